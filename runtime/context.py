@@ -1,0 +1,110 @@
+"""Live context: what the house is doing right now, shared by the MQTT bridge and the NLU.
+
+The MQTT bridge writes device states from its network thread; the turn pipeline reads them.
+One lock guards everything here so that a reader never sees a half-applied update.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from runtime.config import Config, Device
+
+StateListener = Callable[[str, dict[str, Any]], None]
+
+
+@dataclass(frozen=True)
+class DeviceState:
+    device_id: str
+    state: dict[str, Any]  # normalized fields: state ("on"/"off"/...), brightness, temperature, ...
+    updated: float  # time.time() of the message that set it
+    available: bool = True
+
+
+@dataclass
+class ContextStore:
+    """Device registry (devices.yaml plus discovered ones) and their latest states."""
+
+    config: Config
+    _lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
+    _states: dict[str, DeviceState] = field(default_factory=dict)
+    _discovered: dict[str, Device] = field(default_factory=dict)
+    _last_target: dict[str, list[str]] = field(default_factory=dict)  # satellite -> device ids
+    _preferences: dict[str, dict[str, Any]] = field(default_factory=dict)  # person -> prefs
+    _listeners: list[StateListener] = field(default_factory=list)
+
+    # devices ---------------------------------------------------------------------------------
+    def devices(self) -> list[Device]:
+        with self._lock:
+            return [*self.config.devices, *self._discovered.values()]
+
+    def device(self, device_id: str) -> Device | None:
+        with self._lock:
+            for d in self.config.devices:
+                if d.id == device_id:
+                    return d
+            return self._discovered.get(device_id)
+
+    def add_device(self, device: Device) -> None:
+        with self._lock:
+            self._discovered[device.id] = device
+
+    def remove_device(self, device_id: str) -> bool:
+        with self._lock:
+            self._states.pop(device_id, None)
+            return self._discovered.pop(device_id, None) is not None
+
+    # states ----------------------------------------------------------------------------------
+    def update_state(self, device_id: str, fields: dict[str, Any], *, replace: bool = False) -> DeviceState:
+        """Merge `fields` into the device's state (or replace it) and notify listeners."""
+        with self._lock:
+            old = self._states.get(device_id)
+            merged = dict(fields) if replace or old is None else {**old.state, **fields}
+            new = DeviceState(device_id, merged, time.time(), old.available if old else True)
+            self._states[device_id] = new
+            listeners = list(self._listeners)
+        for listener in listeners:
+            listener(device_id, merged)
+        return new
+
+    def set_available(self, device_id: str, available: bool) -> None:
+        with self._lock:
+            old = self._states.get(device_id)
+            self._states[device_id] = DeviceState(
+                device_id, old.state if old else {}, time.time(), available
+            )
+
+    def state(self, device_id: str) -> DeviceState | None:
+        with self._lock:
+            return self._states.get(device_id)
+
+    def states(self) -> dict[str, DeviceState]:
+        with self._lock:
+            return dict(self._states)
+
+    def on_state(self, listener: StateListener) -> None:
+        with self._lock:
+            self._listeners.append(listener)
+
+    # conversation ----------------------------------------------------------------------------
+    def set_last_target(self, satellite: str, device_ids: list[str]) -> None:
+        """What the last command on this satellite acted on: 'turn it off' refers to it."""
+        with self._lock:
+            self._last_target[satellite] = list(device_ids)
+
+    def last_target(self, satellite: str) -> list[str]:
+        with self._lock:
+            return list(self._last_target.get(satellite, []))
+
+    # preferences -----------------------------------------------------------------------------
+    def set_preference(self, person: str, key: str, value: Any) -> None:
+        with self._lock:
+            self._preferences.setdefault(person, {})[key] = value
+
+    def preferences(self, person: str) -> dict[str, Any]:
+        with self._lock:
+            return dict(self._preferences.get(person, {}))
