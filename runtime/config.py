@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import types
 import typing
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, get_args, get_origin
@@ -251,7 +252,7 @@ class _Builder:
             if not isinstance(node, yaml.SequenceNode):
                 self.fail(node, path, f"expected a list, got {_describe(node)}")
             return [self.value(item_tp, item, f"{path}[{i}]") for i, item in enumerate(node.value)]
-        if dataclasses.is_dataclass(tp):
+        if isinstance(tp, type) and dataclasses.is_dataclass(tp):
             return tp(**self.build(tp, node, path))
         if tp in _SCALARS:
             return self.scalar(tp, node, path)
@@ -267,7 +268,7 @@ class _Builder:
             value = node.value  # a name like 42 is still a name
         if not isinstance(value, tp) or (tp is int and isinstance(value, bool)):
             self.fail(node, path, f"expected {_SCALARS[tp]}, got {_describe(node)}")
-        if tp is str and not value.strip():
+        if isinstance(value, str) and not value.strip():
             self.fail(node, path, "must not be empty")
         return value
 
@@ -307,7 +308,11 @@ def _check_references(config: Config, b: _Builder, check_files: bool) -> None:
     unique(config.satellites, "satellites")
     unique(config.devices, "devices")
     room_ids = sorted(r.id for r in config.rooms)
-    for what, items in (("satellites", config.satellites), ("devices", config.devices)):
+    placed: list[tuple[str, Sequence[Satellite | Device]]] = [
+        ("satellites", config.satellites),
+        ("devices", config.devices),
+    ]
+    for what, items in placed:
         for i, item in enumerate(items):
             if item.room not in room_ids:
                 b.fail(

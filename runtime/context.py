@@ -74,9 +74,7 @@ class ContextStore:
     def set_available(self, device_id: str, available: bool) -> None:
         with self._lock:
             old = self._states.get(device_id)
-            self._states[device_id] = DeviceState(
-                device_id, old.state if old else {}, time.time(), available
-            )
+            self._states[device_id] = DeviceState(device_id, old.state if old else {}, time.time(), available)
 
     def state(self, device_id: str) -> DeviceState | None:
         with self._lock:

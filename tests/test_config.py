@@ -59,7 +59,9 @@ BROKEN = [
     ),
     (
         "unknown device key",
-        lambda s: s.replace("    room: kitchen\n    command", "    room: kitchen\n    colour: red\n    command"),
+        lambda s: s.replace(
+            "    room: kitchen\n    command", "    room: kitchen\n    colour: red\n    command"
+        ),
         "home.yaml:17: devices[0].colour: unknown key (expected one of: id, name, type, room, "
         "convention, state_topic, command_topic, aliases, features, unit)",
     ),
@@ -81,8 +83,10 @@ BROKEN = [
     ),
     (
         "duplicate device id",
-        lambda s: s + "  - id: lamp\n    name: other lamp\n    type: light\n    room: hall\n"
-        "    command_topic: x/set\n",
+        lambda s: (
+            s + "  - id: lamp\n    name: other lamp\n    type: light\n    room: hall\n"
+            "    command_topic: x/set\n"
+        ),
         "home.yaml:19: devices[1].id: duplicate id 'lamp'",
     ),
     (
