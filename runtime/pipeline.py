@@ -1,0 +1,515 @@
+"""One turn end to end: wake -> endpoint -> ASR -> rewrite -> NLU -> resolve -> dispatch -> result.
+
+`Pipeline` serves one satellite. It is fed 80 ms `AudioChunk`s by `AudioLoop` (a capture thread that
+never waits for inference or MQTT, and a processing thread), or typed text by `handle_text`, which
+runs everything after ASR. Every turn is written to the SQLite store with the trace and per-stage
+timings, and sent up through the bridge's outbox.
+
+The stages are small Protocols so that each can be swapped or driven on its own; `load_stages` wires
+the real ones (openWakeWord, the VAD endpointer, pocketsphinx/Vosk, the int8 NLU, resolve, dispatch).
+
+Timings (seconds) recorded on each turn: `endpoint_wait` (audio time from the last voiced frame to
+the end of the utterance: the trailing silence), `asr_final`, `rewrite`, `nlu`, `resolve`,
+`dispatch`, `execute` (publish and wait for the device's state echo) and, when the bridge reports
+it, `publish` (until the command left for the broker).
+"""
+
+from __future__ import annotations
+
+import collections
+import logging
+import queue
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from runtime.config import Config
+from runtime.context import ContextStore
+from runtime.events import (
+    Action,
+    ActionResult,
+    AudioChunk,
+    Command,
+    FailurePoint,
+    Feedback,
+    Interpretation,
+    Partial,
+    Resolution,
+    Rewrite,
+    Transcript,
+    Turn,
+    Wake,
+    to_dict,
+)
+
+log = logging.getLogger(__name__)
+
+NBEST = 5
+PREROLL_CHUNKS = 4  # 320 ms kept before a wake-less start (follow-up, barge-in) so the onset is heard
+
+
+# --- the seams ---------------------------------------------------------------------------------------
+
+
+class WakeDetector(Protocol):
+    def process(self, chunk: AudioChunk) -> list[Wake]: ...
+
+
+class Endpointer(Protocol):
+    """Voice activity over one utterance: `feed` returns True once trailing silence ended it."""
+
+    last_voiced: float  # audio time (s) of the end of the last voiced frame
+
+    def reset(self) -> None: ...
+
+    def feed(self, chunk: AudioChunk) -> bool: ...
+
+    def is_speech(self, chunk: AudioChunk) -> bool: ...
+
+
+class AsrEngine(Protocol):
+    def start(self) -> None: ...
+
+    def accept(self, chunk: AudioChunk) -> Partial | None: ...
+
+    def final(self) -> Transcript: ...
+
+
+class Nlu(Protocol):
+    def parse(self, text: str, n: int = NBEST) -> list[Interpretation]: ...
+
+
+class Rewriter(Protocol):
+    def lookup(self, text: str, person: str | None = None) -> Rewrite | None: ...
+
+
+class Bridge(Protocol):
+    """What the pipeline needs from MQTT (mqtt_bridge.Bridge, or anything with these methods)."""
+
+    def execute(self, commands: list[Command]) -> ActionResult: ...
+
+    def send_turn(self, turn: dict[str, Any]) -> Any: ...
+
+    def send_feedback(self, feedback: dict[str, Any]) -> Any: ...
+
+
+class TurnStore(Protocol):
+    def save_turn(self, turn: Turn) -> None: ...
+
+
+class Speaker(Protocol):
+    @property
+    def speaking(self) -> bool: ...
+
+    def say(self, text: str, on_done: Callable[[bool], None] | None = None) -> bool: ...
+
+    def stop(self) -> bool: ...
+
+
+Resolver = Callable[[list[Interpretation], ContextStore, str], Resolution]
+Dispatcher = Callable[[Resolution, ContextStore], Action]
+EventSink = Callable[[str, str, dict[str, Any]], None]  # kind, satellite, data
+
+
+@dataclass
+class Stages:
+    """The models and functions a pipeline runs. Factories give each satellite its own stateful
+    stages (wake buffers, decoder, endpointer); the NLU, resolver and dispatcher are shared."""
+
+    nlu: Nlu
+    resolve: Resolver
+    dispatch: Dispatcher
+    wake: Callable[[], WakeDetector] | None = None
+    endpointer: Callable[[], Endpointer] | None = None
+    asr: Callable[[], AsrEngine] | None = None
+
+
+# --- one satellite ---------------------------------------------------------------------------------
+
+
+class Pipeline:
+    def __init__(
+        self,
+        config: Config,
+        satellite: str,
+        stages: Stages,
+        ctx: ContextStore,
+        store: TurnStore,
+        bridge: Bridge,
+        rewriter: Rewriter,
+        *,
+        speaker: Speaker | None = None,
+        on_event: EventSink | None = None,
+        person: str | None = None,
+        barge_in_on_speech: bool = True,
+    ) -> None:
+        self.config = config
+        self.satellite = satellite
+        self.stages = stages
+        self.ctx, self.store, self.bridge, self.rewriter = ctx, store, bridge, rewriter
+        self.speaker = speaker
+        self.person = person
+        self.barge_in_on_speech = barge_in_on_speech  # off where the speaker echoes into the mic
+        self._emit_fn = on_event
+        self.wake = stages.wake() if stages.wake else None
+        self.endpointer = stages.endpointer() if stages.endpointer else None
+        self.asr = stages.asr() if stages.asr else None
+        self._lock = threading.RLock()  # handle_text from a CLI thread vs. the audio thread
+        self._mode = "idle"  # idle | listening | follow_up
+        self._preroll: collections.deque[AudioChunk] = collections.deque(maxlen=PREROLL_CHUNKS)
+        self._utterance_start = 0.0
+        self._utterance_wake: Wake | None = None
+        self._utterance_started_wall = 0.0
+        self._follow_up_until: float | None = None
+        self._follow_up_pending = False  # the window opens once the spoken answer has finished
+        self._speaking_turn: Turn | None = None
+        self._last_partial = ""
+        self.turns: list[Turn] = []  # finished turns (the demo and tests read them)
+
+    # events ----------------------------------------------------------------------------------
+    def _emit(self, kind: str, **data: Any) -> None:
+        if self._emit_fn is not None:
+            try:
+                self._emit_fn(kind, self.satellite, data)
+            except Exception:  # a display bug must never lose a turn
+                log.exception("event sink failed on %s", kind)
+
+    # text entry point --------------------------------------------------------------------------
+    def handle_text(
+        self,
+        text: str,
+        *,
+        transcript: Transcript | None = None,
+        wake: Wake | None = None,
+        timings: dict[str, float] | None = None,
+        started: float | None = None,
+    ) -> Turn:
+        """Run everything after ASR on `text`; record, upload and answer the turn."""
+        with self._lock:
+            turn = Turn(device=self.config.home.device_id, satellite=self.satellite)
+            if started is not None:
+                turn.started = started
+            turn.wake = wake
+            turn.transcript = transcript or Transcript(text, 1.0, engine="text")
+            turn.timings.update(timings or {})
+            if turn.transcript.rejected or not turn.transcript.text.strip():
+                turn.action = Action("none", text="Sorry, I didn't catch that.")
+            else:
+                self._understand_and_act(turn)
+            turn.failure_point = failure_point(turn)
+            self._record(turn)
+            self._respond(turn)
+            return turn
+
+    def _understand_and_act(self, turn: Turn) -> None:
+        t = time.perf_counter()
+        assert turn.transcript is not None
+        turn.rewrite = self.rewriter.lookup(turn.transcript.text, self.person)
+        t = _lap(turn, "rewrite", t)
+        if turn.rewrite is not None:
+            self._emit(
+                "rewrite", original=turn.rewrite.original, text=turn.rewrite.text, source=turn.rewrite.source
+            )
+        turn.nbest = self.stages.nlu.parse(turn.text, NBEST)
+        t = _lap(turn, "nlu", t)
+        if not turn.nbest:
+            turn.action = Action("none", text="Sorry, I didn't understand that.")
+            return
+        self._emit("interpretation", nbest=[to_dict(i) for i in turn.nbest[:3]])
+        turn.resolution = self.stages.resolve(turn.nbest, self.ctx, self.satellite)
+        t = _lap(turn, "resolve", t)
+        self._emit("resolution", **to_dict(turn.resolution))
+        turn.action = self.stages.dispatch(turn.resolution, self.ctx)
+        t = _lap(turn, "dispatch", t)
+        self._emit("action", **to_dict(turn.action))
+        if turn.action.kind == "command" and turn.action.commands:
+            turn.result = self.bridge.execute(turn.action.commands)
+            _lap(turn, "execute", t)
+            published = getattr(self.bridge, "last_publish_s", None)  # set by bridges that can tell
+            if isinstance(published, float):
+                turn.timings["publish"] = published
+            if turn.result.status == "success":
+                self.ctx.set_last_target(self.satellite, [c.device_id for c in turn.action.commands])
+            self._emit("result", status=turn.result.status, detail=turn.result.detail)
+
+    def _record(self, turn: Turn) -> None:
+        self.turns.append(turn)
+        try:
+            self.store.save_turn(turn)
+        except Exception:  # a full disk must not silence the assistant; the uplink still has it
+            log.exception("could not store turn %s", turn.id)
+        try:
+            self.bridge.send_turn(to_dict(turn))
+        except Exception:
+            log.exception("could not queue turn %s for upload", turn.id)
+        self._emit("turn", id=turn.id, failure_point=turn.failure_point, timings=dict(turn.timings))
+
+    def _respond(self, turn: Turn) -> None:
+        text = turn.action.text if turn.action else ""
+        if text:
+            self._emit("response", text=text, turn=turn.id)
+        follow_up = (
+            self.config.audio.follow_up_s > 0 and turn.action is not None and turn.action.kind != "none"
+        )
+        spoke = False
+        if text and self.speaker is not None and self._has_speaker():
+            self._speaking_turn = turn
+            spoke = self.speaker.say(text, on_done=self._spoken)
+        if follow_up:
+            self._follow_up_pending = True
+            if not spoke:
+                self._open_follow_up_on_next_chunk = True
+
+    _open_follow_up_on_next_chunk = False
+
+    def _has_speaker(self) -> bool:
+        try:
+            return self.config.satellite(self.satellite).speaker
+        except StopIteration:
+            return True  # an ad-hoc satellite (e.g. `--text` on a desktop): speak if we can
+
+    def _spoken(self, interrupted: bool) -> None:
+        self._open_follow_up_on_next_chunk = self._follow_up_pending and not interrupted
+
+    # audio entry point ------------------------------------------------------------------------
+    def process(self, chunk: AudioChunk) -> Turn | None:
+        """Feed one chunk; returns the turn it completed, if any."""
+        with self._lock:
+            wakes = self.wake.process(chunk) if self.wake is not None else []
+            if self.speaker is not None and self.speaker.speaking:
+                voiced = self.barge_in_on_speech and self._voiced(chunk)
+                if wakes or voiced:
+                    self._barge_in("wake" if wakes else "speech", chunk, wakes[0] if wakes else None)
+                    return None
+            if self._open_follow_up_on_next_chunk:
+                self._open_follow_up_on_next_chunk = False
+                self._follow_up_pending = False
+                self._follow_up_until = chunk.timestamp + self.config.audio.follow_up_s
+                self._mode = "follow_up"
+                self._emit("follow_up", seconds=self.config.audio.follow_up_s)
+            if self._mode == "listening":
+                return self._listen(chunk)
+            if wakes:
+                self._start_listening(chunk, wakes[0], preroll=False)
+            elif self._mode == "follow_up":
+                if self._follow_up_until is not None and chunk.timestamp > self._follow_up_until:
+                    self._mode = "idle"
+                elif self._voiced(chunk):
+                    self._start_listening(chunk, None, preroll=True)
+                    return self._listen(chunk)
+            self._preroll.append(chunk)
+            return None
+
+    def finish(self) -> Turn | None:
+        """The source ended: close an utterance in progress as if its silence had come."""
+        with self._lock:
+            if self._mode != "listening":
+                return None
+            return self._end_utterance(0.0)
+
+    def _voiced(self, chunk: AudioChunk) -> bool:
+        return self.endpointer is not None and self.endpointer.is_speech(chunk)
+
+    def _start_listening(self, chunk: AudioChunk, wake: Wake | None, *, preroll: bool) -> None:
+        if wake is not None:
+            wake = Wake(wake.model, wake.score, wake.timestamp, self.satellite)
+            self._emit("wake", model=wake.model, score=round(float(wake.score), 3), t=wake.timestamp)
+        self._mode = "listening"
+        self._utterance_wake = wake
+        self._utterance_start = chunk.timestamp
+        self._utterance_started_wall = time.time()
+        self._last_partial = ""
+        if self.endpointer is not None:
+            self.endpointer.reset()
+        if self.asr is not None:
+            self.asr.start()
+        if preroll:
+            for old in self._preroll:
+                self._feed(old)
+        self._preroll.clear()
+
+    def _feed(self, chunk: AudioChunk) -> bool:
+        if self.asr is not None:
+            partial = self.asr.accept(chunk)
+            if partial is not None and partial.text and partial.text != self._last_partial:
+                self._last_partial = partial.text
+                self._emit("partial", text=partial.text)
+        return self.endpointer.feed(chunk) if self.endpointer is not None else False
+
+    def _listen(self, chunk: AudioChunk) -> Turn | None:
+        ended = self._feed(chunk)
+        end = chunk.timestamp + chunk.duration
+        too_long = end - self._utterance_start >= self.config.audio.max_utterance_s
+        if not (ended or too_long):
+            return None
+        last_voiced = self.endpointer.last_voiced if self.endpointer is not None else end
+        return self._end_utterance(max(0.0, end - last_voiced) if ended else 0.0)
+
+    def _end_utterance(self, endpoint_wait: float) -> Turn:
+        self._mode = "idle"
+        self._follow_up_until = None
+        t = time.perf_counter()
+        transcript = self.asr.final() if self.asr is not None else Transcript("", 0.0, rejected=True)
+        timings = {"endpoint_wait": endpoint_wait, "asr_final": time.perf_counter() - t}
+        self._emit("transcript", text=transcript.text, confidence=round(float(transcript.confidence), 3),
+                   rejected=transcript.rejected)  # fmt: skip
+        return self.handle_text(
+            transcript.text,
+            transcript=transcript,
+            wake=self._utterance_wake,
+            timings=timings,
+            started=self._utterance_started_wall,
+        )
+
+    # barge-in ---------------------------------------------------------------------------------
+    def _barge_in(self, by: str, chunk: AudioChunk, wake: Wake | None) -> None:
+        """The person spoke over the answer: stop talking, record it, and listen to them."""
+        assert self.speaker is not None
+        self.speaker.stop()
+        self._follow_up_pending = False
+        self._open_follow_up_on_next_chunk = False
+        turn = self._speaking_turn
+        if turn is not None:
+            turn.barge_in = True
+            try:
+                self.store.save_turn(turn)
+            except Exception:
+                log.exception("could not store the barge-in on turn %s", turn.id)
+            feedback = Feedback(
+                "barge_in", turn.id, self.config.home.device_id,
+                detail={"by": by, "satellite": self.satellite, "at": chunk.timestamp},
+            )  # fmt: skip
+            try:
+                self.bridge.send_feedback(to_dict(feedback))
+            except Exception:
+                log.exception("could not queue barge-in feedback for %s", turn.id)
+            self._emit("barge_in", turn=turn.id, by=by)
+        self._speaking_turn = None
+        self._start_listening(chunk, wake, preroll=wake is None)
+        if wake is None:
+            self._listen(chunk)
+
+
+def _lap(turn: Turn, stage: str, since: float) -> float:
+    now = time.perf_counter()
+    turn.timings[stage] = now - since
+    return now
+
+
+def failure_point(turn: Turn) -> FailurePoint | None:
+    """The first stage that visibly failed on this turn; None when nothing says it failed.
+
+    A first, rule-based cut from the trace alone (feedback such as a later rephrase can still blame
+    a turn that looks fine here).
+    """
+    if turn.transcript is None or turn.transcript.rejected or not turn.transcript.text.strip():
+        return "asr"
+    if not turn.nbest or turn.nbest[0].intent == "OutOfDomain":
+        return "nlu"
+    if turn.resolution is not None and turn.resolution.clarification:
+        return "resolution"
+    if turn.result is not None and turn.result.status == "failure":
+        return "result"
+    if turn.result is not None and turn.result.status == "success":
+        return "correct"
+    return None
+
+
+# --- threads ---------------------------------------------------------------------------------------
+
+
+class AudioLoop:
+    """A capture thread filling a bounded queue and a processing thread draining it into a pipeline.
+
+    Live sources (a microphone) must never block: when processing falls behind, the oldest chunk is
+    dropped and counted (`overflows`). Finite sources (files, `--say`) set `lossless=True` and wait
+    for room instead, so they can run faster than real time without losing audio.
+    """
+
+    def __init__(
+        self,
+        source: Iterable[AudioChunk],
+        pipeline: Pipeline,
+        *,
+        lossless: bool = False,
+        maxsize: int = 64,
+    ) -> None:
+        self.source, self.pipeline, self.lossless = source, pipeline, lossless
+        self.queue: queue.Queue[AudioChunk | None] = queue.Queue(maxsize=maxsize)
+        self.overflows = 0
+        self.chunks = 0
+        self.error: BaseException | None = None
+        self._stop = threading.Event()
+        self._capture = threading.Thread(
+            target=self._capture_loop, name=f"capture-{pipeline.satellite}", daemon=True
+        )
+        self._process = threading.Thread(
+            target=self._process_loop, name=f"process-{pipeline.satellite}", daemon=True
+        )
+
+    def start(self) -> AudioLoop:
+        self._capture.start()
+        self._process.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def join(self, timeout: float | None = None) -> bool:
+        self._capture.join(timeout)
+        self._process.join(timeout)
+        return not self._process.is_alive()
+
+    def _put(self, item: AudioChunk | None) -> None:
+        if self.lossless or item is None:
+            while not self._stop.is_set():
+                try:
+                    self.queue.put(item, timeout=0.1)
+                    return
+                except queue.Full:
+                    if item is None:  # the end marker must get through: make room for it
+                        self._drop_oldest()
+            return
+        try:
+            self.queue.put_nowait(item)
+        except queue.Full:
+            self._drop_oldest()
+            self.queue.put_nowait(item)
+
+    def _drop_oldest(self) -> None:
+        try:
+            self.queue.get_nowait()
+            self.overflows += 1
+        except queue.Empty:
+            pass
+
+    def _capture_loop(self) -> None:
+        try:
+            for chunk in self.source:
+                if self._stop.is_set():
+                    break
+                self._put(chunk)
+        except BaseException as e:  # a device unplugged mid-stream: report it, end cleanly
+            self.error = e
+            log.error("audio source for %s failed: %s", self.pipeline.satellite, e)
+        finally:
+            self._put(None)
+
+    def _process_loop(self) -> None:
+        while True:
+            try:
+                chunk = self.queue.get(timeout=0.2)
+            except queue.Empty:
+                if self._stop.is_set():
+                    break
+                continue
+            if chunk is None:
+                self.pipeline.finish()
+                break
+            self.chunks += 1
+            try:
+                self.pipeline.process(chunk)
+            except Exception:
+                log.exception("turn processing failed on %s; listening on", self.pipeline.satellite)
