@@ -1,0 +1,666 @@
+"""Training data for the NLU model: Home Assistant's English templates plus ours, with slot spans.
+
+hassil's own sampler returns text only, so we walk the template expression trees ourselves
+(Sequence / Alternative / Permutation / RuleReference / ListReference), one random choice per node,
+and remember which characters came from which `{list:slot}` reference. The text is normalized
+exactly as at inference (runtime/nlu/text.py), split into words, and each word gets a BIO tag.
+
+Lists the templates reference but HA fills at run time (`{name}`, `{area}`, `{floor}`, wildcards such
+as `{search_query}`) are filled from a `Lexicon`: the home's devices.yaml names, optionally mixed with
+large generic lists so the model generalizes to homes it has not seen.
+
+Evaluation holds out whole templates, not just sentences (`split_templates`), and test sentences that
+also occur in training are dropped. Everything is deterministic given a seed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import random
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from runtime.config import Config
+from runtime.nlu import intents as I
+from runtime.nlu.text import clean
+
+SENTENCES_DIR = Path(__file__).resolve().parent / "sentences"
+FILLERS = ("uh", "um", "please", "so", "hmm", "like", "okay", "er", "the", "a", "and")
+
+
+@dataclass(frozen=True)
+class Example:
+    """One training sentence: normalized words, one BIO tag per word, the intent, its template id."""
+
+    words: tuple[str, ...]
+    tags: tuple[str, ...]
+    intent: str
+    template: str = ""
+
+    @property
+    def text(self) -> str:
+        return " ".join(self.words)
+
+    def slots(self) -> list[tuple[str, str, int, int]]:
+        """(slot, value, start_word, end_word_exclusive) for each tagged span."""
+        return spans(self.tags, self.words)
+
+
+def spans(tags: Sequence[str], words: Sequence[str]) -> list[tuple[str, str, int, int]]:
+    """BIO tags -> (slot, value, start, end-exclusive); a stray I- starts a new span (conlleval)."""
+    out: list[tuple[str, str, int, int]] = []
+    start, name = -1, ""
+    for i, tag in enumerate([*tags, "O"]):
+        inside = tag.startswith("I-") and name == tag[2:]
+        if start >= 0 and not inside:
+            out.append((name, " ".join(words[start:i]), start, i))
+            start, name = -1, ""
+        if tag.startswith("B-") or (tag.startswith("I-") and not inside):
+            start, name = i, tag[2:]
+    return out
+
+
+# --------------------------------------------------------------------------------------------------
+# Lexicon: what fills {name}, {area}, {floor} and the wildcards
+
+
+GENERIC_AREAS = (
+    "kitchen", "living room", "bedroom", "master bedroom", "guest room", "guest bedroom", "kids room",
+    "nursery", "office", "home office", "study", "den", "hallway", "hall", "entrance", "entryway",
+    "foyer", "bathroom", "guest bathroom", "master bathroom", "toilet", "laundry room", "garage",
+    "basement", "attic", "patio", "porch", "front porch", "deck", "garden", "backyard", "back yard",
+    "front yard", "dining room", "playroom", "gym", "library", "pantry", "closet", "walk in closet",
+    "mudroom", "utility room", "family room", "lounge", "sunroom", "media room", "home theater",
+    "workshop", "shed", "balcony", "upstairs bathroom", "downstairs bathroom", "emma's room",
+    "jack's bedroom", "sophia's room", "the boys room", "game room", "craft room", "wine cellar",
+    "pool house", "terrace", "driveway", "staircase", "landing", "loft", "studio", "cellar",
+)  # fmt: skip
+GENERIC_FLOORS = (
+    "first", "second", "third", "ground", "upstairs", "downstairs", "basement", "top", "main",
+    "attic", "lower level", "upper", "first floor", "second floor", "ground floor", "top floor",
+)  # fmt: skip
+GENERIC_NAMES: dict[str, tuple[str, ...]] = {
+    "light": (
+        "ceiling light", "desk lamp", "floor lamp", "porch light",
+        "night light", "reading light", "bedside lamp", "table lamp", "chandelier", "led strip",
+        "light strip", "spotlights", "pendant light", "sconce", "christmas lights", "fairy lights",
+        "string lights", "vanity light", "mirror light", "under cabinet lights", "accent light",
+        "pathway lights", "flood light", "hue bulb", "bulb", "wall light", "island lights",
+        "track lights", "recessed lights", "lava lamp", "salt lamp", "tree lights", "landscape lights",
+    ),
+    "switch": (
+        "coffee maker", "kettle", "space heater", "fountain", "printer", "dehumidifier", "humidifier",
+        "sprinkler", "outlet", "smart plug", "christmas tree", "garden pump", "pool pump", "toaster",
+        "electric blanket", "fish tank", "aquarium", "water heater", "towel warmer", "heated floor",
+        "espresso machine", "air fryer", "slow cooker", "dishwasher", "washing machine", "dryer",
+        "monitor", "computer", "router", "charger", "socket", "power strip", "hot tub", "diffuser",
+    ),
+    "fan": (
+        "ceiling fan", "desk fan", "tower fan", "exhaust fan", "air purifier", "box fan",
+        "bathroom fan", "attic fan", "pedestal fan", "dyson", "range hood", "ventilation",
+    ),
+    "cover": (
+        "blinds", "garage door", "curtains", "shades", "shutters", "awning", "gate", "roller blind",
+        "skylight", "drapes", "window", "garage", "sun shade", "roller shutter", "driveway gate",
+    ),
+    "lock": (
+        "front door", "back door", "front door lock", "deadbolt", "garage lock", "side door",
+        "patio door", "door lock", "smart lock", "gate lock",
+    ),
+    "climate": (
+        "heat pump", "air conditioner", "radiator", "hvac", "nest", "ecobee", "air conditioning", "floor heating", "mini split", "furnace", "boiler",
+    ),
+    "media_player": (
+        "tv", "television", "speaker", "sonos", "soundbar", "chromecast", "apple tv", "stereo", "radio",
+        "echo", "roku", "record player", "home pod", "smart speaker", "projector", "receiver",
+        "bluetooth speaker", "shield", "fire tv", "spotify", "plex", "kodi", "jukebox",
+    ),
+    "vacuum": ("roomba", "robot vacuum", "robot", "dusty", "rosie", "roborock", "mop"),
+    "lawn_mower": ("lawn mower", "robomow", "automower", "grass cutter", "mowbot"),
+    "sensor": (
+        "temperature sensor", "humidity sensor", "door sensor", "motion sensor", "smoke detector",
+        "window sensor", "leak sensor", "air quality", "battery", "power meter", "energy usage",
+        "outdoor temperature", "indoor humidity", "co2 sensor", "front door sensor", "mailbox",
+    ),
+    "todo": (
+        "shopping", "grocery", "to do", "todo", "chores", "packing", "work", "costco", "hardware store",
+        "party", "christmas", "birthday", "homework", "errands",
+    ),
+    "weather": ("home", "forecast", "weather station", "outside", "met office", "openweathermap"),
+}  # fmt: skip
+GENERIC_WILDCARDS: dict[str, tuple[str, ...]] = {
+    "search_query": (
+        "the hunger games", "bohemian rhapsody", "taylor swift", "jazz", "the beatles", "abbey road",
+        "harry potter", "the office", "stranger things", "lo fi beats", "classical music", "beyonce",
+        "the lord of the rings", "dune", "pride and prejudice", "the daily", "serial", "radiohead",
+        "ok computer", "miles davis", "kind of blue", "frozen", "toy story", "the godfather", "coldplay",
+        "yellow", "imagine dragons", "thunder", "rock music", "country", "hip hop", "ed sheeran",
+        "shape of you", "the matrix", "breaking bad", "friends", "planet earth", "my workout playlist",
+        "relaxing music", "white noise", "rain sounds", "the news", "npr", "bbc radio four", "adele",
+        "hello", "billie eilish", "bad guy", "mozart", "beethoven", "the four seasons", "the crown",
+        "game of thrones", "the mandalorian", "star wars", "inception", "interstellar", "the hobbit",
+        "a brief history of time", "becoming", "atomic habits", "the martian", "project hail mary",
+        "led zeppelin", "stairway to heaven", "queen", "pink floyd", "the wall", "daft punk",
+        "get lucky", "christmas music", "kids songs", "baby shark", "podcast about history",
+        "the joe rogan experience", "this american life", "something by nirvana", "my liked songs",
+        "discover weekly", "top hits", "eighties music", "nineties rock", "smooth jazz", "reggae",
+    ),
+    "message": (
+        "dinner is ready", "time to go", "the car is here", "come downstairs", "bedtime in five minutes",
+        "school bus is coming", "mom is home", "turn off your games", "lunch is ready", "we're leaving",
+        "someone is at the door", "please feed the dog", "movie starts now", "wake up sleepyheads",
+    ),
+    "conversation_command": (
+        "turn off the oven", "turn on the porch light", "turn off the lights", "stop the music",
+        "open the garage", "close the blinds", "turn off the tv", "lock the front door",
+        "turn on the coffee maker", "turn off the fan", "start the vacuum", "pause the music",
+    ),
+    "timer_name": (
+        "pizza", "pasta", "eggs", "laundry", "tea", "nap", "homework", "bread", "cookies", "oven",
+        "rice", "steak", "workout", "meditation", "parking", "kids", "potatoes", "cake", "chicken",
+    ),
+    "item": (
+        "milk", "eggs", "bread", "paper towels", "apples", "bananas", "coffee", "olive oil", "butter",
+        "toilet paper", "dog food", "cheese", "call mom", "pay the bills", "laundry detergent",
+        "batteries", "light bulbs", "orange juice", "tomatoes", "rice", "pick up the kids",
+        "book a dentist appointment", "water the plants", "take out the trash", "chicken", "yogurt",
+    ),
+    "zone": ("home", "work", "school", "the gym", "the office", "the store", "grandma's", "away"),
+    "phrase": (
+        "movie time", "good night", "i'm home", "party mode", "bedtime", "wake up", "dinner time",
+        "reading mode", "romantic mode", "i'm leaving", "good morning", "game time", "study time",
+        "lights out", "chill mode", "relax", "workout time", "focus mode", "story time", "nap time",
+    ),
+    "preference": (
+        "jazz", "classical music", "the lights dimmed", "it warmer", "it cooler", "audiobooks",
+        "the news in the morning", "rock music", "podcasts", "bright lights", "warm white light",
+        "quiet mornings", "country music", "the temperature at twenty degrees", "soft music",
+        "horror movies", "comedies", "documentaries", "the blinds open", "loud music", "pop music",
+        "science fiction", "hip hop", "the heating on", "coffee in the morning", "relaxing music",
+    ),
+}  # fmt: skip
+
+# Which name list an intent's {name} comes from when its template block does not say.
+_INTENT_DOMAIN = {
+    "HassClimateGetTemperature": "climate",
+    "HassClimateSetTemperature": "climate",
+    "HassClimateSetFanMode": "climate",
+    "HassFanSetSpeed": "fan",
+    "HassSetPosition": "cover",
+    "HassGetWeather": "weather",
+    "HassVacuumStart": "vacuum",
+    "HassVacuumReturnToBase": "vacuum",
+    "HassVacuumCleanArea": "vacuum",
+    "HassLawnMowerStartMowing": "lawn_mower",
+    "HassLawnMowerDock": "lawn_mower",
+    "HassListAddItem": "todo",
+    "HassListCompleteItem": "todo",
+    "HassListRemoveItem": "todo",
+    "HassMediaPause": "media_player",
+    "HassMediaUnpause": "media_player",
+    "HassMediaNext": "media_player",
+    "HassMediaPrevious": "media_player",
+    "HassMediaPlayerMute": "media_player",
+    "HassMediaPlayerUnmute": "media_player",
+    "HassSetVolume": "media_player",
+    "HassSetVolumeRelative": "media_player",
+    "HassMediaSearchAndPlay": "media_player",
+}
+# devices.yaml type -> the name lists it joins
+_TYPE_DOMAINS = {
+    "light": ("light",),
+    "switch": ("switch",),
+    "fan": ("fan",),
+    "climate": ("climate",),
+    "oven": ("switch", "climate"),
+    "cover": ("cover",),
+    "lock": ("lock",),
+    "tv": ("media_player",),
+    "media_player": ("media_player",),
+    "sensor": ("sensor",),
+}
+# Template words that name a domain (HA puts the domain in fixed slots; we tag the word that said it).
+_DOMAIN_TAG_WORDS = {
+    "light": {"light", "lights", "lighting", "lamp", "lamps"},
+    "fan": {"fan", "fans"},
+    "switch": {"switch", "switches"},
+    "media_player": {"music", "media", "tv", "speaker", "speakers"},
+    "lock": {"lock", "locks"},
+    "vacuum": {"vacuum"},
+    "lawn_mower": {"mower"},
+    "climate": {"thermostat", "heating", "heater", "ac", "temperature", "temp"},
+    "timer": {"timer", "timers"},
+}
+
+
+@dataclass
+class Lexicon:
+    """Fillers for the lists HA leaves to the home: device names per domain, areas, floors, wildcards."""
+
+    names: dict[str, list[str]]
+    areas: list[str]
+    floors: list[str]
+    wildcards: dict[str, list[str]] = field(default_factory=dict)
+
+    def name_for(self, domain: str | None, rng: random.Random) -> str:
+        pool = self.names.get(domain or "", [])
+        if not pool or rng.random() < 0.1:  # sometimes any device: HA names are free-form
+            pool = [n for ns in self.names.values() for n in ns]
+        name = rng.choice(pool)
+        if domain not in ("todo", "weather") and rng.random() < 0.25 and self.areas:
+            name = f"{rng.choice(self.areas)} {name}"  # "bedroom lamp"
+        return name
+
+
+def home_lexicon(config: Config) -> Lexicon:
+    """Only the home's own names (for sentences the home's ASR must know)."""
+    names: dict[str, list[str]] = {}
+    for device in config.devices:
+        for domain in _TYPE_DOMAINS.get(device.type, ("switch",)):
+            names.setdefault(domain, []).extend(device.names)
+    for domain in ("todo", "weather", "vacuum", "lawn_mower"):
+        names.setdefault(domain, list(GENERIC_NAMES[domain][:3]))
+    areas = [n for room in config.rooms for n in (room.name, *room.aliases)]
+    wild = {k: list(v) for k, v in GENERIC_WILDCARDS.items()}
+    return Lexicon(names, areas, ["upstairs", "downstairs", "first floor", "ground floor"], wild)
+
+
+def generic_lexicon(config: Config | None = None) -> Lexicon:
+    """Generic lists, plus the home's names when a config is given (for training)."""
+    names = {k: list(v) for k, v in GENERIC_NAMES.items()}
+    areas = list(GENERIC_AREAS)
+    if config is not None:
+        home = home_lexicon(config)
+        for domain, ns in home.names.items():
+            names.setdefault(domain, []).extend(n for n in ns if n not in names.get(domain, []))
+        areas += [a for a in home.areas if a not in areas]
+    wild = {k: list(v) for k, v in GENERIC_WILDCARDS.items()}
+    return Lexicon(names, areas, list(GENERIC_FLOORS), wild)
+
+
+# --------------------------------------------------------------------------------------------------
+# Templates and the span-keeping sampler
+
+
+@dataclass(frozen=True)
+class Template:
+    """One sentence template of one intent; `key` is stable across runs (used for held-out splits)."""
+
+    intent: str
+    key: str
+    sentence: Any  # hassil.expression.Sentence
+    block: Any  # hassil.intents.IntentData
+    intents: Any  # hassil.intents.Intents (global lists and rules)
+
+    @property
+    def domain(self) -> str | None:
+        for source in (self.block.slots, self.block.requires_context):
+            value = source.get("domain")
+            if isinstance(value, str):
+                return value
+            if isinstance(value, list | tuple) and value:
+                return str(value[0])
+        return _INTENT_DOMAIN.get(self.intent)
+
+
+def load_templates(extra: Iterable[Path] | None = None) -> list[Template]:
+    """Home Assistant's English templates plus ours (models/nlu/sentences/*.yaml)."""
+    from hassil import Intents
+    from home_assistant_intents import get_intents
+
+    ha = get_intents("en")
+    if ha is None:
+        raise RuntimeError("home-assistant-intents has no English data: pip install 'ambient-edge[train]'")
+    sources: list[tuple[str, Any]] = [("ha", Intents.from_dict(ha))]
+    for path in sorted(extra if extra is not None else SENTENCES_DIR.glob("*.yaml")):
+        sources.append((Path(path).stem, Intents.from_dict(yaml.safe_load(Path(path).read_text()))))
+    templates = []
+    for source, intents in sources:
+        for name, intent in sorted(intents.intents.items()):
+            if name not in I.INTENTS:
+                continue  # a newer package may add intents: only train on the contract's names
+            for b, block in enumerate(intent.data):
+                for s, sentence in enumerate(block.sentences):
+                    key = f"{source}:{name}:{b}:{s}:{sentence.text}"
+                    templates.append(Template(name, key, sentence, block, intents))
+    return templates
+
+
+class _Sampler:
+    """Walks one template's expression tree making random choices, keeping (text, slot) pieces."""
+
+    def __init__(self, template: Template, lexicon: Lexicon, rng: random.Random) -> None:
+        self.t, self.lex, self.rng = template, lexicon, rng
+        self.pieces: list[tuple[str, str | None]] = []
+
+    def run(self) -> list[tuple[str, str | None]]:
+        self.walk(self.t.sentence.expression, None, 0)
+        return self.pieces
+
+    def emit(self, text: str, slot: str | None) -> None:
+        self.pieces.append((text, slot))
+
+    def walk(self, expr: Any, slot: str | None, depth: int) -> None:
+        from hassil.expression import Alternative, Group, ListReference, Permutation, RuleReference, TextChunk
+
+        if depth > 40:
+            raise ValueError(f"template {self.t.key!r} recurses too deep")
+        if isinstance(expr, TextChunk):
+            self.emit(expr.original_text, slot)
+        elif isinstance(expr, Alternative):
+            self.walk(self.rng.choice(expr.items), slot, depth + 1)
+        elif isinstance(expr, Permutation):
+            items = list(expr.items)
+            self.rng.shuffle(items)
+            for item in items:
+                self.walk(item, slot, depth + 1)
+                self.emit(" ", None)
+        elif isinstance(expr, Group):
+            for item in expr.items:
+                self.walk(item, slot, depth + 1)
+        elif isinstance(expr, RuleReference):
+            rules = {**self.t.intents.expansion_rules, **self.t.block.expansion_rules}
+            self.walk(rules[expr.rule_name].expression, slot, depth + 1)
+        elif isinstance(expr, ListReference):
+            # a list inside a slot value (rare) stays part of the outer slot
+            self.fill(expr, slot or expr.slot_name, depth)
+        else:
+            raise ValueError(f"unexpected expression {expr!r} in {self.t.key!r}")
+
+    def fill(self, ref: Any, slot: str, depth: int) -> None:
+        from hassil.intents import RangeSlotList, TextSlotList
+
+        lists = {**self.t.intents.slot_lists, **self.t.block.slot_lists}
+        slot_list = lists.get(ref.list_name)
+        if isinstance(slot_list, TextSlotList) and slot_list.values:
+            self.walk(self.rng.choice(slot_list.values).text_in, slot, depth + 1)
+        elif isinstance(slot_list, RangeSlotList):
+            self.emit(_number(slot_list, self.rng), slot)
+        elif ref.list_name == "name" or ref.slot_name == "name" and ref.list_name not in GENERIC_WILDCARDS:
+            if ref.list_name == "timer_name":
+                self.emit(self.rng.choice(self.lex.wildcards["timer_name"]), slot)
+            else:
+                self.emit(self.lex.name_for(self.t.domain, self.rng), slot)
+        elif ref.list_name == "area":
+            self.emit(self.rng.choice(self.lex.areas), slot)
+        elif ref.list_name == "floor":
+            self.emit(self.rng.choice(self.lex.floors), slot)
+        else:
+            pool = self.lex.wildcards.get(ref.list_name) or self.lex.wildcards.get(slot)
+            if not pool:
+                raise KeyError(f"no values for list {{{ref.list_name}}} in template {self.t.key!r}")
+            self.emit(self.rng.choice(pool), slot)
+
+
+def _number(slot_list: Any, rng: random.Random) -> str:
+    """A random number of the range, as digits or (like ASR output) as words."""
+    from hassil.sample import get_rbnf_engine
+
+    count = (slot_list.stop - slot_list.start) // slot_list.step
+    value: float = slot_list.start + slot_list.step * rng.randint(0, count)
+    if slot_list.fraction_type is not None and rng.random() < 0.15 and value < slot_list.stop:
+        value += 0.5
+    if slot_list.multiplier:  # e.g. percentages stored as 0..1: the spoken form is the range itself
+        pass
+    if rng.random() < 0.5:
+        return str(value)
+    spoken = get_rbnf_engine("en").format_number(value).text_by_ruleset
+    return spoken.get("spellout-cardinal") or next(iter(spoken.values()))
+
+
+def _to_example(pieces: list[tuple[str, str | None]], intent: str, key: str, domain: str | None) -> Example:
+    """Clean each piece (cleaning is piece-local), label every character with its slot, split into
+    words; a word takes the slot of its first character."""
+    chars: list[tuple[str, str | None]] = []
+    for text, slot in pieces:
+        chars += [(c, slot) for c in clean(text)]
+    chars.append((" ", None))
+    words: list[str] = []
+    tags: list[str] = []
+    current, first_slot, prev_slot = "", None, None
+    for c, slot in chars:
+        if not c.isspace():
+            if not current:
+                first_slot = slot
+            current += c
+            continue
+        if current:
+            words.append(current)
+            if first_slot is None:
+                tags.append("O")
+            else:
+                tags.append(("I-" if prev_slot == first_slot else "B-") + first_slot)
+            prev_slot, current = first_slot, ""
+        if slot is None:  # a space outside a slot ends the slot: "{area} {area}" are two spans
+            prev_slot = None
+    # HA keeps the domain in fixed slots; tag the first untagged word that said it ("lights").
+    if domain in _DOMAIN_TAG_WORDS and not any(t.endswith("-name") for t in tags):
+        for i, (w, t) in enumerate(zip(words, tags, strict=True)):
+            if t == "O" and w in _DOMAIN_TAG_WORDS[domain]:
+                tags[i] = "B-domain"
+                break
+    return Example(tuple(words), tuple(tags), intent, key)
+
+
+def sample_template(template: Template, lexicon: Lexicon, rng: random.Random) -> Example:
+    pieces = _Sampler(template, lexicon, rng).run()
+    return _to_example(pieces, template.intent, template.key, template.domain)
+
+
+# --------------------------------------------------------------------------------------------------
+# Splits, datasets, noise
+
+
+@dataclass
+class Dataset:
+    train: list[Example]
+    valid: list[Example]  # sentences of held-out templates (calibration, model selection)
+    test: list[Example]  # sentences of other held-out templates (the benchmark)
+    templates: dict[str, list[str]] = field(default_factory=dict)  # split -> template keys
+
+
+def _stable(key: str, seed: int) -> float:
+    digest = hashlib.sha256(f"{seed}:{key}".encode()).digest()
+    return int.from_bytes(digest[:8], "big") / 2**64
+
+
+def split_templates(templates: list[Template], seed: int = 0) -> dict[str, list[Template]]:
+    """Per intent, hold out ~12% of the templates for test and ~8% for validation (whole templates).
+
+    Intents with fewer than 4 templates keep them all in training.
+    """
+    by_intent: dict[str, list[Template]] = {}
+    for t in templates:
+        by_intent.setdefault(t.intent, []).append(t)
+    out: dict[str, list[Template]] = {"train": [], "valid": [], "test": []}
+    for ts in by_intent.values():
+        ordered = sorted(ts, key=lambda t: _stable(t.key, seed))
+        n_test = round(0.12 * len(ts)) if len(ts) >= 4 else 0
+        n_valid = round(0.08 * len(ts)) if len(ts) >= 4 else 0
+        n_test, n_valid = max(n_test, 1 if len(ts) >= 4 else 0), max(n_valid, 1 if len(ts) >= 6 else 0)
+        out["test"] += ordered[:n_test]
+        out["valid"] += ordered[n_test : n_test + n_valid]
+        out["train"] += ordered[n_test + n_valid :]
+    return out
+
+
+def _generate(
+    templates: list[Template], lexicon: Lexicon, rng: random.Random, per_intent: int, min_per_template: int
+) -> list[Example]:
+    by_intent: dict[str, list[Template]] = {}
+    for t in templates:
+        by_intent.setdefault(t.intent, []).append(t)
+    out: list[Example] = []
+    for intent in sorted(by_intent):
+        ts = by_intent[intent]
+        target = per_intent * (5 if intent == I.OUT_OF_DOMAIN else 1)
+        k = max(min_per_template, math.ceil(target / len(ts)))
+        for t in ts:
+            seen: set[str] = set()
+            for _ in range(k):
+                ex = _politeness(sample_template(t, lexicon, rng), rng)
+                if ex.words and ex.text not in seen:
+                    seen.add(ex.text)
+                    out.append(ex)
+    return out
+
+
+_PREFIXES = ("please", "can you", "could you", "would you", "hey", "okay", "i want to", "i'd like to")
+_SUFFIXES = ("please", "for me", "now", "thanks")
+
+
+def _politeness(ex: Example, rng: random.Random) -> Example:
+    """HA's skip words ("please", "can you", "for me") around a command, as people say them."""
+    if ex.intent == I.OUT_OF_DOMAIN or rng.random() > 0.15:
+        return ex
+    if rng.random() < 0.6:
+        extra = tuple(rng.choice(_PREFIXES).split())
+        return Example(extra + ex.words, ("O",) * len(extra) + ex.tags, ex.intent, ex.template)
+    extra = tuple(rng.choice(_SUFFIXES).split())
+    return Example(ex.words + extra, ex.tags + ("O",) * len(extra), ex.intent, ex.template)
+
+
+def balance(examples: list[Example], minimum: int, rng: random.Random) -> list[Example]:
+    """Repeat the examples of intents with few distinct sentences up to `minimum` (training only)."""
+    by_intent: dict[str, list[Example]] = {}
+    for ex in examples:
+        by_intent.setdefault(ex.intent, []).append(ex)
+    out = list(examples)
+    for exs in by_intent.values():
+        out += [rng.choice(exs) for _ in range(max(0, minimum - len(exs)))]
+    rng.shuffle(out)
+    return out
+
+
+def _dedupe(examples: list[Example]) -> list[Example]:
+    """One label per text: our own intents win over HA's (bare "stop" is AmbientStop), else the first."""
+    chosen: dict[str, Example] = {}
+    for ex in examples:
+        old = chosen.get(ex.text)
+        if old is None or (ex.intent.startswith("Ambient") and not old.intent.startswith("Ambient")):
+            chosen[ex.text] = ex
+    return list(chosen.values())
+
+
+def build_dataset(
+    config: Config | None,
+    seed: int = 0,
+    per_intent: int = 500,
+    min_per_template: int = 6,
+    templates: list[Template] | None = None,
+) -> Dataset:
+    """Train/valid/test examples from held-out-template splits; deterministic given `seed`."""
+    rng = random.Random(seed)
+    templates = templates if templates is not None else load_templates()
+    lexicon = generic_lexicon(config)
+    # {command} of "when I say X, <command>" is a real command sentence of the home.
+    commands = [t for t in templates if t.intent in ("HassTurnOn", "HassTurnOff", "HassLightSet")]
+    lexicon.wildcards["command"] = sorted(
+        {sample_template(rng.choice(commands), lexicon, rng).text for _ in range(300)}
+    )
+    parts = split_templates(templates, seed)
+    data = {name: _dedupe(_generate(ts, lexicon, rng, per_intent if name == "train" else per_intent // 4,
+                                    min_per_template if name == "train" else 2, ))
+            for name, ts in parts.items()}  # fmt: skip
+    train_texts = {ex.text for ex in data["train"]}
+    for name in ("valid", "test"):  # a held-out sentence seen in training would flatter the model
+        data[name] = [ex for ex in data[name] if ex.text not in train_texts]
+    rng.shuffle(data["train"])
+    keys = {name: sorted(t.key for t in ts) for name, ts in parts.items()}
+    return Dataset(data["train"], data["valid"], data["test"], keys)
+
+
+def asr_noise(ex: Example, rng: random.Random, vocabulary: Sequence[str], op: str | None = None) -> Example:
+    """One ASR-like error: a dropped word, a substituted word, or an inserted filler ("uh", "please").
+
+    Slot words are left alone except by dropping (ASR drops those too); tags stay aligned.
+    """
+    words, tags = list(ex.words), list(ex.tags)
+    op = op or rng.choice(("drop", "substitute", "insert"))
+    if op == "drop" and len(words) > 2:
+        i = rng.randrange(len(words))
+        if tags[i].startswith("B-") and i + 1 < len(tags) and tags[i + 1].startswith("I-"):
+            tags[i + 1] = "B-" + tags[i + 1][2:]
+        del words[i], tags[i]
+    elif op == "substitute":
+        plain = [i for i, t in enumerate(tags) if t == "O"]
+        if plain:
+            i = rng.choice(plain)
+            words[i] = rng.choice(vocabulary)
+    else:
+        # not between B- and I- of one slot
+        spots = [i for i in range(len(words) + 1) if i == len(words) or not tags[i].startswith("I-")]
+        i = rng.choice(spots)
+        words.insert(i, rng.choice(FILLERS))
+        tags.insert(i, "O")
+    return Example(tuple(words), tuple(tags), ex.intent, ex.template)
+
+
+def augment(examples: list[Example], rng: random.Random, fraction: float = 0.3) -> list[Example]:
+    """The examples plus noisy copies of a `fraction` of them."""
+    vocabulary = sorted({w for ex in examples for w, t in zip(ex.words, ex.tags, strict=True) if t == "O"})
+    noisy = [asr_noise(ex, rng, vocabulary) for ex in examples if rng.random() < fraction]
+    return examples + noisy
+
+
+def sample_sentences(config: Config, n: int, seed: int = 0) -> list[str]:
+    """`n` lower-case command sentences with the home's own names (for the ASR grammar / LM).
+
+    Covers every intent but OutOfDomain, round-robin, so rare intents are present even for small n.
+    """
+    rng = random.Random(seed)
+    lexicon = home_lexicon(config)
+    templates = [t for t in load_templates() if t.intent != I.OUT_OF_DOMAIN]
+    commands = [t for t in templates if t.intent in ("HassTurnOn", "HassTurnOff")]
+    lexicon.wildcards["command"] = [
+        sample_template(rng.choice(commands), lexicon, rng).text for _ in range(20)
+    ]
+    by_intent: dict[str, list[Template]] = {}
+    for t in templates:
+        by_intent.setdefault(t.intent, []).append(t)
+    order = sorted(by_intent)
+    out: list[str] = []
+    seen: set[str] = set()
+    attempts = 0
+    while len(out) < n and attempts < 20 * n + 100:
+        intent = order[attempts % len(order)]
+        attempts += 1
+        text = sample_template(rng.choice(by_intent[intent]), lexicon, rng).text
+        if text and text not in seen:
+            seen.add(text)
+            out.append(text)
+    return out
+
+
+# --------------------------------------------------------------------------------------------------
+# The seq.in / seq.out / label format (Snips/ATIS style) used by `--data DIR`
+
+
+def write_split(directory: Path, examples: Sequence[Example]) -> None:
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "seq.in").write_text("".join(ex.text + "\n" for ex in examples))
+    (directory / "seq.out").write_text("".join(" ".join(ex.tags) + "\n" for ex in examples))
+    (directory / "label").write_text("".join(ex.intent + "\n" for ex in examples))
+
+
+def read_split(directory: Path) -> list[Example]:
+    """Read seq.in/seq.out/label; raises ValueError naming the file and line on a mismatch."""
+    files = [directory / name for name in ("seq.in", "seq.out", "label")]
+    for f in files:
+        if not f.is_file():
+            raise FileNotFoundError(f"{f}: missing (a dataset split needs seq.in, seq.out and label)")
+    lines = [f.read_text(encoding="utf-8").splitlines() for f in files]
+    if not len(lines[0]) == len(lines[1]) == len(lines[2]):
+        raise ValueError(f"{directory}: seq.in, seq.out and label have different line counts")
+    out = []
+    for n, (text, tags, label) in enumerate(zip(*lines, strict=True), 1):
+        words, tag_list = text.split(), tags.split()
+        if len(words) != len(tag_list):
+            raise ValueError(f"{files[1]}:{n}: {len(tag_list)} tags for {len(words)} words")
+        out.append(Example(tuple(words), tuple(tag_list), label.strip(), f"{directory.name}:{n}"))
+    return out

@@ -1,0 +1,35 @@
+"""Text normalization shared by training-data generation and inference.
+
+Both sides must see the same words, so this is the one place that decides what a "word" is:
+lower case, "%" spoken as "percent", hyphens and punctuation as spaces (ASR output has none), but a
+decimal point between digits and apostrophes inside words kept ("21.5", "what's").
+"""
+
+from __future__ import annotations
+
+import re
+
+MAX_WORDS = 48  # longer input is truncated: commands are short, and the model has 64 positions
+
+_DECIMAL = re.compile(r"(?<=\d)\.(?=\d)")
+_PUNCT = re.compile(r"[^\w\s'\x00\u0080-\U0010ffff]|_")
+_QUOTES = re.compile(r"(^|\s)'+|'+(\s|$)")
+
+
+def normalize(text: str) -> str:
+    """Lower-case, speech-like form of `text`; pure and idempotent."""
+    return " ".join(clean(text).split())
+
+
+def clean(text: str) -> str:
+    """`normalize` before whitespace is collapsed: pieces cleaned one by one concatenate correctly."""
+    text = text.lower().replace("%", " percent ").replace("\u2019", "'")
+    text = _DECIMAL.sub("\x00", text)  # protect "21.5" from the punctuation rule
+    text = _PUNCT.sub(" ", text).replace("\x00", ".")
+    # a quote at a word's edge is punctuation, inside it ("what's") is not
+    return _QUOTES.sub(lambda m: m.group(0).replace("'", " "), text)
+
+
+def words(text: str, limit: int = MAX_WORDS) -> list[str]:
+    """The normalized words of `text`, at most `limit` of them."""
+    return normalize(text).split()[:limit]
