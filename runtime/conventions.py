@@ -266,11 +266,12 @@ def expected_state(device: Device, fields: dict[str, Any]) -> dict[str, Any]:
     """The normalized state fields a device reports once it obeyed `fields`.
 
     A cover told to stop and a media player told to skip report nothing we can predict, so they
-    expect nothing; brightness > 0 implies "on".
+    expect nothing; a player reports the title as its catalogue spells it, so only "playing" is
+    expected; brightness > 0 implies "on".
     """
     expect: dict[str, Any] = {}
     for key, value in fields.items():
-        if key in ("media_command", "media_class"):
+        if key in ("media_command", "media_class", "media_title"):  # players report their own title
             continue
         if key == "state" and value == "stopped":
             continue

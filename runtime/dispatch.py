@@ -1,0 +1,243 @@
+"""Dispatch: a Resolution -> the Action to take (MQTT commands, a spoken answer, or a question).
+
+Pure: it reads the context (device states, the config) and returns an `Action`; sending the
+commands and waiting for the state echo (`Command.expect`) is the MQTT bridge's job. Payloads come
+from `runtime.conventions`, the one table of the three conventions.
+
+Answers are built from live state only; when a state has not been reported yet we say so rather
+than guess. Weather: without a forecast source we say so, and report the outdoor sensor if there
+is one.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from runtime.config import Device
+from runtime.context import ContextStore
+from runtime.conventions import ConventionError, command_payload, expected_state
+from runtime.events import Action, Command, Resolution
+from runtime.rank import VIDEO_CLASSES
+from runtime.resolve import OUTDOOR, SORRY, normalize
+
+# "on"/"off" of HassTurnOn/HassTurnOff for device types where Home Assistant means something else
+ON_OFF_STATES: dict[str, tuple[str, str]] = {"cover": ("open", "closed"), "lock": ("locked", "unlocked")}
+# the state a field can report, and how to say it
+STATE_WORDS = {"on": "on", "off": "off", "open": "open", "closed": "closed", "locked": "locked",
+               "unlocked": "unlocked", "playing": "playing", "paused": "paused", "stopped": "stopped"}  # fmt: skip
+
+
+def dispatch(resolution: Resolution, ctx: ContextStore, *, now: datetime | None = None) -> Action:
+    """What to do for `resolution`, given the house as it is now."""
+    if resolution.clarification:
+        return Action("clarify", text=resolution.clarification)
+    values = resolution.values
+    intent = resolution.interpretation.intent
+    if values.get("out_of_domain"):
+        return Action("none", text=SORRY)
+    devices = [d for d in (ctx.device(i) for i in resolution.device_ids) if d is not None]
+    if len(devices) != len(resolution.device_ids):
+        missing = sorted(set(resolution.device_ids) - {d.id for d in devices})
+        return Action("clarify", text=f"I can't find {', '.join(missing)} any more.")
+    query = values.get("query")
+    if query == "temperature":
+        return Action("answer", text=" ".join(_temperature(d, ctx) for d in devices))
+    if query == "state":
+        return Action("answer", text=" ".join(_state(d, ctx, values.get("asked_state")) for d in devices))
+    answer = _answer(intent, values, ctx, now or datetime.now())
+    if answer is not None:
+        return answer
+    return _commands(resolution, devices, ctx)
+
+
+def _answer(intent: str, values: dict[str, Any], ctx: ContextStore, now: datetime) -> Action | None:
+    if intent == "HassGetCurrentTime":
+        return Action("answer", text=f"It's {now.strftime('%I:%M %p').lstrip('0')}.")
+    if intent == "HassGetWeather":
+        text = "I don't have a weather source configured."
+        outdoor = [
+            d for d in ctx.devices() if d.type == "sensor" and any(w in normalize(d.name) for w in OUTDOOR)
+        ]
+        for d in outdoor:
+            s = ctx.state(d.id)
+            if s is not None and isinstance(s.state.get("temperature"), int | float):
+                text = f"I don't have a weather forecast, but it's {_deg(s.state['temperature'])} outside."
+                break
+        return Action("answer", text=text)
+    if intent == "HassStartTimer":
+        return Action("answer", text=f"Timer set for {_duration(int(values['seconds']))}.")
+    if intent == "HassCancelTimer":
+        return Action("answer", text="Timer cancelled.")
+    if intent == "HassNevermind":
+        return Action("none")
+    if intent == "AmbientNegativeFeedback":
+        return Action("none", text="Sorry about that.")
+    if intent == "AmbientTeachCommand":
+        return Action("answer", text=f"OK. When you say {values['phrase']}, I'll {values['command']}.")
+    if intent == "AmbientTeachPreference":
+        return Action("answer", text=f"OK, I'll remember: {values['preference']}.")
+    if intent == "AmbientLearnPreferences":
+        return Action("answer", text="OK, I'll learn your preferences from what you do.")
+    if intent == "AmbientStop" and not values.get("state"):
+        return Action("none")
+    return None
+
+
+def device_fields(device: Device, values: dict[str, Any]) -> dict[str, Any]:
+    """The resolution's values as the normalized fields this device type understands."""
+    fields: dict[str, Any] = {}
+    for key in ("state", "brightness", "color", "target_temperature", "position", "volume", "media_command"):
+        if key in values:
+            fields[key] = values[key]
+    if fields.get("state") in ("on", "off") and device.type in ON_OFF_STATES:
+        on, off = ON_OFF_STATES[device.type]
+        fields["state"] = on if fields["state"] == "on" else off
+    if "media_title" in values:
+        fields["media_title"] = values["media_title"]
+        fields["media_class"] = values.get("media_class")
+    return fields
+
+
+def _commands(resolution: Resolution, devices: list[Device], ctx: ContextStore) -> Action:
+    values = resolution.values
+    commands: list[Command] = []
+    if not devices and values.get("satellite"):  # the satellite plays it on its own speaker/screen
+        topic = f"{ctx.config.mqtt.prefix}/{values['satellite']}/play"
+        play = {"media_title": values.get("media_title"), "media_class": values.get("media_class")}
+        commands.append(Command(str(values["satellite"]), topic, json.dumps(play)))
+    for device in devices:
+        fields = device_fields(device, values)
+        try:
+            topic, payload = command_payload(device, fields)
+        except ConventionError as e:
+            return Action("clarify", text=f"I can't do that with the {device.name}: {e}.")
+        commands.append(Command(device.id, topic, payload, expected_state(device, fields)))
+    if not commands:
+        return Action("none")
+    return Action("command", commands, _confirmation(resolution, devices))
+
+
+def _confirmation(resolution: Resolution, devices: list[Device]) -> str:
+    v = resolution.values
+    names = _names([d.name for d in devices]) if devices else "here"
+    if "media_title" in v:
+        kind = "" if not v.get("media_class") else f" ({str(v['media_class']).replace('_', ' ')})"
+        where = f" on the {devices[0].name}" if devices else ""
+        watch = "Playing"
+        return f"{watch} {v['media_title']}{kind}{where}."
+    if "brightness" in v or "color" in v:
+        parts = [f"{_clean(v['brightness'])}%"] if "brightness" in v else []
+        parts += [str(v["color"])] if "color" in v else []
+        return f"Setting {names} to {' and '.join(parts)}."
+    if "target_temperature" in v:
+        return f"Setting {names} to {_deg(v['target_temperature'])}."
+    if "volume" in v:
+        return f"Setting the volume of {names} to {_clean(v['volume'])}%."
+    if "position" in v:
+        return f"Setting {names} to {_clean(v['position'])}%."
+    if "media_command" in v:
+        return f"{str(v['media_command']).capitalize()} on {names}."
+    state = str(v.get("state"))
+    if state == "paused":
+        return f"Pausing {names}."
+    if state == "playing":
+        return f"Resuming {names}."
+    verbs = {("cover", "on"): "Opening", ("cover", "off"): "Closing", ("lock", "on"): "Locking",
+             ("lock", "off"): "Unlocking"}  # fmt: skip
+    kinds = {d.type for d in devices}
+    verb = verbs.get((kinds.pop(), state)) if len(kinds) == 1 else None
+    return f"{verb} {names}." if verb else f"Turning {state} {names}."
+
+
+# --- answers from live state -----------------------------------------------------------------------
+
+
+def _temperature(device: Device, ctx: ContextStore) -> str:
+    s = ctx.state(device.id)
+    state = s.state if s is not None else {}
+    if s is not None and not s.available:
+        return f"The {device.name} is not responding."
+    temp = state.get("temperature")
+    if device.type == "oven":
+        if not isinstance(temp, int | float):
+            return f"I don't know the {device.name}'s temperature yet."
+        target = state.get("target_temperature")
+        heating = f", heating to {_deg(target)}" if isinstance(target, int | float) and target != temp else ""
+        return f"The {device.name} is at {_deg(temp)}{heating}."
+    if not isinstance(temp, int | float):
+        return f"I don't know the temperature from the {device.name} yet."
+    room = (
+        ctx.config.room(device.room).name
+        if any(r.id == device.room for r in ctx.config.rooms)
+        else device.room
+    )
+    where = "outside" if any(w in normalize(device.name) for w in OUTDOOR) else f"in the {room}"
+    text = f"It's {_deg(temp)} {where}."
+    target = state.get("target_temperature")
+    if device.type == "climate" and isinstance(target, int | float):
+        text += f" The {device.name} is set to {_deg(target)}."
+    return text
+
+
+def _state(device: Device, ctx: ContextStore, asked: str | None) -> str:
+    s = ctx.state(device.id)
+    if s is None or not s.state:
+        return f"I don't know the state of the {device.name} yet."
+    if not s.available:
+        return f"The {device.name} is not responding."
+    fields = s.state
+    if device.type == "sensor" or (device.type == "climate" and "state" not in fields):
+        return _temperature(device, ctx)
+    state = str(fields.get("state", "")).lower()
+    be = _be(device.name)
+    if asked:
+        want = ON_OFF_STATES.get(device.type, ("on", "off"))
+        asked_state = {"on": want[0], "off": want[1]}.get(asked, asked)
+        yes = "Yes" if state == asked_state else "No"
+        return f"{yes}, the {device.name} {be} {state or 'in an unknown state'}."
+    details = []
+    if (
+        state in ("on", "open")
+        and isinstance(fields.get("brightness"), int | float)
+        and device.type == "light"
+    ):
+        details.append(f"at {_clean(fields['brightness'])}%")
+    if device.type == "cover" and isinstance(fields.get("position"), int | float):
+        details.append(f"at {_clean(fields['position'])}%")
+    if device.type == "oven" and state == "on" and isinstance(fields.get("temperature"), int | float):
+        details.append(f"at {_deg(fields['temperature'])}")
+    if state == "playing" and fields.get("media_title"):
+        cls = fields.get("media_class")
+        what = "the movie" if cls in VIDEO_CLASSES else ""
+        details.append(f"{what} {fields['media_title']}".strip())
+    said = STATE_WORDS.get(state, state or "in an unknown state")
+    return f"The {device.name} {be} {' '.join([said, *details])}."
+
+
+def _be(name: str) -> str:
+    last = name.split()[-1] if name.split() else name
+    return "are" if last.endswith("s") and not last.endswith("ss") else "is"
+
+
+def _names(names: list[str]) -> str:
+    out = [f"the {n}" for n in names]
+    return out[0] if len(out) == 1 else ", ".join(out[:-1]) + " and " + out[-1]
+
+
+def _clean(value: Any) -> Any:
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+def _deg(value: Any) -> str:
+    return f"{_clean(round(float(value), 1))} degrees"
+
+
+def _duration(seconds: int) -> str:
+    parts = []
+    for unit, size in (("hour", 3600), ("minute", 60), ("second", 1)):
+        n, seconds = divmod(seconds, size)
+        if n:
+            parts.append(f"{n} {unit}{'s' if n != 1 else ''}")
+    return " and ".join(parts) if parts else "0 seconds"

@@ -1,0 +1,250 @@
+"""Context re-ranking: the house's live state reorders the NLU's n-best before resolution.
+
+The NLU only sees words; the context knows what is playing, what is on, where the person is
+and what they like. Each rule below looks at one hypothesis and returns a small score change and
+the reason; the n-best is then sorted by the adjusted scores. The changes are small (0.05-0.2) on
+purpose: they decide between close hypotheses and never overrule a confident model.
+
+Rules (one function each, in `RULES`):
+
+* `media_fits_screen`: a video hypothesis (movie, show) gains on a satellite with a screen and loses
+  on one without; an audio one (audiobook, music, podcast) the other way round.
+* `preferred_media_class`: a media class the person said they prefer gains.
+* `media_needs_player`: pause/next need something playing, resume needs something paused.
+* `already_in_state`: turning on what is already on (or off what is off) is less likely than the
+  opposite; ASR often swaps "on" and "off".
+* `query_has_subject`: a state question without a device cannot be answered; a temperature question
+  needs a thermostat, an oven or a temperature sensor.
+* `type_fits_intent`: a named device must be able to do the intent (no brightness on a fan).
+* `night_turns_off`: between 22:00 and 06:00 turning things off is a little more likely than on.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from runtime.config import Device, Satellite
+from runtime.context import ContextStore
+from runtime.events import Interpretation
+
+VIDEO_CLASSES = frozenset(
+    {"movie", "movies", "film", "films", "video", "videos", "tv_show", "show", "series", "episode"}
+)
+AUDIO_CLASSES = frozenset(
+    {
+        "audiobook",
+        "audiobooks",
+        "book",
+        "music",
+        "song",
+        "track",
+        "album",
+        "artist",
+        "playlist",
+        "podcast",
+        "radio",
+    }
+)
+# which device types can carry out a device intent
+INTENT_TYPES: dict[str, frozenset[str]] = {
+    "HassLightSet": frozenset({"light"}),
+    "HassSetVolume": frozenset({"media_player", "tv"}),
+    "HassMediaPause": frozenset({"media_player", "tv"}),
+    "HassMediaUnpause": frozenset({"media_player", "tv"}),
+    "HassMediaNext": frozenset({"media_player", "tv"}),
+    "HassMediaPrevious": frozenset({"media_player", "tv"}),
+    "HassMediaSearchAndPlay": frozenset({"media_player", "tv"}),
+    "HassClimateSetTemperature": frozenset({"climate", "oven"}),
+    "HassClimateGetTemperature": frozenset({"climate", "oven", "sensor"}),
+    "HassSetPosition": frozenset({"cover"}),
+    "HassTurnOn": frozenset(
+        {"light", "switch", "fan", "climate", "oven", "cover", "lock", "tv", "media_player"}
+    ),
+    "HassTurnOff": frozenset(
+        {"light", "switch", "fan", "climate", "oven", "cover", "lock", "tv", "media_player"}
+    ),
+}
+ARTICLES = ("the ", "my ", "a ", "an ", "all the ", "all ", "both ")
+
+
+def normalize(text: str) -> str:
+    """Lower case, no punctuation, no leading article: "The Kitchen-Light!" -> "kitchen light"."""
+    t = re.sub(r"[^\w\s']", " ", text.lower().replace("-", " "))
+    t = " ".join(t.split())
+    changed = True
+    while changed:
+        changed = False
+        for a in ARTICLES:
+            if t.startswith(a):
+                t, changed = t[len(a) :], True
+    return t
+
+
+def exact_devices(value: str, devices: list[Device]) -> list[Device]:
+    """Devices whose name or an alias is `value` (ignoring case, articles and a plural s)."""
+    v = normalize(value)
+    forms = {v, v.removesuffix("s"), v + "s"}
+    return [d for d in devices if any(normalize(n) in forms for n in d.names)]
+
+
+@dataclass(frozen=True)
+class ContextSnapshot:
+    """What re-ranking may look at, copied from the ContextStore at one instant."""
+
+    devices: list[Device]
+    states: dict[str, dict[str, Any]]  # device id -> normalized state (available devices only)
+    hour: int  # local time, 0-23
+    preferences: dict[str, Any] = field(default_factory=dict)
+
+    def in_room(self, room: str) -> list[Device]:
+        return [d for d in self.devices if d.room == room]
+
+    def state_of(self, device_id: str) -> str | None:
+        value = self.states.get(device_id, {}).get("state")
+        return str(value) if value is not None else None
+
+
+def snapshot(ctx: ContextStore, *, person: str = "default", now: datetime | None = None) -> ContextSnapshot:
+    now = now or datetime.now()
+    states = {i: dict(s.state) for i, s in ctx.states().items() if s.available}
+    return ContextSnapshot(ctx.devices(), states, now.hour, ctx.preferences(person))
+
+
+Rule = Callable[[Interpretation, ContextSnapshot, Satellite], tuple[float, str | None]]
+
+
+def media_fits_screen(
+    interp: Interpretation, snap: ContextSnapshot, sat: Satellite
+) -> tuple[float, str | None]:
+    if interp.intent != "HassMediaSearchAndPlay":
+        return 0.0, None
+    cls = normalize(interp.slot("media_class") or "").replace(" ", "_")
+    if cls in VIDEO_CLASSES:
+        if sat.has_screen:
+            return 0.15, f"{cls} fits satellite {sat.id}, which has a screen"
+        return -0.15, f"{cls} needs a screen and satellite {sat.id} has none"
+    if cls in AUDIO_CLASSES:
+        if sat.has_screen:
+            return -0.05, f"{cls} on satellite {sat.id}, which could show video"
+        return 0.15, f"{cls} fits satellite {sat.id}, which has no screen"
+    return 0.0, None
+
+
+def preferred_media_class(
+    interp: Interpretation, snap: ContextSnapshot, sat: Satellite
+) -> tuple[float, str | None]:
+    preferred = snap.preferences.get("media_class")
+    cls = normalize(interp.slot("media_class") or "")
+    if interp.intent == "HassMediaSearchAndPlay" and preferred and cls and cls.rstrip("s") == str(preferred):
+        return 0.1, f"the person prefers {preferred}"
+    return 0.0, None
+
+
+def media_needs_player(
+    interp: Interpretation, snap: ContextSnapshot, sat: Satellite
+) -> tuple[float, str | None]:
+    media = [d for d in snap.devices if d.type in ("media_player", "tv")]
+    playing = [d for d in media if snap.state_of(d.id) == "playing"]
+    paused = [d for d in media if snap.state_of(d.id) == "paused"]
+    if interp.intent in ("HassMediaPause", "HassMediaNext", "HassMediaPrevious"):
+        if any(d.room == sat.room for d in playing):
+            return 0.1, f"media is playing in {sat.room}"
+        if not playing:
+            return -0.15, "nothing is playing"
+    if interp.intent == "HassMediaUnpause":
+        if any(d.room == sat.room for d in paused):
+            return 0.1, f"media is paused in {sat.room}"
+        if not paused:
+            return -0.15, "nothing is paused"
+    return 0.0, None
+
+
+def already_in_state(
+    interp: Interpretation, snap: ContextSnapshot, sat: Satellite
+) -> tuple[float, str | None]:
+    target = {"HassTurnOn": "on", "HassTurnOff": "off"}.get(interp.intent)
+    name = interp.slot("name")
+    if target is None or not name:
+        return 0.0, None
+    devices = exact_devices(name, snap.devices)
+    if len(devices) == 1 and snap.state_of(devices[0].id) == target:
+        return -0.1, f"the {devices[0].name} is already {target}"
+    return 0.0, None
+
+
+def query_has_subject(
+    interp: Interpretation, snap: ContextSnapshot, sat: Satellite
+) -> tuple[float, str | None]:
+    if interp.intent == "HassGetState" and not any(
+        interp.slot(s) for s in ("name", "area", "domain", "device_class")
+    ):
+        return -0.15, "a state question without a device"
+    if interp.intent == "HassClimateGetTemperature":
+        sources = [d for d in snap.devices if d.type in ("climate", "oven", "sensor")]
+        if not sources:
+            return -0.2, "no thermostat, oven or temperature sensor in this home"
+        running_oven = any(d.type == "oven" and snap.state_of(d.id) == "on" for d in sources)
+        if running_oven and not interp.slot("name"):
+            return 0.1, "the oven is on, so a temperature question is about it"
+    return 0.0, None
+
+
+def type_fits_intent(
+    interp: Interpretation, snap: ContextSnapshot, sat: Satellite
+) -> tuple[float, str | None]:
+    types = INTENT_TYPES.get(interp.intent)
+    name = interp.slot("name")
+    if types is None or not name:
+        return 0.0, None
+    devices = exact_devices(name, snap.devices)
+    if devices and not any(d.type in types for d in devices):
+        return -0.2, f"the {devices[0].name} is a {devices[0].type} and cannot do {interp.intent}"
+    return 0.0, None
+
+
+def night_turns_off(
+    interp: Interpretation, snap: ContextSnapshot, sat: Satellite
+) -> tuple[float, str | None]:
+    if interp.intent == "HassTurnOff" and (snap.hour >= 22 or snap.hour < 6):
+        return 0.05, f"it is {snap.hour:02d}h: at night things are more often turned off"
+    return 0.0, None
+
+
+RULES: tuple[Rule, ...] = (
+    media_fits_screen,
+    preferred_media_class,
+    media_needs_player,
+    already_in_state,
+    query_has_subject,
+    type_fits_intent,
+    night_turns_off,
+)
+
+
+def rerank_explained(
+    nbest: list[Interpretation], snap: ContextSnapshot, satellite: Satellite
+) -> tuple[list[Interpretation], list[str]]:
+    """The n-best sorted by context-adjusted score, and why each score changed."""
+    adjusted: list[Interpretation] = []
+    reasons: list[str] = []
+    for interp in nbest:
+        delta = 0.0
+        for rule in RULES:
+            change, why = rule(interp, snap, satellite)
+            if change and why:
+                delta += change
+                reasons.append(f"{interp.intent} {change:+.2f}: {why}")
+        score = min(1.0, max(0.0, interp.score + delta))
+        adjusted.append(dataclasses.replace(interp, score=round(score, 4)))
+    # stable: equal scores keep the model's order
+    order = sorted(range(len(adjusted)), key=lambda i: -adjusted[i].score)
+    return [adjusted[i] for i in order], reasons
+
+
+def rerank(nbest: list[Interpretation], snap: ContextSnapshot, satellite: Satellite) -> list[Interpretation]:
+    return rerank_explained(nbest, snap, satellite)[0]

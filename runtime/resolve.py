@@ -1,0 +1,785 @@
+"""Entity resolution: an Interpretation's slots -> devices, rooms and numbers of this home.
+
+`resolve(interp, ctx, satellite)` binds the words as heard to devices.yaml entities (and devices
+discovered at run time), using the satellite's room and the live state. It never guesses a device
+it is unsure of: an unknown or ambiguous name becomes a `Resolution.clarification`.
+
+Choices, and why:
+
+* "the light" (singular, no room) is the *main* light of the satellite's room (the one named after
+  the room, or called main/ceiling light): one word, one device; "the lights" is all of them.
+* "what's the temperature" is the oven while it is on (it is the thing that changes and the thing
+  being watched); otherwise a temperature sensor in the satellite's room (that room's air, indoor
+  sensors only); otherwise the room's thermostat, then the home's thermostat.
+* "play X" without a media class plays video on a satellite with a screen (the TV in its room, else
+  the satellite itself) and audio without one (the room's speaker, else the satellite's own).
+* "it"/"that" (or no device at all) means the last devices commanded from this satellite.
+* Turn on/off covers and locks as Home Assistant does: on = open/locked, off = closed/unlocked.
+
+`values` holds the normalized fields to set (`state`, `brightness`, `target_temperature`, ...) or
+the question asked (`query`), so dispatch is a table lookup. Teaching intents are stored on the
+context here (preferences; a taught command under the key ``command:<phrase>``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from rapidfuzz import fuzz
+
+from runtime.config import Device, Room, Satellite
+from runtime.context import ContextStore
+from runtime.conventions import COLORS
+from runtime.events import Interpretation, Resolution
+from runtime.nlu.intents import DOMAIN_WORDS, REJECT_THRESHOLD
+from runtime.rank import AUDIO_CLASSES, INTENT_TYPES, VIDEO_CLASSES, normalize, rerank_explained, snapshot
+
+SORRY = "Sorry, I can't help with that."
+PRONOUNS = frozenset({"it", "that", "this", "them", "those", "these", "they", "that one", "this one"})
+# words that name a kind of device rather than one device
+TYPE_WORDS: dict[str, tuple[str, ...]] = {
+    "light": ("light",),
+    "lights": ("light",),
+    "lamp": ("light",),
+    "lamps": ("light",),
+    "lighting": ("light",),
+    "fan": ("fan",),
+    "fans": ("fan",),
+    "tv": ("tv",),
+    "television": ("tv",),
+    "telly": ("tv",),
+    "speaker": ("media_player",),
+    "speakers": ("media_player",),
+    "music": ("media_player",),
+    "media": ("media_player", "tv"),
+    "blind": ("cover",),
+    "blinds": ("cover",),
+    "shades": ("cover",),
+    "curtains": ("cover",),
+    "shutters": ("cover",),
+    "lock": ("lock",),
+    "locks": ("lock",),
+    "door": ("lock",),
+    "thermostat": ("climate",),
+    "heating": ("climate",),
+    "ac": ("climate",),
+    "oven": ("oven",),
+    "switch": ("switch",),
+    "switches": ("switch",),
+    "plug": ("switch",),
+}
+HA_DOMAIN_TYPES: dict[str, tuple[str, ...]] = {
+    "light": ("light",),
+    "fan": ("fan",),
+    "switch": ("switch",),
+    "media_player": ("media_player", "tv"),
+    "lock": ("lock",),
+    "climate": ("climate",),
+    "cover": ("cover",),
+}
+PLURALS = frozenset({"lights", "lamps", "fans", "speakers", "locks", "switches", "all", "everything"})
+OUTDOOR = ("outside", "outdoor", "garden", "exterior")
+# accepted ranges: a value outside them is misheard or a mistake, so we ask instead of acting
+RANGES: dict[str, tuple[float, float]] = {
+    "brightness": (0, 100),
+    "volume": (0, 100),
+    "position": (0, 100),
+    "climate": (5, 35),  # degrees Celsius a thermostat accepts
+    "oven": (30, 300),
+}
+MAX_TIMER_S = 24 * 3600
+# intents after which "it" refers to the devices they acted on or asked about
+TARGETING_INTENTS = frozenset(INTENT_TYPES) - {"HassClimateGetTemperature"} | {"HassGetState"}
+NUMBER_WORDS: dict[str, int] = {
+    w: i
+    for i, w in enumerate(
+        [
+            "zero",
+            "one",
+            "two",
+            "three",
+            "four",
+            "five",
+            "six",
+            "seven",
+            "eight",
+            "nine",
+            "ten",
+            "eleven",
+            "twelve",
+            "thirteen",
+            "fourteen",
+            "fifteen",
+            "sixteen",
+            "seventeen",
+            "eighteen",
+            "nineteen",
+        ]
+    )
+}
+NUMBER_WORDS.update({"a": 1, "an": 1, "oh": 0})
+TENS = {
+    w: 10 * (i + 2)
+    for i, w in enumerate(["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"])
+}
+SCALES = {"hundred": 100, "thousand": 1000}
+UNIT_WORDS = frozenset(
+    [
+        "percent",
+        "per",
+        "cent",
+        "degrees",
+        "degree",
+        "celsius",
+        "centigrade",
+        "fahrenheit",
+        "seconds",
+        "second",
+        "minutes",
+        "minute",
+        "hours",
+        "hour",
+        "and",
+        "of",
+    ]
+)
+SPECIAL_PERCENT = {"half": 50, "full": 100, "max": 100, "maximum": 100, "minimum": 1, "min": 1}
+
+
+# --- numbers ---------------------------------------------------------------------------------------
+
+
+def parse_number(text: str | None) -> float | None:
+    """ "50", "50%", "21.5 degrees", "fifty", "twenty-one point five", "a hundred" -> number; else None."""
+    if text is None:
+        return None
+    t = text.lower().replace("-", " ").replace("%", " percent ").replace("°", " degrees ")
+    words = [w for w in re.split(r"[\s,]+", t) if w and w not in UNIT_WORDS]
+    if not words:
+        return None
+    if len(words) == 1 and re.fullmatch(r"\d{1,12}(\.\d{1,6})?", words[0]):
+        return float(words[0])
+    if "point" in words:  # "twenty one point five"
+        i = words.index("point")
+        whole = _number_words(words[:i]) if words[:i] else 0
+        digits = words[i + 1 :]
+        if whole is None or not digits or any(w not in NUMBER_WORDS or NUMBER_WORDS[w] > 9 for w in digits):
+            return None
+        return whole + float("0." + "".join(str(NUMBER_WORDS[w]) for w in digits))
+    value = _number_words(words)
+    return float(value) if value is not None else None
+
+
+def _number_words(words: list[str]) -> int | None:
+    total, current, seen = 0, 0, False
+    for w in words:
+        if w.isdigit() and len(w) <= 12:
+            current += int(w)
+        elif w in NUMBER_WORDS:
+            current += NUMBER_WORDS[w]
+        elif w in TENS:
+            current += TENS[w]
+        elif w in SCALES:
+            current = max(current, 1) * SCALES[w]
+            if SCALES[w] >= 1000:
+                total, current = total + current, 0
+        else:
+            return None
+        seen = True
+    return total + current if seen else None
+
+
+def parse_percent(text: str | None) -> float | None:
+    if text is not None and normalize(text) in SPECIAL_PERCENT:
+        return float(SPECIAL_PERCENT[normalize(text)])
+    return parse_number(text)
+
+
+def _clean(value: float) -> int | float:
+    return int(value) if float(value).is_integer() else round(value, 1)
+
+
+# --- matching --------------------------------------------------------------------------------------
+
+
+@dataclass
+class Match:
+    """Devices a name refers to, or why it refers to none."""
+
+    devices: list[Device] = field(default_factory=list)
+    how: str = ""  # exact, room+type, type, fuzzy, pronoun
+    plural: bool = False
+    suggestion: str | None = None  # nearest known name when nothing matched
+
+
+def find_room(value: str, rooms: list[Room]) -> Room | None:
+    v = normalize(value)
+    for room in rooms:
+        if v in (normalize(n) for n in (room.name, room.id, *room.aliases)):
+            return room
+    best = max(
+        ((fuzz.ratio(v, normalize(n)), room) for room in rooms for n in (room.name, *room.aliases)),
+        key=lambda x: x[0],
+        default=None,
+    )
+    return best[1] if best and best[0] >= 85 else None
+
+
+def match_name(value: str, devices: list[Device], rooms: list[Room]) -> Match:
+    """Name as heard -> devices: exact name/alias, "<room> <type>", a type word, then fuzzy."""
+    v = normalize(value)
+    plural = v in PLURALS or value.lower().startswith(("all ", "both "))
+    if v in PRONOUNS:
+        return Match(how="pronoun")
+    exact = [d for d in devices if any(normalize(n) in {v, v.removesuffix("s"), v + "s"} for n in d.names)]
+    if exact:
+        return Match(exact, "exact", plural)
+    for room in rooms:  # "kitchen lights", "bedroom fan"
+        for rn in sorted((room.name, *room.aliases), key=len, reverse=True):
+            if v.startswith(normalize(rn) + " ") and v[len(normalize(rn)) + 1 :] in TYPE_WORDS:
+                rest = v[len(normalize(rn)) + 1 :]
+                types = TYPE_WORDS[rest]
+                found = [d for d in devices if d.room == room.id and d.type in types]
+                return Match(found, "room+type", rest in PLURALS)
+    if v in TYPE_WORDS:
+        return Match([d for d in devices if d.type in TYPE_WORDS[v]], "type", plural)
+    scored = sorted(
+        ((max(fuzz.ratio(v, normalize(n)) for n in d.names), d) for d in devices),
+        key=lambda x: -x[0],
+    )
+    if scored and scored[0][0] >= 85 and (len(scored) == 1 or scored[1][0] < scored[0][0] - 5):
+        return Match([scored[0][1]], "fuzzy", plural)
+    if scored and scored[0][0] >= 55:
+        return Match(suggestion=scored[0][1].name)
+    return Match()
+
+
+def main_device(devices: list[Device], room: Room) -> Device:
+    """The one device "the light" means in a room: named after the room, or main/ceiling; else first."""
+    room_words = {normalize(n) for n in (room.name, *room.aliases)}
+
+    def score(d: Device) -> int:
+        names = [normalize(n) for n in d.names]
+        return 2 * any(any(r in n for r in room_words) for n in names) + 2 * any(
+            w in n for n in names for w in ("main", "ceiling")
+        )
+
+    return max(devices, key=score)  # max keeps the first of equals: devices.yaml order breaks ties
+
+
+def _the(names: list[str]) -> str:
+    names = [f"the {n}" for n in names]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
+
+
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+# --- resolution ------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Turn:
+    """What every intent handler needs."""
+
+    interp: Interpretation
+    ctx: ContextStore
+    satellite: Satellite
+    person: str
+    reasons: list[str]
+
+    @property
+    def devices(self) -> list[Device]:
+        return self.ctx.devices()
+
+    @property
+    def rooms(self) -> list[Room]:
+        return list(self.ctx.config.rooms)
+
+    def room(self, room_id: str) -> Room:
+        return next((r for r in self.rooms if r.id == room_id), Room(room_id, room_id.replace("_", " ")))
+
+    def state(self, device_id: str) -> str | None:
+        s = self.ctx.state(device_id)
+        value = s.state.get("state") if s is not None else None
+        return str(value) if value is not None else None
+
+    def done(self, device_ids: list[str] | None = None, area: str | None = None, **values: Any) -> Resolution:
+        return Resolution(self.interp, device_ids or [], area, values, None, self.reasons)
+
+    def ask(self, question: str, **values: Any) -> Resolution:
+        return Resolution(self.interp, [], None, values, question, self.reasons)
+
+
+def interpret(
+    nbest: list[Interpretation],
+    ctx: ContextStore,
+    satellite: Satellite,
+    *,
+    person: str = "default",
+    now: datetime | None = None,
+) -> tuple[list[Interpretation], Resolution]:
+    """Re-rank the n-best with the context, then resolve the best hypothesis."""
+    if not nbest:
+        empty = Interpretation("OutOfDomain", 0.0)
+        return [], Resolution(empty, values={"out_of_domain": True}, reasons=["no interpretation"])
+    ranked, reasons = rerank_explained(nbest, snapshot(ctx, person=person, now=now), satellite)
+    resolution = resolve(ranked[0], ctx, satellite, person=person)
+    return ranked, Resolution(
+        resolution.interpretation,
+        resolution.device_ids,
+        resolution.area,
+        resolution.values,
+        resolution.clarification,
+        reasons + resolution.reasons,
+    )
+
+
+def resolve(
+    interp: Interpretation, ctx: ContextStore, satellite: Satellite, *, person: str = "default"
+) -> Resolution:
+    """Bind one interpretation to this home. Sets the satellite's last target on a device command."""
+    turn = _Turn(interp, ctx, satellite, person, [])
+    if interp.intent == "OutOfDomain" or interp.score < REJECT_THRESHOLD:
+        if interp.intent != "OutOfDomain":
+            turn.reasons.append(f"score {interp.score:.2f} < {REJECT_THRESHOLD}: not confident enough to act")
+        return turn.done(out_of_domain=True)
+    handler = HANDLERS.get(interp.intent)
+    if handler is None:
+        turn.reasons.append(f"{interp.intent} is not supported here")
+        return turn.done(out_of_domain=True)
+    resolution = handler(turn)
+    if resolution.clarification is None and resolution.device_ids and interp.intent in TARGETING_INTENTS:
+        ctx.set_last_target(satellite.id, resolution.device_ids)
+    return resolution
+
+
+# targets -------------------------------------------------------------------------------------------
+
+
+def _targets(
+    turn: _Turn, types: frozenset[str], *, need_feature: str | None = None
+) -> list[Device] | Resolution:
+    """The devices an intent acts on, or a clarification."""
+    i = turn.interp
+    name, area_word = i.slot("name"), i.slot("area")
+    domain_word = i.slot("domain") or i.slot("device_class")
+    area: Room | None = None
+    if area_word:
+        area = find_room(area_word, turn.rooms)
+        if area is None:
+            known = ", ".join(r.name for r in turn.rooms)
+            return turn.ask(f"I don't know a room called {normalize(area_word)}. I know: {known}.")
+    here = turn.room(turn.satellite.room)
+    what = normalize(name or domain_word or "")
+
+    if name and normalize(name) not in PRONOUNS:
+        match = match_name(name, turn.devices, turn.rooms)
+        if not match.devices:
+            return _unknown(turn, normalize(name), match, here)
+        found, plural = match.devices, match.plural
+        turn.reasons.append(f"'{normalize(name)}' matched {match.how}: {', '.join(d.id for d in found)}")
+    elif domain_word:
+        dw = normalize(domain_word)
+        found_types = TYPE_WORDS.get(dw) or HA_DOMAIN_TYPES.get(DOMAIN_WORDS.get(dw, ""), ())
+        found = [d for d in turn.devices if d.type in found_types]
+        plural = dw in PLURALS or dw.endswith("s") or i.text.lower().split()[-1:] == ["lights"]
+        if not found:
+            return turn.ask(f"I don't know any {dw} in this home.")
+    elif area is not None:  # "turn off the kitchen": its lights
+        found, plural, what = [d for d in turn.devices if d.type == "light"], True, "lights"
+    else:
+        last = [d for d in (turn.ctx.device(x) for x in turn.ctx.last_target(turn.satellite.id)) if d]
+        if last:
+            turn.reasons.append(f"no device named: the last target of {turn.satellite.id}")
+            return _fit(turn, last, types, need_feature)
+        if types == frozenset({"light"}):  # "set the brightness to 50": the room's light
+            found, plural, what = [d for d in turn.devices if d.type == "light"], False, "light"
+        else:
+            return turn.ask("Which device do you mean?")
+
+    found = [d for d in found if d.type in types] or found  # keep the mismatch to explain it below
+    in_area = [d for d in found if d.room == area.id] if area else []
+    if area is not None:
+        if not in_area:
+            if len(found) == 1 and name:  # a unique name wins over a misheard room
+                turn.reasons.append(f"the {found[0].name} is not in the {area.name}; using it anyway")
+                return _fit(turn, found, types, need_feature)
+            return turn.ask(f"There's no {what or 'device'} in the {area.name}.")
+        found = in_area
+        turn.reasons.append(f"area {area.name}")
+    elif len(found) > 1:
+        local = [d for d in found if d.room == here.id]
+        if local:
+            found = local
+            turn.reasons.append(f"in the satellite's room ({here.name})")
+    if len(found) > 1 and not plural:
+        rooms = {d.room for d in found}
+        if len(rooms) == 1:
+            main = main_device(found, turn.room(rooms.pop()))
+            turn.reasons.append(f"'{what}' (singular): the main one, {main.id}")
+            found = [main]
+        else:
+            return turn.ask(
+                f"Which {what or 'one'}: {_the([d.name for d in found])}?",
+                candidates=[d.id for d in found],
+            )
+    return _fit(turn, found, types, need_feature)
+
+
+def _fit(
+    turn: _Turn, found: list[Device], types: frozenset[str], need_feature: str | None
+) -> list[Device] | Resolution:
+    able = [d for d in found if d.type in types]
+    if not able:
+        d = found[0]
+        return turn.ask(f"The {d.name} is a {d.type.replace('_', ' ')}; I can't do that with it.")
+    if need_feature:
+        featured = [d for d in able if need_feature in d.features]
+        if not featured:
+            what = {"brightness": "be dimmed", "color": "change color", "position": "be set to a position"}
+            return turn.ask(
+                f"{_cap(_the([d.name for d in able]))} can't {what.get(need_feature, 'do that')}."
+            )
+        if len(featured) < len(able):
+            turn.reasons.append(
+                f"skipped without {need_feature}: {', '.join(d.id for d in able if d not in featured)}"
+            )
+        able = featured
+    return able
+
+
+def _unknown(turn: _Turn, name: str, match: Match, here: Room) -> Resolution:
+    if match.suggestion:
+        return turn.ask(
+            f"I don't know a device called {name}. Did you mean the {match.suggestion}?",
+            suggestion=match.suggestion,
+        )
+    local = [d.name for d in turn.devices if d.room == here.id]
+    known = f" In the {here.name} I know {_the(local).replace(' or ', ' and ')}." if local else ""
+    return turn.ask(f"I don't know a device called {name}.{known}")
+
+
+def _value(turn: _Turn, slot: str, kind: str, label: str) -> float | Resolution:
+    raw = turn.interp.slot(slot)
+    value = parse_percent(raw) if kind in ("brightness", "volume", "position") else parse_number(raw)
+    if value is None:
+        return turn.ask(
+            f"I didn't catch the {label}." if not raw else f"I didn't understand '{raw}' as a {label}."
+        )
+    lo, hi = RANGES[kind]
+    if not lo <= value <= hi:
+        unit = "percent" if kind in ("brightness", "volume", "position") else "degrees"
+        return turn.ask(f"The {label} must be between {lo:g} and {hi:g} {unit}; I heard {_clean(value):g}.")
+    return value
+
+
+# handlers -----------------------------------------------------------------------------------------
+
+
+def _on_off(turn: _Turn) -> Resolution:
+    found = _targets(turn, INTENT_TYPES[turn.interp.intent])
+    if isinstance(found, Resolution):
+        return found
+    state = "on" if turn.interp.intent == "HassTurnOn" else "off"
+    return turn.done(
+        [d.id for d in found], found[0].room if len({d.room for d in found}) == 1 else None, state=state
+    )
+
+
+def _light_set(turn: _Turn) -> Resolution:
+    values: dict[str, Any] = {}
+    feature = None
+    if turn.interp.slot("brightness") is not None:
+        b = _value(turn, "brightness", "brightness", "brightness")
+        if isinstance(b, Resolution):
+            return b
+        values["brightness"], feature = _clean(b), "brightness"
+    color = turn.interp.slot("color")
+    if color is not None:
+        c = normalize(color)
+        if c not in COLORS:
+            return turn.ask(f"I don't know the color {c}.")
+        values["color"], feature = c, feature or "color"
+        if "brightness" in values:
+            feature = "brightness"
+    if not values:
+        return turn.ask("What brightness or color should I set?")
+    found = _targets(turn, INTENT_TYPES["HassLightSet"], need_feature=feature)
+    if isinstance(found, Resolution):
+        return found
+    return turn.done([d.id for d in found], found[0].room, **values)
+
+
+def _set_temperature(turn: _Turn) -> Resolution:
+    i = turn.interp
+    if not (i.slot("name") or i.slot("area") or i.slot("domain")):
+        found: list[Device] | Resolution = _climate_for(turn)
+    else:
+        found = _targets(turn, INTENT_TYPES["HassClimateSetTemperature"])
+    if isinstance(found, Resolution):
+        return found
+    t = _value(turn, "temperature", found[0].type, "temperature")
+    if isinstance(t, Resolution):
+        return t
+    return turn.done([d.id for d in found], found[0].room, target_temperature=_clean(t))
+
+
+def _climate_for(turn: _Turn) -> list[Device] | Resolution:
+    climates = [d for d in turn.devices if d.type == "climate"]
+    local = [d for d in climates if d.room == turn.satellite.room]
+    if local or len(climates) == 1:
+        turn.reasons.append("the thermostat of " + ("this room" if local else "the home"))
+        return (local or climates)[:1]
+    if not climates:
+        return turn.ask("There's no thermostat in this home.")
+    return turn.ask(
+        f"Which thermostat: {_the([d.name for d in climates])}?", candidates=[d.id for d in climates]
+    )
+
+
+def _get_temperature(turn: _Turn) -> Resolution:
+    i = turn.interp
+    if i.slot("name") or i.slot("area"):
+        if i.slot("area") and not i.slot("name"):  # "the temperature in the office": a sensor there first
+            room = find_room(i.slot("area") or "", turn.rooms)
+            if room is None:
+                return turn.ask(f"I don't know a room called {normalize(i.slot('area') or '')}.")
+            there = sorted(
+                (d for d in turn.devices if d.room == room.id and d.type in ("sensor", "climate", "oven")),
+                key=lambda d: ("sensor", "climate", "oven").index(d.type),
+            )
+            if not there:
+                return turn.ask(f"There's no thermometer in the {room.name}.")
+            return turn.done([there[0].id], room.id, query="temperature")
+        found = _targets(turn, INTENT_TYPES["HassClimateGetTemperature"])
+        if isinstance(found, Resolution):
+            return found
+        return turn.done([found[0].id], found[0].room, query="temperature")
+    devices = turn.devices
+    ovens = [d for d in devices if d.type == "oven" and turn.state(d.id) == "on"]
+    if ovens:
+        oven = next((d for d in ovens if d.room == turn.satellite.room), ovens[0])
+        turn.reasons.append(f"the {oven.name} is on: the temperature question is about it")
+        return turn.done([oven.id], oven.room, query="temperature")
+    indoor = [
+        d for d in devices
+        if d.type == "sensor" and d.room == turn.satellite.room and not any(w in normalize(d.name) for w in OUTDOOR)
+    ]  # fmt: skip
+    if indoor:
+        turn.reasons.append(f"a temperature sensor in the satellite's room: {indoor[0].id}")
+        return turn.done([indoor[0].id], indoor[0].room, query="temperature")
+    found = _climate_for(turn)
+    if isinstance(found, Resolution):
+        return found
+    return turn.done([found[0].id], found[0].room, query="temperature")
+
+
+def _get_state(turn: _Turn) -> Resolution:
+    i = turn.interp
+    any_type = frozenset(
+        {"light", "switch", "fan", "climate", "oven", "cover", "lock", "tv", "media_player", "sensor"}
+    )
+    if not (i.slot("name") or i.slot("area") or i.slot("domain") or i.slot("device_class")):
+        return turn.ask("Which device do you want to know about?")
+    found = _targets(turn, any_type)
+    if isinstance(found, Resolution):
+        return found
+    asked = i.slot("state")
+    extra = {"asked_state": normalize(asked)} if asked else {}
+    return turn.done([d.id for d in found], found[0].room, query="state", **extra)
+
+
+def _media_targets(turn: _Turn) -> list[Device] | Resolution:
+    """A transport command (pause, next, volume) goes to what is playing here, else the room's player."""
+    if turn.interp.slot("name") or turn.interp.slot("area"):
+        return _targets(turn, INTENT_TYPES["HassMediaPause"])
+    media = [d for d in turn.devices if d.type in ("media_player", "tv")]
+    for candidates, why in (
+        (
+            [d for d in media if d.room == turn.satellite.room and turn.state(d.id) == "playing"],
+            "playing here",
+        ),
+        ([d for d in media if turn.state(d.id) == "playing"], "playing"),
+        ([d for d in media if d.room == turn.satellite.room and turn.state(d.id) == "paused"], "paused here"),
+        ([d for d in media if d.room == turn.satellite.room], "in this room"),
+    ):
+        if len(candidates) > 1 and why == "in this room":  # nothing playing: don't guess which
+            return turn.ask(
+                f"Which one: {_the([d.name for d in candidates])}?", candidates=[d.id for d in candidates]
+            )
+        if candidates:
+            turn.reasons.append(f"media player {why}: {', '.join(d.id for d in candidates)}")
+            return candidates
+    last = [d for d in (turn.ctx.device(x) for x in turn.ctx.last_target(turn.satellite.id)) if d]
+    if last and all(d.type in ("media_player", "tv") for d in last):
+        return last
+    return turn.ask("Which speaker or TV do you mean?")
+
+
+def _media(turn: _Turn) -> Resolution:
+    intent = turn.interp.intent
+    found = _media_targets(turn)
+    if isinstance(found, Resolution):
+        return found
+    ids = [d.id for d in found]
+    if intent == "HassMediaPause":
+        return turn.done(ids, found[0].room, state="paused")
+    if intent == "HassMediaUnpause":
+        return turn.done(ids, found[0].room, state="playing")
+    if intent == "HassMediaNext":
+        return turn.done(ids, found[0].room, media_command="next")
+    if intent == "HassMediaPrevious":
+        return turn.done(ids, found[0].room, media_command="previous")
+    v = _value(turn, "volume_level", "volume", "volume")
+    if isinstance(v, Resolution):
+        return v
+    return turn.done(ids, found[0].room, volume=_clean(v))
+
+
+def _play(turn: _Turn) -> Resolution:
+    i = turn.interp
+    query = (i.slot("search_query") or "").strip()
+    if not query:
+        return turn.ask("What should I play?")
+    cls = normalize(i.slot("media_class") or "").replace(" ", "_")
+    sat, room = turn.satellite, turn.room(turn.satellite.room)
+    if not cls:
+        preferred = str(turn.ctx.preferences(turn.person).get("media_class") or "")
+        if preferred and (preferred in AUDIO_CLASSES) != sat.has_screen:
+            cls = preferred
+            turn.reasons.append(f"the person prefers {preferred}")
+        else:
+            cls = "movie" if sat.has_screen else "audiobook"
+            turn.reasons.append(
+                f"no media class: satellite {sat.id} {'has' if sat.has_screen else 'has no'} screen -> {cls}"
+            )
+    video = cls in VIDEO_CLASSES
+    values: dict[str, Any] = {"state": "playing", "media_title": query, "media_class": cls}
+    if i.slot("name") or i.slot("area"):
+        found = _targets(turn, INTENT_TYPES["HassMediaSearchAndPlay"])
+        if isinstance(found, Resolution):
+            return found
+        return turn.done([found[0].id], found[0].room, **values)
+    types = ("tv",) if video else ("media_player",)
+    local = [d for d in turn.devices if d.room == room.id and d.type in types]
+    if local:
+        turn.reasons.append(f"the {local[0].name} in the {room.name}")
+        return turn.done([local[0].id], room.id, **values)
+    if (video and sat.has_screen) or (not video and sat.speaker):
+        turn.reasons.append(f"satellite {sat.id} plays it itself")
+        return turn.done([], room.id, satellite=sat.id, **values)
+    if video:
+        return turn.ask(f"There's no screen in the {room.name} to play {query} on.")
+    return turn.ask(f"There's no speaker in the {room.name} to play {query} on.")
+
+
+def _position(turn: _Turn) -> Resolution:
+    found = _targets(turn, INTENT_TYPES["HassSetPosition"], need_feature="position")
+    if isinstance(found, Resolution):
+        return found
+    p = _value(turn, "position", "position", "position")
+    if isinstance(p, Resolution):
+        return p
+    return turn.done([d.id for d in found], found[0].room, position=_clean(p))
+
+
+def _duration(turn: _Turn) -> Resolution:
+    total, heard = 0.0, False
+    for slot, factor in (("hours", 3600), ("minutes", 60), ("seconds", 1)):
+        raw = turn.interp.slot(slot)
+        if raw is None:
+            continue
+        n = 0.5 if normalize(raw) in ("half", "half an", "a half") else parse_number(raw)
+        if n is None:
+            return turn.ask(f"I didn't understand '{raw}' as a number of {slot}.")
+        total, heard = total + n * factor, True
+    if not heard:
+        return turn.ask("For how long?")
+    if not 0 < total <= MAX_TIMER_S:
+        return turn.ask("A timer can run from one second to 24 hours.")
+    return turn.done(seconds=int(round(total)))
+
+
+def _stop(turn: _Turn) -> Resolution:
+    """'Stop': stop what plays in this room; otherwise just stop talking (the pipeline's part)."""
+    playing = [
+        d for d in turn.devices
+        if d.type in ("media_player", "tv") and d.room == turn.satellite.room and turn.state(d.id) == "playing"
+    ]  # fmt: skip
+    if playing:
+        return turn.done([d.id for d in playing], turn.satellite.room, state="paused")
+    return turn.done()
+
+
+def _teach_command(turn: _Turn) -> Resolution:
+    phrase, command = turn.interp.slot("phrase"), turn.interp.slot("command")
+    if not phrase or not normalize(phrase):
+        return turn.ask("What should the phrase be?")
+    if not command or not normalize(command):
+        return turn.ask(f"What should I do when you say {normalize(phrase)}?")
+    turn.ctx.set_preference(turn.person, f"command:{normalize(phrase)}", command.strip())
+    return turn.done(phrase=normalize(phrase), command=command.strip())
+
+
+def taught_command(ctx: ContextStore, text: str, person: str = "default") -> str | None:
+    """The command a person taught for this exact phrase ("movie time"), if any."""
+    value = ctx.preferences(person).get(f"command:{normalize(text)}")
+    return str(value) if value else None
+
+
+def _teach_preference(turn: _Turn) -> Resolution:
+    pref = normalize(turn.interp.slot("preference") or "")
+    if not pref:
+        return turn.ask("What do you like?")
+    likes = list(turn.ctx.preferences(turn.person).get("likes", []))
+    if pref not in likes:
+        likes.append(pref)
+    turn.ctx.set_preference(turn.person, "likes", likes)
+    for cls in (*AUDIO_CLASSES, *VIDEO_CLASSES):  # "I prefer audiobooks" also steers "play ..."
+        if re.search(rf"\b{cls}\b", pref):
+            turn.ctx.set_preference(
+                turn.person, "media_class", cls.removesuffix("s") if cls != "series" else cls
+            )
+            break
+    return turn.done(preference=pref)
+
+
+def _learn(turn: _Turn) -> Resolution:
+    turn.ctx.set_preference(turn.person, "learning", True)
+    return turn.done(learning=True)
+
+
+def _no_device(turn: _Turn) -> Resolution:
+    return turn.done()
+
+
+HANDLERS = {
+    "HassTurnOn": _on_off,
+    "HassTurnOff": _on_off,
+    "HassLightSet": _light_set,
+    "HassClimateSetTemperature": _set_temperature,
+    "HassClimateGetTemperature": _get_temperature,
+    "HassGetState": _get_state,
+    "HassMediaPause": _media,
+    "HassMediaUnpause": _media,
+    "HassMediaNext": _media,
+    "HassMediaPrevious": _media,
+    "HassSetVolume": _media,
+    "HassMediaSearchAndPlay": _play,
+    "HassSetPosition": _position,
+    "HassStartTimer": _duration,
+    "HassCancelTimer": _no_device,
+    "HassNevermind": _no_device,
+    "HassGetCurrentTime": _no_device,
+    "HassGetWeather": _no_device,
+    "AmbientStop": _stop,
+    "AmbientNegativeFeedback": _no_device,
+    "AmbientTeachCommand": _teach_command,
+    "AmbientTeachPreference": _teach_preference,
+    "AmbientLearnPreferences": _learn,
+}
