@@ -166,6 +166,7 @@ class Pipeline:
         self._follow_up_pending = False  # the window opens once the spoken answer has finished
         self._speaking_turn: Turn | None = None
         self._last_partial = ""
+        self._last_chunk_end = 0.0
         self.turns: list[Turn] = []  # finished turns (the demo and tests read them)
 
     # events ----------------------------------------------------------------------------------
@@ -175,6 +176,16 @@ class Pipeline:
                 self._emit_fn(kind, self.satellite, data)
             except Exception:  # a display bug must never lose a turn
                 log.exception("event sink failed on %s", kind)
+
+    def _hermes(self, hook: str, *args: Any) -> None:
+        """Rhasspy/Snips-era events, when the bridge has them switched on (config.mqtt.hermes)."""
+        hermes = getattr(self.bridge, "hermes", None)
+        if hermes is None:
+            return
+        try:
+            getattr(hermes, hook)(*args)
+        except Exception:
+            log.exception("hermes %s failed", hook)
 
     # text entry point --------------------------------------------------------------------------
     def handle_text(
@@ -218,6 +229,7 @@ class Pipeline:
             turn.action = Action("none", text="Sorry, I didn't understand that.")
             return
         self._emit("interpretation", nbest=[to_dict(i) for i in turn.nbest[:3]])
+        self._hermes("intent", turn.nbest[0])
         turn.resolution = self.stages.resolve(turn.nbest, self.ctx, self.satellite)
         t = _lap(turn, "resolve", t)
         self._emit("resolution", **to_dict(turn.resolution))
@@ -316,6 +328,7 @@ class Pipeline:
         if wake is not None:
             wake = Wake(wake.model, wake.score, wake.timestamp, self.satellite)
             self._emit("wake", model=wake.model, score=round(float(wake.score), 3), t=wake.timestamp)
+            self._hermes("hotword_detected", wake)
         self._mode = "listening"
         self._utterance_wake = wake
         self._utterance_start = chunk.timestamp
@@ -341,6 +354,7 @@ class Pipeline:
     def _listen(self, chunk: AudioChunk) -> Turn | None:
         ended = self._feed(chunk)
         end = chunk.timestamp + chunk.duration
+        self._last_chunk_end = end
         too_long = end - self._utterance_start >= self.config.audio.max_utterance_s
         if not (ended or too_long):
             return None
@@ -355,6 +369,7 @@ class Pipeline:
         timings = {"endpoint_wait": endpoint_wait, "asr_final": time.perf_counter() - t}
         self._emit("transcript", text=transcript.text, confidence=round(float(transcript.confidence), 3),
                    rejected=transcript.rejected)  # fmt: skip
+        self._hermes("text_captured", transcript, self._last_chunk_end - self._utterance_start)
         return self.handle_text(
             transcript.text,
             transcript=transcript,
