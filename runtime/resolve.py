@@ -156,10 +156,15 @@ def parse_number(text: str | None) -> float | None:
     """ "50", "50%", "21.5 degrees", "fifty", "twenty-one point five", "a hundred" -> number; else None."""
     if text is None:
         return None
+    if re.fullmatch(r"\s*-\d{1,12}(\.\d{1,6})?\s*", text):  # "-5": a hyphen is a minus only here
+        return float(text)
     t = text.lower().replace("-", " ").replace("%", " percent ").replace("°", " degrees ")
     words = [w for w in re.split(r"[\s,]+", t) if w and w not in UNIT_WORDS]
     if not words:
         return None
+    if words[0] in ("minus", "negative"):
+        rest = parse_number(" ".join(words[1:]))
+        return -rest if rest is not None else None
     if len(words) == 1 and re.fullmatch(r"\d{1,12}(\.\d{1,6})?", words[0]):
         return float(words[0])
     if "point" in words:  # "twenty one point five"
@@ -234,7 +239,7 @@ def match_name(value: str, devices: list[Device], rooms: list[Room]) -> Match:
     plural = v in PLURALS or value.lower().startswith(("all ", "both "))
     if v in PRONOUNS:
         return Match(how="pronoun")
-    exact = [d for d in devices if any(normalize(n) in {v, v.removesuffix("s"), v + "s"} for n in d.names)]
+    exact = [d for d in devices if any(normalize(n) == v for n in d.names)]
     if exact:
         return Match(exact, "exact", plural)
     for room in rooms:  # "kitchen lights", "bedroom fan"
@@ -246,6 +251,10 @@ def match_name(value: str, devices: list[Device], rooms: list[Room]) -> Match:
                 return Match(found, "room+type", rest in PLURALS)
     if v in TYPE_WORDS:
         return Match([d for d in devices if d.type in TYPE_WORDS[v]], "type", plural)
+    # "counter light" for "counter lights": after room+type, so "kitchen lights" stays all of them
+    near = [d for d in devices if any(normalize(n) in {v.removesuffix("s"), v + "s"} for n in d.names)]
+    if near:
+        return Match(near, "exact", plural)
     scored = sorted(
         ((max(fuzz.ratio(v, normalize(n)) for n in d.names), d) for d in devices),
         key=lambda x: -x[0],
@@ -650,7 +659,7 @@ def _play(turn: _Turn) -> Resolution:
     sat, room = turn.satellite, turn.room(turn.satellite.room)
     if not cls:
         preferred = str(turn.ctx.preferences(turn.person).get("media_class") or "")
-        if preferred and (preferred in AUDIO_CLASSES) != sat.has_screen:
+        if preferred and (preferred in AUDIO_CLASSES or sat.has_screen):  # video needs a screen
             cls = preferred
             turn.reasons.append(f"the person prefers {preferred}")
         else:

@@ -1,0 +1,339 @@
+"""Entity resolution against the example home: room-, state- and conversation-aware, never guessing."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from runtime.config import Config, Satellite
+from runtime.context import ContextStore
+from runtime.events import Interpretation, Slot
+from runtime.resolve import interpret, parse_number, resolve, taught_command
+
+
+def hyp(intent: str, score: float = 0.9, text: str = "", **slots: str) -> Interpretation:
+    return Interpretation(intent, score, [Slot(k, v) for k, v in slots.items()], text)
+
+
+@pytest.fixture
+def ctx(config: Config) -> ContextStore:
+    return ContextStore(config)
+
+
+@pytest.fixture
+def kitchen(config: Config) -> Satellite:
+    return config.satellite("kitchen-sat")
+
+
+@pytest.fixture
+def living(config: Config) -> Satellite:
+    return config.satellite("living-sat")
+
+
+@pytest.fixture
+def bedroom(config: Config) -> Satellite:
+    return config.satellite("bedroom-sat")
+
+
+# 1. "turn on the light" --------------------------------------------------------------------------
+
+
+def test_the_light_is_the_main_light_of_the_satellites_room(ctx, kitchen, living, bedroom) -> None:
+    # the kitchen has two lights: "the light" (singular) is the one named after the room
+    assert resolve(hyp("HassTurnOn", name="light"), ctx, kitchen).device_ids == ["kitchen_light"]
+    assert resolve(hyp("HassTurnOn", name="the light"), ctx, living).device_ids == ["living_room_light"]
+    assert resolve(hyp("HassTurnOn", name="light"), ctx, bedroom).device_ids == ["bedroom_light"]
+
+
+def test_a_domain_without_a_name_means_this_room(ctx, kitchen) -> None:
+    r = resolve(hyp("HassTurnOn", domain="light", text="turn on the light"), ctx, kitchen)
+    assert r.device_ids == ["kitchen_light"] and r.values == {"state": "on"}
+
+
+def test_the_lights_plural_means_all_lights_of_the_room(ctx, kitchen) -> None:
+    r = resolve(hyp("HassTurnOn", domain="lights"), ctx, kitchen)
+    assert sorted(r.device_ids) == ["kitchen_counter_light", "kitchen_light"]
+
+
+def test_area_slot_selects_all_lights_in_that_room(ctx, kitchen) -> None:
+    r = resolve(hyp("HassTurnOff", area="living room", domain="lights"), ctx, kitchen)
+    assert sorted(r.device_ids) == ["floor_lamp", "living_room_light"]
+    assert r.area == "living_room" and r.values == {"state": "off"}
+    by_alias = resolve(hyp("HassTurnOff", area="the lounge", name="lights"), ctx, kitchen)
+    assert sorted(by_alias.device_ids) == ["floor_lamp", "living_room_light"]
+
+
+def test_room_and_type_in_the_name(ctx, bedroom) -> None:
+    r = resolve(hyp("HassTurnOn", name="kitchen lights"), ctx, bedroom)
+    assert sorted(r.device_ids) == ["kitchen_counter_light", "kitchen_light"]
+
+
+def test_exact_name_and_alias_win_anywhere_in_the_home(ctx, bedroom) -> None:
+    assert resolve(hyp("HassTurnOn", name="Coffee Machine"), ctx, bedroom).device_ids == ["coffee_maker"]
+    assert resolve(hyp("HassTurnOn", name="reading lamp"), ctx, bedroom).device_ids == ["floor_lamp"]
+
+
+def test_misheard_name_is_fuzzy_matched(ctx, kitchen) -> None:
+    assert resolve(hyp("HassTurnOn", name="kitchen lite"), ctx, kitchen).device_ids == ["kitchen_light"]
+
+
+# 2. "what's the temperature" ---------------------------------------------------------------------
+
+
+def test_temperature_is_the_oven_while_it_is_on(ctx, kitchen, bedroom) -> None:
+    q = hyp("HassClimateGetTemperature", text="what's the temperature")
+    assert resolve(q, ctx, kitchen).device_ids == ["thermostat"]
+    ctx.update_state("oven", {"state": "on", "temperature": 180})
+    r = resolve(q, ctx, kitchen)
+    assert r.device_ids == ["oven"] and r.values["query"] == "temperature"
+    assert any("oven" in reason for reason in r.reasons)
+    assert resolve(q, ctx, bedroom).device_ids == ["oven"]  # a running oven is what is being watched
+    ctx.update_state("oven", {"state": "off"})
+    assert resolve(q, ctx, kitchen).device_ids == ["thermostat"]
+
+
+def test_temperature_in_a_room_with_a_sensor_is_that_sensor(ctx, config) -> None:
+    office = Satellite("office-sat", "office")
+    q = hyp("HassClimateGetTemperature")
+    assert resolve(q, ctx, office).device_ids == ["office_temperature"]
+    # the outdoor sensor in the hallway is not "the temperature" of the hallway
+    assert resolve(q, ctx, Satellite("hall-sat", "hallway")).device_ids == ["thermostat"]
+    assert resolve(hyp("HassClimateGetTemperature", area="office"), ctx, office).device_ids == [
+        "office_temperature"
+    ]
+
+
+def test_named_temperature_source(ctx, kitchen) -> None:
+    r = resolve(hyp("HassClimateGetTemperature", name="outside temperature"), ctx, kitchen)
+    assert r.device_ids == ["outdoor_temperature"]
+
+
+# 3. "play the hunger games" ----------------------------------------------------------------------
+
+
+def test_play_is_a_movie_on_a_screen_and_an_audiobook_without(ctx, living, bedroom, kitchen) -> None:
+    q = hyp("HassMediaSearchAndPlay", search_query="the hunger games")
+    movie = resolve(q, ctx, living)
+    assert movie.device_ids == ["tv"] and movie.values["media_class"] == "movie"
+    book = resolve(q, ctx, bedroom)
+    assert book.device_ids == ["bedroom_speaker"] and book.values["media_class"] == "audiobook"
+    # the kitchen has no speaker device: the satellite's own speaker plays it
+    own = resolve(q, ctx, kitchen)
+    assert own.device_ids == [] and own.values["satellite"] == "kitchen-sat"
+    assert own.values["media_class"] == "audiobook"
+
+
+def test_play_on_a_screen_satellite_without_tv_uses_the_satellite(ctx) -> None:
+    sat = Satellite("office-sat", "office", has_screen=True)
+    r = resolve(hyp("HassMediaSearchAndPlay", search_query="the hunger games"), ctx, sat)
+    assert r.values["satellite"] == "office-sat" and r.values["media_class"] == "movie"
+
+
+def test_explicit_media_class_needs_a_fitting_player(ctx, bedroom) -> None:
+    r = resolve(
+        hyp("HassMediaSearchAndPlay", search_query="the hunger games", media_class="movie"), ctx, bedroom
+    )
+    assert r.clarification is not None and "screen" in r.clarification and r.device_ids == []
+
+
+def test_stated_preference_steers_play(ctx, living) -> None:
+    resolve(hyp("AmbientTeachPreference", preference="I prefer audiobooks"), ctx, living)
+    r = resolve(hyp("HassMediaSearchAndPlay", search_query="the hunger games"), ctx, living)
+    assert r.values["media_class"] == "audiobook" and r.device_ids == ["living_room_speaker"]
+
+
+# 4. "turn it off" --------------------------------------------------------------------------------
+
+
+def test_it_is_the_last_device_commanded_from_this_satellite(ctx, kitchen, living) -> None:
+    on = resolve(hyp("HassTurnOn", name="coffee maker"), ctx, kitchen)
+    assert on.device_ids == ["coffee_maker"] and ctx.last_target("kitchen-sat") == ["coffee_maker"]
+    assert resolve(hyp("HassTurnOff", name="it"), ctx, kitchen).device_ids == ["coffee_maker"]
+    assert resolve(hyp("HassTurnOff"), ctx, kitchen).device_ids == ["coffee_maker"]  # "turn off"
+    # another satellite has its own conversation
+    assert resolve(hyp("HassTurnOff", name="it"), ctx, living).clarification == "Which device do you mean?"
+
+
+def test_a_failed_resolution_does_not_change_the_last_target(ctx, kitchen) -> None:
+    resolve(hyp("HassTurnOn", name="oven"), ctx, kitchen)
+    resolve(hyp("HassTurnOn", name="jacuzzi"), ctx, kitchen)
+    assert ctx.last_target("kitchen-sat") == ["oven"]
+
+
+# 5. unknown and ambiguous names ------------------------------------------------------------------
+
+
+def test_unknown_device_asks_instead_of_acting(ctx, kitchen) -> None:
+    r = resolve(hyp("HassTurnOn", name="jacuzzi"), ctx, kitchen)
+    assert r.device_ids == [] and r.clarification is not None
+    assert r.clarification.startswith("I don't know a device called jacuzzi.")
+    assert "kitchen light" in r.clarification  # what it does know here
+
+
+def test_near_miss_suggests_the_nearest_name(ctx, kitchen) -> None:
+    r = resolve(hyp("HassTurnOn", name="coffee mucker thing"), ctx, kitchen)
+    assert r.device_ids == [] and r.clarification is not None
+    assert "Did you mean the coffee maker?" in r.clarification
+
+
+def test_ambiguous_name_asks_which_one(ctx, kitchen) -> None:
+    r = resolve(hyp("HassTurnOn", name="speaker"), ctx, kitchen)  # none in the kitchen, two elsewhere
+    assert r.device_ids == [] and r.clarification is not None
+    assert "living room speaker" in r.clarification and "bedroom speaker" in r.clarification
+    assert sorted(r.values["candidates"]) == ["bedroom_speaker", "living_room_speaker"]
+
+
+def test_discovered_device_with_a_clashing_alias_is_ambiguous(ctx, kitchen, config) -> None:
+    from dataclasses import replace
+
+    twin = replace(config.device("floor_lamp"), id="attic_lamp", name="attic lamp", room="office")
+    ctx.add_device(twin)
+    r = resolve(hyp("HassTurnOn", name="reading lamp"), ctx, kitchen)
+    assert r.clarification is not None and r.device_ids == []
+    assert resolve(hyp("HassTurnOn", name="attic lamp"), ctx, kitchen).device_ids == ["attic_lamp"]
+
+
+def test_unknown_room(ctx, kitchen) -> None:
+    r = resolve(hyp("HassTurnOff", area="garage", domain="lights"), ctx, kitchen)
+    assert r.clarification is not None and "garage" in r.clarification and r.device_ids == []
+
+
+def test_device_that_cannot_do_the_intent(ctx, kitchen) -> None:
+    r = resolve(hyp("HassLightSet", name="coffee maker", brightness="50"), ctx, kitchen)
+    assert r.clarification is not None and r.device_ids == []
+    r = resolve(hyp("HassLightSet", name="counter lights", brightness="50"), ctx, kitchen)
+    assert r.clarification == "The counter lights can't be dimmed."
+
+
+# values -------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("50", 50), ("50%", 50), ("fifty", 50), ("fifty percent", 50), ("twenty-one", 21),
+        ("twenty one point five", 21.5), ("21.5 degrees", 21.5), ("a hundred", 100),
+        ("one hundred and eighty", 180), ("two thousand", 2000), ("zero", 0), ("-5", -5), ("minus three", -3),
+    ],
+)  # fmt: skip
+def test_numbers_in_words_and_digits(text: str, value: float) -> None:
+    assert parse_number(text) == value
+
+
+@pytest.mark.parametrize("text", ["", "banana", "fifty bananas", "1e9", "nan", "inf", "five x", "point", None])
+def test_garbage_is_not_a_number(text: str | None) -> None:
+    assert parse_number(text) is None
+
+
+def test_brightness_temperature_position_volume(ctx, kitchen, living) -> None:
+    assert resolve(hyp("HassLightSet", name="floor lamp", brightness="half"), ctx, kitchen).values == {
+        "brightness": 50
+    }
+    r = resolve(
+        hyp("HassLightSet", name="living room light", brightness="30", color="Warm White"), ctx, kitchen
+    )
+    assert r.values == {"brightness": 30, "color": "warm white"}
+    r = resolve(hyp("HassClimateSetTemperature", temperature="twenty two"), ctx, kitchen)
+    assert r.device_ids == ["thermostat"] and r.values == {"target_temperature": 22}
+    r = resolve(hyp("HassClimateSetTemperature", name="oven", temperature="180"), ctx, kitchen)
+    assert r.device_ids == ["oven"] and r.values == {"target_temperature": 180}
+    r = resolve(hyp("HassSetPosition", name="blinds", position="thirty"), ctx, kitchen)
+    assert r.device_ids == ["living_room_blinds"] and r.values == {"position": 30}
+    ctx.update_state("living_room_speaker", {"state": "playing"})
+    r = resolve(hyp("HassSetVolume", volume_level="forty"), ctx, living)
+    assert r.device_ids == ["living_room_speaker"] and r.values == {"volume": 40}
+
+
+@pytest.mark.parametrize(
+    ("intent", "slots"),
+    [
+        ("HassLightSet", {"name": "floor lamp", "brightness": "five thousand"}),
+        ("HassLightSet", {"name": "floor lamp", "brightness": "99999999999999999999"}),
+        ("HassLightSet", {"name": "floor lamp", "brightness": "loud"}),
+        ("HassLightSet", {"name": "floor lamp", "color": "plaid"}),
+        ("HassClimateSetTemperature", {"temperature": "500"}),
+        ("HassClimateSetTemperature", {"temperature": "minus"}),
+        ("HassClimateSetTemperature", {"name": "oven", "temperature": "5000"}),
+        ("HassSetVolume", {"name": "bedroom speaker", "volume_level": "eleventy"}),
+        ("HassStartTimer", {"hours": "ninety thousand"}),
+        ("HassStartTimer", {"minutes": "blue"}),
+        ("HassStartTimer", {}),
+        ("HassMediaSearchAndPlay", {"search_query": "  "}),
+        ("AmbientTeachCommand", {"phrase": "movie time"}),
+        ("HassGetState", {}),
+    ],
+)
+def test_bad_values_ask_and_act_on_nothing(ctx, kitchen, intent: str, slots: dict[str, str]) -> None:
+    r = resolve(hyp(intent, **slots), ctx, kitchen)
+    assert r.clarification is not None and r.device_ids == []
+    assert ctx.last_target("kitchen-sat") == []
+
+
+def test_timer_duration_in_seconds(ctx, kitchen) -> None:
+    assert resolve(hyp("HassStartTimer", minutes="five"), ctx, kitchen).values == {"seconds": 300}
+    r = resolve(hyp("HassStartTimer", hours="one", minutes="thirty", seconds="10"), ctx, kitchen)
+    assert r.values == {"seconds": 5410}
+    assert resolve(hyp("HassStartTimer", hours="half"), ctx, kitchen).values == {"seconds": 1800}
+
+
+# teaching, out of domain, empty -------------------------------------------------------------------
+
+
+def test_teaching_is_stored_on_the_context(ctx, kitchen) -> None:
+    r = resolve(
+        hyp("AmbientTeachCommand", phrase="Movie time", command="turn on the tv and dim the lights"),
+        ctx,
+        kitchen,
+    )
+    assert r.clarification is None and r.values["phrase"] == "movie time"
+    assert taught_command(ctx, "movie time!") == "turn on the tv and dim the lights"
+    assert taught_command(ctx, "movie time", person="guest") is None
+    resolve(hyp("AmbientTeachPreference", preference="I like jazz"), ctx, kitchen, person="ann")
+    assert ctx.preferences("ann")["likes"] == ["i like jazz"]
+    resolve(hyp("AmbientLearnPreferences"), ctx, kitchen, person="ann")
+    assert ctx.preferences("ann")["learning"] is True
+
+
+def test_out_of_domain_and_low_confidence_do_nothing(ctx, kitchen) -> None:
+    ood = resolve(hyp("OutOfDomain", 0.95), ctx, kitchen)
+    assert ood.values == {"out_of_domain": True} and ood.device_ids == []
+    low = resolve(hyp("HassTurnOn", 0.2, name="kitchen light"), ctx, kitchen)
+    assert low.values == {"out_of_domain": True} and low.device_ids == []
+    assert ctx.last_target("kitchen-sat") == []
+    unknown = resolve(hyp("HassVacuumStart"), ctx, kitchen)
+    assert unknown.values == {"out_of_domain": True}
+
+
+def test_empty_nbest_is_out_of_domain(ctx, kitchen) -> None:
+    ranked, r = interpret([], ctx, kitchen)
+    assert ranked == [] and r.values == {"out_of_domain": True} and r.device_ids == []
+
+
+def test_interpret_reranks_then_resolves(ctx, bedroom) -> None:
+    # a close call between pause and stop; the speaker in this room is playing, so pause wins
+    ctx.update_state("bedroom_speaker", {"state": "playing"})
+    nbest = [hyp("AmbientStop", 0.55), hyp("HassMediaPause", 0.5)]
+    ranked, r = interpret(nbest, ctx, bedroom)
+    assert ranked[0].intent == "HassMediaPause"
+    assert r.device_ids == ["bedroom_speaker"] and r.values == {"state": "paused"}
+    assert any("playing" in reason for reason in r.reasons)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    intent=st.sampled_from(["HassTurnOn", "HassLightSet", "HassSetVolume", "HassClimateSetTemperature",
+                            "HassGetState", "HassMediaSearchAndPlay", "HassStartTimer", "HassSetPosition"]),
+    slots=st.dictionaries(
+        st.sampled_from(["name", "area", "domain", "brightness", "color", "temperature", "volume_level",
+                         "position", "minutes", "search_query", "media_class"]),
+        st.text(max_size=30),
+        max_size=4,
+    ),
+)  # fmt: skip
+def test_any_slot_text_resolves_without_crashing(config: Config, intent: str, slots: dict[str, str]) -> None:
+    ctx = ContextStore(config)
+    r = resolve(hyp(intent, **slots), ctx, config.satellite("kitchen-sat"))
+    # either a clear question back, or a binding to real devices / the satellite / a value
+    assert r.clarification or r.device_ids or r.values
+    assert all(ctx.device(i) is not None for i in r.device_ids)
