@@ -16,6 +16,10 @@ def hyp(intent: str, score: float = 0.9, text: str = "", **slots: str) -> Interp
     return Interpretation(intent, score, [Slot(k, v) for k, v in slots.items()], text)
 
 
+def with_slots(intent: str, slots: dict[str, str]) -> Interpretation:
+    return Interpretation(intent, 0.9, [Slot(k, v) for k, v in slots.items()])
+
+
 @pytest.fixture
 def ctx(config: Config) -> ContextStore:
     return ContextStore(config)
@@ -221,7 +225,9 @@ def test_numbers_in_words_and_digits(text: str, value: float) -> None:
     assert parse_number(text) == value
 
 
-@pytest.mark.parametrize("text", ["", "banana", "fifty bananas", "1e9", "nan", "inf", "five x", "point", None])
+@pytest.mark.parametrize(
+    "text", ["", "banana", "fifty bananas", "1e9", "nan", "inf", "five x", "point", None]
+)
 def test_garbage_is_not_a_number(text: str | None) -> None:
     assert parse_number(text) is None
 
@@ -265,7 +271,7 @@ def test_brightness_temperature_position_volume(ctx, kitchen, living) -> None:
     ],
 )
 def test_bad_values_ask_and_act_on_nothing(ctx, kitchen, intent: str, slots: dict[str, str]) -> None:
-    r = resolve(hyp(intent, **slots), ctx, kitchen)
+    r = resolve(with_slots(intent, slots), ctx, kitchen)
     assert r.clarification is not None and r.device_ids == []
     assert ctx.last_target("kitchen-sat") == []
 
@@ -333,7 +339,7 @@ def test_interpret_reranks_then_resolves(ctx, bedroom) -> None:
 )  # fmt: skip
 def test_any_slot_text_resolves_without_crashing(config: Config, intent: str, slots: dict[str, str]) -> None:
     ctx = ContextStore(config)
-    r = resolve(hyp(intent, **slots), ctx, config.satellite("kitchen-sat"))
+    r = resolve(with_slots(intent, slots), ctx, config.satellite("kitchen-sat"))
     # either a clear question back, or a binding to real devices / the satellite / a value
     assert r.clarification or r.device_ids or r.values
     assert all(ctx.device(i) is not None for i in r.device_ids)
