@@ -23,8 +23,7 @@ def load_model(path: Path) -> onnx.ModelProto:
         raise QuantizeError(f"model {path} does not exist")
     try:
         model = onnx.load(str(path))
-        onnx.checker.check_model(model)
-    except Exception as e:  # DecodeError, ValidationError: both mean "not a valid ONNX model"
+    except Exception as e:  # DecodeError: not a protobuf at all
         raise QuantizeError(f"{path} is not a valid ONNX model: {e}") from e
     for value in model.graph.input:
         t = value.type.tensor_type
@@ -33,6 +32,10 @@ def load_model(path: Path) -> onnx.ModelProto:
                 f"{path}: input {value.name!r} has unknown rank; the quantizer needs at least the rank "
                 "(export with fixed or named dynamic axes)"
             )
+    try:
+        onnx.checker.check_model(model)
+    except Exception as e:  # ValidationError
+        raise QuantizeError(f"{path} is not a valid ONNX model: {e}") from e
     return model
 
 
@@ -74,9 +77,9 @@ def preprocess(src: Path, dst: Path) -> list[InputSpec]:
 
 def quantizable_nodes(model_path: Path, mode: str) -> list[str]:
     """Names of the nodes the quantizer would touch (candidates for keeping in float)."""
-    from onnxruntime.quantization.registry import IntegerOpsRegistry, QDQRegistry
+    from onnxruntime.quantization.registry import IntegerOpsRegistry, QDQRegistry, QLinearOpsRegistry
 
-    ops = IntegerOpsRegistry if mode == "dynamic" else QDQRegistry
+    ops = set(IntegerOpsRegistry) if mode == "dynamic" else set(QDQRegistry) | set(QLinearOpsRegistry)
     model = onnx.load(str(model_path))
     return [n.name for n in model.graph.node if n.op_type in ops]
 
