@@ -142,7 +142,7 @@ class Pipeline:
         *,
         speaker: Speaker | None = None,
         on_event: EventSink | None = None,
-        person: str | None = None,
+        person: str = "default",  # who is speaking; no speaker identification yet
         barge_in_on_speech: bool = True,
     ) -> None:
         self.config = config
@@ -265,14 +265,13 @@ class Pipeline:
         follow_up = (
             self.config.audio.follow_up_s > 0 and turn.action is not None and turn.action.kind != "none"
         )
+        self._follow_up_pending = follow_up  # set before speaking: a short answer may end at once
         spoke = False
         if text and self.speaker is not None and self._has_speaker():
             self._speaking_turn = turn
             spoke = self.speaker.say(text, on_done=self._spoken)
-        if follow_up:
-            self._follow_up_pending = True
-            if not spoke:
-                self._open_follow_up_on_next_chunk = True
+        if follow_up and not spoke:
+            self._open_follow_up_on_next_chunk = True
 
     _open_follow_up_on_next_chunk = False
 

@@ -1,0 +1,89 @@
+"""`ambient run` as a process: clean shutdown on SIGTERM (outbox flushed, offline), SIGHUP reload."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from test_pipeline import Watcher
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def home_yaml(tmp_path: Path, port: int) -> Path:
+    """devices.yaml pointed at the test broker, with model paths made absolute."""
+    text = (ROOT / "devices.yaml").read_text()
+    text = re.sub(r"(?m)^  port: \d+", f"  port: {port}", text)
+    text = text.replace("models/nlu/", f"{ROOT}/models/nlu/")
+    path = tmp_path / "devices.yaml"
+    path.write_text(text)
+    return path
+
+
+def start(args: list[str], tmp_path: Path) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "runtime.cli", "run", "--data", str(tmp_path / "data"), "--log-json", "--no-speak", *args],
+        cwd=ROOT, env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+
+
+def read_until(stream: Any, pattern: str, timeout: float = 60) -> list[str]:
+    lines: list[str] = []
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        line = stream.readline()
+        if not line:
+            break
+        lines.append(line)
+        if pattern in line:
+            return lines
+    raise AssertionError(f"never saw {pattern!r}; got:\n{''.join(lines)}")
+
+
+def test_sigterm_flushes_the_outbox_and_goes_offline(tmp_path: Path, broker: Any) -> None:
+    config = home_yaml(tmp_path, broker.port)
+    watcher = Watcher(broker.host, broker.port, "ambient/maple-hub/#")
+    proc = start(["--config", str(config), "--text", "turn on the kitchen light", "--keep-running"], tmp_path)
+    try:
+        turn = json.loads(read_until(proc.stdout, '"satellite"')[-1])  # the turn it printed
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(30) == 0
+        up = json.loads(watcher.wait("ambient/maple-hub/turn", lambda p: turn["id"] in p.decode()))
+        assert up["transcript"]["text"] == "turn on the kitchen light"
+        assert watcher.wait("ambient/maple-hub/status", lambda p: p == b"offline") == b"offline"
+        logs = [json.loads(line) for line in proc.stderr.read().splitlines() if line.startswith("{")]  # type: ignore[union-attr]
+        assert any("shutting down" in entry["message"] for entry in logs)
+        assert all({"time", "level", "logger", "message"} <= set(entry) for entry in logs)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        watcher.close()
+
+
+def test_sighup_reload_keeps_running_on_a_bad_file(tmp_path: Path, broker: Any) -> None:
+    config = home_yaml(tmp_path, broker.port)
+    good = config.read_text()
+    proc = start(["--config", str(config), "--text", "what time is it", "--keep-running"], tmp_path)
+    try:
+        read_until(proc.stderr, "ready")
+        config.write_text(good.replace("type: oven", "type: toaster"))
+        proc.send_signal(signal.SIGHUP)
+        failed = read_until(proc.stderr, "reload failed")[-1]
+        assert "toaster" in failed and re.search(r"devices\.yaml:\d+", failed)
+        assert proc.poll() is None  # still running on the old config
+        config.write_text(good)
+        proc.send_signal(signal.SIGHUP)
+        read_until(proc.stderr, "reloaded")
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(30) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()

@@ -1,0 +1,191 @@
+"""Speech in, the right MQTT command out: espeak-ng audio through the real wake word, endpointer,
+ASR, NLU, resolver and dispatcher, a real mosquitto, and the simulated devices."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import threading
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import numpy as np
+import pytest
+from conftest import Broker, free_port
+from test_pipeline import Watcher
+
+from runtime.config import Config
+from runtime.daemon import Runtime, chunks, silence_padded, with_broker
+from runtime.events import SAMPLE_RATE
+from runtime.simulator import DeviceSimulator
+
+Say = Callable[..., np.ndarray]
+
+
+class RecordingSink:
+    """An audio output that keeps what it was given and takes real time to 'play' it."""
+
+    def __init__(self) -> None:
+        self.blocks: list[np.ndarray] = []
+        self.closed = threading.Event()
+
+    def write(self, samples: np.ndarray) -> None:
+        self.blocks.append(samples.copy())
+        time.sleep(len(samples) / SAMPLE_RATE)
+
+    def close(self) -> None:
+        self.closed.set()
+
+    @property
+    def seconds(self) -> float:
+        return sum(len(b) for b in self.blocks) / SAMPLE_RATE
+
+
+@pytest.fixture(scope="module")
+def home(config: Config, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    broker = Broker(port=free_port(), workdir=tmp_path_factory.mktemp("mosquitto"))
+    broker.start()
+    cfg = with_broker(config, broker.host, broker.port)
+    cfg = dataclasses.replace(cfg, audio=dataclasses.replace(cfg.audio, follow_up_s=0.0))
+    sim = DeviceSimulator(cfg, broker.host, broker.port).start()
+    watcher = Watcher(broker.host, broker.port)
+    sinks: list[RecordingSink] = []
+
+    def sink_factory() -> RecordingSink:
+        sinks.append(RecordingSink())
+        return sinks[-1]
+
+    rt = Runtime(cfg, data_dir=tmp_path_factory.mktemp("data"), sink_factory=sink_factory).start(
+        health_interval=0
+    )
+    deadline = time.monotonic() + 5
+    while len(rt.ctx.states()) < 10 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    yield {"rt": rt, "sim": sim, "watcher": watcher, "sinks": sinks}
+    rt.stop()
+    sim.stop()
+    watcher.close()
+    broker.stop()
+
+
+def speak_into(rt: Runtime, satellite: str, audio: np.ndarray) -> None:
+    """Through the real capture and processing threads, faster than real time."""
+    loop = rt.attach(satellite, chunks(silence_padded(audio)), lossless=True)
+    assert loop.join(60), "the pipeline did not finish the audio"
+    assert loop.error is None
+    rt.loops.remove(loop)
+
+
+def wait_quiet(rt: Runtime, satellite: str) -> None:
+    speaker = rt.pipelines[satellite].speaker
+    if speaker is not None:
+        speaker.stop()
+
+
+def test_spoken_command_reaches_the_device(home: dict[str, Any], say: Say) -> None:
+    rt, sim, watcher = home["rt"], home["sim"], home["watcher"]
+    sim.set_state("kitchen_light", {"state": "off"})
+    watcher.drain()
+    pipeline = rt.pipelines["kitchen-sat"]
+    before = len(pipeline.turns)
+    speak_into(rt, "kitchen-sat", say("alexa, turn on the kitchen light"))
+    wait_quiet(rt, "kitchen-sat")
+    assert len(pipeline.turns) == before + 1
+    turn = pipeline.turns[-1]
+    assert turn.wake is not None and turn.wake.model == "alexa"
+    assert turn.transcript is not None and "kitchen light" in turn.transcript.text
+    assert json.loads(watcher.wait("home/kitchen/light/set"))["state"] == "ON"  # seen by an outsider
+    assert sim.wait_for("kitchen_light", lambda s: s["state"] == "on")
+    for stage in ("endpoint_wait", "asr_final", "rewrite", "nlu", "resolve", "execute"):
+        assert stage in turn.timings
+    # the endpoint wait is the trailing silence, measured in audio time
+    assert 0.2 <= turn.timings["endpoint_wait"] <= 2.0
+    row = rt.store.turn(turn.id)
+    assert row is not None and row["wake"]["model"] == "alexa" and row["status"] == "success"
+
+
+def test_spoken_temperature_question_with_the_oven_on(home: dict[str, Any], say: Say) -> None:
+    rt, sim = home["rt"], home["sim"]
+    sim.set_state("oven", {"state": "on", "target_temperature": 220})
+    deadline = time.monotonic() + 3
+    while rt.ctx.state("oven").state.get("temperature") != 220 and time.monotonic() < deadline:  # type: ignore[union-attr]
+        time.sleep(0.02)
+    pipeline = rt.pipelines["kitchen-sat"]
+    before = len(pipeline.turns)
+    speak_into(rt, "kitchen-sat", say("alexa, what's the temperature"))
+    wait_quiet(rt, "kitchen-sat")
+    assert len(pipeline.turns) == before + 1
+    turn = pipeline.turns[-1]
+    assert turn.action is not None and turn.action.kind == "answer"
+    assert "oven" in turn.action.text.lower()
+    sim.set_state("oven", {"state": "off"})
+
+
+def test_barge_in_stops_the_answer_and_is_recorded(home: dict[str, Any], say: Say) -> None:
+    rt, watcher, sinks = home["rt"], home["watcher"], home["sinks"]
+    pipeline = rt.pipelines["kitchen-sat"]
+    assert pipeline.speaker is not None
+    turn = pipeline.handle_text("what time is it")
+    assert turn.action is not None and turn.action.text
+    full = len(pipeline.speaker._synthesize(turn.action.text)) / SAMPLE_RATE  # type: ignore[attr-defined]
+    deadline = time.monotonic() + 5
+    while not pipeline.speaker.speaking and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert pipeline.speaker.speaking
+    sink = sinks[-1]
+    watcher.drain()
+    for chunk in chunks(silence_padded(say("alexa"), 0.3, 0.3)):  # the person talks over it
+        pipeline.process(chunk)
+        if not pipeline.speaker.speaking:
+            break
+    assert sink.closed.wait(3), "the answer kept playing"
+    assert sink.seconds < full - 0.3  # cut short, not played out
+    assert turn.barge_in
+    row = rt.store.turn(turn.id)
+    assert row is not None and row["barge_in"] is True
+    feedback = json.loads(watcher.wait("ambient/maple-hub/feedback"))
+    assert (feedback["kind"], feedback["turn_id"]) == ("barge_in", turn.id)
+    pipeline.finish()  # close the request the wake word opened
+
+
+def test_hub_serves_two_satellites_each_in_its_room(home: dict[str, Any], say: Say) -> None:
+    rt, sim = home["rt"], home["sim"]
+    for device in ("kitchen_light", "living_room_light"):
+        sim.set_state(device, {"state": "off"})
+    audio = say("alexa, turn on the light")
+    loops = [
+        rt.attach(sat, chunks(silence_padded(audio)), lossless=True) for sat in ("kitchen-sat", "living-sat")
+    ]
+    for loop in loops:
+        assert loop.join(60)
+        rt.loops.remove(loop)
+    for sat in ("kitchen-sat", "living-sat"):
+        wait_quiet(rt, sat)
+    assert sim.wait_for("kitchen_light", lambda s: s["state"] == "on")
+    assert sim.wait_for("living_room_light", lambda s: s["state"] == "on")
+    assert rt.pipelines["kitchen-sat"].turns[-1].resolution.device_ids == ["kitchen_light"]  # type: ignore[union-attr]
+    assert "living_room_light" in rt.pipelines["living-sat"].turns[-1].resolution.device_ids  # type: ignore[union-attr]
+
+
+def test_follow_up_needs_no_wake_word(config: Config, home: dict[str, Any], say: Say) -> None:
+    rt, sim = home["rt"], home["sim"]
+    pipeline = rt.pipelines["bedroom-sat"]
+    original = pipeline.config
+    pipeline.config = dataclasses.replace(
+        original, audio=dataclasses.replace(original.audio, follow_up_s=5.0)
+    )
+    try:
+        sim.set_state("bedroom_fan", {"state": "off"})
+        first = pipeline.handle_text("turn on the bedroom light")
+        assert first.action is not None and first.action.kind == "command"
+        assert pipeline.speaker is not None and pipeline.speaker.wait(15)  # the window opens after the answer
+        before = len(pipeline.turns)
+        for chunk in chunks(silence_padded(say("turn on the ceiling fan"), 0.3, 1.5)):
+            pipeline.process(chunk)
+        pipeline.finish()
+        assert len(pipeline.turns) == before + 1
+        assert pipeline.turns[-1].wake is None  # no wake word was said
+        assert sim.wait_for("bedroom_fan", lambda s: s["state"] == "on")
+    finally:
+        pipeline.config = original
