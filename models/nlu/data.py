@@ -27,7 +27,7 @@ import yaml
 
 from runtime.config import Config
 from runtime.nlu import intents as I
-from runtime.nlu.text import clean
+from runtime.nlu.text import bio_spans, clean
 
 SENTENCES_DIR = Path(__file__).resolve().parent / "sentences"
 FILLERS = ("uh", "um", "please", "so", "hmm", "like", "okay", "er", "the", "a", "and")
@@ -51,18 +51,7 @@ class Example:
         return spans(self.tags, self.words)
 
 
-def spans(tags: Sequence[str], words: Sequence[str]) -> list[tuple[str, str, int, int]]:
-    """BIO tags -> (slot, value, start, end-exclusive); a stray I- starts a new span (conlleval)."""
-    out: list[tuple[str, str, int, int]] = []
-    start, name = -1, ""
-    for i, tag in enumerate([*tags, "O"]):
-        inside = tag.startswith("I-") and name == tag[2:]
-        if start >= 0 and not inside:
-            out.append((name, " ".join(words[start:i]), start, i))
-            start, name = -1, ""
-        if tag.startswith("B-") or (tag.startswith("I-") and not inside):
-            start, name = i, tag[2:]
-    return out
+spans = bio_spans  # (slot, value, start, end-exclusive) of BIO tags
 
 
 # --------------------------------------------------------------------------------------------------

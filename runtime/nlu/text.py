@@ -8,6 +8,7 @@ decimal point between digits and apostrophes inside words kept ("21.5", "what's"
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 MAX_WORDS = 48  # longer input is truncated: commands are short, and the model has 64 positions
 
@@ -33,3 +34,17 @@ def clean(text: str) -> str:
 def words(text: str, limit: int = MAX_WORDS) -> list[str]:
     """The normalized words of `text`, at most `limit` of them."""
     return normalize(text).split()[:limit]
+
+
+def bio_spans(tags: Sequence[str], words: Sequence[str]) -> list[tuple[str, str, int, int]]:
+    """BIO tags -> (slot, value, start_word, end_word_exclusive); a stray I- starts a span (conlleval)."""
+    out: list[tuple[str, str, int, int]] = []
+    start, name = -1, ""
+    for i, tag in enumerate([*tags, "O"]):
+        inside = tag.startswith("I-") and name == tag[2:]
+        if start >= 0 and not inside:
+            out.append((name, " ".join(words[start:i]), start, i))
+            start, name = -1, ""
+        if tag.startswith("B-") or (tag.startswith("I-") and not inside):
+            start, name = i, tag[2:]
+    return out

@@ -1,0 +1,318 @@
+"""Train the joint intent + slot model on CPU.
+
+A 2-layer transformer encoder over WordPiece tokens (~0.6M parameters): the [CLS] token's state
+gives the intent, every token's state a BIO slot tag (read at a word's first token). It is written
+with plain Linear/matmul/softmax ops so the ONNX export is simple and every matmul quantizes to int8.
+
+Training data comes from models/nlu/data.py (our templates) or from a `seq.in`/`seq.out`/`label`
+dataset directory (`--data`, e.g. Snips). Robustness tricks, each cheap:
+- ASR-like noise: noisy copies with a dropped / substituted / inserted word (data.augment);
+- slot-word dropout: slot words sometimes become [UNK], so unseen device names still tag as slots;
+- rare intents repeated up to a minimum count (data.balance).
+The model with the best validation full-frame accuracy is kept; a temperature fitted on the
+validation set calibrates the intent scores.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+from tqdm import tqdm
+
+from models.nlu.data import Example, augment, balance
+from runtime.nlu.tokenizer import PAD, UNK, encode, special_id, train_tokenizer, vocab_digest
+
+MASK_BIAS = -20.0  # padding bias: moderate, so a fully int8-quantized mask does not collapse
+
+
+@dataclass
+class TrainConfig:
+    epochs: int = 14
+    batch_size: int = 64
+    lr: float = 2e-3
+    weight_decay: float = 0.01
+    d_model: int = 128
+    heads: int = 4
+    layers: int = 2
+    ff: int = 256
+    dropout: float = 0.1
+    max_len: int = 64
+    vocab_size: int = 2000
+    noise: float = 0.3  # fraction of training sentences that get a noisy copy
+    unk_slot_words: float = 0.1  # probability a slot word's tokens become [UNK] in a batch
+    min_per_intent: int = 200
+    seed: int = 0
+    # 1 thread, not 2: measured here, a second thread on a shared 2-core machine made steps 4-8x slower
+    threads: int = 1
+
+
+class _Block(nn.Module):
+    """Post-norm transformer encoder layer with explicit attention (export-friendly)."""
+
+    def __init__(self, d: int, heads: int, ff: int, dropout: float) -> None:
+        super().__init__()
+        self.heads, self.dh = heads, d // heads
+        self.qkv = nn.Linear(d, 3 * d)
+        self.out = nn.Linear(d, d)
+        self.ff1, self.ff2 = nn.Linear(d, ff), nn.Linear(ff, d)
+        self.norm1, self.norm2 = nn.LayerNorm(d), nn.LayerNorm(d)
+        self.drop = nn.Dropout(dropout)
+
+    def forward(self, x: torch.Tensor, bias: torch.Tensor) -> torch.Tensor:
+        b, t, d = x.shape
+        q, k, v = self.qkv(x).reshape(b, t, 3, self.heads, self.dh).permute(2, 0, 3, 1, 4)
+        att = torch.softmax(q @ k.transpose(-1, -2) / math.sqrt(self.dh) + bias, dim=-1)
+        y = (self.drop(att) @ v).transpose(1, 2).reshape(b, t, d)
+        x = self.norm1(x + self.drop(self.out(y)))
+        return self.norm2(x + self.drop(self.ff2(torch.relu(self.ff1(x)))))
+
+
+class JointModel(nn.Module):
+    def __init__(self, vocab: int, n_intents: int, n_tags: int, cfg: TrainConfig) -> None:
+        super().__init__()
+        self.tok = nn.Embedding(vocab, cfg.d_model)
+        self.pos = nn.Embedding(cfg.max_len, cfg.d_model)
+        self.norm = nn.LayerNorm(cfg.d_model)
+        self.drop = nn.Dropout(cfg.dropout)
+        self.blocks = nn.ModuleList(
+            [_Block(cfg.d_model, cfg.heads, cfg.ff, cfg.dropout) for _ in range(cfg.layers)]
+        )
+        self.intent = nn.Linear(cfg.d_model, n_intents)
+        self.slots = nn.Linear(cfg.d_model, n_tags)
+
+    def forward(
+        self, input_ids: torch.Tensor, attention_mask: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        positions = torch.arange(input_ids.shape[1], device=input_ids.device).unsqueeze(0)
+        x = self.drop(self.norm(self.tok(input_ids) + self.pos(positions)))
+        bias = (1.0 - attention_mask.to(x.dtype))[:, None, None, :] * MASK_BIAS
+        for block in self.blocks:
+            x = block(x, bias)
+        return self.intent(x[:, 0]), self.slots(x)
+
+
+@dataclass
+class Encoded:
+    ids: list[int]
+    tags: list[int]  # per token: tag id at a word's first token, -100 elsewhere
+    slot_token: list[bool]  # tokens of slot words (for [UNK] dropout)
+    intent: int
+
+
+def _encode_all(
+    examples: list[Example], tok: Any, intents: dict[str, int], tags: dict[str, int], max_len: int
+) -> list[Encoded]:
+    out = []
+    for ex in examples:
+        enc = encode(tok, ex.words, max_len)
+        labels = [-100] * len(enc.ids)
+        slot = [False] * len(enc.ids)
+        bounds = [*enc.first_token, len(enc.ids) - 1]
+        for w, first in enumerate(enc.first_token):
+            labels[first] = tags.get(ex.tags[w], tags["O"])
+            if ex.tags[w] != "O":
+                for j in range(first, bounds[w + 1]):
+                    slot[j] = True
+        out.append(Encoded(enc.ids, labels, slot, intents.get(ex.intent, -100)))
+    return out
+
+
+def _batch(
+    items: list[Encoded], pad: int, unk: int = -1, p_unk: float = 0.0, rng: random.Random | None = None
+):
+    t = max(len(e.ids) for e in items)
+    ids = torch.full((len(items), t), pad, dtype=torch.long)
+    mask = torch.zeros((len(items), t), dtype=torch.long)
+    tags = torch.full((len(items), t), -100, dtype=torch.long)
+    for i, e in enumerate(items):
+        row = list(e.ids)
+        if rng is not None and p_unk > 0:
+            row = [unk if s and rng.random() < p_unk else x for x, s in zip(row, e.slot_token, strict=True)]
+        ids[i, : len(row)] = torch.tensor(row)
+        mask[i, : len(row)] = 1
+        tags[i, : len(row)] = torch.tensor(e.tags)
+    intents = torch.tensor([e.intent for e in items], dtype=torch.long)
+    return ids, mask, tags, intents
+
+
+@torch.no_grad()
+def _predict(model: JointModel, data: list[Encoded], pad: int, bs: int = 256):
+    model.eval()
+    logits, tag_preds = [], []
+    for i in range(0, len(data), bs):
+        ids, mask, _, _ = _batch(data[i : i + bs], pad)
+        il, sl = model(ids, mask)
+        logits.append(il)
+        tag_preds += [row.tolist() for row in sl.argmax(-1)]
+    return torch.cat(logits) if logits else torch.zeros(0), tag_preds
+
+
+def _scores(model: JointModel, data: list[Encoded], pad: int) -> dict[str, float]:
+    logits, tags = _predict(model, data, pad)
+    if not data:
+        return {"intent_acc": 0.0, "frame_acc": 0.0}
+    intent_ok = (logits.argmax(-1) == torch.tensor([e.intent for e in data])).tolist()
+    frame_ok = [
+        ok and all(g == p for g, p in zip(e.tags, pred, strict=False) if g != -100)
+        for ok, e, pred in zip(intent_ok, data, tags, strict=True)
+    ]
+    return {"intent_acc": float(np.mean(intent_ok)), "frame_acc": float(np.mean(frame_ok))}
+
+
+def fit_temperature(logits: torch.Tensor, labels: torch.Tensor) -> float:
+    """The softmax temperature minimizing validation NLL (a 1-D search on log T)."""
+    keep = labels >= 0
+    logits, labels = logits[keep], labels[keep]
+    if len(labels) == 0:
+        return 1.0
+    best, best_t = float("inf"), 1.0
+    for t in np.exp(np.linspace(np.log(0.25), np.log(8.0), 121)):
+        nll = float(nn.functional.cross_entropy(logits / float(t), labels))
+        if nll < best:
+            best, best_t = nll, float(t)
+    return best_t
+
+
+@dataclass
+class TrainResult:
+    model: JointModel
+    tokenizer: Any
+    meta: dict[str, Any]  # labels, temperature, vocab digest ... (stored in the ONNX file)
+    history: list[dict[str, float]]
+
+
+def train(
+    train_set: list[Example], valid_set: list[Example], cfg: TrainConfig, progress: bool = True
+) -> TrainResult:
+    """Train tokenizer and model; returns the best-on-validation model and its metadata."""
+    if not train_set:
+        raise ValueError("no training sentences")
+    torch.set_num_threads(cfg.threads)
+    torch.manual_seed(cfg.seed)
+    rng = random.Random(cfg.seed)
+    train_set = balance(augment(list(train_set), rng, cfg.noise), cfg.min_per_intent, rng)
+
+    tok = train_tokenizer((ex.words for ex in train_set), cfg.vocab_size)
+    intents = sorted({ex.intent for ex in train_set})
+    tags = ["O", *sorted({t for ex in train_set for t in ex.tags if t != "O"})]
+    intent_ids = {n: i for i, n in enumerate(intents)}
+    tag_ids = {n: i for i, n in enumerate(tags)}
+    intent_slots: dict[str, set[str]] = {}
+    for ex in train_set:
+        intent_slots.setdefault(ex.intent, set()).update(t[2:] for t in ex.tags if t != "O")
+
+    train_enc = _encode_all(train_set, tok, intent_ids, tag_ids, cfg.max_len)
+    valid_enc = _encode_all(valid_set, tok, intent_ids, tag_ids, cfg.max_len)
+    pad, unk = special_id(tok, PAD), special_id(tok, UNK)
+    model = JointModel(tok.get_vocab_size(), len(intents), len(tags), cfg)
+    opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
+    steps = cfg.epochs * math.ceil(len(train_enc) / cfg.batch_size)
+    warmup = max(1, steps // 20)
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        opt, lambda s: min(1.0, (s + 1) / warmup) * 0.5 * (1 + math.cos(math.pi * min(1.0, s / steps)))
+    )
+    loss_fn = nn.CrossEntropyLoss(ignore_index=-100)
+    best: tuple[float, float] = (-1.0, -1.0)
+    best_state = {k: v.clone() for k, v in model.state_dict().items()}
+    history = []
+    bar = tqdm(total=steps, desc="nlu-train", unit="step", disable=not progress)
+    for epoch in range(cfg.epochs):
+        model.train()
+        order = list(range(len(train_enc)))
+        rng.shuffle(order)
+        total = 0.0
+        started = time.time()
+        for i in range(0, len(order), cfg.batch_size):
+            items = [train_enc[j] for j in order[i : i + cfg.batch_size]]
+            ids, mask, tag_t, intent_t = _batch(items, pad, unk, cfg.unk_slot_words, rng)
+            il, sl = model(ids, mask)
+            loss = loss_fn(il, intent_t) + loss_fn(sl.reshape(-1, sl.shape[-1]), tag_t.reshape(-1))
+            opt.zero_grad()
+            loss.backward()
+            nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            opt.step()
+            sched.step()
+            total += float(loss.detach()) * len(items)
+            bar.update(1)
+        scores = _scores(model, valid_enc, pad) if valid_enc else {"intent_acc": 0.0, "frame_acc": 0.0}
+        history.append(
+            {"epoch": epoch + 1, "loss": total / len(train_enc), "seconds": time.time() - started, **scores}
+        )
+        bar.set_postfix(
+            loss=f"{total / len(train_enc):.3f}",
+            valid=f"{scores['intent_acc']:.3f}/{scores['frame_acc']:.3f}",
+        )
+        key = (scores["frame_acc"], scores["intent_acc"])
+        if key >= best:
+            best, best_state = key, {k: v.clone() for k, v in model.state_dict().items()}
+    bar.close()
+    model.load_state_dict(best_state)
+    model.eval()
+    logits, _ = _predict(model, valid_enc, pad)
+    temperature = fit_temperature(logits, torch.tensor([e.intent for e in valid_enc])) if valid_enc else 1.0
+    meta = {
+        "version": 1,
+        "intents": intents,
+        "tags": tags,
+        "temperature": temperature,
+        "max_len": cfg.max_len,
+        "vocab_size": tok.get_vocab_size(),
+        "vocab_digest": vocab_digest(tok),
+        "intent_slots": {k: sorted(v) for k, v in sorted(intent_slots.items())},
+        "parameters": sum(p.numel() for p in model.parameters()),
+        "train_config": asdict(cfg),
+        "train_sentences": len(train_set),
+        "valid": {"intent_acc": best[1], "frame_acc": best[0]},
+    }
+    return TrainResult(model, tok, meta, history)
+
+
+def save(result: TrainResult, out_dir: Path, quantize: bool = True) -> dict[str, Path]:
+    """Write tokenizer.json, labels.json, nlu.fp32.onnx and (by default) nlu.int8.onnx."""
+    from models.nlu.export import export_onnx, quantize_int8
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths = {"tokenizer": out_dir / "tokenizer.json", "labels": out_dir / "labels.json"}
+    result.tokenizer.save(str(paths["tokenizer"]))
+    paths["labels"].write_text(json.dumps(result.meta, indent=1) + "\n")
+    paths["fp32"] = export_onnx(result.model, result.meta, out_dir / "nlu.fp32.onnx")
+    if quantize:
+        paths["int8"] = quantize_int8(paths["fp32"], out_dir / "nlu.int8.onnx", result.meta)
+    return paths
+
+
+def run_training(
+    out_dir: Path,
+    data_dir: Path | None = None,
+    config_path: Path | None = None,
+    cfg: TrainConfig | None = None,
+    limit: int | None = None,
+    progress: bool = True,
+) -> tuple[TrainResult, dict[str, Path]]:
+    """The whole recipe: data (our templates + the home, or a seq.in/seq.out/label dataset), train,
+    export fp32 and int8 ONNX into `out_dir`. `limit` caps the training sentences (quick runs)."""
+    from models.nlu import data as D
+    from runtime.config import load_config
+
+    cfg = cfg or TrainConfig()
+    if data_dir is not None:
+        train_set = D.read_split(data_dir / "train")
+        valid_set = D.read_split(data_dir / "valid")
+    else:
+        dataset = D.build_dataset(load_config(config_path), seed=cfg.seed)
+        train_set, valid_set = dataset.train, dataset.valid
+    if limit is not None:
+        train_set, valid_set = train_set[:limit], valid_set[: max(20, limit // 4)]
+        cfg.min_per_intent = 0
+    result = train(train_set, valid_set, cfg, progress=progress)
+    result.meta["data"] = str(data_dir) if data_dir else "home-assistant-intents en + models/nlu/sentences"
+    return result, save(result, out_dir)

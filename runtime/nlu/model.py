@@ -1,0 +1,225 @@
+"""Inference for the joint intent + slot model: text -> n-best `Interpretation`s.
+
+The model (trained by models/nlu/train.py) reads WordPiece tokens and returns intent logits and one
+BIO slot tag per token; a word's tag is read at its first token. Intent scores are softmax
+probabilities after temperature scaling fitted on held-out templates, so a score of 0.9 means
+roughly "right 9 times out of 10". Slots of a hypothesis are restricted to those its intent takes.
+
+Slots are `Slot(name, value, start, end)` with `start` inclusive and `end` exclusive word indices
+into `Interpretation.text` (the normalized input, see runtime/nlu/text.py).
+
+Out of domain: the model has an `OutOfDomain` class. Callers should also treat a top score below
+`NluModel.reject_threshold` as "not understood".
+
+The labels, the calibration temperature and a fingerprint of the tokenizer's vocabulary are stored in
+the ONNX file's metadata (`ambient_nlu`), with `labels.json` next to the model as the fallback (TFLite
+files carry no metadata).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+
+from runtime.events import Interpretation, Slot
+from runtime.nlu.intents import OUT_OF_DOMAIN, REJECT_THRESHOLD
+from runtime.nlu.text import MAX_WORDS, bio_spans, normalize
+from runtime.nlu.tokenizer import Encoded, encode, load_tokenizer, vocab_digest
+
+METADATA_KEY = "ambient_nlu"
+RETRAIN = "run `ambient nlu-train` or restore models/nlu/ from git"
+
+
+class NluError(RuntimeError):
+    """The NLU model or tokenizer cannot be used; the message names the file and what to do."""
+
+
+class _Runner(Protocol):
+    def __call__(self, ids: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]: ...
+
+
+class _OnnxRunner:
+    def __init__(self, path: Path) -> None:
+        import onnxruntime as ort
+
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = 1  # a 10-token input: threads cost more than they save
+        options.inter_op_num_threads = 1
+        options.log_severity_level = 3
+        try:
+            self.session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+        except Exception as e:  # onnxruntime raises several types for a bad file
+            raise NluError(f"{path}: not a loadable ONNX model ({str(e).strip()[:200]}); {RETRAIN}") from e
+        names = {i.name for i in self.session.get_inputs()}
+        if names != {"input_ids", "attention_mask"}:
+            raise NluError(f"{path}: not an ambient NLU model (inputs {sorted(names)}); {RETRAIN}")
+        self.metadata = self.session.get_modelmeta().custom_metadata_map
+
+    def __call__(self, ids: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        intent, tags = self.session.run(
+            ["intent_logits", "slot_logits"], {"input_ids": ids, "attention_mask": mask}
+        )
+        return intent, tags
+
+
+class _TfliteRunner:
+    """A TFLite export of the same graph: inputs padded to its fixed length."""
+
+    def __init__(self, path: Path) -> None:
+        try:
+            from ai_edge_litert.interpreter import Interpreter
+        except ImportError:
+            try:
+                from tflite_runtime.interpreter import Interpreter
+            except ImportError as e:
+                raise NluError(
+                    f"{path}: a .tflite model needs ai-edge-litert or tflite-runtime: "
+                    "pip install 'ambient-edge[tflite]'"
+                ) from e
+        try:
+            self.interpreter = Interpreter(model_path=str(path), num_threads=1)
+            self.interpreter.allocate_tensors()
+        except Exception as e:
+            raise NluError(f"{path}: not a loadable TFLite model ({str(e).strip()[:200]}); {RETRAIN}") from e
+        self.inputs = {
+            d["name"].split(":")[0].split("serving_default_")[-1]: d
+            for d in self.interpreter.get_input_details()
+        }
+        outputs = self.interpreter.get_output_details()
+        # the output with one axis fewer is the intent's
+        self.outputs = sorted(outputs, key=lambda d: len(d["shape"]))
+        self.length = int(next(iter(self.inputs.values()))["shape"][1])
+        self.metadata: dict[str, str] = {}
+
+    def __call__(self, ids: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        n = ids.shape[1]
+        pad = np.zeros((1, self.length), dtype=np.int64)
+        for name, value in (("input_ids", ids), ("attention_mask", mask)):
+            detail = next(d for k, d in self.inputs.items() if name in k)
+            padded = pad.copy()
+            padded[0, : min(n, self.length)] = value[0, : self.length]
+            self.interpreter.set_tensor(detail["index"], padded.astype(detail["dtype"]))
+        self.interpreter.invoke()
+        intent = self.interpreter.get_tensor(self.outputs[0]["index"])
+        tags = self.interpreter.get_tensor(self.outputs[1]["index"])[:, :n]
+        return intent, tags
+
+
+class NluModel:
+    """Joint intent + slot model; `parse(text)` gives the n-best interpretations."""
+
+    reject_threshold: float = REJECT_THRESHOLD
+
+    def __init__(self, runner: _Runner, tokenizer: Any, meta: dict[str, Any], model_path: Path) -> None:
+        self.runner = runner
+        self.tokenizer = tokenizer
+        self.model_path = model_path
+        self.intents: list[str] = list(meta["intents"])
+        self.tags: list[str] = list(meta["tags"])
+        self.temperature = float(meta.get("temperature", 1.0))
+        self.max_len = int(meta.get("max_len", 64))
+        self.intent_slots: dict[str, set[str]] = {k: set(v) for k, v in meta.get("intent_slots", {}).items()}
+
+    @classmethod
+    def load(
+        cls,
+        model_path: str | Path,
+        tokenizer_path: str | Path | None = None,
+        labels_path: str | Path | None = None,
+    ) -> NluModel:
+        """Load an .onnx (onnxruntime) or .tflite model and its tokenizer.json (default: next to it)."""
+        model_path = Path(model_path)
+        tokenizer_path = Path(tokenizer_path) if tokenizer_path else model_path.parent / "tokenizer.json"
+        if not model_path.is_file():
+            raise NluError(f"{model_path}: NLU model not found; {RETRAIN}")
+        if not tokenizer_path.is_file():
+            raise NluError(f"{tokenizer_path}: NLU tokenizer not found; {RETRAIN}")
+        runner: _OnnxRunner | _TfliteRunner
+        runner = _TfliteRunner(model_path) if model_path.suffix == ".tflite" else _OnnxRunner(model_path)
+        meta = _read_meta(runner.metadata.get(METADATA_KEY), model_path, labels_path)
+        try:
+            tokenizer = load_tokenizer(tokenizer_path)
+        except Exception as e:
+            raise NluError(f"{tokenizer_path}: not a valid tokenizer.json ({str(e)[:200]}); {RETRAIN}") from e
+        if meta.get("vocab_digest") and vocab_digest(tokenizer) != meta["vocab_digest"]:
+            raise NluError(
+                f"{tokenizer_path} does not match {model_path} (different vocabulary): use the "
+                "tokenizer.json written by the same training run as the model"
+            )
+        model = cls(runner, tokenizer, meta, model_path)
+        model._check()
+        return model
+
+    def _check(self) -> None:
+        """One tiny inference: catches a model whose outputs do not fit its labels before real use."""
+        ids = np.asarray([[2, 1, 3]], dtype=np.int64)  # [CLS] [UNK] [SEP]
+        try:
+            intent, tags = self.runner(ids, np.ones_like(ids))
+        except Exception as e:
+            raise NluError(f"{self.model_path}: inference failed ({str(e).strip()[:200]}); {RETRAIN}") from e
+        if intent.shape[-1] != len(self.intents) or tags.shape[-1] != len(self.tags):
+            raise NluError(
+                f"{self.model_path}: outputs {intent.shape[-1]} intents / {tags.shape[-1]} tags but its labels "
+                f"name {len(self.intents)} / {len(self.tags)}; {RETRAIN}"
+            )
+
+    @classmethod
+    def from_config(cls, config: Any) -> NluModel:
+        """The model and tokenizer named in devices.yaml (`nlu.model`, `nlu.tokenizer`)."""
+        return cls.load(config.resolve_path(config.nlu.model), config.resolve_path(config.nlu.tokenizer))
+
+    def parse(self, text: str, n: int = 5) -> list[Interpretation]:
+        """n-best interpretations of `text`, best first; [] for empty text. Long text is truncated."""
+        return self.parse_words(normalize(text).split()[:MAX_WORDS], n)
+
+    def parse_words(self, words: list[str], n: int = 5) -> list[Interpretation]:
+        """Like `parse` for already normalized, pre-split words (e.g. a dataset's seq.in)."""
+        if not words or n <= 0:
+            return []
+        probs, tag_ids, enc = self.predict(words)
+        tags = [self.tags[t] for t in tag_ids]
+        found = bio_spans(tags, enc.words)
+        text = " ".join(enc.words)
+        out = []
+        for i in np.argsort(-probs)[:n]:
+            intent = self.intents[int(i)]
+            allowed = self.intent_slots.get(intent)
+            slots = [
+                Slot(name, value, start, end)
+                for name, value, start, end in found
+                if intent != OUT_OF_DOMAIN and (allowed is None or name in allowed)
+            ]
+            out.append(Interpretation(intent, float(probs[i]), slots, text))
+        return out
+
+    def predict(self, words: list[str]) -> tuple[np.ndarray, list[int], Encoded]:
+        """Calibrated intent probabilities, one tag id per kept word, and the encoding."""
+        enc = encode(self.tokenizer, words, self.max_len)
+        ids = np.asarray([enc.ids], dtype=np.int64)
+        intent_logits, slot_logits = self.runner(ids, np.ones_like(ids))
+        z = intent_logits[0].astype(np.float64) / self.temperature
+        probs = np.exp(z - z.max())
+        probs /= probs.sum()
+        tag_ids = slot_logits[0].argmax(-1)[enc.first_token].tolist()
+        return probs, tag_ids, enc
+
+
+def _read_meta(embedded: str | None, model_path: Path, labels_path: str | Path | None) -> dict[str, Any]:
+    source = Path(labels_path) if labels_path else model_path.parent / "labels.json"
+    try:
+        if embedded and not labels_path:
+            meta = json.loads(embedded)
+        elif source.is_file():
+            meta = json.loads(source.read_text())
+        else:
+            raise NluError(
+                f"{model_path}: has no labels (no '{METADATA_KEY}' metadata, no {source}); {RETRAIN}"
+            )
+        if not isinstance(meta, dict) or not meta.get("intents") or not meta.get("tags"):
+            raise ValueError("intents/tags missing")
+    except (ValueError, TypeError) as e:
+        raise NluError(f"{labels_path or model_path}: unreadable NLU labels ({e}); {RETRAIN}") from e
+    return meta
