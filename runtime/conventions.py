@@ -163,7 +163,7 @@ def _sibling(topic: str, name: str) -> str:
 def command_topic(device: Device) -> str:
     if device.command_topic:
         return device.command_topic
-    if device.convention == "zigbee2mqtt":
+    if device.convention == "zigbee2mqtt" and device.type != "sensor":
         return f"zigbee2mqtt/{device.name}/set"
     raise ConventionError(f"device '{device.id}' has no command_topic (it is read-only)")
 

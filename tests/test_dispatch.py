@@ -1,0 +1,288 @@
+"""Dispatch and the convention table: golden MQTT payloads per device of the example home, answers
+from live state, and state messages parsed back into normalized fields."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+import pytest
+
+from runtime.config import Config, Satellite
+from runtime.context import ContextStore
+from runtime.conventions import (
+    ConventionError,
+    command_payload,
+    expected_state,
+    parse_command,
+    parse_state,
+    state_payload,
+)
+from runtime.dispatch import dispatch
+from runtime.events import Action, Interpretation, Resolution, Slot
+from runtime.resolve import resolve
+
+
+def act(ctx: ContextStore, sat: Satellite, intent: str, **slots: str) -> Action:
+    interp = Interpretation(intent, 0.9, [Slot(k, v) for k, v in slots.items()])
+    return dispatch(resolve(interp, ctx, sat), ctx, now=datetime(2026, 11, 24, 19, 5))
+
+
+@pytest.fixture
+def ctx(config: Config) -> ContextStore:
+    return ContextStore(config)
+
+
+@pytest.fixture
+def kitchen(config: Config) -> Satellite:
+    return config.satellite("kitchen-sat")
+
+
+# request -> (topic, payload as JSON or plain text, expect): one or more per device of devices.yaml
+GOLDEN: list[tuple[str, dict[str, str], str, Any, dict[str, Any]]] = [
+    # generic JSON
+    ("HassTurnOn", {"name": "kitchen light"}, "home/kitchen/light/set", {"state": "ON"}, {"state": "on"}),
+    ("HassLightSet", {"name": "kitchen light", "brightness": "50"}, "home/kitchen/light/set",
+     {"brightness": 50}, {"brightness": 50, "state": "on"}),
+    ("HassClimateSetTemperature", {"name": "oven", "temperature": "180"}, "home/kitchen/oven/set",
+     {"target_temperature": 180}, {"target_temperature": 180}),
+    ("HassTurnOff", {"name": "tv"}, "home/living_room/tv/set", {"state": "OFF"}, {"state": "off"}),
+    ("HassSetVolume", {"name": "sonos", "volume_level": "40"}, "home/living_room/speaker/set",
+     {"volume": 40}, {"volume": 40}),
+    ("HassTurnOff", {"name": "hallway light"}, "home/hallway/light/set", {"state": "OFF"}, {"state": "off"}),
+    ("HassTurnOn", {"name": "ceiling fan"}, "home/bedroom/fan/set", {"state": "ON"}, {"state": "on"}),
+    ("HassMediaNext", {"name": "bedroom speaker"}, "home/bedroom/speaker/set", {"media_command": "NEXT"}, {}),
+    ("HassMediaPause", {"name": "bedroom speaker"}, "home/bedroom/speaker/set", {"state": "PAUSE"},
+     {"state": "paused"}),
+    ("HassLightSet", {"name": "desk lamp", "brightness": "ten"}, "home/office/light/set", {"brightness": 10},
+     {"brightness": 10, "state": "on"}),
+    ("HassTurnOn", {"name": "extractor fan"}, "home/bathroom/fan/set", {"state": "ON"}, {"state": "on"}),
+    # zigbee2mqtt: brightness 0-254, LOCK/UNLOCK, hex colors
+    ("HassTurnOn", {"name": "counter lights"}, "zigbee2mqtt/counter_lights/set", {"state": "ON"}, {"state": "on"}),
+    ("HassTurnOn", {"name": "coffee maker"}, "zigbee2mqtt/coffee_maker/set", {"state": "ON"}, {"state": "on"}),
+    ("HassLightSet", {"name": "floor lamp", "brightness": "50"}, "zigbee2mqtt/floor_lamp/set",
+     {"brightness": 127}, {"brightness": 50, "state": "on"}),
+    ("HassLightSet", {"name": "floor lamp", "brightness": "100"}, "zigbee2mqtt/floor_lamp/set",
+     {"brightness": 254}, {"brightness": 100, "state": "on"}),
+    ("HassTurnOn", {"name": "front door"}, "zigbee2mqtt/front_door_lock/set", {"state": "LOCK"},
+     {"state": "locked"}),
+    ("HassTurnOff", {"name": "front door"}, "zigbee2mqtt/front_door_lock/set", {"state": "UNLOCK"},
+     {"state": "unlocked"}),
+    ("HassLightSet", {"name": "bedroom light", "color": "blue"}, "zigbee2mqtt/bedroom_light/set",
+     {"color": {"hex": "#0000ff"}}, {"color": "blue"}),
+    # Home Assistant MQTT: JSON-schema lights (0-255), plain switches and covers, climate numbers
+    ("HassTurnOn", {"name": "living room light"}, "homeassistant/light/living_room_light/set", {"state": "ON"},
+     {"state": "on"}),
+    ("HassLightSet", {"name": "main light", "brightness": "50"}, "homeassistant/light/living_room_light/set",
+     {"state": "ON", "brightness": 128}, {"brightness": 50, "state": "on"}),
+    ("HassLightSet", {"name": "main light", "color": "red"}, "homeassistant/light/living_room_light/set",
+     {"state": "ON", "color": {"r": 255, "g": 0, "b": 0}}, {"color": "red"}),
+    ("HassTurnOn", {"name": "blinds"}, "homeassistant/cover/living_room_blinds/set", "OPEN", {"state": "open"}),
+    ("HassTurnOff", {"name": "shades"}, "homeassistant/cover/living_room_blinds/set", "CLOSE",
+     {"state": "closed"}),
+    ("HassSetPosition", {"name": "blinds", "position": "30"}, "homeassistant/cover/living_room_blinds/position/set",
+     "30", {"position": 30}),
+    ("HassClimateSetTemperature", {"name": "thermostat", "temperature": "21.5"},
+     "homeassistant/climate/thermostat/set", "21.5", {"target_temperature": 21.5}),
+    ("HassTurnOff", {"name": "heating"}, "homeassistant/climate/thermostat/mode/set", "off", {"state": "off"}),
+    ("HassTurnOn", {"name": "space heater"}, "homeassistant/switch/office_heater/set", "ON", {"state": "on"}),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("intent", "slots", "topic", "payload", "expect"), GOLDEN)
+def test_golden_payloads(ctx, kitchen, intent, slots, topic, payload, expect) -> None:
+    action = act(ctx, kitchen, intent, **slots)
+    assert action.kind == "command", action.text
+    (command,) = action.commands
+    assert command.topic == topic
+    got = json.loads(command.payload) if isinstance(payload, dict) else command.payload
+    assert got == payload
+    assert command.expect == expect
+
+
+def test_golden_table_covers_every_controllable_device_and_convention(config: Config) -> None:
+    ctx = ContextStore(config)
+    sat = config.satellite("kitchen-sat")
+    commanded = set()
+    for intent, slots, *_ in GOLDEN:
+        commanded.update(
+            resolve(Interpretation(intent, 0.9, [Slot(k, v) for k, v in slots.items()]), ctx, sat).device_ids
+        )
+    controllable = {d.id for d in config.devices if d.command_topic}
+    assert controllable <= commanded
+
+
+def test_group_command_sends_one_message_per_device_in_its_own_convention(ctx, config) -> None:
+    action = act(ctx, config.satellite("living-sat"), "HassLightSet", domain="lights", brightness="50")
+    payloads = {c.device_id: (c.topic, json.loads(c.payload)) for c in action.commands}
+    assert payloads == {
+        "living_room_light": (
+            "homeassistant/light/living_room_light/set",
+            {"state": "ON", "brightness": 128},
+        ),
+        "floor_lamp": ("zigbee2mqtt/floor_lamp/set", {"brightness": 127}),
+    }
+    assert action.text == "Setting the living room light and the floor lamp to 50%."
+
+
+def test_play_on_screen_and_on_satellite(ctx, config) -> None:
+    tv = act(ctx, config.satellite("living-sat"), "HassMediaSearchAndPlay", search_query="the hunger games")
+    (c,) = tv.commands
+    assert c.topic == "home/living_room/tv/set"
+    assert json.loads(c.payload) == {
+        "state": "PLAY",
+        "media_title": "the hunger games",
+        "media_class": "movie",
+    }
+    assert c.expect == {"state": "playing"}
+    own = act(ctx, config.satellite("kitchen-sat"), "HassMediaSearchAndPlay", search_query="the hunger games")
+    (c,) = own.commands
+    assert c.topic == "ambient/kitchen-sat/play"
+    assert json.loads(c.payload) == {"media_title": "the hunger games", "media_class": "audiobook"}
+
+
+# answers -------------------------------------------------------------------------------------------
+
+
+def test_temperature_answers_from_live_state(ctx, kitchen) -> None:
+    assert (
+        act(ctx, kitchen, "HassClimateGetTemperature").text
+        == "I don't know the temperature from the thermostat yet."
+    )
+    ctx.update_state("thermostat", {"temperature": 21, "target_temperature": 22})
+    a = act(ctx, kitchen, "HassClimateGetTemperature")
+    assert (
+        a.kind == "answer"
+        and a.text == "It's 21 degrees in the hallway. The thermostat is set to 22 degrees."
+    )
+    ctx.update_state("oven", {"state": "on", "temperature": 180})
+    assert act(ctx, kitchen, "HassClimateGetTemperature").text == "The oven is at 180 degrees."
+    ctx.update_state("oven", {"target_temperature": 200})
+    assert (
+        act(ctx, kitchen, "HassClimateGetTemperature").text
+        == "The oven is at 180 degrees, heating to 200 degrees."
+    )
+
+
+def test_state_answers(ctx, kitchen) -> None:
+    assert act(ctx, kitchen, "HassGetState", name="kitchen light").text == (
+        "I don't know the state of the kitchen light yet."
+    )
+    ctx.update_state("kitchen_light", {"state": "on", "brightness": 40})
+    assert act(ctx, kitchen, "HassGetState", name="kitchen light").text == "The kitchen light is on at 40%."
+    assert act(ctx, kitchen, "HassGetState", name="kitchen light", state="off").text == (
+        "No, the kitchen light is on."
+    )
+    ctx.update_state("front_door_lock", {"state": "locked"})
+    assert act(ctx, kitchen, "HassGetState", name="front door", state="locked").text == (
+        "Yes, the front door is locked."
+    )
+    ctx.update_state("kitchen_counter_light", {"state": "off"})
+    assert act(ctx, kitchen, "HassGetState", name="counter lights").text == "The counter lights are off."
+    ctx.set_available("coffee_maker", False)
+    assert act(ctx, kitchen, "HassGetState", name="coffee maker").text in (
+        "The coffee maker is not responding.",
+        "I don't know the state of the coffee maker yet.",
+    )
+
+
+def test_weather_is_honest(ctx, kitchen) -> None:
+    a = act(ctx, kitchen, "HassGetWeather")
+    assert a.kind == "answer" and a.text == "I don't have a weather source configured."
+    ctx.update_state("outdoor_temperature", {"temperature": 12.5})
+    assert act(ctx, kitchen, "HassGetWeather").text == (
+        "I don't have a weather forecast, but it's 12.5 degrees outside."
+    )
+
+
+def test_time_timer_and_no_action_intents(ctx, kitchen) -> None:
+    assert act(ctx, kitchen, "HassGetCurrentTime").text == "It's 7:05 PM."
+    assert act(ctx, kitchen, "HassStartTimer", minutes="five").text == "Timer set for 5 minutes."
+    assert (
+        act(ctx, kitchen, "HassStartTimer", hours="1", seconds="1").text
+        == "Timer set for 1 hour and 1 second."
+    )
+    assert act(ctx, kitchen, "HassNevermind") == Action("none")
+    assert act(ctx, kitchen, "AmbientStop") == Action("none")  # nothing playing: just stop talking
+    teach = act(ctx, kitchen, "AmbientTeachCommand", phrase="movie time", command="turn on the tv")
+    assert teach.text == "OK. When you say movie time, I'll turn on the tv."
+
+
+def test_out_of_domain_clarify_and_missing_device(ctx, kitchen) -> None:
+    assert act(ctx, kitchen, "OutOfDomain") == Action("none", text="Sorry, I can't help with that.")
+    a = act(ctx, kitchen, "HassTurnOn", name="jacuzzi")
+    assert a.kind == "clarify" and a.commands == [] and "jacuzzi" in a.text
+    gone = Resolution(Interpretation("HassTurnOn", 0.9), ["garage_door"], values={"state": "on"})
+    assert dispatch(gone, ctx).kind == "clarify"
+
+
+# the convention table on its own --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("device_id", "payload", "fields"),
+    [
+        ("floor_lamp", b'{"state": "ON", "brightness": 254, "linkquality": 90}', {"state": "on", "brightness": 100}),
+        ("bedroom_light", b'{"state":"ON","color":{"hex":"#ff0000"}}', {"state": "on", "color": "red"}),
+        ("front_door_lock", b'{"state": "LOCK", "lock_state": "locked"}', {"state": "locked"}),
+        ("office_temperature", b'{"temperature": 19.5, "humidity": 40}', {"temperature": 19.5, "humidity": 40}),
+        ("living_room_light", b'{"state": "ON", "brightness": 255}', {"state": "on", "brightness": 100}),
+        ("office_heater", b"OFF", {"state": "off"}),
+        ("living_room_blinds", b"closed", {"state": "closed"}),
+        ("living_room_blinds", b"40", {"position": 40}),
+        ("thermostat", b'{"current_temperature": 20.5, "temperature": 22, "mode": "heat"}',
+         {"temperature": 20.5, "target_temperature": 22, "state": "on"}),
+        ("outdoor_temperature", b"12.5", {"temperature": 12.5}),
+        ("kitchen_light", b'{"state": "on", "brightness": 30}', {"state": "on", "brightness": 30}),
+        ("living_room_speaker", b'{"state": "playing", "media_title": "Kind of Blue", "volume": 20}',
+         {"state": "playing", "media_title": "Kind of Blue", "volume": 20}),
+    ],
+)  # fmt: skip
+def test_parse_state(config: Config, device_id: str, payload: bytes, fields: dict[str, Any]) -> None:
+    assert parse_state(config.device(device_id), payload) == fields
+
+
+@pytest.mark.parametrize(
+    "payload", [b"", b"   ", b"banana", b"\xff\xfe\x00", b"[1, 2]", b'{"linkquality": 3}', b"null"]
+)
+def test_unreadable_state_is_a_clear_error(config: Config, payload: bytes) -> None:
+    with pytest.raises(ConventionError, match="floor_lamp"):
+        parse_state(config.device("floor_lamp"), payload)
+
+
+def test_bad_commands_are_refused(config: Config) -> None:
+    with pytest.raises(ConventionError, match="read-only"):
+        command_payload(config.device("office_temperature"), {"state": "on"})
+    with pytest.raises(ConventionError, match="cannot be set"):
+        command_payload(config.device("front_door_lock"), {"state": "open"})
+    with pytest.raises(ConventionError, match="color"):
+        command_payload(config.device("bedroom_light"), {"color": "plaid"})
+    with pytest.raises(ConventionError, match="number"):
+        command_payload(config.device("floor_lamp"), {"brightness": "loud"})
+
+
+SETTABLE = [{"state": "on"}, {"state": "off"}, {"brightness": 37}, {"color": "green"}, {"position": 30},
+            {"target_temperature": 21}, {"state": "locked"}, {"state": "closed"}, {"volume": 15}]  # fmt: skip
+
+
+def test_every_command_round_trips_through_a_simulated_device(config: Config) -> None:
+    """What we send, a device reads back as the same fields; what it reports, we read as expected."""
+    checked = 0
+    for device in config.devices:
+        for fields in SETTABLE:
+            try:
+                topic, payload = command_payload(device, fields)
+            except ConventionError:
+                continue
+            # a Home Assistant JSON light also carries "state": "ON" with a brightness or color
+            assert fields.items() <= parse_command(device, topic, payload.encode()).items(), (
+                device.id,
+                payload,
+            )
+            expect = expected_state(device, fields)
+            state_topic, report = state_payload(device, expect)
+            assert state_topic == device.state_topic
+            assert parse_state(device, report.encode()) == expect, (device.id, report)
+            checked += 1
+    assert checked > 40
