@@ -262,7 +262,7 @@ def test_bad_commands_are_refused(config: Config) -> None:
         command_payload(config.device("floor_lamp"), {"brightness": "loud"})
 
 
-SETTABLE = [{"state": "on"}, {"state": "off"}, {"brightness": 37}, {"color": "green"}, {"position": 30},
+SETTABLE: list[dict[str, Any]] = [{"state": "on"}, {"state": "off"}, {"brightness": 37}, {"color": "green"}, {"position": 30},
             {"target_temperature": 21}, {"state": "locked"}, {"state": "closed"}, {"volume": 15}]  # fmt: skip
 
 
