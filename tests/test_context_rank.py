@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
+from typing import Any
 
 import pytest
 
@@ -19,7 +21,9 @@ def hyp(intent: str, score: float, **slots: str) -> Interpretation:
 def snap(
     config: Config, states: dict[str, dict[str, object]] | None = None, hour: int = 12, **prefs: object
 ) -> ContextSnapshot:
-    return ContextSnapshot(list(config.devices), states or {}, hour, dict(prefs))
+    return ContextSnapshot(
+        list(config.devices), {k: dict(v) for k, v in (states or {}).items()}, hour, dict(prefs)
+    )
 
 
 def intents(nbest: list[Interpretation]) -> list[str]:
