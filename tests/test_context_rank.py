@@ -19,7 +19,7 @@ def hyp(intent: str, score: float, **slots: str) -> Interpretation:
 
 
 def snap(
-    config: Config, states: dict[str, dict[str, object]] | None = None, hour: int = 12, **prefs: object
+    config: Config, states: Mapping[str, Mapping[str, Any]] | None = None, hour: int = 12, **prefs: object
 ) -> ContextSnapshot:
     return ContextSnapshot(
         list(config.devices), {k: dict(v) for k, v in (states or {}).items()}, hour, dict(prefs)
