@@ -235,7 +235,7 @@ class Pipeline:
         self._emit("resolution", **to_dict(turn.resolution))
         turn.action = self.stages.dispatch(turn.resolution, self.ctx)
         t = _lap(turn, "dispatch", t)
-        self._emit("action", **to_dict(turn.action))
+        self._emit("action", **to_dict(turn.action), at=time.perf_counter())
         if turn.action.kind == "command" and turn.action.commands:
             turn.result = self.bridge.execute(turn.action.commands)
             _lap(turn, "execute", t)
@@ -364,6 +364,7 @@ class Pipeline:
         self._mode = "idle"
         self._follow_up_until = None
         t = time.perf_counter()
+        self._emit("endpoint", wait=endpoint_wait, at=t)  # `at`: perf_counter, for latency benchmarks
         transcript = self.asr.final() if self.asr is not None else Transcript("", 0.0, rejected=True)
         timings = {"endpoint_wait": endpoint_wait, "asr_final": time.perf_counter() - t}
         self._emit("transcript", text=transcript.text, confidence=round(float(transcript.confidence), 3),
