@@ -118,6 +118,7 @@ def measure_latency(config: Config, n: int, host: str, port: int, data: Path) ->
             topic, arrived = arrivals.get(timeout=0.5 if turn is None else 3)
         except queue.Empty:
             topic, arrived = "", 0.0
+        row["topic"] = topic  # the first command seen: the one to time
         if turn is None or not arrived or "endpoint" not in marks or "action" not in marks:
             misses += 1
             rows.append(row)
