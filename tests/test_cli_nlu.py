@@ -1,0 +1,146 @@
+"""`ambient nlu` end to end in a subprocess: the real int8 model, context, resolution and payloads."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def ambient_nlu(*args: str, stdin: str | None = None, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "runtime.cli", "nlu", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=120,
+    )
+
+
+def understand(*args: str) -> dict[str, Any]:
+    proc = ambient_nlu(*args, "--config", str(ROOT / "devices.yaml"))
+    assert proc.returncode == 0, proc.stderr
+    out: dict[str, Any] = json.loads(proc.stdout)
+    return out
+
+
+def payloads(out: dict[str, Any]) -> dict[str, tuple[str, Any]]:
+    def load(p: str) -> Any:
+        try:
+            return json.loads(p)
+        except ValueError:
+            return p
+
+    return {c["device_id"]: (c["topic"], load(c["payload"])) for c in out["action"]["commands"]}
+
+
+@pytest.fixture(scope="module")
+def state_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("state") / "state.yaml"
+    path.write_text("oven: {state: on, temperature: 180}\nthermostat: {temperature: 21}\n")
+    return path
+
+
+# with the committed model ----------------------------------------------------------------------------
+
+
+def test_turn_on_the_kitchen_light() -> None:
+    out = understand("turn on the kitchen light", "--satellite", "bedroom-sat")
+    assert out["intent"] == "HassTurnOn"
+    assert out["nbest"][0]["intent"] == "HassTurnOn" and len(out["nbest"]) <= 5
+    assert out["resolution"]["device_ids"] == ["kitchen_light"]
+    assert out["action"]["kind"] == "command"
+    assert payloads(out) == {"kitchen_light": ("home/kitchen/light/set", {"state": "ON"})}
+
+
+def test_the_temperature_is_the_running_oven(state_file: Path) -> None:
+    out = understand("what's the temperature", "--satellite", "kitchen-sat", "--state", str(state_file))
+    assert out["intent"] == "HassClimateGetTemperature"
+    assert out["resolution"]["device_ids"] == ["oven"]
+    assert out["action"] == {"kind": "answer", "commands": [], "text": "The oven is at 180 degrees."}
+    without = understand("what's the temperature", "--satellite", "kitchen-sat")
+    assert without["resolution"]["device_ids"] == ["thermostat"]
+
+
+def test_brightness_in_zigbee2mqtt_scale() -> None:
+    out = understand("set the floor lamp to fifty percent", "--satellite", "living-sat")
+    assert out["intent"] == "HassLightSet"
+    assert payloads(out) == {"floor_lamp": ("zigbee2mqtt/floor_lamp/set", {"brightness": 127})}
+
+
+def test_unknown_device_is_a_question_not_an_action() -> None:
+    out = understand("turn on the jacuzzi", "--satellite", "kitchen-sat")
+    assert out["action"]["kind"] == "clarify" and out["action"]["commands"] == []
+    assert "jacuzzi" in out["action"]["text"]
+
+
+def test_stdin_is_a_conversation_with_one_json_line_per_sentence() -> None:
+    proc = ambient_nlu(
+        "--satellite",
+        "living-sat",
+        "-n",
+        "3",
+        stdin="turn on the coffee maker\n\nturn it off\nplay the hunger games\n",
+    )
+    assert proc.returncode == 0, proc.stderr
+    lines = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert [x["text"] for x in lines] == ["turn on the coffee maker", "turn it off", "play the hunger games"]
+    assert all(len(x["nbest"]) <= 3 for x in lines)
+    assert lines[0]["resolution"]["device_ids"] == ["coffee_maker"]
+    assert lines[1]["intent"] == "HassTurnOff" and lines[1]["resolution"]["device_ids"] == ["coffee_maker"]
+    assert payloads(lines[1]) == {"coffee_maker": ("zigbee2mqtt/coffee_maker/set", {"state": "OFF"})}
+    assert lines[2]["intent"] == "HassMediaSearchAndPlay"
+    assert lines[2]["resolution"]["device_ids"] == ["tv"]  # living-sat has a screen: the movie
+    assert lines[2]["resolution"]["values"]["media_class"] == "movie"
+
+
+def test_nonsense_does_nothing() -> None:
+    out = understand("the quarterly report is due on purple", "--satellite", "kitchen-sat")
+    assert out["action"]["commands"] == []
+    assert out["action"]["kind"] in ("none", "clarify")
+
+
+# errors ----------------------------------------------------------------------------------------------
+
+
+def test_missing_model_says_what_to_run(tmp_path: Path) -> None:
+    text = (ROOT / "devices.yaml").read_text().replace("models/nlu/nlu.int8.onnx", "nowhere/nlu.int8.onnx")
+    (tmp_path / "devices.yaml").write_text(text)
+    proc = ambient_nlu("turn on the kitchen light", "--config", str(tmp_path / "devices.yaml"))
+    assert proc.returncode == 1 and proc.stdout == ""
+    assert "NLU model not found" in proc.stderr and "ambient nlu-train" in proc.stderr
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("jacuzzi: {state: on}\n", "unknown device"),
+        ("[1, 2, 3]\n", "expected a mapping"),
+        ("oven: [1, 2]\n", "expected a mapping of state fields"),
+        ("oven: {state: on\n", "not valid JSON/YAML"),
+    ],
+)
+def test_bad_state_file_is_a_clear_error(tmp_path: Path, content: str, message: str) -> None:
+    path = tmp_path / "state.yaml"
+    path.write_text(content)
+    proc = ambient_nlu("turn on the oven", "--state", str(path))
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert proc.stderr.startswith("ambient: ") and message in proc.stderr and "state.yaml" in proc.stderr
+
+
+def test_missing_state_file_and_unknown_satellite(tmp_path: Path) -> None:
+    proc = ambient_nlu("turn on the oven", "--state", str(tmp_path / "nope.json"))
+    assert proc.returncode == 2 and "cannot read the state file" in proc.stderr
+    proc = ambient_nlu("turn on the oven", "--satellite", "garage-sat")
+    assert (
+        proc.returncode == 2
+        and "unknown satellite 'garage-sat'" in proc.stderr
+        and "kitchen-sat" in proc.stderr
+    )
