@@ -1,0 +1,180 @@
+"""Training data for the NLU: slot spans stay aligned, held-out templates stay held out."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+
+from models.nlu import data as D
+from runtime.config import Config
+from runtime.nlu import intents as I
+from runtime.nlu.text import bio_spans, normalize, words
+
+
+@pytest.fixture(scope="module")
+def templates() -> list[D.Template]:
+    return D.load_templates()
+
+
+@pytest.fixture(scope="module")
+def dataset(config: Config, templates: list[D.Template]) -> D.Dataset:
+    return D.build_dataset(config, seed=3, per_intent=60, min_per_template=1, templates=templates)
+
+
+def _expected_slots(pieces: list[tuple[str, str | None]]) -> list[tuple[str, str]]:
+    """Slot values straight from the sampler's pieces: what the BIO tags must reproduce."""
+    runs: list[tuple[str, str]] = []
+    previous: str | None = None
+    for text, slot in pieces:
+        if slot is not None and slot == previous:
+            runs[-1] = (slot, runs[-1][1] + text)
+        elif slot is not None:
+            runs.append((slot, text))
+        if text:
+            previous = slot
+    return [(slot, normalize(text)) for slot, text in runs if normalize(text)]
+
+
+def test_slot_spans_match_the_values_filled_in(config: Config, templates: list[D.Template]) -> None:
+    rng = random.Random(7)
+    lexicon = D.generic_lexicon(config)
+    lexicon.wildcards["command"] = ["turn on the kitchen light"]
+    checked = 0
+    for template in rng.sample(templates, 300):
+        state = rng.getstate()
+        pieces = D._Sampler(template, lexicon, rng).run()
+        rng.setstate(state)  # the same random choices again, now through the public function
+        ex = D.sample_template(template, lexicon, rng)
+        assert len(ex.words) == len(ex.tags) > 0, template.key
+        for i, tag in enumerate(ex.tags):
+            if tag.startswith("I-"):
+                assert ex.tags[i - 1][2:] == tag[2:], (template.key, ex.words, ex.tags)
+        got = [(name, value) for name, value, _, _ in ex.slots() if name != "domain"]
+        assert got == _expected_slots(pieces), (template.key, ex.text)
+        checked += bool(got)
+    assert checked > 150  # most templates have slots: the check above really ran
+
+
+def test_a_known_template_gets_exact_tags(config: Config) -> None:
+    from hassil.intents import IntentData, Intents
+    from hassil.parse_expression import parse_sentence
+
+    sentence = parse_sentence("turn on [the] {name} in [the] {area}")
+    intents = Intents(language="en", intents={})
+    block = IntentData(sentence_texts=[], slots={"domain": "light"})
+    template = D.Template("HassTurnOn", "test:0", sentence, block, intents)
+    lexicon = D.Lexicon({"light": ["Kitchen Light"]}, ["living room"], ["upstairs"])
+    rng = random.Random(0)
+    seen = set()
+    for _ in range(20):
+        ex = D.sample_template(template, lexicon, rng)
+        seen.add(ex.text)
+        slots = [(name, value) for name, value, _, _ in ex.slots()]
+        # the name may get an area prefix ("living room kitchen light"), as generic names do
+        assert slots in (
+            [("name", "kitchen light"), ("area", "living room")],
+            [("name", "living room kitchen light"), ("area", "living room")],
+        ), ex
+        assert ex.tags[-2:] == ("B-area", "I-area") and ex.tags[:2] == ("O", "O")
+    assert "turn on the kitchen light in the living room" in seen
+    assert "turn on kitchen light in living room" in seen
+
+
+def test_held_out_templates_are_absent_from_training(dataset: D.Dataset) -> None:
+    train_keys = set(dataset.templates["train"])
+    test_keys = set(dataset.templates["test"])
+    assert test_keys and not (test_keys & train_keys)
+    assert not (set(dataset.templates["valid"]) & train_keys)
+    assert {ex.template for ex in dataset.test} <= test_keys
+    assert not ({ex.template for ex in dataset.train} & test_keys)
+    train_texts = {ex.text for ex in dataset.train}
+    assert not any(ex.text in train_texts for ex in dataset.test)
+    # held-out templates of the main intents are really tested
+    tested = {ex.intent for ex in dataset.test}
+    for intent in ("HassTurnOn", "HassTurnOff", "HassLightSet", "HassGetState", I.OUT_OF_DOMAIN):
+        assert intent in tested
+
+
+def test_every_intent_and_slot_is_in_the_contract(dataset: D.Dataset) -> None:
+    examples = dataset.train + dataset.valid + dataset.test
+    assert {ex.intent for ex in examples} <= set(I.INTENTS)
+    assert {t[2:] for ex in examples for t in ex.tags if t != "O"} <= set(I.SLOTS)
+    for intent in (*I.AMBIENT_INTENTS, I.OUT_OF_DOMAIN, "HassTurnOn", "HassMediaSearchAndPlay"):
+        assert any(ex.intent == intent for ex in dataset.train), intent
+
+
+def test_generation_is_deterministic(config: Config, templates: list[D.Template]) -> None:
+    a = D.build_dataset(config, seed=11, per_intent=10, min_per_template=1, templates=templates)
+    b = D.build_dataset(config, seed=11, per_intent=10, min_per_template=1, templates=templates)
+    c = D.build_dataset(config, seed=12, per_intent=10, min_per_template=1, templates=templates)
+    assert a.train == b.train and a.test == b.test
+    assert a.train != c.train
+
+
+def test_our_intents_have_their_slots(dataset: D.Dataset) -> None:
+    teach = [ex for ex in dataset.train if ex.intent == I.TEACH_COMMAND]
+    assert teach and all({"phrase", "command"} <= {s[0] for s in ex.slots()} for ex in teach)
+    prefs = [ex for ex in dataset.train if ex.intent == I.TEACH_PREFERENCE]
+    assert prefs and all("preference" in {s[0] for s in ex.slots()} for ex in prefs)
+    ood = [ex for ex in dataset.train if ex.intent == I.OUT_OF_DOMAIN]
+    assert len(ood) > 100 and all(set(ex.tags) == {"O"} for ex in ood)
+    assert any(
+        ex.text == "stop" and ex.intent == I.STOP for ex in dataset.train + dataset.valid + dataset.test
+    )
+
+
+def test_asr_noise_keeps_tags_aligned() -> None:
+    ex = D.Example(
+        ("turn", "on", "the", "kitchen", "light"), ("O", "O", "O", "B-name", "I-name"), "HassTurnOn"
+    )
+    rng = random.Random(0)
+    seen_ops = set()
+    for i in range(200):
+        op = ("drop", "substitute", "insert")[i % 3]
+        noisy = D.asr_noise(ex, rng, ["banana", "purple"], op)
+        seen_ops.add((op, len(noisy.words) - len(ex.words)))
+        assert len(noisy.words) == len(noisy.tags)
+        assert noisy.intent == ex.intent
+        for j, tag in enumerate(noisy.tags):
+            if tag.startswith("I-"):
+                assert noisy.tags[j - 1] in ("B-name", "I-name")
+        if op != "drop":
+            assert ("name", "kitchen light") in [(s[0], s[1]) for s in noisy.slots()]
+    assert seen_ops == {("drop", -1), ("substitute", 0), ("insert", 1)}
+
+
+def test_sample_sentences_use_the_homes_names(config: Config) -> None:
+    sentences = D.sample_sentences(config, 300, seed=1)
+    assert len(sentences) == 300 and len(set(sentences)) == 300
+    assert sentences == D.sample_sentences(config, 300, seed=1)
+    assert all(s == s.lower() == normalize(s) for s in sentences)
+    text = "\n".join(sentences)
+    home_names = [n for d in config.devices for n in d.names]
+    assert sum(name in text for name in home_names) >= len(home_names) // 2
+    assert "desk lamp" not in text  # generic names stay out: the ASR only needs this home's words
+
+
+def test_seq_format_round_trip_and_errors(tmp_path: Path) -> None:
+    examples = [
+        D.Example(("turn", "on", "the", "tv"), ("O", "O", "O", "B-name"), "HassTurnOn"),
+        D.Example(("stop",), ("O",), I.STOP),
+    ]
+    D.write_split(tmp_path / "train", examples)
+    back = D.read_split(tmp_path / "train")
+    assert [(e.words, e.tags, e.intent) for e in back] == [(e.words, e.tags, e.intent) for e in examples]
+    (tmp_path / "train" / "seq.out").write_text("O O O\nO\n")
+    with pytest.raises(ValueError, match=r"seq.out:1: 3 tags for 4 words"):
+        D.read_split(tmp_path / "train")
+    with pytest.raises(FileNotFoundError, match="seq.in"):
+        D.read_split(tmp_path / "missing")
+
+
+def test_normalization_matches_speech() -> None:
+    assert normalize("Turn ON the Kitchen-Light, please!") == "turn on the kitchen light please"
+    assert normalize("Set it to 50% and 21.5 degrees.") == "set it to 50 percent and 21.5 degrees"
+    assert normalize("What's 'that'?") == "what's that"
+    assert normalize("  ") == ""
+    assert len(words("word " * 1000)) == 48
+    assert bio_spans(["O", "B-a", "I-a", "I-b", "O"], list("vwxyz")) == [("a", "w x", 1, 3), ("b", "y", 3, 4)]
