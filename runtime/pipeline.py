@@ -170,7 +170,7 @@ class Pipeline:
         self.turns: list[Turn] = []  # finished turns (the demo and tests read them)
 
     # events ----------------------------------------------------------------------------------
-    def _emit(self, kind: str, **data: Any) -> None:
+    def _emit(self, kind: str, /, **data: Any) -> None:
         if self._emit_fn is not None:
             try:
                 self._emit_fn(kind, self.satellite, data)
@@ -423,13 +423,17 @@ def failure_point(turn: Turn) -> FailurePoint | None:
         return "asr"
     if not turn.nbest or turn.nbest[0].intent == "OutOfDomain":
         return "nlu"
+    if turn.resolution is not None and turn.resolution.values.get("out_of_domain"):
+        return "nlu"  # the context's pick was out of domain or below the confidence to act
     if turn.resolution is not None and turn.resolution.clarification:
         return "resolution"
     if turn.result is not None and turn.result.status == "failure":
         return "result"
     if turn.result is not None and turn.result.status == "success":
         return "correct"
-    return None
+    if turn.action is not None and turn.action.kind == "answer":
+        return "correct"
+    return None  # a command whose echo never came: nothing says whether it worked
 
 
 # --- threads ---------------------------------------------------------------------------------------
