@@ -233,13 +233,21 @@ def find_room(value: str, rooms: list[Room]) -> Room | None:
     return best[1] if best and best[0] >= 85 else None
 
 
-def match_name(value: str, devices: list[Device], rooms: list[Room]) -> Match:
-    """Name as heard -> devices: exact name/alias, "<room> <type>", a type word, then fuzzy."""
+def match_name(value: str, devices: list[Device], rooms: list[Room], here: str | None = None) -> Match:
+    """Name as heard -> devices: exact name/alias, "<room> <type>", a type word, then fuzzy.
+
+    A type word that is also some device's alias ("fan" for the bedroom's ceiling fan) means the
+    devices of that type in the room `here` if there are any, and the alias holder otherwise.
+    """
     v = normalize(value)
     plural = v in PLURALS or value.lower().startswith(("all ", "both "))
     if v in PRONOUNS:
         return Match(how="pronoun")
     exact = [d for d in devices if any(normalize(n) == v for n in d.names)]
+    if exact and v in TYPE_WORDS and here is not None:
+        local = [d for d in devices if d.room == here and d.type in TYPE_WORDS[v]]
+        if local and not {d.id for d in local} & {d.id for d in exact}:
+            return Match(local, "type", plural)
     if exact:
         return Match(exact, "exact", plural)
     for room in rooms:  # "kitchen lights", "bedroom fan"
@@ -387,7 +395,7 @@ def _targets(
     what = normalize(name or domain_word or "")
 
     if name and normalize(name) not in PRONOUNS:
-        match = match_name(name, turn.devices, turn.rooms)
+        match = match_name(name, turn.devices, turn.rooms, here.id)
         if not match.devices:
             return _unknown(turn, normalize(name), match, here)
         found, plural = match.devices, match.plural

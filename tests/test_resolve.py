@@ -78,6 +78,13 @@ def test_exact_name_and_alias_win_anywhere_in_the_home(ctx, bedroom) -> None:
     assert resolve(hyp("HassTurnOn", name="reading lamp"), ctx, bedroom).device_ids == ["floor_lamp"]
 
 
+def test_a_type_word_that_is_an_alias_prefers_this_room(ctx, kitchen) -> None:
+    # "fan" is the bedroom ceiling fan's alias; in the bathroom it means the bathroom's own fan
+    assert resolve(hyp("HassTurnOn", name="fan"), ctx, kitchen).device_ids == ["bedroom_fan"]
+    bathroom = Satellite("bath-sat", "bathroom")
+    assert resolve(hyp("HassTurnOn", name="the fan"), ctx, bathroom).device_ids == ["bathroom_fan"]
+
+
 def test_misheard_name_is_fuzzy_matched(ctx, kitchen) -> None:
     assert resolve(hyp("HassTurnOn", name="kitchen lite"), ctx, kitchen).device_ids == ["kitchen_light"]
 

@@ -1,0 +1,259 @@
+"""Resolution benchmark: how often context re-ranking + entity resolution + dispatch pick the right
+device, ask back, or act on the wrong one, and how long that takes.
+
+    /work/venv/bin/python benchmarks/resolve.py            # every satellite x every case
+    /work/venv/bin/python benchmarks/resolve.py --quick    # the kitchen satellite only
+
+Cases are built from devices.yaml (the example home), as Interpretations, so the NLU's own errors
+do not count here (that is the NLU benchmark's job):
+
+* `name`: every device name and alias, turned on and off, from every satellite -> that device;
+* `type_word`: "the light", "the lights", "the fan", ... -> the satellite room's main / all devices
+  of that type, or a question when the room has none and the home has several;
+* `pronoun`: "turn it off" right after turning a device on -> that device;
+* `misheard`: each name with one letter dropped or two swapped (as an ASR slip) -> that device,
+  or a question; never another device;
+* `unknown`: names of things the home doesn't have -> a question, never an action;
+* `state`: "what's the temperature" with the oven on/off -> oven/thermostat.
+
+Outcomes: correct, asked (a clarification where an action was expected), wrong (an action on other
+devices, or an action where a question was expected). Wrong is what must stay at 0.
+With the trained model present (models/nlu/nlu.int8.onnx), the same `name` and `unknown` cases are
+also run from text ("turn on the kitchen light") through the real NLU: the whole `ambient nlu` path.
+
+Writes benchmarks/out/resolve.json and benchmarks/out/resolve.png.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from tqdm import tqdm
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from runtime.config import Config, Satellite, load_config  # noqa: E402
+from runtime.context import ContextStore  # noqa: E402
+from runtime.dispatch import dispatch  # noqa: E402
+from runtime.events import Interpretation, Slot  # noqa: E402
+from runtime.resolve import interpret, main_device  # noqa: E402
+
+OUT = ROOT / "benchmarks" / "out"
+UNKNOWN = [
+    "jacuzzi",
+    "garage door",
+    "dishwasher",
+    "robot vacuum",
+    "sprinkler",
+    "aquarium",
+    "hot tub",
+    "toaster",
+]
+TYPE_WORDS = {"light": "light", "lights": "light", "fan": "fan", "speaker": "media_player", "tv": "tv"}
+
+
+@dataclass
+class Case:
+    category: str
+    satellite: str
+    interp: Interpretation | None  # None: text through the NLU
+    text: str
+    expect: list[str] | None  # device ids, or None for "must ask"
+    before: Interpretation | None = None  # a turn that sets the conversation up
+    states: dict[str, dict[str, Any]] | None = None
+
+
+def hyp(intent: str, text: str = "", **slots: str) -> Interpretation:
+    return Interpretation(intent, 0.9, [Slot(k, v) for k, v in slots.items()], text)
+
+
+def misheard(name: str) -> list[str]:
+    """One dropped letter and one swapped pair, away from the first letter (ASR keeps onsets)."""
+    if len(name) < 5:
+        return []
+    mid = len(name) // 2
+    dropped = name[:mid] + name[mid + 1 :]
+    swapped = name[: mid - 1] + name[mid] + name[mid - 1] + name[mid + 1 :]
+    return [v for v in (dropped, swapped) if v != name and v.strip()]
+
+
+def build_cases(config: Config, satellites: list[Satellite]) -> list[Case]:
+    cases: list[Case] = []
+    controllable = [d for d in config.devices if d.command_topic]
+    for sat in satellites:
+        for d in controllable:
+            for n in d.names:
+                for intent, verb in (("HassTurnOn", "turn on"), ("HassTurnOff", "turn off")):
+                    text = f"{verb} the {n}"
+                    cases.append(Case("name", sat.id, hyp(intent, text, name=n), text, [d.id]))
+                for typo in misheard(n):
+                    cases.append(
+                        Case("misheard", sat.id, hyp("HassTurnOn", name=typo), f"turn on the {typo}", [d.id])
+                    )
+            cases.append(
+                Case(
+                    "pronoun",
+                    sat.id,
+                    hyp("HassTurnOff", "turn it off", name="it"),
+                    "turn it off",
+                    [d.id],
+                    before=hyp("HassTurnOn", name=d.name),
+                )  # fmt: skip
+            )
+        room = config.room(sat.room)
+        for word, dtype in TYPE_WORDS.items():
+            local = [d for d in config.devices if d.room == sat.room and d.type == dtype]
+            anywhere = [d for d in config.devices if d.type == dtype]
+            plural = word.endswith("s")
+            alias = [d for d in config.devices if word in d.names]  # "fan" is the ceiling fan's alias
+            if local:
+                expect: list[str] | None = [d.id for d in local] if plural else [main_device(local, room).id]
+            elif alias:
+                expect = [d.id for d in alias]
+            elif len(anywhere) == 1 or (plural and anywhere):
+                expect = [d.id for d in anywhere]
+            else:
+                expect = None
+            cases.append(
+                Case("type_word", sat.id, hyp("HassTurnOn", name=word), f"turn on the {word}", expect)
+            )
+        for name in UNKNOWN:
+            cases.append(Case("unknown", sat.id, hyp("HassTurnOn", name=name), f"turn on the {name}", None))
+        q = hyp("HassClimateGetTemperature", "what's the temperature")
+        cases.append(
+            Case("state", sat.id, q, q.text, ["oven"], states={"oven": {"state": "on", "temperature": 180}})
+        )
+        cases.append(Case("state", sat.id, q, q.text, ["thermostat"], states={"oven": {"state": "off"}}))
+    return cases
+
+
+def run_case(case: Case, config: Config, model: Any | None) -> tuple[str, float]:
+    ctx = ContextStore(config)
+    sat = config.satellite(case.satellite)
+    for device_id, fields in (case.states or {}).items():
+        ctx.update_state(device_id, fields)
+    if case.before is not None:  # the conversation so far, through the same path as the case
+        before = model.parse(f"turn on the {case.before.slot('name')}") if model else [case.before]
+        interpret(before, ctx, sat)
+    t0 = time.perf_counter()
+    if model is not None:
+        nbest = model.parse(case.text)
+    else:
+        assert case.interp is not None
+        nbest = [case.interp]
+    _, resolution = interpret(nbest, ctx, sat)
+    action = dispatch(resolution, ctx)
+    elapsed = time.perf_counter() - t0
+    acted = sorted({c.device_id for c in action.commands}) or sorted(resolution.device_ids)
+    if action.kind in ("clarify", "none") or not acted:
+        return ("correct" if case.expect is None else "asked"), elapsed
+    if case.expect is None:
+        return "wrong", elapsed
+    return ("correct" if acted == sorted(case.expect) else "wrong"), elapsed
+
+
+def summarize(outcomes: list[tuple[Case, str, float]]) -> dict[str, Any]:
+    by_cat: dict[str, Counter[str]] = defaultdict(Counter)
+    for case, outcome, _ in outcomes:
+        by_cat[case.category][outcome] += 1
+    times = sorted(t for *_, t in outcomes)
+    total = Counter(o for _, o, _ in outcomes)
+    n = len(outcomes)
+    return {
+        "cases": n,
+        "correct_rate": round(total["correct"] / n, 4),
+        "asked_rate": round(total["asked"] / n, 4),
+        "wrong_rate": round(total["wrong"] / n, 4),
+        "by_category": {k: dict(v) for k, v in sorted(by_cat.items())},
+        "latency_ms": {
+            "p50": round(statistics.median(times) * 1000, 3),
+            "p95": round(times[int(0.95 * (n - 1))] * 1000, 3),
+            "max": round(times[-1] * 1000, 3),
+        },
+        "wrong_examples": [
+            {"category": c.category, "satellite": c.satellite, "text": c.text, "expect": c.expect}
+            for c, o, _ in outcomes
+            if o == "wrong"
+        ][:20],
+    }
+
+
+def plot(results: dict[str, Any], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    runs = [k for k in ("interpretations", "text_through_nlu") if k in results]
+    fig, axes = plt.subplots(1, len(runs), figsize=(6 * len(runs), 4), squeeze=False)
+    for ax, run in zip(axes[0], runs, strict=True):
+        cats = results[run]["by_category"]
+        names = list(cats)
+        bottom = [0.0] * len(names)
+        for outcome, color in (("correct", "tab:green"), ("asked", "tab:orange"), ("wrong", "tab:red")):
+            vals = [cats[c].get(outcome, 0) / max(1, sum(cats[c].values())) for c in names]
+            ax.bar(names, vals, bottom=bottom, color=color, label=outcome)
+            bottom = [b + v for b, v in zip(bottom, vals, strict=True)]
+        ax.set_title(f"{run} (n={results[run]['cases']})")
+        ax.set_ylabel("share of cases")
+        ax.tick_params(axis="x", rotation=30)
+        ax.legend(loc="lower right")
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="kitchen satellite only")
+    parser.add_argument("--config", type=Path, default=ROOT / "devices.yaml")
+    args = parser.parse_args()
+    config = load_config(args.config)
+    satellites = [config.satellite("kitchen-sat")] if args.quick else list(config.satellites)
+    cases = build_cases(config, satellites)
+    results: dict[str, Any] = {"config": str(args.config), "satellites": [s.id for s in satellites]}
+    outcomes = [(c, *run_case(c, config, None)) for c in tqdm(cases, desc="interpretations")]
+    results["interpretations"] = summarize(outcomes)
+
+    model_path = config.resolve_path(config.nlu.model)
+    if model_path.is_file():
+        from runtime.nlu.model import NluModel
+
+        model = NluModel.from_config(config)
+        text_cases = [c for c in cases if c.category in ("name", "unknown", "pronoun", "state")]
+        outcomes = [(c, *run_case(c, config, model)) for c in tqdm(text_cases, desc="text through the NLU")]
+        results["text_through_nlu"] = summarize(outcomes)
+        results["text_through_nlu"]["note"] = "latency includes the NLU model"
+    else:
+        results["text_through_nlu"] = {"skipped": f"{model_path} not found; run `ambient nlu-train`"}
+
+    OUT.mkdir(parents=True, exist_ok=True)
+    (OUT / "resolve.json").write_text(json.dumps(results, indent=2))
+    if "cases" in results["text_through_nlu"]:
+        plot(results, OUT / "resolve.png")
+    else:
+        plot({"interpretations": results["interpretations"]}, OUT / "resolve.png")
+    for run in ("interpretations", "text_through_nlu"):
+        r = results[run]
+        if "cases" in r:
+            print(
+                f"{run}: {r['cases']} cases, correct {r['correct_rate']:.1%}, asked {r['asked_rate']:.1%}, "
+                f"wrong {r['wrong_rate']:.1%}; latency p50 {r['latency_ms']['p50']} ms, p95 {r['latency_ms']['p95']} ms"
+            )
+            print(f"  by category: {json.dumps(r['by_category'])}")
+        else:
+            print(f"{run}: {r['skipped']}")
+    print(f"wrote {OUT / 'resolve.json'} and {OUT / 'resolve.png'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
