@@ -63,8 +63,13 @@ def quantize(
     nodes_to_exclude: list[str] | None = None,
     auto_exclude: bool = True,
     latency_runs: int = 60,
+    tflite_runtimes: tuple[str, ...] | None = None,
 ) -> Report:
-    """Quantize `model_path` to int8 for `target`; raise QuantizeError (and write nothing) on failure."""
+    """Quantize `model_path` to int8 for `target`; raise QuantizeError (and write nothing) on failure.
+
+    `tflite_runtimes` overrides which interpreters must pass the gate for --format tflite (default: the
+    target's, e.g. both ai-edge-litert and tflite-runtime for arm64).
+    """
     started = time.perf_counter()
     model_path, out_dir = Path(model_path), Path(out_dir)
     preset = preset_for(target, fmt, mode, method)
@@ -88,6 +93,7 @@ def quantize(
                 tokenizer,
                 tmp,
                 latency_runs,
+                tflite_runtimes,
             )
         else:
             spec = model_inputs(model)

@@ -4,8 +4,10 @@ Per output: agreement of the decisions (argmax over the last axis; for a single 
 word probability, the same side of 0.5), the max abs difference, and, with labels, the task accuracy of
 both models on the first output. Token-level outputs count only real tokens when the model has an
 `attention_mask` input. The artifact fails when any output's decisions disagree on more than
-`max_drop` percent of cases, when the labelled accuracy drops by more than `max_drop` points, or when
-it produces NaN/inf.
+`max_drop` percent of cases, when the labelled accuracy drops by more than `max_drop` points, when a
+probability score (a single output in [0, 1], e.g. a wake word score) moves by more than
+`max_score_diff` anywhere (a score off by 0.4 is broken even if no sample crossed 0.5 yet), or when it
+produces NaN/inf.
 """
 
 from __future__ import annotations
@@ -64,6 +66,7 @@ def compare(
     data: Dataset,
     max_drop: float,
     progress: bool = True,
+    max_score_diff: float = 0.1,
 ) -> GateResult:
     """Run both models on every sample of `data` and judge the candidate."""
     names = reference.output_names
@@ -71,6 +74,7 @@ def compare(
     total = [0] * len(names)
     kinds = [""] * len(names)
     diff = [0.0] * len(names)
+    probability = [True] * len(names)  # fp32 output stayed within [0, 1] so far
     hits_ref = hits_int = 0
     finite = True
     rows = range(len(data))
@@ -89,6 +93,7 @@ def compare(
                     [f"output {names[k]!r} has shape {b.shape} in int8 but {a.shape} in fp32"],
                 )
             finite = finite and bool(np.isfinite(b).all())
+            probability[k] = probability[k] and bool(a.min(initial=0.0) >= 0.0 and a.max(initial=0.0) <= 1.0)
             diff[k] = max(diff[k], float(np.abs(a.astype(np.float64) - b).max(initial=0.0)))
             da, kinds[k] = _decisions(a)
             db, _ = _decisions(b)
@@ -118,6 +123,9 @@ def compare(
                 f"{c.name}: int8 agrees with fp32 on {c.agreement:.2f}% of {c.decision} decisions "
                 f"(allowed disagreement {max_drop}%), max abs diff {c.max_abs_diff:.4g}"
             )
+    for k, c in enumerate(checks):
+        if c.decision.startswith("threshold") and probability[k] and c.max_abs_diff > max_score_diff:
+            reasons.append(f"{c.name}: a score moved by {c.max_abs_diff:.3f} (allowed {max_score_diff})")
     if not finite:
         reasons.append("int8 outputs contain NaN or inf")
     return GateResult(candidate.runtime, len(data), max_drop, checks, not reasons, reasons)

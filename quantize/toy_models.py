@@ -99,7 +99,7 @@ def attention_classifier(
     wc = np.zeros((dim, classes), f32)
     wc[:classes] = np.eye(classes)
     wq, wk, wv, wc = (w + rng.normal(0, 0.02, w.shape).astype(f32) for w in (wq, wk, wv, wc))
-    consts = {
+    consts: dict[str, np.ndarray] = {
         "emb": emb,
         "wq": wq,
         "wk": wk,

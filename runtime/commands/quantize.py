@@ -39,6 +39,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--exclude", action="append", default=[], metavar="NODE", help="keep this node in float (repeatable)"
     )
     parser.add_argument(
+        "--runtime",
+        action="append",
+        choices=["ai-edge-litert", "tflite-runtime"],
+        help="TFLite interpreter(s) that will serve the model and must pass the gate "
+        "(repeatable; default: the target's)",
+    )
+    parser.add_argument(
         "--no-auto-exclude",
         action="store_true",
         help="do not search for nodes to keep in float when the gate fails",
@@ -62,6 +69,7 @@ def run(args: argparse.Namespace) -> int:
             tokenizer=args.tokenizer,
             nodes_to_exclude=args.exclude,
             auto_exclude=not args.no_auto_exclude,
+            tflite_runtimes=tuple(args.runtime) if args.runtime else None,
         )
     except QuantizeError as e:
         print(f"ambient quantize: {e}", file=sys.stderr)
