@@ -71,7 +71,7 @@ def test_sigterm_flushes_the_outbox_and_goes_offline(tmp_path: Path, broker: Any
 def test_sighup_reload_keeps_running_on_a_bad_file(tmp_path: Path, broker: Any) -> None:
     config = home_yaml(tmp_path, broker.port)
     good = config.read_text()
-    proc = start(["--config", str(config), "--text", "what time is it", "--keep-running"], tmp_path)
+    proc = start(["--config", str(config), "--text", "turn on the kitchen light", "--keep-running"], tmp_path)
     try:
         read_until(proc.stderr, "ready")
         config.write_text(good.replace("type: oven", "type: toaster"))

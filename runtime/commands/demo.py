@@ -107,16 +107,26 @@ class LiveView:
             self.line("device", device.name, parts)
 
 
-def _parse_set(specs: list[str]) -> dict[str, dict[str, Any]]:
-    import yaml
+def _value(text: str) -> Any:
+    """A number if it is one, else the text ("on" stays "on": YAML would make it True)."""
+    try:
+        return int(text)
+    except ValueError:
+        pass
+    try:
+        return float(text)
+    except ValueError:
+        return text.strip()
 
+
+def _parse_set(specs: list[str]) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
     for spec in specs:
         key, sep, value = spec.partition("=")
         device, dot, field = key.partition(".")
         if not (sep and dot and device and field):
             raise SystemExit(f"ambient demo: --set {spec!r}: expected DEVICE.FIELD=VALUE, e.g. oven.state=on")
-        out.setdefault(device, {})[field] = yaml.safe_load(value)
+        out.setdefault(device, {})[field] = _value(value)
     return out
 
 
