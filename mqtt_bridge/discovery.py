@@ -161,7 +161,7 @@ def parse_config_payload(config: Config, topic: DiscoveryTopic, payload: bytes) 
         raise DiscoveryError(f"unsupported component {topic.component!r}")
     try:
         raw = json.loads(payload)
-    except (ValueError, UnicodeDecodeError) as e:
+    except (ValueError, UnicodeDecodeError, RecursionError) as e:
         raise DiscoveryError(f"not JSON ({e})") from None
     if not isinstance(raw, dict):
         raise DiscoveryError(f"expected a JSON object, got {type(raw).__name__}")

@@ -83,6 +83,7 @@ def sign_table(
     rules: list[dict[str, Any]], version: int, key: str | bytes, created: float | None = None
 ) -> dict[str, Any]:
     """The publisher side (cloud): a table ready to be published retained."""
+    rules = json.loads(json.dumps(rules))  # a copy: the signed table must not alias the caller's rules
     table: dict[str, Any] = {
         "version": version,
         "created": time.time() if created is None else created,
@@ -181,7 +182,7 @@ class RewriteTables:
             )
         try:
             data = json.loads(payload)
-        except (ValueError, UnicodeDecodeError) as e:
+        except (ValueError, UnicodeDecodeError, RecursionError) as e:
             raise TableError(f"malformed JSON ({e})") from None
         table = verify_table(data, self._key)
         with self._lock:

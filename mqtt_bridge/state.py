@@ -38,8 +38,8 @@ def parse_state(device: Device, payload: bytes) -> dict[str, Any]:
     """State payload -> normalized fields. The one place that knows who converts conventions."""
     try:
         fields = convention_parse_state(device, payload)
-    except ConventionError as e:
-        raise MessageError("bad_state", str(e)) from None
+    except (ConventionError, RecursionError) as e:  # RecursionError: absurdly nested JSON
+        raise MessageError("bad_state", str(e) or type(e).__name__) from None
     return clean_fields(fields)
 
 
@@ -70,7 +70,7 @@ def parse_availability(payload: bytes, online: str = "online", offline: str = "o
     if text.startswith("{"):
         try:
             data = json.loads(text)
-        except ValueError:
+        except (ValueError, RecursionError):
             raise MessageError("bad_availability", "not JSON") from None
         if isinstance(data, dict) and isinstance(data.get("state"), str):
             text = data["state"]
@@ -147,7 +147,7 @@ class StateIngest:
             if entity.value_key is not None:
                 try:
                     data = json.loads(payload)
-                except (ValueError, UnicodeDecodeError):
+                except (ValueError, UnicodeDecodeError, RecursionError):
                     raise MessageError("bad_state", "value_template expects JSON") from None
                 if not isinstance(data, dict) or entity.value_key not in data:
                     raise MessageError("bad_state", f"no {entity.value_key!r} in the state JSON")

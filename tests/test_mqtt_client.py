@@ -1,0 +1,238 @@
+"""The connection: topics, backoff, credentials, TLS config, authentication, resubscribe, Hermes."""
+
+from __future__ import annotations
+
+import dataclasses
+import getpass
+import json
+import random
+import shutil
+import socket
+import subprocess
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import paho.mqtt.client as mqtt
+import pytest
+from paho.mqtt.enums import CallbackAPIVersion
+
+from mqtt_bridge import Bridge
+from mqtt_bridge.client import MqttClient, backoff_delay, credentials, read_credentials_file
+from mqtt_bridge.hermes import intent_payload
+from mqtt_bridge.topics import Topics, parse_discovery_topic
+from runtime.config import Config, ConfigError, Tls
+from runtime.context import ContextStore
+from runtime.events import Interpretation, Slot, Transcript, Wake
+
+
+def wait_until(pred: Callable[[], Any], timeout: float = 5.0) -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = pred()
+        if value:
+            return value
+        time.sleep(0.01)
+    return pred()
+
+
+def with_mqtt(config: Config, **changes: Any) -> Config:
+    return dataclasses.replace(config, mqtt=dataclasses.replace(config.mqtt, **changes))
+
+
+# --- pure parts ----------------------------------------------------------------------------------
+
+
+def test_topics_are_built_and_parsed_in_one_place() -> None:
+    t = Topics("home/ambient", "hub-1")
+    assert (t.status, t.turn, t.feedback) == (
+        "home/ambient/hub-1/status",
+        "home/ambient/hub-1/turn",
+        "home/ambient/hub-1/feedback",
+    )
+    assert (t.global_rewrites, t.personal_rewrites) == (
+        "home/ambient/rewrites/global",
+        "home/ambient/hub-1/rewrites",
+    )
+    assert t.parse_event_topic("home/ambient/other/feedback") == ("other", "feedback")
+    assert t.parse_event_topic("home/ambient/rewrites/global") is None
+    assert t.parse_event_topic("ambient/hub-1/turn") is None
+    for bad in ("a/+", "a/#", ""):
+        with pytest.raises(ValueError):
+            Topics(bad, "hub")
+    with pytest.raises(ValueError):
+        Topics("ambient", "hub/1")
+    d = parse_discovery_topic("homeassistant/light/node7/den/config")
+    assert d is not None and (d.component, d.node_id, d.object_id, d.key) == (
+        "light",
+        "node7",
+        "den",
+        "light/node7/den",
+    )
+    assert parse_discovery_topic("homeassistant/light/den/config").key == "light/den"  # type: ignore[union-attr]
+    for bad in ("homeassistant/light/config", "homeassistant/light/den/state", "hass/light/den/config",
+                "homeassistant/light//den/config", "homeassistant/a/b/c/d/config"):  # fmt: skip
+        assert parse_discovery_topic(bad) is None
+
+
+def test_backoff_grows_exponentially_with_jitter_up_to_the_cap() -> None:
+    rng = random.Random(1)
+    delays = [[backoff_delay(a, 0.5, 30, rng) for _ in range(200)] for a in range(10)]
+    for attempt, ds in enumerate(delays):
+        cap = min(30, 0.5 * 2**attempt)
+        assert all(cap / 2 <= d <= cap for d in ds)
+        assert len({round(d, 6) for d in ds}) > 100  # jittered, not lockstep
+    assert max(delays[9]) <= 30
+    assert backoff_delay(10_000, 0.5, 30, rng) <= 30  # no overflow
+
+
+def test_credentials_env_wins_over_file(config: Config, tmp_path: Path) -> None:
+    f = tmp_path / "mqtt.env"
+    f.write_text("# broker login\nAMBIENT_MQTT_USERNAME=hub\nexport AMBIENT_MQTT_PASSWORD='pa ss'\n\n")
+    assert read_credentials_file(f) == {"AMBIENT_MQTT_USERNAME": "hub", "AMBIENT_MQTT_PASSWORD": "pa ss"}
+    cfg = with_mqtt(config, credentials_file=str(f))
+    assert credentials(cfg, env={}) == ("hub", "pa ss")
+    assert credentials(cfg, env={"AMBIENT_MQTT_USERNAME": "env", "AMBIENT_MQTT_PASSWORD": "p"}) == (
+        "env",
+        "p",
+    )
+    assert credentials(config, env={}) == (None, None)
+    missing = with_mqtt(config, credentials_file=str(tmp_path / "nope.env"))
+    with pytest.raises(ConfigError, match="mqtt.credentials_file"):
+        credentials(missing, env={})
+
+
+def test_missing_tls_files_are_a_config_error(config: Config, tmp_path: Path) -> None:
+    cfg = with_mqtt(config, tls=Tls(ca_file=str(tmp_path / "ca.crt")))
+    with pytest.raises(ConfigError, match="mqtt.tls.ca_file: file not found"):
+        MqttClient(cfg, env={})
+
+
+def test_hermes_payload_field_names() -> None:
+    interp = Interpretation(
+        "HassLightSet", 0.93, [Slot("name", "kitchen light", 3, 5), Slot("brightness", "40", 6, 7)],
+        "set the kitchen light to 40 percent",
+    )  # fmt: skip
+    body = intent_payload(interp, "kitchen-sat", "s1")
+    assert body["intent"] == {"intentName": "HassLightSet", "confidenceScore": 0.93}
+    assert body["input"] == "set the kitchen light to 40 percent"
+    name, level = body["slots"]
+    assert name == {"slotName": "name", "rawValue": "kitchen light", "value": {"kind": "Custom", "value": "kitchen light"},
+                    "entity": "name", "range": {"start": 8, "end": 21}}  # fmt: skip
+    assert level["value"] == {"kind": "Number", "value": 40}
+    assert body["input"][level["range"]["start"] : level["range"]["end"]] == "40"
+    assert (body["siteId"], body["sessionId"]) == ("kitchen-sat", "s1")
+
+
+# --- against a real broker -----------------------------------------------------------------------
+
+
+def test_hermes_events_only_when_enabled(config: Config, broker: Any, tmp_path: Path) -> None:
+    got: list[tuple[str, dict[str, Any]]] = []
+    sub = mqtt.Client(CallbackAPIVersion.VERSION2)
+    ready = threading.Event()
+    sub.on_subscribe = lambda *a: ready.set()
+    sub.on_message = lambda c, u, m: got.append((m.topic, json.loads(m.payload)))
+    sub.connect(broker.host, broker.port)
+    sub.subscribe("hermes/#")
+    sub.loop_start()
+    assert ready.wait(5)
+    for enabled in (False, True):
+        cfg = with_mqtt(config, host=broker.host, port=broker.port, hermes=enabled)
+        bridge = Bridge(cfg, ContextStore(cfg), tmp_path / f"o{enabled}.sqlite", env={})
+        assert bridge.start(wait_s=10)
+        sent = [
+            bridge.hermes.hotword_detected(Wake("hey_mycroft", 0.8, 1.0, "kitchen-sat"), "s1"),
+            bridge.hermes.text_captured(Transcript("turn on the fan", 0.7), seconds=1.5, session_id="s1"),
+            bridge.hermes.intent(
+                Interpretation("HassTurnOn", 0.9, [Slot("name", "fan")], "turn on the fan"), "s1"
+            ),
+        ]
+        assert all(sent) is enabled
+        bridge.stop(flush_timeout_s=1)
+    assert wait_until(lambda: len(got) == 3)
+    topics = dict(got)
+    assert topics["hermes/hotword/hey_mycroft/detected"]["siteId"] == "kitchen-sat"
+    assert topics["hermes/hotword/hey_mycroft/detected"]["modelId"] == "hey_mycroft"
+    assert topics["hermes/asr/textCaptured"] == {"text": "turn on the fan", "likelihood": 0.7, "seconds": 1.5,
+                                                 "siteId": "maple-hub", "sessionId": "s1"}  # fmt: skip
+    assert topics["hermes/intent/HassTurnOn"]["slots"][0]["rawValue"] == "fan"
+    sub.disconnect()
+    sub.loop_stop()
+
+
+def test_routes_are_resubscribed_after_a_broker_restart(config: Config, broker: Any, tmp_path: Path) -> None:
+    cfg = with_mqtt(config, host=broker.host, port=broker.port)
+    ctx = ContextStore(cfg)
+    bridge = Bridge(cfg, ctx, tmp_path / "o.sqlite", env={}, reconnect_min_s=0.1, reconnect_max_s=0.5)
+    assert bridge.start(wait_s=10)
+    broker.stop()  # this test broker has no persistence: the session and its subscriptions are gone
+    assert wait_until(lambda: not bridge.client.connected.is_set())
+    broker.start()
+    assert wait_until(lambda: bridge.client.connects >= 2, timeout=10)
+    peer = mqtt.Client(CallbackAPIVersion.VERSION2)
+    peer.connect(broker.host, broker.port)
+    peer.loop_start()
+    try:
+        # the SUBACK may still be on its way: retained, as devices publish state
+        peer.publish("home/hallway/light", '{"state": "ON"}', qos=1, retain=True).wait_for_publish(5)
+        assert wait_until(
+            lambda: (s := ctx.state("hallway_light")) is not None and s.state == {"state": "on"}
+        )
+    finally:
+        peer.disconnect()
+        peer.loop_stop()
+        bridge.stop(flush_timeout_s=1)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def auth_broker(tmp_path: Path) -> Iterator[int]:
+    """A mosquitto that requires a password (the shared fixture allows anonymous clients)."""
+    port = free_port()
+    pw = tmp_path / "passwd"
+    subprocess.run(["mosquitto_passwd", "-b", "-c", str(pw), "hub", "right"], check=True, capture_output=True)
+    conf = tmp_path / "auth.conf"
+    # `user`: mosquitto started as root drops to user "mosquitto", who cannot read pytest's tmp dir
+    conf.write_text(
+        f"user {getpass.getuser()}\nlistener {port} 127.0.0.1\nallow_anonymous false\npassword_file {pw}\n"
+    )
+    proc = subprocess.Popen(
+        [shutil.which("mosquitto") or "/usr/sbin/mosquitto", "-c", str(conf)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    assert wait_until(lambda: _can_connect(port), timeout=10)
+    yield port
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+def _can_connect(port: int) -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+        return True
+    except OSError:
+        return False
+
+
+def test_credentials_are_used_to_authenticate(config: Config, auth_broker: int, tmp_path: Path) -> None:
+    f = tmp_path / "mqtt.env"
+    f.write_text("AMBIENT_MQTT_USERNAME=hub\nAMBIENT_MQTT_PASSWORD=right\n")
+    cfg = with_mqtt(config, port=auth_broker, credentials_file=str(f))
+    wrong = MqttClient(cfg, env={"AMBIENT_MQTT_PASSWORD": "wrong"}, reconnect_min_s=0.1, reconnect_max_s=0.2)
+    wrong.start()
+    assert wait_until(lambda: wrong.failed_connects >= 2)
+    assert not wrong.connected.is_set()
+    wrong.stop()
+    right = MqttClient(cfg, env={}, client_id="right")
+    right.start()
+    assert right.wait_connected(10)
+    right.stop()
