@@ -123,8 +123,8 @@ def measure_latency(config: Config, n: int, host: str, port: int, data: Path) ->
             misses += 1
             rows.append(row)
             continue
-        t = turn.timings
-        stage = {k: t.get(k, 0.0) for k in STAGES[:-1]}
+        timings = turn.timings
+        stage = {k: timings.get(k, 0.0) for k in STAGES[:-1]}
         stage["publish"] = max(0.0, arrived - marks["action"])
         excl = arrived - marks["endpoint"]
         row.update({f"{k}_ms": v * 1000 for k, v in stage.items()})
