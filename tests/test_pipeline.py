@@ -163,3 +163,21 @@ def test_reload_keeps_old_config_on_a_bad_file(home: dict[str, Any], tmp_path: P
     before = rt.config
     assert not rt.reload(bad)
     assert rt.config is before and rt.pipelines["kitchen-sat"].config is before
+
+
+def test_capture_never_waits_for_processing(home: dict[str, Any]) -> None:
+    """A live source keeps flowing while a turn holds the pipeline: the oldest chunks are dropped."""
+    import numpy as np
+
+    from runtime.events import AudioChunk
+    from runtime.pipeline import AudioLoop
+
+    pipeline = home["rt"].pipelines["bedroom-sat"]
+    source = (AudioChunk(np.zeros(1280, np.int16), i * 0.08) for i in range(200))
+    with pipeline._lock:  # as if a slow inference were running on the processing thread
+        loop = AudioLoop(source, pipeline, lossless=False, maxsize=8).start()
+        loop._capture.join(5)
+        assert not loop._capture.is_alive()  # the capture thread got rid of all 200 chunks
+    assert loop.join(5)
+    assert loop.overflows >= 150
+    assert loop.chunks + loop.overflows == 200
