@@ -81,6 +81,10 @@ HA_DOMAIN_TYPES: dict[str, tuple[str, ...]] = {
     "cover": ("cover",),
 }
 PLURALS = frozenset({"lights", "lamps", "fans", "speakers", "locks", "switches", "all", "everything"})
+# the words around a device in a command; anything else in an untagged request may be a device
+CARRIER_WORDS = frozenset(
+    ["turn", "switch", "on", "off", "the", "a", "an", "please", "can", "you", "could", "would", "will", "it", "that", "this", "them", "those", "these", "back", "up", "down", "now", "my", "all", "set", "to", "start", "stop", "open", "close", "shut", "lock", "unlock", "activate", "deactivate", "enable", "disable", "hey", "ok", "okay", "thanks", "thank", "power", "kill", "put", "make", "go", "is", "are", "of", "in", "for", "me", "i", "want", "just", "again", "brightness", "brighter", "dimmer", "dim", "bright", "percent", "level", "color", "colour", "position", "uh", "um", "so", "then", "too", "also", "and", "but"]
+)
 OUTDOOR = ("outside", "outdoor", "garden", "exterior")
 # accepted ranges: a value outside them is misheard or a mistake, so we ask instead of acting
 RANGES: dict[str, tuple[float, float]] = {
@@ -274,6 +278,17 @@ def match_name(value: str, devices: list[Device], rooms: list[Room], here: str |
     return Match()
 
 
+def untagged_words(interp: Interpretation) -> str:
+    """Words of the request that are neither command words nor slot values: a device the NLU missed.
+
+    "turn on the jacuzzi" with no name slot leaves "jacuzzi", which must not fall back to the last
+    device ("it"); "turn it off" leaves nothing.
+    """
+    tagged = {w for s in interp.slots for w in normalize(s.value).split()}
+    words = [w for w in normalize(interp.text).split() if w not in CARRIER_WORDS and w not in tagged]
+    return " ".join(w for w in words if parse_number(w) is None)
+
+
 def main_device(devices: list[Device], room: Room) -> Device:
     """The one device "the light" means in a room: named after the room, or main/ceiling; else first."""
     room_words = {normalize(n) for n in (room.name, *room.aliases)}
@@ -409,6 +424,12 @@ def _targets(
             return turn.ask(f"I don't know any {dw} in this home.")
     elif area is not None:  # "turn off the kitchen": its lights
         found, plural, what = [d for d in turn.devices if d.type == "light"], True, "lights"
+    elif leftover := untagged_words(i):  # the NLU tagged no device, yet words remain: "the jacuzzi"
+        match = match_name(leftover, turn.devices, turn.rooms, here.id)
+        if not match.devices:
+            return _unknown(turn, leftover, match, here)
+        found, plural, what = match.devices, match.plural, leftover
+        turn.reasons.append(f"no device slot; the untagged words '{leftover}' matched {match.how}")
     else:
         last = [d for d in (turn.ctx.device(x) for x in turn.ctx.last_target(turn.satellite.id)) if d]
         if last:

@@ -182,6 +182,16 @@ def test_unknown_device_asks_instead_of_acting(ctx, kitchen) -> None:
     assert "kitchen light" in r.clarification  # what it does know here
 
 
+def test_an_untagged_unknown_word_is_not_it(ctx, kitchen) -> None:
+    # the NLU may miss a name it has never seen: the leftover word still must not mean "it"
+    resolve(hyp("HassTurnOn", name="tv"), ctx, kitchen)
+    r = resolve(hyp("HassTurnOn", text="turn on the jacuzzi"), ctx, kitchen)
+    assert r.device_ids == [] and r.clarification is not None and "jacuzzi" in r.clarification
+    missed = resolve(hyp("HassTurnOff", text="please turn off the coffee maker"), ctx, kitchen)
+    assert missed.device_ids == ["coffee_maker"]
+    assert resolve(hyp("HassTurnOff", text="turn it off"), ctx, kitchen).device_ids == ["coffee_maker"]
+
+
 def test_near_miss_suggests_the_nearest_name(ctx, kitchen) -> None:
     r = resolve(hyp("HassTurnOn", name="coffee mucker thing"), ctx, kitchen)
     assert r.device_ids == [] and r.clarification is not None
