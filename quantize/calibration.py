@@ -35,13 +35,17 @@ class Dataset:
     arrays: dict[str, np.ndarray]
     labels: np.ndarray | None = None
     source: str = ""
+    # tokens per sample when sentences were padded only to stack them: `feed` cuts the padding off
+    # again, so a model with a dynamic sequence axis sees exactly what the NLU runtime feeds it
+    lengths: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(next(iter(self.arrays.values())))
 
     def take(self, index: slice | np.ndarray) -> Dataset:
         labels = None if self.labels is None else self.labels[index]
-        return Dataset({k: v[index] for k, v in self.arrays.items()}, labels, self.source)
+        lengths = None if self.lengths is None else self.lengths[index]
+        return Dataset({k: v[index] for k, v in self.arrays.items()}, labels, self.source, lengths)
 
 
 def model_inputs(model: onnx.ModelProto) -> list[InputSpec]:
@@ -65,7 +69,10 @@ def feed(spec: list[InputSpec], data: Dataset, i: int) -> dict[str, np.ndarray]:
     out = {}
     for s in spec:
         arr = data.arrays[s.name]
-        out[s.name] = arr[i : i + 1] if arr.ndim == len(s.shape) else arr[i]
+        x = arr[i : i + 1] if arr.ndim == len(s.shape) else arr[i]
+        if data.lengths is not None and s.shape and s.shape[-1] is None:
+            x = x[..., : data.lengths[i]]
+        out[s.name] = x
     return out
 
 
@@ -144,28 +151,32 @@ def load_npz(path: Path, spec: list[InputSpec]) -> Dataset:
     return data
 
 
-def read_label_names(model_path: Path) -> list[str] | None:
-    """Intent names from labels.json next to the model (a list, or {"intents": [...]})."""
+def nlu_meta(model_path: Path) -> dict:
+    """The NLU model's labels/max_len: its `ambient_nlu` ONNX metadata, else labels.json next to it."""
+    if model_path.suffix == ".onnx":
+        model = onnx.load(str(model_path), load_external_data=False)
+        for prop in model.metadata_props:
+            if prop.key == "ambient_nlu":
+                meta = json.loads(prop.value)
+                return meta if isinstance(meta, dict) else {}
     path = model_path.parent / "labels.json"
-    if not path.exists():
-        return None
-    raw = json.loads(path.read_text())
-    names = raw.get("intents") if isinstance(raw, dict) else raw
-    return [str(n) for n in names] if isinstance(names, list) else None
+    if path.exists():
+        raw = json.loads(path.read_text())
+        return raw if isinstance(raw, dict) else {"intents": raw}
+    return {}
 
 
-def load_sentences(
-    path: Path, spec: list[InputSpec], tokenizer: Path, label_names: list[str] | None
-) -> Dataset:
-    """One sentence per line (optionally `sentence<TAB>intent`), tokenized like the NLU runtime does."""
-    from tokenizers import Tokenizer
+def load_sentences(path: Path, spec: list[InputSpec], tokenizer: Path, meta: dict) -> Dataset:
+    """One sentence per line (optionally `sentence<TAB>intent`), tokenized exactly as the NLU runtime does."""
+    from runtime.nlu.text import MAX_WORDS, normalize
+    from runtime.nlu.tokenizer import encode, load_tokenizer
 
     if not tokenizer.exists():
         raise QuantizeError(
             f"{path} is text, which needs the model's tokenizer: {tokenizer} does not exist "
             "(put tokenizer.json next to the model or pass --tokenizer)"
         )
-    lines = [ln.rstrip("\n") for ln in path.read_text(encoding="utf-8").splitlines()]
+    lines = path.read_text(encoding="utf-8").splitlines()
     rows = [ln.split("\t") for ln in lines if ln.strip()]
     if not rows:
         raise QuantizeError(f"{path}: no sentences (the file is empty)")
@@ -175,29 +186,36 @@ def load_sentences(
             f"{path} is text, but the model has no 'input_ids' input (its inputs: {list(names)}); "
             "give an .npz named after the inputs instead"
         )
-    tok = Tokenizer.from_file(str(tokenizer))
-    tok.no_padding()
-    tok.no_truncation()
-    encoded = [tok.encode(r[0]).ids for r in rows]
-    seq = names["input_ids"].shape[-1] or max(len(e) for e in encoded)
-    pad = tok.token_to_id("[PAD]") or 0
-    ids = np.full((len(rows), seq), pad, dtype=np.int64)
+    try:
+        tok = load_tokenizer(tokenizer)
+        encoded = [
+            encode(tok, normalize(r[0]).split()[:MAX_WORDS], int(meta.get("max_len", 64))).ids for r in rows
+        ]
+    except Exception as e:  # a broken tokenizer.json or one without the special tokens
+        raise QuantizeError(f"{tokenizer}: cannot tokenize with it ({e})") from e
+    fixed = names["input_ids"].shape[-1]
+    seq = fixed or max(len(e) for e in encoded)
+    ids = np.zeros((len(rows), seq), dtype=np.int64)  # [PAD] is id 0 in tokenizers written by nlu-train
     mask = np.zeros((len(rows), seq), dtype=np.int64)
-    for i, e in enumerate(encoded):
-        e = e[:seq]
-        ids[i, : len(e)] = e
-        mask[i, : len(e)] = 1
+    for i, sentence in enumerate(encoded):
+        kept = sentence[:seq]
+        ids[i, : len(kept)] = kept
+        mask[i, : len(kept)] = 1
     arrays = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
+    lengths = None if fixed else mask.sum(axis=1)
     data = Dataset(
-        validate(spec, {k: v for k, v in arrays.items() if k in names}, str(path)), None, str(path)
+        validate(spec, {k: v for k, v in arrays.items() if k in names}, str(path)), None, str(path), lengths
     )
     if all(len(r) > 1 for r in rows):
-        if label_names is None:
-            raise QuantizeError(f"{path} has intent labels but there is no labels.json next to the model")
-        unknown = sorted({r[1] for r in rows} - set(label_names))
+        intents = meta.get("intents")
+        if not intents:
+            raise QuantizeError(
+                f"{path} has intent labels but the model has no intent names (metadata or labels.json)"
+            )
+        unknown = sorted({r[1].strip() for r in rows} - set(intents))
         if unknown:
-            raise QuantizeError(f"{path}: intents {unknown} are not in the model's labels.json")
-        data.labels = np.array([label_names.index(r[1]) for r in rows], dtype=np.int64)
+            raise QuantizeError(f"{path}: intents {unknown} are not among the model's intents")
+        data.labels = np.array([intents.index(r[1].strip()) for r in rows], dtype=np.int64)
     return data
 
 
@@ -211,7 +229,7 @@ def load_dataset(
     if path.suffix == ".npz":
         return load_npz(path, spec)
     tokenizer = tokenizer or model_path.parent / "tokenizer.json"
-    return load_sentences(path, spec, tokenizer, read_label_names(model_path))
+    return load_sentences(path, spec, tokenizer, nlu_meta(model_path))
 
 
 class StreamingReader(CalibrationDataReader):
