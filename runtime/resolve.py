@@ -33,7 +33,7 @@ from rapidfuzz import fuzz
 from runtime.config import Device, Room, Satellite
 from runtime.context import ContextStore
 from runtime.conventions import COLORS
-from runtime.events import Interpretation, Resolution
+from runtime.events import Interpretation, Resolution, Slot
 from runtime.nlu.intents import DOMAIN_WORDS, REJECT_THRESHOLD
 from runtime.rank import AUDIO_CLASSES, INTENT_TYPES, VIDEO_CLASSES, normalize, rerank_explained, snapshot
 
@@ -83,7 +83,84 @@ HA_DOMAIN_TYPES: dict[str, tuple[str, ...]] = {
 PLURALS = frozenset({"lights", "lamps", "fans", "speakers", "locks", "switches", "all", "everything"})
 # the words around a device in a command; anything else in an untagged request may be a device
 CARRIER_WORDS = frozenset(
-    ["turn", "switch", "on", "off", "the", "a", "an", "please", "can", "you", "could", "would", "will", "it", "that", "this", "them", "those", "these", "back", "up", "down", "now", "my", "all", "set", "to", "start", "stop", "open", "close", "shut", "lock", "unlock", "activate", "deactivate", "enable", "disable", "hey", "ok", "okay", "thanks", "thank", "power", "kill", "put", "make", "go", "is", "are", "of", "in", "for", "me", "i", "want", "just", "again", "brightness", "brighter", "dimmer", "dim", "bright", "percent", "level", "color", "colour", "position", "uh", "um", "so", "then", "too", "also", "and", "but"]
+    [
+        "turn",
+        "switch",
+        "on",
+        "off",
+        "the",
+        "a",
+        "an",
+        "please",
+        "can",
+        "you",
+        "could",
+        "would",
+        "will",
+        "it",
+        "that",
+        "this",
+        "them",
+        "those",
+        "these",
+        "back",
+        "up",
+        "down",
+        "now",
+        "my",
+        "all",
+        "set",
+        "to",
+        "start",
+        "stop",
+        "open",
+        "close",
+        "shut",
+        "lock",
+        "unlock",
+        "activate",
+        "deactivate",
+        "enable",
+        "disable",
+        "hey",
+        "ok",
+        "okay",
+        "thanks",
+        "thank",
+        "power",
+        "kill",
+        "put",
+        "make",
+        "go",
+        "is",
+        "are",
+        "of",
+        "in",
+        "for",
+        "me",
+        "i",
+        "want",
+        "just",
+        "again",
+        "brightness",
+        "brighter",
+        "dimmer",
+        "dim",
+        "bright",
+        "percent",
+        "level",
+        "color",
+        "colour",
+        "position",
+        "uh",
+        "um",
+        "so",
+        "then",
+        "too",
+        "also",
+        "and",
+        "but",
+    ]
 )
 OUTDOOR = ("outside", "outdoor", "garden", "exterior")
 # accepted ranges: a value outside them is misheard or a mistake, so we ask instead of acting
@@ -199,6 +276,19 @@ def _number_words(words: list[str]) -> int | None:
             return None
         seen = True
     return total + current if seen else None
+
+
+def number_in_text(text: str) -> float | None:
+    """The last number said in `text` ("set the lamp to fifty percent" -> 50), or None."""
+    words = normalize(text).replace("%", " ").split()
+    runs: list[list[str]] = [[]]
+    for w in words:
+        if w in NUMBER_WORDS and w not in ("a", "an", "oh") or w in TENS or w in SCALES or w.isdigit():
+            runs[-1].append(w)
+        elif runs[-1]:
+            runs.append([])
+    found = [r for r in runs if r]
+    return parse_number(" ".join(found[-1])) if found else None
 
 
 def parse_percent(text: str | None) -> float | None:
@@ -545,6 +635,15 @@ def _light_set(turn: _Turn) -> Resolution:
         values["color"], feature = c, feature or "color"
         if "brightness" in values:
             feature = "brightness"
+    if not values and (heard := number_in_text(turn.interp.text)) is not None:
+        # the NLU found the intent but not the value: "set the floor lamp to fifty percent"
+        turn.reasons.append(f"brightness {heard:g} read from the text (no brightness slot)")
+        turn = _Turn(
+            Interpretation(turn.interp.intent, turn.interp.score, [*turn.interp.slots, Slot("brightness", f"{heard:g}")],
+                           turn.interp.text),
+            turn.ctx, turn.satellite, turn.person, turn.reasons,
+        )  # fmt: skip
+        return _light_set(turn)
     if not values:
         return turn.ask("What brightness or color should I set?")
     found = _targets(turn, INTENT_TYPES["HassLightSet"], need_feature=feature)

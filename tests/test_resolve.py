@@ -268,6 +268,17 @@ def test_brightness_temperature_position_volume(ctx, kitchen, living) -> None:
     assert r.device_ids == ["living_room_speaker"] and r.values == {"volume": 40}
 
 
+def test_a_value_the_nlu_did_not_tag_is_read_from_the_text(ctx, kitchen) -> None:
+    r = resolve(
+        hyp("HassLightSet", text="set the floor lamp to fifty percent", name="floor lamp"), ctx, kitchen
+    )
+    assert r.device_ids == ["floor_lamp"] and r.values == {"brightness": 50}
+    r = resolve(hyp("HassLightSet", text="set the floor lamp to 3000", name="floor lamp"), ctx, kitchen)
+    assert r.device_ids == [] and r.clarification is not None  # still range-checked
+    r = resolve(hyp("HassLightSet", text="set the floor lamp", name="floor lamp"), ctx, kitchen)
+    assert r.clarification == "What brightness or color should I set?"
+
+
 @pytest.mark.parametrize(
     ("intent", "slots"),
     [

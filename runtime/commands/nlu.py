@@ -2,7 +2,8 @@
 
 With no text it reads one sentence per line from stdin and prints one JSON line per sentence,
 loading the model once; the sentences share one context, so "turn it off" after "turn on the
-kitchen light" refers to the kitchen light, as in a conversation.
+kitchen light" refers to the kitchen light, as in a conversation. Nothing is sent over MQTT: each
+command's expected state is applied to the context as if the device had confirmed it.
 """
 
 from __future__ import annotations
@@ -62,15 +63,20 @@ def read_states(path: Path, config: Config) -> dict[str, dict[str, Any]]:
             raise ConfigError(
                 str(path), 0, str(device_id), f"unknown device (known: {', '.join(sorted(known))})"
             )
-        if isinstance(fields, str):  # shorthand: {oven: on}
+        if isinstance(fields, str | bool):  # shorthand: {oven: on}
             fields = {"state": fields}
         if not isinstance(fields, dict):
             raise ConfigError(
                 str(path), 0, str(device_id), "expected a mapping of state fields or a state word"
             )
-        states[str(device_id)] = {str(k): (v.lower() if k == "state" and isinstance(v, str) else v)
-                                  for k, v in fields.items()}  # fmt: skip
+        states[str(device_id)] = {str(k): _state_value(k, v) for k, v in fields.items()}
     return states
+
+
+def _state_value(key: Any, value: Any) -> Any:
+    if key == "state" and isinstance(value, bool):  # YAML 1.1 reads a bare on/off as a boolean
+        return "on" if value else "off"
+    return value.lower() if key == "state" and isinstance(value, str) else value
 
 
 def run(args: argparse.Namespace) -> int:
@@ -101,6 +107,9 @@ def run(args: argparse.Namespace) -> int:
     def understand(text: str) -> dict[str, Any]:
         ranked, resolution = interpret(model.parse(text, args.n), ctx, satellite, person=args.person)
         action = dispatch(resolution, ctx)
+        for command in action.commands:  # nothing is sent: assume it worked, as the next sentence would
+            if command.expect and ctx.device(command.device_id) is not None:
+                ctx.update_state(command.device_id, command.expect)
         return {
             "text": text,
             "satellite": satellite.id,
