@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+CONFIG = ROOT / "devices.yaml"  # the example home; its nlu.model is the committed int8 model
 
 
 def ambient_nlu(*args: str, stdin: str | None = None, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
@@ -25,7 +26,7 @@ def ambient_nlu(*args: str, stdin: str | None = None, cwd: Path = ROOT) -> subpr
 
 
 def understand(*args: str) -> dict[str, Any]:
-    proc = ambient_nlu(*args, "--config", str(ROOT / "devices.yaml"))
+    proc = ambient_nlu(*args, "--config", str(CONFIG))
     assert proc.returncode == 0, proc.stderr
     out: dict[str, Any] = json.loads(proc.stdout)
     return out
@@ -83,6 +84,8 @@ def test_unknown_device_is_a_question_not_an_action() -> None:
 
 def test_stdin_is_a_conversation_with_one_json_line_per_sentence() -> None:
     proc = ambient_nlu(
+        "--config",
+        str(CONFIG),
         "--satellite",
         "living-sat",
         "-n",
