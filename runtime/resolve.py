@@ -450,7 +450,16 @@ def interpret(
         empty = Interpretation("OutOfDomain", 0.0)
         return [], Resolution(empty, values={"out_of_domain": True}, reasons=["no interpretation"])
     ranked, reasons = rerank_explained(nbest, snapshot(ctx, person=person, now=now), satellite)
-    resolution = resolve(ranked[0], ctx, satellite, person=person)
+    # the context picks *which* hypothesis; whether to act at all stays the model's confidence
+    top = next(
+        (
+            h
+            for h in nbest
+            if (h.intent, h.slots, h.text) == (ranked[0].intent, ranked[0].slots, ranked[0].text)
+        ),
+        ranked[0],
+    )
+    resolution = resolve(top, ctx, satellite, person=person)
     return ranked, Resolution(
         resolution.interpretation,
         resolution.device_ids,
