@@ -37,6 +37,11 @@ from runtime.events import Interpretation, Resolution, Slot
 from runtime.nlu.intents import DOMAIN_WORDS, REJECT_THRESHOLD
 from runtime.rank import AUDIO_CLASSES, INTENT_TYPES, VIDEO_CLASSES, normalize, rerank_explained, snapshot
 
+
+def _words(text: str) -> list[str]:
+    return text.split()
+
+
 SORRY = "Sorry, I can't help with that."
 PRONOUNS = frozenset({"it", "that", "this", "them", "those", "these", "they", "that one", "this one"})
 # words that name a kind of device rather than one device
@@ -83,84 +88,13 @@ HA_DOMAIN_TYPES: dict[str, tuple[str, ...]] = {
 PLURALS = frozenset({"lights", "lamps", "fans", "speakers", "locks", "switches", "all", "everything"})
 # the words around a device in a command; anything else in an untagged request may be a device
 CARRIER_WORDS = frozenset(
-    [
-        "turn",
-        "switch",
-        "on",
-        "off",
-        "the",
-        "a",
-        "an",
-        "please",
-        "can",
-        "you",
-        "could",
-        "would",
-        "will",
-        "it",
-        "that",
-        "this",
-        "them",
-        "those",
-        "these",
-        "back",
-        "up",
-        "down",
-        "now",
-        "my",
-        "all",
-        "set",
-        "to",
-        "start",
-        "stop",
-        "open",
-        "close",
-        "shut",
-        "lock",
-        "unlock",
-        "activate",
-        "deactivate",
-        "enable",
-        "disable",
-        "hey",
-        "ok",
-        "okay",
-        "thanks",
-        "thank",
-        "power",
-        "kill",
-        "put",
-        "make",
-        "go",
-        "is",
-        "are",
-        "of",
-        "in",
-        "for",
-        "me",
-        "i",
-        "want",
-        "just",
-        "again",
-        "brightness",
-        "brighter",
-        "dimmer",
-        "dim",
-        "bright",
-        "percent",
-        "level",
-        "color",
-        "colour",
-        "position",
-        "uh",
-        "um",
-        "so",
-        "then",
-        "too",
-        "also",
-        "and",
-        "but",
-    ]
+    _words(
+        "turn switch on off the a an please can you could would will it that this them those these back "
+        "up down now my all set to start stop open close shut lock unlock activate deactivate enable "
+        "disable hey ok okay thanks thank power kill put make go is are of in for me i want just again "
+        "brightness brighter dimmer dim bright percent level color colour position uh um so then too "
+        "also and but"
+    )
 )
 OUTDOOR = ("outside", "outdoor", "garden", "exterior")
 # accepted ranges: a value outside them is misheard or a mistake, so we ask instead of acting
@@ -177,55 +111,22 @@ TARGETING_INTENTS = frozenset(INTENT_TYPES) - {"HassClimateGetTemperature"} | {"
 NUMBER_WORDS: dict[str, int] = {
     w: i
     for i, w in enumerate(
-        [
-            "zero",
-            "one",
-            "two",
-            "three",
-            "four",
-            "five",
-            "six",
-            "seven",
-            "eight",
-            "nine",
-            "ten",
-            "eleven",
-            "twelve",
-            "thirteen",
-            "fourteen",
-            "fifteen",
-            "sixteen",
-            "seventeen",
-            "eighteen",
-            "nineteen",
-        ]
+        _words(
+            "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+            "sixteen seventeen eighteen nineteen"
+        )
     )
 }
 NUMBER_WORDS.update({"a": 1, "an": 1, "oh": 0})
 TENS = {
-    w: 10 * (i + 2)
-    for i, w in enumerate(["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"])
+    w: 10 * (i + 2) for i, w in enumerate(_words("twenty thirty forty fifty sixty seventy eighty ninety"))
 }
 SCALES = {"hundred": 100, "thousand": 1000}
 UNIT_WORDS = frozenset(
-    [
-        "percent",
-        "per",
-        "cent",
-        "degrees",
-        "degree",
-        "celsius",
-        "centigrade",
-        "fahrenheit",
-        "seconds",
-        "second",
-        "minutes",
-        "minute",
-        "hours",
-        "hour",
-        "and",
-        "of",
-    ]
+    _words(
+        "percent per cent degrees degree celsius centigrade fahrenheit seconds second minutes minute hours "
+        "hour and of"
+    )
 )
 SPECIAL_PERCENT = {"half": 50, "full": 100, "max": 100, "maximum": 100, "minimum": 1, "min": 1}
 
