@@ -14,10 +14,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
 import random
+import socket
 import threading
 import time
 from collections import Counter, OrderedDict
@@ -262,6 +264,7 @@ class MqttClient:
                 attempt += 1
                 self._stopping.wait(delay)
                 continue
+            self._no_delay()
             connects_before = self.connects
             while not self._stopping.is_set():
                 rc = self._paho.loop(timeout=0.05)
@@ -277,6 +280,13 @@ class MqttClient:
             delay = backoff_delay(attempt, self.reconnect_min_s, self.reconnect_max_s, self._rng)
             attempt += 1
             self._stopping.wait(delay)
+
+    def _no_delay(self) -> None:
+        """Small MQTT packets must not wait for Nagle's algorithm (up to 40 ms with delayed ACKs)."""
+        sock = self._paho.socket()
+        if isinstance(sock, socket.socket):  # ssl.SSLSocket is one too
+            with contextlib.suppress(OSError):  # not a TCP socket (a websocket wrapper): nothing to tune
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
     # paho callbacks (network thread) -------------------------------------------------------------
     def _on_connect(self, client: mqtt.Client, userdata: Any, flags: Any, reason: Any, props: Any) -> None:

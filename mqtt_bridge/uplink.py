@@ -64,10 +64,13 @@ class Outbox:
         self._db.executescript(_SCHEMA)
         rows, size = self._db.execute("SELECT COUNT(*), COALESCE(SUM(bytes), 0) FROM outbox").fetchone()
         self._rows, self._bytes = int(rows), int(size)
+        self._closed: dict[str, int] | None = None  # the drop counters, once closed
 
     def close(self) -> None:
         with self._lock:
-            self._db.close()
+            if self._closed is None:
+                self._closed = dict(self._db.execute("SELECT kind, count FROM dropped").fetchall())
+                self._db.close()
 
     def enqueue(self, kind: str, event: dict[str, Any]) -> str:
         """Stores one event durably and returns its id (given, or a new one written into it)."""
@@ -177,6 +180,8 @@ class Outbox:
 
     def dropped(self) -> dict[str, int]:
         with self._lock:
+            if self._closed is not None:
+                return dict(self._closed)
             return dict(self._db.execute("SELECT kind, count FROM dropped").fetchall())
 
 
@@ -290,7 +295,16 @@ def dedupe(events: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
 class Receiver:
     """A cloud-side subscriber to every device's turns and feedback that drops duplicate ids."""
 
-    def __init__(self, host: str, port: int, prefix: str = "ambient", client_id: str | None = None) -> None:
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        prefix: str = "ambient",
+        client_id: str | None = None,
+        persistent: bool = False,
+    ) -> None:
+        """`persistent`: a durable session (needs a fixed client_id) so that a broker with persistence
+        keeps queueing our QoS 1 events while we, or it, are restarting."""
         self.host, self.port, self.prefix = host, port, prefix
         self.events: list[dict[str, Any]] = []  # unique, in arrival order, each with "_topic"
         self.duplicates = 0
@@ -299,7 +313,9 @@ class Receiver:
         self._cond = threading.Condition()
         self._subscribed = threading.Event()
         self._paho = mqtt.Client(
-            CallbackAPIVersion.VERSION2, client_id=client_id or f"receiver-{uuid.uuid4().hex[:8]}"
+            CallbackAPIVersion.VERSION2,
+            client_id=client_id or f"receiver-{uuid.uuid4().hex[:8]}",
+            clean_session=not persistent,
         )
         self._paho.on_connect = self._on_connect
         self._paho.on_subscribe = lambda *a: self._subscribed.set()

@@ -81,7 +81,9 @@ def test_outbox_is_durable_and_idempotent(tmp_path: Path) -> None:
     assert len(box) == 5  # bad input loses nothing
 
 
-def test_outbox_bounds_drop_oldest_turns_first_and_count(tmp_path: Path) -> None:
+def test_outbox_bounds_drop_oldest_turns_first_and_count(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     path = tmp_path / "outbox.sqlite"
     box = Outbox(path, max_rows=10)
     for i in range(8):
@@ -92,6 +94,7 @@ def test_outbox_bounds_drop_oldest_turns_first_and_count(tmp_path: Path) -> None
     kept = [json.loads(b)["id"] for _, _, b in box.pending(limit=100)]
     assert kept == ["t3", "t4", "t5", "t6", "t7", "f0", "f1", "f2", "f3", "f4"]
     assert box.dropped() == {"turn": 3}
+    assert "dropped the 1 oldest turn events" in caplog.text  # each drop is logged
     for i in range(5, 13):  # no turns left to sacrifice: then the oldest feedback goes
         box.enqueue("feedback", {"id": f"f{i}"})
     kept = [json.loads(b)["id"] for _, _, b in box.pending(limit=100)]
