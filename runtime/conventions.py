@@ -3,7 +3,8 @@
 Everything above MQTT speaks *normalized fields* (the ContextStore's vocabulary):
 
     state        "on" "off" "open" "closed" "stopped" "locked" "unlocked" "playing" "paused"
-    brightness   0-100          position   0-100         volume   0-100
+    brightness   0-100          position   0-100         volume   0-100      percentage (fan) 0-100
+    muted        true/false
     temperature  (measured)     target_temperature       color    a color name ("red", "warm white")
     media_title, media_class    media_command ("next", "previous")
 
@@ -17,7 +18,7 @@ This module converts them to and from what each convention puts on the wire:
 * ``homeassistant``: Home Assistant MQTT. Lights use the JSON schema (brightness 0-255, color
   ``{"r","g","b"}``); switches, fans, TVs and locks take plain ``ON``/``OFF``/``LOCK``/``UNLOCK``;
   covers take plain ``OPEN``/``CLOSE``/``STOP`` on the command topic and a plain number on the
-  sibling position topic (``.../position/set``); climate takes a plain number on the command topic
+  sibling position topic (``.../position/set``), fans their speed on ``.../percentage/set``; climate takes a plain number on the command topic
   (its temperature command topic) and the mode on the sibling ``.../mode/set``.
 
 Functions:
@@ -105,7 +106,7 @@ SETTABLE_STATES: dict[str, tuple[str, ...]] = {
     "media_player": ("on", "off", "playing", "paused"),
     "tv": ("on", "off", "playing", "paused"),
 }
-NUMERIC_FIELDS = ("brightness", "position", "volume", "temperature", "target_temperature")
+NUMERIC_FIELDS = ("brightness", "position", "volume", "temperature", "target_temperature", "percentage")
 
 
 class ConventionError(ValueError):
@@ -246,6 +247,8 @@ def _ha_command(device: Device, topic: str, fields: dict[str, Any]) -> tuple[str
         return topic, json.dumps(out)
     if device.type == "cover" and "position" in fields:
         return _sibling(topic, "position"), str(round(fields["position"]))
+    if device.type == "fan" and "percentage" in fields:
+        return _sibling(topic, "percentage"), str(round(fields["percentage"]))
     if device.type == "climate":
         if "target_temperature" in fields:
             return topic, _number(fields["target_temperature"])
@@ -341,7 +344,7 @@ def _parse_json_state(device: Device, data: dict[str, Any]) -> dict[str, Any]:
             out["volume"] = round(value * 100) if value <= 1 else value
         elif key == "media_command" and isinstance(value, str):
             out[key] = value.lower()
-        elif key in ("media_title", "media_class", "humidity", "speed", "percentage"):
+        elif key in ("media_title", "media_class", "humidity", "speed", "percentage", "muted"):
             out[key] = value
     if not out:
         raise ConventionError(f"no known state fields in the message from '{device.id}': {sorted(data)}")
@@ -358,6 +361,8 @@ def parse_command(device: Device, topic: str, payload: bytes | str) -> dict[str,
     if device.convention == "homeassistant" and topic != command_topic(device):
         if topic == _sibling(command_topic(device), "position"):
             return {"position": _float(device, text)}
+        if topic == _sibling(command_topic(device), "percentage"):
+            return {"percentage": _float(device, text)}
         if topic == _sibling(command_topic(device), "mode"):
             return {"state": "off" if text.lower() == "off" else "on"}
         raise ConventionError(f"'{topic}' is not a command topic of '{device.id}'")

@@ -70,6 +70,10 @@ def _answer(intent: str, values: dict[str, Any], ctx: ContextStore, now: datetim
         return Action("answer", text=f"Timer set for {_duration(int(values['seconds']))}.")
     if intent == "HassCancelTimer":
         return Action("answer", text="Timer cancelled.")
+    if intent == "HassCancelAllTimers":
+        return Action("answer", text="All timers cancelled.")
+    if intent == "HassGetCurrentDate":
+        return Action("answer", text=f"It's {now.strftime('%A, %B')} {now.day}.")
     if intent == "HassNevermind":
         return Action("none")
     if intent == "AmbientNegativeFeedback":
@@ -88,7 +92,8 @@ def _answer(intent: str, values: dict[str, Any], ctx: ContextStore, now: datetim
 def device_fields(device: Device, values: dict[str, Any]) -> dict[str, Any]:
     """The resolution's values as the normalized fields this device type understands."""
     fields: dict[str, Any] = {}
-    for key in ("state", "brightness", "color", "target_temperature", "position", "volume", "media_command"):
+    for key in ("state", "brightness", "color", "target_temperature", "position", "volume", "percentage",
+                "muted", "media_command"):  # fmt: skip
         if key in values:
             fields[key] = values[key]
     if fields.get("state") in ("on", "off") and device.type in ON_OFF_STATES:
@@ -135,6 +140,10 @@ def _confirmation(resolution: Resolution, devices: list[Device]) -> str:
         return f"Setting {names} to {_deg(v['target_temperature'])}."
     if "volume" in v:
         return f"Setting the volume of {names} to {_clean(v['volume'])}%."
+    if "percentage" in v:
+        return f"Setting {names} to speed {_clean(v['percentage'])}%."
+    if "muted" in v:
+        return f"{'Muting' if v['muted'] else 'Unmuting'} {names}."
     if "position" in v:
         return f"Setting {names} to {_clean(v['position'])}%."
     if "media_command" in v:

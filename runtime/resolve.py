@@ -100,6 +100,7 @@ OUTDOOR = ("outside", "outdoor", "garden", "exterior")
 # accepted ranges: a value outside them is misheard or a mistake, so we ask instead of acting
 RANGES: dict[str, tuple[float, float]] = {
     "brightness": (0, 100),
+    "percentage": (0, 100),
     "volume": (0, 100),
     "position": (0, 100),
     "climate": (5, 35),  # degrees Celsius a thermostat accepts
@@ -504,14 +505,15 @@ def _unknown(turn: _Turn, name: str, match: Match, here: Room) -> Resolution:
 
 def _value(turn: _Turn, slot: str, kind: str, label: str) -> float | Resolution:
     raw = turn.interp.slot(slot)
-    value = parse_percent(raw) if kind in ("brightness", "volume", "position") else parse_number(raw)
+    percent = kind in ("brightness", "volume", "position", "percentage")
+    value = parse_percent(raw) if percent else parse_number(raw)
     if value is None:
         return turn.ask(
             f"I didn't catch the {label}." if not raw else f"I didn't understand '{raw}' as a {label}."
         )
     lo, hi = RANGES[kind]
     if not lo <= value <= hi:
-        unit = "percent" if kind in ("brightness", "volume", "position") else "degrees"
+        unit = "percent" if percent else "degrees"
         return turn.ask(f"The {label} must be between {lo:g} and {hi:g} {unit}; I heard {_clean(value):g}.")
     return value
 
@@ -735,6 +737,43 @@ def _position(turn: _Turn) -> Resolution:
     return turn.done([d.id for d in found], found[0].room, position=_clean(p))
 
 
+def _fan_speed(turn: _Turn) -> Resolution:
+    found = _targets(turn, frozenset({"fan"}))
+    if isinstance(found, Resolution):
+        return found
+    p = _value(turn, "percentage", "percentage", "speed")
+    if isinstance(p, Resolution):
+        return p
+    return turn.done([d.id for d in found], found[0].room, percentage=_clean(p))
+
+
+def _volume_step(turn: _Turn) -> Resolution:
+    """ "Turn it up": ten points up or down from the player's current volume (50 when unknown)."""
+    found = _media_targets(turn)
+    if isinstance(found, Resolution):
+        return found
+    raw = normalize(turn.interp.slot("volume_step") or turn.interp.text)
+    step = parse_number(raw) or 10
+    if "down" in raw.split() or "lower" in raw.split() or "quieter" in raw.split() or step < 0:
+        step = -abs(step)
+    base = 50.0
+    for d in found:
+        s = turn.ctx.state(d.id)
+        if s is not None and isinstance(s.state.get("volume"), int | float):
+            base = float(s.state["volume"])
+            break
+    volume = max(0.0, min(100.0, base + step))
+    turn.reasons.append(f"volume {base:g} {step:+g} -> {volume:g}")
+    return turn.done([d.id for d in found], found[0].room, volume=_clean(volume))
+
+
+def _mute(turn: _Turn) -> Resolution:
+    found = _media_targets(turn)
+    if isinstance(found, Resolution):
+        return found
+    return turn.done([d.id for d in found], found[0].room, muted=turn.interp.intent == "HassMediaPlayerMute")
+
+
 def _duration(turn: _Turn) -> Resolution:
     total, heard = 0.0, False
     for slot, factor in (("hours", 3600), ("minutes", 60), ("seconds", 1)):
@@ -788,7 +827,7 @@ def _teach_preference(turn: _Turn) -> Resolution:
         likes.append(pref)
     turn.ctx.set_preference(turn.person, "likes", likes)
     for cls in (*AUDIO_CLASSES, *VIDEO_CLASSES):  # "I prefer audiobooks" also steers "play ..."
-        if re.search(rf"\b{cls}\b", pref):
+        if re.search(rf"\b{cls}s?\b", pref):
             turn.ctx.set_preference(
                 turn.person, "media_class", cls.removesuffix("s") if cls != "series" else cls
             )
@@ -821,6 +860,12 @@ HANDLERS = {
     "HassSetPosition": _position,
     "HassStartTimer": _duration,
     "HassCancelTimer": _no_device,
+    "HassCancelAllTimers": _no_device,
+    "HassGetCurrentDate": _no_device,
+    "HassFanSetSpeed": _fan_speed,
+    "HassSetVolumeRelative": _volume_step,
+    "HassMediaPlayerMute": _mute,
+    "HassMediaPlayerUnmute": _mute,
     "HassNevermind": _no_device,
     "HassGetCurrentTime": _no_device,
     "HassGetWeather": _no_device,

@@ -209,6 +209,25 @@ def test_time_timer_and_no_action_intents(ctx, kitchen) -> None:
     assert teach.text == "OK. When you say movie time, I'll turn on the tv."
 
 
+def test_fan_speed_volume_steps_and_mute(ctx, config, kitchen) -> None:
+    bedroom = config.satellite("bedroom-sat")
+    fan = act(ctx, bedroom, "HassFanSetSpeed", name="fan", percentage="forty")
+    assert [(c.topic, json.loads(c.payload)) for c in fan.commands] == [
+        ("home/bedroom/fan/set", {"percentage": 40})
+    ]
+    ctx.update_state("bedroom_speaker", {"state": "playing", "volume": 35})
+    up = act(ctx, bedroom, "HassSetVolumeRelative", volume_step="up")
+    assert json.loads(up.commands[0].payload) == {"volume": 45} and up.commands[0].expect == {"volume": 45}
+    down = act(ctx, bedroom, "HassSetVolumeRelative", volume_step="down")
+    assert json.loads(down.commands[0].payload) == {"volume": 25}
+    mute = act(ctx, bedroom, "HassMediaPlayerMute")
+    assert (
+        json.loads(mute.commands[0].payload) == {"muted": True} and mute.text == "Muting the bedroom speaker."
+    )
+    assert act(ctx, kitchen, "HassCancelAllTimers").text == "All timers cancelled."
+    assert act(ctx, kitchen, "HassGetCurrentDate").text == "It's Tuesday, November 24."
+
+
 def test_out_of_domain_clarify_and_missing_device(ctx, kitchen) -> None:
     assert act(ctx, kitchen, "OutOfDomain") == Action("none", text="Sorry, I can't help with that.")
     a = act(ctx, kitchen, "HassTurnOn", name="jacuzzi")
@@ -263,7 +282,8 @@ def test_bad_commands_are_refused(config: Config) -> None:
 
 
 SETTABLE: list[dict[str, Any]] = [{"state": "on"}, {"state": "off"}, {"brightness": 37}, {"color": "green"}, {"position": 30},
-            {"target_temperature": 21}, {"state": "locked"}, {"state": "closed"}, {"volume": 15}]  # fmt: skip
+            {"target_temperature": 21}, {"state": "locked"}, {"state": "closed"}, {"volume": 15},
+            {"percentage": 40}, {"muted": True}]  # fmt: skip
 
 
 def test_every_command_round_trips_through_a_simulated_device(config: Config) -> None:
