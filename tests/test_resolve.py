@@ -148,6 +148,14 @@ def test_explicit_media_class_needs_a_fitting_player(ctx, bedroom) -> None:
     assert r.clarification is not None and "screen" in r.clarification and r.device_ids == []
 
 
+@pytest.mark.parametrize(
+    ("said", "cls"), [("podcasts", "podcast"), ("horror movies", "movie"), ("jazz", None)]
+)
+def test_preference_for_a_media_class(ctx, living, said: str, cls: str | None) -> None:
+    resolve(hyp("AmbientTeachPreference", preference=said), ctx, living)
+    assert ctx.preferences("default").get("media_class") == cls
+
+
 def test_stated_preference_steers_play(ctx, living) -> None:
     resolve(hyp("AmbientTeachPreference", preference="I prefer audiobooks"), ctx, living)
     r = resolve(hyp("HassMediaSearchAndPlay", search_query="the hunger games"), ctx, living)
