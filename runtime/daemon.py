@@ -26,7 +26,7 @@ from typing import Any
 
 from runtime.config import Config, ConfigError, load_config
 from runtime.context import ContextStore
-from runtime.events import FRAME_SAMPLES, SAMPLE_RATE, AudioChunk, Interpretation, Resolution
+from runtime.events import SAMPLE_RATE, AudioChunk, Interpretation, Resolution
 from runtime.pipeline import AudioLoop, EventSink, Pipeline, Stages
 from runtime.rewrite.cache import RewriteCache
 from runtime.speech import AudioSink, Speaker
@@ -62,15 +62,19 @@ def load_stages(config: Config, *, audio: bool = True) -> Stages:
 
     stages = Stages(nlu=nlu, resolve=resolve_nbest, dispatch=dispatch)
     if audio:
+        from runtime import wake
         from runtime.asr import create_engine
-        from runtime.audio.vad import Endpointer
-        from runtime.wake import WakeDetector
+        from runtime.audio.vad import Endpointer, create_vad
 
-        stages.wake = lambda: WakeDetector(
-            config.wake.models, engine=config.wake.engine, refractory_s=config.wake.refractory_s
+        stages.wake = lambda satellite: wake.from_config(config, satellite)
+        stages.asr = lambda satellite: create_engine(config)
+        stages.endpointer = lambda satellite: EndpointerAdapter(
+            Endpointer(
+                create_vad(config.audio.vad),
+                trailing_silence_ms=config.audio.trailing_silence_ms,
+                max_utterance_s=config.audio.max_utterance_s,
+            )
         )
-        stages.asr = lambda: create_engine(config)
-        stages.endpointer = lambda: EndpointerAdapter(Endpointer.from_config(config))
     return stages
 
 
@@ -84,65 +88,59 @@ def _satellite(config: Config, satellite_id: str) -> Any:
 
 
 class EndpointerAdapter:
-    """Presents runtime.audio.vad's Endpointer as the pipeline's `Endpointer` seam."""
+    """runtime.audio.vad's Endpointer as the pipeline's `Endpointer` seam."""
 
     def __init__(self, inner: Any) -> None:
         self.inner = inner
         self.last_voiced = 0.0
+        self.heard_speech = False
+        self._fresh = True
 
     def reset(self) -> None:
-        self.inner.reset()
+        self._fresh = True  # begin() at the next chunk, with its timestamp
 
     def feed(self, chunk: AudioChunk) -> bool:
-        ended = bool(self.inner.process(chunk))
-        self.last_voiced = float(getattr(self.inner, "last_voiced", self.last_voiced))
-        return ended
+        if self._fresh:
+            self.inner.begin(chunk.timestamp)
+            self._fresh = False
+        utterance = self.inner.process(chunk)
+        if utterance is None:
+            return False
+        self.heard_speech = utterance.last_voiced is not None
+        self.last_voiced = utterance.last_voiced if utterance.last_voiced is not None else utterance.end
+        return True
 
     def is_speech(self, chunk: AudioChunk) -> bool:
-        return bool(self.inner.is_speech(chunk))
+        return bool(self.inner.vad.speech_probability(chunk) >= self.inner.threshold)
+
+    def flush(self) -> None:
+        utterance = self.inner.finish()
+        if utterance is not None:
+            self.heard_speech = utterance.last_voiced is not None
+            self.last_voiced = utterance.last_voiced if utterance.last_voiced is not None else utterance.end
 
 
 # --- audio sources -----------------------------------------------------------------------------------
 
 
-def chunks(samples: Any, *, start: float = 0.0, realtime: bool = False) -> Iterator[AudioChunk]:
-    """Cut 16 kHz int16 samples into 80 ms chunks (the last one zero-padded)."""
-    import numpy as np
-
-    samples = np.asarray(samples, dtype=np.int16)
+def paced(source: Iterable[AudioChunk]) -> Iterator[AudioChunk]:
+    """Hand out chunks no faster than real time (a file standing in for a live stream)."""
     t0 = time.monotonic()
-    for i in range(0, len(samples), FRAME_SAMPLES):
-        block = samples[i : i + FRAME_SAMPLES]
-        if len(block) < FRAME_SAMPLES:
-            block = np.concatenate([block, np.zeros(FRAME_SAMPLES - len(block), np.int16)])
-        t = start + i / SAMPLE_RATE
-        if realtime:
-            ahead = t0 + (t - start) - time.monotonic()
-            if ahead > 0:
-                time.sleep(ahead)
-        yield AudioChunk(block, t)
+    first: float | None = None
+    for chunk in source:
+        first = chunk.timestamp if first is None else first
+        ahead = t0 + (chunk.timestamp - first) - time.monotonic()
+        if ahead > 0:
+            time.sleep(ahead)
+        yield chunk
 
 
-def pcm_chunks(stream: Any, *, realtime: bool = False) -> Iterator[AudioChunk]:
-    """Raw s16le 16 kHz mono from a binary stream (stdin, a FIFO, a file) as 80 ms chunks."""
-    import numpy as np
+def chunks(samples: Any, *, realtime: bool = False) -> Iterator[AudioChunk]:
+    """16 kHz int16 samples as 80 ms chunks (the last one zero-padded)."""
+    from runtime.audio.sources import chunk_samples
 
-    n, t0, pending = 0, time.monotonic(), b""
-    need = FRAME_SAMPLES * 2
-    while True:
-        data = stream.read(need - len(pending))
-        if not data:
-            break
-        pending += data
-        if len(pending) < need:
-            continue
-        t = n * FRAME_SAMPLES / SAMPLE_RATE
-        if realtime:
-            ahead = t0 + t - time.monotonic()
-            if ahead > 0:
-                time.sleep(ahead)
-        yield AudioChunk(np.frombuffer(pending, dtype="<i2").astype(np.int16), t)
-        pending, n = b"", n + 1
+    source = chunk_samples(samples)
+    return paced(source) if realtime else source
 
 
 def silence_padded(samples: Any, before_s: float = 0.5, after_s: float = 1.5) -> Any:
@@ -153,27 +151,43 @@ def silence_padded(samples: Any, before_s: float = 0.5, after_s: float = 1.5) ->
     return np.concatenate([pad(before_s), np.asarray(samples, np.int16), pad(after_s)])
 
 
+def _primed(source: Iterator[AudioChunk]) -> Iterator[AudioChunk]:
+    """Pull the first chunk now, so a missing device fails here and not in a thread later."""
+    first = next(source)
+
+    def rest() -> Iterator[AudioChunk]:
+        yield first
+        yield from source
+
+    return rest()
+
+
 def open_source(spec: str, *, realtime: bool = False) -> tuple[Iterable[AudioChunk], bool]:
-    """`mic`, `-` (raw PCM on stdin), a .wav file, or a raw PCM file/FIFO -> (chunks, lossless)."""
+    """`mic`, `-` (raw PCM on stdin), a .wav file, or a raw PCM file/FIFO -> (chunks, lossless).
+
+    Raises runtime.audio.sources.AudioSourceError (with what to install or do instead) or
+    FileNotFoundError.
+    """
     import stat
     import sys
 
-    if spec == "mic":
-        from runtime.audio.sources import microphone
+    from runtime.audio.sources import mic_source, pcm_source
 
-        return microphone(), False
+    if spec == "mic":
+        return _primed(mic_source()), False
     if spec == "-":
-        return pcm_chunks(sys.stdin.buffer, realtime=False), True
+        return pcm_source(sys.stdin.buffer), True
     path = Path(spec)
     if not path.exists():
         raise FileNotFoundError(f"audio source not found: {spec}")
     if path.suffix.lower() == ".wav":
-        from runtime.audio.wav import read_wav
+        from runtime.audio.sources import wav_source
 
-        return chunks(silence_padded(read_wav(path), 0.0, 1.0), realtime=realtime), True
+        source: Iterable[AudioChunk] = wav_source(path)
+        return (paced(source) if realtime else source), True
     is_fifo = stat.S_ISFIFO(path.stat().st_mode)
-    handle = path.open("rb", buffering=0)
-    return pcm_chunks(handle, realtime=realtime and not is_fifo), True
+    source = pcm_source(path.open("rb", buffering=0))
+    return (paced(source) if realtime and not is_fifo else source), True
 
 
 # --- the runtime -------------------------------------------------------------------------------------

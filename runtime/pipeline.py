@@ -61,12 +61,16 @@ class Endpointer(Protocol):
     """Voice activity over one utterance: `feed` returns True once trailing silence ended it."""
 
     last_voiced: float  # audio time (s) of the end of the last voiced frame
+    heard_speech: bool  # False when the utterance ended without anyone speaking (a false wake)
 
     def reset(self) -> None: ...
 
     def feed(self, chunk: AudioChunk) -> bool: ...
 
     def is_speech(self, chunk: AudioChunk) -> bool: ...
+
+    def flush(self) -> None:
+        """The stream ended mid-utterance: settle `last_voiced` and `heard_speech`."""
 
 
 class AsrEngine(Protocol):
@@ -121,9 +125,9 @@ class Stages:
     nlu: Nlu
     resolve: Resolver
     dispatch: Dispatcher
-    wake: Callable[[], WakeDetector] | None = None
-    endpointer: Callable[[], Endpointer] | None = None
-    asr: Callable[[], AsrEngine] | None = None
+    wake: Callable[[str], WakeDetector] | None = None  # satellite id -> its own detector
+    endpointer: Callable[[str], Endpointer] | None = None
+    asr: Callable[[str], AsrEngine] | None = None
 
 
 # --- one satellite ---------------------------------------------------------------------------------
@@ -153,9 +157,9 @@ class Pipeline:
         self.person = person
         self.barge_in_on_speech = barge_in_on_speech  # off where the speaker echoes into the mic
         self._emit_fn = on_event
-        self.wake = stages.wake() if stages.wake else None
-        self.endpointer = stages.endpointer() if stages.endpointer else None
-        self.asr = stages.asr() if stages.asr else None
+        self.wake = stages.wake(satellite) if stages.wake else None
+        self.endpointer = stages.endpointer(satellite) if stages.endpointer else None
+        self.asr = stages.asr(satellite) if stages.asr else None
         self._lock = threading.RLock()  # handle_text from a CLI thread vs. the audio thread
         self._mode = "idle"  # idle | listening | follow_up
         self._preroll: collections.deque[AudioChunk] = collections.deque(maxlen=PREROLL_CHUNKS)
@@ -318,6 +322,8 @@ class Pipeline:
         with self._lock:
             if self._mode != "listening":
                 return None
+            if self.endpointer is not None:
+                self.endpointer.flush()
             return self._end_utterance(0.0)
 
     def _voiced(self, chunk: AudioChunk) -> bool:
@@ -363,6 +369,8 @@ class Pipeline:
     def _end_utterance(self, endpoint_wait: float) -> Turn:
         self._mode = "idle"
         self._follow_up_until = None
+        if self.endpointer is not None and not self.endpointer.heard_speech:
+            return self._false_wake()
         t = time.perf_counter()
         self._emit("endpoint", wait=endpoint_wait, at=t)  # `at`: perf_counter, for latency benchmarks
         transcript = self.asr.final() if self.asr is not None else Transcript("", 0.0, rejected=True)
@@ -377,6 +385,19 @@ class Pipeline:
             timings=timings,
             started=self._utterance_started_wall,
         )
+
+    def _false_wake(self) -> Turn:
+        """A wake word and then nobody spoke: recorded (the wake model's mistake), never answered."""
+        turn = Turn(
+            device=self.config.home.device_id, satellite=self.satellite, started=self._utterance_started_wall
+        )
+        turn.wake = self._utterance_wake
+        turn.transcript = Transcript("", 0.0, rejected=True, reject_reason="no speech after the wake word")
+        turn.action = Action("none")
+        turn.failure_point = "false_wake" if turn.wake is not None else "asr"
+        self._emit("false_wake", wake=to_dict(turn.wake))
+        self._record(turn)
+        return turn
 
     # barge-in ---------------------------------------------------------------------------------
     def _barge_in(self, by: str, chunk: AudioChunk, wake: Wake | None) -> None:

@@ -94,6 +94,8 @@ class LiveView:
             self.line(satellite, "says", f'"{data["text"]}"')
         elif kind == "barge_in":
             self.line(satellite, "barge-in", f"interrupted by {data['by']}")
+        elif kind == "false_wake":
+            self.line(satellite, "no request", "woken, but nobody spoke (recorded as a false wake)")
         elif kind == "follow_up":
             self.line(satellite, "listening", f"for a follow-up ({data['seconds']:g} s, no wake word needed)")
         elif kind == "turn":
@@ -137,6 +139,7 @@ def run(args: argparse.Namespace) -> int:
     from runtime.config import ConfigError, load_config
     from runtime.daemon import Runtime, chunks, default_data_dir, open_source, silence_padded, with_broker
     from runtime.simulator import DeviceSimulator
+    from runtime.speech import Speaker
 
     config = load_config(args.config)
     sat = args.satellite or (config.satellites[0].id if config.satellites else config.home.device_id)
@@ -146,19 +149,27 @@ def run(args: argparse.Namespace) -> int:
             raise ConfigError(config.path, 0, "devices", f"--set: unknown device '{device_id}'")
     view = LiveView()
 
-    # the microphone first: without one there is nothing to start the rest for
-    mic = None
-    if not (args.say or args.wav or args.text):
-        try:
-            mic, _ = open_source("mic")
-        except Exception as e:
-            print(f"ambient demo: {e}", file=sys.stderr)
+    # the audio first: without it there is nothing to start the rest for
+    source: Any = None
+    try:
+        if args.say:
+            from runtime.audio.tts import synthesize
+
+            source = chunks(silence_padded(synthesize(args.say, voice=args.voice)))
+        elif args.wav:
+            source, _ = open_source(str(args.wav))
+        elif not args.text:
+            source, _ = open_source("mic")
+    except Exception as e:  # no espeak-ng, an unreadable file, no microphone: say what to do
+        print(f"ambient demo: {e}", file=sys.stderr)
+        if not (args.say or args.wav):
             print(
                 'ambient demo: no microphone here; try  ambient demo --say "alexa, turn on the kitchen light"'
                 '  or  ambient demo --text "turn on the kitchen light"',
                 file=sys.stderr,
             )
-            return 1
+        return 1
+    live = not (args.say or args.wav or args.text)
 
     broker = ensure_broker(config.mqtt.host, config.mqtt.port, args.broker)
     view.line("demo", "broker", f"{broker.kind} MQTT broker on {broker.host}:{broker.port}")
@@ -185,25 +196,15 @@ def run(args: argparse.Namespace) -> int:
         if args.text:
             pipeline.handle_text(args.text)
         else:
-            if args.say:
-                from runtime.audio.tts import synthesize
-
-                source: Any = chunks(silence_padded(synthesize(args.say, voice=args.voice)))
-            elif args.wav:
-                source, _ = open_source(str(args.wav))
-            else:
-                source = mic
-                view.line(
-                    "demo",
-                    "ready",
-                    f'say "{config.wake.models[0].name.replace("_", " ")}" then a request (Ctrl-C to quit)',
-                )
-            runtime.attach(sat, source, lossless=mic is None)
+            if live:
+                wake_word = config.wake.models[0].name.replace("_", " ")
+                view.line("demo", "ready", f'say "{wake_word}" then a request (Ctrl-C to quit)')
+            runtime.attach(sat, source, lossless=not live)
             runtime.wait()
             if not pipeline.turns:
                 view.line(sat, "no turn", "no wake word was heard (try another --voice, or --text)")
-        if pipeline.speaker is not None:
-            pipeline.speaker.wait(30) if hasattr(pipeline.speaker, "wait") else None
+        if isinstance(pipeline.speaker, Speaker):
+            pipeline.speaker.wait(30)  # let the last answer finish
         time.sleep(0.2)  # let the last state echo print
         return 0 if pipeline.turns and pipeline.turns[-1].failure_point in ("correct", None) else 1
     except KeyboardInterrupt:
