@@ -17,12 +17,14 @@ from typing import Any
 
 import paho.mqtt.client as mqtt
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from paho.mqtt.enums import CallbackAPIVersion
 
 from mqtt_bridge import Bridge
 from mqtt_bridge.client import MqttClient, backoff_delay, credentials, read_credentials_file
 from mqtt_bridge.hermes import intent_payload
-from mqtt_bridge.topics import Topics, parse_discovery_topic
+from mqtt_bridge.topics import Topics, parse_discovery_topic, topic_matches
 from runtime.config import Config, ConfigError, Tls
 from runtime.context import ContextStore
 from runtime.events import Interpretation, Slot, Transcript, Wake
@@ -236,3 +238,18 @@ def test_credentials_are_used_to_authenticate(config: Config, auth_broker: int, 
     right.start()
     assert right.wait_connected(10)
     right.stop()
+
+
+levels = st.sampled_from(["a", "b", "+", "", "$SYS", "home"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    flt=st.lists(levels, min_size=1, max_size=5),
+    topic=st.lists(levels.filter(lambda x: x != "+"), min_size=1, max_size=6),
+    hash_=st.booleans(),
+)
+def test_topic_matching_agrees_with_paho(flt: list[str], topic: list[str], hash_: bool) -> None:
+    f = "/".join(flt) + ("/#" if hash_ else "")
+    t = "/".join(topic)
+    assert topic_matches(f, t) == mqtt.topic_matches_sub(f, t)
