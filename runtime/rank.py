@@ -16,6 +16,8 @@ Rules (one function each, in `RULES`):
 * `query_has_subject`: a state question without a device cannot be answered; a temperature question
   needs a thermostat, an oven or a temperature sensor.
 * `type_fits_intent`: a named device must be able to do the intent (no brightness on a fan).
+* `refers_to_last_target`: "turn it off" (no device, or a pronoun) right after a command on this
+  satellite is about that device, so it beats "stop" and friends.
 * `night_turns_off`: between 22:00 and 06:00 turning things off is a little more likely than on.
 """
 
@@ -69,6 +71,7 @@ INTENT_TYPES: dict[str, frozenset[str]] = {
         {"light", "switch", "fan", "climate", "oven", "cover", "lock", "tv", "media_player"}
     ),
 }
+PRONOUNS = frozenset({"it", "that", "this", "them", "those", "these", "they", "that one", "this one"})
 ARTICLES = ("the ", "my ", "a ", "an ", "all the ", "all ", "both ")
 
 
@@ -100,6 +103,7 @@ class ContextSnapshot:
     states: dict[str, dict[str, Any]]  # device id -> normalized state (available devices only)
     hour: int  # local time, 0-23
     preferences: dict[str, Any] = field(default_factory=dict)
+    last_target: list[str] = field(default_factory=list)  # what this satellite's last command acted on
 
     def in_room(self, room: str) -> list[Device]:
         return [d for d in self.devices if d.room == room]
@@ -109,10 +113,13 @@ class ContextSnapshot:
         return str(value) if value is not None else None
 
 
-def snapshot(ctx: ContextStore, *, person: str = "default", now: datetime | None = None) -> ContextSnapshot:
+def snapshot(
+    ctx: ContextStore, *, person: str = "default", now: datetime | None = None, satellite: str | None = None
+) -> ContextSnapshot:
     now = now or datetime.now()
     states = {i: dict(s.state) for i, s in ctx.states().items() if s.available}
-    return ContextSnapshot(ctx.devices(), states, now.hour, ctx.preferences(person))
+    last = ctx.last_target(satellite) if satellite else []
+    return ContextSnapshot(ctx.devices(), states, now.hour, ctx.preferences(person), last)
 
 
 Rule = Callable[[Interpretation, ContextSnapshot, Satellite], tuple[float, str | None]]
@@ -207,6 +214,18 @@ def type_fits_intent(
     return 0.0, None
 
 
+def refers_to_last_target(
+    interp: Interpretation, snap: ContextSnapshot, sat: Satellite
+) -> tuple[float, str | None]:
+    device_slots = ("name", "area", "domain", "device_class", "floor")
+    unnamed = (
+        not any(interp.slot(s) for s in device_slots) or normalize(interp.slot("name") or "") in PRONOUNS
+    )
+    if interp.intent in ("HassTurnOn", "HassTurnOff") and snap.last_target and unnamed:
+        return 0.1, f"'it' can be what was just commanded ({', '.join(snap.last_target)})"
+    return 0.0, None
+
+
 def night_turns_off(
     interp: Interpretation, snap: ContextSnapshot, sat: Satellite
 ) -> tuple[float, str | None]:
@@ -222,6 +241,7 @@ RULES: tuple[Rule, ...] = (
     already_in_state,
     query_has_subject,
     type_fits_intent,
+    refers_to_last_target,
     night_turns_off,
 )
 

@@ -23,6 +23,7 @@ context here (preferences; a taught command under the key ``command:<phrase>``).
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -35,7 +36,15 @@ from runtime.context import ContextStore
 from runtime.conventions import COLORS
 from runtime.events import Interpretation, Resolution, Slot
 from runtime.nlu.intents import DOMAIN_WORDS, REJECT_THRESHOLD
-from runtime.rank import AUDIO_CLASSES, INTENT_TYPES, VIDEO_CLASSES, normalize, rerank_explained, snapshot
+from runtime.rank import (
+    AUDIO_CLASSES,
+    INTENT_TYPES,
+    PRONOUNS,
+    VIDEO_CLASSES,
+    normalize,
+    rerank_explained,
+    snapshot,
+)
 
 
 def _words(text: str) -> list[str]:
@@ -43,7 +52,6 @@ def _words(text: str) -> list[str]:
 
 
 SORRY = "Sorry, I can't help with that."
-PRONOUNS = frozenset({"it", "that", "this", "them", "those", "these", "they", "that one", "this one"})
 # words that name a kind of device rather than one device
 TYPE_WORDS: dict[str, tuple[str, ...]] = {
     "light": ("light",),
@@ -351,9 +359,11 @@ def interpret(
     if not nbest:
         empty = Interpretation("OutOfDomain", 0.0)
         return [], Resolution(empty, values={"out_of_domain": True}, reasons=["no interpretation"])
-    ranked, reasons = rerank_explained(nbest, snapshot(ctx, person=person, now=now), satellite)
-    # the context picks *which* hypothesis; whether to act at all stays the model's confidence
-    top = next(
+    snap = snapshot(ctx, person=person, now=now, satellite=satellite.id)
+    ranked, reasons = rerank_explained(nbest, snap, satellite)
+    # the context may lift a near tie over the threshold, but its penalties never veto what the model
+    # is confident about: act on the better of the model's and the adjusted score
+    original = next(
         (
             h
             for h in nbest
@@ -361,6 +371,7 @@ def interpret(
         ),
         ranked[0],
     )
+    top = dataclasses.replace(ranked[0], score=max(original.score, ranked[0].score))
     resolution = resolve(top, ctx, satellite, person=person)
     return ranked, Resolution(
         resolution.interpretation,
@@ -404,11 +415,15 @@ def _targets(
     area: Room | None = None
     if area_word:
         area = find_room(area_word, turn.rooms)
-        if area is None:
-            known = ", ".join(r.name for r in turn.rooms)
-            return turn.ask(f"I don't know a room called {normalize(area_word)}. I know: {known}.")
     here = turn.room(turn.satellite.room)
     what = normalize(name or domain_word or "")
+    joined = _joined_name(i, turn.devices)
+    if joined:  # the NLU split one name over several slots: "front" (area) + "door" (name)
+        turn.reasons.append(f"the slots together name {', '.join(d.id for d in joined)}")
+        return _fit(turn, joined, types, need_feature)
+    if area_word and area is None:
+        known = ", ".join(r.name for r in turn.rooms)
+        return turn.ask(f"I don't know a room called {normalize(area_word)}. I know: {known}.")
 
     if name and normalize(name) not in PRONOUNS:
         match = match_name(name, turn.devices, turn.rooms, here.id)
@@ -420,7 +435,9 @@ def _targets(
         dw = normalize(domain_word)
         found_types = TYPE_WORDS.get(dw) or HA_DOMAIN_TYPES.get(DOMAIN_WORDS.get(dw, ""), ())
         found = [d for d in turn.devices if d.type in found_types]
-        plural = dw in PLURALS or dw.endswith("s") or i.text.lower().split()[-1:] == ["lights"]
+        plural = dw in PLURALS or dw.endswith("s")
+        if dw in TYPE_WORDS and area is None:  # "the fan": this room's, else the one called "fan"
+            found = match_name(dw, turn.devices, turn.rooms, here.id).devices or found
         if not found:
             return turn.ask(f"I don't know any {dw} in this home.")
     elif area is not None:  # "turn off the kitchen": its lights
@@ -468,6 +485,26 @@ def _targets(
                 candidates=[d.id for d in found],
             )
     return _fit(turn, found, types, need_feature)
+
+
+SLOTS_OF_A_NAME = ("floor", "area", "name", "domain", "device_class")
+
+
+def _joined_name(interp: Interpretation, devices: list[Device]) -> list[Device]:
+    """Devices exactly named by two or more name-ish slots read together in the order spoken."""
+    parts = [s for s in interp.slots if s.name in SLOTS_OF_A_NAME and normalize(s.value)]
+    if len(parts) < 2:
+        return []
+    text = normalize(interp.text)
+
+    def position(s: Slot) -> int:
+        if s.start >= 0:
+            return s.start
+        at = text.find(normalize(s.value))
+        return at if at >= 0 else 1_000_000
+
+    phrase = " ".join(normalize(s.value) for s in sorted(parts, key=position))
+    return [d for d in devices if any(normalize(n) == phrase for n in d.names)]
 
 
 def _fit(

@@ -117,6 +117,14 @@ def test_intent_must_fit_the_named_device(config, living) -> None:
     assert "media_player" in reasons[0]
 
 
+def test_it_after_a_command_is_a_device_command(config, living) -> None:
+    nbest = [hyp("AmbientStop", 0.474), hyp("HassTurnOff", 0.472, name="it")]
+    assert rerank(nbest, snap(config), living)[0].intent == "AmbientStop"
+    after = ContextSnapshot(list(config.devices), {}, 12, {}, ["coffee_maker"])
+    ranked, reasons = rerank_explained(nbest, after, living)
+    assert ranked[0].intent == "HassTurnOff" and "coffee_maker" in reasons[0]
+
+
 def test_night_favours_turning_off(config, bedroom) -> None:
     nbest = [hyp("HassTurnOn", 0.5, name="bedroom light"), hyp("HassTurnOff", 0.48, name="bedroom light")]
     assert rerank(nbest, snap(config, hour=14), bedroom)[0].intent == "HassTurnOn"

@@ -85,6 +85,27 @@ def test_a_type_word_that_is_an_alias_prefers_this_room(ctx, kitchen) -> None:
     assert resolve(hyp("HassTurnOn", name="the fan"), ctx, bathroom).device_ids == ["bathroom_fan"]
 
 
+@pytest.mark.parametrize(
+    ("slots", "text", "device"),
+    [
+        ({"area": "front", "name": "door"}, "lock the front door", "front_door_lock"),
+        ({"name": "floor", "domain": "lamp"}, "turn on the floor lamp", "floor_lamp"),
+        ({"floor": "main", "name": "light"}, "turn on the main light", "living_room_light"),
+        ({"area": "ceiling", "domain": "fan"}, "turn off the ceiling fan", "bedroom_fan"),
+    ],
+)
+def test_a_name_the_nlu_split_over_slots_is_joined(ctx, kitchen, slots, text, device) -> None:
+    interp = Interpretation("HassTurnOn", 0.9, [Slot(k, v) for k, v in slots.items()], text)
+    assert resolve(interp, ctx, kitchen).device_ids == [device]
+
+
+def test_near_tie_lifted_by_context_is_acted_on(ctx, kitchen) -> None:
+    resolve(hyp("HassTurnOn", name="coffee maker"), ctx, kitchen)
+    nbest = [hyp("AmbientStop", 0.474, text="turn it off"), hyp("HassTurnOff", 0.472, text="turn it off")]
+    ranked, r = interpret(nbest, ctx, kitchen)
+    assert ranked[0].intent == "HassTurnOff" and r.device_ids == ["coffee_maker"]
+
+
 def test_misheard_name_is_fuzzy_matched(ctx, kitchen) -> None:
     assert resolve(hyp("HassTurnOn", name="kitchen lite"), ctx, kitchen).device_ids == ["kitchen_light"]
 
@@ -366,7 +387,7 @@ def test_context_penalties_do_not_veto_a_confident_enough_model(ctx, living) -> 
     ctx.update_state("floor_lamp", {"state": "on"})  # "already on" lowers the score by 0.1
     ranked, r = interpret([hyp("HassTurnOn", 0.55, name="floor lamp")], ctx, living)
     assert ranked[0].score < 0.5
-    assert r.device_ids == ["floor_lamp"] and r.interpretation.score == 0.55
+    assert r.device_ids == ["floor_lamp"] and r.interpretation.score == 0.55  # the model's own score
 
 
 @settings(max_examples=60, deadline=None)
