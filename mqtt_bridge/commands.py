@@ -113,7 +113,7 @@ class CommandExecutor:
             return f"{cmd.device_id}: publish failed ({info.rc.name})"
         try:
             info.wait_for_publish(max(0.0, deadline - time.monotonic()))
-        except RuntimeError as e:
+        except (RuntimeError, ValueError) as e:  # paho: not queued, or the connection failed
             return f"{cmd.device_id}: publish failed ({e})"
         if not info.is_published():
             return f"{cmd.device_id}: the broker did not acknowledge the command"

@@ -253,3 +253,25 @@ def test_topic_matching_agrees_with_paho(flt: list[str], topic: list[str], hash_
     f = "/".join(flt) + ("/#" if hash_ else "")
     t = "/".join(topic)
     assert topic_matches(f, t) == mqtt.topic_matches_sub(f, t)
+
+
+def test_persistent_session_queues_qos1_states_while_the_bridge_is_away(
+    config: Config, broker: Any, tmp_path: Path
+) -> None:
+    cfg = with_mqtt(config, host=broker.host, port=broker.port)
+    first = Bridge(cfg, ContextStore(cfg), tmp_path / "o.sqlite", env={})
+    assert first.start(wait_s=10)
+    first.stop(flush_timeout_s=1)  # the broker keeps the session (clean_session=False, same client id)
+    peer = mqtt.Client(CallbackAPIVersion.VERSION2)
+    peer.connect(broker.host, broker.port)
+    peer.loop_start()
+    peer.publish("home/bedroom/fan", '{"state": "ON"}', qos=1).wait_for_publish(5)  # not retained
+    peer.disconnect()
+    peer.loop_stop()
+    ctx = ContextStore(cfg)
+    again = Bridge(cfg, ctx, tmp_path / "o.sqlite", env={})
+    assert again.start(wait_s=10)
+    try:
+        assert wait_until(lambda: (s := ctx.state("bedroom_fan")) is not None and s.state == {"state": "on"})
+    finally:
+        again.stop(flush_timeout_s=1)
