@@ -206,7 +206,8 @@ def plot(results: dict[str, Any], path: Path) -> None:
         ax.set_title(f"{run} (n={results[run]['cases']})")
         ax.set_ylabel("share of cases")
         ax.tick_params(axis="x", rotation=30)
-        ax.legend(loc="lower right")
+        ax.set_ylim(0, 1.15)
+        ax.legend(loc="upper center", ncol=3, frameon=False)
     fig.tight_layout()
     fig.savefig(path, dpi=120)
 
