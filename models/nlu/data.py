@@ -69,9 +69,10 @@ GENERIC_AREAS = (
     "jack's bedroom", "sophia's room", "the boys room", "game room", "craft room", "wine cellar",
     "pool house", "terrace", "driveway", "staircase", "landing", "loft", "studio", "cellar",
 )  # fmt: skip
+# without "floor": templates say "{floor} [floor]", so "first floor" as a value would be ambiguous
 GENERIC_FLOORS = (
     "first", "second", "third", "ground", "upstairs", "downstairs", "basement", "top", "main",
-    "attic", "lower level", "upper", "first floor", "second floor", "ground floor", "top floor",
+    "attic", "lower level", "upper", "lower", "fourth",
 )  # fmt: skip
 GENERIC_NAMES: dict[str, tuple[str, ...]] = {
     "light": (
@@ -213,18 +214,15 @@ _TYPE_DOMAINS = {
     "media_player": ("media_player",),
     "sensor": ("sensor",),
 }
-# Template words that name a domain (HA puts the domain in fixed slots; we tag the word that said it).
+# Template words that name a domain (HA puts the domain in fixed slots; we tag the word that said it),
+# only where the domain picks the devices: "turn off the lights in the kitchen".
 _DOMAIN_TAG_WORDS = {
     "light": {"light", "lights", "lighting", "lamp", "lamps"},
     "fan": {"fan", "fans"},
     "switch": {"switch", "switches"},
-    "media_player": {"music", "media", "tv", "speaker", "speakers"},
     "lock": {"lock", "locks"},
-    "vacuum": {"vacuum"},
-    "lawn_mower": {"mower"},
-    "climate": {"thermostat", "heating", "heater", "ac", "temperature", "temp"},
-    "timer": {"timer", "timers"},
 }
+_DOMAIN_TAG_INTENTS = {"HassTurnOn", "HassTurnOff", "HassGetState", "HassLightSet"}
 
 
 @dataclass
@@ -241,7 +239,7 @@ class Lexicon:
         if not pool or rng.random() < 0.1:  # sometimes any device: HA names are free-form
             pool = [n for ns in self.names.values() for n in ns]
         name = rng.choice(pool)
-        if domain not in ("todo", "weather") and rng.random() < 0.25 and self.areas:
+        if domain not in ("todo", "weather") and rng.random() < 0.1 and self.areas:
             name = f"{rng.choice(self.areas)} {name}"  # "bedroom lamp"
         return name
 
@@ -256,7 +254,7 @@ def home_lexicon(config: Config) -> Lexicon:
         names.setdefault(domain, list(GENERIC_NAMES[domain][:3]))
     areas = [n for room in config.rooms for n in (room.name, *room.aliases)]
     wild = {k: list(v) for k, v in GENERIC_WILDCARDS.items()}
-    return Lexicon(names, areas, ["upstairs", "downstairs", "first floor", "ground floor"], wild)
+    return Lexicon(names, areas, ["upstairs", "downstairs", "first", "ground"], wild)
 
 
 def generic_lexicon(config: Config | None = None) -> Lexicon:
@@ -386,6 +384,18 @@ class _Sampler:
             self.emit(self.rng.choice(pool), slot)
 
 
+def intent_slots(templates: list[Template]) -> dict[str, list[str]]:
+    """Slots each intent's templates can fill (the schema, from all templates, held out or not)."""
+    out: dict[str, set[str]] = {}
+    for t in templates:
+        rules = {**t.intents.expansion_rules, **t.block.expansion_rules}
+        names = {ref.slot_name for ref in t.sentence.expression.list_references(rules)}
+        if t.intent in _DOMAIN_TAG_INTENTS and t.domain in _DOMAIN_TAG_WORDS:
+            names.add("domain")
+        out.setdefault(t.intent, set()).update(names)
+    return {k: sorted(v) for k, v in sorted(out.items())}
+
+
 def _number(slot_list: Any, rng: random.Random) -> str:
     """A random number of the range, as digits or (like ASR output) as words."""
     from hassil.sample import get_rbnf_engine
@@ -436,7 +446,11 @@ def _to_example(pieces: list[tuple[str, str | None]], intent: str, key: str, dom
         if slot is None:  # a space outside a slot ends the slot: "{area} {area}" are two spans
             prev_slot = None
     # HA keeps the domain in fixed slots; tag the first untagged word that said it ("lights").
-    if domain in _DOMAIN_TAG_WORDS and not any(t.endswith("-name") for t in tags):
+    if (
+        domain in _DOMAIN_TAG_WORDS
+        and intent in _DOMAIN_TAG_INTENTS
+        and not any(t.endswith("-name") for t in tags)
+    ):
         for i, (w, t) in enumerate(zip(words, tags, strict=True)):
             if t == "O" and w in _DOMAIN_TAG_WORDS[domain]:
                 tags[i] = "B-domain"
@@ -459,6 +473,7 @@ class Dataset:
     valid: list[Example]  # sentences of held-out templates (calibration, model selection)
     test: list[Example]  # sentences of other held-out templates (the benchmark)
     templates: dict[str, list[str]] = field(default_factory=dict)  # split -> template keys
+    intent_slots: dict[str, list[str]] = field(default_factory=dict)  # intent -> slots it takes
 
 
 def _stable(key: str, seed: int) -> float:
@@ -573,7 +588,7 @@ def build_dataset(
         data[name] = [ex for ex in data[name] if ex.text not in train_texts]
     rng.shuffle(data["train"])
     keys = {name: sorted(t.key for t in ts) for name, ts in parts.items()}
-    return Dataset(data["train"], data["valid"], data["test"], keys)
+    return Dataset(data["train"], data["valid"], data["test"], keys, intent_slots(templates))
 
 
 def asr_noise(ex: Example, rng: random.Random, vocabulary: Sequence[str], op: str | None = None) -> Example:

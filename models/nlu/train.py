@@ -191,9 +191,17 @@ class TrainResult:
 
 
 def train(
-    train_set: list[Example], valid_set: list[Example], cfg: TrainConfig, progress: bool = True
+    train_set: list[Example],
+    valid_set: list[Example],
+    cfg: TrainConfig,
+    progress: bool = True,
+    schema: dict[str, list[str]] | None = None,
 ) -> TrainResult:
-    """Train tokenizer and model; returns the best-on-validation model and its metadata."""
+    """Train tokenizer and model; returns the best-on-validation model and its metadata.
+
+    `schema` (intent -> slots it takes) limits the slots of each hypothesis at inference; without
+    it, it is read off the training and validation sentences.
+    """
     if not train_set:
         raise ValueError("no training sentences")
     torch.set_num_threads(cfg.threads)
@@ -206,9 +214,10 @@ def train(
     tags = ["O", *sorted({t for ex in train_set for t in ex.tags if t != "O"})]
     intent_ids = {n: i for i, n in enumerate(intents)}
     tag_ids = {n: i for i, n in enumerate(tags)}
-    intent_slots: dict[str, set[str]] = {}
-    for ex in train_set:
-        intent_slots.setdefault(ex.intent, set()).update(t[2:] for t in ex.tags if t != "O")
+    intent_slots: dict[str, set[str]] = {k: set(v) for k, v in (schema or {}).items()}
+    if schema is None:
+        for ex in [*train_set, *valid_set]:
+            intent_slots.setdefault(ex.intent, set()).update(t[2:] for t in ex.tags if t != "O")
 
     train_enc = _encode_all(train_set, tok, intent_ids, tag_ids, cfg.max_len)
     valid_enc = _encode_all(valid_set, tok, intent_ids, tag_ids, cfg.max_len)
@@ -304,15 +313,16 @@ def run_training(
     from runtime.config import load_config
 
     cfg = cfg or TrainConfig()
+    schema = None
     if data_dir is not None:
         train_set = D.read_split(data_dir / "train")
         valid_set = D.read_split(data_dir / "valid")
     else:
         dataset = D.build_dataset(load_config(config_path), seed=cfg.seed)
-        train_set, valid_set = dataset.train, dataset.valid
+        train_set, valid_set, schema = dataset.train, dataset.valid, dataset.intent_slots
     if limit is not None:
         train_set, valid_set = train_set[:limit], valid_set[: max(20, limit // 4)]
         cfg.min_per_intent = 0
-    result = train(train_set, valid_set, cfg, progress=progress)
+    result = train(train_set, valid_set, cfg, progress=progress, schema=schema)
     result.meta["data"] = str(data_dir) if data_dir else "home-assistant-intents en + models/nlu/sentences"
     return result, save(result, out_dir)
