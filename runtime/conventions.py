@@ -295,6 +295,8 @@ def parse_state(device: Device, payload: bytes | str) -> dict[str, Any]:
         raise ConventionError(f"empty state payload from '{device.id}'")
     try:
         data = json.loads(text)
+    except RecursionError:  # absurdly nested JSON
+        raise ConventionError(f"state payload from '{device.id}' is nested too deeply") from None
     except ValueError:
         data = text  # a plain payload: ON, locked, 21.5
     if isinstance(data, dict):
