@@ -263,7 +263,8 @@ def test_parse_state(config: Config, device_id: str, payload: bytes, fields: dic
 
 
 @pytest.mark.parametrize(
-    "payload", [b"", b"   ", b"banana", b"\xff\xfe\x00", b"[1, 2]", b'{"linkquality": 3}', b"null"]
+    "payload",
+    [b"", b"   ", b"banana", b"\xff\xfe\x00", b"[1, 2]", b'{"linkquality": 3}', b"null", b"[" * 100_000],
 )
 def test_unreadable_state_is_a_clear_error(config: Config, payload: bytes) -> None:
     with pytest.raises(ConventionError, match="floor_lamp"):
