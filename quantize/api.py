@@ -64,15 +64,18 @@ def quantize(
     auto_exclude: bool = True,
     latency_runs: int = 60,
     tflite_runtimes: tuple[str, ...] | None = None,
+    ops: str = "weights",
 ) -> Report:
     """Quantize `model_path` to int8 for `target`; raise QuantizeError (and write nothing) on failure.
 
-    `tflite_runtimes` overrides which interpreters must pass the gate for --format tflite (default: the
+    `ops`: "weights" quantizes only weight-carrying ops (MatMul, Gemm, Conv, Gather, ...), "all" every op
+    onnxruntime can (full int8). `tflite_runtimes` overrides which interpreters must pass the gate for --format tflite (default: the
     target's, e.g. both ai-edge-litert and tflite-runtime for arm64).
     """
     started = time.perf_counter()
     model_path, out_dir = Path(model_path), Path(out_dir)
     preset = preset_for(target, fmt, mode, method)
+    onnx_int8.op_types(ops)  # validates the choice before any work
     model = onnx_int8.load_model(model_path) if model_path.suffix != ".tflite" else None
     if out_dir.exists() and not out_dir.is_dir():
         raise QuantizeError(f"output {out_dir} exists and is not a directory")
@@ -112,6 +115,7 @@ def quantize(
                 auto_exclude,
                 tmp,
                 latency_runs,
+                ops,
             )
         report.seconds = time.perf_counter() - started
         if not report.passed:
@@ -157,10 +161,11 @@ def _quantize_onnx(
     auto_exclude: bool,
     tmp: Path,
     latency_runs: int,
+    ops: str,
 ) -> Report:
     pre = tmp / "model.pre.onnx"
     onnx_int8.preprocess(model_path, pre)
-    candidates = onnx_int8.quantizable_nodes(pre, mode)
+    candidates = onnx_int8.quantizable_nodes(pre, mode, ops)
     unknown = sorted(set(user_excluded) - set(candidates))
     if unknown:
         raise QuantizeError(
@@ -171,9 +176,9 @@ def _quantize_onnx(
 
     def build(dst: Path, exclude: list[str], only: list[str] | None = None) -> None:
         if mode == "static":
-            onnx_int8.quantize_static(pre, dst, spec, calib, preset, method, cache, exclude, only)
+            onnx_int8.quantize_static(pre, dst, spec, calib, preset, method, cache, exclude, only, ops)
         else:
-            onnx_int8.quantize_dynamic(pre, dst, preset, exclude, only)
+            onnx_int8.quantize_dynamic(pre, dst, preset, exclude, only, ops)
 
     reference = OnnxRunner(model_path)
 
@@ -201,6 +206,7 @@ def _quantize_onnx(
             result.reasons.append(
                 f"still failing with {len(attempts[-1].excluded)} of {len(candidates)} quantizable nodes in float"
             )
+    onnx_int8.keep_metadata(model_path, artifact)
     int8_runner = OnnxRunner(artifact)
     feeds = [feed(spec, held_out, i) for i in range(min(len(held_out), 16))]
     latency = {"onnxruntime": {"fp32": latency_ms(reference, feeds, latency_runs)}}
@@ -213,6 +219,7 @@ def _quantize_onnx(
         mode=mode,
         method=method,
         preset=asdict(preset),
+        ops=ops,
         passed=result.passed,
         fp32_bytes=model_path.stat().st_size,
         int8_bytes=artifact.stat().st_size,

@@ -14,6 +14,33 @@ from quantize.presets import Preset
 log = logging.getLogger(__name__)
 
 METHOD_NAMES = {"minmax": "MinMax", "entropy": "Entropy", "percentile": "Percentile"}
+# "weights": only ops that carry weights (where int8 saves size and time); elementwise ops, LayerNorm
+# and Softmax stay float, so no Q/DQ pairs around cheap ops and no int8 range stretched by a mask
+# constant. "all": everything onnxruntime can quantize (full int8, like a full-integer TFLite model).
+WEIGHT_OPS = [
+    "MatMul",
+    "Gemm",
+    "Conv",
+    "ConvTranspose",
+    "Gather",
+    "Attention",
+    "LSTM",
+    "EmbedLayerNormalization",
+]
+OPS = ("weights", "all")
+
+
+def op_types(ops: str) -> list[str] | None:
+    if ops not in OPS:
+        raise QuantizeError(f"unknown --ops {ops!r}; choose one of {', '.join(OPS)}")
+    return WEIGHT_OPS if ops == "weights" else None
+
+
+class _QuietPerChannelWarnings(logging.Filter):
+    """onnxruntime warns once per 1-D weight (LayerNorm scale) that has no channel axis: noise."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "is out-of-range for weight" not in record.getMessage()
 
 
 def load_model(path: Path) -> onnx.ModelProto:
@@ -75,13 +102,27 @@ def preprocess(src: Path, dst: Path) -> list[InputSpec]:
     return model_inputs(model)
 
 
-def quantizable_nodes(model_path: Path, mode: str) -> list[str]:
+def keep_metadata(src: Path, dst: Path) -> None:
+    """Carry the fp32 model's metadata (e.g. the NLU's labels) over to the int8 model."""
+    source, target = onnx.load(str(src)), onnx.load(str(dst))
+    have = {p.key for p in target.metadata_props}
+    missing = [p for p in source.metadata_props if p.key not in have]
+    if missing:
+        for p in missing:
+            target.metadata_props.add(key=p.key, value=p.value)
+        onnx.save(target, str(dst))
+
+
+def quantizable_nodes(model_path: Path, mode: str, ops: str = "all") -> list[str]:
     """Names of the nodes the quantizer would touch (candidates for keeping in float)."""
     from onnxruntime.quantization.registry import IntegerOpsRegistry, QDQRegistry, QLinearOpsRegistry
 
-    ops = set(IntegerOpsRegistry) if mode == "dynamic" else set(QDQRegistry) | set(QLinearOpsRegistry)
+    ops_set = set(IntegerOpsRegistry) if mode == "dynamic" else set(QDQRegistry) | set(QLinearOpsRegistry)
+    chosen = op_types(ops)
+    if chosen is not None:
+        ops_set &= set(chosen)
     model = onnx.load(str(model_path))
-    return [n.name for n in model.graph.node if n.op_type in ops]
+    return [n.name for n in model.graph.node if n.op_type in ops_set]
 
 
 def _qtype(name: str) -> object:
@@ -100,13 +141,18 @@ def quantize_static(
     cache: Path,
     nodes_to_exclude: list[str] | None = None,
     nodes_to_quantize: list[str] | None = None,
+    ops: str = "weights",
 ) -> None:
     """Static QDQ int8; activation ranges from `calibration` (computed once, then read from `cache`)."""
     from onnxruntime.quantization import CalibrationMethod, QuantFormat
     from onnxruntime.quantization import quantize_static as ort_quantize_static
 
     reader = None if cache.exists() else StreamingReader(spec, calibration, desc=f"calibrating ({method})")
-    extra = {"CalibPercentile": 99.99} if method == "percentile" else {}
+    extra: dict[str, object] = {"CalibPercentile": 99.99} if method == "percentile" else {}
+    if ops == "weights":
+        extra["MatMulConstBOnly"] = True  # attention's activation x activation MatMuls stay float
+    quiet = _QuietPerChannelWarnings()
+    logging.getLogger().addFilter(quiet)
     try:
         ort_quantize_static(
             str(src),
@@ -122,11 +168,12 @@ def quantize_static(
             calibrate_method=getattr(CalibrationMethod, METHOD_NAMES[method]),
             calibration_cache_path=str(cache),
             extra_options=extra,
+            op_types_to_quantize=op_types(ops),
         )
-    except QuantizeError:
-        raise
     except Exception as e:
         raise QuantizeError(f"static quantization of {src.name} failed: {type(e).__name__}: {e}") from e
+    finally:
+        logging.getLogger().removeFilter(quiet)
 
 
 def quantize_dynamic(
@@ -135,6 +182,7 @@ def quantize_dynamic(
     preset: Preset,
     nodes_to_exclude: list[str] | None = None,
     nodes_to_quantize: list[str] | None = None,
+    ops: str = "weights",
 ) -> None:
     """Dynamic int8: int8 weights, activations quantized per call (no calibration needed)."""
     from onnxruntime.quantization import quantize_dynamic as ort_quantize_dynamic
@@ -148,6 +196,7 @@ def quantize_dynamic(
             weight_type=_qtype(preset.weight_type),
             nodes_to_exclude=nodes_to_exclude or [],
             nodes_to_quantize=nodes_to_quantize or [],
+            op_types_to_quantize=op_types(ops),
         )
     except Exception as e:
         raise QuantizeError(f"dynamic quantization of {src.name} failed: {type(e).__name__}: {e}") from e

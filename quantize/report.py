@@ -20,6 +20,7 @@ class Report:
     mode: str
     method: str
     preset: dict[str, Any]
+    ops: str
     passed: bool
     fp32_bytes: int
     int8_bytes: int

@@ -156,6 +156,7 @@ def quantize_tflite(
         mode=mode,
         method=method,
         preset={**asdict(preset), "tflite_runtimes": list(runtimes)},
+        ops="all" if mode == "static" else "weights",
         passed=all(g.passed for g in gates),
         fp32_bytes=model_path.stat().st_size,
         int8_bytes=artifact.stat().st_size,

@@ -86,7 +86,9 @@ def test_constant_calibration_is_rejected_and_nothing_written(
     np.savez(tmp_path / "const.npz", input_ids=ones * 20, attention_mask=ones)
     out = tmp_path / "out"
     with pytest.raises(QuantizeError, match="rejected by the accuracy gate") as err:
-        quantize(model, tmp_path / "const.npz", out_dir=out, eval_data=held_out, auto_exclude=False)
+        quantize(
+            model, tmp_path / "const.npz", out_dir=out, eval_data=held_out, auto_exclude=False, ops="all"
+        )
     assert not out.exists() and not leftovers(tmp_path)
     report = err.value.report
     assert report is not None and not report.passed and report.gates[0].worst_agreement < 90
@@ -98,19 +100,23 @@ def test_wide_mask_constant_is_caught_and_fixed_by_keeping_nodes_in_float(
     calib, held_out = tokens
     bad = toy.attention_classifier(tmp_path / "mask1e4.onnx", mask_value=-1e4)
     with pytest.raises(QuantizeError) as err:
-        quantize(bad, calib, out_dir=tmp_path / "refused", eval_data=held_out, auto_exclude=False)
+        quantize(bad, calib, out_dir=tmp_path / "refused", eval_data=held_out, auto_exclude=False, ops="all")
     gate = err.value.report.gates[0]
     assert gate.outputs[0].int8_accuracy < 80 and gate.outputs[0].fp32_accuracy == 100
     assert not (tmp_path / "refused").exists()
 
-    fixed = quantize(bad, calib, out_dir=tmp_path / "fixed", eval_data=held_out)
+    fixed = quantize(bad, calib, out_dir=tmp_path / "fixed", eval_data=held_out, ops="all")
     assert fixed.passed and "mask_add" in fixed.excluded_nodes
     assert len(fixed.excluded_nodes) <= 4  # a float island, not a float model
     assert fixed.sensitivity[0].disagreement > 10  # the ranking found a node that hurts on its own
 
     good = toy.attention_classifier(tmp_path / "mask20.onnx", mask_value=-20.0)
-    ok = quantize(good, calib, out_dir=tmp_path / "ok", eval_data=held_out)
+    ok = quantize(good, calib, out_dir=tmp_path / "ok", eval_data=held_out, ops="all")
     assert ok.passed and ok.excluded_nodes == []
+
+    # the default quantizes weight-carrying ops only: the mask Add stays float, so the trap never springs
+    default = quantize(bad, calib, out_dir=tmp_path / "default", eval_data=held_out, auto_exclude=False)
+    assert default.passed and default.ops == "weights"
 
 
 def test_user_excluded_nodes_stay_float(tokens: tuple[Path, Path], tmp_path: Path) -> None:
@@ -123,7 +129,8 @@ def test_user_excluded_nodes_stay_float(tokens: tuple[Path, Path], tmp_path: Pat
         eval_data=held_out,
         nodes_to_exclude=["mask_add", "softmax"],
         auto_exclude=False,
+        ops="all",
     )
     assert report.passed and report.excluded_nodes == ["mask_add", "softmax"]
     with pytest.raises(QuantizeError, match="not quantizable nodes"):
-        quantize(model, calib, out_dir=tmp_path / "x", nodes_to_exclude=["no_such_node"])
+        quantize(model, calib, out_dir=tmp_path / "x", nodes_to_exclude=["no_such_node"], ops="all")

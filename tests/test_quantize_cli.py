@@ -50,7 +50,9 @@ def test_cli_rejection_and_bad_input_exit_nonzero_without_files(tmp_path: Path) 
     model = toy.attention_classifier(tmp_path / "att.onnx", mask_value=-1e4)
     np.savez(tmp_path / "tok.npz", **toy.token_data(120))
     out = tmp_path / "out"
-    done = ambient(model, "--calibration", tmp_path / "tok.npz", "--out", out, "--no-auto-exclude")
+    done = ambient(
+        model, "--calibration", tmp_path / "tok.npz", "--out", out, "--no-auto-exclude", "--ops", "all"
+    )
     assert done.returncode == 1
     assert "rejected by the accuracy gate" in done.stderr and "REJECTED: att.int8.onnx" in done.stderr
     assert not out.exists()

@@ -39,6 +39,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--exclude", action="append", default=[], metavar="NODE", help="keep this node in float (repeatable)"
     )
     parser.add_argument(
+        "--ops",
+        choices=["weights", "all"],
+        default="weights",
+        help="ONNX: quantize only weight-carrying ops (MatMul, Gemm, Conv, Gather; default) or all ops",
+    )
+    parser.add_argument(
         "--runtime",
         action="append",
         choices=["ai-edge-litert", "tflite-runtime"],
@@ -70,6 +76,7 @@ def run(args: argparse.Namespace) -> int:
             nodes_to_exclude=args.exclude,
             auto_exclude=not args.no_auto_exclude,
             tflite_runtimes=tuple(args.runtime) if args.runtime else None,
+            ops=args.ops,
         )
     except QuantizeError as e:
         print(f"ambient quantize: {e}", file=sys.stderr)
