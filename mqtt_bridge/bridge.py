@@ -97,6 +97,16 @@ class Bridge:
         self.outbox.close()
         return flushed
 
+    def reload(self, config: Config) -> None:
+        """A re-read devices.yaml (SIGHUP): subscribe added devices, drop removed ones. Connection
+        settings (host, port, TLS, prefix, device id) take effect at the next start only."""
+        if (config.mqtt, config.home.device_id) != (self.config.mqtt, self.config.home.device_id):
+            log.warning("MQTT connection settings changed in %s: they apply after a restart", config.path)
+        self.config = config
+        self.ctx.config = config
+        routed, unrouted = self.state.reload()
+        log.info("MQTT bridge reloaded: %d devices subscribed, %d unsubscribed", routed, unrouted)
+
     # the daemon's calls -------------------------------------------------------------------------
     def send_turn(self, turn: Turn | dict[str, Any]) -> str:
         return self.uplink.send("turn", to_dict(turn) if isinstance(turn, Turn) else dict(turn))

@@ -98,16 +98,37 @@ class StateIngest:
         self.discovery = discovery
         self._entities: dict[str, DiscoveredEntity] = {}  # discovery key -> entity
         self._routes: dict[str, list[tuple[str, Handler]]] = {}  # discovery key -> its routes
+        # devices.yaml device -> (what its routes depend on, the routes)
+        self._configured: dict[str, tuple[tuple[str | None, str], list[tuple[str, Handler]]]] = {}
         self._lock = threading.Lock()
 
     def start(self) -> None:
-        by_handler: list[tuple[str, Handler]] = []
-        for device in self.ctx.config.devices:
-            by_handler.extend(self._device_routes(device))
-        for topic, handler in by_handler:
-            self.client.route(topic, handler)
+        self.reload()
         if self.discovery:
             self.client.route_many(HA_DISCOVERY_FILTERS, self.on_discovery)
+
+    def reload(self) -> tuple[int, int]:
+        """Routes the devices of `ctx.config` (again, after a SIGHUP reload): devices that are gone
+        or whose state topic/convention changed are unsubscribed, new ones subscribed.
+        Returns (routed, unrouted) device counts."""
+        wanted = {d.id: d for d in self.ctx.config.devices}
+        unrouted = routed = 0
+        with self._lock:
+            for device_id, (key, routes) in list(self._configured.items()):
+                d = wanted.get(device_id)
+                if d is None or (d.state_topic, d.convention) != key:
+                    for topic, handler in routes:
+                        self.client.unroute(topic, handler)
+                    del self._configured[device_id]
+                    unrouted += 1
+            for device_id, d in wanted.items():
+                if device_id not in self._configured:
+                    routes = self._device_routes(d)
+                    self._configured[device_id] = ((d.state_topic, d.convention), routes)
+                    for topic, handler in routes:
+                        self.client.route(topic, handler)
+                    routed += 1
+        return routed, unrouted
 
     def _device_routes(self, device: Device) -> list[tuple[str, Handler]]:
         routes: list[tuple[str, Handler]] = []

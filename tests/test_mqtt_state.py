@@ -337,3 +337,23 @@ def test_command_fails_when_broker_is_down(bridge: Bridge, broker: Any, ctx: Con
     result = bridge.execute([command(ctx.config, "kitchen_light", {"state": "on"})], timeout_s=0.5)
     assert result.status == "failure"
     assert "not connected" in result.detail
+
+
+def test_reload_subscribes_added_and_drops_removed_devices(
+    bridge: Bridge, peer: mqtt.Client, ctx: ContextStore
+) -> None:
+    old = ctx.config
+    garage = dataclasses.replace(old.device("hallway_light"), id="garage_light", name="garage light",
+                                 state_topic="home/garage/light")  # fmt: skip
+    moved = dataclasses.replace(old.device("kitchen_light"), state_topic="home/kitchen/light2")
+    devices = [moved if d.id == "kitchen_light" else d for d in old.devices if d.id != "tv"] + [garage]
+    bridge.reload(dataclasses.replace(old, devices=devices))
+    assert ctx.config.device("garage_light").state_topic == "home/garage/light"
+    # retained: the new subscriptions may still be on their way to the broker
+    pub(peer, "home/garage/light", '{"state": "ON"}', retain=True)
+    pub(peer, "home/kitchen/light2", '{"state": "ON"}', retain=True)
+    assert wait_until(lambda: state_of(ctx, "garage_light") == {"state": "on"})
+    assert wait_until(lambda: state_of(ctx, "kitchen_light") == {"state": "on"})
+    assert not bridge.client.routed("home/living_room/tv")  # removed device: unsubscribed
+    assert not bridge.client.routed("home/kitchen/light")  # moved topic: the old one is dropped
+    assert bridge.client.routed("zigbee2mqtt/floor_lamp/availability")  # unchanged ones stay
