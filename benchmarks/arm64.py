@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import subprocess
 import sys
 import time
@@ -184,7 +183,7 @@ def probe(manifest_path: Path) -> None:
                 it.allocate_tensors()
                 ins, ods = it.get_input_details(), it.get_output_details()
                 for i in range(n):
-                    for d, v in zip(ins, inputs.values()):
+                    for d, v in zip(ins, inputs.values(), strict=True):
                         it.set_tensor(d["index"], v[i : i + 1].astype(d["dtype"]))
                     it.invoke()
                     outs.append([it.get_tensor(d["index"]).copy() for d in ods])
@@ -242,9 +241,9 @@ def build_jobs(work: Path) -> list[dict]:
     # NLU: the committed fp32 model and our static / dynamic int8 of it, on held-out style sentences
     nlu = REPO / "models/nlu/nlu.fp32.onnx"
     if nlu.exists():
-        from quantize.calibration import load_dataset, model_inputs
-
         import onnx
+
+        from quantize.calibration import load_dataset, model_inputs
 
         sentences = work / "nlu_sentences.txt"
         sentences.write_text("\n".join(nlu_sentences(240)) + "\n")
