@@ -63,8 +63,9 @@ def load_stages(config: Config, *, audio: bool = True) -> Stages:
     stages = Stages(nlu=nlu, resolve=resolve_nbest, dispatch=dispatch)
     if audio:
         from runtime import wake
-        from runtime.asr import create_engine
         from runtime.audio.vad import Endpointer, create_vad
+
+        create_engine = _asr_factory()
 
         stages.wake = lambda satellite: wake.from_config(config, satellite)
         stages.asr = lambda satellite: create_engine(config)
@@ -76,6 +77,18 @@ def load_stages(config: Config, *, audio: bool = True) -> Stages:
             )
         )
     return stages
+
+
+def _asr_factory() -> Callable[[Config], Any]:
+    """runtime.asr.create_engine (engine by config.asr.engine), else the pocketsphinx engine."""
+    import runtime.asr
+
+    factory = getattr(runtime.asr, "create_engine", None)
+    if factory is not None:
+        return factory
+    from runtime.asr.sphinx import PocketsphinxEngine
+
+    return PocketsphinxEngine
 
 
 def _satellite(config: Config, satellite_id: str) -> Any:
