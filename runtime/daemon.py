@@ -123,6 +123,11 @@ class EndpointerAdapter:
         self.last_voiced = utterance.last_voiced if utterance.last_voiced is not None else utterance.end
         return True
 
+    @property
+    def voiced_until(self) -> float | None:
+        # the Endpointer keeps this privately; a public accessor there would be nicer
+        return getattr(self.inner, "_last_voiced", None) if self.inner.active else None
+
     def is_speech(self, chunk: AudioChunk) -> bool:
         return bool(self.inner.vad.speech_probability(chunk) >= self.inner.threshold)
 

@@ -47,6 +47,8 @@ from runtime.events import (
 log = logging.getLogger(__name__)
 
 NBEST = 5
+EARLY_ENDPOINT_MS = 240  # pause after a complete command that ends it (0: off); see _complete_early
+EARLY_MIN_SCORE = 0.9  # NLU confidence that the partial transcript is a whole command
 PREROLL_CHUNKS = 4  # 320 ms kept before a wake-less start (follow-up, barge-in) so the onset is heard
 
 
@@ -60,8 +62,12 @@ class WakeDetector(Protocol):
 class Endpointer(Protocol):
     """Voice activity over one utterance: `feed` returns True once trailing silence ended it."""
 
-    last_voiced: float  # audio time (s) of the end of the last voiced frame
+    last_voiced: float  # audio time (s) of the end of the last voiced frame, once it ended
     heard_speech: bool  # False when the utterance ended without anyone speaking (a false wake)
+
+    @property
+    def voiced_until(self) -> float | None:
+        """While the utterance runs: end of its last voiced frame so far (None: no speech yet)."""
 
     def reset(self) -> None: ...
 
@@ -148,6 +154,7 @@ class Pipeline:
         on_event: EventSink | None = None,
         person: str = "default",  # who is speaking; no speaker identification yet
         barge_in_on_speech: bool = True,
+        early_endpoint_ms: int = EARLY_ENDPOINT_MS,
     ) -> None:
         self.config = config
         self.satellite = satellite
@@ -156,6 +163,8 @@ class Pipeline:
         self.speaker = speaker
         self.person = person
         self.barge_in_on_speech = barge_in_on_speech  # off where the speaker echoes into the mic
+        self.early_endpoint_ms = early_endpoint_ms
+        self._early_checked = ""
         self._emit_fn = on_event
         self.wake = stages.wake(satellite) if stages.wake else None
         self.endpointer = stages.endpointer(satellite) if stages.endpointer else None
@@ -339,6 +348,7 @@ class Pipeline:
         self._utterance_start = chunk.timestamp
         self._utterance_started_wall = time.time()
         self._last_partial = ""
+        self._early_checked = ""
         if self.endpointer is not None:
             self.endpointer.reset()
         if self.asr is not None:
@@ -361,10 +371,29 @@ class Pipeline:
         end = chunk.timestamp + chunk.duration
         self._last_chunk_end = end
         too_long = end - self._utterance_start >= self.config.audio.max_utterance_s
-        if not (ended or too_long):
+        early = not (ended or too_long) and self._complete_early(end)
+        if not (ended or too_long or early):
             return None
-        last_voiced = self.endpointer.last_voiced if self.endpointer is not None else end
-        return self._end_utterance(max(0.0, end - last_voiced) if ended else 0.0)
+        if self.endpointer is None or not (ended or early):
+            return self._end_utterance(0.0)  # cut at max_utterance_s: nobody waited for silence
+        return self._end_utterance(max(0.0, end - self.endpointer.last_voiced))
+
+    def _complete_early(self, end: float) -> bool:
+        """Semantic endpointing: a short pause after what is already a complete, confident command
+        ends the utterance without waiting out the full trailing silence."""
+        if self.early_endpoint_ms <= 0 or self.endpointer is None or not self._last_partial:
+            return False
+        voiced = self.endpointer.voiced_until
+        if voiced is None or (end - voiced) * 1000 < self.early_endpoint_ms:
+            return False
+        if self._early_checked == self._last_partial:
+            return False  # this partial was judged incomplete already
+        self._early_checked = self._last_partial
+        nbest = self.stages.nlu.parse(self._last_partial, 1)
+        complete = bool(nbest) and nbest[0].intent != "OutOfDomain" and nbest[0].score >= EARLY_MIN_SCORE
+        if complete:
+            self.endpointer.last_voiced = voiced
+        return complete
 
     def _end_utterance(self, endpoint_wait: float) -> Turn:
         self._mode = "idle"
