@@ -92,13 +92,19 @@ def credentials(config: Config, env: dict[str, str] | None = None) -> tuple[str 
 class RateLimitedLog:
     """Logs a problem once per key and interval, then how many were suppressed; bounded memory."""
 
-    def __init__(self, logger: logging.Logger, interval_s: float = 60.0, max_keys: int = 1000) -> None:
-        self.logger, self.interval_s, self.max_keys = logger, interval_s, max_keys
+    def __init__(
+        self,
+        logger: logging.Logger,
+        interval_s: float = 60.0,
+        max_keys: int = 1000,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.logger, self.interval_s, self.max_keys, self.clock = logger, interval_s, max_keys, clock
         self._seen: OrderedDict[str, tuple[float, int]] = OrderedDict()
         self._lock = threading.Lock()
 
     def warning(self, key: str, message: str) -> bool:
-        now = time.monotonic()
+        now = self.clock()
         with self._lock:
             last, suppressed = self._seen.get(key, (-1e18, 0))
             if now - last < self.interval_s:

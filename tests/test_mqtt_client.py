@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import getpass
 import json
+import logging
 import random
 import shutil
 import socket
@@ -22,7 +23,7 @@ from hypothesis import strategies as st
 from paho.mqtt.enums import CallbackAPIVersion
 
 from mqtt_bridge import Bridge
-from mqtt_bridge.client import MqttClient, backoff_delay, credentials, read_credentials_file
+from mqtt_bridge.client import MqttClient, RateLimitedLog, backoff_delay, credentials, read_credentials_file
 from mqtt_bridge.hermes import intent_payload
 from mqtt_bridge.topics import Topics, parse_discovery_topic, topic_matches
 from runtime.config import Config, ConfigError, Tls
@@ -275,3 +276,78 @@ def test_persistent_session_queues_qos1_states_while_the_bridge_is_away(
         assert wait_until(lambda: (s := ctx.state("bedroom_fan")) is not None and s.state == {"state": "on"})
     finally:
         again.stop(flush_timeout_s=1)
+
+
+def _openssl(*args: str) -> None:
+    subprocess.run(["openssl", *args], check=True, capture_output=True)
+
+
+@pytest.fixture
+def tls_broker(tmp_path: Path) -> Iterator[tuple[int, Path]]:
+    """mosquitto with TLS that requires a client certificate; a throwaway CA made with openssl."""
+    d = tmp_path / "pki"
+    d.mkdir()
+    _openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2", "-subj", "/CN=test-ca",
+             "-keyout", str(d / "ca.key"), "-out", str(d / "ca.crt"))  # fmt: skip
+    (d / "san.ext").write_text("subjectAltName=IP:127.0.0.1\n")
+    for name in ("server", "client"):
+        _openssl("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-subj", f"/CN={name}",
+                 "-keyout", str(d / f"{name}.key"), "-out", str(d / f"{name}.csr"))  # fmt: skip
+        _openssl("x509", "-req", "-in", str(d / f"{name}.csr"), "-CA", str(d / "ca.crt"), "-CAkey",
+                 str(d / "ca.key"), "-CAcreateserial", "-days", "2", "-extfile", str(d / "san.ext"),
+                 "-out", str(d / f"{name}.crt"))  # fmt: skip
+    port = free_port()
+    conf = tmp_path / "tls.conf"
+    conf.write_text(
+        f"user {getpass.getuser()}\nlistener {port} 127.0.0.1\nallow_anonymous true\n"
+        f"cafile {d / 'ca.crt'}\ncertfile {d / 'server.crt'}\nkeyfile {d / 'server.key'}\n"
+        "require_certificate true\n"
+    )
+    proc = subprocess.Popen(
+        [shutil.which("mosquitto") or "/usr/sbin/mosquitto", "-c", str(conf)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    assert wait_until(lambda: _can_connect(port), timeout=10)
+    yield port, d
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+def test_tls_with_a_client_certificate(config: Config, tls_broker: tuple[int, Path], tmp_path: Path) -> None:
+    port, d = tls_broker
+    tls = Tls(ca_file=str(d / "ca.crt"), cert_file=str(d / "client.crt"), key_file=str(d / "client.key"))
+    ctx = ContextStore(with_mqtt(config, port=port, tls=tls))
+    bridge = Bridge(ctx.config, ctx, tmp_path / "o.sqlite", env={})
+    assert bridge.start(wait_s=10)
+    try:
+        bridge.handle("home/kitchen/light", b'{"state": "ON"}')
+        assert bridge.uplink.send("turn", {"id": "over-tls"}) == "over-tls"
+        assert bridge.uplink.flush(5)  # PUBACKed over TLS
+    finally:
+        bridge.stop(flush_timeout_s=1)
+    # without a client certificate the broker refuses the handshake: no connection, retries
+    no_cert = MqttClient(with_mqtt(config, port=port, tls=Tls(ca_file=str(d / "ca.crt"))), env={},
+                         reconnect_min_s=0.1, reconnect_max_s=0.2)  # fmt: skip
+    no_cert.start()
+    assert wait_until(lambda: no_cert.failed_connects >= 2)
+    assert not no_cert.connected.is_set()
+    no_cert.stop()
+
+
+def test_bad_input_is_logged_once_per_topic_and_interval(caplog: pytest.LogCaptureFixture) -> None:
+    now = [0.0]
+    limited = RateLimitedLog(
+        logging.getLogger("test.ratelimit"), interval_s=60, max_keys=3, clock=lambda: now[0]
+    )
+    with caplog.at_level(logging.WARNING, logger="test.ratelimit"):
+        assert limited.warning("bad:a", "a is bad")
+        assert not any(limited.warning("bad:a", "a is bad") for _ in range(99))
+        assert limited.warning("bad:b", "b is bad")  # another topic: its own line
+        now[0] = 61
+        assert limited.warning("bad:a", "a is bad")
+    lines = [r.getMessage() for r in caplog.records]
+    assert lines == ["a is bad", "b is bad", "a is bad (99 similar suppressed)"]
+    for i in range(100):  # fuzzed topics must not grow memory without bound
+        limited.warning(f"bad:{i}", "x")
+    assert len(limited._seen) == 3
