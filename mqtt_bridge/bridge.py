@@ -119,6 +119,11 @@ class Bridge:
     def execute(self, commands: Sequence[Command], timeout_s: float | None = None) -> ActionResult:
         return self.commands.execute(commands, timeout_s)
 
+    @property
+    def last_publish_s(self) -> float | None:
+        """Seconds from the last execute() call to the broker's PUBACK of its last command."""
+        return self.commands.last_publish_s
+
     def handle(self, topic: str, payload: bytes) -> None:
         """The message handler the network thread calls (exposed for tests and replay)."""
         self.client.dispatch(topic, payload)

@@ -53,6 +53,7 @@ class CommandExecutor:
         self.client, self.ctx, self.timeout_s = client, ctx, timeout_s
         self._cond = threading.Condition()
         self._updates: dict[str, int] = defaultdict(int)
+        self.last_publish_s: float | None = None  # execute() start -> the broker's PUBACK of the last command
         ctx.on_state(self._on_state)
 
     def _on_state(self, device_id: str, fields: dict[str, Any]) -> None:
@@ -62,7 +63,9 @@ class CommandExecutor:
 
     def execute(self, commands: Sequence[Command], timeout_s: float | None = None) -> ActionResult:
         timeout = self.timeout_s if timeout_s is None else timeout_s
-        deadline = time.monotonic() + timeout
+        started = time.monotonic()
+        deadline = started + timeout
+        self.last_publish_s = None
         if not commands:
             return ActionResult("unknown", "no command to send")
         failures: list[str] = []
@@ -79,6 +82,7 @@ class CommandExecutor:
             if problem:
                 failures.append(problem)
                 continue
+            self.last_publish_s = time.monotonic() - started
             device = self.ctx.device(cmd.device_id)
             if device is None or not device.state_topic:
                 silent.append(cmd.device_id)

@@ -50,19 +50,29 @@ CREATE TABLE IF NOT EXISTS dropped (kind TEXT PRIMARY KEY, count INTEGER NOT NUL
 """
 
 
+class OutboxError(RuntimeError):
+    """The outbox file cannot be used (unwritable directory, not a SQLite file, ...)."""
+
+
 class Outbox:
     """The durable queue. Thread-safe; one SQLite connection guarded by a lock."""
 
     def __init__(self, path: str | Path, max_rows: int = 100_000, max_bytes: int = 64 * 1024 * 1024) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         self.max_rows, self.max_bytes = max_rows, max_bytes
         self._lock = threading.Lock()
-        self._db = sqlite3.connect(str(self.path), check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=FULL")
-        self._db.executescript(_SCHEMA)
-        rows, size = self._db.execute("SELECT COUNT(*), COALESCE(SUM(bytes), 0) FROM outbox").fetchone()
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(str(self.path), check_same_thread=False, isolation_level=None)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=FULL")
+            self._db.executescript(_SCHEMA)
+            rows, size = self._db.execute("SELECT COUNT(*), COALESCE(SUM(bytes), 0) FROM outbox").fetchone()
+        except (OSError, sqlite3.Error) as e:
+            raise OutboxError(
+                f"cannot open the uplink outbox {self.path}: {e} (is the data directory writable, "
+                "and the file an ambient outbox?)"
+            ) from None
         self._rows, self._bytes = int(rows), int(size)
         self._closed: dict[str, int] | None = None  # the drop counters, once closed
 

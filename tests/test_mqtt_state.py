@@ -287,6 +287,7 @@ def test_several_commands_confirmed_together(bridge: Bridge, peer: mqtt.Client, 
     ]
     result = bridge.execute(cmds)
     assert result.status == "success", result.detail
+    assert bridge.last_publish_s is not None and bridge.last_publish_s > 0
     assert all(state_of(ctx, d)["state"] == "off" for d in ("kitchen_light", "floor_lamp", "hallway_light"))
 
 

@@ -20,7 +20,7 @@ import pytest
 from paho.mqtt.enums import CallbackAPIVersion
 
 from mqtt_bridge import Bridge
-from mqtt_bridge.uplink import Outbox, Receiver, dedupe
+from mqtt_bridge.uplink import Outbox, OutboxError, Receiver, dedupe
 from runtime.config import Config
 from runtime.context import ContextStore
 from runtime.events import Feedback, Turn
@@ -79,6 +79,17 @@ def test_outbox_is_durable_and_idempotent(tmp_path: Path) -> None:
     with pytest.raises(TypeError):
         box.enqueue("turn", ["not", "a", "dict"])  # type: ignore[arg-type]
     assert len(box) == 5  # bad input loses nothing
+
+
+def test_an_unusable_outbox_file_is_a_clear_error(tmp_path: Path) -> None:
+    bad = tmp_path / "outbox.sqlite"
+    bad.write_bytes(b"this is not a database" * 100)
+    with pytest.raises(OutboxError, match="cannot open the uplink outbox .*outbox.sqlite"):
+        Outbox(bad)
+    assert bad.read_bytes().startswith(b"this is not a database")  # and it was left alone
+    (tmp_path / "file").write_text("")
+    with pytest.raises(OutboxError, match="cannot open the uplink outbox"):
+        Outbox(tmp_path / "file" / "outbox.sqlite")  # its "directory" is a file
 
 
 def test_outbox_bounds_drop_oldest_turns_first_and_count(
