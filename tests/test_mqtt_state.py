@@ -358,3 +358,24 @@ def test_reload_subscribes_added_and_drops_removed_devices(
     assert not bridge.client.routed("home/living_room/tv")  # removed device: unsubscribed
     assert not bridge.client.routed("home/kitchen/light")  # moved topic: the old one is dropped
     assert bridge.client.routed("zigbee2mqtt/floor_lamp/availability")  # unchanged ones stay
+
+
+def test_discovery_can_be_switched_off(
+    config: Config, broker: Any, peer: mqtt.Client, tmp_path: Path
+) -> None:
+    cfg = with_broker(
+        dataclasses.replace(config, mqtt=dataclasses.replace(config.mqtt, discovery=False)), broker
+    )
+    ctx = ContextStore(cfg)
+    b = Bridge(cfg, ctx, tmp_path / "o.sqlite", env={})
+    assert b.start(wait_s=10)
+    try:
+        pub(peer, "home/hallway/light", '{"state": "ON"}', retain=True)
+        assert wait_until(lambda: state_of(ctx, "hallway_light") == {"state": "on"})  # subscribed
+        pub(peer, "homeassistant/light/den/config", json.dumps(DEN_LAMP))
+        pub(peer, "home/hallway/light", '{"state": "OFF"}')  # a barrier: delivered after the config
+        assert wait_until(lambda: state_of(ctx, "hallway_light") == {"state": "off"})
+        assert ctx.device("den_lamp_01") is None
+        assert not b.client.routed("homeassistant/+/+/config")
+    finally:
+        b.stop(flush_timeout_s=1)
