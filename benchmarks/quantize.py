@@ -125,7 +125,7 @@ def main(argv: list[str] | None = None) -> int:
     }
     (OUT / "quantize.json").write_text(json.dumps(result, indent=2, default=float) + "\n")
     plot(result, OUT / "quantize.png")
-    print(f"fp32: intent {100 * fp32['intent_accuracy']:.2f}%  size {fp32['size_bytes'] / 1e6:.3f} MB")
+    print(f"fp32: intent {100 * fp32['intent_acc']:.2f}%  size {fp32['size_bytes'] / 1e6:.3f} MB")
     for label, t in result["targets"].items():
         print(f"{label:26s} " + "  ".join(f"{k}={v}" for k, v in t.items()))
     print(f"wrote {OUT / 'quantize.json'} and {OUT / 'quantize.png'}")
@@ -136,7 +136,7 @@ def main(argv: list[str] | None = None) -> int:
 def targets(entry: dict[str, Any], fp32: dict[str, Any]) -> dict[str, Any]:
     b, r = entry["benchmark"], entry["report"]
     lat = r["latency_ms"]["onnxruntime"]
-    drop = 100 * (fp32["intent_accuracy"] - b["intent_accuracy"])
+    drop = 100 * (fp32["intent_acc"] - b["intent_acc"])
     return {
         "intent_drop_points": round(drop, 2),
         "accuracy_ok": drop <= 0.5,
@@ -154,8 +154,8 @@ def summary_line(label: str, entry: dict[str, Any], fp32: dict[str, Any]) -> str
     b, r = entry["benchmark"], entry["report"]
     lat = r["latency_ms"]["onnxruntime"]
     return (
-        f"{label:26s} intent {100 * b['intent_accuracy']:.2f}% (fp32 {100 * fp32['intent_accuracy']:.2f}%), "
-        f"frame {100 * b['frame_accuracy']:.2f}%, size {100 * r['size_ratio']:.1f}%, "
+        f"{label:26s} intent {100 * b['intent_acc']:.2f}% (fp32 {100 * fp32['intent_acc']:.2f}%), "
+        f"frame {100 * b['frame_acc']:.2f}%, size {100 * r['size_ratio']:.1f}%, "
         f"ort p50 {lat['int8']['p50']:.3f} ms (fp32 {lat['fp32']['p50']:.3f}), "
         f"kept float: {len(r['excluded_nodes'])}, {entry['seconds']:.0f}s"
     )
@@ -169,14 +169,14 @@ def plot(result: dict[str, Any], path: Path) -> None:
 
     fp32 = result["fp32"]
     labels = ["fp32"]
-    acc = [100 * fp32["intent_accuracy"]]
+    acc = [100 * fp32["intent_acc"]]
     size = [fp32["size_bytes"] / 1e6]
     p50 = []
     for label, e in result["variants"].items():
         if not e["accepted"]:
             continue
         labels.append(label.replace(" ", "\n"))
-        acc.append(100 * e["benchmark"]["intent_accuracy"])
+        acc.append(100 * e["benchmark"]["intent_acc"])
         size.append(e["report"]["int8_bytes"] / 1e6)
         if not p50:
             p50.append(e["report"]["latency_ms"]["onnxruntime"]["fp32"]["p50"])

@@ -29,7 +29,7 @@ from quantize.sensitivity import Attempt, NodeError, rank_nodes, search_exclusio
 log = logging.getLogger(__name__)
 
 HOLDOUT_FRACTION = 0.2
-SENSITIVITY_SAMPLES = 32  # enough to rank nodes; the gate itself uses all held-out samples
+SENSITIVITY_SAMPLES = 128  # enough to rank nodes; the gate itself uses all held-out samples
 
 
 def split_holdout(data: Dataset, fraction: float = HOLDOUT_FRACTION) -> tuple[Dataset, Dataset]:

@@ -64,13 +64,17 @@ def model_inputs(model: onnx.ModelProto) -> list[InputSpec]:
     return specs
 
 
-def feed(spec: list[InputSpec], data: Dataset, i: int) -> dict[str, np.ndarray]:
-    """Sample `i` shaped for one model call (batch of one where the model has a batch axis)."""
+def feed(spec: list[InputSpec], data: Dataset, i: int, trim: bool = True) -> dict[str, np.ndarray]:
+    """Sample `i` shaped for one model call (batch of one where the model has a batch axis).
+
+    `trim=False` keeps sentences padded to one length (with their attention mask), which histogram
+    calibrators need: they stack every sample's activations into one array.
+    """
     out = {}
     for s in spec:
         arr = data.arrays[s.name]
         x = arr[i : i + 1] if arr.ndim == len(s.shape) else arr[i]
-        if data.lengths is not None and s.shape and s.shape[-1] is None:
+        if trim and data.lengths is not None and s.shape and s.shape[-1] is None:
             x = x[..., : data.lengths[i]]
         out[s.name] = x
     return out
@@ -235,15 +239,18 @@ def load_dataset(
 class StreamingReader(CalibrationDataReader):
     """Feeds calibration samples one at a time (memory stays flat), with a tqdm progress bar."""
 
-    def __init__(self, spec: list[InputSpec], data: Dataset, desc: str = "calibrating") -> None:
+    def __init__(
+        self, spec: list[InputSpec], data: Dataset, desc: str = "calibrating", trim: bool = True
+    ) -> None:
         self.spec = spec
         self.data = data
         self.desc = desc
+        self.trim = trim
         self._it: Iterator[dict[str, np.ndarray]] | None = None
 
     def _samples(self) -> Iterator[dict[str, np.ndarray]]:
         for i in tqdm(range(len(self.data)), desc=self.desc, unit="sample", leave=False):
-            yield feed(self.spec, self.data, i)
+            yield feed(self.spec, self.data, i, self.trim)
 
     def get_next(self) -> dict[str, np.ndarray] | None:
         if self._it is None:

@@ -147,7 +147,9 @@ def quantize_static(
     from onnxruntime.quantization import CalibrationMethod, QuantFormat
     from onnxruntime.quantization import quantize_static as ort_quantize_static
 
-    reader = None if cache.exists() else StreamingReader(spec, calibration, desc=f"calibrating ({method})")
+    reader = None
+    if not cache.exists():  # histograms (entropy, percentile) need equal shapes: keep sentences padded
+        reader = StreamingReader(spec, calibration, f"calibrating ({method})", trim=method == "minmax")
     extra: dict[str, object] = {"CalibPercentile": 99.99} if method == "percentile" else {}
     if ops == "weights":
         extra["MatMulConstBOnly"] = True  # attention's activation x activation MatMuls stay float
