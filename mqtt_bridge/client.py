@@ -323,12 +323,12 @@ class MqttClient:
             hooks = list(self._connect_hooks)
         for i in range(0, len(subs), SUBSCRIBE_CHUNK):
             client.subscribe(subs[i : i + SUBSCRIBE_CHUNK])
-        self.connected.set()
-        for hook in hooks:
+        for hook in hooks:  # before `connected` is set: the uplink restarts its window first
             try:
                 hook()
             except Exception:  # a hook must not break the connection
                 log.exception("MQTT on-connect hook failed")
+        self.connected.set()
 
     def _on_disconnect(self, client: mqtt.Client, userdata: Any, flags: Any, reason: Any, props: Any) -> None:
         was = self.connected.is_set()
