@@ -44,6 +44,22 @@ def split_holdout(data: Dataset, fraction: float = HOLDOUT_FRACTION) -> tuple[Da
     return data.take(order[n_eval:]), data.take(order[:n_eval])
 
 
+def check_tflite_runtimes(preset: Preset, runtimes: tuple[str, ...] | None) -> None:
+    """Refuse interpreters the target cannot install (ai-edge-litert has no armv7 wheel)."""
+    from quantize.runners import TFLITE_RUNTIMES
+
+    for runtime in runtimes or ():
+        if runtime not in TFLITE_RUNTIMES:
+            raise QuantizeError(
+                f"unknown TFLite runtime {runtime!r}; choose one of {', '.join(TFLITE_RUNTIMES)}"
+            )
+        if runtime not in preset.tflite_runtimes:
+            raise QuantizeError(
+                f"target {preset.target} cannot run {runtime} (no {preset.target} wheel is published); "
+                f"it serves TFLite with {', '.join(preset.tflite_runtimes)}"
+            )
+
+
 def artifact_name(model_path: Path, fmt: str) -> str:
     stem = model_path.name.removesuffix(model_path.suffix).removesuffix(".fp32")
     return f"{stem}.int8.{fmt}"
@@ -76,6 +92,12 @@ def quantize(
     model_path, out_dir = Path(model_path), Path(out_dir)
     preset = preset_for(target, fmt, mode, method)
     onnx_int8.op_types(ops)  # validates the choice before any work
+    if model_path.suffix == ".tflite" and fmt != "tflite":
+        raise QuantizeError(
+            f"{model_path.name} is a TFLite model: it can only be quantized with --format tflite"
+        )
+    if fmt == "tflite":
+        check_tflite_runtimes(preset, tflite_runtimes)
     model = onnx_int8.load_model(model_path) if model_path.suffix != ".tflite" else None
     if out_dir.exists() and not out_dir.is_dir():
         raise QuantizeError(f"output {out_dir} exists and is not a directory")

@@ -86,10 +86,21 @@ def test_tflite_bad_input(windows: Path, tmp_path: Path) -> None:
     (tmp_path / "bad.tflite").write_bytes(b"nope")
     with pytest.raises(QuantizeError, match="not a loadable .tflite"):
         quantize(tmp_path / "bad.tflite", windows, fmt="tflite", out_dir=tmp_path / "c")
+    with pytest.raises(QuantizeError, match="target armv7 cannot run ai-edge-litert"):
+        quantize(
+            ALEXA,
+            windows,
+            fmt="tflite",
+            target="armv7",
+            out_dir=tmp_path / "e",
+            tflite_runtimes=("ai-edge-litert",),
+        )
+    with pytest.raises(QuantizeError, match="only be quantized with --format tflite"):
+        quantize(ALEXA, windows, fmt="onnx", out_dir=tmp_path / "f")
     from quantize import toy_models as toy
 
     onnx_model = toy.classifier(tmp_path / "mlp.onnx")
     np.savez(tmp_path / "mlp.npz", **toy.classifier_data(onnx_model, 20))
     with pytest.raises(QuantizeError, match="needs a float .tflite model.*litert-torch"):
         quantize(onnx_model, tmp_path / "mlp.npz", fmt="tflite", out_dir=tmp_path / "d")
-    assert not any((tmp_path / d).exists() for d in "abcd")
+    assert not any((tmp_path / d).exists() for d in "abcdef")
