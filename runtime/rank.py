@@ -15,7 +15,8 @@ Rules (one function each, in `RULES`):
   opposite; ASR often swaps "on" and "off".
 * `query_has_subject`: a state question without a device cannot be answered; a temperature question
   needs a thermostat, an oven or a temperature sensor.
-* `type_fits_intent`: a named device must be able to do the intent (no brightness on a fan).
+* `type_fits_intent`: a named device must be able to do the intent (no brightness on a fan); a
+  name that is exactly a device able to do it is evidence for the hypothesis (entity match).
 * `refers_to_last_target`: "turn it off" (no device, or a pronoun) right after a command on this
   satellite is about that device, so it beats "stop" and friends.
 * `night_turns_off`: between 22:00 and 06:00 turning things off is a little more likely than on.
@@ -211,6 +212,8 @@ def type_fits_intent(
     devices = exact_devices(name, snap.devices)
     if devices and not any(d.type in types for d in devices):
         return -0.2, f"the {devices[0].name} is a {devices[0].type} and cannot do {interp.intent}"
+    if devices:  # the name is a device of this home that can do it: evidence the parse is right
+        return 0.1, f"the {devices[0].name} is a known {devices[0].type} that can do {interp.intent}"
     return 0.0, None
 
 

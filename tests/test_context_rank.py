@@ -41,9 +41,15 @@ def bedroom(config: Config) -> Satellite:
 
 
 def test_no_context_keeps_the_models_order(config, living) -> None:
-    nbest = [hyp("HassTurnOn", 0.6, name="kitchen light"), hyp("HassTurnOff", 0.3, name="kitchen light")]
+    nbest = [hyp("HassGetCurrentTime", 0.6), hyp("HassGetWeather", 0.3), hyp("HassNevermind", 0.1)]
     ranked, reasons = rerank_explained(nbest, snap(config), living)
     assert ranked == nbest and reasons == []
+
+
+def test_a_name_that_is_a_fitting_device_supports_the_hypothesis(config, living) -> None:
+    nbest = [hyp("HassLightSet", 0.48, name="floor lamp", brightness="fifty"), hyp("HassFanSetSpeed", 0.2)]
+    ranked, reasons = rerank_explained(nbest, snap(config), living)
+    assert ranked[0].score == 0.58 and "known light" in reasons[0]
 
 
 def test_media_class_follows_the_screen(config, living, bedroom) -> None:
