@@ -96,6 +96,33 @@ def exact_devices(value: str, devices: list[Device]) -> list[Device]:
     return [d for d in devices if any(normalize(n) in forms for n in d.names)]
 
 
+def named_devices(interp: Interpretation, devices: list[Device]) -> tuple[str, list[Device]]:
+    """The name slot and the devices it names exactly, widening a span the NLU cut short.
+
+    Slot taggers often cut a name: "coffee" in "turn on the coffee maker". If the slot alone names
+    nothing, up to two neighbouring words of the text are added; only an exact name counts.
+    """
+    name = normalize(interp.slot("name") or "")
+    if not name:
+        return "", []
+    found = exact_devices(name, devices)
+    words, span = normalize(interp.text).split(), name.split()
+    starts = [i for i in range(len(words)) if words[i : i + len(span)] == span]
+    if found or not starts:
+        return name, found
+    i = starts[0]
+    for extra in (1, 2):
+        for left in range(extra + 1):
+            lo, hi = i - left, i + len(span) + extra - left
+            if lo < 0 or hi > len(words):
+                continue
+            phrase = " ".join(words[lo:hi])
+            found = [d for d in devices if any(normalize(n) == phrase for n in d.names)]
+            if found:
+                return phrase, found
+    return name, []
+
+
 @dataclass(frozen=True)
 class ContextSnapshot:
     """What re-ranking may look at, copied from the ContextStore at one instant."""
@@ -176,10 +203,9 @@ def already_in_state(
     interp: Interpretation, snap: ContextSnapshot, sat: Satellite
 ) -> tuple[float, str | None]:
     target = {"HassTurnOn": "on", "HassTurnOff": "off"}.get(interp.intent)
-    name = interp.slot("name")
-    if target is None or not name:
+    if target is None:
         return 0.0, None
-    devices = exact_devices(name, snap.devices)
+    _, devices = named_devices(interp, snap.devices)
     if len(devices) == 1 and snap.state_of(devices[0].id) == target:
         return -0.1, f"the {devices[0].name} is already {target}"
     return 0.0, None
@@ -206,10 +232,9 @@ def type_fits_intent(
     interp: Interpretation, snap: ContextSnapshot, sat: Satellite
 ) -> tuple[float, str | None]:
     types = INTENT_TYPES.get(interp.intent)
-    name = interp.slot("name")
-    if types is None or not name:
+    if types is None:
         return 0.0, None
-    devices = exact_devices(name, snap.devices)
+    _, devices = named_devices(interp, snap.devices)
     if devices and not any(d.type in types for d in devices):
         return -0.2, f"the {devices[0].name} is a {devices[0].type} and cannot do {interp.intent}"
     if devices:  # the name is a device of this home that can do it: evidence the parse is right

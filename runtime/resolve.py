@@ -41,6 +41,7 @@ from runtime.rank import (
     INTENT_TYPES,
     PRONOUNS,
     VIDEO_CLASSES,
+    named_devices,
     normalize,
     rerank_explained,
     snapshot,
@@ -425,6 +426,10 @@ def _targets(
         known = ", ".join(r.name for r in turn.rooms)
         return turn.ask(f"I don't know a room called {normalize(area_word)}. I know: {known}.")
 
+    phrase, widened = named_devices(i, turn.devices)
+    if widened and phrase != normalize(name or ""):  # "coffee" was "coffee maker" in the text
+        turn.reasons.append(f"the name '{normalize(name or '')}' widened to '{phrase}' from the text")
+        name = phrase
     if name and normalize(name) not in PRONOUNS:
         match = match_name(name, turn.devices, turn.rooms, here.id)
         if not match.devices:

@@ -99,6 +99,23 @@ def test_a_name_the_nlu_split_over_slots_is_joined(ctx, kitchen, slots, text, de
     assert resolve(interp, ctx, kitchen).device_ids == [device]
 
 
+@pytest.mark.parametrize(
+    ("name", "text", "device"),
+    [
+        ("coffee", "turn on the coffee maker", "coffee_maker"),
+        ("lamp", "turn on the floor lamp please", "floor_lamp"),
+        ("door", "lock the front door lock", "front_door_lock"),
+    ],
+)
+def test_a_name_the_nlu_cut_short_is_widened_from_the_text(ctx, kitchen, name, text, device) -> None:
+    assert resolve(hyp("HassTurnOn", text=text, name=name), ctx, kitchen).device_ids == [device]
+
+
+def test_widening_needs_an_exact_name(ctx, kitchen) -> None:
+    r = resolve(hyp("HassTurnOn", text="turn on the coffee grinder", name="coffee"), ctx, kitchen)
+    assert r.device_ids == [] and r.clarification is not None
+
+
 def test_near_tie_lifted_by_context_is_acted_on(ctx, kitchen) -> None:
     resolve(hyp("HassTurnOn", name="coffee maker"), ctx, kitchen)
     nbest = [hyp("AmbientStop", 0.474, text="turn it off"), hyp("HassTurnOff", 0.472, text="turn it off")]
