@@ -834,7 +834,17 @@ def _duration(turn: _Turn) -> Resolution:
 
 
 def _stop(turn: _Turn) -> Resolution:
-    """'Stop': stop what plays in this room; otherwise just stop talking (the pipeline's part)."""
+    """'Stop' (stop talking / stop what you just did).
+
+    "Turn it off" / "switch that off" after a command is read as turning off what was just
+    commanded (the intent becomes HassTurnOff, with the reason recorded); otherwise what plays in
+    this room is paused; otherwise it only stops the assistant talking (the pipeline's part).
+    """
+    words = normalize(turn.interp.text).split()
+    if "off" in words and turn.ctx.last_target(turn.satellite.id):
+        turn.reasons.append("'... off' after a command: turn off what was just commanded")
+        as_off = Interpretation("HassTurnOff", turn.interp.score, [Slot("name", "it")], turn.interp.text)
+        return _on_off(_Turn(as_off, turn.ctx, turn.satellite, turn.person, turn.reasons))
     playing = [
         d for d in turn.devices
         if d.type in ("media_player", "tv") and d.room == turn.satellite.room and turn.state(d.id) == "playing"

@@ -116,6 +116,15 @@ def test_widening_needs_an_exact_name(ctx, kitchen) -> None:
     assert r.device_ids == [] and r.clarification is not None
 
 
+def test_stop_with_off_after_a_command_turns_it_off(ctx, kitchen) -> None:
+    assert resolve(hyp("AmbientStop", text="turn it off"), ctx, kitchen).device_ids == []  # nothing commanded
+    resolve(hyp("HassTurnOn", name="coffee maker"), ctx, kitchen)
+    r = resolve(hyp("AmbientStop", text="turn it off"), ctx, kitchen)
+    assert r.interpretation.intent == "HassTurnOff" and r.device_ids == ["coffee_maker"]
+    assert r.values == {"state": "off"}
+    assert resolve(hyp("AmbientStop", text="stop"), ctx, kitchen).device_ids == []
+
+
 def test_near_tie_lifted_by_context_is_acted_on(ctx, kitchen) -> None:
     resolve(hyp("HassTurnOn", name="coffee maker"), ctx, kitchen)
     nbest = [hyp("AmbientStop", 0.474, text="turn it off"), hyp("HassTurnOff", 0.472, text="turn it off")]
