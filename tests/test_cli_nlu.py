@@ -147,3 +147,10 @@ def test_missing_state_file_and_unknown_satellite(tmp_path: Path) -> None:
         and "unknown satellite 'garage-sat'" in proc.stderr
         and "kitchen-sat" in proc.stderr
     )
+
+
+def test_empty_sentence_and_bad_n() -> None:
+    proc = ambient_nlu("   ")
+    assert proc.returncode == 2 and "the sentence is empty" in proc.stderr and proc.stdout == ""
+    proc = ambient_nlu("turn on the oven", "-n", "0")
+    assert proc.returncode == 2 and "not a valid n-best size" in proc.stderr

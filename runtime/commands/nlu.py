@@ -89,6 +89,12 @@ def run(args: argparse.Namespace) -> int:
     satellite = pick_satellite(config, args.satellite)
     if args.n < 1:
         raise ConfigError(config.path, 0, "-n", f"{args.n} is not a valid n-best size (expected 1 or more)")
+    if args.text is not None and not args.text.strip():
+        print(
+            "ambient nlu: the sentence is empty (give a sentence, or none to read lines from stdin)",
+            file=sys.stderr,
+        )
+        return 2
     ctx = ContextStore(config)
     if args.state is not None:
         for device_id, fields in read_states(args.state, config).items():
@@ -120,9 +126,6 @@ def run(args: argparse.Namespace) -> int:
         }
 
     if args.text is not None:
-        if not args.text.strip():
-            print("ambient nlu: the sentence is empty", file=sys.stderr)
-            return 2
         print(json.dumps(understand(args.text), indent=2, ensure_ascii=False))
         return 0
     for line in sys.stdin:
