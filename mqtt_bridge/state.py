@@ -208,6 +208,8 @@ class StateIngest:
             return False
         with self._lock:
             old = self._entities.get(entity.key)
+            if old == entity:  # the same config again (Home Assistant re-announces on its restart)
+                return False
             if old is not None:
                 self._drop_routes(entity.key)
                 if old.device.id != device.id:

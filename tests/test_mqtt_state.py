@@ -153,6 +153,11 @@ def test_discovery_adds_updates_and_removes_a_device(
     assert (dev.name, dev.type, dev.room, dev.convention) == ("den lamp", "light", "office", "homeassistant")
     assert (dev.state_topic, dev.command_topic) == ("home/den/lamp/state", "home/den/lamp/set")
     assert "den_lamp_01" in [d.id for d in ctx.devices()]
+    pub(peer, topic, json.dumps(DEN_LAMP), retain=True)  # announced again: no churn
+    renamed = {**DEN_LAMP, "name": "den reading lamp"}
+    pub(peer, topic, json.dumps(renamed), retain=True)  # an update replaces it
+    assert wait_until(lambda: (d := ctx.device("den_lamp_01")) is not None and d.name == "den reading lamp")
+    assert wait_until(lambda: bridge.counters()["discovery_added"] == 2)
 
     # retained, as devices publish state: the subscription may still be on its way to the broker
     pub(peer, "home/den/lamp/state", json.dumps({"state": "ON", "brightness": 128}), retain=True)
@@ -169,7 +174,7 @@ def test_discovery_adds_updates_and_removes_a_device(
     assert wait_until(lambda: state_of(ctx, "floor_lamp") == {"state": "off"})
     assert ctx.state("den_lamp_01") is None
     assert bridge.counters().get("dropped_unrouted", 0) >= before
-    assert bridge.counters()["discovery_removed"] == 1
+    assert wait_until(lambda: bridge.counters()["discovery_removed"] == 1)
 
 
 def test_discovery_with_node_id_templates_and_field_topics(
