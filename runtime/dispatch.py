@@ -130,8 +130,7 @@ def _confirmation(resolution: Resolution, devices: list[Device]) -> str:
     if "media_title" in v:
         kind = "" if not v.get("media_class") else f" ({str(v['media_class']).replace('_', ' ')})"
         where = f" on the {devices[0].name}" if devices else ""
-        watch = "Playing"
-        return f"{watch} {v['media_title']}{kind}{where}."
+        return f"Playing {v['media_title']}{kind}{where}."
     if "brightness" in v or "color" in v:
         parts = [f"{_clean(v['brightness'])}%"] if "brightness" in v else []
         parts += [str(v["color"])] if "color" in v else []
