@@ -180,6 +180,9 @@ def probe(manifest_path: Path) -> None:
                 else:
                     from tflite_runtime.interpreter import Interpreter
                 it = Interpreter(model_path=job["model"], num_threads=1)
+                for d, v in zip(it.get_input_details(), inputs.values(), strict=True):
+                    if list(d["shape"]) != [1, *v.shape[1:]]:  # e.g. melspectrogram declares [1, 1]
+                        it.resize_tensor_input(d["index"], [1, *v.shape[1:]])
                 it.allocate_tensors()
                 ins, ods = it.get_input_details(), it.get_output_details()
                 for i in range(n):
@@ -234,7 +237,7 @@ def build_jobs(work: Path) -> list[dict]:
     jobs: list[dict] = []
 
     def add(name: str, model: Path, runtime: str, inputs: dict[str, np.ndarray]) -> None:
-        npz = work / f"{name}.inputs.npz"
+        npz = work / f"{name.replace('/', '__')}.inputs.npz"
         np.savez(npz, **inputs)
         jobs.append({"name": name, "model": str(model), "runtime": runtime, "inputs": str(npz)})
 
