@@ -231,8 +231,7 @@ def _quantize_onnx(
     onnx_int8.keep_metadata(model_path, artifact)
     int8_runner = OnnxRunner(artifact)
     feeds = [feed(spec, held_out, i) for i in range(min(len(held_out), 16))]
-    latency = {"onnxruntime": {"fp32": latency_ms(reference, feeds, latency_runs)}}
-    latency["onnxruntime"]["int8"] = latency_ms(int8_runner, feeds, latency_runs)
+    latency = {"onnxruntime": latency_ms({"fp32": reference, "int8": int8_runner}, feeds, latency_runs)}
     return Report(
         model=str(model_path),
         artifact=artifact.name,

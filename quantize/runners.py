@@ -99,14 +99,25 @@ class TfliteRunner:
         return outs
 
 
-def latency_ms(runner: Runner, feeds: list[dict[str, np.ndarray]], runs: int = 60) -> dict[str, float]:
-    """p50/p99 of single-sample calls after a warm-up, cycling over the given samples."""
-    for f in feeds[:3]:
-        runner.run(f)
-    times = []
+def latency_ms(
+    runners: dict[str, Runner], feeds: list[dict[str, np.ndarray]], runs: int = 60
+) -> dict[str, dict[str, float]]:
+    """p50/p99 of single-sample calls per runner, after a warm-up.
+
+    The runners take turns call by call, so a burst of load on a shared machine hits all of them alike
+    instead of whichever happened to be measured at the time.
+    """
+    for runner in runners.values():
+        for f in feeds[:3]:
+            runner.run(f)
+    times: dict[str, list[float]] = {name: [] for name in runners}
     for i in range(runs):
         f = feeds[i % len(feeds)]
-        t0 = time.perf_counter()
-        runner.run(f)
-        times.append((time.perf_counter() - t0) * 1000)
-    return {"p50": float(np.percentile(times, 50)), "p99": float(np.percentile(times, 99)), "runs": runs}
+        for name, runner in runners.items():
+            t0 = time.perf_counter()
+            runner.run(f)
+            times[name].append((time.perf_counter() - t0) * 1000)
+    return {
+        name: {"p50": float(np.percentile(t, 50)), "p99": float(np.percentile(t, 99)), "runs": runs}
+        for name, t in times.items()
+    }

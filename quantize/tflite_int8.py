@@ -118,10 +118,7 @@ def quantize_tflite(
             continue
         gates.append(compare(reference, candidate, spec, held_out, max_drop))
         fp32_runner = TfliteRunner(fp32_tflite, runtime, [s.name for s in spec])
-        latency[runtime] = {
-            "fp32": latency_ms(fp32_runner, feeds, latency_runs),
-            "int8": latency_ms(candidate, feeds, latency_runs),
-        }
+        latency[runtime] = latency_ms({"fp32": fp32_runner, "int8": candidate}, feeds, latency_runs)
     reasons = [f"{g.runtime}: {r}" for g in gates for r in g.reasons]
     return Report(
         model=str(model_path),
