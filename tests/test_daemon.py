@@ -51,9 +51,20 @@ def read_until(stream: Any, pattern: str, timeout: float = 60) -> list[str]:
 def test_sigterm_flushes_the_outbox_and_goes_offline(tmp_path: Path, broker: Any) -> None:
     config = home_yaml(tmp_path, broker.port)
     watcher = Watcher(broker.host, broker.port, "ambient/maple-hub/#")
-    proc = start(["--config", str(config), "--text", "turn on the kitchen light", "--keep-running"], tmp_path)
+    args = [
+        "--config",
+        str(config),
+        "--text",
+        "turn on the kitchen light",
+        "--keep-running",
+        "--health-interval",
+        "0.5",
+    ]
+    proc = start(args, tmp_path)
     try:
         turn = json.loads(read_until(proc.stdout, '"satellite"')[-1])  # the turn it printed
+        health = json.loads(watcher.wait("ambient/maple-hub/health", lambda p: b'"turns": 1' in p))
+        assert health["status"] == "online" and health["rss_mb"] > 0 and "audio_overflows" in health
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(30) == 0
         up = json.loads(watcher.wait("ambient/maple-hub/turn", lambda p: turn["id"] in p.decode()))

@@ -4,7 +4,6 @@ a real mosquitto and the simulated devices; every turn lands in SQLite and on th
 from __future__ import annotations
 
 import json
-import queue
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,31 +19,30 @@ from runtime.simulator import DeviceSimulator
 
 
 class Watcher:
-    """An independent paho subscriber: what really went over the broker."""
+    """An independent paho subscriber: what really went over the broker (kept, in order)."""
 
     def __init__(self, host: str, port: int, topic: str = "#") -> None:
-        self.inbox: queue.Queue[tuple[str, bytes, float]] = queue.Queue()
+        self.seen: list[tuple[str, bytes, float]] = []
+        self._from = 0  # wait() looks at messages from here on (drain() moves it)
         self.c = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2)
-        self.c.on_message = lambda _c, _u, m: self.inbox.put((m.topic, bytes(m.payload), time.monotonic()))
+        self.c.on_message = lambda _c, _u, m: self.seen.append((m.topic, bytes(m.payload), time.monotonic()))
         self.c.connect(host, port)
         self.c.subscribe(topic, qos=1)
         self.c.loop_start()
         time.sleep(0.2)
 
     def drain(self) -> None:
-        while not self.inbox.empty():
-            self.inbox.get_nowait()
+        self._from = len(self.seen)
 
     def wait(self, topic: str, pred: Any = None, timeout: float = 5) -> bytes:
         deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            try:
-                t, payload, _ = self.inbox.get(timeout=0.1)
-            except queue.Empty:
-                continue
-            if t == topic and (pred is None or pred(payload)):
-                return payload
-        raise AssertionError(f"nothing on {topic} within {timeout} s")
+        while True:
+            for t, payload, _ in self.seen[self._from :]:
+                if t == topic and (pred is None or pred(payload)):
+                    return payload
+            if time.monotonic() > deadline:
+                raise AssertionError(f"nothing on {topic} within {timeout} s")
+            time.sleep(0.02)
 
     def close(self) -> None:
         self.c.loop_stop()
