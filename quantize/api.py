@@ -84,14 +84,19 @@ def quantize(
 ) -> Report:
     """Quantize `model_path` to int8 for `target`; raise QuantizeError (and write nothing) on failure.
 
-    `ops`: "weights" quantizes only weight-carrying ops (MatMul, Gemm, Conv, Gather, ...), "all" every op
-    onnxruntime can (full int8). `tflite_runtimes` overrides which interpreters must pass the gate for --format tflite (default: the
-    target's, e.g. both ai-edge-litert and tflite-runtime for arm64).
+    `ops`: "weights" quantizes only weight-carrying ops (MatMul, Gemm, Conv, Gather, ...), "all" every
+    op onnxruntime can (full int8). `max_drop`: accepted accuracy drop / decision disagreement in
+    percentage points. `tflite_runtimes`: the interpreters that must pass the gate for --format tflite
+    (default: the target's, e.g. both ai-edge-litert and tflite-runtime for arm64).
     """
     started = time.perf_counter()
     model_path, out_dir = Path(model_path), Path(out_dir)
     preset = preset_for(target, fmt, mode, method)
     onnx_int8.op_types(ops)  # validates the choice before any work
+    if not 0.0 <= max_drop <= 100.0:
+        raise QuantizeError(f"max_drop is in percentage points (0-100), got {max_drop}")
+    if latency_runs < 1:
+        raise QuantizeError(f"latency_runs must be at least 1, got {latency_runs}")
     if model_path.suffix == ".tflite" and fmt != "tflite":
         raise QuantizeError(
             f"{model_path.name} is a TFLite model: it can only be quantized with --format tflite"

@@ -119,6 +119,8 @@ def test_unsupported_options(model: Path, tmp_path: Path) -> None:
         lambda o: quantize(model, data, mode="dynamic", method="entropy", out_dir=o),
     )
     refused(tmp_path, "unknown format", lambda o: quantize(model, data, fmt="coreml", out_dir=o))
+    refused(tmp_path, "percentage points", lambda o: quantize(model, data, max_drop=-1, out_dir=o))
+    refused(tmp_path, "unknown --ops", lambda o: quantize(model, data, ops="some", out_dir=o))
 
 
 def test_output_path_is_a_file(model: Path, tmp_path: Path) -> None:
