@@ -126,7 +126,8 @@ def device_id_for(topic: DiscoveryTopic, cfg: dict[str, Any]) -> str:
 
 
 def room_for(config: Config, area: Any) -> str:
-    """The room whose id, name or alias is the suggested area; "" when none (no room known)."""
+    """The room whose id, name or alias is the suggested area; else the area as an id of its own
+    ("Garage" -> "garage", a room devices.yaml does not list); "" when no area is given."""
     if not isinstance(area, str):
         return ""
     wanted = area.strip().lower().replace("_", " ")
@@ -134,7 +135,7 @@ def room_for(config: Config, area: Any) -> str:
         names = [room.id.replace("_", " "), room.name, *room.aliases]
         if wanted in (n.lower() for n in names):
             return room.id
-    return ""
+    return _ID_CHARS.sub("_", wanted).strip("_")[:60]
 
 
 def _topic(cfg: dict[str, Any], key: str) -> str | None:

@@ -195,6 +195,10 @@ def test_discovery_with_node_id_templates_and_field_topics(
     pub(peer, "garage/pos", "40", retain=True)
     assert wait_until(lambda: state_of(ctx, "garage") == {"state": "open", "position": 40.0})
     assert ctx.device("garage").room == ""  # type: ignore[union-attr]  # no area given: no room
+    shed = {"name": "shed light", "stat_t": "shed/light", "dev": {"name": "Shed", "sa": "Garden Shed"}}
+    pub(peer, "homeassistant/light/shed/config", json.dumps(shed))
+    assert wait_until(lambda: ctx.device("shed"))
+    assert ctx.device("shed").room == "garden_shed"  # type: ignore[union-attr]  # an area of its own
 
 
 def test_bad_discovery_configs_are_counted_not_added(
