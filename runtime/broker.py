@@ -159,14 +159,28 @@ class InProcessBroker:
         return self
 
     def stop(self) -> None:
-        if self._loop is not None and self._server is not None:
-            self._loop.call_soon_threadsafe(self._server.close)
-            for s in list(self._sessions.values()):
-                self._loop.call_soon_threadsafe(s.writer.close)
+        if self._loop is not None and self._server is not None and self._loop.is_running():
+            done = asyncio.run_coroutine_threadsafe(self._shutdown(), self._loop)
+            try:
+                done.result(5)
+            except Exception as e:  # already stopping: nothing left to close
+                log.debug("broker shutdown: %s", e)
             self._loop.call_soon_threadsafe(self._loop.stop)
         if self._thread is not None:
             self._thread.join(5)
             self._thread = None
+
+    async def _shutdown(self) -> None:
+        """Close the listener and every connection, and let their tasks end."""
+        assert self._server is not None
+        self._server.close()
+        for session in list(self._sessions.values()):
+            session.writer.close()
+        me = asyncio.current_task()
+        tasks = [t for t in asyncio.all_tasks() if t is not me]
+        for t in tasks:
+            t.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
 
     def _run(self) -> None:
         loop = asyncio.new_event_loop()

@@ -49,6 +49,8 @@ log = logging.getLogger(__name__)
 NBEST = 5
 EARLY_ENDPOINT_MS = 240  # pause after a complete command that ends it (0: off); see _complete_early
 EARLY_MIN_SCORE = 0.9  # NLU confidence that the partial transcript is a whole command
+WAKE_TAIL_S = 0.32  # longest wait for the pause after the wake word
+REQUEST_ONSET_S = 1.5  # after that pause, longest wait for the request to begin
 PREROLL_CHUNKS = 4  # 320 ms kept before a wake-less start (follow-up, barge-in) so the onset is heard
 
 
@@ -170,7 +172,9 @@ class Pipeline:
         self.endpointer = stages.endpointer(satellite) if stages.endpointer else None
         self.asr = stages.asr(satellite) if stages.asr else None
         self._lock = threading.RLock()  # handle_text from a CLI thread vs. the audio thread
-        self._mode = "idle"  # idle | listening | follow_up
+        self._mode = "idle"  # idle | wake_tail | listening | follow_up
+        self._tail_pause_seen = False
+        self._tail_deadline = 0.0
         self._preroll: collections.deque[AudioChunk] = collections.deque(maxlen=PREROLL_CHUNKS)
         self._utterance_start = 0.0
         self._utterance_wake: Wake | None = None
@@ -315,8 +319,10 @@ class Pipeline:
                 self._emit("follow_up", seconds=self.config.audio.follow_up_s)
             if self._mode == "listening":
                 return self._listen(chunk)
+            if self._mode == "wake_tail":
+                return self._skip_wake_tail(chunk)
             if wakes:
-                self._start_listening(chunk, wakes[0], preroll=False)
+                self._woken(chunk, wakes[0])
             elif self._mode == "follow_up":
                 if self._follow_up_until is not None and chunk.timestamp > self._follow_up_until:
                     self._mode = "idle"
@@ -329,6 +335,8 @@ class Pipeline:
     def finish(self) -> Turn | None:
         """The source ended: close an utterance in progress as if its silence had come."""
         with self._lock:
+            if self._mode == "wake_tail":
+                return self._false_wake()  # the stream ended before any request
             if self._mode != "listening":
                 return None
             if self.endpointer is not None:
@@ -338,15 +346,45 @@ class Pipeline:
     def _voiced(self, chunk: AudioChunk) -> bool:
         return self.endpointer is not None and self.endpointer.is_speech(chunk)
 
+    def _woken(self, chunk: AudioChunk, wake: Wake) -> None:
+        """The wake word fired. The model fires before the word has quite ended, and a decoder
+        given that tail hears garbage, so the request starts after it (see _skip_wake_tail)."""
+        wake = Wake(wake.model, wake.score, wake.timestamp, self.satellite)
+        self._emit("wake", model=wake.model, score=round(float(wake.score), 3), t=wake.timestamp)
+        self._hermes("hotword_detected", wake)
+        self._utterance_wake = wake
+        self._utterance_started_wall = time.time()
+        if self.endpointer is None:
+            self._start_listening(chunk, wake, preroll=False)
+            return
+        self._mode = "wake_tail"
+        self._tail_pause_seen = False
+        self._tail_deadline = chunk.timestamp + chunk.duration + WAKE_TAIL_S
+
+    def _skip_wake_tail(self, chunk: AudioChunk) -> Turn | None:
+        """Wait for the pause after the wake word, then for the request's first voiced chunk.
+        No pause within WAKE_TAIL_S ("alexa turn on ...", said in one breath): start right away;
+        no request within REQUEST_ONSET_S: start anyway and let the endpointer call it a false wake."""
+        end = chunk.timestamp + chunk.duration
+        speech = self._voiced(chunk)
+        if not self._tail_pause_seen:
+            if not speech:
+                self._tail_pause_seen = True
+                self._tail_deadline = end + REQUEST_ONSET_S
+                return None
+            if end < self._tail_deadline:
+                return None
+        elif not speech and end < self._tail_deadline:
+            return None
+        self._start_listening(chunk, self._utterance_wake, preroll=False)
+        return self._listen(chunk)
+
     def _start_listening(self, chunk: AudioChunk, wake: Wake | None, *, preroll: bool) -> None:
-        if wake is not None:
-            wake = Wake(wake.model, wake.score, wake.timestamp, self.satellite)
-            self._emit("wake", model=wake.model, score=round(float(wake.score), 3), t=wake.timestamp)
-            self._hermes("hotword_detected", wake)
         self._mode = "listening"
         self._utterance_wake = wake
         self._utterance_start = chunk.timestamp
-        self._utterance_started_wall = time.time()
+        if wake is None:
+            self._utterance_started_wall = time.time()
         self._last_partial = ""
         self._early_checked = ""
         if self.endpointer is not None:
@@ -393,6 +431,7 @@ class Pipeline:
         complete = bool(nbest) and nbest[0].intent != "OutOfDomain" and nbest[0].score >= EARLY_MIN_SCORE
         if complete:
             self.endpointer.last_voiced = voiced
+            self.endpointer.heard_speech = True
         return complete
 
     def _end_utterance(self, endpoint_wait: float) -> Turn:
@@ -417,6 +456,7 @@ class Pipeline:
 
     def _false_wake(self) -> Turn:
         """A wake word and then nobody spoke: recorded (the wake model's mistake), never answered."""
+        self._mode = "idle"
         turn = Turn(
             device=self.config.home.device_id, satellite=self.satellite, started=self._utterance_started_wall
         )
@@ -452,8 +492,10 @@ class Pipeline:
                 log.exception("could not queue barge-in feedback for %s", turn.id)
             self._emit("barge_in", turn=turn.id, by=by)
         self._speaking_turn = None
-        self._start_listening(chunk, wake, preroll=wake is None)
-        if wake is None:
+        if wake is not None:
+            self._woken(chunk, wake)
+        else:
+            self._start_listening(chunk, None, preroll=True)
             self._listen(chunk)
 
 
