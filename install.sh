@@ -11,8 +11,8 @@ extras="tflite"
 sudo=""
 [[ "$(id -u)" -ne 0 ]] && sudo="sudo"
 # espeak-ng speaks answers (and the tests' speech); sox converts audio; libportaudio2 is the microphone;
-# mosquitto is the local broker that the demo starts when none is reachable.
-packages=(espeak-ng sox libportaudio2 mosquitto)
+# mosquitto is the local broker that the demo starts when none is reachable; openssl makes the TLS test CA.
+packages=(espeak-ng sox libportaudio2 mosquitto openssl)
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if ! command -v python3.11 >/dev/null 2>&1; then missing+=(python3.11 python3.11-venv); fi
