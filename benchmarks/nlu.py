@@ -1,0 +1,307 @@
+"""NLU benchmark: the committed int8 model vs its fp32 original, and the hassil matcher as a baseline.
+
+    /work/venv/bin/python -m benchmarks.nlu            # ~10 min (trains the Snips model once)
+    /work/venv/bin/python -m benchmarks.nlu --no-snips
+
+Sets: sentences of held-out templates (never seen in training); the same with one ASR-like error
+each (dropped word, substituted word, inserted filler); the Snips benchmark split (a model trained on
+its train part, reported on test). Reports intent accuracy, full-frame accuracy, slot span F1,
+latency p50/p99 per utterance (tokenization included) and model size. Writes
+benchmarks/out/nlu.json and benchmarks/out/nlu_confusion.png.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "benchmarks" / "out"
+MODELS = ROOT / "models" / "nlu"
+SNIPS = Path("/work/shared/data/snips")
+
+TARGETS = {
+    "heldout_intent": 0.98,
+    "heldout_frame": 0.96,
+    "noisy_intent": 0.92,
+    "snips_intent": 0.985,
+    "snips_slot_f1": 0.95,
+    "int8_vs_fp32_points": 0.5,
+    "size_mb": 2.0,
+    "p50_ms": 1.0,
+}
+
+
+def hassil_predictor(config: Any, lexicon: Any) -> Any:
+    """hassil.recognize with HA's English intents + ours, and the lists the test sentences use."""
+    import yaml
+    from hassil import Intents, recognize
+    from hassil.intents import SlotList, TextSlotList
+    from hassil.util import merge_dict
+    from home_assistant_intents import get_intents
+
+    from models.nlu.data import SENTENCES_DIR
+    from models.nlu.evaluate import Prediction
+    from runtime.nlu.intents import OUT_OF_DOMAIN
+    from runtime.nlu.text import normalize
+
+    merged: dict[str, Any] = get_intents("en") or {}
+    merge_dict(merged, yaml.safe_load((SENTENCES_DIR / "ambient.yaml").read_text()))
+    intents = Intents.from_dict(merged)
+    names = [(n, n, {"domain": d}) for d, ns in lexicon.names.items() for n in ns]
+    slot_lists: dict[str, SlotList] = {
+        "name": TextSlotList.from_tuples(names, allow_template=False),
+        "area": TextSlotList.from_strings(lexicon.areas, allow_template=False),
+        "floor": TextSlotList.from_strings(lexicon.floors, allow_template=False),
+    }
+    for name, values in lexicon.wildcards.items():
+        if name in intents.slot_lists:
+            continue  # HA's own wildcard lists stay wildcards
+        slot_lists[name] = TextSlotList.from_strings(values, allow_template=False)
+
+    def predict(ex: Any) -> Prediction:
+        try:
+            result = recognize(ex.text, intents, slot_lists=slot_lists, intent_context={"area": "kitchen"})
+        except Exception:  # a matcher error counts as "no match", like a miss
+            result = None
+        if result is None:
+            return Prediction(OUT_OF_DOMAIN, set(), set())
+        values = {
+            (e.name, normalize(str(e.text)))
+            for e in result.entities_list
+            if e.text and e.name != "domain" and normalize(str(e.text))
+        }
+        return Prediction(result.intent.name, _word_spans(values, list(ex.words)), values)
+
+    return predict
+
+
+def _word_spans(values: set[tuple[str, str]], words: list[str]) -> set[tuple[str, int, int]]:
+    """hassil reports slot text, not word positions: find each value's words in the sentence."""
+    spans = set()
+    for name, value in values:
+        target = value.split()
+        for i in range(len(words) - len(target) + 1):
+            if words[i : i + len(target)] == target:
+                spans.add((name, i, i + len(target)))
+                break
+    return spans
+
+
+def noisy(examples: list[Any], train_words: list[str], seed: int) -> list[Any]:
+    """One ASR-like error per sentence, the three kinds in turn."""
+    from models.nlu.data import asr_noise
+
+    rng = random.Random(seed)
+    ops = ("drop", "substitute", "insert")
+    return [asr_noise(ex, rng, train_words, ops[i % 3]) for i, ex in enumerate(examples)]
+
+
+def confusion_png(confusion: dict[str, dict[str, int]], path: Path, title: str) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    labels = sorted(set(confusion) | {p for row in confusion.values() for p in row})
+    index = {name: i for i, name in enumerate(labels)}
+    m = np.zeros((len(labels), len(labels)))
+    for gold, row in confusion.items():
+        for pred, count in row.items():
+            m[index[gold], index[pred]] += count
+    m = m / np.maximum(1, m.sum(axis=1, keepdims=True))
+    fig, ax = plt.subplots(figsize=(14, 12))
+    ax.imshow(m, cmap="Blues", vmin=0, vmax=1)
+    ax.set_xticks(range(len(labels)), labels, rotation=90, fontsize=7)
+    ax.set_yticks(range(len(labels)), labels, fontsize=7)
+    ax.set_xlabel("predicted")
+    ax.set_ylabel("gold")
+    ax.set_title(title)
+    for i in range(len(labels)):
+        for j in range(len(labels)):
+            if m[i, j] >= 0.01 and i != j:
+                ax.text(j, i, f"{m[i, j]:.2f}", ha="center", va="center", fontsize=5, color="red")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def snips(retrain: bool, epochs: int | None) -> dict[str, Any]:
+    from models.nlu.data import read_split
+    from models.nlu.evaluate import evaluate, latency_ms, model_predictor
+    from models.nlu.train import TrainConfig, run_training
+    from runtime.nlu.model import NluModel
+
+    out = OUT / "nlu-snips"
+    if retrain or not (out / "nlu.int8.onnx").is_file():
+        cfg = TrainConfig(vocab_size=4000)
+        if epochs:
+            cfg.epochs = epochs
+        run_training(out, data_dir=SNIPS, cfg=cfg)
+    test = read_split(SNIPS / "test")
+    report: dict[str, Any] = {"n": len(test)}
+    for kind in ("int8", "fp32"):
+        model = NluModel.load(out / f"nlu.{kind}.onnx", out / "tokenizer.json")
+        r = evaluate(model_predictor(model), test, progress=f"snips {kind}")
+        report[kind] = r.summary()
+        report[kind]["latency_ms"] = latency_ms(model.parse, [e.text for e in test])
+        report[kind]["size_bytes"] = (out / f"nlu.{kind}.onnx").stat().st_size
+    report["hassil"] = "not applicable: Snips intents have no hassil templates"
+    return report
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--no-snips", action="store_true", help="skip the Snips split")
+    parser.add_argument("--retrain-snips", action="store_true", help="train the Snips model again")
+    parser.add_argument(
+        "--snips-epochs", type=int, help="epochs for the Snips model (default: training default)"
+    )
+    parser.add_argument(
+        "--hassil-n", type=int, default=600, help="sentences per set for the (slow) hassil matcher"
+    )
+    parser.add_argument(
+        "--model-card", action="store_true", help="write the figures into models/nlu/MODEL_CARD.md"
+    )
+    args = parser.parse_args(argv)
+
+    from models.nlu import data as D
+    from models.nlu.evaluate import evaluate, latency_ms, model_predictor
+    from runtime.config import load_config
+    from runtime.nlu.model import NluModel
+
+    OUT.mkdir(parents=True, exist_ok=True)
+    config = load_config(ROOT / "devices.yaml")
+    meta = json.loads((MODELS / "labels.json").read_text())
+    seed = int(meta["train_config"]["seed"])
+    dataset = D.build_dataset(config, seed=seed)  # the same split the committed model was trained on
+    train_words = sorted({w for ex in dataset.train for w in ex.words})
+    sets = {"heldout": dataset.test, "noisy": noisy(dataset.test, train_words, seed + 1)}
+    report: dict[str, Any] = {"targets": TARGETS, "sets": {k: len(v) for k, v in sets.items()}}
+
+    models = {
+        kind: NluModel.load(MODELS / f"nlu.{kind}.onnx", MODELS / "tokenizer.json")
+        for kind in ("int8", "fp32")
+    }
+    for kind, model in models.items():
+        entry: dict[str, Any] = {"size_bytes": (MODELS / f"nlu.{kind}.onnx").stat().st_size}
+        for name, examples in sets.items():
+            r = evaluate(model_predictor(model), examples, progress=f"{kind} {name}")
+            entry[name] = r.summary()
+            if kind == "int8" and name == "heldout":
+                confusion_png(
+                    r.confusion, OUT / "nlu_confusion.png", "int8 NLU on held-out templates (row-normalized)"
+                )
+                report["heldout_errors"] = {
+                    gold: {p: c for p, c in row.items() if p != gold}
+                    for gold, row in r.confusion.items()
+                    if any(p != gold for p in row)
+                }
+        entry["latency_ms"] = latency_ms(model.parse, [ex.text for ex in dataset.test[:1500]])
+        report[kind] = entry
+
+    rng = random.Random(seed)
+    hassil = hassil_predictor(config, D.generic_lexicon(config))
+    report["hassil"] = {}
+    for name, examples in sets.items():
+        subset = rng.sample(examples, min(args.hassil_n, len(examples)))
+        report["hassil"][name] = {
+            "hassil": evaluate(hassil, subset, progress=f"hassil {name}").summary(),
+            "int8_same_subset": evaluate(model_predictor(models["int8"]), subset).summary(),
+        }
+
+    if not args.no_snips:
+        report["snips"] = snips(args.retrain_snips, args.snips_epochs)
+
+    report["checks"] = checks(report)
+    (OUT / "nlu.json").write_text(json.dumps(report, indent=1) + "\n")
+    if args.model_card:
+        write_model_card(report, MODELS / "MODEL_CARD.md")
+    print(json.dumps({k: v for k, v in report.items() if k not in ("heldout_errors",)}, indent=1))
+    print(f"wrote {OUT / 'nlu.json'} and {OUT / 'nlu_confusion.png'}")
+    return 0
+
+
+def write_model_card(report: dict[str, Any], path: Path) -> None:
+    """Replace the metrics section of the model card with this run's figures."""
+    import datetime
+
+    rows = ["| set | model | n | intent acc | full frame | slot F1 |", "|---|---|---|---|---|---|"]
+    for kind in ("int8", "fp32"):
+        for name in ("heldout", "noisy"):
+            r = report[kind][name]
+            rows.append(
+                f"| {name} templates | {kind} | {r['n']} | {r['intent_acc']:.4f} | {r['frame_acc']:.4f} | {r['slot_f1']:.4f} |"
+            )
+    for name, entry in report["hassil"].items():
+        r = entry["hassil"]
+        rows.append(
+            f"| {name} (subset) | hassil matcher | {r['n']} | {r['intent_acc']:.4f} | {r['frame_acc']:.4f} | {r['slot_f1']:.4f} |"
+        )
+        r = entry["int8_same_subset"]
+        rows.append(
+            f"| {name} (subset) | int8 | {r['n']} | {r['intent_acc']:.4f} | {r['frame_acc']:.4f} | {r['slot_f1']:.4f} |"
+        )
+    if "snips" in report:
+        for kind in ("int8", "fp32"):
+            r = report["snips"][kind]
+            rows.append(
+                f"| Snips test | {kind} (trained on Snips train) | {r['n']} | {r['intent_acc']:.4f} | {r['frame_acc']:.4f} | {r['slot_f1']:.4f} |"
+            )
+    lat = report["int8"]["latency_ms"]
+    lines = [
+        f"Run {datetime.date.today().isoformat()}.",
+        "",
+        *rows,
+        "",
+        f"int8 latency per utterance (tokenization included, 1 thread): p50 {lat['p50']:.3f} ms, p99 {lat['p99']:.3f} ms; "
+        f"fp32 p50 {report['fp32']['latency_ms']['p50']:.3f} ms.",
+        f"Size: int8 {report['int8']['size_bytes'] / 1e6:.2f} MB, fp32 {report['fp32']['size_bytes'] / 1e6:.2f} MB.",
+        "",
+        "| target | measured | goal | met |",
+        "|---|---|---|---|",
+        *(
+            f"| {k} | {v['measured']} | {v['target']} | {'yes' if v['met'] else 'no'} |"
+            for k, v in report["checks"].items()
+        ),
+    ]
+    text = path.read_text()
+    start, end = text.index("<!-- metrics -->"), text.index("<!-- /metrics -->")
+    path.write_text(text[: start + len("<!-- metrics -->")] + "\n" + "\n".join(lines) + "\n" + text[end:])
+
+
+def checks(report: dict[str, Any]) -> dict[str, Any]:
+    """Each target with the measured value and whether it was met."""
+    i8, f32 = report["int8"], report["fp32"]
+    measured = {
+        "heldout_intent": i8["heldout"]["intent_acc"],
+        "heldout_frame": i8["heldout"]["frame_acc"],
+        "noisy_intent": i8["noisy"]["intent_acc"],
+        "int8_vs_fp32_points": 100
+        * max(abs(i8[s][m] - f32[s][m]) for s in ("heldout", "noisy") for m in ("intent_acc", "frame_acc")),
+        "size_mb": i8["size_bytes"] / 1e6,
+        "p50_ms": i8["latency_ms"]["p50"],
+    }
+    if "snips" in report:
+        measured["snips_intent"] = report["snips"]["int8"]["intent_acc"]
+        measured["snips_slot_f1"] = report["snips"]["int8"]["slot_f1"]
+    lower_is_better = {"int8_vs_fp32_points", "size_mb", "p50_ms"}
+    return {
+        k: {
+            "measured": round(v, 4),
+            "target": TARGETS[k],
+            "met": v <= TARGETS[k] if k in lower_is_better else v >= TARGETS[k],
+        }
+        for k, v in measured.items()
+    }
+
+
+if __name__ == "__main__":
+    sys.exit(main())

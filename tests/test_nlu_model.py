@@ -1,0 +1,199 @@
+"""The committed int8 NLU model: parses commands, rejects what it should, survives bad input."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from runtime.config import Config
+from runtime.events import Interpretation
+from runtime.nlu import intents as I
+from runtime.nlu.model import NluError, NluModel
+from runtime.nlu.text import MAX_WORDS
+
+ROOT = Path(__file__).resolve().parent.parent
+MODELS = ROOT / "models" / "nlu"
+INT8 = MODELS / "nlu.int8.onnx"
+TOKENIZER = MODELS / "tokenizer.json"
+
+
+@pytest.fixture(scope="module")
+def nlu() -> NluModel:
+    return NluModel.load(INT8, TOKENIZER)
+
+
+def test_turn_on_the_kitchen_light(nlu: NluModel) -> None:
+    best = nlu.parse("turn on the kitchen light")
+    assert best[0].intent == "HassTurnOn"
+    assert best[0].slot("name") == "kitchen light"
+    name = next(s for s in best[0].slots if s.name == "name")
+    assert (name.start, name.end) == (3, 5)  # word span, end exclusive
+    assert best[0].text == "turn on the kitchen light"
+    assert best[0].score > 0.8
+
+
+def test_nbest_is_sorted_and_calibrated(nlu: NluModel) -> None:
+    best = nlu.parse("Turn OFF the floor lamp, please!", n=5)
+    assert len(best) == 5 and best[0].intent == "HassTurnOff"
+    scores = [b.score for b in best]
+    assert scores == sorted(scores, reverse=True)
+    assert 0 < sum(scores) <= 1.0 + 1e-6
+    assert len({b.intent for b in best}) == 5
+    assert nlu.temperature > 0 and nlu.parse("turn off the tv", n=1)[0].intent == "HassTurnOff"
+
+
+# (text, intent, expected slots) -- varied phrasings, several not literally in any template
+COMMANDS: list[tuple[str, str, dict[str, str]]] = [
+    ("turn on the kitchen light", "HassTurnOn", {"name": "kitchen light"}),
+    ("switch off the coffee maker", "HassTurnOff", {"name": "coffee maker"}),
+    ("turn off all the lights in the bedroom", "HassTurnOff", {"area": "bedroom"}),
+    ("lights on in the living room", "HassTurnOn", {"area": "living room"}),
+    ("set the floor lamp brightness to 40 percent", "HassLightSet", {"name": "floor lamp", "brightness": "40"}),
+    ("dim the living room light to twenty percent", "HassLightSet", {}),
+    ("make the kitchen light red", "HassLightSet", {"color": "red"}),
+    ("what's the temperature in the office", "HassClimateGetTemperature", {"area": "office"}),
+    ("set the thermostat to 21 degrees", "HassClimateSetTemperature", {"temperature": "21"}),
+    ("what's the weather like", "HassGetWeather", {}),
+    ("what time is it", "HassGetCurrentTime", {}),
+    ("what's the date today", "HassGetCurrentDate", {}),
+    ("set a timer for 10 minutes", "HassStartTimer", {"minutes": "10"}),
+    ("start a timer for five minutes", "HassStartTimer", {"minutes": "five"}),
+    ("cancel the timer", "HassCancelTimer", {}),
+    ("how much time is left on my timer", "HassTimerStatus", {}),
+    ("pause the music", "HassMediaPause", {}),
+    ("resume the music", "HassMediaUnpause", {}),
+    ("next song", "HassMediaNext", {}),
+    ("set the volume to 30 percent", "HassSetVolume", {"volume_level": "30"}),
+    ("play the hunger games", "HassMediaSearchAndPlay", {"search_query": "the hunger games"}),
+    ("is the front door locked", "HassGetState", {}),
+    ("open the living room blinds", "HassTurnOn", {}),
+    ("close the garage door", "HassTurnOff", {}),
+    ("add milk to my shopping list", "HassShoppingListAddItem", {"item": "milk"}),
+    ("never mind", "HassNevermind", {}),
+    ("no that's wrong", I.NEGATIVE_FEEDBACK, {}),
+    ("that's not what i meant", I.NEGATIVE_FEEDBACK, {}),
+    ("stop", I.STOP, {}),
+    ("be quiet", I.STOP, {}),
+    ("learn my preferences", I.LEARN_PREFERENCES, {}),
+    ("i like jazz", I.TEACH_PREFERENCE, {"preference": "jazz"}),
+    (
+        "when i say movie time turn on the tv",
+        I.TEACH_COMMAND,
+        {"phrase": "movie time", "command": "turn on the tv"},
+    ),
+]
+
+
+def test_varied_commands_reach_the_accuracy_bound(nlu: NluModel) -> None:
+    intent_ok, slots_ok, misses = 0, 0, []
+    for text, intent, slots in COMMANDS:
+        top = nlu.parse(text)[0]
+        got = {s.name: s.value for s in top.slots}
+        intent_ok += top.intent == intent
+        slots_ok += top.intent == intent and all(got.get(k) == v for k, v in slots.items())
+        if top.intent != intent or any(got.get(k) != v for k, v in slots.items()):
+            misses.append((text, top.intent, got))
+    assert intent_ok >= 0.9 * len(COMMANDS), misses
+    assert slots_ok >= 0.85 * len(COMMANDS), misses
+
+
+OUT_OF_DOMAIN = [
+    "what is the meaning of life",
+    "who was the first president of the united states",
+    "tell me a joke",
+    "how do i bake sourdough bread",
+    "my sister is visiting next week",
+    "what is the capital of portugal",
+    "why is the sky blue",
+    "can you recommend a good book",
+    "i had a strange dream last night",
+    "how many legs does a spider have",
+]
+
+
+def _rejected(best: list[Interpretation], threshold: float) -> bool:
+    return best[0].intent == I.OUT_OF_DOMAIN or best[0].score < threshold
+
+
+def test_out_of_domain_is_rejected(nlu: NluModel) -> None:
+    rejected = [text for text in OUT_OF_DOMAIN if _rejected(nlu.parse(text), nlu.reject_threshold)]
+    assert len(rejected) >= 0.8 * len(OUT_OF_DOMAIN), set(OUT_OF_DOMAIN) - set(rejected)
+    # and commands are not rejected
+    accepted = [t for t, _, _ in COMMANDS if not _rejected(nlu.parse(t), nlu.reject_threshold)]
+    assert len(accepted) >= 0.9 * len(COMMANDS)
+    ood = nlu.parse("what is the meaning of life")[0]
+    assert ood.intent != I.OUT_OF_DOMAIN or ood.slots == []
+
+
+def test_bad_text_never_crashes(nlu: NluModel) -> None:
+    assert nlu.parse("") == []
+    assert nlu.parse("   \n\t ") == []
+    assert nlu.parse("?!...") == []
+    assert nlu.parse("turn on the light", n=0) == []
+    long = nlu.parse("turn on the kitchen light " * 2000)  # 10k+ characters
+    assert long and len(long[0].text.split()) <= MAX_WORDS
+    assert all(s.end <= MAX_WORDS for s in long[0].slots)
+    for text in ("🙂🙂🙂", "打开厨房的灯", "éteins la lumière", "turn on the 灯 light", "\x00\x01 control"):
+        best = nlu.parse(text)
+        assert best and all(0.0 <= b.score <= 1.0 for b in best), text
+    assert nlu.parse("x" * 500)  # one enormous word
+
+
+def test_from_config(config: Config) -> None:
+    model = NluModel.from_config(config)
+    assert model.parse("turn off the tv")[0].intent == "HassTurnOff"
+
+
+def test_missing_model_file_says_what_to_do(tmp_path: Path) -> None:
+    with pytest.raises(NluError, match=r"nope\.onnx: NLU model not found.*nlu-train"):
+        NluModel.load(tmp_path / "nope.onnx", TOKENIZER)
+    with pytest.raises(NluError, match=r"tokenizer\.json: NLU tokenizer not found"):
+        NluModel.load(INT8, tmp_path / "tokenizer.json")
+
+
+def test_corrupt_model_file(tmp_path: Path) -> None:
+    bad = tmp_path / "nlu.int8.onnx"
+    bad.write_bytes(INT8.read_bytes()[: INT8.stat().st_size // 3])
+    with pytest.raises(NluError, match=r"nlu\.int8\.onnx: not a loadable ONNX model"):
+        NluModel.load(bad, TOKENIZER)
+    bad.write_text("hello")
+    with pytest.raises(NluError, match="not a loadable ONNX model"):
+        NluModel.load(bad, TOKENIZER)
+    bad_tok = tmp_path / "tokenizer.json"
+    bad_tok.write_text("{not json")
+    with pytest.raises(NluError, match="not a valid tokenizer.json"):
+        NluModel.load(INT8, bad_tok)
+
+
+def test_mismatched_tokenizer(tmp_path: Path) -> None:
+    from runtime.nlu.tokenizer import train_tokenizer
+
+    other = train_tokenizer([["turn", "on", "the", "light"], ["play", "some", "jazz"]] * 5, vocab_size=100)
+    other.save(str(tmp_path / "tokenizer.json"))
+    with pytest.raises(NluError, match="does not match.*same training run"):
+        NluModel.load(INT8, tmp_path / "tokenizer.json")
+
+
+def test_labels_json_fallback_and_mismatch(tmp_path: Path) -> None:
+    meta = json.loads((MODELS / "labels.json").read_text())
+    shutil.copy(TOKENIZER, tmp_path / "tokenizer.json")
+    (tmp_path / "labels.json").write_text(json.dumps({**meta, "intents": meta["intents"][:-1]}))
+    with pytest.raises(NluError, match="outputs .* intents"):
+        NluModel.load(INT8, tmp_path / "tokenizer.json", labels_path=tmp_path / "labels.json")
+
+
+def test_tiny_training_run_produces_a_loadable_model(tmp_path: Path) -> None:
+    from models.nlu.train import TrainConfig, run_training
+
+    cfg = TrainConfig(epochs=1, d_model=32, heads=2, ff=64, vocab_size=300)
+    result, paths = run_training(tmp_path, cfg=cfg, limit=300, progress=False)
+    assert {p.name for p in paths.values()} == {"nlu.fp32.onnx", "nlu.int8.onnx", "tokenizer.json", "labels.json"}
+    assert len(result.history) == 1 and result.history[0]["loss"] > 0
+    for kind in ("fp32", "int8"):
+        model = NluModel.load(paths[kind], paths["tokenizer"])
+        best = model.parse("turn on the kitchen light", n=3)
+        assert len(best) == 3 and best[0].intent in model.intents
+    assert paths["int8"].stat().st_size < paths["fp32"].stat().st_size
