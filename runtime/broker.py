@@ -143,6 +143,7 @@ class InProcessBroker:
         self.host, self.port = host, port
         self._sessions: dict[str, _Session] = {}
         self._retained: dict[str, Message] = {}
+        self._writers: set[asyncio.StreamWriter] = set()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._server: asyncio.Server | None = None
         self._thread: threading.Thread | None = None
@@ -174,13 +175,12 @@ class InProcessBroker:
         """Close the listener and every connection, and let their tasks end."""
         assert self._server is not None
         self._server.close()
-        for session in list(self._sessions.values()):
-            session.writer.close()
+        for writer in list(self._writers):
+            writer.close()  # each connection's reader sees EOF and its task ends by itself
         me = asyncio.current_task()
         tasks = [t for t in asyncio.all_tasks() if t is not me]
-        for t in tasks:
-            t.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        if tasks:
+            await asyncio.wait(tasks, timeout=2)
 
     def _run(self) -> None:
         loop = asyncio.new_event_loop()
@@ -202,6 +202,7 @@ class InProcessBroker:
     async def _client(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         session: _Session | None = None
         clean = False
+        self._writers.add(writer)
         try:
             kind, _, body = await self._read_packet(reader, timeout=10)
             if kind != CONNECT:
@@ -222,6 +223,7 @@ class InProcessBroker:
                 del self._sessions[session.client_id]
                 if not clean and session.will is not None:
                     self._publish(session.will)
+            self._writers.discard(writer)
             writer.close()
 
     async def _read_packet(

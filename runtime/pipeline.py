@@ -302,9 +302,26 @@ class Pipeline:
         self._open_follow_up_on_next_chunk = self._follow_up_pending and not interrupted
 
     # audio entry point ------------------------------------------------------------------------
+    def new_stream(self) -> None:
+        """A new audio source starts (its clock starts at 0 again): forget the old one's state."""
+        with self._lock:
+            if self._mode == "listening":
+                self.finish()
+            self._mode = "idle"
+            self._preroll.clear()
+            self._last_timestamp = -1.0
+            reset = getattr(self.wake, "reset", None)
+            if reset is not None:
+                reset()  # its buffers and refractory clock belong to the old stream
+
+    _last_timestamp = -1.0
+
     def process(self, chunk: AudioChunk) -> Turn | None:
         """Feed one chunk; returns the turn it completed, if any."""
         with self._lock:
+            if chunk.timestamp < self._last_timestamp:
+                self.new_stream()
+            self._last_timestamp = chunk.timestamp
             wakes = self.wake.process(chunk) if self.wake is not None else []
             if self.speaker is not None and self.speaker.speaking:
                 voiced = self.barge_in_on_speech and self._voiced(chunk)
