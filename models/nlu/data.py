@@ -94,9 +94,9 @@ GENERIC_NAMES: dict[str, tuple[str, ...]] = {
         "ceiling fan", "desk fan", "tower fan", "exhaust fan", "air purifier", "box fan",
         "bathroom fan", "attic fan", "pedestal fan", "dyson", "range hood", "ventilation",
     ),
-    "cover": (
-        "blinds", "garage door", "curtains", "shades", "shutters", "awning", "gate", "roller blind",
-        "skylight", "drapes", "window", "garage", "sun shade", "roller shutter", "driveway gate",
+    "cover": (  # no device-class words ("blinds", "garage door"): those are {device_class} in HA's templates
+        "drapes", "skylight", "somfy", "velux", "patio screen", "pergola", "sunscreen", "canopy", "louvers",
+        "driveway barrier", "bay window", "roller", "solar screen", "privacy screen",
     ),
     "lock": (
         "front door", "back door", "front door lock", "deadbolt", "garage lock", "side door",

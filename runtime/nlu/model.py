@@ -122,6 +122,12 @@ class NluModel:
         self.temperature = float(meta.get("temperature", 1.0))
         self.max_len = int(meta.get("max_len", 64))
         self.intent_slots: dict[str, set[str]] = {k: set(v) for k, v in meta.get("intent_slots", {}).items()}
+        # BIO transitions: I-X only after B-X or I-X, and never first
+        inside = [t.startswith("I-") for t in self.tags]
+        self._allowed = np.array(
+            [[not inside[j] or p[2:] == self.tags[j][2:] for j in range(len(self.tags))] for p in self.tags]
+        )  # [previous, next]
+        self._start = np.array([not i for i in inside])
 
     @classmethod
     def load(
@@ -203,8 +209,27 @@ class NluModel:
         z = intent_logits[0].astype(np.float64) / self.temperature
         probs = np.exp(z - z.max())
         probs /= probs.sum()
-        tag_ids = slot_logits[0].argmax(-1)[enc.first_token].tolist()
+        tag_ids = self._decode(slot_logits[0][enc.first_token]) if enc.first_token else []
         return probs, tag_ids, enc
+
+    def _decode(self, logits: np.ndarray) -> list[int]:
+        """Best tag sequence in which every I-X follows B-X or I-X (Viterbi over log-probabilities).
+
+        Per-word argmax can emit a stray I- tag, which would make a spurious extra slot."""
+        z = logits.astype(np.float64)
+        logp = z - z.max(-1, keepdims=True)
+        logp -= np.log(np.exp(logp).sum(-1, keepdims=True))
+        blocked = np.where(self._allowed, 0.0, -1e9)
+        score = logp[0] + np.where(self._start, 0.0, -1e9)
+        back = []
+        for t in range(1, len(logp)):
+            total = score[:, None] + blocked  # previous x next
+            back.append(total.argmax(0))
+            score = total.max(0) + logp[t]
+        best = [int(score.argmax())]
+        for pointers in reversed(back):
+            best.append(int(pointers[best[-1]]))
+        return best[::-1]
 
 
 def _read_meta(embedded: str | None, model_path: Path, labels_path: str | Path | None) -> dict[str, Any]:
