@@ -1,0 +1,297 @@
+"""The home's command language as a grammar: templates + devices.yaml -> JSGF for pocketsphinx.
+
+Templates are written in the JSGF rule syntax (`(a | b)`, `[optional]`, `<slot>`), so the same
+text is both what the decoder gets and what `sample()` expands into test sentences. Slots are
+filled from devices.yaml (device names and aliases, room names and aliases) and small word lists
+(numbers spelled out, media, durations).
+
+When the NLU's `models/nlu/data.py` offers `sample_sentences(config, n, seed)`, those sentences are
+added as literal alternatives, so the recognizer accepts whatever the NLU was trained on.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import random
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from runtime.config import Config
+
+log = logging.getLogger(__name__)
+
+ONES = [
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+]  # noqa: E501
+TENS = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
+
+
+def number_words(n: int) -> str:
+    """0..100 spelled out the way people say them: 42 -> 'forty two'."""
+    if n < 20:
+        return ONES[n]
+    if n == 100:
+        return "one hundred"
+    tens, ones = divmod(n, 10)
+    return TENS[tens - 2] + (f" {ONES[ones]}" if ones else "")
+
+
+# The phrasings the NLU understands (HA intents + our teach/feedback ones), one template a line.
+TEMPLATES: tuple[str, ...] = (
+    # on / off
+    "[please] (turn | switch) (on | off) [the] <switchable> [in the <room>] [please]",
+    "[please] (turn | switch) [the] <switchable> (on | off) [please]",
+    "(turn | switch) (on | off) [all] the lights in the <room>",
+    "(turn | switch) (on | off) the <room> lights",
+    "(start | stop) the <switchable>",
+    # lights
+    "(set | dim) [the] <light> to <number> percent",
+    "(set | change) the brightness of the <light> to <number> percent",
+    "(brighten | dim) the <light>",
+    "make [the] <light> (brighter | dimmer)",
+    # climate and state
+    "(what's | what is) the temperature [in the <room> | of the <sensor>]",
+    "how (hot | warm | cold) is it [in the <room>]",
+    "set the (thermostat | heating | temperature) to <number> degrees",
+    "set the oven to <number> degrees",
+    "(is | are) the <device> (on | off | open | closed | locked)",
+    "(what's | what is) the weather [like] [today | tomorrow]",
+    "(what time is it | what's the time | what's the date | what day is it)",
+    # locks and covers
+    "(lock | unlock) the <lock>",
+    "(open | close | raise | lower) the <cover>",
+    "set the <cover> to <number> percent",
+    # timers
+    "set a timer for <number> (minutes | seconds | hours)",
+    "(start | set) a <number> minute timer",
+    "(cancel | stop | pause | resume) the timer",
+    "how much time is left [on the timer]",
+    # media
+    "(pause | resume | stop) [the music | the <player>]",
+    "(next | previous) (song | track)",
+    "(skip this song | play the next song)",
+    "play <media> [on the <player> | in the <room>]",
+    "turn the volume (up | down)",
+    "volume (up | down)",
+    "set the volume to <number> [percent]",
+    "(mute | unmute) [the] <player>",
+    # feedback and teaching
+    "no that's (wrong | not what i meant)",
+    "(stop | cancel | never mind)",
+    "thank you",
+    "when i say <phrase> turn (on | off) the <switchable>",
+    "i (like | love | don't like) <media>",
+    "learn my preferences",
+)
+
+MEDIA = (
+    "jazz", "music", "some music", "classical music", "rock music", "the radio", "the news",
+    "a podcast", "the beatles", "pop music", "my playlist",
+)  # fmt: skip
+PHRASES = ("movie time", "good night", "good morning", "bed time", "reading time")
+NUMBERS = tuple(number_words(n) for n in range(0, 101))
+# 0..100 as a small composed rule: every <number> reference is copied into the FSG, so its size matters
+NUMBER_RULES = (
+    "<number> = <digit> | ten | eleven | twelve | thirteen | fourteen | fifteen | sixteen | seventeen"
+    " | eighteen | nineteen | <tens> [<digit>] | zero | one hundred;\n"
+    "<digit> = one | two | three | four | five | six | seven | eight | nine;\n"
+    "<tens> = twenty | thirty | forty | fifty | sixty | seventy | eighty | ninety;\n"
+)
+
+
+def _norm(text: str) -> str:
+    """Lower-case words only: 'Kitchen Light!' -> 'kitchen light'; digits become words."""
+    text = re.sub(
+        r"\d+", lambda m: number_words(int(m.group())) if int(m.group()) <= 100 else m.group(), text
+    )
+    return " ".join(re.findall(r"[a-z']+", text.lower()))
+
+
+def slot_values(config: Config) -> dict[str, list[str]]:
+    """Every slot's phrases, from the home's devices and rooms plus the fixed word lists."""
+
+    def names(*types: str) -> list[str]:
+        return sorted({_norm(n) for d in config.devices if not types or d.type in types for n in d.names})
+
+    rooms = sorted({_norm(n) for r in config.rooms for n in [r.name, *r.aliases]})
+    return {
+        "device": names(),
+        "switchable": names("light", "switch", "fan", "tv", "media_player", "oven", "climate"),
+        "light": names("light"),
+        "lock": names("lock"),
+        "cover": names("cover"),
+        "player": names("tv", "media_player"),
+        "sensor": names("sensor", "climate", "oven"),
+        "room": rooms,
+        "number": ["<number>"],  # a rule of its own (see NUMBER_RULES): 101 phrases would bloat the FSG
+        "media": list(MEDIA),
+        "phrase": list(PHRASES),
+    }
+
+
+# --- a tiny JSGF-subset parser, used for sampling and for checking words -------------------------
+
+Node = tuple  # ("seq", [nodes]) | ("alt", [nodes]) | ("opt", node) | ("ref", name) | ("word", w)
+_TOKEN = re.compile(r"\s*(<[a-z_]+>|[()\[\]|]|[a-z']+)")
+
+
+def parse(template: str) -> Node:
+    tokens = _TOKEN.findall(template)
+    if "".join(tokens).replace(" ", "") != re.sub(r"\s+", "", template):
+        raise ValueError(f"template has characters the grammar cannot take: {template!r}")
+    pos = 0
+
+    def alt() -> Node:
+        nonlocal pos
+        options = [seq()]
+        while pos < len(tokens) and tokens[pos] == "|":
+            pos += 1
+            options.append(seq())
+        return options[0] if len(options) == 1 else ("alt", options)
+
+    def seq() -> Node:
+        nonlocal pos
+        items: list[Node] = []
+        while pos < len(tokens) and tokens[pos] not in ("|", ")", "]"):
+            tok = tokens[pos]
+            pos += 1
+            if tok in ("(", "["):
+                inner = alt()
+                close = ")" if tok == "(" else "]"
+                if pos >= len(tokens) or tokens[pos] != close:
+                    raise ValueError(f"unbalanced {tok!r} in template {template!r}")
+                pos += 1
+                items.append(inner if tok == "(" else ("opt", inner))
+            elif tok.startswith("<"):
+                items.append(("ref", tok[1:-1]))
+            else:
+                items.append(("word", tok))
+        return ("seq", items)
+
+    node = alt()
+    if pos != len(tokens):
+        raise ValueError(f"unbalanced brackets in template {template!r}")
+    return node
+
+
+def expand_random(node: Node, slots: dict[str, list[str]], rng: random.Random) -> list[str]:
+    kind = node[0]
+    if kind == "word":
+        return [node[1]]
+    if kind == "ref":
+        return slots[node[1]][rng.randrange(len(slots[node[1]]))].split()
+    if kind == "opt":
+        return expand_random(node[1], slots, rng) if rng.random() < 0.5 else []
+    if kind == "alt":
+        return expand_random(rng.choice(node[1]), slots, rng)
+    return [w for item in node[1] for w in expand_random(item, slots, rng)]
+
+
+def refs_of(node: Node) -> set[str]:
+    kind = node[0]
+    if kind == "ref":
+        return {node[1]}
+    if kind == "word":
+        return set()
+    if kind == "opt":
+        return refs_of(node[1])
+    return {r for item in node[1] for r in refs_of(item)}
+
+
+def words_of(node: Node) -> set[str]:
+    kind = node[0]
+    if kind == "word":
+        return {node[1]}
+    if kind == "ref":
+        return set()
+    if kind == "opt":
+        return words_of(node[1])
+    return {w for item in node[1] for w in words_of(item)}
+
+
+def sample(config: Config, n: int, seed: int = 0) -> list[str]:
+    """`n` random in-grammar sentences (templates chosen uniformly, then every choice uniformly)."""
+    rng = random.Random(seed)
+    slots = {**slot_values(config), "number": list(NUMBERS)}
+    parsed = [p for p in (parse(t) for t in TEMPLATES) if all(slots.get(r) for r in refs_of(p))]
+    return [" ".join(expand_random(rng.choice(parsed), slots, rng)) for _ in range(n)]
+
+
+# --- NLU sentences, when the NLU engineer's module is there -------------------------------------
+
+
+def nlu_sentences(config: Config, n: int = 400) -> list[str]:
+    """`models.nlu.data.sample_sentences` if it exists, else an empty list."""
+    try:
+        module = importlib.import_module("models.nlu.data")
+    except ModuleNotFoundError:
+        return []
+    fn: Callable[..., list[str]] | None = getattr(module, "sample_sentences", None)
+    if fn is None:
+        return []
+    try:
+        return sorted({_norm(s) for s in fn(config, n, seed=0) if _norm(s)})
+    except Exception as e:  # the NLU module is someone else's; a bug there must not stop the ASR
+        log.warning("models.nlu.data.sample_sentences failed (%s); using the built-in templates only", e)
+        return []
+
+
+# --- JSGF ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Grammar:
+    jsgf: str
+    words: frozenset[str]  # every word the grammar can produce (to check against the dictionary)
+
+
+def _alternatives(phrases: Iterable[str]) -> str:
+    return " | ".join(f"( {p} )" for p in phrases) or "<VOID>"
+
+
+def build_grammar(
+    config: Config, sentences: Iterable[str] = (), known: Callable[[str], bool] = lambda w: True
+) -> Grammar:
+    """The home's JSGF grammar. Phrases with a word `known` rejects are left out (and logged)."""
+    slots = slot_values(config)
+    words: set[str] = set()
+
+    def keep(phrase: str, where: str) -> bool:
+        missing = [w for w in phrase.split() if not known(w)]
+        if missing:
+            log.warning("leaving %r out of the %s grammar: no pronunciation for %s", phrase, where, missing)
+            return False
+        words.update(phrase.split())
+        return True
+
+    lines = ["#JSGF V1.0;", "grammar home;"]
+    templates = [t for t in TEMPLATES if keep(" ".join(sorted(words_of(parse(t)))), "template")]
+    literal = sorted({s for s in sentences if keep(s, "sentence")})
+    body = [f"( {t} )" for t in templates] + [f"( {s} )" for s in literal]
+    lines.append("public <command> = " + " | ".join(body) + ";")
+    for name, values in slots.items():
+        if name != "number":
+            lines.append(f"<{name}> = {_alternatives(v for v in values if keep(v, name))};")
+    words.update(w for n in NUMBERS for w in n.split())
+    return Grammar(jsgf="\n".join(lines) + "\n" + NUMBER_RULES, words=frozenset(words))

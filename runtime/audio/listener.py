@@ -1,0 +1,80 @@
+"""The audio front end as one loop: wake word -> endpointing -> ASR, over any chunk source.
+
+`Listener.run(chunks)` yields events as they happen: `Wake`, `Partial` and, per utterance, a
+`Heard` (the final `Transcript` with the utterance's timing). With `wake=None` it works
+push-to-talk style: every utterance is transcribed, no wake word needed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from runtime.asr.base import AsrEngine
+from runtime.audio.vad import Endpointer, Utterance
+from runtime.events import AudioChunk, Partial, Transcript, Wake
+from runtime.wake import WakeDetector
+
+
+@dataclass(frozen=True)
+class Heard:
+    transcript: Transcript
+    wake: Wake | None
+    start: float  # source time the utterance began
+    end: float  # source time it was closed
+    last_voiced: float | None  # source time the speech ended (latency is measured from here)
+    reason: str  # why it ended: silence, max_length, no_speech, end_of_stream
+
+
+Event = Wake | Partial | Heard
+
+
+class Listener:
+    def __init__(self, asr: AsrEngine, endpointer: Endpointer, wake: WakeDetector | None = None) -> None:
+        self.asr = asr
+        self.endpointer = endpointer
+        self.wake = wake
+
+    def run(self, chunks: Iterable[AudioChunk]) -> Iterator[Event]:
+        current: Wake | None = None
+        listening = False
+        for chunk in chunks:
+            if not listening:
+                if self.wake is not None:
+                    wakes = self.wake.process(chunk)
+                    if not wakes:
+                        continue
+                    current = max(wakes, key=lambda w: w.score)
+                    yield from wakes
+                    # the command starts after the wake word: this chunk held its end
+                    self.endpointer.begin(chunk.timestamp + chunk.duration)
+                    self.asr.start()
+                    listening = True
+                    continue
+                self.endpointer.begin(chunk.timestamp)
+                self.asr.start()
+                listening = True
+            partial = self.asr.accept(chunk)
+            if partial is not None:
+                yield partial
+            utterance = self.endpointer.process(chunk)
+            if utterance is not None:
+                listening = False
+                yield self._heard(utterance, current)
+                current = None
+                if self.wake is not None:
+                    self.wake.reset()  # the command's own audio must not trigger a wake
+        if listening:
+            utterance = self.endpointer.finish()
+            if utterance is not None:
+                yield self._heard(utterance, current)
+
+    def _heard(self, utterance: Utterance, wake: Wake | None) -> Heard:
+        if utterance.last_voiced is None:
+            self.asr.final()  # close the decoder's utterance; there was nothing to hear
+            transcript = Transcript("", 0.0, rejected=True, reject_reason="no speech after the wake word")
+        else:
+            transcript = self.asr.final()
+        return Heard(
+            transcript, wake, utterance.start, utterance.end, utterance.last_voiced, utterance.reason
+        )

@@ -1,0 +1,165 @@
+"""Voice activity detection and endpointing: when did the person stop talking?
+
+Two VADs behind one call, `vad.speech_probability(chunk) -> 0..1`:
+- Silero VAD, the ONNX model that ships in openWakeWord's wheel (run the way openwakeword/vad.py
+  runs it: 16 kHz float frames of 640 samples with the LSTM state carried between calls);
+- webrtcvad (the WebRTC GMM VAD), cheaper and cruder, as the alternative.
+
+`Endpointer` turns per-chunk decisions into one utterance: it starts at a wake word (or at once in
+push-to-talk mode), ends after `trailing_silence_ms` of non-speech following speech, is capped at
+`max_utterance_s`, and records when the last voiced chunk ended (latency is measured from there).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal, Protocol
+
+import numpy as np
+
+from runtime.events import SAMPLE_RATE, AudioChunk
+
+
+class Vad(Protocol):
+    name: str
+
+    def speech_probability(self, chunk: AudioChunk) -> float: ...
+
+    def reset(self) -> None: ...
+
+
+def silero_model_path() -> Path:
+    import openwakeword
+
+    return Path(openwakeword.__file__).parent / "resources" / "models" / "silero_vad.onnx"
+
+
+class SileroVad:
+    """Silero VAD (v4 ONNX with h/c LSTM state) from openWakeWord's wheel, on onnxruntime."""
+
+    name = "silero"
+    FRAME = 640  # 40 ms, openWakeWord's choice for this model
+
+    def __init__(self, model_path: str | Path | None = None) -> None:
+        import onnxruntime as ort
+
+        path = Path(model_path) if model_path else silero_model_path()
+        if not path.exists():
+            raise FileNotFoundError(
+                f"Silero VAD model not found at {path}: `pip install openwakeword==0.5.1`"
+            )
+        opts = ort.SessionOptions()
+        opts.inter_op_num_threads = 1  # one small frame at a time: threads only add overhead
+        opts.intra_op_num_threads = 1
+        self.session = ort.InferenceSession(str(path), sess_options=opts, providers=["CPUExecutionProvider"])
+        self.sr = np.array(SAMPLE_RATE, dtype=np.int64)
+        self.reset()
+
+    def reset(self) -> None:
+        self.h = np.zeros((2, 1, 64), dtype=np.float32)
+        self.c = np.zeros((2, 1, 64), dtype=np.float32)
+
+    def speech_probability(self, chunk: AudioChunk) -> float:
+        x = chunk.samples.astype(np.float32) / 32767.0
+        best = 0.0
+        for i in range(0, len(x) - self.FRAME + 1, self.FRAME):
+            out, self.h, self.c = self.session.run(
+                None, {"input": x[None, i : i + self.FRAME], "h": self.h, "c": self.c, "sr": self.sr}
+            )
+            best = max(best, float(out[0][0]))
+        return best
+
+
+class WebrtcVad:
+    """webrtcvad on 20 ms frames; the chunk's probability is the fraction of voiced frames."""
+
+    name = "webrtc"
+    FRAME = 320
+
+    def __init__(self, aggressiveness: int = 2) -> None:
+        import webrtcvad
+
+        self.vad = webrtcvad.Vad(aggressiveness)
+
+    def reset(self) -> None:
+        pass
+
+    def speech_probability(self, chunk: AudioChunk) -> float:
+        raw = chunk.samples.astype("<i2")
+        frames = [raw[i : i + self.FRAME] for i in range(0, len(raw) - self.FRAME + 1, self.FRAME)]
+        if not frames:
+            return 0.0
+        voiced = sum(self.vad.is_speech(f.tobytes(), SAMPLE_RATE) for f in frames)
+        return voiced / len(frames)
+
+
+def create_vad(kind: Literal["silero", "webrtc"] = "silero") -> Vad:
+    if kind == "silero":
+        return SileroVad()
+    if kind == "webrtc":
+        return WebrtcVad()
+    raise ValueError(f"unknown VAD '{kind}' (expected silero or webrtc)")
+
+
+EndReason = Literal["silence", "max_length", "no_speech", "end_of_stream"]
+
+
+@dataclass
+class Utterance:
+    samples: np.ndarray
+    start: float  # source time of the first sample
+    end: float  # source time just after the last sample
+    last_voiced: float | None  # end of the last chunk judged speech; None if nobody spoke
+    reason: EndReason
+
+
+@dataclass
+class Endpointer:
+    """Collects one utterance at a time. Call `begin(t)`, then `process(chunk)` until it returns
+    the `Utterance`; `finish()` ends it early (end of the stream)."""
+
+    vad: Vad
+    trailing_silence_ms: int = 600
+    max_utterance_s: float = 10.0
+    threshold: float = 0.5
+    no_speech_timeout_s: float = 5.0  # give up if nobody starts talking after the wake word
+    active: bool = False
+    _chunks: list[np.ndarray] = field(default_factory=list)
+    _start: float = 0.0
+    _end: float = 0.0
+    _last_voiced: float | None = None
+    _silence: float = 0.0
+
+    def begin(self, t: float) -> None:
+        self.active = True
+        self._chunks, self._start, self._end = [], t, t
+        self._last_voiced, self._silence = None, 0.0
+        self.vad.reset()
+
+    def process(self, chunk: AudioChunk) -> Utterance | None:
+        if not self.active:
+            self.begin(chunk.timestamp)
+        self._chunks.append(chunk.samples)
+        self._end = chunk.timestamp + chunk.duration
+        if self.vad.speech_probability(chunk) >= self.threshold:
+            self._last_voiced, self._silence = self._end, 0.0
+        else:
+            self._silence += chunk.duration
+        length = self._end - self._start
+        if self._last_voiced is not None and self._silence * 1000 >= self.trailing_silence_ms:
+            return self._done("silence")
+        if length >= self.max_utterance_s:
+            return self._done("max_length")
+        if self._last_voiced is None and length >= self.no_speech_timeout_s:
+            return self._done("no_speech")
+        return None
+
+    def finish(self) -> Utterance | None:
+        return self._done("end_of_stream") if self.active and self._chunks else None
+
+    def _done(self, reason: EndReason) -> Utterance:
+        self.active = False
+        samples = np.concatenate(self._chunks) if self._chunks else np.zeros(0, np.int16)
+        self._chunks = []
+        return Utterance(samples, self._start, self._end, self._last_voiced, reason)
