@@ -190,7 +190,9 @@ def probe(manifest_path: Path) -> None:
                         it.set_tensor(d["index"], v[i : i + 1].astype(d["dtype"]))
                     it.invoke()
                     outs.append([it.get_tensor(d["index"]).copy() for d in ods])
-            arrays = {f"out{k}": np.concatenate([o[k] for o in outs]) for k in range(len(outs[0]))}
+            arrays = {
+                f"out{k}": np.concatenate([np.atleast_1d(o[k]) for o in outs]) for k in range(len(outs[0]))
+            }
             np.savez(job["outputs"], **arrays)
             results[name] = "ok"
         except Exception as e:  # report and go on: one runtime failing must not hide the others
@@ -242,8 +244,8 @@ def build_jobs(work: Path) -> list[dict]:
         jobs.append({"name": name, "model": str(model), "runtime": runtime, "inputs": str(npz)})
 
     # NLU: the committed fp32 model and our static / dynamic int8 of it, on held-out style sentences
-    nlu = REPO / "models/nlu/nlu.fp32.onnx"
-    if nlu.exists():
+    nlu = snapshot_nlu(REPO / "models/nlu", work / "nlu-model")
+    if nlu is not None:
         import onnx
 
         from quantize.calibration import load_dataset, model_inputs
@@ -262,7 +264,10 @@ def build_jobs(work: Path) -> list[dict]:
             except QuantizeError as e:
                 print(f"NLU {mode} int8 not produced: {e}", file=sys.stderr)
     else:
-        print(f"{nlu} not found: NLU rows skipped (train it with `ambient nlu-train`)", file=sys.stderr)
+        print(
+            "models/nlu/nlu.fp32.onnx not found: NLU rows skipped (train it with `ambient nlu-train`)",
+            file=sys.stderr,
+        )
 
     # a toy classifier, static and dynamic int8 (the ARM64.md MLP check)
     mlp = toy.classifier(work / "mlp.onnx")
@@ -354,6 +359,20 @@ def build_jobs(work: Path) -> list[dict]:
     return jobs
 
 
+def snapshot_nlu(src: Path, dst: Path) -> Path | None:
+    """Copy the NLU model, tokenizer and labels: every side must run the same bytes even if the model
+    is retrained meanwhile (it happened: x86 and one ARM run saw different models)."""
+    import shutil
+
+    if not (src / "nlu.fp32.onnx").exists():
+        return None
+    dst.mkdir(parents=True, exist_ok=True)
+    for name in ("nlu.fp32.onnx", "tokenizer.json", "labels.json"):
+        if (src / name).exists():
+            shutil.copy2(src / name, dst / name)
+    return dst / "nlu.fp32.onnx"
+
+
 def _rename(model: Path, inputs: dict) -> dict:
     """Name the arrays after the ONNX model's inputs (in order)."""
     import onnx
@@ -366,7 +385,7 @@ def nlu_sentences(n: int) -> list[str]:
     """Held-out NLU sentences: the test split the committed model was benchmarked on."""
     from benchmarks.quantize import nlu_split
 
-    return [ex.text for ex in nlu_split()[1][:n]]
+    return [ex.text for ex in nlu_split()[1][:n]]  # the split depends on labels.json's seed only
 
 
 def compare(x86: Path, arm: Path) -> dict:

@@ -80,16 +80,29 @@ def main(argv: list[str] | None = None) -> int:
     if not args.model.exists():
         print(f"{args.model} not found: train it with `ambient nlu-train` first", file=sys.stderr)
         return 2
-    tokenizer = args.model.parent / "tokenizer.json"
     work = OUT / "quantize"
     shutil.rmtree(work, ignore_errors=True)
-    work.mkdir(parents=True)
+    (work / "model").mkdir(parents=True)
+    # a snapshot: the NLU may be retrained while this runs, and every variant must start from one model
+    for name in (args.model.name, "tokenizer.json", "labels.json"):
+        if (args.model.parent / name).exists():
+            shutil.copy2(args.model.parent / name, work / "model" / name)
+    args.model = work / "model" / args.model.name
+    tokenizer = args.model.parent / "tokenizer.json"
     valid, test = nlu_split(args.model.parent)
     calib = write_sentences(work / "calibration.txt", valid)
     held_out = write_sentences(work / "heldout.txt", test)
     print(f"NLU {args.model}: calibration {len(valid)} sentences, held-out {len(test)} sentences", flush=True)
 
-    result: dict[str, Any] = {"model": str(args.model), "calibration": len(valid), "heldout": len(test)}
+    import hashlib
+
+    digest = hashlib.sha256(args.model.read_bytes()).hexdigest()[:16]
+    result: dict[str, Any] = {
+        "model": str(args.model),
+        "sha256": digest,
+        "calibration": len(valid),
+        "heldout": len(test),
+    }
     result["fp32"] = nlu_benchmark(args.model, tokenizer, test)
     variants = [v for v in VARIANTS if not args.variants or v[0] in args.variants]
     result["variants"] = {}
