@@ -1,0 +1,94 @@
+"""Silero and webrtc VAD on synthesized speech, and the endpointer's decisions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import pytest
+
+from runtime.audio.sources import chunk_samples
+from runtime.audio.vad import Endpointer, SileroVad, WebrtcVad, create_vad
+from runtime.events import AudioChunk
+
+Say = Callable[..., np.ndarray]
+
+
+@pytest.fixture(scope="module")
+def silero() -> SileroVad:
+    return SileroVad()
+
+
+def _silence(seconds: float) -> np.ndarray:
+    return np.zeros(int(seconds * 16000), np.int16)
+
+
+def _noise(seconds: float, level: float = 300.0) -> np.ndarray:
+    return np.random.default_rng(1).normal(0, level, int(seconds * 16000)).astype(np.int16)
+
+
+# webrtcvad calls even faint white noise speech (why Silero is the default): it only gets silence
+@pytest.mark.parametrize(("kind", "noise"), [("silero", 300.0), ("webrtc", 0.0)])
+def test_vad_tells_speech_from_silence_and_noise(kind: str, noise: float, say: Say) -> None:
+    vad = create_vad(kind)  # type: ignore[arg-type]
+    speech = say("set a timer for ten minutes", voice="en-gb", speed=150)
+    voiced = [vad.speech_probability(c) for c in chunk_samples(speech)]
+    vad.reset()
+    quiet = [
+        vad.speech_probability(c) for c in chunk_samples(np.concatenate([_silence(1), _noise(1, noise)]))
+    ]
+    assert np.mean(np.array(voiced) >= 0.5) > 0.6, voiced
+    assert np.mean(np.array(quiet) >= 0.5) < 0.1, quiet
+
+
+def test_endpointer_ends_after_trailing_silence_and_reports_last_voiced(silero: SileroVad, say: Say) -> None:
+    speech = say("turn on the kitchen light")
+    audio = np.concatenate([_silence(0.3), speech, _silence(2.0)])
+    loud = np.flatnonzero(np.abs(speech) > 500)  # espeak-ng's output ends in its own silence
+    speech_end = (16000 * 0.3 + loud[-1]) / 16000
+    ep = Endpointer(silero, trailing_silence_ms=600, max_utterance_s=10)
+    ep.begin(0.0)
+    result = None
+    for chunk in chunk_samples(audio):
+        result = ep.process(chunk)
+        if result is not None:
+            break
+    assert result is not None and result.reason == "silence"
+    assert result.last_voiced is not None and abs(result.last_voiced - speech_end) < 0.25
+    assert result.end - result.last_voiced == pytest.approx(0.64, abs=0.09)  # 600 ms rounded up to chunks
+    assert len(result.samples) == round((result.end - result.start) * 16000)
+
+
+def test_endpointer_caps_long_speech(silero: SileroVad, say: Say) -> None:
+    speech = say("the quick brown fox jumps over the lazy dog and keeps on running and running far away")
+    ep = Endpointer(silero, trailing_silence_ms=600, max_utterance_s=2.0)
+    results = [r for c in chunk_samples(speech) if (r := ep.process(c)) is not None]
+    assert results[0].reason == "max_length"
+    assert results[0].end - results[0].start == pytest.approx(2.0, abs=0.081)
+
+
+def test_endpointer_gives_up_when_nobody_speaks(silero: SileroVad) -> None:
+    ep = Endpointer(silero, no_speech_timeout_s=1.0)
+    ep.begin(5.0)
+    results = [r for c in chunk_samples(_noise(2.0), start=5.0) if (r := ep.process(c)) is not None]
+    assert results[0].reason == "no_speech" and results[0].last_voiced is None
+
+
+def test_endpointer_finish_returns_what_it_has(say: Say) -> None:
+    ep = Endpointer(WebrtcVad())
+    for chunk in chunk_samples(say("pause")):
+        assert ep.process(chunk) is None
+    result = ep.finish()
+    assert result is not None and result.reason == "end_of_stream" and result.last_voiced is not None
+    assert ep.finish() is None
+
+
+def test_silero_state_carries_across_chunks(silero: SileroVad, say: Say) -> None:
+    # the LSTM state makes the answer depend on what came before: after reset it is reproducible
+    chunks = list(chunk_samples(say("hello there")))
+    silero.reset()
+    first = [silero.speech_probability(c) for c in chunks]
+    silero.reset()
+    again = [silero.speech_probability(c) for c in chunks]
+    assert first == again
+    assert isinstance(chunks[0], AudioChunk)
