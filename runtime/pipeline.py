@@ -30,6 +30,7 @@ from runtime.context import ContextStore
 from runtime.events import (
     Action,
     ActionResult,
+    Alternative,
     AudioChunk,
     Command,
     FailurePoint,
@@ -431,7 +432,7 @@ class Pipeline:
             return None
         if self.endpointer is None or not (ended or early):
             return self._end_utterance(0.0)  # cut at max_utterance_s: nobody waited for silence
-        return self._end_utterance(max(0.0, end - self.endpointer.last_voiced))
+        return self._end_utterance(max(0.0, end - self.endpointer.last_voiced), early=early)
 
     def _complete_early(self, end: float) -> bool:
         """Semantic endpointing: a short pause after what is already a complete, confident command
@@ -451,7 +452,7 @@ class Pipeline:
             self.endpointer.heard_speech = True
         return complete
 
-    def _end_utterance(self, endpoint_wait: float) -> Turn:
+    def _end_utterance(self, endpoint_wait: float, *, early: bool = False) -> Turn:
         self._mode = "idle"
         self._follow_up_until = None
         if self.endpointer is not None and not self.endpointer.heard_speech:
@@ -459,6 +460,16 @@ class Pipeline:
         t = time.perf_counter()
         self._emit("endpoint", wait=endpoint_wait, at=t)  # `at`: perf_counter, for latency benchmarks
         transcript = self.asr.final() if self.asr is not None else Transcript("", 0.0, rejected=True)
+        out_of_grammar = transcript.reject_reason.startswith("out of grammar")  # a real rejection
+        if early and transcript.rejected and self._last_partial and not out_of_grammar:
+            # The decoder's final pass, cut short, can tack a word onto a command it had whole a
+            # moment ago ("... temperature" -> "... temperature of"); the partial the NLU judged
+            # complete is what was said. Keep the final as an alternative in the trace.
+            transcript = Transcript(
+                self._last_partial, EARLY_MIN_SCORE * 0.5, engine=f"{transcript.engine}:partial",
+                alternatives=[Alternative(transcript.text, 0.0)],
+                reject_reason=f"final rejected ({transcript.reject_reason}); the complete partial was used",
+            )  # fmt: skip
         timings = {"endpoint_wait": endpoint_wait, "asr_final": time.perf_counter() - t}
         self._emit("transcript", text=transcript.text, confidence=round(float(transcript.confidence), 3),
                    rejected=transcript.rejected)  # fmt: skip
