@@ -52,7 +52,7 @@ EARLY_ENDPOINT_MS = 240  # pause after a complete command that ends it (0: off);
 EARLY_MIN_SCORE = 0.9  # NLU confidence that the partial transcript is a whole command
 WAKE_TAIL_S = 0.32  # longest wait for the pause after the wake word
 REQUEST_ONSET_S = 1.5  # after that pause, longest wait for the request to begin
-PREROLL_CHUNKS = 4  # 320 ms kept before a wake-less start (follow-up, barge-in) so the onset is heard
+PREROLL_CHUNKS = 0  # chunks kept before a wake-less start; 0: the ASR rejects leading silence today
 
 
 # --- the seams ---------------------------------------------------------------------------------------

@@ -183,16 +183,17 @@ def test_follow_up_needs_no_wake_word(config: Config, home: dict[str, Any], say:
         original, audio=dataclasses.replace(original.audio, follow_up_s=5.0)
     )
     try:
-        sim.set_state("bedroom_fan", {"state": "off"})
         first = pipeline.handle_text("turn on the bedroom light")
         assert first.action is not None and first.action.kind == "command"
         assert pipeline.speaker is not None and pipeline.speaker.wait(15)  # the window opens after the answer
         before = len(pipeline.turns)
-        for chunk in chunks(silence_padded(say("turn on the ceiling fan"), 0.3, 1.5)):
+        assert sim.wait_for("bedroom_light", lambda s: s["state"] == "on")
+        for chunk in chunks(silence_padded(say("turn off the bedroom light"), 0.3, 1.5)):
             pipeline.process(chunk)
         pipeline.finish()
         assert len(pipeline.turns) == before + 1
-        assert pipeline.turns[-1].wake is None  # no wake word was said
-        assert sim.wait_for("bedroom_fan", lambda s: s["state"] == "on")
+        turn = pipeline.turns[-1]
+        assert turn.wake is None  # no wake word was said
+        assert sim.wait_for("bedroom_light", lambda s: s["state"] == "off"), (turn.transcript, turn.action)
     finally:
         pipeline.config = original
