@@ -374,6 +374,8 @@ def interpret(
     )
     top = dataclasses.replace(ranked[0], score=max(original.score, ranked[0].score))
     resolution = resolve(top, ctx, satellite, person=person)
+    if resolution.values.get("out_of_domain"):
+        resolution = _unknown_device_question(ranked, ctx, satellite, person) or resolution
     return ranked, Resolution(
         resolution.interpretation,
         resolution.device_ids,
@@ -382,6 +384,28 @@ def interpret(
         resolution.clarification,
         reasons + resolution.reasons,
     )
+
+
+CLARIFY_FLOOR = 0.2  # a device command this likely may still deserve a question, never an action
+
+
+def _unknown_device_question(
+    ranked: list[Interpretation], ctx: ContextStore, satellite: Satellite, person: str
+) -> Resolution | None:
+    """When the request is not understood well enough to act, but a device command is among the
+    likely readings and names a device this home doesn't have ("turn on the jacuzzi"), say so.
+
+    A probe only: the handlers have no side effects, nothing is acted on, no last target is set.
+    """
+    for h in ranked:
+        if h.intent in TARGETING_INTENTS and h.score >= CLARIFY_FLOOR and h.intent in HANDLERS:
+            probe = HANDLERS[h.intent](_Turn(h, ctx, satellite, person, []))
+            if probe.values.get("unknown_name"):
+                probe.reasons.insert(
+                    0, f"not confident enough to act; {h.intent} ({h.score:.2f}) names an unknown device"
+                )
+                return probe
+    return None
 
 
 def resolve(
@@ -539,10 +563,11 @@ def _unknown(turn: _Turn, name: str, match: Match, here: Room) -> Resolution:
         return turn.ask(
             f"I don't know a device called {name}. Did you mean the {match.suggestion}?",
             suggestion=match.suggestion,
+            unknown_name=name,
         )
     local = [d.name for d in turn.devices if d.room == here.id]
     known = f" In the {here.name} I know {_the(local).replace(' or ', ' and ')}." if local else ""
-    return turn.ask(f"I don't know a device called {name}.{known}")
+    return turn.ask(f"I don't know a device called {name}.{known}", unknown_name=name)
 
 
 def _value(turn: _Turn, slot: str, kind: str, label: str) -> float | Resolution:

@@ -394,6 +394,24 @@ def test_out_of_domain_and_low_confidence_do_nothing(ctx, kitchen) -> None:
     assert unknown.values == {"out_of_domain": True}
 
 
+def test_unsure_about_a_command_with_an_unknown_device_asks_about_the_device(ctx, kitchen) -> None:
+    text = "turn on the jacuzzi"
+    ranked, r = interpret(
+        [hyp("OutOfDomain", 0.38, text=text), hyp("HassTurnOn", 0.29, text=text)], ctx, kitchen
+    )
+    assert r.device_ids == [] and r.clarification is not None and "jacuzzi" in r.clarification
+    # a known device in an unsure parse is still not acted on
+    text = "turn on the coffee maker"
+    nbest = [hyp("OutOfDomain", 0.38, text=text), hyp("HassTurnOn", 0.29, text=text, name="coffee maker")]
+    _, r = interpret(nbest, ctx, kitchen)
+    assert r.values == {"out_of_domain": True} and r.device_ids == [] and ctx.last_target("kitchen-sat") == []
+    # and an unlikely device reading does not turn a real out-of-domain question into one
+    _, r = interpret(
+        [hyp("OutOfDomain", 0.9, text="who won"), hyp("HassTurnOn", 0.05, text="who won")], ctx, kitchen
+    )
+    assert r.values == {"out_of_domain": True}
+
+
 def test_empty_nbest_is_out_of_domain(ctx, kitchen) -> None:
     ranked, r = interpret([], ctx, kitchen)
     assert ranked == [] and r.values == {"out_of_domain": True} and r.device_ids == []
