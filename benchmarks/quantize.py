@@ -8,7 +8,10 @@ quantize.quantize() (calibration: the NLU's `valid` split; gate: its `test` spli
 then the NLU engineer's own benchmark (models/nlu/evaluate.py: intent accuracy, frame accuracy, slot
 F1 on held-out templates) on fp32 and on each accepted int8 artifact through `NluModel`, and the
 onnxruntime latency of one `parse` call. Targets (issue #4): int8 intent accuracy within 0.5 point of
-fp32, at most 30% of the fp32 size, no slower than fp32 in onnxruntime here.
+fp32, at most 30% of the fp32 size, no slower than fp32 in onnxruntime here. Timings are on this x86
+machine: arm64 artifacts (S8S8) run there without onnxruntime's fast x86 int8 kernels (which want
+uint8 activations), so only the x86/armv7 (U8S8) and dynamic rows say something about speed; speed on
+a Pi cannot be measured under emulation (benchmarks/arm64.py checks its numbers instead).
 Writes benchmarks/out/quantize.json and quantize.png.
 """
 
