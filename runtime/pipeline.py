@@ -541,12 +541,12 @@ def failure_point(turn: Turn) -> FailurePoint | None:
     """
     if turn.transcript is None or turn.transcript.rejected or not turn.transcript.text.strip():
         return "asr"
+    if turn.resolution is not None and turn.resolution.clarification:
+        return "resolution"  # it had to ask: an unknown or ambiguous device, a missing value
     if not turn.nbest or turn.nbest[0].intent == "OutOfDomain":
         return "nlu"
     if turn.resolution is not None and turn.resolution.values.get("out_of_domain"):
         return "nlu"  # the context's pick was out of domain or below the confidence to act
-    if turn.resolution is not None and turn.resolution.clarification:
-        return "resolution"
     if turn.result is not None and turn.result.status == "failure":
         return "result"
     if turn.result is not None and turn.result.status == "success":
