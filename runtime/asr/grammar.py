@@ -1,12 +1,12 @@
-"""The home's command language as a grammar: templates + devices.yaml -> JSGF for pocketsphinx.
+"""The home's command language: templates + devices.yaml -> sentences.
 
-Templates are written in the JSGF rule syntax (`(a | b)`, `[optional]`, `<slot>`), so the same
-text is both what the decoder gets and what `sample()` expands into test sentences. Slots are
-filled from devices.yaml (device names and aliases, room names and aliases) and small word lists
-(numbers spelled out, media, durations).
+Templates are written in JSGF rule syntax (`(a | b)`, `[optional]`, `<slot>`); `sample()` expands
+them with the home's names: devices.yaml's device names and aliases (by device type), room names
+and aliases, and small word lists (numbers spelled out, media, phrases). The sentences train the
+recognizer's language model (runtime/asr/lm.py) and serve as in-grammar test speech.
 
 When the NLU's `models/nlu/data.py` offers `sample_sentences(config, n, seed)`, those sentences are
-added as literal alternatives, so the recognizer accepts whatever the NLU was trained on.
+added, so the recognizer accepts whatever the NLU was trained on.
 """
 
 from __future__ import annotations
@@ -15,8 +15,7 @@ import importlib
 import logging
 import random
 import re
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable
 
 from runtime.config import Config
 
@@ -111,13 +110,6 @@ MEDIA = (
 )  # fmt: skip
 PHRASES = ("movie time", "good night", "good morning", "bed time", "reading time")
 NUMBERS = tuple(number_words(n) for n in range(0, 101))
-# 0..100 as a small composed rule: every <number> reference is copied into the FSG, so its size matters
-NUMBER_RULES = (
-    "<number> = <digit> | ten | eleven | twelve | thirteen | fourteen | fifteen | sixteen | seventeen"
-    " | eighteen | nineteen | <tens> [<digit>] | zero | one hundred;\n"
-    "<digit> = one | two | three | four | five | six | seven | eight | nine;\n"
-    "<tens> = twenty | thirty | forty | fifty | sixty | seventy | eighty | ninety;\n"
-)
 
 
 def _norm(text: str) -> str:
@@ -144,7 +136,7 @@ def slot_values(config: Config) -> dict[str, list[str]]:
         "player": names("tv", "media_player"),
         "sensor": names("sensor", "climate", "oven"),
         "room": rooms,
-        "number": ["<number>"],  # a rule of its own (see NUMBER_RULES): 101 phrases would bloat the FSG
+        "number": list(NUMBERS),
         "media": list(MEDIA),
         "phrase": list(PHRASES),
     }
@@ -233,7 +225,7 @@ def words_of(node: Node) -> set[str]:
 def sample(config: Config, n: int, seed: int = 0) -> list[str]:
     """`n` random in-grammar sentences (templates chosen uniformly, then every choice uniformly)."""
     rng = random.Random(seed)
-    slots = {**slot_values(config), "number": list(NUMBERS)}
+    slots = slot_values(config)
     parsed = [p for p in (parse(t) for t in TEMPLATES) if all(slots.get(r) for r in refs_of(p))]
     return [" ".join(expand_random(rng.choice(parsed), slots, rng)) for _ in range(n)]
 
@@ -255,43 +247,3 @@ def nlu_sentences(config: Config, n: int = 400) -> list[str]:
     except Exception as e:  # the NLU module is someone else's; a bug there must not stop the ASR
         log.warning("models.nlu.data.sample_sentences failed (%s); using the built-in templates only", e)
         return []
-
-
-# --- JSGF ---------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Grammar:
-    jsgf: str
-    words: frozenset[str]  # every word the grammar can produce (to check against the dictionary)
-
-
-def _alternatives(phrases: Iterable[str]) -> str:
-    return " | ".join(f"( {p} )" for p in phrases) or "<VOID>"
-
-
-def build_grammar(
-    config: Config, sentences: Iterable[str] = (), known: Callable[[str], bool] = lambda w: True
-) -> Grammar:
-    """The home's JSGF grammar. Phrases with a word `known` rejects are left out (and logged)."""
-    slots = slot_values(config)
-    words: set[str] = set()
-
-    def keep(phrase: str, where: str) -> bool:
-        missing = [w for w in phrase.split() if not known(w)]
-        if missing:
-            log.warning("leaving %r out of the %s grammar: no pronunciation for %s", phrase, where, missing)
-            return False
-        words.update(phrase.split())
-        return True
-
-    lines = ["#JSGF V1.0;", "grammar home;"]
-    templates = [t for t in TEMPLATES if keep(" ".join(sorted(words_of(parse(t)))), "template")]
-    literal = sorted({s for s in sentences if keep(s, "sentence")})
-    body = [f"( {t} )" for t in templates] + [f"( {s} )" for s in literal]
-    lines.append("public <command> = " + " | ".join(body) + ";")
-    for name, values in slots.items():
-        if name != "number":
-            lines.append(f"<{name}> = {_alternatives(v for v in values if keep(v, name))};")
-    words.update(w for n in NUMBERS for w in n.split())
-    return Grammar(jsgf="\n".join(lines) + "\n" + NUMBER_RULES, words=frozenset(words))

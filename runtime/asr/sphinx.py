@@ -1,15 +1,19 @@
-"""pocketsphinx, constrained by the home's grammar, with out-of-grammar rejection.
+"""pocketsphinx, constrained by a language model of the home's commands, with out-of-grammar rejection.
 
-The decoder searches a JSGF grammar compiled from devices.yaml and the command templates
-(runtime/asr/grammar.py). A grammar alone maps *any* speech onto some command, so the grammar
-also offers a competing path: a free loop of phones ("garbage"). Speech that fits a command is
-explained better by the command's words; speech that doesn't is explained better by the phone
-loop, and the decoder's own best path then contains phones: the utterance is rejected. The per-phone
-penalty `garbage_penalty` trades false rejections against false acceptances; its default was
-measured with benchmarks/audio.py on synthesized in- and out-of-grammar speech.
+The decoder searches a small trigram LM (runtime/asr/lm.py) trained on sentences from the command
+templates filled with devices.yaml's names (runtime/asr/grammar.py) plus the NLU's training
+sentences when `models/nlu/data.py` provides them. Words missing from the CMU dictionary get
+espeak-ng pronunciations. Measured on synthesized commands, this LM decodes as accurately as a
+JSGF grammar of the same templates at a fraction of the cost (the FSG of ~40 templates plus 400
+sentences ran at 0.5-1x real time here; the LM at ~0.1x).
 
-pocketsphinx's posterior probability (`hyp().prob`) is not used: it is ~1 for whatever the grammar
-forces, in grammar or not.
+Out-of-grammar rejection: pocketsphinx's posterior (`hyp().prob`) is ~1 for whatever the search
+forces, in grammar or not, and a phone-loop competitor inside the grammar cost 3-5x the decode.
+What separates them cheaply is the LM itself: an LM-constrained decoder turns ordinary speech into
+word salad ("the quick brown fox..." -> "when i don't artist i'm leaving on") whose words the LM
+finds improbable, while commands come out as the fluent sentences it was trained on. The mean
+log10 probability per word is thresholded at `reject_below`; its default was set from measurements
+on synthesized in-grammar vs out-of-grammar speech (benchmarks/audio.py reports both rates).
 """
 
 from __future__ import annotations
@@ -17,109 +21,36 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import math
 import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from runtime.asr.base import AsrUnavailable
-from runtime.asr.grammar import Grammar, build_grammar, nlu_sentences, slot_values
+from runtime.asr.grammar import TEMPLATES, nlu_sentences, sample, slot_values
+from runtime.asr.lm import NgramLM
 from runtime.asr.pronounce import dictionary_words, espeak_phones
 from runtime.config import Config
 from runtime.events import AudioChunk, Partial, Transcript, Word
 
 log = logging.getLogger(__name__)
 
-PHONES = [
-    "AA",
-    "AE",
-    "AH",
-    "AO",
-    "AW",
-    "AY",
-    "B",
-    "CH",
-    "D",
-    "DH",
-    "EH",
-    "ER",
-    "EY",
-    "F",
-    "G",
-    "HH",
-    "IH",
-    "IY",
-    "JH",
-    "K",
-    "L",
-    "M",
-    "N",
-    "NG",
-    "OW",
-    "OY",
-    "P",
-    "R",
-    "S",
-    "SH",
-    "T",
-    "TH",
-    "UH",
-    "UW",
-    "V",
-    "W",
-    "Y",
-    "Z",
-    "ZH",
-]
-# A coarse phone set for the garbage loop: one phone per broad class keeps the loop cheap to search
-GARBAGE_PHONES = [
-    "AA",
-    "AE",
-    "AH",
-    "AO",
-    "ER",
-    "EH",
-    "IH",
-    "IY",
-    "UW",
-    "AY",
-    "OW",
-    "B",
-    "D",
-    "G",
-    "P",
-    "T",
-    "K",
-    "F",
-    "V",
-    "S",
-    "Z",
-    "SH",
-    "TH",
-    "HH",
-    "M",
-    "N",
-    "L",
-    "R",
-    "W",
-    "Y",
-]
-GARBAGE_PREFIX = "ph_"
-DEFAULT_GARBAGE_PENALTY = 1e-6  # per phone; measured: 1e-3 rejects 9/30 commands, 1e-10 accepts most OOG
-FRAME_S = 0.01
-# Narrower beams than pocketsphinx's defaults (tuned for large n-gram search): a small grammar
-# needs far fewer active HMMs, and this is what keeps the decoder well under real time on a Pi.
-DECODER_OPTIONS: dict[str, Any] = {"beam": 1e-30, "wbeam": 1e-20, "pbeam": 1e-30, "maxhmmpf": 3000}
+FRAME_S = 0.01  # pocketsphinx works in 10 ms frames
+# Commands seen IG: mean log10 P per word -0.4..-1.2; out-of-grammar word salad: -1.7..-2.8
+DEFAULT_REJECT_BELOW = -1.5
+TEMPLATE_SAMPLES = 3000  # sentences drawn from the templates to train the LM
 # Faint noise added to the input (std in int16 units, about -56 dBFS). pocketsphinx's model was
 # trained on recordings, which never hold digital silence; WAVs and synthesized speech do, and
 # their -inf log energies wreck its cepstral mean normalization: measured on espeak-ng commands,
 # 18/30 exact without it, 29/30 with it. pocketsphinx's own `dither` (1 LSB) is too faint.
-DITHER_STD = 50.0  # pocketsphinx works in 10 ms frames
+DITHER_STD = 50.0
 
 
 def cache_dir() -> Path:
-    """Compiled grammars live here: $AMBIENT_CACHE, else ~/.cache/ambient-edge."""
+    """Compiled language models live here: $AMBIENT_CACHE, else ~/.cache/ambient-edge."""
     root = os.environ.get("AMBIENT_CACHE") or Path.home() / ".cache" / "ambient-edge"
     return Path(root) / "asr"
 
@@ -143,27 +74,13 @@ def model_paths(config: Config | None) -> tuple[str, str]:
     return str(hmm), str(dicts[0])
 
 
-def garbage_rules(penalty: float, phones: list[str] = GARBAGE_PHONES) -> str:
-    """A phone loop that competes with the commands; each further phone of it costs `penalty`.
-
-    JSGF weights are normalized among alternatives, so "go on with probability `penalty`, else
-    stop" is written as `/penalty/ <garbage> | /1/ <NULL>`.
-    """
-    alts = " | ".join(f"{GARBAGE_PREFIX}{p.lower()}" for p in phones)
-    return (
-        "public <utterance> = <command> | <garbage>;\n"
-        f"<garbage> = <phone> ( /{penalty:g}/ <garbage> | /1/ <NULL> );\n"
-        f"<phone> = {alts};\n"
-    )
-
-
 class PocketsphinxEngine:
     name = "pocketsphinx"
 
     def __init__(
         self,
         config: Config,
-        garbage_penalty: float = DEFAULT_GARBAGE_PENALTY,
+        reject_below: float = DEFAULT_REJECT_BELOW,
         sentences: list[str] | None = None,
         **decoder_options: Any,
     ) -> None:
@@ -174,16 +91,16 @@ class PocketsphinxEngine:
                 "pocketsphinx is not installed: `pip install 'pocketsphinx>=5,<6'`"
             ) from None
         hmm, dict_path = model_paths(config)
-        options = {"loglevel": "FATAL", **DECODER_OPTIONS, **decoder_options}
+        options = {"loglevel": "FATAL", **decoder_options}
         self.decoder: Any = pocketsphinx.Decoder(hmm=hmm, dict=dict_path, lm=None, **options)
-        self.garbage_penalty = garbage_penalty
-        sentences = nlu_sentences(config) if sentences is None else sentences
-        self.grammar, extra = compile_grammar(config, dict_path, sentences, garbage_penalty)
-        for word, phones in extra.items():
+        self.reject_below = reject_below
+        if sentences is None:
+            sentences = sample(config, TEMPLATE_SAMPLES, seed=0) + nlu_sentences(config)
+        compiled = compile_language_model(config, dict_path, sentences)
+        self.lm = NgramLM(compiled.sentences)
+        for word, phones in compiled.pronunciations.items():
             self.decoder.add_word(word, phones, False)
-        for p in GARBAGE_PHONES:
-            self.decoder.add_word(f"{GARBAGE_PREFIX}{p.lower()}", p, False)
-        self.decoder.add_jsgf_string("home", self.grammar.jsgf)
+        self.decoder.add_lm_file("home", str(compiled.arpa_path))
         self.decoder.activate_search("home")
         self._in_utt = False
         self._last_partial = ""
@@ -203,7 +120,7 @@ class PocketsphinxEngine:
         noisy = chunk.samples + self._rng.normal(0.0, DITHER_STD, len(chunk.samples))
         self.decoder.process_raw(np.clip(noisy, -32768, 32767).astype("<i2").tobytes(), False, False)
         hyp = self.decoder.hyp()
-        text = _words_only(hyp.hypstr) if hyp is not None else ""
+        text = hyp.hypstr.strip() if hyp is not None else ""
         if text and text != self._last_partial:
             self._last_partial = text
             return Partial(text, chunk.timestamp + chunk.duration)
@@ -215,30 +132,26 @@ class PocketsphinxEngine:
         self.decoder.end_utt()
         self._in_utt = False
         hyp = self.decoder.hyp()
-        if hyp is None or not hyp.hypstr.strip():
-            return Transcript("", 0.0, engine=self.name, rejected=True, reject_reason="no speech matched")
         words = [
-            Word(_base(s.word), s.start_frame * FRAME_S, (s.end_frame + 1) * FRAME_S, float(s.prob))
-            for s in self.decoder.seg()
-            if not s.word.startswith(("<", "[")) and s.word != "<sil>"
+            Word(_base(s.word), s.start_frame * FRAME_S, (s.end_frame + 1) * FRAME_S, min(1.0, float(s.prob)))
+            for s in (self.decoder.seg() if hyp is not None else [])
+            if not s.word.startswith(("<", "[", "+"))
         ]
-        garbage = [w for w in words if w.text.startswith(GARBAGE_PREFIX)]
-        if garbage:
-            return Transcript(
-                "",
-                0.0,
-                engine=self.name,
-                rejected=True,
-                reject_reason=f"out of grammar: a phone loop explained the audio better ({len(garbage)} phones)",
-            )
+        if not words:
+            return Transcript("", 0.0, engine=self.name, rejected=True, reject_reason="no speech recognized")
         text = " ".join(w.text for w in words)
-        if not self.decoder.get_fsg("home").accept(text):
-            # the search ended inside a command (pocketsphinx then returns its best partial path)
-            return Transcript(
-                text, 0.0, words=words, engine=self.name, rejected=True, reject_reason="incomplete command"
-            )
-        confidence = min((w.confidence for w in words), default=0.0)
-        return Transcript(text, confidence, words=words, engine=self.name)
+        fluency = self.fluency(text)
+        # a logistic around the threshold: 0.5 at `reject_below`, ~0.95 a unit of log10 above it
+        confidence = 1.0 / (1.0 + math.exp(-3.0 * (fluency - self.reject_below)))
+        if fluency < self.reject_below:
+            reason = f"out of grammar: mean log10 P(word) {fluency:.2f} < {self.reject_below}"
+            return Transcript(text, confidence, words, engine=self.name, rejected=True, reject_reason=reason)
+        return Transcript(text, confidence, words, engine=self.name)
+
+    def fluency(self, text: str) -> float:
+        """Mean log10 probability per word of `text` under the home's LM (the rejection score)."""
+        lp = self.lm.word_logprobs(text)
+        return sum(lp) / len(lp)
 
 
 def _base(word: str) -> str:
@@ -246,61 +159,75 @@ def _base(word: str) -> str:
     return word.split("(", 1)[0]
 
 
-def _words_only(hypstr: str) -> str:
-    return " ".join(w for w in hypstr.split() if not w.startswith(GARBAGE_PREFIX))
+@dataclass(frozen=True)
+class CompiledLM:
+    arpa_path: Path
+    sentences: list[str]  # the training sentences that could be pronounced
+    pronunciations: dict[str, str]  # words the dictionary lacks -> espeak-ng phones
 
 
-def compile_grammar(
-    config: Config, dict_path: str, sentences: list[str], garbage_penalty: float
-) -> tuple[Grammar, dict[str, str]]:
-    """The home's grammar plus pronunciations for words missing from the dictionary.
+def compile_language_model(config: Config, dict_path: str, sentences: list[str]) -> CompiledLM:
+    """The home's LM as an ARPA file, plus pronunciations for words missing from the dictionary.
 
-    Cached on disk keyed by a hash of everything that goes into it (vocabulary, sentences,
-    dictionary, penalty, this module's templates), since espeak-ng lookups cost ~20 ms a word.
+    Cached on disk keyed by a hash of everything that goes into it (sentences, dictionary, this
+    module's templates), since espeak-ng lookups cost ~20 ms a word.
     """
-    from runtime.asr import grammar as grammar_module
-
     key_src = json.dumps(
         {
             "slots": slot_values(config),
             "sentences": sentences,
-            "templates": list(grammar_module.TEMPLATES),
+            "templates": list(TEMPLATES),
             "dict": [dict_path, Path(dict_path).stat().st_size],
-            "penalty": garbage_penalty,
-            "version": 2,
+            "version": 3,
         },
         sort_keys=True,
     )
     key = hashlib.sha256(key_src.encode()).hexdigest()[:16]
-    path = cache_dir() / f"grammar-{key}.json"
-    if path.exists():
+    folder = cache_dir()
+    meta_path, arpa_path = folder / f"lm-{key}.json", folder / f"lm-{key}.arpa"
+    if meta_path.exists() and arpa_path.exists():
         try:
-            data = json.loads(path.read_text())
-            return Grammar(data["jsgf"], frozenset(data["words"])), dict(data["pronunciations"])
+            meta = json.loads(meta_path.read_text())
+            return CompiledLM(arpa_path, list(meta["sentences"]), dict(meta["pronunciations"]))
         except (ValueError, KeyError) as e:
-            log.warning("ignoring a broken grammar cache %s (%s)", path, e)
+            log.warning("ignoring a broken LM cache %s (%s)", meta_path, e)
 
     known = dictionary_words(dict_path)
     extra: dict[str, str] = {}
+    unpronounceable: set[str] = set()
 
     def pronounceable(word: str) -> bool:
         if word in known or word in extra:
             return True
+        if word in unpronounceable:
+            return False
         phones = espeak_phones(word)
-        if phones:
-            log.info("no dictionary entry for %r; using espeak-ng's %s", word, " ".join(phones))
-            extra[word] = " ".join(phones)
-            return True
-        return False
+        if not phones:
+            unpronounceable.add(word)
+            return False
+        log.info("no dictionary entry for %r; using espeak-ng's %s", word, " ".join(phones))
+        extra[word] = " ".join(phones)
+        return True
 
-    g = build_grammar(config, sentences, known=pronounceable)
-    if garbage_penalty > 0:
-        g = Grammar(g.jsgf.replace("public <command>", "<command>") + garbage_rules(garbage_penalty), g.words)
+    kept = [s for s in sentences if s.strip() and all(pronounceable(w) for w in s.split())]
+    if unpronounceable:
+        log.warning("left out sentences with words nobody can pronounce: %s", sorted(unpronounceable))
+    if not kept:
+        raise AsrUnavailable("no command sentence could be pronounced; check devices.yaml names")
+    arpa = NgramLM(kept).to_arpa()
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps({"jsgf": g.jsgf, "words": sorted(g.words), "pronunciations": extra}))
-        tmp.replace(path)
-    except OSError as e:  # a read-only home is no reason not to recognize speech
-        log.warning("cannot cache the grammar in %s (%s)", path.parent, e)
-    return g, extra
+        folder.mkdir(parents=True, exist_ok=True)
+        for path, text in (
+            (arpa_path, arpa),
+            (meta_path, json.dumps({"sentences": kept, "pronunciations": extra})),
+        ):
+            tmp = path.with_suffix(".tmp")
+            tmp.write_text(text)
+            tmp.replace(path)
+    except OSError as e:  # a read-only home is no reason not to recognize speech: use a temp dir
+        import tempfile
+
+        log.warning("cannot cache the language model in %s (%s)", folder, e)
+        arpa_path = Path(tempfile.mkdtemp(prefix="ambient-lm-")) / "home.arpa"
+        arpa_path.write_text(arpa)
+    return CompiledLM(arpa_path, kept, extra)
