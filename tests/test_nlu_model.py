@@ -49,9 +49,15 @@ def test_nbest_is_sorted_and_calibrated(nlu: NluModel) -> None:
 COMMANDS: list[tuple[str, str, dict[str, str]]] = [
     ("turn on the kitchen light", "HassTurnOn", {"name": "kitchen light"}),
     ("switch off the coffee maker", "HassTurnOff", {"name": "coffee maker"}),
+    ("turn on the jacuzzi", "HassTurnOn", {"name": "jacuzzi"}),  # a device no training list has
+    ("switch off the zorblat", "HassTurnOff", {"name": "zorblat"}),
     ("turn off all the lights in the bedroom", "HassTurnOff", {"area": "bedroom"}),
     ("lights on in the living room", "HassTurnOn", {"area": "living room"}),
-    ("set the floor lamp brightness to 40 percent", "HassLightSet", {"name": "floor lamp", "brightness": "40"}),
+    (
+        "set the floor lamp brightness to 40 percent",
+        "HassLightSet",
+        {"name": "floor lamp", "brightness": "40"},
+    ),
     ("dim the living room light to twenty percent", "HassLightSet", {}),
     ("make the kitchen light red", "HassLightSet", {"color": "red"}),
     ("what's the temperature in the office", "HassClimateGetTemperature", {"area": "office"}),
@@ -185,12 +191,29 @@ def test_labels_json_fallback_and_mismatch(tmp_path: Path) -> None:
         NluModel.load(INT8, tmp_path / "tokenizer.json", labels_path=tmp_path / "labels.json")
 
 
+def test_nlu_train_cli_rejects_a_bad_dataset(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from runtime.cli import main
+
+    assert main(["nlu-train", "--data", str(tmp_path), "--out", str(tmp_path / "out")]) == 2
+    assert "expected train/, valid/ and test/" in capsys.readouterr().out
+    (tmp_path / "train").mkdir()
+    (tmp_path / "valid").mkdir()
+    assert main(["nlu-train", "--data", str(tmp_path), "--out", str(tmp_path / "out")]) == 2
+    assert "seq.in" in capsys.readouterr().out
+    assert not (tmp_path / "out").exists()  # nothing half-written
+
+
 def test_tiny_training_run_produces_a_loadable_model(tmp_path: Path) -> None:
     from models.nlu.train import TrainConfig, run_training
 
     cfg = TrainConfig(epochs=1, d_model=32, heads=2, ff=64, vocab_size=300)
     result, paths = run_training(tmp_path, cfg=cfg, limit=300, progress=False)
-    assert {p.name for p in paths.values()} == {"nlu.fp32.onnx", "nlu.int8.onnx", "tokenizer.json", "labels.json"}
+    assert {p.name for p in paths.values()} == {
+        "nlu.fp32.onnx",
+        "nlu.int8.onnx",
+        "tokenizer.json",
+        "labels.json",
+    }
     assert len(result.history) == 1 and result.history[0]["loss"] > 0
     for kind in ("fp32", "int8"):
         model = NluModel.load(paths[kind], paths["tokenizer"])

@@ -233,8 +233,14 @@ class Lexicon:
     areas: list[str]
     floors: list[str]
     wildcards: dict[str, list[str]] = field(default_factory=dict)
+    pseudo: float = 0.0  # share of made-up names ("the zorvek", "kelami lamp"): unseen words are names too
+
+    def area(self, rng: random.Random) -> str:
+        return pseudo_name(rng, ("room",)) if rng.random() < self.pseudo / 2 else rng.choice(self.areas)
 
     def name_for(self, domain: str | None, rng: random.Random) -> str:
+        if rng.random() < self.pseudo:
+            return pseudo_name(rng, GENERIC_NAMES.get(domain or "", ()))
         pool = self.names.get(domain or "", [])
         if not pool or rng.random() < 0.1:  # sometimes any device: HA names are free-form
             pool = [n for ns in self.names.values() for n in ns]
@@ -242,6 +248,38 @@ class Lexicon:
         if domain not in ("todo", "weather") and rng.random() < 0.1 and self.areas:
             name = f"{rng.choice(self.areas)} {name}"  # "bedroom lamp"
         return name
+
+
+_SYLLABLES = (
+    "ka",
+    "zo",
+    "ri",
+    "mun",
+    "ta",
+    "vel",
+    "cu",
+    "zzi",
+    "bo",
+    "lex",
+    "ja",
+    "ne",
+    "shi",
+    "dor",
+    "pa",
+    "quin",
+    "ya",
+    "tro",
+    "fi",
+    "ber",
+)
+
+
+def pseudo_name(rng: random.Random, nouns: Sequence[str]) -> str:
+    """A made-up word, sometimes with a device noun: teaches that unknown words can be names."""
+    word = "".join(rng.choice(_SYLLABLES) for _ in range(rng.randint(2, 3)))
+    if nouns and rng.random() < 0.4:
+        return f"{word} {rng.choice(nouns).split()[-1]}"
+    return word
 
 
 def home_lexicon(config: Config) -> Lexicon:
@@ -267,7 +305,7 @@ def generic_lexicon(config: Config | None = None) -> Lexicon:
             names.setdefault(domain, []).extend(n for n in ns if n not in names.get(domain, []))
         areas += [a for a in home.areas if a not in areas]
     wild = {k: list(v) for k, v in GENERIC_WILDCARDS.items()}
-    return Lexicon(names, areas, list(GENERIC_FLOORS), wild)
+    return Lexicon(names, areas, list(GENERIC_FLOORS), wild, pseudo=0.12)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -374,7 +412,7 @@ class _Sampler:
             else:
                 self.emit(self.lex.name_for(self.t.domain, self.rng), slot)
         elif ref.list_name == "area":
-            self.emit(self.rng.choice(self.lex.areas), slot)
+            self.emit(self.lex.area(self.rng), slot)
         elif ref.list_name == "floor":
             self.emit(self.rng.choice(self.lex.floors), slot)
         else:
