@@ -60,18 +60,23 @@ class Listener:
             utterance = self.endpointer.process(chunk)
             if utterance is not None:
                 listening = False
-                yield self._heard(utterance, current)
+                heard = self._heard(utterance, current)
+                if heard is not None:
+                    yield heard
                 current = None
                 if self.wake is not None:
                     self.wake.reset()  # the command's own audio must not trigger a wake
         if listening:
             utterance = self.endpointer.finish()
-            if utterance is not None:
-                yield self._heard(utterance, current)
+            heard = self._heard(utterance, current) if utterance is not None else None
+            if heard is not None:
+                yield heard
 
-    def _heard(self, utterance: Utterance, wake: Wake | None) -> Heard:
+    def _heard(self, utterance: Utterance, wake: Wake | None) -> Heard | None:
         if utterance.last_voiced is None:
             self.asr.final()  # close the decoder's utterance; there was nothing to hear
+            if self.wake is None:
+                return None  # push-to-talk: silence between utterances is not an event
             transcript = Transcript("", 0.0, rejected=True, reject_reason="no speech after the wake word")
         else:
             transcript = self.asr.final()
