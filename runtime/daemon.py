@@ -304,7 +304,7 @@ class Runtime:
 
     def wait(self) -> None:
         """Block until every audio source has ended (or stop() was called)."""
-        while not self._stop.is_set() and any(t.is_alive() for loop in self.loops for t in _threads(loop)):
+        while not self._stop.is_set() and any(loop.running for loop in self.loops):
             self._stop.wait(0.2)
 
     # chores ---------------------------------------------------------------------------------------
@@ -349,10 +349,6 @@ class Runtime:
                 publish()
             except Exception:
                 log.exception("could not publish health")
-
-
-def _threads(loop: AudioLoop) -> list[threading.Thread]:
-    return [loop._capture, loop._process]
 
 
 def peak_rss_mb() -> float:

@@ -185,6 +185,8 @@ class Pipeline:
         self._speaking_turn: Turn | None = None
         self._last_partial = ""
         self._last_chunk_end = 0.0
+        self._last_timestamp = -1.0  # a chunk older than this starts a new stream
+        self._open_follow_up_on_next_chunk = False  # set from the speaker thread when it finishes
         self.turns: list[Turn] = []  # finished turns (the demo and tests read them)
 
     # events ----------------------------------------------------------------------------------
@@ -291,8 +293,6 @@ class Pipeline:
         if follow_up and not spoke:
             self._open_follow_up_on_next_chunk = True
 
-    _open_follow_up_on_next_chunk = False
-
     def _has_speaker(self) -> bool:
         try:
             return self.config.satellite(self.satellite).speaker
@@ -314,8 +314,6 @@ class Pipeline:
             reset = getattr(self.wake, "reset", None)
             if reset is not None:
                 reset()  # its buffers and refractory clock belong to the old stream
-
-    _last_timestamp = -1.0
 
     def process(self, chunk: AudioChunk) -> Turn | None:
         """Feed one chunk; returns the turn it completed, if any."""
@@ -595,6 +593,10 @@ class AudioLoop:
 
     def stop(self) -> None:
         self._stop.set()
+
+    @property
+    def running(self) -> bool:
+        return self._capture.is_alive() or self._process.is_alive()
 
     def join(self, timeout: float | None = None) -> bool:
         self._capture.join(timeout)

@@ -98,3 +98,25 @@ def test_sighup_reload_keeps_running_on_a_bad_file(tmp_path: Path, broker: Any) 
     finally:
         if proc.poll() is None:
             proc.kill()
+
+
+def test_check_lists_what_is_installed_and_what_to_do(tmp_path: Path) -> None:
+    def check(*args: str) -> subprocess.CompletedProcess[str]:
+        cmd = [sys.executable, "-m", "runtime.cli", "check", *args]
+        return subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=60)
+
+    r = check()
+    assert r.returncode == 0, r.stdout + r.stderr
+    for name in ("PortAudio", "espeak-ng", "mosquitto", "NLU model", "openWakeWord", "pocketsphinx"):
+        assert any(line.startswith("ok ") and name in line for line in r.stdout.splitlines()), name
+    missing = tmp_path / "devices.yaml"
+    missing.write_text(
+        (ROOT / "devices.yaml").read_text().replace("models/nlu/nlu.int8.onnx", "nowhere/nlu.onnx")
+    )
+    r = check("--config", str(missing))
+    assert r.returncode == 1
+    assert "nowhere/nlu.onnx" in r.stdout and "ambient nlu-train" in r.stdout
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("home:\n  name: x\n")
+    r = check("--config", str(broken))
+    assert r.returncode == 1 and "broken.yaml:1: rooms" in r.stdout

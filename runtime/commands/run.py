@@ -133,7 +133,7 @@ def run(args: argparse.Namespace) -> int:
             if reload_requested.is_set():
                 reload_requested.clear()
                 runtime.reload()
-            sources_done = all(not t.is_alive() for loop in loops for t in (loop._capture, loop._process))
+            sources_done = not any(loop.running for loop in loops)
             if sources_done and not args.keep_running:
                 break
             stop.wait(0.2)
