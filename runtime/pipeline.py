@@ -438,7 +438,7 @@ class Pipeline:
         if self.early_endpoint_ms <= 0 or self.endpointer is None or not self._last_partial:
             return False
         voiced = self.endpointer.voiced_until
-        if voiced is None or (end - voiced) * 1000 < self.early_endpoint_ms:
+        if voiced is None or (end - voiced) * 1000 + 1e-6 < self.early_endpoint_ms:  # 1e-6: float sums
             return False
         if self._early_checked == self._last_partial:
             return False  # this partial was judged incomplete already
