@@ -83,6 +83,8 @@ class CommandExecutor:
                 failures.append(problem)
                 continue
             self.last_publish_s = time.monotonic() - started
+            if self._is_satellite(cmd.device_id):
+                continue  # one of our own satellites: the broker's acknowledgement is all it gives
             device = self.ctx.device(cmd.device_id)
             if device is None or not device.state_topic:
                 silent.append(cmd.device_id)
@@ -92,14 +94,19 @@ class CommandExecutor:
         if failures:
             return ActionResult("failure", "; ".join(failures))
         missing = [d for d in waiting if d not in confirmed] + silent
+        if not waiting and not silent:
+            return ActionResult("success", "acknowledged by the broker")
         if missing:
             why = [f"{d}: no state echo within {timeout:g} s" for d in missing if d in waiting]
             why += [f"{d}: reports no state" for d in silent]
             return ActionResult("unknown", "; ".join(why))
         return ActionResult("success", "confirmed by " + ", ".join(sorted(confirmed)))
 
+    def _is_satellite(self, device_id: str) -> bool:
+        return any(s.id == device_id for s in self.ctx.config.satellites)
+
     def _check(self, cmd: Command) -> str | None:
-        if self.ctx.device(cmd.device_id) is None:
+        if self.ctx.device(cmd.device_id) is None and not self._is_satellite(cmd.device_id):
             return f"{cmd.device_id}: unknown device"
         state = self.ctx.state(cmd.device_id)
         if state is not None and not state.available:

@@ -341,6 +341,26 @@ def test_unavailable_or_unknown_device_fails_without_publishing(
     assert not home.got.wait(0.2)
 
 
+def test_a_satellite_play_command_is_acknowledged_not_refused(
+    bridge: Bridge, peer: mqtt.Client, ctx: ContextStore
+) -> None:
+    """A satellite playing on its own speaker is one of ours: the broker's ack is the confirmation."""
+    got: list[bytes] = []
+    arrived = threading.Event()
+
+    def on_message(client: mqtt.Client, userdata: Any, msg: mqtt.MQTTMessage) -> None:
+        got.append(msg.payload)
+        arrived.set()
+
+    peer.on_message = on_message
+    peer.subscribe("ambient/kitchen-sat/play", qos=1)
+    time.sleep(0.2)  # let the subscription reach the broker before publishing
+    play = Command("kitchen-sat", "ambient/kitchen-sat/play", json.dumps({"media_title": "dune"}))
+    result = bridge.execute([play])
+    assert result.status == "success", result.detail
+    assert arrived.wait(5) and json.loads(got[0])["media_title"] == "dune"
+
+
 def test_command_fails_when_broker_is_down(bridge: Bridge, broker: Any, ctx: ContextStore) -> None:
     broker.stop()
     assert wait_until(lambda: not bridge.client.connected.is_set())
