@@ -280,6 +280,8 @@ class Pipeline:
 
     def _respond(self, turn: Turn) -> None:
         text = turn.action.text if turn.action else ""
+        if turn.result is not None and turn.result.status == "failure":
+            text = "Sorry, that didn't work."  # the turn keeps what was meant and why it failed
         if text:
             self._emit("response", text=text, turn=turn.id)
         follow_up = (

@@ -80,7 +80,7 @@ def run(args: argparse.Namespace) -> int:
     config = load_config(args.config)
     default_sat = args.satellite or (config.satellites[0].id if config.satellites else config.home.device_id)
     sources = [] if args.text else parse_sources(args.source or ["mic"], default_sat)
-    satellites = sorted({s for s, _ in sources} | {default_sat})
+    satellites = sorted({s for s, _ in sources}) or [default_sat]  # one pipeline (and decoder) each
 
     def on_event(kind: str, satellite: str, data: dict[str, Any]) -> None:
         if kind in ("wake", "transcript", "action", "result", "response", "barge_in", "turn"):
