@@ -1,0 +1,448 @@
+"""Benchmark of the audio front end: wake word, endpointing and ASR on synthesized speech.
+
+    python benchmarks/audio.py            # the full run (~10-20 min on 2 cores)
+    python benchmarks/audio.py --quick    # a small smoke run
+
+Writes benchmarks/out/audio.json and benchmarks/out/audio.png. What it measures:
+
+- wake: false-reject rate per model on "<wake phrase> <pause> <command>" clips over several
+  espeak-ng voices and speeds; false accepts per hour per model on negative audio (speech without a
+  wake word, music-like tones, sox noise), streamed through the detector without storing it;
+- ASR: WER of in-grammar commands, rejection of out-of-grammar sentences, false rejection of
+  commands; the same through the whole loop (wake -> endpointing -> ASR) for the woken clips;
+- speed and memory: real-time factor of wake + VAD + ASR, and the process's peak RSS.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import random
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from tqdm import tqdm
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from runtime.asr import transcribe  # noqa: E402
+from runtime.asr.grammar import sample  # noqa: E402
+from runtime.asr.sphinx import PocketsphinxEngine  # noqa: E402
+from runtime.audio.listener import Heard, Listener  # noqa: E402
+from runtime.audio.sources import chunk_samples  # noqa: E402
+from runtime.audio.tts import synthesize  # noqa: E402
+from runtime.audio.vad import Endpointer, SileroVad  # noqa: E402
+from runtime.config import WakeModel, load_config  # noqa: E402
+from runtime.events import Partial, Wake  # noqa: E402
+from runtime.wake import WakeDetector  # noqa: E402
+
+OUT = ROOT / "benchmarks" / "out"
+VOICES = ["en-us", "en-gb", "en-us+m3", "en-us+f3", "en-gb+f2", "en-us+m5"]
+SPEEDS = [130, 160, 190]
+PITCHES = [40, 50, 60]
+WAKE_PHRASES = {"alexa": "alexa", "hey_jarvis": "hey jarvis", "hey_mycroft": "hey my croft"}
+TARGETS = {
+    "wake_false_reject_rate": 0.05,
+    "wake_false_accepts_per_hour": 0.5,
+    "asr_wer": 0.05,
+    "oog_rejection_rate": 0.90,
+    "in_grammar_false_rejection_rate": 0.02,
+    "rtf": 0.1,
+    "peak_rss_mb": 300,
+}
+# Ordinary speech outside the home's commands: news, history, small talk, questions.
+OUT_OF_GRAMMAR = """the quick brown fox jumps over the lazy dog
+who was the first president of the united states
+stock markets fell sharply on monday morning
+i went to the store to buy some bread
+the meeting has been moved to thursday afternoon
+what is the capital of australia
+she plays the piano every evening
+do you know what time the bank opens
+the train was delayed by twenty minutes
+my sister is coming to visit next week
+turn left at the next intersection
+the kitchen was painted blue last summer
+how many people live in china
+please remember to water the plants
+he forgot his umbrella at the office
+when did the second world war end
+the government announced new taxes today
+scientists discovered a new species of frog in the rainforest
+can you explain how photosynthesis works
+the football match ended in a draw
+our flight to london leaves at seven in the morning
+the museum is closed on mondays
+why is the sky blue during the day
+the children built a sandcastle on the beach
+prices of oil rose for the third week in a row
+who wrote the novel pride and prejudice
+the roman empire lasted for several centuries
+i think we should paint the fence green
+the doctor said i need more sleep
+the new bridge will open next spring
+there was a traffic jam on the highway this morning
+my favorite color has always been purple
+the election results will be announced tomorrow
+how far is the moon from the earth
+he studied mathematics at the university
+the dog barked at the mailman all afternoon
+we need to buy a new car soon
+the concert was cancelled because of the rain
+which river is the longest in the world
+the company reported record profits this quarter
+she has been learning to speak french
+the library has thousands of old books
+what did the ancient egyptians eat
+the farmer harvested his wheat in august
+our neighbors are moving to canada
+the storm knocked down several trees last night
+the president gave a long speech about the economy
+i would like a cup of tea with milk
+the teacher asked the students to read chapter five
+a famous painter was born in this village""".splitlines()
+
+
+@dataclass
+class Timer:
+    seconds: dict[str, float] = field(default_factory=lambda: {"wake": 0.0, "vad": 0.0, "asr": 0.0})
+
+    def timed(self, stage: str, fn, *args):  # type: ignore[no-untyped-def]
+        t = time.perf_counter()
+        result = fn(*args)
+        self.seconds[stage] += time.perf_counter() - t
+        return result
+
+
+class TimedListener(Listener):
+    """The real Listener with each stage's compute time recorded."""
+
+    def __init__(self, timer: Timer, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.timer = timer
+        wake, asr, ep = self.wake, self.asr, self.endpointer
+        if wake is not None:
+            process = wake.process
+            wake.process = lambda c: timer.timed("wake", process, c)  # type: ignore[method-assign]
+        accept, final, ep_process = asr.accept, asr.final, ep.process
+        asr.accept = lambda c: timer.timed("asr", accept, c)  # type: ignore[method-assign]
+        asr.final = lambda: timer.timed("asr", final)  # type: ignore[method-assign]
+        ep.process = lambda c: timer.timed("vad", ep_process, c)  # type: ignore[method-assign]
+
+
+def word_errors(ref: str, hyp: str) -> int:
+    r, h = ref.split(), hyp.split()
+    d = list(range(len(h) + 1))
+    for i, a in enumerate(r, 1):
+        prev, d[0] = d[0], i
+        for j, b in enumerate(h, 1):
+            prev, d[j] = d[j], min(d[j] + 1, d[j - 1] + 1, prev + (a != b))
+    return d[-1]
+
+
+def silence(seconds: float) -> np.ndarray:
+    return np.zeros(int(seconds * 16000), np.int16)
+
+
+# --- negative audio ---------------------------------------------------------------------------
+
+
+def sox_noise(kind: str, seconds: float, volume: float) -> np.ndarray:
+    sox = shutil.which("sox")
+    if sox is None:
+        raise SystemExit("sox is not installed: `sudo apt-get install sox`")
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "n.raw"
+        subprocess.run(
+            [sox, "-n", "-r", "16000", "-b", "16", "-c", "1", "-e", "signed-integer", str(path),
+             "synth", str(seconds), kind, "vol", str(volume)],
+            check=True, capture_output=True,
+        )  # fmt: skip
+        return np.frombuffer(path.read_bytes(), dtype="<i2").astype(np.int16)
+
+
+def music(seconds: float, rng: np.random.Generator) -> np.ndarray:
+    """Music-like audio: random melodies of harmonic tones with envelopes, over a chord."""
+    sr = 16000
+    out = np.zeros(int(seconds * sr), np.float32)
+    t_note = 0
+    while t_note < len(out):
+        dur = int(sr * rng.choice([0.15, 0.25, 0.5, 1.0]))
+        f0 = 220 * 2 ** (rng.integers(-12, 13) / 12)
+        t = np.arange(dur) / sr
+        tone = sum(np.sin(2 * np.pi * f0 * k * t) / k for k in (1, 2, 3, 4))
+        env = np.minimum(1, t / 0.02) * np.exp(-t * rng.uniform(1, 6))
+        seg = (tone * env).astype(np.float32)
+        out[t_note : t_note + dur] += seg[: len(out) - t_note]
+        t_note += dur
+    chord = sum(np.sin(2 * np.pi * f * np.arange(len(out)) / sr) for f in (130.8, 164.8, 196.0))
+    out += 0.3 * chord.astype(np.float32)
+    out *= 8000 / max(1e-6, np.abs(out).max())
+    return out.astype(np.int16)
+
+
+def negative_stream(minutes: float, sentences: list[str], seed: int = 0) -> Iterator[tuple[str, np.ndarray]]:
+    """(kind, audio) pieces adding up to `minutes`: 50% speech, 25% music, 25% noise."""
+    rng = np.random.default_rng(seed)
+    pyr = random.Random(seed)
+    total = minutes * 60
+    made = 0.0
+    kinds = itertools.cycle(["speech", "speech", "music", "noise"])
+    while made < total:
+        kind = next(kinds)
+        if kind == "speech":
+            pieces = []
+            for _ in range(8):
+                text = pyr.choice(sentences)
+                pieces.append(synthesize(text, voice=pyr.choice(VOICES), speed=pyr.choice(SPEEDS),
+                                         pitch=pyr.choice(PITCHES)))  # fmt: skip
+                pieces.append(silence(pyr.uniform(0.2, 1.0)))
+            audio = np.concatenate(pieces)
+        elif kind == "music":
+            audio = music(30.0, rng)
+        else:
+            noise = pyr.choice(["whitenoise", "pinknoise", "brownnoise"])
+            audio = sox_noise(noise, 30.0, pyr.choice([0.05, 0.2, 0.5]))
+        made += len(audio) / 16000
+        yield kind, audio
+
+
+# --- main -------------------------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="a small smoke run (~1 min)")
+    parser.add_argument("--commands", type=int, default=210)
+    parser.add_argument("--negative-minutes", type=float, default=32.0)
+    args = parser.parse_args(argv)
+    n_commands = 15 if args.quick else args.commands
+    neg_minutes = 1.0 if args.quick else args.negative_minutes
+    oog_sentences = OUT_OF_GRAMMAR[:8] if args.quick else OUT_OF_GRAMMAR
+
+    config = load_config(ROOT / "devices.yaml")
+    t0 = time.perf_counter()
+    wake_models = [WakeModel(name, 0.5) for name in WAKE_PHRASES]
+    detector = WakeDetector(wake_models, engine="onnx", refractory_s=2.0)
+    asr = PocketsphinxEngine(config)
+    vad = SileroVad()
+    load_s = time.perf_counter() - t0
+    print(f"models loaded in {load_s:.1f} s")
+
+    # 1. commands after a wake word: wake false rejects, the whole loop, ASR alone
+    rng = random.Random(7)
+    commands = sample(config, n_commands, seed=1234)
+    timer = Timer()
+    listener = TimedListener(
+        timer, asr, Endpointer(vad, trailing_silence_ms=600, max_utterance_s=10.0), detector
+    )
+    per_model = {m: {"trials": 0, "misses": 0} for m in WAKE_PHRASES}
+    loop_audio_s = 0.0
+    asr_errors = asr_words = asr_rejected = 0
+    loop_errors = loop_words = loop_rejected = loop_woken = 0
+    latencies: list[float] = []
+    in_grammar_fluency: list[float] = []
+    failures: list[dict[str, object]] = []
+    for i, command in enumerate(tqdm(commands, desc="commands", unit="cmd")):
+        model = list(WAKE_PHRASES)[i % len(WAKE_PHRASES)]
+        voice, speed = VOICES[i % len(VOICES)], SPEEDS[(i // len(VOICES)) % len(SPEEDS)]
+        pitch = rng.choice(PITCHES)
+        wake_audio = synthesize(WAKE_PHRASES[model], voice=voice, speed=speed, pitch=pitch)
+        speech = synthesize(command, voice=voice, speed=speed, pitch=pitch)
+        clip = np.concatenate([silence(0.5), wake_audio, silence(0.4), speech, silence(1.2)])
+        loop_audio_s += len(clip) / 16000
+        detector.reset()
+        per_model[model]["trials"] += 1
+        woke: Wake | None = None
+        heard: Heard | None = None
+        for event in listener.run(chunk_samples(clip)):
+            if isinstance(event, Wake) and woke is None:
+                woke = event
+            elif isinstance(event, Heard):
+                heard = event
+                heard_at = time.perf_counter()
+            elif isinstance(event, Partial):
+                pass
+        if woke is None or woke.model != model:
+            per_model[model]["misses"] += 1
+            failures.append({"stage": "wake", "model": model, "voice": voice, "speed": speed,
+                             "got": woke.model if woke else None})  # fmt: skip
+        if heard is not None and woke is not None and woke.model == model:
+            loop_woken += 1
+            loop_words += len(command.split())
+            if heard.transcript.rejected:
+                loop_rejected += 1
+                loop_errors += len(command.split())
+            else:
+                loop_errors += word_errors(command, heard.transcript.text)
+            if heard.last_voiced is not None:
+                latencies.append(heard.end - heard.last_voiced)
+        _ = heard_at if heard is not None else None
+        # ASR alone on the padded command (independent of the wake word)
+        t = transcribe(asr, np.concatenate([silence(0.3), speech, silence(0.3)]))
+        asr_words += len(command.split())
+        if t.text:
+            in_grammar_fluency.append(asr.fluency(t.text))
+        if t.rejected:
+            asr_rejected += 1
+            asr_errors += len(command.split())
+            failures.append(
+                {"stage": "asr_rejected", "ref": command, "hyp": t.text, "voice": voice, "speed": speed}
+            )
+        else:
+            e = word_errors(command, t.text)
+            asr_errors += e
+            if e:
+                failures.append(
+                    {"stage": "asr", "ref": command, "hyp": t.text, "voice": voice, "speed": speed}
+                )
+
+    # 2. out-of-grammar speech
+    oog_rejected = oog_total = 0
+    oog_fluency: list[float] = []
+    for i, sentence in enumerate(tqdm(oog_sentences * 2, desc="out-of-grammar", unit="utt")):
+        voice, speed = VOICES[i % len(VOICES)], SPEEDS[i % len(SPEEDS)]
+        speech = synthesize(sentence, voice=voice, speed=speed)
+        t = transcribe(asr, np.concatenate([silence(0.3), speech, silence(0.3)]))
+        oog_total += 1
+        oog_rejected += t.rejected
+        if t.text:
+            oog_fluency.append(asr.fluency(t.text))
+        if not t.rejected:
+            failures.append({"stage": "oog_accepted", "ref": sentence, "hyp": t.text, "voice": voice})
+
+    # 3. negative audio through the wake detector, streamed
+    detector.reset()
+    false_accepts = {m: 0 for m in WAKE_PHRASES}
+    fa_examples: list[dict[str, object]] = []
+    neg_seconds = 0.0
+    neg_wake_s = 0.0
+    neg_sentences = OUT_OF_GRAMMAR + sample(config, 200, seed=99)
+    with tqdm(total=round(neg_minutes * 60), desc="negative audio", unit="s") as bar:
+        for kind, audio in negative_stream(neg_minutes, neg_sentences):
+            for chunk in chunk_samples(audio, start=neg_seconds):
+                t = time.perf_counter()
+                wakes = detector.process(chunk)
+                neg_wake_s += time.perf_counter() - t
+                for w in wakes:
+                    false_accepts[w.model] += 1
+                    fa_examples.append({"model": w.model, "score": round(w.score, 3), "kind": kind,
+                                        "time": round(w.timestamp, 2)})  # fmt: skip
+            neg_seconds += len(audio) / 16000
+            bar.update(round(len(audio) / 16000))
+
+    peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    hours = neg_seconds / 3600
+    fa_per_hour = {m: n / hours for m, n in false_accepts.items()}
+    frr = {m: v["misses"] / max(1, v["trials"]) for m, v in per_model.items()}
+    rtf = sum(timer.seconds.values()) / loop_audio_s
+    results = {
+        "quick": args.quick,
+        "commands": n_commands,
+        "voices": VOICES,
+        "speeds": SPEEDS,
+        "wake": {
+            "false_reject_rate": {m: round(v, 4) for m, v in frr.items()},
+            "false_reject_rate_overall": round(sum(v["misses"] for v in per_model.values()) / n_commands, 4),
+            "negative_audio_minutes": round(neg_seconds / 60, 2),
+            "false_accepts": false_accepts,
+            "false_accepts_per_hour": {m: round(v, 3) for m, v in fa_per_hour.items()},
+            "false_accept_examples": fa_examples[:20],
+            "rtf_on_negative_audio": round(neg_wake_s / neg_seconds, 4),
+        },
+        "asr": {
+            "wer": round(asr_errors / asr_words, 4),
+            "in_grammar_false_rejection_rate": round(asr_rejected / n_commands, 4),
+            "oog_rejection_rate": round(oog_rejected / oog_total, 4),
+            "oog_utterances": oog_total,
+            "reject_below": asr.reject_below,
+            "fluency_in_grammar": [round(x, 3) for x in in_grammar_fluency],
+            "fluency_out_of_grammar": [round(x, 3) for x in oog_fluency],
+        },
+        "loop": {
+            "woken": loop_woken,
+            "wer": round(loop_errors / max(1, loop_words), 4),
+            "rejected": loop_rejected,
+            "endpoint_delay_s_mean": round(float(np.mean(latencies)), 3) if latencies else None,
+            "rtf": round(rtf, 4),
+            "rtf_by_stage": {k: round(v / loop_audio_s, 4) for k, v in timer.seconds.items()},
+            "audio_seconds": round(loop_audio_s, 1),
+        },
+        "peak_rss_mb": round(peak_rss_mb, 1),
+        "model_load_s": round(load_s, 2),
+        "failures": failures[:60],
+    }
+    met = {
+        "wake_false_reject_rate": results["wake"]["false_reject_rate_overall"]
+        <= TARGETS["wake_false_reject_rate"],
+        "wake_false_accepts_per_hour": max(fa_per_hour.values()) <= TARGETS["wake_false_accepts_per_hour"],
+        "asr_wer": results["asr"]["wer"] <= TARGETS["asr_wer"],
+        "oog_rejection_rate": results["asr"]["oog_rejection_rate"] >= TARGETS["oog_rejection_rate"],
+        "in_grammar_false_rejection_rate": results["asr"]["in_grammar_false_rejection_rate"]
+        <= TARGETS["in_grammar_false_rejection_rate"],
+        "rtf": rtf <= TARGETS["rtf"],
+        "peak_rss_mb": peak_rss_mb <= TARGETS["peak_rss_mb"],
+    }
+    results["targets"] = TARGETS
+    results["targets_met"] = met
+    OUT.mkdir(parents=True, exist_ok=True)
+    name = "audio-quick" if args.quick else "audio"
+    (OUT / f"{name}.json").write_text(json.dumps(results, indent=2))
+    plot(results, OUT / f"{name}.png")
+
+    w, a, lp = results["wake"], results["asr"], results["loop"]
+    print(f"wake false-reject rate: {w['false_reject_rate_overall']:.1%} {w['false_reject_rate']}")
+    print(f"wake false accepts/hour over {w['negative_audio_minutes']} min: {w['false_accepts_per_hour']}")
+    print(f"ASR WER in-grammar: {a['wer']:.1%}; in-grammar false rejection: "
+          f"{a['in_grammar_false_rejection_rate']:.1%}; OOG rejection: {a['oog_rejection_rate']:.1%} "
+          f"({a['oog_utterances']} utt)")  # fmt: skip
+    print(f"loop (wake -> VAD -> ASR): woken {lp['woken']}/{n_commands}, WER {lp['wer']:.1%}, "
+          f"RTF {lp['rtf']:.3f} {lp['rtf_by_stage']}, endpoint delay {lp['endpoint_delay_s_mean']} s")  # fmt: skip
+    print(f"peak RSS: {results['peak_rss_mb']} MB")
+    print("targets met:", json.dumps(met))
+    print(f"wrote {OUT / (name + '.json')} and {OUT / (name + '.png')}")
+    return 0
+
+
+def plot(results: dict, path: Path) -> None:  # type: ignore[type-arg]
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(13, 4.5))
+    a = results["asr"]
+    bins = np.linspace(-4, 0, 41)
+    ax1.hist(a["fluency_in_grammar"], bins=bins, alpha=0.6, label="in-grammar commands")
+    ax1.hist(a["fluency_out_of_grammar"], bins=bins, alpha=0.6, label="out-of-grammar speech")
+    ax1.axvline(a["reject_below"], color="k", linestyle="--", label=f"reject below {a['reject_below']}")
+    ax1.set_xlabel("mean log10 P(word) of the decoded text under the home LM")
+    ax1.set_ylabel("utterances")
+    ax1.set_title("Out-of-grammar rejection score")
+    ax1.legend()
+    w = results["wake"]
+    names = list(w["false_reject_rate"])
+    x = np.arange(len(names))
+    ax2.bar(x - 0.2, [100 * w["false_reject_rate"][n] for n in names], 0.4, label="false rejects (%)")
+    ax2.bar(x + 0.2, [w["false_accepts_per_hour"][n] for n in names], 0.4, label="false accepts / hour")
+    ax2.axhline(5, color="C0", linestyle=":", label="target 5 %")
+    ax2.axhline(0.5, color="C1", linestyle=":", label="target 0.5 / h")
+    ax2.set_xticks(x, names)
+    ax2.set_title(f"Wake words ({w['negative_audio_minutes']} min negative audio)")
+    ax2.legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
