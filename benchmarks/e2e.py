@@ -29,6 +29,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -63,6 +64,19 @@ def commands(config: Config) -> list[tuple[str, str, str]]:
         for verb in ("on", "off"):
             out.append((sat, f"alexa, turn {verb} the {d.name}", d.id))
     return out
+
+
+def outcome(row: dict[str, Any]) -> str:
+    """Which stage a spoken command was lost at (the misses are what to fix next)."""
+    if row["ok"]:
+        return "ok"
+    if "heard" not in row:
+        return "wake missed (no turn)"
+    if not row["heard"]:
+        return "asr rejected"
+    if row["heard"] != row["sentence"].removeprefix("alexa, "):
+        return "asr wrong words"
+    return "right words, wrong or unconfirmed action"
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -143,6 +157,7 @@ def measure_latency(
         "timed": len(timed),
         "no_command_published": misses,
         "correct_device_confirmed": sum(r["ok"] for r in rows),
+        "outcomes": dict(Counter(outcome(r) for r in rows)),
         "stages_ms": {
             k: {
                 "p50": percentile([r[f"{k}_ms"] for r in timed], 50),
