@@ -16,6 +16,7 @@ Writes benchmarks/out/audio.json and benchmarks/out/audio.png. What it measures:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import itertools
 import json
 import random
@@ -30,6 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+import psutil
 from tqdm import tqdm
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -115,12 +117,17 @@ a famous painter was born in this village""".splitlines()
 
 @dataclass
 class Timer:
+    """Wall-clock and CPU seconds per stage. The machine is shared: CPU time (this thread's; every
+    model here runs single-threaded) is what the front end costs, wall time what it got."""
+
     seconds: dict[str, float] = field(default_factory=lambda: {"wake": 0.0, "vad": 0.0, "asr": 0.0})
+    cpu: dict[str, float] = field(default_factory=lambda: {"wake": 0.0, "vad": 0.0, "asr": 0.0})
 
     def timed(self, stage: str, fn, *args):  # type: ignore[no-untyped-def]
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.thread_time()
         result = fn(*args)
         self.seconds[stage] += time.perf_counter() - t
+        self.cpu[stage] += time.thread_time() - c
         return result
 
 
@@ -215,6 +222,30 @@ def negative_stream(minutes: float, sentences: list[str], seed: int = 0) -> Iter
             audio = sox_noise(noise, 30.0, pyr.choice([0.05, 0.2, 0.5]))
         made += len(audio) / 16000
         yield kind, audio
+
+
+def listen_process_rss_mb(command: str) -> float:
+    """Peak RSS of `ambient listen --wav` (3 wake models, Silero, pocketsphinx) on one turn."""
+    from runtime.audio.wav import write_wav
+
+    clip = np.concatenate(
+        [silence(0.5), synthesize("hey jarvis"), silence(0.4), synthesize(command), silence(1.2)]
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        wav = Path(tmp) / "turn.wav"
+        write_wav(wav, clip)
+        # polled rather than RUSAGE_CHILDREN, which counts the forked copy of this process
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "runtime.cli", "listen", "--wav", str(wav), "--no-partials"],
+            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        peak = 0
+        ps = psutil.Process(proc.pid)
+        while proc.poll() is None:
+            with contextlib.suppress(psutil.Error):
+                peak = max(peak, ps.memory_info().rss)
+            time.sleep(0.01)
+    return peak / 2**20
 
 
 # --- main -------------------------------------------------------------------------------------
@@ -326,14 +357,15 @@ def main(argv: list[str] | None = None) -> int:
     false_accepts = {m: 0 for m in WAKE_PHRASES}
     fa_examples: list[dict[str, object]] = []
     neg_seconds = 0.0
-    neg_wake_s = 0.0
+    neg_wake_s = neg_wake_cpu = 0.0
     neg_sentences = OUT_OF_GRAMMAR + sample(config, 200, seed=99)
     with tqdm(total=round(neg_minutes * 60), desc="negative audio", unit="s") as bar:
         for kind, audio in negative_stream(neg_minutes, neg_sentences):
             for chunk in chunk_samples(audio, start=neg_seconds):
-                t = time.perf_counter()
+                t, c = time.perf_counter(), time.thread_time()
                 wakes = detector.process(chunk)
                 neg_wake_s += time.perf_counter() - t
+                neg_wake_cpu += time.thread_time() - c
                 for w in wakes:
                     false_accepts[w.model] += 1
                     fa_examples.append({"model": w.model, "score": round(w.score, 3), "kind": kind,
@@ -342,10 +374,14 @@ def main(argv: list[str] | None = None) -> int:
             bar.update(round(len(audio) / 16000))
 
     peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    # this process also holds the benchmark's own machinery (scipy resampling of espeak-ng output,
+    # tqdm, test data); what a device runs is `ambient listen`, measured here in a process of its own
+    device_rss_mb = listen_process_rss_mb(commands[0])
     hours = neg_seconds / 3600
     fa_per_hour = {m: n / hours for m, n in false_accepts.items()}
     frr = {m: v["misses"] / max(1, v["trials"]) for m, v in per_model.items()}
     rtf = sum(timer.seconds.values()) / loop_audio_s
+    rtf_cpu = sum(timer.cpu.values()) / loop_audio_s
     results = {
         "quick": args.quick,
         "commands": n_commands,
@@ -359,6 +395,7 @@ def main(argv: list[str] | None = None) -> int:
             "false_accepts_per_hour": {m: round(v, 3) for m, v in fa_per_hour.items()},
             "false_accept_examples": fa_examples[:20],
             "rtf_on_negative_audio": round(neg_wake_s / neg_seconds, 4),
+            "rtf_cpu_on_negative_audio": round(neg_wake_cpu / neg_seconds, 4),
         },
         "asr": {
             "wer": round(asr_errors / asr_words, 4),
@@ -376,9 +413,12 @@ def main(argv: list[str] | None = None) -> int:
             "endpoint_delay_s_mean": round(float(np.mean(latencies)), 3) if latencies else None,
             "rtf": round(rtf, 4),
             "rtf_by_stage": {k: round(v / loop_audio_s, 4) for k, v in timer.seconds.items()},
+            "rtf_cpu": round(rtf_cpu, 4),
+            "rtf_cpu_by_stage": {k: round(v / loop_audio_s, 4) for k, v in timer.cpu.items()},
             "audio_seconds": round(loop_audio_s, 1),
         },
         "peak_rss_mb": round(peak_rss_mb, 1),
+        "listen_process_peak_rss_mb": round(device_rss_mb, 1),
         "model_load_s": round(load_s, 2),
         "failures": failures[:60],
     }
@@ -390,8 +430,8 @@ def main(argv: list[str] | None = None) -> int:
         "oog_rejection_rate": results["asr"]["oog_rejection_rate"] >= TARGETS["oog_rejection_rate"],
         "in_grammar_false_rejection_rate": results["asr"]["in_grammar_false_rejection_rate"]
         <= TARGETS["in_grammar_false_rejection_rate"],
-        "rtf": rtf <= TARGETS["rtf"],
-        "peak_rss_mb": peak_rss_mb <= TARGETS["peak_rss_mb"],
+        "rtf": rtf_cpu <= TARGETS["rtf"],
+        "peak_rss_mb": device_rss_mb <= TARGETS["peak_rss_mb"],
     }
     results["targets"] = TARGETS
     results["targets_met"] = met
@@ -407,8 +447,11 @@ def main(argv: list[str] | None = None) -> int:
           f"{a['in_grammar_false_rejection_rate']:.1%}; OOG rejection: {a['oog_rejection_rate']:.1%} "
           f"({a['oog_utterances']} utt)")  # fmt: skip
     print(f"loop (wake -> VAD -> ASR): woken {lp['woken']}/{n_commands}, WER {lp['wer']:.1%}, "
-          f"RTF {lp['rtf']:.3f} {lp['rtf_by_stage']}, endpoint delay {lp['endpoint_delay_s_mean']} s")  # fmt: skip
-    print(f"peak RSS: {results['peak_rss_mb']} MB")
+          f"RTF wall {lp['rtf']:.3f} {lp['rtf_by_stage']}, CPU {lp['rtf_cpu']:.3f} {lp['rtf_cpu_by_stage']}, "
+          f"endpoint delay {lp['endpoint_delay_s_mean']} s")  # fmt: skip
+    print(
+        f"peak RSS: `ambient listen` process {device_rss_mb:.1f} MB; this benchmark process {peak_rss_mb:.1f} MB"
+    )
     print("targets met:", json.dumps(met))
     print(f"wrote {OUT / (name + '.json')} and {OUT / (name + '.png')}")
     return 0

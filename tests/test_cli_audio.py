@@ -68,9 +68,12 @@ def test_ambient_wake_prints_one_line_per_file(wavs: dict[str, Path], tmp_path: 
 
 
 def test_ambient_asr_transcribes_and_rejects(wavs: dict[str, Path], tmp_path: Path) -> None:
-    proc = ambient("asr", str(wavs["command"]), str(wavs["news"]), tmp=tmp_path)
-    assert proc.returncode == 0, proc.stderr.decode()
-    command, news = lines(proc)
+    broken = tmp_path / "broken.wav"
+    broken.write_bytes(b"RIFF....WAVEjunk")
+    proc = ambient("asr", str(wavs["command"]), str(broken), str(wavs["news"]), tmp=tmp_path)
+    assert proc.returncode == 1, proc.stderr.decode()  # one bad file; the others still transcribed
+    command, bad, news = lines(proc)
+    assert bad["path"] == str(broken) and "not a readable WAV file" in bad["error"]
     assert command["path"] == str(wavs["command"])
     assert command["text"] == "turn on the kitchen light" and not command["rejected"]
     assert 0 < command["confidence"] <= 1 and [w["text"] for w in command["words"]] == command["text"].split()

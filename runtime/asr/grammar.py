@@ -211,17 +211,6 @@ def refs_of(node: Node) -> set[str]:
     return {r for item in node[1] for r in refs_of(item)}
 
 
-def words_of(node: Node) -> set[str]:
-    kind = node[0]
-    if kind == "word":
-        return {node[1]}
-    if kind == "ref":
-        return set()
-    if kind == "opt":
-        return words_of(node[1])
-    return {w for item in node[1] for w in words_of(item)}
-
-
 def sample(config: Config, n: int, seed: int = 0) -> list[str]:
     """`n` random in-grammar sentences (templates chosen uniformly, then every choice uniformly)."""
     rng = random.Random(seed)

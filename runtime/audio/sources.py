@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import queue
+import wave
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,12 +50,8 @@ def wav_source(path: str | Path) -> Iterator[AudioChunk]:
         samples = read_wav(path)
     except FileNotFoundError:
         raise AudioSourceError(f"{path}: no such file") from None
-    except (EOFError, ValueError, OSError) as e:  # wave.Error is an Error subclass of Exception
+    except (wave.Error, EOFError, ValueError, OSError) as e:
         raise AudioSourceError(f"{path}: not a readable WAV file ({e})") from None
-    except Exception as e:
-        if type(e).__name__ == "Error":  # wave.Error
-            raise AudioSourceError(f"{path}: not a readable WAV file ({e})") from None
-        raise
     return chunk_samples(samples)
 
 

@@ -15,8 +15,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    import numpy as np
+
     from runtime.asr import AsrUnavailable, create_engine, transcribe
-    from runtime.audio.wav import read_wav
+    from runtime.audio.sources import AudioSourceError, wav_source
     from runtime.config import load_config
     from runtime.events import to_dict
 
@@ -29,13 +31,9 @@ def run(args: argparse.Namespace) -> int:
     status = 0
     for path in args.files:
         try:
-            samples = read_wav(path)
-        except FileNotFoundError:
-            print(json.dumps({"path": path, "error": f"{path}: no such file"}), flush=True)
-            status = 1
-            continue
-        except Exception as e:  # wave.Error, EOFError, ...: say which file and go on with the rest
-            print(json.dumps({"path": path, "error": f"{path}: not a readable WAV file ({e})"}), flush=True)
+            samples = np.concatenate([c.samples for c in wav_source(path)])
+        except AudioSourceError as e:  # say which file, and go on with the rest
+            print(json.dumps({"path": path, "error": str(e)}), flush=True)
             status = 1
             continue
         t = transcribe(engine, samples)
