@@ -9,7 +9,6 @@ from pathlib import Path
 
 import numpy as np
 
-
 INSTALL_HINT = "espeak-ng is not installed: run `sudo apt-get install espeak-ng` (Debian, Raspberry Pi OS)"
 
 
