@@ -92,13 +92,13 @@ def _word_spans(values: set[tuple[str, str]], words: list[str]) -> set[tuple[str
     return spans
 
 
-def noisy(examples: list[Any], train_words: list[str], seed: int) -> list[Any]:
-    """One ASR-like error per sentence, the three kinds in turn."""
+def noisy(examples: list[Any], train_words: list[str], seed: int, similar: bool = False) -> list[Any]:
+    """One ASR-like error per sentence, the three kinds in turn; `similar`: substitutes look alike."""
     from models.nlu.data import asr_noise
 
     rng = random.Random(seed)
     ops = ("drop", "substitute", "insert")
-    return [asr_noise(ex, rng, train_words, ops[i % 3]) for i, ex in enumerate(examples)]
+    return [asr_noise(ex, rng, train_words, ops[i % 3], similar) for i, ex in enumerate(examples)]
 
 
 def confusion_png(confusion: dict[str, dict[str, int]], path: Path, title: str) -> None:
@@ -184,7 +184,11 @@ def main(argv: list[str] | None = None) -> int:
     seed = int(meta["train_config"]["seed"])
     dataset = D.build_dataset(config, seed=seed)  # the same split the committed model was trained on
     train_words = sorted({w for ex in dataset.train for w in ex.words})
-    sets = {"heldout": dataset.test, "noisy": noisy(dataset.test, train_words, seed + 1)}
+    sets = {
+        "heldout": dataset.test,
+        "noisy": noisy(dataset.test, train_words, seed + 1),  # substitutes: any word (the target's set)
+        "noisy_similar": noisy(dataset.test, train_words, seed + 1, similar=True),  # look-alike words
+    }
     report: dict[str, Any] = {"targets": TARGETS, "sets": {k: len(v) for k, v in sets.items()}}
 
     models = {
@@ -236,7 +240,7 @@ def write_model_card(report: dict[str, Any], path: Path) -> None:
 
     rows = ["| set | model | n | intent acc | full frame | slot F1 |", "|---|---|---|---|---|---|"]
     for kind in ("int8", "fp32"):
-        for name in ("heldout", "noisy"):
+        for name in ("heldout", "noisy", "noisy_similar"):
             r = report[kind][name]
             rows.append(
                 f"| {name} templates | {kind} | {r['n']} | {r['intent_acc']:.4f} | {r['frame_acc']:.4f} | {r['slot_f1']:.4f} |"

@@ -143,6 +143,25 @@ def test_asr_noise_keeps_tags_aligned() -> None:
         if op != "drop":
             assert ("name", "kitchen light") in [(s[0], s[1]) for s in noisy.slots()]
     assert seen_ops == {("drop", -1), ("substitute", 0), ("insert", 1)}
+    # look-alike substitutes come from the words closest in spelling
+    vocabulary = [
+        "turn",
+        "burn",
+        "on",
+        "one",
+        "the",
+        "then",
+        "xylophone",
+        "quartz",
+        "zebra",
+        "jumbo",
+        "vortex",
+        "plinth",
+    ]
+    far = {"xylophone", "quartz", "zebra", "jumbo", "vortex", "plinth"}
+    for _ in range(30):
+        noisy = D.asr_noise(ex, rng, vocabulary, "substitute", similar=True)
+        assert not (set(noisy.words) & far), noisy.words
 
 
 def test_sample_sentences_use_the_homes_names(config: Config) -> None:

@@ -629,10 +629,14 @@ def build_dataset(
     return Dataset(data["train"], data["valid"], data["test"], keys, intent_slots(templates))
 
 
-def asr_noise(ex: Example, rng: random.Random, vocabulary: Sequence[str], op: str | None = None) -> Example:
+def asr_noise(
+    ex: Example, rng: random.Random, vocabulary: Sequence[str], op: str | None = None, similar: bool = False
+) -> Example:
     """One ASR-like error: a dropped word, a substituted word, or an inserted filler ("uh", "please").
 
-    Slot words are left alone except by dropping (ASR drops those too); tags stay aligned.
+    Slot words are left alone except by dropping (ASR drops those too); tags stay aligned. The
+    substitute is any vocabulary word, or with `similar` one of the 5 closest in spelling ("lights" ->
+    "light's", "nights"), which is closer to what a recognizer confuses.
     """
     words, tags = list(ex.words), list(ex.tags)
     op = op or rng.choice(("drop", "substitute", "insert"))
@@ -645,7 +649,7 @@ def asr_noise(ex: Example, rng: random.Random, vocabulary: Sequence[str], op: st
         plain = [i for i, t in enumerate(tags) if t == "O"]
         if plain:
             i = rng.choice(plain)
-            words[i] = rng.choice(vocabulary)
+            words[i] = _similar_word(words[i], vocabulary, rng) if similar else rng.choice(vocabulary)
     else:
         # not between B- and I- of one slot
         spots = [i for i in range(len(words) + 1) if i == len(words) or not tags[i].startswith("I-")]
@@ -653,6 +657,14 @@ def asr_noise(ex: Example, rng: random.Random, vocabulary: Sequence[str], op: st
         words.insert(i, rng.choice(FILLERS))
         tags.insert(i, "O")
     return Example(tuple(words), tuple(tags), ex.intent, ex.template)
+
+
+def _similar_word(word: str, vocabulary: Sequence[str], rng: random.Random) -> str:
+    from rapidfuzz import fuzz, process
+
+    matches = process.extract(word, vocabulary, scorer=fuzz.ratio, limit=6, score_cutoff=50)
+    choices = [m[0] for m in matches if m[0] != word][:5]
+    return rng.choice(choices) if choices else rng.choice(vocabulary)
 
 
 def augment(examples: list[Example], rng: random.Random, fraction: float = 0.3) -> list[Example]:
