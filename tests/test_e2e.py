@@ -197,3 +197,21 @@ def test_follow_up_needs_no_wake_word(config: Config, home: dict[str, Any], say:
         assert sim.wait_for("bedroom_light", lambda s: s["state"] == "off"), (turn.transcript, turn.action)
     finally:
         pipeline.config = original
+
+
+def test_speaking_over_the_answer_without_the_wake_word_stops_it(home: dict[str, Any], say: Say) -> None:
+    rt, sinks = home["rt"], home["sinks"]
+    pipeline = rt.pipelines["living-sat"]
+    assert pipeline.speaker is not None
+    turn = pipeline.handle_text("what time is it")
+    deadline = time.monotonic() + 5
+    while not pipeline.speaker.speaking and time.monotonic() < deadline:
+        time.sleep(0.01)
+    sink = sinks[-1]
+    for chunk in chunks(silence_padded(say("turn off the floor lamp"), 0.2, 1.0)):
+        pipeline.process(chunk)
+    pipeline.finish()
+    assert sink.closed.wait(3)
+    assert turn.barge_in
+    row = rt.store.turn(turn.id)
+    assert row is not None and row["barge_in"] is True
