@@ -54,6 +54,7 @@ def test_endpointer_ends_after_trailing_silence_and_reports_last_voiced(silero: 
         if result is not None:
             break
     assert result is not None and result.reason == "silence"
+    assert ep.voiced_until is None and not ep.is_speech  # closed; the last chunk was silence
     assert result.last_voiced is not None and abs(result.last_voiced - speech_end) < 0.25
     assert result.end - result.last_voiced == pytest.approx(0.64, abs=0.09)  # 600 ms rounded up to chunks
     assert len(result.samples) == round((result.end - result.start) * 16000)
@@ -78,6 +79,7 @@ def test_endpointer_finish_returns_what_it_has(say: Say) -> None:
     ep = Endpointer(WebrtcVad())
     for chunk in chunk_samples(say("pause")):
         assert ep.process(chunk) is None
+    assert ep.voiced_until is not None and ep.voiced_until <= chunk.timestamp + chunk.duration
     result = ep.finish()
     assert result is not None and result.reason == "end_of_stream" and result.last_voiced is not None
     assert ep.finish() is None

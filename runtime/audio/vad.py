@@ -130,6 +130,18 @@ class Endpointer:
     _end: float = 0.0
     _last_voiced: float | None = None
     _silence: float = 0.0
+    last_probability: float = 0.0  # the VAD's verdict on the latest chunk (the VAD has state: ask here,
+    # not the VAD again, or its LSTM sees the chunk twice)
+
+    @property
+    def voiced_until(self) -> float | None:
+        """End of the last voiced chunk of the utterance being collected (None if none yet)."""
+        return self._last_voiced if self.active else None
+
+    @property
+    def is_speech(self) -> bool:
+        """Whether the latest chunk was judged speech."""
+        return self.last_probability >= self.threshold
 
     def begin(self, t: float) -> None:
         self.active = True
@@ -142,7 +154,8 @@ class Endpointer:
             self.begin(chunk.timestamp)
         self._chunks.append(chunk.samples)
         self._end = chunk.timestamp + chunk.duration
-        if self.vad.speech_probability(chunk) >= self.threshold:
+        self.last_probability = self.vad.speech_probability(chunk)
+        if self.last_probability >= self.threshold:
             self._last_voiced, self._silence = self._end, 0.0
         else:
             self._silence += chunk.duration
