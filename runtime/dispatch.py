@@ -67,7 +67,7 @@ def _answer(intent: str, values: dict[str, Any], ctx: ContextStore, now: datetim
                 break
         return Action("answer", text=text)
     if intent == "HassStartTimer":
-        return Action("answer", text=f"Timer set for {_duration(int(values['seconds']))}.")
+        return Action("answer", text=f"Timer set for {duration_text(int(values['seconds']))}.")
     if intent == "HassCancelTimer":
         return Action("answer", text="Timer cancelled.")
     if intent == "HassCancelAllTimers":
@@ -242,7 +242,8 @@ def _deg(value: Any) -> str:
     return f"{_clean(round(float(value), 1))} degrees"
 
 
-def _duration(seconds: int) -> str:
+def duration_text(seconds: int) -> str:
+    """'5 minutes', '1 hour and 30 minutes'."""
     parts = []
     for unit, size in (("hour", 3600), ("minute", 60), ("second", 1)):
         n, seconds = divmod(seconds, size)

@@ -27,6 +27,7 @@ from typing import Any, Protocol
 
 from runtime.config import Config
 from runtime.context import ContextStore
+from runtime.dispatch import duration_text
 from runtime.events import (
     Action,
     ActionResult,
@@ -44,6 +45,7 @@ from runtime.events import (
     Wake,
     to_dict,
 )
+from runtime.timers import RunningTimer, Timers
 
 log = logging.getLogger(__name__)
 
@@ -188,6 +190,7 @@ class Pipeline:
         self._last_timestamp = -1.0  # a chunk older than this starts a new stream
         self._open_follow_up_on_next_chunk = False  # set from the speaker thread when it finishes
         self.turns: list[Turn] = []  # finished turns (the demo and tests read them)
+        self.timers = Timers(self._timer_rang)  # a timer rings where it was asked for
 
     # events ----------------------------------------------------------------------------------
     def _emit(self, kind: str, /, **data: Any) -> None:
@@ -253,7 +256,7 @@ class Pipeline:
         turn.resolution = self.stages.resolve(turn.nbest, self.ctx, self.satellite)
         t = _lap(turn, "resolve", t)
         self._emit("resolution", **to_dict(turn.resolution))
-        turn.action = self.stages.dispatch(turn.resolution, self.ctx)
+        turn.action = self._timers(turn.resolution, self.stages.dispatch(turn.resolution, self.ctx))
         t = _lap(turn, "dispatch", t)
         self._emit("action", **to_dict(turn.action), at=time.perf_counter())
         if turn.action.kind == "command" and turn.action.commands:
@@ -265,6 +268,24 @@ class Pipeline:
             if turn.result.status == "success":
                 self.ctx.set_last_target(self.satellite, [c.device_id for c in turn.action.commands])
             self._emit("result", status=turn.result.status, detail=turn.result.detail)
+
+    def _timers(self, resolution: Resolution, action: Action) -> Action:
+        """Dispatch words a timer answer; this makes it true."""
+        intent = resolution.interpretation.intent
+        if action.kind != "answer":
+            return action
+        if intent == "HassStartTimer":
+            self.timers.start(self.satellite, int(resolution.values["seconds"]))
+        elif intent in ("HassCancelTimer", "HassCancelAllTimers") and not self.timers.cancel(self.satellite):
+            return Action("answer", text="There is no timer running.")
+        return action
+
+    def _timer_rang(self, timer: RunningTimer) -> None:
+        text = f"Your timer for {duration_text(timer.seconds)} is done."
+        self._emit("timer", seconds=timer.seconds)
+        self._emit("response", text=text, turn=None)
+        if self.speaker is not None and self._has_speaker():
+            self.speaker.say(text)
 
     def _record(self, turn: Turn) -> None:
         self.turns.append(turn)

@@ -4,6 +4,7 @@ a real mosquitto and the simulated devices; every turn lands in SQLite and on th
 from __future__ import annotations
 
 import json
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -179,3 +180,35 @@ def test_capture_never_waits_for_processing(home: dict[str, Any]) -> None:
     assert loop.join(5)
     assert loop.overflows >= 150
     assert loop.chunks + loop.overflows == 200
+
+
+def test_a_timer_rings_on_the_satellite_that_set_it_and_can_be_cancelled(home: dict[str, Any]) -> None:
+    pipe = home["rt"].pipelines["kitchen-sat"]
+    events: list[tuple[str, str, dict[str, Any]]] = []
+    rang = threading.Event()
+
+    def sink(kind: str, satellite: str, data: dict[str, Any]) -> None:
+        events.append((kind, satellite, data))
+        if kind == "timer":
+            rang.set()
+
+    old, pipe._emit_fn = pipe._emit_fn, sink
+    try:
+        turn = pipe.handle_text("set a timer for two seconds")
+        assert turn.action is not None and turn.action.text == "Timer set for 2 seconds."
+        assert [t.seconds for t in pipe.timers.running("kitchen-sat")] == [2]
+        assert rang.wait(10)
+        assert (
+            "response",
+            "kitchen-sat",
+            {"text": "Your timer for 2 seconds is done.", "turn": None},
+        ) in events
+        assert pipe.timers.running() == []
+
+        pipe.handle_text("set a timer for ten minutes")
+        assert pipe.handle_text("cancel the timer").action.text == "Timer cancelled."  # type: ignore[union-attr]
+        assert pipe.timers.running() == []
+        again = pipe.handle_text("cancel the timer")
+        assert again.action is not None and again.action.text == "There is no timer running."
+    finally:
+        pipe._emit_fn = old
