@@ -125,10 +125,11 @@ class EndpointerAdapter:
 
     @property
     def voiced_until(self) -> float | None:
-        # the Endpointer keeps this privately; a public accessor there would be nicer
-        return getattr(self.inner, "_last_voiced", None) if self.inner.active else None
+        return self.inner.voiced_until
 
     def is_speech(self, chunk: AudioChunk) -> bool:
+        # Only asked outside an utterance (wake tail, follow-up, barge-in); begin() resets the VAD's
+        # state before the endpointer's own pass, so this extra look never leaks into it.
         return bool(self.inner.vad.speech_probability(chunk) >= self.inner.threshold)
 
     def flush(self) -> None:
