@@ -1,9 +1,9 @@
 """ARM check: run our int8 models on aarch64 onnxruntime/TFLite wheels under qemu and compare with x86.
 
-    /work/venv/bin/python benchmarks/arm64.py            # sets up the sysroot once (~0.7 GB), then checks
-    /work/venv/bin/python benchmarks/arm64.py --cpu cortex-a76
+    .venv/bin/python benchmarks/arm64.py            # sets up the sysroot once (~0.7 GB), then checks
+    .venv/bin/python benchmarks/arm64.py --cpu cortex-a76
 
-Follows /work/shared/ARM64.md: a debootstrap'ed arm64 Debian (python3.11) under /work/.cache/arm64,
+Follows ../shared/ARM64.md: a debootstrap'ed arm64 Debian (python3.11) under .cache/arm64,
 aarch64 wheels from PyPI, qemu-aarch64-static with `-L ROOT`, a fake /proc/cpuinfo describing the
 emulated CPU (onnxruntime picks kernels from it), and QEMU_CPU=cortex-a72 (Raspberry Pi 4) rather than
 qemu's `max` CPU (whose SME breaks int8 results). Emulation is 20-400x slower, so nothing is timed
@@ -22,7 +22,7 @@ import sys
 import time
 from pathlib import Path
 
-CACHE = Path("/work/.cache/arm64")
+CACHE = Path(__file__).resolve().parent.parent / ".cache" / "arm64"  # gitignored; ~0.7 GB
 ROOT = CACHE / "root"
 SITE = CACHE / "site"
 WHEELS = CACHE / "wheels"

@@ -1,7 +1,7 @@
 """End-to-end benchmark: end of speech -> MQTT command published, per stage; RSS and idle CPU of `ambient run`.
 
-    /work/venv/bin/python benchmarks/e2e.py            # full: 120 spoken commands + 60 s idle run
-    /work/venv/bin/python benchmarks/e2e.py --quick    # 20 commands + 15 s idle
+    .venv/bin/python benchmarks/e2e.py            # full: 120 spoken commands + 60 s idle run
+    .venv/bin/python benchmarks/e2e.py --quick    # 20 commands + 15 s idle
 
 Latency: spoken commands (espeak-ng, several voices and speeds, wake word included) are fed through
 the real pipeline faster than real time; the trailing silence the endpointer waits for is counted in

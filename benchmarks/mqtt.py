@@ -1,7 +1,7 @@
 """MQTT bridge benchmark: state ingest rate and latency, uplink rate, loss across outages, memory.
 
-    /work/venv/bin/python benchmarks/mqtt.py           # full run (~1-2 minutes)
-    /work/venv/bin/python benchmarks/mqtt.py --quick   # smaller counts
+    .venv/bin/python benchmarks/mqtt.py           # full run (~1-2 minutes)
+    .venv/bin/python benchmarks/mqtt.py --quick   # smaller counts
 
 Everything runs against a real mosquitto this script starts on a free loopback port; publishers and
 the memory probe run in separate processes. Measured:

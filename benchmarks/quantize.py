@@ -1,7 +1,7 @@
 """Benchmark the int8 toolchain on the NLU model (and openWakeWord's alexa head): accuracy, size, speed.
 
-    /work/venv/bin/python benchmarks/quantize.py                 # models/nlu/nlu.fp32.onnx
-    /work/venv/bin/python benchmarks/quantize.py --model DIR/nlu.fp32.onnx
+    .venv/bin/python benchmarks/quantize.py                 # models/nlu/nlu.fp32.onnx
+    .venv/bin/python benchmarks/quantize.py --model DIR/nlu.fp32.onnx
 
 For each variant (static QDQ int8 per target and calibration method, dynamic int8) it runs
 quantize.quantize() (calibration: the NLU's `valid` split; gate: its `test` split with intent labels),

@@ -1,8 +1,8 @@
 """Resolution benchmark: how often context re-ranking + entity resolution + dispatch pick the right
 device, ask back, or act on the wrong one, and how long that takes.
 
-    /work/venv/bin/python benchmarks/resolve.py            # every satellite x every case
-    /work/venv/bin/python benchmarks/resolve.py --quick    # the kitchen satellite only
+    .venv/bin/python benchmarks/resolve.py            # every satellite x every case
+    .venv/bin/python benchmarks/resolve.py --quick    # the kitchen satellite only
 
 Cases are built from devices.yaml (the example home), as Interpretations, so the NLU's own errors
 do not count here (that is the NLU benchmark's job):
