@@ -49,6 +49,8 @@ class TrainConfig:
     vocab_size: int = 2000
     noise: float = 0.3  # fraction of training sentences that get a noisy copy
     unk_slot_words: float = 0.1  # probability a slot word's tokens become [UNK] in a batch
+    unk_words: float = 0.0  # probability any other token becomes [UNK] (word dropout: robustness to ASR)
+    label_smoothing: float = 0.0  # on the intent loss: templates overlap, so hard 1.0 targets overfit
     min_per_intent: int = 200
     seed: int = 0
     # 1 thread, not 2: measured here, a second thread on a shared 2-core machine made steps 4-8x slower
@@ -127,7 +129,12 @@ def _encode_all(
 
 
 def _batch(
-    items: list[Encoded], pad: int, unk: int = -1, p_unk: float = 0.0, rng: random.Random | None = None
+    items: list[Encoded],
+    pad: int,
+    unk: int = -1,
+    p_unk: float = 0.0,
+    rng: random.Random | None = None,
+    p_unk_other: float = 0.0,
 ):
     t = max(len(e.ids) for e in items)
     ids = torch.full((len(items), t), pad, dtype=torch.long)
@@ -135,8 +142,12 @@ def _batch(
     tags = torch.full((len(items), t), -100, dtype=torch.long)
     for i, e in enumerate(items):
         row = list(e.ids)
-        if rng is not None and p_unk > 0:
-            row = [unk if s and rng.random() < p_unk else x for x, s in zip(row, e.slot_token, strict=True)]
+        if rng is not None and (p_unk > 0 or p_unk_other > 0):
+            # [CLS] and [SEP] (first and last) are kept
+            row = [
+                unk if 0 < j < len(row) - 1 and rng.random() < (p_unk if s else p_unk_other) else x
+                for j, (x, s) in enumerate(zip(row, e.slot_token, strict=True))
+            ]
         ids[i, : len(row)] = torch.tensor(row)
         mask[i, : len(row)] = 1
         tags[i, : len(row)] = torch.tensor(e.tags)
@@ -230,6 +241,7 @@ def train(
         opt, lambda s: min(1.0, (s + 1) / warmup) * 0.5 * (1 + math.cos(math.pi * min(1.0, s / steps)))
     )
     loss_fn = nn.CrossEntropyLoss(ignore_index=-100)
+    intent_loss = nn.CrossEntropyLoss(ignore_index=-100, label_smoothing=cfg.label_smoothing)
     best: tuple[float, float] = (-1.0, -1.0)
     best_state = {k: v.clone() for k, v in model.state_dict().items()}
     history = []
@@ -242,9 +254,9 @@ def train(
         started = time.time()
         for i in range(0, len(order), cfg.batch_size):
             items = [train_enc[j] for j in order[i : i + cfg.batch_size]]
-            ids, mask, tag_t, intent_t = _batch(items, pad, unk, cfg.unk_slot_words, rng)
+            ids, mask, tag_t, intent_t = _batch(items, pad, unk, cfg.unk_slot_words, rng, cfg.unk_words)
             il, sl = model(ids, mask)
-            loss = loss_fn(il, intent_t) + loss_fn(sl.reshape(-1, sl.shape[-1]), tag_t.reshape(-1))
+            loss = intent_loss(il, intent_t) + loss_fn(sl.reshape(-1, sl.shape[-1]), tag_t.reshape(-1))
             opt.zero_grad()
             loss.backward()
             nn.utils.clip_grad_norm_(model.parameters(), 1.0)
