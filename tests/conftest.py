@@ -6,9 +6,10 @@ import shutil
 import socket
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -36,6 +37,17 @@ def say() -> object:
         return cache[key]
 
     return _say
+
+
+def wait_until(pred: Callable[[], Any], timeout: float = 10.0) -> Any:
+    """Poll `pred` until it is truthy or `timeout` passes; returns its last value."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = pred()
+        if value:
+            return value
+        time.sleep(0.01)
+    return pred()
 
 
 def free_port() -> int:

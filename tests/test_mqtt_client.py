@@ -11,13 +11,13 @@ import shutil
 import socket
 import subprocess
 import threading
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import paho.mqtt.client as mqtt
 import pytest
+from conftest import wait_until
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from paho.mqtt.enums import CallbackAPIVersion
@@ -29,16 +29,6 @@ from mqtt_bridge.topics import Topics, parse_discovery_topic, topic_matches
 from runtime.config import Config, ConfigError, Tls
 from runtime.context import ContextStore
 from runtime.events import Interpretation, Slot, Transcript, Wake
-
-
-def wait_until(pred: Callable[[], Any], timeout: float = 5.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = pred()
-        if value:
-            return value
-        time.sleep(0.01)
-    return pred()
 
 
 def with_mqtt(config: Config, **changes: Any) -> Config:

@@ -5,12 +5,11 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
-import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import paho.mqtt.client as mqtt
+from conftest import wait_until
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from paho.mqtt.enums import CallbackAPIVersion
@@ -21,16 +20,6 @@ from runtime.config import DEVICE_TYPES, Config
 from runtime.context import ContextStore
 
 KEY = "k"
-
-
-def wait_until(pred: Callable[[], Any], timeout: float = 5.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = pred()
-        if value:
-            return value
-        time.sleep(0.01)
-    return pred()
 
 
 def started_bridge(config: Config, broker: Any, tmp_path: Path) -> Bridge:

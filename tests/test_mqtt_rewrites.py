@@ -5,13 +5,12 @@ from __future__ import annotations
 import copy
 import dataclasses
 import json
-import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import paho.mqtt.client as mqtt
 import pytest
+from conftest import wait_until
 from paho.mqtt.enums import CallbackAPIVersion
 
 from mqtt_bridge import Bridge
@@ -136,16 +135,6 @@ def test_verify_rejects_bad_rule_shapes() -> None:
 
 
 # --- through the broker --------------------------------------------------------------------------
-
-
-def wait_until(pred: Callable[[], Any], timeout: float = 5.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = pred()
-        if value:
-            return value
-        time.sleep(0.01)
-    return pred()
 
 
 def test_tables_sync_over_retained_topics(config: Config, broker: Any, tmp_path: Path) -> None:

@@ -6,12 +6,13 @@ import dataclasses
 import json
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import paho.mqtt.client as mqtt
 import pytest
+from conftest import wait_until
 from paho.mqtt.enums import CallbackAPIVersion
 
 from mqtt_bridge import Bridge
@@ -19,30 +20,15 @@ from mqtt_bridge.commands import matches
 from runtime.config import Config
 from runtime.context import ContextStore
 from runtime.conventions import command_payload, expected_state, parse_command, state_payload
+from runtime.daemon import with_broker
 from runtime.events import Command
 
 KEY = "test-key"
 
 
-def wait_until(pred: Callable[[], Any], timeout: float = 5.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = pred()
-        if value:
-            return value
-        time.sleep(0.01)
-    return pred()
-
-
-def with_broker(config: Config, broker: Any) -> Config:
-    return dataclasses.replace(
-        config, mqtt=dataclasses.replace(config.mqtt, host=broker.host, port=broker.port)
-    )
-
-
 @pytest.fixture
 def ctx(config: Config, broker: Any) -> ContextStore:
-    return ContextStore(with_broker(config, broker))
+    return ContextStore(with_broker(config, broker.host, broker.port))
 
 
 @pytest.fixture
@@ -393,7 +379,9 @@ def test_discovery_can_be_switched_off(
     config: Config, broker: Any, peer: mqtt.Client, tmp_path: Path
 ) -> None:
     cfg = with_broker(
-        dataclasses.replace(config, mqtt=dataclasses.replace(config.mqtt, discovery=False)), broker
+        dataclasses.replace(config, mqtt=dataclasses.replace(config.mqtt, discovery=False)),
+        broker.host,
+        broker.port,
     )
     ctx = ContextStore(cfg)
     b = Bridge(cfg, ctx, tmp_path / "o.sqlite", env={})

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import os
 import signal
@@ -10,42 +9,27 @@ import subprocess
 import sys
 import textwrap
 import threading
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import paho.mqtt.client as mqtt
 import pytest
+from conftest import wait_until
 from paho.mqtt.enums import CallbackAPIVersion
 
 from mqtt_bridge import Bridge
 from mqtt_bridge.uplink import Outbox, OutboxError, Receiver, dedupe
 from runtime.config import Config
 from runtime.context import ContextStore
+from runtime.daemon import with_broker
 from runtime.events import Feedback, Turn
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def wait_until(pred: Callable[[], Any], timeout: float = 10.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = pred()
-        if value:
-            return value
-        time.sleep(0.01)
-    return pred()
-
-
-def with_broker(config: Config, broker: Any) -> Config:
-    return dataclasses.replace(
-        config, mqtt=dataclasses.replace(config.mqtt, host=broker.host, port=broker.port)
-    )
-
-
 def make_bridge(config: Config, broker: Any, path: Path, **kw: Any) -> Bridge:
-    cfg = with_broker(config, broker)
+    cfg = with_broker(config, broker.host, broker.port)
     return Bridge(cfg, ContextStore(cfg), path, env={}, **kw)
 
 
