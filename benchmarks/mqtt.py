@@ -29,7 +29,6 @@ import dataclasses
 import gc
 import json
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -50,6 +49,7 @@ from paho.mqtt.enums import CallbackAPIVersion  # noqa: E402
 
 from mqtt_bridge import Bridge  # noqa: E402
 from mqtt_bridge.uplink import Outbox, Receiver  # noqa: E402
+from runtime.broker import Mosquitto  # noqa: E402
 from runtime.config import Config, load_config  # noqa: E402
 from runtime.context import ContextStore  # noqa: E402
 from runtime.conventions import state_payload  # noqa: E402
@@ -59,54 +59,6 @@ TARGETS = {"ingest_msgs_per_s": 5000, "latency_p99_ms": 5.0, "lost_events": 0, "
 
 
 # --- a broker of our own -------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-class Mosquitto:
-    def __init__(self, workdir: Path, persistence: bool = False, nodelay: bool = True) -> None:
-        self.port, self.workdir, self.persistence, self.nodelay = free_port(), workdir, persistence, nodelay
-        self.proc: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        conf = self.workdir / f"mosquitto-{self.port}.conf"
-        lines = [f"listener {self.port} 127.0.0.1", "allow_anonymous true", "max_queued_messages 1000000",
-                 "max_inflight_messages 1000", "message_size_limit 0"]  # fmt: skip
-        if self.nodelay:  # without it the broker's small writes wait for delayed ACKs (Nagle)
-            lines.append("set_tcp_nodelay true")
-        if self.persistence:  # a broker that keeps sessions and queued messages across restarts
-            import getpass
-
-            lines += [
-                f"user {getpass.getuser()}",
-                "persistence true",
-                f"persistence_location {self.workdir}/",
-            ]
-        else:
-            lines.append("persistence false")
-        conf.write_text("\n".join(lines) + "\n")
-        exe = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
-        self.proc = subprocess.Popen(
-            [exe, "-c", str(conf)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-        )
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
-                return
-            except OSError:
-                time.sleep(0.02)
-        raise RuntimeError(f"mosquitto did not start on port {self.port}")
-
-    def stop(self) -> None:
-        if self.proc is not None:
-            self.proc.terminate()
-            self.proc.wait(timeout=10)
-            self.proc = None
 
 
 def home_config(port: int) -> Config:
@@ -328,7 +280,7 @@ def bench_restarts(workdir: Path, n: int, restarts: int) -> dict[str, Any]:
     """Events keep coming while the (persistent) broker is restarted; all must arrive once."""
     pdir = workdir / "persist"
     pdir.mkdir()
-    broker = Mosquitto(pdir, persistence=True)
+    broker = Mosquitto(workdir=pdir, persistence=True)
     broker.start()
     receiver = Receiver("127.0.0.1", broker.port, client_id="cloud", persistent=True).start()
     cfg = home_config(broker.port)
@@ -469,7 +421,7 @@ def main() -> int:
     OUT.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
-        broker = Mosquitto(workdir)
+        broker = Mosquitto(workdir=workdir)
         broker.start()
         try:
             # the machine is shared: the load says how much the latency tail owes to other processes
@@ -481,7 +433,7 @@ def main() -> int:
             results["ingest"] = bench_ingest(broker.port, workdir, 20_000 if quick else 100_000)
             results["latency"], lat = bench_latency(broker.port, workdir, 1000 if quick else 5000, 1000.0)
             # the same with mosquitto's default (no set_tcp_nodelay): what an untuned broker gives
-            plain = Mosquitto(workdir, nodelay=False)
+            plain = Mosquitto(workdir=workdir, nodelay=False)
             plain.start()
             try:
                 results["latency_default_broker"], _ = bench_latency(

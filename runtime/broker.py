@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import asyncio
+import getpass
 import logging
 import os
 import shutil
@@ -360,31 +361,72 @@ class BrokerHandle:
         self._stop()
 
 
+@dataclass
+class Mosquitto:
+    """A mosquitto child process on a loopback port; `stop()` then `start()` keeps the port, so a
+    test or benchmark can stage a broker outage."""
+
+    port: int = 0  # 0: pick a free one
+    host: str = "127.0.0.1"
+    workdir: Path | None = None  # config (and persistence) go here; a temp dir by default
+    persistence: bool = False  # keep sessions and queued messages across restarts
+    nodelay: bool = True  # without it the broker's small writes wait for delayed ACKs (Nagle)
+    proc: subprocess.Popen[bytes] | None = None
+
+    def __post_init__(self) -> None:
+        self.port = self.port or free_port(self.host)
+        self._own_workdir = self.workdir is None
+        self.workdir = self.workdir or Path(tempfile.mkdtemp(prefix="ambient-mosquitto-"))
+
+    def start(self) -> Mosquitto:
+        exe = mosquitto_path()
+        if exe is None:
+            raise FileNotFoundError("mosquitto is not installed (sudo apt-get install mosquitto)")
+        assert self.workdir is not None
+        lines = [f"listener {self.port} {self.host}", "allow_anonymous true", "message_size_limit 0",
+                 "max_queued_messages 1000000", "max_inflight_messages 1000"]  # fmt: skip
+        if self.nodelay:
+            lines.append("set_tcp_nodelay true")
+        if self.persistence:
+            lines += [
+                f"user {getpass.getuser()}",
+                "persistence true",
+                f"persistence_location {self.workdir}/",
+            ]
+        else:
+            lines.append("persistence false")
+        conf = self.workdir / f"mosquitto-{self.port}.conf"
+        conf.write_text("\n".join(lines) + "\n")
+        self.proc = subprocess.Popen(
+            [exe, "-c", str(conf)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        deadline = time.monotonic() + 10
+        while not reachable(self.host, self.port, 0.2):
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                self.proc.kill()
+                raise RuntimeError(f"mosquitto did not start on {self.host}:{self.port}")
+            time.sleep(0.05)
+        return self
+
+    def stop(self) -> None:
+        if self.proc is not None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+            self.proc = None
+
+    def close(self) -> None:
+        """Stop for good and remove the temp dir it made."""
+        self.stop()
+        if self._own_workdir and self.workdir is not None:
+            shutil.rmtree(self.workdir, ignore_errors=True)
+
+
 def start_mosquitto(host: str = "127.0.0.1", port: int | None = None) -> BrokerHandle:
-    exe = mosquitto_path()
-    if exe is None:
-        raise FileNotFoundError("mosquitto is not installed (sudo apt-get install mosquitto)")
-    port = port or free_port(host)
-    workdir = Path(tempfile.mkdtemp(prefix="ambient-mosquitto-"))
-    conf = workdir / "mosquitto.conf"
-    conf.write_text(f"listener {port} {host}\nallow_anonymous true\npersistence false\n")
-    proc = subprocess.Popen([exe, "-c", str(conf)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 10
-    while not reachable(host, port, 0.2):
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            raise RuntimeError(f"mosquitto did not start on {host}:{port}")
-        time.sleep(0.05)
-
-    def stop() -> None:
-        proc.terminate()
-        try:
-            proc.wait(5)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        shutil.rmtree(workdir, ignore_errors=True)
-
-    return BrokerHandle("mosquitto", host, port, stop)
+    broker = Mosquitto(port or 0, host).start()
+    return BrokerHandle("mosquitto", host, broker.port, broker.close)
 
 
 def ensure_broker(host: str, port: int, mode: str | None = None) -> BrokerHandle:
