@@ -113,6 +113,37 @@ def test_commands_are_transcribed_word_exactly(engine: PocketsphinxEngine, confi
     assert rejected <= 2, report
 
 
+BASIC = ["turn on the light", "turn on the lights", "turn off the light", "what's the temperature"]
+
+
+def test_room_less_commands_are_command_language(engine: PocketsphinxEngine, config: Config) -> None:
+    # "the light" means the satellite's room's light: the LM must know it without a room or name
+    text = " ".join(sample(config, 400, seed=3))
+    assert " the light" in text and " the lights" in text
+    for sentence in BASIC:
+        assert engine.fluency(sentence) > engine.reject_below + 0.3, sentence
+
+
+@pytest.mark.parametrize("voice", ["en-us", "en-us+m3"])
+def test_room_less_commands_are_heard(engine: PocketsphinxEngine, say: Say, voice: str) -> None:
+    heard = [transcribe(engine, pad(say(s, voice=voice))) for s in BASIC]
+    got = [(t.text, t.reject_reason) for t in heard]
+    assert not any(t.rejected for t in heard), got
+    assert sum(t.text == s for t, s in zip(heard, BASIC, strict=True)) >= 3, got
+
+
+@pytest.mark.parametrize("lead_s", [0.08, 0.3])
+def test_leading_silence_does_not_make_a_fresh_decoder_reject(
+    engine: PocketsphinxEngine, config: Config, say: Say, lead_s: float
+) -> None:
+    fresh = PocketsphinxEngine(config)  # the LM comes from the module's cache; the CMN is the model's
+    speech = say("turn on the kitchen light")
+    audio = np.concatenate([np.zeros(int(lead_s * 16000), np.int16), speech, np.zeros(3200, np.int16)])
+    t = transcribe(fresh, audio)
+    assert not t.rejected, t.reject_reason
+    assert t.text.startswith("turn on the kitchen light"), t.text
+
+
 def test_out_of_grammar_speech_is_rejected(engine: PocketsphinxEngine, say: Say) -> None:
     results = [transcribe(engine, pad(say(s, voice=VOICES[i % 3][0]))) for i, s in enumerate(OUT_OF_GRAMMAR)]
     rejected = [t for t in results if t.rejected]

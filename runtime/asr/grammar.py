@@ -108,6 +108,19 @@ MEDIA = (
     "jazz", "music", "some music", "classical music", "rock music", "the radio", "the news",
     "a podcast", "the beatles", "pop music", "my playlist",
 )  # fmt: skip
+# What people call a device when the room is implied ("turn on the light" means the light in the
+# satellite's room): without these the LM only knows device names and "the light" is improbable.
+KIND_WORDS: dict[str, tuple[str, ...]] = {
+    "light": ("light", "lights", "lamp"),
+    "switch": ("switch",),
+    "fan": ("fan",),
+    "climate": ("heating", "thermostat"),
+    "oven": ("oven",),
+    "cover": ("blinds", "curtains"),
+    "lock": ("door", "lock"),
+    "tv": ("tv", "television"),
+    "media_player": ("music", "speaker"),
+}
 PHRASES = ("movie time", "good night", "good morning", "bed time", "reading time")
 NUMBERS = tuple(number_words(n) for n in range(0, 101))
 
@@ -124,7 +137,9 @@ def slot_values(config: Config) -> dict[str, list[str]]:
     """Every slot's phrases, from the home's devices and rooms plus the fixed word lists."""
 
     def names(*types: str) -> list[str]:
-        return sorted({_norm(n) for d in config.devices if not types or d.type in types for n in d.names})
+        devices = [d for d in config.devices if not types or d.type in types]
+        kinds = {k for d in devices for k in KIND_WORDS.get(d.type, ())}
+        return sorted({_norm(n) for d in devices for n in d.names} | kinds)
 
     rooms = sorted({_norm(n) for r in config.rooms for n in [r.name, *r.aliases]})
     return {
