@@ -105,6 +105,30 @@ def test_every_intent_and_slot_is_in_the_contract(dataset: D.Dataset) -> None:
         assert any(ex.intent == intent for ex in dataset.train), intent
 
 
+def test_intents_the_runtime_cannot_act_on_can_be_learned_as_out_of_domain(
+    config: Config, templates: list[D.Template]
+) -> None:
+    from runtime.resolve import HANDLERS
+
+    dataset = D.build_dataset(
+        config, seed=3, per_intent=60, min_per_template=1, templates=templates,
+        merged=I.UNSUPPORTED_HA_INTENTS,
+    )  # fmt: skip
+    # the merged set is exactly "HA intents without a resolver handler": a new handler must un-merge
+    assert set(I.HA_INTENTS) - set(HANDLERS) == I.UNSUPPORTED_HA_INTENTS
+    examples = dataset.train + dataset.valid + dataset.test
+    assert not {ex.intent for ex in examples} & I.UNSUPPORTED_HA_INTENTS
+    assert not set(dataset.intent_slots) & I.UNSUPPORTED_HA_INTENTS
+    merged_keys = {t.key for t in templates if t.intent in I.UNSUPPORTED_HA_INTENTS}
+    merged = [ex for ex in examples if ex.template in merged_keys]
+    assert merged and all(ex.intent == I.OUT_OF_DOMAIN and set(ex.tags) == {"O"} for ex in merged)
+    # ... while every intent the resolver handles keeps its own label
+    assert set(HANDLERS) <= {ex.intent for ex in dataset.train}
+    # and the merge is optional (off by default): without it every HA intent is back
+    everything = D.build_dataset(None, seed=3, per_intent=10, min_per_template=1, templates=templates)
+    assert {ex.intent for ex in everything.train} >= I.UNSUPPORTED_HA_INTENTS
+
+
 def test_generation_is_deterministic(config: Config, templates: list[D.Template]) -> None:
     a = D.build_dataset(config, seed=11, per_intent=10, min_per_template=1, templates=templates)
     b = D.build_dataset(config, seed=11, per_intent=10, min_per_template=1, templates=templates)

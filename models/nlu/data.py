@@ -597,14 +597,27 @@ def _dedupe(examples: list[Example]) -> list[Example]:
     return list(chosen.values())
 
 
+def as_out_of_domain(ex: Example, merged: frozenset[str]) -> Example:
+    """An example of an intent in `merged` relabelled OutOfDomain (which has no slots)."""
+    if ex.intent not in merged:
+        return ex
+    return Example(ex.words, ("O",) * len(ex.words), I.OUT_OF_DOMAIN, ex.template)
+
+
 def build_dataset(
     config: Config | None,
     seed: int = 0,
     per_intent: int = 500,
     min_per_template: int = 6,
     templates: list[Template] | None = None,
+    merged: frozenset[str] = frozenset(),
 ) -> Dataset:
-    """Train/valid/test examples from held-out-template splits; deterministic given `seed`."""
+    """Train/valid/test examples from held-out-template splits; deterministic given `seed`.
+
+    Sentences of the `merged` intents (e.g. `I.UNSUPPORTED_HA_INTENTS`, those the runtime cannot act
+    on) are labelled OutOfDomain; their templates are still split per original intent, so held-out
+    stays held-out. Off by default: measured, it raised held-out intent accuracy but not full frame.
+    """
     rng = random.Random(seed)
     templates = templates if templates is not None else load_templates()
     lexicon = generic_lexicon(config)
@@ -617,6 +630,7 @@ def build_dataset(
     data = {name: _generate(ts, lexicon, rng, per_intent if name == "train" else per_intent // 4,
                             min_per_template if name == "train" else 2)
             for name, ts in parts.items()}  # fmt: skip
+    data = {name: [as_out_of_domain(ex, merged) for ex in exs] for name, exs in data.items()}
     # one label per text over all splits ("stop" from a held-out AmbientStop template and from a
     # trained HassMediaPause one must not disagree)
     label = {ex.text: ex.intent for ex in _dedupe(data["train"] + data["valid"] + data["test"])}
@@ -626,7 +640,8 @@ def build_dataset(
         data[name] = [ex for ex in data[name] if ex.text not in train_texts]
     rng.shuffle(data["train"])
     keys = {name: sorted(t.key for t in ts) for name, ts in parts.items()}
-    return Dataset(data["train"], data["valid"], data["test"], keys, intent_slots(templates))
+    schema = {k: v for k, v in intent_slots(templates).items() if k not in merged}
+    return Dataset(data["train"], data["valid"], data["test"], keys, schema)
 
 
 def asr_noise(
