@@ -1,7 +1,7 @@
 """NLU benchmark: the committed int8 model vs its fp32 original, and the hassil matcher as a baseline.
 
-    /work/venv/bin/python -m benchmarks.nlu            # ~10 min (trains the Snips model once)
-    /work/venv/bin/python -m benchmarks.nlu --no-snips
+    .venv/bin/python -m benchmarks.nlu            # ~10 min (trains the Snips model once)
+    .venv/bin/python -m benchmarks.nlu --no-snips
 
 Sets: sentences of held-out templates (never seen in training); the same with one ASR-like error
 each (dropped word, substituted word, inserted filler); the Snips benchmark split (a model trained on
@@ -22,7 +22,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "benchmarks" / "out"
 MODELS = ROOT / "models" / "nlu"
-SNIPS = Path("/work/shared/data/snips")
+SNIPS = Path(__file__).resolve().parents[2] / "shared" / "data" / "snips"  # beside the checkout; --snips
 
 TARGETS = {
     "heldout_intent": 0.98,
@@ -131,7 +131,7 @@ def confusion_png(confusion: dict[str, dict[str, int]], path: Path, title: str) 
     plt.close(fig)
 
 
-def snips(retrain: bool, epochs: int | None) -> dict[str, Any]:
+def snips_report(data_dir: Path, retrain: bool, epochs: int | None) -> dict[str, Any]:
     from models.nlu.data import read_split
     from models.nlu.evaluate import evaluate, latency_ms, model_predictor
     from models.nlu.train import TrainConfig, run_training
@@ -143,8 +143,8 @@ def snips(retrain: bool, epochs: int | None) -> dict[str, Any]:
         cfg = TrainConfig(vocab_size=4000, noise=0.1, epochs=20)
         if epochs:
             cfg.epochs = epochs
-        run_training(out, data_dir=SNIPS, cfg=cfg)
-    test = read_split(SNIPS / "test")
+        run_training(out, data_dir=data_dir, cfg=cfg)
+    test = read_split(data_dir / "test")
     report: dict[str, Any] = {"n": len(test)}
     for kind in ("int8", "fp32"):
         model = NluModel.load(out / f"nlu.{kind}.onnx", out / "tokenizer.json")
@@ -162,6 +162,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--no-snips", action="store_true", help="skip the Snips split")
     parser.add_argument("--retrain-snips", action="store_true", help="train the Snips model again")
+    parser.add_argument("--snips", type=Path, default=SNIPS, help="a seq.in/seq.out/label dataset dir")
     parser.add_argument(
         "--snips-epochs", type=int, help="epochs for the Snips model (default: training default)"
     )
@@ -223,7 +224,7 @@ def main(argv: list[str] | None = None) -> int:
         }
 
     if not args.no_snips:
-        report["snips"] = snips(args.retrain_snips, args.snips_epochs)
+        report["snips"] = snips_report(args.snips, args.retrain_snips, args.snips_epochs)
 
     report["checks"] = checks(report)
     (OUT / "nlu.json").write_text(json.dumps(report, indent=1) + "\n")
