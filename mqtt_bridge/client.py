@@ -164,6 +164,8 @@ class MqttClient:
         self.stats = Stats()
         self.bad = RateLimitedLog(log)
         self.connected = threading.Event()
+        self.subscribed = threading.Event()  # the broker acknowledged this connection's subscriptions
+        self._suback_pending: set[int] = set()
         self.connects = 0  # successful CONNACKs
         self.failed_connects = 0  # attempts that did not get a connection
         self.health: Callable[[], dict[str, Any]] = dict  # the bridge installs its own
@@ -211,6 +213,7 @@ class MqttClient:
         c.on_disconnect = self._on_disconnect
         c.on_message = self._on_message
         c.on_publish = self._on_publish
+        c.on_subscribe = self._on_subscribe
         return c
 
     # lifecycle ----------------------------------------------------------------------------------
@@ -222,7 +225,19 @@ class MqttClient:
         self._thread.start()
 
     def wait_connected(self, timeout: float | None = None) -> bool:
-        return self.connected.wait(timeout)
+        """Connected, and the on-connect subscriptions acknowledged: a message published after this
+        returns reaches our handlers."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        if not self.connected.wait(timeout):
+            return False
+        left = None if deadline is None else max(0.0, deadline - time.monotonic())
+        return self.subscribed.wait(left) and self.connected.is_set()
+
+    def _on_subscribe(self, client: mqtt.Client, userdata: Any, mid: int, reasons: Any, props: Any) -> None:
+        with self._lock:
+            self._suback_pending.discard(mid)
+            if not self._suback_pending:
+                self.subscribed.set()
 
     def stop(self, offline: bool = True, timeout: float = 2.0) -> None:
         """Publish `offline` (a clean disconnect does not fire the will), disconnect, join."""
@@ -321,8 +336,15 @@ class MqttClient:
         with self._lock:
             subs = list(self._subs.items())
             hooks = list(self._connect_hooks)
-        for i in range(0, len(subs), SUBSCRIBE_CHUNK):
-            client.subscribe(subs[i : i + SUBSCRIBE_CHUNK])
+        self.subscribed.clear()
+        with self._lock:
+            self._suback_pending.clear()
+            for i in range(0, len(subs), SUBSCRIBE_CHUNK):
+                _, mid = client.subscribe(subs[i : i + SUBSCRIBE_CHUNK])
+                if mid is not None:
+                    self._suback_pending.add(mid)
+            if not self._suback_pending:
+                self.subscribed.set()
         for hook in hooks:  # before `connected` is set: the uplink restarts its window first
             try:
                 hook()

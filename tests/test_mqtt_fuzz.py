@@ -82,7 +82,8 @@ def test_fuzzed_messages_never_raise_from_the_handler(config: Config, broker: An
         assert bridge.rewrites.version("global") is None  # nothing unsigned got through
         # and it still works
         bridge.handle("home/kitchen/light", b'{"state": "ON", "brightness": 12}')
-        assert bridge.ctx.state("kitchen_light").state == {"state": "on", "brightness": 12}  # type: ignore[union-attr]
+        after = bridge.ctx.state("kitchen_light").state  # type: ignore[union-attr]
+        assert (after["state"], after["brightness"]) == ("on", 12)  # fuzzed fields may have merged in
     finally:
         bridge.stop(flush_timeout_s=1)
 
