@@ -13,7 +13,7 @@ import pytest
 from runtime.audio.tts import synthesize
 from runtime.broker import Mosquitto as Broker  # a real mosquitto; stop()/start() keep the port
 from runtime.broker import free_port
-from runtime.config import Config, load_config
+from runtime.config import Config, Satellite, load_config
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -21,6 +21,23 @@ ROOT = Path(__file__).resolve().parent.parent
 @pytest.fixture(scope="session")
 def config() -> Config:
     return load_config(ROOT / "devices.yaml")
+
+
+@pytest.fixture
+def kitchen(config: Config) -> Satellite:
+    """The kitchen satellite: no screen."""
+    return config.satellite("kitchen-sat")
+
+
+@pytest.fixture
+def living(config: Config) -> Satellite:
+    """The living-room satellite: has a screen."""
+    return config.satellite("living-sat")
+
+
+@pytest.fixture
+def bedroom(config: Config) -> Satellite:
+    return config.satellite("bedroom-sat")
 
 
 @pytest.fixture(scope="session")

@@ -6,9 +6,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-import pytest
-
-from runtime.config import Config, Satellite
+from runtime.config import Config
 from runtime.context import ContextStore
 from runtime.events import Interpretation, Slot
 from runtime.rank import ContextSnapshot, rerank, rerank_explained, snapshot
@@ -28,16 +26,6 @@ def snap(
 
 def intents(nbest: list[Interpretation]) -> list[str]:
     return [i.intent for i in nbest]
-
-
-@pytest.fixture
-def living(config: Config) -> Satellite:
-    return config.satellite("living-sat")
-
-
-@pytest.fixture
-def bedroom(config: Config) -> Satellite:
-    return config.satellite("bedroom-sat")
 
 
 def test_no_context_keeps_the_models_order(config, living) -> None:

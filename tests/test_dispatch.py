@@ -34,11 +34,6 @@ def ctx(config: Config) -> ContextStore:
     return ContextStore(config)
 
 
-@pytest.fixture
-def kitchen(config: Config) -> Satellite:
-    return config.satellite("kitchen-sat")
-
-
 # request -> (topic, payload as JSON or plain text, expect): one or more per device of devices.yaml
 GOLDEN: list[tuple[str, dict[str, str], str, Any, dict[str, Any]]] = [
     # generic JSON

@@ -25,21 +25,6 @@ def ctx(config: Config) -> ContextStore:
     return ContextStore(config)
 
 
-@pytest.fixture
-def kitchen(config: Config) -> Satellite:
-    return config.satellite("kitchen-sat")
-
-
-@pytest.fixture
-def living(config: Config) -> Satellite:
-    return config.satellite("living-sat")
-
-
-@pytest.fixture
-def bedroom(config: Config) -> Satellite:
-    return config.satellite("bedroom-sat")
-
-
 # 1. "turn on the light" --------------------------------------------------------------------------
 
 
