@@ -40,6 +40,7 @@ sys.path.insert(0, str(ROOT))
 from runtime.asr import transcribe  # noqa: E402
 from runtime.asr.grammar import sample  # noqa: E402
 from runtime.asr.sphinx import PocketsphinxEngine  # noqa: E402
+from runtime.asr.wer import word_errors  # noqa: E402
 from runtime.audio.listener import Heard, Listener  # noqa: E402
 from runtime.audio.sources import chunk_samples  # noqa: E402
 from runtime.audio.tts import synthesize  # noqa: E402
@@ -145,16 +146,6 @@ class TimedListener(Listener):
         asr.accept = lambda c: timer.timed("asr", accept, c)  # type: ignore[method-assign]
         asr.final = lambda: timer.timed("asr", final)  # type: ignore[method-assign]
         ep.process = lambda c: timer.timed("vad", ep_process, c)  # type: ignore[method-assign]
-
-
-def word_errors(ref: str, hyp: str) -> int:
-    r, h = ref.split(), hyp.split()
-    d = list(range(len(h) + 1))
-    for i, a in enumerate(r, 1):
-        prev, d[0] = d[0], i
-        for j, b in enumerate(h, 1):
-            prev, d[j] = d[j], min(d[j] + 1, d[j - 1] + 1, prev + (a != b))
-    return d[-1]
 
 
 def threshold_sweep(

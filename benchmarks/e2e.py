@@ -40,10 +40,11 @@ from tqdm import tqdm
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from runtime.audio.sources import silence_padded  # noqa: E402
 from runtime.audio.tts import synthesize  # noqa: E402
 from runtime.broker import start_mosquitto  # noqa: E402
 from runtime.config import Config, load_config  # noqa: E402
-from runtime.daemon import Runtime, chunks, silence_padded, with_broker  # noqa: E402
+from runtime.daemon import Runtime, chunks, with_broker  # noqa: E402
 from runtime.simulator import DeviceSimulator  # noqa: E402
 
 OUT = ROOT / "benchmarks" / "out"

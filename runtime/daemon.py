@@ -26,7 +26,7 @@ from typing import Any
 
 from runtime.config import Config, ConfigError, load_config
 from runtime.context import ContextStore
-from runtime.events import SAMPLE_RATE, AudioChunk, Interpretation, Resolution
+from runtime.events import AudioChunk, Interpretation, Resolution
 from runtime.pipeline import AudioLoop, EventSink, Pipeline, Stages
 from runtime.rewrite.cache import RewriteCache
 from runtime.speech import AudioSink, Speaker
@@ -160,14 +160,6 @@ def chunks(samples: Any, *, realtime: bool = False) -> Iterator[AudioChunk]:
 
     source = chunk_samples(samples)
     return paced(source) if realtime else source
-
-
-def silence_padded(samples: Any, before_s: float = 0.5, after_s: float = 1.5) -> Any:
-    """Speech with room around it: the wake model needs a lead-in, the endpointer trailing silence."""
-    import numpy as np
-
-    pad = lambda s: np.zeros(int(s * SAMPLE_RATE), np.int16)  # noqa: E731
-    return np.concatenate([pad(before_s), np.asarray(samples, np.int16), pad(after_s)])
 
 
 def _primed(source: Iterator[AudioChunk]) -> Iterator[AudioChunk]:

@@ -14,6 +14,7 @@ from runtime.asr.grammar import number_words, parse, sample
 from runtime.asr.lm import NgramLM
 from runtime.asr.pronounce import espeak_phones
 from runtime.asr.sphinx import PocketsphinxEngine, cache_dir
+from runtime.asr.wer import word_errors
 from runtime.audio.sources import chunk_samples
 from runtime.config import Config
 from runtime.events import Partial
@@ -37,16 +38,6 @@ def engine(config: Config, tmp_path_factory: pytest.TempPathFactory) -> Iterator
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("AMBIENT_CACHE", str(tmp_path_factory.mktemp("cache")))
         yield PocketsphinxEngine(config)
-
-
-def word_errors(ref: str, hyp: str) -> int:
-    r, h = ref.split(), hyp.split()
-    d = list(range(len(h) + 1))
-    for i, a in enumerate(r, 1):
-        prev, d[0] = d[0], i
-        for j, b in enumerate(h, 1):
-            prev, d[j] = d[j], min(d[j] + 1, d[j - 1] + 1, prev + (a != b))
-    return d[-1]
 
 
 def pad(x: np.ndarray) -> np.ndarray:

@@ -15,8 +15,9 @@ import pytest
 from conftest import Broker, free_port
 from test_pipeline import Watcher
 
+from runtime.audio.sources import silence_padded
 from runtime.config import Config
-from runtime.daemon import Runtime, chunks, silence_padded, with_broker
+from runtime.daemon import Runtime, chunks, with_broker
 from runtime.events import SAMPLE_RATE
 from runtime.simulator import DeviceSimulator
 

@@ -74,10 +74,21 @@ def pcm_source(stream: BinaryIO) -> Iterator[AudioChunk]:
         yield from chunk_samples(np.frombuffer(pending[: len(pending) // 2 * 2], dtype="<i2"), t)
 
 
+def silence_padded(samples: np.ndarray, before_s: float = 0.5, after_s: float = 1.5) -> np.ndarray:
+    """Speech with room around it: the wake model needs a lead-in, the endpointer trailing silence."""
+    pad = lambda s: np.zeros(int(s * SAMPLE_RATE), np.int16)  # noqa: E731
+    return np.concatenate([pad(before_s), np.asarray(samples, np.int16), pad(after_s)])
+
+
 def say_source(
-    text: str, voice: str = "en-us", speed: int = 160, pitch: int = 50, pad_s: float = 0.5
+    text: str,
+    voice: str = "en-us",
+    speed: int = 160,
+    pitch: int = 50,
+    pad_s: float = 0.5,
+    after_s: float | None = None,
 ) -> Iterator[AudioChunk]:
-    """Synthesized speech (espeak-ng) with `pad_s` of silence before and after, as a person leaves."""
+    """Synthesized speech (espeak-ng) with `pad_s` of silence before (and after, unless `after_s`)."""
     from runtime.audio.tts import TtsUnavailable, synthesize
 
     if not text.strip():
@@ -86,8 +97,7 @@ def say_source(
         speech = synthesize(text, voice=voice, speed=speed, pitch=pitch)
     except TtsUnavailable as e:
         raise AudioSourceError(str(e)) from None
-    pad = np.zeros(int(pad_s * SAMPLE_RATE), np.int16)
-    return chunk_samples(np.concatenate([pad, speech, pad]))
+    return chunk_samples(silence_padded(speech, pad_s, pad_s if after_s is None else after_s))
 
 
 # --- microphone ------------------------------------------------------------------------------------

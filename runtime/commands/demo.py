@@ -137,7 +137,7 @@ def run(args: argparse.Namespace) -> int:
 
     from runtime.broker import ensure_broker
     from runtime.config import ConfigError, load_config
-    from runtime.daemon import Runtime, chunks, default_data_dir, open_source, silence_padded, with_broker
+    from runtime.daemon import Runtime, default_data_dir, open_source, with_broker
     from runtime.simulator import DeviceSimulator
     from runtime.speech import Speaker
 
@@ -153,9 +153,9 @@ def run(args: argparse.Namespace) -> int:
     source: Any = None
     try:
         if args.say:
-            from runtime.audio.tts import synthesize
+            from runtime.audio.sources import say_source
 
-            source = chunks(silence_padded(synthesize(args.say, voice=args.voice)))
+            source = say_source(args.say, voice=args.voice, after_s=1.5)  # room for the endpointer
         elif args.wav:
             source, _ = open_source(str(args.wav))
         elif not args.text:
