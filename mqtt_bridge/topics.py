@@ -62,15 +62,6 @@ class Topics:
     def personal_rewrites(self) -> str:
         return f"{self.prefix}/{self.device_id}/rewrites"
 
-    # the cloud side subscribes to every device's events
-    @property
-    def all_turns(self) -> str:
-        return f"{self.prefix}/+/turn"
-
-    @property
-    def all_feedback(self) -> str:
-        return f"{self.prefix}/+/feedback"
-
     def event_topic(self, kind: str) -> str:
         if kind == "turn":
             return self.turn
@@ -89,6 +80,11 @@ class Topics:
         return None
 
 
+def uplink_filters(prefix: str) -> list[str]:
+    """What the cloud side subscribes to: every device's turns and feedback."""
+    return [f"{prefix}/+/turn", f"{prefix}/+/feedback"]
+
+
 # --- zigbee2mqtt ---------------------------------------------------------------------------------
 
 Z2M_BASE = "zigbee2mqtt"
@@ -97,10 +93,6 @@ Z2M_BASE = "zigbee2mqtt"
 def z2m_availability(state_topic: str) -> str:
     """zigbee2mqtt publishes `<base>/<friendly name>/availability` next to the state topic."""
     return f"{state_topic}/availability"
-
-
-def z2m_set(state_topic: str) -> str:
-    return f"{state_topic}/set"
 
 
 # --- Home Assistant MQTT discovery ---------------------------------------------------------------

@@ -30,7 +30,7 @@ import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion, MQTTErrorCode
 
 from mqtt_bridge.client import MqttClient
-from mqtt_bridge.topics import Topics
+from mqtt_bridge.topics import Topics, uplink_filters
 
 log = logging.getLogger(__name__)
 
@@ -332,7 +332,7 @@ class Receiver:
         self._paho.on_message = self._on_message
 
     def _on_connect(self, client: mqtt.Client, userdata: Any, flags: Any, reason: Any, props: Any) -> None:
-        client.subscribe([(f"{self.prefix}/+/turn", 1), (f"{self.prefix}/+/feedback", 1)])
+        client.subscribe([(f, 1) for f in uplink_filters(self.prefix)])
 
     def _on_message(self, client: mqtt.Client, userdata: Any, msg: mqtt.MQTTMessage) -> None:
         try:
