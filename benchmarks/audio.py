@@ -292,8 +292,11 @@ def main(argv: list[str] | None = None) -> int:
     in_grammar_fluency: list[float] = []
     failures: list[dict[str, object]] = []
     for i, command in enumerate(tqdm(commands, desc="commands", unit="cmd")):
+        # every model meets every voice and speed: (i % models, then voice, then speed) are crossed,
+        # where a shared index would pair each model with only the voices it divides evenly into
         model = list(WAKE_PHRASES)[i % len(WAKE_PHRASES)]
-        voice, speed = VOICES[i % len(VOICES)], SPEEDS[(i // len(VOICES)) % len(SPEEDS)]
+        k = i // len(WAKE_PHRASES)
+        voice, speed = VOICES[k % len(VOICES)], SPEEDS[(k // len(VOICES)) % len(SPEEDS)]
         pitch = rng.choice(PITCHES)
         wake_audio = synthesize(WAKE_PHRASES[model], voice=voice, speed=speed, pitch=pitch)
         speech = synthesize(command, voice=voice, speed=speed, pitch=pitch)
