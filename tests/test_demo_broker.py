@@ -27,6 +27,8 @@ class Client:
         self.inbox: queue.Queue[mqtt.MQTTMessage] = queue.Queue()
         self.c = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=client_id)
         self.c.on_message = lambda _c, _u, m: self.inbox.put(m)
+        self.subacks: set[int] = set()
+        self.c.on_subscribe = lambda _c, _u, mid, _r, _p: self.subacks.add(mid)
         self.connect_args = connect
         self.broker = broker
 
@@ -42,7 +44,10 @@ class Client:
     def subscribe(self, topic: str, qos: int = 0) -> None:
         result, mid = self.c.subscribe(topic, qos)
         assert result == mqtt.MQTT_ERR_SUCCESS
-        time.sleep(0.1)  # let the SUBACK come back before publishing
+        deadline = time.monotonic() + 5
+        while mid not in self.subacks:  # publish only once the broker has the subscription
+            assert time.monotonic() < deadline, "no SUBACK"
+            time.sleep(0.01)
 
     def get(self, timeout: float = 3) -> mqtt.MQTTMessage:
         return self.inbox.get(timeout=timeout)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -338,9 +337,11 @@ def test_a_satellite_play_command_is_acknowledged_not_refused(
         got.append(msg.payload)
         arrived.set()
 
+    subscribed = threading.Event()
     peer.on_message = on_message
+    peer.on_subscribe = lambda _c, _u, _mid, _r, _p: subscribed.set()
     peer.subscribe("ambient/kitchen-sat/play", qos=1)
-    time.sleep(0.2)  # let the subscription reach the broker before publishing
+    assert subscribed.wait(5)  # publish only once the broker has the subscription
     play = Command("kitchen-sat", "ambient/kitchen-sat/play", json.dumps({"media_title": "dune"}))
     result = bridge.execute([play])
     assert result.status == "success", result.detail

@@ -27,10 +27,12 @@ class Watcher:
         self._from = 0  # wait() looks at messages from here on (drain() moves it)
         self.c = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2)
         self.c.on_message = lambda _c, _u, m: self.seen.append((m.topic, bytes(m.payload), time.monotonic()))
+        subscribed = threading.Event()
+        self.c.on_subscribe = lambda _c, _u, _mid, _r, _p: subscribed.set()
         self.c.connect(host, port)
         self.c.subscribe(topic, qos=1)
         self.c.loop_start()
-        time.sleep(0.2)
+        assert subscribed.wait(5), "the watcher got no SUBACK"  # or it could miss the first commands
 
     def drain(self) -> None:
         self._from = len(self.seen)
