@@ -58,9 +58,8 @@ HA_INTENTS: tuple[str, ...] = (
 )
 
 # HA intents this runtime cannot act on (runtime/resolve.py has no handler: it answers them as out
-# of domain). `build_dataset(merged=True)` relabels their sentences OutOfDomain; that is off for the
-# committed model because it raised intent accuracy but not held-out full frame (tried 2026-11-25).
-# Add a handler -> remove the intent here.
+# of domain). `models.nlu.data.build_dataset` relabels their sentences OutOfDomain by default, so the
+# committed model answers them OutOfDomain. Add a handler -> remove the intent here (and retrain).
 UNSUPPORTED_HA_INTENTS: frozenset[str] = frozenset(
     {
         "HassBroadcast",
