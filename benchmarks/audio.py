@@ -2,6 +2,11 @@
 
     python benchmarks/audio.py            # the full run (~6-10 min on 2 cores)
     python benchmarks/audio.py --quick    # a small smoke run
+    python benchmarks/audio.py --dev      # the dev set: other commands, voices and sentences
+
+Tune on `--dev` (commands from another seed, espeak-ng voices and ordinary sentences that the default
+run never uses), then measure once with the default run: figures tuned on the test set would not
+survive new test data.
 
 Writes benchmarks/out/audio.json and benchmarks/out/audio.png. What it measures:
 
@@ -51,6 +56,17 @@ from runtime.wake import WakeDetector  # noqa: E402
 
 OUT = ROOT / "benchmarks" / "out"
 VOICES = ["en-us", "en-gb", "en-us+m3", "en-us+f3", "en-gb+f2", "en-us+m5"]
+DEV_VOICES = [
+    "en-us+m1",
+    "en-us+m2",
+    "en-us+f1",
+    "en-gb+m3",
+    "en-gb-x-rp",
+    "en-us+f4",
+    "en-us+m7",
+    "en-gb-scotland",
+]
+COMMAND_SEED, DEV_COMMAND_SEED = 1234, 777
 SPEEDS = [130, 160, 190]
 PITCHES = [40, 50, 60]
 WAKE_PHRASES = {"alexa": "alexa", "hey_jarvis": "hey jarvis", "hey_mycroft": "hey my croft"}
@@ -114,6 +130,68 @@ the president gave a long speech about the economy
 i would like a cup of tea with milk
 the teacher asked the students to read chapter five
 a famous painter was born in this village""".splitlines()
+
+# The dev set's ordinary speech (none of it above).
+DEV_OUT_OF_GRAMMAR = """my brother works as a nurse in the city hospital
+the weather forecast says it will snow this weekend
+could you tell me where the nearest pharmacy is
+the orchestra played beautifully last night
+we watched a documentary about whales
+the price of coffee has doubled this year
+she lost her keys somewhere in the garden
+who invented the telephone
+the mountains were covered in fog all morning
+our team won the championship after ten years
+i need to finish this report before friday
+the baby finally fell asleep after midnight
+how do airplanes stay in the air
+they opened a new restaurant downtown
+the cat is sleeping on the windowsill
+my grandmother makes the best apple pie
+the bus was full of tourists this afternoon
+what language do they speak in brazil
+he repaired the old bicycle in the garage
+the river flooded the fields after the storm
+please send me the documents by email
+the students are preparing for their exams
+where did you spend your summer holiday
+the hospital needs more volunteers
+a strong earthquake hit the coast yesterday
+i can't remember the name of that movie
+the bakery sells fresh bread every morning
+how long does it take to boil an egg
+the ship sailed across the atlantic ocean
+our garden is full of roses this year
+the police arrested two suspects downtown
+can you recommend a good book to read
+the price of houses keeps going up
+we had pizza for dinner on saturday
+the astronauts returned safely to earth
+what is the tallest building in the world
+my phone battery died during the call
+the festival attracts thousands of visitors
+she painted a portrait of her father
+the printer in the office is broken again
+how many legs does a spider have
+the kids are playing football in the park
+i bought a new pair of shoes yesterday
+the lecture about ancient greece was fascinating
+he drinks three cups of coffee every day
+the bridge was built more than a century ago
+where can i find a good dentist
+the singer cancelled her world tour
+our dog loves chasing squirrels
+the report shows unemployment is falling
+what happened to the dinosaurs
+the hotel room had a view of the sea
+my uncle grows tomatoes and potatoes
+the match was postponed because of snow
+i prefer tea to coffee in the morning
+the wind blew the leaves across the yard
+when was the eiffel tower built
+the newspaper printed an apology
+we are planning a trip to japan
+the candle burned all through the night""".splitlines()
 
 
 @dataclass
@@ -205,7 +283,9 @@ def music(seconds: float, rng: np.random.Generator) -> np.ndarray:
     return out.astype(np.int16)
 
 
-def negative_stream(minutes: float, sentences: list[str], seed: int = 0) -> Iterator[tuple[str, np.ndarray]]:
+def negative_stream(
+    minutes: float, sentences: list[str], voices: list[str], seed: int = 0
+) -> Iterator[tuple[str, np.ndarray]]:
     """(kind, audio) pieces adding up to `minutes`: 50% speech, 25% music, 25% noise."""
     rng = np.random.default_rng(seed)
     pyr = random.Random(seed)
@@ -218,7 +298,7 @@ def negative_stream(minutes: float, sentences: list[str], seed: int = 0) -> Iter
             pieces = []
             for _ in range(8):
                 text = pyr.choice(sentences)
-                pieces.append(synthesize(text, voice=pyr.choice(VOICES), speed=pyr.choice(SPEEDS),
+                pieces.append(synthesize(text, voice=pyr.choice(voices), speed=pyr.choice(SPEEDS),
                                          pitch=pyr.choice(PITCHES)))  # fmt: skip
                 pieces.append(silence(pyr.uniform(0.2, 1.0)))
             audio = np.concatenate(pieces)
@@ -261,12 +341,15 @@ def listen_process_rss_mb(command: str) -> float:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="a small smoke run (~1 min)")
+    parser.add_argument("--dev", action="store_true", help="the dev set, for tuning (writes audio-dev*.json)")
     parser.add_argument("--commands", type=int, default=210)
     parser.add_argument("--negative-minutes", type=float, default=32.0)
     args = parser.parse_args(argv)
     n_commands = 15 if args.quick else args.commands
     neg_minutes = 1.0 if args.quick else args.negative_minutes
-    oog_sentences = OUT_OF_GRAMMAR[:8] if args.quick else OUT_OF_GRAMMAR
+    voices = DEV_VOICES if args.dev else VOICES
+    all_oog = DEV_OUT_OF_GRAMMAR if args.dev else OUT_OF_GRAMMAR
+    oog_sentences = all_oog[:8] if args.quick else all_oog
 
     config = load_config(ROOT / "devices.yaml")
     t0 = time.perf_counter()
@@ -279,7 +362,7 @@ def main(argv: list[str] | None = None) -> int:
 
     # 1. commands after a wake word: wake false rejects, the whole loop, ASR alone
     rng = random.Random(7)
-    commands = sample(config, n_commands, seed=1234)
+    commands = sample(config, n_commands, seed=DEV_COMMAND_SEED if args.dev else COMMAND_SEED)
     timer = Timer()
     listener = TimedListener(
         timer, asr, Endpointer(vad, trailing_silence_ms=600, max_utterance_s=10.0), detector
@@ -296,7 +379,7 @@ def main(argv: list[str] | None = None) -> int:
         # where a shared index would pair each model with only the voices it divides evenly into
         model = list(WAKE_PHRASES)[i % len(WAKE_PHRASES)]
         k = i // len(WAKE_PHRASES)
-        voice, speed = VOICES[k % len(VOICES)], SPEEDS[(k // len(VOICES)) % len(SPEEDS)]
+        voice, speed = voices[k % len(voices)], SPEEDS[(k // len(voices)) % len(SPEEDS)]
         pitch = rng.choice(PITCHES)
         wake_audio = synthesize(WAKE_PHRASES[model], voice=voice, speed=speed, pitch=pitch)
         speech = synthesize(command, voice=voice, speed=speed, pitch=pitch)
@@ -355,7 +438,7 @@ def main(argv: list[str] | None = None) -> int:
     oog_rejected = oog_total = 0
     oog_fluency: list[float] = []
     for i, sentence in enumerate(tqdm(oog_sentences * 2, desc="out-of-grammar", unit="utt")):
-        voice, speed = VOICES[i % len(VOICES)], SPEEDS[i % len(SPEEDS)]
+        voice, speed = voices[i % len(voices)], SPEEDS[i % len(SPEEDS)]
         speech = synthesize(sentence, voice=voice, speed=speed)
         t = transcribe(asr, np.concatenate([silence(0.3), speech, silence(0.3)]))
         oog_total += 1
@@ -371,9 +454,9 @@ def main(argv: list[str] | None = None) -> int:
     fa_examples: list[dict[str, object]] = []
     neg_seconds = 0.0
     neg_wake_s = neg_wake_cpu = 0.0
-    neg_sentences = OUT_OF_GRAMMAR + sample(config, 200, seed=99)
+    neg_sentences = all_oog + sample(config, 200, seed=98 if args.dev else 99)
     with tqdm(total=round(neg_minutes * 60), desc="negative audio", unit="s") as bar:
-        for kind, audio in negative_stream(neg_minutes, neg_sentences):
+        for kind, audio in negative_stream(neg_minutes, neg_sentences, voices):
             for chunk in chunk_samples(audio, start=neg_seconds):
                 t, c = time.perf_counter(), time.thread_time()
                 wakes = detector.process(chunk)
@@ -398,7 +481,8 @@ def main(argv: list[str] | None = None) -> int:
     results = {
         "quick": args.quick,
         "commands": n_commands,
-        "voices": VOICES,
+        "dev": args.dev,
+        "voices": voices,
         "speeds": SPEEDS,
         "wake": {
             "false_reject_rate": {m: round(v, 4) for m, v in frr.items()},
@@ -453,7 +537,7 @@ def main(argv: list[str] | None = None) -> int:
     results["targets"] = TARGETS
     results["targets_met"] = met
     OUT.mkdir(parents=True, exist_ok=True)
-    name = "audio-quick" if args.quick else "audio"
+    name = "audio" + ("-dev" if args.dev else "") + ("-quick" if args.quick else "")
     (OUT / f"{name}.json").write_text(json.dumps(results, indent=2))
     plot(results, OUT / f"{name}.png")
 
