@@ -11,7 +11,7 @@ voices, speeds and pitches that the benchmark does not use; false rejects at thr
 - Half-frame phases. openWakeWord computes an embedding every 80 ms, and a model's score for one
   spoken word swings with where the frame boundaries fall (0.52, 0.10, 0.23 on consecutive frames).
   A second front end hears the same audio 40 ms later, and a model's score is the higher of the
-  two, so each word is judged at 40 ms steps (alexa 28% -> 18%, hey_mycroft 5.0% -> 4.4%). The
+  two, so each word is judged at 40 ms steps (alexa 28.3% -> 18.9%, hey_mycroft 5.0% -> 4.4%). The
   twin shares the first one's ONNX sessions; it costs a second melspectrogram/embedding/model pass.
 - A quiet room after `reset()`. The models judge the last ~1.3 s of embeddings, each computed from
   ~0.8 s of mel frames; a detector cleared to placeholder buffers judges a wake word said soon after
