@@ -13,7 +13,7 @@ from runtime.asr import AsrEngine, create_engine, transcribe
 from runtime.asr.grammar import number_words, parse, sample
 from runtime.asr.lm import NgramLM
 from runtime.asr.pronounce import espeak_phones
-from runtime.asr.sphinx import PocketsphinxEngine, cache_dir
+from runtime.asr.sphinx import PocketsphinxEngine, cache_dir, grammar_pattern, in_grammar
 from runtime.asr.wer import word_errors
 from runtime.audio.sources import chunk_samples
 from runtime.config import Config
@@ -54,6 +54,16 @@ def test_grammar_templates_parse_and_samples_use_the_homes_names(config: Config)
     assert number_words(42) == "forty two" and number_words(100) == "one hundred"
     with pytest.raises(ValueError, match="unbalanced"):
         parse("turn (on | off the light")
+
+
+def test_grammar_pattern_accepts_template_sentences_only(config: Config) -> None:
+    # the n-best rescoring trusts this test of membership: every sampled sentence passes, and the
+    # LM-only word sequences the decoder produced on the dev set do not
+    pattern = grammar_pattern(config)
+    assert all(in_grammar(pattern, s) for s in sample(config, 300, seed=3))
+    assert in_grammar(pattern, "turn on the kitchen light") and in_grammar(pattern, "  thank  you ")
+    for text in ["volume to olive", "lower the living room light it", "stop you", "turn on the", ""]:
+        assert not in_grammar(pattern, text), text
 
 
 def test_language_model_is_a_proper_distribution_and_prefers_commands(config: Config) -> None:
