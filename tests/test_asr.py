@@ -175,3 +175,23 @@ def test_silence_is_not_a_command(engine: PocketsphinxEngine) -> None:
 
 def test_factory_builds_the_configured_engine(config: Config, tmp_path: Path) -> None:
     assert isinstance(create_engine(config), PocketsphinxEngine)
+
+
+def test_nbest_rescoring_takes_the_first_template_sentence(
+    engine: PocketsphinxEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    class Hyp:
+        def __init__(self, hypstr: str) -> None:
+            self.hypstr = hypstr
+
+    class Decoder:  # pocketsphinx's n-best: fillers, pronunciation variants, and None for some paths
+        def nbest(self) -> Iterator[Hyp | None]:
+            yield from [
+                None,
+                Hyp("<s> volume to olive </s>"),
+                Hyp("volume(2) down [NOISE]"),
+                Hyp("volume up"),
+            ]
+
+    monkeypatch.setattr(engine, "decoder", Decoder())
+    assert engine._grammatical_alternative() == "volume down"

@@ -234,6 +234,8 @@ class PocketsphinxEngine:
         for i, hyp in enumerate(self.decoder.nbest()):
             if i >= NBEST_PATHS or len(seen) >= NBEST:
                 break
+            if hyp is None:  # pocketsphinx yields None for a lattice path it cannot spell out
+                continue
             text = " ".join(_base(w) for w in hyp.hypstr.split() if not w.startswith(("<", "[", "+")))
             if text in seen:
                 continue
