@@ -50,7 +50,7 @@ from runtime.audio.listener import Heard, Listener  # noqa: E402
 from runtime.audio.sources import chunk_samples  # noqa: E402
 from runtime.audio.tts import synthesize  # noqa: E402
 from runtime.audio.vad import Endpointer, SileroVad  # noqa: E402
-from runtime.config import WakeModel, load_config  # noqa: E402
+from runtime.config import load_config  # noqa: E402
 from runtime.events import Partial, Wake  # noqa: E402
 from runtime.wake import WakeDetector  # noqa: E402
 
@@ -353,8 +353,11 @@ def main(argv: list[str] | None = None) -> int:
 
     config = load_config(ROOT / "devices.yaml")
     t0 = time.perf_counter()
-    wake_models = [WakeModel(name, 0.5) for name in WAKE_PHRASES]
-    detector = WakeDetector(wake_models, engine="onnx", refractory_s=2.0)
+    # the models, thresholds and refractory period of devices.yaml: what the daemon would run
+    wake_models = [m for m in config.wake.models if m.name in WAKE_PHRASES]
+    if sorted(m.name for m in wake_models) != sorted(WAKE_PHRASES):
+        raise SystemExit(f"devices.yaml's wake models must be {list(WAKE_PHRASES)} for this benchmark")
+    detector = WakeDetector(wake_models, engine=config.wake.engine, refractory_s=config.wake.refractory_s)
     asr = PocketsphinxEngine(config)
     vad = SileroVad()
     load_s = time.perf_counter() - t0
