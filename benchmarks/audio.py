@@ -357,7 +357,12 @@ def main(argv: list[str] | None = None) -> int:
     wake_models = [m for m in config.wake.models if m.name in WAKE_PHRASES]
     if sorted(m.name for m in wake_models) != sorted(WAKE_PHRASES):
         raise SystemExit(f"devices.yaml's wake models must be {list(WAKE_PHRASES)} for this benchmark")
-    detector = WakeDetector(wake_models, engine=config.wake.engine, refractory_s=config.wake.refractory_s)
+    detector = WakeDetector(
+        wake_models,
+        engine=config.wake.engine,
+        refractory_s=config.wake.refractory_s,
+        half_frame=config.wake.half_frame,
+    )
     asr = PocketsphinxEngine(config)
     vad = SileroVad()
     load_s = time.perf_counter() - t0

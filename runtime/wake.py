@@ -95,6 +95,7 @@ class WakeDetector:
         engine: Engine = "onnx",
         refractory_s: float = 2.0,
         satellite: str | None = None,
+        half_frame: bool = True,
     ) -> None:
         from openwakeword.model import Model
 
@@ -113,6 +114,7 @@ class WakeDetector:
         self.engine = engine
         self.refractory_s = refractory_s
         self.satellite = satellite
+        self.half_frame = half_frame
         self.model: Any = Model(
             wakeword_models=[str(p) for _, p in paths],
             inference_framework=engine,
@@ -136,6 +138,8 @@ class WakeDetector:
     def scores(self, chunk: AudioChunk) -> dict[str, float]:
         """The score of every model for this 80 ms chunk: the higher of its two phases."""
         on_time = self.model.predict(chunk.samples)
+        if not self.half_frame:
+            return {self._keys.get(k, k): float(v) for k, v in on_time.items()}
         # the late phase's frame: the last half of the previous chunk and the first half of this one
         late = self._late.predict(np.concatenate([self._carry, chunk.samples[:HALF_FRAME]]))
         self._carry = chunk.samples[HALF_FRAME:].copy()
@@ -205,4 +209,6 @@ def from_config(config: Any, satellite: str | None = None) -> WakeDetector:
     w = config.wake
     models = [WakeModel(str(config.resolve_path(m.name)) if Path(m.name).suffix else m.name, m.threshold)
               for m in w.models]  # fmt: skip
-    return WakeDetector(models, engine=w.engine, refractory_s=w.refractory_s, satellite=satellite)
+    return WakeDetector(
+        models, engine=w.engine, refractory_s=w.refractory_s, satellite=satellite, half_frame=w.half_frame
+    )

@@ -34,7 +34,8 @@ def run(args: argparse.Namespace) -> int:
         models = [WakeModel(m.name, args.threshold) for m in models]
     try:
         detector = WakeDetector(models, engine=args.engine or config.wake.engine,
-                                refractory_s=config.wake.refractory_s)  # fmt: skip
+                                refractory_s=config.wake.refractory_s,
+                                half_frame=config.wake.half_frame)  # fmt: skip
     except WakeModelError as e:
         print(f"ambient wake: {e}", file=sys.stderr)
         return 2
