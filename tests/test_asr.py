@@ -10,10 +10,10 @@ import numpy as np
 import pytest
 
 from runtime.asr import AsrEngine, create_engine, transcribe
-from runtime.asr.grammar import number_words, parse, sample
+from runtime.asr.grammar import grammar_pattern, in_grammar, number_words, parse, sample
 from runtime.asr.lm import NgramLM
 from runtime.asr.pronounce import espeak_phones
-from runtime.asr.sphinx import PocketsphinxEngine, cache_dir, grammar_pattern, in_grammar
+from runtime.asr.sphinx import PocketsphinxEngine, cache_dir
 from runtime.asr.wer import word_errors
 from runtime.audio.sources import chunk_samples
 from runtime.config import Config

@@ -226,12 +226,41 @@ def refs_of(node: Node) -> set[str]:
     return {r for item in node[1] for r in refs_of(item)}
 
 
+def usable_templates(slots: dict[str, list[str]]) -> list[Node]:
+    """The parsed templates whose every slot has values in this home (no fans: no fan templates)."""
+    return [p for p in (parse(t) for t in TEMPLATES) if all(slots.get(r) for r in refs_of(p))]
+
+
 def sample(config: Config, n: int, seed: int = 0) -> list[str]:
     """`n` random in-grammar sentences (templates chosen uniformly, then every choice uniformly)."""
     rng = random.Random(seed)
     slots = slot_values(config)
-    parsed = [p for p in (parse(t) for t in TEMPLATES) if all(slots.get(r) for r in refs_of(p))]
+    parsed = usable_templates(slots)
     return [" ".join(expand_random(rng.choice(parsed), slots, rng)) for _ in range(n)]
+
+
+def grammar_pattern(config: Config) -> re.Pattern[str]:
+    """One regex matching exactly the sentences of the templates (each word followed by a space)."""
+    slots = slot_values(config)
+    return re.compile("|".join(f"(?:{_node_pattern(p, slots)})" for p in usable_templates(slots)))
+
+
+def _node_pattern(node: Node, slots: dict[str, list[str]]) -> str:
+    kind = node[0]
+    if kind == "word":
+        return re.escape(node[1]) + " "
+    if kind == "ref":
+        return "(?:" + "|".join(re.escape(v) + " " for v in slots[node[1]]) + ")"
+    if kind == "opt":
+        return f"(?:{_node_pattern(node[1], slots)})?"
+    if kind == "alt":
+        return "(?:" + "|".join(_node_pattern(n, slots) for n in node[1]) + ")"
+    return "".join(_node_pattern(n, slots) for n in node[1])
+
+
+def in_grammar(pattern: re.Pattern[str], text: str) -> bool:
+    """Is `text` (any spacing) a sentence of `grammar_pattern`?"""
+    return pattern.fullmatch("".join(w + " " for w in text.split())) is not None
 
 
 # --- NLU sentences, when the NLU engineer's module is there -------------------------------------

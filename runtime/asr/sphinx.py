@@ -34,7 +34,6 @@ import json
 import logging
 import math
 import os
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -42,7 +41,7 @@ from typing import Any
 import numpy as np
 
 from runtime.asr.base import AsrUnavailable
-from runtime.asr.grammar import TEMPLATES, Node, nlu_sentences, parse, refs_of, sample, slot_values
+from runtime.asr.grammar import TEMPLATES, grammar_pattern, in_grammar, nlu_sentences, sample, slot_values
 from runtime.asr.lm import NgramLM
 from runtime.asr.pronounce import dictionary_words, espeak_phones
 from runtime.config import Config
@@ -216,7 +215,7 @@ class PocketsphinxEngine:
         words = [
             Word(_base(s.word), s.start_frame * FRAME_S, (s.end_frame + 1) * FRAME_S, min(1.0, float(s.prob)))
             for s in (self.decoder.seg() if hyp is not None else [])
-            if not s.word.startswith(("<", "[", "+"))
+            if _is_word(s.word)
         ]
         if not words:
             return Transcript("", 0.0, engine=self.name, rejected=True, reject_reason="no speech recognized")
@@ -241,7 +240,7 @@ class PocketsphinxEngine:
                 break
             if hyp is None:  # pocketsphinx yields None for a lattice path it cannot spell out
                 continue
-            text = " ".join(_base(w) for w in hyp.hypstr.split() if not w.startswith(("<", "[", "+")))
+            text = " ".join(_base(w) for w in hyp.hypstr.split() if _is_word(w))
             if text in seen:
                 continue
             seen.add(text)
@@ -255,30 +254,6 @@ class PocketsphinxEngine:
         return sum(lp) / len(lp)
 
 
-def grammar_pattern(config: Config) -> re.Pattern[str]:
-    """One regex matching exactly the sentences of the templates (each word followed by a space)."""
-    slots = slot_values(config)
-    parsed = [p for p in (parse(t) for t in TEMPLATES) if all(slots.get(r) for r in refs_of(p))]
-    return re.compile("|".join(f"(?:{_node_pattern(p, slots)})" for p in parsed))
-
-
-def _node_pattern(node: Node, slots: dict[str, list[str]]) -> str:
-    kind = node[0]
-    if kind == "word":
-        return re.escape(node[1]) + " "
-    if kind == "ref":
-        return "(?:" + "|".join(re.escape(v) + " " for v in slots[node[1]]) + ")"
-    if kind == "opt":
-        return f"(?:{_node_pattern(node[1], slots)})?"
-    if kind == "alt":
-        return "(?:" + "|".join(_node_pattern(n, slots) for n in node[1]) + ")"
-    return "".join(_node_pattern(n, slots) for n in node[1])
-
-
-def in_grammar(pattern: re.Pattern[str], text: str) -> bool:
-    return pattern.fullmatch("".join(w + " " for w in text.split())) is not None
-
-
 def respaced(texts: list[str], words: list[Word]) -> list[Word]:
     """Words for an n-best hypothesis, which comes without timings: spread evenly over the time the
     best hypothesis's words took, each with their mean confidence."""
@@ -286,6 +261,11 @@ def respaced(texts: list[str], words: list[Word]) -> list[Word]:
     step = (end - start) / len(texts)
     confidence = sum(w.confidence for w in words) / len(words)
     return [Word(t, start + i * step, start + (i + 1) * step, confidence) for i, t in enumerate(texts)]
+
+
+def _is_word(token: str) -> bool:
+    """Not a silence or filler token (<s>, </s>, <sil>, [NOISE], +BREATH+)."""
+    return not token.startswith(("<", "[", "+"))
 
 
 def _base(word: str) -> str:
