@@ -224,3 +224,29 @@ def test_tiny_training_run_produces_a_loadable_model(tmp_path: Path) -> None:
         best = model.parse("turn on the kitchen light", n=3)
         assert len(best) == 3 and best[0].intent in model.intents
     assert paths["int8"].stat().st_size < paths["fp32"].stat().st_size
+
+
+def test_decoding_keeps_one_name_in_one_span() -> None:
+    import numpy as np
+
+    from models.nlu.data import Example
+    from models.nlu.train import repeatable_slots
+    from runtime.nlu.model import allowed_transitions
+
+    tags = ["O", "B-area", "B-name", "I-area", "I-name"]
+    allowed = allowed_transitions(tags, {"area"})
+    index = {t: i for i, t in enumerate(tags)}
+    assert not allowed[index["O"], index["I-name"]] and not allowed[index["B-area"], index["I-name"]]
+    assert not allowed[index["B-name"], index["B-name"]] and not allowed[index["I-name"], index["B-name"]]
+    assert allowed[index["B-area"], index["B-area"]] and allowed[index["B-area"], index["B-name"]]
+    assert allowed_transitions(tags)[index["B-name"], index["B-name"]]  # older models: as before
+    # which slots may repeat is read off the training sentences
+    sentences = [Example(("kitchen", "den"), ("B-area", "B-area"), "HassTurnOn")] * 3
+    sentences.append(Example(("air", "purifier"), ("B-name", "B-name"), "HassTurnOn"))
+    assert repeatable_slots(sentences) == ["area"]
+    # the Viterbi decoder joins "air purifier" although per-word argmax says two names
+    model = NluModel.__new__(NluModel)
+    model.tags, model._allowed = tags, allowed
+    model._start = np.array([not t.startswith("I-") for t in tags])
+    logits = np.log(np.array([[0.01, 0.01, 0.9, 0.01, 0.07], [0.01, 0.01, 0.5, 0.01, 0.47]]))
+    assert [tags[i] for i in model._decode(logits)] == ["B-name", "I-name"]

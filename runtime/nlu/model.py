@@ -122,12 +122,10 @@ class NluModel:
         self.temperature = float(meta.get("temperature", 1.0))
         self.max_len = int(meta.get("max_len", 64))
         self.intent_slots: dict[str, set[str]] = {k: set(v) for k, v in meta.get("intent_slots", {}).items()}
-        # BIO transitions: I-X only after B-X or I-X, and never first
-        inside = [t.startswith("I-") for t in self.tags]
-        self._allowed = np.array(
-            [[not inside[j] or p[2:] == self.tags[j][2:] for j in range(len(self.tags))] for p in self.tags]
-        )  # [previous, next]
-        self._start = np.array([not i for i in inside])
+        # tags of slots whose spans may directly follow each other; None (older models): any slot
+        repeatable = meta.get("repeatable_slots")
+        self._allowed = allowed_transitions(self.tags, None if repeatable is None else set(repeatable))
+        self._start = np.array([not t.startswith("I-") for t in self.tags])
 
     @classmethod
     def load(
@@ -230,6 +228,23 @@ class NluModel:
         for pointers in reversed(back):
             best.append(int(pointers[best[-1]]))
         return best[::-1]
+
+
+def allowed_transitions(tags: list[str], repeatable: set[str] | None = None) -> np.ndarray:
+    """[previous, next] tag pairs the decoder may emit: I-X only after B-X or I-X; and, for slots not
+    in `repeatable` (None: every slot), no B-X right after B-X or I-X.
+
+    Training sentences almost never put two spans of one slot side by side ("air purifier" is one
+    name, not two), so a B-name after a name is a split span, not a second device."""
+
+    def ok(prev: str, nxt: str) -> bool:
+        if nxt.startswith("I-"):
+            return prev[2:] == nxt[2:] and prev != "O"
+        if nxt.startswith("B-") and prev != "O" and prev[2:] == nxt[2:]:
+            return repeatable is None or nxt[2:] in repeatable
+        return True
+
+    return np.array([[ok(p, n) for n in tags] for p in tags])
 
 
 def _read_meta(embedded: str | None, model_path: Path, labels_path: str | Path | None) -> dict[str, Any]:
