@@ -79,7 +79,7 @@ class WakeConfig:
     engine: Literal["onnx", "tflite"] = "onnx"
     refractory_s: float = 2.0
     # score at 40 ms steps with a second front end half a frame late (runtime/wake.py): fewer missed
-    # wake words for about twice the wake CPU; false turns it off on boards short of CPU
+    # wake words for a little more wake CPU; false turns it off on boards short of CPU
     half_frame: bool = True
     models: list[WakeModel] = field(default_factory=lambda: [WakeModel("alexa")])
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from runtime import wake
 from runtime.audio.sources import chunk_samples
 from runtime.config import Config, WakeModel, parse_config
 from runtime.events import AudioChunk, Wake
@@ -141,7 +142,7 @@ def test_unknown_or_missing_models_say_what_exists(tmp_path: Path) -> None:
 
 def test_half_frame_can_be_turned_off_for_slow_boards(say: Say) -> None:
     """`wake.half_frame: false` scores the on-time phase only: never higher, lower where the
-    frame boundaries fall badly (the price of halving the wake word's CPU)."""
+    frame boundaries fall badly (what a board short of CPU gives up for a little less CPU)."""
     speech = say(WAKE_PHRASES["alexa"], voice="en-us+f2", speed=140, pitch=50)
     both = WakeDetector([WakeModel("alexa", 0.5)])
     one = WakeDetector([WakeModel("alexa", 0.5)], half_frame=False)
@@ -164,3 +165,35 @@ def test_half_frame_is_read_from_the_config(config: Config) -> None:
     off = parse_config(text, str(example))
     assert off.wake.half_frame is False
     assert from_config(off).half_frame is False
+
+
+def test_late_phase_is_judged_only_near_a_wake_word(say: Say, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The late phase's embeddings and models run only while the on-time phase hears something
+    wake-like; there, having caught up on the chunks it skipped, it scores as an always-on one."""
+    sentence = say("the weather was lovely on our walk this morning", voice="en-gb", speed=150)
+    alexa = say(WAKE_PHRASES["alexa"], voice="en-us+f2", speed=140, pitch=50)
+    # "alexa" starting on a chunk boundary: the on-time phase alone misses it (offset 960 above)
+    before = np.concatenate([sentence, np.zeros(16000, np.int16)])
+    before = np.concatenate([before, np.zeros(-len(before) % 1280, np.int16)])
+    audio = np.concatenate([before, alexa, np.zeros(8000, np.int16)])
+
+    def run(detector: WakeDetector) -> tuple[list[float], int]:
+        judged = 0
+        scores = detector._late.scores
+
+        def counted() -> dict[str, float]:
+            nonlocal judged
+            judged += 1
+            return scores()
+
+        monkeypatch.setattr(detector._late, "scores", counted)
+        detector.reset()
+        return [detector.scores(c)["alexa"] for c in chunk_samples(audio)], judged
+
+    gated, judged = run(WakeDetector([WakeModel("alexa", 0.5)]))
+    monkeypatch.setattr(wake, "LATE_GATE", 0.0)
+    always, every = run(WakeDetector([WakeModel("alexa", 0.5)]))
+    assert every == len(always)
+    assert judged < 0.3 * every, (judged, every)
+    assert max(always) >= 0.5 and max(gated) == max(always)
+    assert [g for g, a in zip(gated, always, strict=True) if a >= 0.1] == [a for a in always if a >= 0.1]
