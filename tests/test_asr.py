@@ -10,14 +10,14 @@ import numpy as np
 import pytest
 
 from runtime.asr import AsrEngine, create_engine, transcribe
-from runtime.asr.grammar import grammar_pattern, in_grammar, number_words, parse, sample
+from runtime.asr.grammar import grammar_jsgf, grammar_pattern, in_grammar, number_words, parse, sample
 from runtime.asr.lm import NgramLM
 from runtime.asr.pronounce import espeak_phones
 from runtime.asr.sphinx import PocketsphinxEngine, cache_dir
 from runtime.asr.wer import word_errors
 from runtime.audio.sources import chunk_samples
 from runtime.config import Config
-from runtime.events import Partial
+from runtime.events import Partial, Transcript
 
 Say = Callable[..., np.ndarray]
 VOICES = [("en-us", 160), ("en-gb", 140), ("en-us+m3", 180), ("en-us+f3", 150), ("en-gb+f2", 170)]
@@ -195,3 +195,65 @@ def test_nbest_rescoring_takes_the_first_template_sentence(
 
     monkeypatch.setattr(engine, "decoder", Decoder())
     assert engine._grammatical_alternative() == "volume down"
+
+
+def test_grammar_jsgf_holds_the_templates_with_known_words_only(config: Config) -> None:
+    jsgf = grammar_jsgf(config)
+    assert jsgf.startswith("#JSGF V1.0;") and "public <command> = " in jsgf
+    assert "(thank you)" in jsgf and "kitchen light" in jsgf and "<number> = zero | one" in jsgf
+    # an unknown word would make pocketsphinx refuse the whole grammar: its slot values and
+    # templates are left out instead
+    partial = grammar_jsgf(config, known=lambda w: w not in {"kitchen", "thank"})
+    assert "kitchen" not in partial and "(thank you)" not in partial and "living room" in partial
+
+
+def test_grammar_pass_takes_only_template_sentences_close_to_what_was_heard(
+    engine: PocketsphinxEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def grammar_says(text: str) -> None:
+        t = Transcript(text, 0.9, engine="pocketsphinx", rejected=not text)
+        monkeypatch.setattr(engine, "_batch_transcript", lambda raw, keep_cmn, search: t)
+
+    grammar_says("please turn the coffee maker on please")
+    fixed = engine._grammar_transcript(b"", "please don't the coffee maker on please", keep_cmn=False)
+    assert fixed is not None and fixed.text == "please turn the coffee maker on please" and not fixed.rejected
+    grammar_says("are the blinds on")  # ordinary speech forced into the grammar: far from what was heard
+    assert engine._grammar_transcript(b"", "the blinds one light on movie", keep_cmn=False) is None
+    grammar_says("")  # the grammar's search reached no final state
+    assert engine._grammar_transcript(b"", "next meant", keep_cmn=False) is None
+
+
+# Commands the LM pass misheard on the dev set (benchmarks/asr_dev.py), with the voice, speed and pitch
+# that made it mishear: "please don't the coffee maker on please", "you the bedroom light", ...
+MISHEARD = [
+    ("please turn the coffee maker on please", "en-gb-scotland", 160, 50),
+    ("set a timer for twenty seven hours", "en-us+m2", 160, 50),
+    ("dim the bedroom light", "en-gb+m3", 160, 50),
+    ("what's the temperature of the thermostat", "en-gb+m3", 130, 50),
+    ("dim kitchen light to twenty one percent", "en-gb+m3", 160, 40),
+    ("make the main light dimmer", "en-us+f1", 130, 50),
+    ("turn on the lights in the entrance", "en-gb-scotland", 160, 60),
+    ("lower the living room blinds", "en-gb+m3", 190, 60),
+]
+
+
+def test_grammar_pass_repairs_commands_the_language_model_misheard(
+    engine: PocketsphinxEngine, say: Say, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repaired: list[str] = []
+    grammar_transcript = engine._grammar_transcript
+
+    def counted(raw: bytes, heard: str, keep_cmn: bool) -> Transcript | None:
+        t = grammar_transcript(raw, heard, keep_cmn)
+        if t is not None:
+            repaired.append(t.text)
+        return t
+
+    monkeypatch.setattr(engine, "_grammar_transcript", counted)
+    heard = [transcribe(engine, pad(say(s, voice=v, speed=sp, pitch=p))) for s, v, sp, p in MISHEARD]
+    got = [(t.text, t.rejected) for t in heard]
+    exact = sum(t.text == s and not t.rejected for t, (s, *_) in zip(heard, MISHEARD, strict=True))
+    # measured: 8 of 8 exact on the dev set, all through the grammar pass; the streaming pass's
+    # cepstral mean differs with the utterances before, so not every one needs the pass here
+    assert exact >= 6, got
+    assert len(repaired) >= 3 and set(repaired) <= {s for s, *_ in MISHEARD}, (repaired, got)

@@ -258,6 +258,35 @@ def _node_pattern(node: Node, slots: dict[str, list[str]]) -> str:
     return "".join(_node_pattern(n, slots) for n in node[1])
 
 
+def grammar_jsgf(config: Config, known: Callable[[str], bool] = lambda w: True) -> str:
+    """The templates as a JSGF grammar for pocketsphinx's grammar-constrained search.
+
+    Only slot values whose every word is `known` to the recognizer's dictionary go in (an unknown
+    word makes pocketsphinx refuse the whole grammar), and templates whose slots are left empty go out.
+    """
+    slots = {n: [v for v in vs if all(known(w) for w in v.split())] for n, vs in slot_values(config).items()}
+    rules = [t for t in TEMPLATES if all(slots.get(r) for r in refs_of(parse(t)))]
+    rules = [t for t in rules if all(known(w) for w in _TOKEN.findall(t) if w[0] not in "<()[]|")]
+    used = {r for t in rules for r in refs_of(parse(t))}
+    lines = [
+        "#JSGF V1.0;",
+        "grammar home;",
+        "public <command> = " + " | ".join(f"({t})" for t in rules) + ";",
+    ]
+    lines += [f"<{n}> = {_jsgf_alternatives(n, slots[n])};" for n in sorted(used)]
+    return "\n".join(lines) + "\n"
+
+
+def _jsgf_alternatives(slot: str, values: list[str]) -> str:
+    """A slot's values as JSGF alternatives. The numbers are composed (tens, then an optional digit):
+    pocketsphinx gives each alternative its own path, and 101 of them behind every <number> made the
+    grammar's search ~45% slower (1.18 vs 0.81 times an LM pass over 70 dev commands, same results)."""
+    if slot == "number" and values == list(NUMBERS):
+        tens = " | ".join(TENS)
+        return f"{' | '.join(ONES)} | ({tens}) [{' | '.join(ONES[1:10])}] | one hundred"
+    return " | ".join(values)
+
+
 def in_grammar(pattern: re.Pattern[str], text: str) -> bool:
     """Is `text` (any spacing) a sentence of `grammar_pattern`?"""
     return pattern.fullmatch("".join(w + " " for w in text.split())) is not None
