@@ -141,7 +141,7 @@ def snips_report(data_dir: Path, retrain: bool, epochs: int | None) -> dict[str,
     out = OUT / "nlu-snips"
     if retrain or not (out / "nlu.int8.onnx").is_file():
         # Snips is clean typed text with many rare names: a larger vocabulary, little ASR noise
-        cfg = TrainConfig(vocab_size=4000, noise=0.1, epochs=20)
+        cfg = TrainConfig(vocab_size=4000, noise=0.1, unk_words=0.0, epochs=20)
         if epochs:
             cfg.epochs = epochs
         run_training(out, data_dir=data_dir, cfg=cfg)

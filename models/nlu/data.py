@@ -224,7 +224,10 @@ _DOMAIN_TAG_WORDS = {
     "switch": {"switch", "switches"},
     "lock": {"lock", "locks"},
 }
-_DOMAIN_TAG_INTENTS = {"HassTurnOn", "HassTurnOff", "HassGetState", "HassLightSet"}
+# Fan speed too: HA's "{area} fan[s] speed" and "fan[s] to 50%" say the domain, and the resolver needs
+# it to tell "the bedroom fan" from the bedroom's lights.
+_DOMAIN_TAG_INTENTS = {"HassTurnOn", "HassTurnOff", "HassGetState", "HassLightSet", "HassFanSetSpeed"}
+DOMAIN_WORDS = frozenset(w for words in _DOMAIN_TAG_WORDS.values() for w in words)
 # Intents that HA tells apart only by the matched entity's domain: "set the X to 40 percent" is fan
 # speed, brightness or cover position depending on what X is. Their {name} comes from the intent's
 # domain list only (never "any device", made-up names always carry a domain noun), else the label
@@ -337,6 +340,9 @@ def generic_lexicon(config: Config | None = None) -> Lexicon:
         # the home's own names are what this model will hear most: drawn HOME_WEIGHT times as often
         # as a generic one (with ~580 generic names, a home device was otherwise seen ~5 times)
         for domain, ns in home.names.items():
+            # a bare domain word ("fan", alias of the ceiling fan) is the domain, not a name: HA's
+            # "set the fan[s] to 50%" has no name, and the resolver finds "the fan" by domain and room
+            ns = [n for n in ns if n not in DOMAIN_WORDS]
             pool = names.setdefault(domain, [])
             pool[:] = [n for n in pool if n not in ns] + [n for n in dict.fromkeys(ns)] * HOME_WEIGHT
         areas += [a for a in dict.fromkeys(home.areas)] * (HOME_WEIGHT - 1)
@@ -561,6 +567,9 @@ class Dataset:
     test: list[Example]  # sentences of other held-out templates (the benchmark)
     templates: dict[str, list[str]] = field(default_factory=dict)  # split -> template keys
     intent_slots: dict[str, list[str]] = field(default_factory=dict)  # intent -> slots it takes
+    # training-only copies of `train` with the device said the other way (`swap_reference`); kept
+    # apart so `train` stays what the held-out split and the benchmark's noise vocabulary were made of
+    swapped: list[Example] = field(default_factory=list)
 
 
 def _stable(key: str, seed: int) -> float:
@@ -692,7 +701,111 @@ def build_dataset(
     rng.shuffle(data["train"])
     keys = {name: sorted(t.key for t in ts) for name, ts in parts.items()}
     schema = {k: v for k, v in intent_slots(templates).items() if k not in merged}
-    return Dataset(data["train"], data["valid"], data["test"], keys, schema)
+    # its own random stream: adding it leaves train/valid/test exactly as they were
+    swap_rng = random.Random(f"swap:{seed}")
+    swapped = [s for ex in data["train"] if swap_rng.random() < SWAP_SHARE
+               for s in [swap_reference(ex, lexicon, swap_rng)] if s is not None]  # fmt: skip
+    # one label per text, and no held-out sentence verbatim in training (as for `train` above)
+    taken = {ex.text for name in ("train", "valid", "test") for ex in data[name]}
+    swapped = _dedupe([ex for ex in swapped if ex.text not in taken])
+    return Dataset(data["train"], data["valid"], data["test"], keys, schema, swapped)
+
+
+# --------------------------------------------------------------------------------------------------
+# Reference swap: a device said by its name or by its area (+ domain word)
+#
+# HA writes most device templates twice, once with {name} and once with {area} (+ a domain word):
+# "skip [on] the {name}" / "skip [in] the {area}", "{name} speed to 50%" / "{area} fan speed to 50%".
+# Holding out whole templates can leave one form of a sentence shape only in test. The rule below
+# recombines every training sentence of a domain-bound intent the other way, written from HA's
+# template blocks, not from the test sentences:
+# - area -> name: "{area}" (and a domain word right after it, "kitchen fan") becomes a name of the
+#   intent's domain ("ceiling fan");
+# - name -> area: "{name}" becomes a bare "{area}", only for intents whose verb or template words
+#   say the domain (media transport, temperature, brightness: HA has "set the {area} to 50%" for
+#   lights); never for fan speed, cover position or volume, which only the device tells apart from
+#   brightness ("set the kitchen to 50 percent" is a light, as HA says it), nor for a light's color
+#   temperature ("the bedroom temperature" is the thermostat's). Media transport areas sometimes
+#   get HA's "in" ("pause in the kitchen").
+# Spans after a preposition ("pause in the kitchen", "play jazz on the tv") are left alone: the
+# preposition belongs to one form ("in" an area, "on" a device).
+
+SWAP_SHARE = 0.5  # share of eligible training sentences that get a swapped copy
+_NAME_TO_AREA = frozenset(
+    {"HassClimateGetTemperature", "HassLightSet", "HassMediaNext", "HassMediaPause",
+     "HassMediaPrevious", "HassMediaUnpause"}
+)  # fmt: skip
+_AREA_TO_NAME = frozenset(
+    {"HassClimateGetTemperature", "HassClimateSetTemperature", "HassFanSetSpeed", "HassLightSet",
+     "HassMediaNext", "HassMediaPause", "HassMediaPrevious", "HassMediaUnpause", "HassSetPosition",
+     "HassSetVolume", "HassSetVolumeRelative"}
+)  # fmt: skip
+_MEDIA_TRANSPORT = frozenset({"HassMediaNext", "HassMediaPause", "HassMediaPrevious", "HassMediaUnpause"})
+_PREPOSITIONS = frozenset(
+    {"in", "on", "at", "for", "from", "to", "into", "across", "throughout", "around", "inside", "within",
+     "near", "by", "outside"}
+)  # fmt: skip
+_DETERMINERS = frozenset({"the", "my", "our", "all", "every"})
+
+
+def _after_preposition(words: Sequence[str], start: int) -> bool:
+    i = start - 1
+    while i >= 0 and words[i] in _DETERMINERS:
+        i -= 1
+    return i >= 0 and words[i] in _PREPOSITIONS
+
+
+def _tagged(value: str, slot: str) -> tuple[list[str], list[str]]:
+    ws = normalize_words(value)
+    return ws, [("B-" if i == 0 else "I-") + slot for i in range(len(ws))]
+
+
+def normalize_words(text: str) -> list[str]:
+    """`text` cleaned and split as the sampler does it."""
+    return clean(text).split()
+
+
+def swap_reference(ex: Example, lexicon: Lexicon, rng: random.Random) -> Example | None:
+    """`ex` with its one {area} said as a device name or its one {name} as an area (see above);
+    None when the rule does not apply."""
+    spans_ = ex.slots()
+    names = [s for s in spans_ if s[0] == "name"]
+    areas = [s for s in spans_ if s[0] == "area"]
+    domain = "light" if ex.intent == "HassLightSet" else _INTENT_DOMAIN.get(ex.intent)
+    words, tags = list(ex.words), list(ex.tags)
+    if len(areas) == 1 and not names and ex.intent in _AREA_TO_NAME:
+        _, _, start, end = areas[0]
+        if _after_preposition(words, start):
+            return None
+        if (
+            end < len(words)
+            and tags[end] in ("O", "B-domain")
+            and words[end] in _DOMAIN_TAG_WORDS.get(domain or "", ())
+        ):
+            end += 1  # "kitchen fan" -> "ceiling fan": the device word is part of the name
+        elif end < len(words) and tags[end] != "O":
+            return None  # "{area} {device_class}": HA says a named cover without its class
+        name = lexicon.name_for(domain, rng, strict=True)
+        if lexicon.area_and_domain(name) is not None:
+            return None  # "kitchen light" would be area + domain again by convention
+        new_words, new_tags = _tagged(name, "name")
+    elif len(names) == 1 and not areas and ex.intent in _NAME_TO_AREA:
+        _, _, start, end = names[0]
+        if _after_preposition(words, start) or any(s[0] == "temperature" for s in spans_):
+            return None  # "the bedroom [color] temperature to 20" is the thermostat's, not the lamp's
+        new_words, new_tags = _tagged(lexicon.area(rng), "area")
+        if ex.intent in _MEDIA_TRANSPORT and rng.random() < 0.5:
+            # HA's media templates say the area form "[in] [the] {area}": "pause in the kitchen"
+            at = start
+            while at > 0 and words[at - 1] in _DETERMINERS:
+                at -= 1
+            words.insert(at, "in")
+            tags.insert(at, "O")
+            start, end = start + 1, end + 1
+    else:
+        return None
+    words[start:end], tags[start:end] = new_words, new_tags
+    return Example(tuple(words), tuple(tags), ex.intent, ex.template)
 
 
 def asr_noise(
