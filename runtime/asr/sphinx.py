@@ -67,6 +67,7 @@ from runtime.events import AudioChunk, Partial, Transcript, Word
 log = logging.getLogger(__name__)
 
 FRAME_S = 0.01  # pocketsphinx works in 10 ms frames
+BYTES_PER_FRAME = 320  # 160 int16 samples at 16 kHz
 # Measured on 60 commands / 30 ordinary sentences: at -1.5, 93% of the sentences are rejected and
 # 12% of the commands (mostly ones the decoder got wrong anyway); -1.3 rejects all sentences.
 # benchmarks/audio.py's threshold sweep (210 commands / 100 sentences, after the second CMN pass and
@@ -116,13 +117,18 @@ NBEST, NBEST_PATHS = 10, 30
 # Chosen on a dev set (480 commands from seed 777 in 8 espeak-ng voices; 120 sentences of
 # benchmarks/audio.py's DEV_OUT_OF_GRAMMAR and 120 of benchmarks/asr_dev.py's, none of them the
 # benchmark's; the LM's sentences pinned), WER / in-grammar false rejection / OOG rejection at -1.5
-# (`python benchmarks/asr_dev.py`, its sweep): without the pass 13.3% / 5.4% / 92.5%;
-# 0.3: 7.8% / 3.5% / 92.1%; 0.35: 7.0% / 2.7% / 92.1%; 0.4: 6.0% / 2.5% / 91.7%;
-# 0.45: 5.5% / 2.3% / 91.2%; 0.5: 4.7% / 1.9% / 89.6%. At -1.4 and 0.45: 5.5% / 3.1% / 93.8%.
-# The word edit distance separates worse (0.5 words: 6.3% / 2.9% / 91.2%); tighter beams for the
-# grammar's search (1e-35) cost accuracy (6.0% / 2.5% / 91.7% at 0.45) and saved no time.
+# (`python benchmarks/asr_dev.py`, its sweep): without the pass 13.3% / 5.4% / 93.3%;
+# 0.3: 8.0% / 3.8% / 92.9%; 0.35: 7.2% / 2.9% / 92.9%; 0.4: 6.2% / 2.7% / 92.5%;
+# 0.45: 5.7% / 2.5% / 92.5%; 0.5: 4.8% / 2.1% / 90.8%. At -1.4 and 0.45: 5.8% / 3.3% / 94.2%.
+# Decoding the whole utterance instead of the words +- GRAMMAR_MARGIN_S: 5.5% / 2.3% / 91.2% at 0.45,
+# for ~15% more time. The word edit distance separates worse (0.5 words: 6.3% / 2.9% / 91.2%);
+# capping the LM text's words at 1.6x the sentence's gained little (0.5: 4.9% / 1.9% / 90.4%);
+# tighter beams for the grammar's search (1e-35) cost accuracy and saved no time, and so did
+# frame downsampling (-ds 2) and -topn 2 in a decoder of its own (exact 49 and 54 of 70 against 59).
+# ASR CPU RTF on the dev commands (0.3 s of silence around each; a shared machine): 0.065 -> 0.069.
 MAX_GRAMMAR_DISTANCE = 0.45
 LM_SEARCH, GRAMMAR_SEARCH = "home", "templates"
+GRAMMAR_MARGIN_S = 0.3  # audio kept around the LM pass's words for the grammar pass
 
 
 def cache_dir() -> Path:
@@ -220,7 +226,7 @@ class PocketsphinxEngine:
         if not self._audio:
             return first
         if first.text and not in_grammar(self.grammar, first.text):
-            constrained = self._grammar_transcript(b"".join(self._audio), first.text, keep_cmn=cold)
+            constrained = self._grammar_transcript(self._around(first.words), first.text, keep_cmn=cold)
             if constrained is not None:
                 return constrained
         if not (first.rejected or cold):
@@ -254,6 +260,16 @@ class PocketsphinxEngine:
                 self.decoder.activate_search(LM_SEARCH)
             if not keep_cmn:
                 self.decoder.set_cmn(running)
+
+    def _around(self, words: list[Word]) -> bytes:
+        """The buffered utterance from just before the first word heard to just after the last: the
+        grammar's search costs by the frame, and an endpointed command ends in ~0.6 s of silence."""
+        raw = b"".join(self._audio)
+        if not words:
+            return raw
+        start = max(0, int((words[0].start - GRAMMAR_MARGIN_S) / FRAME_S))
+        end = int((words[-1].end + GRAMMAR_MARGIN_S) / FRAME_S)
+        return raw[start * BYTES_PER_FRAME : end * BYTES_PER_FRAME]
 
     def _grammar_transcript(self, raw: bytes, heard: str, keep_cmn: bool) -> Transcript | None:
         """The utterance decoded within the templates, if that sentence is spelled close to `heard`
