@@ -351,3 +351,13 @@ def test_swapped_copies_are_training_only_and_leave_the_split_alone(
         assert ex.intent in D.DOMAIN_BOUND_INTENTS
         assert len(ex.words) == len(ex.tags)
         assert all(not t.startswith("I-") or ex.tags[i - 1][2:] == t[2:] for i, t in enumerate(ex.tags))
+
+
+def test_class_order_swap_moves_the_media_class_after_the_query() -> None:
+    ex = _ex("play the playlist the godfather now", "O O B-media_class B-search_query I-search_query O",
+             "HassMediaSearchAndPlay")  # fmt: skip
+    swapped = D.swap_class_order(ex)
+    assert swapped is not None and swapped.text == "play the godfather playlist now"
+    assert swapped.slots() == [("search_query", "the godfather", 1, 3), ("media_class", "playlist", 3, 4)]
+    assert D.swap_class_order(_ex("play jazz", "O B-search_query", "HassMediaSearchAndPlay")) is None
+    assert D.swap_class_order(_ex("play the tv", "O O B-name", "HassTurnOn")) is None

@@ -16,6 +16,7 @@ also occur in training are dropped. Everything is deterministic given a seed.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import math
 import random
 from collections.abc import Iterable, Sequence
@@ -705,6 +706,8 @@ def build_dataset(
     swap_rng = random.Random(f"swap:{seed}")
     swapped = [s for ex in data["train"] if swap_rng.random() < SWAP_SHARE
                for s in [swap_reference(ex, lexicon, swap_rng)] if s is not None]  # fmt: skip
+    swapped += [s for ex in data["train"] if swap_rng.random() < SWAP_SHARE
+                for s in [swap_class_order(ex)] if s is not None]  # fmt: skip
     # one label per text, and no held-out sentence verbatim in training (as for `train` above)
     taken = {ex.text for name in ("train", "valid", "test") for ex in data[name]}
     swapped = _dedupe([ex for ex in swapped if ex.text not in taken])
@@ -729,6 +732,8 @@ def build_dataset(
 #   get HA's "in" ("pause in the kitchen").
 # Spans after a preposition ("pause in the kitchen", "play jazz on the tv") are left alone: the
 # preposition belongs to one form ("in" an area, "on" a device).
+# The same holds for slot order: HA's "play [the] {media_class} {search_query}" has the twin "play
+# {search_query} {media_class}"; `swap_class_order` writes a class before the query after it.
 
 SWAP_SHARE = 0.5  # share of eligible training sentences that get a swapped copy
 _NAME_TO_AREA = frozenset(
@@ -746,6 +751,22 @@ _PREPOSITIONS = frozenset(
      "near", "by", "outside"}
 )  # fmt: skip
 _DETERMINERS = frozenset({"the", "my", "our", "all", "every"})
+
+
+def swap_class_order(ex: Example) -> Example | None:
+    """ "play the playlist jazz" said as "play jazz playlist": HA writes the media class before and
+    after the query ("play [the] {media_class} {search_query}", "play {search_query} {media_class}");
+    None when `ex` has no class right before its query."""
+    if ex.intent != "HassMediaSearchAndPlay":
+        return None
+    found = ex.slots()
+    for (a, _, a0, a1), (b, _, b0, b1) in itertools.pairwise(found):
+        if a == "media_class" and b == "search_query" and a1 == b0:
+            start = a0 - 1 if a0 > 0 and ex.words[a0 - 1] == "the" else a0
+            words = ex.words[:start] + ex.words[b0:b1] + ex.words[a0:a1] + ex.words[b1:]
+            tags = ex.tags[:start] + ex.tags[b0:b1] + ex.tags[a0:a1] + ex.tags[b1:]
+            return Example(words, tags, ex.intent, ex.template)
+    return None
 
 
 def _after_preposition(words: Sequence[str], start: int) -> bool:
