@@ -6,7 +6,8 @@
 
 Tune on `--dev` (commands from another seed, espeak-ng voices and ordinary sentences that the default
 run never uses), then measure once with the default run: figures tuned on the test set would not
-survive new test data.
+survive new test data. The ASR alone has a larger dev set with a sweep of its settings:
+benchmarks/asr_dev.py.
 
 Writes benchmarks/out/audio.json and benchmarks/out/audio.png. What it measures:
 
