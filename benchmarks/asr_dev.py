@@ -40,6 +40,7 @@ from runtime.asr.base import transcribe  # noqa: E402
 from runtime.asr.grammar import in_grammar, nlu_sentences, sample  # noqa: E402
 from runtime.asr.sphinx import (  # noqa: E402
     DEFAULT_REJECT_BELOW,
+    GRAMMAR_NBEST,
     GRAMMAR_SEARCH,
     MAX_GRAMMAR_DISTANCE,
     TEMPLATE_SAMPLES,
@@ -124,6 +125,8 @@ class RecordingEngine(PocketsphinxEngine):
         t = super()._transcript()
         search = "grammar" if self.decoder.current_search() == GRAMMAR_SEARCH else "lm"
         self.heard.append((search, t.text, self.fluency(t.text) if t.text else -99.0))
+        if len(self.heard) == 1:
+            self.lm_alternatives = list(self._alternatives)
         return t
 
     def final(self) -> Transcript:
@@ -138,19 +141,26 @@ class RecordingEngine(PocketsphinxEngine):
             self._batch_transcript(raw, keep_cmn=False)
         grammar = next((h for h in self.heard if h[0] == "grammar"), ("grammar", "", -99.0))
         second = [h for h in self.heard if h[0] == "lm"][1] if raw else ("lm", "", -99.0)
-        self.passes = {"lm": lm[1:], "grammar": grammar[1:], "second": second[1:]}
+        self.passes = {
+            "lm": lm[1:],
+            "grammar": grammar[1:],
+            "second": second[1:],
+            "alternatives": self.lm_alternatives,
+        }
         self.recording_cpu = time.thread_time() - started
         return t
 
 
 def decide(
-    passes: dict[str, Pass], in_grammar_: bool, reject_below: float, max_distance: float
+    passes: dict, in_grammar_: bool, reject_below: float, max_distance: float, nbest: int = GRAMMAR_NBEST
 ) -> str | None:
     """The engine's decision (sphinx.py's final()) from recorded passes; None = rejected."""
     (lm, lm_fluency), (grammar, _), (second, second_fluency) = (
         passes["lm"], passes["grammar"], passes["second"]
     )  # fmt: skip
-    if lm and not in_grammar_ and grammar and Levenshtein.normalized_distance(lm, grammar) <= max_distance:
+    heard = [lm, *passes["alternatives"][:nbest]]
+    close = grammar and min(Levenshtein.normalized_distance(h, grammar) for h in heard) <= max_distance
+    if lm and not in_grammar_ and close:
         return grammar
     if lm and lm_fluency >= reject_below:
         return lm
@@ -159,10 +169,12 @@ def decide(
     return None
 
 
-def figures(rows: list[dict], reject_below: float, max_distance: float) -> dict[str, float]:
+def figures(
+    rows: list[dict], reject_below: float, max_distance: float, nbest: int = GRAMMAR_NBEST
+) -> dict[str, float]:
     errors = words = rejected = commands = oog = oog_rejected = 0
     for r in rows:
-        text = decide(r["passes"], r["lm_in_grammar"], reject_below, max_distance)
+        text = decide(r["passes"], r["lm_in_grammar"], reject_below, max_distance, nbest)
         if r["kind"] == "command":
             commands += 1
             words += len(r["ref"].split())
@@ -221,7 +233,7 @@ def main(argv: list[str] | None = None) -> int:
         if kind == "command":  # the engine's own cost; the recording passes after it are not timed
             cpu += time.thread_time() - c - engine.recording_cpu
             audio_s += len(audio) / 16000
-        lm_text = engine.passes["lm"][0]
+        lm_text = str(engine.passes["lm"][0])
         rows.append({"kind": kind, "ref": text, "passes": engine.passes,
                      "lm_in_grammar": bool(lm_text) and in_grammar(engine.grammar, lm_text)})  # fmt: skip
     # the engine's own decision is the sweep's point at its settings (recorded passes, same rule)
@@ -234,9 +246,10 @@ def main(argv: list[str] | None = None) -> int:
         "without_grammar_pass": figures(rows, DEFAULT_REJECT_BELOW, -1.0),
         "asr_cpu_rtf_commands": round(cpu / audio_s, 4),
         "sweep": [
-            {"reject_below": th, "max_grammar_distance": d, **figures(rows, th, d)}
+            {"reject_below": th, "max_grammar_distance": d, "grammar_nbest": k, **figures(rows, th, d, k)}
             for th in (-1.3, -1.4, -1.5, -1.6, -1.7)
             for d in (-1.0, 0.3, 0.35, 0.4, 0.45, 0.5)
+            for k in (0, 3, 10)
         ],
     }
     OUT.mkdir(parents=True, exist_ok=True)
@@ -244,9 +257,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"dev: WER {result['wer']:.1%}, in-grammar false rejection {result['in_grammar_false_rejection_rate']:.1%}, "
           f"OOG rejection {result['oog_rejection_rate']:.1%} ({result['oog_utterances']} utt); "
           f"without the grammar pass: {result['without_grammar_pass']}; ASR CPU RTF {result['asr_cpu_rtf_commands']}")  # fmt: skip
-    print("sweep (reject_below, max distance: WER / false rejection / OOG rejection):")
+    print("sweep (reject_below, max distance, n-best: WER / false rejection / OOG rejection):")
     for r in result["sweep"]:
-        print(f"  {r['reject_below']}, {r['max_grammar_distance']}: {r['wer']:.1%} / "
+        print(f"  {r['reject_below']}, {r['max_grammar_distance']}, n-best {r['grammar_nbest']}: {r['wer']:.1%} / "
               f"{r['in_grammar_false_rejection_rate']:.1%} / {r['oog_rejection_rate']:.1%}")  # fmt: skip
     print(f"wrote {OUT / 'asr-dev.json'}")
     return 0

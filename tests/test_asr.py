@@ -215,12 +215,17 @@ def test_grammar_pass_takes_only_template_sentences_close_to_what_was_heard(
         monkeypatch.setattr(engine, "_batch_transcript", lambda raw, keep_cmn, search: t)
 
     grammar_says("please turn the coffee maker on please")
-    fixed = engine._grammar_transcript(b"", "please don't the coffee maker on please", keep_cmn=False)
+    fixed = engine._grammar_transcript(b"", ["please don't the coffee maker on please"], keep_cmn=False)
     assert fixed is not None and fixed.text == "please turn the coffee maker on please" and not fixed.rejected
     grammar_says("are the blinds on")  # ordinary speech forced into the grammar: far from what was heard
-    assert engine._grammar_transcript(b"", "the blinds one light on movie", keep_cmn=False) is None
+    heard = ["the blinds one light on movie", "the blinds one light on"]
+    assert engine._grammar_transcript(b"", heard, keep_cmn=False) is None
     grammar_says("")  # the grammar's search reached no final state
-    assert engine._grammar_transcript(b"", "next meant", keep_cmn=False) is None
+    assert engine._grammar_transcript(b"", ["next meant"], keep_cmn=False) is None
+    # close to one of the n-best hypotheses is enough
+    grammar_says("next track")
+    fixed = engine._grammar_transcript(b"", ["mute to rock", "next to rack"], keep_cmn=False)
+    assert fixed is not None and fixed.text == "next track"
 
 
 # Commands the LM pass misheard on the dev set (benchmarks/asr_dev.py), with the voice, speed and pitch
@@ -243,7 +248,7 @@ def test_grammar_pass_repairs_commands_the_language_model_misheard(
     repaired: list[str] = []
     grammar_transcript = engine._grammar_transcript
 
-    def counted(raw: bytes, heard: str, keep_cmn: bool) -> Transcript | None:
+    def counted(raw: bytes, heard: list[str], keep_cmn: bool) -> Transcript | None:
         t = grammar_transcript(raw, heard, keep_cmn)
         if t is not None:
             repaired.append(t.text)

@@ -28,8 +28,8 @@ templates, the first of the next few distinct hypotheses that is one replaces it
 
 Grammar pass: when no n-best hypothesis is a template sentence either, the buffered utterance is
 decoded once more by a JSGF search of the templates (runtime/asr/grammar.py's `grammar_jsgf`), which
-can only produce template sentences. Its sentence replaces the LM pass's when the two are spelled
-alike (`MAX_GRAMMAR_DISTANCE`): a misheard command ("you the bedroom light") lies a few letters from
+can only produce template sentences. Its sentence replaces the LM pass's when it is spelled like
+the LM pass's text or one of its first n-best hypotheses (`MAX_GRAMMAR_DISTANCE`): a misheard command ("you the bedroom light") lies a few letters from
 its sentence ("dim the bedroom light"), while ordinary speech forced into the grammar comes out as
 an unrelated command. A command taken this way is accepted whatever its LM fluency. The pass costs
 about one more decode (0.8x an LM pass) for the utterances whose LM text is no template sentence.
@@ -120,13 +120,19 @@ NBEST, NBEST_PATHS = 10, 30
 # (`python benchmarks/asr_dev.py`, its sweep): without the pass 13.3% / 5.4% / 93.3%;
 # 0.3: 8.0% / 3.8% / 92.9%; 0.35: 7.2% / 2.9% / 92.9%; 0.4: 6.2% / 2.7% / 92.5%;
 # 0.45: 5.7% / 2.5% / 92.5%; 0.5: 4.8% / 2.1% / 90.8%. At -1.4 and 0.45: 5.8% / 3.3% / 94.2%.
+# (These from the LM pass's text alone.)
 # Decoding the whole utterance instead of the words +- GRAMMAR_MARGIN_S: 5.5% / 2.3% / 91.2% at 0.45,
 # for ~15% more time. The word edit distance separates worse (0.5 words: 6.3% / 2.9% / 91.2%);
 # capping the LM text's words at 1.6x the sentence's gained little (0.5: 4.9% / 1.9% / 90.4%);
 # tighter beams for the grammar's search (1e-35) cost accuracy and saved no time, and so did
 # frame downsampling (-ds 2) and -topn 2 in a decoder of its own (exact 49 and 54 of 70 against 59).
 # ASR CPU RTF on the dev commands (0.3 s of silence around each; a shared machine): 0.065 -> 0.069.
-MAX_GRAMMAR_DISTANCE = 0.45
+# Measuring the distance from the LM pass's text or any of its first few distinct n-best hypotheses
+# (the misheard words often differ between them, the grammar's sentence lies close to one):
+# dev at -1.5, distance 0.45 / 0.4 / 0.35, n-best 3: 5.1% / 1.5% / 91.2%, 5.2% / 1.5% / 92.1%,
+# 6.2% / 2.3% / 92.5%; n-best 10: 3.9% / 0.8% / 90.0%, 4.3% / 1.2% / 91.2%, 5.0% / 1.7% / 92.1%.
+# 0.4 with n-best 3 halves the false rejections for one more sentence of 240 accepted.
+MAX_GRAMMAR_DISTANCE, GRAMMAR_NBEST = 0.4, 3
 LM_SEARCH, GRAMMAR_SEARCH = "home", "templates"
 GRAMMAR_MARGIN_S = 0.3  # audio kept around the LM pass's words for the grammar pass
 
@@ -192,6 +198,7 @@ class PocketsphinxEngine:
         self._last_partial = ""
         self._rng = np.random.default_rng(0)
         self._audio: list[bytes] = []  # the utterance as decoded, for a second pass at final()
+        self._alternatives: list[str] = []  # the last n-best search's distinct hypotheses
 
     def start(self) -> None:
         if self._in_utt:
@@ -226,7 +233,8 @@ class PocketsphinxEngine:
         if not self._audio:
             return first
         if first.text and not in_grammar(self.grammar, first.text):
-            constrained = self._grammar_transcript(self._around(first.words), first.text, keep_cmn=cold)
+            heard = [first.text, *self._alternatives[:GRAMMAR_NBEST]]
+            constrained = self._grammar_transcript(self._around(first.words), heard, keep_cmn=cold)
             if constrained is not None:
                 return constrained
         if not (first.rejected or cold):
@@ -271,11 +279,15 @@ class PocketsphinxEngine:
         end = int((words[-1].end + GRAMMAR_MARGIN_S) / FRAME_S)
         return raw[start * BYTES_PER_FRAME : end * BYTES_PER_FRAME]
 
-    def _grammar_transcript(self, raw: bytes, heard: str, keep_cmn: bool) -> Transcript | None:
-        """The utterance decoded within the templates, if that sentence is spelled close to `heard`
-        (the LM pass's text); None when the grammar finds nothing close (likely not a command)."""
+    def _grammar_transcript(self, raw: bytes, heard: list[str], keep_cmn: bool) -> Transcript | None:
+        """The utterance decoded within the templates, if that sentence is spelled close to one of
+        `heard` (the LM pass's text and first n-best hypotheses); None when the grammar finds nothing
+        close (likely not a command)."""
         t = self._batch_transcript(raw, keep_cmn, search=GRAMMAR_SEARCH)
-        if not t.text or Levenshtein.normalized_distance(heard, t.text) > MAX_GRAMMAR_DISTANCE:
+        if (
+            not t.text
+            or min(Levenshtein.normalized_distance(h, t.text) for h in heard) > MAX_GRAMMAR_DISTANCE
+        ):
             return None
         # a template sentence close to what was heard is a command, however rare its words in the LM
         return Transcript(t.text, max(t.confidence, 0.5), t.words, engine=self.name)
@@ -291,6 +303,7 @@ class PocketsphinxEngine:
         if not words:
             return Transcript("", 0.0, engine=self.name, rejected=True, reject_reason="no speech recognized")
         text = " ".join(w.text for w in words)
+        self._alternatives = []
         if not in_grammar(self.grammar, text):
             alternative = self._grammatical_alternative()
             if alternative is not None:
@@ -305,16 +318,16 @@ class PocketsphinxEngine:
 
     def _grammatical_alternative(self) -> str | None:
         """The best of the next few n-best hypotheses that is a sentence of the templates, if any."""
-        seen: set[str] = set()
+        self._alternatives = []  # the distinct hypotheses in n-best order, for the grammar pass
         for i, hyp in enumerate(self.decoder.nbest()):
-            if i >= NBEST_PATHS or len(seen) >= NBEST:
+            if i >= NBEST_PATHS or len(self._alternatives) >= NBEST:
                 break
             if hyp is None:  # pocketsphinx yields None for a lattice path it cannot spell out
                 continue
             text = " ".join(_base(w) for w in hyp.hypstr.split() if _is_word(w))
-            if text in seen:
+            if text in self._alternatives:
                 continue
-            seen.add(text)
+            self._alternatives.append(text)
             if text and in_grammar(self.grammar, text):
                 return text
         return None
