@@ -140,8 +140,10 @@ def snips_report(data_dir: Path, retrain: bool, epochs: int | None) -> dict[str,
 
     out = OUT / "nlu-snips"
     if retrain or not (out / "nlu.int8.onnx").is_file():
-        # Snips is clean typed text with many rare names: a larger vocabulary, little ASR noise
-        cfg = TrainConfig(vocab_size=4000, noise=0.1, unk_words=0.0, epochs=20)
+        # Snips is clean typed text with many rare names: a larger vocabulary, little ASR noise; word
+        # dropout and 30 epochs were chosen on Snips' valid split (intent 98.4 -> 98.6%, slot F1 0.904
+        # -> 0.920 against no dropout and 20 epochs)
+        cfg = TrainConfig(vocab_size=4000, noise=0.1, unk_words=0.05, epochs=30)
         if epochs:
             cfg.epochs = epochs
         run_training(out, data_dir=data_dir, cfg=cfg)

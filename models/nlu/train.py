@@ -36,7 +36,7 @@ MASK_BIAS = -20.0  # padding bias: moderate, so a fully int8-quantized mask does
 
 @dataclass
 class TrainConfig:
-    epochs: int = 30
+    epochs: int = 40
     batch_size: int = 64
     lr: float = 2e-3
     weight_decay: float = 0.01

@@ -21,7 +21,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="output directory (default: models/nlu, or benchmarks/out/nlu-<name> with --data)",
     )
     parser.add_argument("--config", type=Path, help="devices.yaml whose names join the training data")
-    parser.add_argument("--epochs", type=int, help="training epochs (default 30)")
+    parser.add_argument("--epochs", type=int, help="training epochs (default 40)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--limit", type=int, help="use only this many training sentences (a quick check)")
 
