@@ -469,8 +469,11 @@ def _targets(
             found = match_name(dw, turn.devices, turn.rooms, here.id).devices or found
         if not found:
             return turn.ask(f"I don't know any {dw} in this home.")
-    elif area is not None:  # "turn off the kitchen": its lights
+    elif area is not None and "light" in types:  # "turn off the kitchen": its lights
         found, plural, what = [d for d in turn.devices if d.type == "light"], True, "lights"
+    elif area is not None:  # "set the bathroom to 50 percent" as fan speed: its fans, not its lights
+        found, plural = [d for d in turn.devices if d.type in types], True
+        what = f"{next(iter(types))}s" if len(types) == 1 else "devices"
     elif leftover := untagged_words(i):  # the NLU tagged no device, yet words remain: "the jacuzzi"
         match = match_name(leftover, turn.devices, turn.rooms, here.id)
         if not match.devices:

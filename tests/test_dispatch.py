@@ -215,6 +215,11 @@ def test_fan_speed_volume_steps_and_mute(ctx, config, kitchen) -> None:
     assert json.loads(up.commands[0].payload) == {"volume": 45} and up.commands[0].expect == {"volume": 45}
     down = act(ctx, bedroom, "HassSetVolumeRelative", volume_step="down")
     assert json.loads(down.commands[0].payload) == {"volume": 25}
+    # a room but no device for fan speed means the room's fan, not its lights
+    by_room = act(ctx, kitchen, "HassFanSetSpeed", area="bathroom", percentage="50")
+    assert [(c.topic, json.loads(c.payload)) for c in by_room.commands] == [
+        ("home/bathroom/fan/set", {"percentage": 50})
+    ], by_room
     mute = act(ctx, bedroom, "HassMediaPlayerMute")
     assert (
         json.loads(mute.commands[0].payload) == {"muted": True} and mute.text == "Muting the bedroom speaker."
