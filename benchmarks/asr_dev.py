@@ -29,7 +29,6 @@ import time
 from pathlib import Path
 
 import numpy as np
-from rapidfuzz.distance import Levenshtein
 from tqdm import tqdm
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -45,6 +44,7 @@ from runtime.asr.sphinx import (  # noqa: E402
     MAX_GRAMMAR_DISTANCE,
     TEMPLATE_SAMPLES,
     PocketsphinxEngine,
+    spelled_close,
 )
 from runtime.asr.wer import word_errors  # noqa: E402
 from runtime.audio.tts import synthesize  # noqa: E402
@@ -159,7 +159,7 @@ def decide(
         passes["lm"], passes["grammar"], passes["second"]
     )  # fmt: skip
     heard = [lm, *passes["alternatives"][:nbest]]
-    close = grammar and min(Levenshtein.normalized_distance(h, grammar) for h in heard) <= max_distance
+    close = grammar and spelled_close(grammar, heard, max_distance)
     if lm and not in_grammar_ and close:
         return grammar
     if lm and lm_fluency >= reject_below:

@@ -769,21 +769,21 @@ def swap_class_order(ex: Example) -> Example | None:
     return None
 
 
+def _phrase_start(words: Sequence[str], start: int) -> int:
+    """Where the noun phrase whose head starts at `start` begins: before its determiners."""
+    while start > 0 and words[start - 1] in _DETERMINERS:
+        start -= 1
+    return start
+
+
 def _after_preposition(words: Sequence[str], start: int) -> bool:
-    i = start - 1
-    while i >= 0 and words[i] in _DETERMINERS:
-        i -= 1
+    i = _phrase_start(words, start) - 1
     return i >= 0 and words[i] in _PREPOSITIONS
 
 
 def _tagged(value: str, slot: str) -> tuple[list[str], list[str]]:
-    ws = normalize_words(value)
+    ws = clean(value).split()  # as the sampler splits a slot value
     return ws, [("B-" if i == 0 else "I-") + slot for i in range(len(ws))]
-
-
-def normalize_words(text: str) -> list[str]:
-    """`text` cleaned and split as the sampler does it."""
-    return clean(text).split()
 
 
 def swap_reference(ex: Example, lexicon: Lexicon, rng: random.Random) -> Example | None:
@@ -817,9 +817,7 @@ def swap_reference(ex: Example, lexicon: Lexicon, rng: random.Random) -> Example
         new_words, new_tags = _tagged(lexicon.area(rng), "area")
         if ex.intent in _MEDIA_TRANSPORT and rng.random() < 0.5:
             # HA's media templates say the area form "[in] [the] {area}": "pause in the kitchen"
-            at = start
-            while at > 0 and words[at - 1] in _DETERMINERS:
-                at -= 1
+            at = _phrase_start(words, start)
             words.insert(at, "in")
             tags.insert(at, "O")
             start, end = start + 1, end + 1

@@ -226,23 +226,24 @@ def refs_of(node: Node) -> set[str]:
     return {r for item in node[1] for r in refs_of(item)}
 
 
-def usable_templates(slots: dict[str, list[str]]) -> list[Node]:
-    """The parsed templates whose every slot has values in this home (no fans: no fan templates)."""
-    return [p for p in (parse(t) for t in TEMPLATES) if all(slots.get(r) for r in refs_of(p))]
+def usable_templates(slots: dict[str, list[str]]) -> dict[str, Node]:
+    """The templates (text -> parsed) whose every slot has values here (no fans: no fan templates)."""
+    parsed = {t: parse(t) for t in TEMPLATES}
+    return {t: p for t, p in parsed.items() if all(slots.get(r) for r in refs_of(p))}
 
 
 def sample(config: Config, n: int, seed: int = 0) -> list[str]:
     """`n` random in-grammar sentences (templates chosen uniformly, then every choice uniformly)."""
     rng = random.Random(seed)
     slots = slot_values(config)
-    parsed = usable_templates(slots)
+    parsed = list(usable_templates(slots).values())
     return [" ".join(expand_random(rng.choice(parsed), slots, rng)) for _ in range(n)]
 
 
 def grammar_pattern(config: Config) -> re.Pattern[str]:
     """One regex matching exactly the sentences of the templates (each word followed by a space)."""
     slots = slot_values(config)
-    return re.compile("|".join(f"(?:{_node_pattern(p, slots)})" for p in usable_templates(slots)))
+    return re.compile("|".join(f"(?:{_node_pattern(p, slots)})" for p in usable_templates(slots).values()))
 
 
 def _node_pattern(node: Node, slots: dict[str, list[str]]) -> str:
@@ -265,9 +266,9 @@ def grammar_jsgf(config: Config, known: Callable[[str], bool] = lambda w: True) 
     word makes pocketsphinx refuse the whole grammar), and templates whose slots are left empty go out.
     """
     slots = {n: [v for v in vs if all(known(w) for w in v.split())] for n, vs in slot_values(config).items()}
-    rules = [t for t in TEMPLATES if all(slots.get(r) for r in refs_of(parse(t)))]
-    rules = [t for t in rules if all(known(w) for w in _TOKEN.findall(t) if w[0] not in "<()[]|")]
-    used = {r for t in rules for r in refs_of(parse(t))}
+    usable = usable_templates(slots)
+    rules = [t for t in usable if all(known(w) for w in _TOKEN.findall(t) if w[0] not in "<()[]|")]
+    used = {r for t in rules for r in refs_of(usable[t])}
     lines = [
         "#JSGF V1.0;",
         "grammar home;",

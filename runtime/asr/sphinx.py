@@ -232,9 +232,10 @@ class PocketsphinxEngine:
         cold, self._warm = not self._warm, True
         if not self._audio:
             return first
+        raw = b"".join(self._audio)
         if first.text and not in_grammar(self.grammar, first.text):
             heard = [first.text, *self._alternatives[:GRAMMAR_NBEST]]
-            constrained = self._grammar_transcript(self._around(first.words), heard, keep_cmn=cold)
+            constrained = self._grammar_transcript(_around(raw, first.words), heard, keep_cmn=cold)
             if constrained is not None:
                 return constrained
         if not (first.rejected or cold):
@@ -245,7 +246,7 @@ class PocketsphinxEngine:
         # salad ("to on the kitchen light off"). The utterance is buffered: decode it once more,
         # normalized by its own mean. Only a fresh decoder's first utterance and rejected utterances
         # pay for this second pass.
-        second = self._batch_transcript(b"".join(self._audio), keep_cmn=cold)
+        second = self._batch_transcript(raw, keep_cmn=cold)
         return first if second.rejected else second
 
     def _batch_transcript(self, raw: bytes, keep_cmn: bool, search: str = LM_SEARCH) -> Transcript:
@@ -269,25 +270,12 @@ class PocketsphinxEngine:
             if not keep_cmn:
                 self.decoder.set_cmn(running)
 
-    def _around(self, words: list[Word]) -> bytes:
-        """The buffered utterance from just before the first word heard to just after the last: the
-        grammar's search costs by the frame, and an endpointed command ends in ~0.6 s of silence."""
-        raw = b"".join(self._audio)
-        if not words:
-            return raw
-        start = max(0, int((words[0].start - GRAMMAR_MARGIN_S) / FRAME_S))
-        end = int((words[-1].end + GRAMMAR_MARGIN_S) / FRAME_S)
-        return raw[start * BYTES_PER_FRAME : end * BYTES_PER_FRAME]
-
     def _grammar_transcript(self, raw: bytes, heard: list[str], keep_cmn: bool) -> Transcript | None:
         """The utterance decoded within the templates, if that sentence is spelled close to one of
         `heard` (the LM pass's text and first n-best hypotheses); None when the grammar finds nothing
         close (likely not a command)."""
         t = self._batch_transcript(raw, keep_cmn, search=GRAMMAR_SEARCH)
-        if (
-            not t.text
-            or min(Levenshtein.normalized_distance(h, t.text) for h in heard) > MAX_GRAMMAR_DISTANCE
-        ):
+        if not t.text or not spelled_close(t.text, heard):
             return None
         # a template sentence close to what was heard is a command, however rare its words in the LM
         return Transcript(t.text, max(t.confidence, 0.5), t.words, engine=self.name)
@@ -303,7 +291,7 @@ class PocketsphinxEngine:
         if not words:
             return Transcript("", 0.0, engine=self.name, rejected=True, reject_reason="no speech recognized")
         text = " ".join(w.text for w in words)
-        self._alternatives = []
+        self._alternatives = []  # filled by the n-best search below, for the grammar pass
         if not in_grammar(self.grammar, text):
             alternative = self._grammatical_alternative()
             if alternative is not None:
@@ -318,7 +306,6 @@ class PocketsphinxEngine:
 
     def _grammatical_alternative(self) -> str | None:
         """The best of the next few n-best hypotheses that is a sentence of the templates, if any."""
-        self._alternatives = []  # the distinct hypotheses in n-best order, for the grammar pass
         for i, hyp in enumerate(self.decoder.nbest()):
             if i >= NBEST_PATHS or len(self._alternatives) >= NBEST:
                 break
@@ -336,6 +323,22 @@ class PocketsphinxEngine:
         """Mean log10 probability per word of `text` under the home's LM (the rejection score)."""
         lp = self.lm.word_logprobs(text)
         return sum(lp) / len(lp)
+
+
+def spelled_close(sentence: str, heard: list[str], max_distance: float = MAX_GRAMMAR_DISTANCE) -> bool:
+    """Is the grammar pass's `sentence` within `max_distance` (normalized character edit distance)
+    of one of the texts `heard`?"""
+    return min(Levenshtein.normalized_distance(h, sentence) for h in heard) <= max_distance
+
+
+def _around(raw: bytes, words: list[Word]) -> bytes:
+    """The utterance from just before the first word heard to just after the last: the grammar's
+    search costs by the frame, and an endpointed command ends in ~0.6 s of silence."""
+    if not words:
+        return raw
+    start = max(0, int((words[0].start - GRAMMAR_MARGIN_S) / FRAME_S))
+    end = int((words[-1].end + GRAMMAR_MARGIN_S) / FRAME_S)
+    return raw[start * BYTES_PER_FRAME : end * BYTES_PER_FRAME]
 
 
 def respaced(texts: list[str], words: list[Word]) -> list[Word]:
