@@ -361,3 +361,48 @@ def test_class_order_swap_moves_the_media_class_after_the_query() -> None:
     assert swapped.slots() == [("search_query", "the godfather", 1, 3), ("media_class", "playlist", 3, 4)]
     assert D.swap_class_order(_ex("play jazz", "O B-search_query", "HassMediaSearchAndPlay")) is None
     assert D.swap_class_order(_ex("play the tv", "O O B-name", "HassTurnOn")) is None
+
+
+def test_a_block_of_several_domains_draws_names_from_each_of_them() -> None:
+    from hassil.intents import IntentData, Intents
+    from hassil.parse_expression import parse_sentence
+
+    # HA's "turn on [the] {name}" block requires light, switch, fan, media_player, input_boolean or
+    # climate; drawn from the first domain alone, a home's tv or thermostat was never switched on
+    domains = ["light", "media_player", "input_boolean", "climate"]
+    block = IntentData(sentence_texts=[], requires_context={"domain": domains})
+    intents = Intents(language="en", intents={})
+    template = D.Template("HassTurnOn", "t:0", parse_sentence("turn on the {name}"), block, intents)
+    lexicon = D.Lexicon({"light": ["desk lamp"], "media_player": ["tv"], "climate": ["thermostat"]}, [], [])
+    assert template.domains == tuple(domains) and template.domain == "light"
+    rng = random.Random(0)
+    names = {D.sample_template(template, lexicon, rng).slots()[0][1] for _ in range(60)}
+    assert names == {"desk lamp", "tv", "thermostat"}
+    # and each domain gets a single-domain template's share of training sentences (no names for
+    # input_boolean: three shares, not four)
+    assert D._domain_share(template, lexicon) == 3
+    many = D.Lexicon({d: [f"{d} {i}" for i in range(500)] for d in lexicon.names}, [], [])
+    one, each = (
+        len(D._generate([template], many, random.Random(1), 30, 1, per_domain=p)) for p in (False, True)
+    )
+    assert one <= 30 and each > 2.5 * one
+    # the ASR's sentences keep the first domain (its grammar and dev set were tuned on them)
+    lexicon.every_domain = False
+    assert {lexicon.pick_domain(template.domains, rng) for _ in range(30)} == {"light"}
+    assert D._domain_share(template, lexicon) == 1
+
+
+def test_the_homes_switchable_devices_are_switched_on_and_off_in_training(config: Config) -> None:
+    """Every name or alias the home's own switchable devices go by is said as a name in HassTurnOn
+    and in HassTurnOff training sentences (not only in media or climate ones)."""
+    dataset = D.build_dataset(config, seed=0)
+    lexicon = D.generic_lexicon(config)
+    switchable = {"light", "switch", "fan", "climate", "oven", "tv", "media_player"}
+    # a bare domain word ("fan") is the domain; "living room light" is area + domain by convention
+    names = {n for d in config.devices if d.type in switchable for n in d.names
+             if n not in D.DOMAIN_WORDS and lexicon.area_and_domain(n) is None}  # fmt: skip
+    assert {"tv", "thermostat", "heating", "living room speaker", "coffee maker"} <= names
+    for intent in ("HassTurnOn", "HassTurnOff"):
+        said = {value for ex in dataset.train if ex.intent == intent
+                for slot, value, _, _ in ex.slots() if slot == "name"}  # fmt: skip
+        assert names <= said, (intent, sorted(names - said))

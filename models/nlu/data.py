@@ -248,12 +248,29 @@ class Lexicon:
     # names of DOMAIN_BOUND_INTENTS from their domain only (labels); off for ASR sentences, where
     # only the words matter and the home's other names should be heard in more contexts
     domain_bound: bool = True
+    # a {name} of a block that accepts several domains comes from any of them (`pick_domain`); off
+    # for the ASR's sentences, which stay those its grammar and dev set were tuned on
+    every_domain: bool = True
 
     def area(self, rng: random.Random) -> str:
         # a made-up area always says "room" ("zorvek room"): a bare unknown word is a name
         if rng.random() < self.pseudo / 2:
             return pseudo_name(rng, ("room",), p_noun=1.0)
         return rng.choice(self.areas)
+
+    def pick_domain(self, domains: Sequence[str], rng: random.Random) -> str | None:
+        """The domain a {name} is drawn from: any of the block's domains that has names, not only
+        the first (HA's "turn on/off [the] {name}" requires light, switch, fan, media_player or
+        climate; from lights alone, the home's tv and thermostat were never switched on or off)."""
+        known = self.known_domains(domains)
+        if len(known) < 2:
+            return domains[0] if domains else None
+        return rng.choice(known)
+
+    def known_domains(self, domains: Sequence[str]) -> list[str]:
+        """Those of `domains` a {name} is drawn from (with `every_domain`; else only the first)."""
+        known = [d for d in domains if d in self.names]
+        return known if self.every_domain else known[:1]
 
     def name_for(self, domain: str | None, rng: random.Random, strict: bool = False) -> str:
         """A device name of `domain`; `strict` (DOMAIN_BOUND_INTENTS): only names that say the domain."""
@@ -366,14 +383,21 @@ class Template:
     intents: Any  # hassil.intents.Intents (global lists and rules)
 
     @property
-    def domain(self) -> str | None:
+    def domains(self) -> tuple[str, ...]:
+        """The domains the template's block names (its slots or required context), else its intent's."""
         for source in (self.block.slots, self.block.requires_context):
             value = source.get("domain")
             if isinstance(value, str):
-                return value
+                return (value,)
             if isinstance(value, list | tuple) and value:
-                return str(value[0])
-        return _INTENT_DOMAIN.get(self.intent)
+                return tuple(str(v) for v in value)
+        default = _INTENT_DOMAIN.get(self.intent)
+        return (default,) if default else ()
+
+    @property
+    def domain(self) -> str | None:
+        """The first of `domains`: the one whose words are tagged `domain` when no name is said."""
+        return self.domains[0] if self.domains else None
 
 
 def load_templates(extra: Iterable[Path] | None = None) -> list[Template]:
@@ -466,7 +490,7 @@ class _Sampler:
 
     def name(self, slot: str) -> None:
         strict = self.lex.domain_bound and self.t.intent in DOMAIN_BOUND_INTENTS
-        name = self.lex.name_for(self.t.domain, self.rng, strict)
+        name = self.lex.name_for(self.lex.pick_domain(self.t.domains, self.rng), self.rng, strict)
         split = self.lex.area_and_domain(name) if self.t.intent in _DOMAIN_TAG_INTENTS else None
         if split is None or slot != "name":
             self.emit(name, slot)
@@ -599,7 +623,12 @@ def split_templates(templates: list[Template], seed: int = 0) -> dict[str, list[
 
 
 def _generate(
-    templates: list[Template], lexicon: Lexicon, rng: random.Random, per_intent: int, min_per_template: int
+    templates: list[Template],
+    lexicon: Lexicon,
+    rng: random.Random,
+    per_intent: int,
+    min_per_template: int,
+    per_domain: bool = False,
 ) -> list[Example]:
     by_intent: dict[str, list[Template]] = {}
     for t in templates:
@@ -611,12 +640,21 @@ def _generate(
         k = max(min_per_template, math.ceil(target / len(ts)))
         for t in ts:
             seen: set[str] = set()
-            for _ in range(k):
+            for _ in range(k * (_domain_share(t, lexicon) if per_domain else 1)):
                 ex = _politeness(sample_template(t, lexicon, rng), rng)
                 if ex.words and ex.text not in seen:
                     seen.add(ex.text)
                     out.append(ex)
     return out
+
+
+def _domain_share(template: Template, lexicon: Lexicon) -> int:
+    """How many templates' share of sentences `template` gets: one per domain its {name} is drawn
+    from. HA writes "turn on/off [the] {name}" once for lights, switches, fans, media players and
+    climate (lights have their own templates besides), so with one share the home's tv, speakers and
+    thermostat were switched on or off a handful of times against hundreds of media and climate
+    sentences that said them by name."""
+    return max(1, len(lexicon.known_domains(template.domains)))
 
 
 _PREFIXES = ("please", "can you", "could you", "would you", "hey", "okay", "i want to", "i'd like to")
@@ -688,8 +726,10 @@ def build_dataset(
         {sample_template(rng.choice(commands), lexicon, rng).text for _ in range(300)}
     )
     parts = split_templates(templates, seed)
+    # held-out sets keep one share per template (no `per_domain`): the benchmark stays balanced per
+    # intent and comparable across recipes
     data = {name: _generate(ts, lexicon, rng, per_intent if name == "train" else per_intent // 4,
-                            min_per_template if name == "train" else 2)
+                            min_per_template if name == "train" else 2, per_domain=name == "train")
             for name, ts in parts.items()}  # fmt: skip
     data = {name: [as_out_of_domain(ex, merged) for ex in exs] for name, exs in data.items()}
     # one label per text over all splits ("stop" from a held-out AmbientStop template and from a
@@ -879,7 +919,7 @@ def sample_sentences(config: Config, n: int, seed: int = 0) -> list[str]:
     """
     rng = random.Random(seed)
     lexicon = home_lexicon(config)
-    lexicon.domain_bound = False
+    lexicon.domain_bound = lexicon.every_domain = False
     templates = [t for t in load_templates() if t.intent != I.OUT_OF_DOMAIN]
     commands = [t for t in templates if t.intent in ("HassTurnOn", "HassTurnOff")]
     lexicon.wildcards["command"] = [
