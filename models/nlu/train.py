@@ -47,7 +47,9 @@ class TrainConfig:
     dropout: float = 0.1
     max_len: int = 64
     vocab_size: int = 2000
-    noise: float = 0.4  # fraction of training sentences that get a noisy copy
+    # fraction of training sentences that get a noisy copy; 0.6 (was 0.4) since the copies keep their
+    # label (data.deciding_words): validation intent 98.52 -> 98.75%, noisy-valid 93.76 -> 94.62%
+    noise: float = 0.6
     unk_slot_words: float = 0.1  # probability a slot word's tokens become [UNK] in a batch
     unk_words: float = 0.05  # probability any other token becomes [UNK] (word dropout: robustness to ASR)
     label_smoothing: float = 0.0  # on the intent loss: templates overlap, so hard 1.0 targets overfit
