@@ -45,7 +45,7 @@ class FinetuneConfig:
     encoder: str = "minilm"
     epochs: int = 5
     batch_size: int = 32
-    lr: float = 5e-5  # encoder
+    lr: float = 1e-4  # encoder (5e-5 was 1.7 points lower in valid full frame)
     head_lr: float = 1e-3  # the two new linear heads
     weight_decay: float = 0.01
     warmup: float = 0.1  # fraction of the steps with a linear warm-up, then linear decay to 0
