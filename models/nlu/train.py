@@ -234,14 +234,8 @@ def train(
     train_set = balance(augment(list(train_set), rng, cfg.noise), cfg.min_per_intent, rng)
 
     tok = train_tokenizer((ex.words for ex in train_set), cfg.vocab_size)
-    intents = sorted({ex.intent for ex in train_set})
-    tags = ["O", *sorted({t for ex in train_set for t in ex.tags if t != "O"})]
-    intent_ids = {n: i for i, n in enumerate(intents)}
-    tag_ids = {n: i for i, n in enumerate(tags)}
-    intent_slots: dict[str, set[str]] = {k: set(v) for k, v in (schema or {}).items()}
-    if schema is None:
-        for ex in [*train_set, *valid_set]:
-            intent_slots.setdefault(ex.intent, set()).update(t[2:] for t in ex.tags if t != "O")
+    labels = label_sets(train_set, valid_set, schema)
+    intents, tags, intent_ids, tag_ids = labels.intents, labels.tags, labels.intent_ids, labels.tag_ids
 
     train_enc = _encode_all(train_set, tok, intent_ids, tag_ids, cfg.max_len)
     valid_enc = _encode_all(valid_set, tok, intent_ids, tag_ids, cfg.max_len)
@@ -289,26 +283,75 @@ def train(
         if key >= best:
             best, best_state = key, {k: v.clone() for k, v in model.state_dict().items()}
     bar.close()
+    meta = trained_meta(model, best_state, best, valid_enc, pad, labels, tok, train_set, asdict(cfg))
+    return TrainResult(model, tok, meta, history)
+
+
+@dataclass
+class Labels:
+    """The label sets of a training run: intents, BIO tags, and the slots each intent takes."""
+
+    intents: list[str]
+    tags: list[str]
+    intent_slots: dict[str, set[str]]
+
+    @property
+    def intent_ids(self) -> dict[str, int]:
+        return {n: i for i, n in enumerate(self.intents)}
+
+    @property
+    def tag_ids(self) -> dict[str, int]:
+        return {n: i for i, n in enumerate(self.tags)}
+
+
+def label_sets(
+    train_set: list[Example], valid_set: list[Example], schema: dict[str, list[str]] | None
+) -> Labels:
+    """Intents and tags from the training sentences; each intent's slots from `schema` (the
+    templates') or else read off the training and validation sentences."""
+    intent_slots: dict[str, set[str]] = {k: set(v) for k, v in (schema or {}).items()}
+    if schema is None:
+        for ex in [*train_set, *valid_set]:
+            intent_slots.setdefault(ex.intent, set()).update(t[2:] for t in ex.tags if t != "O")
+    return Labels(
+        intents=sorted({ex.intent for ex in train_set}),
+        tags=["O", *sorted({t for ex in train_set for t in ex.tags if t != "O"})],
+        intent_slots=intent_slots,
+    )
+
+
+def trained_meta(
+    model: nn.Module,
+    best_state: dict[str, torch.Tensor],
+    best: tuple[float, float],
+    valid_enc: list[Encoded],
+    pad: int,
+    labels: Labels,
+    tok: Any,
+    train_set: list[Example],
+    train_config: dict[str, Any],
+) -> dict[str, Any]:
+    """Load the best epoch's weights into `model`, fit the intent temperature on the validation set,
+    and return the metadata the runtime needs (labels.json, also stored in the ONNX file)."""
     model.load_state_dict(best_state)
     model.eval()
-    logits, _ = _predict(model, valid_enc, pad)
+    logits, _ = _predict(model, valid_enc, pad)  # type: ignore[arg-type]  # any model with this forward()
     temperature = fit_temperature(logits, torch.tensor([e.intent for e in valid_enc])) if valid_enc else 1.0
-    meta = {
+    return {
         "version": 1,
-        "intents": intents,
-        "tags": tags,
+        "intents": labels.intents,
+        "tags": labels.tags,
         "temperature": temperature,
-        "max_len": cfg.max_len,
+        "max_len": train_config["max_len"],
         "vocab_size": tok.get_vocab_size(),
         "vocab_digest": vocab_digest(tok),
-        "intent_slots": {k: sorted(v) for k, v in sorted(intent_slots.items())},
+        "intent_slots": {k: sorted(v) for k, v in sorted(labels.intent_slots.items())},
         "repeatable_slots": repeatable_slots(train_set),
         "parameters": sum(p.numel() for p in model.parameters()),
-        "train_config": asdict(cfg),
+        "train_config": train_config,
         "train_sentences": len(train_set),
         "valid": {"intent_acc": best[1], "frame_acc": best[0]},
     }
-    return TrainResult(model, tok, meta, history)
 
 
 def save(result: TrainResult, out_dir: Path, quantize: bool = True) -> dict[str, Path]:
@@ -335,20 +378,35 @@ def run_training(
 ) -> tuple[TrainResult, dict[str, Path]]:
     """The whole recipe: data (our templates + the home, or a seq.in/seq.out/label dataset), train,
     export fp32 and int8 ONNX into `out_dir`. `limit` caps the training sentences (quick runs)."""
+    cfg = cfg or TrainConfig()
+    if limit is not None:
+        cfg.min_per_intent = 0
+    train_set, valid_set, schema = training_data(data_dir, config_path, cfg.seed, limit)
+    result = train(train_set, valid_set, cfg, progress=progress, schema=schema)
+    result.meta["data"] = data_name(data_dir)
+    return result, save(result, out_dir)
+
+
+def training_data(
+    data_dir: Path | None, config_path: Path | None, seed: int, limit: int | None = None
+) -> tuple[list[Example], list[Example], dict[str, list[str]] | None]:
+    """(train, valid, intent -> slots schema) from a seq.in/seq.out/label dataset directory, or from
+    our templates and the home's devices.yaml (with the templates' schema). `limit` caps the
+    training sentences (quick runs)."""
     from models.nlu import data as D
     from runtime.config import load_config
 
-    cfg = cfg or TrainConfig()
     schema = None
     if data_dir is not None:
         train_set = D.read_split(data_dir / "train")
         valid_set = D.read_split(data_dir / "valid")
     else:
-        dataset = D.build_dataset(load_config(config_path), seed=cfg.seed)
+        dataset = D.build_dataset(load_config(config_path), seed=seed)
         train_set, valid_set, schema = dataset.train + dataset.swapped, dataset.valid, dataset.intent_slots
     if limit is not None:
         train_set, valid_set = train_set[:limit], valid_set[: max(20, limit // 4)]
-        cfg.min_per_intent = 0
-    result = train(train_set, valid_set, cfg, progress=progress, schema=schema)
-    result.meta["data"] = str(data_dir) if data_dir else "home-assistant-intents en + models/nlu/sentences"
-    return result, save(result, out_dir)
+    return train_set, valid_set, schema
+
+
+def data_name(data_dir: Path | None) -> str:
+    return str(data_dir) if data_dir else "home-assistant-intents en + models/nlu/sentences"
