@@ -135,9 +135,7 @@ def confusion_png(confusion: dict[str, dict[str, int]], path: Path, title: str) 
 
 def snips_report(data_dir: Path, retrain: bool, epochs: int | None) -> dict[str, Any]:
     from models.nlu.data import read_split
-    from models.nlu.evaluate import evaluate, latency_ms, model_predictor
     from models.nlu.train import TrainConfig, run_training
-    from runtime.nlu.model import NluModel
 
     out = OUT / "nlu-snips"
     if retrain or not (out / "nlu.int8.onnx").is_file():
@@ -150,14 +148,24 @@ def snips_report(data_dir: Path, retrain: bool, epochs: int | None) -> dict[str,
         run_training(out, data_dir=data_dir, cfg=cfg)
     test = read_split(data_dir / "test")
     report: dict[str, Any] = {"n": len(test)}
-    for kind in ("int8", "fp32"):
-        model = NluModel.load(out / f"nlu.{kind}.onnx", out / "tokenizer.json")
-        r = evaluate(model_predictor(model), test, progress=f"snips {kind}")
-        report[kind] = r.summary()
-        report[kind]["latency_ms"] = latency_ms(model.parse, [e.text for e in test])
-        report[kind]["size_bytes"] = (out / f"nlu.{kind}.onnx").stat().st_size
+    report.update(served_figures(out, test, "snips"))
     report["hassil"] = "not applicable: Snips intents have no hassil templates"
     return report
+
+
+def served_figures(out: Path, test: list[Any], label: str) -> dict[str, Any]:
+    """The int8 and fp32 models in `out`, as the runtime serves them, on `test`: accuracy and slot
+    figures, latency per utterance, file size."""
+    from models.nlu.evaluate import evaluate, latency_ms, model_predictor
+    from runtime.nlu.model import NluModel
+
+    figures: dict[str, Any] = {}
+    for kind in ("int8", "fp32"):
+        model = NluModel.load(out / f"nlu.{kind}.onnx", out / "tokenizer.json")
+        figures[kind] = evaluate(model_predictor(model), test, progress=f"{label} {kind}").summary()
+        figures[kind]["latency_ms"] = latency_ms(model.parse, [e.text for e in test])
+        figures[kind]["size_bytes"] = (out / f"nlu.{kind}.onnx").stat().st_size
+    return figures
 
 
 def snips_encoder_report(data_dir: Path, encoder: str, retrain: bool, epochs: int | None) -> dict[str, Any]:
@@ -165,9 +173,7 @@ def snips_encoder_report(data_dir: Path, encoder: str, retrain: bool, epochs: in
     the same runtime NluModel: test figures, size, latency, time per training epoch."""
     from models.nlu.data import read_split
     from models.nlu.encoder import pretrained_check
-    from models.nlu.evaluate import evaluate, latency_ms, model_predictor
     from models.nlu.finetune import FinetuneConfig, run_finetune
-    from runtime.nlu.model import NluModel
 
     out = OUT / f"nlu-snips-{encoder}"
     if retrain or not (out / "nlu.int8.onnx").is_file():
@@ -194,12 +200,7 @@ def snips_encoder_report(data_dir: Path, encoder: str, retrain: bool, epochs: in
             for h in meta.get("history", [])
         ],
     }
-    for kind in ("int8", "fp32"):
-        model = NluModel.load(out / f"nlu.{kind}.onnx", out / "tokenizer.json")
-        r = evaluate(model_predictor(model), test, progress=f"snips {encoder} {kind}")
-        report[kind] = r.summary()
-        report[kind]["latency_ms"] = latency_ms(model.parse, [e.text for e in test])
-        report[kind]["size_bytes"] = (out / f"nlu.{kind}.onnx").stat().st_size
+    report.update(served_figures(out, test, f"snips {encoder}"))
     i8 = report["int8"]
     report["checks"] = {
         "snips_intent": {"measured": i8["intent_acc"], "target": TARGETS["snips_intent"]},
