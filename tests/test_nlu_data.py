@@ -436,8 +436,7 @@ def test_noise_copies_keep_the_words_that_decide_a_domain_bound_intent(dataset: 
     assert checked > 200
 
 
-def test_noise_substitutes_come_from_every_training_word() -> None:
-    # a recognizer mishears a word as any word it knows, names and numbers included
+def _substitutes(slot_substitutes: bool) -> set[str]:
     exs = [
         _ex("turn on the zorvek", "O O O B-name", "HassTurnOn"),
         _ex("pause the tv", "O O B-name", "HassMediaPause"),
@@ -445,13 +444,24 @@ def test_noise_substitutes_come_from_every_training_word() -> None:
     subs: set[str] = set()
     rng = random.Random(0)
     for _ in range(200):
-        for ex, noisy in zip(exs, D.augment(exs, rng, fraction=1.0)[2:], strict=True):
+        for ex, noisy in zip(exs, D.augment(exs, rng, 1.0, slot_substitutes)[2:], strict=True):
             subs |= {
                 w
                 for w, old in zip(noisy.words, ex.words, strict=False)
                 if w != old and len(noisy.words) == len(ex.words)
             }
-    assert {"zorvek", "tv"} <= subs
+    return subs
+
+
+def test_noise_substitutes_come_from_every_training_word() -> None:
+    # a recognizer mishears a word as any word it knows, names and numbers included
+    assert {"zorvek", "tv"} <= _substitutes(slot_substitutes=True)
+
+
+def test_noise_substitutes_can_be_limited_to_plain_words() -> None:
+    # open-vocabulary data (Snips): an entity word in an O position would teach that it is O
+    subs = _substitutes(slot_substitutes=False)
+    assert subs and not subs & {"zorvek", "tv"}
 
 
 def test_every_eligible_training_sentence_gets_its_reference_swap(config: Config, dataset: D.Dataset) -> None:

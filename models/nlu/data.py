@@ -959,13 +959,19 @@ def _similar_word(word: str, vocabulary: Sequence[str], rng: random.Random) -> s
     return rng.choice(choices) if choices else rng.choice(vocabulary)
 
 
-def augment(examples: list[Example], rng: random.Random, fraction: float = 0.3) -> list[Example]:
+def augment(
+    examples: list[Example], rng: random.Random, fraction: float = 0.3, slot_substitutes: bool = True
+) -> list[Example]:
     """The examples plus noisy copies of a `fraction` of them (label-consistent: `asr_noise(protect=True)`).
 
     A substitute is any word of the training sentences, slot words (names, rooms, numbers) included:
-    a recognizer mishears a word as any word it knows, not only as a template's fixed words.
+    a recognizer mishears a word as any word it knows, not only as a template's fixed words. With
+    `slot_substitutes=False` only words tagged O are: for open-vocabulary datasets (Snips), where a
+    slot word put in an O position teaches that entity-like words are O.
     """
-    vocabulary = sorted({w for ex in examples for w in ex.words})
+    vocabulary = sorted(
+        {w for ex in examples for w, t in zip(ex.words, ex.tags, strict=True) if slot_substitutes or t == "O"}
+    )
     noisy = [asr_noise(ex, rng, vocabulary, protect=True) for ex in examples if rng.random() < fraction]
     return examples + noisy
 
