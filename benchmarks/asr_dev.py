@@ -44,13 +44,13 @@ from runtime.asr.sphinx import (  # noqa: E402
     MAX_GRAMMAR_DISTANCE,
     TEMPLATE_SAMPLES,
     PocketsphinxEngine,
-    _around,
+    around_words,
     spelled_close,
 )
 from runtime.asr.wer import word_errors  # noqa: E402
 from runtime.audio.tts import synthesize  # noqa: E402
 from runtime.config import Config, load_config  # noqa: E402
-from runtime.events import Transcript, Word  # noqa: E402
+from runtime.events import Transcript  # noqa: E402
 
 OUT = ROOT / "benchmarks" / "out"
 # More ordinary speech for the dev set, none of it in audio.py's lists; some of it near the home's
@@ -133,14 +133,14 @@ class RecordingEngine(PocketsphinxEngine):
 
     def final(self) -> Transcript:
         self.heard: list[tuple[str, str, float]] = []
-        self.lm_words: list[Word] = []
+        self.lm_words = []
         t = super().final()
         started = time.thread_time()
         raw = b"".join(self._audio)
         lm = self.heard[0]
         if raw and not any(s == "grammar" for s, *_ in self.heard):  # what the grammar would have said
             # over the window the engine's own grammar pass decodes
-            self._batch_transcript(_around(raw, self.lm_words), keep_cmn=False, search=GRAMMAR_SEARCH)
+            self._batch_transcript(around_words(raw, self.lm_words), keep_cmn=False, search=GRAMMAR_SEARCH)
         if raw and sum(s == "lm" for s, *_ in self.heard) < 2:  # and the second CMN pass
             self._batch_transcript(raw, keep_cmn=False)
         grammar = next((h for h in self.heard if h[0] == "grammar"), ("grammar", "", -99.0))

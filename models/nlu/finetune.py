@@ -26,12 +26,19 @@ from torch import nn
 from tqdm import tqdm
 
 from models.nlu.data import Example
-from models.nlu.encoder import EncoderJointModel, load_encoder, load_pretrained_tokenizer, minilm_dir
+from models.nlu.encoder import (
+    ENCODERS,
+    EncoderJointModel,
+    load_encoder,
+    load_pretrained_tokenizer,
+    minilm_dir,
+)
 from models.nlu.train import (
     TrainResult,
     _batch,
     _encode_all,
     _scores,
+    _train_step,
     data_name,
     label_sets,
     save,
@@ -70,8 +77,8 @@ def finetune(
     """Fine-tune the pretrained encoder; returns the best-on-validation model (full frame, then intent)."""
     if not train_set:
         raise ValueError("no training sentences")
-    if cfg.encoder != "minilm":
-        raise ValueError(f"unknown encoder {cfg.encoder!r} (known: minilm)")
+    if cfg.encoder not in ENCODERS:
+        raise ValueError(f"unknown encoder {cfg.encoder!r} (known: {', '.join(ENCODERS)})")
     torch.set_num_threads(cfg.threads)
     torch.manual_seed(cfg.seed)
     rng = random.Random(cfg.seed)
@@ -119,15 +126,8 @@ def finetune(
             if done >= steps:
                 break
             items = [train_enc[j] for j in order[i : i + cfg.batch_size]]
-            ids, mask, tag_t, intent_t = _batch(items, pad, unk, cfg.unk_slot_words, rng)
-            il, sl = model(ids, mask)
-            loss = loss_fn(il, intent_t) + loss_fn(sl.reshape(-1, sl.shape[-1]), tag_t.reshape(-1))
-            opt.zero_grad()
-            loss.backward()
-            nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            opt.step()
-            sched.step()
-            total += float(loss.detach()) * len(items)
+            batch = _batch(items, pad, unk, cfg.unk_slot_words, rng)
+            total += _train_step(model, opt, sched, batch, loss_fn, loss_fn) * len(items)
             seen += len(items)
             done += 1
             bar.update(1)

@@ -265,15 +265,8 @@ def train(
         started = time.time()
         for i in range(0, len(order), cfg.batch_size):
             items = [train_enc[j] for j in order[i : i + cfg.batch_size]]
-            ids, mask, tag_t, intent_t = _batch(items, pad, unk, cfg.unk_slot_words, rng, cfg.unk_words)
-            il, sl = model(ids, mask)
-            loss = intent_loss(il, intent_t) + loss_fn(sl.reshape(-1, sl.shape[-1]), tag_t.reshape(-1))
-            opt.zero_grad()
-            loss.backward()
-            nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            opt.step()
-            sched.step()
-            total += float(loss.detach()) * len(items)
+            batch = _batch(items, pad, unk, cfg.unk_slot_words, rng, cfg.unk_words)
+            total += _train_step(model, opt, sched, batch, intent_loss, loss_fn) * len(items)
             bar.update(1)
         scores = _scores(model, valid_enc, pad) if valid_enc else {"intent_acc": 0.0, "frame_acc": 0.0}
         history.append(
@@ -289,6 +282,27 @@ def train(
     bar.close()
     meta = trained_meta(model, best_state, best, valid_enc, pad, labels, tok, train_set, asdict(cfg))
     return TrainResult(model, tok, meta, history)
+
+
+def _train_step(
+    model: nn.Module,
+    opt: torch.optim.Optimizer,
+    sched: torch.optim.lr_scheduler.LRScheduler,
+    batch: tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor],
+    intent_loss: nn.Module,
+    slot_loss: nn.Module,
+) -> float:
+    """One optimizer step on a batch from `_batch`: joint intent + slot loss, clipped gradients.
+    Returns the batch's mean loss."""
+    ids, mask, tag_t, intent_t = batch
+    il, sl = model(ids, mask)
+    loss = intent_loss(il, intent_t) + slot_loss(sl.reshape(-1, sl.shape[-1]), tag_t.reshape(-1))
+    opt.zero_grad()
+    loss.backward()
+    nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+    opt.step()
+    sched.step()
+    return float(loss.detach())
 
 
 @dataclass

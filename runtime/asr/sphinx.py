@@ -248,7 +248,7 @@ class PocketsphinxEngine:
         raw = b"".join(self._audio)
         if first.text and not in_grammar(self.grammar, first.text):
             heard = [first.text, *self._alternatives[:GRAMMAR_NBEST]]
-            constrained = self._grammar_transcript(_around(raw, first.words), heard, keep_cmn=cold)
+            constrained = self._grammar_transcript(around_words(raw, first.words), heard, keep_cmn=cold)
             if constrained is not None:
                 return constrained
         if not (first.rejected or cold):
@@ -344,7 +344,7 @@ def spelled_close(sentence: str, heard: list[str], max_distance: float = MAX_GRA
     return min(Levenshtein.normalized_distance(h, sentence) for h in heard) <= max_distance
 
 
-def _around(raw: bytes, words: list[Word]) -> bytes:
+def around_words(raw: bytes, words: list[Word]) -> bytes:
     """The utterance from just before the first word heard to just after the last: the grammar's
     search costs by the frame, and an endpointed command ends in ~0.6 s of silence."""
     if not words:
