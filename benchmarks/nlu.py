@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import shutil
 import sys
 from pathlib import Path
 from typing import Any
@@ -170,19 +171,28 @@ def served_figures(out: Path, test: list[Any], label: str) -> dict[str, Any]:
     return figures
 
 
-def snips_encoder_report(data_dir: Path, encoder: str, retrain: bool, epochs: int | None) -> dict[str, Any]:
-    """The Snips split with a fine-tuned pretrained encoder (`ambient nlu-train --encoder`), served by
-    the same runtime NluModel: test figures, size, latency, time per training epoch."""
+def snips_encoder_report(
+    data_dir: Path, encoder: str, retrain: bool, epochs: int | None, members: int = 1
+) -> dict[str, Any]:
+    """The Snips split with a fine-tuned pretrained encoder (`ambient nlu-train --encoder`), or an
+    ensemble of `members` of them (`--members`), served by the same runtime NluModel: test figures,
+    size, latency, time per training epoch."""
     from models.nlu.data import read_split
     from models.nlu.encoder import pretrained_check
+    from models.nlu.ensemble import run_ensemble
     from models.nlu.finetune import FinetuneConfig, run_finetune
 
-    out = OUT / f"nlu-snips-{encoder}"
+    out = OUT / (f"nlu-snips-{encoder}" if members == 1 else f"nlu-snips-{encoder}-x{members}")
     if retrain or not (out / "nlu.int8.onnx").is_file():
         cfg = FinetuneConfig(encoder=encoder)
         if epochs:
             cfg.epochs = epochs
-        run_finetune(out, data_dir=data_dir, cfg=cfg)
+        if members == 1:
+            run_finetune(out, data_dir=data_dir, cfg=cfg)
+        else:
+            if retrain:
+                shutil.rmtree(out / "members", ignore_errors=True)
+            run_ensemble(out, members, cfg, data_dir=data_dir, jobs=2)
     meta = json.loads((out / "labels.json").read_text())
     test = read_split(data_dir / "test")
     report: dict[str, Any] = {
@@ -202,6 +212,8 @@ def snips_encoder_report(data_dir: Path, encoder: str, retrain: bool, epochs: in
             for h in meta.get("history", [])
         ],
     }
+    if "ensemble" in meta:
+        report["ensemble"] = {k: v for k, v in meta["ensemble"].items() if k != "member_train_configs"}
     report.update(served_figures(out, test, f"snips {encoder}"))
     i8, f32 = report["int8"], report["fp32"]
     report["checks"] = judge(
@@ -234,6 +246,13 @@ def main(argv: list[str] | None = None) -> int:
         "writes benchmarks/out/nlu_snips_<encoder>.json",
     )
     parser.add_argument(
+        "--snips-members",
+        type=int,
+        default=1,
+        help="with --snips-encoder: an ensemble of this many fine-tuned encoders (nlu-train "
+        "--members; trained into benchmarks/out/nlu-snips-<encoder>-x<K>/members/)",
+    )
+    parser.add_argument(
         "--hassil-n", type=int, default=600, help="sentences per set for the (slow) hassil matcher"
     )
     parser.add_argument(
@@ -242,8 +261,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.snips_encoder:
         OUT.mkdir(parents=True, exist_ok=True)
-        result = snips_encoder_report(args.snips, args.snips_encoder, args.retrain_snips, args.snips_epochs)
-        path = OUT / f"nlu_snips_{args.snips_encoder}.json"
+        result = snips_encoder_report(
+            args.snips, args.snips_encoder, args.retrain_snips, args.snips_epochs, args.snips_members
+        )
+        suffix = "" if args.snips_members == 1 else f"_x{args.snips_members}"
+        path = OUT / f"nlu_snips_{args.snips_encoder}{suffix}.json"
         path.write_text(json.dumps(result, indent=1) + "\n")
         print(json.dumps(result, indent=1))
         print(f"wrote {path}")

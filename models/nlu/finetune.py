@@ -64,6 +64,7 @@ class FinetuneConfig:
     )
     max_steps: int | None = None  # stop early (timing runs)
     seed: int = 0
+    member: int = 0  # an ensemble member: its weights and batch order follow seed + member
     threads: int = 1
 
 
@@ -80,8 +81,8 @@ def finetune(
     if cfg.encoder not in ENCODERS:
         raise ValueError(f"unknown encoder {cfg.encoder!r} (known: {', '.join(ENCODERS)})")
     torch.set_num_threads(cfg.threads)
-    torch.manual_seed(cfg.seed)
-    rng = random.Random(cfg.seed)
+    torch.manual_seed(cfg.seed + cfg.member)
+    rng = random.Random(cfg.seed + cfg.member)
     folder = minilm_dir()
     tok = load_pretrained_tokenizer(folder)
 

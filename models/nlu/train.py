@@ -57,6 +57,9 @@ class TrainConfig:
     label_smoothing: float = 0.0  # on the intent loss: templates overlap, so hard 1.0 targets overfit
     min_per_intent: int = 200
     seed: int = 0
+    # an ensemble member (models/nlu/ensemble.py): same data, noisy copies and tokenizer as member 0
+    # (those follow `seed`), its own initial weights, batch order and dropout
+    member: int = 0
     # 1 thread, not 2: measured here, a second thread on a shared 2-core machine made steps 4-8x slower
     threads: int = 1
 
@@ -222,11 +225,14 @@ def train(
     cfg: TrainConfig,
     progress: bool = True,
     schema: dict[str, list[str]] | None = None,
+    tokenizer: Any = None,
 ) -> TrainResult:
     """Train tokenizer and model; returns the best-on-validation model and its metadata.
 
     `schema` (intent -> slots it takes) limits the slots of each hypothesis at inference; without
-    it, it is read off the training and validation sentences.
+    it, it is read off the training and validation sentences. A given `tokenizer` is used instead
+    of training one (ensemble members must share token ids; WordPiece training breaks ties in no
+    fixed order, so two trainings on the same sentences can number tokens differently).
     """
     if not train_set:
         raise ValueError("no training sentences")
@@ -237,7 +243,10 @@ def train(
         augment(list(train_set), rng, cfg.noise, cfg.noise_slot_words), cfg.min_per_intent, rng
     )
 
-    tok = train_tokenizer((ex.words for ex in train_set), cfg.vocab_size)
+    if cfg.member:
+        torch.manual_seed(cfg.seed * 1000 + cfg.member)
+        rng = random.Random(f"{cfg.seed}/{cfg.member}")
+    tok = tokenizer or train_tokenizer((ex.words for ex in train_set), cfg.vocab_size)
     labels = label_sets(train_set, valid_set, schema)
     intents, tags, intent_ids, tag_ids = labels.intents, labels.tags, labels.intent_ids, labels.tag_ids
 
@@ -393,14 +402,19 @@ def run_training(
     cfg: TrainConfig | None = None,
     limit: int | None = None,
     progress: bool = True,
+    tokenizer: Path | None = None,
 ) -> tuple[TrainResult, dict[str, Path]]:
     """The whole recipe: data (our templates + the home, or a seq.in/seq.out/label dataset), train,
-    export fp32 and int8 ONNX into `out_dir`. `limit` caps the training sentences (quick runs)."""
+    export fp32 and int8 ONNX into `out_dir`. `limit` caps the training sentences (quick runs);
+    `tokenizer` is a tokenizer.json to use instead of training one (an ensemble member's)."""
+    from tokenizers import Tokenizer
+
     cfg = cfg or TrainConfig()
     if limit is not None:
         cfg.min_per_intent = 0
     train_set, valid_set, schema = training_data(data_dir, config_path, cfg.seed, limit)
-    result = train(train_set, valid_set, cfg, progress=progress, schema=schema)
+    tok = Tokenizer.from_file(str(tokenizer)) if tokenizer else None
+    result = train(train_set, valid_set, cfg, progress=progress, schema=schema, tokenizer=tok)
     result.meta["data"] = data_name(data_dir)
     return result, save(result, out_dir)
 

@@ -25,6 +25,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--limit", type=int, help="use only this many training sentences (a quick check)")
     parser.add_argument(
+        "--members",
+        type=int,
+        default=1,
+        help="train this many models with different seeds and serve their averaged logits as one "
+        "model (an ensemble; the members go under OUT/members/)",
+    )
+    parser.add_argument(
+        "--jobs", type=int, default=2, help="members trained at the same time (one thread each)"
+    )
+    parser.add_argument(
         "--encoder",
         choices=["minilm"],
         help="fine-tune a pretrained encoder instead of training the small model from scratch "
@@ -50,6 +60,8 @@ def run(args: argparse.Namespace) -> int:
     cfg = TrainConfig(seed=args.seed)
     if args.epochs:
         cfg.epochs = args.epochs
+    if args.members > 1:
+        return _run_ensemble(args, out, cfg)
     try:
         result, paths = run_training(out, args.data, args.config, cfg, args.limit)
     except (FileNotFoundError, ValueError) as e:
@@ -75,6 +87,8 @@ def _run_encoder(args: argparse.Namespace, root: Path) -> int:
     cfg = FinetuneConfig(encoder=args.encoder, seed=args.seed)
     if args.epochs:
         cfg.epochs = args.epochs
+    if args.members > 1:
+        return _run_ensemble(args, out, cfg)
     try:
         result, paths = run_finetune(out, args.data, args.config, cfg, args.limit)
     except (EncoderMissing, FileNotFoundError, ValueError) as e:
@@ -85,4 +99,25 @@ def _run_encoder(args: argparse.Namespace, root: Path) -> int:
                       "parameters": result.meta["parameters"], "seconds_per_epoch": per_epoch}))  # fmt: skip
     for key, path in paths.items():
         print(f"{key:9s} {path} ({path.stat().st_size / 1024:.0f} KiB)")
+    return 0
+
+
+def _run_ensemble(args: argparse.Namespace, out: Path, cfg: object) -> int:
+    """`--members K`: K members, merged into one averaged graph in `out` (models/nlu/ensemble.py)."""
+    import json
+
+    from models.nlu.encoder import EncoderMissing
+    from models.nlu.ensemble import run_ensemble
+
+    try:
+        meta, dirs = run_ensemble(out, args.members, cfg, args.data, args.config, args.limit, args.jobs)
+    except (EncoderMissing, FileNotFoundError, ValueError) as e:
+        print(f"ambient nlu-train: {e}")
+        return 2
+    print(json.dumps({"valid": meta["valid"], "temperature": meta["temperature"],
+                      "member_valid": meta["ensemble"]["member_valid"]}))  # fmt: skip
+    for name in ("nlu.fp32.onnx", "nlu.int8.onnx", "tokenizer.json", "labels.json"):
+        path = out / name
+        print(f"{name:15s} {path} ({path.stat().st_size / 1024:.0f} KiB)")
+    print(f"members: {', '.join(str(d) for d in dirs)}")
     return 0

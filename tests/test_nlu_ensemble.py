@@ -1,0 +1,81 @@
+"""NLU ensembles: members merged into one ONNX graph that averages their logits."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import onnxruntime as ort
+import pytest
+
+from models.nlu.ensemble import build_ensemble, merge_onnx
+from models.nlu.train import TrainConfig, run_training, training_data
+from runtime.nlu.model import NluModel
+
+TINY = TrainConfig(epochs=1, d_model=32, heads=2, ff=64, vocab_size=300)
+
+
+@pytest.fixture(scope="module")
+def members(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    """Two tiny members trained alike except for their member seed, the second with the first's
+    tokenizer (as run_ensemble does)."""
+    root = tmp_path_factory.mktemp("members")
+    run_training(root / "0", cfg=TINY, limit=300, progress=False)
+    run_training(
+        root / "1",
+        cfg=TrainConfig(**{**TINY.__dict__, "member": 1}),
+        limit=300,
+        progress=False,
+        tokenizer=root / "0" / "tokenizer.json",
+    )
+    return [root / "0", root / "1"]
+
+
+def _run(path: Path, ids: np.ndarray) -> list[np.ndarray]:
+    session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    return session.run(None, {"input_ids": ids, "attention_mask": np.ones_like(ids)})
+
+
+def test_member_seeds_give_different_weights_and_the_same_token_ids(members: list[Path]) -> None:
+    metas = [json.loads((d / "labels.json").read_text()) for d in members]
+    assert metas[0]["vocab_digest"] == metas[1]["vocab_digest"]
+    ids = np.array([[2, 10, 11, 12, 3]], dtype=np.int64)
+    a, b = (_run(d / "nlu.fp32.onnx", ids)[0] for d in members)
+    assert not np.allclose(a, b)
+
+
+def test_the_merged_graph_averages_the_members_logits(members: list[Path], tmp_path: Path) -> None:
+    merged = merge_onnx([d / "nlu.fp32.onnx" for d in members], tmp_path / "merged.onnx")
+    ids = np.array([[2, 10, 11, 12, 13, 3], [2, 20, 21, 22, 23, 3]], dtype=np.int64)
+    outs = [_run(d / "nlu.fp32.onnx", ids) for d in members]
+    intent, slots = _run(merged, ids)
+    np.testing.assert_allclose(intent, (outs[0][0] + outs[1][0]) / 2, rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(slots, (outs[0][1] + outs[1][1]) / 2, rtol=1e-5, atol=1e-5)
+
+
+def test_an_ensemble_is_served_by_the_runtime(members: list[Path], tmp_path: Path) -> None:
+    _, valid, _ = training_data(None, None, TINY.seed, limit=300)
+    meta = build_ensemble(members, tmp_path, valid)
+    assert meta["ensemble"]["members"] == 2
+    assert meta["temperature"] > 0
+    stored = json.loads((tmp_path / "labels.json").read_text())
+    assert stored["temperature"] == meta["temperature"]
+    for kind in ("fp32", "int8"):
+        model = NluModel.load(tmp_path / f"nlu.{kind}.onnx", tmp_path / "tokenizer.json")
+        best = model.parse("turn on the kitchen light", n=3)
+        assert len(best) == 3 and best[0].intent in model.intents
+        assert model.temperature == pytest.approx(meta["temperature"])
+
+
+def test_members_with_other_token_ids_are_refused(members: list[Path], tmp_path: Path) -> None:
+    other = tmp_path / "other"
+    shutil.copytree(members[1], other)
+    labels = json.loads((other / "labels.json").read_text())
+    labels["vocab_digest"] = "0" * len(labels["vocab_digest"])
+    (other / "labels.json").write_text(json.dumps(labels))
+    with pytest.raises(ValueError, match="vocab_digest differs"):
+        build_ensemble([members[0], other], tmp_path / "out", [])
+    with pytest.raises(ValueError, match="at least two"):
+        merge_onnx([members[0] / "nlu.fp32.onnx"], tmp_path / "one.onnx")
