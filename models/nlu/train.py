@@ -237,15 +237,11 @@ def train(
     if not train_set:
         raise ValueError("no training sentences")
     torch.set_num_threads(cfg.threads)
-    torch.manual_seed(cfg.seed)
-    rng = random.Random(cfg.seed)
+    torch.manual_seed(cfg.seed * 1000 + cfg.member if cfg.member else cfg.seed)
+    rng = random.Random(f"{cfg.seed}/{cfg.member}" if cfg.member else cfg.seed)
     train_set = balance(
         augment(list(train_set), rng, cfg.noise, cfg.noise_slot_words), cfg.min_per_intent, rng
     )
-
-    if cfg.member:
-        torch.manual_seed(cfg.seed * 1000 + cfg.member)
-        rng = random.Random(f"{cfg.seed}/{cfg.member}")
     tok = tokenizer or train_tokenizer((ex.words for ex in train_set), cfg.vocab_size)
     labels = label_sets(train_set, valid_set, schema)
     intents, tags, intent_ids, tag_ids = labels.intents, labels.tags, labels.intent_ids, labels.tag_ids
