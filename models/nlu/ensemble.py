@@ -1,8 +1,8 @@
 """Ensembles: several trained NLU models merged into one ONNX graph that averages their logits.
 
-Members are trained alike with different `member` seeds (TrainConfig.member, or FinetuneConfig.seed
-for a fine-tuned encoder) on the same data and with the same tokenizer, so they read the same
-token ids and share label sets. Members that err on different sentences outvote each other.
+Members are trained alike with different `member` seeds (TrainConfig.member, FinetuneConfig.member)
+on the same sentences and with the same tokenizer, so they read the same token ids and share label
+sets. Members that err on different sentences outvote each other.
 
 The merged graph keeps the runtime's interface (input_ids, attention_mask -> intent_logits,
 slot_logits), so `NluModel` serves it unchanged. Its temperature is fitted again on the
