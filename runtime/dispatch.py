@@ -21,12 +21,17 @@ from runtime.conventions import ConventionError, command_payload, expected_state
 from runtime.events import Action, Command, Resolution
 from runtime.rank import VIDEO_CLASSES
 from runtime.resolve import OUTDOOR, SORRY, normalize
+from runtime.timers import RunningTimer
 
 # "on"/"off" of HassTurnOn/HassTurnOff for device types where Home Assistant means something else
 ON_OFF_STATES: dict[str, tuple[str, str]] = {"cover": ("open", "closed"), "lock": ("locked", "unlocked")}
 # the state a field can report, and how to say it
 STATE_WORDS = {"on": "on", "off": "off", "open": "open", "closed": "closed", "locked": "locked",
                "unlocked": "unlocked", "playing": "playing", "paused": "paused", "stopped": "stopped"}  # fmt: skip
+# questions about and changes to a running timer: `timer_answer` words them
+TIMER_INTENTS = frozenset(
+    {"HassTimerStatus", "HassPauseTimer", "HassUnpauseTimer", "HassIncreaseTimer", "HassDecreaseTimer"}
+)
 
 
 def dispatch(resolution: Resolution, ctx: ContextStore, *, now: datetime | None = None) -> Action:
@@ -72,6 +77,8 @@ def _answer(intent: str, values: dict[str, Any], ctx: ContextStore, now: datetim
         return Action("answer", text="Timer cancelled.")
     if intent == "HassCancelAllTimers":
         return Action("answer", text="All timers cancelled.")
+    if intent in TIMER_INTENTS:
+        return Action("answer", text=timer_answer(intent, values, None))
     if intent == "HassGetCurrentDate":
         return Action("answer", text=f"It's {now.strftime('%A, %B')} {now.day}.")
     if intent == "HassNevermind":
@@ -240,6 +247,29 @@ def _clean(value: Any) -> Any:
 
 def _deg(value: Any) -> str:
     return f"{_clean(round(float(value), 1))} degrees"
+
+
+def timer_answer(intent: str, values: dict[str, Any], timer: RunningTimer | None) -> str:
+    """The answer to a TIMER_INTENTS request, given the timer meant as it is after the change (None:
+    this satellite has no timer). Dispatch cannot see the timers, so it words it with None; the
+    pipeline words it again with the real timer."""
+    if timer is None:
+        return "There is no timer running."
+    which = f"{timer.name} timer" if timer.name else "timer"
+    left = duration_text(round(timer.remaining()))
+    if intent == "HassTimerStatus":
+        if timer.paused:
+            return f"Your {which} is paused with {left} left."
+        return f"{left} left on your {which}."
+    if intent == "HassPauseTimer":
+        return f"{which.capitalize()} paused."
+    if intent == "HassUnpauseTimer":
+        return f"{which.capitalize()} resumed."
+    amount = duration_text(int(values["seconds"]))
+    change = f"Added {amount}." if intent == "HassIncreaseTimer" else f"Took {amount} off."
+    if timer.remaining() <= 0:
+        return f"{change} Your timer for {duration_text(timer.seconds)} is done."
+    return f"{change} {left} left."
 
 
 def duration_text(seconds: int) -> str:

@@ -27,7 +27,7 @@ from typing import Any, Protocol
 
 from runtime.config import Config
 from runtime.context import ContextStore
-from runtime.dispatch import duration_text
+from runtime.dispatch import TIMER_INTENTS, duration_text, timer_answer
 from runtime.events import (
     Action,
     ActionResult,
@@ -45,6 +45,7 @@ from runtime.events import (
     Wake,
     to_dict,
 )
+from runtime.resolve import MAX_TIMER_S
 from runtime.timers import RunningTimer, Timers
 
 log = logging.getLogger(__name__)
@@ -271,13 +272,30 @@ class Pipeline:
 
     def _timers(self, resolution: Resolution, action: Action) -> Action:
         """Dispatch words a timer answer; this makes it true."""
-        intent = resolution.interpretation.intent
+        intent, values = resolution.interpretation.intent, resolution.values
         if action.kind != "answer":
             return action
         if intent == "HassStartTimer":
-            self.timers.start(self.satellite, int(resolution.values["seconds"]))
+            self.timers.start(self.satellite, int(values["seconds"]), values.get("timer_name"))
         elif intent in ("HassCancelTimer", "HassCancelAllTimers") and not self.timers.cancel(self.satellite):
             return Action("answer", text="There is no timer running.")
+        elif intent in TIMER_INTENTS:
+            which = (values.get("timer_name"), values.get("timer_seconds"))
+            if intent == "HassTimerStatus":
+                timer = self.timers.find(self.satellite, *which)
+            elif intent == "HassPauseTimer":
+                timer = self.timers.pause(self.satellite, *which)
+            elif intent == "HassUnpauseTimer":
+                timer = self.timers.unpause(self.satellite, *which)
+            else:
+                delta = int(values["seconds"]) * (1 if intent == "HassIncreaseTimer" else -1)
+                timer = self.timers.find(self.satellite, *which)
+                if timer is not None and timer.remaining() + delta > MAX_TIMER_S:
+                    return Action("answer", text="A timer can run up to 24 hours.")
+                timer = self.timers.add(self.satellite, delta, *which)
+                if timer is not None and timer.remaining() <= 0:  # taken off all it had: done now
+                    self._emit("timer", seconds=timer.seconds)
+            return Action("answer", text=timer_answer(intent, values, timer))
         return action
 
     def _timer_rang(self, timer: RunningTimer) -> None:

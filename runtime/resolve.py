@@ -844,21 +844,56 @@ def _mute(turn: _Turn) -> Resolution:
     return turn.done([d.id for d in found], found[0].room, muted=turn.interp.intent == "HassMediaPlayerMute")
 
 
-def _duration(turn: _Turn) -> Resolution:
+def _slot_seconds(turn: _Turn, prefix: str = "") -> float | str | None:
+    """The hours/minutes/seconds slots (`start_hours`, ... with `prefix`) in seconds; None when
+    none was heard; the question to ask when one is not a number."""
     total, heard = 0.0, False
-    for slot, factor in (("hours", 3600), ("minutes", 60), ("seconds", 1)):
-        raw = turn.interp.slot(slot)
+    # "half" is half of the next unit up, as Home Assistant labels it: "half a minute" is seconds
+    # "half", "half an hour" (and "ten and a half minutes") minutes "half"; hours "half" is half an hour
+    for slot, factor, half in (("hours", 3600, 0.5), ("minutes", 60, 30), ("seconds", 1, 30)):
+        raw = turn.interp.slot(prefix + slot)
         if raw is None:
             continue
-        n = 0.5 if normalize(raw) in ("half", "half an", "a half") else parse_number(raw)
+        n = half if normalize(raw) in ("half", "half an", "a half") else parse_number(raw)
         if n is None:
-            return turn.ask(f"I didn't understand '{raw}' as a number of {slot}.")
+            return f"I didn't understand '{raw}' as a number of {slot}."
         total, heard = total + n * factor, True
-    if not heard:
-        return turn.ask("For how long?")
+    return total if heard else None
+
+
+def _duration(turn: _Turn) -> Resolution:
+    """HassStartTimer, and the time to add or take off for HassIncreaseTimer/HassDecreaseTimer."""
+    total = _slot_seconds(turn)
+    if isinstance(total, str):
+        return turn.ask(total)
+    if total is None:
+        return turn.ask("For how long?" if turn.interp.intent == "HassStartTimer" else "By how much?")
     if not 0 < total <= MAX_TIMER_S:
         return turn.ask("A timer can run from one second to 24 hours.")
-    return turn.done(seconds=int(round(total)))
+    if turn.interp.intent == "HassStartTimer":
+        resolution = turn.done(seconds=int(round(total)))
+        name = normalize(turn.interp.slot("name") or "")
+        if name:  # "set a pizza timer": "the pizza timer" picks it later
+            resolution.values["timer_name"] = name
+        return resolution
+    return _timer(turn, seconds=int(round(total)))
+
+
+def _timer(turn: _Turn, **values: Any) -> Resolution:
+    """Which of the satellite's timers is meant: `timer_name` ("the pizza timer") and
+    `timer_seconds` ("the five minute timer") when heard. Timers belong to the satellite that set
+    them, so an area slot does not pick one (the reasons say so)."""
+    name = normalize(turn.interp.slot("name") or "")
+    if name:
+        values["timer_name"] = name
+    start = _slot_seconds(turn, "start_")
+    if isinstance(start, str):
+        return turn.ask(start)
+    if start is not None:
+        values["timer_seconds"] = int(round(start))
+    if turn.interp.slot("area"):
+        turn.reasons.append("timers are per satellite: the area does not pick one")
+    return turn.done(**values)
 
 
 def _stop(turn: _Turn) -> Resolution:
@@ -941,6 +976,11 @@ HANDLERS = {
     "HassStartTimer": _duration,
     "HassCancelTimer": _no_device,
     "HassCancelAllTimers": _no_device,
+    "HassTimerStatus": _timer,
+    "HassPauseTimer": _timer,
+    "HassUnpauseTimer": _timer,
+    "HassIncreaseTimer": _duration,
+    "HassDecreaseTimer": _duration,
     "HassGetCurrentDate": _no_device,
     "HassFanSetSpeed": _fan_speed,
     "HassSetVolumeRelative": _volume_step,

@@ -1,7 +1,11 @@
 """Kitchen timers: "set a timer for five minutes" rings on the satellite that was asked.
 
 Dispatch only words the answer; this module makes it true. Each timer is a `threading.Timer`, so a
-ringing timer never waits on the audio loop, and cancelling is immediate.
+ringing timer never waits on the audio loop, and cancelling is immediate. Pausing cancels the thread
+and keeps the time left; resuming or changing a timer's length starts a new thread for what is left.
+
+"The timer" is one of the asking satellite's timers: the one with that name or length when one is
+given and several run, else the most recently started.
 """
 
 from __future__ import annotations
@@ -10,34 +14,42 @@ import itertools
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 
 @dataclass(frozen=True)
 class RunningTimer:
     id: int
     satellite: str
-    seconds: int
+    seconds: int  # as asked for: "the five minute timer", "your timer for 5 minutes is done"
     started: float  # time.monotonic()
+    name: str | None = None  # "pizza" in "set a pizza timer for ten minutes"
+    ends: float | None = None  # time.monotonic() it rings at, once paused or changed
+    paused_left: float | None = None  # seconds left, while paused
+
+    @property
+    def paused(self) -> bool:
+        return self.paused_left is not None
 
     def remaining(self, now: float | None = None) -> float:
-        return max(0.0, self.started + self.seconds - (time.monotonic() if now is None else now))
+        if self.paused_left is not None:
+            return self.paused_left
+        ends = self.started + self.seconds if self.ends is None else self.ends
+        return max(0.0, ends - (time.monotonic() if now is None else now))
 
 
 @dataclass
 class Timers:
     on_done: Callable[[RunningTimer], None]
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
-    _running: dict[int, tuple[RunningTimer, threading.Timer]] = field(default_factory=dict)
+    # a paused timer has no thread
+    _running: dict[int, tuple[RunningTimer, threading.Timer | None]] = field(default_factory=dict)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
-    def start(self, satellite: str, seconds: int) -> RunningTimer:
-        timer = RunningTimer(next(self._ids), satellite, seconds, time.monotonic())
-        thread = threading.Timer(seconds, self._ring, args=(timer.id,))
-        thread.daemon = True  # a pending timer must not keep a stopping daemon alive
+    def start(self, satellite: str, seconds: int, name: str | None = None) -> RunningTimer:
+        timer = RunningTimer(next(self._ids), satellite, seconds, time.monotonic(), name)
         with self._lock:
-            self._running[timer.id] = (timer, thread)
-        thread.start()
+            self._running[timer.id] = (timer, self._thread(timer.id, seconds))
         return timer
 
     def cancel(self, satellite: str) -> int:
@@ -46,15 +58,103 @@ class Timers:
             ids = [i for i, (t, _) in self._running.items() if t.satellite == satellite]
             stopped = [self._running.pop(i)[1] for i in ids]
         for thread in stopped:
-            thread.cancel()
+            if thread is not None:
+                thread.cancel()
         return len(stopped)
 
     def running(self, satellite: str | None = None) -> list[RunningTimer]:
+        """Timers not rung or cancelled yet (paused ones too), oldest first."""
         with self._lock:
             return [t for t, _ in self._running.values() if satellite in (None, t.satellite)]
 
+    def find(
+        self, satellite: str, name: str | None = None, seconds: int | None = None
+    ) -> RunningTimer | None:
+        """The timer meant (see the module doc), or None when this satellite has none."""
+        with self._lock:
+            return self._find(satellite, name, seconds)
+
+    def pause(
+        self, satellite: str, name: str | None = None, seconds: int | None = None
+    ) -> RunningTimer | None:
+        """Stop the clock of the timer meant; it keeps its time left. Pausing a paused one is a no-op."""
+        with self._lock:
+            timer = self._find(satellite, name, seconds)
+            if timer is None or timer.paused:
+                return timer
+            paused = replace(timer, paused_left=timer.remaining())
+            thread = self._running[timer.id][1]
+            if thread is not None:
+                thread.cancel()
+            self._running[timer.id] = (paused, None)
+            return paused
+
+    def unpause(
+        self, satellite: str, name: str | None = None, seconds: int | None = None
+    ) -> RunningTimer | None:
+        """Restart the clock of the timer meant with its time left. Resuming a running one is a no-op."""
+        with self._lock:
+            timer = self._find(satellite, name, seconds)
+            if timer is None or not timer.paused:
+                return timer
+            return self._restart(timer, timer.remaining())
+
+    def add(
+        self, satellite: str, delta: float, name: str | None = None, seconds: int | None = None
+    ) -> RunningTimer | None:
+        """Add `delta` seconds (less when negative) to the timer meant; a paused one stays paused.
+
+        Taking off as much as is left or more ends the timer now, paused or not (a user who asks for
+        less time than is left expects it done, and Home Assistant does the same): it is removed
+        without `on_done`, and returned with nothing left, so the caller rings it in its answer
+        (one spoken "done", not a ring racing the answer)."""
+        with self._lock:
+            timer = self._find(satellite, name, seconds)
+            if timer is None:
+                return None
+            left = timer.remaining() + delta
+            if left <= 0:
+                thread = self._running.pop(timer.id)[1]
+                if thread is not None:
+                    thread.cancel()
+                return replace(timer, ends=time.monotonic(), paused_left=None)
+            if timer.paused:
+                changed = replace(timer, paused_left=left)
+                self._running[timer.id] = (changed, None)
+                return changed
+            return self._restart(timer, left)
+
+    def _find(self, satellite: str, name: str | None, seconds: int | None) -> RunningTimer | None:
+        mine = [t for t, _ in self._running.values() if t.satellite == satellite]
+        if len(mine) > 1:
+            matching = [
+                t
+                for t in mine
+                if (name is None or t.name == name) and (seconds is None or t.seconds == seconds)
+            ]
+            mine = matching or mine
+        return max(mine, key=lambda t: (t.started, t.id), default=None)
+
+    def _restart(self, timer: RunningTimer, left: float) -> RunningTimer:
+        """Under the lock: run `timer` again with `left` seconds to go."""
+        old = self._running[timer.id][1]
+        if old is not None:
+            old.cancel()
+        changed = replace(timer, ends=time.monotonic() + left, paused_left=None)
+        self._running[timer.id] = (changed, self._thread(timer.id, left))
+        return changed
+
+    def _thread(self, timer_id: int, seconds: float) -> threading.Timer:
+        thread = threading.Timer(seconds, self._ring, args=(timer_id,))
+        thread.daemon = True  # a pending timer must not keep a stopping daemon alive
+        thread.start()
+        return thread
+
     def _ring(self, timer_id: int) -> None:
         with self._lock:
-            entry = self._running.pop(timer_id, None)
-        if entry is not None:
-            self.on_done(entry[0])
+            entry = self._running.get(timer_id)
+            # a thread cancelled too late (paused or changed as it fired) must not ring the timer
+            if entry is None or entry[1] is not threading.current_thread():
+                return
+            del self._running[timer_id]
+        self.on_done(entry[0])

@@ -214,3 +214,59 @@ def test_a_timer_rings_on_the_satellite_that_set_it_and_can_be_cancelled(home: d
         assert again.action is not None and again.action.text == "There is no timer running."
     finally:
         pipe._emit_fn = old
+
+
+def test_timers_can_be_paused_resumed_changed_and_asked_about(home: dict[str, Any]) -> None:
+    """The five timer intents through the pipeline's resolve -> dispatch -> timers, built from
+    interpretations (not the NLU model), on a satellite's own timers."""
+    from runtime.events import Action, Interpretation, Slot
+
+    pipe = home["rt"].pipelines["bedroom-sat"]
+    events: list[tuple[str, str, dict[str, Any]]] = []
+    old, pipe._emit_fn = pipe._emit_fn, lambda kind, sat, data: events.append((kind, sat, data))
+
+    def act(intent: str, **slots: str) -> Action:
+        interp = Interpretation(intent, 0.95, [Slot(k, v) for k, v in slots.items()])
+        resolution = pipe.stages.resolve([interp], pipe.ctx, pipe.satellite)
+        return pipe._timers(resolution, pipe.stages.dispatch(resolution, pipe.ctx))
+
+    def text(intent: str, **slots: str) -> str:
+        action = act(intent, **slots)
+        assert action.kind == "answer" and action.text is not None
+        return action.text
+
+    try:
+        for intent in ("HassTimerStatus", "HassPauseTimer", "HassUnpauseTimer", "HassIncreaseTimer"):
+            assert text(intent, minutes="one") == "There is no timer running."
+        assert text("HassStartTimer", minutes="ten", name="pizza") == "Timer set for 10 minutes."
+        assert text("HassStartTimer", minutes="five") == "Timer set for 5 minutes."
+        assert text("HassTimerStatus") in (
+            "5 minutes left on your timer.",
+            "4 minutes and 59 seconds left on your timer.",
+        )
+        assert text("HassPauseTimer", name="pizza") == "Pizza timer paused."
+        pizza = next(t for t in pipe.timers.running("bedroom-sat") if t.name == "pizza")
+        assert pizza.paused and 590 < pizza.remaining() <= 600
+        assert text("HassTimerStatus", name="pizza").startswith("Your pizza timer is paused with ")
+        added = text("HassIncreaseTimer", minutes="five", start_minutes="ten")  # the ten minute one
+        assert added.startswith("Added 5 minutes. 1") and added.endswith(" left."), added
+        pizza = next(t for t in pipe.timers.running("bedroom-sat") if t.name == "pizza")
+        assert pizza.paused and 890 < pizza.remaining() <= 900
+        assert text("HassUnpauseTimer", name="pizza") == "Pizza timer resumed."
+        assert not next(t for t in pipe.timers.running("bedroom-sat") if t.name == "pizza").paused
+        # the five minute timer (the latest): two minutes off, then more than is left ends it now
+        took = text("HassDecreaseTimer", minutes="two")
+        assert took.startswith("Took 2 minutes off. ") and took.endswith(" left."), took
+        latest = max(pipe.timers.running("bedroom-sat"), key=lambda t: t.started)
+        assert latest.seconds == 300 and 120 < latest.remaining() <= 180
+        assert text("HassIncreaseTimer", hours="twenty four") == "A timer can run up to 24 hours."
+        done = text("HassDecreaseTimer", minutes="ten", start_minutes="five")
+        assert done == "Took 10 minutes off. Your timer for 5 minutes is done."
+        assert ("timer", "bedroom-sat", {"seconds": 300}) in events
+        assert [t.name for t in pipe.timers.running("bedroom-sat")] == ["pizza"]
+        assert pipe.timers.running("kitchen-sat") == []  # another satellite's timers are its own
+        assert text("HassCancelTimer") == "Timer cancelled."
+        assert text("HassTimerStatus") == "There is no timer running."
+    finally:
+        pipe._emit_fn = old
+        pipe.timers.cancel("bedroom-sat")

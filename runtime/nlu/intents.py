@@ -64,11 +64,6 @@ UNSUPPORTED_HA_INTENTS: frozenset[str] = frozenset(
     {
         "HassBroadcast",
         "HassClimateSetFanMode",
-        "HassDecreaseTimer",
-        "HassIncreaseTimer",
-        "HassPauseTimer",
-        "HassUnpauseTimer",
-        "HassTimerStatus",
         "HassRespond",
         "HassShoppingListAddItem",
         "HassShoppingListCompleteItem",

@@ -1,0 +1,206 @@
+"""Timers: pause, resume, add and take off time, status; and what resolve and dispatch make of the
+five timer intents (HassTimerStatus, HassPauseTimer, HassUnpauseTimer, HassIncreaseTimer,
+HassDecreaseTimer). Real threads and the monotonic clock, with generous bounds."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from runtime.config import Config, Satellite
+from runtime.context import ContextStore
+from runtime.dispatch import dispatch, duration_text, timer_answer
+from runtime.events import Interpretation, Slot
+from runtime.resolve import resolve
+from runtime.timers import RunningTimer, Timers
+
+
+class Rings:
+    def __init__(self) -> None:
+        self.timers: list[RunningTimer] = []
+        self.rang = threading.Event()
+
+    def __call__(self, timer: RunningTimer) -> None:
+        self.timers.append(timer)
+        self.rang.set()
+
+
+@pytest.fixture
+def rings() -> Rings:
+    return Rings()
+
+
+@pytest.fixture
+def timers(rings: Rings) -> Iterator[Timers]:
+    t = Timers(rings)
+    yield t
+    for sat in {r.satellite for r in t.running()}:
+        t.cancel(sat)
+
+
+def test_pause_keeps_the_time_left_and_resume_rings_after_it(timers: Timers, rings: Rings) -> None:
+    timers.start("kitchen", 1)
+    paused = timers.pause("kitchen")
+    assert paused is not None and paused.paused and 0.5 < paused.remaining() <= 1
+    left = paused.remaining()
+    time.sleep(1.5)  # longer than the timer: paused, it must not ring nor lose time
+    assert not rings.timers
+    (still,) = timers.running("kitchen")
+    assert still.paused and still.remaining() == left
+    assert timers.pause("kitchen") == still  # pausing again changes nothing
+    resumed = timers.unpause("kitchen")
+    assert resumed is not None and not resumed.paused and resumed.remaining() <= left
+    assert rings.rang.wait(10)
+    assert [t.id for t in rings.timers] == [still.id] and timers.running() == []
+
+
+def test_adding_and_taking_off_time(timers: Timers, rings: Rings) -> None:
+    timers.start("kitchen", 600)
+    longer = timers.add("kitchen", 300)
+    assert longer is not None and 890 < longer.remaining() <= 900
+    assert longer.seconds == 600  # still "the ten minute timer"
+    shorter = timers.add("kitchen", -120)
+    assert shorter is not None and 770 < shorter.remaining() <= 780
+    # while paused the change is kept, and it stays paused
+    timers.pause("kitchen")
+    paused = timers.add("kitchen", -60)
+    assert paused is not None and paused.paused and 710 < paused.remaining() <= 720
+    assert not rings.timers
+
+
+def test_taking_off_time_rings_it_sooner(timers: Timers, rings: Rings) -> None:
+    timers.start("kitchen", 600)
+    soon = timers.add("kitchen", -599)
+    assert soon is not None and soon.remaining() <= 1
+    assert rings.rang.wait(10) and timers.running() == []
+
+
+@pytest.mark.parametrize("paused", [False, True])
+def test_taking_off_all_that_is_left_ends_it_now(timers: Timers, rings: Rings, paused: bool) -> None:
+    timers.start("kitchen", 600)
+    if paused:
+        timers.pause("kitchen")
+    done = timers.add("kitchen", -900)
+    assert done is not None and done.remaining() == 0 and not done.paused
+    assert timers.running() == []
+    time.sleep(0.2)
+    assert rings.timers == []  # the caller says it is done, in its answer: no second ring
+
+
+def test_the_timer_meant_is_the_named_or_sized_one_else_the_latest(timers: Timers) -> None:
+    pizza = timers.start("kitchen", 600, "pizza")
+    eggs = timers.start("kitchen", 300, "eggs")
+    other = timers.start("bedroom", 60)
+    assert timers.find("kitchen") == eggs  # the most recently started
+    assert timers.find("kitchen", name="pizza") == pizza
+    assert timers.find("kitchen", seconds=600) == pizza
+    assert timers.find("kitchen", name="bread") == eggs  # no such timer: the latest
+    assert timers.find("bedroom", name="pizza") == other  # only this satellite's timers
+    assert timers.find("hall") is None
+    p = timers.pause("kitchen", name="pizza")
+    assert p is not None and p.id == pizza.id and p.paused
+    assert not next(t for t in timers.running() if t.id == eggs.id).paused
+    assert timers.unpause("hall") is None and timers.add("hall", 10) is None
+
+
+def test_many_threads_at_once_leave_one_consistent_timer(timers: Timers, rings: Rings) -> None:
+    timers.start("kitchen", 3600)
+
+    def churn() -> None:
+        for _ in range(50):
+            timers.pause("kitchen")
+            timers.add("kitchen", 1)
+            timers.unpause("kitchen")
+            timers.add("kitchen", -1)
+
+    threads = [threading.Thread(target=churn) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    (timer,) = timers.running("kitchen")
+    assert 3500 < timer.remaining() <= 3600
+    time.sleep(0.2)
+    assert rings.timers == []  # no stale thread rang it
+
+
+# resolve and dispatch -----------------------------------------------------------------------------
+
+
+def interp(intent: str, **slots: str) -> Interpretation:
+    return Interpretation(intent, 0.9, [Slot(k, v) for k, v in slots.items()])
+
+
+@pytest.fixture
+def ctx(config: Config) -> ContextStore:
+    return ContextStore(config)
+
+
+def test_resolving_the_timer_intents(ctx: ContextStore, kitchen: Satellite) -> None:
+    assert resolve(interp("HassTimerStatus"), ctx, kitchen).values == {}
+    assert resolve(interp("HassPauseTimer", name="Pizza"), ctx, kitchen).values == {"timer_name": "pizza"}
+    r = resolve(interp("HassUnpauseTimer", start_minutes="five", area="hall"), ctx, kitchen)
+    assert r.clarification is None and r.values == {"timer_seconds": 300}
+    add = resolve(interp("HassIncreaseTimer", minutes="5", name="pizza"), ctx, kitchen)
+    assert add.values == {"seconds": 300, "timer_name": "pizza"}
+    off = resolve(interp("HassDecreaseTimer", seconds="half", start_hours="one"), ctx, kitchen)
+    assert off.values == {"seconds": 30, "timer_seconds": 3600}
+    start = resolve(interp("HassStartTimer", minutes="ten", name="pizza"), ctx, kitchen)
+    assert start.values == {"seconds": 600, "timer_name": "pizza"}
+
+
+@pytest.mark.parametrize(
+    ("intent", "slots"),
+    [
+        ("HassIncreaseTimer", {}),
+        ("HassDecreaseTimer", {"minutes": "blue"}),
+        ("HassIncreaseTimer", {"hours": "ninety thousand"}),
+        ("HassPauseTimer", {"start_minutes": "blue"}),
+    ],
+)
+def test_timer_changes_without_a_usable_amount_ask(
+    ctx: ContextStore, kitchen: Satellite, intent: str, slots: dict[str, str]
+) -> None:
+    r = resolve(interp(intent, **slots), ctx, kitchen)
+    assert r.clarification is not None
+    assert dispatch(r, ctx).kind == "clarify"
+
+
+def test_dispatch_alone_has_no_timer_to_act_on(ctx: ContextStore, kitchen: Satellite) -> None:
+    for intent in ("HassTimerStatus", "HassPauseTimer", "HassUnpauseTimer"):
+        a = dispatch(resolve(interp(intent), ctx, kitchen), ctx)
+        assert (a.kind, a.text) == ("answer", "There is no timer running.")
+    a = dispatch(resolve(interp("HassIncreaseTimer", minutes="5"), ctx, kitchen), ctx)
+    assert (a.kind, a.text) == ("answer", "There is no timer running.")
+
+
+def test_timer_answers() -> None:
+    now = time.monotonic()
+    t = RunningTimer(1, "kitchen", 300, now, ends=now + 190.4)
+    assert timer_answer("HassTimerStatus", {}, t) == "3 minutes and 10 seconds left on your timer."
+    pizza = RunningTimer(1, "kitchen", 600, now, "pizza", paused_left=61.0)
+    assert (
+        timer_answer("HassTimerStatus", {}, pizza)
+        == "Your pizza timer is paused with 1 minute and 1 second left."
+    )
+    assert timer_answer("HassPauseTimer", {}, pizza) == "Pizza timer paused."
+    assert timer_answer("HassUnpauseTimer", {}, t) == "Timer resumed."
+    eight = RunningTimer(1, "kitchen", 180, now, ends=now + 480.2)
+    assert timer_answer("HassIncreaseTimer", {"seconds": 300}, eight) == "Added 5 minutes. 8 minutes left."
+    assert timer_answer("HassDecreaseTimer", {"seconds": 120}, eight) == "Took 2 minutes off. 8 minutes left."
+    done = RunningTimer(1, "kitchen", 300, now, ends=now)
+    assert timer_answer("HassDecreaseTimer", {"seconds": 600}, done) == (
+        "Took 10 minutes off. Your timer for 5 minutes is done."
+    )
+    assert duration_text(round(59.6)) == "1 minute"
+
+
+def test_half_is_half_of_the_next_unit_up(ctx: ContextStore, kitchen: Satellite) -> None:
+    """As Home Assistant's sentences label it: "half a minute", "half an hour", "ten and a half minutes"."""
+    assert resolve(interp("HassStartTimer", seconds="half"), ctx, kitchen).values == {"seconds": 30}
+    assert resolve(interp("HassStartTimer", minutes="half"), ctx, kitchen).values == {"seconds": 1800}
+    r = resolve(interp("HassIncreaseTimer", minutes="ten", seconds="half"), ctx, kitchen)
+    assert r.values == {"seconds": 630}
