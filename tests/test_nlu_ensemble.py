@@ -79,3 +79,17 @@ def test_members_with_other_token_ids_are_refused(members: list[Path], tmp_path:
         build_ensemble([members[0], other], tmp_path / "out", [])
     with pytest.raises(ValueError, match="at least two"):
         merge_onnx([members[0] / "nlu.fp32.onnx"], tmp_path / "one.onnx")
+
+
+def test_run_ensemble_trains_members_in_parallel_and_resumes(tmp_path: Path) -> None:
+    from models.nlu.ensemble import run_ensemble
+
+    meta, dirs = run_ensemble(tmp_path, 2, TINY, limit=300, jobs=2)
+    assert meta["ensemble"]["members"] == 2 and [d.name for d in dirs] == ["0", "1"]
+    digests = {json.loads((d / "labels.json").read_text())["vocab_digest"] for d in dirs}
+    assert digests == {meta["vocab_digest"]}  # one tokenizer for all members
+    model = NluModel.load(tmp_path / "nlu.int8.onnx", tmp_path / "tokenizer.json")
+    assert model.parse("turn on the kitchen light", n=1)
+    stamp = (dirs[1] / "nlu.int8.onnx").stat().st_mtime_ns
+    run_ensemble(tmp_path, 2, TINY, limit=300, jobs=2)  # both members trained: only merged again
+    assert (dirs[1] / "nlu.int8.onnx").stat().st_mtime_ns == stamp

@@ -216,6 +216,30 @@ def test_a_timer_rings_on_the_satellite_that_set_it_and_can_be_cancelled(home: d
         pipe._emit_fn = old
 
 
+def test_spoken_timer_requests_reach_the_timers_through_the_nlu(home: dict[str, Any]) -> None:
+    """Text through the committed NLU model: status, pause, resume, add and take off time."""
+    pipe = home["rt"].pipelines["kitchen-sat"]
+
+    def say(text: str) -> str:
+        turn = pipe.handle_text(text)
+        assert turn.action is not None and turn.action.text is not None, text
+        return turn.action.text
+
+    try:
+        assert say("how much time is left on my timer") == "There is no timer running."
+        assert say("set a timer for ten minutes") == "Timer set for 10 minutes."
+        assert say("how much time is left on my timer").endswith(" left on your timer.")
+        assert say("pause the timer") == "Timer paused."
+        assert pipe.timers.running("kitchen-sat")[0].paused
+        assert say("resume the timer") == "Timer resumed."
+        assert not pipe.timers.running("kitchen-sat")[0].paused
+        assert say("add five minutes to my timer").startswith("Added 5 minutes. 1")
+        assert say("take two minutes off the timer").startswith("Took 2 minutes off. 1")
+        assert 700 < pipe.timers.running("kitchen-sat")[0].remaining() <= 780
+    finally:
+        pipe.timers.cancel("kitchen-sat")
+
+
 def test_timers_can_be_paused_resumed_changed_and_asked_about(home: dict[str, Any]) -> None:
     """The five timer intents through the pipeline's resolve -> dispatch -> timers, built from
     interpretations (not the NLU model), on a satellite's own timers."""

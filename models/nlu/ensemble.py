@@ -186,36 +186,39 @@ def run_ensemble(
     limit: int | None = None,
     jobs: int = 2,
 ) -> tuple[dict[str, Any], list[Path]]:
-    """Train `members` models (member 0 with a progress bar, then the others `jobs` at a time, one
-    thread each) into `out_dir`/members/<i>, and merge them into `out_dir`. Members after the first
-    reuse member 0's tokenizer. A member whose directory already holds a trained model is kept, so
-    an interrupted run resumes. Returns the ensemble's metadata and the member directories."""
+    """Train `members` models (`jobs` at a time, one thread each) into `out_dir`/members/<i>, and
+    merge them into `out_dir`. All use one tokenizer (`out_dir`/members/tokenizer.json: the one member
+    0 would train; a pretrained encoder's own). A member whose directory already holds a trained model
+    is kept, so an interrupted run resumes. Returns the ensemble's metadata and the member
+    directories."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
     from dataclasses import replace
 
     from tqdm import tqdm
 
-    from models.nlu.finetune import FinetuneConfig, run_finetune
-    from models.nlu.train import run_training, training_data
+    from models.nlu.finetune import FinetuneConfig
+    from models.nlu.train import first_member_tokenizer, training_data
 
     if members < 2:
         raise ValueError("--members: an ensemble needs at least two members")
     dirs = [out_dir / "members" / str(i) for i in range(members)]
-    if not trained(dirs[0]):
-        if isinstance(cfg, FinetuneConfig):
-            run_finetune(dirs[0], data_dir, config_path, cfg, limit)
-        else:
-            run_training(dirs[0], data_dir, config_path, cfg, limit)
-    tokenizer = dirs[0] / "tokenizer.json"
+    train_set, valid_set, _ = training_data(data_dir, config_path, cfg.seed, limit)
+    tokenizer = None
+    if not isinstance(cfg, FinetuneConfig):
+        if limit is not None:
+            cfg = replace(cfg, min_per_intent=0)  # as run_training does for a quick run
+        tokenizer = out_dir / "members" / "tokenizer.json"
+        if not tokenizer.is_file():
+            tokenizer.parent.mkdir(parents=True, exist_ok=True)
+            first_member_tokenizer(train_set, cfg).save(str(tokenizer))
     spawn = multiprocessing.get_context("spawn")  # a fresh torch per worker, not a forked one
     with ProcessPoolExecutor(max_workers=max(1, jobs), mp_context=spawn) as pool:
         futures = [
             pool.submit(_train_member, d, data_dir, config_path, replace(cfg, member=i), limit, tokenizer)
             for i, d in enumerate(dirs)
-            if i > 0 and not trained(d)
+            if not trained(d)
         ]
         for future in tqdm(futures, desc="ensemble members", unit="member"):
             future.result()
-    _, valid_set, _ = training_data(data_dir, config_path, cfg.seed, limit)
     return build_ensemble(dirs, out_dir, valid_set), dirs

@@ -19,7 +19,7 @@ import json
 import math
 import random
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -239,10 +239,8 @@ def train(
         raise ValueError("no training sentences")
     torch.set_num_threads(cfg.threads)
     torch.manual_seed(cfg.seed * 1000 + cfg.member if cfg.member else cfg.seed)
-    rng = random.Random(f"{cfg.seed}/{cfg.member}" if cfg.member else cfg.seed)
-    train_set = balance(
-        augment(list(train_set), rng, cfg.noise, cfg.noise_slot_words), cfg.min_per_intent, rng
-    )
+    rng = member_rng(cfg)
+    train_set = noisy_training_set(train_set, cfg, rng)
     tok = tokenizer or train_tokenizer((ex.words for ex in train_set), cfg.vocab_size)
     labels = label_sets(train_set, valid_set, schema)
     intents, tags, intent_ids, tag_ids = labels.intents, labels.tags, labels.intent_ids, labels.tag_ids
@@ -288,6 +286,22 @@ def train(
     bar.close()
     meta = trained_meta(model, best_state, best, valid_enc, pad, labels, tok, train_set, asdict(cfg))
     return TrainResult(model, tok, meta, history)
+
+
+def member_rng(cfg: TrainConfig) -> random.Random:
+    """The random source of a training run: its noisy copies, batch order and [UNK] dropout."""
+    return random.Random(f"{cfg.seed}/{cfg.member}" if cfg.member else cfg.seed)
+
+
+def noisy_training_set(train_set: list[Example], cfg: TrainConfig, rng: random.Random) -> list[Example]:
+    """The sentences a run trains on: with ASR-noise copies, rare intents repeated."""
+    return balance(augment(list(train_set), rng, cfg.noise, cfg.noise_slot_words), cfg.min_per_intent, rng)
+
+
+def first_member_tokenizer(train_set: list[Example], cfg: TrainConfig) -> Any:
+    """The tokenizer member 0 of `cfg.seed` would train, so every member can start at once."""
+    words = noisy_training_set(train_set, cfg, member_rng(replace(cfg, member=0)))
+    return train_tokenizer((ex.words for ex in words), cfg.vocab_size)
 
 
 def _train_step(
