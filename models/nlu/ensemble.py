@@ -16,7 +16,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import torch
 
 OUTPUTS = ("intent_logits", "slot_logits")
@@ -127,29 +126,6 @@ def build_ensemble(
     if quantize:
         quantize_int8(fp32, out_dir / "nlu.int8.onnx", meta)
     return meta
-
-
-def member_agreement(member_dirs: list[Path], valid_set: list[Any]) -> float:
-    """Share of validation sentences on which all members' top intents agree (diversity check)."""
-    from tokenizers import Tokenizer
-
-    from models.nlu.train import _encode_all, _predict
-    from runtime.nlu.tokenizer import PAD, special_id
-
-    meta = json.loads((member_dirs[0] / "labels.json").read_text())
-    tok = Tokenizer.from_file(str(member_dirs[0] / "tokenizer.json"))
-    enc = _encode_all(
-        valid_set,
-        tok,
-        {n: i for i, n in enumerate(meta["intents"])},
-        {n: i for i, n in enumerate(meta["tags"])},
-        meta["max_len"],
-    )
-    tops = [
-        _predict(OnnxModule(d / "nlu.fp32.onnx"), enc, special_id(tok, PAD))[0].argmax(-1).numpy()  # type: ignore[arg-type]
-        for d in member_dirs
-    ]
-    return float(np.mean(np.all(np.stack(tops) == tops[0], axis=0)))
 
 
 def trained(member_dir: Path) -> bool:
