@@ -22,20 +22,19 @@ OUTPUTS = ("intent_logits", "slot_logits")
 
 
 class OnnxModule:
-    """An ONNX file behind train.py's model call (torch tensors in, torch logits out)."""
+    """An ONNX file behind train.py's model call (torch tensors in, torch logits out), run by the
+    runtime's own runner."""
 
     def __init__(self, path: Path) -> None:
-        import onnxruntime as ort
+        from runtime.nlu.model import OnnxRunner
 
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = 1
-        self.session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+        self.runner = OnnxRunner(path)
 
     def eval(self) -> OnnxModule:
         return self
 
     def __call__(self, ids: torch.Tensor, mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        il, sl = self.session.run(list(OUTPUTS), {"input_ids": ids.numpy(), "attention_mask": mask.numpy()})
+        il, sl = self.runner(ids.numpy(), mask.numpy())
         return torch.from_numpy(il), torch.from_numpy(sl)
 
 
@@ -88,8 +87,8 @@ def build_ensemble(
     validation scores of the ensemble. Returns the metadata."""
     from tokenizers import Tokenizer
 
-    from models.nlu.export import _set_metadata, quantize_int8
-    from models.nlu.train import _encode_all, _predict, _scores, fit_temperature
+    from models.nlu.export import quantize_int8, set_metadata
+    from models.nlu.train import _encode_all, _predict, _scored, fit_temperature
     from runtime.nlu.tokenizer import PAD, special_id
 
     metas = [json.loads((d / "labels.json").read_text()) for d in member_dirs]
@@ -110,10 +109,10 @@ def build_ensemble(
     valid = _encode_all(valid_set, tok, intents, tags, meta["max_len"])
     pad = special_id(tok, PAD)
     model = OnnxModule(fp32)
-    logits, _ = _predict(model, valid, pad)  # type: ignore[arg-type]  # same call as a JointModel
+    logits, predicted_tags = _predict(model, valid, pad)  # type: ignore[arg-type]  # a JointModel's call
     labels = torch.tensor([e.intent for e in valid])
     meta["temperature"] = fit_temperature(logits, labels) if len(valid) else 1.0
-    scores = _scores(model, valid, pad)  # type: ignore[arg-type]
+    scores = _scored(logits, predicted_tags, valid)
     meta["valid"] = {"intent_acc": scores["intent_acc"], "frame_acc": scores["frame_acc"]}
     meta["parameters"] = sum(int(m["parameters"]) for m in metas)
     meta["ensemble"] = {
@@ -121,7 +120,7 @@ def build_ensemble(
         "member_valid": [m["valid"] for m in metas],
         "member_train_configs": [m["train_config"] for m in metas],
     }
-    _set_metadata(fp32, meta)
+    set_metadata(fp32, meta)
     (out_dir / "labels.json").write_text(json.dumps(meta, indent=1) + "\n")
     if quantize:
         quantize_int8(fp32, out_dir / "nlu.int8.onnx", meta)

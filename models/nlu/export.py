@@ -19,7 +19,7 @@ from runtime.nlu.model import METADATA_KEY
 OPSET = 17
 
 
-def _set_metadata(path: Path, meta: dict[str, Any]) -> None:
+def set_metadata(path: Path, meta: dict[str, Any]) -> None:
     import onnx
 
     model = onnx.load(str(path))
@@ -51,7 +51,7 @@ def export_onnx(model: torch.nn.Module, meta: dict[str, Any], path: Path) -> Pat
             opset_version=OPSET,
             dynamo=False,
         )
-    _set_metadata(path, meta)
+    set_metadata(path, meta)
     return path
 
 
@@ -60,5 +60,5 @@ def quantize_int8(fp32: Path, int8: Path, meta: dict[str, Any]) -> Path:
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
     quantize_dynamic(str(fp32), str(int8), per_channel=True, weight_type=QuantType.QInt8)
-    _set_metadata(int8, {**meta, "quantization": "onnxruntime dynamic int8, per channel"})
+    set_metadata(int8, {**meta, "quantization": "onnxruntime dynamic int8, per channel"})
     return int8

@@ -177,6 +177,11 @@ def _predict(model: JointModel, data: list[Encoded], pad: int, bs: int = 256):
 
 def _scores(model: JointModel, data: list[Encoded], pad: int) -> dict[str, float]:
     logits, tags = _predict(model, data, pad)
+    return _scored(logits, tags, data)
+
+
+def _scored(logits: torch.Tensor, tags: list[list[int]], data: list[Encoded]) -> dict[str, float]:
+    """Intent and full-frame (every tagged token) accuracy of `_predict`'s output on `data`."""
     if not data:
         return {"intent_acc": 0.0, "frame_acc": 0.0}
     intent_ok = (logits.argmax(-1) == torch.tensor([e.intent for e in data])).tolist()

@@ -41,7 +41,7 @@ class _Runner(Protocol):
     def __call__(self, ids: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]: ...
 
 
-class _OnnxRunner:
+class OnnxRunner:
     def __init__(self, path: Path) -> None:
         import onnxruntime as ort
 
@@ -141,8 +141,8 @@ class NluModel:
             raise NluError(f"{model_path}: NLU model not found; {RETRAIN}")
         if not tokenizer_path.is_file():
             raise NluError(f"{tokenizer_path}: NLU tokenizer not found; {RETRAIN}")
-        runner: _OnnxRunner | _TfliteRunner
-        runner = _TfliteRunner(model_path) if model_path.suffix == ".tflite" else _OnnxRunner(model_path)
+        runner: OnnxRunner | _TfliteRunner
+        runner = _TfliteRunner(model_path) if model_path.suffix == ".tflite" else OnnxRunner(model_path)
         meta = _read_meta(runner.metadata.get(METADATA_KEY), model_path, labels_path)
         try:
             tokenizer = load_tokenizer(tokenizer_path)
