@@ -5,7 +5,9 @@ ringing timer never waits on the audio loop, and cancelling is immediate. Pausin
 and keeps the time left; resuming or changing a timer's length starts a new thread for what is left.
 
 "The timer" is one of the asking satellite's timers: the one with that name or length when one is
-given and several run, else the most recently started.
+given and several run, else the most recently started. A name this satellite has no timer of is
+looked up in the whole home ("the pizza timer" set in the kitchen, asked about in the living room);
+the timer still rings where it was set.
 """
 
 from __future__ import annotations
@@ -125,7 +127,11 @@ class Timers:
             return self._restart(timer, left)
 
     def _find(self, satellite: str, name: str | None, seconds: int | None) -> RunningTimer | None:
-        mine = [t for t, _ in self._running.values() if t.satellite == satellite]
+        timers = [t for t, _ in self._running.values()]
+        mine = [t for t in timers if t.satellite == satellite]
+        if name is not None and not any(t.name == name for t in mine):
+            # "the pizza timer" asked in another room: the home's timer of that name, if there is one
+            mine = [t for t in timers if t.name == name] or mine
         if len(mine) > 1:
             matching = [
                 t

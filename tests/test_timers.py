@@ -98,7 +98,10 @@ def test_the_timer_meant_is_the_named_or_sized_one_else_the_latest(timers: Timer
     assert timers.find("kitchen", name="pizza") == pizza
     assert timers.find("kitchen", seconds=600) == pizza
     assert timers.find("kitchen", name="bread") == eggs  # no such timer: the latest
-    assert timers.find("bedroom", name="pizza") == other  # only this satellite's timers
+    assert timers.find("bedroom") == other and timers.find("bedroom", name="bread") == other
+    # a name this satellite has no timer of: the home's timer of that name ("the pizza timer" asked
+    # in another room); unnamed, only this satellite's timers
+    assert timers.find("bedroom", name="pizza") == pizza and timers.find("hall", name="eggs") == eggs
     assert timers.find("hall") is None
     p = timers.pause("kitchen", name="pizza")
     assert p is not None and p.id == pizza.id and p.paused
