@@ -21,6 +21,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from tqdm import tqdm
+
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "benchmarks" / "out"
 MODELS = ROOT / "models" / "nlu"
@@ -228,6 +230,35 @@ def snips_encoder_report(
     return report
 
 
+def held_out_fills(model_dirs: list[Path], fills: int) -> dict[str, Any]:
+    """Held-out intent accuracy (int8) of each model over `fills` draws of the held-out templates'
+    sentences (fill 0 is the benchmark's): over all intents, and over the intents every model knows."""
+    import statistics
+
+    from models.nlu import data as D
+    from models.nlu.evaluate import evaluate, model_predictor
+    from runtime.config import load_config
+    from runtime.nlu.model import NluModel
+
+    config = load_config(ROOT / "devices.yaml")
+    models = {str(d): NluModel.load(d / "nlu.int8.onnx", d / "tokenizer.json") for d in model_dirs}
+    known = set.intersection(*(set(m.intents) for m in models.values()))
+    out: dict[str, Any] = {str(d): {"all": [], "known_to_all": []} for d in model_dirs}
+    for fill in tqdm(range(fills), desc="fills"):
+        test = D.build_dataset(config, seed=0, fill=fill).test
+        shared = [ex for ex in test if ex.intent in known]
+        for d, model in models.items():
+            out[d]["all"].append(round(evaluate(model_predictor(model), test).summary()["intent_acc"], 4))
+            out[d]["known_to_all"].append(
+                round(evaluate(model_predictor(model), shared).summary()["intent_acc"], 4)
+            )
+    for r in out.values():
+        for key in ("all", "known_to_all"):
+            r[f"{key}_mean"] = round(statistics.mean(r[key]), 4)
+            r[f"{key}_sd"] = round(statistics.stdev(r[key]), 4) if fills > 1 else 0.0
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -258,7 +289,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--model-card", action="store_true", help="write the figures into models/nlu/MODEL_CARD.md"
     )
+    parser.add_argument(
+        "--fills",
+        type=int,
+        help="only: held-out intent accuracy of int8 models over this many fills of the held-out "
+        "templates (the sampling spread of the figure); writes benchmarks/out/nlu_fills.json",
+    )
+    parser.add_argument(
+        "--model", type=Path, action="append", help="with --fills: model dirs (default models/nlu)"
+    )
     args = parser.parse_args(argv)
+    if args.fills:
+        OUT.mkdir(parents=True, exist_ok=True)
+        fills = held_out_fills(args.model or [MODELS], args.fills)
+        (OUT / "nlu_fills.json").write_text(json.dumps(fills, indent=1) + "\n")
+        print(json.dumps(fills, indent=1))
+        return 0
     if args.snips_encoder:
         OUT.mkdir(parents=True, exist_ok=True)
         result = snips_encoder_report(

@@ -85,6 +85,8 @@ def _answer(intent: str, values: dict[str, Any], ctx: ContextStore, now: datetim
         return Action("none")
     if intent == "AmbientNegativeFeedback":
         return Action("none", text="Sorry about that.")
+    if intent == "AmbientThanks":
+        return Action("none", text="You're welcome.")  # "none": it closes the conversation, no follow-up
     if intent == "AmbientTeachCommand":
         return Action("answer", text=f"OK. When you say {values['phrase']}, I'll {values['command']}.")
     if intent == "AmbientTeachPreference":
@@ -138,6 +140,9 @@ def _confirmation(resolution: Resolution, devices: list[Device]) -> str:
         kind = "" if not v.get("media_class") else f" ({str(v['media_class']).replace('_', ' ')})"
         where = f" on the {devices[0].name}" if devices else ""
         return f"Playing {v['media_title']}{kind}{where}."
+    if "brightness_step" in v:  # "dim the kitchen light"
+        doing = "Brightening" if v["brightness_step"] == "up" else "Dimming"
+        return f"{doing} {names} to {_clean(v['brightness'])}%."
     if "brightness" in v or "color" in v:
         parts = [f"{_clean(v['brightness'])}%"] if "brightness" in v else []
         parts += [str(v["color"])] if "color" in v else []

@@ -56,6 +56,7 @@ AUDIO_CLASSES = frozenset(
 # which device types can carry out a device intent
 INTENT_TYPES: dict[str, frozenset[str]] = {
     "HassLightSet": frozenset({"light"}),
+    "AmbientSetBrightnessRelative": frozenset({"light"}),
     "HassSetVolume": frozenset({"media_player", "tv"}),
     "HassMediaPause": frozenset({"media_player", "tv"}),
     "HassMediaUnpause": frozenset({"media_player", "tv"}),

@@ -837,6 +837,69 @@ def _volume_step(turn: _Turn) -> Resolution:
     return turn.done([d.id for d in found], found[0].room, volume=_clean(volume))
 
 
+# AmbientSetBrightnessRelative's step words (its brightness_step slot, else the text): "too bright"
+# means down, "too dark" up
+BRIGHTNESS_UP = frozenset(
+    {"brighten", "brighter", "lighten", "up", "increase", "raise", "boost", "more", "dark"}
+)
+BRIGHTNESS_DOWN = frozenset(
+    {"dim", "dimmer", "darken", "darker", "down", "decrease", "lower", "reduce", "less", "bright"}
+)
+BRIGHTNESS_STEP = 20  # points of 0-100 per "dim" / "brighten"
+
+
+def _brightness_step(turn: _Turn) -> Resolution:
+    """ "Dim the kitchen light", "make it brighter", "it's too dark in here": 20 points up or down from
+    the light's brightness ("by 30 percent": 30). With no light named: the lights this satellite
+    changed last, else the lights of its room. Dimming never switches a light off (1% at least);
+    brightening an off light switches it on at 20%. A value said outright ("dim it to 30 percent")
+    is HassLightSet's: that brightness is set."""
+    i = turn.interp
+    said = number_in_text(i.text)
+    by = said is not None and "by" in normalize(i.text).split()  # "dim the lights by 30 percent"
+    if said is not None and not by:
+        # "dim the kitchen light to 30 percent": a brightness said outright is the one to set
+        turn.reasons.append(f"brightness {said:g} said outright: set it")
+        slots = [s for s in i.slots if s.name != "brightness_step"] + [Slot("brightness", f"{said:g}")]
+        as_set = Interpretation("HassLightSet", i.score, slots, i.text)
+        return _light_set(_Turn(as_set, turn.ctx, turn.satellite, turn.person, turn.reasons))
+    if i.slot("name") or i.slot("area") or i.slot("domain"):
+        found = _targets(turn, frozenset({"light"}), need_feature="brightness")
+    else:
+        here = turn.room(turn.satellite.room)
+        last = [d for d in (turn.ctx.device(x) for x in turn.ctx.last_target(turn.satellite.id)) if d]
+        if any(d.type == "light" for d in last):
+            turn.reasons.append(f"no light named: the last target of {turn.satellite.id}")
+            found = _fit(turn, last, frozenset({"light"}), "brightness")
+        else:
+            lights = [d for d in turn.devices if d.type == "light" and d.room == here.id]
+            if not lights:
+                return turn.ask(f"There's no light in the {here.name}. Which light do you mean?")
+            turn.reasons.append(f"no light named: the lights of the {here.name}")
+            found = _fit(turn, lights, frozenset({"light"}), "brightness")
+    if isinstance(found, Resolution):
+        return found
+    words = normalize(i.slot("brightness_step") or i.text).split()
+    step = next(
+        (+1 if w in BRIGHTNESS_UP else -1 for w in words if w in BRIGHTNESS_UP | BRIGHTNESS_DOWN), None
+    )
+    if step is None:
+        return turn.ask("Brighter or dimmer?")
+    states = [turn.ctx.state(d.id) for d in found]
+    on = [s for s in states if s is not None and s.state.get("state") == "on"]
+    if step < 0 and states and not on and all(s is not None for s in states):
+        return turn.ask(f"{_cap(_the([d.name for d in found]))} {'is' if len(found) == 1 else 'are'} off.")
+    base = next(
+        (float(s.state["brightness"]) for s in on if isinstance(s.state.get("brightness"), int | float)),
+        100.0 if on else 0.0,  # on at an unknown level: as if full; off or unknown: from dark
+    )
+    size = said if by and said is not None else BRIGHTNESS_STEP
+    brightness = max(1.0, min(100.0, base + step * size))
+    turn.reasons.append(f"brightness {base:g} {step * size:+g} -> {brightness:g}")
+    way = "up" if step > 0 else "down"
+    return turn.done([d.id for d in found], found[0].room, brightness=_clean(brightness), brightness_step=way)
+
+
 def _mute(turn: _Turn) -> Resolution:
     found = _media_targets(turn)
     if isinstance(found, Resolution):
@@ -991,6 +1054,8 @@ HANDLERS = {
     "HassGetWeather": _no_device,
     "AmbientStop": _stop,
     "AmbientNegativeFeedback": _no_device,
+    "AmbientThanks": _no_device,
+    "AmbientSetBrightnessRelative": _brightness_step,
     "AmbientTeachCommand": _teach_command,
     "AmbientTeachPreference": _teach_preference,
     "AmbientLearnPreferences": _learn,

@@ -307,3 +307,64 @@ def test_every_command_round_trips_through_a_simulated_device(config: Config) ->
             assert parse_state(device, report.encode()) == expect, (device.id, report)
             checked += 1
     assert checked > 40
+
+
+def test_dim_and_brighten_step_from_the_lights_brightness(ctx, kitchen) -> None:
+    ctx.update_state("kitchen_light", {"state": "on", "brightness": 70})
+    dim = act(ctx, kitchen, "AmbientSetBrightnessRelative", name="kitchen light", brightness_step="dim")
+    assert [(c.topic, json.loads(c.payload)) for c in dim.commands] == [
+        ("home/kitchen/light/set", {"brightness": 50})
+    ]
+    assert dim.text == "Dimming the kitchen light to 50%."
+    ctx.update_state("kitchen_light", {"state": "on", "brightness": 90})
+    up = act(ctx, kitchen, "AmbientSetBrightnessRelative", name="kitchen light", brightness_step="brighter")
+    assert json.loads(up.commands[0].payload) == {"brightness": 100} and up.text.startswith("Brightening")
+    # "it's too bright" means down, "too dark" up
+    assert json.loads(act(ctx, kitchen, "AmbientSetBrightnessRelative", name="kitchen light",
+                          brightness_step="bright").commands[0].payload) == {"brightness": 70}  # fmt: skip
+    ctx.update_state("kitchen_light", {"state": "on", "brightness": 10})
+    low = act(ctx, kitchen, "AmbientSetBrightnessRelative", name="kitchen light", brightness_step="down")
+    assert json.loads(low.commands[0].payload) == {"brightness": 1}  # dimming never switches it off
+
+
+def test_with_no_light_named_it_is_the_rooms_dimmable_lights(ctx, config, kitchen) -> None:
+    # the kitchen's counter lights cannot dim: "it's too dark in here" brightens the kitchen light only
+    ctx.update_state("kitchen_light", {"state": "off"})
+    up = act(ctx, kitchen, "AmbientSetBrightnessRelative", brightness_step="dark")
+    assert [(c.device_id, json.loads(c.payload)) for c in up.commands] == [
+        ("kitchen_light", {"brightness": 20})
+    ]
+    ctx.update_state("kitchen_light", {"state": "off"})
+    down = act(ctx, kitchen, "AmbientSetBrightnessRelative", brightness_step="dim")
+    assert down == Action("clarify", text="The kitchen light is off.")
+    # after a command, "make it brighter" is the light just commanded
+    bedroom = config.satellite("bedroom-sat")
+    act(ctx, bedroom, "HassTurnOn", name="office light")
+    ctx.update_state("office_light", {"state": "on", "brightness": 40})
+    it = act(ctx, bedroom, "AmbientSetBrightnessRelative", brightness_step="brighter")
+    assert [(c.device_id, json.loads(c.payload)) for c in it.commands] == [
+        ("office_light", {"brightness": 60})
+    ]
+    cant = act(ctx, kitchen, "AmbientSetBrightnessRelative", name="counter lights", brightness_step="dim")
+    assert cant == Action("clarify", text="The counter lights can't be dimmed.")
+
+
+def test_thanks_is_answered_not_refused(ctx, kitchen) -> None:
+    assert act(ctx, kitchen, "AmbientThanks") == Action("none", text="You're welcome.")
+
+
+def test_a_brightness_said_outright_is_set_and_by_is_the_step(ctx, kitchen) -> None:
+    ctx.update_state("kitchen_light", {"state": "on", "brightness": 70})
+
+    def dim(text: str) -> Action:
+        slots = [Slot("brightness_step", "dim"), Slot("name", "kitchen light")]
+        interp = Interpretation("AmbientSetBrightnessRelative", 0.9, slots, text)
+        return dispatch(resolve(interp, ctx, kitchen), ctx)
+
+    to = dim("dim the kitchen light to thirty percent")
+    assert [json.loads(c.payload) for c in to.commands] == [{"brightness": 30}]
+    assert to.text == "Setting the kitchen light to 30%."
+    by = dim("dim the kitchen light by 30 percent")
+    assert [json.loads(c.payload) for c in by.commands] == [{"brightness": 40}] and by.text.startswith(
+        "Dimming"
+    )

@@ -155,6 +155,47 @@ def test_our_intents_have_their_slots(dataset: D.Dataset) -> None:
     )
 
 
+def test_thanks_and_relative_brightness_are_intents_of_their_own(dataset: D.Dataset) -> None:
+    examples = dataset.train + dataset.valid + dataset.test
+    label = {ex.text: ex.intent for ex in examples}
+    assert label.get("thank you") == I.THANKS and label.get("thanks") == I.THANKS
+    assert label.get("thanks for nothing", I.NEGATIVE_FEEDBACK) == I.NEGATIVE_FEEDBACK
+    steps = [ex for ex in examples if ex.intent == I.BRIGHTNESS_STEP]
+    words = {v for ex in steps for slot, v, *_ in ex.slots() if slot == "brightness_step"}
+    assert {"dim", "brighten", "brighter", "dimmer"} <= words
+    # the step word is the slot, the light its name: "dim the desk lamp"
+    named = [
+        ex
+        for ex in steps
+        if "name" in {s[0] for s in ex.slots()} and ("dim" in ex.words or "brighten" in ex.words)
+    ]
+    assert named and all(
+        ex.tags[ex.words.index(w)] == "B-brightness_step"
+        for ex in named
+        for w in ("dim", "brighten")
+        if w in ex.words
+    )
+
+
+def test_adding_an_intent_leaves_the_other_intents_sentences_alone(
+    config: Config, templates: list[D.Template]
+) -> None:
+    without = [t for t in templates if t.intent != I.THANKS]
+    a = D.build_dataset(config, seed=5, per_intent=10, min_per_template=1, templates=templates)
+    b = D.build_dataset(config, seed=5, per_intent=10, min_per_template=1, templates=without)
+    others = lambda xs: sorted(ex.text for ex in xs if ex.intent not in (I.THANKS, I.OUT_OF_DOMAIN))  # noqa: E731
+    assert others(a.test) == others(b.test) and others(a.valid) == others(b.valid)
+
+
+def test_another_fill_draws_other_held_out_sentences_from_the_same_templates(
+    config: Config, templates: list[D.Template]
+) -> None:
+    a = D.build_dataset(config, seed=5, per_intent=10, min_per_template=1, templates=templates)
+    b = D.build_dataset(config, seed=5, per_intent=10, min_per_template=1, templates=templates, fill=1)
+    assert a.train == b.train and a.templates == b.templates
+    assert {ex.text for ex in a.test} != {ex.text for ex in b.test}
+
+
 def test_asr_noise_keeps_tags_aligned() -> None:
     ex = D.Example(
         ("turn", "on", "the", "kitchen", "light"), ("O", "O", "O", "B-name", "I-name"), "HassTurnOn"
@@ -295,7 +336,7 @@ def test_a_bare_domain_word_is_never_a_name(config: Config) -> None:
 def test_one_text_has_one_frame_before_deduplication(config: Config, templates: list[D.Template]) -> None:
     lexicon = D.generic_lexicon(config)
     lexicon.wildcards["command"] = ["turn on the tv"]
-    examples = D._generate(templates, lexicon, random.Random(6), 60, 2)
+    examples = D._generate(templates, lexicon, "6", 60, 2)
     examples = [D.as_out_of_domain(ex, I.UNSUPPORTED_HA_INTENTS) for ex in examples]
     frames: dict[str, set[tuple[str, tuple[str, ...]]]] = {}
     for ex in examples:
@@ -383,9 +424,7 @@ def test_a_block_of_several_domains_draws_names_from_each_of_them() -> None:
     # input_boolean: three shares, not four)
     assert D._domain_share(template, lexicon) == 3
     many = D.Lexicon({d: [f"{d} {i}" for i in range(500)] for d in lexicon.names}, [], [])
-    one, each = (
-        len(D._generate([template], many, random.Random(1), 30, 1, per_domain=p)) for p in (False, True)
-    )
+    one, each = (len(D._generate([template], many, "1", 30, 1, per_domain=p)) for p in (False, True))
     assert one <= 30 and each > 2.5 * one
     # the ASR's sentences keep the first domain (its grammar and dev set were tuned on them)
     lexicon.every_domain = False

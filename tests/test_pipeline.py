@@ -94,6 +94,26 @@ def test_command_goes_out_over_mqtt_and_the_device_obeys(home: dict[str, Any]) -
     assert up["satellite"] == "kitchen-sat" and up["action"]["kind"] == "command"
 
 
+def test_dim_the_light_steps_its_brightness_over_mqtt(home: dict[str, Any]) -> None:
+    rt, sim, watcher = home["rt"], home["sim"], home["watcher"]
+    sim.set_state("kitchen_light", {"state": "on", "brightness": 80})
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:  # the new state reaches the runtime's context
+        state = rt.ctx.state("kitchen_light")
+        if state is not None and state.state.get("brightness") == 80:
+            break
+        time.sleep(0.02)
+    watcher.drain()
+    turn = rt.pipelines["kitchen-sat"].handle_text("dim the kitchen light")
+    assert json.loads(watcher.wait("home/kitchen/light/set")) == {"brightness": 60}
+    assert sim.states["kitchen_light"]["brightness"] == 60
+    assert turn.result is not None and turn.result.status == "success" and turn.failure_point == "correct"
+    # "brighter" now: the light just dimmed, from its new brightness
+    watcher.drain()
+    turn = rt.pipelines["kitchen-sat"].handle_text("make it brighter")
+    assert json.loads(watcher.wait("home/kitchen/light/set")) == {"brightness": 80}, turn.resolution
+
+
 def test_the_satellites_room_decides_which_light(home: dict[str, Any]) -> None:
     rt, sim = home["rt"], home["sim"]
     sim.set_state("living_room_light", {"state": "off"})
@@ -238,6 +258,16 @@ def test_spoken_timer_requests_reach_the_timers_through_the_nlu(home: dict[str, 
         assert 700 < pipe.timers.running("kitchen-sat")[0].remaining() <= 780
     finally:
         pipe.timers.cancel("kitchen-sat")
+
+
+def test_thank_you_is_answered_and_not_blamed_on_the_nlu(home: dict[str, Any]) -> None:
+    """ "thank you" through the committed NLU: answered, no follow-up window, not an NLU failure
+    (it was OutOfDomain: "Sorry, I can't help with that", recorded as the NLU's failure)."""
+    pipe = home["rt"].pipelines["kitchen-sat"]
+    turn = pipe.handle_text("thank you")
+    assert turn.action is not None and (turn.action.kind, turn.action.text) == ("none", "You're welcome.")
+    assert turn.nbest[0].intent == "AmbientThanks" and turn.failure_point != "nlu"
+    assert not pipe._follow_up_pending
 
 
 def test_timers_can_be_paused_resumed_changed_and_asked_about(home: dict[str, Any]) -> None:

@@ -203,6 +203,7 @@ _INTENT_DOMAIN = {
     "HassSetVolume": "media_player",
     "HassSetVolumeRelative": "media_player",
     "HassMediaSearchAndPlay": "media_player",
+    I.BRIGHTNESS_STEP: "light",
 }
 # devices.yaml type -> the name lists it joins
 _TYPE_DOMAINS = {
@@ -248,7 +249,8 @@ _PROPERTY_WORDS = {
     "climate": {"temperature", "temp", "thermostat", "heat", "heating"},
     "weather": {"weather", "forecast"},
 }  # fmt: skip
-_DECIDING_SLOTS = frozenset({"domain", "device_class"})
+# brightness_step too: "dim the kitchen light" without "dim" says nothing about brightness
+_DECIDING_SLOTS = frozenset({"domain", "device_class", "brightness_step"})
 
 
 def _domain_nouns(domain: str) -> frozenset[str]:
@@ -453,6 +455,8 @@ def load_templates(extra: Iterable[Path] | None = None) -> list[Template]:
                 continue  # a newer package may add intents: only train on the contract's names
             for b, block in enumerate(intent.data):
                 for s, sentence in enumerate(block.sentences):
+                    # the key (and so the held-out split) holds the sentence's position: deleting a
+                    # line re-splits every template after it; replace a line instead
                     key = f"{source}:{name}:{b}:{s}:{sentence.text}"
                     templates.append(Template(name, key, sentence, block, intents))
     return templates
@@ -660,17 +664,20 @@ def split_templates(templates: list[Template], seed: int = 0) -> dict[str, list[
 def _generate(
     templates: list[Template],
     lexicon: Lexicon,
-    rng: random.Random,
+    seed: str,
     per_intent: int,
     min_per_template: int,
     per_domain: bool = False,
 ) -> list[Example]:
+    """Sentences of each intent's templates, from a random source of that intent's own: adding or
+    changing one intent's templates leaves every other intent's sentences as they were."""
     by_intent: dict[str, list[Template]] = {}
     for t in templates:
         by_intent.setdefault(t.intent, []).append(t)
     out: list[Example] = []
     for intent in sorted(by_intent):
         ts = by_intent[intent]
+        rng = random.Random(f"{seed}:{intent}")
         target = per_intent * (5 if intent == I.OUT_OF_DOMAIN else 1)
         k = max(min_per_template, math.ceil(target / len(ts)))
         for t in ts:
@@ -743,8 +750,12 @@ def build_dataset(
     min_per_template: int = 6,
     templates: list[Template] | None = None,
     merged: frozenset[str] = I.UNSUPPORTED_HA_INTENTS,
+    fill: int = 0,
 ) -> Dataset:
     """Train/valid/test examples from held-out-template splits; deterministic given `seed`.
+
+    `fill` > 0 draws other sentences for the same held-out templates (training is unchanged): how
+    much a held-out figure owes to the draw (`benchmarks/nlu.py --fills`).
 
     Sentences of the `merged` intents (e.g. `I.UNSUPPORTED_HA_INTENTS`, those the runtime cannot act
     on) are labelled OutOfDomain; their templates are still split per original intent, so held-out
@@ -763,7 +774,11 @@ def build_dataset(
     parts = split_templates(templates, seed)
     # held-out sets keep one share per template (no `per_domain`): the benchmark stays balanced per
     # intent and comparable across recipes
-    data = {name: _generate(ts, lexicon, rng, per_intent if name == "train" else per_intent // 4,
+    draw = {
+        name: f"{seed}:{name}" if name == "train" or not fill else f"fill{fill}:{seed}:{name}"
+        for name in parts
+    }
+    data = {name: _generate(ts, lexicon, draw[name], per_intent if name == "train" else per_intent // 4,
                             min_per_template if name == "train" else 2, per_domain=name == "train")
             for name, ts in parts.items()}  # fmt: skip
     data = {name: [as_out_of_domain(ex, merged) for ex in exs] for name, exs in data.items()}

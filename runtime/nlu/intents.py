@@ -81,6 +81,9 @@ UNSUPPORTED_HA_INTENTS: frozenset[str] = frozenset(
 # Our own intents (templates in models/nlu/sentences/).
 NEGATIVE_FEEDBACK = "AmbientNegativeFeedback"  # "no, that's wrong"
 STOP = "AmbientStop"  # "stop", "be quiet": stop talking / stop what you just did
+THANKS = "AmbientThanks"  # "thank you": an acknowledgement, answered, never "sorry, I can't help"
+# "dim the kitchen light", "make it brighter": HA has no relative brightness intent (only volume's)
+BRIGHTNESS_STEP = "AmbientSetBrightnessRelative"  # slot brightness_step, as HassSetVolumeRelative's
 TEACH_COMMAND = "AmbientTeachCommand"  # "when I say movie time turn on the tv": slots phrase, command
 TEACH_PREFERENCE = "AmbientTeachPreference"  # "I like jazz": slot preference
 LEARN_PREFERENCES = "AmbientLearnPreferences"  # "learn my preferences"
@@ -89,6 +92,8 @@ OUT_OF_DOMAIN = "OutOfDomain"  # not a request for this assistant
 AMBIENT_INTENTS: tuple[str, ...] = (
     NEGATIVE_FEEDBACK,
     STOP,
+    THANKS,
+    BRIGHTNESS_STEP,
     TEACH_COMMAND,
     TEACH_PREFERENCE,
     LEARN_PREFERENCES,
@@ -112,6 +117,7 @@ SLOTS: tuple[str, ...] = (
     "fan_mode",
     "volume_level",
     "volume_step",
+    "brightness_step",  # AmbientSetBrightnessRelative: the words that say up or down ("dim", "brighter")
     "seconds",
     "minutes",
     "hours",
