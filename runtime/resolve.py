@@ -845,7 +845,7 @@ BRIGHTNESS_UP = frozenset(
 BRIGHTNESS_DOWN = frozenset(
     {"dim", "dimmer", "darken", "darker", "down", "decrease", "lower", "reduce", "less", "bright"}
 )
-BRIGHTNESS_STEP = 20  # points of 0-100 per "dim" / "brighten"
+BRIGHTNESS_STEP_POINTS = 20  # points of 0-100 per "dim" / "brighten"
 
 
 def _brightness_step(turn: _Turn) -> Resolution:
@@ -893,7 +893,7 @@ def _brightness_step(turn: _Turn) -> Resolution:
         (float(s.state["brightness"]) for s in on if isinstance(s.state.get("brightness"), int | float)),
         100.0 if on else 0.0,  # on at an unknown level: as if full; off or unknown: from dark
     )
-    size = said if by and said is not None else BRIGHTNESS_STEP
+    size = said if by and said is not None else BRIGHTNESS_STEP_POINTS
     brightness = max(1.0, min(100.0, base + step * size))
     turn.reasons.append(f"brightness {base:g} {step * size:+g} -> {brightness:g}")
     way = "up" if step > 0 else "down"
