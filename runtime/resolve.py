@@ -481,7 +481,7 @@ def _targets(
         found, plural, what = match.devices, match.plural, leftover
         turn.reasons.append(f"no device slot; the untagged words '{leftover}' matched {match.how}")
     else:
-        last = [d for d in (turn.ctx.device(x) for x in turn.ctx.last_target(turn.satellite.id)) if d]
+        last = _last_targets(turn)
         if last:
             turn.reasons.append(f"no device named: the last target of {turn.satellite.id}")
             return _fit(turn, last, types, need_feature)
@@ -537,6 +537,11 @@ def _joined_name(interp: Interpretation, devices: list[Device]) -> list[Device]:
 
     phrase = " ".join(normalize(s.value) for s in sorted(parts, key=position))
     return [d for d in devices if any(normalize(n) == phrase for n in d.names)]
+
+
+def _last_targets(turn: _Turn) -> list[Device]:
+    """The devices this satellite's last request acted on or asked about ("it"), still in the home."""
+    return [d for d in (turn.ctx.device(x) for x in turn.ctx.last_target(turn.satellite.id)) if d]
 
 
 def _fit(
@@ -734,7 +739,7 @@ def _media_targets(turn: _Turn) -> list[Device] | Resolution:
         if candidates:
             turn.reasons.append(f"media player {why}: {', '.join(d.id for d in candidates)}")
             return candidates
-    last = [d for d in (turn.ctx.device(x) for x in turn.ctx.last_target(turn.satellite.id)) if d]
+    last = _last_targets(turn)
     if last and all(d.type in ("media_player", "tv") for d in last):
         return last
     return turn.ask("Which speaker or TV do you mean?")
@@ -867,7 +872,7 @@ def _brightness_step(turn: _Turn) -> Resolution:
         found = _targets(turn, frozenset({"light"}), need_feature="brightness")
     else:
         here = turn.room(turn.satellite.room)
-        last = [d for d in (turn.ctx.device(x) for x in turn.ctx.last_target(turn.satellite.id)) if d]
+        last = _last_targets(turn)
         if any(d.type == "light" for d in last):
             turn.reasons.append(f"no light named: the last target of {turn.satellite.id}")
             found = _fit(turn, last, frozenset({"light"}), "brightness")
