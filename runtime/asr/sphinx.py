@@ -60,7 +60,7 @@ from runtime.asr.grammar import (
     slot_values,
 )
 from runtime.asr.lm import NgramLM
-from runtime.asr.pronounce import dictionary_words, espeak_phones
+from runtime.asr.pronounce import british_variants, dictionary_pronunciations, espeak_phones
 from runtime.config import Config
 from runtime.events import AudioChunk, Partial, Transcript, Word
 
@@ -200,7 +200,7 @@ class PocketsphinxEngine:
         compiled = compile_language_model(config, dict_path, sentences)
         self.lm = NgramLM(compiled.sentences)
         self.grammar = grammar_pattern(config)
-        for word, phones in compiled.pronunciations.items():
+        for word, phones in {**compiled.pronunciations, **compiled.variants}.items():
             self.decoder.add_word(word, phones, False)
         self.decoder.add_lm_file(LM_SEARCH, str(compiled.arpa_path))
         known = lambda w: self.decoder.lookup_word(w) is not None  # noqa: E731
@@ -378,10 +378,12 @@ class CompiledLM:
     arpa_path: Path
     sentences: list[str]  # the training sentences that could be pronounced
     pronunciations: dict[str, str]  # words the dictionary lacks -> espeak-ng phones
+    variants: dict[str, str]  # British alternates of the LM's words: "thank(2)" -> "TH AA NG K"
 
 
 def compile_language_model(config: Config, dict_path: str, sentences: list[str]) -> CompiledLM:
-    """The home's LM as an ARPA file, plus pronunciations for words missing from the dictionary.
+    """The home's LM as an ARPA file, plus pronunciations for words missing from the dictionary
+    and British variants of its words.
 
     Cached on disk keyed by a hash of everything that goes into it (sentences, dictionary, this
     module's templates), since espeak-ng lookups cost ~20 ms a word.
@@ -392,7 +394,7 @@ def compile_language_model(config: Config, dict_path: str, sentences: list[str])
             "sentences": sentences,
             "templates": list(TEMPLATES),
             "dict": [dict_path, Path(dict_path).stat().st_size],
-            "version": 4,
+            "version": 5,
         },
         sort_keys=True,
     )
@@ -402,11 +404,14 @@ def compile_language_model(config: Config, dict_path: str, sentences: list[str])
     if meta_path.exists() and arpa_path.exists():
         try:
             meta = json.loads(meta_path.read_text())
-            return CompiledLM(arpa_path, list(meta["sentences"]), dict(meta["pronunciations"]))
+            return CompiledLM(
+                arpa_path, list(meta["sentences"]), dict(meta["pronunciations"]), dict(meta["variants"])
+            )
         except (ValueError, KeyError) as e:
             log.warning("ignoring a broken LM cache %s (%s)", meta_path, e)
 
-    known = dictionary_words(dict_path)
+    dictionary = dictionary_pronunciations(dict_path)
+    known = dictionary.keys()
     extra: dict[str, str] = {}
     unpronounceable: set[str] = set()
 
@@ -429,11 +434,13 @@ def compile_language_model(config: Config, dict_path: str, sentences: list[str])
     if not kept:
         raise AsrUnavailable("no command sentence could be pronounced; check devices.yaml names")
     arpa = NgramLM(kept).to_arpa()
+    words = sorted({w for s in kept for w in s.split()})
+    variants = british_variants(words, {**dictionary, **{w: frozenset([p]) for w, p in extra.items()}})
     try:
         folder.mkdir(parents=True, exist_ok=True)
         for path, text in (
             (arpa_path, arpa),
-            (meta_path, json.dumps({"sentences": kept, "pronunciations": extra})),
+            (meta_path, json.dumps({"sentences": kept, "pronunciations": extra, "variants": variants})),
         ):
             tmp = path.with_suffix(".tmp")
             tmp.write_text(text)
@@ -444,4 +451,4 @@ def compile_language_model(config: Config, dict_path: str, sentences: list[str])
         log.warning("cannot cache the language model in %s (%s)", folder, e)
         arpa_path = Path(tempfile.mkdtemp(prefix="ambient-lm-")) / "home.arpa"
         arpa_path.write_text(arpa)
-    return CompiledLM(arpa_path, kept, extra)
+    return CompiledLM(arpa_path, kept, extra, variants)
