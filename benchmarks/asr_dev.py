@@ -155,20 +155,20 @@ class RecordingEngine(PocketsphinxEngine):
         return t
 
 
-def decide(
-    passes: dict, in_grammar_: bool, reject_below: float, max_distance: float, nbest: int = GRAMMAR_NBEST
-) -> str | None:
-    """The engine's decision (sphinx.py's final()) from recorded passes; None = rejected."""
+def decide(row: dict, reject_below: float, max_distance: float, nbest: int = GRAMMAR_NBEST) -> str | None:
+    """The engine's decision (sphinx.py's final()) from a row's recorded passes; None = rejected."""
+    passes = row["passes"]
     (lm, lm_fluency), (grammar, _), (second, second_fluency) = (
         passes["lm"], passes["grammar"], passes["second"]
     )  # fmt: skip
     heard = [lm, *passes["alternatives"][:nbest]]
     close = grammar and spelled_close(grammar, heard, max_distance)
-    if lm and not in_grammar_ and close:
+    if lm and not row["lm_in_grammar"] and close:
         return grammar
-    if lm and lm_fluency >= reject_below:
+    # a template sentence is accepted whatever its fluency, other text from `reject_below` up
+    if lm and (row["lm_in_grammar"] or lm_fluency >= reject_below):
         return lm
-    if second and second_fluency >= reject_below:
+    if second and (row["second_in_grammar"] or second_fluency >= reject_below):
         return second
     return None
 
@@ -178,7 +178,7 @@ def figures(
 ) -> dict[str, float]:
     errors = words = rejected = commands = oog = oog_rejected = 0
     for r in rows:
-        text = decide(r["passes"], r["lm_in_grammar"], reject_below, max_distance, nbest)
+        text = decide(r, reject_below, max_distance, nbest)
         if r["kind"] == "command":
             commands += 1
             words += len(r["ref"].split())
@@ -237,9 +237,10 @@ def main(argv: list[str] | None = None) -> int:
         if kind == "command":  # the engine's own cost; the recording passes after it are not timed
             cpu += time.thread_time() - c - engine.recording_cpu
             audio_s += len(audio) / 16000
-        lm_text = str(engine.passes["lm"][0])
+        lm_text, second_text = str(engine.passes["lm"][0]), str(engine.passes["second"][0])
         rows.append({"kind": kind, "ref": text, "passes": engine.passes,
-                     "lm_in_grammar": bool(lm_text) and in_grammar(engine.grammar, lm_text)})  # fmt: skip
+                     "lm_in_grammar": bool(lm_text) and in_grammar(engine.grammar, lm_text),
+                     "second_in_grammar": bool(second_text) and in_grammar(engine.grammar, second_text)})  # fmt: skip
     # the engine's own decision is the sweep's point at its settings (recorded passes, same rule)
     result = {
         "commands": args.commands,
@@ -251,7 +252,7 @@ def main(argv: list[str] | None = None) -> int:
         "asr_cpu_rtf_commands": round(cpu / audio_s, 4),
         "sweep": [
             {"reject_below": th, "max_grammar_distance": d, "grammar_nbest": k, **figures(rows, th, d, k)}
-            for th in (-1.3, -1.4, -1.5, -1.6, -1.7)
+            for th in (-1.1, -1.2, -1.25, -1.3, -1.4, -1.5, -1.6)
             for d in (-1.0, 0.3, 0.35, 0.4, 0.45, 0.5)
             for k in (0, 3, 10)
         ],

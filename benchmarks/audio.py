@@ -44,7 +44,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from runtime.asr import transcribe  # noqa: E402
-from runtime.asr.grammar import sample  # noqa: E402
+from runtime.asr.grammar import in_grammar, sample  # noqa: E402
 from runtime.asr.sphinx import PocketsphinxEngine  # noqa: E402
 from runtime.asr.wer import word_errors  # noqa: E402
 from runtime.audio.listener import Heard, Listener  # noqa: E402
@@ -228,13 +228,16 @@ class TimedListener(Listener):
 
 
 def threshold_sweep(
-    in_grammar: list[float], n_in: int, oog: list[float], n_oog: int
+    in_grammar: list[float], n_in: int, oog: list[float], n_oog: int, templates_in: int, templates_oog: int
 ) -> list[dict[str, float]]:
-    """In-grammar false rejection and out-of-grammar rejection for rejection thresholds -1.2..-2.2."""
+    """In-grammar false rejection and out-of-grammar rejection for rejection thresholds -1.0..-2.0.
+
+    The fluency lists hold the texts the threshold decides; `templates_*` count the transcripts that
+    are sentences of the templates, which the engine accepts at any threshold."""
     rows = []
-    for th in np.arange(-1.2, -2.21, -0.1):
-        kept_in = sum(x >= th for x in in_grammar)
-        kept_oog = sum(x >= th for x in oog)
+    for th in np.arange(-1.0, -2.01, -0.1):
+        kept_in = templates_in + sum(x >= th for x in in_grammar)
+        kept_oog = templates_oog + sum(x >= th for x in oog)
         rows.append({
             "reject_below": round(float(th), 2),
             "in_grammar_false_rejection_rate": round(1 - kept_in / max(1, n_in), 4),
@@ -381,7 +384,8 @@ def main(argv: list[str] | None = None) -> int:
     asr_errors = asr_words = asr_rejected = 0
     loop_errors = loop_words = loop_rejected = loop_woken = 0
     latencies: list[float] = []
-    in_grammar_fluency: list[float] = []
+    in_grammar_fluency: list[float] = []  # of the transcripts that are no template sentence
+    templates_in = templates_oog = 0  # transcripts that are, accepted at any threshold
     failures: list[dict[str, object]] = []
     for i, command in enumerate(tqdm(commands, desc="commands", unit="cmd")):
         # every model meets every voice and speed: (i % models, then voice, then speed) are crossed,
@@ -424,7 +428,9 @@ def main(argv: list[str] | None = None) -> int:
         # ASR alone on the padded command (independent of the wake word)
         t = transcribe(asr, np.concatenate([silence(0.3), speech, silence(0.3)]))
         asr_words += len(command.split())
-        if t.text:
+        if t.text and in_grammar(asr.grammar, t.text):
+            templates_in += 1
+        elif t.text:
             in_grammar_fluency.append(asr.fluency(t.text))
         if t.rejected:
             asr_rejected += 1
@@ -452,7 +458,9 @@ def main(argv: list[str] | None = None) -> int:
         t = transcribe(asr, np.concatenate([silence(0.3), speech, silence(0.3)]))
         oog_total += 1
         oog_rejected += t.rejected
-        if t.text:
+        if t.text and in_grammar(asr.grammar, t.text):
+            templates_oog += 1
+        elif t.text:
             oog_fluency.append(asr.fluency(t.text))
         if not t.rejected:
             failures.append({"stage": "oog_accepted", "ref": sentence, "hyp": t.text, "voice": voice})
@@ -512,9 +520,14 @@ def main(argv: list[str] | None = None) -> int:
             # what other thresholds would do, from the same decodes (in-grammar: every command, with
             # an empty transcript counted as rejected at any threshold; approximate, since the second
             # decoding pass runs only for what the current threshold rejects)
-            "threshold_sweep": threshold_sweep(in_grammar_fluency, n_commands, oog_fluency, oog_total),
+            "threshold_sweep": threshold_sweep(
+                in_grammar_fluency, n_commands, oog_fluency, oog_total, templates_in, templates_oog
+            ),
+            # the rejection score of the transcripts that are no template sentence (those are accepted)
             "fluency_in_grammar": [round(x, 3) for x in in_grammar_fluency],
             "fluency_out_of_grammar": [round(x, 3) for x in oog_fluency],
+            "template_sentences_in_grammar": templates_in,
+            "template_sentences_out_of_grammar": templates_oog,
         },
         "loop": {
             "woken": loop_woken,
@@ -579,12 +592,15 @@ def plot(results: dict, path: Path) -> None:  # type: ignore[type-arg]
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(13, 4.5))
     a = results["asr"]
     bins = np.linspace(-4, 0, 41)
-    ax1.hist(a["fluency_in_grammar"], bins=bins, alpha=0.6, label="in-grammar commands")
-    ax1.hist(a["fluency_out_of_grammar"], bins=bins, alpha=0.6, label="out-of-grammar speech")
+    ti, to = a["template_sentences_in_grammar"], a["template_sentences_out_of_grammar"]
+    ax1.hist(
+        a["fluency_in_grammar"], bins=bins, alpha=0.6, label=f"in-grammar commands (+{ti} template sentences)"
+    )
+    ax1.hist(a["fluency_out_of_grammar"], bins=bins, alpha=0.6, label=f"out-of-grammar speech (+{to})")
     ax1.axvline(a["reject_below"], color="k", linestyle="--", label=f"reject below {a['reject_below']}")
     ax1.set_xlabel("mean log10 P(word) of the decoded text under the home LM")
     ax1.set_ylabel("utterances")
-    ax1.set_title("Out-of-grammar rejection score")
+    ax1.set_title("Rejection score of the transcripts that are no template sentence")
     ax1.legend()
     w = results["wake"]
     names = list(w["false_reject_rate"])

@@ -98,6 +98,18 @@ def test_british_speakers_get_variants_where_the_dictionary_is_american() -> Non
     assert variants == {"thank(2)": "TH AA NG K", "floor(2)": "F L AO", "timer(2)": "T AY M AH"}
 
 
+def test_a_sentence_of_the_templates_is_accepted_however_rare_its_words(
+    engine: PocketsphinxEngine, say: Say, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the fluency threshold is for word salad, which no template makes; here no text is fluent enough
+    monkeypatch.setattr(engine, "reject_below", 0.0)
+    t = transcribe(engine, pad(say("dim floor lamp to eleven percent")))
+    assert (t.text, t.rejected) == ("dim floor lamp to eleven percent", False), t
+    assert engine.fluency(t.text) < 0.0 and t.confidence >= 0.5
+    t = transcribe(engine, pad(say("the quick brown fox jumps over the lazy dog")))
+    assert t.rejected and "out of grammar" in t.reject_reason, t
+
+
 def test_a_british_thank_you_is_not_heard_as_stop_you(engine: PocketsphinxEngine, say: Say) -> None:
     # en-gb's "thank" came out as "stop" (and was rejected) for 4 of the benchmark's 6 en-gb
     # thank-yous before the British variants; the n-best and grammar pass did not recover it
@@ -144,8 +156,8 @@ def test_room_less_commands_are_command_language(engine: PocketsphinxEngine, con
     # "the light" means the satellite's room's light: the LM must know it without a room or name
     text = " ".join(sample(config, 400, seed=3))
     assert " the light" in text and " the lights" in text
-    for sentence in BASIC:
-        assert engine.fluency(sentence) > engine.reject_below + 0.3, sentence
+    for sentence in BASIC:  # template sentences (accepted), and fluent enough for the LM's search to find
+        assert in_grammar(engine.grammar, sentence) and engine.fluency(sentence) > -1.1, sentence
 
 
 @pytest.mark.parametrize("voice", ["en-us", "en-us+m3"])
@@ -255,13 +267,13 @@ def test_grammar_pass_takes_only_template_sentences_close_to_what_was_heard(
 # that made it mishear: "please don't the coffee maker on please", "you the bedroom light", ...
 MISHEARD = [
     ("please turn the coffee maker on please", "en-gb-scotland", 160, 50),
-    ("set a timer for twenty seven hours", "en-us+m2", 160, 50),
+    ("set the heating to ninety five degrees", "en-us+f4", 130, 50),
     ("dim the bedroom light", "en-gb+m3", 160, 50),
-    ("what's the temperature of the thermostat", "en-gb+m3", 130, 50),
-    ("dim kitchen light to twenty one percent", "en-gb+m3", 160, 40),
+    ("how much time is left on the timer", "en-us+m2", 130, 60),
+    ("turn off the heater in the study", "en-us+f1", 130, 60),
     ("make the main light dimmer", "en-us+f1", 130, 50),
-    ("turn on the lights in the entrance", "en-gb-scotland", 160, 60),
-    ("lower the living room blinds", "en-gb+m3", 190, 60),
+    ("when i say movie time turn on the fan", "en-us+m7", 130, 40),
+    ("set the oven to seventy nine degrees", "en-us+m1", 130, 40),
 ]
 
 
