@@ -237,7 +237,7 @@ def test_asr_noise_keeps_tags_aligned() -> None:
 
 def test_sample_sentences_use_the_homes_names(config: Config) -> None:
     sentences = D.sample_sentences(config, 300, seed=1)
-    assert len(sentences) == 300 and len(set(sentences)) == 300
+    assert 270 <= len(sentences) <= 300 and len(set(sentences)) == len(sentences)
     assert sentences == D.sample_sentences(config, 300, seed=1)
     assert all(s == s.lower() == normalize(s) for s in sentences)
     text = "\n".join(sentences)
@@ -245,6 +245,21 @@ def test_sample_sentences_use_the_homes_names(config: Config) -> None:
     assert sum(name in text for name in home_names) >= len(home_names) // 2
     for generic in ("chandelier", "lava lamp", "espresso machine"):  # not in this home
         assert generic not in text  # generic names stay out: the ASR only needs this home's words
+
+
+def test_one_intents_templates_do_not_redraw_the_others_sample_sentences(
+    config: Config, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the ASR's LM is trained on these: a new thank-you template must not resample the timers
+    every = D.sample_sentences(config, 300, seed=0)
+    templates = D.load_templates()
+    thanks = [t for t in templates if t.intent == "AmbientThanks"]
+    fewer = [t for t in templates if t not in thanks[1:]]  # AmbientThanks keeps its first template
+    monkeypatch.setattr(D, "load_templates", lambda: fewer)
+    changed = D.sample_sentences(config, 300, seed=0)
+    share = 300 // len({t.intent for t in templates if t.intent != "OutOfDomain"}) + 1
+    # only AmbientThanks' few sentences differ (drawing from one source for all redrew them all)
+    assert 0 < len(set(every) - set(changed)) <= share and len(set(changed) - set(every)) <= share
 
 
 def test_seq_format_round_trip_and_errors(tmp_path: Path) -> None:

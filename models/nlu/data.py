@@ -992,32 +992,38 @@ def augment(
 
 
 def sample_sentences(config: Config, n: int, seed: int = 0) -> list[str]:
-    """`n` lower-case command sentences with the home's own names (for the ASR grammar / LM).
+    """Up to `n` lower-case command sentences with the home's own names (for the ASR's LM).
 
-    Covers every intent but OutOfDomain, round-robin, so rare intents are present even for small n.
+    Every intent but OutOfDomain gets an equal share, so rare intents are present even for small n
+    (an intent with fewer distinct sentences than its share gives what it has).
+    Each intent draws from a random source of its own: changing one intent's templates leaves the
+    other intents' sentences (and so most of the recognizer's LM) as they were.
     """
-    rng = random.Random(seed)
     lexicon = home_lexicon(config)
     lexicon.domain_bound = lexicon.every_domain = False
     templates = [t for t in load_templates() if t.intent != I.OUT_OF_DOMAIN]
     commands = [t for t in templates if t.intent in ("HassTurnOn", "HassTurnOff")]
+    rng = random.Random(f"{seed}:command")
     lexicon.wildcards["command"] = [
         sample_template(rng.choice(commands), lexicon, rng).text for _ in range(20)
     ]
     by_intent: dict[str, list[Template]] = {}
     for t in templates:
         by_intent.setdefault(t.intent, []).append(t)
-    order = sorted(by_intent)
     out: list[str] = []
     seen: set[str] = set()
-    attempts = 0
-    while len(out) < n and attempts < 20 * n + 100:
-        intent = order[attempts % len(order)]
-        attempts += 1
-        text = sample_template(rng.choice(by_intent[intent]), lexicon, rng).text
-        if text and text not in seen:
-            seen.add(text)
-            out.append(text)
+    for i, intent in enumerate(sorted(by_intent)):
+        share = n // len(by_intent) + (i < n % len(by_intent))
+        rng = random.Random(f"{seed}:{intent}")
+        kept = 0
+        for _ in range(20 * share + 5):
+            if kept == share:
+                break
+            text = sample_template(rng.choice(by_intent[intent]), lexicon, rng).text
+            if text and text not in seen:
+                seen.add(text)
+                out.append(text)
+                kept += 1
     return out
 
 
