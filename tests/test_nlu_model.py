@@ -364,5 +364,9 @@ def test_dimming_thanks_and_starting_a_device_through_the_model(nlu: NluModel, c
     assert act("make the kitchen light brighter")[1] == "Brightening the kitchen light to 80%."
     assert act("thank you")[:2] == (I.THANKS, "You're welcome.")
     assert act("thanks a lot")[:2] == (I.THANKS, "You're welcome.")
+    # a satisfied "that's all" is no complaint (the previous model took it for negative feedback)
+    assert act("thanks that's all")[:2] == (I.THANKS, "You're welcome.")
+    assert act("that's what i wanted thank you")[0] == I.THANKS
+    assert act("what day is it")[0] == "HassGetCurrentDate"
     assert act("start the coffee maker")[0] == "HassTurnOn"
     assert act("dim the kitchen light to 30 percent")[2] == [("home/kitchen/light/set", '{"brightness": 30}')]
