@@ -54,11 +54,6 @@ def dictionary_pronunciations(path: str) -> dict[str, frozenset[str]]:
     return {word: frozenset(p) for word, p in prons.items()}
 
 
-def dictionary_words(path: str) -> frozenset[str]:
-    """The words of a pocketsphinx dictionary (alternates like `read(2)` fold into `read`)."""
-    return frozenset(dictionary_pronunciations(path))
-
-
 def espeak_phones(word: str, voice: str = "en-us") -> list[str]:
     """ARPAbet phones for any English word, from espeak-ng's letter-to-sound rules ([] if unavailable)."""
     if not re.fullmatch(r"[a-z']+", word):
