@@ -1,6 +1,6 @@
 """Benchmark of the audio front end: wake word, endpointing and ASR on synthesized speech.
 
-    python benchmarks/audio.py            # the full run (~6-10 min on 2 cores)
+    python benchmarks/audio.py            # the full run (~10-15 min on 2 cores)
     python benchmarks/audio.py --quick    # a small smoke run
     python benchmarks/audio.py --dev      # the dev set: other commands, voices and sentences
 
@@ -13,7 +13,10 @@ Writes benchmarks/out/audio.json and benchmarks/out/audio.png. What it measures:
 
 - wake: false-reject rate per model on "<wake phrase> <pause> <command>" clips over several
   espeak-ng voices and speeds; false accepts per hour per model on negative audio (speech without a
-  wake word, music-like tones, sox noise), streamed through the detector without storing it;
+  wake word, music-like tones, sox noise), streamed through the detector without storing it. Two
+  hours of it by default: one false accept in the issue's minimum of 30 minutes is already 2 per
+  hour, so 30 minutes with none cannot show the 0.5 per hour target is met (one run of 32 minutes
+  had a hey_mycroft false accept on noise, others had none);
 - ASR: WER of in-grammar commands, rejection of out-of-grammar sentences, false rejection of
   commands; the same through the whole loop (wake -> endpointing -> ASR) for the woken clips;
 - speed and memory: real-time factor of wake + VAD + ASR, and the process's peak RSS.
@@ -23,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import itertools
 import json
 import random
@@ -253,18 +257,31 @@ def silence(seconds: float) -> np.ndarray:
 # --- negative audio ---------------------------------------------------------------------------
 
 
-def sox_noise(kind: str, seconds: float, volume: float) -> np.ndarray:
+NOISE_POOL_S = 300.0  # seconds of each sox noise colour that the 30 s pieces are cut from
+
+
+@functools.cache
+def sox_noise_pool(kind: str) -> np.ndarray:
+    """NOISE_POOL_S of sox's `kind` noise at full scale, the same on every run (`sox -R`); without
+    -R every run heard other noise, and a false accept seen once could not be replayed."""
     sox = shutil.which("sox")
     if sox is None:
         raise SystemExit("sox is not installed: `sudo apt-get install sox`")
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "n.raw"
         subprocess.run(
-            [sox, "-n", "-r", "16000", "-b", "16", "-c", "1", "-e", "signed-integer", str(path),
-             "synth", str(seconds), kind, "vol", str(volume)],
+            [sox, "-R", "-n", "-r", "16000", "-b", "16", "-c", "1", "-e", "signed-integer", str(path),
+             "synth", str(NOISE_POOL_S), kind],
             check=True, capture_output=True,
         )  # fmt: skip
         return np.frombuffer(path.read_bytes(), dtype="<i2").astype(np.int16)
+
+
+def sox_noise(kind: str, seconds: float, volume: float, rng: np.random.Generator) -> np.ndarray:
+    """`seconds` of sox noise at `volume` (as sox's `vol`), from a random place in its pool."""
+    pool, n = sox_noise_pool(kind), int(seconds * 16000)
+    start = int(rng.integers(0, len(pool) - n))
+    return np.rint(pool[start : start + n] * volume).astype(np.int16)
 
 
 def music(seconds: float, rng: np.random.Generator) -> np.ndarray:
@@ -310,7 +327,7 @@ def negative_stream(
             audio = music(30.0, rng)
         else:
             noise = pyr.choice(["whitenoise", "pinknoise", "brownnoise"])
-            audio = sox_noise(noise, 30.0, pyr.choice([0.05, 0.2, 0.5]))
+            audio = sox_noise(noise, 30.0, pyr.choice([0.05, 0.2, 0.5]), rng)
         made += len(audio) / 16000
         yield kind, audio
 
@@ -347,7 +364,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="a small smoke run (~1 min)")
     parser.add_argument("--dev", action="store_true", help="the dev set, for tuning (writes audio-dev*.json)")
     parser.add_argument("--commands", type=int, default=210)
-    parser.add_argument("--negative-minutes", type=float, default=32.0)
+    parser.add_argument("--negative-minutes", type=float, default=120.0)
     args = parser.parse_args(argv)
     n_commands = 15 if args.quick else args.commands
     neg_minutes = 1.0 if args.quick else args.negative_minutes
@@ -420,6 +437,8 @@ def main(argv: list[str] | None = None) -> int:
             if heard.transcript.rejected:
                 loop_rejected += 1
                 loop_errors += len(command.split())
+                failures.append({"stage": "loop_rejected", "ref": command, "hyp": heard.transcript.text,
+                                 "voice": voice, "speed": speed})  # fmt: skip
             else:
                 loop_errors += word_errors(command, heard.transcript.text)
             if heard.last_voiced is not None:
@@ -543,7 +562,7 @@ def main(argv: list[str] | None = None) -> int:
         "peak_rss_mb": round(peak_rss_mb, 1),
         "listen_process_peak_rss_mb": round(device_rss_mb, 1),
         "model_load_s": round(load_s, 2),
-        "failures": failures[:60],
+        "failures": failures[:80],
     }
     met = {
         "wake_false_reject_rate": results["wake"]["false_reject_rate_overall"]
