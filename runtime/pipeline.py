@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from runtime.audio.vad import WakeTail
 from runtime.config import Config
 from runtime.context import ContextStore
 from runtime.dispatch import TIMER_INTENTS, duration_text, timer_answer
@@ -53,8 +54,6 @@ log = logging.getLogger(__name__)
 NBEST = 5
 EARLY_ENDPOINT_MS = 240  # pause after a complete command that ends it (0: off); see _complete_early
 EARLY_MIN_SCORE = 0.9  # NLU confidence that the partial transcript is a whole command
-WAKE_TAIL_S = 0.32  # longest wait for the pause after the wake word
-REQUEST_ONSET_S = 1.5  # after that pause, longest wait for the request to begin
 PREROLL_CHUNKS = 0  # chunks kept before a wake-less start; 0: the ASR rejects leading silence today
 
 
@@ -177,8 +176,7 @@ class Pipeline:
         self.asr = stages.asr(satellite) if stages.asr else None
         self._lock = threading.RLock()  # handle_text from a CLI thread vs. the audio thread
         self._mode = "idle"  # idle | wake_tail | listening | follow_up
-        self._tail_pause_seen = False
-        self._tail_deadline = 0.0
+        self._tail = WakeTail(0.0)
         self._preroll: collections.deque[AudioChunk] = collections.deque(maxlen=PREROLL_CHUNKS)
         self._utterance_start = 0.0
         self._utterance_wake: Wake | None = None
@@ -415,23 +413,13 @@ class Pipeline:
             self._start_listening(chunk, wake, preroll=False)
             return
         self._mode = "wake_tail"
-        self._tail_pause_seen = False
-        self._tail_deadline = chunk.timestamp + chunk.duration + WAKE_TAIL_S
+        self._tail = WakeTail.after(chunk.timestamp + chunk.duration)
 
     def _skip_wake_tail(self, chunk: AudioChunk) -> Turn | None:
-        """Wait for the pause after the wake word, then for the request's first voiced chunk.
-        No pause within WAKE_TAIL_S ("alexa turn on ...", said in one breath): start right away;
-        no request within REQUEST_ONSET_S: start anyway and let the endpointer call it a false wake."""
-        end = chunk.timestamp + chunk.duration
-        speech = self._voiced(chunk)
-        if not self._tail_pause_seen:
-            if not speech:
-                self._tail_pause_seen = True
-                self._tail_deadline = end + REQUEST_ONSET_S
-                return None
-            if end < self._tail_deadline:
-                return None
-        elif not speech and end < self._tail_deadline:
+        """Wait for the pause after the wake word, then for the request (runtime.audio.vad.WakeTail)."""
+        if not self._tail.request_starts(
+            chunk.timestamp, chunk.timestamp + chunk.duration, self._voiced(chunk)
+        ):
             return None
         self._start_listening(chunk, self._utterance_wake, preroll=False)
         return self._listen(chunk)

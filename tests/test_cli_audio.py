@@ -92,6 +92,21 @@ def test_ambient_listen_wake_then_command_from_a_wav(wavs: dict[str, Path], tmp_
     assert final["reason"] == "silence" and final["start"] < final["last_voiced"] < final["end"]
 
 
+def test_ambient_listen_skips_the_end_of_a_slowly_said_wake_word(say: Say, tmp_path: Path) -> None:
+    # "alexa" said slowly fires the model mid-word; listening from there, its tail plus the pause
+    # made 600 ms of silence before the request, which was cut off ("enough", rejected)
+    voice = {"voice": "en-us+f3", "speed": 130, "pitch": 60}
+    clip = [silence(0.5), say("alexa", **voice), silence(0.4), say("mute the sonos", **voice), silence(1.5)]
+    write_wav(tmp_path / "slow.wav", np.concatenate(clip))
+    proc = ambient("listen", "--wav", str(tmp_path / "slow.wav"), tmp=tmp_path)
+    assert proc.returncode == 0, proc.stderr.decode()
+    events = lines(proc)
+    wake, final = events[0], events[-1]
+    assert (wake["type"], wake["model"], final["type"]) == ("wake", "alexa", "final"), events
+    assert (final["text"], final["rejected"]) == ("mute the sonos", False), events
+    assert final["start"] > wake["time"] + 0.3  # the request began after the wake word's tail and pause
+
+
 def test_ambient_listen_reads_raw_pcm_on_stdin(wavs: dict[str, Path], tmp_path: Path) -> None:
     from runtime.audio.wav import read_wav
 

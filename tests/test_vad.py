@@ -8,7 +8,16 @@ import numpy as np
 import pytest
 
 from runtime.audio.sources import chunk_samples
-from runtime.audio.vad import Endpointer, SileroVad, WebrtcVad, create_vad
+from runtime.audio.vad import (
+    PAUSE_S,
+    REQUEST_ONSET_S,
+    WAKE_TAIL_S,
+    Endpointer,
+    SileroVad,
+    WakeTail,
+    WebrtcVad,
+    create_vad,
+)
 from runtime.events import AudioChunk
 
 Say = Callable[..., np.ndarray]
@@ -94,3 +103,22 @@ def test_silero_state_carries_across_chunks(silero: SileroVad, say: Say) -> None
     again = [silero.speech_probability(c) for c in chunks]
     assert first == again
     assert isinstance(chunks[0], AudioChunk)
+
+
+def _request_start(voiced: str, chunk_s: float = 0.08) -> float | None:
+    """When WakeTail starts the request, for a wake at 0 and then chunks voiced ('x') or not ('.')."""
+    tail = WakeTail.after(0.0)
+    for i, v in enumerate(voiced):
+        if tail.request_starts(i * chunk_s, (i + 1) * chunk_s, v == "x"):
+            return round(i * chunk_s, 2)
+    return None
+
+
+def test_wake_tail_waits_for_the_pause_after_the_wake_word_then_for_the_request() -> None:
+    assert PAUSE_S < WAKE_TAIL_S < REQUEST_ONSET_S
+    # the word's tail ("..xa"), a one-chunk gap inside it, the pause, then the request
+    assert _request_start("x.x" + "......" + "xxxx") == 0.72
+    # said in one breath: no pause by WAKE_TAIL_S, so the request starts with the chunk reaching it
+    assert _request_start("xxxxxxxxxx") == 0.24 and WAKE_TAIL_S == 0.32
+    # nobody speaks after the pause (seen at 0.16): start anyway once REQUEST_ONSET_S has passed
+    assert _request_start("." * 40) == 1.6 and 0.16 + REQUEST_ONSET_S == 1.66

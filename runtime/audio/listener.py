@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from runtime.asr.base import AsrEngine
-from runtime.audio.vad import Endpointer, Utterance
+from runtime.audio.vad import Endpointer, Utterance, WakeTail
 from runtime.events import AudioChunk, Partial, Transcript, Wake
 from runtime.wake import WakeDetector
 
@@ -38,18 +38,22 @@ class Listener:
     def run(self, chunks: Iterable[AudioChunk]) -> Iterator[Event]:
         current: Wake | None = None
         listening = False
+        tail: WakeTail | None = None  # after a wake word, until its request begins
+        end = 0.0
         for chunk in chunks:
+            end = chunk.timestamp + chunk.duration
             if not listening:
-                if self.wake is not None:
+                if tail is not None:
+                    if not tail.request_starts(chunk.timestamp, end, self._is_speech(chunk)):
+                        continue
+                    tail = None
+                elif self.wake is not None:
                     wakes = self.wake.process(chunk)
                     if not wakes:
                         continue
                     current = max(wakes, key=lambda w: w.score)
                     yield from wakes
-                    # the command starts after the wake word: this chunk held its end
-                    self.endpointer.begin(chunk.timestamp + chunk.duration)
-                    self.asr.start()
-                    listening = True
+                    tail = WakeTail.after(end)  # the wake word's own end is not the command
                     continue
                 self.endpointer.begin(chunk.timestamp)
                 self.asr.start()
@@ -71,6 +75,13 @@ class Listener:
             heard = self._heard(utterance, current) if utterance is not None else None
             if heard is not None:
                 yield heard
+        elif tail is not None:  # the stream ended before the request began
+            nothing = Transcript("", 0.0, rejected=True, reject_reason="no speech after the wake word")
+            yield Heard(nothing, current, end, end, None, "end_of_stream")
+
+    def _is_speech(self, chunk: AudioChunk) -> bool:
+        # outside an utterance only: begin() resets the VAD's state before the endpointer's own pass
+        return self.endpointer.vad.speech_probability(chunk) >= self.endpointer.threshold
 
     def _heard(self, utterance: Utterance, wake: Wake | None) -> Heard | None:
         if utterance.last_voiced is None:

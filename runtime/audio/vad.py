@@ -104,6 +104,45 @@ def create_vad(kind: Literal["silero", "webrtc"] = "silero") -> Vad:
 
 EndReason = Literal["silence", "max_length", "no_speech", "end_of_stream"]
 
+WAKE_TAIL_S = 0.32  # longest wait for the pause after the wake word
+PAUSE_S = 0.15  # unvoiced for this long is the pause after it; shorter is inside the word ("ale|xa")
+REQUEST_ONSET_S = 1.5  # after that pause, longest wait for the request to begin
+
+
+@dataclass
+class WakeTail:
+    """When the request after a wake word begins.
+
+    The wake model fires before the word has quite ended. Listening from there, a decoder hears the
+    word's tail as garbage, and at a slow pace the tail plus the pause after it is enough trailing
+    silence to end the utterance before the request begins ("alexa ... set the oven to 58 degrees"
+    heard as "enough", rejected). So wait for the pause after the word, then for the request's first
+    voiced chunk. No pause within WAKE_TAIL_S ("alexa turn on ...", said in one breath): start right
+    away; no request within REQUEST_ONSET_S: start anyway and let the endpointer call it a false wake.
+    """
+
+    deadline: float
+    pause_seen: bool = False
+    unvoiced_s: float = 0.0  # the unvoiced stretch so far, before the pause is seen
+
+    @classmethod
+    def after(cls, t: float) -> WakeTail:
+        """The wake word fired in the chunk ending at `t`."""
+        return cls(t + WAKE_TAIL_S)
+
+    def request_starts(self, start: float, end: float, speech: bool) -> bool:
+        """Does the request start with the chunk [start, end) (`speech`: the VAD's verdict on it)?"""
+        if not self.pause_seen:
+            if speech:
+                self.unvoiced_s = 0.0
+                return end >= self.deadline
+            self.unvoiced_s += end - start
+            if self.unvoiced_s >= PAUSE_S:
+                self.pause_seen = True
+                self.deadline = end + REQUEST_ONSET_S
+            return False
+        return speech or end >= self.deadline
+
 
 @dataclass
 class Utterance:
