@@ -417,11 +417,12 @@ class Pipeline:
 
     def _skip_wake_tail(self, chunk: AudioChunk) -> Turn | None:
         """Wait for the pause after the wake word, then for the request (runtime.audio.vad.WakeTail)."""
-        if not self._tail.request_starts(
-            chunk.timestamp, chunk.timestamp + chunk.duration, self._voiced(chunk)
-        ):
+        first = self._tail.feed(chunk, self._voiced(chunk))
+        if not first:
             return None
-        self._start_listening(chunk, self._utterance_wake, preroll=False)
+        self._start_listening(first[0], self._utterance_wake, preroll=False)
+        for quiet in first[:-1]:  # the request's unvoiced onset: no end before any speech
+            self._feed(quiet)
         return self._listen(chunk)
 
     def _start_listening(self, chunk: AudioChunk, wake: Wake | None, *, preroll: bool) -> None:

@@ -11,6 +11,7 @@ from runtime.audio.sources import chunk_samples
 from runtime.audio.vad import (
     PAUSE_S,
     REQUEST_ONSET_S,
+    REQUEST_PREROLL_S,
     WAKE_TAIL_S,
     Endpointer,
     SileroVad,
@@ -122,3 +123,17 @@ def test_wake_tail_waits_for_the_pause_after_the_wake_word_then_for_the_request(
     assert _request_start("xxxxxxxxxx") == 0.24 and WAKE_TAIL_S == 0.32
     # nobody speaks after the pause (seen at 0.16): start anyway once REQUEST_ONSET_S has passed
     assert _request_start("." * 40) == 1.6 and 0.16 + REQUEST_ONSET_S == 1.66
+
+
+def test_the_request_keeps_the_quiet_just_before_its_first_voiced_chunk() -> None:
+    # a request's unvoiced onset ("s" of "stop") is in chunks the VAD calls silence
+    tail = WakeTail.after(0.0)
+    chunk = [AudioChunk(np.zeros(1280, np.int16), i * 0.08) for i in range(12)]
+    voiced = "x" + "......." + "x"  # the wake word's tail, the pause, the request
+    first: list[AudioChunk] = []
+    for c, v in zip(chunk, voiced, strict=False):
+        first = tail.feed(c, v == "x")
+        if first:
+            break
+    assert [round(c.timestamp, 2) for c in first] == [0.4, 0.48, 0.56, 0.64]
+    assert first[-1].timestamp - first[0].timestamp == pytest.approx(REQUEST_PREROLL_S)  # 3 quiet chunks

@@ -42,9 +42,11 @@ class Listener:
         end = 0.0
         for chunk in chunks:
             end = chunk.timestamp + chunk.duration
+            heard_chunks = [chunk]
             if not listening:
                 if tail is not None:
-                    if not tail.request_starts(chunk.timestamp, end, self._is_speech(chunk)):
+                    heard_chunks = tail.feed(chunk, self._is_speech(chunk))
+                    if not heard_chunks:
                         continue
                     tail = None
                 elif self.wake is not None:
@@ -55,21 +57,23 @@ class Listener:
                     yield from wakes
                     tail = WakeTail.after(end)  # the wake word's own end is not the command
                     continue
-                self.endpointer.begin(chunk.timestamp)
+                self.endpointer.begin(heard_chunks[0].timestamp)
                 self.asr.start()
                 listening = True
-            partial = self.asr.accept(chunk)
-            if partial is not None:
-                yield partial
-            utterance = self.endpointer.process(chunk)
-            if utterance is not None:
-                listening = False
-                heard = self._heard(utterance, current)
-                if heard is not None:
-                    yield heard
-                current = None
-                if self.wake is not None:
-                    self.wake.reset()  # the command's own audio must not trigger a wake
+            for c in heard_chunks:
+                partial = self.asr.accept(c)
+                if partial is not None:
+                    yield partial
+                utterance = self.endpointer.process(c)
+                if utterance is not None:
+                    listening = False
+                    heard = self._heard(utterance, current)
+                    if heard is not None:
+                        yield heard
+                    current = None
+                    if self.wake is not None:
+                        self.wake.reset()  # the command's own audio must not trigger a wake
+                    break
         if listening:
             utterance = self.endpointer.finish()
             heard = self._heard(utterance, current) if utterance is not None else None
