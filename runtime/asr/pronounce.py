@@ -41,6 +41,7 @@ BRITISH_TO_ARPA: dict[str, list[str]] = {
     "A@": ["AA"], "e@": ["EH"], "I@": ["IH", "AH"], "U@": ["UH", "AH"], "aI@": ["AY", "AH"],
     "aU@": ["AW", "AH"],
 }  # fmt: skip
+_KEYS, _BRITISH_KEYS = (sorted(t, key=len, reverse=True) for t in (ESPEAK_TO_ARPA, BRITISH_TO_ARPA))
 
 
 @functools.cache
@@ -77,13 +78,13 @@ def espeak_phones_of(words: list[str], voice: str = "en-us") -> dict[str, list[s
     out = mnemonics("\n".join(words))
     if len(out) != len(words):  # espeak-ng split or merged a word somewhere: one at a time
         out = ["_".join(mnemonics(w)) for w in words]
-    table = BRITISH_TO_ARPA if voice.startswith("en-gb") else ESPEAK_TO_ARPA
-    return {w: phones for w, m in zip(words, out, strict=True) if (phones := _arpa(m, table))}
+    table, keys = (BRITISH_TO_ARPA, _BRITISH_KEYS) if voice.startswith("en-gb") else (ESPEAK_TO_ARPA, _KEYS)
+    return {w: phones for w, m in zip(words, out, strict=True) if (phones := _arpa(m, table, keys))}
 
 
-def _arpa(mnemonics: str, table: dict[str, list[str]]) -> list[str]:
+def _arpa(mnemonics: str, table: dict[str, list[str]], keys: list[str]) -> list[str]:
+    """`keys`: the table's keys, longest first."""
     phones: list[str] = []
-    keys = sorted(table, key=len, reverse=True)
     for mnemonic in mnemonics.split("_"):
         m = re.sub(r"[',%=]", "", mnemonic)  # stress and syllable marks
         while m:
