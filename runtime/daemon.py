@@ -128,9 +128,7 @@ class EndpointerAdapter:
         return self.inner.voiced_until
 
     def is_speech(self, chunk: AudioChunk) -> bool:
-        # Only asked outside an utterance (wake tail, follow-up, barge-in); begin() resets the VAD's
-        # state before the endpointer's own pass, so this extra look never leaks into it.
-        return bool(self.inner.vad.speech_probability(chunk) >= self.inner.threshold)
+        return self.inner.hears_speech(chunk)
 
     def flush(self) -> None:
         utterance = self.inner.finish()

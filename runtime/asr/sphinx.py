@@ -60,7 +60,7 @@ from runtime.asr.grammar import (
     slot_values,
 )
 from runtime.asr.lm import NgramLM
-from runtime.asr.pronounce import british_variants, dictionary_pronunciations, espeak_phones
+from runtime.asr.pronounce import british_variants, dictionary_pronunciations, espeak_phones_of
 from runtime.config import Config
 from runtime.events import AudioChunk, Partial, Transcript, Word
 
@@ -396,7 +396,8 @@ def compile_language_model(config: Config, dict_path: str, sentences: list[str])
     and British variants of its words.
 
     Cached on disk keyed by a hash of everything that goes into it (sentences, dictionary, this
-    module's templates), since espeak-ng lookups cost ~20 ms a word.
+    module's templates), since espeak-ng reads the words missing from the dictionary and the
+    British variants of all of them.
     """
     key_src = json.dumps(
         {
@@ -421,31 +422,22 @@ def compile_language_model(config: Config, dict_path: str, sentences: list[str])
             log.warning("ignoring a broken LM cache %s (%s)", meta_path, e)
 
     dictionary = dictionary_pronunciations(dict_path)
-    known = dictionary.keys()
-    extra: dict[str, str] = {}
-    unpronounceable: set[str] = set()
-
-    def pronounceable(word: str) -> bool:
-        if word in known or word in extra:
-            return True
-        if word in unpronounceable:
-            return False
-        phones = espeak_phones(word)
-        if not phones:
-            unpronounceable.add(word)
-            return False
-        log.info("no dictionary entry for %r; using espeak-ng's %s", word, " ".join(phones))
-        extra[word] = " ".join(phones)
-        return True
-
-    kept = [s for s in sentences if s.strip() and all(pronounceable(w) for w in s.split())]
+    missing = sorted({w for s in sentences for w in s.split()} - dictionary.keys())
+    extra = {w: " ".join(p) for w, p in espeak_phones_of(missing).items()}  # one espeak-ng run
+    unpronounceable = set(missing) - extra.keys()
+    kept = [s for s in sentences if s.strip() and not unpronounceable.intersection(s.split())]
     if unpronounceable:
         log.warning("left out sentences with words nobody can pronounce: %s", sorted(unpronounceable))
     if not kept:
         raise AsrUnavailable("no command sentence could be pronounced; check devices.yaml names")
+    vocabulary = {w for s in kept for w in s.split()}
+    extra = {w: p for w, p in extra.items() if w in vocabulary}
+    for word, phones in extra.items():
+        log.info("no dictionary entry for %r; using espeak-ng's %s", word, phones)
     arpa = NgramLM(kept).to_arpa()
-    words = sorted({w for s in kept for w in s.split()})
-    variants = british_variants(words, {**dictionary, **{w: frozenset([p]) for w, p in extra.items()}})
+    variants = british_variants(
+        sorted(vocabulary), {**dictionary, **{w: frozenset([p]) for w, p in extra.items()}}
+    )
     try:
         folder.mkdir(parents=True, exist_ok=True)
         for path, text in (

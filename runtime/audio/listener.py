@@ -45,7 +45,7 @@ class Listener:
             heard_chunks = [chunk]
             if not listening:
                 if tail is not None:
-                    heard_chunks = tail.feed(chunk, self._is_speech(chunk))
+                    heard_chunks = tail.feed(chunk, self.endpointer.hears_speech(chunk))
                     if not heard_chunks:
                         continue
                     tail = None
@@ -82,10 +82,6 @@ class Listener:
         elif tail is not None:  # the stream ended before the request began
             nothing = Transcript("", 0.0, rejected=True, reject_reason="no speech after the wake word")
             yield Heard(nothing, current, end, end, None, "end_of_stream")
-
-    def _is_speech(self, chunk: AudioChunk) -> bool:
-        # outside an utterance only: begin() resets the VAD's state before the endpointer's own pass
-        return self.endpointer.vad.speech_probability(chunk) >= self.endpointer.threshold
 
     def _heard(self, utterance: Utterance, wake: Wake | None) -> Heard | None:
         if utterance.last_voiced is None:

@@ -201,6 +201,12 @@ class Endpointer:
         """Whether the latest chunk was judged speech."""
         return self.last_probability >= self.threshold
 
+    def hears_speech(self, chunk: AudioChunk) -> bool:
+        """The VAD's verdict on a chunk outside an utterance (the wake word's tail, a follow-up, a
+        barge-in). begin() resets the VAD's state before the endpointer's own pass, so this extra
+        look never leaks into it."""
+        return bool(self.vad.speech_probability(chunk) >= self.threshold)
+
     def begin(self, t: float) -> None:
         self.active = True
         self._chunks, self._start, self._end = [], t, t
