@@ -371,7 +371,7 @@ def main(argv: list[str] | None = None) -> int:
             entry[name] = r.summary()
             if name != "heldout":
                 # intent accuracy per kind of error: a dropped or substituted command word ("pause")
-                # often leaves no way to tell the intent, an inserted filler always does
+                # often leaves no way to tell the intent, an inserted filler never removes one
                 entry[name]["intent_acc_by_error"] = {
                     op: round(evaluate(model_predictor(model), examples[k::3]).intent_acc, 4)
                     for k, op in enumerate(NOISE_OPS)
