@@ -100,30 +100,34 @@ def _word_spans(values: set[tuple[str, str]], words: list[str]) -> set[tuple[str
 NOISE_OPS = ("drop", "substitute", "insert")
 
 
+def error_kind(i: int) -> str:
+    """The kind of error `noisy` gives its i-th sentence: the kinds in turn."""
+    return NOISE_OPS[i % len(NOISE_OPS)]
+
+
 def noisy(examples: list[Any], train_words: list[str], seed: int, similar: bool = False) -> list[Any]:
-    """One ASR-like error per sentence, the three kinds in turn (`NOISE_OPS`: sentence i gets kind
-    i % 3); `similar`: substitutes look alike."""
+    """One ASR-like error per sentence (`error_kind`); `similar`: substitutes look alike."""
     from models.nlu.data import asr_noise
 
     rng = random.Random(seed)
-    return [asr_noise(ex, rng, train_words, NOISE_OPS[i % 3], similar) for i, ex in enumerate(examples)]
+    return [asr_noise(ex, rng, train_words, error_kind(i), similar) for i, ex in enumerate(examples)]
 
 
 def by_error(predicted: list[str], noisy_set: list[Any]) -> dict[str, float]:
-    """Intent accuracy for each kind of error (`noisy` gives sentence i kind i % 3), from the
-    predicted intents of `noisy_set`."""
-    accuracy = {}
-    for k, op in enumerate(NOISE_OPS):
-        pairs = list(zip(predicted[k::3], noisy_set[k::3], strict=True))
-        accuracy[op] = round(sum(p == ex.intent for p, ex in pairs) / max(1, len(pairs)), 4)
-    return accuracy
+    """Intent accuracy for each kind of error, from the predicted intents of `noisy_set`."""
+    right = dict.fromkeys(NOISE_OPS, 0)
+    total = dict.fromkeys(NOISE_OPS, 0)
+    for i, (got, ex) in enumerate(zip(predicted, noisy_set, strict=True)):
+        total[error_kind(i)] += 1
+        right[error_kind(i)] += got == ex.intent
+    return {op: round(right[op] / max(1, total[op]), 4) for op in NOISE_OPS}
 
 
 def noisy_errors(predicted: list[str], clean: list[Any], noisy_set: list[Any]) -> list[dict[str, str]]:
     """Every noisy sentence whose intent the model got wrong (`predicted`), with its clean original:
     to see which errors left the intent unknowable ("pause the den" -> "velshifi the den")."""
     return [
-        {"error": NOISE_OPS[i % 3], "clean": ex.text, "noisy": nx.text, "intent": nx.intent, "predicted": got}
+        {"error": error_kind(i), "clean": ex.text, "noisy": nx.text, "intent": nx.intent, "predicted": got}
         for i, (ex, nx, got) in enumerate(zip(clean, noisy_set, predicted, strict=True))
         if got != nx.intent
     ]
@@ -367,13 +371,14 @@ def main(argv: list[str] | None = None) -> int:
     }
     for kind, model in models.items():
         entry: dict[str, Any] = {"size_bytes": (MODELS / f"nlu.{kind}.onnx").stat().st_size}
+        predict = model_predictor(model)
         for name, examples in sets.items():
-            r = evaluate(model_predictor(model), examples, progress=f"{kind} {name}")
+            r = evaluate(predict, examples, progress=f"{kind} {name}")
             entry[name] = r.summary()
             if name != "heldout":
                 # intent accuracy per kind of error: a dropped or substituted command word ("pause")
                 # often leaves no way to tell the intent, an inserted filler never removes one
-                predicted = [model_predictor(model)(ex).intent for ex in examples]
+                predicted = [predict(ex).intent for ex in examples]
                 entry[name]["intent_acc_by_error"] = by_error(predicted, examples)
                 if kind == "int8" and name == "noisy":
                     report["noisy_errors"] = noisy_errors(predicted, sets["heldout"], examples)
