@@ -34,6 +34,7 @@ from models.nlu.encoder import (
     minilm_dir,
 )
 from models.nlu.train import (
+    TrainConfig,
     TrainResult,
     _batch,
     _encode_all,
@@ -41,6 +42,8 @@ from models.nlu.train import (
     _train_step,
     data_name,
     label_sets,
+    member_rng,
+    noisy_training_set,
     save,
     trained_meta,
     training_data,
@@ -62,6 +65,9 @@ class FinetuneConfig:
     unk_slot_words: float = (
         0.0  # slot-word [UNK] dropout (train.py's trick); off: the encoder knows the words
     )
+    # ASR-noise copies as the small model gets them (train.noisy_training_set): 1.0 for a teacher
+    # (models/nlu/distill.py) that must read noisy sentences; 0 for Snips
+    noise: float = 0.0
     max_steps: int | None = None  # stop early (timing runs)
     seed: int = 0
     member: int = 0  # an ensemble member: its weights and batch order follow seed + member
@@ -83,6 +89,9 @@ def finetune(
     torch.set_num_threads(cfg.threads)
     torch.manual_seed(cfg.seed + cfg.member)
     rng = random.Random(cfg.seed + cfg.member)
+    if cfg.noise > 0:
+        small = TrainConfig(noise=cfg.noise, seed=cfg.seed, member=cfg.member)
+        train_set = noisy_training_set(train_set, small, member_rng(small))
     folder = minilm_dir()
     tok = load_pretrained_tokenizer(folder)
 

@@ -10,7 +10,8 @@ dataset directory (`--data`, e.g. Snips). Robustness tricks, each cheap:
 - word dropout: slot words sometimes become [UNK], so unseen device names still tag as slots, and
   so do other words, so no single word decides alone;
 - label smoothing on the intent loss;
-- rare intents repeated up to a minimum count (data.balance).
+- rare intents repeated up to a minimum count (data.balance);
+- optionally, a teacher's intent probabilities as soft targets (`--teacher`, models/nlu/distill.py).
 The model with the best validation full-frame accuracy is kept; a temperature fitted on the
 validation set calibrates the intent scores.
 """
@@ -66,6 +67,11 @@ class TrainConfig:
     # its own initial weights, batch order, dropout and noisy copies (on validation, own noisy copies
     # beat shared ones: noisy-valid intent 94.59 -> 95.32% for three members); member 0 is `seed`'s
     member: int = 0
+    # knowledge distillation (models/nlu/distill.py): a trained model directory whose intent
+    # probabilities join the hard labels; the intent loss is (1 - distill) * hard + distill * soft
+    teacher: str | None = None
+    distill: float = 0.5
+    distill_temperature: float = 2.0
     # 1 thread, not 2: measured here, a second thread on a shared 2-core machine made steps 4-8x slower
     threads: int = 1
 
@@ -255,6 +261,13 @@ def train(
     labels = label_sets(train_set, valid_set, schema)
     intents, tags, intent_ids, tag_ids = labels.intents, labels.tags, labels.intent_ids, labels.tag_ids
 
+    soft = None
+    if cfg.teacher:
+        from models.nlu.distill import agreement, teacher_probabilities
+
+        soft = teacher_probabilities(Path(cfg.teacher), train_set, intents, cfg.distill_temperature, progress)
+        if progress:
+            print(f"teacher agrees with {agreement(soft, train_set, intents):.2%} of the training labels")
     train_enc = _encode_all(train_set, tok, intent_ids, tag_ids, cfg.max_len)
     valid_enc = _encode_all(valid_set, tok, intent_ids, tag_ids, cfg.max_len)
     pad, unk = special_id(tok, PAD), special_id(tok, UNK)
@@ -278,9 +291,11 @@ def train(
         total = 0.0
         started = time.time()
         for i in range(0, len(order), cfg.batch_size):
-            items = [train_enc[j] for j in order[i : i + cfg.batch_size]]
+            chosen = order[i : i + cfg.batch_size]
+            items = [train_enc[j] for j in chosen]
             batch = _batch(items, pad, unk, cfg.unk_slot_words, rng, cfg.unk_words)
-            total += _train_step(model, opt, sched, batch, intent_loss, loss_fn) * len(items)
+            targets = None if soft is None else (soft[chosen], cfg.distill, cfg.distill_temperature)
+            total += _train_step(model, opt, sched, batch, intent_loss, loss_fn, targets) * len(items)
             bar.update(1)
         scores = _scores(model, valid_enc, pad) if valid_enc else {"intent_acc": 0.0, "frame_acc": 0.0}
         history.append(
@@ -321,12 +336,20 @@ def _train_step(
     batch: tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor],
     intent_loss: nn.Module,
     slot_loss: nn.Module,
+    soft: tuple[torch.Tensor, float, float] | None = None,
 ) -> float:
     """One optimizer step on a batch from `_batch`: joint intent + slot loss, clipped gradients.
+    `soft` is (a teacher's intent probabilities, their weight, temperature) to distill from.
     Returns the batch's mean loss."""
     ids, mask, tag_t, intent_t = batch
     il, sl = model(ids, mask)
-    loss = intent_loss(il, intent_t) + slot_loss(sl.reshape(-1, sl.shape[-1]), tag_t.reshape(-1))
+    hard = intent_loss(il, intent_t)
+    if soft is not None:
+        from models.nlu.distill import distill_loss
+
+        targets, weight, temperature = soft
+        hard = (1 - weight) * hard + weight * distill_loss(il, targets, temperature)
+    loss = hard + slot_loss(sl.reshape(-1, sl.shape[-1]), tag_t.reshape(-1))
     opt.zero_grad()
     loss.backward()
     nn.utils.clip_grad_norm_(model.parameters(), 1.0)

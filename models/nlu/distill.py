@@ -1,0 +1,79 @@
+"""Knowledge distillation: a large trained model (the teacher) labels the small model's training
+sentences with intent probabilities, and the small model learns from those soft targets as well
+as from the hard labels.
+
+Why: a fine-tuned pretrained encoder (`ambient nlu-train --encoder minilm`) reads held-out
+templates better than the small model, but it is ~40x larger than the 2 MB budget. Its
+probabilities say more than a hard label: on a noisy copy that lost the word deciding its intent,
+the kept label is a guess and the teacher's spread says so; on a clean sentence, the teacher's
+runner-up intents say which intents resemble each other. Only the intent is distilled; the
+teacher's tokenizer differs, so its slot logits do not line up with the student's tokens.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import torch
+from tqdm import tqdm
+
+from models.nlu.data import Example
+
+
+def teacher_probabilities(
+    teacher_dir: Path,
+    examples: list[Example],
+    intents: list[str],
+    temperature: float = 1.0,
+    progress: bool = True,
+    batch_size: int = 256,
+) -> torch.Tensor:
+    """The teacher's intent probabilities for `examples`, one row per sentence, columns in the
+    order of `intents` (the student's). The teacher's logits are divided by its own fitted
+    temperature (calibrated probabilities) and then by `temperature` (> 1 softens them further)."""
+    from tokenizers import Tokenizer
+
+    from models.nlu.ensemble import OnnxModule
+    from models.nlu.train import _encode_all, _predict
+    from runtime.nlu.tokenizer import PAD, special_id
+
+    for name in ("nlu.fp32.onnx", "labels.json", "tokenizer.json"):
+        if not (teacher_dir / name).is_file():
+            raise FileNotFoundError(
+                f"teacher {teacher_dir}: no {name} (a directory `ambient nlu-train` wrote)"
+            )
+    meta = json.loads((teacher_dir / "labels.json").read_text())
+    missing = sorted(set(intents) - set(meta["intents"]))
+    if missing:
+        raise ValueError(f"teacher {teacher_dir} does not know the intents {', '.join(missing)}")
+    tok = Tokenizer.from_file(str(teacher_dir / "tokenizer.json"))
+    teacher_ids = {n: i for i, n in enumerate(meta["intents"])}
+    tags = {n: i for i, n in enumerate(meta["tags"])}
+    model = OnnxModule(teacher_dir / "nlu.fp32.onnx")
+    pad = special_id(tok, PAD)
+    logits = []
+    for i in tqdm(range(0, len(examples), batch_size), desc="teacher", unit="batch", disable=not progress):
+        enc = _encode_all(examples[i : i + batch_size], tok, teacher_ids, tags, int(meta["max_len"]))
+        batch_logits, _ = _predict(model, enc, pad, batch_size)  # type: ignore[arg-type]  # same call
+        logits.append(batch_logits)
+    columns = torch.tensor([teacher_ids[n] for n in intents])
+    scaled = torch.cat(logits)[:, columns] / (float(meta["temperature"]) * temperature)
+    return torch.softmax(scaled, dim=-1)
+
+
+def distill_loss(
+    student_logits: torch.Tensor, targets: torch.Tensor, temperature: float = 1.0
+) -> torch.Tensor:
+    """KL(targets || softmax(student / T)) per sentence, averaged, times T^2 (Hinton et al. 2015:
+    keeps its gradient's scale comparable to the hard-label loss when T changes)."""
+    log_p = torch.log_softmax(student_logits / temperature, dim=-1)
+    kl = torch.nn.functional.kl_div(log_p, targets, reduction="batchmean")
+    return kl * temperature**2
+
+
+def agreement(targets: torch.Tensor, examples: list[Example], intents: list[str]) -> float:
+    """How often the teacher's top intent is the sentence's label (a check that the teacher fits)."""
+    ids = {n: i for i, n in enumerate(intents)}
+    labels = torch.tensor([ids.get(ex.intent, -1) for ex in examples])
+    return float((targets.argmax(-1) == labels).float().mean()) if len(examples) else 0.0
