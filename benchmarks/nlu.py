@@ -289,6 +289,33 @@ def held_out_fills(model_dirs: list[Path], fills: int) -> dict[str, Any]:
     return out
 
 
+def split_figures(model_dirs: list[Path], kind: str = "int8") -> dict[str, Any]:
+    """Intent / full-frame accuracy of each model on the validation and held-out test splits, clean
+    and with one ASR-like error per sentence: comparing recipes on validation, with the test figures
+    beside them."""
+    from models.nlu import data as D
+    from models.nlu.evaluate import evaluate, model_predictor
+    from runtime.config import load_config
+    from runtime.nlu.model import NluModel
+
+    dataset = D.build_dataset(load_config(ROOT / "devices.yaml"), seed=0)
+    train_words = sorted({w for ex in dataset.train for w in ex.words})
+    sets = {
+        "valid": dataset.valid,
+        "noisy_valid": noisy(dataset.valid, train_words, 1),
+        "test": dataset.test,
+        "noisy_test": noisy(dataset.test, train_words, 1),
+    }
+    out: dict[str, Any] = {}
+    for d in model_dirs:
+        predict = model_predictor(NluModel.load(d / f"nlu.{kind}.onnx", d / "tokenizer.json"))
+        out[str(d)] = {
+            name: {k: v for k, v in evaluate(predict, examples).summary().items() if k.endswith("acc")}
+            for name, examples in tqdm(sets.items(), desc=str(d))
+        }
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -326,7 +353,16 @@ def main(argv: list[str] | None = None) -> int:
         "templates (the sampling spread of the figure); writes benchmarks/out/nlu_fills.json",
     )
     parser.add_argument(
-        "--model", type=Path, action="append", help="with --fills: model dirs (default models/nlu)"
+        "--splits",
+        action="store_true",
+        help="only: int8 intent and frame accuracy of models on the validation and held-out test "
+        "splits, clean and noisy (to compare recipes); writes benchmarks/out/nlu_splits.json",
+    )
+    parser.add_argument(
+        "--model",
+        type=Path,
+        action="append",
+        help="with --fills or --splits: model dirs (default models/nlu)",
     )
     args = parser.parse_args(argv)
     if args.fills:
@@ -334,6 +370,12 @@ def main(argv: list[str] | None = None) -> int:
         fills = held_out_fills(args.model or [MODELS], args.fills)
         (OUT / "nlu_fills.json").write_text(json.dumps(fills, indent=1) + "\n")
         print(json.dumps(fills, indent=1))
+        return 0
+    if args.splits:
+        OUT.mkdir(parents=True, exist_ok=True)
+        splits = split_figures(args.model or [MODELS])
+        (OUT / "nlu_splits.json").write_text(json.dumps(splits, indent=1) + "\n")
+        print(json.dumps(splits, indent=1))
         return 0
     if args.snips_encoder:
         OUT.mkdir(parents=True, exist_ok=True)
