@@ -32,6 +32,7 @@ from torch import nn
 from tqdm import tqdm
 
 from models.nlu.data import Example, augment, balance
+from models.nlu.distill import agreement, distill_loss, teacher_probabilities
 from runtime.nlu.tokenizer import PAD, UNK, encode, special_id, train_tokenizer, vocab_digest
 
 MASK_BIAS = -20.0  # padding bias: moderate, so a fully int8-quantized mask does not collapse
@@ -263,8 +264,6 @@ def train(
 
     soft = None
     if cfg.teacher:
-        from models.nlu.distill import agreement, teacher_probabilities
-
         soft = teacher_probabilities(Path(cfg.teacher), train_set, intents, cfg.distill_temperature, progress)
         if progress:
             print(f"teacher agrees with {agreement(soft, train_set, intents):.2%} of the training labels")
@@ -343,13 +342,11 @@ def _train_step(
     Returns the batch's mean loss."""
     ids, mask, tag_t, intent_t = batch
     il, sl = model(ids, mask)
-    hard = intent_loss(il, intent_t)
+    intent = intent_loss(il, intent_t)
     if soft is not None:
-        from models.nlu.distill import distill_loss
-
         targets, weight, temperature = soft
-        hard = (1 - weight) * hard + weight * distill_loss(il, targets, temperature)
-    loss = hard + slot_loss(sl.reshape(-1, sl.shape[-1]), tag_t.reshape(-1))
+        intent = (1 - weight) * intent + weight * distill_loss(il, targets, temperature)
+    loss = intent + slot_loss(sl.reshape(-1, sl.shape[-1]), tag_t.reshape(-1))
     opt.zero_grad()
     loss.backward()
     nn.utils.clip_grad_norm_(model.parameters(), 1.0)
