@@ -12,13 +12,24 @@ teacher's tokenizer differs, so its slot logits do not line up with the student'
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import torch
 from tqdm import tqdm
 
 from models.nlu.data import Example
+from runtime.nlu.model import NluModel
+
+
+def load_teacher(teacher_dir: Path) -> NluModel:
+    """The teacher as the runtime serves it (its tokenizer checked against its model). A directory
+    without the files `ambient nlu-train` writes is a FileNotFoundError naming the first missing one."""
+    for name in ("nlu.fp32.onnx", "labels.json", "tokenizer.json"):
+        if not (teacher_dir / name).is_file():
+            raise FileNotFoundError(
+                f"teacher {teacher_dir}: not a trained model directory (no {name}; `ambient nlu-train` writes one)"
+            )
+    return NluModel.load(teacher_dir / "nlu.fp32.onnx", teacher_dir / "tokenizer.json")
 
 
 def teacher_probabilities(
@@ -32,33 +43,24 @@ def teacher_probabilities(
     """The teacher's intent probabilities for `examples`, one row per sentence, columns in the
     order of `intents` (the student's). The teacher's logits are divided by its own fitted
     temperature (calibrated probabilities) and then by `temperature` (> 1 softens them further)."""
-    from tokenizers import Tokenizer
-
-    from models.nlu.ensemble import OnnxModule
-    from models.nlu.train import _encode_all, _predict
+    from models.nlu.train import _batch, _encode_all
     from runtime.nlu.tokenizer import PAD, special_id
 
-    for name in ("nlu.fp32.onnx", "labels.json", "tokenizer.json"):
-        if not (teacher_dir / name).is_file():
-            raise FileNotFoundError(
-                f"teacher {teacher_dir}: no {name} (a directory `ambient nlu-train` wrote)"
-            )
-    meta = json.loads((teacher_dir / "labels.json").read_text())
-    missing = sorted(set(intents) - set(meta["intents"]))
+    teacher = load_teacher(teacher_dir)
+    missing = sorted(set(intents) - set(teacher.intents))
     if missing:
         raise ValueError(f"teacher {teacher_dir} does not know the intents {', '.join(missing)}")
-    tok = Tokenizer.from_file(str(teacher_dir / "tokenizer.json"))
-    teacher_ids = {n: i for i, n in enumerate(meta["intents"])}
-    tags = {n: i for i, n in enumerate(meta["tags"])}
-    model = OnnxModule(teacher_dir / "nlu.fp32.onnx")
-    pad = special_id(tok, PAD)
+    teacher_ids = {n: i for i, n in enumerate(teacher.intents)}
+    tags = {n: i for i, n in enumerate(teacher.tags)}
+    pad = special_id(teacher.tokenizer, PAD)
     logits = []
     for i in tqdm(range(0, len(examples), batch_size), desc="teacher", unit="batch", disable=not progress):
-        enc = _encode_all(examples[i : i + batch_size], tok, teacher_ids, tags, int(meta["max_len"]))
-        batch_logits, _ = _predict(model, enc, pad, batch_size)  # type: ignore[arg-type]  # same call
-        logits.append(batch_logits)
+        enc = _encode_all(examples[i : i + batch_size], teacher.tokenizer, teacher_ids, tags, teacher.max_len)
+        ids, mask, _, _ = _batch(enc, pad)
+        intent_logits, _ = teacher.runner(ids.numpy(), mask.numpy())
+        logits.append(torch.from_numpy(intent_logits))
     columns = torch.tensor([teacher_ids[n] for n in intents])
-    scaled = torch.cat(logits)[:, columns] / (float(meta["temperature"]) * temperature)
+    scaled = torch.cat(logits)[:, columns] / (teacher.temperature * temperature)
     return torch.softmax(scaled, dim=-1)
 
 

@@ -82,10 +82,13 @@ def run(args: argparse.Namespace) -> int:
     if args.noise is not None:
         cfg.noise = args.noise
     if args.teacher is not None:
-        if not (args.teacher / "labels.json").is_file():
-            print(
-                f"ambient nlu-train: --teacher {args.teacher}: not a trained model directory (no labels.json)"
-            )
+        from models.nlu.distill import load_teacher
+        from runtime.nlu.model import NluError
+
+        try:
+            load_teacher(args.teacher)  # before any training: a bad teacher is found in a second
+        except (FileNotFoundError, NluError) as e:
+            print(f"ambient nlu-train: --teacher: {e}")
             return 2
         cfg.teacher = str(args.teacher)
     if not 0.0 <= args.distill <= 1.0:
