@@ -322,6 +322,55 @@ def split_figures(model_dirs: list[Path], kind: str = "int8") -> dict[str, Any]:
     return out
 
 
+def latency_comparison(model_dirs: list[Path], rounds: int = 3) -> dict[str, Any]:
+    """int8 latency per utterance (tokenization included) of each model on the held-out sentences,
+    the models taking turns sentence by sentence, so a shared machine's slow spells fall on all of
+    them alike; p50 also as a ratio to the first model's. Writes a histogram PNG."""
+    import time
+
+    import numpy as np
+
+    from models.nlu import data as D
+    from runtime.config import load_config
+    from runtime.nlu.model import NluModel
+
+    texts = [
+        ex.text for ex in D.build_dataset(load_config(ROOT / "devices.yaml"), seed=committed_seed()).test
+    ]
+    models = [NluModel.load(d / "nlu.int8.onnx", d / "tokenizer.json").parse for d in model_dirs]
+    for text in texts[:20]:
+        for parse in models:
+            parse(text)  # warm-up
+    times: list[list[float]] = [[] for _ in models]
+    for _ in tqdm(range(rounds), desc="latency rounds"):
+        for text in texts:
+            for parse, out in zip(models, times, strict=True):
+                t0 = time.perf_counter()
+                parse(text)
+                out.append((time.perf_counter() - t0) * 1000)
+    p50s = [float(np.percentile(t, 50)) for t in times]
+    report = {
+        str(d): {"p50_ms": p50, "p99_ms": float(np.percentile(t, 99)), "p50_vs_first": p50 / p50s[0]}
+        for d, p50, t in zip(model_dirs, p50s, times, strict=True)
+    }
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(7, 4))
+    bins = np.linspace(0, float(np.percentile(np.concatenate(times), 99)), 60)
+    for d, t in zip(model_dirs, times, strict=True):
+        ax.hist(t, bins=bins, histtype="step", label=f"{d} (p50 {np.percentile(t, 50):.2f} ms)")
+    ax.set_xlabel("ms per utterance (int8, tokenization included, 1 thread)")
+    ax.set_ylabel("utterances")
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(OUT / "nlu_latency.png", dpi=110)
+    plt.close(fig)
+    return report
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -365,10 +414,16 @@ def main(argv: list[str] | None = None) -> int:
         "splits, clean and noisy (to compare recipes); writes benchmarks/out/nlu_splits.json",
     )
     parser.add_argument(
+        "--latency",
+        action="store_true",
+        help="only: int8 latency of models taking turns on the held-out sentences, p50 as a ratio "
+        "to the first model's; writes benchmarks/out/nlu_latency.json and .png",
+    )
+    parser.add_argument(
         "--model",
         type=Path,
         action="append",
-        help="with --fills or --splits: model dirs (default models/nlu)",
+        help="with --fills, --splits or --latency: model dirs (default models/nlu)",
     )
     args = parser.parse_args(argv)
     if args.fills:
@@ -382,6 +437,12 @@ def main(argv: list[str] | None = None) -> int:
         splits = split_figures(args.model or [MODELS])
         (OUT / "nlu_splits.json").write_text(json.dumps(splits, indent=1) + "\n")
         print(json.dumps(splits, indent=1))
+        return 0
+    if args.latency:
+        OUT.mkdir(parents=True, exist_ok=True)
+        latency = latency_comparison(args.model or [MODELS])
+        (OUT / "nlu_latency.json").write_text(json.dumps(latency, indent=1) + "\n")
+        print(json.dumps(latency, indent=1))
         return 0
     if args.snips_encoder:
         OUT.mkdir(parents=True, exist_ok=True)

@@ -1,4 +1,5 @@
-"""NLU ensembles: members merged into one ONNX graph that averages their logits."""
+"""NLU ensembles: members merged into one ONNX graph that averages their logits, side by side or
+stacked on a member axis."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import numpy as np
 import onnxruntime as ort
 import pytest
 
-from models.nlu.ensemble import build_ensemble, merge_onnx
+from models.nlu.ensemble import StackedModel, build_ensemble, joint_models, merge_onnx, restack
 from models.nlu.train import TrainConfig, run_training, training_data
 from runtime.nlu.model import NluModel
 
@@ -53,6 +54,64 @@ def test_the_merged_graph_averages_the_members_logits(members: list[Path], tmp_p
     intent, slots = _run(merged, ids)
     np.testing.assert_allclose(intent, (outs[0][0] + outs[1][0]) / 2, rtol=1e-5, atol=1e-5)
     np.testing.assert_allclose(slots, (outs[0][1] + outs[1][1]) / 2, rtol=1e-5, atol=1e-5)
+
+
+def test_the_stacked_graph_computes_the_merged_one_with_fewer_nodes(
+    members: list[Path], tmp_path: Path
+) -> None:
+    """Small models are stacked (one batched matmul per layer for all members): the same logits as
+    the side-by-side graph, padding included, in fewer onnxruntime nodes; int8 with a scale per
+    member and column stays close to fp32."""
+    import onnx
+
+    from models.nlu.export import export_onnx, quantize_int8
+
+    meta = json.loads((members[0] / "labels.json").read_text())
+    merged = merge_onnx([d / "nlu.fp32.onnx" for d in members], tmp_path / "merged.onnx")
+    models = [
+        joint_models(d / "nlu.fp32.onnx", json.loads((d / "labels.json").read_text()))[0] for d in members
+    ]
+    stacked = export_onnx(StackedModel(models), meta, tmp_path / "stacked.onnx")
+    ids = np.array([[2, 10, 11, 12, 13, 3], [2, 20, 21, 3, 0, 0]], dtype=np.int64)
+    mask = (ids != 0).astype(np.int64)
+
+    def run(path: Path) -> list[np.ndarray]:
+        session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+        return session.run(None, {"input_ids": ids, "attention_mask": mask})
+
+    for a, b in zip(run(merged), run(stacked), strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-4)
+    assert len(onnx.load(str(stacked)).graph.node) < len(onnx.load(str(merged)).graph.node) * 0.7
+    int8 = quantize_int8(stacked, tmp_path / "stacked.int8.onnx", meta)
+    weights = [i for i in onnx.load(str(int8)).graph.initializer if i.name.endswith("weight_scale")]
+    assert weights and all(list(w.dims) == [2, 1, w.dims[-1]] for w in weights)  # member x column
+    # int8 strays from fp32 no more than the side-by-side graph's int8 does (scales per member)
+    merged_int8 = quantize_int8(merged, tmp_path / "merged.int8.onnx", meta)
+    reference = run(merged)
+    for a, b, c in zip(reference, run(int8), run(merged_int8), strict=True):
+        assert np.abs(a - b).mean() < 2 * np.abs(a - c).mean()
+
+
+def test_an_older_side_by_side_ensemble_is_restacked(members: list[Path], tmp_path: Path) -> None:
+    """`python -m models.nlu.ensemble DIR` reads the members back out of a side-by-side graph (by
+    their module names) and writes the stacked graph with the same outputs and labels."""
+    _, valid, _ = training_data(None, None, TINY.seed, limit=300)
+    build_ensemble(members, tmp_path, valid)  # stacked
+    merge_onnx([d / "nlu.fp32.onnx" for d in members], tmp_path / "nlu.fp32.onnx")  # as before
+    ids = np.array([[2, 10, 11, 12, 13, 3]], dtype=np.int64)
+    before = _run(tmp_path / "nlu.fp32.onnx", ids)
+    labels = (tmp_path / "labels.json").read_text()
+    restack(tmp_path)
+    for a, b in zip(before, _run(tmp_path / "nlu.fp32.onnx", ids), strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-4)
+    assert (tmp_path / "labels.json").read_text() == labels
+    model = NluModel.load(tmp_path / "nlu.int8.onnx", tmp_path / "tokenizer.json")
+    assert model.parse("turn on the kitchen light", n=1)
+    with pytest.raises(ValueError, match="not train.py's model"):
+        restack(tmp_path)  # already stacked
+    merged = merge_onnx([d / "nlu.fp32.onnx" for d in members], tmp_path / "merged.onnx")
+    with pytest.raises(ValueError, match="2 models in the file, 1 in its labels"):
+        joint_models(merged, json.loads((members[0] / "labels.json").read_text()))
 
 
 def test_an_ensemble_is_served_by_the_runtime(members: list[Path], tmp_path: Path) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -231,7 +232,7 @@ def test_decoding_keeps_one_name_in_one_span() -> None:
 
     from models.nlu.data import Example
     from models.nlu.train import repeatable_slots
-    from runtime.nlu.model import allowed_transitions
+    from runtime.nlu.model import allowed_transitions, decode_tags
 
     tags = ["O", "B-area", "B-name", "I-area", "I-name"]
     allowed = allowed_transitions(tags, {"area"})
@@ -245,11 +246,51 @@ def test_decoding_keeps_one_name_in_one_span() -> None:
     sentences.append(Example(("air", "purifier"), ("B-name", "B-name"), "HassTurnOn"))
     assert repeatable_slots(sentences) == ["area"]
     # the Viterbi decoder joins "air purifier" although per-word argmax says two names
-    model = NluModel.__new__(NluModel)
-    model.tags, model._allowed = tags, allowed
-    model._start = np.array([not t.startswith("I-") for t in tags])
+    start = np.array([not t.startswith("I-") for t in tags])
     logits = np.log(np.array([[0.01, 0.01, 0.9, 0.01, 0.07], [0.01, 0.01, 0.5, 0.01, 0.47]]))
-    assert [tags[i] for i in model._decode(logits)] == ["B-name", "I-name"]
+    assert [tags[i] for i in decode_tags(logits, allowed, start)] == ["B-name", "I-name"]
+    # and a sentence that starts with I-name starts with B-name instead
+    logits = np.log(np.array([[0.01, 0.01, 0.4, 0.01, 0.57], [0.9, 0.01, 0.03, 0.03, 0.03]]))
+    assert [tags[i] for i in decode_tags(logits, allowed, start)] == ["B-name", "O"]
+
+
+def test_the_decoders_shortcut_is_the_full_viterbi_search() -> None:
+    """decode_tags returns the per-word argmax when that is an allowed sequence, and searches
+    otherwise: either way the best allowed sequence, checked against brute force on random logits."""
+    import numpy as np
+
+    from runtime.nlu.model import allowed_transitions, decode_tags
+
+    tags = ["O", "B-area", "B-name", "B-brightness", "I-area", "I-name", "I-brightness"]
+    allowed = allowed_transitions(tags, {"area"})
+    start = np.array([not t.startswith("I-") for t in tags])
+    shortcuts = 0
+    rng = np.random.default_rng(0)
+    for _ in range(200):
+        logits = rng.normal(size=(int(rng.integers(1, 5)), len(tags))) * 3
+        best = decode_tags(logits, allowed, start)
+        assert best == _viterbi_reference(logits, allowed, start)
+        shortcuts += best == [int(t) for t in logits.argmax(-1)]
+    assert 0 < shortcuts < 200  # both the shortcut and the search ran
+
+
+def _viterbi_reference(logits: Any, allowed: Any, start: Any) -> list[int]:
+    """Brute force over every tag sequence (short sentences only): the allowed one of highest
+    log-probability."""
+    import itertools
+
+    import numpy as np
+
+    logp = logits - np.log(np.exp(logits).sum(-1, keepdims=True))
+    best, best_score = None, -np.inf
+    for seq in itertools.product(range(len(start)), repeat=len(logits)):
+        if not start[seq[0]] or not all(allowed[a, b] for a, b in itertools.pairwise(seq)):
+            continue
+        score = sum(logp[i, t] for i, t in enumerate(seq))
+        if score > best_score:
+            best, best_score = list(seq), score
+    assert best is not None
+    return best
 
 
 SWITCHABLE = {"light", "switch", "fan", "climate", "oven", "tv", "media_player"}

@@ -211,23 +211,32 @@ class NluModel:
         return probs, tag_ids, enc
 
     def _decode(self, logits: np.ndarray) -> list[int]:
-        """Best tag sequence in which every I-X follows B-X or I-X (Viterbi over log-probabilities).
+        return decode_tags(logits, self._allowed, self._start)
 
-        Per-word argmax can emit a stray I- tag, which would make a spurious extra slot."""
-        z = logits.astype(np.float64)
-        logp = z - z.max(-1, keepdims=True)
-        logp -= np.log(np.exp(logp).sum(-1, keepdims=True))
-        blocked = np.where(self._allowed, 0.0, -1e9)
-        score = logp[0] + np.where(self._start, 0.0, -1e9)
-        back = []
-        for t in range(1, len(logp)):
-            total = score[:, None] + blocked  # previous x next
-            back.append(total.argmax(0))
-            score = total.max(0) + logp[t]
-        best = [int(score.argmax())]
-        for pointers in reversed(back):
-            best.append(int(pointers[best[-1]]))
-        return best[::-1]
+
+def decode_tags(logits: np.ndarray, allowed: np.ndarray, start: np.ndarray) -> list[int]:
+    """Best tag sequence for [words, tags] logits in which every step is `allowed` [previous, next]
+    and the first tag may `start` (e.g. every I-X follows B-X or I-X): Viterbi over log-probabilities.
+
+    Per-word argmax can emit a stray I- tag, which would make a spurious extra slot."""
+    greedy = logits.argmax(-1)
+    if start[greedy[0]] and allowed[greedy[:-1], greedy[1:]].all():
+        # the unconstrained best is allowed, so it is the constrained best too (most sentences)
+        return [int(t) for t in greedy]
+    z = logits.astype(np.float64)
+    logp = z - z.max(-1, keepdims=True)
+    logp -= np.log(np.exp(logp).sum(-1, keepdims=True))
+    blocked = np.where(allowed, 0.0, -1e9)
+    score = logp[0] + np.where(start, 0.0, -1e9)
+    back = []
+    for t in range(1, len(logp)):
+        total = score[:, None] + blocked  # previous x next
+        back.append(total.argmax(0))
+        score = total.max(0) + logp[t]
+    best = [int(score.argmax())]
+    for pointers in reversed(back):
+        best.append(int(pointers[best[-1]]))
+    return best[::-1]
 
 
 def allowed_transitions(tags: list[str], repeatable: set[str] | None = None) -> np.ndarray:
