@@ -243,7 +243,8 @@ def build_jobs(work: Path) -> list[dict]:
         np.savez(npz, **inputs)
         jobs.append({"name": name, "model": str(model), "runtime": runtime, "inputs": str(npz)})
 
-    # NLU: the committed fp32 model and our static / dynamic int8 of it, on held-out style sentences
+    # NLU: the committed fp32 and int8 models and our static / dynamic int8 of the fp32, on held-out
+    # style sentences
     nlu = snapshot_nlu(REPO / "models/nlu", work / "nlu-model")
     if nlu is not None:
         import onnx
@@ -256,6 +257,8 @@ def build_jobs(work: Path) -> list[dict]:
         data = load_dataset(sentences, spec, nlu)
         arrays = {k: v[:40] for k, v in data.arrays.items()}  # padded + masked: fine for a bit-level check
         add("nlu.fp32/onnxruntime", nlu, "onnxruntime", arrays)
+        if (nlu.parent / "nlu.int8.onnx").exists():  # the served model as committed
+            add("nlu.int8-committed/onnxruntime", nlu.parent / "nlu.int8.onnx", "onnxruntime", arrays)
         for mode in ("static", "dynamic"):
             out = work / f"nlu-{mode}"
             try:
@@ -367,7 +370,7 @@ def snapshot_nlu(src: Path, dst: Path) -> Path | None:
     if not (src / "nlu.fp32.onnx").exists():
         return None
     dst.mkdir(parents=True, exist_ok=True)
-    for name in ("nlu.fp32.onnx", "tokenizer.json", "labels.json"):
+    for name in ("nlu.fp32.onnx", "nlu.int8.onnx", "tokenizer.json", "labels.json"):
         if (src / name).exists():
             shutil.copy2(src / name, dst / name)
     return dst / "nlu.fp32.onnx"

@@ -202,3 +202,38 @@ def quantize_dynamic(
         )
     except Exception as e:
         raise QuantizeError(f"dynamic quantization of {src.name} failed: {type(e).__name__}: {e}") from e
+    if preset.weight_type == "int8":
+        scale_batched_weights(src, dst, preset.reduce_range)
+
+
+def scale_batched_weights(src: Path, dst: Path, reduce_range: bool = False) -> None:
+    """Give the int8 weights of batched matmuls (3-D [batch, in, out] constants, e.g. an ensemble
+    stacked on a member axis) symmetric scales per batch index and output column, in place in `dst`.
+
+    onnxruntime's dynamic quantizer gives such a weight one scale per column shared by the whole
+    batch, shaped [out], which its int8 matmul kernel then refuses for a 3-D weight; shaped
+    [batch, 1, out] it is accepted, and each batch index keeps its own range."""
+    import numpy as np
+    from onnx import numpy_helper
+
+    weights = {i.name: i for i in onnx.load(str(src)).graph.initializer if len(i.dims) == 3}
+    model = onnx.load(str(dst))
+    tensors = {i.name: i for i in model.graph.initializer}
+    qmax = 63 if reduce_range else 127
+    changed = False
+    for node in model.graph.node:
+        source = node.input[1].removesuffix("_quantized") if node.op_type == "MatMulInteger" else ""
+        if source not in weights or f"{source}_scale" not in tensors:
+            continue
+        w = numpy_helper.to_array(weights[source])
+        scale = np.maximum(np.abs(w).max(axis=1, keepdims=True) / qmax, 1e-12).astype(np.float32)
+        quantized = np.clip(np.round(w / scale), -qmax, qmax).astype(np.int8)
+        for name, array in (
+            (node.input[1], quantized),
+            (node.input[3], np.zeros(scale.shape, np.int8)),
+            (f"{source}_scale", scale),
+        ):
+            tensors[name].CopyFrom(numpy_helper.from_array(array, name))
+        changed = True
+    if changed:
+        onnx.save(model, str(dst))

@@ -59,39 +59,9 @@ def quantize_int8(fp32: Path, int8: Path, meta: dict[str, Any]) -> Path:
     """Dynamic int8 (weights per channel, activations quantized at run time) with onnxruntime."""
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
+    from quantize.onnx_int8 import scale_batched_weights
+
     quantize_dynamic(str(fp32), str(int8), per_channel=True, weight_type=QuantType.QInt8)
-    scale_per_member(fp32, int8)
+    scale_batched_weights(fp32, int8)  # the stacked ensemble's [member, in, out] weights
     set_metadata(int8, {**meta, "quantization": "onnxruntime dynamic int8, per channel"})
     return int8
-
-
-def scale_per_member(fp32: Path, int8: Path) -> None:
-    """Give stacked [member, in, out] weights (ensemble.StackedModel) symmetric int8 scales per
-    member and output column, in place.
-
-    onnxruntime's quantizer gives a 3-D weight one scale per column shared by every member, shaped
-    [out], which its int8 matmul kernel refuses for a 3-D weight; [member, 1, out] it accepts."""
-    import numpy as np
-    import onnx
-    from onnx import numpy_helper
-
-    weights = {i.name: i for i in onnx.load(str(fp32)).graph.initializer if len(i.dims) == 3}
-    model = onnx.load(str(int8))
-    tensors = {i.name: i for i in model.graph.initializer}
-    changed = False
-    for node in model.graph.node:
-        source = node.input[1].removesuffix("_quantized") if node.op_type == "MatMulInteger" else ""
-        if source not in weights:
-            continue
-        w = numpy_helper.to_array(weights[source])
-        scale = np.maximum(np.abs(w).max(axis=1, keepdims=True) / 127.0, 1e-12).astype(np.float32)
-        quantized = np.clip(np.round(w / scale), -127, 127).astype(np.int8)
-        for name, array in (
-            (node.input[1], quantized),
-            (node.input[3], np.zeros(scale.shape, np.int8)),
-            (f"{source}_scale", scale),
-        ):
-            tensors[name].CopyFrom(numpy_helper.from_array(array, name))
-        changed = True
-    if changed:
-        onnx.save(model, str(int8))
