@@ -207,11 +207,9 @@ class NluModel:
         z = intent_logits[0].astype(np.float64) / self.temperature
         probs = np.exp(z - z.max())
         probs /= probs.sum()
-        tag_ids = self._decode(slot_logits[0][enc.first_token]) if enc.first_token else []
+        at_words = slot_logits[0][enc.first_token]  # each word's tag is read at its first token
+        tag_ids = decode_tags(at_words, self._allowed, self._start) if enc.first_token else []
         return probs, tag_ids, enc
-
-    def _decode(self, logits: np.ndarray) -> list[int]:
-        return decode_tags(logits, self._allowed, self._start)
 
 
 def decode_tags(logits: np.ndarray, allowed: np.ndarray, start: np.ndarray) -> list[int]:
