@@ -359,7 +359,7 @@ def latency_comparison(model_dirs: list[Path], rounds: int = 3) -> dict[str, Any
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=(7, 4))
-    bins = np.linspace(0, float(np.percentile(np.concatenate(times), 99)), 60)
+    bins = np.linspace(0, float(np.percentile(np.concatenate(times), 99)), 60).tolist()
     for d, t in zip(model_dirs, times, strict=True):
         ax.hist(t, bins=bins, histtype="step", label=f"{d} (p50 {np.percentile(t, 50):.2f} ms)")
     ax.set_xlabel("ms per utterance (int8, tokenization included, 1 thread)")
@@ -426,42 +426,32 @@ def main(argv: list[str] | None = None) -> int:
         help="with --fills, --splits or --latency: model dirs (default models/nlu)",
     )
     args = parser.parse_args(argv)
+    OUT.mkdir(parents=True, exist_ok=True)
+
+    def written(name: str, result: dict[str, Any]) -> int:
+        (OUT / name).write_text(json.dumps(result, indent=1) + "\n")
+        print(json.dumps(result, indent=1))
+        print(f"wrote {OUT / name}")
+        return 0
+
     if args.fills:
-        OUT.mkdir(parents=True, exist_ok=True)
-        fills = held_out_fills(args.model or [MODELS], args.fills)
-        (OUT / "nlu_fills.json").write_text(json.dumps(fills, indent=1) + "\n")
-        print(json.dumps(fills, indent=1))
-        return 0
+        return written("nlu_fills.json", held_out_fills(args.model or [MODELS], args.fills))
     if args.splits:
-        OUT.mkdir(parents=True, exist_ok=True)
-        splits = split_figures(args.model or [MODELS])
-        (OUT / "nlu_splits.json").write_text(json.dumps(splits, indent=1) + "\n")
-        print(json.dumps(splits, indent=1))
-        return 0
+        return written("nlu_splits.json", split_figures(args.model or [MODELS]))
     if args.latency:
-        OUT.mkdir(parents=True, exist_ok=True)
-        latency = latency_comparison(args.model or [MODELS])
-        (OUT / "nlu_latency.json").write_text(json.dumps(latency, indent=1) + "\n")
-        print(json.dumps(latency, indent=1))
-        return 0
+        return written("nlu_latency.json", latency_comparison(args.model or [MODELS]))
     if args.snips_encoder:
-        OUT.mkdir(parents=True, exist_ok=True)
         result = snips_encoder_report(
             args.snips, args.snips_encoder, args.retrain_snips, args.snips_epochs, args.snips_members
         )
         suffix = "" if args.snips_members == 1 else f"_x{args.snips_members}"
-        path = OUT / f"nlu_snips_{args.snips_encoder}{suffix}.json"
-        path.write_text(json.dumps(result, indent=1) + "\n")
-        print(json.dumps(result, indent=1))
-        print(f"wrote {path}")
-        return 0
+        return written(f"nlu_snips_{args.snips_encoder}{suffix}.json", result)
 
     from models.nlu import data as D
     from models.nlu.evaluate import evaluate, latency_ms, model_predictor
     from runtime.config import load_config
     from runtime.nlu.model import NluModel
 
-    OUT.mkdir(parents=True, exist_ok=True)
     config = load_config(ROOT / "devices.yaml")
     seed = committed_seed()
     dataset = D.build_dataset(config, seed=seed)  # the same split the committed model was trained on
