@@ -56,17 +56,16 @@ def export_onnx(model: torch.nn.Module, meta: dict[str, Any], path: Path) -> Pat
 
 
 def quantize_int8(fp32: Path, int8: Path, meta: dict[str, Any]) -> Path:
-    """Dynamic int8 (7-bit weights per channel, activations quantized at run time) with onnxruntime.
+    """Dynamic int8 (7-bit weights per channel, activations quantized at run time) through the
+    `quantize/` toolchain's x86 preset.
 
-    7-bit weights (reduce_range), because onnxruntime's uint8 x int8 kernel on x86 CPUs without VNNI
-    (AVX2 only) sums pairs of products in int16, which full-range weights overflow: measured on such
-    a CPU, logits strayed from fp32 by up to 1.27 (median 0.65) with 8-bit weights, 0.29 (0.10) with
+    7-bit weights, because onnxruntime's uint8 x int8 kernel on x86 CPUs without VNNI (AVX2 only)
+    sums pairs of products in int16, which full-range weights overflow: measured on such a CPU,
+    logits strayed from fp32 by up to 1.27 (median 0.65) with 8-bit weights, 0.29 (0.10) with
     7-bit, while ARM computed the 8-bit ones exactly. 7-bit weights give the same answers everywhere."""
-    from onnxruntime.quantization import QuantType, quantize_dynamic
+    from quantize.onnx_int8 import quantize_dynamic
+    from quantize.presets import PRESETS
 
-    from quantize.onnx_int8 import scale_batched_weights
-
-    quantize_dynamic(str(fp32), str(int8), per_channel=True, reduce_range=True, weight_type=QuantType.QInt8)
-    scale_batched_weights(fp32, int8, reduce_range=True)  # the stacked ensemble's [member, in, out]
+    quantize_dynamic(fp32, int8, PRESETS["x86"])
     set_metadata(int8, {**meta, "quantization": "onnxruntime dynamic int8, 7-bit weights per channel"})
     return int8
