@@ -89,6 +89,9 @@ def test_the_cli_refuses_a_bad_teacher_before_training(
         == 2
     )
     assert "--distill 1.5" in capsys.readouterr().out
+    teacher = ["nlu-train", "--teacher", str(ROOT / "models" / "nlu"), "--out", str(out)]
+    assert main([*teacher, "--distill-temperature", "0"]) == 2
+    assert "--distill-temperature 0" in capsys.readouterr().out
     assert (
         main(
             ["nlu-train", "--encoder", "minilm", "--teacher", str(ROOT / "models" / "nlu"), "--out", str(out)]

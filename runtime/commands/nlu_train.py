@@ -59,6 +59,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=0.5,
         help="with --teacher: the weight of the teacher's probabilities in the intent loss (0-1)",
     )
+    parser.add_argument(
+        "--distill-temperature",
+        type=float,
+        default=2.0,
+        help="with --teacher: soften the teacher's and the student's intent probabilities by this "
+        "temperature in the distillation loss (1 = the teacher's calibrated probabilities)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -78,7 +85,7 @@ def run(args: argparse.Namespace) -> int:
     out = args.out or (
         root / "benchmarks" / "out" / f"nlu-{args.data.name}" if args.data else root / "models" / "nlu"
     )
-    cfg = TrainConfig(seed=args.seed, distill=args.distill)
+    cfg = TrainConfig(seed=args.seed, distill=args.distill, distill_temperature=args.distill_temperature)
     if args.noise is not None:
         cfg.noise = args.noise
     if args.teacher is not None:
@@ -93,6 +100,11 @@ def run(args: argparse.Namespace) -> int:
         cfg.teacher = str(args.teacher)
     if not 0.0 <= args.distill <= 1.0:
         print(f"ambient nlu-train: --distill {args.distill}: expected a weight from 0 to 1")
+        return 2
+    if args.distill_temperature <= 0:
+        print(
+            f"ambient nlu-train: --distill-temperature {args.distill_temperature}: expected a positive number"
+        )
         return 2
     if args.epochs:
         cfg.epochs = args.epochs
