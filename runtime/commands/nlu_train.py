@@ -62,9 +62,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--distill-temperature",
         type=float,
-        default=2.0,
         help="with --teacher: soften the teacher's and the student's intent probabilities by this "
-        "temperature in the distillation loss (1 = the teacher's calibrated probabilities)",
+        "temperature in the distillation loss (default 2; 1 = the teacher's calibrated probabilities)",
     )
 
 
@@ -85,7 +84,9 @@ def run(args: argparse.Namespace) -> int:
     out = args.out or (
         root / "benchmarks" / "out" / f"nlu-{args.data.name}" if args.data else root / "models" / "nlu"
     )
-    cfg = TrainConfig(seed=args.seed, distill=args.distill, distill_temperature=args.distill_temperature)
+    cfg = TrainConfig(seed=args.seed, distill=args.distill)
+    if args.distill_temperature is not None:
+        cfg.distill_temperature = args.distill_temperature
     if args.noise is not None:
         cfg.noise = args.noise
     if args.teacher is not None:
@@ -101,9 +102,9 @@ def run(args: argparse.Namespace) -> int:
     if not 0.0 <= args.distill <= 1.0:
         print(f"ambient nlu-train: --distill {args.distill}: expected a weight from 0 to 1")
         return 2
-    if args.distill_temperature <= 0:
+    if cfg.distill_temperature <= 0:
         print(
-            f"ambient nlu-train: --distill-temperature {args.distill_temperature}: expected a positive number"
+            f"ambient nlu-train: --distill-temperature {cfg.distill_temperature}: expected a positive number"
         )
         return 2
     if args.epochs:
