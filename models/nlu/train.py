@@ -73,6 +73,9 @@ class TrainConfig:
     teacher: str | None = None
     distill: float = 0.5
     distill_temperature: float = 2.0
+    # start the token embeddings from all-MiniLM-L6-v2's vectors for our tokens ("static" or
+    # "pooled", models/nlu/embed_init.py) instead of at random; None: random
+    init_embeddings: str | None = None
     # 1 thread, not 2: measured here, a second thread on a shared 2-core machine made steps 4-8x slower
     threads: int = 1
 
@@ -271,6 +274,10 @@ def train(
     valid_enc = _encode_all(valid_set, tok, intent_ids, tag_ids, cfg.max_len)
     pad, unk = special_id(tok, PAD), special_id(tok, UNK)
     model = JointModel(tok.get_vocab_size(), len(intents), len(tags), cfg)
+    if cfg.init_embeddings:
+        from models.nlu.embed_init import init_token_embeddings
+
+        init_token_embeddings(model.tok, tok, cfg.init_embeddings)
     opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
     steps = cfg.epochs * math.ceil(len(train_enc) / cfg.batch_size)
     warmup = max(1, steps // 20)

