@@ -166,7 +166,6 @@ def confusion_png(confusion: dict[str, dict[str, int]], path: Path, title: str) 
 
 def snips_report(data_dir: Path, retrain: bool, epochs: int | None, members: int = 3) -> dict[str, Any]:
     from models.nlu.data import read_split
-    from models.nlu.ensemble import run_ensemble
     from models.nlu.train import TrainConfig, run_training
 
     out = OUT / ("nlu-snips" if members == 1 else f"nlu-snips-x{members}")
@@ -188,19 +187,29 @@ def snips_report(data_dir: Path, retrain: bool, epochs: int | None, members: int
             noise_slot_words=False,
             init_embeddings="static",
         )
-        if epochs:
-            cfg.epochs = epochs
-        if members == 1:
-            run_training(out, data_dir=data_dir, cfg=cfg)
-        else:
-            if retrain:
-                shutil.rmtree(out / "members", ignore_errors=True)
-            run_ensemble(out, members, cfg, data_dir=data_dir, jobs=2)
+        train_snips(out, cfg, data_dir, members, retrain, epochs, run_training)
     test = read_split(data_dir / "test")
     report: dict[str, Any] = {"n": len(test), "members": members, "model_dir": str(out)}
     report.update(served_figures(out, test, "snips"))
     report["hassil"] = "not applicable: Snips intents have no hassil templates"
     return report
+
+
+def train_snips(
+    out: Path, cfg: Any, data_dir: Path, members: int, retrain: bool, epochs: int | None, train_one: Any
+) -> None:
+    """Train `cfg`'s Snips model into `out` with `train_one` (run_training or run_finetune), or an
+    ensemble of `members` of them; `retrain` starts the members afresh too."""
+    from models.nlu.ensemble import run_ensemble
+
+    if epochs:
+        cfg.epochs = epochs
+    if members == 1:
+        train_one(out, data_dir=data_dir, cfg=cfg)
+        return
+    if retrain:
+        shutil.rmtree(out / "members", ignore_errors=True)
+    run_ensemble(out, members, cfg, data_dir=data_dir, jobs=2)
 
 
 def served_figures(out: Path, test: list[Any], label: str) -> dict[str, Any]:
@@ -226,20 +235,11 @@ def snips_encoder_report(
     size, latency, time per training epoch."""
     from models.nlu.data import read_split
     from models.nlu.encoder import pretrained_check
-    from models.nlu.ensemble import run_ensemble
     from models.nlu.finetune import FinetuneConfig, run_finetune
 
     out = OUT / (f"nlu-snips-{encoder}" if members == 1 else f"nlu-snips-{encoder}-x{members}")
     if retrain or not (out / "nlu.int8.onnx").is_file():
-        cfg = FinetuneConfig(encoder=encoder)
-        if epochs:
-            cfg.epochs = epochs
-        if members == 1:
-            run_finetune(out, data_dir=data_dir, cfg=cfg)
-        else:
-            if retrain:
-                shutil.rmtree(out / "members", ignore_errors=True)
-            run_ensemble(out, members, cfg, data_dir=data_dir, jobs=2)
+        train_snips(out, FinetuneConfig(encoder=encoder), data_dir, members, retrain, epochs, run_finetune)
     meta = json.loads((out / "labels.json").read_text())
     test = read_split(data_dir / "test")
     report: dict[str, Any] = {
