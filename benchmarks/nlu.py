@@ -310,16 +310,23 @@ def committed_seed() -> int:
     return int(json.loads((MODELS / "labels.json").read_text())["train_config"]["seed"])
 
 
-def split_figures(model_dirs: list[Path], kind: str = "int8") -> dict[str, Any]:
+def split_figures(model_dirs: list[Path], kind: str = "int8", seed: int | None = None) -> dict[str, Any]:
     """Intent / full-frame accuracy of each model on the validation and held-out test splits, clean
     and with one ASR-like error per sentence: comparing recipes on validation, with the test figures
-    beside them."""
+    beside them. `seed` picks another split of the templates (models trained with `nlu-train
+    --seed`); by default the committed model's."""
     from models.nlu import data as D
     from models.nlu.evaluate import evaluate, model_predictor
     from runtime.config import load_config
     from runtime.nlu.model import NluModel
 
-    seed = committed_seed()
+    seed = committed_seed() if seed is None else seed
+    for d in model_dirs:
+        trained_on = json.loads((d / "labels.json").read_text())["train_config"]["seed"]
+        if trained_on != seed:  # another split's test sentences may be this model's training ones
+            raise ValueError(
+                f"{d} was trained on the split of seed {trained_on}, not {seed}: pass --seed {trained_on}"
+            )
     dataset = D.build_dataset(load_config(ROOT / "devices.yaml"), seed=seed)
     train_words = sorted({w for ex in dataset.train for w in ex.words})
     sets = {
@@ -436,6 +443,12 @@ def main(argv: list[str] | None = None) -> int:
         "to the first model's; writes benchmarks/out/nlu_latency.json and .png",
     )
     parser.add_argument(
+        "--seed",
+        type=int,
+        help="with --splits: the split of the templates that `nlu-train --seed N` trained on "
+        "(default: the committed model's)",
+    )
+    parser.add_argument(
         "--model",
         type=Path,
         action="append",
@@ -453,7 +466,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.fills:
         return written("nlu_fills.json", held_out_fills(args.model or [MODELS], args.fills))
     if args.splits:
-        return written("nlu_splits.json", split_figures(args.model or [MODELS]))
+        try:
+            return written("nlu_splits.json", split_figures(args.model or [MODELS], seed=args.seed))
+        except ValueError as e:
+            print(f"benchmarks.nlu --splits: {e}")
+            return 2
     if args.latency:
         return written("nlu_latency.json", latency_comparison(args.model or [MODELS]))
     if args.snips_encoder:
