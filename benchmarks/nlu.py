@@ -227,6 +227,11 @@ def served_figures(out: Path, test: list[Any], label: str) -> dict[str, Any]:
         figures[kind] = evaluate(model_predictor(model), test, progress=f"{label} {kind}").summary()
         figures[kind]["latency_ms"] = latency_ms(model.parse, [e.text for e in test])
         figures[kind]["size_bytes"] = (out / f"nlu.{kind}.onnx").stat().st_size
+        figures[kind]["slot_evidence"] = model.slot_evidence
+        if kind == "int8" and model.slot_evidence:
+            # the same model with intents ranked by the intent head alone: what the weight adds
+            model.slot_evidence = 0.0
+            figures["int8_no_slot_evidence"] = evaluate(model_predictor(model), test).summary()
     return figures
 
 
@@ -576,8 +581,14 @@ def write_model_card(report: dict[str, Any], path: Path) -> None:
     if "snips" in report:
         for kind in ("int8", "fp32"):
             r = report["snips"][kind]
+            weight = f", slot evidence {r['slot_evidence']}" if r.get("slot_evidence") else ""
             rows.append(
-                f"| Snips test | {kind} ({report['snips'].get('members', 1)} trained on Snips train) | {r['n']} | {r['intent_acc']:.4f} | {r['frame_acc']:.4f} | {r['slot_f1']:.4f} |"
+                f"| Snips test | {kind} ({report['snips'].get('members', 1)} trained on Snips train{weight}) | {r['n']} | {r['intent_acc']:.4f} | {r['frame_acc']:.4f} | {r['slot_f1']:.4f} |"
+            )
+        r = report["snips"].get("int8_no_slot_evidence")
+        if r:
+            rows.append(
+                f"| Snips test | int8, slot evidence off | {r['n']} | {r['intent_acc']:.4f} | {r['frame_acc']:.4f} | {r['slot_f1']:.4f} |"
             )
     lat = report["int8"]["latency_ms"]
     lines = [

@@ -225,6 +225,16 @@ def test_tiny_training_run_produces_a_loadable_model(tmp_path: Path) -> None:
         best = model.parse("turn on the kitchen light", n=3)
         assert len(best) == 3 and best[0].intent in model.intents
     assert paths["int8"].stat().st_size < paths["fp32"].stat().st_size
+    # the slot-evidence weight was fitted on validation and written wherever the runtime reads labels
+    from models.nlu.slot_evidence import WEIGHTS
+
+    assert result.meta["slot_evidence"] in WEIGHTS
+    labels = json.loads(paths["labels"].read_text())
+    assert labels["slot_evidence"] == result.meta["slot_evidence"]
+    assert set(labels["slot_evidence_valid"]) == {str(w) for w in WEIGHTS}
+    for kind in ("fp32", "int8"):
+        served = NluModel.load(paths[kind], paths["tokenizer"])
+        assert served.slot_evidence == result.meta["slot_evidence"]
 
 
 def test_decoding_keeps_one_name_in_one_span() -> None:
@@ -252,6 +262,47 @@ def test_decoding_keeps_one_name_in_one_span() -> None:
     # and a sentence that starts with I-name starts with B-name instead
     logits = np.log(np.array([[0.01, 0.01, 0.4, 0.01, 0.57], [0.9, 0.01, 0.03, 0.03, 0.03]]))
     assert [tags[i] for i in decode_tags(logits, allowed, start)] == ["B-name", "O"]
+
+
+def test_slot_evidence_reweighs_the_intents_the_tagger_contradicts() -> None:
+    """Snips' "add karusellen to jazz brasileiro": the intent head leans to PlayMusic, the tagger
+    reads a playlist, which only AddToPlaylist takes; weighed in, AddToPlaylist wins."""
+    import numpy as np
+
+    from runtime.nlu.model import allowed_transitions, reweigh
+
+    tags = ["O", "B-artist", "B-playlist", "I-playlist"]
+    intents = ["PlayMusic", "AddToPlaylist", "GetWeather"]
+    fits = [
+        np.array([True, True, False, False]),
+        np.array([True, True, True, True]),
+        np.array([True, False, False, False]),
+    ]
+    allowed = allowed_transitions(tags)
+    start = np.array([not t.startswith("I-") for t in tags])
+    # words: add karusellen to jazz brasileiro
+    logp = np.log(
+        np.array(
+            [
+                [0.97, 0.01, 0.01, 0.01],
+                [0.3, 0.6, 0.05, 0.05],
+                [0.97, 0.01, 0.01, 0.01],
+                [0.05, 0.05, 0.85, 0.05],
+                [0.05, 0.05, 0.05, 0.85],
+            ]
+        )
+    )
+    free = [0, 1, 0, 2, 3]
+    probs = np.array([0.55, 0.4, 0.05])
+    same, paths = reweigh(probs, logp, free, fits, allowed, start, weight=0.0)
+    assert np.allclose(same, probs) and paths[1] == free  # weight 0: the intent head alone
+    new, paths = reweigh(probs, logp, free, fits, allowed, start, weight=1.0, top=2)
+    assert intents[int(new.argmax())] == "AddToPlaylist"
+    assert paths[0] == [0, 1, 0, 0, 0]  # PlayMusic's own best reading: no playlist
+    assert new[2] == probs[2] and np.isclose(new.sum(), 1.0)  # below the top 2: untouched
+    # and the gap is exactly the log-probability PlayMusic's reading gives up
+    gap = logp[3, 0] + logp[4, 0] - logp[3, 2] - logp[4, 3]
+    assert np.isclose(new[0] / new[1], probs[0] / probs[1] * np.exp(gap))
 
 
 def test_the_decoders_shortcut_is_the_full_viterbi_search() -> None:

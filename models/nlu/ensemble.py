@@ -223,6 +223,7 @@ def build_ensemble(
     from tokenizers import Tokenizer
 
     from models.nlu.export import quantize_int8, set_metadata
+    from models.nlu.slot_evidence import fit_slot_evidence
     from models.nlu.train import _encode_all, _predict, _scored, fit_temperature
     from runtime.nlu.tokenizer import PAD, special_id
 
@@ -259,6 +260,7 @@ def build_ensemble(
     (out_dir / "labels.json").write_text(json.dumps(meta, indent=1) + "\n")
     if quantize:
         quantize_int8(fp32, out_dir / "nlu.int8.onnx", meta)
+    meta["slot_evidence"] = fit_slot_evidence(out_dir, valid_set)
     return meta
 
 

@@ -33,6 +33,7 @@ from models.nlu.encoder import (
     load_pretrained_tokenizer,
     minilm_dir,
 )
+from models.nlu.slot_evidence import fit_slot_evidence
 from models.nlu.train import (
     TrainConfig,
     TrainResult,
@@ -183,4 +184,6 @@ def run_finetune(
     train_set, valid_set, schema = training_data(data_dir, config_path, cfg.seed, limit)
     result = finetune(train_set, valid_set, cfg, progress=progress, schema=schema)
     result.meta["data"] = data_name(data_dir)
-    return result, save(result, out_dir)
+    paths = save(result, out_dir)
+    result.meta["slot_evidence"] = fit_slot_evidence(out_dir, valid_set)
+    return result, paths

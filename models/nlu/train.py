@@ -33,6 +33,7 @@ from tqdm import tqdm
 
 from models.nlu.data import Example, augment, balance
 from models.nlu.distill import agreement, distill_loss, teacher_probabilities
+from models.nlu.slot_evidence import fit_slot_evidence
 from runtime.nlu.tokenizer import PAD, UNK, encode, special_id, train_tokenizer, vocab_digest
 
 MASK_BIAS = -20.0  # padding bias: moderate, so a fully int8-quantized mask does not collapse
@@ -464,7 +465,9 @@ def run_training(
     tok = Tokenizer.from_file(str(tokenizer)) if tokenizer else None
     result = train(train_set, valid_set, cfg, progress=progress, schema=schema, tokenizer=tok)
     result.meta["data"] = data_name(data_dir)
-    return result, save(result, out_dir)
+    paths = save(result, out_dir)
+    result.meta["slot_evidence"] = fit_slot_evidence(out_dir, valid_set)
+    return result, paths
 
 
 def training_data(

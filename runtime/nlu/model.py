@@ -5,6 +5,11 @@ BIO slot tag per token; a word's tag is read at its first token. Intent scores a
 probabilities after temperature scaling fitted on held-out templates, so a score of 0.9 means
 roughly "right 9 times out of 10". Slots of a hypothesis are restricted to those its intent takes.
 
+Slot evidence: when the slot tagger's best reading does not fit an intent (Snips: "add karusellen
+to jazz brasileiro" tagged with a playlist slot that only AddToPlaylist takes), the intent's score
+is multiplied by exp(weight x the log-probability its best fitting reading gives up). The weight is
+fitted on validation sentences at training time (`slot_evidence` in the metadata; 0 turns it off).
+
 Slots are `Slot(name, value, start, end)` with `start` inclusive and `end` exclusive word indices
 into `Interpretation.text` (the normalized input, see runtime/nlu/text.py).
 
@@ -126,6 +131,9 @@ class NluModel:
         repeatable = meta.get("repeatable_slots")
         self._allowed = allowed_transitions(self.tags, None if repeatable is None else set(repeatable))
         self._start = np.array([not t.startswith("I-") for t in self.tags])
+        # models/nlu/slot_evidence.py fits it; older models and 0: intents ranked by their own scores
+        self.slot_evidence = float(meta.get("slot_evidence", 0.0))
+        self._fits = [self._intent_tags(intent) for intent in self.intents]
 
     @classmethod
     def load(
@@ -183,33 +191,77 @@ class NluModel:
         """Like `parse` for already normalized, pre-split words (e.g. a dataset's seq.in)."""
         if not words or n <= 0:
             return []
-        probs, tag_ids, enc = self.predict(words)
-        tags = [self.tags[t] for t in tag_ids]
-        found = bio_spans(tags, enc.words)
+        probs, slot_logp, enc = self.predict(words)
+        free = decode_tags(slot_logp, self._allowed, self._start) if enc.first_token else []
+        paths: dict[int, list[int]] = {}
+        if self.slot_evidence > 0 and free:
+            probs, paths = reweigh(
+                probs, slot_logp, free, self._fits, self._allowed, self._start, self.slot_evidence, max(n, 3)
+            )
         text = " ".join(enc.words)
         out = []
-        for i in np.argsort(-probs)[:n]:
+        for i in np.argsort(-probs, kind="stable")[:n]:
             intent = self.intents[int(i)]
             allowed = self.intent_slots.get(intent)
+            tags = [self.tags[t] for t in paths.get(int(i), free)]
             slots = [
                 Slot(name, value, start, end)
-                for name, value, start, end in found
+                for name, value, start, end in bio_spans(tags, enc.words)
                 if intent != OUT_OF_DOMAIN and (allowed is None or name in allowed)
             ]
             out.append(Interpretation(intent, float(probs[i]), slots, text))
         return out
 
-    def predict(self, words: list[str]) -> tuple[np.ndarray, list[int], Encoded]:
-        """Calibrated intent probabilities, one tag id per kept word, and the encoding."""
+    def predict(self, words: list[str]) -> tuple[np.ndarray, np.ndarray, Encoded]:
+        """Calibrated intent probabilities, [words, tags] slot log-probabilities, and the encoding."""
         enc = encode(self.tokenizer, words, self.max_len)
         ids = np.asarray([enc.ids], dtype=np.int64)
         intent_logits, slot_logits = self.runner(ids, np.ones_like(ids))
         z = intent_logits[0].astype(np.float64) / self.temperature
         probs = np.exp(z - z.max())
         probs /= probs.sum()
-        at_words = slot_logits[0][enc.first_token]  # each word's tag is read at its first token
-        tag_ids = decode_tags(at_words, self._allowed, self._start) if enc.first_token else []
-        return probs, tag_ids, enc
+        s = slot_logits[0][enc.first_token].astype(np.float64)  # a word's tag is read at its first token
+        s -= s.max(-1, keepdims=True)
+        return probs, s - np.log(np.exp(s).sum(-1, keepdims=True)), enc
+
+    def _intent_tags(self, intent: str) -> np.ndarray:
+        """Which tags a reading for `intent` may use: O and the tags of its slots."""
+        allowed = self.intent_slots.get(intent)
+        if intent == OUT_OF_DOMAIN:
+            allowed = set()
+        return np.array([t == "O" or allowed is None or t[2:] in allowed for t in self.tags])
+
+
+def reweigh(
+    probs: np.ndarray,
+    slot_logp: np.ndarray,
+    free: list[int],
+    fits: list[np.ndarray],
+    allowed: np.ndarray,
+    start: np.ndarray,
+    weight: float,
+    top: int = 3,
+) -> tuple[np.ndarray, dict[int, list[int]]]:
+    """Intent probabilities re-weighed by the slot tagger: each of the `top` most probable intents
+    gets its best tag path using only its tags (`fits[i]`), and its probability is multiplied by
+    exp(weight * (that path's log-probability - the free best path's)). The re-weighed ones are
+    rescaled to their former total, so intents below them keep their probabilities. Returns the new
+    probabilities and each re-weighed intent's path."""
+    free_score = slot_logp[np.arange(len(free)), free].sum()
+    candidates = np.argsort(-probs, kind="stable")[:top]
+    paths: dict[int, list[int]] = {}
+    scaled = probs.copy()
+    for i in candidates:
+        fit = fits[int(i)]
+        if fit[free].all():
+            path = free  # the free reading fits this intent: nothing given up
+        else:
+            path = decode_tags(np.where(fit, slot_logp, -1e9), allowed, start)
+        paths[int(i)] = path
+        gap = slot_logp[np.arange(len(path)), path].sum() - free_score
+        scaled[i] = probs[i] * np.exp(weight * gap)
+    scaled[candidates] *= probs[candidates].sum() / max(scaled[candidates].sum(), 1e-300)
+    return scaled, paths
 
 
 def decode_tags(logits: np.ndarray, allowed: np.ndarray, start: np.ndarray) -> list[int]:
