@@ -11,7 +11,9 @@ dataset directory (`--data`, e.g. Snips). Robustness tricks, each cheap:
   so do other words, so no single word decides alone;
 - label smoothing on the intent loss;
 - rare intents repeated up to a minimum count (data.balance);
-- optionally, a teacher's intent probabilities as soft targets (`--teacher`, models/nlu/distill.py).
+- optionally, a teacher's intent probabilities as soft targets (`--teacher`, models/nlu/distill.py);
+- optionally, copies with slot words swapped for similar words, tagged by a teacher
+  (`--teacher-copies`, models/nlu/teacher_copies.py).
 The model with the best validation full-frame accuracy is kept; a temperature fitted on the
 validation set calibrates the intent scores.
 """
@@ -34,6 +36,7 @@ from tqdm import tqdm
 from models.nlu.data import Example, augment, balance
 from models.nlu.distill import agreement, distill_loss, teacher_probabilities
 from models.nlu.slot_evidence import fit_slot_evidence
+from models.nlu.teacher_copies import teacher_copies
 from runtime.nlu.tokenizer import PAD, UNK, encode, special_id, train_tokenizer, vocab_digest
 
 MASK_BIAS = -20.0  # padding bias: moderate, so a fully int8-quantized mask does not collapse
@@ -74,6 +77,9 @@ class TrainConfig:
     teacher: str | None = None
     distill: float = 0.5
     distill_temperature: float = 2.0
+    # copies of each training sentence with slot words swapped for MiniLM neighbours, tagged by
+    # `teacher` (models/nlu/teacher_copies.py; for open-vocabulary data such as Snips)
+    teacher_copies: int = 0
     # start the token embeddings from all-MiniLM-L6-v2's vectors for our tokens ("static" or
     # "pooled", models/nlu/embed_init.py) instead of at random; None: random
     init_embeddings: str | None = None
@@ -261,13 +267,20 @@ def train(
     torch.set_num_threads(cfg.threads)
     torch.manual_seed(cfg.seed * 1000 + cfg.member if cfg.member else cfg.seed)
     rng = member_rng(cfg)
+    if cfg.teacher_copies:
+        if not cfg.teacher:
+            raise ValueError("teacher copies need a teacher (--teacher)")
+        # token ids from the dataset's own sentences, as an ensemble's shared tokenizer has them
+        tokenizer = tokenizer or first_member_tokenizer(train_set, cfg)
+        copies = teacher_copies(train_set, Path(cfg.teacher), cfg.seed, cfg.teacher_copies, progress)
+        train_set = [*train_set, *copies]
     train_set = noisy_training_set(train_set, cfg, rng)
     tok = tokenizer or train_tokenizer((ex.words for ex in train_set), cfg.vocab_size)
     labels = label_sets(train_set, valid_set, schema)
     intents, tags, intent_ids, tag_ids = labels.intents, labels.tags, labels.intent_ids, labels.tag_ids
 
     soft = None
-    if cfg.teacher:
+    if cfg.teacher and cfg.distill > 0:
         soft = teacher_probabilities(Path(cfg.teacher), train_set, intents, cfg.distill_temperature, progress)
         if progress:
             print(f"teacher agrees with {agreement(soft, train_set, intents):.2%} of the training labels")

@@ -66,6 +66,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "temperature in the distillation loss (default 2; 1 = the teacher's calibrated probabilities)",
     )
     parser.add_argument(
+        "--teacher-copies",
+        type=int,
+        default=0,
+        help="with --teacher: add this many copies of each training sentence with slot words swapped "
+        "for words all-MiniLM-L6-v2 finds similar, tagged by the teacher (for open-vocabulary data; "
+        "use --distill 0 for the copies alone)",
+    )
+    parser.add_argument(
         "--init-embeddings",
         choices=["static", "pooled"],
         help="start the small model's token embeddings from all-MiniLM-L6-v2's vectors for its "
@@ -115,6 +123,11 @@ def run(args: argparse.Namespace) -> int:
             print(f"ambient nlu-train: --teacher: {e}")
             return 2
         cfg.teacher = str(args.teacher)
+    if args.teacher_copies:
+        if args.teacher is None or args.teacher_copies < 0:
+            print("ambient nlu-train: --teacher-copies N: expected N >= 1 and a --teacher to tag the copies")
+            return 2
+        cfg.teacher_copies = args.teacher_copies
     if not 0.0 <= args.distill <= 1.0:
         print(f"ambient nlu-train: --distill {args.distill}: expected a weight from 0 to 1")
         return 2
