@@ -239,7 +239,8 @@ def build_ensemble(
     tok = Tokenizer.from_file(str(member_dirs[0] / "tokenizer.json"))
     tok.save(str(out_dir / "tokenizer.json"))
 
-    meta = dict(metas[0])
+    # member 0's own labels, less what is fitted for the ensemble anew
+    meta = {k: v for k, v in metas[0].items() if k not in ("slot_evidence", "slot_evidence_valid")}
     intents = {n: i for i, n in enumerate(meta["intents"])}
     tags = {n: i for i, n in enumerate(meta["tags"])}
     valid = _encode_all(valid_set, tok, intents, tags, meta["max_len"])
@@ -260,8 +261,8 @@ def build_ensemble(
     (out_dir / "labels.json").write_text(json.dumps(meta, indent=1) + "\n")
     if quantize:
         quantize_int8(fp32, out_dir / "nlu.int8.onnx", meta)
-    meta["slot_evidence"] = fit_slot_evidence(out_dir, valid_set)
-    return meta
+    fit_slot_evidence(out_dir, valid_set)
+    return json.loads((out_dir / "labels.json").read_text())
 
 
 def trained(member_dir: Path) -> bool:
