@@ -79,7 +79,8 @@ def teacher_copies(
     examples: list[Example], teacher_dir: Path, seed: int, copies: int = 1, progress: bool = True
 ) -> list[Example]:
     """Up to `copies` swapped copies of each sentence, tagged by the teacher in `teacher_dir` (as
-    the runtime serves it: int8, with its slot evidence); copies whose intent the teacher reads differently are left out."""
+    the runtime serves it: int8, with its slot evidence); copies whose intent the teacher reads
+    differently are left out."""
     from models.nlu.distill import load_teacher
     from runtime.nlu.model import NluModel
 

@@ -271,6 +271,8 @@ def train(
         if not cfg.teacher:
             raise ValueError("teacher copies need a teacher (--teacher)")
         # token ids from the dataset's own sentences, as an ensemble's shared tokenizer has them
+        # (building MiniLM for the neighbours draws from torch's generator: the initial weights
+        # differ from a run without copies, deterministically)
         tokenizer = tokenizer or first_member_tokenizer(train_set, cfg)
         copies = teacher_copies(train_set, Path(cfg.teacher), cfg.seed, cfg.teacher_copies, progress)
         train_set = [*train_set, *copies]

@@ -199,14 +199,16 @@ class NluModel:
                 probs, slot_logp, free, self._fits, self._allowed, self._start, self.slot_evidence, max(n, 3)
             )
         text = " ".join(enc.words)
+        found = bio_spans([self.tags[t] for t in free], enc.words)
         out = []
         for i in np.argsort(-probs, kind="stable")[:n]:
             intent = self.intents[int(i)]
             allowed = self.intent_slots.get(intent)
-            tags = [self.tags[t] for t in paths.get(int(i), free)]
+            path = paths.get(int(i))
+            spans = found if path is None else bio_spans([self.tags[t] for t in path], enc.words)
             slots = [
                 Slot(name, value, start, end)
-                for name, value, start, end in bio_spans(tags, enc.words)
+                for name, value, start, end in spans
                 if intent != OUT_OF_DOMAIN and (allowed is None or name in allowed)
             ]
             out.append(Interpretation(intent, float(probs[i]), slots, text))
