@@ -21,15 +21,21 @@ from models.nlu.data import Example
 from runtime.nlu.model import NluModel
 
 
-def load_teacher(teacher_dir: Path) -> NluModel:
-    """The teacher as the runtime serves it (its tokenizer checked against its model). A directory
-    without the files `ambient nlu-train` writes is a FileNotFoundError naming the first missing one."""
-    for name in ("nlu.fp32.onnx", "labels.json", "tokenizer.json"):
+def check_teacher_dir(teacher_dir: Path, model: str = "nlu.fp32.onnx") -> None:
+    """A directory without the files `ambient nlu-train` writes is a FileNotFoundError naming the
+    first missing one."""
+    for name in (model, "labels.json", "tokenizer.json"):
         if not (teacher_dir / name).is_file():
             raise FileNotFoundError(
                 f"teacher {teacher_dir}: not a trained model directory (no {name}; `ambient nlu-train` writes one)"
             )
-    return NluModel.load(teacher_dir / "nlu.fp32.onnx", teacher_dir / "tokenizer.json")
+
+
+def load_teacher(teacher_dir: Path, model: str = "nlu.fp32.onnx") -> NluModel:
+    """The teacher as the runtime serves it (its tokenizer checked against its model); `model` is
+    the file to serve (fp32 for its probabilities, int8 to tag many sentences fast)."""
+    check_teacher_dir(teacher_dir, model)
+    return NluModel.load(teacher_dir / model, teacher_dir / "tokenizer.json")
 
 
 def teacher_probabilities(

@@ -223,7 +223,7 @@ def build_ensemble(
     from tokenizers import Tokenizer
 
     from models.nlu.export import quantize_int8, set_metadata
-    from models.nlu.slot_evidence import fit_slot_evidence
+    from models.nlu.slot_evidence import FITTED, fit_slot_evidence
     from models.nlu.train import _encode_all, _predict, _scored, fit_temperature
     from runtime.nlu.tokenizer import PAD, special_id
 
@@ -240,7 +240,7 @@ def build_ensemble(
     tok.save(str(out_dir / "tokenizer.json"))
 
     # member 0's own labels, less what is fitted for the ensemble anew
-    meta = {k: v for k, v in metas[0].items() if k not in ("slot_evidence", "slot_evidence_valid")}
+    meta = {k: v for k, v in metas[0].items() if k not in FITTED}
     intents = {n: i for i, n in enumerate(meta["intents"])}
     tags = {n: i for i, n in enumerate(meta["tags"])}
     valid = _encode_all(valid_set, tok, intents, tags, meta["max_len"])

@@ -21,6 +21,7 @@ from typing import Any
 from models.nlu.data import Example
 
 WEIGHTS = (0.0, 0.3, 1.0, 3.0)
+FITTED = ("slot_evidence", "slot_evidence_valid")  # the metadata keys a fit writes
 
 
 def fit_slot_evidence(
@@ -45,7 +46,7 @@ def fit_slot_evidence(
         if best is None or key > best:
             best = key
     chosen = -best[2] if best else 0.0
-    write_meta(model_dir, {"slot_evidence": chosen, "slot_evidence_valid": scores})
+    write_meta(model_dir, {"slot_evidence": chosen, "slot_evidence_valid": scores})  # FITTED
     return chosen
 
 

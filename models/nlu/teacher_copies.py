@@ -82,10 +82,8 @@ def teacher_copies(
     the runtime serves it: int8, with its slot evidence); copies whose intent the teacher reads
     differently are left out."""
     from models.nlu.distill import load_teacher
-    from runtime.nlu.model import NluModel
 
-    load_teacher(teacher_dir)  # a directory that is not a trained model: a clear error
-    teacher = NluModel.load(teacher_dir / "nlu.int8.onnx", teacher_dir / "tokenizer.json")
+    teacher = load_teacher(teacher_dir, "nlu.int8.onnx")
     near = neighbours(examples)
     rng = random.Random(seed)
     out = []
