@@ -1,4 +1,4 @@
-"""Knowledge distillation: a teacher model's intent probabilities as soft training targets."""
+"""Knowledge distillation: a teacher model's intent and slot tag probabilities as soft training targets."""
 
 from __future__ import annotations
 
@@ -11,7 +11,14 @@ import pytest
 import torch
 
 from models.nlu.data import Example
-from models.nlu.distill import agreement, distill_loss, teacher_probabilities
+from models.nlu.distill import (
+    agreement,
+    distill_loss,
+    slot_distill_loss,
+    tag_targets,
+    teacher_probabilities,
+    teacher_tag_probabilities,
+)
 from models.nlu.train import TrainConfig, run_training
 from runtime.nlu.model import NluModel
 
@@ -76,6 +83,52 @@ def test_a_distilled_student_records_its_teacher_and_differs_from_one_without(
     assert not torch.allclose(a, b)
 
 
+def test_tag_probabilities_are_the_teachers_per_word_softmax_in_the_students_order(teacher: Path) -> None:
+    meta = json.loads((teacher / "labels.json").read_text())
+    tags = [*reversed(meta["tags"]), "B-made_up"]
+    rows = teacher_tag_probabilities(teacher, SENTENCES, tags, temperature=1.0, progress=False)
+    model = NluModel.load(teacher / "nlu.fp32.onnx", teacher / "tokenizer.json")
+    for row, ex in zip(rows, SENTENCES, strict=True):
+        assert row.shape == (len(ex.words), len(tags))
+        _, slot_logp, _ = model.predict(ex.words)
+        served = np.exp(slot_logp)[:, [model.tags.index(t) for t in tags[:-1]]]
+        np.testing.assert_allclose(row[:, :-1].numpy(), served, atol=1e-4)
+        assert float(row[:, -1].max()) == 0.0  # a tag the teacher does not have
+    softer = teacher_tag_probabilities(teacher, SENTENCES, tags, temperature=4.0, progress=False)
+    assert float(softer[0].max()) < float(rows[0].max())
+
+
+def test_tag_targets_sit_at_each_words_first_token_and_pull_the_student_towards_them() -> None:
+    rows = [torch.tensor([[0.9, 0.1], [0.2, 0.8]]), torch.tensor([[0.5, 0.5]])]
+    firsts = torch.tensor([[False, True, False, True, False], [False, True, False, False, False]])
+    targets = tag_targets(rows, firsts)
+    assert targets.shape == (2, 5, 2)
+    torch.testing.assert_close(targets[0, 1], rows[0][0])
+    torch.testing.assert_close(targets[0, 3], rows[0][1])
+    torch.testing.assert_close(targets[1, 1], rows[1][0])
+    assert float(targets[0, [0, 2, 4]].abs().sum()) == 0.0  # [CLS], a word's later token, [SEP]
+    at_target = torch.log(targets.clamp_min(1e-9))
+    assert float(slot_distill_loss(at_target, targets)) == pytest.approx(0.0, abs=1e-5)
+    student = torch.zeros(2, 5, 2, requires_grad=True)
+    loss = slot_distill_loss(student, targets)
+    assert float(loss.detach()) > 0
+    loss.backward()
+    assert student.grad is not None
+    assert float(student.grad[0, 0].abs().sum()) == 0.0  # tokens without a target get no gradient
+    assert float(student.grad[0, 1, 0]) < 0  # the teacher's favourite tag is raised
+
+
+def test_a_slot_distilled_student_differs_from_one_without(teacher: Path, tmp_path: Path) -> None:
+    cfg = replace(TINY, teacher=str(teacher), distill=0.0)
+    plain, _ = run_training(tmp_path / "plain", cfg=cfg, limit=400, progress=False)
+    taught, _ = run_training(
+        tmp_path / "taught", cfg=replace(cfg, distill_slots=1.0), limit=400, progress=False
+    )
+    assert taught.meta["train_config"]["distill_slots"] == 1.0
+    a, b = (r.model.slots.weight.detach() for r in (plain, taught))
+    assert not torch.allclose(a, b)
+
+
 def test_the_cli_refuses_a_bad_teacher_before_training(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -87,6 +140,10 @@ def test_the_cli_refuses_a_bad_teacher_before_training(
     teacher = ["nlu-train", "--teacher", str(ROOT / "models" / "nlu"), "--out", str(out)]
     assert main([*teacher, "--distill", "1.5"]) == 2
     assert "--distill 1.5" in capsys.readouterr().out
+    assert main([*teacher, "--distill-slots", "-0.1"]) == 2
+    assert "--distill-slots -0.1" in capsys.readouterr().out
+    assert main(["nlu-train", "--distill-slots", "0.5", "--out", str(out)]) == 2
+    assert "needs a --teacher" in capsys.readouterr().out
     assert main([*teacher, "--distill-temperature", "0"]) == 2
     assert "--distill-temperature 0" in capsys.readouterr().out
     assert main([*teacher, "--encoder", "minilm"]) == 2

@@ -6,8 +6,9 @@ Why: a fine-tuned pretrained encoder (`ambient nlu-train --encoder minilm`) read
 templates better than the small model, but it is ~40x larger than the 2 MB budget. Its
 probabilities say more than a hard label: on a noisy copy that lost the word deciding its intent,
 the kept label is a guess and the teacher's spread says so; on a clean sentence, the teacher's
-runner-up intents say which intents resemble each other. Only the intent is distilled; the
-teacher's tokenizer differs, so its slot logits do not line up with the student's tokens.
+runner-up intents say which intents resemble each other. The slot tags can be distilled too
+(`teacher_tag_probabilities`): the two tokenizers differ, but both models read a word's tag at
+its first token, so the teacher's tag distribution per word lines up with the student's words.
 """
 
 from __future__ import annotations
@@ -68,6 +69,69 @@ def teacher_probabilities(
     columns = torch.tensor([teacher_ids[n] for n in intents])
     scaled = torch.cat(logits)[:, columns] / (teacher.temperature * temperature)
     return torch.softmax(scaled, dim=-1)
+
+
+def teacher_tag_probabilities(
+    teacher_dir: Path,
+    examples: list[Example],
+    tags: list[str],
+    temperature: float = 1.0,
+    progress: bool = True,
+    batch_size: int = 256,
+) -> list[torch.Tensor]:
+    """The teacher's BIO tag probabilities for every word of `examples`: one [words, tags] tensor
+    per sentence, columns in the order of `tags` (the student's; a tag the teacher lacks gets 0).
+    The teacher's slot logits are divided by `temperature` (> 1 softens them). A sentence the
+    teacher truncated (more words than its max_len holds) has only its kept words' rows."""
+    from models.nlu.train import _batch, _encode_all
+    from runtime.nlu.tokenizer import PAD, special_id
+
+    teacher = load_teacher(teacher_dir)
+    teacher_tags = {n: i for i, n in enumerate(teacher.tags)}
+    intents = {n: i for i, n in enumerate(teacher.intents)}
+    columns = torch.tensor([teacher_tags.get(t, 0) for t in tags])
+    known = torch.tensor([t in teacher_tags for t in tags])
+    pad = special_id(teacher.tokenizer, PAD)
+    out: list[torch.Tensor] = []
+    for i in tqdm(
+        range(0, len(examples), batch_size), desc="teacher tags", unit="batch", disable=not progress
+    ):
+        enc = _encode_all(
+            examples[i : i + batch_size], teacher.tokenizer, intents, teacher_tags, teacher.max_len
+        )
+        ids, mask, _, _ = _batch(enc, pad)
+        _, slot_logits = teacher.runner(ids.numpy(), mask.numpy())
+        logits = torch.from_numpy(slot_logits)[:, :, columns] / temperature
+        logits = logits.masked_fill(~known, float("-inf"))
+        for row, e in zip(logits, enc, strict=True):
+            firsts = [j for j, t in enumerate(e.tags) if t != -100]  # the words' first tokens
+            out.append(torch.softmax(row[firsts], dim=-1))
+    return out
+
+
+def tag_targets(rows: list[torch.Tensor], tag_positions: torch.Tensor) -> torch.Tensor:
+    """A batch's per-token soft tag targets [batch, tokens, tags] from per-sentence word rows:
+    word k's row goes to the token holding that sentence's k-th tag (its first token); other
+    tokens, and words the teacher did not read, get zeros (they add nothing to the loss)."""
+    batch, length = tag_positions.shape
+    targets = torch.zeros(batch, length, rows[0].shape[-1])
+    for b, row in enumerate(rows):
+        firsts = tag_positions[b].nonzero().flatten()[: len(row)]
+        targets[b, firsts] = row[: len(firsts)]
+    return targets
+
+
+def slot_distill_loss(
+    student_logits: torch.Tensor, targets: torch.Tensor, temperature: float = 1.0
+) -> torch.Tensor:
+    """KL(targets || softmax(student / T)) per tagged word (rows of `targets` that sum to 1),
+    averaged over those words, times T^2."""
+    words = targets.sum(-1) > 0
+    if not bool(words.any()):
+        return student_logits.sum() * 0.0
+    log_p = torch.log_softmax(student_logits[words] / temperature, dim=-1)
+    kl = torch.nn.functional.kl_div(log_p, targets[words], reduction="batchmean")
+    return kl * temperature**2
 
 
 def distill_loss(

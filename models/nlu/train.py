@@ -11,7 +11,8 @@ dataset directory (`--data`, e.g. Snips). Robustness tricks, each cheap:
   so do other words, so no single word decides alone;
 - label smoothing on the intent loss;
 - rare intents repeated up to a minimum count (data.balance);
-- optionally, a teacher's intent probabilities as soft targets (`--teacher`, models/nlu/distill.py);
+- optionally, a teacher's intent probabilities as soft targets (`--teacher`, models/nlu/distill.py),
+  and its slot tag probabilities (`--distill-slots`);
 - optionally, copies with slot words swapped for similar words, tagged by a teacher
   (`--teacher-copies`, models/nlu/teacher_copies.py).
 The model with the best validation full-frame accuracy is kept; a temperature fitted on the
@@ -34,7 +35,14 @@ from torch import nn
 from tqdm import tqdm
 
 from models.nlu.data import Example, augment, balance
-from models.nlu.distill import agreement, distill_loss, teacher_probabilities
+from models.nlu.distill import (
+    agreement,
+    distill_loss,
+    slot_distill_loss,
+    tag_targets,
+    teacher_probabilities,
+    teacher_tag_probabilities,
+)
 from models.nlu.slot_evidence import fit_slot_evidence
 from models.nlu.teacher_copies import teacher_copies
 from runtime.nlu.tokenizer import PAD, UNK, encode, special_id, train_tokenizer, vocab_digest
@@ -77,6 +85,9 @@ class TrainConfig:
     teacher: str | None = None
     distill: float = 0.5
     distill_temperature: float = 2.0
+    # the same for the slot tags: the slot loss is (1 - w) * hard + w * the teacher's tag
+    # probabilities per word (0: off)
+    distill_slots: float = 0.0
     # copies of each training sentence with slot words swapped for MiniLM neighbours, tagged by
     # `teacher` (models/nlu/teacher_copies.py; for open-vocabulary data such as Snips)
     teacher_copies: int = 0
@@ -286,6 +297,11 @@ def train(
         soft = teacher_probabilities(Path(cfg.teacher), train_set, intents, cfg.distill_temperature, progress)
         if progress:
             print(f"teacher agrees with {agreement(soft, train_set, intents):.2%} of the training labels")
+    soft_tags = None
+    if cfg.teacher and cfg.distill_slots > 0:
+        soft_tags = teacher_tag_probabilities(
+            Path(cfg.teacher), train_set, tags, cfg.distill_temperature, progress
+        )
     train_enc = _encode_all(train_set, tok, intent_ids, tag_ids, cfg.max_len)
     valid_enc = _encode_all(valid_set, tok, intent_ids, tag_ids, cfg.max_len)
     pad, unk = special_id(tok, PAD), special_id(tok, UNK)
@@ -317,7 +333,13 @@ def train(
             items = [train_enc[j] for j in chosen]
             batch = _batch(items, pad, unk, cfg.unk_slot_words, rng, cfg.unk_words)
             targets = None if soft is None else (soft[chosen], cfg.distill, cfg.distill_temperature)
-            total += _train_step(model, opt, sched, batch, intent_loss, loss_fn, targets) * len(items)
+            tag_soft = None
+            if soft_tags is not None:
+                rows = tag_targets([soft_tags[j] for j in chosen], batch[2] != -100)
+                tag_soft = (rows, cfg.distill_slots, cfg.distill_temperature)
+            total += _train_step(model, opt, sched, batch, intent_loss, loss_fn, targets, tag_soft) * len(
+                items
+            )
             bar.update(1)
         scores = _scores(model, valid_enc, pad) if valid_enc else {"intent_acc": 0.0, "frame_acc": 0.0}
         history.append(
@@ -359,9 +381,11 @@ def _train_step(
     intent_loss: nn.Module,
     slot_loss: nn.Module,
     soft: tuple[torch.Tensor, float, float] | None = None,
+    soft_tags: tuple[torch.Tensor, float, float] | None = None,
 ) -> float:
     """One optimizer step on a batch from `_batch`: joint intent + slot loss, clipped gradients.
-    `soft` is (a teacher's intent probabilities, their weight, temperature) to distill from.
+    `soft` is (a teacher's intent probabilities, their weight, temperature) to distill from,
+    `soft_tags` the same for the slot tags (targets per token, from distill.tag_targets).
     Returns the batch's mean loss."""
     ids, mask, tag_t, intent_t = batch
     il, sl = model(ids, mask)
@@ -369,7 +393,11 @@ def _train_step(
     if soft is not None:
         targets, weight, temperature = soft
         intent = (1 - weight) * intent + weight * distill_loss(il, targets, temperature)
-    loss = intent + slot_loss(sl.reshape(-1, sl.shape[-1]), tag_t.reshape(-1))
+    slots = slot_loss(sl.reshape(-1, sl.shape[-1]), tag_t.reshape(-1))
+    if soft_tags is not None:
+        targets, weight, temperature = soft_tags
+        slots = (1 - weight) * slots + weight * slot_distill_loss(sl, targets, temperature)
+    loss = intent + slots
     opt.zero_grad()
     loss.backward()
     nn.utils.clip_grad_norm_(model.parameters(), 1.0)

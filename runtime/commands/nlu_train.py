@@ -66,6 +66,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "temperature in the distillation loss (default 2; 1 = the teacher's calibrated probabilities)",
     )
     parser.add_argument(
+        "--distill-slots",
+        type=float,
+        default=0.0,
+        help="with --teacher: the weight of the teacher's slot tag probabilities in the slot loss "
+        "(0-1; default 0, off)",
+    )
+    parser.add_argument(
         "--teacher-copies",
         type=int,
         default=0,
@@ -128,9 +135,14 @@ def run(args: argparse.Namespace) -> int:
             print("ambient nlu-train: --teacher-copies N: expected N >= 1 and a --teacher to tag the copies")
             return 2
         cfg.teacher_copies = args.teacher_copies
-    if not 0.0 <= args.distill <= 1.0:
-        print(f"ambient nlu-train: --distill {args.distill}: expected a weight from 0 to 1")
+    for flag, weight in (("--distill", args.distill), ("--distill-slots", args.distill_slots)):
+        if not 0.0 <= weight <= 1.0:
+            print(f"ambient nlu-train: {flag} {weight}: expected a weight from 0 to 1")
+            return 2
+    if args.distill_slots and args.teacher is None:
+        print("ambient nlu-train: --distill-slots needs a --teacher whose slot tags to learn from")
         return 2
+    cfg.distill_slots = args.distill_slots
     if cfg.distill_temperature <= 0:
         print(
             f"ambient nlu-train: --distill-temperature {cfg.distill_temperature}: expected a positive number"
