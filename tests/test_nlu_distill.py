@@ -96,6 +96,8 @@ def test_tag_probabilities_are_the_teachers_per_word_softmax_in_the_students_ord
         assert float(row[:, -1].max()) == 0.0  # a tag the teacher does not have
     softer = teacher_tag_probabilities(teacher, SENTENCES, tags, temperature=4.0, progress=False)
     assert float(softer[0].max()) < float(rows[0].max())
+    with pytest.raises(ValueError, match="must both have O"):
+        teacher_tag_probabilities(teacher, SENTENCES, ["B-area", "I-area"], progress=False)
 
 
 def test_tag_targets_sit_at_each_words_first_token_and_pull_the_student_towards_them() -> None:

@@ -80,7 +80,8 @@ def teacher_tag_probabilities(
     batch_size: int = 256,
 ) -> list[torch.Tensor]:
     """The teacher's BIO tag probabilities for every word of `examples`: one [words, tags] tensor
-    per sentence, columns in the order of `tags` (the student's; a tag the teacher lacks gets 0).
+    per sentence, columns in the order of `tags` (the student's; a tag the teacher lacks gets 0:
+    a student trained on more tags than its teacher still learns those from the hard tags).
     The teacher's slot logits are divided by `temperature` (> 1 softens them). A sentence the
     teacher truncated (more words than its max_len holds) has only its kept words' rows."""
     from models.nlu.train import _batch, _encode_all
@@ -88,6 +89,10 @@ def teacher_tag_probabilities(
 
     teacher = load_teacher(teacher_dir)
     teacher_tags = {n: i for i, n in enumerate(teacher.tags)}
+    if "O" not in teacher_tags or "O" not in tags:
+        raise ValueError(
+            f"teacher {teacher_dir}: its tags and the student's must both have O (not a BIO tagger?)"
+        )
     intents = {n: i for i, n in enumerate(teacher.intents)}
     columns = torch.tensor([teacher_tags.get(t, 0) for t in tags])
     known = torch.tensor([t in teacher_tags for t in tags])

@@ -337,9 +337,8 @@ def train(
             if soft_tags is not None:
                 rows = tag_targets([soft_tags[j] for j in chosen], batch[2] != -100)
                 tag_soft = (rows, cfg.distill_slots, cfg.distill_temperature)
-            total += _train_step(model, opt, sched, batch, intent_loss, loss_fn, targets, tag_soft) * len(
-                items
-            )
+            step_loss = _train_step(model, opt, sched, batch, intent_loss, loss_fn, targets, tag_soft)
+            total += step_loss * len(items)
             bar.update(1)
         scores = _scores(model, valid_enc, pad) if valid_enc else {"intent_acc": 0.0, "frame_acc": 0.0}
         history.append(

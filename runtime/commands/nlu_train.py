@@ -62,8 +62,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--distill-temperature",
         type=float,
-        help="with --teacher: soften the teacher's and the student's intent probabilities by this "
-        "temperature in the distillation loss (default 2; 1 = the teacher's calibrated probabilities)",
+        help="with --teacher: soften the teacher's and the student's intent (and, with --distill-slots, "
+        "tag) probabilities by this temperature in the distillation loss (default 2; 1 = the "
+        "teacher's own probabilities)",
     )
     parser.add_argument(
         "--distill-slots",
