@@ -13,8 +13,11 @@ its first token, so the teacher's tag distribution per word lines up with the st
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import torch
 from tqdm import tqdm
 
@@ -39,34 +42,40 @@ def load_teacher(teacher_dir: Path, model: str = "nlu.fp32.onnx") -> NluModel:
     return NluModel.load(teacher_dir / model, teacher_dir / "tokenizer.json")
 
 
+def teacher_outputs(
+    teacher: NluModel, examples: list[Example], desc: str, progress: bool = True, batch_size: int = 256
+) -> Iterator[tuple[list[Any], np.ndarray, np.ndarray]]:
+    """The teacher's raw outputs on `examples`, a batch at a time: (its encodings, which mark each
+    word's first token with a tag id, intent logits, slot logits)."""
+    from models.nlu.train import _batch, _encode_all
+    from runtime.nlu.tokenizer import PAD, special_id
+
+    intents = {n: i for i, n in enumerate(teacher.intents)}
+    tags = {n: i for i, n in enumerate(teacher.tags)}
+    pad = special_id(teacher.tokenizer, PAD)
+    for i in tqdm(range(0, len(examples), batch_size), desc=desc, unit="batch", disable=not progress):
+        enc = _encode_all(examples[i : i + batch_size], teacher.tokenizer, intents, tags, teacher.max_len)
+        ids, mask, _, _ = _batch(enc, pad)
+        intent_logits, slot_logits = teacher.runner(ids.numpy(), mask.numpy())
+        yield enc, intent_logits, slot_logits
+
+
 def teacher_probabilities(
     teacher_dir: Path,
     examples: list[Example],
     intents: list[str],
     temperature: float = 1.0,
     progress: bool = True,
-    batch_size: int = 256,
 ) -> torch.Tensor:
     """The teacher's intent probabilities for `examples`, one row per sentence, columns in the
     order of `intents` (the student's). The teacher's logits are divided by its own fitted
     temperature (calibrated probabilities) and then by `temperature` (> 1 softens them further)."""
-    from models.nlu.train import _batch, _encode_all
-    from runtime.nlu.tokenizer import PAD, special_id
-
     teacher = load_teacher(teacher_dir)
     missing = sorted(set(intents) - set(teacher.intents))
     if missing:
         raise ValueError(f"teacher {teacher_dir} does not know the intents {', '.join(missing)}")
-    teacher_ids = {n: i for i, n in enumerate(teacher.intents)}
-    tags = {n: i for i, n in enumerate(teacher.tags)}
-    pad = special_id(teacher.tokenizer, PAD)
-    logits = []
-    for i in tqdm(range(0, len(examples), batch_size), desc="teacher", unit="batch", disable=not progress):
-        enc = _encode_all(examples[i : i + batch_size], teacher.tokenizer, teacher_ids, tags, teacher.max_len)
-        ids, mask, _, _ = _batch(enc, pad)
-        intent_logits, _ = teacher.runner(ids.numpy(), mask.numpy())
-        logits.append(torch.from_numpy(intent_logits))
-    columns = torch.tensor([teacher_ids[n] for n in intents])
+    logits = [torch.from_numpy(il) for _, il, _ in teacher_outputs(teacher, examples, "teacher", progress)]
+    columns = torch.tensor([teacher.intents.index(n) for n in intents])
     scaled = torch.cat(logits)[:, columns] / (teacher.temperature * temperature)
     return torch.softmax(scaled, dim=-1)
 
@@ -77,35 +86,21 @@ def teacher_tag_probabilities(
     tags: list[str],
     temperature: float = 1.0,
     progress: bool = True,
-    batch_size: int = 256,
 ) -> list[torch.Tensor]:
     """The teacher's BIO tag probabilities for every word of `examples`: one [words, tags] tensor
     per sentence, columns in the order of `tags` (the student's; a tag the teacher lacks gets 0:
     a student trained on more tags than its teacher still learns those from the hard tags).
     The teacher's slot logits are divided by `temperature` (> 1 softens them). A sentence the
     teacher truncated (more words than its max_len holds) has only its kept words' rows."""
-    from models.nlu.train import _batch, _encode_all
-    from runtime.nlu.tokenizer import PAD, special_id
-
     teacher = load_teacher(teacher_dir)
-    teacher_tags = {n: i for i, n in enumerate(teacher.tags)}
-    if "O" not in teacher_tags or "O" not in tags:
+    if "O" not in teacher.tags or "O" not in tags:
         raise ValueError(
             f"teacher {teacher_dir}: its tags and the student's must both have O (not a BIO tagger?)"
         )
-    intents = {n: i for i, n in enumerate(teacher.intents)}
-    columns = torch.tensor([teacher_tags.get(t, 0) for t in tags])
-    known = torch.tensor([t in teacher_tags for t in tags])
-    pad = special_id(teacher.tokenizer, PAD)
+    columns = torch.tensor([teacher.tags.index(t) if t in teacher.tags else 0 for t in tags])
+    known = torch.tensor([t in teacher.tags for t in tags])
     out: list[torch.Tensor] = []
-    for i in tqdm(
-        range(0, len(examples), batch_size), desc="teacher tags", unit="batch", disable=not progress
-    ):
-        enc = _encode_all(
-            examples[i : i + batch_size], teacher.tokenizer, intents, teacher_tags, teacher.max_len
-        )
-        ids, mask, _, _ = _batch(enc, pad)
-        _, slot_logits = teacher.runner(ids.numpy(), mask.numpy())
+    for enc, _, slot_logits in teacher_outputs(teacher, examples, "teacher tags", progress):
         logits = torch.from_numpy(slot_logits)[:, :, columns] / temperature
         logits = logits.masked_fill(~known, float("-inf"))
         for row, e in zip(logits, enc, strict=True):
