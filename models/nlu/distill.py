@@ -7,17 +7,14 @@ templates better than the small model, but it is ~40x larger than the 2 MB budge
 probabilities say more than a hard label: on a noisy copy that lost the word deciding its intent,
 the kept label is a guess and the teacher's spread says so; on a clean sentence, the teacher's
 runner-up intents say which intents resemble each other. The slot tags can be distilled too
-(`teacher_tag_probabilities`): the two tokenizers differ, but both models read a word's tag at
+(`teacher_targets`, one pass for both): the two tokenizers differ, but both models read a word's tag at
 its first token, so the teacher's tag distribution per word lines up with the student's words.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
-import numpy as np
 import torch
 from tqdm import tqdm
 
@@ -42,22 +39,62 @@ def load_teacher(teacher_dir: Path, model: str = "nlu.fp32.onnx") -> NluModel:
     return NluModel.load(teacher_dir / model, teacher_dir / "tokenizer.json")
 
 
-def teacher_outputs(
-    teacher: NluModel, examples: list[Example], desc: str, progress: bool = True, batch_size: int = 256
-) -> Iterator[tuple[list[Any], np.ndarray, np.ndarray]]:
-    """The teacher's raw outputs on `examples`, a batch at a time: (its encodings, which mark each
-    word's first token with a tag id, intent logits, slot logits)."""
+def teacher_targets(
+    teacher_dir: Path,
+    examples: list[Example],
+    intents: list[str] | None,
+    tags: list[str] | None,
+    temperature: float = 1.0,
+    progress: bool = True,
+    batch_size: int = 256,
+) -> tuple[torch.Tensor | None, list[torch.Tensor] | None]:
+    """The teacher's soft targets for `examples` from one pass over them: intent probabilities
+    (one row per sentence, columns in the order of the student's `intents`) and tag probabilities
+    (one [words, tags] tensor per sentence, columns in the order of the student's `tags`); either
+    is None when its label list is. The intent logits are divided by the teacher's own fitted
+    temperature (calibrated) and then by `temperature` (> 1 softens them), the slot logits by
+    `temperature`. A tag the teacher lacks gets 0 (a student trained on more tags than its teacher
+    still learns those from the hard tags); a sentence the teacher truncated (more words than its
+    max_len holds) has only its kept words' rows."""
     from models.nlu.train import _batch, _encode_all
     from runtime.nlu.tokenizer import PAD, special_id
 
-    intents = {n: i for i, n in enumerate(teacher.intents)}
-    tags = {n: i for i, n in enumerate(teacher.tags)}
+    teacher = load_teacher(teacher_dir)
+    missing = sorted(set(intents or []) - set(teacher.intents))
+    if missing:
+        raise ValueError(f"teacher {teacher_dir} does not know the intents {', '.join(missing)}")
+    if tags is not None and ("O" not in teacher.tags or "O" not in tags):
+        raise ValueError(
+            f"teacher {teacher_dir}: its tags and the student's must both have O (not a BIO tagger?)"
+        )
+    intent_ids = {n: i for i, n in enumerate(teacher.intents)}
+    tag_ids = {n: i for i, n in enumerate(teacher.tags)}
+    tag_columns = torch.tensor([tag_ids.get(t, 0) for t in tags or []])
+    known = torch.tensor([t in tag_ids for t in tags or []])
     pad = special_id(teacher.tokenizer, PAD)
+    intent_logits: list[torch.Tensor] = []
+    tag_rows: list[torch.Tensor] = []
+    desc = "teacher" if tags is None else "teacher tags"
     for i in tqdm(range(0, len(examples), batch_size), desc=desc, unit="batch", disable=not progress):
-        enc = _encode_all(examples[i : i + batch_size], teacher.tokenizer, intents, tags, teacher.max_len)
+        enc = _encode_all(
+            examples[i : i + batch_size], teacher.tokenizer, intent_ids, tag_ids, teacher.max_len
+        )
         ids, mask, _, _ = _batch(enc, pad)
-        intent_logits, slot_logits = teacher.runner(ids.numpy(), mask.numpy())
-        yield enc, intent_logits, slot_logits
+        il, sl = teacher.runner(ids.numpy(), mask.numpy())
+        intent_logits.append(torch.from_numpy(il))
+        if tags is not None:
+            logits = (torch.from_numpy(sl)[:, :, tag_columns] / temperature).masked_fill(
+                ~known, float("-inf")
+            )
+            for row, e in zip(logits, enc, strict=True):
+                firsts = [j for j, t in enumerate(e.tags) if t != -100]  # the words' first tokens
+                tag_rows.append(torch.softmax(row[firsts], dim=-1))
+    probs = None
+    if intents is not None:
+        columns = torch.tensor([intent_ids[n] for n in intents])
+        scaled = torch.cat(intent_logits)[:, columns] / (teacher.temperature * temperature)
+        probs = torch.softmax(scaled, dim=-1)
+    return probs, (tag_rows if tags is not None else None)
 
 
 def teacher_probabilities(
@@ -67,17 +104,10 @@ def teacher_probabilities(
     temperature: float = 1.0,
     progress: bool = True,
 ) -> torch.Tensor:
-    """The teacher's intent probabilities for `examples`, one row per sentence, columns in the
-    order of `intents` (the student's). The teacher's logits are divided by its own fitted
-    temperature (calibrated probabilities) and then by `temperature` (> 1 softens them further)."""
-    teacher = load_teacher(teacher_dir)
-    missing = sorted(set(intents) - set(teacher.intents))
-    if missing:
-        raise ValueError(f"teacher {teacher_dir} does not know the intents {', '.join(missing)}")
-    logits = [torch.from_numpy(il) for _, il, _ in teacher_outputs(teacher, examples, "teacher", progress)]
-    columns = torch.tensor([teacher.intents.index(n) for n in intents])
-    scaled = torch.cat(logits)[:, columns] / (teacher.temperature * temperature)
-    return torch.softmax(scaled, dim=-1)
+    """`teacher_targets`' intent probabilities alone."""
+    probs, _ = teacher_targets(teacher_dir, examples, intents, None, temperature, progress)
+    assert probs is not None
+    return probs
 
 
 def teacher_tag_probabilities(
@@ -87,26 +117,10 @@ def teacher_tag_probabilities(
     temperature: float = 1.0,
     progress: bool = True,
 ) -> list[torch.Tensor]:
-    """The teacher's BIO tag probabilities for every word of `examples`: one [words, tags] tensor
-    per sentence, columns in the order of `tags` (the student's; a tag the teacher lacks gets 0:
-    a student trained on more tags than its teacher still learns those from the hard tags).
-    The teacher's slot logits are divided by `temperature` (> 1 softens them). A sentence the
-    teacher truncated (more words than its max_len holds) has only its kept words' rows."""
-    teacher = load_teacher(teacher_dir)
-    if "O" not in teacher.tags or "O" not in tags:
-        raise ValueError(
-            f"teacher {teacher_dir}: its tags and the student's must both have O (not a BIO tagger?)"
-        )
-    columns = torch.tensor([teacher.tags.index(t) if t in teacher.tags else 0 for t in tags])
-    known = torch.tensor([t in teacher.tags for t in tags])
-    out: list[torch.Tensor] = []
-    for enc, _, slot_logits in teacher_outputs(teacher, examples, "teacher tags", progress):
-        logits = torch.from_numpy(slot_logits)[:, :, columns] / temperature
-        logits = logits.masked_fill(~known, float("-inf"))
-        for row, e in zip(logits, enc, strict=True):
-            firsts = [j for j, t in enumerate(e.tags) if t != -100]  # the words' first tokens
-            out.append(torch.softmax(row[firsts], dim=-1))
-    return out
+    """`teacher_targets`' tag probabilities alone."""
+    _, rows = teacher_targets(teacher_dir, examples, None, tags, temperature, progress)
+    assert rows is not None
+    return rows
 
 
 def tag_targets(rows: list[torch.Tensor], tag_positions: torch.Tensor) -> torch.Tensor:

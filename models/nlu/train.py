@@ -40,8 +40,7 @@ from models.nlu.distill import (
     distill_loss,
     slot_distill_loss,
     tag_targets,
-    teacher_probabilities,
-    teacher_tag_probabilities,
+    teacher_targets,
 )
 from models.nlu.slot_evidence import fit_slot_evidence
 from models.nlu.teacher_copies import teacher_copies
@@ -292,16 +291,19 @@ def train(
     labels = label_sets(train_set, valid_set, schema)
     intents, tags, intent_ids, tag_ids = labels.intents, labels.tags, labels.intent_ids, labels.tag_ids
 
-    soft = None
-    if cfg.teacher and cfg.distill > 0:
-        soft = teacher_probabilities(Path(cfg.teacher), train_set, intents, cfg.distill_temperature, progress)
-        if progress:
-            print(f"teacher agrees with {agreement(soft, train_set, intents):.2%} of the training labels")
-    soft_tags = None
-    if cfg.teacher and cfg.distill_slots > 0:
-        soft_tags = teacher_tag_probabilities(
-            Path(cfg.teacher), train_set, tags, cfg.distill_temperature, progress
+    soft, soft_tags = None, None
+    if cfg.teacher and (cfg.distill > 0 or cfg.distill_slots > 0):
+        # one pass of the teacher gives both kinds of target
+        soft, soft_tags = teacher_targets(
+            Path(cfg.teacher),
+            train_set,
+            intents if cfg.distill > 0 else None,
+            tags if cfg.distill_slots > 0 else None,
+            cfg.distill_temperature,
+            progress,
         )
+    if soft is not None and progress:
+        print(f"teacher agrees with {agreement(soft, train_set, intents):.2%} of the training labels")
     train_enc = _encode_all(train_set, tok, intent_ids, tag_ids, cfg.max_len)
     valid_enc = _encode_all(valid_set, tok, intent_ids, tag_ids, cfg.max_len)
     pad, unk = special_id(tok, PAD), special_id(tok, UNK)
