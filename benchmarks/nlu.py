@@ -220,13 +220,17 @@ def snips_model(
     """The directory of `cfg`'s Snips model, benchmarks/out/<name> (<name>-x<K> for an ensemble of
     K), trained there first with `train_one` (run_training or run_finetune) unless it already is;
     `retrain` trains it, and an ensemble's members, afresh."""
-    from models.nlu.ensemble import run_ensemble
+    from models.nlu.ensemble import recipe_changes, run_ensemble
 
     out = OUT / (name if members == 1 else f"{name}-x{members}")
-    if not retrain and (out / "nlu.int8.onnx").is_file():
-        return out
     if epochs:
         cfg.epochs = epochs
+    if not retrain and (out / "nlu.int8.onnx").is_file():
+        if changes := recipe_changes(out, cfg):
+            raise SystemExit(
+                f"{out} was trained with another recipe ({'; '.join(changes)}): run with --retrain-snips"
+            )
+        return out
     if members == 1:
         train_one(out, data_dir=data_dir, cfg=cfg)
     else:

@@ -152,3 +152,7 @@ def test_run_ensemble_trains_members_in_parallel_and_resumes(tmp_path: Path) -> 
     stamp = (dirs[1] / "nlu.int8.onnx").stat().st_mtime_ns
     run_ensemble(tmp_path, 2, TINY, limit=300, jobs=2)  # both members trained: only merged again
     assert (dirs[1] / "nlu.int8.onnx").stat().st_mtime_ns == stamp
+    other = TrainConfig(**{**TINY.__dict__, "epochs": 2})
+    with pytest.raises(ValueError, match=r"another recipe \(epochs: 1 -> 2\)"):
+        run_ensemble(tmp_path, 2, other, limit=300, jobs=2)  # would mix two recipes
+    assert (dirs[1] / "nlu.int8.onnx").stat().st_mtime_ns == stamp

@@ -270,6 +270,19 @@ def trained(member_dir: Path) -> bool:
     return (member_dir / "labels.json").is_file() and (member_dir / "nlu.int8.onnx").is_file()
 
 
+def recipe_changes(member_dir: Path, cfg: Any) -> list[str]:
+    """How `cfg` differs from the config a trained model in `member_dir` was trained with, as
+    "field: was -> now", the member index and thread count aside (a member's own seed, and speed)."""
+    from dataclasses import asdict
+
+    stored = json.loads((member_dir / "labels.json").read_text()).get("train_config", {})
+    return [
+        f"{k}: {stored[k]!r} -> {v!r}"
+        for k, v in asdict(cfg).items()
+        if k not in ("member", "threads") and k in stored and stored[k] != v
+    ]
+
+
 def _train_member(
     out_dir: Path,
     data_dir: Path | None,
@@ -301,9 +314,9 @@ def run_ensemble(
 ) -> tuple[dict[str, Any], list[Path]]:
     """Train `members` models (`jobs` at a time, one thread each) into `out_dir`/members/<i>, and
     merge them into `out_dir`. All use one tokenizer (`out_dir`/members/tokenizer.json: the one member
-    0 would train; a pretrained encoder's own). A member whose directory already holds a trained model
-    is kept, so an interrupted run resumes. Returns the ensemble's metadata and the member
-    directories."""
+    0 would train; a pretrained encoder's own). A member whose directory already holds a model trained
+    with `cfg` is kept, so an interrupted run resumes; one trained with another config is a
+    ValueError. Returns the ensemble's metadata and the member directories."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
     from dataclasses import replace
@@ -325,6 +338,13 @@ def run_ensemble(
         if not tokenizer.is_file():
             tokenizer.parent.mkdir(parents=True, exist_ok=True)
             first_member_tokenizer(train_set, cfg).save(str(tokenizer))
+    for d in dirs:
+        # a kept member must be of this recipe, or the ensemble silently mixes two
+        if trained(d) and (changes := recipe_changes(d, cfg)):
+            raise ValueError(
+                f"{d} holds a member trained with another recipe ({'; '.join(changes)}): "
+                "remove it to train it anew, or write the ensemble to another directory"
+            )
     spawn = multiprocessing.get_context("spawn")  # a fresh torch per worker, not a forked one
     with ProcessPoolExecutor(max_workers=max(1, jobs), mp_context=spawn) as pool:
         futures = [
