@@ -181,8 +181,9 @@ def snips_report(data_dir: Path, retrain: bool, epochs: int | None, members: int
     # MiniLM neighbours (models/nlu/teacher_copies.py; the teacher: MiniLM fine-tuned on Snips).
     # Member 0 on validation, fp32 intent / frame: 98.43 / 78.29% -> 98.43 / 80.29% (width) ->
     # 98.57 / 82.29% (width and copies); copies at width 128: 98.86 / 80.14% (MODEL_CARD.md)
-    # the teacher's per-word tag probabilities in the slot loss (weight 0.5, not tuned): members 0
-    # and 1 on validation 98.71 / 81.43 and 98.71 / 81.00% -> 98.57 / 84.00 and 98.86 / 83.00%
+    # the teacher's per-word tag probabilities in the slot loss (weight 0.5): members 0 and 1 on
+    # validation 98.71 / 81.43 and 98.71 / 81.00% -> 98.57 / 84.00 and 98.86 / 83.00%; weight 1, and
+    # weight 1 with two teacher copies, lost on the served ensemble's validation slot F1 (MODEL_CARD.md)
     teacher = snips_model(
         "nlu-snips-minilm", FinetuneConfig(encoder="minilm"), data_dir, 1, retrain, None, run_finetune
     )
