@@ -329,15 +329,8 @@ def run_ensemble(
     if members < 2:
         raise ValueError("--members: an ensemble needs at least two members")
     dirs = [out_dir / "members" / str(i) for i in range(members)]
-    train_set, valid_set, _ = training_data(data_dir, config_path, cfg.seed, limit)
-    tokenizer = None
-    if not isinstance(cfg, FinetuneConfig):
-        if limit is not None:
-            cfg = replace(cfg, min_per_intent=0)  # as run_training does for a quick run
-        tokenizer = out_dir / "members" / "tokenizer.json"
-        if not tokenizer.is_file():
-            tokenizer.parent.mkdir(parents=True, exist_ok=True)
-            first_member_tokenizer(train_set, cfg).save(str(tokenizer))
+    if limit is not None and not isinstance(cfg, FinetuneConfig):
+        cfg = replace(cfg, min_per_intent=0)  # as run_training does for a quick run
     for d in dirs:
         # a kept member must be of this recipe, or the ensemble silently mixes two
         if trained(d) and (changes := recipe_changes(d, cfg)):
@@ -345,6 +338,13 @@ def run_ensemble(
                 f"{d} holds a member trained with another recipe ({'; '.join(changes)}): "
                 "remove it to train it anew, or write the ensemble to another directory"
             )
+    train_set, valid_set, _ = training_data(data_dir, config_path, cfg.seed, limit)
+    tokenizer = None
+    if not isinstance(cfg, FinetuneConfig):
+        tokenizer = out_dir / "members" / "tokenizer.json"
+        if not tokenizer.is_file():
+            tokenizer.parent.mkdir(parents=True, exist_ok=True)
+            first_member_tokenizer(train_set, cfg).save(str(tokenizer))
     spawn = multiprocessing.get_context("spawn")  # a fresh torch per worker, not a forked one
     with ProcessPoolExecutor(max_workers=max(1, jobs), mp_context=spawn) as pool:
         futures = [
