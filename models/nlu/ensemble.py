@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
@@ -273,8 +274,6 @@ def trained(member_dir: Path) -> bool:
 def recipe_changes(member_dir: Path, cfg: Any) -> list[str]:
     """How `cfg` differs from the config a trained model in `member_dir` was trained with, as
     "field: was -> now", the member index and thread count aside (a member's own seed, and speed)."""
-    from dataclasses import asdict
-
     stored = json.loads((member_dir / "labels.json").read_text()).get("train_config", {})
     return [
         f"{k}: {stored[k]!r} -> {v!r}"
@@ -319,7 +318,6 @@ def run_ensemble(
     ValueError. Returns the ensemble's metadata and the member directories."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
-    from dataclasses import replace
 
     from tqdm import tqdm
 
