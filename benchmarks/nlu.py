@@ -20,9 +20,12 @@ import random
 import shutil
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tqdm import tqdm
+
+if TYPE_CHECKING:
+    from models.nlu.train import TrainConfig
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "benchmarks" / "out"
@@ -164,44 +167,34 @@ def confusion_png(confusion: dict[str, dict[str, int]], path: Path, title: str) 
     plt.close(fig)
 
 
-def snips_report(data_dir: Path, retrain: bool, epochs: int | None, members: int = 3) -> dict[str, Any]:
-    from models.nlu.data import read_split
-    from models.nlu.finetune import FinetuneConfig, run_finetune
-    from models.nlu.train import TrainConfig, run_training
+def snips_config(teacher: Path) -> TrainConfig:
+    """The recipe of the small Snips members: `nlu-train --data`'s (train.dataset_config) with the
+    options README.md's Snips command gives (tests/test_nlu_readme.py checks that they agree)."""
+    from models.nlu.train import dataset_config
 
-    # Snips is clean typed text with many rare names: a larger vocabulary, little ASR noise; word
-    # dropout and 30 epochs were chosen on Snips' valid split (intent 98.4 -> 98.6%, slot F1 0.904
-    # -> 0.920 against no dropout and 20 epochs)
-    # noisy copies substitute O words only: Snips' slot words are open-vocabulary entities (valid
-    # frame 74.9 -> 75.7% against substitutes from every word, intent 98.1% both)
     # token embeddings start from all-MiniLM-L6-v2's (models/nlu/embed_init.py): Snips' test has
     # words its train split never had, and MiniLM has read them (one model, valid frame 75.7 ->
     # 78.4%); three members: valid intent / frame 98.57 / 80.86% (MODEL_CARD.md)
-    # width 192 (was 128) and one teacher-tagged copy per sentence with slot words swapped for
-    # MiniLM neighbours (models/nlu/teacher_copies.py; the teacher: MiniLM fine-tuned on Snips).
-    # Member 0 on validation, fp32 intent / frame: 98.43 / 78.29% -> 98.43 / 80.29% (width) ->
-    # 98.57 / 82.29% (width and copies); copies at width 128: 98.86 / 80.14% (MODEL_CARD.md)
+    # one teacher-tagged copy per sentence with slot words swapped for MiniLM neighbours
+    # (models/nlu/teacher_copies.py; the teacher: MiniLM fine-tuned on Snips). Member 0 on
+    # validation, fp32 intent / frame: 98.43 / 80.29% -> 98.57 / 82.29%
     # the teacher's per-word tag probabilities in the slot loss (weight 0.5): members 0 and 1 on
     # validation 98.71 / 81.43 and 98.71 / 81.00% -> 98.57 / 84.00 and 98.86 / 83.00%; weight 1, and
     # weight 1 with two teacher copies, lost on the served ensemble's validation slot F1 (MODEL_CARD.md)
+    return dataset_config(
+        init_embeddings="static", teacher=str(teacher), teacher_copies=1, distill=0.0, distill_slots=0.5
+    )
+
+
+def snips_report(data_dir: Path, retrain: bool, epochs: int | None, members: int = 3) -> dict[str, Any]:
+    from models.nlu.data import read_split
+    from models.nlu.finetune import FinetuneConfig, run_finetune
+    from models.nlu.train import run_training
+
     teacher = snips_model(
         "nlu-snips-minilm", FinetuneConfig(encoder="minilm"), data_dir, 1, retrain, None, run_finetune
     )
-    cfg = TrainConfig(
-        vocab_size=4000,
-        noise=0.1,
-        unk_words=0.05,
-        label_smoothing=0.0,
-        epochs=30,
-        noise_slot_words=False,
-        init_embeddings="static",
-        d_model=192,
-        ff=384,
-        teacher=str(teacher),
-        teacher_copies=1,
-        distill=0.0,
-        distill_slots=0.5,
-    )
+    cfg = snips_config(teacher)
     out = snips_model("nlu-snips-kd", cfg, data_dir, members, retrain, epochs, run_training)
     test = read_split(data_dir / "test")
     report: dict[str, Any] = {

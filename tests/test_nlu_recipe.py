@@ -1,0 +1,71 @@
+"""`nlu-train` picks the recipe for the data it is given, and README.md's Snips command trains what the
+Snips benchmark trains (so the benchmark's figures can be reproduced from the README)."""
+
+from __future__ import annotations
+
+import shlex
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytest.importorskip("torch")
+
+from models.nlu import encoder, ensemble, train  # noqa: E402
+from runtime.cli import main  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class Captured(ValueError):
+    """Raised by the stand-in trainers once they have the config: nothing trains in these tests."""
+
+
+def capture(monkeypatch: pytest.MonkeyPatch, module: Any, name: str) -> list[Any]:
+    configs: list[Any] = []
+
+    def trainer(*args: Any, **kwargs: Any) -> Any:
+        configs.append(next(a for a in (*args, *kwargs.values()) if isinstance(a, train.TrainConfig)))
+        raise Captured("captured the config")
+
+    monkeypatch.setattr(module, name, trainer)
+    return configs
+
+
+def dataset(tmp_path: Path) -> Path:
+    (tmp_path / "data" / "train").mkdir(parents=True, exist_ok=True)
+    return tmp_path / "data"
+
+
+def test_a_dataset_trains_with_the_dataset_recipe_and_the_templates_with_the_defaults(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    configs = capture(monkeypatch, train, "run_training")
+    out = str(tmp_path / "out")
+    assert main(["nlu-train", "--data", str(dataset(tmp_path)), "--out", out]) == 2
+    assert main(["nlu-train", "--out", out]) == 2
+    assert main(["nlu-train", "--data", str(dataset(tmp_path)), "--noise", "0.5", "--out", out]) == 2
+    with_data, templates, noisier = configs
+    assert with_data == train.dataset_config() and with_data.d_model == 192 and with_data.noise == 0.1
+    assert templates == train.TrainConfig() and templates.noise == 1.0
+    assert noisier == train.dataset_config(noise=0.5)  # a flag still overrides the recipe
+
+
+def test_the_readme_snips_command_trains_the_benchmark_recipe(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from benchmarks.nlu import snips_config
+
+    line = next(
+        s for s in (ROOT / "README.md").read_text().splitlines() if "the Snips benchmark's recipe" in s
+    )
+    args = shlex.split(line.split("#")[0])[1:]  # without .venv/bin/ambient
+    assert args[0] == "nlu-train" and "--members" in args
+    teacher = ROOT / "models" / "nlu"  # any trained model directory passes the teacher check
+    swap = {"../shared/data/snips": str(dataset(tmp_path)), "/tmp/snips-minilm": str(teacher)}
+    args = [swap.get(a, a) for a in args]
+    args[args.index("--out") + 1] = str(tmp_path / "out")
+    monkeypatch.setattr(encoder, "minilm_dir", lambda: tmp_path)  # MiniLM's package may be absent here
+    configs = capture(monkeypatch, ensemble, "run_ensemble")
+    assert main(args) == 2
+    assert configs == [snips_config(teacher)]
