@@ -9,10 +9,8 @@ from typing import Any
 
 import pytest
 
-pytest.importorskip("torch")
-
-from models.nlu import encoder, ensemble, train  # noqa: E402
-from runtime.cli import main  # noqa: E402
+from models.nlu import encoder, ensemble, train
+from runtime.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 
