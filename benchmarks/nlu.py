@@ -169,7 +169,7 @@ def confusion_png(confusion: dict[str, dict[str, int]], path: Path, title: str) 
 
 def snips_config(teacher: Path) -> TrainConfig:
     """The recipe of the small Snips members: `nlu-train --data`'s (train.dataset_config) with the
-    options README.md's Snips command gives (tests/test_nlu_readme.py checks that they agree)."""
+    options README.md's Snips command gives (tests/test_nlu_recipe.py checks that they agree)."""
     from models.nlu.train import dataset_config
 
     # token embeddings start from all-MiniLM-L6-v2's (models/nlu/embed_init.py): Snips' test has
