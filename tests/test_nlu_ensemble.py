@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -26,7 +27,7 @@ def members(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     run_training(root / "0", cfg=TINY, limit=300, progress=False)
     run_training(
         root / "1",
-        cfg=TrainConfig(**{**TINY.__dict__, "member": 1}),
+        cfg=replace(TINY, member=1),
         limit=300,
         progress=False,
         tokenizer=root / "0" / "tokenizer.json",
@@ -152,7 +153,7 @@ def test_run_ensemble_trains_members_in_parallel_and_resumes(tmp_path: Path) -> 
     stamp = (dirs[1] / "nlu.int8.onnx").stat().st_mtime_ns
     run_ensemble(tmp_path, 2, TINY, limit=300, jobs=2)  # both members trained: only merged again
     assert (dirs[1] / "nlu.int8.onnx").stat().st_mtime_ns == stamp
-    other = TrainConfig(**{**TINY.__dict__, "epochs": 2})
+    other = replace(TINY, epochs=2)
     with pytest.raises(ValueError, match=r"another recipe \(epochs: 1 -> 2\)"):
         run_ensemble(tmp_path, 2, other, limit=300, jobs=2)  # would mix two recipes
     assert (dirs[1] / "nlu.int8.onnx").stat().st_mtime_ns == stamp
