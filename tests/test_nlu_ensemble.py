@@ -13,6 +13,8 @@ import onnxruntime as ort
 import pytest
 
 from models.nlu.ensemble import StackedModel, build_ensemble, joint_models, merge_onnx, restack
+from models.nlu.tag_prior import WEIGHTS as PRIOR_WEIGHTS
+from models.nlu.tag_prior import tag_bigrams
 from models.nlu.train import TrainConfig, run_training, training_data
 from runtime.nlu.model import NluModel
 
@@ -116,8 +118,8 @@ def test_an_older_side_by_side_ensemble_is_restacked(members: list[Path], tmp_pa
 
 
 def test_an_ensemble_is_served_by_the_runtime(members: list[Path], tmp_path: Path) -> None:
-    _, valid, _ = training_data(None, None, TINY.seed, limit=300)
-    meta = build_ensemble(members, tmp_path, valid)
+    train, valid, _ = training_data(None, None, TINY.seed, limit=300)
+    meta = build_ensemble(members, tmp_path, valid, train_set=train)
     assert meta["ensemble"]["members"] == 2
     assert meta["temperature"] > 0
     stored = json.loads((tmp_path / "labels.json").read_text())
@@ -127,6 +129,9 @@ def test_an_ensemble_is_served_by_the_runtime(members: list[Path], tmp_path: Pat
         best = model.parse("turn on the kitchen light", n=3)
         assert len(best) == 3 and best[0].intent in model.intents
         assert model.temperature == pytest.approx(meta["temperature"])
+        assert model.tag_prior == meta["tag_prior"]  # fitted for the ensemble, from its sentences
+    assert meta["tag_bigrams"] == tag_bigrams(train, meta["tags"])
+    assert set(meta["tag_prior_valid"]) == {str(w) for w in PRIOR_WEIGHTS}
 
 
 def test_members_with_other_token_ids_are_refused(members: list[Path], tmp_path: Path) -> None:

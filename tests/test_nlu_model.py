@@ -235,6 +235,17 @@ def test_tiny_training_run_produces_a_loadable_model(tmp_path: Path) -> None:
     for kind in ("fp32", "int8"):
         served = NluModel.load(paths[kind], paths["tokenizer"])
         assert served.slot_evidence == result.meta["slot_evidence"]
+    # and so were the tag bigrams of its training sentences and the tag prior's weight
+    from models.nlu.tag_prior import WEIGHTS as PRIOR_WEIGHTS
+
+    labels = json.loads(paths["labels"].read_text())
+    assert result.meta["tag_prior"] in PRIOR_WEIGHTS and labels["tag_prior"] == result.meta["tag_prior"]
+    assert set(labels["tag_prior_valid"]) == {str(w) for w in PRIOR_WEIGHTS}
+    assert len(labels["tag_bigrams"]) == len(labels["tags"]) + 1 and sum(labels["tag_bigrams"][0]) > 250
+    for kind in ("fp32", "int8"):
+        served = NluModel.load(paths[kind], paths["tokenizer"])
+        assert served.tag_prior == result.meta["tag_prior"]
+        assert (served.prior is None) == (served.tag_prior == 0)
 
 
 def test_decoding_keeps_one_name_in_one_span() -> None:
@@ -325,9 +336,64 @@ def test_the_decoders_shortcut_is_the_full_viterbi_search() -> None:
     assert 0 < shortcuts < 200  # both the shortcut and the search ran
 
 
-def _viterbi_reference(logits: Any, allowed: Any, start: Any) -> list[int]:
+def test_the_tag_prior_moves_a_close_call_and_is_still_the_best_sequence() -> None:
+    """The decoder adds weight x log P(tag | previous tag), counted on training sentences: a word the
+    tagger barely reads as a second slot after a name joins the name when names go on for several
+    words in training; and with any prior the result is the brute-force best of tagger + prior."""
+    import numpy as np
+    import pytest
+
+    from models.nlu.data import Example
+    from models.nlu.tag_prior import tag_bigrams
+    from runtime.nlu.model import NluError, allowed_transitions, decode_tags, tag_prior_scores
+
+    tags = ["O", "B-artist", "B-album", "I-artist", "I-album"]
+    training = [
+        Example(("play", "bob", "dylan", "jones"), ("O", "B-artist", "I-artist", "I-artist"), "Play")
+    ] * 5
+    training.append(Example(("play", "abbey", "road"), ("O", "B-album", "I-album"), "Play"))
+    counts = tag_bigrams(training, tags)
+    assert counts[0] == [6, 0, 0, 0, 0]  # every sentence starts with O
+    assert counts[1 + tags.index("I-artist")][tags.index("I-artist")] == 5
+    assert counts[1 + tags.index("O")] == [0, 5, 1, 0, 0]
+    allowed = allowed_transitions(tags)
+    start = np.array([not t.startswith("I-") for t in tags])
+    assert (
+        tag_prior_scores(counts, 0.0, allowed, start) is None
+        and tag_prior_scores(None, 1.0, allowed, start) is None
+    )
+    with pytest.raises(NluError, match="is 5 x 5, not 6 x 5"):
+        tag_prior_scores(counts[:-1], 1.0, allowed, start)
+    # "play bob dylan jones": the tagger leans (0.45 against 0.4) to an album starting at "jones"
+    logits = np.log(
+        np.array(
+            [
+                [0.96, 0.01, 0.01, 0.01, 0.01],
+                [0.01, 0.9, 0.07, 0.01, 0.01],
+                [0.01, 0.01, 0.01, 0.96, 0.01],
+                [0.1, 0.01, 0.45, 0.4, 0.04],
+            ]
+        )
+    )
+    assert [tags[i] for i in decode_tags(logits, allowed, start)][3] == "B-album"
+    prior = tag_prior_scores(counts, 0.5, allowed, start)
+    assert [tags[i] for i in decode_tags(logits, allowed, start, prior)][3] == "I-artist"
+    # the decoder skips the search when every word's best tag leads by 2 x the prior's spread
+    assert prior is not None and prior.spread > 0
+    rng = np.random.default_rng(1)
+    shortcuts = 0
+    for _ in range(200):
+        logits = rng.normal(size=(int(rng.integers(1, 5)), len(tags))) * rng.choice([3.0, 20.0])
+        assert decode_tags(logits, allowed, start, prior) == _viterbi_reference(logits, allowed, start, prior)
+        greedy = logits.argmax(-1)
+        confident = np.sort(logits, -1)[:, -1] - np.sort(logits, -1)[:, -2] >= 2 * prior.spread
+        shortcuts += bool(confident.all() and start[greedy[0]] and allowed[greedy[:-1], greedy[1:]].all())
+    assert 0 < shortcuts < 200  # both the shortcut and the search ran
+
+
+def _viterbi_reference(logits: Any, allowed: Any, start: Any, prior: Any = None) -> list[int]:
     """Brute force over every tag sequence (short sentences only): the allowed one of highest
-    log-probability."""
+    log-probability (plus the prior's scores when given)."""
     import itertools
 
     import numpy as np
@@ -338,6 +404,8 @@ def _viterbi_reference(logits: Any, allowed: Any, start: Any) -> list[int]:
         if not start[seq[0]] or not all(allowed[a, b] for a, b in itertools.pairwise(seq)):
             continue
         score = sum(logp[i, t] for i, t in enumerate(seq))
+        if prior is not None:
+            score += prior.start[seq[0]] + sum(prior.transitions[a, b] for a, b in itertools.pairwise(seq))
         if score > best_score:
             best, best_score = list(seq), score
     assert best is not None

@@ -216,15 +216,22 @@ def restack(model_dir: Path) -> dict[str, Any]:
 
 
 def build_ensemble(
-    member_dirs: list[Path], out_dir: Path, valid_set: list[Any], quantize: bool = True
+    member_dirs: list[Path],
+    out_dir: Path,
+    valid_set: list[Any],
+    quantize: bool = True,
+    train_set: list[Any] | None = None,
 ) -> dict[str, Any]:
     """Merge trained model directories (nlu.fp32.onnx, labels.json, tokenizer.json each) into
-    `out_dir`: nlu.fp32.onnx, nlu.int8.onnx, tokenizer.json and labels.json, with the temperature and
-    validation scores of the ensemble. Returns the metadata."""
+    `out_dir`: nlu.fp32.onnx, nlu.int8.onnx, tokenizer.json and labels.json, with the temperature,
+    slot-evidence weight and validation scores of the ensemble, and its tag prior fitted when the
+    members' `train_set` is given (off otherwise). Returns the metadata."""
     from tokenizers import Tokenizer
 
     from models.nlu.export import quantize_int8, set_metadata
     from models.nlu.slot_evidence import FITTED, fit_slot_evidence
+    from models.nlu.tag_prior import FITTED as PRIOR_FITTED
+    from models.nlu.tag_prior import fit_tag_prior
     from models.nlu.train import _encode_all, _predict, _scored, fit_temperature
     from runtime.nlu.tokenizer import PAD, special_id
 
@@ -241,7 +248,7 @@ def build_ensemble(
     tok.save(str(out_dir / "tokenizer.json"))
 
     # member 0's own labels, less what is fitted for the ensemble anew
-    meta = {k: v for k, v in metas[0].items() if k not in FITTED}
+    meta = {k: v for k, v in metas[0].items() if k not in (*FITTED, *PRIOR_FITTED, "tag_bigrams")}
     intents = {n: i for i, n in enumerate(meta["intents"])}
     tags = {n: i for i, n in enumerate(meta["tags"])}
     valid = _encode_all(valid_set, tok, intents, tags, meta["max_len"])
@@ -263,6 +270,8 @@ def build_ensemble(
     if quantize:
         quantize_int8(fp32, out_dir / "nlu.int8.onnx", meta)
     fit_slot_evidence(out_dir, valid_set)
+    if train_set:
+        fit_tag_prior(out_dir, train_set, valid_set)
     return json.loads((out_dir / "labels.json").read_text())
 
 
@@ -352,7 +361,7 @@ def run_ensemble(
         ]
         for future in tqdm(futures, desc="ensemble members", unit="member"):
             future.result()
-    return build_ensemble(dirs, out_dir, valid_set), dirs
+    return build_ensemble(dirs, out_dir, valid_set, train_set=train_set), dirs
 
 
 if __name__ == "__main__":

@@ -34,6 +34,7 @@ from models.nlu.encoder import (
     minilm_dir,
 )
 from models.nlu.slot_evidence import fit_slot_evidence
+from models.nlu.tag_prior import fit_tag_prior
 from models.nlu.train import (
     TrainConfig,
     TrainResult,
@@ -186,4 +187,5 @@ def run_finetune(
     result.meta["data"] = data_name(data_dir)
     paths = save(result, out_dir)
     result.meta["slot_evidence"] = fit_slot_evidence(out_dir, valid_set)
+    result.meta["tag_prior"] = fit_tag_prior(out_dir, train_set, valid_set)
     return result, paths

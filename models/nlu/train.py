@@ -43,6 +43,7 @@ from models.nlu.distill import (
     teacher_targets,
 )
 from models.nlu.slot_evidence import fit_slot_evidence
+from models.nlu.tag_prior import fit_tag_prior
 from models.nlu.teacher_copies import teacher_copies
 from runtime.nlu.tokenizer import PAD, UNK, encode, special_id, train_tokenizer, vocab_digest
 
@@ -525,6 +526,7 @@ def run_training(
     result.meta["data"] = data_name(data_dir)
     paths = save(result, out_dir)
     result.meta["slot_evidence"] = fit_slot_evidence(out_dir, valid_set)
+    result.meta["tag_prior"] = fit_tag_prior(out_dir, train_set, valid_set)
     return result, paths
 
 

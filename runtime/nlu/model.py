@@ -10,6 +10,10 @@ to jazz brasileiro" tagged with a playlist slot that only AddToPlaylist takes), 
 is multiplied by exp(weight x the log-probability its best fitting reading gives up). The weight is
 fitted on validation sentences at training time (`slot_evidence` in the metadata; 0 turns it off).
 
+Tag prior: the decoder may add weight x log P(tag | previous tag), counted on the training sentences
+(`tag_bigrams`), to its Viterbi scores: a first-order CRF's transitions, counted rather than learned.
+The weight is fitted on validation too (`tag_prior`; 0, the default, decodes as before).
+
 Slots are `Slot(name, value, start, end)` with `start` inclusive and `end` exclusive word indices
 into `Interpretation.text` (the normalized input, see runtime/nlu/text.py).
 
@@ -24,8 +28,9 @@ files carry no metadata).
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 import numpy as np
 
@@ -133,7 +138,14 @@ class NluModel:
         self._start = np.array([not t.startswith("I-") for t in self.tags])
         # models/nlu/slot_evidence.py fits it; older models and 0: intents ranked by their own scores
         self.slot_evidence = float(meta.get("slot_evidence", 0.0))
+        # models/nlu/tag_prior.py fits it; older models and 0: no prior
+        self.use_tag_prior(meta.get("tag_bigrams"), float(meta.get("tag_prior", 0.0)))
         self._fits = [self._intent_tags(intent) for intent in self.intents]
+
+    def use_tag_prior(self, bigrams: Sequence[Sequence[float]] | None, weight: float) -> None:
+        """Decode tags with weight x log P(tag | previous tag) from `bigrams` counts (0: without)."""
+        self.tag_prior = weight
+        self.prior = tag_prior_scores(bigrams, weight, self._allowed, self._start)
 
     @classmethod
     def load(
@@ -192,11 +204,19 @@ class NluModel:
         if not words or n <= 0:
             return []
         probs, slot_logp, enc = self.predict(words)
-        free = decode_tags(slot_logp, self._allowed, self._start) if enc.first_token else []
+        free = decode_tags(slot_logp, self._allowed, self._start, self.prior) if enc.first_token else []
         paths: dict[int, list[int]] = {}
         if self.slot_evidence > 0 and free:
             probs, paths = reweigh(
-                probs, slot_logp, free, self._fits, self._allowed, self._start, self.slot_evidence, max(n, 3)
+                probs,
+                slot_logp,
+                free,
+                self._fits,
+                self._allowed,
+                self._start,
+                self.slot_evidence,
+                max(n, 3),
+                self.prior,
             )
         text = " ".join(enc.words)
         found = bio_spans([self.tags[t] for t in free], enc.words)
@@ -243,13 +263,15 @@ def reweigh(
     start: np.ndarray,
     weight: float,
     top: int = 3,
+    prior: TagPrior | None = None,
 ) -> tuple[np.ndarray, dict[int, list[int]]]:
     """Intent probabilities re-weighed by the slot tagger: each of the `top` most probable intents
     gets its best tag path using only its tags (`fits[i]`), and its probability is multiplied by
     exp(weight * (that path's log-probability - the free best path's)). The re-weighed ones are
     rescaled to their former total, so intents below them keep their probabilities. Returns the new
-    probabilities and each re-weighed intent's path."""
-    free_score = slot_logp[np.arange(len(free)), free].sum()
+    probabilities and each re-weighed intent's path. With a `prior`, paths are decoded and scored
+    with it (the free path is then the best of tagger + prior, so no intent's gap is above 0)."""
+    free_score = path_score(slot_logp, free, prior)
     candidates = np.argsort(-probs, kind="stable")[:top]
     paths: dict[int, list[int]] = {}
     scaled = probs.copy()
@@ -258,28 +280,76 @@ def reweigh(
         if fit[free].all():
             path = free  # the free reading fits this intent: nothing given up
         else:
-            path = decode_tags(np.where(fit, slot_logp, -1e9), allowed, start)
+            path = decode_tags(np.where(fit, slot_logp, -1e9), allowed, start, prior)
         paths[int(i)] = path
-        gap = slot_logp[np.arange(len(path)), path].sum() - free_score
+        gap = path_score(slot_logp, path, prior) - free_score
         scaled[i] = probs[i] * np.exp(weight * gap)
     scaled[candidates] *= probs[candidates].sum() / max(scaled[candidates].sum(), 1e-300)
     return scaled, paths
 
 
-def decode_tags(logits: np.ndarray, allowed: np.ndarray, start: np.ndarray) -> list[int]:
+def path_score(slot_logp: np.ndarray, path: list[int], prior: TagPrior | None = None) -> float:
+    """The tagger's log-probability of a tag path, plus the prior's scores for it when given."""
+    score = float(slot_logp[np.arange(len(path)), path].sum())
+    if prior is not None and path:
+        score += float(prior.start[path[0]] + prior.transitions[path[:-1], path[1:]].sum())
+    return score
+
+
+class TagPrior(NamedTuple):
+    """Weighted log-probabilities the decoder adds: of each tag starting a sentence, and of each
+    [previous, next] tag pair; `spread`, how much any one of those can differ between two sequences
+    the decoder may emit (the largest minus the smallest allowed score)."""
+
+    start: np.ndarray
+    transitions: np.ndarray
+    spread: float
+
+
+def tag_prior_scores(
+    bigrams: Sequence[Sequence[float]] | None, weight: float, allowed: np.ndarray, start: np.ndarray
+) -> TagPrior | None:
+    """The prior from `tag_bigrams` counts ([1 + tags, tags]: row 0 sentence starts, row 1 + i the
+    tags following tag i), add-one smoothed, times `weight`; None when off or absent. `allowed` and
+    `start` are the decoder's rules (see `decode_tags`)."""
+    if weight <= 0 or not bigrams:
+        return None
+    n_tags = len(start)
+    counts = np.asarray(bigrams, dtype=np.float64) + 1.0
+    if counts.shape != (n_tags + 1, n_tags):
+        raise NluError(
+            f"tag_bigrams is {counts.shape[0]} x {counts.shape[1]}, not {n_tags + 1} x {n_tags}; {RETRAIN}"
+        )
+    logp = weight * np.log(counts / counts.sum(-1, keepdims=True))
+    starts, steps = logp[0][start], logp[1:][allowed]
+    spread = max(np.ptp(starts) if starts.size else 0.0, np.ptp(steps) if steps.size else 0.0)
+    return TagPrior(logp[0], logp[1:], float(spread))
+
+
+def decode_tags(
+    logits: np.ndarray, allowed: np.ndarray, start: np.ndarray, prior: TagPrior | None = None
+) -> list[int]:
     """Best tag sequence for [words, tags] logits in which every step is `allowed` [previous, next]
-    and the first tag may `start` (e.g. every I-X follows B-X or I-X): Viterbi over log-probabilities.
+    and the first tag may `start` (e.g. every I-X follows B-X or I-X): Viterbi over log-probabilities,
+    plus the `prior`'s scores when given.
 
     Per-word argmax can emit a stray I- tag, which would make a spurious extra slot."""
     greedy = logits.argmax(-1)
-    if start[greedy[0]] and allowed[greedy[:-1], greedy[1:]].all():
-        # the unconstrained best is allowed, so it is the constrained best too (most sentences)
+    # the unconstrained best is allowed, so it is the constrained best too (most sentences); with a
+    # prior, when every word's best tag leads its runner-up by 2 x the prior's spread: changing k
+    # words loses at least that much tagger score on each, and touches at most 2k prior scores (the
+    # steps in and out), which gain at most the spread each
+    allowed_greedy = start[greedy[0]] and allowed[greedy[:-1], greedy[1:]].all()
+    if allowed_greedy and (prior is None or _margins(logits).min() >= 2 * prior.spread):
         return [int(t) for t in greedy]
     z = logits.astype(np.float64)
     logp = z - z.max(-1, keepdims=True)
     logp -= np.log(np.exp(logp).sum(-1, keepdims=True))
     blocked = np.where(allowed, 0.0, -1e9)
     score = logp[0] + np.where(start, 0.0, -1e9)
+    if prior is not None:
+        blocked = blocked + prior.transitions
+        score = score + prior.start
     back = []
     for t in range(1, len(logp)):
         total = score[:, None] + blocked  # previous x next
@@ -289,6 +359,15 @@ def decode_tags(logits: np.ndarray, allowed: np.ndarray, start: np.ndarray) -> l
     for pointers in reversed(back):
         best.append(int(pointers[best[-1]]))
     return best[::-1]
+
+
+def _margins(logits: np.ndarray) -> np.ndarray:
+    """Per word, how far its best tag's score leads the second best's (log-probabilities differ by
+    as much as the logits do)."""
+    if logits.shape[-1] < 2:
+        return np.full(len(logits), np.inf)
+    top2 = np.partition(logits, -2, axis=-1)[:, -2:]
+    return top2[:, 1] - top2[:, 0]
 
 
 def allowed_transitions(tags: list[str], repeatable: set[str] | None = None) -> np.ndarray:
