@@ -65,24 +65,25 @@ def write_meta(model_dir: Path, update: dict[str, Any]) -> None:
             set_metadata(path, {**json.loads(props.get(METADATA_KEY, "{}")), **update})
 
 
-def main(argv: list[str] | None = None) -> int:
+def fit_arguments(description: str, argv: list[str] | None) -> tuple[Path, list[Example], list[Example]]:
+    """A fitting command's MODEL_DIR [--data DATA_DIR]: the directory and the train and validation
+    sentences it was trained on (its own seed's split)."""
     from models.nlu.train import training_data
 
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(description=description)
     ap.add_argument("model_dir", type=Path)
     ap.add_argument("--data", type=Path, help="the dataset it was trained on (default: our templates)")
     args = ap.parse_args(argv)
     meta = json.loads((args.model_dir / "labels.json").read_text())
-    _, valid_set, _ = training_data(args.data, None, int(meta["train_config"].get("seed", 0)))
-    weight = fit_slot_evidence(args.model_dir, valid_set)
-    print(
-        json.dumps(
-            {
-                "slot_evidence": weight,
-                "valid": json.loads((args.model_dir / "labels.json").read_text())["slot_evidence_valid"],
-            }
-        )
-    )
+    train_set, valid_set, _ = training_data(args.data, None, int(meta["train_config"].get("seed", 0)))
+    return args.model_dir, train_set, valid_set
+
+
+def main(argv: list[str] | None = None) -> int:
+    model_dir, _, valid_set = fit_arguments(__doc__.splitlines()[0], argv)
+    weight = fit_slot_evidence(model_dir, valid_set)
+    valid = json.loads((model_dir / "labels.json").read_text())["slot_evidence_valid"]
+    print(json.dumps({"slot_evidence": weight, "valid": valid}))
     return 0
 
 

@@ -13,7 +13,6 @@ accuracy first, then full frame, then slot F1, the smaller weight on a tie (0 sw
 
 from __future__ import annotations
 
-import argparse
 import json
 from collections.abc import Sequence
 from pathlib import Path
@@ -70,16 +69,11 @@ def fit_tag_prior(
 
 
 def main(argv: list[str] | None = None) -> int:
-    from models.nlu.train import training_data
+    from models.nlu.slot_evidence import fit_arguments
 
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("model_dir", type=Path)
-    ap.add_argument("--data", type=Path, help="the dataset it was trained on (default: our templates)")
-    args = ap.parse_args(argv)
-    meta = json.loads((args.model_dir / "labels.json").read_text())
-    train_set, valid_set, _ = training_data(args.data, None, int(meta["train_config"].get("seed", 0)))
-    weight = fit_tag_prior(args.model_dir, train_set, valid_set)
-    valid = json.loads((args.model_dir / "labels.json").read_text())["tag_prior_valid"]
+    model_dir, train_set, valid_set = fit_arguments(__doc__.splitlines()[0], argv)
+    weight = fit_tag_prior(model_dir, train_set, valid_set)
+    valid = json.loads((model_dir / "labels.json").read_text())["tag_prior_valid"]
     print(json.dumps({"tag_prior": weight, "valid": valid}))
     return 0
 
