@@ -364,6 +364,8 @@ def test_the_tag_prior_moves_a_close_call_and_is_still_the_best_sequence() -> No
     )
     with pytest.raises(NluError, match="is 5 x 5, not 6 x 5"):
         tag_prior_scores(counts[:-1], 1.0, allowed, start)
+    with pytest.raises(NluError, match="not a table of counts"):
+        tag_prior_scores([[1, 2], ["x"]], 1.0, allowed, start)
     # "play bob dylan jones": the tagger leans (0.45 against 0.4) to an album starting at "jones"
     logits = np.log(
         np.array(

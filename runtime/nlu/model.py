@@ -315,7 +315,10 @@ def tag_prior_scores(
     if weight <= 0 or not bigrams:
         return None
     n_tags = len(start)
-    counts = np.asarray(bigrams, dtype=np.float64) + 1.0
+    try:
+        counts = np.asarray(bigrams, dtype=np.float64) + 1.0
+    except (TypeError, ValueError) as e:
+        raise NluError(f"tag_bigrams is not a table of counts ({str(e)[:100]}); {RETRAIN}") from e
     if counts.shape != (n_tags + 1, n_tags):
         raise NluError(
             f"tag_bigrams is {counts.shape[0]} x {counts.shape[1]}, not {n_tags + 1} x {n_tags}; {RETRAIN}"
