@@ -16,9 +16,12 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from models.nlu.data import Example
+
+if TYPE_CHECKING:
+    from runtime.nlu.model import NluModel
 
 WEIGHTS = (0.0, 0.3, 1.0, 3.0)
 FITTED = ("slot_evidence", "slot_evidence_valid")  # the metadata keys a fit writes
@@ -30,12 +33,8 @@ def fit_slot_evidence(
     """Choose the weight on `valid_set` and write it (with each weight's validation intent / frame
     accuracy) into `model_dir`'s labels.json and its ONNX files' metadata. Returns the weight."""
     from models.nlu.evaluate import evaluate, model_predictor
-    from runtime.nlu.model import NluModel
 
-    served = model_dir / "nlu.int8.onnx"
-    if not served.is_file():
-        served = model_dir / "nlu.fp32.onnx"
-    model = NluModel.load(served, model_dir / "tokenizer.json")
+    model = served_model(model_dir)
     scores: dict[str, list[float]] = {}
     best: tuple[float, float, float] | None = None
     for weight in weights:
@@ -48,6 +47,16 @@ def fit_slot_evidence(
     chosen = -best[2] if best else 0.0
     write_meta(model_dir, {"slot_evidence": chosen, "slot_evidence_valid": scores})  # FITTED
     return chosen
+
+
+def served_model(model_dir: Path) -> NluModel:
+    """The model in `model_dir` as the runtime serves it: int8 (fp32 when not quantized)."""
+    from runtime.nlu.model import NluModel
+
+    served = model_dir / "nlu.int8.onnx"
+    if not served.is_file():
+        served = model_dir / "nlu.fp32.onnx"
+    return NluModel.load(served, model_dir / "tokenizer.json")
 
 
 def write_meta(model_dir: Path, update: dict[str, Any]) -> None:

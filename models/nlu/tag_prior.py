@@ -46,13 +46,9 @@ def fit_tag_prior(
     weight's validation intent / frame / slot F1) into `model_dir`'s labels.json and its ONNX files'
     metadata. Returns the weight."""
     from models.nlu.evaluate import evaluate, model_predictor
-    from models.nlu.slot_evidence import write_meta
-    from runtime.nlu.model import NluModel
+    from models.nlu.slot_evidence import served_model, write_meta
 
-    served = model_dir / "nlu.int8.onnx"
-    if not served.is_file():
-        served = model_dir / "nlu.fp32.onnx"
-    model = NluModel.load(served, model_dir / "tokenizer.json")
+    model = served_model(model_dir)
     bigrams = tag_bigrams(train_set, model.tags)
     scores: dict[str, list[float]] = {}
     best: tuple[float, float, float, float] | None = None
