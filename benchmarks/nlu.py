@@ -260,7 +260,7 @@ def served_figures(out: Path, test: list[Any], label: str) -> dict[str, Any]:
             figures["int8_no_slot_evidence"] = evaluate(model_predictor(model), test).summary()
             model.slot_evidence = figures[kind]["slot_evidence"]
         if kind == "int8" and model.prior is not None:
-            model.prior = None  # the decoder without the tag prior: what it adds
+            model.use_tag_prior(None, 0.0)  # the decoder without the tag prior: what it adds
             figures["int8_no_tag_prior"] = evaluate(model_predictor(model), test).summary()
     return figures
 

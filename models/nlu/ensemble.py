@@ -248,7 +248,7 @@ def build_ensemble(
     tok.save(str(out_dir / "tokenizer.json"))
 
     # member 0's own labels, less what is fitted for the ensemble anew
-    meta = {k: v for k, v in metas[0].items() if k not in (*FITTED, *PRIOR_FITTED, "tag_bigrams")}
+    meta = {k: v for k, v in metas[0].items() if k not in (*FITTED, *PRIOR_FITTED)}
     intents = {n: i for i, n in enumerate(meta["intents"])}
     tags = {n: i for i, n in enumerate(meta["tags"])}
     valid = _encode_all(valid_set, tok, intents, tags, meta["max_len"])

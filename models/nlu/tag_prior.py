@@ -20,7 +20,7 @@ from pathlib import Path
 from models.nlu.data import Example
 
 WEIGHTS = (0.0, 0.1, 0.3, 0.5, 1.0)
-FITTED = ("tag_prior", "tag_prior_valid")  # the metadata keys a fit writes (besides the counts)
+FITTED = ("tag_bigrams", "tag_prior", "tag_prior_valid")  # the metadata keys a fit writes
 
 
 def tag_bigrams(examples: Sequence[Example], tags: Sequence[str]) -> list[list[int]]:
@@ -60,7 +60,7 @@ def fit_tag_prior(
         if best is None or key > best:
             best = key
     chosen = -best[3] if best else 0.0
-    write_meta(model_dir, {"tag_bigrams": bigrams, "tag_prior": chosen, "tag_prior_valid": scores})
+    write_meta(model_dir, {"tag_bigrams": bigrams, "tag_prior": chosen, "tag_prior_valid": scores})  # FITTED
     return chosen
 
 
