@@ -322,6 +322,9 @@ def held_out_fills(model_dirs: list[Path], fills: int) -> dict[str, Any]:
     from runtime.config import load_config
     from runtime.nlu.model import NluModel
 
+    for d in model_dirs:
+        if not train_config(d).get("hold_out_test", True):
+            raise ValueError(f"{d} was trained on the held-out test templates (--train-on-test)")
     config = load_config(ROOT / "devices.yaml")
     models = {str(d): NluModel.load(d / "nlu.int8.onnx", d / "tokenizer.json") for d in model_dirs}
     known = set.intersection(*(set(m.intents) for m in models.values()))
@@ -359,16 +362,30 @@ def split_figures(model_dirs: list[Path], kind: str = "int8", seed: int | None =
 
     seed = committed_seed() if seed is None else seed
     for d in model_dirs:
-        trained_on = json.loads((d / "labels.json").read_text())["train_config"]["seed"]
+        trained_on = train_config(d)["seed"]
         if trained_on != seed:  # another split's test sentences may be this model's training ones
             raise ValueError(
                 f"{d} was trained on the split of seed {trained_on}, not {seed}: pass --seed {trained_on}"
             )
-    dataset = D.build_dataset(load_config(ROOT / "devices.yaml"), seed=seed)
+    config = load_config(ROOT / "devices.yaml")
+    dataset = D.build_dataset(config, seed=seed)
+    grammar = grammar_sentences(config)
+    valid = dataset.valid
+    # a model trained on the test templates too (`nlu-train --train-on-test`) is scored on
+    # validation only, and every model on the validation sentences none of them trained on
+    served = {d for d in model_dirs if not train_config(d).get("hold_out_test", True)}
     train_words = sorted({w for ex in dataset.train for w in ex.words})
-    sets = {
-        "valid": dataset.valid,
-        "noisy_valid": noisy(dataset.valid, train_words, seed + 1),
+    sets = {"valid": valid, "noisy_valid": noisy(valid, train_words, seed + 1)}
+    if served:
+        full = D.build_dataset(config, seed=seed, hold_out_test=False)
+        seen = {ex.text for ex in full.train + full.swapped}
+        valid = [ex for ex in valid if ex.text not in seen]
+        # what training on the test templates buys: other sentences of them (a new fill), none of
+        # them a training sentence of any model here
+        fresh = [ex for ex in D.build_dataset(config, seed=seed, fill=1).test if ex.text not in seen]
+        sets = {"valid": valid, "noisy_valid": noisy(valid, train_words, seed + 1),
+                "test_templates_new_sentences": fresh}  # fmt: skip
+    sets |= {
         "test": dataset.test,
         "noisy_test": noisy(dataset.test, train_words, seed + 1),  # the main benchmark's noisy set
     }
@@ -378,8 +395,49 @@ def split_figures(model_dirs: list[Path], kind: str = "int8", seed: int | None =
         out[str(d)] = {
             name: {k: v for k, v in evaluate(predict, examples).summary().items() if k.endswith("acc")}
             for name, examples in tqdm(sets.items(), desc=str(d))
+            if not (d in served and name in ("test", "noisy_test"))
         }
+        out[str(d)] |= {f"n_{name}": len(examples) for name, examples in sets.items()}
+        out[str(d)]["grammar"] = grammar_figures(predict, grammar)
     return out
+
+
+def grammar_sentences(config: Any, draws: int = 200, seed: int = 0) -> dict[str, list[str]]:
+    """Template -> the distinct sentences of `draws` random expansions: what the recognizer hears."""
+    import random
+
+    from runtime.asr.grammar import expand_random, slot_values, usable_templates
+
+    rng = random.Random(seed)
+    slots = slot_values(config)
+    return {
+        t: sorted({" ".join(expand_random(parsed, slots, rng)) for _ in range(draws)})
+        for t, parsed in usable_templates(slots).items()
+    }
+
+
+def grammar_figures(predict: Any, sentences: dict[str, list[str]]) -> dict[str, Any]:
+    """How many of the ASR grammar's sentences get an intent their template means
+    (`runtime.asr.grammar.MEANINGS`), and the ones that do not."""
+    from models.nlu.data import Example
+    from runtime.asr.grammar import MEANINGS
+    from runtime.nlu.text import words
+
+    wrong = []
+    for template, texts in sentences.items():
+        for text in texts:
+            ws = tuple(words(text))  # as NluModel.parse splits a transcript
+            got = predict(Example(ws, ("O",) * len(ws), "")).intent
+            if got not in MEANINGS[template]:
+                wrong.append({"text": text, "predicted": got, "template": template})
+    n = sum(len(texts) for texts in sentences.values())
+    return {"n": n, "intent_acc": round(1 - len(wrong) / n, 4), "wrong": wrong}
+
+
+def train_config(model_dir: Path) -> dict[str, Any]:
+    """The training config a model directory's labels.json records."""
+    config: dict[str, Any] = json.loads((model_dir / "labels.json").read_text())["train_config"]
+    return config
 
 
 def latency_comparison(model_dirs: list[Path], rounds: int = 3) -> dict[str, Any]:
@@ -503,7 +561,11 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     if args.fills:
-        return written("nlu_fills.json", held_out_fills(args.model or [MODELS], args.fills))
+        try:
+            return written("nlu_fills.json", held_out_fills(args.model or [MODELS], args.fills))
+        except ValueError as e:
+            print(f"benchmarks.nlu --fills: {e}")
+            return 2
     if args.splits:
         try:
             return written("nlu_splits.json", split_figures(args.model or [MODELS], seed=args.seed))

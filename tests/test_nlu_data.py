@@ -99,6 +99,22 @@ def test_held_out_templates_are_absent_from_training(dataset: D.Dataset) -> None
         assert intent in tested
 
 
+def test_the_served_models_data_trains_on_the_test_templates_and_holds_out_validation(
+    config: Config, templates: list[D.Template], dataset: D.Dataset
+) -> None:
+    full = D.build_dataset(
+        config, seed=3, per_intent=60, min_per_template=1, templates=templates, hold_out_test=False
+    )
+    assert full.test == [] and full.templates["test"] == []
+    assert set(full.templates["train"]) == set(dataset.templates["train"]) | set(dataset.templates["test"])
+    assert full.templates["valid"] == dataset.templates["valid"]
+    test_keys = set(dataset.templates["test"])
+    assert test_keys <= {ex.template for ex in full.train}  # every test template is trained on
+    seen = {ex.text for ex in full.train + full.swapped}
+    assert full.valid and not any(ex.text in seen for ex in full.valid)
+    assert not ({ex.template for ex in full.train} & set(full.templates["valid"]))
+
+
 def test_every_intent_and_slot_is_in_the_contract(dataset: D.Dataset) -> None:
     examples = dataset.train + dataset.valid + dataset.test
     assert {ex.intent for ex in examples} <= set(I.INTENTS)

@@ -67,3 +67,58 @@ def test_the_readme_snips_command_trains_the_benchmark_recipe(
     configs = capture(monkeypatch, ensemble, "run_ensemble")
     assert main(args) == 2
     assert configs == [snips_config(teacher)]
+
+
+def test_the_readme_train_on_test_command_trains_the_committed_recipe_on_the_test_templates(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A model to serve is the measured model's recipe with `hold_out_test` off, and nothing else."""
+    import json
+    from dataclasses import asdict
+
+    measured = json.loads((ROOT / "models" / "nlu" / "labels.json").read_text())
+    line = next(s for s in (ROOT / "README.md").read_text().splitlines() if "--train-on-test" in s)
+    args = shlex.split(line.split("#")[0])[1:]  # without .venv/bin/ambient
+    args[args.index("--out") + 1] = str(tmp_path / "out")
+    monkeypatch.setattr(encoder, "minilm_dir", lambda: tmp_path)  # MiniLM's package may be absent here
+    configs = capture(monkeypatch, ensemble, "run_ensemble")
+    assert main(args) == 2
+    got = asdict(configs[0])
+    assert got["hold_out_test"] is False
+    assert {k: got[k] for k in measured["train_config"] if k != "hold_out_test"} == {
+        k: v for k, v in measured["train_config"].items() if k != "hold_out_test"
+    }
+    assert main(["nlu-train", "--train-on-test", "--data", str(dataset(tmp_path))]) == 2
+    assert main(["nlu-train", "--train-on-test", "--encoder", "minilm"]) == 2
+
+
+def _trained_on_test(tmp_path: Path) -> Path:
+    """The committed model's files, labelled as trained with the test templates (`--train-on-test`)."""
+    import json
+    import shutil
+
+    model = tmp_path / "served"
+    model.mkdir()
+    for name in ("nlu.int8.onnx", "tokenizer.json"):
+        shutil.copy(ROOT / "models" / "nlu" / name, model / name)
+    meta = json.loads((ROOT / "models" / "nlu" / "labels.json").read_text())
+    meta["train_config"]["hold_out_test"] = False
+    (model / "labels.json").write_text(json.dumps(meta))
+    return model
+
+
+def test_a_model_trained_on_the_test_templates_is_scored_on_validation_and_new_test_sentences(
+    tmp_path: Path,
+) -> None:
+    from benchmarks.nlu import held_out_fills, split_figures
+
+    served = _trained_on_test(tmp_path)
+    with pytest.raises(ValueError, match="trained on the held-out test templates"):
+        held_out_fills([served], 1)
+    figures = split_figures([served])[str(served)]
+    assert "test" not in figures and "noisy_test" not in figures
+    # scored on the validation sentences and new sentences of the test templates it never trained on
+    assert figures["n_valid"] > 1000 and figures["n_test_templates_new_sentences"] > 1000
+    assert figures["n_test_templates_new_sentences"] < figures["n_test"]
+    assert figures["test_templates_new_sentences"]["intent_acc"] > 0.9
+    assert figures["grammar"]["n"] > 1000 and figures["grammar"]["intent_acc"] > 0.9

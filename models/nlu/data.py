@@ -751,11 +751,16 @@ def build_dataset(
     templates: list[Template] | None = None,
     merged: frozenset[str] = I.UNSUPPORTED_HA_INTENTS,
     fill: int = 0,
+    hold_out_test: bool = True,
 ) -> Dataset:
     """Train/valid/test examples from held-out-template splits; deterministic given `seed`.
 
     `fill` > 0 draws other sentences for the same held-out templates (training is unchanged): how
     much a held-out figure owes to the draw (`benchmarks/nlu.py --fills`).
+
+    `hold_out_test=False` moves the test templates into training and leaves `test` empty: the data of
+    the model the runtime serves (`nlu-train --train-on-test`), trained once a recipe has been chosen
+    and measured with the test templates held out. Validation stays held out (calibration, fitting).
 
     Sentences of the `merged` intents (e.g. `I.UNSUPPORTED_HA_INTENTS`, those the runtime cannot act
     on) are labelled OutOfDomain; their templates are still split per original intent, so held-out
@@ -772,6 +777,8 @@ def build_dataset(
         {sample_template(rng.choice(commands), lexicon, rng).text for _ in range(300)}
     )
     parts = split_templates(templates, seed)
+    if not hold_out_test:
+        parts = {"train": parts["train"] + parts["test"], "valid": parts["valid"], "test": []}
     # held-out sets keep one share per template (no `per_domain`): the benchmark stays balanced per
     # intent and comparable across recipes
     draw = {

@@ -345,7 +345,8 @@ def run_ensemble(
                 f"{d} holds a member trained with another recipe ({'; '.join(changes)}): "
                 "remove it to train it anew, or write the ensemble to another directory"
             )
-    train_set, valid_set, _ = training_data(data_dir, config_path, cfg.seed, limit)
+    hold_out_test = getattr(cfg, "hold_out_test", True)  # a fine-tuned encoder always holds it out
+    train_set, valid_set, _ = training_data(data_dir, config_path, cfg.seed, limit, hold_out_test)
     tokenizer = None
     if not isinstance(cfg, FinetuneConfig):
         tokenizer = out_dir / "members" / "tokenizer.json"

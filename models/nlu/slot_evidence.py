@@ -84,7 +84,10 @@ def fit_arguments(description: str, argv: list[str] | None) -> tuple[Path, list[
     ap.add_argument("--data", type=Path, help="the dataset it was trained on (default: our templates)")
     args = ap.parse_args(argv)
     meta = json.loads((args.model_dir / "labels.json").read_text())
-    train_set, valid_set, _ = training_data(args.data, None, int(meta["train_config"].get("seed", 0)))
+    stored = meta["train_config"]
+    train_set, valid_set, _ = training_data(
+        args.data, None, int(stored.get("seed", 0)), hold_out_test=stored.get("hold_out_test", True)
+    )
     return args.model_dir, train_set, valid_set
 
 

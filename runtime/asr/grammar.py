@@ -18,6 +18,7 @@ import re
 from collections.abc import Callable
 
 from runtime.config import Config
+from runtime.nlu import intents as I
 
 log = logging.getLogger(__name__)
 
@@ -56,53 +57,58 @@ def number_words(n: int) -> str:
     return TENS[tens - 2] + (f" {ONES[ones]}" if ones else "")
 
 
-# The phrasings the NLU understands (HA intents + our teach/feedback ones), one template a line.
-TEMPLATES: tuple[str, ...] = (
+# The phrasings the NLU understands (HA intents + our teach/feedback ones), one template a line,
+# each with the intents a sentence of it may get. The recognizer hears exactly these sentences, so
+# each must reach an intent the runtime acts on (a template the NLU calls OutOfDomain is heard, then
+# answered "Sorry, I can't help with that": "thank you" was). tests/test_nlu_model.py checks the
+# committed model against them; `python -m benchmarks.nlu --splits` scores models on them.
+MEANINGS: dict[str, frozenset[str]] = {
     # on / off
-    "[please] (turn | switch) (on | off) [the] <switchable> [in the <room>] [please]",
-    "[please] (turn | switch) [the] <switchable> (on | off) [please]",
-    "(turn | switch) (on | off) [all] the lights in the <room>",
-    "(turn | switch) (on | off) the <room> lights",
-    "(start | stop) the <switchable>",
+    "[please] (turn | switch) (on | off) [the] <switchable> [in the <room>] [please]": frozenset({"HassTurnOn", "HassTurnOff"}),
+    "[please] (turn | switch) [the] <switchable> (on | off) [please]": frozenset({"HassTurnOn", "HassTurnOff"}),
+    "(turn | switch) (on | off) [all] the lights in the <room>": frozenset({"HassTurnOn", "HassTurnOff"}),
+    "(turn | switch) (on | off) the <room> lights": frozenset({"HassTurnOn", "HassTurnOff"}),
+    "(start | stop) the <switchable>": frozenset({"HassTurnOn", "HassTurnOff", "HassMediaPause", "HassMediaUnpause"}),
     # lights
-    "(set | dim) [the] <light> to <number> percent",
-    "(set | change) the brightness of the <light> to <number> percent",
-    "(brighten | dim) the <light>",
-    "make [the] <light> (brighter | dimmer)",
+    "(set | dim) [the] <light> to <number> percent": frozenset({"HassLightSet"}),
+    "(set | change) the brightness of the <light> to <number> percent": frozenset({"HassLightSet"}),
+    "(brighten | dim) the <light>": frozenset({I.BRIGHTNESS_STEP}),
+    "make [the] <light> (brighter | dimmer)": frozenset({I.BRIGHTNESS_STEP}),
     # climate and state
-    "(what's | what is) the temperature [in the <room> | of the <sensor>]",
-    "how (hot | warm | cold) is it [in the <room>]",
-    "set the (thermostat | heating | temperature) to <number> degrees",
-    "set the oven to <number> degrees",
-    "(is | are) the <device> (on | off | open | closed | locked)",
-    "(what's | what is) the weather [like] [today | tomorrow]",
-    "(what time is it | what's the time | what's the date | what day is it)",
+    "(what's | what is) the temperature [in the <room> | of the <sensor>]": frozenset({"HassClimateGetTemperature"}),
+    "how (hot | warm | cold) is it [in the <room>]": frozenset({"HassClimateGetTemperature"}),
+    "set the (thermostat | heating | temperature) to <number> degrees": frozenset({"HassClimateSetTemperature"}),
+    "set the oven to <number> degrees": frozenset({"HassClimateSetTemperature"}),
+    "(is | are) the <device> (on | off | open | closed | locked)": frozenset({"HassGetState"}),
+    "(what's | what is) the weather [like] [today | tomorrow]": frozenset({"HassGetWeather"}),
+    "(what time is it | what's the time | what's the date | what day is it)": frozenset({"HassGetCurrentTime", "HassGetCurrentDate"}),
     # locks and covers
-    "(lock | unlock) the <lock>",
-    "(open | close | raise | lower) the <cover>",
-    "set the <cover> to <number> percent",
+    "(lock | unlock) the <lock>": frozenset({"HassTurnOn", "HassTurnOff"}),
+    "(open | close | raise | lower) the <cover>": frozenset({"HassTurnOn", "HassTurnOff"}),
+    "set the <cover> to <number> percent": frozenset({"HassSetPosition"}),
     # timers
-    "set a timer for <number> (minutes | seconds | hours)",
-    "(start | set) a <number> minute timer",
-    "(cancel | stop | pause | resume) the timer",
-    "how much time is left [on the timer]",
+    "set a timer for <number> (minutes | seconds | hours)": frozenset({"HassStartTimer"}),
+    "(start | set) a <number> minute timer": frozenset({"HassStartTimer"}),
+    "(cancel | stop | pause | resume) the timer": frozenset({"HassCancelTimer", "HassPauseTimer", "HassUnpauseTimer"}),
+    "how much time is left [on the timer]": frozenset({"HassTimerStatus"}),
     # media
-    "(pause | resume | stop) [the music | the <player>]",
-    "(next | previous) (song | track)",
-    "(skip this song | play the next song)",
-    "play <media> [on the <player> | in the <room>]",
-    "turn the volume (up | down)",
-    "volume (up | down)",
-    "set the volume to <number> [percent]",
-    "(mute | unmute) [the] <player>",
+    "(pause | resume | stop) [the music | the <player>]": frozenset({"HassMediaPause", "HassMediaUnpause", I.STOP}),
+    "(next | previous) (song | track)": frozenset({"HassMediaNext", "HassMediaPrevious"}),
+    "(skip this song | play the next song)": frozenset({"HassMediaNext"}),
+    "play <media> [on the <player> | in the <room>]": frozenset({"HassMediaSearchAndPlay"}),
+    "turn the volume (up | down)": frozenset({"HassSetVolumeRelative"}),
+    "volume (up | down)": frozenset({"HassSetVolumeRelative"}),
+    "set the volume to <number> [percent]": frozenset({"HassSetVolume"}),
+    "(mute | unmute) [the] <player>": frozenset({"HassMediaPlayerMute", "HassMediaPlayerUnmute"}),
     # feedback and teaching
-    "no that's (wrong | not what i meant)",
-    "(stop | cancel | never mind)",
-    "thank you",
-    "when i say <phrase> turn (on | off) the <switchable>",
-    "i (like | love | don't like) <media>",
-    "learn my preferences",
-)
+    "no that's (wrong | not what i meant)": frozenset({I.NEGATIVE_FEEDBACK}),
+    "(stop | cancel | never mind)": frozenset({I.STOP, "HassNevermind"}),
+    "thank you": frozenset({I.THANKS}),
+    "when i say <phrase> turn (on | off) the <switchable>": frozenset({I.TEACH_COMMAND}),
+    "i (like | love | don't like) <media>": frozenset({I.TEACH_PREFERENCE}),
+    "learn my preferences": frozenset({I.LEARN_PREFERENCES}),
+}  # fmt: skip
+TEMPLATES: tuple[str, ...] = tuple(MEANINGS)
 
 MEDIA = (
     "jazz", "music", "some music", "classical music", "rock music", "the radio", "the news",
