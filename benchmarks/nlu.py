@@ -322,9 +322,9 @@ def held_out_fills(model_dirs: list[Path], fills: int) -> dict[str, Any]:
     from runtime.config import load_config
     from runtime.nlu.model import NluModel
 
-    for d in model_dirs:
-        if not train_config(d).get("hold_out_test", True):
-            raise ValueError(f"{d} was trained on the held-out test templates (--train-on-test)")
+    for model_dir in model_dirs:
+        if not train_config(model_dir).get("hold_out_test", True):
+            raise ValueError(f"{model_dir} was trained on the held-out test templates (--train-on-test)")
     config = load_config(ROOT / "devices.yaml")
     models = {str(d): NluModel.load(d / "nlu.int8.onnx", d / "tokenizer.json") for d in model_dirs}
     known = set.intersection(*(set(m.intents) for m in models.values()))
@@ -370,22 +370,22 @@ def split_figures(model_dirs: list[Path], kind: str = "int8", seed: int | None =
     config = load_config(ROOT / "devices.yaml")
     dataset = D.build_dataset(config, seed=seed)
     grammar = grammar_sentences(config)
-    valid = dataset.valid
-    # a model trained on the test templates too (`nlu-train --train-on-test`) is scored on
-    # validation only, and every model on the validation sentences none of them trained on
+    valid, extra = dataset.valid, {}
+    # a model trained on the test templates too (`nlu-train --train-on-test`) is not scored on
+    # them; every model is scored on the validation sentences none of them trained on, and on new
+    # sentences of the test templates (another fill), what training on them buys
     served = {d for d in model_dirs if not train_config(d).get("hold_out_test", True)}
-    train_words = sorted({w for ex in dataset.train for w in ex.words})
-    sets = {"valid": valid, "noisy_valid": noisy(valid, train_words, seed + 1)}
     if served:
         full = D.build_dataset(config, seed=seed, hold_out_test=False)
         seen = {ex.text for ex in full.train + full.swapped}
         valid = [ex for ex in valid if ex.text not in seen]
-        # what training on the test templates buys: other sentences of them (a new fill), none of
-        # them a training sentence of any model here
         fresh = [ex for ex in D.build_dataset(config, seed=seed, fill=1).test if ex.text not in seen]
-        sets = {"valid": valid, "noisy_valid": noisy(valid, train_words, seed + 1),
-                "test_templates_new_sentences": fresh}  # fmt: skip
-    sets |= {
+        extra = {"test_templates_new_sentences": fresh}
+    train_words = sorted({w for ex in dataset.train for w in ex.words})
+    sets = {
+        "valid": valid,
+        "noisy_valid": noisy(valid, train_words, seed + 1),
+        **extra,
         "test": dataset.test,
         "noisy_test": noisy(dataset.test, train_words, seed + 1),  # the main benchmark's noisy set
     }

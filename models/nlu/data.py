@@ -759,8 +759,8 @@ def build_dataset(
     much a held-out figure owes to the draw (`benchmarks/nlu.py --fills`).
 
     `hold_out_test=False` moves the test templates into training and leaves `test` empty: the data of
-    the model the runtime serves (`nlu-train --train-on-test`), trained once a recipe has been chosen
-    and measured with the test templates held out. Validation stays held out (calibration, fitting).
+    a model to serve (`nlu-train --train-on-test`), trained once its recipe has been measured with
+    the test templates held out. Validation stays held out (calibration, fitting, comparison).
 
     Sentences of the `merged` intents (e.g. `I.UNSUPPORTED_HA_INTENTS`, those the runtime cannot act
     on) are labelled OutOfDomain; their templates are still split per original intent, so held-out

@@ -76,8 +76,8 @@ class TrainConfig:
     label_smoothing: float = 0.1
     min_per_intent: int = 200
     seed: int = 0
-    # False: the benchmark's test templates join training (data.build_dataset), for the model the
-    # runtime serves once the recipe has been measured with them held out (MODEL_CARD.md)
+    # False: the benchmark's test templates join training (data.build_dataset), for a model to
+    # serve once its recipe has been measured with them held out (MODEL_CARD.md)
     hold_out_test: bool = True
     # an ensemble member (models/nlu/ensemble.py): same sentences as member 0 (they follow `seed`),
     # its own initial weights, batch order, dropout and noisy copies (on validation, own noisy copies
