@@ -532,7 +532,9 @@ def main(argv: list[str] | None = None) -> int:
         "--splits",
         action="store_true",
         help="only: int8 intent and frame accuracy of models on the validation and held-out test "
-        "splits, clean and noisy (to compare recipes); writes benchmarks/out/nlu_splits.json",
+        "splits, clean and noisy, and intent on the ASR grammar's sentences (to compare recipes; a "
+        "--train-on-test model: on validation and new sentences of the test templates); writes "
+        "benchmarks/out/nlu_splits.json",
     )
     parser.add_argument(
         "--latency",
