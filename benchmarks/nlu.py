@@ -324,7 +324,7 @@ def held_out_fills(model_dirs: list[Path], fills: int) -> dict[str, Any]:
     from runtime.nlu.model import NluModel
 
     for model_dir in model_dirs:
-        if not train_config(model_dir).get("hold_out_test", True):
+        if trained_on_test(model_dir):
             raise ValueError(f"{model_dir} was trained on the held-out test templates (--train-on-test)")
     config = load_config(ROOT / "devices.yaml")
     models = {str(d): NluModel.load(d / "nlu.int8.onnx", d / "tokenizer.json") for d in model_dirs}
@@ -348,7 +348,7 @@ def held_out_fills(model_dirs: list[Path], fills: int) -> dict[str, Any]:
 
 def committed_seed() -> int:
     """The data seed the committed model was trained with: its split is the one to score on."""
-    return int(json.loads((MODELS / "labels.json").read_text())["train_config"]["seed"])
+    return int(train_config(MODELS)["seed"])
 
 
 def split_figures(model_dirs: list[Path], kind: str = "int8", seed: int | None = None) -> dict[str, Any]:
@@ -358,6 +358,7 @@ def split_figures(model_dirs: list[Path], kind: str = "int8", seed: int | None =
     --seed`); by default the committed model's."""
     from models.nlu import data as D
     from models.nlu.evaluate import evaluate, model_predictor
+    from runtime.asr.grammar import sentences_by_template
     from runtime.config import load_config
     from runtime.nlu.model import NluModel
 
@@ -370,12 +371,12 @@ def split_figures(model_dirs: list[Path], kind: str = "int8", seed: int | None =
             )
     config = load_config(ROOT / "devices.yaml")
     dataset = D.build_dataset(config, seed=seed)
-    grammar = grammar_sentences(config)
+    grammar = sentences_by_template(config, draws=200)
     valid, extra = dataset.valid, {}
     # a model trained on the test templates too (`nlu-train --train-on-test`) is not scored on
     # them; every model is scored on the validation sentences none of them trained on, and on new
     # sentences of the test templates (another fill), what training on them buys
-    served = {d for d in model_dirs if not train_config(d).get("hold_out_test", True)}
+    served = {d for d in model_dirs if trained_on_test(d)}
     if served:
         full = D.build_dataset(config, seed=seed, hold_out_test=False)
         seen = {ex.text for ex in full.train + full.swapped}
@@ -403,20 +404,6 @@ def split_figures(model_dirs: list[Path], kind: str = "int8", seed: int | None =
     return out
 
 
-def grammar_sentences(config: Any, draws: int = 200, seed: int = 0) -> dict[str, list[str]]:
-    """Template -> the distinct sentences of `draws` random expansions: what the recognizer hears."""
-    import random
-
-    from runtime.asr.grammar import expand_random, slot_values, usable_templates
-
-    rng = random.Random(seed)
-    slots = slot_values(config)
-    return {
-        t: sorted({" ".join(expand_random(parsed, slots, rng)) for _ in range(draws)})
-        for t, parsed in usable_templates(slots).items()
-    }
-
-
 def grammar_figures(predict: Any, sentences: dict[str, list[str]]) -> dict[str, Any]:
     """How many of the ASR grammar's sentences get an intent their template means
     (`runtime.asr.grammar.MEANINGS`), and the ones that do not."""
@@ -439,6 +426,11 @@ def train_config(model_dir: Path) -> dict[str, Any]:
     """The training config a model directory's labels.json records."""
     config: dict[str, Any] = json.loads((model_dir / "labels.json").read_text())["train_config"]
     return config
+
+
+def trained_on_test(model_dir: Path) -> bool:
+    """Whether the model trained on the test templates too (`nlu-train --train-on-test`)."""
+    return not train_config(model_dir).get("hold_out_test", True)
 
 
 def latency_comparison(model_dirs: list[Path], rounds: int = 3) -> dict[str, Any]:

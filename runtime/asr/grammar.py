@@ -246,6 +246,17 @@ def sample(config: Config, n: int, seed: int = 0) -> list[str]:
     return [" ".join(expand_random(rng.choice(parsed), slots, rng)) for _ in range(n)]
 
 
+def sentences_by_template(config: Config, draws: int, seed: int = 0) -> dict[str, list[str]]:
+    """Template -> the distinct sentences of `draws` random expansions of it (one generator for the
+    templates in order): what the recognizer hears, to check what the NLU makes of it (`MEANINGS`)."""
+    rng = random.Random(seed)
+    slots = slot_values(config)
+    return {
+        t: sorted({" ".join(expand_random(parsed, slots, rng)) for _ in range(draws)})
+        for t, parsed in usable_templates(slots).items()
+    }
+
+
 def grammar_pattern(config: Config) -> re.Pattern[str]:
     """One regex matching exactly the sentences of the templates (each word followed by a space)."""
     slots = slot_values(config)
