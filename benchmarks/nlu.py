@@ -371,7 +371,7 @@ def split_figures(model_dirs: list[Path], kind: str = "int8", seed: int | None =
             )
     config = load_config(ROOT / "devices.yaml")
     dataset = D.build_dataset(config, seed=seed)
-    grammar = sentences_by_template(config, draws=200)
+    grammar = sentences_by_template(config)
     valid, extra = dataset.valid, {}
     # a model trained on the test templates too (`nlu-train --train-on-test`) is not scored on
     # them; every model is scored on the validation sentences none of them trained on, and on new

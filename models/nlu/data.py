@@ -175,6 +175,9 @@ GENERIC_WILDCARDS: dict[str, tuple[str, ...]] = {
         "quiet mornings", "country music", "the temperature at twenty degrees", "soft music",
         "horror movies", "comedies", "documentaries", "the blinds open", "loud music", "pop music",
         "science fiction", "hip hop", "the heating on", "coffee in the morning", "relaxing music",
+        # what the ASR grammar's "i like <media>" hears (runtime.asr.grammar.MEDIA), and their kind
+        "music", "some music", "the radio", "the news", "a podcast", "the beatles", "my playlist",
+        "talk radio", "the blues", "reggae", "my workout playlist", "taylor swift", "an audiobook",
     ),
 }  # fmt: skip
 

@@ -246,7 +246,7 @@ def sample(config: Config, n: int, seed: int = 0) -> list[str]:
     return [" ".join(expand_random(rng.choice(parsed), slots, rng)) for _ in range(n)]
 
 
-def sentences_by_template(config: Config, draws: int, seed: int = 0) -> dict[str, list[str]]:
+def sentences_by_template(config: Config, draws: int = 200, seed: int = 0) -> dict[str, list[str]]:
     """Template -> the distinct sentences of `draws` random expansions of it (one generator for the
     templates in order): what the recognizer hears, to check what the NLU makes of it (`MEANINGS`)."""
     rng = random.Random(seed)
