@@ -457,6 +457,22 @@ def test_every_sentence_the_recognizer_hears_means_an_intent_the_runtime_acts_on
     assert not misses, misses
 
 
+def test_stop_pauses_a_player_and_turns_off_a_device_and_a_like_is_a_preference(nlu: NluModel) -> None:
+    # phrasings the grammar figure found wrong (MODEL_CARD.md, Data); "stop the sonos" must not
+    # switch the speaker off, and a bare "cancel" must not go looking for a timer
+    said = {
+        "stop the sonos": "HassMediaPause",
+        "stop the living room speaker": "HassMediaPause",
+        "stop the fan": "HassTurnOff",
+        "stop the coffee maker": "HassTurnOff",
+        "i like a podcast": I.TEACH_PREFERENCE,
+        "i love my playlist": I.TEACH_PREFERENCE,
+        "i don't like the radio": I.TEACH_PREFERENCE,
+        "cancel": I.STOP,
+    }
+    assert {text: nlu.parse(text)[0].intent for text in said} == said
+
+
 def test_dimming_thanks_and_starting_a_device_through_the_model(nlu: NluModel, config: Config) -> None:
     from runtime.context import ContextStore
     from runtime.dispatch import dispatch
