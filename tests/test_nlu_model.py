@@ -457,7 +457,7 @@ def test_every_sentence_the_recognizer_hears_means_an_intent_the_runtime_acts_on
     assert not misses, misses
 
 
-def test_stop_pauses_a_player_and_turns_off_a_device_and_a_like_is_a_preference(nlu: NluModel) -> None:
+def test_the_phrasings_the_grammar_figure_found_wrong(nlu: NluModel) -> None:
     # phrasings the grammar figure found wrong (MODEL_CARD.md, Data); "stop the sonos" must not
     # switch the speaker off, and a bare "cancel" must not go looking for a timer
     said = {
