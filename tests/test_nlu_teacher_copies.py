@@ -89,9 +89,11 @@ def test_a_training_run_learns_from_the_copies_with_the_datasets_own_tokens(
     taught, _ = run_training(tmp_path / "taught", cfg=cfg, limit=300, progress=False)
     assert taught.meta["train_config"]["teacher_copies"] == 1
     assert taught.meta["train_sentences"] > plain.meta["train_sentences"]
-    # tokens come from the dataset's sentences, not the copies: the same vocabulary as without them
-    # (its numbering may differ: WordPiece training breaks ties in no fixed order)
-    assert set(taught.tokenizer.get_vocab()) == set(plain.tokenizer.get_vocab())
+    # tokens come from the dataset's sentences, not the copies: the same vocabulary as without them,
+    # but for ties at the 300-token cut-off (WordPiece training breaks ties in no fixed order, so one
+    # piece can swap for another between runs: '##li' for '##it'); a tokenizer trained on the copies
+    # too differs by far more
+    assert len(set(taught.tokenizer.get_vocab()) ^ set(plain.tokenizer.get_vocab())) <= 2
 
 
 def test_the_cli_wants_a_teacher_for_copies(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
