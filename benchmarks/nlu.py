@@ -408,16 +408,18 @@ def grammar_figures(predict: Any, sentences: dict[str, list[str]]) -> dict[str, 
     """How many of the ASR grammar's sentences get an intent their template means
     (`runtime.asr.grammar.MEANINGS`), and the ones that do not."""
     from models.nlu.data import Example
-    from runtime.asr.grammar import MEANINGS
+    from runtime.asr.grammar import misread
     from runtime.nlu.text import words
 
-    wrong = []
-    for template, texts in sentences.items():
-        for text in texts:
-            ws = tuple(words(text))  # as NluModel.parse splits a transcript
-            got = predict(Example(ws, ("O",) * len(ws), "")).intent
-            if got not in MEANINGS[template]:
-                wrong.append({"text": text, "predicted": got, "template": template})
+    def intent_of(text: str) -> str:
+        ws = tuple(words(text))  # as NluModel.parse splits a transcript
+        return str(predict(Example(ws, ("O",) * len(ws), "")).intent)
+
+    wrong = [
+        {"text": text, "predicted": got, "template": template}
+        for template, pairs in misread(intent_of, sentences).items()
+        for text, got in pairs
+    ]
     n = sum(len(texts) for texts in sentences.values())
     return {"n": n, "intent_acc": round(1 - len(wrong) / n, 4), "wrong": wrong}
 

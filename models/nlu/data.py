@@ -26,6 +26,7 @@ from typing import Any
 
 import yaml
 
+from runtime.asr.grammar import MEDIA
 from runtime.config import Config
 from runtime.nlu import intents as I
 from runtime.nlu.text import bio_spans, clean
@@ -175,11 +176,12 @@ GENERIC_WILDCARDS: dict[str, tuple[str, ...]] = {
         "quiet mornings", "country music", "the temperature at twenty degrees", "soft music",
         "horror movies", "comedies", "documentaries", "the blinds open", "loud music", "pop music",
         "science fiction", "hip hop", "the heating on", "coffee in the morning", "relaxing music",
-        # what the ASR grammar's "i like <media>" hears (runtime.asr.grammar.MEDIA), and their kind
-        "music", "some music", "the radio", "the news", "a podcast", "the beatles", "my playlist",
-        "talk radio", "the blues", "reggae", "my workout playlist", "taylor swift", "an audiobook",
     ),
 }  # fmt: skip
+# what the ASR grammar's "i like <media>" hears must be a preference too, and a few more of its kind
+GENERIC_WILDCARDS["preference"] += tuple(m for m in MEDIA if m not in GENERIC_WILDCARDS["preference"]) + (
+    "talk radio", "the blues", "reggae", "my workout playlist", "taylor swift", "an audiobook",
+)  # fmt: skip
 
 # Which name list an intent's {name} comes from when its template block does not say.
 _INTENT_DOMAIN = {

@@ -257,6 +257,17 @@ def sentences_by_template(config: Config, draws: int = 200, seed: int = 0) -> di
     }
 
 
+def misread(
+    intent_of: Callable[[str], str], sentences: dict[str, list[str]]
+) -> dict[str, list[tuple[str, str]]]:
+    """Template -> its sentences (`sentences_by_template`) whose intent, by `intent_of`, is not one
+    the template means (`MEANINGS`), each with that intent."""
+    return {
+        t: [(s, got) for s in texts if (got := intent_of(s)) not in MEANINGS[t]]
+        for t, texts in sentences.items()
+    }
+
+
 def grammar_pattern(config: Config) -> re.Pattern[str]:
     """One regex matching exactly the sentences of the templates (each word followed by a space)."""
     slots = slot_values(config)
