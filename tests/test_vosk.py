@@ -41,8 +41,10 @@ def korean(say: Say, text: str, speed: int = 160) -> np.ndarray:
 def test_korean_speech_decodes_with_word_confidences_and_alternatives(engine: VoskEngine, say: Say) -> None:
     assert isinstance(engine, AsrEngine)
     t = transcribe(engine, korean(say, "안녕하세요"))
-    assert t.engine == "vosk" and HANGUL.search(t.text)
-    assert "하세요" in [w.text for w in t.words]  # espeak-ng's Korean is rough; the ending survives
+    # Words are not asserted here: espeak-ng's Korean is rough, and the open-vocabulary decode of it
+    # differs between machines ('아이 영파 하세요' here, '아 유영 바우스 효과' on a CI machine, same
+    # audio and wheels). What is recognised is checked against a phrase list in the next test.
+    assert t.engine == "vosk" and HANGUL.search(t.text) and len(t.words) >= 2
     assert all(0.0 < w.confidence <= 1.0 and w.start < w.end for w in t.words)
     assert [w.start for w in t.words] == sorted(w.start for w in t.words)
     assert 0.0 < t.confidence <= 1.0
