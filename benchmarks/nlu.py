@@ -393,7 +393,8 @@ def split_figures(model_dirs: list[Path], kind: str = "int8", seed: int | None =
     }
     out: dict[str, Any] = {}
     for d in model_dirs:
-        predict = model_predictor(NluModel.load(d / f"nlu.{kind}.onnx", d / "tokenizer.json"))
+        model = NluModel.load(d / f"nlu.{kind}.onnx", d / "tokenizer.json")
+        predict = model_predictor(model)
         out[str(d)] = {
             name: {k: v for k, v in evaluate(predict, examples).summary().items() if k.endswith("acc")}
             for name, examples in tqdm(sets.items(), desc=str(d))
@@ -401,7 +402,31 @@ def split_figures(model_dirs: list[Path], kind: str = "int8", seed: int | None =
         }
         out[str(d)] |= {f"n_{name}": len(examples) for name, examples in sets.items()}
         out[str(d)]["grammar"] = grammar_figures(predict, grammar)
+        out[str(d)]["statements"] = statement_figures(model, config)
     return out
+
+
+STATEMENTS = MODELS / "probe_statements.txt"
+
+
+def statement_figures(model: Any, config: Any, satellite_id: str = "kitchen-sat") -> dict[str, Any]:
+    """How many of the probe statements (`models/nlu/probe_statements.txt`: statements that borrow a
+    command's words, written apart from the templates) lead to an action, as `ambient nlu` would
+    act: each in a fresh context of the example home, heard by `satellite_id`."""
+    from runtime.context import ContextStore
+    from runtime.dispatch import dispatch
+    from runtime.resolve import interpret
+
+    satellite = config.satellite(satellite_id)
+    statements = [line.strip() for line in STATEMENTS.read_text().splitlines() if line.strip()]
+    acted = []
+    for text in statements:
+        ctx = ContextStore(config)
+        _, resolution = interpret(model.parse(text), ctx, satellite)
+        action = dispatch(resolution, ctx)
+        if action.commands or action.kind not in ("none", "clarify"):
+            acted.append({"text": text, "intent": resolution.interpretation.intent, "said": action.text})
+    return {"n": len(statements), "acted_on": len(acted), "acted": acted}
 
 
 def grammar_figures(predict: Any, sentences: dict[str, list[str]]) -> dict[str, Any]:

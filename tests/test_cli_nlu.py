@@ -110,50 +110,9 @@ def test_nonsense_does_nothing() -> None:
     assert out["action"]["kind"] in ("none", "clarify")
 
 
-# Statements that borrow a command's words but ask for nothing. Written apart from the training
-# templates (none of these sentences was in the dataset when written): they measure what the model
-# generalises, not what it memorised.
-STATEMENTS = """\
-the report is due on friday
-my essay is due tomorrow
-the invoice was paid on monday
-the meeting is at ten in the conference room
-the presentation went well today
-my boss set a deadline for thursday
-she set a new record at the race
-the play at the theater was too long
-he turned the corner too fast
-the sky turned purple at sunset
-my car is blue
-her dress was bright red
-the wall in my office is green
-the traffic light was red
-the movie was about a lamp
-the music at the party was loud
-the heating bill was high this month
-the temperature in spain was forty degrees
-the game starts at eight
-the timer on my phone broke
-the door to the office was open
-the window seat on the plane was cold
-the news said it will be warm
-my brother plays the guitar
-the tv show was cancelled last year
-the fan club meets on saturday
-the light at the end of the tunnel
-the volume of the box is ten liters
-the kitchen in my old flat was tiny
-the spreadsheet is due on orange
-the budget review is on blue
-our quarterly numbers look purple
-the report says the lights were off
-my brother left the party at nine
-the song was stuck in my head all day
-the coffee at work tastes awful
-the bedroom in the hotel was huge
-the weather in london was terrible
-the alarm at the office went off twice
-"""
+# Statements that borrow a command's words but ask for nothing, written apart from the training
+# templates: what the model generalises, not what it memorised (`benchmarks.nlu --splits` counts them too).
+STATEMENTS = (ROOT / "models" / "nlu" / "probe_statements.txt").read_text()
 
 
 def test_statements_with_command_words_mostly_do_nothing() -> None:
