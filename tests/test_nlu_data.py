@@ -558,3 +558,12 @@ def test_the_probe_statements_are_no_training_sentence(config: Config, templates
     full = D.build_dataset(config, templates=templates, hold_out_test=False)  # what a served model reads
     seen = {ex.text for ex in full.train + full.swapped + full.valid}
     assert len(statements) >= 30 and not statements & seen, statements & seen
+
+
+def test_the_read_validation_templates_are_validation_templates(templates: list[D.Template]) -> None:
+    """`benchmarks.nlu.READ_VALIDATION_TEMPLATES` names keys that are still validation templates (a
+    key holds the template's position and text: a changed key would silently count again)."""
+    from benchmarks.nlu import READ_VALIDATION_TEMPLATES
+
+    valid = {t.key for t in D.split_templates(templates, seed=0)["valid"]}
+    assert READ_VALIDATION_TEMPLATES and READ_VALIDATION_TEMPLATES.issubset(valid)
