@@ -162,3 +162,13 @@ def test_run_ensemble_trains_members_in_parallel_and_resumes(tmp_path: Path) -> 
     with pytest.raises(ValueError, match=r"another recipe \(epochs: 1 -> 2\)"):
         run_ensemble(tmp_path, 2, other, limit=300, jobs=2)  # would mix two recipes
     assert (dirs[1] / "nlu.int8.onnx").stat().st_mtime_ns == stamp
+    with pytest.raises(ValueError, match=r"another recipe \(member: 0 -> 2\)"):
+        run_ensemble(tmp_path, 2, TINY, limit=300, jobs=2, first_member=2)  # other seeds: not a resume
+
+
+def test_a_second_run_of_a_recipe_trains_the_next_members(tmp_path: Path) -> None:
+    from models.nlu.ensemble import run_ensemble
+
+    _, dirs = run_ensemble(tmp_path, 2, TINY, limit=300, jobs=2, first_member=2)
+    stored = [json.loads((d / "labels.json").read_text())["train_config"]["member"] for d in dirs]
+    assert stored == [2, 3] and [d.name for d in dirs] == ["0", "1"]

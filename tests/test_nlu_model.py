@@ -206,6 +206,10 @@ def test_nlu_train_cli_rejects_a_bad_dataset(tmp_path: Path, capsys: pytest.Capt
     assert main(["nlu-train", "--data", str(tmp_path), "--out", str(tmp_path / "out")]) == 2
     assert "seq.in" in capsys.readouterr().out
     assert not (tmp_path / "out").exists()  # nothing half-written
+    for first in (["--first-member", "3"], ["--members", "3", "--first-member", "-1"]):
+        assert main(["nlu-train", *first, "--out", str(tmp_path / "out")]) == 2
+        assert "expected N >= 0 with --members K >= 2" in capsys.readouterr().out
+    assert not (tmp_path / "out").exists()
 
 
 def test_tiny_training_run_produces_a_loadable_model(tmp_path: Path) -> None:

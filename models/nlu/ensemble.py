@@ -280,14 +280,16 @@ def trained(member_dir: Path) -> bool:
     return (member_dir / "labels.json").is_file() and (member_dir / "nlu.int8.onnx").is_file()
 
 
-def recipe_changes(member_dir: Path, cfg: Any) -> list[str]:
+def recipe_changes(member_dir: Path, cfg: Any, seed: bool = False) -> list[str]:
     """How `cfg` differs from the config a trained model in `member_dir` was trained with, as
-    "field: was -> now", the member index and thread count aside (a member's own seed, and speed)."""
+    "field: was -> now", the thread count aside (speed) and, unless `seed`, the member index (a
+    member's own seed)."""
     stored = json.loads((member_dir / "labels.json").read_text()).get("train_config", {})
+    ignored = ("threads",) if seed else ("member", "threads")
     return [
         f"{k}: {stored[k]!r} -> {v!r}"
         for k, v in asdict(cfg).items()
-        if k not in ("member", "threads") and k in stored and stored[k] != v
+        if k not in ignored and k in stored and stored[k] != v
     ]
 
 
@@ -319,12 +321,15 @@ def run_ensemble(
     config_path: Path | None = None,
     limit: int | None = None,
     jobs: int = 2,
+    first_member: int = 0,
 ) -> tuple[dict[str, Any], list[Path]]:
     """Train `members` models (`jobs` at a time, one thread each) into `out_dir`/members/<i>, and
     merge them into `out_dir`. All use one tokenizer (`out_dir`/members/tokenizer.json: the one member
     0 would train; a pretrained encoder's own). A member whose directory already holds a model trained
     with `cfg` is kept, so an interrupted run resumes; one trained with another config is a
-    ValueError. Returns the ensemble's metadata and the member directories."""
+    ValueError. `first_member` > 0 trains members first_member, first_member + 1, ... (their own
+    seeds): a second run of one recipe, to see how far two runs differ. Returns the ensemble's
+    metadata and the member directories."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
@@ -338,9 +343,9 @@ def run_ensemble(
     dirs = [out_dir / "members" / str(i) for i in range(members)]
     if limit is not None and not isinstance(cfg, FinetuneConfig):
         cfg = replace(cfg, min_per_intent=0)  # as run_training does for a quick run
-    for d in dirs:
-        # a kept member must be of this recipe, or the ensemble silently mixes two
-        if trained(d) and (changes := recipe_changes(d, cfg)):
+    for i, d in enumerate(dirs):
+        # a kept member must be of this recipe and this member's seed, or the ensemble silently mixes
+        if trained(d) and (changes := recipe_changes(d, replace(cfg, member=first_member + i), seed=True)):
             raise ValueError(
                 f"{d} holds a member trained with another recipe ({'; '.join(changes)}): "
                 "remove it to train it anew, or write the ensemble to another directory"
@@ -356,7 +361,15 @@ def run_ensemble(
     spawn = multiprocessing.get_context("spawn")  # a fresh torch per worker, not a forked one
     with ProcessPoolExecutor(max_workers=max(1, jobs), mp_context=spawn) as pool:
         futures = [
-            pool.submit(_train_member, d, data_dir, config_path, replace(cfg, member=i), limit, tokenizer)
+            pool.submit(
+                _train_member,
+                d,
+                data_dir,
+                config_path,
+                replace(cfg, member=first_member + i),
+                limit,
+                tokenizer,
+            )
             for i, d in enumerate(dirs)
             if not trained(d)
         ]

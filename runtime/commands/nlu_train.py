@@ -43,6 +43,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--jobs", type=int, default=2, help="members trained at the same time (one thread each)"
     )
     parser.add_argument(
+        "--first-member",
+        type=int,
+        default=0,
+        help="with --members K: train members N..N+K-1 (their own seeds), a second run of one recipe "
+        "to see how far two runs differ (default 0)",
+    )
+    parser.add_argument(
         "--encoder",
         choices=["minilm"],
         help="fine-tune a pretrained encoder instead of training the small model from scratch "
@@ -104,6 +111,9 @@ def run(args: argparse.Namespace) -> int:
     from models.nlu.train import TrainConfig, dataset_config, run_training
 
     root = Path(__file__).resolve().parents[2]
+    if args.first_member and (args.first_member < 0 or args.members < 2):
+        print(f"ambient nlu-train: --first-member {args.first_member}: expected N >= 0 with --members K >= 2")
+        return 2
     if args.data is not None and not (args.data / "train").is_dir():
         print(f"ambient nlu-train: {args.data}: expected train/, valid/ and test/ folders")
         return 2
@@ -220,7 +230,9 @@ def _run_ensemble(args: argparse.Namespace, out: Path, cfg: object) -> int:
     from models.nlu.ensemble import run_ensemble
 
     try:
-        meta, dirs = run_ensemble(out, args.members, cfg, args.data, args.config, args.limit, args.jobs)
+        meta, dirs = run_ensemble(
+            out, args.members, cfg, args.data, args.config, args.limit, args.jobs, args.first_member
+        )
     except (EncoderMissing, FileNotFoundError, ValueError) as e:
         print(f"ambient nlu-train: {e}")
         return 2
