@@ -417,19 +417,17 @@ def split_figures(model_dirs: list[Path], kind: str = "int8", seed: int | None =
     return out
 
 
-STATEMENTS = MODELS / "probe_statements.txt"
-
-
 def statement_figures(model: Any, config: Any, satellite_id: str = "kitchen-sat") -> dict[str, Any]:
     """How many of the probe statements (`models/nlu/probe_statements.txt`: statements that borrow a
     command's words, written apart from the templates) lead to an action, as `ambient nlu` would
     act: each in a fresh context of the example home, heard by `satellite_id`."""
+    from models.nlu.data import probe_statements
     from runtime.context import ContextStore
     from runtime.dispatch import dispatch
     from runtime.resolve import interpret
 
     satellite = config.satellite(satellite_id)
-    statements = [line.strip() for line in STATEMENTS.read_text().splitlines() if line.strip()]
+    statements = probe_statements()
     acted = []
     for text in statements:
         ctx = ContextStore(config)

@@ -553,8 +553,8 @@ def test_every_eligible_training_sentence_gets_its_reference_swap(config: Config
 
 
 def test_the_probe_statements_are_no_training_sentence(config: Config, templates: list[D.Template]) -> None:
-    """`models/nlu/probe_statements.txt` measures what the model makes of statements it never saw."""
-    statements = {s for s in (D.SENTENCES_DIR.parent / "probe_statements.txt").read_text().splitlines() if s}
+    """`D.PROBE_STATEMENTS` measures what the model makes of statements it never saw."""
+    statements = set(D.probe_statements())
     full = D.build_dataset(config, templates=templates, hold_out_test=False)  # what a served model reads
     seen = {ex.text for ex in full.train + full.swapped + full.valid}
     assert len(statements) >= 30 and not statements & seen, statements & seen

@@ -32,6 +32,9 @@ from runtime.nlu import intents as I
 from runtime.nlu.text import bio_spans, clean
 
 SENTENCES_DIR = Path(__file__).resolve().parent / "sentences"
+# statements that borrow a command's words and ask for nothing, written apart from the templates (never
+# training data): what a model makes of such sentences (`benchmarks.nlu --splits`, tests/test_cli_nlu.py)
+PROBE_STATEMENTS = Path(__file__).resolve().parent / "probe_statements.txt"
 FILLERS = ("uh", "um", "please", "so", "hmm", "like", "okay", "er", "the", "a", "and")
 
 
@@ -1041,6 +1044,11 @@ def sample_sentences(config: Config, n: int, seed: int = 0) -> list[str]:
 
 # --------------------------------------------------------------------------------------------------
 # The seq.in / seq.out / label format (Snips/ATIS style) used by `--data DIR`
+
+
+def probe_statements() -> list[str]:
+    """The lines of `PROBE_STATEMENTS`."""
+    return [line.strip() for line in PROBE_STATEMENTS.read_text().splitlines() if line.strip()]
 
 
 def write_split(directory: Path, examples: Sequence[Example]) -> None:
