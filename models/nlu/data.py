@@ -1042,13 +1042,13 @@ def sample_sentences(config: Config, n: int, seed: int = 0) -> list[str]:
     return out
 
 
-# --------------------------------------------------------------------------------------------------
-# The seq.in / seq.out / label format (Snips/ATIS style) used by `--data DIR`
-
-
 def probe_statements() -> list[str]:
     """The lines of `PROBE_STATEMENTS`."""
     return [line.strip() for line in PROBE_STATEMENTS.read_text().splitlines() if line.strip()]
+
+
+# --------------------------------------------------------------------------------------------------
+# The seq.in / seq.out / label format (Snips/ATIS style) used by `--data DIR`
 
 
 def write_split(directory: Path, examples: Sequence[Example]) -> None:

@@ -280,12 +280,12 @@ def trained(member_dir: Path) -> bool:
     return (member_dir / "labels.json").is_file() and (member_dir / "nlu.int8.onnx").is_file()
 
 
-def recipe_changes(member_dir: Path, cfg: Any, seed: bool = False) -> list[str]:
+def recipe_changes(member_dir: Path, cfg: Any, member: bool = False) -> list[str]:
     """How `cfg` differs from the config a trained model in `member_dir` was trained with, as
-    "field: was -> now", the thread count aside (speed) and, unless `seed`, the member index (a
+    "field: was -> now", the thread count aside (speed) and, unless `member`, the member index (a
     member's own seed)."""
     stored = json.loads((member_dir / "labels.json").read_text()).get("train_config", {})
-    ignored = ("threads",) if seed else ("member", "threads")
+    ignored = ("threads",) if member else ("member", "threads")
     return [
         f"{k}: {stored[k]!r} -> {v!r}"
         for k, v in asdict(cfg).items()
@@ -343,9 +343,10 @@ def run_ensemble(
     dirs = [out_dir / "members" / str(i) for i in range(members)]
     if limit is not None and not isinstance(cfg, FinetuneConfig):
         cfg = replace(cfg, min_per_intent=0)  # as run_training does for a quick run
-    for i, d in enumerate(dirs):
+    member_cfgs = [replace(cfg, member=first_member + i) for i in range(members)]
+    for d, member_cfg in zip(dirs, member_cfgs, strict=True):
         # a kept member must be of this recipe and this member's seed, or the ensemble silently mixes
-        if trained(d) and (changes := recipe_changes(d, replace(cfg, member=first_member + i), seed=True)):
+        if trained(d) and (changes := recipe_changes(d, member_cfg, member=True)):
             raise ValueError(
                 f"{d} holds a member trained with another recipe ({'; '.join(changes)}): "
                 "remove it to train it anew, or write the ensemble to another directory"
@@ -361,16 +362,8 @@ def run_ensemble(
     spawn = multiprocessing.get_context("spawn")  # a fresh torch per worker, not a forked one
     with ProcessPoolExecutor(max_workers=max(1, jobs), mp_context=spawn) as pool:
         futures = [
-            pool.submit(
-                _train_member,
-                d,
-                data_dir,
-                config_path,
-                replace(cfg, member=first_member + i),
-                limit,
-                tokenizer,
-            )
-            for i, d in enumerate(dirs)
+            pool.submit(_train_member, d, data_dir, config_path, member_cfg, limit, tokenizer)
+            for d, member_cfg in zip(dirs, member_cfgs, strict=True)
             if not trained(d)
         ]
         for future in tqdm(futures, desc="ensemble members", unit="member"):
