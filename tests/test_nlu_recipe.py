@@ -123,3 +123,35 @@ def test_a_model_trained_on_the_test_templates_is_scored_on_validation_and_new_t
     assert figures["n_test_templates_new_sentences"] < figures["n_test"]
     assert figures["test_templates_new_sentences"]["intent_acc"] > 0.9
     assert figures["grammar"]["n"] > 1000 and figures["grammar"]["intent_acc"] > 0.9
+
+
+@pytest.mark.parametrize("fresh", [False, True])
+def test_fresh_noise_draws_the_noisy_copies_anew_every_epoch(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fresh: bool
+) -> None:
+    draws: list[list[Any]] = []
+    noisy_training_set = train.noisy_training_set
+
+    def recorded(*args: Any) -> list[Any]:
+        draws.append(noisy_training_set(*args))
+        return draws[-1]
+
+    monkeypatch.setattr(train, "noisy_training_set", recorded)
+    cfg = train.TrainConfig(epochs=3, fresh_noise=fresh, d_model=32, ff=64, vocab_size=300)
+    train.run_training(tmp_path / "out", None, None, cfg, limit=150, progress=False)
+    assert len(draws) == (3 if fresh else 1)
+    # the same clean sentences each time, with other ASR errors in their copies
+    assert all(len(d) == len(draws[0]) for d in draws)
+    assert len({tuple(ex.words for ex in d) for d in draws}) == len(draws)
+
+
+def test_fresh_noise_is_a_flag_of_the_small_model_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    configs = capture(monkeypatch, train, "run_training")
+    out = str(tmp_path / "out")
+    assert main(["nlu-train", "--fresh-noise", "--out", out]) == 2  # the stand-in trainer's error
+    assert configs == [train.TrainConfig(fresh_noise=True)]
+    assert main(["nlu-train", "--fresh-noise", "--encoder", "minilm", "--out", out]) == 2
+    assert main(["nlu-train", "--fresh-noise", "--teacher", str(ROOT / "models" / "nlu"), "--out", out]) == 2
+    assert len(configs) == 1  # neither reached a trainer

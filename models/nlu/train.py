@@ -67,6 +67,9 @@ class TrainConfig:
     # copies keep their label (data.deciding_words). With [UNK] 0.2 and label smoothing (below), the
     # ensemble's validation intent 99.01 -> 99.33%, noisy-valid 93.39 -> 94.07% (MODEL_CARD.md)
     noise: float = 1.0
+    # draw the noisy copies anew every epoch (False: one draw for the whole run): each sentence is
+    # then trained with `epochs` different ASR errors instead of one, at the same number of steps
+    fresh_noise: bool = False
     # noisy copies may substitute slot words too (an ASR's confusions); off for open-vocabulary data
     noise_slot_words: bool = True
     unk_slot_words: float = 0.1  # probability a slot word's tokens become [UNK] in a batch
@@ -304,13 +307,16 @@ def train(
         tokenizer = tokenizer or first_member_tokenizer(train_set, cfg)
         copies = teacher_copies(train_set, Path(cfg.teacher), cfg.seed, cfg.teacher_copies, progress)
         train_set = [*train_set, *copies]
-    train_set = noisy_training_set(train_set, cfg, rng)
+    clean_set = train_set
+    train_set = noisy_training_set(clean_set, cfg, rng)
     tok = tokenizer or train_tokenizer((ex.words for ex in train_set), cfg.vocab_size)
     labels = label_sets(train_set, valid_set, schema)
     intents, tags, intent_ids, tag_ids = labels.intents, labels.tags, labels.intent_ids, labels.tag_ids
 
     soft, soft_tags = None, None
     if cfg.teacher and (cfg.distill > 0 or cfg.distill_slots > 0):
+        if cfg.fresh_noise:
+            raise ValueError("a teacher's targets are for one draw of noisy copies: not with fresh noise")
         # one pass of the teacher gives both kinds of target
         soft, soft_tags = teacher_targets(
             Path(cfg.teacher),
@@ -343,6 +349,10 @@ def train(
     history = []
     bar = tqdm(total=steps, desc="nlu-train", unit="step", disable=not progress)
     for epoch in range(cfg.epochs):
+        if cfg.fresh_noise and epoch > 0:
+            train_enc = _encode_all(
+                noisy_training_set(clean_set, cfg, rng), tok, intent_ids, tag_ids, cfg.max_len
+            )
         model.train()
         order = list(range(len(train_enc)))
         rng.shuffle(order)

@@ -63,6 +63,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "model, 0.1 with --data, 0 with --encoder; 1.0 for an encoder that will be a --teacher)",
     )
     parser.add_argument(
+        "--fresh-noise",
+        action="store_true",
+        help="draw the ASR-noise copies anew every epoch instead of once per run",
+    )
+    parser.add_argument(
         "--teacher",
         type=Path,
         help="a trained model directory (e.g. a fine-tuned --encoder minilm) whose intent "
@@ -121,9 +126,10 @@ def run(args: argparse.Namespace) -> int:
         if args.train_on_test:
             print("ambient nlu-train: --train-on-test trains the small model; it does not go with --encoder")
             return 2
-        if args.teacher is not None:
-            print("ambient nlu-train: --teacher trains the small model; it does not go with --encoder")
-            return 2
+        for flag, given in (("--teacher", args.teacher is not None), ("--fresh-noise", args.fresh_noise)):
+            if given:
+                print(f"ambient nlu-train: {flag} trains the small model; it does not go with --encoder")
+                return 2
         return _run_encoder(args, root)
     if args.train_on_test and args.data is not None:
         print("ambient nlu-train: --train-on-test is for our templates; a --data dataset has its own splits")
@@ -139,6 +145,10 @@ def run(args: argparse.Namespace) -> int:
         cfg.distill_temperature = args.distill_temperature
     if args.noise is not None:
         cfg.noise = args.noise
+    if args.fresh_noise and args.teacher is not None:
+        print("ambient nlu-train: --fresh-noise: a --teacher's targets are for one draw of noisy copies")
+        return 2
+    cfg.fresh_noise = args.fresh_noise
     if args.init_embeddings:
         from models.nlu.encoder import EncoderMissing, minilm_dir
 
