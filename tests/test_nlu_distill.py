@@ -23,7 +23,8 @@ from models.nlu.train import TrainConfig, run_training
 from runtime.nlu.model import NluModel
 
 ROOT = Path(__file__).resolve().parent.parent
-TINY = TrainConfig(epochs=1, d_model=32, heads=2, ff=64, vocab_size=300, noise=0.2)
+# one draw of noisy copies: a teacher's targets are computed for it
+TINY = TrainConfig(epochs=1, d_model=32, heads=2, ff=64, vocab_size=300, noise=0.2, fresh_noise=False)
 SENTENCES = [
     Example(["turn", "on", "the", "kitchen", "light"], ["O", "O", "O", "B-area", "B-name"], "HassTurnOn"),
     Example(["what", "is", "the", "weather"], ["O"] * 4, "HassGetWeather"),

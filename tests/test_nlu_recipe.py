@@ -69,26 +69,43 @@ def test_the_readme_snips_command_trains_the_benchmark_recipe(
     assert configs == [snips_config(teacher)]
 
 
-def test_the_readme_train_on_test_command_trains_the_committed_recipe_on_the_test_templates(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A model to serve is the measured model's recipe with `hold_out_test` off, and nothing else."""
-    import json
+def _readme_training(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, mark: str
+) -> tuple[dict[str, Any], int]:
+    """The config README.md's `nlu-train` line containing `mark` trains, and its first member's index."""
     from dataclasses import asdict
 
-    measured = json.loads((ROOT / "models" / "nlu" / "labels.json").read_text())
     readme = (ROOT / "README.md").read_text().splitlines()
-    line = next(s for s in readme if s.startswith(".venv/bin/ambient nlu-train") and "--train-on-test" in s)
+    line = next(s for s in readme if s.startswith(".venv/bin/ambient nlu-train") and mark in s)
     args = shlex.split(line.split("#")[0])[1:]  # without .venv/bin/ambient
-    args[args.index("--out") + 1] = str(tmp_path / "out")
+    if "--out" in args:
+        args[args.index("--out") + 1] = str(tmp_path / "out")
+    else:
+        args += ["--out", str(tmp_path / "out")]
     monkeypatch.setattr(encoder, "minilm_dir", lambda: tmp_path)  # MiniLM's package may be absent here
     configs = capture(monkeypatch, ensemble, "run_ensemble")
     assert main(args) == 2
-    got = asdict(configs[0])
-    assert got["hold_out_test"] is False
-    assert {k: got[k] for k in measured["train_config"] if k != "hold_out_test"} == {
-        k: v for k, v in measured["train_config"].items() if k != "hold_out_test"
-    }
+    first = int(args[args.index("--first-member") + 1]) if "--first-member" in args else 0
+    return asdict(configs[0]), first
+
+
+@pytest.mark.parametrize("mark", ["as committed", "--train-on-test"])
+def test_the_readme_commands_train_the_committed_recipe(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, mark: str
+) -> None:
+    """README's command for the committed model trains its recipe (its first member's seed too), and
+    a model to serve is that recipe with `hold_out_test` off, and nothing else."""
+    import json
+
+    measured = json.loads((ROOT / "models" / "nlu" / "labels.json").read_text())["train_config"]
+    got, first = _readme_training(tmp_path, monkeypatch, mark)
+    assert got["hold_out_test"] is (mark == "as committed")
+    assert first == measured["member"]  # the ensemble's first member names the run
+    same = [k for k in measured if k not in ("hold_out_test", "member")]
+    assert {k: got[k] for k in same} == {k: measured[k] for k in same}
+
+
+def test_train_on_test_is_for_the_small_model_on_our_templates(tmp_path: Path) -> None:
     assert main(["nlu-train", "--train-on-test", "--data", str(dataset(tmp_path))]) == 2
     assert main(["nlu-train", "--train-on-test", "--encoder", "minilm"]) == 2
 
@@ -145,13 +162,22 @@ def test_fresh_noise_draws_the_noisy_copies_anew_every_epoch(
     assert len({tuple(ex.words for ex in d) for d in draws}) == len(draws)
 
 
-def test_fresh_noise_is_a_flag_of_the_small_model_only(
+def test_fresh_noise_is_the_small_models_default_but_not_with_a_teacher(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     configs = capture(monkeypatch, train, "run_training")
     out = str(tmp_path / "out")
-    assert main(["nlu-train", "--fresh-noise", "--out", out]) == 2  # the stand-in trainer's error
-    assert configs == [train.TrainConfig(fresh_noise=True)]
+    teacher = str(ROOT / "models" / "nlu")  # any trained model directory passes the teacher check
+    assert main(["nlu-train", "--out", out]) == 2  # the stand-in trainer's error
+    assert main(["nlu-train", "--no-fresh-noise", "--out", out]) == 2
+    assert main(["nlu-train", "--teacher", teacher, "--out", out]) == 2
+    assert main(["nlu-train", "--data", str(dataset(tmp_path)), "--out", out]) == 2
+    default, once, taught, typed = configs
+    assert default.fresh_noise and default == train.TrainConfig()
+    assert once == train.TrainConfig(fresh_noise=False)
+    # a teacher's targets are computed for one draw of the copies
+    assert taught.teacher == teacher and not taught.fresh_noise
+    assert not typed.fresh_noise  # the dataset recipe was chosen on Snips without it
     assert main(["nlu-train", "--fresh-noise", "--encoder", "minilm", "--out", out]) == 2
-    assert main(["nlu-train", "--fresh-noise", "--teacher", str(ROOT / "models" / "nlu"), "--out", out]) == 2
-    assert len(configs) == 1  # neither reached a trainer
+    assert main(["nlu-train", "--fresh-noise", "--teacher", teacher, "--out", out]) == 2
+    assert len(configs) == 4  # neither reached a trainer

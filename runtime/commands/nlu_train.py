@@ -64,8 +64,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--fresh-noise",
-        action="store_true",
-        help="draw the ASR-noise copies anew every epoch instead of once per run",
+        action=argparse.BooleanOptionalAction,
+        help="draw the ASR-noise copies anew every epoch, or once per run (default: every epoch for "
+        "the small model on our templates; once with --data or --teacher)",
     )
     parser.add_argument(
         "--teacher",
@@ -126,7 +127,10 @@ def run(args: argparse.Namespace) -> int:
         if args.train_on_test:
             print("ambient nlu-train: --train-on-test trains the small model; it does not go with --encoder")
             return 2
-        for flag, given in (("--teacher", args.teacher is not None), ("--fresh-noise", args.fresh_noise)):
+        for flag, given in (
+            ("--teacher", args.teacher is not None),
+            ("--fresh-noise", args.fresh_noise is not None),
+        ):
             if given:
                 print(f"ambient nlu-train: {flag} trains the small model; it does not go with --encoder")
                 return 2
@@ -145,10 +149,14 @@ def run(args: argparse.Namespace) -> int:
         cfg.distill_temperature = args.distill_temperature
     if args.noise is not None:
         cfg.noise = args.noise
-    if args.fresh_noise and args.teacher is not None:
-        print("ambient nlu-train: --fresh-noise: a --teacher's targets are for one draw of noisy copies")
-        return 2
-    cfg.fresh_noise = args.fresh_noise
+    if args.teacher is not None:
+        # a teacher's targets are computed once, for one draw of the noisy copies
+        if args.fresh_noise:
+            print("ambient nlu-train: --fresh-noise: a --teacher's targets are for one draw of noisy copies")
+            return 2
+        cfg.fresh_noise = False
+    elif args.fresh_noise is not None:
+        cfg.fresh_noise = args.fresh_noise
     if args.init_embeddings:
         from models.nlu.encoder import EncoderMissing, minilm_dir
 
