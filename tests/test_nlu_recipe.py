@@ -157,7 +157,7 @@ def test_fresh_noise_draws_the_noisy_copies_anew_every_epoch(
     cfg = train.TrainConfig(epochs=3, fresh_noise=fresh, d_model=32, ff=64, vocab_size=300)
     train.run_training(tmp_path / "out", None, None, cfg, limit=150, progress=False)
     assert len(draws) == (3 if fresh else 1)
-    # the same clean sentences each time, with other ASR errors in their copies
+    # as many sentences each time (every one has a copy), with other ASR errors in the copies
     assert all(len(d) == len(draws[0]) for d in draws)
     assert len({tuple(ex.words for ex in d) for d in draws}) == len(draws)
 
