@@ -20,6 +20,10 @@ Rules (one function each, in `RULES`):
 * `refers_to_last_target`: "turn it off" (no device, or a pronoun) right after a command on this
   satellite is about that device, so it beats "stop" and friends.
 * `night_turns_off`: between 22:00 and 06:00 turning things off is a little more likely than on.
+* `timer_has_a_time`: a timer to start with no time heard and no "timer" said is not a timer: the
+  model read a plain command as a delayed one ("turn off the music" as "turn off the music in five
+  minutes"). The one rule that overrules the model, since the only answer to such a timer would be
+  "For how long?" to someone who asked for none.
 """
 
 from __future__ import annotations
@@ -263,6 +267,20 @@ def night_turns_off(
     return 0.0, None
 
 
+TIMER_WORDS = frozenset({"timer", "timers", "countdown"})
+DURATION_SLOTS = ("hours", "minutes", "seconds")
+
+
+def timer_has_a_time(
+    interp: Interpretation, snap: ContextSnapshot, sat: Satellite
+) -> tuple[float, str | None]:
+    if interp.intent != "HassStartTimer" or any(interp.slot(s) for s in DURATION_SLOTS):
+        return 0.0, None
+    if TIMER_WORDS & set(normalize(interp.text).split()):
+        return 0.0, None  # "set a timer": ask for how long
+    return -1.0, "a timer needs a time, and neither a time nor a timer was heard"
+
+
 RULES: tuple[Rule, ...] = (
     media_fits_screen,
     preferred_media_class,
@@ -272,6 +290,7 @@ RULES: tuple[Rule, ...] = (
     type_fits_intent,
     refers_to_last_target,
     night_turns_off,
+    timer_has_a_time,
 )
 
 

@@ -437,6 +437,12 @@ def _targets(
     i = turn.interp
     name, area_word = i.slot("name"), i.slot("area")
     domain_word = i.slot("domain") or i.slot("device_class")
+    leftover = untagged_words(i)
+    if not (name or domain_word) and (leftover in TYPE_WORDS or leftover in DOMAIN_WORDS):
+        # "turn off the music in the lounge" with "music" untagged: the lounge's media players,
+        # not the lounge's lights
+        domain_word = leftover
+        turn.reasons.append(f"the untagged word '{leftover}' names a kind of device")
     area: Room | None = None
     if area_word:
         area = find_room(area_word, turn.rooms)
@@ -474,7 +480,7 @@ def _targets(
     elif area is not None:  # "set the bathroom to 50 percent" as fan speed: its fans, not its lights
         found, plural = [d for d in turn.devices if d.type in types], True
         what = f"{next(iter(types))}s" if len(types) == 1 else "devices"
-    elif leftover := untagged_words(i):  # the NLU tagged no device, yet words remain: "the jacuzzi"
+    elif leftover:  # the NLU tagged no device, yet words remain: "the jacuzzi"
         match = match_name(leftover, turn.devices, turn.rooms, here.id)
         if not match.devices:
             return _unknown(turn, leftover, match, here)

@@ -154,3 +154,14 @@ def test_snapshot_reads_the_context(config) -> None:
     assert s.state_of("oven") == "on" and s.state_of("tv") is None
     assert s.hour == 22 and s.preferences == {"media_class": "audiobook"}
     assert len(s.devices) == len(config.devices)
+
+
+def test_a_timer_without_a_time_or_the_word_timer_is_not_a_timer(config, living) -> None:
+    def timer(text: str, **slots: str) -> Interpretation:
+        return Interpretation("HassStartTimer", 0.9, [Slot(k, v) for k, v in slots.items()], text)
+
+    off = Interpretation("HassTurnOff", 0.1, [], "turn off the music")
+    ranked, reasons = rerank_explained([timer("turn off the music"), off], snap(config), living)
+    assert intents(ranked) == ["HassTurnOff", "HassStartTimer"] and "needs a time" in reasons[0]
+    for kept in (timer("set a timer"), timer("turn off the music in five minutes", minutes="five")):
+        assert rerank([kept, off], snap(config), living)[0] == kept

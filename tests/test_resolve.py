@@ -53,6 +53,15 @@ def test_area_slot_selects_all_lights_in_that_room(ctx, kitchen) -> None:
     assert sorted(by_alias.device_ids) == ["floor_lamp", "living_room_light"]
 
 
+def test_an_untagged_kind_of_device_with_a_room_is_that_kind_in_that_room(ctx, kitchen) -> None:
+    # "music" left untagged: the lounge's speaker, not the lounge's lights
+    r = resolve(hyp("HassTurnOff", text="turn off the music in the lounge", area="lounge"), ctx, kitchen)
+    assert r.device_ids == ["living_room_speaker"]
+    assert any("untagged word 'music'" in why for why in r.reasons)
+    lights = resolve(hyp("HassTurnOff", text="turn off the lounge", area="lounge"), ctx, kitchen)
+    assert sorted(lights.device_ids) == ["floor_lamp", "living_room_light"]
+
+
 def test_room_and_type_in_the_name(ctx, bedroom) -> None:
     r = resolve(hyp("HassTurnOn", name="kitchen lights"), ctx, bedroom)
     assert sorted(r.device_ids) == ["kitchen_counter_light", "kitchen_light"]
