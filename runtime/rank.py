@@ -3,7 +3,8 @@
 The NLU only sees words; the context knows what is playing, what is on, where the person is
 and what they like. Each rule below looks at one hypothesis and returns a small score change and
 the reason; the n-best is then sorted by the adjusted scores. The changes are small (0.05-0.2) on
-purpose: they decide between close hypotheses and never overrule a confident model.
+purpose: they decide between close hypotheses and never overrule a confident model (but for
+`timer_has_a_time`, a constraint rather than a preference).
 
 Rules (one function each, in `RULES`):
 

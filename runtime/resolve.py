@@ -363,7 +363,8 @@ def interpret(
     snap = snapshot(ctx, person=person, now=now, satellite=satellite.id)
     ranked, reasons = rerank_explained(nbest, snap, satellite)
     # the context may lift a near tie over the threshold, but its penalties never veto what the model
-    # is confident about: act on the better of the model's and the adjusted score
+    # is confident about (rank.timer_has_a_time aside, which reorders): act on the better of the
+    # model's and the adjusted score
     original = next(
         (
             h
