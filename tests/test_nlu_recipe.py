@@ -49,35 +49,14 @@ def test_a_dataset_trains_with_the_dataset_recipe_and_the_templates_with_the_def
     assert noisier == train.dataset_config(noise=0.5)  # a flag still overrides the recipe
 
 
-def test_the_readme_snips_command_trains_the_benchmark_recipe(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from benchmarks.nlu import snips_config
-
-    line = next(
-        s for s in (ROOT / "README.md").read_text().splitlines() if "the Snips benchmark's recipe" in s
-    )
-    args = shlex.split(line.split("#")[0])[1:]  # without .venv/bin/ambient
-    assert args[0] == "nlu-train" and "--members" in args
-    teacher = ROOT / "models" / "nlu"  # any trained model directory passes the teacher check
-    swap = {"../shared/data/snips": str(dataset(tmp_path)), "/tmp/snips-minilm": str(teacher)}
-    args = [swap.get(a, a) for a in args]
-    args[args.index("--out") + 1] = str(tmp_path / "out")
-    monkeypatch.setattr(encoder, "minilm_dir", lambda: tmp_path)  # MiniLM's package may be absent here
-    configs = capture(monkeypatch, ensemble, "run_ensemble")
-    assert main(args) == 2
-    assert configs == [snips_config(teacher)]
-
-
-def _readme_training(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, mark: str
-) -> tuple[dict[str, Any], int]:
-    """The config README.md's `nlu-train` line containing `mark` trains, and its first member's index."""
-    from dataclasses import asdict
-
+def _readme_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, mark: str, swap: dict[str, str] | None = None
+) -> tuple[list[str], Any]:
+    """README.md's `nlu-train` line containing `mark`, as arguments (paths in `swap` replaced, --out
+    in `tmp_path`), and the config it trains (nothing trains)."""
     readme = (ROOT / "README.md").read_text().splitlines()
     line = next(s for s in readme if s.startswith(".venv/bin/ambient nlu-train") and mark in s)
-    args = shlex.split(line.split("#")[0])[1:]  # without .venv/bin/ambient
+    args = [(swap or {}).get(a, a) for a in shlex.split(line.split("#")[0])[1:]]  # without .venv/bin/ambient
     if "--out" in args:
         args[args.index("--out") + 1] = str(tmp_path / "out")
     else:
@@ -85,8 +64,19 @@ def _readme_training(
     monkeypatch.setattr(encoder, "minilm_dir", lambda: tmp_path)  # MiniLM's package may be absent here
     configs = capture(monkeypatch, ensemble, "run_ensemble")
     assert main(args) == 2
-    first = int(args[args.index("--first-member") + 1]) if "--first-member" in args else 0
-    return asdict(configs[0]), first
+    return args, configs[0]
+
+
+def test_the_readme_snips_command_trains_the_benchmark_recipe(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from benchmarks.nlu import snips_config
+
+    teacher = ROOT / "models" / "nlu"  # any trained model directory passes the teacher check
+    swap = {"../shared/data/snips": str(dataset(tmp_path)), "/tmp/snips-minilm": str(teacher)}
+    args, config = _readme_run(tmp_path, monkeypatch, "the Snips benchmark's recipe", swap)
+    assert args[0] == "nlu-train" and "--members" in args
+    assert config == snips_config(teacher)
 
 
 @pytest.mark.parametrize("mark", ["as committed", "--train-on-test"])
@@ -96,9 +86,12 @@ def test_the_readme_commands_train_the_committed_recipe(
     """README's command for the committed model trains its recipe (its first member's seed too), and
     a model to serve is that recipe with `hold_out_test` off, and nothing else."""
     import json
+    from dataclasses import asdict
 
     measured = json.loads((ROOT / "models" / "nlu" / "labels.json").read_text())["train_config"]
-    got, first = _readme_training(tmp_path, monkeypatch, mark)
+    args, config = _readme_run(tmp_path, monkeypatch, mark)
+    got = asdict(config)
+    first = int(args[args.index("--first-member") + 1]) if "--first-member" in args else 0
     assert got["hold_out_test"] is (mark == "as committed")
     assert first == measured["member"]  # the ensemble's first member names the run
     same = [k for k in measured if k not in ("hold_out_test", "member")]
