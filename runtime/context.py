@@ -34,6 +34,7 @@ class ContextStore:
     _states: dict[str, DeviceState] = field(default_factory=dict)
     _discovered: dict[str, Device] = field(default_factory=dict)
     _last_target: dict[str, list[str]] = field(default_factory=dict)  # satellite -> device ids
+    _timers: dict[str, int] = field(default_factory=dict)  # satellite -> timers it can act on
     _preferences: dict[str, dict[str, Any]] = field(default_factory=dict)  # person -> prefs
     _listeners: list[StateListener] = field(default_factory=list)
 
@@ -97,6 +98,16 @@ class ContextStore:
     def last_target(self, satellite: str) -> list[str]:
         with self._lock:
             return list(self._last_target.get(satellite, []))
+
+    def set_running_timers(self, satellite: str, count: int) -> None:
+        """How many timers this satellite's pipeline runs (it owns them): 'stop the oven' with none
+        running turns the oven off rather than cancelling a timer."""
+        with self._lock:
+            self._timers[satellite] = count
+
+    def running_timers(self, satellite: str) -> int:
+        with self._lock:
+            return self._timers.get(satellite, 0)  # no pipeline said: nothing runs a timer
 
     # preferences -----------------------------------------------------------------------------
     def set_preference(self, person: str, key: str, value: Any) -> None:

@@ -252,6 +252,7 @@ class Pipeline:
             return
         self._emit("interpretation", nbest=[to_dict(i) for i in turn.nbest[:3]])
         self._hermes("intent", turn.nbest[0])
+        self.ctx.set_running_timers(self.satellite, len(self.timers.running()))
         turn.resolution = self.stages.resolve(turn.nbest, self.ctx, self.satellite)
         t = _lap(turn, "resolve", t)
         self._emit("resolution", **to_dict(turn.resolution))

@@ -138,6 +138,7 @@ class ContextSnapshot:
     hour: int  # local time, 0-23
     preferences: dict[str, Any] = field(default_factory=dict)
     last_target: list[str] = field(default_factory=list)  # what this satellite's last command acted on
+    timers: int = 0  # timers running that this satellite can act on
 
     def in_room(self, room: str) -> list[Device]:
         return [d for d in self.devices if d.room == room]
@@ -153,7 +154,8 @@ def snapshot(
     now = now or datetime.now()
     states = {i: dict(s.state) for i, s in ctx.states().items() if s.available}
     last = ctx.last_target(satellite) if satellite else []
-    return ContextSnapshot(ctx.devices(), states, now.hour, ctx.preferences(person), last)
+    timers = ctx.running_timers(satellite) if satellite else 0
+    return ContextSnapshot(ctx.devices(), states, now.hour, ctx.preferences(person), last, timers)
 
 
 Rule = Callable[[Interpretation, ContextSnapshot, Satellite], tuple[float, str | None]]
@@ -282,6 +284,23 @@ def timer_has_a_time(
     return -1.0, "a timer needs a time, and neither a time nor a timer was heard"
 
 
+# what can only be done to a timer that runs
+ON_A_TIMER = frozenset(
+    {"HassCancelTimer", "HassCancelAllTimers", "HassTimerStatus", "HassPauseTimer", "HassUnpauseTimer",
+     "HassIncreaseTimer", "HassDecreaseTimer"}
+)  # fmt: skip
+
+
+def timer_is_running(
+    interp: Interpretation, snap: ContextSnapshot, sat: Satellite
+) -> tuple[float, str | None]:
+    # as impossible as a temperature question in a home without a thermostat (-0.2): "stop the oven"
+    # with no timer running turns the oven off, not the oven timer
+    if interp.intent in ON_A_TIMER and snap.timers == 0:
+        return -0.2, "no timer is running"
+    return 0.0, None
+
+
 RULES: tuple[Rule, ...] = (
     media_fits_screen,
     preferred_media_class,
@@ -292,6 +311,7 @@ RULES: tuple[Rule, ...] = (
     refers_to_last_target,
     night_turns_off,
     timer_has_a_time,
+    timer_is_running,
 )
 
 

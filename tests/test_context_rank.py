@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -165,3 +166,23 @@ def test_a_timer_without_a_time_or_the_word_timer_is_not_a_timer(config, living)
     assert intents(ranked) == ["HassTurnOff", "HassStartTimer"] and "needs a time" in reasons[0]
     for kept in (timer("set a timer"), timer("turn off the music in five minutes", minutes="five")):
         assert rerank([kept, off], snap(config), living)[0] == kept
+
+
+def test_a_timer_request_with_no_timer_running_yields_to_a_device_command(config, kitchen) -> None:
+    """ "stop the oven": the model's first reading cancels an oven timer. With no timer running it
+    turns the oven off; with one running, the model's order stands."""
+    cancel = Interpretation("HassCancelTimer", 0.66, [Slot("name", "oven")], "stop the oven")
+    off = Interpretation("HassTurnOff", 0.39, [Slot("name", "oven")], "stop the oven")
+    ranked, reasons = rerank_explained([cancel, off], snap(config), kitchen)
+    assert intents(ranked) == ["HassTurnOff", "HassCancelTimer"]
+    assert "HassCancelTimer -0.20: no timer is running" in reasons
+    running = dataclasses.replace(snap(config), timers=1)
+    assert intents(rerank([cancel, off], running, kitchen)) == ["HassCancelTimer", "HassTurnOff"]
+
+
+def test_the_snapshot_counts_the_timers_the_pipeline_reported(config) -> None:
+    ctx = ContextStore(config)
+    assert snapshot(ctx, satellite="kitchen-sat").timers == 0  # no pipeline: no timer runs
+    ctx.set_running_timers("kitchen-sat", 2)
+    assert snapshot(ctx, satellite="kitchen-sat").timers == 2
+    assert snapshot(ctx, satellite="bedroom-sat").timers == 0
