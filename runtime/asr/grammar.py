@@ -142,14 +142,16 @@ def _norm(text: str) -> str:
 def slot_values(config: Config) -> dict[str, list[str]]:
     """Every slot's phrases, from the home's devices and rooms plus the fixed word lists."""
 
-    def names(*types: str) -> list[str]:
-        devices = [d for d in config.devices if not types or d.type in types]
+    def names(*types: str, measuring: bool = True) -> list[str]:
+        devices = [
+            d for d in config.devices if (not types or d.type in types) and (measuring or d.unit is None)
+        ]
         kinds = {k for d in devices for k in KIND_WORDS.get(d.type, ())}
         return sorted({_norm(n) for d in devices for n in d.names} | kinds)
 
     rooms = sorted({_norm(n) for r in config.rooms for n in [r.name, *r.aliases]})
     return {
-        "device": names(),
+        "device": names(measuring=False),  # "is the office temperature on" asks nothing
         "switchable": names("light", "switch", "fan", "tv", "media_player", "oven", "climate"),
         "light": names("light"),
         "lock": names("lock"),
