@@ -25,6 +25,9 @@ Rules (one function each, in `RULES`):
   model read a plain command as a delayed one ("turn off the music" as "turn off the music in five
   minutes"). The one rule that overrules the model, since the only answer to such a timer would be
   "For how long?" to someone who asked for none.
+* `timer_is_running`: cancelling, pausing, resuming, changing or asking about a timer needs one
+  running (the pipeline tells the context how many run on its satellite): "stop the oven" with no
+  timer is less likely the oven timer.
 """
 
 from __future__ import annotations
