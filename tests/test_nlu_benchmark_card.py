@@ -60,3 +60,13 @@ def test_a_run_without_snips_keeps_the_snips_rows_and_their_date(tmp_path: Path)
     text = card.read_text()
     assert f"Snips rows: run {today}." in text and "0.9871" not in text
     assert "| Snips test | int8 (3 trained on Snips train) | 700 | 0.9000 |" in text
+
+
+def test_the_card_splits_noisy_intent_by_ambiguity(tmp_path: Path) -> None:
+    card = tmp_path / "MODEL_CARD.md"
+    card.write_text(OLD)
+    report = _report(snips=True)
+    split = {"ambiguous": {"n": 167, "intent_acc": 0.2036}, "rest": {"n": 3403, "intent_acc": 0.9483}}
+    report["int8"] = {**report["int8"], "noisy": {**report["int8"]["noisy"], "intent_acc_by_ambiguity": split}}
+    write_model_card(report, card)
+    assert "noisy: ambiguous 0.2036 (167), rest 0.9483 (3403)" in card.read_text()
