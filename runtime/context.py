@@ -101,7 +101,7 @@ class ContextStore:
 
     def set_running_timers(self, satellite: str, count: int) -> None:
         """How many timers this satellite's pipeline runs (it owns them): 'stop the oven' with none
-        running turns the oven off rather than cancelling a timer."""
+        running is less likely the oven timer (`rank.timer_is_running`)."""
         with self._lock:
             self._timers[satellite] = count
 

@@ -19,7 +19,7 @@ from runtime.config import Device
 from runtime.context import ContextStore
 from runtime.conventions import ConventionError, command_payload, expected_state
 from runtime.events import Action, Command, Resolution
-from runtime.rank import VIDEO_CLASSES
+from runtime.rank import ON_A_TIMER, VIDEO_CLASSES
 from runtime.resolve import OUTDOOR, SORRY, normalize
 from runtime.timers import RunningTimer
 
@@ -28,10 +28,9 @@ ON_OFF_STATES: dict[str, tuple[str, str]] = {"cover": ("open", "closed"), "lock"
 # the state a field can report, and how to say it
 STATE_WORDS = {"on": "on", "off": "off", "open": "open", "closed": "closed", "locked": "locked",
                "unlocked": "unlocked", "playing": "playing", "paused": "paused", "stopped": "stopped"}  # fmt: skip
-# questions about and changes to a running timer: `timer_answer` words them
-TIMER_INTENTS = frozenset(
-    {"HassTimerStatus", "HassPauseTimer", "HassUnpauseTimer", "HassIncreaseTimer", "HassDecreaseTimer"}
-)
+# questions about and changes to a running timer: `timer_answer` words them (cancelling is answered
+# apart)
+TIMER_INTENTS = ON_A_TIMER - {"HassCancelTimer", "HassCancelAllTimers"}
 
 
 def dispatch(resolution: Resolution, ctx: ContextStore, *, now: datetime | None = None) -> Action:

@@ -298,7 +298,7 @@ def timer_is_running(
     interp: Interpretation, snap: ContextSnapshot, sat: Satellite
 ) -> tuple[float, str | None]:
     # as impossible as a temperature question in a home without a thermostat (-0.2): "stop the oven"
-    # with no timer running turns the oven off, not the oven timer
+    # with no timer running is less likely the oven timer
     if interp.intent in ON_A_TIMER and snap.timers == 0:
         return -0.2, "no timer is running"
     return 0.0, None
