@@ -67,6 +67,9 @@ def test_the_card_splits_noisy_intent_by_ambiguity(tmp_path: Path) -> None:
     card.write_text(OLD)
     report = _report(snips=True)
     split = {"ambiguous": {"n": 167, "intent_acc": 0.2036}, "rest": {"n": 3403, "intent_acc": 0.9483}}
-    report["int8"] = {**report["int8"], "noisy": {**report["int8"]["noisy"], "intent_acc_by_ambiguity": split}}
+    report["int8"] = {
+        **report["int8"],
+        "noisy": {**report["int8"]["noisy"], "intent_acc_by_ambiguity": split},
+    }
     write_model_card(report, card)
     assert "noisy: ambiguous 0.2036 (167), rest 0.9483 (3403)" in card.read_text()
