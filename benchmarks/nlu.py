@@ -138,10 +138,14 @@ def shape(words: Sequence[str], tags: Sequence[str]) -> tuple[str, ...]:
     )
 
 
+def erase(shape_: tuple[str, ...], i: int, dropped: bool) -> tuple[str, ...]:
+    """What dropping ("-" first) or substituting ("*" in its place) the shape's i-th word leaves."""
+    return ("-", *shape_[:i], *shape_[i + 1 :]) if dropped else ("*", *shape_[:i], "*", *shape_[i + 1 :])
+
+
 def erasures(shape_: tuple[str, ...]) -> list[tuple[str, ...]]:
-    """What one dropped word ("-" first) or one substituted word ("*" in its place) leaves of a shape."""
-    return [e for i in range(len(shape_))
-            for e in (("-", *shape_[:i], *shape_[i + 1 :]), ("*", *shape_[:i], "*", *shape_[i + 1 :]))]  # fmt: skip
+    """Every `erase` of a shape."""
+    return [erase(shape_, i, dropped) for i in range(len(shape_)) for dropped in (True, False)]
 
 
 def intents_by_erasure(examples: Iterable[Any]) -> dict[tuple[str, ...], set[str]]:
@@ -168,13 +172,8 @@ def ambiguous(clean: Any, noisy_ex: Any, by_erasure: dict[tuple[str, ...], set[s
     )
     if clean.tags[i] != "O":
         return False
-    full = shape(words, clean.tags)
     j = len(shape(words[:i], clean.tags[:i]))  # the word's place in the shape
-    erased = (
-        ("-", *full[:j], *full[j + 1 :])
-        if len(noisy_ex.words) < len(words)
-        else ("*", *full[:j], "*", *full[j + 1 :])
-    )
+    erased = erase(shape(words, clean.tags), j, dropped=len(noisy_ex.words) < len(words))
     return bool(by_erasure.get(erased, set()) - {clean.intent})
 
 
@@ -797,6 +796,11 @@ def write_model_card(report: dict[str, Any], path: Path) -> None:
         date = min((d for line in dated for d in re.findall(r"\d{4}-\d{2}-\d{2}", line)), default="?")
         snips_run = f"Snips rows: run {date} (kept by a --no-snips run)." if kept_checks else ""
     lat = report["int8"]["latency_ms"]
+    ambiguity = [
+        f"{name}: " + ", ".join(f"{k} {v['intent_acc']:.4f} ({v['n']})" for k, v in amb.items())
+        for name in ("noisy", "noisy_similar")
+        if (amb := report["int8"][name].get("intent_acc_by_ambiguity"))
+    ]
     lines = [
         f"Run {today}.",
         *([snips_run] if snips_run else []),
@@ -817,14 +821,10 @@ def write_model_card(report: dict[str, Any], path: Path) -> None:
             [
                 "int8 noisy intent where the error leaves what a sentence of another intent leaves too "
                 '("pause the {name}" -> "* the {name}", as from "unpause the {name}"), and on the rest: '
-                + "; ".join(
-                    f"{name}: " + ", ".join(f"{k} {v['intent_acc']:.4f} ({v['n']})" for k, v in amb.items())
-                    for name in ("noisy", "noisy_similar")
-                    if (amb := report["int8"][name].get("intent_acc_by_ambiguity"))
-                )
+                + "; ".join(ambiguity)
                 + "."
             ]
-            if "intent_acc_by_ambiguity" in report["int8"]["noisy"]
+            if ambiguity
             else []
         ),
         "",
