@@ -687,7 +687,7 @@ def main(argv: list[str] | None = None) -> int:
         "noisy_similar": noisy(dataset.test, train_words, seed + 1, similar=True),  # look-alike words
     }
     report: dict[str, Any] = {"targets": TARGETS, "sets": {k: len(v) for k, v in sets.items()}}
-    erased = intents_by_erasure(dataset.train + dataset.valid + dataset.test)
+    by_erasure = intents_by_erasure(dataset.train + dataset.valid + dataset.test)
 
     models = {
         kind: NluModel.load(MODELS / f"nlu.{kind}.onnx", MODELS / "tokenizer.json")
@@ -705,7 +705,7 @@ def main(argv: list[str] | None = None) -> int:
                 predicted = [predict(ex).intent for ex in examples]
                 entry[name]["intent_acc_by_error"] = by_error(predicted, examples)
                 entry[name]["intent_acc_by_ambiguity"] = by_ambiguity(
-                    predicted, sets["heldout"], examples, erased
+                    predicted, sets["heldout"], examples, by_erasure
                 )
                 if kind == "int8" and name == "noisy":
                     report["noisy_errors"] = noisy_errors(predicted, sets["heldout"], examples)

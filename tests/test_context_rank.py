@@ -169,8 +169,8 @@ def test_a_timer_without_a_time_or_the_word_timer_is_not_a_timer(config, living)
 
 
 def test_a_timer_request_with_no_timer_running_yields_to_a_device_command(config, kitchen) -> None:
-    """ "stop the oven": the model's first reading cancels an oven timer. With no timer running it
-    turns the oven off; with one running, the model's order stands."""
+    """ "stop the oven": the model's first reading cancels an oven timer. With no timer running the
+    oven's turn-off reading ranks first; with one running, the model's order stands."""
     cancel = Interpretation("HassCancelTimer", 0.66, [Slot("name", "oven")], "stop the oven")
     off = Interpretation("HassTurnOff", 0.39, [Slot("name", "oven")], "stop the oven")
     ranked, reasons = rerank_explained([cancel, off], snap(config), kitchen)
