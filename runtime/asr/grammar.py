@@ -68,7 +68,7 @@ MEANINGS: dict[str, frozenset[str]] = {
     "[please] (turn | switch) [the] <switchable> (on | off) [please]": frozenset({"HassTurnOn", "HassTurnOff"}),
     "(turn | switch) (on | off) [all] the lights in the <room>": frozenset({"HassTurnOn", "HassTurnOff"}),
     "(turn | switch) (on | off) the <room> lights": frozenset({"HassTurnOn", "HassTurnOff"}),
-    "(start | stop) the <switchable>": frozenset({"HassTurnOn", "HassTurnOff", "HassMediaPause", "HassMediaUnpause"}),
+    "(start | stop) the <runnable>": frozenset({"HassTurnOn", "HassTurnOff", "HassMediaPause", "HassMediaUnpause"}),
     # lights
     "(set | dim) [the] <light> to <number> percent": frozenset({"HassLightSet"}),
     "(set | change) the brightness of the <light> to <number> percent": frozenset({"HassLightSet"}),
@@ -127,6 +127,7 @@ KIND_WORDS: dict[str, tuple[str, ...]] = {
     "tv": ("tv", "television"),
     "media_player": ("music", "speaker"),
 }
+RUNNABLE = ("switch", "fan", "tv", "media_player", "oven", "climate")
 PHRASES = ("movie time", "good night", "good morning", "bed time", "reading time")
 NUMBERS = tuple(number_words(n) for n in range(0, 101))
 
@@ -142,17 +143,22 @@ def _norm(text: str) -> str:
 def slot_values(config: Config) -> dict[str, list[str]]:
     """Every slot's phrases, from the home's devices and rooms plus the fixed word lists."""
 
-    def names(*types: str, measuring: bool = True) -> list[str]:
+    def names(*types: str, measuring: bool = True, kinds_of: tuple[str, ...] | None = None) -> list[str]:
+        """Names of the devices of `types` plus their kind words ("fan"), those of `kinds_of` only if given."""
         devices = [
             d for d in config.devices if (not types or d.type in types) and (measuring or d.unit is None)
         ]
-        kinds = {k for d in devices for k in KIND_WORDS.get(d.type, ())}
+        kinds = {
+            k for d in devices if kinds_of is None or d.type in kinds_of for k in KIND_WORDS.get(d.type, ())
+        }
         return sorted({_norm(n) for d in devices for n in d.names} | kinds)
 
     rooms = sorted({_norm(n) for r in config.rooms for n in [r.name, *r.aliases]})
     return {
         "device": names(measuring=False),  # "is the office temperature on" asks nothing
         "switchable": names("light", "switch", "fan", "tv", "media_player", "oven", "climate"),
+        # what runs and stops: "stop the fan", "start the coffee maker"; not "start the switch"
+        "runnable": names(*RUNNABLE, kinds_of=tuple(t for t in RUNNABLE if t != "switch")),
         "light": names("light"),
         "lock": names("lock"),
         "cover": names("cover"),
