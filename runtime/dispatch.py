@@ -72,11 +72,7 @@ def _answer(intent: str, values: dict[str, Any], ctx: ContextStore, now: datetim
         return Action("answer", text=text)
     if intent == "HassStartTimer":
         return Action("answer", text=f"Timer set for {duration_text(int(values['seconds']))}.")
-    if intent == "HassCancelTimer":
-        return Action("answer", text="Timer cancelled.")
-    if intent == "HassCancelAllTimers":
-        return Action("answer", text="All timers cancelled.")
-    if intent in TIMER_INTENTS:
+    if intent in ON_A_TIMER:  # cancels too: "Timer cancelled." when none ran would be a lie
         return Action("answer", text=timer_answer(intent, values, None))
     if intent == "HassGetCurrentDate":
         return Action("answer", text=f"It's {now.strftime('%A, %B')} {now.day}.")
@@ -254,11 +250,15 @@ def _deg(value: Any) -> str:
 
 
 def timer_answer(intent: str, values: dict[str, Any], timer: RunningTimer | None) -> str:
-    """The answer to a TIMER_INTENTS request, given the timer meant as it is after the change (None:
+    """The answer to a request `ON_A_TIMER`, given the timer meant as it is after the change (None:
     this satellite has no timer). Dispatch cannot see the timers, so it words it with None; the
     pipeline words it again with the real timer."""
     if timer is None:
         return "There is no timer running."
+    if intent == "HassCancelTimer":
+        return "Timer cancelled."
+    if intent == "HassCancelAllTimers":
+        return "All timers cancelled."
     which = f"{timer.name} timer" if timer.name else "timer"
     left = duration_text(round(timer.remaining()))
     if intent == "HassTimerStatus":

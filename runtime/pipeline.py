@@ -276,8 +276,9 @@ class Pipeline:
             return action
         if intent == "HassStartTimer":
             self.timers.start(self.satellite, int(values["seconds"]), values.get("timer_name"))
-        elif intent in ("HassCancelTimer", "HassCancelAllTimers") and not self.timers.cancel(self.satellite):
-            return Action("answer", text="There is no timer running.")
+        elif intent in ("HassCancelTimer", "HassCancelAllTimers"):
+            cancelled = self.timers.cancel(self.satellite)
+            return Action("answer", text=timer_answer(intent, values, cancelled[-1] if cancelled else None))
         elif intent in TIMER_INTENTS:
             which = (values.get("timer_name"), values.get("timer_seconds"))
             if intent == "HassTimerStatus":

@@ -54,15 +54,15 @@ class Timers:
             self._running[timer.id] = (timer, self._thread(timer.id, seconds))
         return timer
 
-    def cancel(self, satellite: str) -> int:
-        """Cancel this satellite's timers; returns how many were running."""
+    def cancel(self, satellite: str) -> list[RunningTimer]:
+        """Cancel this satellite's timers; returns those that were running, oldest first."""
         with self._lock:
             ids = [i for i, (t, _) in self._running.items() if t.satellite == satellite]
-            stopped = [self._running.pop(i)[1] for i in ids]
-        for thread in stopped:
+            stopped = [self._running.pop(i) for i in ids]
+        for _, thread in stopped:
             if thread is not None:
                 thread.cancel()
-        return len(stopped)
+        return [t for t, _ in stopped]
 
     def running(self, satellite: str | None = None) -> list[RunningTimer]:
         """Timers not rung or cancelled yet (paused ones too), oldest first."""
