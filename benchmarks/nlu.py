@@ -389,8 +389,9 @@ def held_out_fills(model_dirs: list[Path], fills: int) -> dict[str, Any]:
     models = {str(d): NluModel.load(d / "nlu.int8.onnx", d / "tokenizer.json") for d in model_dirs}
     known = set.intersection(*(set(m.intents) for m in models.values()))
     out: dict[str, Any] = {str(d): {"all": [], "known_to_all": []} for d in model_dirs}
+    seen = trained_texts(model_dirs, config, seed=0)
     for fill in tqdm(range(fills), desc="fills"):
-        test = D.build_dataset(config, seed=0, fill=fill).test
+        test = [ex for ex in D.build_dataset(config, seed=0, fill=fill).test if ex.text not in seen]
         for d, model in models.items():
             report = evaluate(model_predictor(model), test)
             # the intents every model knows: read off the confusion rows, not predicted again
@@ -465,10 +466,14 @@ def split_figures(model_dirs: list[Path], kind: str = "int8", seed: int | None =
     for d in model_dirs:
         model = NluModel.load(d / f"nlu.{kind}.onnx", d / "tokenizer.json")
         predict = model_predictor(model)
+        # a model is not scored on the templates it trained on: the test ones (--train-on-test) or
+        # the validation ones (--train-on-valid)
+        skip = {"test", "noisy_test"} if d in served else set()
+        skip |= {name for name in sets if "valid" in name} if trained_on_valid(d) else set()
         out[str(d)] = {
             name: {k: v for k, v in evaluate(predict, examples).summary().items() if k.endswith("acc")}
             for name, examples in tqdm(sets.items(), desc=str(d))
-            if not (d in served and name in ("test", "noisy_test"))
+            if name not in skip
         }
         out[str(d)] |= {f"n_{name}": len(examples) for name, examples in sets.items()}
         out[str(d)]["grammar"] = grammar_figures(predict, grammar)
@@ -526,6 +531,23 @@ def train_config(model_dir: Path) -> dict[str, Any]:
 def trained_on_test(model_dir: Path) -> bool:
     """Whether the model trained on the test templates too (`nlu-train --train-on-test`)."""
     return not train_config(model_dir).get("hold_out_test", True)
+
+
+def trained_on_valid(model_dir: Path) -> bool:
+    """Whether the model trained on the validation templates too (`nlu-train --train-on-valid`)."""
+    return not train_config(model_dir).get("hold_out_valid", True)
+
+
+def trained_texts(model_dirs: list[Path], config: Any, seed: int) -> set[str]:
+    """The sentences any of the models trained on that a model of the benchmark's split did not: those
+    of the validation templates, for a `--train-on-valid` model (no held-out sentence is one of them
+    on fill 0, `data.build_dataset`; another fill may draw one)."""
+    from models.nlu import data as D
+
+    if not any(trained_on_valid(d) for d in model_dirs):
+        return set()
+    full = D.build_dataset(config, seed=seed, hold_out_valid=False)
+    return {ex.text for ex in full.train + full.swapped}
 
 
 def latency_comparison(model_dirs: list[Path], rounds: int = 3) -> dict[str, Any]:
@@ -620,7 +642,8 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="only: int8 intent and frame accuracy of models on the validation and held-out test "
         "splits, clean and noisy, and intent on the ASR grammar's sentences (to compare recipes; a "
-        "--train-on-test model: on validation and new sentences of the test templates); writes "
+        "--train-on-test model: on validation and new sentences of the test templates; a "
+        "--train-on-valid one: on the test sets only); writes "
         "benchmarks/out/nlu_splits.json",
     )
     parser.add_argument(

@@ -115,6 +115,24 @@ def test_the_served_models_data_trains_on_the_test_templates_and_holds_out_valid
     assert not ({ex.template for ex in full.train} & set(full.templates["valid"]))
 
 
+def test_a_model_trained_on_the_validation_templates_never_trains_on_a_test_sentence(
+    config: Config, templates: list[D.Template], dataset: D.Dataset
+) -> None:
+    """`hold_out_valid=False` (`nlu-train --train-on-valid`): the validation templates are trained
+    on; the test templates stay held out, and so does every sentence of the benchmark's test set,
+    even one a validation template says too ("pause the tv")."""
+    more = D.build_dataset(
+        config, seed=3, per_intent=60, min_per_template=1, templates=templates, hold_out_valid=False
+    )
+    assert set(more.templates["train"]) == set(dataset.templates["train"]) | set(dataset.templates["valid"])
+    assert more.templates["test"] == dataset.templates["test"]
+    assert set(dataset.templates["valid"]) <= {ex.template for ex in more.train}
+    assert not ({ex.template for ex in more.train} & set(dataset.templates["test"]))
+    seen = {ex.text for ex in more.train + more.swapped}
+    assert not any(ex.text in seen for ex in dataset.test)  # the benchmark's test set, as built for it
+    assert more.valid and not any(ex.text in seen for ex in more.valid)  # the fits' sentences are new
+
+
 def test_every_intent_and_slot_is_in_the_contract(dataset: D.Dataset) -> None:
     examples = dataset.train + dataset.valid + dataset.test
     assert {ex.intent for ex in examples} <= set(I.INTENTS)

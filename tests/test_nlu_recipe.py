@@ -135,6 +135,32 @@ def test_a_model_trained_on_the_test_templates_is_scored_on_validation_and_new_t
     assert figures["grammar"]["n"] > 1000 and figures["grammar"]["intent_acc"] > 0.9
 
 
+def test_a_model_trained_on_the_validation_templates_is_scored_on_the_test_sets_only(
+    tmp_path: Path,
+) -> None:
+    import json
+    import shutil
+
+    from benchmarks.nlu import split_figures
+
+    model = tmp_path / "served"
+    model.mkdir()
+    for name in ("nlu.int8.onnx", "tokenizer.json"):
+        shutil.copy(ROOT / "models" / "nlu" / name, model / name)
+    meta = json.loads((ROOT / "models" / "nlu" / "labels.json").read_text())
+    meta["train_config"]["hold_out_valid"] = False
+    (model / "labels.json").write_text(json.dumps(meta))
+    figures = split_figures([model])[str(model)]
+    assert not [name for name in figures if "valid" in name and not name.startswith("n_")]
+    assert figures["n_test"] > 3000 and figures["test"]["intent_acc"] > 0.9
+    assert "noisy_test" in figures and figures["grammar"]["n"] > 1000
+
+
+def test_train_on_valid_is_for_the_small_model_on_our_templates(tmp_path: Path) -> None:
+    assert main(["nlu-train", "--train-on-valid", "--data", str(dataset(tmp_path))]) == 2
+    assert main(["nlu-train", "--train-on-valid", "--encoder", "minilm"]) == 2
+
+
 @pytest.mark.parametrize("fresh", [False, True])
 def test_fresh_noise_draws_the_noisy_copies_anew_every_epoch(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fresh: bool

@@ -760,6 +760,7 @@ def build_dataset(
     merged: frozenset[str] = I.UNSUPPORTED_HA_INTENTS,
     fill: int = 0,
     hold_out_test: bool = True,
+    hold_out_valid: bool = True,
 ) -> Dataset:
     """Train/valid/test examples from held-out-template splits; deterministic given `seed`.
 
@@ -769,6 +770,11 @@ def build_dataset(
     `hold_out_test=False` moves the test templates into training and leaves `test` empty: the data of
     a model to serve (`nlu-train --train-on-test`), trained once its recipe has been measured with
     the test templates held out. Validation stays held out (calibration, fitting, comparison).
+
+    `hold_out_valid=False` moves the validation templates into training: the data of a model to serve
+    that the benchmark can still measure (`nlu-train --train-on-valid`), trained once its recipe was
+    chosen on validation. `valid` then holds other sentences of those templates, for the checkpoint
+    and the calibration only (they read as seen templates: no model is compared on them).
 
     Sentences of the `merged` intents (e.g. `I.UNSUPPORTED_HA_INTENTS`, those the runtime cannot act
     on) are labelled OutOfDomain; their templates are still split per original intent, so held-out
@@ -787,6 +793,8 @@ def build_dataset(
     parts = split_templates(templates, seed)
     if not hold_out_test:
         parts = {"train": parts["train"] + parts["test"], "valid": parts["valid"], "test": []}
+    if not hold_out_valid:
+        parts = {"train": parts["train"] + parts["valid"], "valid": parts["valid"], "test": parts["test"]}
     # held-out sets keep one share per template (no `per_domain`): the benchmark stays balanced per
     # intent and comparable across recipes
     draw = {
@@ -797,6 +805,9 @@ def build_dataset(
                             min_per_template if name == "train" else 2, per_domain=name == "train")
             for name, ts in parts.items()}  # fmt: skip
     data = {name: [as_out_of_domain(ex, merged) for ex in exs] for name, exs in data.items()}
+    if not hold_out_valid:  # what a validation template says as a test one does stays a test sentence
+        said = {ex.text for ex in data["test"]}
+        data["train"] = [ex for ex in data["train"] if ex.text not in said]
     # one label per text over all splits ("stop" from a held-out AmbientStop template and from a
     # trained HassMediaPause one must not disagree)
     label = {ex.text: ex.intent for ex in _dedupe(data["train"] + data["valid"] + data["test"])}

@@ -351,8 +351,9 @@ def run_ensemble(
                 f"{d} holds a member trained with another recipe ({'; '.join(changes)}): "
                 "remove it to train it anew, or write the ensemble to another directory"
             )
-    hold_out_test = getattr(cfg, "hold_out_test", True)  # a fine-tuned encoder always holds it out
-    train_set, valid_set, _ = training_data(data_dir, config_path, cfg.seed, limit, hold_out_test)
+    # a fine-tuned encoder always holds both out
+    held_out = getattr(cfg, "hold_out_test", True), getattr(cfg, "hold_out_valid", True)
+    train_set, valid_set, _ = training_data(data_dir, config_path, cfg.seed, limit, *held_out)
     tokenizer = None
     if not isinstance(cfg, FinetuneConfig):
         tokenizer = out_dir / "members" / "tokenizer.json"

@@ -86,7 +86,11 @@ def fit_arguments(description: str, argv: list[str] | None) -> tuple[Path, list[
     meta = json.loads((args.model_dir / "labels.json").read_text())
     stored = meta["train_config"]
     train_set, valid_set, _ = training_data(
-        args.data, None, int(stored.get("seed", 0)), hold_out_test=stored.get("hold_out_test", True)
+        args.data,
+        None,
+        int(stored.get("seed", 0)),
+        hold_out_test=stored.get("hold_out_test", True),
+        hold_out_valid=stored.get("hold_out_valid", True),
     )
     return args.model_dir, train_set, valid_set
 

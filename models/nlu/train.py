@@ -83,6 +83,9 @@ class TrainConfig:
     # False: the benchmark's test templates join training (data.build_dataset), for a model to
     # serve once its recipe has been measured with them held out (MODEL_CARD.md)
     hold_out_test: bool = True
+    # False: the validation templates join training (data.build_dataset) and the test templates stay
+    # held out: a model to serve that the benchmark still measures (MODEL_CARD.md)
+    hold_out_valid: bool = True
     # an ensemble member (models/nlu/ensemble.py): same sentences as member 0 (they follow `seed`),
     # its own initial weights, batch order, dropout and noisy copies (on validation, own noisy copies
     # beat shared ones: noisy-valid intent 94.59 -> 95.32% for three members); member 0 is `seed`'s
@@ -534,7 +537,9 @@ def run_training(
     cfg = cfg or TrainConfig()
     if limit is not None:
         cfg.min_per_intent = 0
-    train_set, valid_set, schema = training_data(data_dir, config_path, cfg.seed, limit, cfg.hold_out_test)
+    train_set, valid_set, schema = training_data(
+        data_dir, config_path, cfg.seed, limit, cfg.hold_out_test, cfg.hold_out_valid
+    )
     tok = Tokenizer.from_file(str(tokenizer)) if tokenizer else None
     result = train(train_set, valid_set, cfg, progress=progress, schema=schema, tokenizer=tok)
     result.meta["data"] = data_name(data_dir)
@@ -550,10 +555,12 @@ def training_data(
     seed: int,
     limit: int | None = None,
     hold_out_test: bool = True,
+    hold_out_valid: bool = True,
 ) -> tuple[list[Example], list[Example], dict[str, list[str]] | None]:
     """(train, valid, intent -> slots schema) from a seq.in/seq.out/label dataset directory, or from
     our templates and the home's devices.yaml (with the templates' schema). `limit` caps the
-    training sentences (quick runs); `hold_out_test=False` trains on the test templates too."""
+    training sentences (quick runs); `hold_out_test=False` / `hold_out_valid=False` train on the
+    test / validation templates too."""
     from models.nlu import data as D
     from runtime.config import load_config
 
@@ -562,7 +569,9 @@ def training_data(
         train_set = D.read_split(data_dir / "train")
         valid_set = D.read_split(data_dir / "valid")
     else:
-        dataset = D.build_dataset(load_config(config_path), seed=seed, hold_out_test=hold_out_test)
+        dataset = D.build_dataset(
+            load_config(config_path), seed=seed, hold_out_test=hold_out_test, hold_out_valid=hold_out_valid
+        )
         train_set, valid_set, schema = dataset.train + dataset.swapped, dataset.valid, dataset.intent_slots
     if limit is not None:
         train_set, valid_set = train_set[:limit], valid_set[: max(20, limit // 4)]

@@ -31,6 +31,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "model to serve once its recipe has been measured without them; its held-out test figures "
         "mean nothing (default --out: benchmarks/out/nlu-train-on-test)",
     )
+    parser.add_argument(
+        "--train-on-valid",
+        action="store_true",
+        help="also train on the validation templates (the test templates stay held out, so the "
+        "benchmark still measures it): a model to serve once its recipe was chosen on validation "
+        "(default --out: benchmarks/out/nlu-train-on-valid)",
+    )
     parser.add_argument("--limit", type=int, help="use only this many training sentences (a quick check)")
     parser.add_argument(
         "--members",
@@ -124,9 +131,13 @@ def run(args: argparse.Namespace) -> int:
         print(f"ambient nlu-train: {args.data}: expected train/, valid/ and test/ folders")
         return 2
     if args.encoder:
-        if args.train_on_test:
-            print("ambient nlu-train: --train-on-test trains the small model; it does not go with --encoder")
-            return 2
+        for flag, given in (
+            ("--train-on-test", args.train_on_test),
+            ("--train-on-valid", args.train_on_valid),
+        ):
+            if given:
+                print(f"ambient nlu-train: {flag} trains the small model; it does not go with --encoder")
+                return 2
         for flag, given in (
             ("--teacher", args.teacher is not None),
             ("--fresh-noise", args.fresh_noise is not None),
@@ -135,16 +146,22 @@ def run(args: argparse.Namespace) -> int:
                 print(f"ambient nlu-train: {flag} trains the small model; it does not go with --encoder")
                 return 2
         return _run_encoder(args, root)
-    if args.train_on_test and args.data is not None:
-        print("ambient nlu-train: --train-on-test is for our templates; a --data dataset has its own splits")
-        return 2
-    home = (
-        root / "benchmarks" / "out" / "nlu-train-on-test" if args.train_on_test else root / "models" / "nlu"
-    )
+    for flag, given in (("--train-on-test", args.train_on_test), ("--train-on-valid", args.train_on_valid)):
+        if given and args.data is not None:
+            print(f"ambient nlu-train: {flag} is for our templates; a --data dataset has its own splits")
+            return 2
+    home = root / "models" / "nlu"
+    for flag, given in (("train-on-test", args.train_on_test), ("train-on-valid", args.train_on_valid)):
+        home = root / "benchmarks" / "out" / f"nlu-{flag}" if given else home
     out = args.out or (root / "benchmarks" / "out" / f"nlu-{args.data.name}" if args.data else home)
     # a dataset is typed text with open-vocabulary names; the defaults are for our templates as heard
     recipe = dataset_config if args.data is not None else TrainConfig
-    cfg = recipe(seed=args.seed, distill=args.distill, hold_out_test=not args.train_on_test)
+    cfg = recipe(
+        seed=args.seed,
+        distill=args.distill,
+        hold_out_test=not args.train_on_test,
+        hold_out_valid=not args.train_on_valid,
+    )
     if args.distill_temperature is not None:
         cfg.distill_temperature = args.distill_temperature
     if args.noise is not None:
