@@ -103,8 +103,9 @@ def test_train_on_test_is_for_the_small_model_on_our_templates(tmp_path: Path) -
     assert main(["nlu-train", "--train-on-test", "--encoder", "minilm"]) == 2
 
 
-def _trained_on_test(tmp_path: Path) -> Path:
-    """The committed model's files, labelled as trained with the test templates (`--train-on-test`)."""
+def _relabelled(tmp_path: Path, flag: str) -> Path:
+    """The committed model's files, labelled as trained with `flag` off: "hold_out_test" for a
+    `--train-on-test` model, "hold_out_valid" for a `--train-on-valid` one."""
     import json
     import shutil
 
@@ -113,7 +114,7 @@ def _trained_on_test(tmp_path: Path) -> Path:
     for name in ("nlu.int8.onnx", "tokenizer.json"):
         shutil.copy(ROOT / "models" / "nlu" / name, model / name)
     meta = json.loads((ROOT / "models" / "nlu" / "labels.json").read_text())
-    meta["train_config"]["hold_out_test"] = False
+    meta["train_config"][flag] = False
     (model / "labels.json").write_text(json.dumps(meta))
     return model
 
@@ -123,7 +124,7 @@ def test_a_model_trained_on_the_test_templates_is_scored_on_validation_and_new_t
 ) -> None:
     from benchmarks.nlu import held_out_fills, split_figures
 
-    served = _trained_on_test(tmp_path)
+    served = _relabelled(tmp_path, "hold_out_test")
     with pytest.raises(ValueError, match="trained on the held-out test templates"):
         held_out_fills([served], 1)
     figures = split_figures([served])[str(served)]
@@ -138,18 +139,9 @@ def test_a_model_trained_on_the_test_templates_is_scored_on_validation_and_new_t
 def test_a_model_trained_on_the_validation_templates_is_scored_on_the_test_sets_only(
     tmp_path: Path,
 ) -> None:
-    import json
-    import shutil
-
     from benchmarks.nlu import split_figures
 
-    model = tmp_path / "served"
-    model.mkdir()
-    for name in ("nlu.int8.onnx", "tokenizer.json"):
-        shutil.copy(ROOT / "models" / "nlu" / name, model / name)
-    meta = json.loads((ROOT / "models" / "nlu" / "labels.json").read_text())
-    meta["train_config"]["hold_out_valid"] = False
-    (model / "labels.json").write_text(json.dumps(meta))
+    model = _relabelled(tmp_path, "hold_out_valid")
     figures = split_figures([model])[str(model)]
     assert not [name for name in figures if "valid" in name and not name.startswith("n_")]
     assert figures["n_test"] > 3000 and figures["test"]["intent_acc"] > 0.9
