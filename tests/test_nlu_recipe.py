@@ -79,12 +79,17 @@ def test_the_readme_snips_command_trains_the_benchmark_recipe(
     assert config == snips_config(teacher)
 
 
-@pytest.mark.parametrize("mark", ["as committed", "--train-on-test"])
+# README's line -> (hold_out_test, hold_out_valid) of the config it trains
+HELD_OUT = {"as committed": (True, False), "--train-on-test": (False, False), "/tmp/measured": (True, True)}
+
+
+@pytest.mark.parametrize("mark", sorted(HELD_OUT))
 def test_the_readme_commands_train_the_committed_recipe(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, mark: str
 ) -> None:
-    """README's command for the committed model trains its recipe (its first member's seed too), and
-    a model to serve is that recipe with `hold_out_test` off, and nothing else."""
+    """README's command for the committed model trains its recipe (its first member's seed too); a
+    model to serve with the test templates too, and the recipe as measured on validation, are that
+    recipe with which templates it holds out changed, and nothing else."""
     import json
     from dataclasses import asdict
 
@@ -92,9 +97,9 @@ def test_the_readme_commands_train_the_committed_recipe(
     args, config = _readme_run(tmp_path, monkeypatch, mark)
     got = asdict(config)
     first = int(args[args.index("--first-member") + 1]) if "--first-member" in args else 0
-    assert got["hold_out_test"] is (mark == "as committed")
+    assert (got["hold_out_test"], got["hold_out_valid"]) == HELD_OUT[mark]
     assert first == measured["member"]  # the ensemble's first member names the run
-    same = [k for k in measured if k not in ("hold_out_test", "member")]
+    same = [k for k in measured if k not in ("hold_out_test", "hold_out_valid", "member")]
     assert {k: got[k] for k in same} == {k: measured[k] for k in same}
 
 

@@ -35,8 +35,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--train-on-valid",
         action="store_true",
         help="also train on the validation templates (the test templates stay held out, so the "
-        "benchmark still measures it): a model to serve once its recipe was chosen on validation "
-        "(default --out: benchmarks/out/nlu-train-on-valid)",
+        "benchmark still measures it): a model to serve once its recipe was chosen on validation, "
+        "as the committed one was",
     )
     parser.add_argument("--limit", type=int, help="use only this many training sentences (a quick check)")
     parser.add_argument(
@@ -150,9 +150,9 @@ def run(args: argparse.Namespace) -> int:
         if given and args.data is not None:
             print(f"ambient nlu-train: {flag} is for our templates; a --data dataset has its own splits")
             return 2
-    home = root / "models" / "nlu"
-    for flag, given in (("train-on-test", args.train_on_test), ("train-on-valid", args.train_on_valid)):
-        home = root / "benchmarks" / "out" / f"nlu-{flag}" if given else home
+    home = (
+        root / "benchmarks" / "out" / "nlu-train-on-test" if args.train_on_test else root / "models" / "nlu"
+    )
     out = args.out or (root / "benchmarks" / "out" / f"nlu-{args.data.name}" if args.data else home)
     # a dataset is typed text with open-vocabulary names; the defaults are for our templates as heard
     recipe = dataset_config if args.data is not None else TrainConfig
