@@ -28,9 +28,9 @@ ON_OFF_STATES: dict[str, tuple[str, str]] = {"cover": ("open", "closed"), "lock"
 # the state a field can report, and how to say it
 STATE_WORDS = {"on": "on", "off": "off", "open": "open", "closed": "closed", "locked": "locked",
                "unlocked": "unlocked", "playing": "playing", "paused": "paused", "stopped": "stopped"}  # fmt: skip
-# questions about and changes to a running timer: `timer_answer` words them (cancelling is answered
-# apart)
-TIMER_INTENTS = ON_A_TIMER - {"HassCancelTimer", "HassCancelAllTimers"}
+# requests on a running timer: the pipeline cancels, or finds and changes the timer meant
+CANCEL_INTENTS = frozenset({"HassCancelTimer", "HassCancelAllTimers"})
+TIMER_INTENTS = ON_A_TIMER - CANCEL_INTENTS
 
 
 def dispatch(resolution: Resolution, ctx: ContextStore, *, now: datetime | None = None) -> Action:
@@ -250,7 +250,7 @@ def _deg(value: Any) -> str:
 
 
 def timer_answer(intent: str, values: dict[str, Any], timer: RunningTimer | None) -> str:
-    """The answer to a request `ON_A_TIMER`, given the timer meant as it is after the change (None:
+    """The answer to a request on a timer (`ON_A_TIMER`), given the timer meant as it is after the change (None:
     this satellite has no timer). Dispatch cannot see the timers, so it words it with None; the
     pipeline words it again with the real timer."""
     if timer is None:

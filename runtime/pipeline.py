@@ -28,7 +28,7 @@ from typing import Any, Protocol
 from runtime.audio.vad import WakeTail
 from runtime.config import Config
 from runtime.context import ContextStore
-from runtime.dispatch import TIMER_INTENTS, duration_text, timer_answer
+from runtime.dispatch import CANCEL_INTENTS, TIMER_INTENTS, duration_text, timer_answer
 from runtime.events import (
     Action,
     ActionResult,
@@ -276,7 +276,7 @@ class Pipeline:
             return action
         if intent == "HassStartTimer":
             self.timers.start(self.satellite, int(values["seconds"]), values.get("timer_name"))
-        elif intent in ("HassCancelTimer", "HassCancelAllTimers"):
+        elif intent in CANCEL_INTENTS:
             cancelled = self.timers.cancel(self.satellite)
             return Action("answer", text=timer_answer(intent, values, cancelled[-1] if cancelled else None))
         elif intent in TIMER_INTENTS:

@@ -134,11 +134,6 @@ def run(args: argparse.Namespace) -> int:
         for flag, given in (
             ("--train-on-test", args.train_on_test),
             ("--train-on-valid", args.train_on_valid),
-        ):
-            if given:
-                print(f"ambient nlu-train: {flag} trains the small model; it does not go with --encoder")
-                return 2
-        for flag, given in (
             ("--teacher", args.teacher is not None),
             ("--fresh-noise", args.fresh_noise is not None),
         ):
