@@ -19,7 +19,7 @@ from runtime.config import Device
 from runtime.context import ContextStore
 from runtime.conventions import ConventionError, command_payload, expected_state
 from runtime.events import Action, Command, Resolution
-from runtime.rank import ON_A_TIMER, VIDEO_CLASSES
+from runtime.rank import INTENT_TYPES, ON_A_TIMER, VIDEO_CLASSES, named_devices
 from runtime.resolve import OUTDOOR, SORRY, normalize
 from runtime.timers import RunningTimer
 
@@ -50,6 +50,8 @@ def dispatch(resolution: Resolution, ctx: ContextStore, *, now: datetime | None 
         return Action("answer", text=" ".join(_temperature(d, ctx) for d in devices))
     if query == "state":
         return Action("answer", text=" ".join(_state(d, ctx, values.get("asked_state")) for d in devices))
+    if intent in ON_A_TIMER:  # dispatch cannot see the timers: worded as if none runs
+        return Action("answer", text=no_timer(resolution, ctx))
     answer = _answer(intent, values, ctx, now or datetime.now())
     if answer is not None:
         return answer
@@ -72,8 +74,6 @@ def _answer(intent: str, values: dict[str, Any], ctx: ContextStore, now: datetim
         return Action("answer", text=text)
     if intent == "HassStartTimer":
         return Action("answer", text=f"Timer set for {duration_text(int(values['seconds']))}.")
-    if intent in ON_A_TIMER:  # cancels too: "Timer cancelled." when none ran would be a lie
-        return Action("answer", text=timer_answer(intent, values, None))
     if intent == "HassGetCurrentDate":
         return Action("answer", text=f"It's {now.strftime('%A, %B')} {now.day}.")
     if intent == "HassNevermind":
@@ -247,6 +247,23 @@ def _clean(value: Any) -> Any:
 
 def _deg(value: Any) -> str:
     return f"{_clean(round(float(value), 1))} degrees"
+
+
+def no_timer(resolution: Resolution, ctx: ContextStore) -> str:
+    """The answer to a request on a timer when none runs; when the request named a device that is on
+    ("stop the oven", which the model reads as the oven's timer), how to turn that off instead."""
+    interp = resolution.interpretation
+    text = timer_answer(interp.intent, resolution.values, None)
+    _, named = named_devices(interp, ctx.devices())
+    state = ctx.state(named[0].id) if len(named) == 1 else None
+    if (
+        state is not None
+        and state.state.get("state") == "on"
+        and named[0].type in INTENT_TYPES["HassTurnOff"]
+    ):
+        name = normalize(named[0].name)
+        text += f' To turn off the {name}, say "turn off the {name}".'
+    return text
 
 
 def timer_answer(intent: str, values: dict[str, Any], timer: RunningTimer | None) -> str:

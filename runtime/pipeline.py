@@ -278,7 +278,7 @@ class Pipeline:
             self.timers.start(self.satellite, int(values["seconds"]), values.get("timer_name"))
         elif intent in CANCEL_INTENTS:
             cancelled = self.timers.cancel(self.satellite)
-            return Action("answer", text=timer_answer(intent, values, cancelled[-1] if cancelled else None))
+            return Action("answer", text=timer_answer(intent, values, cancelled[-1])) if cancelled else action
         elif intent in TIMER_INTENTS:
             which = (values.get("timer_name"), values.get("timer_seconds"))
             if intent == "HassTimerStatus":
@@ -295,7 +295,8 @@ class Pipeline:
                 timer = self.timers.add(self.satellite, delta, *which)
                 if timer is not None and timer.remaining() <= 0:  # taken off all it had: done now
                     self._emit("timer", seconds=timer.seconds)
-            return Action("answer", text=timer_answer(intent, values, timer))
+            # no timer: dispatch's answer ("There is no timer running.", and what to say instead)
+            return Action("answer", text=timer_answer(intent, values, timer)) if timer is not None else action
         return action
 
     def _timer_rang(self, timer: RunningTimer) -> None:

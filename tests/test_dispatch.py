@@ -227,6 +227,14 @@ def test_fan_speed_volume_steps_and_mute(ctx, config, kitchen) -> None:
     # dispatch cannot see the timers (the pipeline words what a cancel did): none runs here
     assert act(ctx, kitchen, "HassCancelAllTimers").text == "There is no timer running."
     assert act(ctx, kitchen, "HassCancelTimer").text == "There is no timer running."
+    # "stop the oven" read as the oven's timer: with none running and the oven on, say how to turn
+    # it off instead; nothing is done either way
+    assert act(ctx, kitchen, "HassCancelTimer", name="oven").text == "There is no timer running."
+    ctx.update_state("oven", {"state": "on"})
+    stop = act(ctx, kitchen, "HassCancelTimer", name="oven")
+    assert stop.commands == [] and stop.text == (
+        'There is no timer running. To turn off the oven, say "turn off the oven".'
+    )
     assert act(ctx, kitchen, "HassGetCurrentDate").text == "It's Tuesday, November 24."
 
 

@@ -255,6 +255,10 @@ def test_spoken_timer_requests_reach_the_timers_through_the_nlu(home: dict[str, 
 
         assert "HassCancelTimer -0.20: no timer is running" in reasons("stop the oven")
         assert say("how much time is left on my timer") == "There is no timer running."
+        # the oven on and no timer: the answer says how to turn the oven off (it stays on)
+        pipe.ctx.update_state("oven", {"state": "on"})
+        hint = 'There is no timer running. To turn off the oven, say "turn off the oven".'
+        assert say("stop the oven") == hint
         assert say("set a timer for ten minutes") == "Timer set for 10 minutes."
         assert not any("no timer is running" in r for r in reasons("how much time is left on my timer"))
         assert say("how much time is left on my timer").endswith(" left on your timer.")
@@ -265,8 +269,10 @@ def test_spoken_timer_requests_reach_the_timers_through_the_nlu(home: dict[str, 
         assert say("add five minutes to my timer").startswith("Added 5 minutes. 1")
         assert say("take two minutes off the timer").startswith("Took 2 minutes off. 1")
         assert 700 < pipe.timers.running("kitchen-sat")[0].remaining() <= 780
+        assert say("stop the oven") == "Timer cancelled."  # one ran: the model's reading stands
     finally:
         pipe.timers.cancel("kitchen-sat")
+        pipe.ctx.update_state("oven", {"state": "off"})
 
 
 def test_thank_you_is_answered_and_not_blamed_on_the_nlu(home: dict[str, Any]) -> None:
