@@ -267,9 +267,9 @@ def no_timer(resolution: Resolution, ctx: ContextStore) -> str:
 
 
 def timer_answer(intent: str, values: dict[str, Any], timer: RunningTimer | None) -> str:
-    """The answer to a request on a timer (`ON_A_TIMER`), given the timer meant as it is after the change (None:
-    this satellite has no timer). Dispatch cannot see the timers, so it words it with None; the
-    pipeline words it again with the real timer."""
+    """The answer to a request on a timer (`ON_A_TIMER`), given the timer meant as it is after the
+    change (None: this satellite has no timer). Dispatch cannot see the timers, so it words it with
+    None (`no_timer`); the pipeline words it again when it finds the timer."""
     if timer is None:
         return "There is no timer running."
     if intent == "HassCancelTimer":
