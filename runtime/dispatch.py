@@ -253,7 +253,7 @@ def no_timer(resolution: Resolution, ctx: ContextStore) -> str:
     """The answer to a request on a timer when none runs; when the request named a device that is on
     ("stop the oven", which the model reads as the oven's timer), how to turn that off instead."""
     interp = resolution.interpretation
-    text = timer_answer(interp.intent, resolution.values, None)
+    text = "There is no timer running."
     _, named = named_devices(interp, ctx.devices())
     state = ctx.state(named[0].id) if len(named) == 1 else None
     if (
@@ -266,12 +266,10 @@ def no_timer(resolution: Resolution, ctx: ContextStore) -> str:
     return text
 
 
-def timer_answer(intent: str, values: dict[str, Any], timer: RunningTimer | None) -> str:
+def timer_answer(intent: str, values: dict[str, Any], timer: RunningTimer) -> str:
     """The answer to a request on a timer (`ON_A_TIMER`), given the timer meant as it is after the
-    change (None: this satellite has no timer). Dispatch cannot see the timers, so it words it with
-    None (`no_timer`); the pipeline words it again when it finds the timer."""
-    if timer is None:
-        return "There is no timer running."
+    change. Dispatch cannot see the timers and answers `no_timer`; the pipeline words it again with
+    this when it finds the timer."""
     if intent == "HassCancelTimer":
         return "Timer cancelled."
     if intent == "HassCancelAllTimers":
