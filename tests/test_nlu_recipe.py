@@ -197,3 +197,22 @@ def test_fresh_noise_is_the_small_models_default_but_not_with_a_teacher(
     assert main(["nlu-train", "--fresh-noise", "--encoder", "minilm", "--out", out]) == 2
     assert main(["nlu-train", "--fresh-noise", "--teacher", teacher, "--out", out]) == 2
     assert len(configs) == 4  # neither reached a trainer
+
+
+def test_width_sets_the_small_models_width_and_its_feed_forward_layer(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    configs = capture(monkeypatch, ensemble, "run_ensemble")
+    out = str(tmp_path / "out")
+    assert main(["nlu-train", "--members", "5", "--width", "88", "--out", out]) == 2
+    assert (
+        main(["nlu-train", "--members", "2", "--data", str(dataset(tmp_path)), "--width", "96", "--out", out])
+        == 2
+    )
+    narrow, typed = configs
+    assert narrow == train.TrainConfig(d_model=88, ff=176)  # nothing else changes
+    assert typed == train.dataset_config(d_model=96, ff=192)
+    for bad in (["--width", "90"], ["--width", "0"], ["--width", "64", "--encoder", "minilm"]):
+        assert main(["nlu-train", *bad, "--out", out]) == 2
+    assert len(configs) == 2  # none of them reached a trainer
+    assert "expected a multiple of 4" in capsys.readouterr().out

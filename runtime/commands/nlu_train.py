@@ -57,6 +57,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "to see how far two runs differ (default 0)",
     )
     parser.add_argument(
+        "--width",
+        type=int,
+        help="the small model's width (d_model; its feed-forward layer is twice that; default 128, "
+        "192 with --data): narrower members let more of them fit one size budget",
+    )
+    parser.add_argument(
         "--encoder",
         choices=["minilm"],
         help="fine-tune a pretrained encoder instead of training the small model from scratch "
@@ -136,6 +142,7 @@ def run(args: argparse.Namespace) -> int:
             ("--train-on-valid", args.train_on_valid),
             ("--teacher", args.teacher is not None),
             ("--fresh-noise", args.fresh_noise is not None),
+            ("--width", args.width is not None),
         ):
             if given:
                 print(f"ambient nlu-train: {flag} trains the small model; it does not go with --encoder")
@@ -208,6 +215,11 @@ def run(args: argparse.Namespace) -> int:
         return 2
     if args.epochs:
         cfg.epochs = args.epochs
+    if args.width is not None:
+        if args.width < cfg.heads or args.width % cfg.heads:
+            print(f"ambient nlu-train: --width {args.width}: expected a multiple of {cfg.heads} (the heads)")
+            return 2
+        cfg.d_model, cfg.ff = args.width, 2 * args.width
     if args.members > 1:
         return _run_ensemble(args, out, cfg)
     try:
