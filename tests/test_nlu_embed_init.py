@@ -111,6 +111,28 @@ def test_training_starts_from_the_pretrained_vectors(
     assert result.meta["train_config"]["init_embeddings"] == "static"
 
 
+def test_frozen_embeddings_end_as_they_started(tiny_minilm: dict[str, torch.Tensor]) -> None:
+    examples = [
+        Example(tuple(s.split()), ("O",) * len(s.split()), "On" if " on " in s else "Off") for s in SENTENCES
+    ]
+    runs = {}
+    for freeze in (False, True):
+        cfg = TrainConfig(
+            epochs=2,
+            d_model=8,
+            heads=2,
+            ff=16,
+            min_per_intent=0,
+            init_embeddings="static",
+            freeze_embeddings=freeze,
+        )
+        runs[freeze] = train(examples * 4, examples, cfg, progress=False, tokenizer=our_tokenizer())
+    vectors, ids = embed_init.pretrained_vectors(runs[True].tokenizer, "static")
+    start = embed_init.reduce(vectors, 8)
+    assert torch.allclose(runs[True].model.tok.weight[ids], start, atol=1e-6)
+    assert not torch.allclose(runs[False].model.tok.weight[ids], start, atol=1e-3)  # trained ones move
+
+
 def test_the_cli_says_what_to_install_before_training(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -216,3 +216,5 @@ def test_width_sets_the_small_models_width_and_its_feed_forward_layer(
         assert main(["nlu-train", *bad, "--out", out]) == 2
     assert len(configs) == 2  # none of them reached a trainer
     assert "expected a multiple of 4" in capsys.readouterr().out
+    assert main(["nlu-train", "--freeze-embeddings", "--out", out]) == 2  # nothing pretrained to keep
+    assert "give --init-embeddings" in capsys.readouterr().out and len(configs) == 2

