@@ -7,6 +7,7 @@ model's width, and a training run must start from them.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -131,6 +132,10 @@ def test_frozen_embeddings_end_as_they_started(tiny_minilm: dict[str, torch.Tens
     start = embed_init.reduce(vectors, 8)
     assert torch.allclose(runs[True].model.tok.weight[ids], start, atol=1e-6)
     assert not torch.allclose(runs[False].model.tok.weight[ids], start, atol=1e-3)  # trained ones move
+    # another member (its own seed) freezes the same table, special tokens' rows included
+    other = train(examples * 4, examples, replace(cfg, member=1), progress=False, tokenizer=our_tokenizer())
+    assert torch.equal(other.model.tok.weight, runs[True].model.tok.weight)
+    assert not torch.equal(other.model.pos.weight, runs[True].model.pos.weight)
 
 
 def test_the_cli_says_what_to_install_before_training(

@@ -172,3 +172,34 @@ def test_a_second_run_of_a_recipe_trains_the_next_members(tmp_path: Path) -> Non
     _, dirs = run_ensemble(tmp_path, 2, TINY, limit=300, jobs=2, first_member=2)
     stored = [json.loads((d / "labels.json").read_text())["train_config"]["member"] for d in dirs]
     assert stored == [2, 3] and [d.name for d in dirs] == ["0", "1"]
+
+
+def test_members_with_one_token_table_store_it_once(members: list[Path], tmp_path: Path) -> None:
+    """Frozen pretrained embeddings (`nlu-train --freeze-embeddings`) are one table in every member:
+    the stacked graph stores it once, computes what the members compute, and is smaller."""
+    import torch
+
+    from models.nlu.export import export_onnx, quantize_int8
+
+    meta = json.loads((members[0] / "labels.json").read_text())
+    models = [
+        joint_models(d / "nlu.fp32.onnx", json.loads((d / "labels.json").read_text()))[0] for d in members
+    ]
+    apart = export_onnx(StackedModel(models), meta, tmp_path / "apart.onnx")
+    with torch.no_grad():
+        models[1].tok.weight.copy_(models[0].tok.weight)
+    stacked = StackedModel(models)
+    assert tuple(stacked.tok.shape) == (models[0].tok.weight.shape[0], 1, models[0].tok.weight.shape[1])
+    ids = torch.tensor([[2, 10, 11, 12, 13, 3], [2, 20, 21, 3, 0, 0]])
+    mask = (ids != 0).long()
+    with torch.no_grad():
+        got = stacked(ids, mask)
+        each = [m(ids, mask) for m in models]
+    for i in (0, 1):
+        torch.testing.assert_close(got[i], (each[0][i] + each[1][i]) / 2, rtol=1e-5, atol=1e-5)
+    shared = export_onnx(stacked, meta, tmp_path / "shared.onnx")
+    sizes = [quantize_int8(p, p.with_suffix(".int8.onnx"), meta).stat().st_size for p in (apart, shared)]
+    assert sizes[1] < sizes[0]
+    session = ort.InferenceSession(str(shared.with_suffix(".int8.onnx")), providers=["CPUExecutionProvider"])
+    intent = session.run(None, {"input_ids": ids.numpy(), "attention_mask": mask.numpy()})[0]
+    np.testing.assert_allclose(intent, got[0].numpy(), atol=0.3)  # int8 stays near fp32

@@ -75,3 +75,12 @@ def init_token_embeddings(embedding: torch.nn.Embedding, tok: Tokenizer, method:
     vectors, ids = pretrained_vectors(tok, method)
     with torch.no_grad():
         embedding.weight[ids] = reduce(vectors, embedding.embedding_dim).to(embedding.weight.dtype)
+
+
+def fix_special_rows(embedding: torch.nn.Embedding, tok: Tokenizer) -> None:
+    """Give the special tokens ([CLS], [UNK], ...), which have no pretrained vector, the same random
+    rows in every member (a fixed seed), so frozen tables are equal and an ensemble stores one."""
+    special = [i for i, w in enumerate(token_words(tok)) if w is None]
+    rows = torch.randn(len(special), embedding.embedding_dim, generator=torch.Generator().manual_seed(0))
+    with torch.no_grad():
+        embedding.weight[special] = rows.to(embedding.weight.dtype)

@@ -141,8 +141,10 @@ class StackedModel(nn.Module):
         def frozen(tensors: list[torch.Tensor], dim: int = 0) -> nn.Parameter:
             return nn.Parameter(torch.stack([t.detach() for t in tensors], dim), requires_grad=False)
 
-        # [vocab or position, member, d]: one Gather gives every member's embeddings
-        self.tok = frozen([m.tok.weight for m in members], dim=1)
+        # [vocab or position, member, d]: one Gather gives every member's embeddings; members with
+        # one token table (frozen pretrained embeddings) store it once, [vocab, 1, d], broadcast
+        shared = all(torch.equal(m.tok.weight, first.tok.weight) for m in members)
+        self.tok = frozen([first.tok.weight] if shared else [m.tok.weight for m in members], dim=1)
         self.pos = frozen([m.pos.weight for m in members], dim=1)
         parts = {name: [getattr(m, name) for m in members] for name in ("norm", "intent", "slots")}
         for i in range(self.layers):

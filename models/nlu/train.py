@@ -343,7 +343,11 @@ def train(
         from models.nlu.embed_init import init_token_embeddings
 
         init_token_embeddings(model.tok, tok, cfg.init_embeddings)
-        model.tok.weight.requires_grad_(not cfg.freeze_embeddings)
+        if cfg.freeze_embeddings:
+            from models.nlu.embed_init import fix_special_rows
+
+            fix_special_rows(model.tok, tok)  # every member's table is then the same table
+            model.tok.weight.requires_grad_(False)
     opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
     steps = cfg.epochs * math.ceil(len(train_enc) / cfg.batch_size)
     warmup = max(1, steps // 20)
