@@ -116,24 +116,32 @@ def test_frozen_embeddings_end_as_they_started(tiny_minilm: dict[str, torch.Tens
     examples = [
         Example(tuple(s.split()), ("O",) * len(s.split()), "On" if " on " in s else "Off") for s in SENTENCES
     ]
-    runs = {}
-    for freeze in (False, True):
-        cfg = TrainConfig(
-            epochs=2,
-            d_model=8,
-            heads=2,
-            ff=16,
-            min_per_intent=0,
-            init_embeddings="static",
-            freeze_embeddings=freeze,
+    tok = our_tokenizer()  # one tokenizer, as an ensemble's members share one
+    frozen = TrainConfig(
+        epochs=2,
+        d_model=8,
+        heads=2,
+        ff=16,
+        min_per_intent=0,
+        init_embeddings="static",
+        freeze_embeddings=True,
+    )
+    runs = {
+        freeze: train(
+            examples * 4,
+            examples,
+            replace(frozen, freeze_embeddings=freeze),
+            progress=False,
+            tokenizer=tok,
         )
-        runs[freeze] = train(examples * 4, examples, cfg, progress=False, tokenizer=our_tokenizer())
+        for freeze in (False, True)
+    }
     vectors, ids = embed_init.pretrained_vectors(runs[True].tokenizer, "static")
     start = embed_init.reduce(vectors, 8)
     assert torch.allclose(runs[True].model.tok.weight[ids], start, atol=1e-6)
     assert not torch.allclose(runs[False].model.tok.weight[ids], start, atol=1e-3)  # trained ones move
     # another member (its own seed) freezes the same table, special tokens' rows included
-    other = train(examples * 4, examples, replace(cfg, member=1), progress=False, tokenizer=our_tokenizer())
+    other = train(examples * 4, examples, replace(frozen, member=1), progress=False, tokenizer=tok)
     assert torch.equal(other.model.tok.weight, runs[True].model.tok.weight)
     assert not torch.equal(other.model.pos.weight, runs[True].model.pos.weight)
 

