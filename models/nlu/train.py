@@ -340,12 +340,10 @@ def train(
     pad, unk = special_id(tok, PAD), special_id(tok, UNK)
     model = JointModel(tok.get_vocab_size(), len(intents), len(tags), cfg)
     if cfg.init_embeddings:
-        from models.nlu.embed_init import init_token_embeddings
+        from models.nlu.embed_init import fix_special_rows, init_token_embeddings
 
         init_token_embeddings(model.tok, tok, cfg.init_embeddings)
         if cfg.freeze_embeddings:
-            from models.nlu.embed_init import fix_special_rows
-
             fix_special_rows(model.tok, tok)  # every member's table is then the same table
             model.tok.weight.requires_grad_(False)
     opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
