@@ -255,15 +255,13 @@ def no_timer(resolution: Resolution, ctx: ContextStore) -> str:
     interp = resolution.interpretation
     text = "There is no timer running."
     _, named = named_devices(interp, ctx.devices())
-    state = ctx.state(named[0].id) if len(named) == 1 else None
-    if (
-        state is not None
-        and state.state.get("state") == "on"
-        and named[0].type in INTENT_TYPES["HassTurnOff"]
-    ):
-        name = normalize(named[0].name)
-        text += f' To turn off the {name}, say "turn off the {name}".'
-    return text
+    if len(named) != 1 or named[0].type not in INTENT_TYPES["HassTurnOff"]:
+        return text
+    state = ctx.state(named[0].id)
+    if state is None or state.state.get("state") != "on":
+        return text
+    name = normalize(named[0].name)
+    return f'{text} To turn off the {name}, say "turn off the {name}".'
 
 
 def timer_answer(intent: str, values: dict[str, Any], timer: RunningTimer) -> str:
