@@ -424,7 +424,7 @@ def split_figures(model_dirs: list[Path], kind: str = "int8", seed: int | None =
     beside them. `seed` picks another split of the templates (models trained with `nlu-train
     --seed`); by default the committed model's."""
     from models.nlu import data as D
-    from models.nlu.evaluate import evaluate, model_predictor
+    from models.nlu.evaluate import evaluate, model_predictor, paired
     from runtime.asr.grammar import sentences_by_template
     from runtime.config import load_config
     from runtime.nlu.model import NluModel
@@ -463,6 +463,7 @@ def split_figures(model_dirs: list[Path], kind: str = "int8", seed: int | None =
         "noisy_test": noisy(dataset.test, train_words, seed + 1),  # the main benchmark's noisy set
     }
     out: dict[str, Any] = {}
+    first: dict[str, list[bool]] = {}  # the first model's intents, right or not, per split
     for d in model_dirs:
         model = NluModel.load(d / f"nlu.{kind}.onnx", d / "tokenizer.json")
         predict = model_predictor(model)
@@ -470,11 +471,23 @@ def split_figures(model_dirs: list[Path], kind: str = "int8", seed: int | None =
         # the validation ones (--train-on-valid)
         skip = {"test", "noisy_test"} if d in served else set()
         skip |= {name for name in sets if "valid" in name} if trained_on_valid(d) else set()
-        out[str(d)] = {
-            name: {k: v for k, v in evaluate(predict, examples).summary().items() if k.endswith("acc")}
+        reports = {
+            name: evaluate(predict, examples)
             for name, examples in tqdm(sets.items(), desc=str(d))
             if name not in skip
         }
+        out[str(d)] = {
+            name: {k: v for k, v in report.summary().items() if k.endswith("acc")}
+            for name, report in reports.items()
+        }
+        if d == model_dirs[0]:
+            first = {name: report.intent_right for name, report in reports.items()}
+        else:  # sentence by sentence against the first model: is the gap more than chance?
+            out[str(d)]["intent_vs_first"] = {
+                name: paired(first[name], report.intent_right)
+                for name, report in reports.items()
+                if name in first
+            }
         out[str(d)] |= {f"n_{name}": len(examples) for name, examples in sets.items()}
         out[str(d)]["grammar"] = grammar_figures(predict, grammar)
         out[str(d)]["statements"] = statement_figures(model, config)
@@ -643,7 +656,8 @@ def main(argv: list[str] | None = None) -> int:
         help="only: int8 intent and frame accuracy of models on the validation and held-out test "
         "splits, clean and noisy, and intent on the ASR grammar's sentences (to compare recipes; a "
         "--train-on-test model: on validation and new sentences of the test templates; a "
-        "--train-on-valid one: on the test sets only); writes "
+        "--train-on-valid one: on the test sets only), each model after the first also sentence "
+        "by sentence against it (intents only it lost or gained, McNemar's p); writes "
         "benchmarks/out/nlu_splits.json",
     )
     parser.add_argument(

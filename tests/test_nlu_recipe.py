@@ -147,10 +147,16 @@ def test_a_model_trained_on_the_validation_templates_is_scored_on_the_test_sets_
     from benchmarks.nlu import split_figures
 
     model = _relabelled(tmp_path, "hold_out_valid")
-    figures = split_figures([model])[str(model)]
+    both = split_figures([ROOT / "models" / "nlu", model])
+    figures = both[str(model)]
     assert not [name for name in figures if "valid" in name and not name.startswith("n_")]
     assert figures["n_test"] > 3000 and figures["test"]["intent_acc"] > 0.9
     assert "noisy_test" in figures and figures["grammar"]["n"] > 1000
+    # the second model is compared with the first sentence by sentence, on the splits both were
+    # scored on; a copy of it differs on none
+    assert "intent_vs_first" not in both[str(ROOT / "models" / "nlu")]
+    same = {"lost": 0, "gained": 0, "p": 1.0}
+    assert figures["intent_vs_first"] == {"test": same, "noisy_test": same}
 
 
 def test_train_on_valid_is_for_the_small_model_on_our_templates(tmp_path: Path) -> None:

@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -37,12 +38,13 @@ class Report:
     slot_f1: float
     frame_acc_values: float  # slots compared by (name, text) ignoring `domain`: comparable with hassil
     confusion: dict[str, dict[str, int]]
+    intent_right: list[bool] = field(default_factory=list)  # per example: for paired comparisons
 
     def summary(self) -> dict[str, Any]:
         return {
             k: round(v, 4) if isinstance(v, float) else v
             for k, v in self.__dict__.items()
-            if k != "confusion"
+            if k not in ("confusion", "intent_right")
         }
 
 
@@ -71,11 +73,13 @@ def evaluate(
     intent_ok = frame_ok = value_ok = 0
     tp = n_pred = n_gold = 0
     confusion: dict[str, dict[str, int]] = {}
+    right: list[bool] = []
     for ex in tqdm(examples, desc=progress, disable=progress is None, leave=False):
         pred = predict(ex)
         gold = {(name, start, end) for name, _, start, end in ex.slots()}
         gold_values = {(name, value) for name, value, _, _ in ex.slots() if name != "domain"}
         ok = pred.intent == ex.intent
+        right.append(ok)
         intent_ok += ok
         frame_ok += ok and pred.spans == gold
         value_ok += ok and pred.values == gold_values
@@ -88,7 +92,21 @@ def evaluate(
     p = tp / n_pred if n_pred else 0.0
     r = tp / n_gold if n_gold else 0.0
     f1 = 2 * p * r / (p + r) if p + r else 0.0
-    return Report(len(examples), intent_ok / n, frame_ok / n, p, r, f1, value_ok / n, confusion)
+    return Report(len(examples), intent_ok / n, frame_ok / n, p, r, f1, value_ok / n, confusion, right)
+
+
+def paired(before: Sequence[bool], after: Sequence[bool]) -> dict[str, float | int]:
+    """Two models' intents on the same sentences (right or not, in order): how many only `before`
+    got right (`lost`) and how many only `after` did (`gained`), and the exact two-sided McNemar p:
+    the chance of a split at least this uneven if neither model were better. Two runs of one recipe
+    differ by tens of sentences, so a gap of a few is not evidence."""
+    if len(before) != len(after):
+        raise ValueError(f"paired: {len(before)} sentences against {len(after)}")
+    lost = sum(b and not a for b, a in zip(before, after, strict=True))
+    gained = sum(a and not b for b, a in zip(before, after, strict=True))
+    n, k = lost + gained, min(lost, gained)
+    tail = sum(math.comb(n, i) for i in range(k + 1)) / 2**n if n else 1.0
+    return {"lost": lost, "gained": gained, "p": round(min(1.0, 2 * tail), 4)}
 
 
 def latency_ms(parse: Callable[[str], object], texts: Sequence[str], repeat: int = 1) -> dict[str, float]:
