@@ -18,6 +18,7 @@ from models.nlu.tag_prior import tag_bigrams
 from models.nlu.train import TrainConfig, run_training, training_data
 from runtime.nlu.model import NluModel
 
+ROOT = Path(__file__).resolve().parents[1]
 TINY = TrainConfig(epochs=1, d_model=32, heads=2, ff=64, vocab_size=300)
 
 
@@ -203,3 +204,28 @@ def test_members_with_one_token_table_store_it_once(members: list[Path], tmp_pat
     session = ort.InferenceSession(str(shared.with_suffix(".int8.onnx")), providers=["CPUExecutionProvider"])
     intent = session.run(None, {"input_ids": ids.numpy(), "attention_mask": mask.numpy()})[0]
     np.testing.assert_allclose(intent, got[0].numpy(), atol=0.3)  # int8 stays near fp32
+
+
+def test_members_can_keep_member_0s_trained_token_table(tmp_path: Path) -> None:
+    """`nlu-train --share-embeddings`: member 0 trains first and the others keep its table, so the
+    stacked graph stores one table; a table from a tokenizer that numbers tokens otherwise is refused."""
+    import torch
+    from tokenizers import Tokenizer
+
+    from models.nlu.ensemble import run_ensemble
+    from models.nlu.train import trained_token_table
+
+    meta, dirs = run_ensemble(tmp_path, 3, TINY, limit=300, jobs=2, share_embeddings=True)
+    models = [joint_models(d / "nlu.fp32.onnx", json.loads((d / "labels.json").read_text()))[0] for d in dirs]
+    assert all(torch.equal(m.tok.weight, models[0].tok.weight) for m in models[1:])
+    assert not torch.equal(models[1].pos.weight, models[0].pos.weight)  # the rest is their own
+    configs = meta["ensemble"]["member_train_configs"]
+    assert [c["embeddings_from"] for c in configs] == [None, str(dirs[0]), str(dirs[0])]
+    import onnx
+
+    shapes = {i.name: list(i.dims) for i in onnx.load(str(tmp_path / "nlu.fp32.onnx")).graph.initializer}
+    assert shapes["tok"] == [meta["vocab_size"], 1, TINY.d_model]  # one table in the served graph
+    assert NluModel.load(tmp_path / "nlu.int8.onnx", tmp_path / "tokenizer.json").parse("turn on the light")
+    committed = Tokenizer.from_file(str(ROOT / "models" / "nlu" / "tokenizer.json"))
+    with pytest.raises(ValueError, match="numbers tokens differently"):
+        trained_token_table(dirs[0], committed)

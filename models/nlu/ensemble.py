@@ -324,14 +324,16 @@ def run_ensemble(
     limit: int | None = None,
     jobs: int = 2,
     first_member: int = 0,
+    share_embeddings: bool = False,
 ) -> tuple[dict[str, Any], list[Path]]:
     """Train `members` models (`jobs` at a time, one thread each) into `out_dir`/members/<i>, and
     merge them into `out_dir`. All use one tokenizer (`out_dir`/members/tokenizer.json: the one member
     0 would train; a pretrained encoder's own). A member whose directory already holds a model trained
     with `cfg` is kept, so an interrupted run resumes; one trained with another config is a
     ValueError. `first_member` > 0 trains members first_member, first_member + 1, ... (their own
-    seeds): a second run of one recipe, to see how far two runs differ. Returns the ensemble's
-    metadata and the member directories."""
+    seeds): a second run of one recipe, to see how far two runs differ. `share_embeddings`: member 0
+    trains first, and the others keep its token table (TrainConfig.embeddings_from), which the
+    stacked graph then stores once. Returns the ensemble's metadata and the member directories."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
@@ -345,7 +347,11 @@ def run_ensemble(
     dirs = [out_dir / "members" / str(i) for i in range(members)]
     if limit is not None and not isinstance(cfg, FinetuneConfig):
         cfg = replace(cfg, min_per_intent=0)  # as run_training does for a quick run
+    if share_embeddings and isinstance(cfg, FinetuneConfig):
+        raise ValueError("--share-embeddings: the small model's token table; an encoder has its own")
     member_cfgs = [replace(cfg, member=first_member + i) for i in range(members)]
+    if share_embeddings:
+        member_cfgs[1:] = [replace(c, embeddings_from=str(dirs[0])) for c in member_cfgs[1:]]
     for d, member_cfg in zip(dirs, member_cfgs, strict=True):
         # a kept member must be of this recipe and this member's seed, or the ensemble silently mixes
         if trained(d) and (changes := recipe_changes(d, member_cfg, member=True)):
@@ -363,14 +369,20 @@ def run_ensemble(
             tokenizer.parent.mkdir(parents=True, exist_ok=True)
             first_member_tokenizer(train_set, cfg).save(str(tokenizer))
     spawn = multiprocessing.get_context("spawn")  # a fresh torch per worker, not a forked one
+    # with one shared table, member 0 trains first: the others start from its table
+    waves = [[0], list(range(1, members))] if share_embeddings else [list(range(members))]
+    bar = tqdm(total=sum(not trained(d) for d in dirs), desc="ensemble members", unit="member")
     with ProcessPoolExecutor(max_workers=max(1, jobs), mp_context=spawn) as pool:
-        futures = [
-            pool.submit(_train_member, d, data_dir, config_path, member_cfg, limit, tokenizer)
-            for d, member_cfg in zip(dirs, member_cfgs, strict=True)
-            if not trained(d)
-        ]
-        for future in tqdm(futures, desc="ensemble members", unit="member"):
-            future.result()
+        for wave in waves:
+            futures = [
+                pool.submit(_train_member, dirs[i], data_dir, config_path, member_cfgs[i], limit, tokenizer)
+                for i in wave
+                if not trained(dirs[i])
+            ]
+            for future in futures:
+                future.result()
+                bar.update(1)
+    bar.close()
     return build_ensemble(dirs, out_dir, valid_set, train_set=train_set), dirs
 
 

@@ -107,6 +107,10 @@ class TrainConfig:
     # keep those pretrained embeddings as they start (with `init_embeddings`): words that are rare in
     # the templates stay near their MiniLM neighbours, and members could share one table
     freeze_embeddings: bool = False
+    # a trained model directory (an ensemble's member 0, `nlu-train --share-embeddings`) whose token
+    # table this member starts from and keeps: every member then has one table, trained on our task
+    # (unlike a frozen MiniLM one), which the stacked graph stores once
+    embeddings_from: str | None = None
     # 1 thread, not 2: measured here, a second thread on a shared 2-core machine made steps 4-8x slower
     threads: int = 1
 
@@ -346,6 +350,10 @@ def train(
         if cfg.freeze_embeddings:
             fix_special_rows(model.tok, tok)  # every member's table is then the same table
             model.tok.weight.requires_grad_(False)
+    if cfg.embeddings_from:
+        with torch.no_grad():
+            model.tok.weight.copy_(trained_token_table(Path(cfg.embeddings_from), tok))
+        model.tok.weight.requires_grad_(False)
     opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
     steps = cfg.epochs * math.ceil(len(train_enc) / cfg.batch_size)
     warmup = max(1, steps // 20)
@@ -394,6 +402,17 @@ def train(
     bar.close()
     meta = trained_meta(model, best_state, best, valid_enc, pad, labels, tok, train_set, asdict(cfg))
     return TrainResult(model, tok, meta, history)
+
+
+def trained_token_table(model_dir: Path, tok: Any) -> torch.Tensor:
+    """The token embeddings of the small model trained into `model_dir`, for a member that keeps
+    them; its tokenizer must number tokens as `tok` does."""
+    from models.nlu.ensemble import joint_models
+
+    meta = json.loads((model_dir / "labels.json").read_text())
+    if meta.get("vocab_digest") != vocab_digest(tok):
+        raise ValueError(f"{model_dir}: its tokenizer numbers tokens differently: its table does not fit")
+    return joint_models(model_dir / "nlu.fp32.onnx", meta)[0].tok.weight.detach()
 
 
 def member_rng(cfg: TrainConfig) -> random.Random:

@@ -128,6 +128,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="with --init-embeddings: keep the pretrained token embeddings as they start (every member "
         "then has one table, which the ensemble stores once)",
     )
+    parser.add_argument(
+        "--share-embeddings",
+        action="store_true",
+        help="with --members K: member 0 trains first, and the others keep its trained token "
+        "embeddings (one table, stored once: more members in one size)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -139,6 +145,12 @@ def run(args: argparse.Namespace) -> int:
     if args.first_member and (args.first_member < 0 or args.members < 2):
         print(f"ambient nlu-train: --first-member {args.first_member}: expected N >= 0 with --members K >= 2")
         return 2
+    if args.share_embeddings and (args.members < 2 or args.freeze_embeddings):
+        print(
+            "ambient nlu-train: --share-embeddings: expected --members K >= 2, and not "
+            "--freeze-embeddings (frozen members already share one table)"
+        )
+        return 2
     if args.data is not None and not (args.data / "train").is_dir():
         print(f"ambient nlu-train: {args.data}: expected train/, valid/ and test/ folders")
         return 2
@@ -149,6 +161,7 @@ def run(args: argparse.Namespace) -> int:
             ("--teacher", args.teacher is not None),
             ("--fresh-noise", args.fresh_noise is not None),
             ("--width", args.width is not None),
+            ("--share-embeddings", args.share_embeddings),
         ):
             if given:
                 print(f"ambient nlu-train: {flag} trains the small model; it does not go with --encoder")
@@ -286,7 +299,15 @@ def _run_ensemble(args: argparse.Namespace, out: Path, cfg: object) -> int:
 
     try:
         meta, dirs = run_ensemble(
-            out, args.members, cfg, args.data, args.config, args.limit, args.jobs, args.first_member
+            out,
+            args.members,
+            cfg,
+            args.data,
+            args.config,
+            args.limit,
+            args.jobs,
+            args.first_member,
+            args.share_embeddings,
         )
     except (EncoderMissing, FileNotFoundError, ValueError) as e:
         print(f"ambient nlu-train: {e}")
