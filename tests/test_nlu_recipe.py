@@ -224,3 +224,26 @@ def test_width_sets_the_small_models_width_and_its_feed_forward_layer(
     assert "expected a multiple of 4" in capsys.readouterr().out
     assert main(["nlu-train", "--freeze-embeddings", "--out", out]) == 2  # nothing pretrained to keep
     assert "give --init-embeddings" in capsys.readouterr().out and len(configs) == 2
+
+
+def test_share_embeddings_reaches_the_ensemble_and_needs_members(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[tuple[Any, ...]] = []
+
+    def trainer(*args: Any) -> Any:
+        calls.append(args)
+        raise Captured("captured the call")
+
+    monkeypatch.setattr(ensemble, "run_ensemble", trainer)
+    out = str(tmp_path / "out")
+    assert main(["nlu-train", "--members", "5", "--share-embeddings", "--out", out]) == 2
+    assert main(["nlu-train", "--members", "3", "--out", out]) == 2
+    assert [call[-1] for call in calls] == [True, False]  # run_ensemble's share_embeddings
+    for bad in (
+        ["--share-embeddings"],  # one model has nothing to share
+        ["--members", "3", "--share-embeddings", "--init-embeddings", "static", "--freeze-embeddings"],
+        ["--members", "3", "--share-embeddings", "--encoder", "minilm"],
+    ):
+        assert main(["nlu-train", *bad, "--out", out]) == 2
+    assert len(calls) == 2  # none of them reached a trainer
