@@ -90,7 +90,9 @@ class DeviceSimulator:
         self._connected = threading.Event()
         self.client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=client_id)
         self.client.on_connect = self._on_connect
+        self.client.on_subscribe = self._on_subscribe
         self.client.on_message = self._on_message
+        self._subscribe_mid: int | None = None
         self.commands_seen = 0
 
     def on_change(self, listener: ChangeListener) -> None:
@@ -112,11 +114,18 @@ class DeviceSimulator:
         if reason.is_failure:
             log.error("simulator: connection refused: %s", reason)
             return
-        for topic in self._routes:
-            client.subscribe(topic, qos=1)
+        # ready once the broker has acknowledged the command topics: a command published by
+        # another client before then would be dropped by the broker, not queued for us
+        if not self._routes:
+            self._connected.set()
+        else:
+            _, self._subscribe_mid = client.subscribe([(topic, 1) for topic in self._routes])
         for device_id in self.devices:
             self._publish(device_id)
-        self._connected.set()
+
+    def _on_subscribe(self, _c: mqtt.Client, _u: Any, mid: int, _codes: Any, _p: Any) -> None:
+        if mid == self._subscribe_mid:
+            self._connected.set()
 
     def _on_message(self, _c: mqtt.Client, _u: Any, msg: mqtt.MQTTMessage) -> None:
         device = self._routes.get(msg.topic)
