@@ -87,7 +87,7 @@ class DeviceSimulator:
         self.host, self.port = host, port
         self._listeners: list[ChangeListener] = []
         self._lock = threading.Lock()
-        self._connected = threading.Event()
+        self._ready = threading.Event()  # connected, and the command topics acknowledged
         self.client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=client_id)
         self.client.on_connect = self._on_connect
         self.client.on_subscribe = self._on_subscribe
@@ -101,7 +101,7 @@ class DeviceSimulator:
     def start(self, timeout: float = 10) -> DeviceSimulator:
         self.client.connect(self.host, self.port, keepalive=30)
         self.client.loop_start()
-        if not self._connected.wait(timeout):
+        if not self._ready.wait(timeout):
             self.client.loop_stop()
             raise ConnectionError(f"the device simulator could not connect to {self.host}:{self.port}")
         return self
@@ -117,7 +117,7 @@ class DeviceSimulator:
         # ready once the broker has acknowledged the command topics: a command published by
         # another client before then would be dropped by the broker, not queued for us
         if not self._routes:
-            self._connected.set()
+            self._ready.set()
         else:
             _, self._subscribe_mid = client.subscribe([(topic, 1) for topic in self._routes])
         for device_id in self.devices:
@@ -125,7 +125,7 @@ class DeviceSimulator:
 
     def _on_subscribe(self, _c: mqtt.Client, _u: Any, mid: int, _codes: Any, _p: Any) -> None:
         if mid == self._subscribe_mid:
-            self._connected.set()
+            self._ready.set()
 
     def _on_message(self, _c: mqtt.Client, _u: Any, msg: mqtt.MQTTMessage) -> None:
         device = self._routes.get(msg.topic)
