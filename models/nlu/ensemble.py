@@ -347,10 +347,10 @@ def run_ensemble(
     dirs = [out_dir / "members" / str(i) for i in range(members)]
     if limit is not None and not isinstance(cfg, FinetuneConfig):
         cfg = replace(cfg, min_per_intent=0)  # as run_training does for a quick run
-    if share_embeddings and isinstance(cfg, FinetuneConfig):
-        raise ValueError("--share-embeddings: the small model's token table; an encoder has its own")
     member_cfgs = [replace(cfg, member=first_member + i) for i in range(members)]
     if share_embeddings:
+        if isinstance(cfg, FinetuneConfig):
+            raise ValueError("--share-embeddings: the small model's token table; an encoder has its own")
         member_cfgs[1:] = [replace(c, embeddings_from=str(dirs[0])) for c in member_cfgs[1:]]
     for d, member_cfg in zip(dirs, member_cfgs, strict=True):
         # a kept member must be of this recipe and this member's seed, or the ensemble silently mixes
