@@ -351,7 +351,8 @@ def run_ensemble(
     if share_embeddings:
         if isinstance(cfg, FinetuneConfig):
             raise ValueError("--share-embeddings: the small model's token table; an encoder has its own")
-        member_cfgs[1:] = [replace(c, embeddings_from=str(dirs[0])) for c in member_cfgs[1:]]
+        # from each member's own directory: the merged model's config names no machine's paths
+        member_cfgs[1:] = [replace(c, embeddings_from="../0") for c in member_cfgs[1:]]
     for d, member_cfg in zip(dirs, member_cfgs, strict=True):
         # a kept member must be of this recipe and this member's seed, or the ensemble silently mixes
         if trained(d) and (changes := recipe_changes(d, member_cfg, member=True)):

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import random
 import time
 from dataclasses import asdict, dataclass, replace
@@ -109,7 +110,8 @@ class TrainConfig:
     freeze_embeddings: bool = False
     # a trained model directory (an ensemble's member 0, `nlu-train --share-embeddings`) whose token
     # table this member starts from and keeps: every member then has one table, trained on our task
-    # (unlike a frozen MiniLM one), which the stacked graph stores once
+    # (unlike a frozen MiniLM one), which the stacked graph stores once. A relative path is from
+    # this run's own directory ("../0"), so a committed model's config names no machine's paths
     embeddings_from: str | None = None
     # 1 thread, not 2: measured here, a second thread on a shared 2-core machine made steps 4-8x slower
     threads: int = 1
@@ -296,6 +298,7 @@ def train(
     progress: bool = True,
     schema: dict[str, list[str]] | None = None,
     tokenizer: Any = None,
+    out_dir: Path | None = None,
 ) -> TrainResult:
     """Train tokenizer and model; returns the best-on-validation model and its metadata.
 
@@ -303,6 +306,7 @@ def train(
     it, it is read off the training and validation sentences. A given `tokenizer` is used instead
     of training one (ensemble members must share token ids; WordPiece training breaks ties in no
     fixed order, so two trainings on the same sentences can number tokens differently).
+    `out_dir` is where the model will be saved: a relative `cfg.embeddings_from` is read from there.
     """
     if not train_set:
         raise ValueError("no training sentences")
@@ -352,7 +356,9 @@ def train(
             model.tok.weight.requires_grad_(False)
     if cfg.embeddings_from:
         with torch.no_grad():
-            model.tok.weight.copy_(trained_token_table(Path(cfg.embeddings_from), tok))
+            # lexically: out_dir need not exist yet, and "../0" must not need it to
+            source = Path(os.path.normpath((out_dir or Path.cwd()) / cfg.embeddings_from))
+            model.tok.weight.copy_(trained_token_table(source, tok))
         model.tok.weight.requires_grad_(False)
     opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
     steps = cfg.epochs * math.ceil(len(train_enc) / cfg.batch_size)
@@ -566,7 +572,7 @@ def run_training(
         data_dir, config_path, cfg.seed, limit, cfg.hold_out_test, cfg.hold_out_valid
     )
     tok = Tokenizer.from_file(str(tokenizer)) if tokenizer else None
-    result = train(train_set, valid_set, cfg, progress=progress, schema=schema, tokenizer=tok)
+    result = train(train_set, valid_set, cfg, progress, schema, tok, out_dir)
     result.meta["data"] = data_name(data_dir)
     paths = save(result, out_dir)
     result.meta["slot_evidence"] = fit_slot_evidence(out_dir, valid_set)
