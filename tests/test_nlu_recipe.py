@@ -3,6 +3,7 @@ Snips benchmark trains (so the benchmark's figures can be reproduced from the RE
 
 from __future__ import annotations
 
+import inspect
 import shlex
 from pathlib import Path
 from typing import Any
@@ -19,11 +20,17 @@ class Captured(ValueError):
     """Raised by the stand-in trainers once they have the config: nothing trains in these tests."""
 
 
-def capture(monkeypatch: pytest.MonkeyPatch, module: Any, name: str) -> list[Any]:
+def capture(
+    monkeypatch: pytest.MonkeyPatch, module: Any, name: str, calls: list[dict[str, Any]] | None = None
+) -> list[Any]:
+    """The configs the stand-in for `module.name` is given; each call's arguments, by name, in `calls`."""
     configs: list[Any] = []
+    signature = inspect.signature(getattr(module, name))
 
     def trainer(*args: Any, **kwargs: Any) -> Any:
         configs.append(next(a for a in (*args, *kwargs.values()) if isinstance(a, train.TrainConfig)))
+        if calls is not None:
+            calls.append(signature.bind(*args, **kwargs).arguments)
         raise Captured("captured the config")
 
     monkeypatch.setattr(module, name, trainer)
@@ -50,10 +57,14 @@ def test_a_dataset_trains_with_the_dataset_recipe_and_the_templates_with_the_def
 
 
 def _readme_run(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, mark: str, swap: dict[str, str] | None = None
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    mark: str,
+    swap: dict[str, str] | None = None,
+    calls: list[dict[str, Any]] | None = None,
 ) -> tuple[list[str], Any]:
     """README.md's `nlu-train` line containing `mark`, as arguments (paths in `swap` replaced, --out
-    in `tmp_path`), and the config it trains (nothing trains)."""
+    in `tmp_path`), and the config it trains (nothing trains; run_ensemble's arguments in `calls`)."""
     readme = (ROOT / "README.md").read_text().splitlines()
     line = next(s for s in readme if s.startswith(".venv/bin/ambient nlu-train") and mark in s)
     args = [(swap or {}).get(a, a) for a in shlex.split(line.split("#")[0])[1:]]  # without .venv/bin/ambient
@@ -62,7 +73,7 @@ def _readme_run(
     else:
         args += ["--out", str(tmp_path / "out")]
     monkeypatch.setattr(encoder, "minilm_dir", lambda: tmp_path)  # MiniLM's package may be absent here
-    configs = capture(monkeypatch, ensemble, "run_ensemble")
+    configs = capture(monkeypatch, ensemble, "run_ensemble", calls)
     assert main(args) == 2
     return args, configs[0]
 
@@ -93,14 +104,21 @@ def test_the_readme_commands_train_the_committed_recipe(
     import json
     from dataclasses import asdict
 
-    measured = json.loads((ROOT / "models" / "nlu" / "labels.json").read_text())["train_config"]
-    args, config = _readme_run(tmp_path, monkeypatch, mark)
+    meta = json.loads((ROOT / "models" / "nlu" / "labels.json").read_text())
+    measured = meta["train_config"]
+    calls: list[dict[str, Any]] = []
+    args, config = _readme_run(tmp_path, monkeypatch, mark, calls=calls)
     got = asdict(config)
     first = int(args[args.index("--first-member") + 1]) if "--first-member" in args else 0
     assert (got["hold_out_test"], got["hold_out_valid"]) == HELD_OUT[mark]
     assert first == measured["member"]  # the ensemble's first member names the run
     same = [k for k in measured if k not in ("hold_out_test", "hold_out_valid", "member")]
     assert {k: got[k] for k in same} == {k: measured[k] for k in same}
+    # as many members, sharing member 0's token table as the committed ones do
+    members = meta["ensemble"]["member_train_configs"]
+    assert calls[0]["members"] == len(members)
+    shared = [bool(c.get("embeddings_from")) for c in members[1:]]
+    assert calls[0].get("share_embeddings", False) == all(shared) and (all(shared) or not any(shared))
 
 
 def test_train_on_test_is_for_the_small_model_on_our_templates(tmp_path: Path) -> None:
