@@ -572,7 +572,9 @@ def run_training(
         data_dir, config_path, cfg.seed, limit, cfg.hold_out_test, cfg.hold_out_valid
     )
     tok = Tokenizer.from_file(str(tokenizer)) if tokenizer else None
-    result = train(train_set, valid_set, cfg, progress, schema, tok, out_dir)
+    result = train(
+        train_set, valid_set, cfg, progress=progress, schema=schema, tokenizer=tok, out_dir=out_dir
+    )
     result.meta["data"] = data_name(data_dir)
     paths = save(result, out_dir)
     result.meta["slot_evidence"] = fit_slot_evidence(out_dir, valid_set)
