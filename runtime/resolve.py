@@ -476,6 +476,14 @@ def _targets(
             found = match_name(dw, turn.devices, turn.rooms, here.id).devices or found
         if not found:
             return turn.ask(f"I don't know any {dw} in this home.")
+    elif area is not None and leftover and not set(leftover.split()) <= PLURALS:
+        # "turn off the alarm in the office" with "alarm" untagged: a device of that name there, or
+        # a question; not the office's lights, which nobody named
+        match = match_name(leftover, turn.devices, turn.rooms, area.id)
+        if not match.devices:
+            return _unknown(turn, leftover, match, area)
+        found, plural, what = match.devices, match.plural, leftover
+        turn.reasons.append(f"no device slot; the untagged words '{leftover}' matched {match.how}")
     elif area is not None and "light" in types:  # "turn off the kitchen": its lights
         found, plural, what = [d for d in turn.devices if d.type == "light"], True, "lights"
     elif area is not None:  # "set the bathroom to 50 percent" as fan speed: its fans, not its lights

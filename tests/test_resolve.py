@@ -62,6 +62,19 @@ def test_an_untagged_kind_of_device_with_a_room_is_that_kind_in_that_room(ctx, k
     assert sorted(lights.device_ids) == ["floor_lamp", "living_room_light"]
 
 
+def test_an_untagged_unknown_word_with_a_room_is_not_that_rooms_lights(ctx, kitchen) -> None:
+    # the office has no alarm: ask, rather than switch off the desk lamp nobody named
+    said = "turn off the alarm in the office"
+    r = resolve(hyp("HassTurnOff", text=said, area="office"), ctx, kitchen)
+    assert r.device_ids == [] and r.clarification is not None and "alarm" in r.clarification
+    heater = resolve(
+        hyp("HassTurnOff", text="turn off the space heater in the office", area="office"), ctx, kitchen
+    )
+    assert heater.device_ids == ["office_heater"]  # a name the NLU missed still counts
+    every = resolve(hyp("HassTurnOff", text="turn off all lights in the office", area="office"), ctx, kitchen)
+    assert every.device_ids == ["office_light"]
+
+
 def test_room_and_type_in_the_name(ctx, bedroom) -> None:
     r = resolve(hyp("HassTurnOn", name="kitchen lights"), ctx, bedroom)
     assert sorted(r.device_ids) == ["kitchen_counter_light", "kitchen_light"]
