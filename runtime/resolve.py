@@ -476,12 +476,12 @@ def _targets(
             found = match_name(dw, turn.devices, turn.rooms, here.id).devices or found
         if not found:
             return turn.ask(f"I don't know any {dw} in this home.")
-    elif area is not None and leftover and not set(leftover.split()) <= PLURALS:
-        # "turn off the alarm in the office" with "alarm" untagged: a device of that name there, or
-        # a question; not the office's lights, which nobody named
-        match = match_name(leftover, turn.devices, turn.rooms, area.id)
+    elif leftover and (area is None or not set(leftover.split()) <= PLURALS):
+        # the NLU tagged no device, yet words remain: "the jacuzzi"; with a room ("the alarm in the
+        # office"), a device of that name there or a question, not the room's lights nobody named
+        match = match_name(leftover, turn.devices, turn.rooms, (area or here).id)
         if not match.devices:
-            return _unknown(turn, leftover, match, area)
+            return _unknown(turn, leftover, match, area or here)
         found, plural, what = match.devices, match.plural, leftover
         turn.reasons.append(f"no device slot; the untagged words '{leftover}' matched {match.how}")
     elif area is not None and "light" in types:  # "turn off the kitchen": its lights
@@ -489,12 +489,6 @@ def _targets(
     elif area is not None:  # "set the bathroom to 50 percent" as fan speed: its fans, not its lights
         found, plural = [d for d in turn.devices if d.type in types], True
         what = f"{next(iter(types))}s" if len(types) == 1 else "devices"
-    elif leftover:  # the NLU tagged no device, yet words remain: "the jacuzzi"
-        match = match_name(leftover, turn.devices, turn.rooms, here.id)
-        if not match.devices:
-            return _unknown(turn, leftover, match, here)
-        found, plural, what = match.devices, match.plural, leftover
-        turn.reasons.append(f"no device slot; the untagged words '{leftover}' matched {match.how}")
     else:
         last = _last_targets(turn)
         if last:
