@@ -474,6 +474,9 @@ def _targets(
         plural = dw in PLURALS or dw.endswith("s")
         if dw in TYPE_WORDS and area is None:  # "the fan": this room's, else the one called "fan"
             found = match_name(dw, turn.devices, turn.rooms, here.id).devices or found
+        if area is not None and not any(d.room == area.id for d in found):
+            # "the heater in the office": no heating there, but the space heater is called that
+            found = [d for d in turn.devices if d.room == area.id and dw in map(normalize, d.names)] or found
         if not found:
             return turn.ask(f"I don't know any {dw} in this home.")
     elif leftover and (area is None or not set(leftover.split()) <= PLURALS):

@@ -71,6 +71,9 @@ def test_an_untagged_unknown_word_with_a_room_is_not_that_rooms_lights(ctx, kitc
         hyp("HassTurnOff", text="turn off the space heater in the office", area="office"), ctx, kitchen
     )
     assert heater.device_ids == ["office_heater"]  # a name the NLU missed still counts
+    # "heater" is a kind of device (climate) and the space heater's alias: the office has only the alias
+    alias = resolve(hyp("HassTurnOff", text="turn off the heater in the office", area="office"), ctx, kitchen)
+    assert alias.device_ids == ["office_heater"]
     every = resolve(hyp("HassTurnOff", text="turn off all lights in the office", area="office"), ctx, kitchen)
     assert every.device_ids == ["office_light"]
 
