@@ -98,11 +98,15 @@ def normalize(text: str) -> str:
     return t
 
 
+def called(devices: list[Device], *phrases: str) -> list[Device]:
+    """The devices whose name or an alias, normalized, is one of `phrases` (normalized already)."""
+    return [d for d in devices if any(normalize(n) in phrases for n in d.names)]
+
+
 def exact_devices(value: str, devices: list[Device]) -> list[Device]:
     """Devices whose name or an alias is `value` (ignoring case, articles and a plural s)."""
     v = normalize(value)
-    forms = {v, v.removesuffix("s"), v + "s"}
-    return [d for d in devices if any(normalize(n) in forms for n in d.names)]
+    return called(devices, v, v.removesuffix("s"), v + "s")
 
 
 def named_devices(interp: Interpretation, devices: list[Device]) -> tuple[str, list[Device]]:
@@ -126,7 +130,7 @@ def named_devices(interp: Interpretation, devices: list[Device]) -> tuple[str, l
             if lo < 0 or hi > len(words):
                 continue
             phrase = " ".join(words[lo:hi])
-            found = [d for d in devices if any(normalize(n) == phrase for n in d.names)]
+            found = called(devices, phrase)
             if found:
                 return phrase, found
     return name, []

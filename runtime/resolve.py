@@ -41,6 +41,7 @@ from runtime.rank import (
     INTENT_TYPES,
     PRONOUNS,
     VIDEO_CLASSES,
+    called,
     named_devices,
     normalize,
     rerank_explained,
@@ -248,7 +249,7 @@ def match_name(value: str, devices: list[Device], rooms: list[Room], here: str |
     plural = v in PLURALS or value.lower().startswith(("all ", "both "))
     if v in PRONOUNS:
         return Match(how="pronoun")
-    exact = [d for d in devices if any(normalize(n) == v for n in d.names)]
+    exact = called(devices, v)
     if exact and v in TYPE_WORDS and here is not None:
         local = [d for d in devices if d.room == here and d.type in TYPE_WORDS[v]]
         if local and not {d.id for d in local} & {d.id for d in exact}:
@@ -265,7 +266,7 @@ def match_name(value: str, devices: list[Device], rooms: list[Room], here: str |
     if v in TYPE_WORDS:
         return Match([d for d in devices if d.type in TYPE_WORDS[v]], "type", plural)
     # "counter light" for "counter lights": after room+type, so "kitchen lights" stays all of them
-    near = [d for d in devices if any(normalize(n) in {v.removesuffix("s"), v + "s"} for n in d.names)]
+    near = called(devices, v.removesuffix("s"), v + "s")
     if near:
         return Match(near, "exact", plural)
     scored = sorted(
@@ -476,7 +477,7 @@ def _targets(
             found = match_name(dw, turn.devices, turn.rooms, here.id).devices or found
         if area is not None and not any(d.room == area.id for d in found):
             # "the heater in the office": no heating there, but the space heater is called that
-            found = [d for d in turn.devices if d.room == area.id and dw in map(normalize, d.names)] or found
+            found = called([d for d in turn.devices if d.room == area.id], dw) or found
         if not found:
             return turn.ask(f"I don't know any {dw} in this home.")
     elif leftover and (area is None or not set(leftover.split()) <= PLURALS):
@@ -548,7 +549,7 @@ def _joined_name(interp: Interpretation, devices: list[Device]) -> list[Device]:
         return at if at >= 0 else 1_000_000
 
     phrase = " ".join(normalize(s.value) for s in sorted(parts, key=position))
-    return [d for d in devices if any(normalize(n) == phrase for n in d.names)]
+    return called(devices, phrase)
 
 
 def _last_targets(turn: _Turn) -> list[Device]:
