@@ -15,6 +15,9 @@ Choices, and why:
   the satellite itself) and audio without one (the room's speaker, else the satellite's own).
 * "it"/"that" (or no device at all) means the last devices commanded from this satellite.
 * Turn on/off covers and locks as Home Assistant does: on = open/locked, off = closed/unlocked.
+* "everything" ("all the devices") is every device of the room that the intent can switch, but never
+  a lock or a cover (so "turn everything off" cannot unlock a door) and, turning on, nothing that
+  heats; "in the house" or "everywhere" widens a request from the satellite's room to the home.
 
 `values` holds the normalized fields to set (`state`, `brightness`, `target_temperature`, ...) or
 the question asked (`query`), so dispatch is a table lookup. Teaching intents are stored on the
@@ -78,6 +81,7 @@ TYPE_WORDS: dict[str, tuple[str, ...]] = {
     "lock": ("lock",),
     "locks": ("lock",),
     "door": ("lock",),
+    "doors": ("lock",),
     "thermostat": ("climate",),
     "heating": ("climate",),
     "ac": ("climate",),
@@ -96,6 +100,32 @@ HA_DOMAIN_TYPES: dict[str, tuple[str, ...]] = {
     "cover": ("cover",),
 }
 PLURALS = frozenset({"lights", "lamps", "fans", "speakers", "locks", "switches", "all", "everything"})
+# untagged words that mean every device ("turn off everything", "all the devices in the office")
+EVERYTHING = frozenset(_words("everything anything all every device devices thing things stuff"))
+# what "everything" never includes: a door unlocked or a cover opened nobody named; turning on,
+# nothing that heats
+NOT_EVERYTHING = {
+    "HassTurnOn": frozenset({"lock", "cover", "oven", "climate"}),
+    "HassGetState": frozenset({"lock", "cover", "sensor"}),  # "is everything off": what switches
+}
+NOT_EVERYTHING_DEFAULT = frozenset({"lock", "cover"})
+# "lock everything", "close everything": all the locks, all the covers; what opens is only ever named
+EVERYTHING_BY_VERB = {
+    "lock": frozenset({"lock"}),
+    "locked": frozenset({"lock"}),
+    "close": frozenset({"cover"}),
+    "closed": frozenset({"cover"}),
+}
+NAMED_ONLY_VERBS = frozenset({"unlock", "open"})
+# for a lock or a cover the verb said decides on or off (Home Assistant's convention): a model that
+# reads "lock all the doors" as turning them off must not unlock a door
+VERB_STATES = {"lock": "on", "unlock": "off", "open": "on", "close": "off"}
+# "in the house", "everywhere": the whole home rather than the satellite's room
+WHOLE_HOME = re.compile(
+    r"\b(?:everywhere|(?:in|around|across|throughout|all over) (?:the |my |this |our )?"
+    r"(?:whole |entire )?(?:house|home|apartment|flat))\b"
+)
+HOME_WORDS = frozenset(_words("everywhere whole entire house home apartment flat"))
 # the words around a device in a command; anything else in an untagged request may be a device
 CARRIER_WORDS = frozenset(
     _words(
@@ -440,6 +470,11 @@ def _targets(
     name, area_word = i.slot("name"), i.slot("area")
     domain_word = i.slot("domain") or i.slot("device_class")
     leftover = untagged_words(i)
+    home_wide = bool(WHOLE_HOME.search(normalize(i.text)))
+    if home_wide:  # "the lights in the house": not only the satellite's room
+        leftover = " ".join(w for w in leftover.split() if w not in HOME_WORDS)
+        area_word = None if area_word and set(normalize(area_word).split()) <= HOME_WORDS else area_word
+        turn.reasons.append("the whole home")
     if not (name or domain_word) and (leftover in TYPE_WORDS or leftover in DOMAIN_WORDS):
         # "turn off the music in the lounge" with "music" untagged: the lounge's media players,
         # not the lounge's lights
@@ -480,6 +515,22 @@ def _targets(
             found = called([d for d in turn.devices if d.room == area.id], dw) or found
         if not found:
             return turn.ask(f"I don't know any {dw} in this home.")
+    elif leftover and set(leftover.split()) <= EVERYTHING:  # "everything in the office"
+        verbs = set(normalize(i.text).split())
+        if verbs & NAMED_ONLY_VERBS:
+            return turn.ask("Which one? I only open or unlock what you name.")
+        by_verb = [kinds for verb, kinds in EVERYTHING_BY_VERB.items() if verb in verbs]
+        kinds = (
+            types & by_verb[0] if by_verb else types - NOT_EVERYTHING.get(i.intent, NOT_EVERYTHING_DEFAULT)
+        )
+        home_wide = home_wide or (area is None and kinds == {"lock"})  # the locks are the home's doors
+        room = area or here
+        found = [d for d in turn.devices if d.type in kinds and (home_wide or d.room == room.id)]
+        if not found:
+            where = "in this home" if home_wide else f"in the {room.name}"
+            return turn.ask(f"There's nothing {where} I can do that with.")
+        plural, what = True, "devices"
+        turn.reasons.append(f"'{leftover}': every device that can do it ({', '.join(sorted(kinds))})")
     elif leftover and (area is None or not set(leftover.split()) <= PLURALS):
         # the NLU tagged no device, yet words remain: "the jacuzzi"; with a room ("the alarm in the
         # office"), a device of that name there or a question, not the room's lights nobody named
@@ -513,7 +564,7 @@ def _targets(
             return turn.ask(f"There's no {what or 'device'} in the {area.name}.")
         found = in_area
         turn.reasons.append(f"area {area.name}")
-    elif len(found) > 1:
+    elif len(found) > 1 and not home_wide:
         local = [d for d in found if d.room == here.id]
         if local:
             found = local
@@ -614,6 +665,10 @@ def _on_off(turn: _Turn) -> Resolution:
     if isinstance(found, Resolution):
         return found
     state = "on" if turn.interp.intent == "HassTurnOn" else "off"
+    said = [VERB_STATES[w] for w in normalize(turn.interp.text).split() if w in VERB_STATES]
+    if said and said[0] != state and all(d.type in ("lock", "cover") for d in found):
+        turn.reasons.append(f"the verb said means {said[0]}, not {state} as {turn.interp.intent} read it")
+        state = said[0]
     return turn.done(
         [d.id for d in found], found[0].room if len({d.room for d in found}) == 1 else None, state=state
     )
@@ -721,7 +776,8 @@ def _get_state(turn: _Turn) -> Resolution:
     any_type = frozenset(
         {"light", "switch", "fan", "climate", "oven", "cover", "lock", "tv", "media_player", "sensor"}
     )
-    if not (i.slot("name") or i.slot("area") or i.slot("domain") or i.slot("device_class")):
+    named = i.slot("name") or i.slot("area") or i.slot("domain") or i.slot("device_class")
+    if not named and not set(untagged_words(i).split()) & EVERYTHING:  # "is everything locked" names them all
         return turn.ask("Which device do you want to know about?")
     found = _targets(turn, any_type)
     if isinstance(found, Resolution):

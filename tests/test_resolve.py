@@ -78,6 +78,38 @@ def test_an_untagged_unknown_word_with_a_room_is_not_that_rooms_lights(ctx, kitc
     assert every.device_ids == ["office_light"]
 
 
+def test_everything_is_every_device_that_can_do_it_but_never_a_lock_or_a_cover(ctx, kitchen) -> None:
+    def ids(intent: str, said: str, **slots: str) -> list[str]:
+        return sorted(resolve(hyp(intent, text=said, **slots), ctx, kitchen).device_ids)
+
+    office = ["office_heater", "office_light"]  # not the office's temperature sensor
+    assert ids("HassTurnOff", "turn off everything in the office", area="office") == office
+    assert ids("HassTurnOff", "turn off all the devices in the office", area="office") == office
+    # no room: the satellite's; turning on, nothing that heats (the oven stays off)
+    kitchen_on = ["coffee_maker", "kitchen_counter_light", "kitchen_light"]
+    assert ids("HassTurnOff", "turn everything off") == sorted([*kitchen_on, "oven"])
+    assert ids("HassTurnOn", "turn on everything in the kitchen", area="kitchen") == kitchen_on
+    house = ids("HassTurnOff", "turn off everything in the house")
+    assert {"kitchen_light", "office_heater", "bathroom_fan", "thermostat"} <= set(house)
+    assert "front_door_lock" not in house and "living_room_blinds" not in house  # off = unlocked, closed
+    unlock = resolve(hyp("HassTurnOff", text="unlock everything"), ctx, kitchen)
+    assert unlock.device_ids == [] and unlock.clarification is not None
+    assert ids("HassGetState", "is everything off in the office", area="office") == office
+    assert ids("HassGetState", "is everything locked", state="locked") == ["front_door_lock"]
+    lights = ids("HassTurnOff", "turn off the lights in the house", name="lights")
+    assert {"kitchen_light", "bedroom_light", "office_light"} <= set(lights)
+
+
+def test_the_verb_said_decides_whether_a_lock_locks(ctx, kitchen) -> None:
+    # the NLU read "lock all the doors" as HassTurnOff, which for a lock means unlock
+    doors = resolve(hyp("HassTurnOff", text="lock all the doors", device_class="doors"), ctx, kitchen)
+    assert doors.device_ids == ["front_door_lock"] and doors.values["state"] == "on"
+    every = resolve(hyp("HassTurnOn", text="lock everything"), ctx, kitchen)  # no lock in the kitchen
+    assert every.device_ids == ["front_door_lock"] and every.values["state"] == "on"
+    unlock = resolve(hyp("HassTurnOff", text="unlock the front door", name="front door"), ctx, kitchen)
+    assert unlock.values["state"] == "off"
+
+
 def test_room_and_type_in_the_name(ctx, bedroom) -> None:
     r = resolve(hyp("HassTurnOn", name="kitchen lights"), ctx, bedroom)
     assert sorted(r.device_ids) == ["kitchen_counter_light", "kitchen_light"]
