@@ -14,7 +14,10 @@ do not count here (that is the NLU benchmark's job):
 * `misheard`: each name with one letter dropped or two swapped (as an ASR slip) -> that device,
   or a question; never another device;
 * `unknown`: names of things the home doesn't have -> a question, never an action;
-* `state`: "what's the temperature" with the oven on/off -> oven/thermostat.
+* `state`: "what's the temperature" with the oven on/off -> oven/thermostat;
+* `everything`: "turn off/on everything in <room>" -> every device there that switches, never a lock
+  or a cover, and nothing that heats when turning on; "lock all the doors", "lock everything" -> the
+  locks, locked (the state is checked too: unlocking is the wrong action).
 
 Outcomes: correct, asked (a clarification where an action was expected), wrong (an action on other
 devices, or an action where a question was expected). Wrong is what must stay at 0.
@@ -70,6 +73,7 @@ class Case:
     expect: list[str] | None  # device ids, or None for "must ask"
     before: Interpretation | None = None  # a turn that sets the conversation up
     states: dict[str, dict[str, Any]] | None = None
+    state: str | None = None  # the on/off the action must set, where getting it backwards is the harm
 
 
 def hyp(intent: str, text: str = "", **slots: str) -> Interpretation:
@@ -128,6 +132,20 @@ def build_cases(config: Config, satellites: list[Satellite]) -> list[Case]:
             )
         for name in UNKNOWN:
             cases.append(Case("unknown", sat.id, hyp("HassTurnOn", name=name), f"turn on the {name}", None))
+        for r in config.rooms:
+            for intent, verb, never in (
+                ("HassTurnOff", "turn off", {"lock", "cover"}),
+                ("HassTurnOn", "turn on", {"lock", "cover", "oven", "climate"}),
+            ):
+                there = [d.id for d in controllable if d.room == r.id and d.type not in never]
+                text = f"{verb} everything in the {r.name}"
+                cases.append(Case("everything", sat.id, hyp(intent, text, area=r.name), text, there or None))
+        locks = [d.id for d in controllable if d.type == "lock"] or None
+        for text, interp in (
+            ("lock all the doors", hyp("HassTurnOn", "lock all the doors", device_class="doors")),
+            ("lock everything", hyp("HassTurnOn", "lock everything")),
+        ):
+            cases.append(Case("everything", sat.id, interp, text, locks, state="on" if locks else None))
         q = hyp("HassClimateGetTemperature", "what's the temperature")
         cases.append(
             Case("state", sat.id, q, q.text, ["oven"], states={"oven": {"state": "on", "temperature": 180}})
@@ -157,6 +175,8 @@ def run_case(case: Case, config: Config, model: Any | None) -> tuple[str, float]
     if action.kind in ("clarify", "none") or not acted:
         return ("correct" if case.expect is None else "asked"), elapsed
     if case.expect is None:
+        return "wrong", elapsed
+    if case.state is not None and resolution.values.get("state") != case.state:
         return "wrong", elapsed
     return ("correct" if acted == sorted(case.expect) else "wrong"), elapsed
 
@@ -229,7 +249,7 @@ def main() -> int:
         from runtime.nlu.model import NluModel
 
         model = NluModel.from_config(config)
-        text_cases = [c for c in cases if c.category in ("name", "unknown", "pronoun", "state")]
+        text_cases = [c for c in cases if c.category in ("name", "unknown", "pronoun", "state", "everything")]
         outcomes = [(c, *run_case(c, config, model)) for c in tqdm(text_cases, desc="text through the NLU")]
         results["text_through_nlu"] = summarize(outcomes)
         results["text_through_nlu"]["note"] = "latency includes the NLU model"
