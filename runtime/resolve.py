@@ -14,7 +14,8 @@ Choices, and why:
 * "play X" without a media class plays video on a satellite with a screen (the TV in its room, else
   the satellite itself) and audio without one (the room's speaker, else the satellite's own).
 * "it"/"that" (or no device at all) means the last devices commanded from this satellite.
-* Turn on/off covers and locks as Home Assistant does: on = open/locked, off = closed/unlocked.
+* Turn on/off covers and locks as Home Assistant does: on = open/locked, off = closed/unlocked; but
+  a lock or cover verb said ("lock", "unlock", "open", "close") decides over the intent's on or off.
 * "everything" ("all the devices") is every device of the room that the intent can switch, but never
   a lock or a cover (so "turn everything off" cannot unlock a door) and, turning on, nothing that
   heats; "in the house" or "everywhere" widens a request from the satellite's room to the home.
@@ -109,17 +110,19 @@ NOT_EVERYTHING = {
     "HassGetState": frozenset({"lock", "cover", "sensor"}),  # "is everything off": what switches
 }
 NOT_EVERYTHING_DEFAULT = frozenset({"lock", "cover"})
-# "lock everything", "close everything": all the locks, all the covers; what opens is only ever named
-EVERYTHING_BY_VERB = {
-    "lock": frozenset({"lock"}),
-    "locked": frozenset({"lock"}),
-    "close": frozenset({"cover"}),
-    "closed": frozenset({"cover"}),
+# lock and cover verbs: the state each sets, by kind of device (Home Assistant's on = locked / open;
+# "open the front door" unlocks it). For those kinds the verb said decides on or off (a model that
+# reads "lock all the doors" as HassTurnOff must not unlock a door); with "everything" it picks the
+# kinds ("lock everything": the locks), and one that opens ("unlock everything") acts only on what is named.
+DOOR_VERBS: dict[str, dict[str, str]] = {
+    "lock": {"lock": "on"},
+    "locked": {"lock": "on"},
+    "unlock": {"lock": "off"},
+    "open": {"cover": "on", "lock": "off"},
+    "close": {"cover": "off"},
+    "closed": {"cover": "off"},
 }
-NAMED_ONLY_VERBS = frozenset({"unlock", "open"})
-# for a lock or a cover the verb said decides on or off (Home Assistant's convention): a model that
-# reads "lock all the doors" as turning them off must not unlock a door
-VERB_STATES = {"lock": "on", "unlock": "off", "open": "on", "close": "off"}
+OPENING = frozenset({("lock", "off"), ("cover", "on")})
 # "in the house", "everywhere": the whole home rather than the satellite's room
 WHOLE_HOME = re.compile(
     r"\b(?:everywhere|(?:in|around|across|throughout|all over) (?:the |my |this |our )?"
@@ -308,6 +311,11 @@ def match_name(value: str, devices: list[Device], rooms: list[Room], here: str |
     if scored and scored[0][0] >= 55:
         return Match(suggestion=scored[0][1].name)
     return Match()
+
+
+def door_verb(text: str) -> dict[str, str]:
+    """The first lock or cover verb said, as the state it sets by kind: "lock all the doors" -> lock: on."""
+    return next((DOOR_VERBS[w] for w in normalize(text).split() if w in DOOR_VERBS), {})
 
 
 def untagged_words(interp: Interpretation) -> str:
@@ -516,13 +524,10 @@ def _targets(
         if not found:
             return turn.ask(f"I don't know any {dw} in this home.")
     elif leftover and set(leftover.split()) <= EVERYTHING:  # "everything in the office"
-        verbs = set(normalize(i.text).split())
-        if verbs & NAMED_ONLY_VERBS:
+        verb = door_verb(i.text)
+        if OPENING & set(verb.items()):
             return turn.ask("Which one? I only open or unlock what you name.")
-        by_verb = [kinds for verb, kinds in EVERYTHING_BY_VERB.items() if verb in verbs]
-        kinds = (
-            types & by_verb[0] if by_verb else types - NOT_EVERYTHING.get(i.intent, NOT_EVERYTHING_DEFAULT)
-        )
+        kinds = types & set(verb) if verb else types - NOT_EVERYTHING.get(i.intent, NOT_EVERYTHING_DEFAULT)
         home_wide = home_wide or (area is None and kinds == {"lock"})  # the locks are the home's doors
         room = area or here
         found = [d for d in turn.devices if d.type in kinds and (home_wide or d.room == room.id)]
@@ -665,10 +670,10 @@ def _on_off(turn: _Turn) -> Resolution:
     if isinstance(found, Resolution):
         return found
     state = "on" if turn.interp.intent == "HassTurnOn" else "off"
-    said = [VERB_STATES[w] for w in normalize(turn.interp.text).split() if w in VERB_STATES]
-    if said and said[0] != state and all(d.type in ("lock", "cover") for d in found):
-        turn.reasons.append(f"the verb said means {said[0]}, not {state} as {turn.interp.intent} read it")
-        state = said[0]
+    said = {door_verb(turn.interp.text).get(d.type) for d in found}
+    if len(said) == 1 and (verb := said.pop()) is not None and verb != state:
+        turn.reasons.append(f"the verb said means {verb}, not {state} as {turn.interp.intent} read it")
+        state = verb
     return turn.done(
         [d.id for d in found], found[0].room if len({d.room for d in found}) == 1 else None, state=state
     )

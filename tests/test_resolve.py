@@ -108,6 +108,9 @@ def test_the_verb_said_decides_whether_a_lock_locks(ctx, kitchen) -> None:
     assert every.device_ids == ["front_door_lock"] and every.values["state"] == "on"
     unlock = resolve(hyp("HassTurnOff", text="unlock the front door", name="front door"), ctx, kitchen)
     assert unlock.values["state"] == "off"
+    # HA's "<open> {name}" is HassTurnOn, which for a lock means lock: opening a door unlocks it
+    opened = resolve(hyp("HassTurnOn", text="open the front door", name="front door"), ctx, kitchen)
+    assert opened.values["state"] == "off"
 
 
 def test_room_and_type_in_the_name(ctx, bedroom) -> None:
