@@ -17,7 +17,9 @@ do not count here (that is the NLU benchmark's job):
 * `state`: "what's the temperature" with the oven on/off -> oven/thermostat;
 * `everything`: "turn off/on everything in <room>" -> every device there that switches, never a lock
   or a cover, and nothing that heats when turning on; "lock all the doors", "lock everything" -> the
-  locks, locked (the state is checked too: unlocking is the wrong action).
+  locks, locked (the state is checked too: unlocking is the wrong action);
+* `conjoined`: "turn on the A and the B" for neighbouring devices, "turn off the R1 and R2 lights",
+  "turn on the lights in the R1 and the R2" -> the devices of both (a question if one has none).
 
 Outcomes: correct, asked (a clarification where an action was expected), wrong (an action on other
 devices, or an action where a question was expected). Wrong is what must stay at 0.
@@ -30,6 +32,7 @@ Writes benchmarks/out/resolve.json and benchmarks/out/resolve.png.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import statistics
 import sys
@@ -76,8 +79,18 @@ class Case:
     state: str | None = None  # the on/off the action must set, where getting it backwards is the harm
 
 
-def hyp(intent: str, text: str = "", **slots: str) -> Interpretation:
-    return Interpretation(intent, 0.9, [Slot(k, v) for k, v in slots.items()], text)
+def hyp(intent: str, text: str = "", **slots: str | list[str]) -> Interpretation:
+    """An interpretation as the NLU gives it: each slot value (a list: one slot per value) at its
+    word span in `text` when it is there."""
+    words = text.split()
+    out: list[Slot] = []
+    for name, given in slots.items():
+        for value in [given] if isinstance(given, str) else given:
+            vw = value.split()
+            taken = {k for s in out for k in range(s.start, s.end)}
+            at = next((k for k in range(len(words)) if words[k : k + len(vw)] == vw and k not in taken), -1)
+            out.append(Slot(name, value, at, at + len(vw) if at >= 0 else -1))
+    return Interpretation(intent, 0.9, out, text)
 
 
 def misheard(name: str) -> list[str]:
@@ -140,6 +153,24 @@ def build_cases(config: Config, satellites: list[Satellite]) -> list[Case]:
                 there = [d.id for d in controllable if d.room == r.id and d.type not in never]
                 text = f"{verb} everything in the {r.name}"
                 cases.append(Case("everything", sat.id, hyp(intent, text, area=r.name), text, there or None))
+        for a, b in itertools.pairwise(controllable):
+            intent, verb = ("HassTurnOn", "turn on") if len(cases) % 2 else ("HassTurnOff", "turn off")
+            text = f"{verb} the {a.name} and the {b.name}"
+            cases.append(
+                Case("conjoined", sat.id, hyp(intent, text, name=[a.name, b.name]), text, [a.id, b.id])
+            )
+        for r1, r2 in itertools.pairwise(config.rooms):
+            lights = [
+                [d.id for d in config.devices if d.room == r.id and d.type == "light"] for r in (r1, r2)
+            ]
+            both = lights[0] + lights[1] if all(lights) else None
+            text = f"turn off the {r1.name} and {r2.name} lights"
+            interp = hyp("HassTurnOff", text, area=[r1.name, r2.name], domain="lights")
+            cases.append(Case("conjoined", sat.id, interp, text, both))
+            text = f"turn on the lights in the {r1.name} and the {r2.name}"
+            cases.append(
+                Case("conjoined", sat.id, hyp("HassTurnOn", text, area=[r1.name, r2.name]), text, both)
+            )
         locks = [d.id for d in controllable if d.type == "lock"] or None
         for text, interp in (
             ("lock all the doors", hyp("HassTurnOn", "lock all the doors", device_class="doors")),
@@ -249,7 +280,11 @@ def main() -> int:
         from runtime.nlu.model import NluModel
 
         model = NluModel.from_config(config)
-        text_cases = [c for c in cases if c.category in ("name", "unknown", "pronoun", "state", "everything")]
+        text_cases = [
+            c
+            for c in cases
+            if c.category in ("name", "unknown", "pronoun", "state", "everything", "conjoined")
+        ]
         outcomes = [(c, *run_case(c, config, model)) for c in tqdm(text_cases, desc="text through the NLU")]
         results["text_through_nlu"] = summarize(outcomes)
         results["text_through_nlu"]["note"] = "latency includes the NLU model"

@@ -461,10 +461,73 @@ def resolve(
     if handler is None:
         turn.reasons.append(f"{interp.intent} is not supported here")
         return turn.done(out_of_domain=True)
-    resolution = handler(turn)
+    parts = conjuncts(interp) if interp.intent in CONJOINABLE else [interp]
+    resolution = handler(turn) if len(parts) == 1 else _conjoined(turn, handler, parts)
     if resolution.clarification is None and resolution.device_ids and interp.intent in TARGETING_INTENTS:
         ctx.set_last_target(satellite.id, resolution.device_ids)
     return resolution
+
+
+# intents whose devices may be a list: "turn off the kitchen and living room lights"
+CONJOINABLE = frozenset({"HassTurnOn", "HassTurnOff", "HassLightSet", "HassGetState"})
+KIND_SLOTS = ("domain", "device_class")
+
+
+def conjuncts(interp: Interpretation) -> list[Interpretation]:
+    """One interpretation per device phrase of "X and Y", or [interp] when it names one.
+
+    The words are cut at each "and" outside a slot; a part names a device by a slot, or by an
+    untagged kind word ("turn off the tv and the blinds" with "tv" missed by the NLU). Each part
+    keeps the words before the first device slot (the verb) and after the last one (a value), so
+    "turn the kitchen and bedroom lights off" gives "turn the kitchen off" and "turn the bedroom
+    lights off"; a kind word said once ("lights") also goes to a part that names no device itself.
+    """
+    words = interp.text.split()
+    device = [s for s in interp.slots if s.name in SLOTS_OF_A_NAME and s.start >= 0]
+    tagged = {k for s in interp.slots if s.start >= 0 for k in range(s.start, s.end)}
+    cuts = [k for k, w in enumerate(words) if w == "and" and k not in tagged]
+    if not device or not cuts:
+        return [interp]
+    first = min(s.start for s in device)
+    last = max(s.end for s in device)
+    parts: list[tuple[int, int, list[Slot]]] = []
+    for lo, hi in zip([0, *(k + 1 for k in cuts)], [*cuts, len(words)], strict=True):
+        own = [s for s in device if lo <= s.start < hi]
+        kind_word = any(words[k] in TYPE_WORDS and k not in tagged for k in range(lo, hi))
+        if own or kind_word:
+            parts.append((lo, hi, own))
+    if len(parts) < 2:
+        return [interp]
+    kinds = [Slot(s.name, s.value) for s in device if s.name in KIND_SLOTS][:1]
+    values = [s for s in interp.slots if s not in device]
+    out = []
+    for lo, hi, own in parts:
+        before = words[:first] if lo > first else []
+        shift = len(before) - lo
+        moved = [dataclasses.replace(s, start=s.start + shift, end=s.end + shift) for s in own]
+        named = not own or any(s.name in ("name", *KIND_SLOTS) for s in own)
+        slots = moved + ([] if named else kinds) + values
+        text = " ".join(before + words[lo:hi] + (words[last:] if hi < last else []))
+        out.append(dataclasses.replace(interp, slots=slots, text=text))
+    return out
+
+
+def _conjoined(turn: _Turn, handler: Any, parts: list[Interpretation]) -> Resolution:
+    """Resolve each part; act on all of their devices only if every part resolves, alike."""
+    done = [handler(dataclasses.replace(turn, interp=part, reasons=[])) for part in parts]
+    reasons = [f"'and' joins {len(parts)} requests: {' | '.join(p.text for p in parts)}"]
+    for part, r in zip(parts, done, strict=True):
+        reasons += [f"[{part.text}] {why}" for why in r.reasons]
+    asked = next((r for r in done if r.clarification is not None), None)
+    if asked is not None:
+        return dataclasses.replace(asked, interpretation=turn.interp, reasons=reasons)
+    if any(r.values != done[0].values for r in done):  # "turn on the light and lock the door": one each
+        return handler(turn)
+    ids = list(dict.fromkeys(d for r in done for d in r.device_ids))
+    areas = {r.area for r in done}
+    return Resolution(
+        turn.interp, ids, areas.pop() if len(areas) == 1 else None, done[0].values, None, reasons
+    )
 
 
 # targets -------------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from runtime.config import Config, Satellite
 from runtime.context import ContextStore
 from runtime.events import Interpretation, Slot
-from runtime.resolve import interpret, parse_number, resolve, taught_command
+from runtime.resolve import conjuncts, interpret, parse_number, resolve, taught_command
 
 
 def hyp(intent: str, score: float = 0.9, text: str = "", **slots: str) -> Interpretation:
@@ -111,6 +111,78 @@ def test_the_verb_said_decides_whether_a_lock_locks(ctx, kitchen) -> None:
     # HA's "<open> {name}" is HassTurnOn, which for a lock means lock: opening a door unlocks it
     opened = resolve(hyp("HassTurnOn", text="open the front door", name="front door"), ctx, kitchen)
     assert opened.values["state"] == "off"
+
+
+def spoken(intent: str, text: str, *slots: tuple[str, str]) -> Interpretation:
+    """An interpretation with each slot at its word span in `text`, as the NLU gives it."""
+    words, out = text.split(), []
+    for name, value in slots:
+        vw = value.split()
+        at = next(
+            k
+            for k in range(len(words))
+            if words[k : k + len(vw)] == vw and k >= max((s.end for s in out), default=0)
+        )
+        out.append(Slot(name, value, at, at + len(vw)))
+    return Interpretation(intent, 0.9, out, text)
+
+
+def test_conjuncts_cut_at_and_keep_the_verb_and_share_a_kind_word_said_once() -> None:
+    said = spoken(
+        "HassTurnOff",
+        "turn the kitchen and bedroom lights off",
+        ("area", "kitchen"),
+        ("area", "bedroom"),
+        ("domain", "lights"),
+    )
+    parts = conjuncts(said)
+    assert [p.text for p in parts] == ["turn the kitchen off", "turn the bedroom lights off"]
+    assert [[(s.name, s.value) for s in p.slots] for p in parts] == [
+        [("area", "kitchen"), ("domain", "lights")],
+        [("area", "bedroom"), ("domain", "lights")],
+    ]
+    assert parts[1].slots[0].start == 2  # "bedroom" in the part's own words
+    one = spoken("HassTurnOn", "turn on the salt and pepper lamp", ("name", "salt and pepper lamp"))
+    assert conjuncts(one) == [one]  # "and" inside a name
+    assert conjuncts(spoken("HassTurnOff", "turn off the lights and go to sleep", ("domain", "lights")))[
+        0
+    ].text.endswith("sleep")
+
+
+def test_and_acts_on_the_devices_of_every_part_or_asks(ctx, kitchen) -> None:
+    def ids(said: Interpretation) -> list[str]:
+        return sorted(resolve(said, ctx, kitchen).device_ids)
+
+    rooms = spoken(
+        "HassTurnOff",
+        "turn off the kitchen and living room lights",
+        ("area", "kitchen"),
+        ("area", "living room"),
+        ("domain", "lights"),
+    )
+    assert ids(rooms) == ["floor_lamp", "kitchen_counter_light", "kitchen_light", "living_room_light"]
+    lights_in = spoken(
+        "HassTurnOn",
+        "turn on the lights in the bedroom and the kitchen",
+        ("area", "bedroom"),
+        ("area", "kitchen"),
+    )
+    assert ids(lights_in) == ["bedroom_light", "kitchen_counter_light", "kitchen_light"]
+    # the NLU missed "tv": its kind word still makes it a part
+    tv = spoken("HassTurnOff", "turn off the tv and the living room blinds", ("name", "living room blinds"))
+    assert ids(tv) == ["living_room_blinds", "tv"]
+    unknown = resolve(
+        spoken(
+            "HassTurnOn",
+            "turn on the floor lamp and the jacuzzi",
+            ("name", "floor lamp"),
+            ("name", "jacuzzi"),
+        ),
+        ctx,
+        kitchen,
+    )
+    assert unknown.device_ids == [] and unknown.clarification is not None  # not half of it
+    assert ctx.last_target("kitchen-sat") == ["tv", "living_room_blinds"]  # "turn it off" means both
 
 
 def test_room_and_type_in_the_name(ctx, bedroom) -> None:
