@@ -10,11 +10,19 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from runtime.config import Config, Device
 
 StateListener = Callable[[str, dict[str, Any]], None]
+
+
+class PreferenceMemory(Protocol):
+    """Where taught preferences outlive the process (runtime.store.Store)."""
+
+    def set_preference(self, person: str, key: str, value: Any) -> None: ...
+
+    def preferences(self, person: str) -> dict[str, Any]: ...
 
 
 @dataclass(frozen=True)
@@ -30,6 +38,7 @@ class ContextStore:
     """Device registry (devices.yaml plus discovered ones) and their latest states."""
 
     config: Config
+    memory: PreferenceMemory | None = None  # preferences are written through to it and read back once
     _lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
     _states: dict[str, DeviceState] = field(default_factory=dict)
     _discovered: dict[str, Device] = field(default_factory=dict)
@@ -112,8 +121,15 @@ class ContextStore:
     # preferences -----------------------------------------------------------------------------
     def set_preference(self, person: str, key: str, value: Any) -> None:
         with self._lock:
-            self._preferences.setdefault(person, {})[key] = value
+            self._remembered(person)[key] = value
+            if self.memory is not None:
+                self.memory.set_preference(person, key, value)
 
     def preferences(self, person: str) -> dict[str, Any]:
         with self._lock:
-            return dict(self._preferences.get(person, {}))
+            return dict(self._remembered(person))
+
+    def _remembered(self, person: str) -> dict[str, Any]:
+        if person not in self._preferences:  # first use since start: what was taught before
+            self._preferences[person] = self.memory.preferences(person) if self.memory is not None else {}
+        return self._preferences[person]

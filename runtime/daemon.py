@@ -222,8 +222,8 @@ class Runtime:
         self.config = config
         self.data_dir = data_dir or default_data_dir()
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        self.ctx = ContextStore(config)
         self.store = Store(self.data_dir / "turns.db")
+        self.ctx = ContextStore(config, memory=self.store)  # what people taught survives a restart
         self.bridge = Bridge(config, self.ctx, outbox_path=self.data_dir / "outbox.db")
         self.stages = stages or load_stages(config, audio=audio)
         rewrites = getattr(self.bridge, "rewrites", None)

@@ -74,7 +74,7 @@ class Transcript:
     reject_reason: str = ""
 
 
-RewriteSource = Literal["personal", "global", "online"]
+RewriteSource = Literal["personal", "global", "online", "taught"]  # taught: "when I say X I mean Y"
 
 
 @dataclass(frozen=True)

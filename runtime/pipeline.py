@@ -46,7 +46,7 @@ from runtime.events import (
     Wake,
     to_dict,
 )
-from runtime.resolve import MAX_TIMER_S
+from runtime.resolve import MAX_TIMER_S, taught_command
 from runtime.timers import RunningTimer, Timers
 
 log = logging.getLogger(__name__)
@@ -239,7 +239,11 @@ class Pipeline:
     def _understand_and_act(self, turn: Turn) -> None:
         t = time.perf_counter()
         assert turn.transcript is not None
-        turn.rewrite = self.rewriter.lookup(turn.transcript.text, self.person)
+        heard = turn.transcript.text
+        taught = taught_command(self.ctx, heard, self.person)  # what the person taught beats what was mined
+        turn.rewrite = (
+            Rewrite(heard, taught, "taught") if taught else self.rewriter.lookup(heard, self.person)
+        )
         t = _lap(turn, "rewrite", t)
         if turn.rewrite is not None:
             self._emit(

@@ -15,8 +15,11 @@ import pytest
 from conftest import Broker, free_port
 
 from runtime.config import Config
+from runtime.context import ContextStore
 from runtime.daemon import Runtime, with_broker
+from runtime.resolve import taught_command
 from runtime.simulator import DeviceSimulator
+from runtime.store import Store
 
 
 class Watcher:
@@ -151,6 +154,22 @@ def test_personal_rewrite_applies_before_the_nlu(home: dict[str, Any]) -> None:
     assert turn.text == "turn on the coffee maker"
     assert sim.wait_for("coffee_maker", lambda s: s["state"] == "on")
     assert rt.store.turn(turn.id)["rewrite"]["text"] == "turn on the coffee maker"  # type: ignore[index]
+
+
+def test_a_taught_phrase_does_what_was_taught_and_outlives_a_restart(home: dict[str, Any]) -> None:
+    rt, sim, watcher = home["rt"], home["sim"], home["watcher"]
+    sim.set_state("living_room_light", {"state": "on"})
+    pipeline = rt.pipelines["kitchen-sat"]
+    teach = pipeline.handle_text("when I say movie time I mean turn off the living room light")
+    assert teach.action is not None and teach.action.kind == "answer"
+    watcher.drain()
+    turn = pipeline.handle_text("movie time")
+    assert turn.rewrite is not None and turn.rewrite.source == "taught"
+    assert json.loads(watcher.wait("homeassistant/light/living_room_light/set"))["state"] == "OFF"
+    assert turn.result is not None and turn.result.status == "success"
+    # the next start of the daemon reads it back from the SQLite file
+    again = ContextStore(rt.config, memory=Store(rt.data_dir / "turns.db"))
+    assert taught_command(again, "Movie time!") == "turn off the living room light"
 
 
 def test_unknown_device_asks_instead_of_acting(home: dict[str, Any]) -> None:

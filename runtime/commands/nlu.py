@@ -83,7 +83,7 @@ def run(args: argparse.Namespace) -> int:
     from runtime.context import ContextStore
     from runtime.dispatch import dispatch
     from runtime.events import to_dict
-    from runtime.resolve import interpret
+    from runtime.resolve import interpret, taught_command
 
     config = load_config(args.config)
     satellite = pick_satellite(config, args.satellite)
@@ -111,13 +111,17 @@ def run(args: argparse.Namespace) -> int:
         return 1
 
     def understand(text: str) -> dict[str, Any]:
-        ranked, resolution = interpret(model.parse(text, args.n), ctx, satellite, person=args.person)
+        taught = taught_command(ctx, text, args.person)  # taught on an earlier line: "when I say X ..."
+        ranked, resolution = interpret(
+            model.parse(taught or text, args.n), ctx, satellite, person=args.person
+        )
         action = dispatch(resolution, ctx)
         for command in action.commands:  # nothing is sent: assume it worked, as the next sentence would
             if command.expect and ctx.device(command.device_id) is not None:
                 ctx.update_state(command.device_id, command.expect)
         return {
             "text": text,
+            **({"taught": taught} if taught else {}),
             "satellite": satellite.id,
             "intent": resolution.interpretation.intent,
             "nbest": to_dict(ranked),
