@@ -104,6 +104,16 @@ def test_stdin_is_a_conversation_with_one_json_line_per_sentence() -> None:
     assert lines[2]["resolution"]["values"]["media_class"] == "movie"
 
 
+def test_a_phrase_taught_on_one_line_works_on_the_next() -> None:
+    said = "when I say movie time I mean turn off the living room light\nmovie time\n"
+    proc = ambient_nlu("--config", str(CONFIG), stdin=said)
+    assert proc.returncode == 0, proc.stderr
+    teach, use = (json.loads(line) for line in proc.stdout.splitlines())
+    assert teach["intent"] == "AmbientTeachCommand" and "taught" not in teach
+    assert use["taught"] == "turn off the living room light"
+    assert use["intent"] == "HassTurnOff" and use["resolution"]["device_ids"] == ["living_room_light"]
+
+
 def test_nonsense_does_nothing() -> None:
     out = understand("the quarterly report is due on purple", "--satellite", "kitchen-sat")
     assert out["action"]["commands"] == []
