@@ -72,6 +72,10 @@ def _answer(intent: str, values: dict[str, Any], ctx: ContextStore, now: datetim
                 text = f"I don't have a weather forecast, but it's {_deg(s.state['temperature'])} outside."
                 break
         return Action("answer", text=text)
+    if intent == "HassStartTimer" and values.get("at"):
+        at = datetime.strptime(str(values["at"]), "%H:%M").strftime("%I:%M %p").lstrip("0")
+        minutes = int(values["seconds"]) // 60 * 60
+        return Action("answer", text=f"Alarm set for {at}, {duration_text(minutes)} from now.")
     if intent == "HassStartTimer":
         return Action("answer", text=f"Timer set for {duration_text(int(values['seconds']))}.")
     if intent == "HassGetCurrentDate":

@@ -304,7 +304,11 @@ class Pipeline:
         return action
 
     def _timer_rang(self, timer: RunningTimer) -> None:
-        text = f"Your timer for {duration_text(timer.seconds)} is done."
+        text = (
+            "Your alarm."
+            if timer.name == "alarm"
+            else f"Your timer for {duration_text(timer.seconds)} is done."
+        )
         self._emit("timer", seconds=timer.seconds)
         self._emit("response", text=text, turn=None)
         if self.speaker is not None and self._has_speaker():

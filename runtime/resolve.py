@@ -30,7 +30,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from rapidfuzz import fuzz
@@ -363,6 +363,7 @@ class _Turn:
     satellite: Satellite
     person: str
     reasons: list[str]
+    now: datetime = field(default_factory=datetime.now)  # for a time of day ("an alarm for 7 am")
 
     @property
     def devices(self) -> list[Device]:
@@ -413,7 +414,7 @@ def interpret(
         ranked[0],
     )
     top = dataclasses.replace(ranked[0], score=max(original.score, ranked[0].score))
-    resolution = resolve(top, ctx, satellite, person=person)
+    resolution = resolve(top, ctx, satellite, person=person, now=now)
     if resolution.values.get("out_of_domain"):
         resolution = _unknown_device_question(ranked, ctx, satellite, person) or resolution
     return ranked, Resolution(
@@ -449,10 +450,15 @@ def _unknown_device_question(
 
 
 def resolve(
-    interp: Interpretation, ctx: ContextStore, satellite: Satellite, *, person: str = "default"
+    interp: Interpretation,
+    ctx: ContextStore,
+    satellite: Satellite,
+    *,
+    person: str = "default",
+    now: datetime | None = None,
 ) -> Resolution:
     """Bind one interpretation to this home. Sets the satellite's last target on a device command."""
-    turn = _Turn(interp, ctx, satellite, person, [])
+    turn = _Turn(interp, ctx, satellite, person, [], now or datetime.now())
     if interp.intent == "OutOfDomain" or interp.score < REJECT_THRESHOLD:
         if interp.intent != "OutOfDomain":
             turn.reasons.append(f"score {interp.score:.2f} < {REJECT_THRESHOLD}: not confident enough to act")
@@ -1049,6 +1055,54 @@ def _mute(turn: _Turn) -> Resolution:
     return turn.done([d.id for d in found], found[0].room, muted=turn.interp.intent == "HassMediaPlayerMute")
 
 
+CLOCK_MARKS = {"am": 0, "pm": 12, "oclock": None, "o'clock": None}
+
+
+def clock_time(text: str) -> tuple[int, int, bool] | None:
+    """A time of day said in `text`: (hour 0-23, minute, whether am/pm was said); None if none.
+
+    "7 am", "seven thirty p m", "6:45 pm" (the NLU's text has "6 45 pm"), "ten o'clock", "noon".
+    """
+    words = normalize(text).split()
+    merged: list[str] = []
+    for w in words:  # ASR spells "a m" / "p m"
+        if w == "m" and merged and merged[-1] in ("a", "p"):
+            merged[-1] += "m"
+        else:
+            merged.append(w)
+    if "noon" in merged or "midday" in merged:
+        return 12, 0, True
+    if "midnight" in merged:
+        return 0, 0, True
+    for k, w in enumerate(merged):
+        if w not in CLOCK_MARKS:
+            continue
+        for minute_words in (2, 1, 0):  # "seven forty five pm" before "five pm"
+            if k - minute_words - 1 < 0:
+                continue
+            hour = parse_number(merged[k - minute_words - 1])
+            minute = parse_number(" ".join(merged[k - minute_words : k])) if minute_words else 0.0
+            if hour is None or minute is None or not (1 <= hour <= 12 and 0 <= minute < 60):
+                continue
+            if hour != int(hour) or minute != int(minute):
+                continue
+            offset = CLOCK_MARKS[w]
+            h = int(hour) % 12 + offset if offset is not None else int(hour) % 12
+            return h, int(minute), offset is not None
+    return None
+
+
+def seconds_until(at: tuple[int, int, bool], now: datetime) -> int:
+    """Seconds from `now` to the next time of day `at`; without am/pm, the nearer of the two."""
+    hour, minute, half_day_said = at
+    day_s = 24 * 3600
+    target = hour * 3600 + minute * 60
+    current = now.hour * 3600 + now.minute * 60 + now.second
+    if half_day_said:
+        return (target - current) % day_s or day_s
+    return min((t - current) % day_s or day_s for t in (target, target + 12 * 3600))
+
+
 def _slot_seconds(turn: _Turn, prefix: str = "") -> float | str | None:
     """The hours/minutes/seconds slots (`start_hours`, ... with `prefix`) in seconds; None when
     none was heard; the question to ask when one is not a number."""
@@ -1068,6 +1122,12 @@ def _slot_seconds(turn: _Turn, prefix: str = "") -> float | str | None:
 
 def _duration(turn: _Turn) -> Resolution:
     """HassStartTimer, and the time to add or take off for HassIncreaseTimer/HassDecreaseTimer."""
+    at = clock_time(turn.interp.text) if turn.interp.intent == "HassStartTimer" else None
+    if at is not None:  # "an alarm for 7 am" is a time of day, not a seven-hour timer
+        seconds = seconds_until(at, turn.now)
+        when = (turn.now + timedelta(seconds=seconds)).strftime("%H:%M")
+        turn.reasons.append(f"a time of day ({when}): a timer until then, {seconds} s")
+        return turn.done(seconds=seconds, timer_name="alarm", at=when)
     total = _slot_seconds(turn)
     if isinstance(total, str):
         return turn.ask(total)

@@ -9,7 +9,15 @@ from hypothesis import strategies as st
 from runtime.config import Config, Satellite
 from runtime.context import ContextStore
 from runtime.events import Interpretation, Slot
-from runtime.resolve import conjuncts, interpret, parse_number, resolve, taught_command
+from runtime.resolve import (
+    clock_time,
+    conjuncts,
+    interpret,
+    parse_number,
+    resolve,
+    seconds_until,
+    taught_command,
+)
 
 
 def hyp(intent: str, score: float = 0.9, text: str = "", **slots: str) -> Interpretation:
@@ -183,6 +191,41 @@ def test_and_acts_on_the_devices_of_every_part_or_asks(ctx, kitchen) -> None:
     )
     assert unknown.device_ids == [] and unknown.clarification is not None  # not half of it
     assert ctx.last_target("kitchen-sat") == ["tv", "living_room_blinds"]  # "turn it off" means both
+
+
+@pytest.mark.parametrize(
+    ("said", "at"),
+    [
+        ("set an alarm for 7 am", (7, 0, True)),
+        ("set an alarm for seven thirty p m", (19, 30, True)),
+        ("wake me at 6 45 pm", (18, 45, True)),
+        ("an alarm for seven forty five am", (7, 45, True)),
+        ("an alarm for ten o'clock", (10, 0, False)),
+        ("an alarm for 12 am", (0, 0, True)),
+        ("set an alarm for noon", (12, 0, True)),
+        ("set a timer for 7 minutes", None),
+        ("set a timer for 2 hours", None),
+    ],
+)
+def test_clock_time_is_a_time_of_day_not_a_length(said: str, at: tuple[int, int, bool] | None) -> None:
+    assert clock_time(said) == at
+
+
+def test_an_alarm_at_a_time_of_day_is_a_timer_until_then(ctx, kitchen) -> None:
+    from datetime import datetime
+
+    from runtime.dispatch import dispatch
+
+    night = datetime(2026, 12, 6, 0, 16)
+    assert seconds_until((7, 0, True), night) == 6 * 3600 + 44 * 60
+    assert seconds_until((10, 0, False), datetime(2026, 12, 6, 21, 0)) == 3600  # 10 pm, the nearer
+    assert seconds_until((0, 16, True), night) == 24 * 3600  # now is tomorrow's, not zero
+    # the NLU reads "7 am" as seven hours: the resolver makes it 7:00
+    r = resolve(hyp("HassStartTimer", text="set an alarm for 7 am", hours="7"), ctx, kitchen, now=night)
+    assert r.values == {"seconds": 6 * 3600 + 44 * 60, "timer_name": "alarm", "at": "07:00"}
+    assert dispatch(r, ctx).text == "Alarm set for 7:00 AM, 6 hours and 44 minutes from now."
+    timer = resolve(hyp("HassStartTimer", text="set a timer for 7 hours", hours="7"), ctx, kitchen, now=night)
+    assert timer.values == {"seconds": 7 * 3600}
 
 
 def test_room_and_type_in_the_name(ctx, bedroom) -> None:
