@@ -47,7 +47,8 @@ def dispatch(resolution: Resolution, ctx: ContextStore, *, now: datetime | None 
         return Action("clarify", text=f"I can't find {', '.join(missing)} any more.")
     query = values.get("query")
     if query == "temperature":
-        return Action("answer", text=" ".join(_temperature(d, ctx) for d in devices))
+        nowhere = f"There's no thermometer in the {values['not_in']}. " if values.get("not_in") else ""
+        return Action("answer", text=nowhere + " ".join(_temperature(d, ctx) for d in devices))
     if query == "state":
         return Action("answer", text=" ".join(_state(d, ctx, values.get("asked_state")) for d in devices))
     if intent in ON_A_TIMER:  # dispatch cannot see the timers: worded as if none runs

@@ -819,8 +819,12 @@ def _get_temperature(turn: _Turn) -> Resolution:
                 (d for d in turn.devices if d.room == room.id and d.type in ("sensor", "climate", "oven")),
                 key=lambda d: ("sensor", "climate", "oven").index(d.type),
             )
-            if not there:
-                return turn.ask(f"There's no thermometer in the {room.name}.")
+            if not there:  # the home's one thermostat says more than a question would
+                climates = [d for d in turn.devices if d.type == "climate"]
+                if len(climates) != 1:
+                    return turn.ask(f"There's no thermometer in the {room.name}.")
+                turn.reasons.append(f"no thermometer in the {room.name}: the home's thermostat")
+                return turn.done([climates[0].id], climates[0].room, query="temperature", not_in=room.name)
             return turn.done([there[0].id], room.id, query="temperature")
         found = _targets(turn, INTENT_TYPES["HassClimateGetTemperature"])
         if isinstance(found, Resolution):

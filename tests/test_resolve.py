@@ -322,6 +322,16 @@ def test_temperature_in_a_room_with_a_sensor_is_that_sensor(ctx, config) -> None
     ]
 
 
+def test_temperature_in_a_room_without_a_thermometer_is_the_homes_thermostat_said_so(ctx, kitchen) -> None:
+    from runtime.dispatch import dispatch
+
+    ctx.update_state("thermostat", {"state": "heat", "temperature": 20.5})
+    r = resolve(hyp("HassClimateGetTemperature", area="living room"), ctx, kitchen)
+    assert r.clarification is None and r.device_ids == ["thermostat"]
+    said = dispatch(r, ctx).text
+    assert said.startswith("There's no thermometer in the living room.") and "20.5" in said
+
+
 def test_named_temperature_source(ctx, kitchen) -> None:
     r = resolve(hyp("HassClimateGetTemperature", name="outside temperature"), ctx, kitchen)
     assert r.device_ids == ["outdoor_temperature"]
