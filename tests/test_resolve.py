@@ -84,6 +84,13 @@ def test_an_untagged_unknown_word_with_a_room_is_not_that_rooms_lights(ctx, kitc
     assert alias.device_ids == ["office_heater"]
     every = resolve(hyp("HassTurnOff", text="turn off all lights in the office", area="office"), ctx, kitchen)
     assert every.device_ids == ["office_light"]
+    # a template's own words are not devices: "play" here, "volume" below
+    jazz = hyp("HassMediaSearchAndPlay", text="play jazz in the bedroom", search_query="jazz", area="bedroom")
+    assert resolve(jazz, ctx, kitchen).device_ids == ["bedroom_speaker"]
+    volume = hyp(
+        "HassSetVolume", text="set the volume in the bedroom to 30", area="bedroom", volume_level="30"
+    )
+    assert resolve(volume, ctx, kitchen).device_ids == ["bedroom_speaker"]
 
 
 def test_everything_is_every_device_that_can_do_it_but_never_a_lock_or_a_cover(ctx, kitchen) -> None:
@@ -226,6 +233,37 @@ def test_an_alarm_at_a_time_of_day_is_a_timer_until_then(ctx, kitchen) -> None:
     assert dispatch(r, ctx).text == "Alarm set for 7:00 AM, 6 hours and 44 minutes from now."
     timer = resolve(hyp("HassStartTimer", text="set a timer for 7 hours", hours="7"), ctx, kitchen, now=night)
     assert timer.values == {"seconds": 7 * 3600}
+
+
+def test_every_untagged_word_of_the_command_templates_is_a_carrier_or_a_device_word(config) -> None:
+    # an untagged word said with a room is looked up as a device there ("the alarm in the office"):
+    # the templates' own words must not be, or "play jazz in the bedroom" asks about a device "play"
+    from models.nlu import data as D
+    from runtime.resolve import CARRIER_WORDS, TEMPLATE_DEVICE_WORDS, TYPE_WORDS
+
+    not_devices = {
+        "OutOfDomain",
+        "HassNevermind",
+        "HassGetCurrentTime",
+        "HassGetCurrentDate",
+        "HassGetWeather",
+    }
+    dataset = D.build_dataset(config, seed=0, hold_out_test=False, hold_out_valid=False)
+    leaked = (
+        {
+            w
+            for ex in dataset.train
+            if ex.intent not in not_devices
+            and not ex.intent.startswith("Ambient")
+            and "Timer" not in ex.intent
+            for w, tag in zip(ex.words, ex.tags, strict=True)
+            if tag == "O" and parse_number(w) is None
+        }
+        - CARRIER_WORDS
+        - TEMPLATE_DEVICE_WORDS
+        - set(TYPE_WORDS)
+    )
+    assert not leaked, f"template words that would be taken for device names: {sorted(leaked)}"
 
 
 def test_room_and_type_in_the_name(ctx, bedroom) -> None:
