@@ -153,6 +153,13 @@ CARRIER_WORDS = frozenset(
 # template words that may be (part of) a device's name, so an untagged one is still looked up
 TEMPLATE_DEVICE_WORDS = frozenset(_words("button fire garage gate gates scene script shutter window windows"))
 OUTDOOR = ("outside", "outdoor", "garden", "exterior")
+# a request to play one of these is music, whatever the satellite's screen says
+MUSIC_WORDS = frozenset(
+    _words(
+        "music song songs playlist radio album jazz rock pop classical blues rap hip hop country reggae "
+        "metal folk soul funk disco techno electronic lofi punk indie opera gospel salsa edm"
+    )
+)
 # accepted ranges: a value outside them is misheard or a mistake, so we ask instead of acting
 RANGES: dict[str, tuple[float, float]] = {
     "brightness": (0, 100),
@@ -932,6 +939,9 @@ def _play(turn: _Turn) -> Resolution:
         return turn.ask("What should I play?")
     cls = normalize(i.slot("media_class") or "").replace(" ", "_")
     sat, room = turn.satellite, turn.room(turn.satellite.room)
+    if not cls and set(normalize(query).split()) & MUSIC_WORDS:  # "play some jazz" is music anywhere
+        cls = "music"
+        turn.reasons.append(f"'{query}' is music")
     if not cls:
         preferred = str(turn.ctx.preferences(turn.person).get("media_class") or "")
         if preferred and (preferred in AUDIO_CLASSES or sat.has_screen):  # video needs a screen

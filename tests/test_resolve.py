@@ -390,6 +390,13 @@ def test_play_is_a_movie_on_a_screen_and_an_audiobook_without(ctx, living, bedro
     assert own.values["media_class"] == "audiobook"
 
 
+def test_play_a_genre_is_music_with_or_without_a_screen(ctx, living, bedroom) -> None:
+    jazz = hyp("HassMediaSearchAndPlay", search_query="some jazz")
+    on_screen = resolve(jazz, ctx, living)
+    assert on_screen.device_ids == ["living_room_speaker"] and on_screen.values["media_class"] == "music"
+    assert resolve(jazz, ctx, bedroom).values["media_class"] == "music"
+
+
 def test_play_on_a_screen_satellite_without_tv_uses_the_satellite(ctx) -> None:
     sat = Satellite("office-sat", "office", has_screen=True)
     r = resolve(hyp("HassMediaSearchAndPlay", search_query="the hunger games"), ctx, sat)
