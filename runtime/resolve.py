@@ -227,7 +227,7 @@ def parse_number(text: str | None) -> float | None:
 def _number_words(words: list[str]) -> int | None:
     total, current, seen = 0, 0, False
     for w in words:
-        if w.isdigit() and len(w) <= 12:
+        if w.isascii() and w.isdigit() and len(w) <= 12:  # "¹" is a digit to str.isdigit, not to int()
             current += int(w)
         elif w in NUMBER_WORDS:
             current += NUMBER_WORDS[w]
@@ -248,7 +248,14 @@ def number_in_text(text: str) -> float | None:
     words = normalize(text).replace("%", " ").split()
     runs: list[list[str]] = [[]]
     for w in words:
-        if w in NUMBER_WORDS and w not in ("a", "an", "oh") or w in TENS or w in SCALES or w.isdigit():
+        if (
+            w in NUMBER_WORDS
+            and w not in ("a", "an", "oh")
+            or w in TENS
+            or w in SCALES
+            or w.isascii()
+            and w.isdigit()
+        ):
             runs[-1].append(w)
         elif runs[-1]:
             runs.append([])

@@ -513,7 +513,7 @@ def test_numbers_in_words_and_digits(text: str, value: float) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["", "banana", "fifty bananas", "1e9", "nan", "inf", "five x", "point", None]
+    "text", ["", "banana", "fifty bananas", "1e9", "nan", "inf", "five x", "point", "¹", "²5", None]
 )
 def test_garbage_is_not_a_number(text: str | None) -> None:
     assert parse_number(text) is None
