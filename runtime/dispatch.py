@@ -77,6 +77,8 @@ def _answer(intent: str, values: dict[str, Any], ctx: ContextStore, now: datetim
         at = datetime.strptime(str(values["at"]), "%H:%M").strftime("%I:%M %p").lstrip("0")
         minutes = int(values["seconds"]) // 60 * 60
         return Action("answer", text=f"Alarm set for {at}, {duration_text(minutes)} from now.")
+    if intent == "HassStartTimer" and values.get("command"):
+        return Action("answer", text=f"In {duration_text(int(values['seconds']))} I'll {values['command']}.")
     if intent == "HassStartTimer":
         return Action("answer", text=f"Timer set for {duration_text(int(values['seconds']))}.")
     if intent == "HassGetCurrentDate":

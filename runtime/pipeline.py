@@ -279,7 +279,11 @@ class Pipeline:
         if action.kind != "answer":
             return action
         if intent == "HassStartTimer":
-            self.timers.start(self.satellite, int(values["seconds"]), values.get("timer_name"))
+            command = values.get("command")
+            problem = self._cannot_do_later(command) if command else None
+            if problem:  # asked now, not discovered when the timer rings
+                return Action("clarify", text=problem)
+            self.timers.start(self.satellite, int(values["seconds"]), values.get("timer_name"), command)
         elif intent in CANCEL_INTENTS:
             cancelled = self.timers.cancel(self.satellite)
             return Action("answer", text=timer_answer(intent, values, cancelled[-1])) if cancelled else action
@@ -303,9 +307,24 @@ class Pipeline:
             return Action("answer", text=timer_answer(intent, values, timer)) if timer is not None else action
         return action
 
+    def _cannot_do_later(self, command: str) -> str | None:
+        """Why the delayed command `command` could not be done, or None: understood and resolved now."""
+        nbest = self.stages.nlu.parse(command, NBEST)
+        resolution = self.stages.resolve(nbest, self.ctx, self.satellite)
+        if resolution.clarification:
+            return resolution.clarification
+        intent = resolution.interpretation.intent
+        if resolution.values.get("out_of_domain") or "Timer" in intent:  # not "a timer in a timer"
+            return f"I don't know how to {command}."
+        return None
+
     def _timer_rang(self, timer: RunningTimer) -> None:
+        if timer.command:  # "turn off the tv in ten minutes": now, as a turn of its own
+            self._emit("timer", seconds=timer.seconds, command=timer.command)
+            self.handle_text(timer.command)
+            return
         text = (
-            "Your alarm."
+            "This is your alarm."
             if timer.name == "alarm"
             else f"Your timer for {duration_text(timer.seconds)} is done."
         )

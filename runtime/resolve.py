@@ -1154,6 +1154,25 @@ def _slot_seconds(turn: _Turn, prefix: str = "") -> float | str | None:
     return total if heard else None
 
 
+# "in ten minutes", "after an hour and a half": the delay of a delayed command, cut out of the text
+DELAY = re.compile(
+    r"\b(?:in|after|within) (?:\S+ ){1,5}?(?:seconds?|minutes?|mins?|hours?)(?: and a half)?\b"
+)
+
+
+def delayed_command(interp: Interpretation) -> str | None:
+    """The command of "turn off the tv in ten minutes", or None for a plain timer.
+
+    The NLU marks such a request with a `conversation_command` slot, but its span is often short
+    ("turn"), so the command is the sentence less its delay.
+    """
+    if not interp.slot("conversation_command"):
+        return None
+    text = normalize(interp.text)
+    command = " ".join(DELAY.sub(" ", text).split())
+    return command if command and command != text else None
+
+
 def _duration(turn: _Turn) -> Resolution:
     """HassStartTimer, and the time to add or take off for HassIncreaseTimer/HassDecreaseTimer."""
     at = clock_time(turn.interp.text) if turn.interp.intent == "HassStartTimer" else None
@@ -1171,6 +1190,10 @@ def _duration(turn: _Turn) -> Resolution:
         return turn.ask("A timer can run from one second to 24 hours.")
     if turn.interp.intent == "HassStartTimer":
         resolution = turn.done(seconds=int(round(total)))
+        command = delayed_command(turn.interp)
+        if command:  # the pipeline checks it can be done, and does it when the timer rings
+            resolution.values["command"] = command
+            return resolution
         name = normalize(turn.interp.slot("name") or "")
         if name:  # "set a pizza timer": "the pizza timer" picks it later
             resolution.values["timer_name"] = name

@@ -26,6 +26,7 @@ class RunningTimer:
     seconds: int  # as asked for: "the five minute timer", "your timer for 5 minutes is done"
     started: float  # time.monotonic()
     name: str | None = None  # "pizza" in "set a pizza timer for ten minutes"
+    command: str | None = None  # "turn off the tv" in "turn off the tv in ten minutes": run when it rings
     ends: float | None = None  # time.monotonic() it rings at, once paused or changed
     paused_left: float | None = None  # seconds left, while paused
 
@@ -48,8 +49,10 @@ class Timers:
     _running: dict[int, tuple[RunningTimer, threading.Timer | None]] = field(default_factory=dict)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
-    def start(self, satellite: str, seconds: int, name: str | None = None) -> RunningTimer:
-        timer = RunningTimer(next(self._ids), satellite, seconds, time.monotonic(), name)
+    def start(
+        self, satellite: str, seconds: int, name: str | None = None, command: str | None = None
+    ) -> RunningTimer:
+        timer = RunningTimer(next(self._ids), satellite, seconds, time.monotonic(), name, command)
         with self._lock:
             self._running[timer.id] = (timer, self._thread(timer.id, seconds))
         return timer

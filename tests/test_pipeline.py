@@ -255,6 +255,25 @@ def test_a_timer_rings_on_the_satellite_that_set_it_and_can_be_cancelled(home: d
         pipe._emit_fn = old
 
 
+def test_a_delayed_command_is_done_when_its_timer_rings(home: dict[str, Any]) -> None:
+    rt, sim, watcher = home["rt"], home["sim"], home["watcher"]
+    pipe = rt.pipelines["kitchen-sat"]
+    sim.set_state("coffee_maker", {"state": "on"})
+    watcher.drain()
+    turn = pipe.handle_text("turn off the coffee maker in two seconds")
+    assert turn.action is not None and turn.action.text == "In 2 seconds I'll turn off the coffee maker."
+    assert turn.action.commands == []  # not yet
+    assert sim.states["coffee_maker"]["state"] == "on"
+    assert json.loads(watcher.wait("zigbee2mqtt/coffee_maker/set", timeout=10))["state"] == "OFF"
+    assert sim.wait_for("coffee_maker", lambda s: s["state"] == "off")
+    # one the home cannot do is asked about now, not found out when the timer rings
+    unknown = pipe.handle_text("turn off the jacuzzi in five minutes")
+    assert (
+        unknown.action is not None and unknown.action.kind == "clarify" and "jacuzzi" in unknown.action.text
+    )
+    assert pipe.timers.running("kitchen-sat") == []
+
+
 def test_spoken_timer_requests_reach_the_timers_through_the_nlu(home: dict[str, Any]) -> None:
     """Text through the committed NLU model: status, pause, resume, add and take off time."""
     pipe = home["rt"].pipelines["kitchen-sat"]

@@ -266,6 +266,22 @@ def test_every_untagged_word_of_the_command_templates_is_a_carrier_or_a_device_w
     assert not leaked, f"template words that would be taken for device names: {sorted(leaked)}"
 
 
+@pytest.mark.parametrize(
+    ("said", "command"),
+    [
+        ("turn on the kitchen light in 5 minutes", "turn on the kitchen light"),
+        ("in ten minutes turn off the tv", "turn off the tv"),
+        ("turn the fan off after an hour and a half", "turn the fan off"),
+    ],
+)
+def test_a_delayed_command_is_the_sentence_less_its_delay(said: str, command: str, ctx, kitchen) -> None:
+    # the NLU's conversation_command span is often short ("turn"): only its presence counts
+    r = resolve(hyp("HassStartTimer", text=said, conversation_command="turn", minutes="5"), ctx, kitchen)
+    assert r.values["command"] == command
+    plain = resolve(hyp("HassStartTimer", text="set a timer for 5 minutes", minutes="5"), ctx, kitchen)
+    assert "command" not in plain.values
+
+
 def test_room_and_type_in_the_name(ctx, bedroom) -> None:
     r = resolve(hyp("HassTurnOn", name="kitchen lights"), ctx, bedroom)
     assert sorted(r.device_ids) == ["kitchen_counter_light", "kitchen_light"]
