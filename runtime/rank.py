@@ -4,7 +4,7 @@ The NLU only sees words; the context knows what is playing, what is on, where th
 and what they like. Each rule below looks at one hypothesis and returns a small score change and
 the reason; the n-best is then sorted by the adjusted scores. The changes are small (0.05-0.2) on
 purpose: they decide between close hypotheses and never overrule a confident model (but for
-`timer_has_a_time`, a constraint rather than a preference).
+`timer_has_a_time` and `timer_names_a_device`, constraints rather than preferences).
 
 Rules (one function each, in `RULES`):
 
@@ -25,6 +25,10 @@ Rules (one function each, in `RULES`):
   model read a plain command as a delayed one ("turn off the music" as "turn off the music in five
   minutes"). The one rule that overrules the model, since the only answer to such a timer would be
   "For how long?" to someone who asked for none.
+* `timer_names_a_device`: "stop the oven", "what's the status of the front door" read as a running
+  timer's (cancel, status): with no timer running and no "timer" said, a name that is a device's
+  means the device. Like `timer_has_a_time` it overrules the model, since the timer reading could
+  only answer "There is no timer running".
 * `timer_is_running`: cancelling, pausing, resuming, changing or asking about a timer needs one
   running (the pipeline tells the context how many run on its satellite): "stop the oven" with no
   timer is less likely the oven timer.
@@ -308,6 +312,18 @@ def timer_is_running(
     return 0.0, None
 
 
+def timer_names_a_device(
+    interp: Interpretation, snap: ContextSnapshot, sat: Satellite
+) -> tuple[float, str | None]:
+    # with no timer running a timer reading can only say so, while the device it names is there
+    if interp.intent not in ON_A_TIMER or snap.timers or TIMER_WORDS & set(normalize(interp.text).split()):
+        return 0.0, None
+    name = normalize(interp.slot("name") or "")
+    if name and called(snap.devices, name):
+        return -1.0, f"no timer runs, no timer was said, and '{name}' is a device"
+    return 0.0, None
+
+
 RULES: tuple[Rule, ...] = (
     media_fits_screen,
     preferred_media_class,
@@ -318,24 +334,42 @@ RULES: tuple[Rule, ...] = (
     refers_to_last_target,
     night_turns_off,
     timer_has_a_time,
+    timer_names_a_device,
     timer_is_running,
 )
+
+
+RULED_OUT = -1.0  # a rule's change this low is a constraint: the hypothesis cannot be meant
+MIN_LEFT = 0.05  # what ruled-out hypotheses must leave the rest for it to be shared out
 
 
 def rerank_explained(
     nbest: list[Interpretation], snap: ContextSnapshot, satellite: Satellite
 ) -> tuple[list[Interpretation], list[str]]:
     """The n-best sorted by context-adjusted score, and why each score changed."""
-    adjusted: list[Interpretation] = []
     reasons: list[str] = []
+    deltas: list[float] = []
+    ruled_out: list[bool] = []
     for interp in nbest:
-        delta = 0.0
+        delta, out = 0.0, False
         for rule in RULES:
             change, why = rule(interp, snap, satellite)
             if change and why:
-                delta += change
+                delta, out = delta + change, out or change <= RULED_OUT
                 reasons.append(f"{interp.intent} {change:+.2f}: {why}")
-        score = min(1.0, max(0.0, interp.score + delta))
+        deltas.append(delta)
+        ruled_out.append(out)
+    # what a constraint ruled out leaves its probability to the rest, in the model's proportions
+    # ("stop the oven": cancel a timer 0.91, none runs; turn off the oven 0.09 -> 0.98), unless the
+    # model left them so little that their proportions say nothing
+    left = 1.0 - sum(i.score for i, out in zip(nbest, ruled_out, strict=True) if out)
+    share = any(ruled_out) and left >= MIN_LEFT
+    if share:
+        reasons.append(f"the others' scores are shares of the {left:.2f} left by what was ruled out")
+    adjusted: list[Interpretation] = []
+    for interp, delta, out in zip(nbest, deltas, ruled_out, strict=True):
+        base = interp.score / left if share and not out else interp.score
+        score = min(1.0, max(0.0, base + delta))
         adjusted.append(dataclasses.replace(interp, score=round(score, 4)))
     # stable: equal scores keep the model's order
     order = sorted(range(len(adjusted)), key=lambda i: -adjusted[i].score)

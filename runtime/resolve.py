@@ -1156,7 +1156,8 @@ def _slot_seconds(turn: _Turn, prefix: str = "") -> float | str | None:
 
 # "in ten minutes", "after an hour and a half": the delay of a delayed command, cut out of the text
 DELAY = re.compile(
-    r"\b(?:in|after|within) (?:\S+ ){1,5}?(?:seconds?|minutes?|mins?|hours?)(?: and a half)?\b"
+    r"\b(?:in|after|within) (?:(?!in |after |within )\S+ ){1,5}?(?:seconds?|minutes?|mins?|hours?)"
+    r"(?: and a half)?\b"
 )
 
 

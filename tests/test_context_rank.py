@@ -180,6 +180,30 @@ def test_a_timer_request_with_no_timer_running_yields_to_a_device_command(config
     assert intents(rerank([cancel, off], running, kitchen)) == ["HassCancelTimer", "HassTurnOff"]
 
 
+def test_a_timer_reading_that_names_a_device_is_ruled_out_and_the_rest_share_its_score(
+    config, kitchen
+) -> None:
+    """The committed model: "stop the oven" cancels a timer (0.91), turns off the oven (0.09). With no
+    timer running and no "timer" said the first is ruled out, and the rest are shares of what it left
+    (0.09 of 0.09, so the oven is turned off, not rejected as 0.09 would be)."""
+    cancel = Interpretation("HassCancelTimer", 0.91, [Slot("name", "oven")], "stop the oven")
+    off = Interpretation("HassTurnOff", 0.07, [Slot("name", "oven")], "stop the oven")
+    on = Interpretation("HassTurnOn", 0.02, [Slot("name", "oven")], "stop the oven")
+    ranked, reasons = rerank_explained([cancel, off, on], snap(config), kitchen)
+    assert intents(ranked) == ["HassTurnOff", "HassTurnOn", "HassCancelTimer"]
+    assert ranked[0].score >= 0.7 + 0.1 and ranked[-1].score == 0  # 0.07 / 0.09, plus its entity match
+    assert any("'oven' is a device" in r for r in reasons)
+    # a timer said, or one running: the model's order stands
+    said = dataclasses.replace(cancel, text="stop the oven timer")
+    assert rerank([said, off], snap(config), kitchen)[0].intent == "HassCancelTimer"
+    running = dataclasses.replace(snap(config), timers=1)
+    assert intents(rerank([cancel, off], running, kitchen))[0] == "HassCancelTimer"
+    # what was ruled out left too little (under 5%) for the others' proportions to mean anything
+    sure = dataclasses.replace(cancel, score=0.99)
+    tiny = dataclasses.replace(off, score=0.004)
+    assert rerank([sure, tiny], snap(config), kitchen)[0].score < 0.5
+
+
 def test_the_snapshot_counts_the_timers_the_pipeline_reported(config) -> None:
     ctx = ContextStore(config)
     assert snapshot(ctx, satellite="kitchen-sat").timers == 0  # no pipeline: no timer runs

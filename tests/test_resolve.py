@@ -272,6 +272,7 @@ def test_every_untagged_word_of_the_command_templates_is_a_carrier_or_a_device_w
         ("turn on the kitchen light in 5 minutes", "turn on the kitchen light"),
         ("in ten minutes turn off the tv", "turn off the tv"),
         ("turn the fan off after an hour and a half", "turn the fan off"),
+        ("turn off the lights in the living room in ten minutes", "turn off the lights in the living room"),
     ],
 )
 def test_a_delayed_command_is_the_sentence_less_its_delay(said: str, command: str, ctx, kitchen) -> None:
