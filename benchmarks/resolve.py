@@ -21,6 +21,10 @@ do not count here (that is the NLU benchmark's job):
 * `conjoined`: "turn on the A and the B" for neighbouring devices, "turn off the R1 and R2 lights",
   "turn on the lights in the R1 and the R2" -> the devices of both (a question if one has none).
 
+With the model present, the ASR grammar's sentences (`runtime.asr.grammar`, draw seeds 0-4) also go
+through the whole path, each in a fresh context heard by the kitchen satellite: how many end with an
+intent their template does not mean, or rejected (`grammar_through_nlu`).
+
 Outcomes: correct, asked (a clarification where an action was expected), wrong (an action on other
 devices, or an action where a question was expected). Wrong is what must stay at 0.
 With the trained model present (models/nlu/nlu.int8.onnx), the same `name` and `unknown` cases are
@@ -212,6 +216,34 @@ def run_case(case: Case, config: Config, model: Any | None) -> tuple[str, float]
     return ("correct" if acted == sorted(case.expect) else "wrong"), elapsed
 
 
+def grammar_through_nlu(config: Config, model: Any, seeds: range = range(5)) -> dict[str, Any]:
+    """The ASR grammar's sentences through NLU, re-ranking and resolution: intents their template
+    does not mean, and rejections, as `ambient nlu` would act in a fresh context."""
+    from runtime.asr.grammar import MEANINGS, sentences_by_template
+
+    sat = config.satellite("kitchen-sat")
+    said = [
+        (t, s)
+        for seed in seeds
+        for t, texts in sentences_by_template(config, seed=seed).items()
+        for s in texts
+    ]
+    wrong, rejected = [], []
+    for template, text in tqdm(said, desc="ASR grammar through the NLU"):
+        _, resolution = interpret(model.parse(text), ContextStore(config), sat)
+        out = bool(resolution.values.get("out_of_domain"))
+        if out and "OutOfDomain" not in MEANINGS[template]:
+            rejected.append(text)
+        elif not out and resolution.interpretation.intent not in MEANINGS[template]:
+            wrong.append(f"{text} -> {resolution.interpretation.intent}")
+    return {
+        "sentences": len(said),
+        "wrong": len(wrong),
+        "rejected": len(rejected),
+        "examples": (wrong + rejected)[:10],
+    }
+
+
 def summarize(outcomes: list[tuple[Case, str, float]]) -> dict[str, Any]:
     by_cat: dict[str, Counter[str]] = defaultdict(Counter)
     for case, outcome, _ in outcomes:
@@ -288,6 +320,7 @@ def main() -> int:
         outcomes = [(c, *run_case(c, config, model)) for c in tqdm(text_cases, desc="text through the NLU")]
         results["text_through_nlu"] = summarize(outcomes)
         results["text_through_nlu"]["note"] = "latency includes the NLU model"
+        results["grammar_through_nlu"] = grammar_through_nlu(config, model)
     else:
         results["text_through_nlu"] = {"skipped": f"{model_path} not found; run `ambient nlu-train`"}
 
@@ -307,6 +340,11 @@ def main() -> int:
             print(f"  by category: {json.dumps(r['by_category'])}")
         else:
             print(f"{run}: {r['skipped']}")
+    if "grammar_through_nlu" in results:
+        g = results["grammar_through_nlu"]
+        print(
+            f"ASR grammar through the NLU: {g['sentences']} sentences, {g['wrong']} wrong intent, {g['rejected']} rejected"
+        )
     print(f"wrote {OUT / 'resolve.json'} and {OUT / 'resolve.png'}")
     return 0
 
