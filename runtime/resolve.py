@@ -123,6 +123,14 @@ DOOR_VERBS: dict[str, dict[str, str]] = {
     "closed": {"cover": "off"},
 }
 OPENING = frozenset({("lock", "off"), ("cover", "on")})
+# the words that make an on/off request a command (templates' verbs, "on", "off", "out")
+SWITCH_WORDS = frozenset(
+    _words(
+        "turn switch on off out start stop activate deactivate enable disable power kill shut open close "
+        "lock unlock illuminate lift lower raise bring run press push play halt change transition set put "
+        "make up scene"
+    )
+)
 # "in the house", "everywhere": the whole home rather than the satellite's room
 WHOLE_HOME = re.compile(
     r"\b(?:everywhere|(?:in|around|across|throughout|all over) (?:the |my |this |our )?"
@@ -762,6 +770,11 @@ def _value(turn: _Turn, slot: str, kind: str, label: str) -> float | Resolution:
 
 
 def _on_off(turn: _Turn) -> Resolution:
+    if not set(normalize(turn.interp.text).split()) & SWITCH_WORDS and untagged_words(turn.interp):
+        # "the light at the end of the tunnel": no verb, and words beyond a device's name; a bare name
+        # ("the kitchen light") is still a command
+        turn.reasons.append("no switching word, and words besides the device: a statement")
+        return turn.done(out_of_domain=True)
     found = _targets(turn, INTENT_TYPES[turn.interp.intent])
     if isinstance(found, Resolution):
         return found
