@@ -300,6 +300,15 @@ def test_no_on_off_command_of_the_templates_is_taken_for_a_statement(
     assert statements == []
 
 
+@pytest.mark.parametrize(
+    ("said", "command"),
+    [
+        ("turn on the kitchen light in 5 minutes", "turn on the kitchen light"),
+        ("in ten minutes turn off the tv", "turn off the tv"),
+        ("turn the fan off after an hour and a half", "turn the fan off"),
+        ("turn off the lights in the living room in ten minutes", "turn off the lights in the living room"),
+    ],
+)
 def test_a_delayed_command_is_the_sentence_less_its_delay(said: str, command: str, ctx, kitchen) -> None:
     # the NLU's conversation_command span is often short ("turn"): only its presence counts
     r = resolve(hyp("HassStartTimer", text=said, conversation_command="turn", minutes="5"), ctx, kitchen)
