@@ -131,6 +131,13 @@ SWITCH_WORDS = frozenset(
         "make up scene"
     )
 )
+# a preference is said by someone ("i", "my") or judges ("is great"); without these it is a statement
+PREFERENCE_WORDS = frozenset(
+    _words(
+        "i i'm i'd i've me my we our like likes love loves enjoy prefer favorite fan into hate dislike "
+        "great nice best perfect lovely awful terrible relaxing rather personally beats beat much"
+    )
+)
 # "in the house", "everywhere": the whole home rather than the satellite's room
 WHOLE_HOME = re.compile(
     r"\b(?:everywhere|(?:in|around|across|throughout|all over) (?:the |my |this |our )?"
@@ -1271,6 +1278,11 @@ def taught_command(ctx: ContextStore, text: str, person: str = "default") -> str
 
 def _teach_preference(turn: _Turn) -> Resolution:
     pref = normalize(turn.interp.slot("preference") or "")
+    said = set(turn.interp.text.lower().split())  # all of it: normalize() drops a leading "my"
+    if pref and said and not said & PREFERENCE_WORDS:
+        # "the news said it will be warm": nobody said they like anything
+        turn.reasons.append("no one's liking or judging is said: a statement, not a preference")
+        return turn.done(out_of_domain=True)
     if not pref:
         return turn.ask("What do you like?")
     likes = list(turn.ctx.preferences(turn.person).get("likes", []))

@@ -237,20 +237,11 @@ def test_an_alarm_at_a_time_of_day_is_a_timer_until_then(ctx, kitchen) -> None:
 
 @pytest.fixture(scope="module")
 def template_sentences(config: Config) -> list[Interpretation]:
-    """Every training sentence of the command templates, as the NLU would read it if it were right."""
+    """Every training sentence of the templates, as the NLU would read it if it were right."""
     from models.nlu import data as D
 
-    not_devices = {
-        "OutOfDomain",
-        "HassNevermind",
-        "HassGetCurrentTime",
-        "HassGetCurrentDate",
-        "HassGetWeather",
-    }
     out = []
     for ex in D.build_dataset(config, seed=0, hold_out_test=False, hold_out_valid=False).train:
-        if ex.intent in not_devices or ex.intent.startswith("Ambient") or "Timer" in ex.intent:
-            continue
         slots: list[Slot] = []
         for k, tag in enumerate(ex.tags):
             if tag.startswith("B-"):
@@ -269,11 +260,23 @@ def test_every_untagged_word_of_the_command_templates_is_a_carrier_or_a_device_w
     # the templates' own words must not be, or "play jazz in the bedroom" asks about a device "play"
     from runtime.resolve import CARRIER_WORDS, TEMPLATE_DEVICE_WORDS, TYPE_WORDS
 
-    tagged = {(id(i), k) for i in template_sentences for s in i.slots for k in range(s.start, s.end)}
+    not_devices = {
+        "OutOfDomain",
+        "HassNevermind",
+        "HassGetCurrentTime",
+        "HassGetCurrentDate",
+        "HassGetWeather",
+    }
+    commands = [
+        i
+        for i in template_sentences
+        if i.intent not in not_devices and not i.intent.startswith("Ambient") and "Timer" not in i.intent
+    ]
+    tagged = {(id(i), k) for i in commands for s in i.slots for k in range(s.start, s.end)}
     leaked = (
         {
             w
-            for i in template_sentences
+            for i in commands
             for k, w in enumerate(i.text.split())
             if (id(i), k) not in tagged and parse_number(w) is None
         }
@@ -298,6 +301,18 @@ def test_no_on_off_command_of_the_templates_is_taken_for_a_statement(
         and "a statement" in " ".join(resolve(i, ctx, kitchen).reasons)
     ]
     assert statements == []
+
+
+def test_a_statement_is_not_a_preference_but_every_preference_template_is(
+    template_sentences, ctx, kitchen
+) -> None:
+    news = hyp("AmbientTeachPreference", text="the news said it will be warm", preference="news")
+    assert resolve(news, ctx, kitchen).values.get("out_of_domain") and ctx.preferences("default") == {}
+    taught = [i for i in template_sentences if i.intent == "AmbientTeachPreference"]
+    assert len(taught) > 100
+    assert [
+        i.text for i in taught if resolve(i, ContextStore(ctx.config), kitchen).values.get("out_of_domain")
+    ] == []
 
 
 @pytest.mark.parametrize(
