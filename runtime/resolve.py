@@ -131,6 +131,12 @@ SWITCH_WORDS = frozenset(
         "make up scene"
     )
 )
+# "turn the heat up", "turn down the thermostat": a step of the setpoint, CLIMATE_STEP degrees
+TEMPERATURE_WORDS = frozenset(_words("temperature temp heat heating thermostat ac"))
+STEP_UP = frozenset(_words("up warmer hotter raise increase higher"))
+STEP_DOWN = frozenset(_words("down cooler colder lower decrease"))
+CLIMATE_STEP = 1.0
+SWITCHED = frozenset(_words("power start fire shut"))  # "power up", "shut down the heating": on, off
 # a preference is said by someone ("i", "my") or judges ("is great"); without these it is a statement
 PREFERENCE_WORDS = frozenset(
     _words(
@@ -782,6 +788,9 @@ def _on_off(turn: _Turn) -> Resolution:
         # ("the kitchen light") is still a command
         turn.reasons.append("no switching word, and words besides the device: a statement")
         return turn.done(out_of_domain=True)
+    stepped = _climate_step(turn)  # "turn up the thermostat": its setpoint, not on
+    if stepped is not None:
+        return stepped
     found = _targets(turn, INTENT_TYPES[turn.interp.intent])
     if isinstance(found, Resolution):
         return found
@@ -1050,12 +1059,53 @@ BRIGHTNESS_DOWN = frozenset(
 BRIGHTNESS_STEP_POINTS = 20  # points of 0-100 per "dim" / "brighten"
 
 
+def _climate_step(turn: _Turn) -> Resolution | None:
+    """ "Turn the heat up", "turn down the thermostat", "lower the temperature": the thermostat's
+    setpoint one degree up or down (read as a brightness step or an on/off by the model); None when
+    the request is not one."""
+    words = set(normalize(turn.interp.text).split())
+    # "up"/"down" said as a verb's, not in a name or a place ("the lower floor")
+    placed = {
+        w
+        for s in turn.interp.slots
+        if s.name in ("floor", "area", "name")
+        for w in normalize(s.value).split()
+    }
+    steps = words - placed
+    up, down = bool(steps & STEP_UP), bool(steps & STEP_DOWN)
+    if not words & TEMPERATURE_WORDS or up == down or words & SWITCHED:
+        return None
+    name = normalize(turn.interp.slot("name") or "")
+    named = called(turn.devices, name) if name else []
+    if named and not any(d.type == "climate" for d in named):  # "lower the office temperature" sensor
+        return None
+    found = [d for d in named if d.type == "climate"] or _climate_for(turn)
+    if isinstance(found, Resolution):
+        return found
+    device = found[0]
+    state = turn.ctx.state(device.id)
+    now = state.state.get("target_temperature") if state is not None else None
+    if not isinstance(now, int | float):
+        return turn.ask(f"What temperature should I set the {device.name} to?")
+    target = float(now) + (CLIMATE_STEP if up else -CLIMATE_STEP)
+    lo, hi = RANGES["climate"]
+    if not lo <= target <= hi:
+        return turn.ask(
+            f"The {device.name} is at {_clean(float(now)):g} degrees; it goes from {lo:g} to {hi:g}."
+        )
+    turn.reasons.append(f"a step of the setpoint: {_clean(float(now)):g} -> {_clean(target):g}")
+    return turn.done([device.id], device.room, target_temperature=_clean(target))
+
+
 def _brightness_step(turn: _Turn) -> Resolution:
     """ "Dim the kitchen light", "make it brighter", "it's too dark in here": 20 points up or down from
     the light's brightness ("by 30 percent": 30). With no light named: the lights this satellite
     changed last, else the lights of its room. Dimming never switches a light off (1% at least);
     brightening an off light switches it on at 20%. A value said outright ("dim it to 30 percent")
     is HassLightSet's: that brightness is set."""
+    stepped = _climate_step(turn)  # "turn the temperature down" is not the lights'
+    if stepped is not None:
+        return stepped
     i = turn.interp
     said = number_in_text(i.text)
     by = said is not None and "by" in normalize(i.text).split()  # "dim the lights by 30 percent"

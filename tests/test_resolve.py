@@ -436,6 +436,33 @@ def test_temperature_in_a_room_without_a_thermometer_is_the_homes_thermostat_sai
     assert said.startswith("There's no thermometer in the living room.") and "20.5" in said
 
 
+def test_turning_the_heat_up_or_down_steps_the_setpoint(ctx, kitchen, template_sentences) -> None:
+    def values(intent: str, said: str, **slots: str) -> dict[str, object]:
+        r = resolve(hyp(intent, text=said, **slots), ctx, kitchen)
+        return {"asked": r.clarification} if r.clarification else {"ids": r.device_ids, **r.values}
+
+    # the model reads these as a brightness step or as switching on/off
+    assert values("AmbientSetBrightnessRelative", "turn the temperature down", brightness_step="down") == {
+        "asked": "What temperature should I set the thermostat to?"  # its setpoint is not known yet
+    }
+    ctx.update_state("thermostat", {"state": "heat", "temperature": 20.5, "target_temperature": 21})
+    down = values("AmbientSetBrightnessRelative", "turn the temperature down", brightness_step="down")
+    assert down == {"ids": ["thermostat"], "target_temperature": 20}
+    assert values("HassTurnOn", "turn up the thermostat", name="thermostat")["target_temperature"] == 22
+    assert values("HassTurnOff", "turn down the heating", name="heating")["target_temperature"] == 20
+    assert values("HassTurnOff", "turn off the heating", name="heating")["state"] == "off"
+    assert values("HassTurnOn", "power up the heating", name="heating")["state"] == "on"
+    # no on/off or brightness sentence of the templates is taken for one ("deactivate the heating on
+    # the lower floor", "shut down heating", "lower the office temperature" of a cover)
+    stepped = [
+        i.text
+        for i in template_sentences
+        if i.intent in ("HassTurnOn", "HassTurnOff", "AmbientSetBrightnessRelative")
+        and any("setpoint" in why for why in resolve(i, ctx, kitchen).reasons)
+    ]
+    assert stepped == []
+
+
 def test_named_temperature_source(ctx, kitchen) -> None:
     r = resolve(hyp("HassClimateGetTemperature", name="outside temperature"), ctx, kitchen)
     assert r.device_ids == ["outdoor_temperature"]
