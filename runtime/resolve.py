@@ -19,6 +19,11 @@ Choices, and why:
 * "everything" ("all the devices") is every device of the room that the intent can switch, but never
   a lock or a cover (so "turn everything off" cannot unlock a door) and, turning on, nothing that
   heats; "in the house" or "everywhere" widens a request from the satellite's room to the home.
+* "X and Y" is one request per device phrase (`conjuncts`); if any part asks, nothing is done.
+* An on/off with no switching word and words besides a device ("the light at the end of the
+  tunnel"), or a preference nobody says they hold ("the news said it will be warm"), is a statement.
+* "Turn the heat up" steps the thermostat's setpoint; "an alarm for 7 am" is a timer until then;
+  "turn off the tv in ten minutes" carries its command for the pipeline to run when the timer rings.
 
 `values` holds the normalized fields to set (`state`, `brightness`, `target_temperature`, ...) or
 the question asked (`query`), so dispatch is a table lookup. Teaching intents are stored on the
@@ -245,10 +250,14 @@ def parse_number(text: str | None) -> float | None:
     return float(value) if value is not None else None
 
 
+def _digits(word: str) -> bool:
+    return word.isascii() and word.isdigit()  # "¹" is a digit to str.isdigit, not to int()
+
+
 def _number_words(words: list[str]) -> int | None:
     total, current, seen = 0, 0, False
     for w in words:
-        if w.isascii() and w.isdigit() and len(w) <= 12:  # "¹" is a digit to str.isdigit, not to int()
+        if _digits(w) and len(w) <= 12:
             current += int(w)
         elif w in NUMBER_WORDS:
             current += NUMBER_WORDS[w]
@@ -269,14 +278,7 @@ def number_in_text(text: str) -> float | None:
     words = normalize(text).replace("%", " ").split()
     runs: list[list[str]] = [[]]
     for w in words:
-        if (
-            w in NUMBER_WORDS
-            and w not in ("a", "an", "oh")
-            or w in TENS
-            or w in SCALES
-            or w.isascii()
-            and w.isdigit()
-        ):
+        if w in NUMBER_WORDS and w not in ("a", "an", "oh") or w in TENS or w in SCALES or _digits(w):
             runs[-1].append(w)
         elif runs[-1]:
             runs.append([])
@@ -596,8 +598,7 @@ def _targets(
     domain_word = i.slot("domain") or i.slot("device_class")
     leftover = untagged_words(i)
     home_wide = bool(WHOLE_HOME.search(normalize(i.text)))
-    if home_wide:  # "the lights in the house": not only the satellite's room
-        leftover = " ".join(w for w in leftover.split() if w not in HOME_WORDS)
+    if home_wide:  # "the lights in the house": not only the satellite's room ("house" is no room)
         area_word = None if area_word and set(normalize(area_word).split()) <= HOME_WORDS else area_word
         turn.reasons.append("the whole home")
     if not (name or domain_word) and (leftover in TYPE_WORDS or leftover in DOMAIN_WORDS):
