@@ -186,6 +186,11 @@ MUSIC_WORDS = frozenset(
         "metal folk soul funk disco techno electronic lofi punk indie opera gospel salsa edm"
     )
 )
+VIDEO_WORDS = frozenset(_words("movie movies film show shows series episode tv television"))
+# a request on a condition ("when I leave", "if it gets dark"): not something to do now
+CONDITION = re.compile(
+    r"\b(?:when|whenever|if|once|as soon as|every time) (?:i|i'm|we|we're|you|it|it's|the|someone|somebody)\b"
+)
 # accepted ranges: a value outside them is misheard or a mistake, so we ask instead of acting
 RANGES: dict[str, tuple[float, float]] = {
     "brightness": (0, 100),
@@ -309,11 +314,17 @@ class Match:
     suggestion: str | None = None  # nearest known name when nothing matched
 
 
+def room_called(value: str, rooms: list[Room]) -> Room | None:
+    """The room whose name, id or an alias is `value` exactly (normalized)."""
+    v = normalize(value)
+    return next((r for r in rooms if v in (normalize(n) for n in (r.name, r.id, *r.aliases))), None)
+
+
 def find_room(value: str, rooms: list[Room]) -> Room | None:
     v = normalize(value)
-    for room in rooms:
-        if v in (normalize(n) for n in (room.name, room.id, *room.aliases)):
-            return room
+    exact = room_called(v, rooms)
+    if exact is not None:
+        return exact
     best = max(
         ((fuzz.ratio(v, normalize(n)), room) for room in rooms for n in (room.name, *room.aliases)),
         key=lambda x: x[0],
@@ -517,6 +528,9 @@ def resolve(
     if handler is None:
         turn.reasons.append(f"{interp.intent} is not supported here")
         return turn.done(out_of_domain=True)
+    if interp.intent in TARGETING_INTENTS and CONDITION.search(normalize(interp.text)):
+        # "turn off the lights when I leave": doing it now would be wrong, and nothing here waits
+        return turn.ask("I can't wait for something to happen yet. I can do it now, or in a set time.")
     parts = conjuncts(interp) if interp.intent in CONJOINABLE else [interp]
     resolution = handler(turn) if len(parts) == 1 else _conjoined(turn, handler, parts)
     if resolution.clarification is None and resolution.device_ids and interp.intent in TARGETING_INTENTS:
@@ -601,6 +615,11 @@ def _targets(
     if home_wide:  # "the lights in the house": not only the satellite's room ("house" is no room)
         area_word = None if area_word and set(normalize(area_word).split()) <= HOME_WORDS else area_word
         turn.reasons.append("the whole home")
+    named_room = room_called(name, turn.rooms) if name and not area_word else None
+    if named_room is not None and not called(turn.devices, normalize(name or "")):
+        # "mute the living room": a room heard as a device's name is the room
+        name, area_word = None, named_room.name
+        turn.reasons.append(f"'{named_room.name}' names a room, not a device")
     if not (name or domain_word) and (leftover in TYPE_WORDS or leftover in DOMAIN_WORDS):
         # "turn off the music in the lounge" with "music" untagged: the lounge's media players,
         # not the lounge's lights
@@ -925,7 +944,13 @@ def _get_state(turn: _Turn) -> Resolution:
 def _media_targets(turn: _Turn) -> list[Device] | Resolution:
     """A transport command (pause, next, volume) goes to what is playing here, else the room's player."""
     if turn.interp.slot("name") or turn.interp.slot("area"):
-        return _targets(turn, INTENT_TYPES["HassMediaPause"])
+        found = _targets(turn, INTENT_TYPES["HassMediaPause"])
+        if isinstance(found, Resolution) or len(found) < 2:
+            return found
+        # "pause the movie in the living room": the tv, not the speaker beside it
+        words = set(normalize(turn.interp.text).split())
+        kind = "tv" if words & VIDEO_WORDS else "media_player" if words & MUSIC_WORDS else None
+        return [d for d in found if d.type == kind] or found
     media = [d for d in turn.devices if d.type in ("media_player", "tv")]
     for candidates, why in (
         (

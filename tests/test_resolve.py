@@ -332,6 +332,27 @@ def test_a_delayed_command_is_the_sentence_less_its_delay(said: str, command: st
     assert "command" not in plain.values
 
 
+def test_a_room_heard_as_a_name_is_the_room_and_a_movie_is_the_tv(ctx, kitchen) -> None:
+    mute = resolve(hyp("HassMediaPlayerMute", text="mute the living room", name="living room"), ctx, kitchen)
+    assert sorted(mute.device_ids) == ["living_room_speaker", "tv"]
+    said = "pause the movie in the living room"
+    assert resolve(hyp("HassMediaPause", text=said, area="living room"), ctx, kitchen).device_ids == ["tv"]
+    said = "pause the music in the living room"
+    music = resolve(hyp("HassMediaPause", text=said, area="living room"), ctx, kitchen)
+    assert music.device_ids == ["living_room_speaker"]
+
+
+def test_a_request_on_a_condition_is_asked_about_not_done(ctx, kitchen, template_sentences) -> None:
+    from runtime.resolve import CONDITION, TARGETING_INTENTS
+
+    r = resolve(hyp("HassTurnOff", text="turn off the lights when i leave", domain="lights"), ctx, kitchen)
+    assert r.device_ids == [] and r.clarification is not None
+    # no template of a device intent is read as one
+    assert [
+        i.text for i in template_sentences if i.intent in TARGETING_INTENTS and CONDITION.search(i.text)
+    ] == []
+
+
 def test_room_and_type_in_the_name(ctx, bedroom) -> None:
     r = resolve(hyp("HassTurnOn", name="kitchen lights"), ctx, bedroom)
     assert sorted(r.device_ids) == ["kitchen_counter_light", "kitchen_light"]
