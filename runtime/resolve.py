@@ -191,6 +191,7 @@ VIDEO_WORDS = frozenset(_words("movie movies film show shows series episode tv t
 CONDITION = re.compile(
     r"\b(?:when|whenever|if|once|as soon as|every time) (?:i|i'm|we|we're|you|it|it's|the|someone|somebody)\b"
 )
+EXCEPT = re.compile(r"\b(?:except|but not|other than|apart from|excluding)\b")
 # accepted ranges: a value outside them is misheard or a mistake, so we ask instead of acting
 RANGES: dict[str, tuple[float, float]] = {
     "brightness": (0, 100),
@@ -531,6 +532,9 @@ def resolve(
     if interp.intent in TARGETING_INTENTS and CONDITION.search(normalize(interp.text)):
         # "turn off the lights when I leave": doing it now would be wrong, and nothing here waits
         return turn.ask("I can't wait for something to happen yet. I can do it now, or in a set time.")
+    if interp.intent in TARGETING_INTENTS and EXCEPT.search(normalize(interp.text)):
+        # "turn off everything except the tv": acting on the named device would be the opposite
+        return turn.ask("I can't leave devices out yet. Which ones do you mean?")
     parts = conjuncts(interp) if interp.intent in CONJOINABLE else [interp]
     resolution = handler(turn) if len(parts) == 1 else _conjoined(turn, handler, parts)
     if resolution.clarification is None and resolution.device_ids and interp.intent in TARGETING_INTENTS:
@@ -560,23 +564,31 @@ def conjuncts(interp: Interpretation) -> list[Interpretation]:
         return [interp]
     first = min(s.start for s in device)
     last = max(s.end for s in device)
-    parts: list[tuple[int, int, list[Slot]]] = []
+    parts: list[tuple[int, int, list[Slot], bool]] = []
     for lo, hi in zip([0, *(k + 1 for k in cuts)], [*cuts, len(words)], strict=True):
         own = [s for s in device if lo <= s.start < hi]
         kind_word = any(words[k] in TYPE_WORDS and k not in tagged for k in range(lo, hi))
         if own or kind_word:
-            parts.append((lo, hi, own))
+            parts.append((lo, hi, own, kind_word))
     if len(parts) < 2:
         return [interp]
     kinds = [Slot(s.name, s.value) for s in device if s.name in KIND_SLOTS][:1]
     values = [s for s in interp.slots if s not in device]
+    # "the lights and the tv in the living room": a room said last, after its part's device, is
+    # every part's that names no device by name or room ("the kitchen light and the fan" keeps its own)
+    *_, (_, _, last_own, last_kind_word) = parts
+    rooms = [s for s in last_own if s.name == "area"]
+    trailing = (
+        [Slot("area", rooms[0].value)] if rooms and (last_kind_word or last_own[0].name != "area") else []
+    )
     out = []
-    for lo, hi, own in parts:
+    for lo, hi, own, kind_word in parts:
         before = words[:first] if lo > first else []
         shift = len(before) - lo
         moved = [dataclasses.replace(s, start=s.start + shift, end=s.end + shift) for s in own]
-        named = not own or any(s.name in ("name", *KIND_SLOTS) for s in own)
-        slots = moved + ([] if named else kinds) + values
+        named = not own or kind_word or any(s.name in ("name", *KIND_SLOTS) for s in own)
+        placed = any(s.name in ("name", "area", "floor") for s in own)
+        slots = moved + ([] if named else kinds) + ([] if placed else trailing) + values
         text = " ".join(before + words[lo:hi] + (words[last:] if hi < last else []))
         out.append(dataclasses.replace(interp, slots=slots, text=text))
     return out

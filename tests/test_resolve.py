@@ -164,6 +164,21 @@ def test_conjuncts_cut_at_and_keep_the_verb_and_share_a_kind_word_said_once() ->
     ].text.endswith("sleep")
 
 
+def test_a_room_said_last_is_every_parts_and_a_kind_word_keeps_its_part(ctx, kitchen) -> None:
+    said = "turn off the lights and the tv in the living room"  # "lights" untagged
+    both = resolve(spoken("HassTurnOff", said, ("name", "tv"), ("area", "living room")), ctx, kitchen)
+    assert sorted(both.device_ids) == ["floor_lamp", "living_room_light", "tv"]
+    said = "turn off the fan and the lights in the bedroom"
+    fan = resolve(spoken("HassTurnOff", said, ("domain", "fan"), ("area", "bedroom")), ctx, kitchen)
+    assert sorted(fan.device_ids) == ["bedroom_fan", "bedroom_light"]  # not the bedroom's fan twice
+    said = "turn off the kitchen light and the fan"  # the kitchen is its light's only
+    slots = (("area", "kitchen"), ("domain", "light"), ("domain", "fan"))
+    assert sorted(resolve(spoken("HassTurnOff", said, *slots), ctx, kitchen).device_ids) == [
+        "bedroom_fan",
+        "kitchen_light",
+    ]
+
+
 def test_and_acts_on_the_devices_of_every_part_or_asks(ctx, kitchen) -> None:
     def ids(said: Interpretation) -> list[str]:
         return sorted(resolve(said, ctx, kitchen).device_ids)
@@ -342,15 +357,19 @@ def test_a_room_heard_as_a_name_is_the_room_and_a_movie_is_the_tv(ctx, kitchen) 
     assert music.device_ids == ["living_room_speaker"]
 
 
-def test_a_request_on_a_condition_is_asked_about_not_done(ctx, kitchen, template_sentences) -> None:
-    from runtime.resolve import CONDITION, TARGETING_INTENTS
+def test_a_request_on_a_condition_or_with_an_exception_is_asked_about_not_done(
+    ctx, kitchen, template_sentences
+) -> None:
+    from runtime.resolve import CONDITION, EXCEPT, TARGETING_INTENTS
 
     r = resolve(hyp("HassTurnOff", text="turn off the lights when i leave", domain="lights"), ctx, kitchen)
     assert r.device_ids == [] and r.clarification is not None
-    # no template of a device intent is read as one
-    assert [
-        i.text for i in template_sentences if i.intent in TARGETING_INTENTS and CONDITION.search(i.text)
-    ] == []
+    # the model tags "tv" and nothing else: acting would turn off the one device to leave on
+    r = resolve(hyp("HassTurnOff", text="turn off everything except the tv", name="tv"), ctx, kitchen)
+    assert r.device_ids == [] and r.clarification is not None
+    # no template of a device intent is read as either
+    device_templates = [i.text for i in template_sentences if i.intent in TARGETING_INTENTS]
+    assert [t for t in device_templates if CONDITION.search(t) or EXCEPT.search(t)] == []
 
 
 def test_room_and_type_in_the_name(ctx, bedroom) -> None:
