@@ -4,7 +4,8 @@ The NLU only sees words; the context knows what is playing, what is on, where th
 and what they like. Each rule below looks at one hypothesis and returns a small score change and
 the reason; the n-best is then sorted by the adjusted scores. The changes are small (0.05-0.2) on
 purpose: they decide between close hypotheses and never overrule a confident model (but for
-`timer_has_a_time` and `timer_names_a_device`, constraints rather than preferences).
+`timer_has_a_time` and `timer_names_a_device`, constraints rather than preferences: a hypothesis they
+rule out leaves its probability to the others, in the model's proportions).
 
 Rules (one function each, in `RULES`):
 
@@ -23,8 +24,8 @@ Rules (one function each, in `RULES`):
 * `night_turns_off`: between 22:00 and 06:00 turning things off is a little more likely than on.
 * `timer_has_a_time`: a timer to start with no time heard and no "timer" said is not a timer: the
   model read a plain command as a delayed one ("turn off the music" as "turn off the music in five
-  minutes"). The one rule that overrules the model, since the only answer to such a timer would be
-  "For how long?" to someone who asked for none.
+  minutes"). It overrules the model, since the only answer to such a timer would be "For how long?"
+  to someone who asked for none.
 * `timer_names_a_device`: "stop the oven", "what's the status of the front door" read as a running
   timer's (cancel, status): with no timer running and no "timer" said, a name that is a device's
   means the device. Like `timer_has_a_time` it overrules the model, since the timer reading could
