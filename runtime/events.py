@@ -74,7 +74,8 @@ class Transcript:
     reject_reason: str = ""
 
 
-RewriteSource = Literal["personal", "global", "online", "taught"]  # taught: "when I say X I mean Y"
+# taught: "when I say X I mean Y"; split: one of several commands said together
+RewriteSource = Literal["personal", "global", "online", "taught", "split"]
 
 
 @dataclass(frozen=True)

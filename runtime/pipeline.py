@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from runtime.audio.vad import WakeTail
+from runtime.clauses import commands
 from runtime.config import Config
 from runtime.context import ContextStore
 from runtime.dispatch import CANCEL_INTENTS, TIMER_INTENTS, duration_text, timer_answer
@@ -219,32 +220,59 @@ class Pipeline:
         timings: dict[str, float] | None = None,
         started: float | None = None,
     ) -> Turn:
-        """Run everything after ASR on `text`; record, upload and answer the turn."""
+        """Run everything after ASR on `text`; record, upload and answer the turn. Several commands
+        said together ("lock the door and turn off the lights") are a turn each; the last is returned."""
+        heard = transcript or Transcript(text, 1.0, engine="text")
         with self._lock:
-            turn = Turn(device=self.config.home.device_id, satellite=self.satellite)
-            if started is not None:
-                turn.started = started
-            turn.wake = wake
-            turn.transcript = transcript or Transcript(text, 1.0, engine="text")
-            turn.timings.update(timings or {})
-            if turn.transcript.rejected or not turn.transcript.text.strip():
-                turn.action = Action("none", text="Sorry, I didn't catch that.")
-            else:
-                self._understand_and_act(turn)
-            turn.failure_point = failure_point(turn)
-            self._record(turn)
-            self._respond(turn)
-            return turn
+            if heard.rejected or not heard.text.strip():
+                return self._turn(heard, None, wake, timings, started)
+            t = time.perf_counter()
+            rewrite = self._rewrite(heard.text)
+            looked_up = time.perf_counter() - t
+            parts = commands(rewrite.text if rewrite is not None else heard.text)
+            if len(parts) == 1:
+                return self._turn(heard, rewrite, wake, {**(timings or {}), "rewrite": looked_up}, started)
+            turns = [
+                self._turn(
+                    heard,
+                    Rewrite(heard.text, part, rewrite.source if rewrite is not None else "split"),
+                    wake if i == 0 else None,
+                    {**(timings or {}), "rewrite": looked_up} if i == 0 else {"rewrite": 0.0},
+                    started,
+                )
+                for i, part in enumerate(parts)
+            ]
+            return turns[-1]
+
+    def _rewrite(self, heard: str) -> Rewrite | None:
+        taught = taught_command(self.ctx, heard, self.person)  # what the person taught beats what was mined
+        return Rewrite(heard, taught, "taught") if taught else self.rewriter.lookup(heard, self.person)
+
+    def _turn(
+        self,
+        heard: Transcript,
+        rewrite: Rewrite | None,
+        wake: Wake | None,
+        timings: dict[str, float] | None,
+        started: float | None,
+    ) -> Turn:
+        turn = Turn(device=self.config.home.device_id, satellite=self.satellite)
+        if started is not None:
+            turn.started = started
+        turn.wake, turn.transcript, turn.rewrite = wake, heard, rewrite
+        turn.timings.update(timings or {})
+        if heard.rejected or not heard.text.strip():
+            turn.action = Action("none", text="Sorry, I didn't catch that.")
+        else:
+            self._understand_and_act(turn)
+        turn.failure_point = failure_point(turn)
+        self._record(turn)
+        self._respond(turn)
+        return turn
 
     def _understand_and_act(self, turn: Turn) -> None:
         t = time.perf_counter()
         assert turn.transcript is not None
-        heard = turn.transcript.text
-        taught = taught_command(self.ctx, heard, self.person)  # what the person taught beats what was mined
-        turn.rewrite = (
-            Rewrite(heard, taught, "taught") if taught else self.rewriter.lookup(heard, self.person)
-        )
-        t = _lap(turn, "rewrite", t)
         if turn.rewrite is not None:
             self._emit(
                 "rewrite", original=turn.rewrite.original, text=turn.rewrite.text, source=turn.rewrite.source

@@ -172,6 +172,23 @@ def test_a_taught_phrase_does_what_was_taught_and_outlives_a_restart(home: dict[
     assert taught_command(again, "Movie time!") == "turn off the living room light"
 
 
+def test_two_commands_in_one_utterance_are_two_turns(home: dict[str, Any]) -> None:
+    rt, sim, watcher = home["rt"], home["sim"], home["watcher"]
+    sim.set_state("front_door_lock", {"state": "unlocked"})
+    sim.set_state("coffee_maker", {"state": "on"})
+    watcher.drain()
+    last = rt.pipelines["kitchen-sat"].handle_text("lock the front door and turn off the coffee maker")
+    assert json.loads(watcher.wait("zigbee2mqtt/front_door_lock/set"))["state"] == "LOCK"
+    assert json.loads(watcher.wait("zigbee2mqtt/coffee_maker/set"))["state"] == "OFF"
+    assert (
+        last.rewrite is not None
+        and last.rewrite.source == "split"
+        and last.text == "turn off the coffee maker"
+    )
+    first = rt.pipelines["kitchen-sat"].turns[-2]  # each is recorded (and sent up) as its own turn
+    assert first.text == "lock the front door" and rt.store.turn(first.id) is not None
+
+
 def test_unknown_device_asks_instead_of_acting(home: dict[str, Any]) -> None:
     rt, sim = home["rt"], home["sim"]
     seen = sim.commands_seen

@@ -1,0 +1,33 @@
+"""Several commands in one utterance are cut apart; one command with a list of devices is not."""
+
+from __future__ import annotations
+
+import pytest
+
+from runtime.clauses import commands
+
+
+@pytest.mark.parametrize(
+    ("said", "parts"),
+    [
+        ("lock the front door and turn off the lights", ["lock the front door", "turn off the lights"]),
+        (
+            "lock the door, and then turn off the lights and play jazz",
+            ["lock the door", "turn off the lights", "play jazz"],
+        ),
+        (
+            "set a timer for 5 minutes then turn off the oven",
+            ["set a timer for 5 minutes", "turn off the oven"],
+        ),
+        # one command: a list of devices or rooms, a title with "and", a verb's particle
+        ("turn off the kitchen and living room lights", None),
+        ("turn on the lights and the tv", None),
+        ("play rock and roll", None),
+        ("turn the light on and then off", None),
+        # a teaching keeps everything it teaches
+        ("when I say goodnight I mean lock the door and turn off the lights", None),
+        ("", None),
+    ],
+)
+def test_commands_are_cut_where_a_new_command_starts(said: str, parts: list[str] | None) -> None:
+    assert commands(said) == (parts or [said])
