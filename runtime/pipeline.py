@@ -230,17 +230,17 @@ class Pipeline:
             rewrite = self._rewrite(heard.text)
             looked_up = time.perf_counter() - t
             parts = commands(rewrite.text if rewrite is not None else heard.text)
-            if len(parts) == 1:
-                return self._turn(heard, rewrite, wake, {**(timings or {}), "rewrite": looked_up}, started)
+            source = rewrite.source if rewrite is not None else "split"
+            rewrites = [rewrite] if len(parts) == 1 else [Rewrite(heard.text, part, source) for part in parts]
             turns = [
                 self._turn(
                     heard,
-                    Rewrite(heard.text, part, rewrite.source if rewrite is not None else "split"),
-                    wake if i == 0 else None,
+                    each,
+                    wake if i == 0 else None,  # the wake word and the timings so far: the first turn's
                     {**(timings or {}), "rewrite": looked_up} if i == 0 else {"rewrite": 0.0},
                     started,
                 )
-                for i, part in enumerate(parts)
+                for i, each in enumerate(rewrites)
             ]
             return turns[-1]
 

@@ -254,18 +254,14 @@ def test_an_alarm_at_a_time_of_day_is_a_timer_until_then(ctx, kitchen) -> None:
 def template_sentences(config: Config) -> list[Interpretation]:
     """Every training sentence of the templates, as the NLU would read it if it were right."""
     from models.nlu import data as D
+    from runtime.nlu.text import bio_spans
 
-    out = []
-    for ex in D.build_dataset(config, seed=0, hold_out_test=False, hold_out_valid=False).train:
-        slots: list[Slot] = []
-        for k, tag in enumerate(ex.tags):
-            if tag.startswith("B-"):
-                slots.append(Slot(tag[2:], ex.words[k], k, k + 1))
-            elif tag.startswith("I-") and slots:
-                last = slots[-1]
-                slots[-1] = Slot(last.name, f"{last.value} {ex.words[k]}", last.start, k + 1)
-        out.append(Interpretation(ex.intent, 0.9, slots, " ".join(ex.words)))
-    return out
+    return [
+        Interpretation(
+            ex.intent, 0.9, [Slot(*span) for span in bio_spans(ex.tags, ex.words)], " ".join(ex.words)
+        )
+        for ex in D.build_dataset(config, seed=0, hold_out_test=False, hold_out_valid=False).train
+    ]
 
 
 def test_every_untagged_word_of_the_command_templates_is_a_carrier_or_a_device_word(
