@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -594,7 +595,9 @@ def conjuncts(interp: Interpretation) -> list[Interpretation]:
     return out
 
 
-def _conjoined(turn: _Turn, handler: Any, parts: list[Interpretation]) -> Resolution:
+def _conjoined(
+    turn: _Turn, handler: Callable[[_Turn], Resolution], parts: list[Interpretation]
+) -> Resolution:
     """Resolve each part; act on all of their devices only if every part resolves, alike."""
     done = [handler(dataclasses.replace(turn, interp=part, reasons=[])) for part in parts]
     reasons = [f"'and' joins {len(parts)} requests: {' | '.join(p.text for p in parts)}"]
