@@ -10,6 +10,7 @@ from runtime.config import Config, Satellite
 from runtime.context import ContextStore
 from runtime.events import Interpretation, Slot
 from runtime.resolve import (
+    HANDLERS,
     clock_time,
     conjuncts,
     interpret,
@@ -776,6 +777,43 @@ def test_context_penalties_do_not_veto_a_confident_enough_model(ctx, bedroom) ->
     ranked, r = interpret([hyp("HassMediaPause", 0.55)], ctx, bedroom)
     assert ranked[0].score < 0.5
     assert r.device_ids == ["bedroom_speaker"] and r.interpretation.score == 0.55  # the model's own score
+
+
+# words of the rules that read the text itself, for sentences made up of them
+SAID_TEXT = (
+    "turn on off the and then in kitchen living room lights light tv lock unlock door everything all except "
+    "when i leave 7 am pm o'clock minutes ten heat up down temperature thermostat play jazz movie stop oven "
+    "it them timer set an alarm for my like is great 5 half hour devices house everywhere open close mute"
+)
+SAID = SAID_TEXT.split()
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    intent=st.sampled_from(sorted(HANDLERS)),
+    words=st.lists(st.sampled_from(SAID), max_size=12),
+    spans=st.lists(
+        st.tuples(st.sampled_from(["name", "area", "domain", "floor", "minutes", "conversation_command",
+                                   "preference", "brightness", "search_query"]),
+                  st.integers(0, 11), st.integers(1, 3)),
+        max_size=4,
+    ),
+)  # fmt: skip
+def test_any_sentence_with_slots_anywhere_resolves_and_dispatches_without_crashing(
+    config: Config, intent: str, words: list[str], spans: list[tuple[str, int, int]]
+) -> None:
+    # the rules that read the text itself ("and", "everything", "at 7 am", "when i leave") on any mix
+    from runtime.dispatch import dispatch
+
+    slots = [
+        Slot(name, " ".join(words[a : a + n]), a, min(a + n, len(words)))
+        for name, a, n in spans
+        if a < len(words)
+    ]
+    ctx = ContextStore(config)
+    r = resolve(Interpretation(intent, 0.9, slots, " ".join(words)), ctx, config.satellite("kitchen-sat"))
+    dispatch(r, ctx)
+    assert all(ctx.device(i) is not None for i in r.device_ids)
 
 
 @settings(max_examples=60, deadline=None)
