@@ -7,10 +7,12 @@ device, ask back, or act on the wrong one, and how long that takes.
 Cases are built from devices.yaml (the example home), as Interpretations, so the NLU's own errors
 do not count here (that is the NLU benchmark's job):
 
-* `name`: every device name and alias, turned on and off, from every satellite -> that device;
+* `name`: every device name and alias, turned on and off (a lock: locked and unlocked), from every
+  satellite -> that device;
 * `type_word`: "the light", "the lights", "the fan", ... -> the satellite room's main / all devices
   of that type, or a question when the room has none and the home has several;
-* `pronoun`: "turn it off" right after turning a device on -> that device;
+* `pronoun`: "turn it off" right after turning a device on -> that device (a lock: a question, since
+  only "unlock" unlocks);
 * `misheard`: each name with one letter dropped or two swapped (as an ASR slip) -> that device,
   or a question; never another device;
 * `unknown`: names of things the home doesn't have -> a question, never an action;
@@ -68,6 +70,7 @@ UNKNOWN = [
     "hot tub",
     "toaster",
 ]
+ON_OFF = (("HassTurnOn", "turn on"), ("HassTurnOff", "turn off"))
 TYPE_WORDS = {"light": "light", "lights": "light", "fan": "fan", "speaker": "media_player", "tv": "tv"}
 
 
@@ -112,8 +115,9 @@ def build_cases(config: Config, satellites: list[Satellite]) -> list[Case]:
     controllable = [d for d in config.devices if d.command_topic]
     for sat in satellites:
         for d in controllable:
+            verbs = (("HassTurnOn", "lock"), ("HassTurnOff", "unlock")) if d.type == "lock" else ON_OFF
             for n in d.names:
-                for intent, verb in (("HassTurnOn", "turn on"), ("HassTurnOff", "turn off")):
+                for intent, verb in verbs:
                     text = f"{verb} the {n}"
                     cases.append(Case("name", sat.id, hyp(intent, text, name=n), text, [d.id]))
                 for typo in misheard(n):
@@ -126,7 +130,7 @@ def build_cases(config: Config, satellites: list[Satellite]) -> list[Case]:
                     sat.id,
                     hyp("HassTurnOff", "turn it off", name="it"),
                     "turn it off",
-                    [d.id],
+                    [d.id] if d.type != "lock" else None,  # a lock is unlocked only when "unlock" is said
                     before=hyp("HassTurnOn", name=d.name),
                 )  # fmt: skip
             )
@@ -160,9 +164,9 @@ def build_cases(config: Config, satellites: list[Satellite]) -> list[Case]:
         for a, b in itertools.pairwise(controllable):
             intent, verb = ("HassTurnOn", "turn on") if len(cases) % 2 else ("HassTurnOff", "turn off")
             text = f"{verb} the {a.name} and the {b.name}"
-            cases.append(
-                Case("conjoined", sat.id, hyp(intent, text, name=[a.name, b.name]), text, [a.id, b.id])
-            )
+            unlocks = intent == "HassTurnOff" and "lock" in (a.type, b.type)  # asked, never done unsaid
+            expect = None if unlocks else [a.id, b.id]
+            cases.append(Case("conjoined", sat.id, hyp(intent, text, name=[a.name, b.name]), text, expect))
         for r1, r2 in itertools.pairwise(config.rooms):
             lights = [
                 [d.id for d in config.devices if d.room == r.id and d.type == "light"] for r in (r1, r2)

@@ -124,6 +124,14 @@ def test_the_verb_said_decides_whether_a_lock_locks(ctx, kitchen) -> None:
     assert every.device_ids == ["front_door_lock"] and every.values["state"] == "on"
     unlock = resolve(hyp("HassTurnOff", text="unlock the front door", name="front door"), ctx, kitchen)
     assert unlock.values["state"] == "off"
+    # never unlocked unless "unlock" or "open" is said: "shut the doors" read as HassTurnOff locks them,
+    # a bare "turn off the front door" asks
+    shut = resolve(
+        hyp("HassTurnOff", text="shut every single fourth floor doors", device_class="doors"), ctx, kitchen
+    )
+    assert shut.device_ids == ["front_door_lock"] and shut.values["state"] == "on"
+    off = resolve(hyp("HassTurnOff", text="turn off the front door", name="front door"), ctx, kitchen)
+    assert off.device_ids == [] and off.clarification is not None and "unlock" in off.clarification
     # HA's "<open> {name}" is HassTurnOn, which for a lock means lock: opening a door unlocks it
     opened = resolve(hyp("HassTurnOn", text="open the front door", name="front door"), ctx, kitchen)
     assert opened.values["state"] == "off"
@@ -163,6 +171,15 @@ def test_conjuncts_cut_at_and_keep_the_verb_and_share_a_kind_word_said_once() ->
     assert conjuncts(spoken("HassTurnOff", "turn off the lights and go to sleep", ("domain", "lights")))[
         0
     ].text.endswith("sleep")
+
+
+def test_each_and_every_is_no_list_and_two_rooms_without_and_are_asked_about(ctx, kitchen) -> None:
+    said = "switch each and every bedroom lighting on"  # "switch" is a verb here, not a kind
+    every = resolve(spoken("HassTurnOn", said, ("area", "bedroom"), ("domain", "lighting")), ctx, kitchen)
+    assert every.device_ids == ["bedroom_light"]
+    said = "the office temperature across my kitchen on"
+    two = resolve(spoken("HassTurnOn", said, ("area", "office"), ("area", "kitchen")), ctx, kitchen)
+    assert two.device_ids == [] and two.clarification == "Which room: the office or the kitchen?"
 
 
 def test_a_room_said_last_is_every_parts_and_a_kind_word_keeps_its_part(ctx, kitchen) -> None:
@@ -525,6 +542,22 @@ def test_play_a_genre_is_music_with_or_without_a_screen(ctx, living, bedroom) ->
     on_screen = resolve(jazz, ctx, living)
     assert on_screen.device_ids == ["living_room_speaker"] and on_screen.values["media_class"] == "music"
     assert resolve(jazz, ctx, bedroom).values["media_class"] == "music"
+
+
+def test_play_in_a_room_is_decided_by_that_rooms_players(ctx, kitchen) -> None:
+    # the kitchen satellite has no screen, the living room has a tv and a speaker
+    said = "play the godfather in the living room"
+    film = resolve(
+        hyp("HassMediaSearchAndPlay", text=said, search_query="the godfather", area="living room"),
+        ctx,
+        kitchen,
+    )
+    assert film.device_ids == ["tv"] and film.values["media_class"] == "movie"
+    said = "play jazz in the living room"
+    jazz = resolve(
+        hyp("HassMediaSearchAndPlay", text=said, search_query="jazz", area="living room"), ctx, kitchen
+    )
+    assert jazz.device_ids == ["living_room_speaker"] and jazz.values["media_class"] == "music"
 
 
 def test_play_on_a_screen_satellite_without_tv_uses_the_satellite(ctx) -> None:
