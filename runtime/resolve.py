@@ -840,17 +840,16 @@ def _on_off(turn: _Turn) -> Resolution:
     if isinstance(found, Resolution):
         return found
     state = "on" if turn.interp.intent == "HassTurnOn" else "off"
-    said = {door_verb(turn.interp.text).get(d.type) for d in found}
+    verb_states = door_verb(turn.interp.text)
+    said = {verb_states.get(d.type) for d in found}
     if len(said) == 1 and (verb := said.pop()) is not None and verb != state:
         turn.reasons.append(f"the verb said means {verb}, not {state} as {turn.interp.intent} read it")
         state = verb
-    locks = [d for d in found if d.type == "lock"]
-    if locks and state == "off" and turn.interp.text and door_verb(turn.interp.text).get("lock") != "off":
+    locks = [d.name for d in found if d.type == "lock"]
+    if locks and state == "off" and turn.interp.text and verb_states.get("lock") != "off":
         # off unlocks: only "unlock" or "open" said does that ("shut the doors" read as HassTurnOff must
         # not); a structured intent with no words (Hermes, a test) is taken as Home Assistant means it
-        return turn.ask(
-            f'To unlock {_the([d.name for d in locks])}, say "unlock {_the([d.name for d in locks])}".'
-        )
+        return turn.ask(f'To unlock {_the(locks)}, say "unlock {_the(locks)}".')
     return turn.done(
         [d.id for d in found], found[0].room if len({d.room for d in found}) == 1 else None, state=state
     )
