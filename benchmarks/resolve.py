@@ -223,25 +223,25 @@ def run_case(case: Case, config: Config, model: Any | None) -> tuple[str, float]
 def grammar_through_nlu(config: Config, model: Any, seeds: range = range(5)) -> dict[str, Any]:
     """The ASR grammar's sentences through NLU, re-ranking and resolution: intents their template
     does not mean, and rejections, as `ambient nlu` would act in a fresh context."""
-    from runtime.asr.grammar import MEANINGS, sentences_by_template
+    from runtime.asr.grammar import misread, sentences_by_template
 
     sat = config.satellite("kitchen-sat")
-    said = [
-        (t, s)
-        for seed in seeds
-        for t, texts in sentences_by_template(config, seed=seed).items()
-        for s in texts
-    ]
-    wrong, rejected = [], []
-    for template, text in tqdm(said, desc="ASR grammar through the NLU"):
+
+    def acted_as(text: str) -> str:
         _, resolution = interpret(model.parse(text), ContextStore(config), sat)
-        out = bool(resolution.values.get("out_of_domain"))
-        if out and "OutOfDomain" not in MEANINGS[template]:
-            rejected.append(text)
-        elif not out and resolution.interpretation.intent not in MEANINGS[template]:
-            wrong.append(f"{text} -> {resolution.interpretation.intent}")
+        return "OutOfDomain" if resolution.values.get("out_of_domain") else resolution.interpretation.intent
+
+    drawn = [sentences_by_template(config, seed=seed) for seed in seeds]
+    missed = [
+        miss
+        for d in tqdm(drawn, desc="ASR grammar through the NLU (draws)")
+        for m in misread(acted_as, d).values()
+        for miss in m
+    ]
+    rejected = [text for text, got in missed if got == "OutOfDomain"]
+    wrong = [f"{text} -> {got}" for text, got in missed if got != "OutOfDomain"]
     return {
-        "sentences": len(said),
+        "sentences": sum(len(texts) for d in drawn for texts in d.values()),
         "wrong": len(wrong),
         "rejected": len(rejected),
         "examples": (wrong + rejected)[:10],

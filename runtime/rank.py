@@ -90,10 +90,19 @@ PRONOUNS = frozenset({"it", "that", "this", "them", "those", "these", "they", "t
 ARTICLES = ("the ", "my ", "a ", "an ", "all the ", "all ", "both ")
 
 
+def words_of(text: str) -> list[str]:
+    """Every word said, lower case, no punctuation: "The Kitchen-Light!" -> ["the", "kitchen", "light"]."""
+    return re.sub(r"[^\w\s']", " ", text.lower().replace("-", " ")).split()
+
+
+def said_words(interp: Interpretation) -> set[str]:
+    """The words of the request, for "was X said" (normalize() would drop a leading "the" or "my")."""
+    return set(words_of(interp.text))
+
+
 def normalize(text: str) -> str:
     """Lower case, no punctuation, no leading article: "The Kitchen-Light!" -> "kitchen light"."""
-    t = re.sub(r"[^\w\s']", " ", text.lower().replace("-", " "))
-    t = " ".join(t.split())
+    t = " ".join(words_of(text))
     changed = True
     while changed:
         changed = False
@@ -291,7 +300,7 @@ def timer_has_a_time(
 ) -> tuple[float, str | None]:
     if interp.intent != "HassStartTimer" or any(interp.slot(s) for s in DURATION_SLOTS):
         return 0.0, None
-    if TIMER_WORDS & set(normalize(interp.text).split()):
+    if TIMER_WORDS & said_words(interp):
         return 0.0, None  # "set a timer": ask for how long
     return -1.0, "a timer needs a time, and neither a time nor a timer was heard"
 
@@ -317,7 +326,7 @@ def timer_names_a_device(
     interp: Interpretation, snap: ContextSnapshot, sat: Satellite
 ) -> tuple[float, str | None]:
     # with no timer running a timer reading can only say so, while the device it names is there
-    if interp.intent not in ON_A_TIMER or snap.timers or TIMER_WORDS & set(normalize(interp.text).split()):
+    if interp.intent not in ON_A_TIMER or snap.timers or TIMER_WORDS & said_words(interp):
         return 0.0, None
     name = normalize(interp.slot("name") or "")
     if name and called(snap.devices, name):

@@ -55,7 +55,9 @@ from runtime.rank import (
     named_devices,
     normalize,
     rerank_explained,
+    said_words,
     snapshot,
+    words_of,
 )
 
 
@@ -379,7 +381,7 @@ def match_name(value: str, devices: list[Device], rooms: list[Room], here: str |
 
 def door_verb(text: str) -> dict[str, str]:
     """The first lock or cover verb said, as the state it sets by kind: "lock all the doors" -> lock: on."""
-    return next((DOOR_VERBS[w] for w in normalize(text).split() if w in DOOR_VERBS), {})
+    return next((DOOR_VERBS[w] for w in words_of(text) if w in DOOR_VERBS), {})
 
 
 def untagged_words(interp: Interpretation) -> str:
@@ -828,7 +830,7 @@ def _value(turn: _Turn, slot: str, kind: str, label: str) -> float | Resolution:
 
 
 def _on_off(turn: _Turn) -> Resolution:
-    if not set(normalize(turn.interp.text).split()) & SWITCH_WORDS and untagged_words(turn.interp):
+    if not said_words(turn.interp) & SWITCH_WORDS and untagged_words(turn.interp):
         # "the light at the end of the tunnel": no verb, and words beyond a device's name; a bare name
         # ("the kitchen light") is still a command
         turn.reasons.append("no switching word, and words besides the device: a statement")
@@ -979,7 +981,7 @@ def _media_targets(turn: _Turn) -> list[Device] | Resolution:
         if isinstance(found, Resolution) or len(found) < 2:
             return found
         # "pause the movie in the living room": the tv, not the speaker beside it
-        words = set(normalize(turn.interp.text).split())
+        words = said_words(turn.interp)
         kind = "tv" if words & VIDEO_WORDS else "media_player" if words & MUSIC_WORDS else None
         return [d for d in found if d.type == kind] or found
     media = [d for d in turn.devices if d.type in ("media_player", "tv")]
@@ -1124,7 +1126,7 @@ def _climate_step(turn: _Turn) -> Resolution | None:
     """ "Turn the heat up", "turn down the thermostat", "lower the temperature": the thermostat's
     setpoint one degree up or down (read as a brightness step or an on/off by the model); None when
     the request is not one."""
-    words = set(normalize(turn.interp.text).split())
+    words = said_words(turn.interp)
     # "up"/"down" said as a verb's, not in a name or a place ("the lower floor")
     placed = {
         w
@@ -1389,7 +1391,7 @@ def taught_command(ctx: ContextStore, text: str, person: str = "default") -> str
 
 def _teach_preference(turn: _Turn) -> Resolution:
     pref = normalize(turn.interp.slot("preference") or "")
-    said = set(turn.interp.text.lower().split())  # all of it: normalize() drops a leading "my"
+    said = said_words(turn.interp)
     if pref and said and not said & PREFERENCE_WORDS:
         # "the news said it will be warm": nobody said they like anything
         turn.reasons.append("no one's liking or judging is said: a statement, not a preference")
