@@ -49,6 +49,9 @@ def dispatch(resolution: Resolution, ctx: ContextStore, *, now: datetime | None 
     if query == "temperature":
         nowhere = f"There's no thermometer in the {values['not_in']}. " if values.get("not_in") else ""
         return Action("answer", text=nowhere + " ".join(_temperature(d, ctx) for d in devices))
+    if query == "playing" and not devices:
+        where = f" in the {values['nowhere']}" if values.get("nowhere") else ""
+        return Action("answer", text=f"Nothing is playing{where}.")
     if query == "state":
         return Action("answer", text=" ".join(_state(d, ctx, values.get("asked_state")) for d in devices))
     if intent in ON_A_TIMER:  # dispatch cannot see the timers: worded as if none runs

@@ -93,6 +93,7 @@ TYPE_WORDS: dict[str, tuple[str, ...]] = {
     "doors": ("lock",),
     "thermostat": ("climate",),
     "heating": ("climate",),
+    "heat": ("climate",),  # "turn on the heat"
     "ac": ("climate",),
     "oven": ("oven",),
     "switch": ("switch",),
@@ -177,7 +178,11 @@ CARRIER_WORDS = frozenset(
         "play player players playing press previous push raise replay resume right room rooms run "
         "show shows single skip some someone song space speed state sure tell temp temperature there "
         "throughout track transition unmute unpause value volume warm way what what's whats where "
-        "where's which who whole °"
+        "where's which who whole ° "
+        # ours, session 32: "it's too loud", "I can't hear it", "what's the setpoint", "what am I
+        # listening to", "set the fan on the high setting", "move the blinds halfway closed"
+        "about am can't closed hear high listening loud low move point quiet roughly setpoint setting "
+        "singing soft sound target that's very watching well"
     )
 )
 # template words that may be (part of) a device's name, so an untagged one is still looked up
@@ -191,6 +196,8 @@ MUSIC_WORDS = frozenset(
     )
 )
 VIDEO_WORDS = frozenset(_words("movie movies film show shows series episode tv television"))
+# "what's playing", "what song is this": a question about what the players play, not about a device
+PLAYING_WORDS = frozenset(_words("playing song track music listening watching singing album movie show"))
 # a request on a condition ("when I leave", "if it gets dark"): not something to do now
 CONDITION = re.compile(
     r"\b(?:when|whenever|if|once|as soon as|every time) (?:i|i'm|we|we're|you|it|it's|the|someone|somebody)\b"
@@ -229,6 +236,11 @@ UNIT_WORDS = frozenset(
     )
 )
 SPECIAL_PERCENT = {"half": 50, "full": 100, "max": 100, "maximum": 100, "minimum": 1, "min": 1}
+# "open the blinds halfway"
+SPECIAL_PERCENT.update({"halfway": 50, "half way": 50, "partway": 50, "part way": 50})
+# a fan's named speeds as percentages (a three-speed fan's low / medium / high)
+FAN_LEVELS = {"low": 33, "lowest": 33, "minimum": 33, "min": 33, "medium": 66, "high": 100, "highest": 100,
+              "max": 100, "maximum": 100, "full": 100, "full speed": 100, "top speed": 100}  # fmt: skip
 
 
 # --- numbers ---------------------------------------------------------------------------------------
@@ -963,6 +975,8 @@ def _get_state(turn: _Turn) -> Resolution:
     any_type = frozenset(
         {"light", "switch", "fan", "climate", "oven", "cover", "lock", "tv", "media_player", "sensor"}
     )
+    if said_words(i) & PLAYING_WORDS and not (i.slot("name") or i.slot("domain") or i.slot("device_class")):
+        return _playing(turn)
     named = i.slot("name") or i.slot("area") or i.slot("domain") or i.slot("device_class")
     if not named and not set(untagged_words(i).split()) & EVERYTHING:  # "is everything locked" names them all
         return turn.ask("Which device do you want to know about?")
@@ -972,6 +986,24 @@ def _get_state(turn: _Turn) -> Resolution:
     asked = i.slot("state")
     extra = {"asked_state": normalize(asked)} if asked else {}
     return turn.done([d.id for d in found], found[0].room, query="state", **extra)
+
+
+def _playing(turn: _Turn) -> Resolution:
+    """ "What's playing" [in a room]: the players playing there (here first, else anywhere)."""
+    media = [d for d in turn.devices if d.type in ("media_player", "tv")]
+    if turn.interp.slot("area"):
+        found = _targets(turn, frozenset({"media_player", "tv"}))
+        if isinstance(found, Resolution):
+            return found
+        media = found
+    playing = [d for d in media if turn.state(d.id) == "playing"]
+    chosen = [d for d in playing if d.room == turn.satellite.room] or playing
+    if not chosen:
+        rooms = {d.room for d in media}
+        where = turn.room(rooms.pop()).name if turn.interp.slot("area") and len(rooms) == 1 else None
+        return turn.done([], None, query="playing", nowhere=where)
+    turn.reasons.append(f"playing: {', '.join(d.id for d in chosen)}")
+    return turn.done([d.id for d in chosen], chosen[0].room, query="state")
 
 
 def _media_targets(turn: _Turn) -> list[Device] | Resolution:
@@ -1085,10 +1117,16 @@ def _fan_speed(turn: _Turn) -> Resolution:
     found = _targets(turn, frozenset({"fan"}))
     if isinstance(found, Resolution):
         return found
-    p = _value(turn, "percentage", "percentage", "speed")
+    level = normalize(turn.interp.slot("percentage") or "")
+    p = FAN_LEVELS[level] if level in FAN_LEVELS else _value(turn, "percentage", "percentage", "speed")
     if isinstance(p, Resolution):
         return p
     return turn.done([d.id for d in found], found[0].room, percentage=_clean(p))
+
+
+# HassSetVolumeRelative's words for down (its volume_step slot, else the text): "it's too loud" is
+# down, "too quiet" and "I can't hear it" up
+VOLUME_DOWN = frozenset(_words("down lower decrease reduce quieter softer loud"))
 
 
 def _volume_step(turn: _Turn) -> Resolution:
@@ -1098,7 +1136,7 @@ def _volume_step(turn: _Turn) -> Resolution:
         return found
     raw = normalize(turn.interp.slot("volume_step") or turn.interp.text)
     step = parse_number(raw) or 10
-    if "down" in raw.split() or "lower" in raw.split() or "quieter" in raw.split() or step < 0:
+    if set(raw.split()) & VOLUME_DOWN or step < 0:
         step = -abs(step)
     base = 50.0
     for d in found:

@@ -182,6 +182,26 @@ def test_state_answers(ctx, kitchen) -> None:
     )
 
 
+def test_whats_playing_answers_with_what_plays_here_first(ctx, kitchen, bedroom) -> None:
+    def said(sat: Satellite, text: str, **slots: str) -> str:
+        interp = Interpretation("HassGetState", 0.9, [Slot(k, v) for k, v in slots.items()], text)
+        return dispatch(resolve(interp, ctx, sat), ctx).text
+
+    assert said(kitchen, "what's playing") == "Nothing is playing."
+    assert (
+        said(kitchen, "what's playing in the bedroom", area="bedroom") == "Nothing is playing in the bedroom."
+    )
+    ctx.update_state("tv", {"state": "playing", "media_title": "The Hunger Games", "media_class": "movie"})
+    assert said(kitchen, "what song is this") == "The tv is playing the movie The Hunger Games."
+    ctx.update_state("bedroom_speaker", {"state": "playing", "media_title": "Kind of Blue"})
+    assert said(bedroom, "what am i listening to") == "The bedroom speaker is playing Kind of Blue."
+    assert said(kitchen, "what's playing") == (  # nothing here: what plays anywhere
+        "The tv is playing the movie The Hunger Games. The bedroom speaker is playing Kind of Blue."
+    )
+    # a named device is a state question as before, not "what plays"
+    assert said(kitchen, "is the tv playing", name="tv") == "The tv is playing the movie The Hunger Games."
+
+
 def test_weather_is_honest(ctx, kitchen) -> None:
     a = act(ctx, kitchen, "HassGetWeather")
     assert a.kind == "answer" and a.text == "I don't have a weather source configured."

@@ -866,3 +866,25 @@ def test_any_slot_text_resolves_without_crashing(config: Config, intent: str, sl
     # either a clear question back, or a binding to real devices / the satellite / a value
     assert r.clarification or r.device_ids or r.values
     assert all(ctx.device(i) is not None for i in r.device_ids)
+
+
+def test_everyday_values_fan_levels_halfway_and_volume_words(ctx, kitchen, living) -> None:
+    # "set the fan to high": a fan's named speed; "open the blinds halfway"
+    for level, percent in (("high", 100), ("medium", 66), ("low", 33), ("full speed", 100)):
+        r = resolve(hyp("HassFanSetSpeed", name="ceiling fan", percentage=level), ctx, kitchen)
+        assert r.device_ids == ["bedroom_fan"] and r.values == {"percentage": percent}, level
+    r = resolve(hyp("HassFanSetSpeed", name="ceiling fan", percentage="loud"), ctx, kitchen)
+    assert r.clarification == "I didn't understand 'loud' as a speed."
+    r = resolve(hyp("HassSetPosition", name="blinds", position="half way"), ctx, kitchen)
+    assert r.device_ids == ["living_room_blinds"] and r.values == {"position": 50}
+    # "louder" / "quieter" (the tagged word), "it's too loud" / "I can't hear the tv" (the text)
+    ctx.update_state("living_room_speaker", {"state": "playing", "volume": 40})
+    for said, volume in (
+        (hyp("HassSetVolumeRelative", volume_step="louder"), 50),
+        (hyp("HassSetVolumeRelative", volume_step="softer"), 30),
+        (hyp("HassSetVolumeRelative", text="it's way too loud"), 30),
+        (hyp("HassSetVolumeRelative", text="the music is too quiet"), 50),
+        (hyp("HassSetVolumeRelative", text="i can't hear it"), 50),
+    ):
+        r = resolve(said, ctx, living)
+        assert r.device_ids == ["living_room_speaker"] and r.values == {"volume": volume}, said
