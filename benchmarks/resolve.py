@@ -22,6 +22,9 @@ do not count here (that is the NLU benchmark's job):
   locks, locked (the state is checked too: unlocking is the wrong action);
 * `conjoined`: "turn on the A and the B" for neighbouring devices, "turn off the R1 and R2 lights",
   "turn on the lights in the R1 and the R2" -> the devices of both (a question if one has none).
+* `everyday`: "louder", "it's too loud", "set the ceiling fan to high", "open the living room blinds
+  halfway", "what's the thermostat set to", "what's playing" (`EVERYDAY`, the example home's
+  devices) -> that device with that value (the volume, speed, position or kind of answer).
 
 With the model present, the ASR grammar's sentences (`runtime.asr.grammar`, draw seeds 0-4) also go
 through the whole path, each in a fresh context heard by the kitchen satellite: how many end with an
@@ -84,6 +87,7 @@ class Case:
     before: Interpretation | None = None  # a turn that sets the conversation up
     states: dict[str, dict[str, Any]] | None = None
     state: str | None = None  # the on/off the action must set, where getting it backwards is the harm
+    values: dict[str, Any] | None = None  # values the resolution must carry (a volume, a query)
 
 
 def hyp(intent: str, text: str = "", **slots: str | list[str]) -> Interpretation:
@@ -98,6 +102,32 @@ def hyp(intent: str, text: str = "", **slots: str | list[str]) -> Interpretation
             at = next((k for k in range(len(words)) if words[k : k + len(vw)] == vw and k not in taken), -1)
             out.append(Slot(name, value, at, at + len(vw) if at >= 0 else -1))
     return Interpretation(intent, 0.9, out, text)
+
+
+PLAYING = {"state": "playing", "volume": 40}
+# (text, intent, slots, devices, values, states): everyday phrasings of the example home, each with
+# the value it must set or the kind of answer it must give
+EVERYDAY: list[tuple[str, str, dict[str, str], list[str], dict[str, Any], dict[str, dict[str, Any]]]] = [
+    ("louder", "HassSetVolumeRelative", {"volume_step": "louder"}, ["living_room_speaker"],
+     {"volume": 50}, {"living_room_speaker": PLAYING}),
+    ("make it quieter", "HassSetVolumeRelative", {"volume_step": "quieter"}, ["living_room_speaker"],
+     {"volume": 30}, {"living_room_speaker": PLAYING}),
+    ("it's too loud", "HassSetVolumeRelative", {}, ["living_room_speaker"], {"volume": 30},
+     {"living_room_speaker": PLAYING}),
+    ("i can't hear the tv", "HassSetVolumeRelative", {}, ["tv"], {"volume": 50}, {"tv": PLAYING}),
+    ("set the ceiling fan to high", "HassFanSetSpeed", {"name": "ceiling fan", "percentage": "high"},
+     ["bedroom_fan"], {"percentage": 100}, {}),
+    ("put the extractor fan on low", "HassFanSetSpeed", {"name": "extractor fan", "percentage": "low"},
+     ["bathroom_fan"], {"percentage": 33}, {}),
+    ("open the living room blinds halfway", "HassSetPosition",
+     {"name": "living room blinds", "position": "halfway"}, ["living_room_blinds"], {"position": 50}, {}),
+    ("what's the thermostat set to", "HassClimateGetTemperature", {"name": "thermostat"}, ["thermostat"],
+     {"query": "temperature"}, {"thermostat": {"state": "heat", "target_temperature": 21}}),
+    ("what's playing", "HassGetState", {}, ["tv"], {"query": "state"},
+     {"tv": {"state": "playing", "media_title": "Up", "media_class": "movie"}}),
+    ("what song is this", "HassGetState", {}, ["living_room_speaker"], {"query": "state"},
+     {"living_room_speaker": {"state": "playing", "media_title": "So What"}}),
+]  # fmt: skip
 
 
 def misheard(name: str) -> list[str]:
@@ -185,6 +215,11 @@ def build_cases(config: Config, satellites: list[Satellite]) -> list[Case]:
             ("lock everything", hyp("HassTurnOn", "lock everything")),
         ):
             cases.append(Case("everything", sat.id, interp, text, locks, state="on" if locks else None))
+        known = {d.id for d in config.devices}
+        for text, intent, slots, ids, values, states in EVERYDAY:
+            if known >= set(ids) | set(states):  # the example home's devices
+                interp = hyp(intent, text, **slots)
+                cases.append(Case("everyday", sat.id, interp, text, ids, states=states, values=values))
         q = hyp("HassClimateGetTemperature", "what's the temperature")
         cases.append(
             Case("state", sat.id, q, q.text, ["oven"], states={"oven": {"state": "on", "temperature": 180}})
@@ -216,6 +251,8 @@ def run_case(case: Case, config: Config, model: Any | None) -> tuple[str, float]
     if case.expect is None:
         return "wrong", elapsed
     if case.state is not None and resolution.values.get("state") != case.state:
+        return "wrong", elapsed
+    if case.values is not None and any(resolution.values.get(k) != v for k, v in case.values.items()):
         return "wrong", elapsed
     return ("correct" if acted == sorted(case.expect) else "wrong"), elapsed
 
@@ -319,7 +356,7 @@ def main() -> int:
         text_cases = [
             c
             for c in cases
-            if c.category in ("name", "unknown", "pronoun", "state", "everything", "conjoined")
+            if c.category in ("name", "unknown", "pronoun", "state", "everything", "conjoined", "everyday")
         ]
         outcomes = [(c, *run_case(c, config, model)) for c in tqdm(text_cases, desc="text through the NLU")]
         results["text_through_nlu"] = summarize(outcomes)
