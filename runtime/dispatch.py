@@ -53,7 +53,10 @@ def dispatch(resolution: Resolution, ctx: ContextStore, *, now: datetime | None 
         where = f" in the {values['nowhere']}" if values.get("nowhere") else ""
         return Action("answer", text=f"Nothing is playing{where}.")
     if query == "state":
-        return Action("answer", text=" ".join(_state(d, ctx, values.get("asked_state")) for d in devices))
+        asked = values.get("asked_state")
+        if asked and len(devices) > 1:  # "are any lights on": one answer, not one per light
+            return Action("answer", text=_states(devices, ctx, asked))
+        return Action("answer", text=" ".join(_state(d, ctx, asked) for d in devices))
     if intent in ON_A_TIMER:  # dispatch cannot see the timers: worded as if none runs
         return Action("answer", text=no_timer(resolution, ctx))
     answer = _answer(intent, values, ctx, now or datetime.now())
@@ -239,6 +242,32 @@ def _state(device: Device, ctx: ContextStore, asked: str | None) -> str:
         details.append(f"{what} {fields['media_title']}".strip())
     said = STATE_WORDS.get(state, state or "in an unknown state")
     return f"The {device.name} {be} {' '.join([said, *details])}."
+
+
+def _states(devices: list[Device], ctx: ContextStore, asked: str) -> str:
+    """ "Are any lights on" / "which lights are on": yes and the ones that are, or no and what they are."""
+    by_state: dict[str, list[str]] = {}
+    unknown: list[str] = []
+    yes: list[str] = []
+    for d in devices:
+        s = ctx.state(d.id)
+        state = str(s.state.get("state", "")).lower() if s is not None and s.available else ""
+        if not state:
+            unknown.append(d.name)
+            continue
+        want = ON_OFF_STATES.get(d.type, ("on", "off"))
+        if state == {"on": want[0], "off": want[1]}.get(asked, asked):
+            yes.append(d.name)
+        by_state.setdefault(STATE_WORDS.get(state, state), []).append(d.name)
+    if yes:
+        said = STATE_WORDS.get(asked, asked)
+        text = f"Yes, {_names(yes)} {_be(yes[0]) if len(yes) == 1 else 'are'} {said}."
+    else:
+        parts = [f"{_names(ns)} {_be(ns[0]) if len(ns) == 1 else 'are'} {st}" for st, ns in by_state.items()]
+        text = f"No, {'; '.join(parts)}." if parts else ""
+    if unknown:
+        text += f" I don't know the state of {_names(unknown)} yet."
+    return text.strip()
 
 
 def _be(name: str) -> str:

@@ -160,6 +160,7 @@ WHOLE_HOME = re.compile(
     r"(?:whole |entire )?(?:house|home|apartment|flat))\b"
 )
 HOME_WORDS = frozenset(_words("everywhere whole entire house home apartment flat"))
+QUESTION_QUANTIFIERS = frozenset(_words("any anything which"))
 # the words around a device in a command; anything else in an untagged request may be a device
 CARRIER_WORDS = frozenset(
     _words(
@@ -640,14 +641,14 @@ def _conjoined(
 
 
 def _targets(
-    turn: _Turn, types: frozenset[str], *, need_feature: str | None = None
+    turn: _Turn, types: frozenset[str], *, need_feature: str | None = None, home_wide: bool = False
 ) -> list[Device] | Resolution:
-    """The devices an intent acts on, or a clarification."""
+    """The devices an intent acts on, or a clarification; `home_wide`: not only this room's."""
     i = turn.interp
     name, area_word = i.slot("name"), i.slot("area")
     domain_word = i.slot("domain") or i.slot("device_class")
     leftover = untagged_words(i)
-    home_wide = bool(WHOLE_HOME.search(normalize(i.text)))
+    home_wide = home_wide or bool(WHOLE_HOME.search(normalize(i.text)))
     if home_wide:  # "the lights in the house": not only the satellite's room ("house" is no room)
         area_word = None if area_word and set(normalize(area_word).split()) <= HOME_WORDS else area_word
         turn.reasons.append("the whole home")
@@ -978,9 +979,13 @@ def _get_state(turn: _Turn) -> Resolution:
     if said_words(i) & PLAYING_WORDS and not (i.slot("name") or i.slot("domain") or i.slot("device_class")):
         return _playing(turn)
     named = i.slot("name") or i.slot("area") or i.slot("domain") or i.slot("device_class")
-    if not named and not set(untagged_words(i).split()) & EVERYTHING:  # "is everything locked" names them all
+    # "is everything locked" names them all, "are any doors unlocked" a kind
+    leftover = set(untagged_words(i).split())
+    if not named and not leftover & (EVERYTHING | set(TYPE_WORDS)):
         return turn.ask("Which device do you want to know about?")
-    found = _targets(turn, any_type)
+    # "are any lights on", "which doors are unlocked": the home's, unless a room is said
+    quantified = not i.slot("area") and bool(said_words(i) & QUESTION_QUANTIFIERS)
+    found = _targets(turn, any_type, home_wide=quantified)
     if isinstance(found, Resolution):
         return found
     asked = i.slot("state")

@@ -202,6 +202,33 @@ def test_whats_playing_answers_with_what_plays_here_first(ctx, kitchen, bedroom)
     assert said(kitchen, "is the tv playing", name="tv") == "The tv is playing the movie The Hunger Games."
 
 
+def test_any_and_which_ask_about_the_home_in_one_answer(ctx, kitchen) -> None:
+    def said(text: str, **slots: str) -> str:
+        interp = Interpretation("HassGetState", 0.9, [Slot(k, v) for k, v in slots.items()], text)
+        return dispatch(resolve(interp, ctx, kitchen), ctx).text
+
+    lights = [d.id for d in ctx.config.devices if d.type == "light"]
+    for light in lights:
+        ctx.update_state(light, {"state": "off"})
+    assert said("are any lights on", domain="lights", state="on") == (
+        "No, the kitchen light, the counter lights, the living room light, the floor lamp, the hallway "
+        "light, the bedroom light and the desk lamp are off."
+    )
+    ctx.update_state("hallway_light", {"state": "on"})
+    ctx.update_state("office_light", {"state": "on"})
+    assert said("which lights are on", domain="lights", state="on") == (
+        "Yes, the hallway light and the desk lamp are on."
+    )
+    # without "any" / "which", the lights of the satellite's room, as for a command
+    assert (
+        said("are the lights on", domain="lights", state="on")
+        == "No, the kitchen light and the counter lights are off."
+    )
+    # a kind word the NLU left untagged still names what is asked about
+    ctx.update_state("front_door_lock", {"state": "locked"})
+    assert said("are any doors unlocked", state="unlocked") == "No, the front door is locked."
+
+
 def test_weather_is_honest(ctx, kitchen) -> None:
     a = act(ctx, kitchen, "HassGetWeather")
     assert a.kind == "answer" and a.text == "I don't have a weather source configured."
