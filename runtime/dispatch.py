@@ -156,7 +156,8 @@ def _confirmation(resolution: Resolution, devices: list[Device]) -> str:
         parts += [str(v["color"])] if "color" in v else []
         return f"Setting {names} to {' and '.join(parts)}."
     if "target_temperature" in v:
-        return f"Setting {names} to {_deg(v['target_temperature'])}."
+        said = f" ({_clean(v['fahrenheit'])} Fahrenheit)" if "fahrenheit" in v else ""
+        return f"Setting {names} to {_deg(v['target_temperature'])}{said}."
     if "volume" in v:
         return f"Setting the volume of {names} to {_clean(v['volume'])}%."
     if "percentage" in v:

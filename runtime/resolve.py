@@ -212,6 +212,8 @@ RANGES: dict[str, tuple[float, float]] = {
     "position": (0, 100),
     "climate": (5, 35),  # degrees Celsius a thermostat accepts
     "oven": (30, 300),
+    "climate_f": (41, 95),  # the same in Fahrenheit, for a device whose unit is °F
+    "oven_f": (86, 572),
 }
 MAX_TIMER_S = 24 * 3600
 # intents after which "it" refers to the devices they acted on or asked about
@@ -911,10 +913,38 @@ def _set_temperature(turn: _Turn) -> Resolution:
         found = _targets(turn, INTENT_TYPES["HassClimateSetTemperature"])
     if isinstance(found, Resolution):
         return found
-    t = _value(turn, "temperature", found[0].type, "temperature")
+    kind: str = found[0].type
+    said = parse_number(i.slot("temperature"))
+    if (found[0].unit or "").upper().endswith("F"):  # the device works in Fahrenheit itself
+        kind += "_f"
+    elif said is not None and means_fahrenheit(said, kind, said_words(i)):
+        # "set the thermostat to 70" in a Celsius home: 70 °F, not a misheard 17
+        c = (said - 32) * 5 / 9
+        c = round(c * 2) / 2 if kind == "climate" else round(c)
+        lo, hi = RANGES[kind]
+        if not lo <= c <= hi:
+            return turn.ask(
+                f"The temperature must be between {lo * 9 / 5 + 32:g} and {hi * 9 / 5 + 32:g} degrees "
+                f"Fahrenheit; I heard {_clean(said):g}."
+            )
+        turn.reasons.append(f"{_clean(said):g} read as Fahrenheit: {_clean(c):g} °C")
+        ids = [d.id for d in found]
+        return turn.done(ids, found[0].room, target_temperature=_clean(c), fahrenheit=_clean(said))
+    t = _value(turn, "temperature", kind, "temperature")
     if isinstance(t, Resolution):
         return t
     return turn.done([d.id for d in found], found[0].room, target_temperature=_clean(t))
+
+
+def means_fahrenheit(value: float, kind: str, words: set[str]) -> bool:
+    """Whether a setpoint was said in Fahrenheit: "fahrenheit" said, or (no unit said) a value a
+    Celsius `kind` cannot take that is in its range in Fahrenheit (70 for a thermostat, 350 for an oven)."""
+    if "fahrenheit" in words:
+        return True
+    if words & {"celsius", "centigrade"}:
+        return False
+    lo, hi = RANGES[kind]
+    return not lo <= value <= hi and lo * 9 / 5 + 32 <= value <= hi * 9 / 5 + 32
 
 
 def _climate_for(turn: _Turn) -> list[Device] | Resolution:

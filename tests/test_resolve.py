@@ -888,3 +888,38 @@ def test_everyday_values_fan_levels_halfway_and_volume_words(ctx, kitchen, livin
     ):
         r = resolve(said, ctx, living)
         assert r.device_ids == ["living_room_speaker"] and r.values == {"volume": volume}, said
+
+
+def test_a_setpoint_said_in_fahrenheit_is_converted_not_refused(config, ctx, kitchen) -> None:
+    def setpoint(text: str, c: ContextStore = ctx, **slots: str) -> tuple[dict, str | None]:
+        r = resolve(hyp("HassClimateSetTemperature", text=text, **slots), c, kitchen)
+        return r.values, r.clarification
+
+    # a Celsius home: 70 is no Celsius setpoint but is one in Fahrenheit; 21 stays 21
+    assert setpoint("set the thermostat to 70", temperature="70") == (
+        {"target_temperature": 21, "fahrenheit": 70},
+        None,
+    )
+    assert setpoint("set the thermostat to 21", temperature="21") == ({"target_temperature": 21}, None)
+    assert setpoint("set the oven to 350", name="oven", temperature="350")[0]["target_temperature"] == 177
+    assert setpoint("set the oven to 200", name="oven", temperature="200")[0] == {"target_temperature": 200}
+    # a unit said decides
+    assert setpoint("set the thermostat to 68 fahrenheit", temperature="68")[0]["target_temperature"] == 20
+    assert setpoint("set the thermostat to 70 celsius", temperature="70")[1] == (
+        "The temperature must be between 5 and 35 degrees; I heard 70."
+    )
+    assert setpoint("set the thermostat to 20 fahrenheit", temperature="20")[1] == (
+        "The temperature must be between 41 and 95 degrees Fahrenheit; I heard 20."
+    )
+    # a thermostat configured in Fahrenheit takes 70 as it is
+    import dataclasses
+
+    devices = [dataclasses.replace(d, unit="°F") if d.type == "climate" else d for d in config.devices]
+    fahrenheit_home = ContextStore(dataclasses.replace(config, devices=devices))
+    assert setpoint("set the thermostat to 70", fahrenheit_home, temperature="70") == (
+        {"target_temperature": 70},
+        None,
+    )
+    assert setpoint("set the thermostat to 21", fahrenheit_home, temperature="21")[1] == (
+        "The temperature must be between 41 and 95 degrees; I heard 21."
+    )
