@@ -43,6 +43,8 @@ class ContextStore:
     _states: dict[str, DeviceState] = field(default_factory=dict)
     _discovered: dict[str, Device] = field(default_factory=dict)
     _last_target: dict[str, list[str]] = field(default_factory=dict)  # satellite -> device ids
+    # satellite -> device id -> (its fields before the last command, what the command set)
+    _last_change: dict[str, dict[str, tuple[dict[str, Any], dict[str, Any]]]] = field(default_factory=dict)
     _timers: dict[str, int] = field(default_factory=dict)  # satellite -> timers it can act on
     _preferences: dict[str, dict[str, Any]] = field(default_factory=dict)  # person -> prefs
     _listeners: list[StateListener] = field(default_factory=list)
@@ -107,6 +109,26 @@ class ContextStore:
     def last_target(self, satellite: str) -> list[str]:
         with self._lock:
             return list(self._last_target.get(satellite, []))
+
+    def change_of(
+        self, expected: dict[str, dict[str, Any]]
+    ) -> dict[str, tuple[dict[str, Any], dict[str, Any]]]:
+        """For commands about to set `expected` (device id -> fields): each device's value of those
+        fields now (None where not known) beside what will be set; `set_last_change` keeps it."""
+        with self._lock:
+            now = {d: self._states[d].state if d in self._states else {} for d in expected}
+            return {d: ({k: now[d].get(k) for k in after}, dict(after)) for d, after in expected.items()}
+
+    def set_last_change(
+        self, satellite: str, change: dict[str, tuple[dict[str, Any], dict[str, Any]]]
+    ) -> None:
+        """What the last command on this satellite changed: "undo" puts it back."""
+        with self._lock:
+            self._last_change[satellite] = dict(change)
+
+    def last_change(self, satellite: str) -> dict[str, tuple[dict[str, Any], dict[str, Any]]]:
+        with self._lock:
+            return dict(self._last_change.get(satellite, {}))
 
     def set_running_timers(self, satellite: str, count: int) -> None:
         """How many timers this satellite's pipeline runs (it owns them): 'stop the oven' with none

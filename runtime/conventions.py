@@ -51,6 +51,8 @@ VERBS: dict[str, str] = {
     "playing": "PLAY",
     "paused": "PAUSE",
 }
+# "on"/"off" of HassTurnOn/HassTurnOff for device types where Home Assistant means something else
+ON_OFF_STATES: dict[str, tuple[str, str]] = {"cover": ("open", "closed"), "lock": ("locked", "unlocked")}
 # any wire word for a state (command verb or reported state, any case) -> normalized state
 STATE_WORDS: dict[str, str] = {
     "on": "on",

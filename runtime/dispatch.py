@@ -17,14 +17,12 @@ from typing import Any
 
 from runtime.config import Device
 from runtime.context import ContextStore
-from runtime.conventions import ConventionError, command_payload, expected_state
+from runtime.conventions import ON_OFF_STATES, ConventionError, command_payload, expected_state
 from runtime.events import Action, Command, Resolution
 from runtime.rank import INTENT_TYPES, ON_A_TIMER, VIDEO_CLASSES, named_devices
 from runtime.resolve import OUTDOOR, SORRY, normalize
 from runtime.timers import RunningTimer
 
-# "on"/"off" of HassTurnOn/HassTurnOff for device types where Home Assistant means something else
-ON_OFF_STATES: dict[str, tuple[str, str]] = {"cover": ("open", "closed"), "lock": ("locked", "unlocked")}
 # the state a field can report, and how to say it
 STATE_WORDS = {"on": "on", "off": "off", "open": "open", "closed": "closed", "locked": "locked",
                "unlocked": "unlocked", "playing": "playing", "paused": "paused", "stopped": "stopped"}  # fmt: skip
@@ -57,6 +55,8 @@ def dispatch(resolution: Resolution, ctx: ContextStore, *, now: datetime | None 
         if asked and len(devices) > 1:  # "are any lights on": one answer, not one per light
             return Action("answer", text=_states(devices, ctx, asked))
         return Action("answer", text=" ".join(_state(d, ctx, asked) for d in devices))
+    if "undo" in values:  # "undo": each device back to its own fields, whatever the intent read
+        return _commands(resolution, devices, ctx)
     if intent in ON_A_TIMER:  # dispatch cannot see the timers: worded as if none runs
         return Action("answer", text=no_timer(resolution, ctx))
     answer = _answer(intent, values, ctx, now or datetime.now())
@@ -130,7 +130,7 @@ def _commands(resolution: Resolution, devices: list[Device], ctx: ContextStore) 
         play = {"media_title": values.get("media_title"), "media_class": values.get("media_class")}
         commands.append(Command(str(values["satellite"]), topic, json.dumps(play)))
     for device in devices:
-        fields = device_fields(device, values)
+        fields = values["undo"][device.id] if "undo" in values else device_fields(device, values)
         try:
             topic, payload = command_payload(device, fields)
         except ConventionError as e:
@@ -144,6 +144,8 @@ def _commands(resolution: Resolution, devices: list[Device], ctx: ContextStore) 
 def _confirmation(resolution: Resolution, devices: list[Device]) -> str:
     v = resolution.values
     names = _names([d.name for d in devices]) if devices else "here"
+    if "undo" in v:
+        return f"Undone: {names} {_be(devices[0].name) if len(devices) == 1 else 'are'} back as before."
     if "media_title" in v:
         kind = "" if not v.get("media_class") else f" ({str(v['media_class']).replace('_', ' ')})"
         where = f" on the {devices[0].name}" if devices else ""

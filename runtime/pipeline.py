@@ -292,6 +292,7 @@ class Pipeline:
         t = _lap(turn, "dispatch", t)
         self._emit("action", **to_dict(turn.action), at=time.perf_counter())
         if turn.action.kind == "command" and turn.action.commands:
+            change = self.ctx.change_of({c.device_id: c.expect for c in turn.action.commands if c.expect})
             turn.result = self.bridge.execute(turn.action.commands)
             _lap(turn, "execute", t)
             published = getattr(self.bridge, "last_publish_s", None)  # set by bridges that can tell
@@ -299,6 +300,7 @@ class Pipeline:
                 turn.timings["publish"] = published
             if turn.result.status == "success":
                 self.ctx.set_last_target(self.satellite, [c.device_id for c in turn.action.commands])
+                self.ctx.set_last_change(self.satellite, change)
             self._emit("result", status=turn.result.status, detail=turn.result.detail)
 
     def _timers(self, resolution: Resolution, action: Action) -> Action:

@@ -43,7 +43,7 @@ from rapidfuzz import fuzz
 
 from runtime.config import Device, Room, Satellite
 from runtime.context import ContextStore
-from runtime.conventions import COLORS
+from runtime.conventions import COLORS, ON_OFF_STATES
 from runtime.events import Interpretation, Resolution, Slot
 from runtime.nlu.intents import DOMAIN_WORDS, REJECT_THRESHOLD
 from runtime.rank import (
@@ -540,6 +540,8 @@ def resolve(
 ) -> Resolution:
     """Bind one interpretation to this home. Sets the satellite's last target on a device command."""
     turn = _Turn(interp, ctx, satellite, person, [], now or datetime.now())
+    if UNDO.fullmatch(normalize(interp.text)):  # whatever the NLU made of it
+        return _undo(turn)
     if interp.intent == "OutOfDomain" or interp.score < REJECT_THRESHOLD:
         if interp.intent != "OutOfDomain":
             turn.reasons.append(f"score {interp.score:.2f} < {REJECT_THRESHOLD}: not confident enough to act")
@@ -1487,6 +1489,55 @@ def _teach_preference(turn: _Turn) -> Resolution:
 def _learn(turn: _Turn) -> Resolution:
     turn.ctx.set_preference(turn.person, "learning", True)
     return turn.done(learning=True)
+
+
+# "undo", "put it back", "change it back": the last command of this satellite, reversed
+UNDO = re.compile(
+    r"(?:please )?(?:undo|revert|reverse)(?: (?:that|it|this|the last (?:one|command|change|thing)))?"
+    r"(?: please)?|(?:please )?(?:put|change|set|turn) (?:it|that|them|those|everything) back"
+    r"(?: (?:please|again|the way it was|how it was|as it was))?|take (?:that|it) back"
+)
+# the fields "undo" can set back (a state: only one of these; "heat" or "playing" is not a command)
+UNDOABLE = frozenset(
+    {"state", "brightness", "color", "target_temperature", "position", "volume", "percentage", "muted"}
+)
+SETTABLE_STATES = frozenset({"on", "off", "open", "closed", "locked", "unlocked"})
+
+
+def _undo(turn: _Turn) -> Resolution:
+    """ "Undo": each device of the satellite's last command back to the fields it had (an on/off
+    not known before is turned the other way); never an unlock nobody said."""
+    change = turn.ctx.last_change(turn.satellite.id)
+    restore: dict[str, dict[str, Any]] = {}
+    rooms: list[str] = []
+    unknown: list[str] = []
+    for device_id, (before, after) in change.items():
+        device = turn.ctx.device(device_id)
+        if device is None:
+            continue
+        fields = {k: v for k, v in before.items() if v is not None and k in UNDOABLE}
+        if fields.get("state") not in (None, *SETTABLE_STATES):
+            del fields["state"]
+        if "state" in after and "state" not in fields and after["state"] in SETTABLE_STATES:
+            on, off = ON_OFF_STATES.get(device.type, ("on", "off"))
+            fields["state"] = off if after["state"] == on else on
+        if device.type == "lock" and fields.get("state") == "unlocked":
+            return turn.ask(
+                f"That would unlock the {device.name}. Say unlock the {device.name} if you mean it."
+            )
+        if not fields:
+            unknown.append(device.name)
+        elif fields != {k: after.get(k) for k in fields}:  # else the command changed nothing
+            restore[device_id] = fields
+            rooms.append(device.room)
+    if not restore:
+        if unknown:
+            return turn.ask(
+                f"I don't know how {_the(unknown).replace(' or ', ' and ')} was before, so I can't undo that."
+            )
+        return turn.ask("There's nothing for me to undo.")
+    turn.reasons.append("undo: " + "; ".join(f"{d} -> {f}" for d, f in restore.items()))
+    return turn.done(list(restore), rooms[0], undo=restore)
 
 
 def _no_device(turn: _Turn) -> Resolution:

@@ -114,6 +114,22 @@ def test_a_phrase_taught_on_one_line_works_on_the_next() -> None:
     assert use["intent"] == "HassTurnOff" and use["resolution"]["device_ids"] == ["living_room_light"]
 
 
+def test_undo_puts_back_what_the_last_command_changed() -> None:
+    said = (
+        "undo\nset the floor lamp to 30 percent\nset the floor lamp to 80 percent\nput it back\n"
+        "lock the front door\nundo that\n"
+    )
+    proc = ambient_nlu("--config", str(CONFIG), "--satellite", "living-sat", stdin=said)
+    assert proc.returncode == 0, proc.stderr
+    nothing, _, _, back, _, lock = (json.loads(line) for line in proc.stdout.splitlines())
+    assert nothing["action"]["kind"] == "clarify" and nothing["action"]["commands"] == []
+    # the floor lamp's brightness before the last command, whatever the NLU read "put it back" as
+    assert back["resolution"]["values"]["undo"] == {"floor_lamp": {"state": "on", "brightness": 30}}
+    assert [c["device_id"] for c in back["action"]["commands"]] == ["floor_lamp"]
+    # the lock's state before was not known: undoing "lock" would unlock it, which is never unsaid
+    assert lock["action"]["kind"] == "clarify" and lock["action"]["commands"] == []
+
+
 def test_nonsense_does_nothing() -> None:
     out = understand("the quarterly report is due on purple", "--satellite", "kitchen-sat")
     assert out["action"]["commands"] == []

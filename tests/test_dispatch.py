@@ -425,3 +425,33 @@ def test_a_brightness_said_outright_is_set_and_by_is_the_step(ctx, kitchen) -> N
     assert [json.loads(c.payload) for c in by.commands] == [{"brightness": 40}] and by.text.startswith(
         "Dimming"
     )
+
+
+def test_undo_reverses_the_satellites_last_change_field_by_field(ctx, kitchen, living) -> None:
+    def act_on(text: str, sat: Satellite, intent: str = "AmbientNegativeFeedback", **slots: str) -> Action:
+        interp = Interpretation(intent, 0.9, [Slot(k, v) for k, v in slots.items()], text)
+        action = dispatch(resolve(interp, ctx, sat), ctx)
+        if action.commands:  # as the pipeline does around the bridge
+            ctx.set_last_change(sat.id, ctx.change_of({c.device_id: c.expect for c in action.commands}))
+            for c in action.commands:
+                ctx.update_state(c.device_id, c.expect)
+        return action
+
+    assert act_on("undo", kitchen).text == "There's nothing for me to undo."
+    ctx.update_state("kitchen_light", {"state": "on", "brightness": 40})
+    act_on("dim the kitchen light to 10", kitchen, "HassLightSet", name="kitchen light", brightness="10")
+    undo = act_on("undo that", kitchen)
+    assert undo.text == "Undone: the kitchen light is back as before."
+    assert ctx.state("kitchen_light").state["brightness"] == 40
+    # per satellite: the living room's "undo" does not touch the kitchen's change
+    assert act_on("undo", living).text == "There's nothing for me to undo."
+    # an on/off whose state before was not known is turned the other way; one that changed nothing stays
+    act_on("turn off the lights", kitchen, "HassTurnOff", domain="lights")
+    assert [c.device_id for c in act_on("change it back", kitchen, "HassTurnOn").commands] == [
+        "kitchen_light",
+        "kitchen_counter_light",
+    ]
+    act_on("set the thermostat to 22", kitchen, "HassClimateSetTemperature", temperature="22")
+    assert act_on("put it back", kitchen, "OutOfDomain").text == (
+        "I don't know how the thermostat was before, so I can't undo that."
+    )
