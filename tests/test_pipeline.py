@@ -117,6 +117,25 @@ def test_dim_the_light_steps_its_brightness_over_mqtt(home: dict[str, Any]) -> N
     assert json.loads(watcher.wait("home/kitchen/light/set")) == {"brightness": 80}, turn.resolution
 
 
+def test_undo_over_mqtt_puts_the_device_back(home: dict[str, Any]) -> None:
+    rt, sim, watcher = home["rt"], home["sim"], home["watcher"]
+    sim.set_state("floor_lamp", {"state": "on", "brightness": 30})
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:  # the state reaches the runtime's context
+        state = rt.ctx.state("floor_lamp")
+        if state is not None and state.state.get("brightness") == 30:
+            break
+        time.sleep(0.02)
+    pipe = rt.pipelines["living-sat"]
+    turn = pipe.handle_text("set the floor lamp to 90 percent")
+    assert turn.result is not None and turn.result.status == "success"
+    assert sim.states["floor_lamp"]["brightness"] == 90
+    watcher.drain()
+    undo = pipe.handle_text("undo that")
+    assert undo.result is not None and undo.result.status == "success", undo.action
+    assert sim.states["floor_lamp"]["brightness"] == 30 and sim.states["floor_lamp"]["state"] == "on"
+
+
 def test_the_satellites_room_decides_which_light(home: dict[str, Any]) -> None:
     rt, sim = home["rt"], home["sim"]
     sim.set_state("living_room_light", {"state": "off"})
