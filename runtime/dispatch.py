@@ -55,6 +55,8 @@ def dispatch(resolution: Resolution, ctx: ContextStore, *, now: datetime | None 
         if asked and len(devices) > 1:  # "are any lights on": one answer, not one per light
             return Action("answer", text=_states(devices, ctx, asked))
         return Action("answer", text=" ".join(_state(d, ctx, asked) for d in devices))
+    if values.get("help"):
+        return Action("answer", text=help_text(resolution, ctx))
     if "undo" in values:  # "undo": each device back to its own fields, whatever the intent read
         return _commands(resolution, devices, ctx)
     if intent in ON_A_TIMER:  # dispatch cannot see the timers: worded as if none runs
@@ -245,6 +247,21 @@ def _state(device: Device, ctx: ContextStore, asked: str | None) -> str:
         details.append(f"{what} {fields['media_title']}".strip())
     said = STATE_WORDS.get(state, state or "in an unknown state")
     return f"The {device.name} {be} {' '.join([said, *details])}."
+
+
+def help_text(resolution: Resolution, ctx: ContextStore) -> str:
+    """ "What can you do": what to say, with this room's devices as the examples."""
+    room = resolution.area or ""
+    here = [d for d in ctx.devices() if d.room == room and d.command_topic]
+    text = (
+        "You can ask me to turn things on or off, dim the lights, set the thermostat, lock the door, "
+        "play music, set a timer, or ask what's on. Say undo to take a command back, and teach me "
+        "phrases: when I say movie time, I mean turn off the lights."
+    )
+    if here:
+        name = ctx.config.room(room).name if any(r.id == room for r in ctx.config.rooms) else room
+        text += f" In the {name} I know {_names([d.name for d in here])}."
+    return text
 
 
 def _states(devices: list[Device], ctx: ContextStore, asked: str) -> str:

@@ -542,6 +542,8 @@ def resolve(
     turn = _Turn(interp, ctx, satellite, person, [], now or datetime.now())
     if UNDO.fullmatch(normalize(interp.text)):  # whatever the NLU made of it
         return _undo(turn)
+    if HELP.fullmatch(normalize(interp.text)):  # the model has no intent for it: not out of domain
+        return turn.done([], turn.satellite.room, help=True)
     if interp.intent == "OutOfDomain" or interp.score < REJECT_THRESHOLD:
         if interp.intent != "OutOfDomain":
             turn.reasons.append(f"score {interp.score:.2f} < {REJECT_THRESHOLD}: not confident enough to act")
@@ -1491,6 +1493,11 @@ def _learn(turn: _Turn) -> Resolution:
     return turn.done(learning=True)
 
 
+# "what can you do": what to say, and the devices of this room
+HELP = re.compile(
+    r"(?:please )?(?:help(?: me)?|what (?:can|do) you do|what are you able to do|what can i (?:say|ask)(?: you)?"
+    r"|how (?:do|can) i use you|what do you know|what are your (?:commands|skills))(?: please)?"
+)
 # "undo", "put it back", "change it back": the last command of this satellite, reversed
 UNDO = re.compile(
     r"(?:please )?(?:undo|revert|reverse)(?: (?:that|it|this|the last (?:one|command|change|thing)))?"

@@ -455,3 +455,19 @@ def test_undo_reverses_the_satellites_last_change_field_by_field(ctx, kitchen, l
     assert act_on("put it back", kitchen, "OutOfDomain").text == (
         "I don't know how the thermostat was before, so I can't undo that."
     )
+
+
+@pytest.mark.parametrize("intent", ["OutOfDomain", "AmbientStop", "HassGetState"])
+def test_what_can_you_do_says_what_to_say_and_the_rooms_devices(ctx, kitchen, intent: str) -> None:
+    for text in ("what can you do", "help", "what can I say"):
+        action = dispatch(resolve(Interpretation(intent, 0.9, [], text), ctx, kitchen), ctx)
+        assert action.kind == "answer" and not action.commands
+        assert action.text.startswith("You can ask me to turn things on or off")
+        assert action.text.endswith(
+            "In the kitchen I know the kitchen light, the counter lights, the oven and the coffee maker."
+        )
+    # help with something else is not a request for help with this assistant
+    action = dispatch(
+        resolve(Interpretation("OutOfDomain", 0.9, [], "help me find my keys"), ctx, kitchen), ctx
+    )
+    assert action.kind == "none"
