@@ -90,6 +90,8 @@ COLORS: dict[str, tuple[int, int, int]] = {
     "white": (255, 255, 255),
     "warm white": (255, 214, 170),
     "cool white": (230, 240, 255),
+    "candle light": (255, 147, 41),
+    "daylight": (255, 250, 244),
     "yellow": (255, 255, 0),
     "orange": (255, 165, 0),
     "purple": (128, 0, 128),

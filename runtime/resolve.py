@@ -876,6 +876,31 @@ def _on_off(turn: _Turn) -> Resolution:
     )
 
 
+# HassLightSet's `temperature` is a color temperature: a name, or kelvin -> the nearest white
+WHITES = {"candle light": "candle light", "candlelight": "candle light", "warm white": "warm white",
+          "warm": "warm white", "soft white": "warm white", "cool white": "cool white", "cold white": "cool white",
+          "cool": "cool white", "daylight": "daylight", "day light": "daylight"}  # fmt: skip
+
+
+def white_of(said: str) -> str | None:
+    """ "warm white" -> "warm white", "2700 kelvin" -> "warm white", "6500k" -> "daylight"; else None."""
+    said = normalize(said)
+    if said in WHITES:
+        return WHITES[said]
+    kelvin = parse_number(said.removesuffix("k").removesuffix("kelvin").strip())
+    if kelvin is None or not 1000 <= kelvin <= 10000:
+        return None
+    return (
+        "candle light"
+        if kelvin < 2300
+        else "warm white"
+        if kelvin < 3500
+        else "cool white"
+        if kelvin < 5500
+        else "daylight"
+    )
+
+
 def _light_set(turn: _Turn) -> Resolution:
     values: dict[str, Any] = {}
     feature = None
@@ -885,6 +910,11 @@ def _light_set(turn: _Turn) -> Resolution:
             return b
         values["brightness"], feature = _clean(b), "brightness"
     color = turn.interp.slot("color")
+    if color is None and (white := turn.interp.slot("temperature")) is not None:
+        # "set the light to warm white" tagged as a color temperature
+        color = white_of(white)
+        if color is None:
+            return turn.ask(f"I didn't understand '{white}' as a color temperature.")
     if color is not None:
         c = normalize(color)
         if c not in COLORS:
@@ -1508,7 +1538,7 @@ UNDO = re.compile(
 UNDOABLE = frozenset(
     {"state", "brightness", "color", "target_temperature", "position", "volume", "percentage", "muted"}
 )
-SETTABLE_STATES = frozenset({"on", "off", "open", "closed", "locked", "unlocked"})
+UNDO_STATES = frozenset({"on", "off", "open", "closed", "locked", "unlocked"})
 
 
 def _undo(turn: _Turn) -> Resolution:
@@ -1523,9 +1553,9 @@ def _undo(turn: _Turn) -> Resolution:
         if device is None:
             continue
         fields = {k: v for k, v in before.items() if v is not None and k in UNDOABLE}
-        if fields.get("state") not in (None, *SETTABLE_STATES):
+        if fields.get("state") not in (None, *UNDO_STATES):
             del fields["state"]
-        if "state" in after and "state" not in fields and after["state"] in SETTABLE_STATES:
+        if "state" in after and "state" not in fields and after["state"] in UNDO_STATES:
             on, off = ON_OFF_STATES.get(device.type, ("on", "off"))
             fields["state"] = off if after["state"] == on else on
         if device.type == "lock" and fields.get("state") == "unlocked":

@@ -923,3 +923,19 @@ def test_a_setpoint_said_in_fahrenheit_is_converted_not_refused(config, ctx, kit
     assert setpoint("set the thermostat to 21", fahrenheit_home, temperature="21")[1] == (
         "The temperature must be between 41 and 95 degrees; I heard 21."
     )
+
+
+@pytest.mark.parametrize(
+    ("said", "color"),
+    [("warm white", "warm white"), ("2700 kelvin", "warm white"), ("6500", "daylight"), ("candle light", "candle light"),
+     ("cold white", "cool white")],
+)  # fmt: skip
+def test_a_color_temperature_is_the_nearest_white(ctx, kitchen, said: str, color: str) -> None:
+    # HA's HassLightSet tags "warm white" / "2700 kelvin" as `temperature` (of color), not `color`
+    r = resolve(hyp("HassLightSet", name="bedroom light", temperature=said), ctx, kitchen)
+    assert r.device_ids == ["bedroom_light"] and r.values == {"color": color}
+
+
+def test_a_color_temperature_out_of_range_is_asked_about(ctx, kitchen) -> None:
+    r = resolve(hyp("HassLightSet", name="bedroom light", temperature="purple"), ctx, kitchen)
+    assert r.clarification == "I didn't understand 'purple' as a color temperature."
