@@ -47,6 +47,8 @@ def dispatch(resolution: Resolution, ctx: ContextStore, *, now: datetime | None 
     if query == "temperature":
         nowhere = f"There's no thermometer in the {values['not_in']}. " if values.get("not_in") else ""
         return Action("answer", text=nowhere + " ".join(_temperature(d, ctx) for d in devices))
+    if query == "volume":
+        return Action("answer", text=" ".join(_volume(d, ctx) for d in devices))
     if query == "playing" and not devices:
         where = f" in the {values['nowhere']}" if values.get("nowhere") else ""
         return Action("answer", text=f"Nothing is playing{where}.")
@@ -262,6 +264,14 @@ def help_text(resolution: Resolution, ctx: ContextStore) -> str:
         name = ctx.config.room(room).name if any(r.id == room for r in ctx.config.rooms) else room
         text += f" In the {name} I know {_names([d.name for d in here])}."
     return text
+
+
+def _volume(device: Device, ctx: ContextStore) -> str:
+    s = ctx.state(device.id)
+    volume = s.state.get("volume") if s is not None else None
+    if not isinstance(volume, int | float):
+        return f"I don't know the volume of the {device.name} yet."
+    return f"The volume of the {device.name} is {_clean(volume)}%."
 
 
 def _states(devices: list[Device], ctx: ContextStore, asked: str) -> str:

@@ -1196,6 +1196,8 @@ def _fan_speed(turn: _Turn) -> Resolution:
 # HassSetVolumeRelative's words for down (its volume_step slot, else the text): "it's too loud" is
 # down, "too quiet" and "I can't hear it" up
 VOLUME_DOWN = frozenset(_words("down lower decrease reduce quieter softer loud"))
+VOLUME_UP = frozenset(_words("up increase raise louder boost more hear"))
+QUESTION_WORDS = frozenset(_words("what what's whats how how's hows is"))
 
 
 def _volume_step(turn: _Turn) -> Resolution:
@@ -1203,9 +1205,16 @@ def _volume_step(turn: _Turn) -> Resolution:
     found = _media_targets(turn)
     if isinstance(found, Resolution):
         return found
-    raw = normalize(turn.interp.slot("volume_step") or turn.interp.text)
-    step = parse_number(raw) or 10
-    if set(raw.split()) & VOLUME_DOWN or step < 0:
+    slot = normalize(turn.interp.slot("volume_step") or "")
+    words = set(slot.split()) | said_words(turn.interp)  # "turn down the volume by 20": "20" tagged
+    step = parse_number(slot) or 10
+    down = bool(words & VOLUME_DOWN) or step < 0
+    up = bool(words & VOLUME_UP) or ("too" in words and bool(words & {"quiet", "soft", "low"}))
+    if not down and not up:  # "what's the volume": a question, not a step
+        if words & QUESTION_WORDS:
+            return turn.done([d.id for d in found], found[0].room, query="volume")
+        return turn.ask("Louder or quieter?")
+    if down:
         step = -abs(step)
     base = 50.0
     for d in found:

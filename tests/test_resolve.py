@@ -939,3 +939,26 @@ def test_a_color_temperature_is_the_nearest_white(ctx, kitchen, said: str, color
 def test_a_color_temperature_out_of_range_is_asked_about(ctx, kitchen) -> None:
     r = resolve(hyp("HassLightSet", name="bedroom light", temperature="purple"), ctx, kitchen)
     assert r.clarification == "I didn't understand 'purple' as a color temperature."
+
+
+def test_every_volume_step_template_says_which_way_and_a_question_is_answered(
+    template_sentences, ctx, living
+) -> None:
+    ctx.update_state("living_room_speaker", {"state": "playing", "volume": 40})
+    steps = [i for i in template_sentences if i.intent == "HassSetVolumeRelative"]
+    assert len(steps) > 100
+    said = [(i.text, resolve(i, ctx, living)) for i in steps]
+    unsure = [t for t, r in said if r.values.get("query") or r.clarification == "Louder or quieter?"]
+    assert not unsure, unsure[:10]
+    # "turn down the volume by 20" with only "20" tagged: down, as the words say
+    r = resolve(
+        hyp("HassSetVolumeRelative", text="turn down the volume by 20", volume_step="20"), ctx, living
+    )
+    assert r.values == {"volume": 20}
+    # "what's the volume" (read as a step by the model): the volume, not a change
+    r = resolve(hyp("HassSetVolumeRelative", text="what's the volume"), ctx, living)
+    assert r.device_ids == ["living_room_speaker"] and r.values == {"query": "volume"}
+    assert (
+        resolve(hyp("HassSetVolumeRelative", text="the volume"), ctx, living).clarification
+        == "Louder or quieter?"
+    )
