@@ -160,6 +160,8 @@ WHOLE_HOME = re.compile(
     r"(?:whole |entire )?(?:house|home|apartment|flat))\b"
 )
 HOME_WORDS = frozenset(_words("everywhere whole entire house home apartment flat"))
+# a device type as said in an answer
+KIND_NAMES = {"climate": "thermostat", "media_player": "speaker", "cover": "blind"}
 QUESTION_QUANTIFIERS = frozenset(_words("any anything which"))
 # the words around a device in a command; anything else in an untagged request may be a device
 CARRIER_WORDS = frozenset(
@@ -731,7 +733,8 @@ def _targets(
         found, plural, what = [d for d in turn.devices if d.type == "light"], True, "lights"
     elif area is not None:  # "set the bathroom to 50 percent" as fan speed: its fans, not its lights
         found, plural = [d for d in turn.devices if d.type in types], True
-        what = f"{next(iter(types))}s" if len(types) == 1 else "devices"
+        # "There's no thermostat or oven in the bedroom", not "no devices"
+        what = " or ".join(sorted(KIND_NAMES.get(t, t) for t in types)) if len(types) <= 2 else "device"
     else:
         last = _last_targets(turn)
         if last:

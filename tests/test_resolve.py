@@ -962,3 +962,10 @@ def test_every_volume_step_template_says_which_way_and_a_question_is_answered(
         resolve(hyp("HassSetVolumeRelative", text="the volume"), ctx, living).clarification
         == "Louder or quieter?"
     )
+
+
+def test_a_room_without_that_kind_of_device_is_said_by_kind(ctx, kitchen) -> None:
+    r = resolve(hyp("HassClimateSetTemperature", area="bedroom", temperature="19"), ctx, kitchen)
+    assert r.clarification == "There's no oven or thermostat in the bedroom."
+    r = resolve(hyp("HassFanSetSpeed", area="kitchen", percentage="50"), ctx, kitchen)
+    assert r.clarification == "There's no fan in the kitchen."
