@@ -149,7 +149,7 @@ def _confirmation(resolution: Resolution, devices: list[Device]) -> str:
     v = resolution.values
     names = _names([d.name for d in devices]) if devices else "here"
     if "undo" in v:
-        return f"Undone: {names} {_be(devices[0].name) if len(devices) == 1 else 'are'} back as before."
+        return f"Undone: {names} {_are([d.name for d in devices])} back as before."
     if "media_title" in v:
         kind = "" if not v.get("media_class") else f" ({str(v['media_class']).replace('_', ' ')})"
         where = f" on the {devices[0].name}" if devices else ""
@@ -228,9 +228,7 @@ def _state(device: Device, ctx: ContextStore, asked: str | None) -> str:
     state = str(fields.get("state", "")).lower()
     be = _be(device.name)
     if asked:
-        want = ON_OFF_STATES.get(device.type, ("on", "off"))
-        asked_state = {"on": want[0], "off": want[1]}.get(asked, asked)
-        yes = "Yes" if state == asked_state else "No"
+        yes = "Yes" if state == _in_device_words(device, asked) else "No"
         return f"{yes}, the {device.name} {be} {state or 'in an unknown state'}."
     details = []
     if (
@@ -285,19 +283,27 @@ def _states(devices: list[Device], ctx: ContextStore, asked: str) -> str:
         if not state:
             unknown.append(d.name)
             continue
-        want = ON_OFF_STATES.get(d.type, ("on", "off"))
-        if state == {"on": want[0], "off": want[1]}.get(asked, asked):
+        if state == _in_device_words(d, asked):
             yes.append(d.name)
         by_state.setdefault(STATE_WORDS.get(state, state), []).append(d.name)
     if yes:
-        said = STATE_WORDS.get(asked, asked)
-        text = f"Yes, {_names(yes)} {_be(yes[0]) if len(yes) == 1 else 'are'} {said}."
+        text = f"Yes, {_names(yes)} {_are(yes)} {STATE_WORDS.get(asked, asked)}."
     else:
-        parts = [f"{_names(ns)} {_be(ns[0]) if len(ns) == 1 else 'are'} {st}" for st, ns in by_state.items()]
+        parts = [f"{_names(ns)} {_are(ns)} {st}" for st, ns in by_state.items()]
         text = f"No, {'; '.join(parts)}." if parts else ""
     if unknown:
         text += f" I don't know the state of {_names(unknown)} yet."
     return text.strip()
+
+
+def _in_device_words(device: Device, asked: str) -> str:
+    """An asked "on"/"off" as this device says it ("locked" for a lock); other words as they are."""
+    on, off = ON_OFF_STATES.get(device.type, ("on", "off"))
+    return {"on": on, "off": off}.get(asked, asked)
+
+
+def _are(names: list[str]) -> str:
+    return _be(names[0]) if len(names) == 1 else "are"
 
 
 def _be(name: str) -> str:

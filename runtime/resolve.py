@@ -883,6 +883,7 @@ def _on_off(turn: _Turn) -> Resolution:
 WHITES = {"candle light": "candle light", "candlelight": "candle light", "warm white": "warm white",
           "warm": "warm white", "soft white": "warm white", "cool white": "cool white", "cold white": "cool white",
           "cool": "cool white", "daylight": "daylight", "day light": "daylight"}  # fmt: skip
+WHITE_KELVIN = ((2300, "candle light"), (3500, "warm white"), (5500, "cool white"), (10001, "daylight"))
 
 
 def white_of(said: str) -> str | None:
@@ -893,15 +894,7 @@ def white_of(said: str) -> str | None:
     kelvin = parse_number(said.removesuffix("k").removesuffix("kelvin").strip())
     if kelvin is None or not 1000 <= kelvin <= 10000:
         return None
-    return (
-        "candle light"
-        if kelvin < 2300
-        else "warm white"
-        if kelvin < 3500
-        else "cool white"
-        if kelvin < 5500
-        else "daylight"
-    )
+    return next(name for limit, name in WHITE_KELVIN if kelvin < limit)
 
 
 def _light_set(turn: _Turn) -> Resolution:
