@@ -145,6 +145,10 @@ SWITCH_WORDS = frozenset(
 TEMPERATURE_WORDS = frozenset(_words("temperature temp heat heating thermostat ac"))
 STEP_UP = frozenset(_words("up warmer hotter raise increase higher"))
 STEP_DOWN = frozenset(_words("down cooler colder lower decrease"))
+TEMPERATURE_COMPARATIVES = frozenset(_words("warmer hotter cooler colder"))
+# "it's too hot in here": the setpoint a step down; "too cold": up
+TOO_HOT, TOO_COLD = frozenset(_words("hot warm stuffy")), frozenset(_words("cold chilly cool freezing"))
+FAN_STEP_UP, FAN_STEP_DOWN = STEP_UP | {"faster", "more"}, STEP_DOWN | {"slower", "less"}
 CLIMATE_STEP = 1.0
 SWITCHED = frozenset(_words("power start fire shut"))  # "power up", "shut down the heating": on, off
 # a preference is said by someone ("i", "my") or judges ("is great"); without these it is a statement
@@ -219,7 +223,13 @@ RANGES: dict[str, tuple[float, float]] = {
 }
 MAX_TIMER_S = 24 * 3600
 # intents after which "it" refers to the devices they acted on or asked about
-TARGETING_INTENTS = frozenset(INTENT_TYPES) - {"HassClimateGetTemperature"} | {"HassGetState"}
+TARGETING_INTENTS = frozenset(INTENT_TYPES) - {"HassClimateGetTemperature"} | {
+    "HassGetState",
+    "HassSetVolumeRelative",  # "volume up", then "turn it down": the volume again
+    "HassFanSetSpeed",
+    "HassMediaPlayerMute",
+    "HassMediaPlayerUnmute",
+}
 NUMBER_WORDS: dict[str, int] = {
     w: i
     for i, w in enumerate(
@@ -992,6 +1002,11 @@ def _climate_for(turn: _Turn) -> list[Device] | Resolution:
 
 def _get_temperature(turn: _Turn) -> Resolution:
     i = turn.interp
+    words = said_words(i)
+    if "too" in words and words & (TOO_HOT | TOO_COLD):  # "it's too hot in here": do something about it
+        stepped = _climate_step(turn, -1 if words & TOO_HOT else +1)
+        if stepped is not None:
+            return stepped
     if i.slot("name") or i.slot("area"):
         if i.slot("area") and not i.slot("name"):  # "the temperature in the office": a sensor there first
             room = find_room(i.slot("area") or "", turn.rooms)
@@ -1234,11 +1249,16 @@ BRIGHTNESS_DOWN = frozenset(
 BRIGHTNESS_STEP_POINTS = 20  # points of 0-100 per "dim" / "brighten"
 
 
-def _climate_step(turn: _Turn) -> Resolution | None:
-    """ "Turn the heat up", "turn down the thermostat", "lower the temperature": the thermostat's
-    setpoint one degree up or down (read as a brightness step or an on/off by the model); None when
-    the request is not one."""
+def _climate_step(turn: _Turn, way: int = 0) -> Resolution | None:
+    """ "Turn the heat up", "turn down the thermostat", "make it warmer": the thermostat's setpoint
+    one degree up or down (read as a brightness step or an on/off by the model); `way` +1/-1 when the
+    caller knows ("it's too hot"); None when the request is not one."""
     words = said_words(turn.interp)
+    if way:
+        found = _climate_for(turn)
+        return found if isinstance(found, Resolution) else _setpoint_step(turn, found[0], way > 0)
+    if words & TEMPERATURE_COMPARATIVES and not (turn.interp.slot("name") or turn.interp.slot("domain")):
+        words = words | {"temperature"}  # "make it warmer": the room's, unless a light is named
     # "up"/"down" said as a verb's, not in a name or a place ("the lower floor")
     placed = {
         w
@@ -1257,7 +1277,10 @@ def _climate_step(turn: _Turn) -> Resolution | None:
     found = [d for d in named if d.type == "climate"] or _climate_for(turn)
     if isinstance(found, Resolution):
         return found
-    device = found[0]
+    return _setpoint_step(turn, found[0], up)
+
+
+def _setpoint_step(turn: _Turn, device: Device, up: bool) -> Resolution:
     state = turn.ctx.state(device.id)
     now = state.state.get("target_temperature") if state is not None else None
     if not isinstance(now, int | float):
@@ -1282,6 +1305,14 @@ def _brightness_step(turn: _Turn) -> Resolution:
     if stepped is not None:
         return stepped
     i = turn.interp
+    # "turn the fan up", or "turn it down" just after the volume: that device's own step
+    named = i.slot("name") or i.slot("domain")
+    kinds = {d.type for d in (_named_kind(turn) if named else _last_targets(turn))}
+    if kinds and kinds <= {"media_player", "tv"}:
+        turn.reasons.append("a step of what was last played: its volume")
+        return _volume_step(turn)
+    if kinds == {"fan"}:
+        return _fan_step(turn)
     said = number_in_text(i.text)
     by = said is not None and "by" in normalize(i.text).split()  # "dim the lights by 30 percent"
     if said is not None and not by:
@@ -1325,6 +1356,42 @@ def _brightness_step(turn: _Turn) -> Resolution:
     turn.reasons.append(f"brightness {base:g} {step * size:+g} -> {brightness:g}")
     way = "up" if step > 0 else "down"
     return turn.done([d.id for d in found], found[0].room, brightness=_clean(brightness), brightness_step=way)
+
+
+def _named_kind(turn: _Turn) -> list[Device]:
+    """The devices a step names by name or kind word, without asking anything ([] if none)."""
+    word = normalize(turn.interp.slot("name") or turn.interp.slot("domain") or "")
+    if word in TYPE_WORDS:
+        return [d for d in turn.devices if d.type in TYPE_WORDS[word]]
+    return called(turn.devices, word) if word else []
+
+
+def _fan_step(turn: _Turn) -> Resolution:
+    """ "Turn the fan up": its speed a level (low, medium, high) up or down; unknown speed: high or low."""
+    words = said_words(turn.interp)
+    up, down = bool(words & FAN_STEP_UP), bool(words & FAN_STEP_DOWN)
+    if up == down:
+        return turn.ask("Faster or slower?")
+    found = (
+        _targets(turn, frozenset({"fan"}))
+        if turn.interp.slot("name") or turn.interp.slot("domain")
+        else [d for d in _last_targets(turn) if d.type == "fan"]
+    )
+    if isinstance(found, Resolution):
+        return found
+    state = turn.ctx.state(found[0].id)
+    now = state.state.get("percentage") if state is not None else None
+    levels = (FAN_LEVELS["low"], FAN_LEVELS["medium"], FAN_LEVELS["high"])
+    if isinstance(now, int | float):  # the next level up or down (low and high at the ends)
+        level = (
+            min((v for v in levels if v > now), default=levels[-1])
+            if up
+            else max((v for v in levels if v < now), default=levels[0])
+        )
+    else:
+        level = levels[-1] if up else levels[0]
+    turn.reasons.append(f"a step of the fan speed: {now} -> {level:g}")
+    return turn.done([d.id for d in found], found[0].room, percentage=_clean(level))
 
 
 def _mute(turn: _Turn) -> Resolution:

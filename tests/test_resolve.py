@@ -969,3 +969,30 @@ def test_a_room_without_that_kind_of_device_is_said_by_kind(ctx, kitchen) -> Non
     assert r.clarification == "There's no oven or thermostat in the bedroom."
     r = resolve(hyp("HassFanSetSpeed", area="kitchen", percentage="50"), ctx, kitchen)
     assert r.clarification == "There's no fan in the kitchen."
+
+
+def test_a_step_goes_to_the_device_named_or_last_acted_on_not_the_lights(ctx, bedroom) -> None:
+    step = "AmbientSetBrightnessRelative"  # what the model reads "turn it down" / "make it warmer" as
+    # "turn the fan up": the fan's speed a level, low -> medium -> high
+    ctx.update_state("bedroom_fan", {"state": "on", "percentage": 33})
+    r = resolve(hyp(step, text="turn the fan up", domain="fan"), ctx, bedroom)
+    assert r.device_ids == ["bedroom_fan"] and r.values == {"percentage": 66}
+    ctx.set_last_target(bedroom.id, ["bedroom_fan"])
+    assert resolve(hyp(step, text="turn it down"), ctx, bedroom).values == {"percentage": 33}
+    # "volume up", then "turn it down": the volume again
+    ctx.update_state("bedroom_speaker", {"state": "playing", "volume": 60})
+    ctx.set_last_target(bedroom.id, ["bedroom_speaker"])
+    r = resolve(hyp(step, text="turn it down"), ctx, bedroom)
+    assert r.device_ids == ["bedroom_speaker"] and r.values == {"volume": 50}
+    # "make it warmer", "it's too hot in here": the thermostat's setpoint, a degree
+    ctx.update_state("thermostat", {"state": "heat", "target_temperature": 20})
+    r = resolve(hyp(step, text="make it warmer"), ctx, bedroom)
+    assert r.device_ids == ["thermostat"] and r.values == {"target_temperature": 21}
+    r = resolve(hyp("HassClimateGetTemperature", text="it's too hot in here"), ctx, bedroom)
+    assert r.device_ids == ["thermostat"] and r.values == {"target_temperature": 19}
+    r = resolve(hyp("HassClimateGetTemperature", text="it's way too cold"), ctx, bedroom)
+    assert r.values == {"target_temperature": 21}
+    # a light named stays a light's step
+    ctx.update_state("bedroom_light", {"state": "on", "brightness": 50})
+    r = resolve(hyp(step, text="turn the bedroom light down", name="bedroom light"), ctx, bedroom)
+    assert r.device_ids == ["bedroom_light"] and r.values["brightness"] == 30
