@@ -23,8 +23,9 @@ do not count here (that is the NLU benchmark's job):
 * `conjoined`: "turn on the A and the B" for neighbouring devices, "turn off the R1 and R2 lights",
   "turn on the lights in the R1 and the R2" -> the devices of both (a question if one has none).
 * `everyday`: "louder", "it's too loud", "set the ceiling fan to high", "open the living room blinds
-  halfway", "what's the thermostat set to", "what's playing" (`EVERYDAY`, the example home's
-  devices) -> that device with that value (the volume, speed, position or kind of answer).
+  halfway", "what's the thermostat set to", "what's playing", "make it warmer", "set the thermostat
+  to 70", "set the bedroom light to warm white", ... (`EVERYDAY`, the example home's devices) -> that
+  device with that value (the volume, speed, position, setpoint, color or kind of answer).
 
 With the model present, the ASR grammar's sentences (`runtime.asr.grammar`, draw seeds 0-4) also go
 through the whole path, each in a fresh context heard by the kitchen satellite: how many end with an
@@ -105,6 +106,7 @@ def hyp(intent: str, text: str = "", **slots: str | list[str]) -> Interpretation
 
 
 PLAYING = {"state": "playing", "volume": 40}
+HEATING = {"thermostat": {"state": "heat", "target_temperature": 20}}
 # (text, intent, slots, devices, values, states): everyday phrasings of the example home, each with
 # the value it must set or the kind of answer it must give
 EVERYDAY: list[tuple[str, str, dict[str, str], list[str], dict[str, Any], dict[str, dict[str, Any]]]] = [
@@ -127,6 +129,17 @@ EVERYDAY: list[tuple[str, str, dict[str, str], list[str], dict[str, Any], dict[s
      {"tv": {"state": "playing", "media_title": "Up", "media_class": "movie"}}),
     ("what song is this", "HassGetState", {}, ["living_room_speaker"], {"query": "state"},
      {"living_room_speaker": {"state": "playing", "media_title": "So What"}}),
+    ("what's the volume", "HassSetVolumeRelative", {}, ["living_room_speaker"], {"query": "volume"},
+     {"living_room_speaker": PLAYING}),
+    ("make it warmer", "AmbientSetBrightnessRelative", {}, ["thermostat"], {"target_temperature": 21}, HEATING),
+    ("it's too hot in here", "HassClimateGetTemperature", {}, ["thermostat"], {"target_temperature": 19},
+     HEATING),
+    ("set the thermostat to 70", "HassClimateSetTemperature", {"name": "thermostat", "temperature": "70"},
+     ["thermostat"], {"target_temperature": 21}, {}),
+    ("set the bedroom light to warm white", "HassLightSet", {"name": "bedroom light", "temperature": "warm white"},
+     ["bedroom_light"], {"color": "warm white"}, {}),
+    ("turn the ceiling fan up", "AmbientSetBrightnessRelative", {"name": "ceiling fan"}, ["bedroom_fan"],
+     {"percentage": 66}, {"bedroom_fan": {"state": "on", "percentage": 33}}),
 ]  # fmt: skip
 
 
