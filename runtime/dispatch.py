@@ -39,6 +39,8 @@ def dispatch(resolution: Resolution, ctx: ContextStore, *, now: datetime | None 
     intent = resolution.interpretation.intent
     if values.get("out_of_domain"):
         return Action("none", text=SORRY)
+    if values.get("negated"):
+        return Action("none", text="OK, I won't.")
     devices = [d for d in (ctx.device(i) for i in resolution.device_ids) if d is not None]
     if len(devices) != len(resolution.device_ids):
         missing = sorted(set(resolution.device_ids) - {d.id for d in devices})

@@ -209,6 +209,14 @@ PLAYING_WORDS = frozenset(_words("playing song track music listening watching si
 CONDITION = re.compile(
     r"\b(?:when|whenever|if|once|as soon as|every time) (?:i|i'm|we|we're|you|it|it's|the|someone|somebody)\b"
 )
+# "don't turn off the lights", "can you not turn on the fan": a command not to do ("why don't you
+# turn on the light" is a request)
+NEGATED = re.compile(
+    r"\b(?<!why )(?:don't|dont|do not|never|can you not|could you not|please not)(?: \w+)?"
+    r" (?:turn|switch|lock|unlock|open|close|shut|set|start|stop|play|pause|put|dim|brighten|raise"
+    r"|lower|change|mute|unmute|run|power)\b"
+)
+TEACHING_WORDS = frozenset(_words("say mean means"))  # "when I say X, don't ...": a teaching, not this
 EXCEPT = re.compile(r"\b(?:except|but not|other than|apart from|excluding)\b")
 # accepted ranges: a value outside them is misheard or a mistake, so we ask instead of acting
 RANGES: dict[str, tuple[float, float]] = {
@@ -556,6 +564,10 @@ def resolve(
         return _undo(turn)
     if HELP.fullmatch(normalize(interp.text)):  # the model has no intent for it: not out of domain
         return turn.done([], turn.satellite.room, help=True)
+    if NEGATED.search(normalize(interp.text)) and not said_words(interp) & TEACHING_WORDS:
+        # "don't turn off the lights": the model reads the command; doing it is the worst answer
+        turn.reasons.append("a command said with don't / do not: not done")
+        return turn.done(negated=True)
     if interp.intent == "OutOfDomain" or interp.score < REJECT_THRESHOLD:
         if interp.intent != "OutOfDomain":
             turn.reasons.append(f"score {interp.score:.2f} < {REJECT_THRESHOLD}: not confident enough to act")

@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from runtime.config import Config, Satellite
 from runtime.context import ContextStore
+from runtime.dispatch import dispatch
 from runtime.events import Interpretation, Slot
 from runtime.resolve import (
     HANDLERS,
@@ -996,3 +997,28 @@ def test_a_step_goes_to_the_device_named_or_last_acted_on_not_the_lights(ctx, be
     ctx.update_state("bedroom_light", {"state": "on", "brightness": 50})
     r = resolve(hyp(step, text="turn the bedroom light down", name="bedroom light"), ctx, bedroom)
     assert r.device_ids == ["bedroom_light"] and r.values["brightness"] == 30
+
+
+@pytest.mark.parametrize(
+    ("intent", "said"),
+    [("HassTurnOff", "don't turn off the lights"), ("HassTurnOn", "can you not turn on the fan"),
+     ("HassTurnOn", "please don't lock the door"), ("AmbientTeachCommand", "do not turn on the tv"),
+     ("HassTurnOff", "never switch off the fan")],
+)  # fmt: skip
+def test_a_command_said_with_dont_is_not_done(ctx, living, intent: str, said: str) -> None:
+    r = resolve(hyp(intent, text=said), ctx, living)
+    assert r.device_ids == [] and r.values == {"negated": True}
+    assert dispatch(r, ctx).text == "OK, I won't."
+
+
+def test_no_template_sentence_is_taken_for_a_command_not_to_do(template_sentences) -> None:
+    from runtime.resolve import NEGATED, TEACHING_WORDS
+
+    negated = [
+        i.text
+        for i in template_sentences
+        if NEGATED.search(i.text) and not set(i.text.split()) & TEACHING_WORDS
+    ]
+    assert not negated, negated[:10]
+    # "why don't you turn on the light" asks for it
+    assert not NEGATED.search("why don't you turn on the light")
