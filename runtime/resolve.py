@@ -141,6 +141,9 @@ SWITCH_WORDS = frozenset(
         "make up scene"
     )
 )
+PAST_SWITCHING = frozenset(_words("turned switched powered started stopped"))
+# the same verbs said now, and "keep the lights turned on", "make sure the tv is switched off"
+PRESENT_SWITCHING = frozenset(_words("turn switch power start stop keep leave get sure"))
 # "turn the heat up", "turn down the thermostat": a step of the setpoint, CLIMATE_STEP degrees
 TEMPERATURE_WORDS = frozenset(_words("temperature temp heat heating thermostat ac"))
 STEP_UP = frozenset(_words("up warmer hotter raise increase higher"))
@@ -878,6 +881,11 @@ def _on_off(turn: _Turn) -> Resolution:
         # "the light at the end of the tunnel": no verb, and words beyond a device's name; a bare name
         # ("the kitchen light") is still a command
         turn.reasons.append("no switching word, and words besides the device: a statement")
+        return turn.done(out_of_domain=True)
+    words = said_words(turn.interp)
+    if words & PAST_SWITCHING and not words & PRESENT_SWITCHING:
+        # "who turned on the lights", "my kids turned on the tv": said about the past, not asked
+        turn.reasons.append("the switching verb is in the past tense: a statement or a question")
         return turn.done(out_of_domain=True)
     stepped = _climate_step(turn)  # "turn up the thermostat": its setpoint, not on
     if stepped is not None:

@@ -1022,3 +1022,17 @@ def test_no_template_sentence_is_taken_for_a_command_not_to_do(template_sentence
     assert not negated, negated[:10]
     # "why don't you turn on the light" asks for it
     assert not NEGATED.search("why don't you turn on the light")
+
+
+@pytest.mark.parametrize(
+    ("intent", "said"),
+    [("HassTurnOn", "who turned on the lights"), ("HassTurnOn", "my kids turned on the tv"),
+     ("HassTurnOff", "i switched off the oven an hour ago")],
+)  # fmt: skip
+def test_a_switching_verb_in_the_past_is_said_about_not_asked_for(
+    ctx, kitchen, intent: str, said: str
+) -> None:
+    assert resolve(hyp(intent, text=said), ctx, kitchen).values == {"out_of_domain": True}
+    # "keep the lights turned on" is still a command
+    r = resolve(hyp("HassTurnOn", text="keep the lights turned on", domain="lights"), ctx, kitchen)
+    assert r.device_ids == ["kitchen_light", "kitchen_counter_light"]
