@@ -904,6 +904,10 @@ def _on_off(turn: _Turn) -> Resolution:
         # off unlocks: only "unlock" or "open" said does that ("shut the doors" read as HassTurnOff must
         # not); a structured intent with no words (Hermes, a test) is taken as Home Assistant means it
         return turn.ask(f'To unlock {_the(locks)}, say "unlock {_the(locks)}".')
+    heats = [d.name for d in found if d.type == "oven" or "heater" in normalize(d.name)]
+    if heats and state == "on" and turn.interp.text and not words & SWITCH_WORDS:
+        # "oven" alone (a fragment, or misheard) does not light an oven: a verb must be said
+        return turn.ask(f'To turn on {_the(heats)}, say "turn on {_the(heats)}".')
     return turn.done(
         [d.id for d in found], found[0].room if len({d.room for d in found}) == 1 else None, state=state
     )

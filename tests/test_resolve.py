@@ -1036,3 +1036,17 @@ def test_a_switching_verb_in_the_past_is_said_about_not_asked_for(
     # "keep the lights turned on" is still a command
     r = resolve(hyp("HassTurnOn", text="keep the lights turned on", domain="lights"), ctx, kitchen)
     assert r.device_ids == ["kitchen_light", "kitchen_counter_light"]
+
+
+def test_a_bare_name_never_turns_on_something_that_heats(ctx, kitchen) -> None:
+    r = resolve(hyp("HassTurnOn", text="oven", name="oven"), ctx, kitchen)
+    assert r.device_ids == [] and r.clarification == 'To turn on the oven, say "turn on the oven".'
+    r = resolve(hyp("HassTurnOn", text="the space heater", name="space heater"), ctx, kitchen)
+    assert r.device_ids == []
+    # a verb said, or something that does not heat: done
+    assert resolve(hyp("HassTurnOn", text="turn on the oven", name="oven"), ctx, kitchen).device_ids == [
+        "oven"
+    ]
+    assert resolve(
+        hyp("HassTurnOn", text="the kitchen light", name="kitchen light"), ctx, kitchen
+    ).device_ids == ["kitchen_light"]
