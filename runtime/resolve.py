@@ -212,6 +212,12 @@ PLAYING_WORDS = frozenset(_words("playing song track music listening watching si
 CONDITION = re.compile(
     r"\b(?:when|whenever|if|once|as soon as|every time) (?:i|i'm|we|we're|you|it|it's|the|someone|somebody)\b"
 )
+# a command for later the NLU read as one for now ("in ten minutes" read so is a timer's, not here)
+LATER = re.compile(
+    r"\b(?:later(?: on)?|in a (?:bit|while|minute|moment|sec|second|few(?: minutes)?)|in (?:\d+|one|two|three"
+    r"|four|five|six|seven|eight|nine|ten|fifteen|twenty|thirty|forty|fifty|sixty)"
+    r"(?: (?:seconds?|minutes?|mins?|hours?))?|in (?:an|one|half an) hour|after (?:dinner|lunch|breakfast))$"
+)
 # "don't turn off the lights", "can you not turn on the fan": a command not to do ("why don't you
 # turn on the light" is a request)
 NEGATED = re.compile(
@@ -582,6 +588,9 @@ def resolve(
     if interp.intent in TARGETING_INTENTS and CONDITION.search(normalize(interp.text)):
         # "turn off the lights when I leave": doing it now would be wrong, and nothing here waits
         return turn.ask("I can't wait for something to happen yet. I can do it now, or in a set time.")
+    if interp.intent in INTENT_TYPES and LATER.search(normalize(interp.text)):
+        # "turn the lights off in five", "... later": the model read a command for later as one for now
+        return turn.ask("Now, or later? For later, say how long, like: turn off the tv in ten minutes.")
     if interp.intent in TARGETING_INTENTS and EXCEPT.search(normalize(interp.text)):
         # "turn off everything except the tv": acting on the named device would be the opposite
         return turn.ask("I can't leave devices out yet. Which ones do you mean?")

@@ -1050,3 +1050,26 @@ def test_a_bare_name_never_turns_on_something_that_heats(ctx, kitchen) -> None:
     assert resolve(
         hyp("HassTurnOn", text="the kitchen light", name="kitchen light"), ctx, kitchen
     ).device_ids == ["kitchen_light"]
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "turn the lights off in five",
+        "turn off the tv in a bit",
+        "turn off the tv later",
+        "dim the lights in 5",
+    ],
+)
+def test_a_command_for_later_read_as_one_for_now_is_asked_about(ctx, kitchen, said: str) -> None:
+    intent = "AmbientSetBrightnessRelative" if said.startswith("dim") else "HassTurnOff"
+    r = resolve(hyp(intent, text=said), ctx, kitchen)
+    assert r.device_ids == [] and r.clarification is not None and r.clarification.startswith("Now, or later?")
+
+
+def test_no_device_template_sentence_is_taken_for_a_command_for_later(template_sentences) -> None:
+    from runtime.rank import INTENT_TYPES
+    from runtime.resolve import LATER
+
+    later = [i.text for i in template_sentences if i.intent in INTENT_TYPES and LATER.search(i.text)]
+    assert not later, later[:10]
