@@ -1,7 +1,7 @@
 """One utterance, several commands: "lock the front door and turn off the lights".
 
-`commands(text)` cuts the text before each "and" / "then" / "and then" that starts a new command
-(a command verb follows, and the words before have one too), so each runs as a turn of its own.
+`commands(text)` cuts the text before each "and" / "then" / "and then" / comma that starts a new
+command (a command verb follows, and the words before have one too), so each runs as a turn of its own.
 "Turn off the kitchen and living room lights" stays one: that list is the resolver's
 (`runtime.resolve.conjuncts`). A teaching ("when I say X I mean Y and Z") is never cut: Y and Z
 are what is taught.
@@ -35,10 +35,15 @@ def commands(text: str) -> list[str]:
     while i < len(words):
         join = next((len(j.split()) for j in JOINS if bare[i : i + len(j.split())] == j.split()), 0)
         after = i + join
-        if join and after < len(words) and bare[after] in VERBS and VERBS & set(bare[i - len(out[-1]) : i]):
+        has_verb = VERBS & set(bare[i - len(out[-1]) : i])
+        if join and after < len(words) and bare[after] in VERBS and has_verb:
             out.append([])
             i = after
             continue
+        if (
+            i and words[i - 1].endswith((",", ";")) and bare[i] in VERBS and has_verb
+        ):  # "lock the door, turn ..."
+            out.append([])
         out[-1].append(words[i])
         i += 1
     parts = [" ".join(p).rstrip(",;") for p in out if p]

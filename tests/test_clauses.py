@@ -19,6 +19,14 @@ from runtime.clauses import commands
             "set a timer for 5 minutes then turn off the oven",
             ["set a timer for 5 minutes", "turn off the oven"],
         ),
+        # typed with commas
+        ("turn on the lights, turn off the tv", ["turn on the lights", "turn off the tv"]),
+        (
+            "lock the door, close the blinds and turn off the lights",
+            ["lock the door", "close the blinds", "turn off the lights"],
+        ),
+        ("well, turn on the light", None),
+        ("turn off the kitchen, living room and bedroom lights", None),
         # one command: a list of devices or rooms, a title with "and", a verb's particle
         ("turn off the kitchen and living room lights", None),
         ("turn on the lights and the tv", None),
