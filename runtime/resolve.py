@@ -952,7 +952,12 @@ def _light_set(turn: _Turn) -> Resolution:
     if color is None and (white := turn.interp.slot("temperature")) is not None:
         # "set the light to warm white" tagged as a color temperature
         color = white_of(white)
-        if color is None:
+        level = parse_percent(white)
+        if color is None and level is not None and 0 <= level <= 100 and "brightness" not in values:
+            # "set the lights to 50": no kelvin, a brightness tagged as a color temperature
+            turn.reasons.append(f"'{white}' tagged as a color temperature: a brightness")
+            values["brightness"], feature = _clean(level), "brightness"
+        elif color is None:
             return turn.ask(f"I didn't understand '{white}' as a color temperature.")
     if color is not None:
         c = normalize(color)

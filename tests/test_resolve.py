@@ -1073,3 +1073,12 @@ def test_no_device_template_sentence_is_taken_for_a_command_for_later(template_s
 
     later = [i.text for i in template_sentences if i.intent in INTENT_TYPES and LATER.search(i.text)]
     assert not later, later[:10]
+
+
+def test_a_brightness_tagged_as_a_color_temperature_is_a_brightness(ctx, kitchen) -> None:
+    r = resolve(
+        hyp("HassLightSet", text="set the floor lamp to 50", name="floor lamp", temperature="50"),
+        ctx,
+        kitchen,
+    )
+    assert r.device_ids == ["floor_lamp"] and r.values == {"brightness": 50}
