@@ -103,6 +103,8 @@ def _answer(intent: str, values: dict[str, Any], ctx: ContextStore, now: datetim
         return Action("none", text="You're welcome.")  # "none": it closes the conversation, no follow-up
     if intent == "AmbientTeachCommand":
         return Action("answer", text=f"OK. When you say {values['phrase']}, I'll {values['command']}.")
+    if intent == "AmbientTeachPreference" and values.get("dislike"):
+        return Action("answer", text=f"OK, I'll remember you don't like {values['preference']}.")
     if intent == "AmbientTeachPreference":
         return Action("answer", text=f"OK, I'll remember: {values['preference']}.")
     if intent == "AmbientLearnPreferences":

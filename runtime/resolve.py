@@ -205,6 +205,12 @@ MUSIC_WORDS = frozenset(
         "metal folk soul funk disco techno electronic lofi punk indie opera gospel salsa edm"
     )
 )
+# "play some music": no music named, so the person's liked music if any
+ANY_MUSIC = frozenset(
+    {"music", "some music", "something", "anything", "a song", "some songs", "songs", "my music"}
+)
+# "I don't like country", "I hate jazz": a dislike, not a like
+DISLIKE_WORDS = frozenset(_words("don't dont not hate dislike stand tired sick"))
 VIDEO_WORDS = frozenset(_words("movie movies film show shows series episode tv television"))
 # "what's playing", "what song is this": a question about what the players play, not about a device
 PLAYING_WORDS = frozenset(_words("playing song track music listening watching singing album movie show"))
@@ -1180,6 +1186,15 @@ def _media(turn: _Turn) -> Resolution:
 def _play(turn: _Turn) -> Resolution:
     i = turn.interp
     query = (i.slot("search_query") or "").strip()
+    if normalize(query) in ANY_MUSIC:  # "play some music": the music this person said they like
+        liked = [
+            x for x in turn.ctx.preferences(turn.person).get("likes", []) if set(x.split()) & MUSIC_WORDS
+        ]
+        if liked:
+            turn.reasons.append(f"'{query}': {turn.person} likes {liked[-1]}")
+            query = liked[-1]
+            i = dataclasses.replace(i, slots=[s for s in i.slots if s.name != "media_class"])
+            turn = dataclasses.replace(turn, interp=i)
     if not query:
         return turn.ask("What should I play?")
     cls = normalize(i.slot("media_class") or "").replace(" ", "_")
@@ -1615,11 +1630,18 @@ def _teach_preference(turn: _Turn) -> Resolution:
         return turn.done(out_of_domain=True)
     if not pref:
         return turn.ask("What do you like?")
-    likes = list(turn.ctx.preferences(turn.person).get("likes", []))
-    if pref not in likes:
-        likes.append(pref)
+    prefs = turn.ctx.preferences(turn.person)
+    likes, dislikes = list(prefs.get("likes", [])), list(prefs.get("dislikes", []))
+    if said & DISLIKE_WORDS:  # "I don't like country": never played for "some music"
+        dislikes, likes = [*[x for x in dislikes if x != pref], pref], [x for x in likes if x != pref]
+        turn.ctx.set_preference(turn.person, "likes", likes)
+        turn.ctx.set_preference(turn.person, "dislikes", dislikes)
+        return turn.done(preference=pref, dislike=True)
+    likes = [*[x for x in likes if x != pref], pref]  # the latest last
     turn.ctx.set_preference(turn.person, "likes", likes)
-    for cls in (*AUDIO_CLASSES, *VIDEO_CLASSES):  # "I prefer audiobooks" also steers "play ..."
+    turn.ctx.set_preference(turn.person, "dislikes", [x for x in dislikes if x != pref])
+    # "I prefer audiobooks" also steers "play <a title>"; liked music does not make a title music
+    for cls in (c for c in (*AUDIO_CLASSES, *VIDEO_CLASSES) if c != "music"):
         if re.search(rf"\b{cls}s?\b", pref):
             turn.ctx.set_preference(
                 turn.person, "media_class", cls.removesuffix("s") if cls != "series" else cls

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from runtime.config import Config, Satellite
 from runtime.context import ContextStore
 from runtime.dispatch import dispatch
-from runtime.events import Interpretation, Slot
+from runtime.events import Interpretation, Resolution, Slot
 from runtime.resolve import (
     HANDLERS,
     clock_time,
@@ -1082,3 +1082,24 @@ def test_a_brightness_tagged_as_a_color_temperature_is_a_brightness(ctx, kitchen
         kitchen,
     )
     assert r.device_ids == ["floor_lamp"] and r.values == {"brightness": 50}
+
+
+def test_play_some_music_plays_the_music_the_person_likes_and_never_a_dislike(ctx, living) -> None:
+    def play(query: str) -> Resolution:
+        return resolve(hyp("HassMediaSearchAndPlay", text=f"play {query}", search_query=query), ctx, living)
+
+    def say(text: str, pref: str) -> None:
+        resolve(hyp("AmbientTeachPreference", text=text, preference=pref), ctx, living)
+
+    assert play("some music").values["media_title"] == "some music"  # nothing liked yet
+    say("i like jazz", "jazz")
+    assert play("some music").values["media_title"] == "jazz"
+    say("i love classical music", "classical music")
+    assert play("something").values["media_title"] == "classical music"  # the latest liked
+    assert play("the beatles").values["media_title"] == "the beatles"  # something named is played
+    say("i don't like classical music anymore", "classical music")
+    assert play("music").values["media_title"] == "jazz"
+    assert ctx.preferences("default")["dislikes"] == ["classical music"]
+    # liking a kind of music is no preference for music over films: a title still plays as a film
+    movie = play("the hunger games")
+    assert movie.device_ids == ["tv"] and movie.values["media_class"] == "movie"
