@@ -594,6 +594,15 @@ def resolve(
     if interp.intent in TARGETING_INTENTS and CONDITION.search(normalize(interp.text)):
         # "turn off the lights when I leave": doing it now would be wrong, and nothing here waits
         return turn.ask("I can't wait for something to happen yet. I can do it now, or in a set time.")
+    words = said_words(interp)
+    if (
+        interp.intent in TARGETING_INTENTS - {"HassGetState"}
+        and words & PAST_SWITCHING
+        and not words & PRESENT_SWITCHING
+    ):
+        # "who turned on the lights", "my kids turned on the tv again": said about the past, not asked
+        turn.reasons.append("the switching verb is in the past tense: a statement or a question")
+        return turn.done(out_of_domain=True)
     if interp.intent in INTENT_TYPES and LATER.search(normalize(interp.text)):
         # "turn the lights off in five", "... later": the model read a command for later as one for now
         return turn.ask("Now, or later? For later, say how long, like: turn off the tv in ten minutes.")
@@ -898,10 +907,6 @@ def _on_off(turn: _Turn) -> Resolution:
         turn.reasons.append("no switching word, and words besides the device: a statement")
         return turn.done(out_of_domain=True)
     words = said_words(turn.interp)
-    if words & PAST_SWITCHING and not words & PRESENT_SWITCHING:
-        # "who turned on the lights", "my kids turned on the tv": said about the past, not asked
-        turn.reasons.append("the switching verb is in the past tense: a statement or a question")
-        return turn.done(out_of_domain=True)
     stepped = _climate_step(turn)  # "turn up the thermostat": its setpoint, not on
     if stepped is not None:
         return stepped

@@ -1027,7 +1027,7 @@ def test_no_template_sentence_is_taken_for_a_command_not_to_do(template_sentence
 @pytest.mark.parametrize(
     ("intent", "said"),
     [("HassTurnOn", "who turned on the lights"), ("HassTurnOn", "my kids turned on the tv"),
-     ("HassTurnOff", "i switched off the oven an hour ago")],
+     ("HassTurnOff", "i switched off the oven an hour ago"), ("HassMediaPrevious", "my kids turned on the tv again")],
 )  # fmt: skip
 def test_a_switching_verb_in_the_past_is_said_about_not_asked_for(
     ctx, kitchen, intent: str, said: str
@@ -1103,3 +1103,16 @@ def test_play_some_music_plays_the_music_the_person_likes_and_never_a_dislike(ct
     # liking a kind of music is no preference for music over films: a title still plays as a film
     movie = play("the hunger games")
     assert movie.device_ids == ["tv"] and movie.values["media_class"] == "movie"
+
+
+def test_no_command_template_sentence_is_in_the_past_tense(template_sentences) -> None:
+    from runtime.resolve import PAST_SWITCHING, PRESENT_SWITCHING, TARGETING_INTENTS
+
+    past = [
+        i.text
+        for i in template_sentences
+        if i.intent in TARGETING_INTENTS - {"HassGetState"}
+        and set(i.text.split()) & PAST_SWITCHING
+        and not set(i.text.split()) & PRESENT_SWITCHING
+    ]
+    assert not past, past[:10]
