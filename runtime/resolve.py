@@ -1535,13 +1535,36 @@ def delayed_command(interp: Interpretation) -> str | None:
     """The command of "turn off the tv in ten minutes", or None for a plain timer.
 
     The NLU marks such a request with a `conversation_command` slot, but its span is often short
-    ("turn"), so the command is the sentence less its delay.
+    ("turn"), so the command is the sentence less its delay; without the slot, a sentence that is a
+    command verb's besides its delay ("turn on the fan in an hour") is one too.
     """
-    if not interp.slot("conversation_command"):
-        return None
     text = normalize(interp.text)
     command = " ".join(DELAY.sub(" ", text).split())
-    return command if command and command != text else None
+    if not command or command == text:
+        return None
+    if interp.slot("conversation_command"):
+        return command
+    verb = command.split()[0]
+    return command if verb in DELAYABLE_VERBS and not set(command.split()) & {"timer", "alarm"} else None
+
+
+# the verbs a command for later starts with ("turn on the fan in an hour"); not "set" / "start",
+# which also start a timer ("start a timer in ..." is no command)
+DELAYABLE_VERBS = frozenset(
+    _words("turn switch lock unlock open close dim brighten play pause stop mute unmute shut")
+)
+DURATION = re.compile(r"\b(?:for|in|after) (an?|half an|\S+(?: \S+)?) (hours?|minutes?|mins?|seconds?)\b")
+
+
+def duration_in_text(text: str) -> float | None:
+    """ "in an hour" -> 3600, "for twenty minutes" -> 1200: a duration the NLU did not tag."""
+    found = DURATION.search(normalize(text))
+    if found is None:
+        return None
+    amount, unit = found.groups()
+    n = 0.5 if amount == "half an" else parse_number(amount)
+    factor = 3600 if unit.startswith("hour") else 60 if unit.startswith("min") else 1
+    return n * factor if n else None
 
 
 def _duration(turn: _Turn) -> Resolution:
@@ -1555,6 +1578,8 @@ def _duration(turn: _Turn) -> Resolution:
     total = _slot_seconds(turn)
     if isinstance(total, str):
         return turn.ask(total)
+    if total is None and (total := duration_in_text(turn.interp.text)) is not None:
+        turn.reasons.append(f"the duration read from the text (no duration slot): {total:g} s")
     if total is None:
         return turn.ask("For how long?" if turn.interp.intent == "HassStartTimer" else "By how much?")
     if not 0 < total <= MAX_TIMER_S:

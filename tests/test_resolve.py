@@ -1116,3 +1116,15 @@ def test_no_command_template_sentence_is_in_the_past_tense(template_sentences) -
         and not set(i.text.split()) & PRESENT_SWITCHING
     ]
     assert not past, past[:10]
+
+
+def test_a_duration_and_a_command_the_nlu_did_not_tag_are_read_from_the_text(ctx, kitchen) -> None:
+    r = resolve(hyp("HassStartTimer", text="turn on the fan in an hour"), ctx, kitchen)
+    assert r.values == {"seconds": 3600, "command": "turn on the fan"}
+    r = resolve(hyp("HassStartTimer", text="set a timer for twenty minutes"), ctx, kitchen)
+    assert r.values == {"seconds": 1200}
+    # a timer said with "in" is still a plain timer
+    assert resolve(hyp("HassStartTimer", text="start a timer in 5 minutes"), ctx, kitchen).values == {
+        "seconds": 300
+    }
+    assert resolve(hyp("HassStartTimer", text="set a timer"), ctx, kitchen).clarification == "For how long?"
