@@ -579,6 +579,10 @@ def resolve(
         return _undo(turn)
     if HELP.fullmatch(normalize(interp.text)):  # the model has no intent for it: not out of domain
         return turn.done([], turn.satellite.room, help=True)
+    if (felt := WARMER_COLDER.fullmatch(normalize(interp.text))) is not None:
+        # "make it warmer", "it's too hot in here": read as a brightness step, a temperature question
+        # or a preference by one model or another; the thermostat a step, whatever the reading
+        return _thermostat_step(turn, up=bool(felt["up"] or felt["cold"]))
     if NEGATED.search(normalize(interp.text)) and not said_words(interp) & TEACHING_WORDS:
         # "don't turn off the lights": the model reads the command; doing it is the worst answer
         turn.reasons.append("a command said with don't / do not: not done")
@@ -1052,10 +1056,8 @@ def _climate_for(turn: _Turn) -> list[Device] | Resolution:
 def _get_temperature(turn: _Turn) -> Resolution:
     i = turn.interp
     words = said_words(i)
-    if "too" in words and words & (TOO_HOT | TOO_COLD):  # "it's too hot in here": do something about it
-        stepped = _climate_step(turn, -1 if words & TOO_HOT else +1)
-        if stepped is not None:
-            return stepped
+    if "too" in words and words & (TOO_HOT | TOO_COLD):  # "the bedroom is too hot": do something about it
+        return _thermostat_step(turn, up=not words & TOO_HOT)
     if i.slot("name") or i.slot("area"):
         if i.slot("area") and not i.slot("name"):  # "the temperature in the office": a sensor there first
             room = find_room(i.slot("area") or "", turn.rooms)
@@ -1307,14 +1309,17 @@ BRIGHTNESS_DOWN = frozenset(
 BRIGHTNESS_STEP_POINTS = 20  # points of 0-100 per "dim" / "brighten"
 
 
-def _climate_step(turn: _Turn, way: int = 0) -> Resolution | None:
+def _thermostat_step(turn: _Turn, up: bool) -> Resolution:
+    """ "It's too hot in here": this room's (else the home's) thermostat a step."""
+    found = _climate_for(turn)
+    return found if isinstance(found, Resolution) else _setpoint_step(turn, found[0], up)
+
+
+def _climate_step(turn: _Turn) -> Resolution | None:
     """ "Turn the heat up", "turn down the thermostat", "make it warmer": the thermostat's setpoint
-    one degree up or down (read as a brightness step or an on/off by the model); `way` +1/-1 when the
-    caller knows ("it's too hot"); None when the request is not one."""
+    one degree up or down (read as a brightness step or an on/off by the model); None when the
+    request is not one."""
     words = said_words(turn.interp)
-    if way:
-        found = _climate_for(turn)
-        return found if isinstance(found, Resolution) else _setpoint_step(turn, found[0], way > 0)
     if words & TEMPERATURE_COMPARATIVES and not (turn.interp.slot("name") or turn.interp.slot("domain")):
         words = words | {"temperature"}  # "make it warmer": the room's, unless a light is named
     # "up"/"down" said as a verb's, not in a name or a place ("the lower floor")
@@ -1689,6 +1694,10 @@ def _learn(turn: _Turn) -> Resolution:
 HELP = re.compile(
     r"(?:please )?(?:help(?: me)?|what (?:can|do) you do|what are you able to do|what can i (?:say|ask)(?: you)?"
     r"|how (?:do|can) i use you|what do you know|what are your (?:commands|skills))(?: please)?"
+)
+WARMER_COLDER = re.compile(
+    r"(?:please )?(?:can you )?make it (?:a (?:bit|little) )?(?:(?P<up>warmer|hotter)|cooler|colder)(?: in here)?(?: please)?"
+    r"|(?:it's|it is) (?:a (?:bit|little) |way |much |really |so )?too (?:(?P<cold>cold|chilly|cool)|hot|warm)(?: in here)?"
 )
 # "undo", "put it back", "change it back": the last command of this satellite, reversed
 UNDO = re.compile(

@@ -1128,3 +1128,15 @@ def test_a_duration_and_a_command_the_nlu_did_not_tag_are_read_from_the_text(ctx
         "seconds": 300
     }
     assert resolve(hyp("HassStartTimer", text="set a timer"), ctx, kitchen).clarification == "For how long?"
+
+
+@pytest.mark.parametrize(
+    "intent",
+    ["AmbientTeachPreference", "AmbientSetBrightnessRelative", "HassClimateGetTemperature", "OutOfDomain"],
+)
+def test_warmer_or_too_hot_steps_the_thermostat_whatever_the_model_read(ctx, bedroom, intent: str) -> None:
+    ctx.update_state("thermostat", {"state": "heat", "target_temperature": 20})
+    for said, target in (("make it warmer", 21), ("it's too hot in here", 19), ("it's a bit too cold", 21),
+                         ("make it a little cooler", 19)):  # fmt: skip
+        r = resolve(Interpretation(intent, 0.9, [], said), ctx, bedroom)
+        assert r.device_ids == ["thermostat"] and r.values == {"target_temperature": target}, said
