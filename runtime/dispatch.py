@@ -205,19 +205,17 @@ def _temperature(device: Device, ctx: ContextStore) -> str:
         target = state.get("target_temperature")
         heating = f", heating to {_deg(target)}" if isinstance(target, int | float) and target != temp else ""
         return f"The {device.name} is at {_deg(temp)}{heating}."
-    if not isinstance(temp, int | float):
-        return f"I don't know the temperature from the {device.name} yet."
+    target = state.get("target_temperature")
+    setpoint = f"The {device.name} is set to {_deg(target)}." if isinstance(target, int | float) else ""
+    if not isinstance(temp, int | float):  # "what's the thermostat set to" with no reading yet
+        return setpoint or f"I don't know the temperature from the {device.name} yet."
     room = (
         ctx.config.room(device.room).name
         if any(r.id == device.room for r in ctx.config.rooms)
         else device.room
     )
     where = "outside" if any(w in normalize(device.name) for w in OUTDOOR) else f"in the {room}"
-    text = f"It's {_deg(temp)} {where}."
-    target = state.get("target_temperature")
-    if device.type == "climate" and isinstance(target, int | float):
-        text += f" The {device.name} is set to {_deg(target)}."
-    return text
+    return f"It's {_deg(temp)} {where}. {setpoint}".strip()
 
 
 def _state(device: Device, ctx: ContextStore, asked: str | None) -> str:

@@ -471,3 +471,15 @@ def test_what_can_you_do_says_what_to_say_and_the_rooms_devices(ctx, kitchen, in
         resolve(Interpretation("OutOfDomain", 0.9, [], "help me find my keys"), ctx, kitchen), ctx
     )
     assert action.kind == "none"
+
+
+def test_the_setpoint_is_answered_before_any_reading_arrives(ctx, kitchen) -> None:
+    ctx.update_state("thermostat", {"state": "heat", "target_temperature": 20})
+    interp = Interpretation(
+        "HassClimateGetTemperature", 0.9, [Slot("name", "thermostat")], "what's the thermostat set to"
+    )
+    assert dispatch(resolve(interp, ctx, kitchen), ctx).text == "The thermostat is set to 20 degrees."
+    ctx.update_state("thermostat", {"temperature": 19.5})
+    assert dispatch(resolve(interp, ctx, kitchen), ctx).text == (
+        "It's 19.5 degrees in the hallway. The thermostat is set to 20 degrees."
+    )
