@@ -79,6 +79,7 @@ MEANINGS: dict[str, frozenset[str]] = {
     "how (hot | warm | cold) is it [in the <room>]": frozenset({"HassClimateGetTemperature"}),
     "set the (thermostat | heating | temperature) to <number> degrees": frozenset({"HassClimateSetTemperature"}),
     "set the oven to <number> degrees": frozenset({"HassClimateSetTemperature"}),
+    "(what's | what is) the thermostat set to": frozenset({"HassClimateGetTemperature"}),
     "(is | are) the <device> (on | off | open | closed | locked)": frozenset({"HassGetState"}),
     "(what's | what is) the weather [like] [today | tomorrow]": frozenset({"HassGetWeather"}),
     "(what time is it | what's the time | what's the date | what day is it)": frozenset({"HassGetCurrentTime", "HassGetCurrentDate"}),
@@ -86,6 +87,7 @@ MEANINGS: dict[str, frozenset[str]] = {
     "(lock | unlock) the <lock>": frozenset({"HassTurnOn", "HassTurnOff"}),
     "(open | close | raise | lower) the <cover>": frozenset({"HassTurnOn", "HassTurnOff"}),
     "set the <cover> to <number> percent": frozenset({"HassSetPosition"}),
+    "(open | close) the <cover> halfway": frozenset({"HassSetPosition"}),
     # timers
     "set a timer for <number> (minutes | seconds | hours)": frozenset({"HassStartTimer"}),
     "(start | set) a <number> minute timer": frozenset({"HassStartTimer"}),
@@ -100,6 +102,9 @@ MEANINGS: dict[str, frozenset[str]] = {
     "volume (up | down)": frozenset({"HassSetVolumeRelative"}),
     "set the volume to <number> [percent]": frozenset({"HassSetVolume"}),
     "(mute | unmute) [the] <player>": frozenset({"HassMediaPlayerMute", "HassMediaPlayerUnmute"}),
+    "[a bit] (louder | quieter) [please]": frozenset({"HassSetVolumeRelative"}),
+    "make (it | the music) (louder | quieter)": frozenset({"HassSetVolumeRelative"}),
+    "(what's playing | what song is this)": frozenset({"HassGetState"}),
     # feedback and teaching
     "no that's (wrong | not what i meant)": frozenset({I.NEGATIVE_FEEDBACK}),
     "(stop | cancel | never mind)": frozenset({I.STOP, "HassNevermind"}),
