@@ -575,15 +575,16 @@ def resolve(
 ) -> Resolution:
     """Bind one interpretation to this home. Sets the satellite's last target on a device command."""
     turn = _Turn(interp, ctx, satellite, person, [], now or datetime.now())
-    if UNDO.fullmatch(normalize(interp.text)):  # whatever the NLU made of it
+    text, words = normalize(interp.text), said_words(interp)
+    if UNDO.fullmatch(text):  # whatever the NLU made of it
         return _undo(turn)
-    if HELP.fullmatch(normalize(interp.text)):  # the model has no intent for it: not out of domain
+    if HELP.fullmatch(text):  # the model has no intent for it: not out of domain
         return turn.done([], turn.satellite.room, help=True)
-    if (felt := WARMER_COLDER.fullmatch(normalize(interp.text))) is not None:
+    if (felt := WARMER_COLDER.fullmatch(text)) is not None:
         # "make it warmer", "it's too hot in here": read as a brightness step, a temperature question
         # or a preference by one model or another; the thermostat a step, whatever the reading
         return _thermostat_step(turn, up=bool(felt["up"] or felt["cold"]))
-    if NEGATED.search(normalize(interp.text)) and not said_words(interp) & TEACHING_WORDS:
+    if NEGATED.search(text) and not words & TEACHING_WORDS:
         # "don't turn off the lights": the model reads the command; doing it is the worst answer
         turn.reasons.append("a command said with don't / do not: not done")
         return turn.done(negated=True)
@@ -595,10 +596,9 @@ def resolve(
     if handler is None:
         turn.reasons.append(f"{interp.intent} is not supported here")
         return turn.done(out_of_domain=True)
-    if interp.intent in TARGETING_INTENTS and CONDITION.search(normalize(interp.text)):
+    if interp.intent in TARGETING_INTENTS and CONDITION.search(text):
         # "turn off the lights when I leave": doing it now would be wrong, and nothing here waits
         return turn.ask("I can't wait for something to happen yet. I can do it now, or in a set time.")
-    words = said_words(interp)
     if (
         interp.intent in TARGETING_INTENTS - {"HassGetState"}
         and words & PAST_SWITCHING
@@ -607,10 +607,10 @@ def resolve(
         # "who turned on the lights", "my kids turned on the tv again": said about the past, not asked
         turn.reasons.append("the switching verb is in the past tense: a statement or a question")
         return turn.done(out_of_domain=True)
-    if interp.intent in INTENT_TYPES and LATER.search(normalize(interp.text)):
+    if interp.intent in INTENT_TYPES and LATER.search(text):
         # "turn the lights off in five", "... later": the model read a command for later as one for now
         return turn.ask("Now, or later? For later, say how long, like: turn off the tv in ten minutes.")
-    if interp.intent in TARGETING_INTENTS and EXCEPT.search(normalize(interp.text)):
+    if interp.intent in TARGETING_INTENTS and EXCEPT.search(text):
         # "turn off everything except the tv": acting on the named device would be the opposite
         return turn.ask("I can't leave devices out yet. Which ones do you mean?")
     parts = conjuncts(interp) if interp.intent in CONJOINABLE else [interp]
@@ -905,12 +905,12 @@ def _value(turn: _Turn, slot: str, kind: str, label: str) -> float | Resolution:
 
 
 def _on_off(turn: _Turn) -> Resolution:
-    if not said_words(turn.interp) & SWITCH_WORDS and untagged_words(turn.interp):
+    words = said_words(turn.interp)
+    if not words & SWITCH_WORDS and untagged_words(turn.interp):
         # "the light at the end of the tunnel": no verb, and words beyond a device's name; a bare name
         # ("the kitchen light") is still a command
         turn.reasons.append("no switching word, and words besides the device: a statement")
         return turn.done(out_of_domain=True)
-    words = said_words(turn.interp)
     stepped = _climate_step(turn)  # "turn up the thermostat": its setpoint, not on
     if stepped is not None:
         return stepped
