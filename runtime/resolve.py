@@ -583,7 +583,10 @@ def resolve(
     if (felt := WARMER_COLDER.fullmatch(text)) is not None:
         # "make it warmer", "it's too hot in here": read as a brightness step, a temperature question
         # or a preference by one model or another; the thermostat a step, whatever the reading
-        return _thermostat_step(turn, up=bool(felt["up"] or felt["cold"]))
+        setting = dataclasses.replace(interp, intent="HassClimateSetTemperature")  # what it is, for dispatch
+        return _thermostat_step(
+            dataclasses.replace(turn, interp=setting), up=bool(felt["up"] or felt["cold"])
+        )
     if NEGATED.search(text) and not words & TEACHING_WORDS:
         # "don't turn off the lights": the model reads the command; doing it is the worst answer
         turn.reasons.append("a command said with don't / do not: not done")

@@ -989,8 +989,9 @@ def test_a_step_goes_to_the_device_named_or_last_acted_on_not_the_lights(ctx, be
     ctx.update_state("thermostat", {"state": "heat", "target_temperature": 20})
     r = resolve(hyp(step, text="make it warmer"), ctx, bedroom)
     assert r.device_ids == ["thermostat"] and r.values == {"target_temperature": 21}
-    r = resolve(hyp("HassClimateGetTemperature", text="it's too hot in here"), ctx, bedroom)
+    r = resolve(hyp("HassClimateGetTemperature", text="the bedroom is too hot"), ctx, bedroom)
     assert r.device_ids == ["thermostat"] and r.values == {"target_temperature": 19}
+    assert [c.device_id for c in dispatch(r, ctx).commands] == ["thermostat"]
     r = resolve(hyp("HassClimateGetTemperature", text="it's way too cold"), ctx, bedroom)
     assert r.values == {"target_temperature": 21}
     # a light named stays a light's step
@@ -1140,3 +1141,4 @@ def test_warmer_or_too_hot_steps_the_thermostat_whatever_the_model_read(ctx, bed
                          ("make it a little cooler", 19)):  # fmt: skip
         r = resolve(Interpretation(intent, 0.9, [], said), ctx, bedroom)
         assert r.device_ids == ["thermostat"] and r.values == {"target_temperature": target}, said
+        assert dispatch(r, ctx).text == f"Setting the thermostat to {target} degrees.", said
