@@ -1246,11 +1246,18 @@ def _play(turn: _Turn) -> Resolution:
     return turn.ask(f"There's no speaker in the {room.name} to play {query} on.")
 
 
+CLOSING_WORDS = frozenset(_words("close shut lower down"))
+
+
 def _position(turn: _Turn) -> Resolution:
     found = _targets(turn, INTENT_TYPES["HassSetPosition"], need_feature="position")
     if isinstance(found, Resolution):
         return found
-    p = _value(turn, "position", "position", "position")
+    text = normalize(turn.interp.text)
+    if "all the way" in text:  # "open the blinds all the way": fully open, or fully closed
+        p: float | Resolution = 0.0 if set(text.split()) & CLOSING_WORDS else 100.0
+    else:
+        p = _value(turn, "position", "position", "position")
     if isinstance(p, Resolution):
         return p
     return turn.done([d.id for d in found], found[0].room, position=_clean(p))

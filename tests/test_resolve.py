@@ -1142,3 +1142,10 @@ def test_warmer_or_too_hot_steps_the_thermostat_whatever_the_model_read(ctx, bed
         r = resolve(Interpretation(intent, 0.9, [], said), ctx, bedroom)
         assert r.device_ids == ["thermostat"] and r.values == {"target_temperature": target}, said
         assert dispatch(r, ctx).text == f"Setting the thermostat to {target} degrees.", said
+
+
+def test_all_the_way_is_fully_open_or_closed(ctx, kitchen) -> None:
+    for said, position in (("open the blinds all the way", 100), ("close the blinds all the way", 0),
+                           ("lower the blinds all the way down", 0)):  # fmt: skip
+        r = resolve(hyp("HassSetPosition", text=said, name="blinds", position="way"), ctx, kitchen)
+        assert r.device_ids == ["living_room_blinds"] and r.values == {"position": position}, said
