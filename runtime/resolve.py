@@ -1151,6 +1151,12 @@ def _media_targets(turn: _Turn) -> list[Device] | Resolution:
         kind = "tv" if words & VIDEO_WORDS else "media_player" if words & MUSIC_WORDS else None
         return [d for d in found if d.type == kind] or found
     media = [d for d in turn.devices if d.type in ("media_player", "tv")]
+    if set(untagged_words(turn.interp).split()) & EVERYTHING:  # "mute everything", "pause it all"
+        home = bool(WHOLE_HOME.search(normalize(turn.interp.text)))
+        every = [d for d in media if home or d.room == turn.satellite.room]
+        if every:
+            turn.reasons.append(f"every player {'in the home' if home else 'here'}")
+            return every
     for candidates, why in (
         (
             [d for d in media if d.room == turn.satellite.room and turn.state(d.id) == "playing"],

@@ -1149,3 +1149,10 @@ def test_all_the_way_is_fully_open_or_closed(ctx, kitchen) -> None:
                            ("lower the blinds all the way down", 0)):  # fmt: skip
         r = resolve(hyp("HassSetPosition", text=said, name="blinds", position="way"), ctx, kitchen)
         assert r.device_ids == ["living_room_blinds"] and r.values == {"position": position}, said
+
+
+def test_mute_or_pause_everything_is_every_player_here_or_in_the_home(ctx, living) -> None:
+    r = resolve(hyp("HassMediaPlayerMute", text="mute everything"), ctx, living)
+    assert sorted(r.device_ids) == ["living_room_speaker", "tv"]
+    r = resolve(hyp("HassMediaPause", text="pause everything in the house"), ctx, living)
+    assert sorted(r.device_ids) == ["bedroom_speaker", "living_room_speaker", "tv"]
