@@ -587,6 +587,12 @@ def resolve(
         return _thermostat_step(
             dataclasses.replace(turn, interp=setting), up=bool(felt["up"] or felt["cold"])
         )
+    if (level := FAN_LEVEL_SAID.fullmatch(text)) is not None and interp.intent != "HassFanSetSpeed":
+        # "set the fan to low": some fan levels the model still reads as out of domain
+        slots = [Slot("name", level["fan"]), Slot("percentage", level["level"])]
+        setting = dataclasses.replace(interp, intent="HassFanSetSpeed", slots=slots)
+        turn.reasons.append(f"a fan level said: {level['fan']} to {level['level']}")
+        return _fan_speed(dataclasses.replace(turn, interp=setting))
     if NEGATED.search(text) and not words & TEACHING_WORDS:
         # "don't turn off the lights": the model reads the command; doing it is the worst answer
         turn.reasons.append("a command said with don't / do not: not done")
@@ -1714,6 +1720,11 @@ HELP = re.compile(
 WARMER_COLDER = re.compile(
     r"(?:please )?(?:can you )?make it (?:a (?:bit|little) )?(?:(?P<up>warmer|hotter)|cooler|colder)(?: in here)?(?: please)?"
     r"|(?:it's|it is) (?:a (?:bit|little) |way |much |really |so )?too (?:(?P<cold>cold|chilly|cool)|hot|warm)(?: in here)?"
+)
+FAN_LEVEL_SAID = re.compile(
+    r"(?:please )?(?:set|turn|put|switch|run) (?:the |my )?(?P<fan>(?:\w+ )*?fans?)(?: speed)? (?:to|on|at) "
+    r"(?:the )?(?P<level>low|medium|high|max|maximum|minimum|lowest|highest|full|full speed|top speed)"
+    r"(?: speed| setting)?(?: please)?"
 )
 # "undo", "put it back", "change it back": the last command of this satellite, reversed
 UNDO = re.compile(

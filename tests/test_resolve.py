@@ -1156,3 +1156,17 @@ def test_mute_or_pause_everything_is_every_player_here_or_in_the_home(ctx, livin
     assert sorted(r.device_ids) == ["living_room_speaker", "tv"]
     r = resolve(hyp("HassMediaPause", text="pause everything in the house"), ctx, living)
     assert sorted(r.device_ids) == ["bedroom_speaker", "living_room_speaker", "tv"]
+
+
+@pytest.mark.parametrize("intent", ["OutOfDomain", "HassTurnOn", "HassSetVolume"])
+def test_a_fan_level_said_sets_it_whatever_the_model_read(ctx, kitchen, intent: str) -> None:
+    for said, device, percent in (("set the fan to low", "bedroom_fan", 33),
+                                  ("put the extractor fan on the high setting", "bathroom_fan", 100)):  # fmt: skip
+        r = resolve(Interpretation(intent, 0.9, [], said), ctx, kitchen)
+        assert r.device_ids == [device] and r.values == {"percentage": percent}, said
+        assert dispatch(r, ctx).commands[0].device_id == device
+    # not a fan: left to the model
+    assert (
+        resolve(Interpretation("OutOfDomain", 0.9, [], "set the lights to low"), ctx, kitchen).device_ids
+        == []
+    )
