@@ -1328,6 +1328,7 @@ BRIGHTNESS_UP = frozenset(
 BRIGHTNESS_DOWN = frozenset(
     {"dim", "dimmer", "darken", "darker", "down", "decrease", "lower", "reduce", "less", "bright"}
 )
+TARGET_VERBS = frozenset(_words("make set turn get keep"))
 BRIGHTNESS_STEP_POINTS = 20  # points of 0-100 per "dim" / "brighten"
 
 
@@ -1426,6 +1427,9 @@ def _brightness_step(turn: _Turn) -> Resolution:
     step = next(
         (+1 if w in BRIGHTNESS_UP else -1 for w in words if w in BRIGHTNESS_UP | BRIGHTNESS_DOWN), None
     )
+    if said_words(i) & TARGET_VERBS and "too" not in words and (wanted := set(words) & {"bright", "dark"}):
+        # "make it bright" is the light wanted ("it's too bright" is the light complained of)
+        step = +1 if "bright" in wanted else -1
     if step is None:
         return turn.ask("Brighter or dimmer?")
     states = [turn.ctx.state(d.id) for d in found]

@@ -1170,3 +1170,17 @@ def test_a_fan_level_said_sets_it_whatever_the_model_read(ctx, kitchen, intent: 
         resolve(Interpretation("OutOfDomain", 0.9, [], "set the lights to low"), ctx, kitchen).device_ids
         == []
     )
+
+
+@pytest.mark.parametrize(
+    ("said", "way"),
+    [("make it bright", "up"), ("make it dark in here", "down"), ("it's too bright", "down"), ("it's dark in here", "up"),
+     ("turn it down it's too bright", "down")],
+)  # fmt: skip
+def test_bright_and_dark_are_the_light_wanted_after_make_and_complained_of_otherwise(
+    ctx, living, said: str, way: str
+) -> None:
+    for light in ("living_room_light", "floor_lamp"):
+        ctx.update_state(light, {"state": "on", "brightness": 50})
+    r = resolve(hyp("AmbientSetBrightnessRelative", text=said), ctx, living)
+    assert r.values["brightness_step"] == way, r
