@@ -822,6 +822,10 @@ def _targets(
         if local:
             found = local
             turn.reasons.append(f"in the satellite's room ({here.name})")
+    playing = [d for d in found if turn.state(d.id) == "playing"]
+    if len(found) > 1 and not plural and len(playing) == 1:  # "turn off the music": what plays
+        turn.reasons.append(f"'{what}' (singular): the one playing, {playing[0].id}")
+        found = playing
     if len(found) > 1 and not plural:
         rooms = {d.room for d in found}
         if len(rooms) == 1:
@@ -1306,6 +1310,11 @@ def _volume_step(turn: _Turn) -> Resolution:
     if not down and not up:  # "what's the volume": a question, not a step
         if words & QUESTION_WORDS:
             return turn.done([d.id for d in found], found[0].room, query="volume")
+        level = number_in_text(turn.interp.text) if slot not in SPECIAL_PERCENT else SPECIAL_PERCENT[slot]
+        level = SPECIAL_PERCENT["max"] if level is None and words & {"max", "maximum", "full"} else level
+        if level is not None and 0 <= level <= 100:  # "volume 50", "max volume": a level, not a step
+            turn.reasons.append(f"a volume level said, no direction: {level:g}")
+            return turn.done([d.id for d in found], found[0].room, volume=_clean(level))
         return turn.ask("Louder or quieter?")
     if down:
         step = -abs(step)

@@ -1184,3 +1184,13 @@ def test_bright_and_dark_are_the_light_wanted_after_make_and_complained_of_other
         ctx.update_state(light, {"state": "on", "brightness": 50})
     r = resolve(hyp("AmbientSetBrightnessRelative", text=said), ctx, living)
     assert r.values["brightness_step"] == way, r
+
+
+def test_a_volume_level_without_a_direction_is_set_and_the_music_is_what_plays(ctx, kitchen) -> None:
+    ctx.update_state("living_room_speaker", {"state": "playing", "volume": 40})
+    for said, volume in (("volume 50", 50), ("max volume", 100)):
+        r = resolve(hyp("HassSetVolumeRelative", text=said), ctx, kitchen)
+        assert r.device_ids == ["living_room_speaker"] and r.values == {"volume": volume}, said
+    # "turn off the music" from the kitchen: the one speaker playing, not "Which music?"
+    r = resolve(hyp("HassTurnOff", text="turn off the music"), ctx, kitchen)
+    assert r.device_ids == ["living_room_speaker"] and r.values == {"state": "off"}
