@@ -653,14 +653,17 @@ def conjuncts(interp: Interpretation) -> list[Interpretation]:
     ]
     if not device or not cuts:
         return [interp]
-    first = min(s.start for s in device)
+    # "switch" and "lock" are verbs as often as kinds
+    kind_at = [
+        k for k, w in enumerate(words) if w in TYPE_WORDS and w not in SWITCH_WORDS and k not in tagged
+    ]
+    # the device phrases start at the first device slot or untagged kind word: the verb is before it
+    first = min([s.start for s in device] + kind_at)
     last = max(s.end for s in device)
     parts: list[tuple[int, int, list[Slot], bool]] = []
     for lo, hi in zip([0, *(k + 1 for k in cuts)], [*cuts, len(words)], strict=True):
         own = [s for s in device if lo <= s.start < hi]
-        kind_word = any(  # "switch" and "lock" are verbs as often as kinds
-            words[k] in TYPE_WORDS and words[k] not in SWITCH_WORDS and k not in tagged for k in range(lo, hi)
-        )
+        kind_word = any(lo <= k < hi for k in kind_at)
         if own or kind_word:
             parts.append((lo, hi, own, kind_word))
     if len(parts) < 2:

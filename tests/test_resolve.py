@@ -172,6 +172,14 @@ def test_conjuncts_cut_at_and_keep_the_verb_and_share_a_kind_word_said_once() ->
     assert conjuncts(spoken("HassTurnOff", "turn off the lights and go to sleep", ("domain", "lights")))[
         0
     ].text.endswith("sleep")
+    # the kinds untagged and only the room tagged: each part still keeps the verb
+    untagged = spoken(
+        "HassTurnOff", "turn off the tv and the lights in the living room", ("area", "living room")
+    )
+    assert [p.text for p in conjuncts(untagged)] == [
+        "turn off the tv",
+        "turn off the lights in the living room",
+    ]
 
 
 def test_each_and_every_is_no_list_and_two_rooms_without_and_are_asked_about(ctx, kitchen) -> None:
