@@ -632,6 +632,7 @@ def resolve(
 # intents whose devices may be a list: "turn off the kitchen and living room lights"
 CONJOINABLE = frozenset({"HassTurnOn", "HassTurnOff", "HassLightSet", "HassGetState"})
 KIND_SLOTS = ("domain", "device_class")
+ARTICLE_WORDS = frozenset(_words("the my a an"))
 
 
 def conjuncts(interp: Interpretation) -> list[Interpretation]:
@@ -680,6 +681,8 @@ def conjuncts(interp: Interpretation) -> list[Interpretation]:
     out = []
     for lo, hi, own, kind_word in parts:
         before = words[:first] if lo > first else []
+        if before and before[-1] in ARTICLE_WORDS and lo < hi and words[lo] in ARTICLE_WORDS:
+            lo += 1  # "turn off the" + "the lights ...": one "the"
         shift = len(before) - lo
         moved = [dataclasses.replace(s, start=s.start + shift, end=s.end + shift) for s in own]
         named = not own or kind_word or any(s.name in ("name", *KIND_SLOTS) for s in own)
