@@ -169,6 +169,7 @@ WHOLE_HOME = re.compile(
 HOME_WORDS = frozenset(_words("everywhere whole entire house home apartment flat"))
 # a device type as said in an answer
 KIND_NAMES = {"climate": "thermostat", "media_player": "speaker", "cover": "blind"}
+QUANTIFIER_NAMES = frozenset({"both", "all", "each", "every", "both of them", "all of them"})
 QUESTION_QUANTIFIERS = frozenset(_words("any anything which"))
 # the words around a device in a command; anything else in an untagged request may be a device
 CARRIER_WORDS = frozenset(
@@ -722,6 +723,9 @@ def _targets(
     """The devices an intent acts on, or a clarification; `home_wide`: not only this room's."""
     i = turn.interp
     name, area_word = i.slot("name"), i.slot("area")
+    if name is not None and normalize(name) in QUANTIFIER_NAMES:  # "turn on both lamps": "both" is no name
+        i = dataclasses.replace(i, slots=[s for s in i.slots if s.name != "name"])
+        name = None
     domain_word = i.slot("domain") or i.slot("device_class")
     leftover = untagged_words(i)
     home_wide = home_wide or bool(WHOLE_HOME.search(normalize(i.text)))

@@ -1202,3 +1202,10 @@ def test_a_volume_level_without_a_direction_is_set_and_the_music_is_what_plays(c
     # "turn off the music" from the kitchen: the one speaker playing, not "Which music?"
     r = resolve(hyp("HassTurnOff", text="turn off the music"), ctx, kitchen)
     assert r.device_ids == ["living_room_speaker"] and r.values == {"state": "off"}
+
+
+def test_both_tagged_as_a_name_is_a_quantifier(ctx, kitchen) -> None:
+    said = spoken(
+        "HassTurnOff", "turn off both lights in the living room", ("name", "both"), ("area", "living room")
+    )
+    assert resolve(said, ctx, kitchen).device_ids == ["living_room_light", "floor_lamp"]
