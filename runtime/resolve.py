@@ -1081,6 +1081,10 @@ def _get_temperature(turn: _Turn) -> Resolution:
     words = said_words(i)
     if "too" in words and words & (TOO_HOT | TOO_COLD):  # "the bedroom is too hot": do something about it
         return _thermostat_step(turn, up=not words & TOO_HOT)
+    outdoor = [d for d in turn.devices if d.type == "sensor" and any(w in normalize(d.name) for w in OUTDOOR)]
+    if outdoor and words & set(OUTDOOR) and normalize(i.slot("name") or "") in ("", *OUTDOOR):
+        # "how cold is it outside" ("outside" heard as a device's name): the outdoor sensor
+        return turn.done([outdoor[0].id], outdoor[0].room, query="temperature")
     if i.slot("name") or i.slot("area"):
         if i.slot("area") and not i.slot("name"):  # "the temperature in the office": a sensor there first
             room = find_room(i.slot("area") or "", turn.rooms)

@@ -483,3 +483,10 @@ def test_the_setpoint_is_answered_before_any_reading_arrives(ctx, kitchen) -> No
     assert dispatch(resolve(interp, ctx, kitchen), ctx).text == (
         "It's 19.5 degrees in the hallway. The thermostat is set to 20 degrees."
     )
+
+
+def test_how_cold_is_it_outside_reads_the_outdoor_sensor(ctx, kitchen) -> None:
+    ctx.update_state("outdoor_temperature", {"temperature": 4})
+    for slots in ([Slot("name", "outside")], []):
+        interp = Interpretation("HassClimateGetTemperature", 0.9, slots, "how cold is it outside")
+        assert dispatch(resolve(interp, ctx, kitchen), ctx).text == "It's 4 degrees outside."
