@@ -937,6 +937,14 @@ def _on_off(turn: _Turn) -> Resolution:
     stepped = _climate_step(turn)  # "turn up the thermostat": its setpoint, not on
     if stepped is not None:
         return stepped
+    i = turn.interp
+    house = not any(i.slot(k) for k in SLOTS_OF_A_NAME if k != "area") and set(
+        normalize(f"{untagged_words(i)} {i.slot('area') or ''}").split()
+    ) <= HOME_WORDS | {"up"}
+    home_locks = [d.id for d in turn.devices if d.type == "lock"]
+    if house and home_locks and door_verb(i.text).get("lock") == "on":  # "lock up", "lock the house"
+        turn.reasons.append("locking up: the home's locks")
+        return turn.done(home_locks, None, state="on")
     found = _targets(turn, INTENT_TYPES[turn.interp.intent])
     if isinstance(found, Resolution):
         return found
@@ -1132,6 +1140,13 @@ def _get_state(turn: _Turn) -> Resolution:
     if said_words(i) & PLAYING_WORDS and not (i.slot("name") or i.slot("domain") or i.slot("device_class")):
         return _playing(turn)
     named = i.slot("name") or i.slot("area") or i.slot("domain") or i.slot("device_class")
+    lock_state = normalize(i.slot("state") or "")
+    if lock_state in ("locked", "unlocked") and not any(
+        i.slot(k) for k in ("name", "domain", "device_class")
+    ):
+        locks = [d for d in turn.devices if d.type == "lock"]  # "is the house locked": the home's locks
+        if locks:
+            return turn.done([d.id for d in locks], locks[0].room, query="state", asked_state=lock_state)
     # "is everything locked" names them all, "are any doors unlocked" a kind
     leftover = set(untagged_words(i).split())
     if not named and not leftover & (EVERYTHING | set(TYPE_WORDS)):

@@ -490,3 +490,15 @@ def test_how_cold_is_it_outside_reads_the_outdoor_sensor(ctx, kitchen) -> None:
     for slots in ([Slot("name", "outside")], []):
         interp = Interpretation("HassClimateGetTemperature", 0.9, slots, "how cold is it outside")
         assert dispatch(resolve(interp, ctx, kitchen), ctx).text == "It's 4 degrees outside."
+
+
+def test_lock_up_locks_the_home_and_is_the_house_locked_asks_about_its_locks(ctx, kitchen) -> None:
+    for said, slots in (("lock up", []), ("lock the house", [Slot("area", "house")])):
+        r = resolve(Interpretation("HassTurnOn", 0.9, slots, said), ctx, kitchen)
+        assert r.device_ids == ["front_door_lock"] and r.values == {"state": "on"}, said
+        assert json.loads(dispatch(r, ctx).commands[0].payload) == {"state": "LOCK"}
+    ctx.update_state("front_door_lock", {"state": "unlocked"})
+    interp = Interpretation(
+        "HassGetState", 0.9, [Slot("area", "house"), Slot("state", "locked")], "is the house locked"
+    )
+    assert dispatch(resolve(interp, ctx, kitchen), ctx).text == "No, the front door is unlocked."
