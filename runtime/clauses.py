@@ -4,10 +4,13 @@
 command (a command verb follows, and the words before have one too), so each runs as a turn of its own.
 "Turn off the kitchen and living room lights" stays one: that list is the resolver's
 (`runtime.resolve.conjuncts`). A teaching ("when I say X I mean Y and Z") is never cut: Y and Z
-are what is taught.
+are what is taught. "Turn on the fan for an hour" is two: on now, and off in an hour (a command for
+later, run when its timer rings).
 """
 
 from __future__ import annotations
+
+import re
 
 
 def _words(text: str) -> list[str]:
@@ -47,4 +50,27 @@ def commands(text: str) -> list[str]:
         out[-1].append(words[i])
         i += 1
     parts = [" ".join(p).rstrip(",;") for p in out if p]
+    parts = [each for part in parts for each in for_a_while(part)]
     return parts if len(parts) > 1 else [text]
+
+
+# "turn on the light for ten minutes": on now, off when the time is up
+FOR_A_WHILE = re.compile(
+    r"(?P<verb>turn|switch) (?:(?P<on1>on|off) (?P<dev1>.+?)|(?P<dev2>.+?) (?P<on2>on|off))"
+    r" for (?P<time>(?:an?|half an|\S+(?: \S+)?) (?:hours?|minutes?|mins?|seconds?))"
+    r"|(?:run|start) (?P<dev3>.+?) for (?P<time3>(?:an?|half an|\S+(?: \S+)?) (?:hours?|minutes?|mins?|seconds?))",
+    re.IGNORECASE,
+)
+
+
+def for_a_while(command: str) -> list[str]:
+    """ "turn on the fan for an hour" -> ["turn on the fan", "turn off the fan in an hour"]; a command
+    without such a time -> [command]."""
+    m = FOR_A_WHILE.fullmatch(command.strip().rstrip(".!?"))
+    if m is None:
+        return [command]
+    if m["dev3"]:
+        return [f"turn on {m['dev3']}", f"turn off {m['dev3']} in {m['time3']}"]
+    device, on = (m["dev1"], m["on1"]) if m["dev1"] else (m["dev2"], m["on2"])
+    back = "off" if on.lower() == "on" else "on"
+    return [f"{m['verb']} {on} {device}", f"{m['verb']} {back} {device} in {m['time']}"]

@@ -27,6 +27,15 @@ from runtime.clauses import commands
         ),
         ("well, turn on the light", None),
         ("turn off the kitchen, living room and bedroom lights", None),
+        # on (or off) for a while: on now, off when the time is up
+        ("turn on the light for 10 minutes", ["turn on the light", "turn off the light in 10 minutes"]),
+        ("turn the fan on for an hour", ["turn on the fan", "turn off the fan in an hour"]),
+        (
+            "run the coffee maker for five minutes",
+            ["turn on the coffee maker", "turn off the coffee maker in five minutes"],
+        ),
+        ("set a timer for 10 minutes", None),
+        ("play jazz for an hour", None),
         # one command: a list of devices or rooms, a title with "and", a verb's particle
         ("turn off the kitchen and living room lights", None),
         ("turn on the lights and the tv", None),

@@ -310,6 +310,17 @@ def test_a_delayed_command_is_done_when_its_timer_rings(home: dict[str, Any]) ->
     assert pipe.timers.running("kitchen-sat") == []
 
 
+def test_on_for_a_while_is_on_now_and_off_when_the_time_is_up(home: dict[str, Any]) -> None:
+    rt, sim, watcher = home["rt"], home["sim"], home["watcher"]
+    pipe = rt.pipelines["kitchen-sat"]
+    sim.set_state("coffee_maker", {"state": "off"})
+    watcher.drain()
+    last = pipe.handle_text("turn on the coffee maker for two seconds")
+    assert last.action is not None and last.action.text == "In 2 seconds I'll turn off the coffee maker."
+    assert sim.wait_for("coffee_maker", lambda s: s["state"] == "on")  # now
+    assert sim.wait_for("coffee_maker", lambda s: s["state"] == "off", timeout=10)  # and off again
+
+
 def test_spoken_timer_requests_reach_the_timers_through_the_nlu(home: dict[str, Any]) -> None:
     """Text through the committed NLU model: status, pause, resume, add and take off time."""
     pipe = home["rt"].pipelines["kitchen-sat"]
