@@ -34,20 +34,21 @@ def commands(text: str) -> list[str]:
     if any(t in " ".join(bare) for t in TEACHING):
         return [text]
     out: list[list[str]] = [[]]
+    has_verb = False  # the part so far has a command verb: only then may a new command start
     i = 0
     while i < len(words):
         join = next((len(j.split()) for j in JOINS if bare[i : i + len(j.split())] == j.split()), 0)
         after = i + join
-        has_verb = VERBS & set(bare[i - len(out[-1]) : i])
         if join and after < len(words) and bare[after] in VERBS and has_verb:
             out.append([])
-            i = after
+            has_verb, i = False, after
             continue
         if (
             i and words[i - 1].endswith((",", ";")) and bare[i] in VERBS and has_verb
         ):  # "lock the door, turn ..."
             out.append([])
         out[-1].append(words[i])
+        has_verb = has_verb and len(out[-1]) > 1 or bare[i] in VERBS
         i += 1
     parts = [" ".join(p).rstrip(",;") for p in out if p]
     parts = [each for part in parts for each in for_a_while(part)]
@@ -66,6 +67,10 @@ FOR_A_WHILE = re.compile(
 def for_a_while(command: str) -> list[str]:
     """ "turn on the fan for an hour" -> ["turn on the fan", "turn off the fan in an hour"]; a command
     without such a time -> [command]."""
+    if (
+        len(command.split()) > 24
+    ):  # a command is short; the pattern's cost grows with the square of the length
+        return [command]
     m = FOR_A_WHILE.fullmatch(command.strip().rstrip(".!?"))
     if m is None:
         return [command]
