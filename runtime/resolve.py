@@ -1710,6 +1710,11 @@ def _teach_command(turn: _Turn) -> Resolution:
         return turn.ask("What should the phrase be?")
     if not command or not normalize(command):
         return turn.ask(f"What should I do when you say {normalize(phrase)}?")
+    words = turn.interp.text.split()
+    said = next(s for s in turn.interp.slots if s.name == "command")
+    if 0 <= said.start < said.end < len(words) and words[said.end].lower().strip(",") in ("and", "then"):
+        # "... I mean dim the lights and turn on the tv": the slot stopped at "and"; both are taught
+        command = " ".join(words[said.start :])
     turn.ctx.set_preference(turn.person, f"command:{normalize(phrase)}", command.strip())
     return turn.done(phrase=normalize(phrase), command=command.strip())
 

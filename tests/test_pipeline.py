@@ -191,6 +191,22 @@ def test_a_taught_phrase_does_what_was_taught_and_outlives_a_restart(home: dict[
     assert taught_command(again, "Movie time!") == "turn off the living room light"
 
 
+def test_a_phrase_taught_two_commands_does_both(home: dict[str, Any]) -> None:
+    rt, sim = home["rt"], home["sim"]
+    sim.set_state("floor_lamp", {"state": "on"})
+    sim.set_state("coffee_maker", {"state": "off"})
+    pipeline = rt.pipelines["kitchen-sat"]
+    teach = pipeline.handle_text(
+        "when I say good morning I mean turn off the floor lamp and turn on the coffee maker"
+    )
+    assert teach.resolution is not None and teach.resolution.values["command"] == (
+        "turn off the floor lamp and turn on the coffee maker"
+    )
+    pipeline.handle_text("good morning")
+    assert sim.wait_for("floor_lamp", lambda s: s["state"] == "off")
+    assert sim.wait_for("coffee_maker", lambda s: s["state"] == "on")
+
+
 def test_two_commands_in_one_utterance_are_two_turns(home: dict[str, Any]) -> None:
     rt, sim, watcher = home["rt"], home["sim"], home["watcher"]
     sim.set_state("front_door_lock", {"state": "unlocked"})
