@@ -585,15 +585,16 @@ def resolve(
         # "make it warmer", "it's too hot in here": read as a brightness step, a temperature question
         # or a preference by one model or another; the thermostat a step, whatever the reading
         setting = dataclasses.replace(interp, intent="HassClimateSetTemperature")  # what it is, for dispatch
-        return _thermostat_step(
-            dataclasses.replace(turn, interp=setting), up=bool(felt["up"] or felt["cold"])
+        return _targeted(
+            turn,
+            _thermostat_step(dataclasses.replace(turn, interp=setting), up=bool(felt["up"] or felt["cold"])),
         )
     if (level := FAN_LEVEL_SAID.fullmatch(text)) is not None and interp.intent != "HassFanSetSpeed":
         # "set the fan to low": some fan levels the model still reads as out of domain
         slots = [Slot("name", level["fan"]), Slot("percentage", level["level"])]
         setting = dataclasses.replace(interp, intent="HassFanSetSpeed", slots=slots)
         turn.reasons.append(f"a fan level said: {level['fan']} to {level['level']}")
-        return _fan_speed(dataclasses.replace(turn, interp=setting))
+        return _targeted(turn, _fan_speed(dataclasses.replace(turn, interp=setting)))
     if NEGATED.search(text) and not words & TEACHING_WORDS:
         # "don't turn off the lights": the model reads the command; doing it is the worst answer
         turn.reasons.append("a command said with don't / do not: not done")
@@ -625,8 +626,13 @@ def resolve(
         return turn.ask("I can't leave devices out yet. Which ones do you mean?")
     parts = conjuncts(interp) if interp.intent in CONJOINABLE else [interp]
     resolution = handler(turn) if len(parts) == 1 else _conjoined(turn, handler, parts)
-    if resolution.clarification is None and resolution.device_ids and interp.intent in TARGETING_INTENTS:
-        ctx.set_last_target(satellite.id, resolution.device_ids)
+    return _targeted(turn, resolution) if interp.intent in TARGETING_INTENTS else resolution
+
+
+def _targeted(turn: _Turn, resolution: Resolution) -> Resolution:
+    """`resolution`, its devices kept as the satellite's last target ("it") when it acts on some."""
+    if resolution.clarification is None and resolution.device_ids:
+        turn.ctx.set_last_target(turn.satellite.id, resolution.device_ids)
     return resolution
 
 
@@ -1366,6 +1372,9 @@ BRIGHTNESS_UP = frozenset(
 BRIGHTNESS_DOWN = frozenset(
     {"dim", "dimmer", "darken", "darker", "down", "decrease", "lower", "reduce", "less", "bright"}
 )
+LIGHT_STEP_WORDS = frozenset(
+    _words("brightness brighter dimmer dim brighten darker lighter bright dark light lights")
+)
 TARGET_VERBS = frozenset(_words("make set turn get keep"))
 BRIGHTNESS_STEP_POINTS = 20  # points of 0-100 per "dim" / "brighten"
 
@@ -1431,12 +1440,18 @@ def _brightness_step(turn: _Turn) -> Resolution:
     i = turn.interp
     # "turn the fan up", or "turn it down" just after the volume: that device's own step
     named = i.slot("name") or i.slot("domain")
-    kinds = {d.type for d in (_named_kind(turn) if named else _last_targets(turn))}
+    placed = i.slot("area") or set(untagged_words(i).split()) & set(TYPE_WORDS)  # "the lights in the lounge"
+    kinds = {d.type for d in (_named_kind(turn) if named else [] if placed else _last_targets(turn))}
     if kinds and kinds <= {"media_player", "tv"}:
         turn.reasons.append("a step of what was last played: its volume")
         return _volume_step(turn)
     if kinds == {"fan"}:
         return _fan_step(turn)
+    climate_way = said_words(i) & (STEP_UP | STEP_DOWN)
+    if (
+        kinds == {"climate"} and climate_way and not said_words(i) & LIGHT_STEP_WORDS
+    ):  # "make it warmer", "turn it down"
+        return _thermostat_step(turn, up=bool(climate_way & STEP_UP))
     said = number_in_text(i.text)
     by = said is not None and "by" in normalize(i.text).split()  # "dim the lights by 30 percent"
     if said is not None and not by:

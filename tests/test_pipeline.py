@@ -195,6 +195,12 @@ def test_a_phrase_taught_two_commands_does_both(home: dict[str, Any]) -> None:
     rt, sim = home["rt"], home["sim"]
     sim.set_state("floor_lamp", {"state": "on", "brightness": 80})
     sim.set_state("tv", {"state": "off"})
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:  # the states reach the runtime's context: "dim" steps from 80
+        lamp, tv = rt.ctx.state("floor_lamp"), rt.ctx.state("tv")
+        if lamp and lamp.state.get("brightness") == 80 and tv and tv.state.get("state") == "off":
+            break
+        time.sleep(0.02)
     pipeline = rt.pipelines["living-sat"]
     # the model tags two command slots here, the first ending at "and"
     teach = pipeline.handle_text("when i say movie night i mean dim the floor lamp and turn on the tv")

@@ -1002,6 +1002,9 @@ def test_a_step_goes_to_the_device_named_or_last_acted_on_not_the_lights(ctx, be
     assert [c.device_id for c in dispatch(r, ctx).commands] == ["thermostat"]
     r = resolve(hyp("HassClimateGetTemperature", text="it's way too cold"), ctx, bedroom)
     assert r.values == {"target_temperature": 21}
+    # "make it warmer", then "turn it down": the thermostat again
+    ctx.set_last_target(bedroom.id, ["thermostat"])
+    assert resolve(hyp(step, text="turn it down"), ctx, bedroom).values == {"target_temperature": 19}
     # a light named stays a light's step
     ctx.update_state("bedroom_light", {"state": "on", "brightness": 50})
     r = resolve(hyp(step, text="turn the bedroom light down", name="bedroom light"), ctx, bedroom)
