@@ -76,6 +76,17 @@ def home(config: Config, tmp_path_factory: pytest.TempPathFactory) -> Iterator[d
     broker.stop()
 
 
+def set_and_seen(rt: Any, sim: Any, device_id: str, fields: dict[str, Any]) -> None:
+    """Set a simulated device's state and wait until the runtime's context has it (it comes over MQTT)."""
+    sim.set_state(device_id, fields)
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        state = rt.ctx.state(device_id)
+        if state is not None and all(state.state.get(k) == v for k, v in fields.items()):
+            return
+        time.sleep(0.02)
+
+
 def test_command_goes_out_over_mqtt_and_the_device_obeys(home: dict[str, Any]) -> None:
     rt, sim, watcher = home["rt"], home["sim"], home["watcher"]
     sim.set_state("kitchen_light", {"state": "off"})
@@ -99,13 +110,7 @@ def test_command_goes_out_over_mqtt_and_the_device_obeys(home: dict[str, Any]) -
 
 def test_dim_the_light_steps_its_brightness_over_mqtt(home: dict[str, Any]) -> None:
     rt, sim, watcher = home["rt"], home["sim"], home["watcher"]
-    sim.set_state("kitchen_light", {"state": "on", "brightness": 80})
-    deadline = time.monotonic() + 5
-    while time.monotonic() < deadline:  # the new state reaches the runtime's context
-        state = rt.ctx.state("kitchen_light")
-        if state is not None and state.state.get("brightness") == 80:
-            break
-        time.sleep(0.02)
+    set_and_seen(rt, sim, "kitchen_light", {"state": "on", "brightness": 80})
     watcher.drain()
     turn = rt.pipelines["kitchen-sat"].handle_text("dim the kitchen light")
     assert json.loads(watcher.wait("home/kitchen/light/set")) == {"brightness": 60}
@@ -119,13 +124,7 @@ def test_dim_the_light_steps_its_brightness_over_mqtt(home: dict[str, Any]) -> N
 
 def test_undo_over_mqtt_puts_the_device_back(home: dict[str, Any]) -> None:
     rt, sim, watcher = home["rt"], home["sim"], home["watcher"]
-    sim.set_state("floor_lamp", {"state": "on", "brightness": 30})
-    deadline = time.monotonic() + 5
-    while time.monotonic() < deadline:  # the state reaches the runtime's context
-        state = rt.ctx.state("floor_lamp")
-        if state is not None and state.state.get("brightness") == 30:
-            break
-        time.sleep(0.02)
+    set_and_seen(rt, sim, "floor_lamp", {"state": "on", "brightness": 30})
     pipe = rt.pipelines["living-sat"]
     turn = pipe.handle_text("set the floor lamp to 90 percent")
     assert turn.result is not None and turn.result.status == "success"
@@ -193,14 +192,8 @@ def test_a_taught_phrase_does_what_was_taught_and_outlives_a_restart(home: dict[
 
 def test_a_phrase_taught_two_commands_does_both(home: dict[str, Any]) -> None:
     rt, sim = home["rt"], home["sim"]
-    sim.set_state("floor_lamp", {"state": "on", "brightness": 80})
-    sim.set_state("tv", {"state": "off"})
-    deadline = time.monotonic() + 5
-    while time.monotonic() < deadline:  # the states reach the runtime's context: "dim" steps from 80
-        lamp, tv = rt.ctx.state("floor_lamp"), rt.ctx.state("tv")
-        if lamp and lamp.state.get("brightness") == 80 and tv and tv.state.get("state") == "off":
-            break
-        time.sleep(0.02)
+    set_and_seen(rt, sim, "floor_lamp", {"state": "on", "brightness": 80})  # "dim" steps from 80
+    set_and_seen(rt, sim, "tv", {"state": "off"})
     pipeline = rt.pipelines["living-sat"]
     # the model tags two command slots here, the first ending at "and"
     teach = pipeline.handle_text("when i say movie night i mean dim the floor lamp and turn on the tv")
