@@ -209,12 +209,11 @@ def _temperature(device: Device, ctx: ContextStore) -> str:
     setpoint = f"The {device.name} is set to {_deg(target)}." if isinstance(target, int | float) else ""
     if not isinstance(temp, int | float):  # "what's the thermostat set to" with no reading yet
         return setpoint or f"I don't know the temperature from the {device.name} yet."
-    room = (
-        ctx.config.room(device.room).name
-        if any(r.id == device.room for r in ctx.config.rooms)
-        else device.room
+    where = (
+        "outside"
+        if any(w in normalize(device.name) for w in OUTDOOR)
+        else f"in the {_room_name(ctx, device.room)}"
     )
-    where = "outside" if any(w in normalize(device.name) for w in OUTDOOR) else f"in the {room}"
     return f"It's {_deg(temp)} {where}. {setpoint}".strip()
 
 
@@ -261,9 +260,13 @@ def help_text(resolution: Resolution, ctx: ContextStore) -> str:
         "phrases: when I say movie time, I mean turn off the lights."
     )
     if here:
-        name = ctx.config.room(room).name if any(r.id == room for r in ctx.config.rooms) else room
-        text += f" In the {name} I know {_names([d.name for d in here])}."
+        text += f" In the {_room_name(ctx, room)} I know {_names([d.name for d in here])}."
     return text
+
+
+def _room_name(ctx: ContextStore, room_id: str) -> str:
+    """The room's name as said ("living room"), or its id if devices.yaml has no such room."""
+    return next((r.name for r in ctx.config.rooms if r.id == room_id), room_id)
 
 
 def _volume(device: Device, ctx: ContextStore) -> str:
