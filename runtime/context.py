@@ -43,6 +43,7 @@ class ContextStore:
     _states: dict[str, DeviceState] = field(default_factory=dict)
     _discovered: dict[str, Device] = field(default_factory=dict)
     _last_target: dict[str, list[str]] = field(default_factory=dict)  # satellite -> device ids
+    _last_request: dict[str, Any] = field(default_factory=dict)  # satellite -> its last device Interpretation
     # satellite -> device id -> (its fields before the last command, what the command set)
     _last_change: dict[str, dict[str, tuple[dict[str, Any], dict[str, Any]]]] = field(default_factory=dict)
     _timers: dict[str, int] = field(default_factory=dict)  # satellite -> timers it can act on
@@ -109,6 +110,15 @@ class ContextStore:
     def last_target(self, satellite: str) -> list[str]:
         with self._lock:
             return list(self._last_target.get(satellite, []))
+
+    def set_last_request(self, satellite: str, interpretation: Any) -> None:
+        """The request this satellite last acted on: "and the bedroom light" asks the same of another."""
+        with self._lock:
+            self._last_request[satellite] = interpretation
+
+    def last_request(self, satellite: str) -> Any:
+        with self._lock:
+            return self._last_request.get(satellite)
 
     def change_of(
         self, expected: dict[str, dict[str, Any]]

@@ -579,6 +579,15 @@ def resolve(
     text, words = normalize(interp.text), said_words(interp)
     if UNDO.fullmatch(text):  # whatever the NLU made of it
         return _undo(turn)
+    again = follow_up(ctx.last_request(satellite.id), text)
+    if (
+        again is not None
+        and match_name(again.slot("name") or "", turn.devices, turn.rooms, satellite.room).devices
+    ):
+        # only a device of this home: "what about the roman empire" is no follow-up
+        resolution = resolve(again, ctx, satellite, person=person, now=now)
+        resolution.reasons.insert(0, f"a follow-up of the last request: '{again.text}'")
+        return resolution
     if HELP.fullmatch(text):  # the model has no intent for it: not out of domain
         return turn.done([], turn.satellite.room, help=True)
     if (felt := WARMER_COLDER.fullmatch(text)) is not None:
@@ -633,7 +642,35 @@ def _targeted(turn: _Turn, resolution: Resolution) -> Resolution:
     """`resolution`, its devices kept as the satellite's last target ("it") when it acts on some."""
     if resolution.clarification is None and resolution.device_ids:
         turn.ctx.set_last_target(turn.satellite.id, resolution.device_ids)
+        turn.ctx.set_last_request(turn.satellite.id, resolution.interpretation)
     return resolution
+
+
+# "and the bedroom light", "what about the fan": the last request, of another device
+FOLLOW_UP = re.compile(
+    r"(?:and|also|what about|how about) (?:the |my )?(?P<device>.+?)(?: too| as well| please)?"
+)
+
+
+def follow_up(last: Interpretation | None, text: str) -> Interpretation | None:
+    """ "turn on the tv", then "and the bedroom speaker": "turn on the bedroom speaker" as the last
+    request's intent and values, its device phrase swapped; None when `text` is no such follow-up."""
+    said = FOLLOW_UP.fullmatch(text)
+    if said is None or last is None or not last.text or len(said["device"].split()) > 5:
+        return None
+    if set(said["device"].split()) & (SWITCH_WORDS | TARGET_VERBS | {"dim", "play", "lock", "unlock"}):
+        return None  # "and turn off the tv": a request of its own
+    words = last.text.split()
+    spans = [s for s in last.slots if s.name in SLOTS_OF_A_NAME and s.start >= 0]
+    if not spans:
+        return None
+    lo, hi = min(s.start for s in spans), max(s.end for s in spans)
+    device = said["device"].split()
+    shift = len(device) - (hi - lo)
+    kept = [s if s.end <= lo else dataclasses.replace(s, start=s.start + shift, end=s.end + shift)
+            for s in last.slots if s.name not in SLOTS_OF_A_NAME]  # fmt: skip
+    name = Slot("name", said["device"], lo, lo + len(device))
+    return dataclasses.replace(last, slots=[name, *kept], text=" ".join(words[:lo] + device + words[hi:]))
 
 
 # intents whose devices may be a list: "turn off the kitchen and living room lights"

@@ -1212,3 +1212,37 @@ def test_both_tagged_as_a_name_is_a_quantifier(ctx, kitchen) -> None:
         "HassTurnOff", "turn off both lights in the living room", ("name", "both"), ("area", "living room")
     )
     assert resolve(said, ctx, kitchen).device_ids == ["living_room_light", "floor_lamp"]
+
+
+def test_and_the_other_device_asks_the_last_request_of_it(ctx, bedroom) -> None:
+    from runtime.resolve import follow_up
+
+    # whatever the model makes of "and the bedroom speaker", it is the last request of that device
+    before = resolve(Interpretation("HassMediaPlayerMute", 0.9, [], "and the bedroom speaker"), ctx, bedroom)
+    assert before.interpretation.intent == "HassMediaPlayerMute"  # no request yet to follow: as read
+    resolve(spoken("HassTurnOn", "turn on the tv", ("name", "tv")), ctx, bedroom)
+    r = resolve(Interpretation("HassMediaPlayerMute", 0.9, [], "and the bedroom speaker"), ctx, bedroom)
+    assert (
+        r.interpretation.intent == "HassTurnOn"
+        and r.device_ids == ["bedroom_speaker"]
+        and r.values == {"state": "on"}
+    )
+    resolve(
+        spoken(
+            "HassLightSet", "set the floor lamp to 30 percent", ("name", "floor lamp"), ("brightness", "30")
+        ),
+        ctx,
+        bedroom,
+    )
+    r = resolve(Interpretation("OutOfDomain", 0.9, [], "what about the bedroom light"), ctx, bedroom)
+    assert r.device_ids == ["bedroom_light"] and r.values == {"brightness": 30}
+    # only a device of the home follows up: "what about the roman empire" stays out of domain
+    assert resolve(
+        Interpretation("OutOfDomain", 0.9, [], "what about the roman empire"), ctx, bedroom
+    ).values == {"out_of_domain": True}
+    # a request of its own is no follow-up
+    last = spoken("HassTurnOn", "turn on the tv", ("name", "tv"))
+    assert follow_up(last, "and turn off the tv") is None
+    assert follow_up(last, "and the bedroom speaker") == Interpretation(
+        "HassTurnOn", 0.9, [Slot("name", "bedroom speaker", 3, 5)], "turn on the bedroom speaker"
+    )
