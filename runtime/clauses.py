@@ -56,10 +56,11 @@ def commands(text: str) -> list[str]:
 
 
 # "turn on the light for ten minutes": on now, off when the time is up
+# an amount of time as said: "an hour", "half an hour", "ten minutes", "twenty five seconds"
+DURATION_PHRASE = r"(?:an?|half an|\S+(?: \S+)?) (?:hours?|minutes?|mins?|seconds?)"
 FOR_A_WHILE = re.compile(
     r"(?P<verb>turn|switch) (?:(?P<on1>on|off) (?P<dev1>.+?)|(?P<dev2>.+?) (?P<on2>on|off))"
-    r" for (?P<time>(?:an?|half an|\S+(?: \S+)?) (?:hours?|minutes?|mins?|seconds?))"
-    r"|(?:run|start) (?P<dev3>.+?) for (?P<time3>(?:an?|half an|\S+(?: \S+)?) (?:hours?|minutes?|mins?|seconds?))",
+    rf" for (?P<time>{DURATION_PHRASE})|(?:run|start) (?P<dev3>.+?) for (?P<time3>{DURATION_PHRASE})",
     re.IGNORECASE,
 )
 

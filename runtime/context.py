@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from runtime.config import Config, Device
+from runtime.events import Command, Interpretation
 
 StateListener = Callable[[str, dict[str, Any]], None]
 
@@ -43,7 +44,7 @@ class ContextStore:
     _states: dict[str, DeviceState] = field(default_factory=dict)
     _discovered: dict[str, Device] = field(default_factory=dict)
     _last_target: dict[str, list[str]] = field(default_factory=dict)  # satellite -> device ids
-    _last_request: dict[str, Any] = field(default_factory=dict)  # satellite -> its last device Interpretation
+    _last_request: dict[str, Interpretation] = field(default_factory=dict)  # satellite -> last device request
     # satellite -> device id -> (its fields before the last command, what the command set)
     _last_change: dict[str, dict[str, tuple[dict[str, Any], dict[str, Any]]]] = field(default_factory=dict)
     _timers: dict[str, int] = field(default_factory=dict)  # satellite -> timers it can act on
@@ -111,21 +112,20 @@ class ContextStore:
         with self._lock:
             return list(self._last_target.get(satellite, []))
 
-    def set_last_request(self, satellite: str, interpretation: Any) -> None:
+    def set_last_request(self, satellite: str, interpretation: Interpretation) -> None:
         """The request this satellite last acted on: "and the bedroom light" asks the same of another."""
         with self._lock:
             self._last_request[satellite] = interpretation
 
-    def last_request(self, satellite: str) -> Any:
+    def last_request(self, satellite: str) -> Interpretation | None:
         with self._lock:
             return self._last_request.get(satellite)
 
-    def change_of(
-        self, expected: dict[str, dict[str, Any]]
-    ) -> dict[str, tuple[dict[str, Any], dict[str, Any]]]:
-        """For commands about to set `expected` (device id -> fields): each device's value of those
-        fields now (None where not known) beside what will be set; `set_last_change` keeps it."""
+    def change_of(self, commands: Sequence[Command]) -> dict[str, tuple[dict[str, Any], dict[str, Any]]]:
+        """For commands about to be sent: each device's value of the fields they set (None where not
+        known) beside what they set; `set_last_change` keeps it for "undo"."""
         with self._lock:
+            expected = {c.device_id: c.expect for c in commands if c.expect}
             now = {d: self._states[d].state if d in self._states else {} for d in expected}
             return {d: ({k: now[d].get(k) for k in after}, dict(after)) for d, after in expected.items()}
 

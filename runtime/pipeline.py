@@ -292,7 +292,7 @@ class Pipeline:
         t = _lap(turn, "dispatch", t)
         self._emit("action", **to_dict(turn.action), at=time.perf_counter())
         if turn.action.kind == "command" and turn.action.commands:
-            change = self.ctx.change_of({c.device_id: c.expect for c in turn.action.commands if c.expect})
+            change = self.ctx.change_of(turn.action.commands)
             turn.result = self.bridge.execute(turn.action.commands)
             _lap(turn, "execute", t)
             published = getattr(self.bridge, "last_publish_s", None)  # set by bridges that can tell

@@ -41,6 +41,7 @@ from typing import Any
 
 from rapidfuzz import fuzz
 
+from runtime.clauses import DURATION_PHRASE
 from runtime.config import Device, Room, Satellite
 from runtime.context import ContextStore
 from runtime.conventions import COLORS, ON_OFF_STATES
@@ -274,9 +275,9 @@ UNIT_WORDS = frozenset(
         "hour and of"
     )
 )
-SPECIAL_PERCENT = {"half": 50, "full": 100, "max": 100, "maximum": 100, "minimum": 1, "min": 1}
-# "open the blinds halfway"
-SPECIAL_PERCENT.update({"halfway": 50, "half way": 50, "partway": 50, "part way": 50})
+# "half", "max"; "open the blinds halfway"
+SPECIAL_PERCENT = {"half": 50, "full": 100, "max": 100, "maximum": 100, "minimum": 1, "min": 1,
+                   "halfway": 50, "half way": 50, "partway": 50, "part way": 50}  # fmt: skip
 # a fan's named speeds as percentages (a three-speed fan's low / medium / high)
 FAN_LEVELS = {"low": 33, "lowest": 33, "minimum": 33, "min": 33, "medium": 66, "high": 100, "highest": 100,
               "max": 100, "maximum": 100, "full": 100, "full speed": 100, "top speed": 100}  # fmt: skip
@@ -1382,8 +1383,9 @@ def _volume_step(turn: _Turn) -> Resolution:
     if not down and not up:  # "what's the volume": a question, not a step
         if words & QUESTION_WORDS:
             return turn.done([d.id for d in found], found[0].room, query="volume")
-        level = number_in_text(turn.interp.text) if slot not in SPECIAL_PERCENT else SPECIAL_PERCENT[slot]
-        level = SPECIAL_PERCENT["max"] if level is None and words & {"max", "maximum", "full"} else level
+        level = float(SPECIAL_PERCENT[slot]) if slot in SPECIAL_PERCENT else number_in_text(turn.interp.text)
+        if level is None and words & {"max", "maximum", "full"}:
+            level = 100.0
         if level is not None and 0 <= level <= 100:  # "volume 50", "max volume": a level, not a step
             turn.reasons.append(f"a volume level said, no direction: {level:g}")
             return turn.done([d.id for d in found], found[0].room, volume=_clean(level))
@@ -1674,7 +1676,7 @@ def delayed_command(interp: Interpretation) -> str | None:
 DELAYABLE_VERBS = frozenset(
     _words("turn switch lock unlock open close dim brighten play pause stop mute unmute shut")
 )
-DURATION = re.compile(r"\b(?:for|in|after) (an?|half an|\S+(?: \S+)?) (hours?|minutes?|mins?|seconds?)\b")
+DURATION = re.compile(rf"\b(?:for|in|after) ({DURATION_PHRASE})\b")
 
 
 def duration_in_text(text: str) -> float | None:
@@ -1682,7 +1684,7 @@ def duration_in_text(text: str) -> float | None:
     found = DURATION.search(normalize(text))
     if found is None:
         return None
-    amount, unit = found.groups()
+    amount, unit = found[1].rsplit(" ", 1)
     n = 0.5 if amount == "half an" else parse_number(amount)
     factor = 3600 if unit.startswith("hour") else 60 if unit.startswith("min") else 1
     return n * factor if n else None

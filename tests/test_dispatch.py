@@ -432,7 +432,7 @@ def test_undo_reverses_the_satellites_last_change_field_by_field(ctx, kitchen, l
         interp = Interpretation(intent, 0.9, [Slot(k, v) for k, v in slots.items()], text)
         action = dispatch(resolve(interp, ctx, sat), ctx)
         if action.commands:  # as the pipeline does around the bridge
-            ctx.set_last_change(sat.id, ctx.change_of({c.device_id: c.expect for c in action.commands}))
+            ctx.set_last_change(sat.id, ctx.change_of(action.commands))
             for c in action.commands:
                 ctx.update_state(c.device_id, c.expect)
         return action

@@ -117,7 +117,7 @@ def run(args: argparse.Namespace) -> int:
         )
         action = dispatch(resolution, ctx)
         if action.commands:  # what "undo" on a later line puts back
-            ctx.set_last_change(satellite.id, ctx.change_of({c.device_id: c.expect for c in action.commands}))
+            ctx.set_last_change(satellite.id, ctx.change_of(action.commands))
         for command in action.commands:  # nothing is sent: assume it worked, as the next sentence would
             if command.expect and ctx.device(command.device_id) is not None:
                 ctx.update_state(command.device_id, command.expect)
