@@ -161,6 +161,16 @@ GENERIC_WILDCARDS: dict[str, tuple[str, ...]] = {
         "pizza", "pasta", "eggs", "laundry", "tea", "nap", "homework", "bread", "cookies", "oven",
         "rice", "steak", "workout", "meditation", "parking", "kids", "potatoes", "cake", "chicken",
     ),
+    # what a reminder is for ("remind me to {reminder} in 10 minutes"); no device commands, which
+    # are delayed commands ("turn off the oven in 10 minutes")
+    "reminder": (
+        "call grandma", "call the dentist", "pick up the kids", "take my medicine", "water the plants",
+        "check the laundry", "walk the dog", "take out the trash", "start dinner", "leave for work",
+        "join the meeting", "buy milk", "send the email", "pay the rent", "stretch", "drink some water",
+        "check the mail", "get the washing in", "pick up the dry cleaning", "feed the fish",
+        "book a table", "flip the steak", "stir the sauce", "go to bed", "text sarah",
+        "check on the baby", "take the cake out", "put the chicken in", "call my sister",
+    ),
     "item": (
         "milk", "eggs", "bread", "paper towels", "apples", "bananas", "coffee", "olive oil", "butter",
         "toilet paper", "dog food", "cheese", "call mom", "pay the bills", "laundry detergent",
