@@ -226,8 +226,10 @@ def _state(device: Device, ctx: ContextStore, asked: str | None) -> str:
     fields = s.state
     if device.type == "sensor" or (device.type == "climate" and "state" not in fields):
         return _temperature(device, ctx)
-    state = str(fields.get("state", "")).lower()
+    state = str(fields.get("state", "")).lower() or _implied_on_off(fields)
     be = _be(device.name)
+    if asked and not state:
+        return f"I don't know whether the {device.name} {be} {STATE_WORDS.get(asked, asked)} yet."
     if asked:
         yes = "Yes" if state == _in_device_words(device, asked) else "No"
         return f"{yes}, the {device.name} {be} {state or 'in an unknown state'}."
@@ -284,7 +286,11 @@ def _states(devices: list[Device], ctx: ContextStore, asked: str) -> str:
     yes: list[str] = []
     for d in devices:
         s = ctx.state(d.id)
-        state = str(s.state.get("state", "")).lower() if s is not None and s.available else ""
+        state = (
+            str(s.state.get("state", "")).lower() or _implied_on_off(s.state)
+            if s is not None and s.available
+            else ""
+        )
         if not state:
             unknown.append(d.name)
             continue
@@ -299,6 +305,15 @@ def _states(devices: list[Device], ctx: ContextStore, asked: str) -> str:
     if unknown:
         text += f" I don't know the state of {_names(unknown)} yet."
     return text.strip()
+
+
+def _implied_on_off(fields: dict[str, Any]) -> str:
+    """ "on"/"off" from a level when no state word was reported: a command's expected state after
+    "set the fan to low" is {percentage: 33}; "" when no level says it."""
+    level = fields.get("percentage", fields.get("brightness"))
+    if isinstance(level, int | float) and not isinstance(level, bool):
+        return "on" if level > 0 else "off"
+    return ""
 
 
 def _in_device_words(device: Device, asked: str) -> str:

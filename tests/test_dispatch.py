@@ -182,6 +182,20 @@ def test_state_answers(ctx, kitchen) -> None:
     )
 
 
+def test_on_or_off_is_read_from_a_level_when_no_state_word_was_reported(ctx, kitchen) -> None:
+    # after "set the fan to low" the context knows {percentage: 33}, not the word "on"
+    ctx.update_state("bedroom_fan", {"percentage": 33})
+    assert act(ctx, kitchen, "HassGetState", name="ceiling fan", state="on").text == (
+        "Yes, the ceiling fan is on."
+    )
+    ctx.update_state("bedroom_fan", {"percentage": 0})
+    assert act(ctx, kitchen, "HassGetState", name="ceiling fan").text == "The ceiling fan is off."
+    ctx.update_state("tv", {"volume": 30})  # no level that says on or off: not "in an unknown state"
+    assert act(ctx, kitchen, "HassGetState", name="tv", state="on").text == (
+        "I don't know whether the tv is on yet."
+    )
+
+
 def test_whats_playing_answers_with_what_plays_here_first(ctx, kitchen, bedroom) -> None:
     def said(sat: Satellite, text: str, **slots: str) -> str:
         interp = Interpretation("HassGetState", 0.9, [Slot(k, v) for k, v in slots.items()], text)
