@@ -154,6 +154,7 @@ TEMPERATURE_COMPARATIVES = frozenset(_words("warmer hotter cooler colder"))
 TOO_HOT, TOO_COLD = frozenset(_words("hot warm stuffy")), frozenset(_words("cold chilly cool freezing"))
 FAN_STEP_UP, FAN_STEP_DOWN = STEP_UP | {"faster", "more"}, STEP_DOWN | {"slower", "less"}
 CLIMATE_STEP = 1.0
+LIGHT_UP = re.compile(r"\blight (it |them )?up\b")
 SWITCHED = frozenset(_words("power start fire shut"))  # "power up", "shut down the heating": on, off
 # a preference is said by someone ("i", "my") or judges ("is great"); without these it is a statement
 PREFERENCE_WORDS = frozenset(
@@ -998,6 +999,10 @@ def _on_off(turn: _Turn) -> Resolution:
     if len(said) == 1 and (verb := said.pop()) is not None and verb != state:
         turn.reasons.append(f"the verb said means {verb}, not {state} as {turn.interp.intent} read it")
         state = verb
+    if all(d.type == "cover" and "position" in d.features for d in found) and A_BIT.search(
+        normalize(turn.interp.text)
+    ):
+        return _cover_step(turn, found, opening=state == "on")
     locks = [d.name for d in found if d.type == "lock"]
     if locks and state == "off" and turn.interp.text and verb_states.get("lock") != "off":
         # off unlocks: only "unlock" or "open" said does that ("shut the doors" read as HassTurnOff must
@@ -1336,6 +1341,27 @@ def _play(turn: _Turn) -> Resolution:
 
 
 CLOSING_WORDS = frozenset(_words("close shut lower down"))
+# "close the blinds a bit": a step of COVER_STEP points, not all the way
+A_BIT = re.compile(r"\b(a (little )?bit|a little|slightly|a touch)\b")
+COVER_STEP = 25
+
+
+def _cover_step(turn: _Turn, covers: list[Device], opening: bool) -> Resolution:
+    """Each cover COVER_STEP points more open or closed; one whose position is not known yet counts
+    as fully closed when opening and fully open when closing (what "a bit" is said of)."""
+    positions = set()
+    for d in covers:
+        s = turn.ctx.state(d.id)
+        now = s.state.get("position") if s is not None else None
+        now = float(now) if isinstance(now, int | float) else (0.0 if opening else 100.0)
+        positions.add(min(100.0, now + COVER_STEP) if opening else max(0.0, now - COVER_STEP))
+    if len(positions) > 1:  # one position per resolution: covers at different positions are asked
+        return turn.ask(
+            f"How far should I {'open' if opening else 'close'} {_the([d.name for d in covers])}?"
+        )
+    p = positions.pop()
+    turn.reasons.append(f"'a bit': a step of {COVER_STEP} to {p:g}")
+    return turn.done([d.id for d in covers], covers[0].room, position=_clean(p))
 
 
 def _position(turn: _Turn) -> Resolution:
@@ -1439,6 +1465,8 @@ def _climate_step(turn: _Turn) -> Resolution | None:
         for w in normalize(s.value).split()
     }
     steps = words - placed
+    if LIGHT_UP.search(normalize(turn.interp.text)):
+        steps -= {"up"}  # "light up the thermostat lamp": switching on, not a step
     up, down = bool(steps & STEP_UP), bool(steps & STEP_DOWN)
     if not words & TEMPERATURE_WORDS or up == down or words & SWITCHED:
         return None

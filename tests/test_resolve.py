@@ -515,6 +515,7 @@ def test_turning_the_heat_up_or_down_steps_the_setpoint(ctx, kitchen, template_s
     assert values("HassTurnOff", "turn down the heating", name="heating")["target_temperature"] == 20
     assert values("HassTurnOff", "turn off the heating", name="heating")["state"] == "off"
     assert values("HassTurnOn", "power up the heating", name="heating")["state"] == "on"
+    assert values("HassTurnOn", "light up the thermostat lamp", name="thermostat")["state"] == "on"
     # no on/off or brightness sentence of the templates is taken for one ("deactivate the heating on
     # the lower floor", "shut down heating", "lower the office temperature" of a cover)
     stepped = [
@@ -1160,6 +1161,23 @@ def test_all_the_way_is_fully_open_or_closed(ctx, kitchen) -> None:
                            ("lower the blinds all the way down", 0)):  # fmt: skip
         r = resolve(hyp("HassSetPosition", text=said, name="blinds", position="way"), ctx, kitchen)
         assert r.device_ids == ["living_room_blinds"] and r.values == {"position": position}, said
+
+
+def test_a_bit_moves_the_blinds_a_step_not_all_the_way(ctx, kitchen) -> None:
+    def position(intent: str, said: str) -> object:
+        r = resolve(hyp(intent, text=said, name="blinds"), ctx, kitchen)
+        assert r.device_ids == ["living_room_blinds"], said
+        return r.values
+
+    # position unknown: "close a bit" is from open, "open a bit" from closed
+    assert position("HassTurnOff", "close the blinds a bit") == {"position": 75}
+    assert position("HassTurnOn", "open the blinds a little") == {"position": 25}
+    ctx.update_state("living_room_blinds", {"state": "open", "position": 40})
+    assert position("HassTurnOn", "raise the blinds slightly") == {"position": 65}
+    assert position("HassTurnOff", "lower the blinds a little bit") == {"position": 15}
+    ctx.update_state("living_room_blinds", {"state": "open", "position": 10})
+    assert position("HassTurnOff", "close the blinds a bit") == {"position": 0}
+    assert position("HassTurnOff", "close the blinds") == {"state": "off"}  # no "a bit": all the way
 
 
 def test_mute_or_pause_everything_is_every_player_here_or_in_the_home(ctx, living) -> None:
