@@ -91,6 +91,9 @@ def _answer(intent: str, values: dict[str, Any], ctx: ContextStore, now: datetim
         return Action("answer", text=f"Alarm set for {at}, {duration_text(minutes)} from now.")
     if intent == "HassStartTimer" and values.get("command"):
         return Action("answer", text=f"In {duration_text(int(values['seconds']))} I'll {values['command']}.")
+    if intent == "HassStartTimer" and values.get("reminder"):
+        what, after = you_form(str(values["timer_name"])), duration_text(int(values["seconds"]))
+        return Action("answer", text=f"OK, I'll remind you to {what} in {after}.")
     if intent == "HassStartTimer":
         return Action("answer", text=f"Timer set for {duration_text(int(values['seconds']))}.")
     if intent == "HassGetCurrentDate":
@@ -368,6 +371,8 @@ def timer_answer(intent: str, values: dict[str, Any], timer: RunningTimer) -> st
     if intent == "HassCancelAllTimers":
         return "All timers cancelled."
     which = f"{timer.name} timer" if timer.name else "timer"
+    if timer.reminder and timer.name:
+        which = f"reminder to {you_form(timer.name)}"
     left = duration_text(round(timer.remaining()))
     if intent == "HassTimerStatus":
         if timer.paused:
@@ -382,6 +387,25 @@ def timer_answer(intent: str, values: dict[str, Any], timer: RunningTimer) -> st
     if timer.remaining() <= 0:
         return f"{change} Your timer for {duration_text(timer.seconds)} is done."
     return f"{change} {left} left."
+
+
+def ring_text(timer: RunningTimer) -> str:
+    """What is said when `timer` rings (a timer with a command runs the command instead)."""
+    if timer.name == "alarm":
+        return "This is your alarm."
+    if timer.reminder and timer.name:
+        return f"It's time to {you_form(timer.name)}."
+    if timer.name:
+        return f"Your {timer.name} timer is done."
+    return f"Your timer for {duration_text(timer.seconds)} is done."
+
+
+# "remind me to call my sister": said back to the person, "call your sister"
+YOU_FORMS = {"my": "your", "me": "you", "i": "you", "myself": "yourself", "mine": "yours", "i'm": "you're"}
+
+
+def you_form(text: str) -> str:
+    return " ".join(YOU_FORMS.get(w, w) for w in text.split())
 
 
 def duration_text(seconds: int) -> str:

@@ -29,7 +29,7 @@ from runtime.audio.vad import WakeTail
 from runtime.clauses import commands
 from runtime.config import Config
 from runtime.context import ContextStore
-from runtime.dispatch import CANCEL_INTENTS, TIMER_INTENTS, duration_text, timer_answer
+from runtime.dispatch import CANCEL_INTENTS, TIMER_INTENTS, ring_text, timer_answer
 from runtime.events import (
     Action,
     ActionResult,
@@ -313,7 +313,13 @@ class Pipeline:
             problem = self._cannot_do_later(command) if command else None
             if problem:  # asked now, not discovered when the timer rings
                 return Action("clarify", text=problem)
-            self.timers.start(self.satellite, int(values["seconds"]), values.get("timer_name"), command)
+            self.timers.start(
+                self.satellite,
+                int(values["seconds"]),
+                values.get("timer_name"),
+                command,
+                reminder=bool(values.get("reminder")),
+            )
         elif intent in CANCEL_INTENTS:
             cancelled = self.timers.cancel(self.satellite)
             return Action("answer", text=timer_answer(intent, values, cancelled[-1])) if cancelled else action
@@ -353,11 +359,7 @@ class Pipeline:
             self._emit("timer", seconds=timer.seconds, command=timer.command)
             self.handle_text(timer.command)
             return
-        text = (
-            "This is your alarm."
-            if timer.name == "alarm"
-            else f"Your timer for {duration_text(timer.seconds)} is done."
-        )
+        text = ring_text(timer)
         self._emit("timer", seconds=timer.seconds)
         self._emit("response", text=text, turn=None)
         if self.speaker is not None and self._has_speaker():

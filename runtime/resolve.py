@@ -1718,6 +1718,9 @@ def duration_in_text(text: str) -> float | None:
     return n * factor if n else None
 
 
+REMINDER = re.compile(r"((please|can you|could you) )?(remind me|set a reminder)\b")
+
+
 def _duration(turn: _Turn) -> Resolution:
     """HassStartTimer, and the time to add or take off for HassIncreaseTimer/HassDecreaseTimer."""
     at = clock_time(turn.interp.text) if turn.interp.intent == "HassStartTimer" else None
@@ -1744,6 +1747,8 @@ def _duration(turn: _Turn) -> Resolution:
         name = normalize(turn.interp.slot("name") or "")
         if name:  # "set a pizza timer": "the pizza timer" picks it later
             resolution.values["timer_name"] = name
+            if REMINDER.match(normalize(turn.interp.text)):  # the name is what to do
+                resolution.values["reminder"] = True
         return resolution
     return _timer(turn, seconds=int(round(total)))
 

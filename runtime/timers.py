@@ -27,6 +27,7 @@ class RunningTimer:
     started: float  # time.monotonic()
     name: str | None = None  # "pizza" in "set a pizza timer for ten minutes"
     command: str | None = None  # "turn off the tv" in "turn off the tv in ten minutes": run when it rings
+    reminder: bool = False  # "remind me to call mom in ten minutes": the name is what to do
     ends: float | None = None  # time.monotonic() it rings at, once paused or changed
     paused_left: float | None = None  # seconds left, while paused
 
@@ -50,9 +51,16 @@ class Timers:
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     def start(
-        self, satellite: str, seconds: int, name: str | None = None, command: str | None = None
+        self,
+        satellite: str,
+        seconds: int,
+        name: str | None = None,
+        command: str | None = None,
+        reminder: bool = False,
     ) -> RunningTimer:
-        timer = RunningTimer(next(self._ids), satellite, seconds, time.monotonic(), name, command)
+        timer = RunningTimer(
+            next(self._ids), satellite, seconds, time.monotonic(), name, command, reminder=reminder
+        )
         with self._lock:
             self._running[timer.id] = (timer, self._thread(timer.id, seconds))
         return timer

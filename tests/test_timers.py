@@ -12,7 +12,7 @@ import pytest
 
 from runtime.config import Config, Satellite
 from runtime.context import ContextStore
-from runtime.dispatch import dispatch, duration_text, timer_answer
+from runtime.dispatch import dispatch, duration_text, ring_text, timer_answer
 from runtime.events import Interpretation, Slot
 from runtime.resolve import resolve
 from runtime.timers import RunningTimer, Timers
@@ -199,6 +199,27 @@ def test_timer_answers() -> None:
         "Took 10 minutes off. Your timer for 5 minutes is done."
     )
     assert duration_text(round(59.6)) == "1 minute"
+
+
+def test_a_reminder_says_what_to_do_when_set_and_when_it_rings(ctx: ContextStore, kitchen: Satellite) -> None:
+    said = "remind me to take my medicine in 10 minutes"
+    i = Interpretation("HassStartTimer", 0.9, [Slot("name", "take my medicine"), Slot("minutes", "10")], said)
+    r = resolve(i, ctx, kitchen)
+    assert r.values == {"seconds": 600, "timer_name": "take my medicine", "reminder": True}
+    assert dispatch(r, ctx).text == "OK, I'll remind you to take your medicine in 10 minutes."
+    now = time.monotonic()
+    reminder = RunningTimer(1, "kitchen", 600, now, "take my medicine", reminder=True)
+    assert ring_text(reminder) == "It's time to take your medicine."
+    assert timer_answer("HassPauseTimer", {}, reminder) == "Reminder to take your medicine paused."
+    # a named timer is not a reminder: "set a timer for pizza for ten minutes"
+    pizza = resolve(
+        Interpretation("HassStartTimer", 0.9, [Slot("name", "pizza"), Slot("minutes", "10")],
+                       "set a timer for pizza for 10 minutes"), ctx, kitchen,
+    )  # fmt: skip
+    assert "reminder" not in pizza.values and dispatch(pizza, ctx).text == "Timer set for 10 minutes."
+    assert ring_text(RunningTimer(1, "kitchen", 600, now, "pizza")) == "Your pizza timer is done."
+    assert ring_text(RunningTimer(1, "kitchen", 600, now)) == "Your timer for 10 minutes is done."
+    assert ring_text(RunningTimer(1, "kitchen", 600, now, "alarm")) == "This is your alarm."
 
 
 def test_half_is_half_of_the_next_unit_up(ctx: ContextStore, kitchen: Satellite) -> None:
