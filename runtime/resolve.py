@@ -606,6 +606,10 @@ def resolve(
         setting = dataclasses.replace(interp, intent="HassFanSetSpeed", slots=slots)
         turn.reasons.append(f"a fan level said: {level['fan']} to {level['level']}")
         return _targeted(turn, _fan_speed(dataclasses.replace(turn, interp=setting)))
+    if interp.intent == "AmbientTeachCommand" and NOT_SAID.match(text):
+        turn.reasons.append("'I didn't say ...': feedback on the last answer, not a phrase to learn")
+        feedback = dataclasses.replace(interp, intent="AmbientNegativeFeedback", slots=[])
+        return _no_device(dataclasses.replace(turn, interp=feedback))
     if NEGATED.search(text) and not words & TEACHING_WORDS:
         # "don't turn off the lights": the model reads the command; doing it is the worst answer
         turn.reasons.append("a command said with don't / do not: not done")
@@ -1860,6 +1864,8 @@ FAN_LEVEL_SAID = re.compile(
     r"(?:the )?(?P<level>low|medium|high|max|maximum|minimum|lowest|highest|full|full speed|top speed)"
     r"(?: speed| setting)?(?: please)?"
 )
+# "i didn't say turn off the tv": feedback on the last answer, which the model reads as a teaching
+NOT_SAID = re.compile(r"(?:no,? )?i (?:didn't|did not|never) (?:say|ask (?:you )?(?:to|for)|mean|want)\b")
 # "undo", "put it back", "change it back": the last command of this satellite, reversed
 UNDO = re.compile(
     r"(?:please )?(?:undo|revert|reverse)(?: (?:that|it|this|the last (?:one|command|change|thing)))?"

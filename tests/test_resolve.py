@@ -1180,6 +1180,18 @@ def test_a_bit_moves_the_blinds_a_step_not_all_the_way(ctx, kitchen) -> None:
     assert position("HassTurnOff", "close the blinds") == {"state": "off"}  # no "a bit": all the way
 
 
+def test_i_didnt_say_that_is_feedback_on_the_last_answer_not_a_phrase_to_learn(ctx, kitchen) -> None:
+    for said in ("i didn't say turn off the tv", "no i did not ask you to open the blinds"):
+        i = Interpretation("AmbientTeachCommand", 0.9, [Slot("command", "turn off the tv")], said)
+        r = resolve(i, ctx, kitchen)
+        assert r.interpretation.intent == "AmbientNegativeFeedback" and r.clarification is None, said
+        assert dispatch(r, ctx).text == "Sorry about that."
+    # teaching is still teaching
+    i = Interpretation("AmbientTeachCommand", 0.9, [Slot("phrase", "movie time"), Slot("command", "dim the lights")],
+                       "when i say movie time i mean dim the lights")  # fmt: skip
+    assert resolve(i, ctx, kitchen).interpretation.intent == "AmbientTeachCommand"
+
+
 def test_mute_or_pause_everything_is_every_player_here_or_in_the_home(ctx, living) -> None:
     r = resolve(hyp("HassMediaPlayerMute", text="mute everything"), ctx, living)
     assert sorted(r.device_ids) == ["living_room_speaker", "tv"]
