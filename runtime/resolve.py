@@ -1249,11 +1249,16 @@ def _media_targets(turn: _Turn) -> list[Device] | Resolution:
         if every:
             turn.reasons.append(f"every player {'in the home' if home else 'here'}")
             return every
+    # "turn on the tv", then "turn it up" / "pause": the player this satellite just acted on
+    last = [d for d in _last_targets(turn) if d.type in ("media_player", "tv")]
+    pronoun = bool(set(normalize(turn.interp.text).split()) & PRONOUNS)
     for candidates, why in (
+        (last if pronoun else [], "the last target ('it')"),
         (
             [d for d in media if d.room == turn.satellite.room and turn.state(d.id) == "playing"],
             "playing here",
         ),
+        (last, "the last target"),
         ([d for d in media if turn.state(d.id) == "playing"], "playing"),
         ([d for d in media if d.room == turn.satellite.room and turn.state(d.id) == "paused"], "paused here"),
         ([d for d in media if d.room == turn.satellite.room], "in this room"),
@@ -1265,9 +1270,6 @@ def _media_targets(turn: _Turn) -> list[Device] | Resolution:
         if candidates:
             turn.reasons.append(f"media player {why}: {', '.join(d.id for d in candidates)}")
             return candidates
-    last = _last_targets(turn)
-    if last and all(d.type in ("media_player", "tv") for d in last):
-        return last
     return turn.ask("Which speaker or TV do you mean?")
 
 

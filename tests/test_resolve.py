@@ -1192,6 +1192,19 @@ def test_i_didnt_say_that_is_feedback_on_the_last_answer_not_a_phrase_to_learn(c
     assert resolve(i, ctx, kitchen).interpretation.intent == "AmbientTeachCommand"
 
 
+def test_a_player_just_turned_on_is_the_one_paused_or_turned_up(ctx, living) -> None:
+    # two players in the living room, neither playing: after "turn on the tv" they mean the tv
+    assert resolve(hyp("HassMediaPause", text="pause"), ctx, living).clarification is not None
+    resolve(hyp("HassTurnOn", text="turn on the tv", name="tv"), ctx, living)
+    assert resolve(hyp("HassMediaPause", text="pause"), ctx, living).device_ids == ["tv"]
+    up = resolve(hyp("AmbientSetBrightnessRelative", text="turn it up", brightness_step="up"), ctx, living)
+    assert (up.device_ids, up.values) == (["tv"], {"volume": 60})
+    # what plays here still comes first for a bare "pause"; "it" is the tv
+    ctx.update_state("living_room_speaker", {"state": "playing"})
+    assert resolve(hyp("HassMediaPause", text="pause it"), ctx, living).device_ids == ["tv"]
+    assert resolve(hyp("HassMediaPause", text="pause"), ctx, living).device_ids == ["living_room_speaker"]
+
+
 def test_mute_or_pause_everything_is_every_player_here_or_in_the_home(ctx, living) -> None:
     r = resolve(hyp("HassMediaPlayerMute", text="mute everything"), ctx, living)
     assert sorted(r.device_ids) == ["living_room_speaker", "tv"]
