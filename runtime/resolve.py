@@ -991,7 +991,8 @@ def _on_off(turn: _Turn) -> Resolution:
         normalize(f"{untagged_words(i)} {i.slot('area') or ''}").split()
     ) <= HOME_WORDS | {"up"}
     home_locks = [d.id for d in turn.devices if d.type == "lock"]
-    if house and home_locks and door_verb(i.text).get("lock") == "on":  # "lock up", "lock the house"
+    said_lock = "lock" in normalize(i.text).split()  # "close them" closes the blinds: not locking up
+    if house and said_lock and home_locks and door_verb(i.text).get("lock") == "on":  # "lock up"
         turn.reasons.append("locking up: the home's locks")
         return turn.done(home_locks, None, state="on")
     found = _targets(turn, INTENT_TYPES[turn.interp.intent])

@@ -511,6 +511,11 @@ def test_lock_up_locks_the_home_and_is_the_house_locked_asks_about_its_locks(ctx
         r = resolve(Interpretation("HassTurnOn", 0.9, slots, said), ctx, kitchen)
         assert r.device_ids == ["front_door_lock"] and r.values == {"state": "on"}, said
         assert json.loads(dispatch(r, ctx).commands[0].payload) == {"state": "LOCK"}
+    # "close them" after "open the blinds" closes the blinds: closing is not locking up
+    resolve(Interpretation("HassTurnOn", 0.9, [Slot("name", "blinds")], "open the blinds"), ctx, kitchen)
+    for said in ("close them", "close it", "shut them"):
+        r = resolve(Interpretation("HassTurnOff", 0.9, [], said), ctx, kitchen)
+        assert (r.device_ids, r.values) == (["living_room_blinds"], {"state": "off"}), said
     ctx.update_state("front_door_lock", {"state": "unlocked"})
     interp = Interpretation(
         "HassGetState", 0.9, [Slot("area", "house"), Slot("state", "locked")], "is the house locked"
