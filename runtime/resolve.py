@@ -1274,8 +1274,31 @@ def _media_targets(turn: _Turn) -> list[Device] | Resolution:
     return turn.ask("Which speaker or TV do you mean?")
 
 
+# words that say a level is the volume ("set it to 50" alone is the level of whatever "it" is)
+VOLUME_SAID = frozenset(_words("volume loud louder quiet quieter sound"))
+# "set it to 50 percent" read as the volume, when "it" is a light, a fan or a cover: that one's level
+LEVEL_OF = {"light": ("HassLightSet", "brightness"), "fan": ("HassFanSetSpeed", "percentage"),
+            "cover": ("HassSetPosition", "position")}  # fmt: skip
+
+
+def _level_of_it(turn: _Turn) -> Resolution | None:
+    i, words = turn.interp, said_words(turn.interp)
+    if i.slot("name") or i.slot("area") or words & VOLUME_SAID or not words & PRONOUNS:
+        return None
+    kinds = {d.type for d in _last_targets(turn)}
+    level = i.slot("volume_level") or (f"{n:g}" if (n := number_in_text(i.text)) is not None else None)
+    if len(kinds) != 1 or (kind := kinds.pop()) not in LEVEL_OF or level is None:
+        return None
+    intent, slot = LEVEL_OF[kind]
+    turn.reasons.append(f"'it' is the {kind} just commanded: its {slot}, not the volume")
+    as_level = dataclasses.replace(i, intent=intent, slots=[Slot("name", "it"), Slot(slot, level)])
+    return HANDLERS[intent](dataclasses.replace(turn, interp=as_level))
+
+
 def _media(turn: _Turn) -> Resolution:
     intent = turn.interp.intent
+    if intent == "HassSetVolume" and (level := _level_of_it(turn)) is not None:
+        return level
     found = _media_targets(turn)
     if isinstance(found, Resolution):
         return found

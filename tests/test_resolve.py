@@ -1205,6 +1205,21 @@ def test_a_player_just_turned_on_is_the_one_paused_or_turned_up(ctx, living) -> 
     assert resolve(hyp("HassMediaPause", text="pause"), ctx, living).device_ids == ["living_room_speaker"]
 
 
+def test_set_it_to_a_level_read_as_volume_is_the_level_of_what_it_is(ctx, bedroom) -> None:
+    def set_it(after: str, name: str) -> tuple[list[str], dict[str, object]]:
+        resolve(hyp("HassTurnOn", text=after, name=name), ctx, bedroom)
+        r = resolve(hyp("HassSetVolume", text="set it to 50 percent", volume_level="50"), ctx, bedroom)
+        return r.device_ids, r.values
+
+    # the model reads "set it to 50 percent" as the volume; "it" is what was just turned on
+    assert set_it("turn on the bedroom light", "bedroom light") == (["bedroom_light"], {"brightness": 50})
+    assert set_it("turn on the fan", "fan") == (["bedroom_fan"], {"percentage": 50})
+    assert set_it("turn on the bedroom speaker", "bedroom speaker") == (["bedroom_speaker"], {"volume": 50})
+    resolve(hyp("HassTurnOn", text="turn on the bedroom light", name="bedroom light"), ctx, bedroom)
+    r = resolve(hyp("HassSetVolume", text="set the volume to 50", volume_level="50"), ctx, bedroom)
+    assert (r.device_ids, r.values) == (["bedroom_speaker"], {"volume": 50})  # the volume said
+
+
 def test_mute_or_pause_everything_is_every_player_here_or_in_the_home(ctx, living) -> None:
     r = resolve(hyp("HassMediaPlayerMute", text="mute everything"), ctx, living)
     assert sorted(r.device_ids) == ["living_room_speaker", "tv"]
