@@ -1562,7 +1562,9 @@ def _brightness_step(turn: _Turn) -> Resolution:
     else:
         here = turn.room(turn.satellite.room)
         last = _last_targets(turn)
-        if any(d.type == "light" for d in last):
+        # "it's dark in here", "turn the lights down": this room's lights, not the last ones changed
+        this_room = bool(said_words(i) & {"here", "lights", "lamps", "lighting"})
+        if any(d.type == "light" for d in last) and not this_room:
             turn.reasons.append(f"no light named: the last target of {turn.satellite.id}")
             found = _fit(turn, last, frozenset({"light"}), "brightness")
         else:

@@ -1220,6 +1220,22 @@ def test_set_it_to_a_level_read_as_volume_is_the_level_of_what_it_is(ctx, bedroo
     assert (r.device_ids, r.values) == (["bedroom_speaker"], {"volume": 50})  # the volume said
 
 
+def test_in_here_or_the_lights_is_this_rooms_lights_not_the_last_ones_changed(ctx, bedroom) -> None:
+    def step(said: str, way: str) -> list[str]:
+        resolve(
+            hyp("HassTurnOn", text="turn on the office lights", area="office", domain="lights"), ctx, bedroom
+        )
+        return resolve(
+            hyp("AmbientSetBrightnessRelative", text=said, brightness_step=way), ctx, bedroom
+        ).device_ids
+
+    ctx.update_state("bedroom_light", {"state": "on", "brightness": 60})
+    ctx.update_state("office_light", {"state": "on", "brightness": 60})
+    assert step("it's dark in here", "dark") == ["bedroom_light"]
+    assert step("can you turn the lights down", "down") == ["bedroom_light"]
+    assert step("make it brighter", "brighter") == ["office_light"]  # "it": the lights just changed
+
+
 def test_mute_or_pause_everything_is_every_player_here_or_in_the_home(ctx, living) -> None:
     r = resolve(hyp("HassMediaPlayerMute", text="mute everything"), ctx, living)
     assert sorted(r.device_ids) == ["living_room_speaker", "tv"]
