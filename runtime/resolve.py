@@ -1093,6 +1093,11 @@ def _set_temperature(turn: _Turn) -> Resolution:
         return found
     kind: str = found[0].type
     said = parse_number(i.slot("temperature"))
+    words = said_words(i)
+    way = words & (STEP_UP | STEP_DOWN | TEMPERATURE_COMPARATIVES)
+    if kind == "climate" and said is not None and "by" in words and way:
+        # "turn the temperature up by 2 degrees": a step of 2, not a setpoint of 2
+        return _setpoint_step(turn, found[0], up=bool(way & (STEP_UP | {"warmer", "hotter"})), by=said)
     if (found[0].unit or "").upper().endswith("F"):  # the device works in Fahrenheit itself
         kind += "_f"
     elif said is not None and means_fahrenheit(said, kind, said_words(i)):
@@ -1507,15 +1512,16 @@ def _climate_step(turn: _Turn) -> Resolution | None:
     found = [d for d in named if d.type == "climate"] or _climate_for(turn)
     if isinstance(found, Resolution):
         return found
-    return _setpoint_step(turn, found[0], up)
+    by = number_in_text(turn.interp.text) if "by" in words else None  # "turn the heat up by 2"
+    return _setpoint_step(turn, found[0], up, by=by or CLIMATE_STEP)
 
 
-def _setpoint_step(turn: _Turn, device: Device, up: bool) -> Resolution:
+def _setpoint_step(turn: _Turn, device: Device, up: bool, by: float = CLIMATE_STEP) -> Resolution:
     state = turn.ctx.state(device.id)
     now = state.state.get("target_temperature") if state is not None else None
     if not isinstance(now, int | float):
         return turn.ask(f"What temperature should I set the {device.name} to?")
-    target = float(now) + (CLIMATE_STEP if up else -CLIMATE_STEP)
+    target = float(now) + (by if up else -by)
     lo, hi = RANGES["climate"]
     if not lo <= target <= hi:
         return turn.ask(

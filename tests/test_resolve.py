@@ -527,6 +527,28 @@ def test_turning_the_heat_up_or_down_steps_the_setpoint(ctx, kitchen, template_s
     assert stepped == []
 
 
+def test_up_or_down_by_some_degrees_steps_the_setpoint_by_that_much(ctx, kitchen) -> None:
+    def setting(said: str, degrees: str) -> object:
+        r = resolve(hyp("HassClimateSetTemperature", text=said, temperature=degrees), ctx, kitchen)
+        return r.clarification or (r.device_ids, r.values)
+
+    assert (
+        setting("turn the temperature up by 2 degrees", "2")
+        == "What temperature should I set the thermostat to?"
+    )
+    ctx.update_state("thermostat", {"state": "heat", "temperature": 20.5, "target_temperature": 21})
+    assert setting("turn the temperature up by 2 degrees", "2") == (
+        ["thermostat"],
+        {"target_temperature": 23},
+    )
+    assert setting("turn the heat down by 3", "3") == (["thermostat"], {"target_temperature": 18})
+    assert setting("set the heat to 19", "19") == (["thermostat"], {"target_temperature": 19})
+    r = resolve(
+        hyp("AmbientSetBrightnessRelative", text="turn the heat up by 2", brightness_step="up"), ctx, kitchen
+    )
+    assert r.values == {"target_temperature": 23}  # read as a brightness step: 21 + 2
+
+
 def test_named_temperature_source(ctx, kitchen) -> None:
     r = resolve(hyp("HassClimateGetTemperature", name="outside temperature"), ctx, kitchen)
     assert r.device_ids == ["outdoor_temperature"]
