@@ -57,7 +57,8 @@ def dispatch(resolution: Resolution, ctx: ContextStore, *, now: datetime | None 
     if query == "state":
         asked = values.get("asked_state")
         if asked and len(devices) > 1:  # "are any lights on": one answer, not one per light
-            return Action("answer", text=_states(devices, ctx, asked))
+            which = normalize(resolution.interpretation.text).startswith("which")
+            return Action("answer", text=_states(devices, ctx, asked, which))
         return Action("answer", text=" ".join(_state(d, ctx, asked) for d in devices))
     if values.get("help"):
         return Action("answer", text=help_text(resolution, ctx))
@@ -282,8 +283,9 @@ def _volume(device: Device, ctx: ContextStore) -> str:
     return f"The volume of the {device.name} is {_clean(volume)}%."
 
 
-def _states(devices: list[Device], ctx: ContextStore, asked: str) -> str:
-    """ "Are any lights on" / "which lights are on": yes and the ones that are, or no and what they are."""
+def _states(devices: list[Device], ctx: ContextStore, asked: str, which: bool = False) -> str:
+    """ "Are any lights on": yes and the ones that are, or no and what they are. "Which lights are
+    on": the ones that are, or none and what they are."""
     by_state: dict[str, list[str]] = {}
     unknown: list[str] = []
     yes: list[str] = []
@@ -300,11 +302,16 @@ def _states(devices: list[Device], ctx: ContextStore, asked: str) -> str:
         if state == _in_device_words(d, asked):
             yes.append(d.name)
         by_state.setdefault(STATE_WORDS.get(state, state), []).append(d.name)
+    said = STATE_WORDS.get(asked, asked)
     if yes:
-        text = f"Yes, {_names(yes)} {_are(yes)} {STATE_WORDS.get(asked, asked)}."
+        these = f"{_names(yes)} {_are(yes)} {said}."
+        text = these[0].upper() + these[1:] if which else f"Yes, {these}"
     else:
         parts = [f"{_names(ns)} {_are(ns)} {st}" for st, ns in by_state.items()]
-        text = f"No, {'; '.join(parts)}." if parts else ""
+        text = (f"None {'is' if len(devices) == 1 else 'are'} {said}: " if which else "No, ") + "; ".join(
+            parts
+        )
+        text = f"{text}." if parts else ""
     if unknown:
         text += f" I don't know the state of {_names(unknown)} yet."
     return text.strip()

@@ -228,10 +228,14 @@ def test_any_and_which_ask_about_the_home_in_one_answer(ctx, kitchen) -> None:
         "No, the kitchen light, the counter lights, the living room light, the floor lamp, the hallway "
         "light, the bedroom light and the desk lamp are off."
     )
+    assert said("which lights are on", domain="lights", state="on") == (
+        "None are on: the kitchen light, the counter lights, the living room light, the floor lamp, the "
+        "hallway light, the bedroom light and the desk lamp are off."
+    )
     ctx.update_state("hallway_light", {"state": "on"})
     ctx.update_state("office_light", {"state": "on"})
     assert said("which lights are on", domain="lights", state="on") == (
-        "Yes, the hallway light and the desk lamp are on."
+        "The hallway light and the desk lamp are on."  # not "Yes, ..." to a "which" question
     )
     # without "any" / "which", the lights of the satellite's room, as for a command
     assert (
