@@ -598,7 +598,10 @@ def resolve(
         setting = dataclasses.replace(interp, intent="HassClimateSetTemperature")  # what it is, for dispatch
         return _targeted(
             turn,
-            _thermostat_step(dataclasses.replace(turn, interp=setting), up=bool(felt["up"] or felt["cold"])),
+            _thermostat_step(
+                dataclasses.replace(turn, interp=setting),
+                up=bool(felt["up"] or felt["cold"] or felt["chilled"]),
+            ),
         )
     if (level := FAN_LEVEL_SAID.fullmatch(text)) is not None and interp.intent != "HassFanSetSpeed":
         # "set the fan to low": some fan levels the model still reads as out of domain
@@ -1892,6 +1895,7 @@ HELP = re.compile(
 WARMER_COLDER = re.compile(
     r"(?:please )?(?:can you )?make it (?:a (?:bit|little) )?(?:(?P<up>warmer|hotter)|cooler|colder)(?: in here)?(?: please)?"
     r"|(?:it's|it is) (?:a (?:bit|little) |way |much |really |so )?too (?:(?P<cold>cold|chilly|cool)|hot|warm)(?: in here)?"
+    r"|(?:i'm|i am) (?:a (?:bit|little) |really |so |very )?(?:(?P<chilled>cold|chilly|freezing)|hot|warm|boiling)"
 )
 FAN_LEVEL_SAID = re.compile(
     r"(?:please )?(?:set|turn|put|switch|run) (?:the |my )?(?P<fan>(?:\w+ )*?fans?)(?: speed)? (?:to|on|at) "

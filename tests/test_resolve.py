@@ -1172,7 +1172,8 @@ def test_a_duration_and_a_command_the_nlu_did_not_tag_are_read_from_the_text(ctx
 def test_warmer_or_too_hot_steps_the_thermostat_whatever_the_model_read(ctx, bedroom, intent: str) -> None:
     ctx.update_state("thermostat", {"state": "heat", "target_temperature": 20})
     for said, target in (("make it warmer", 21), ("it's too hot in here", 19), ("it's a bit too cold", 21),
-                         ("make it a little cooler", 19)):  # fmt: skip
+                         ("make it a little cooler", 19), ("i'm cold", 21), ("i am so hot", 19),
+                         ("i'm freezing", 21)):  # fmt: skip
         r = resolve(Interpretation(intent, 0.9, [], said), ctx, bedroom)
         assert r.device_ids == ["thermostat"] and r.values == {"target_temperature": target}, said
         assert dispatch(r, ctx).text == f"Setting the thermostat to {target} degrees.", said
