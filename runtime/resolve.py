@@ -609,6 +609,10 @@ def resolve(
         setting = dataclasses.replace(interp, intent="HassFanSetSpeed", slots=slots)
         turn.reasons.append(f"a fan level said: {level['fan']} to {level['level']}")
         return _targeted(turn, _fan_speed(dataclasses.replace(turn, interp=setting)))
+    if WAKE_ME.fullmatch(text) and (at := clock_time(text) or clock_time(f"{text} o'clock")) is not None:
+        # "wake me up at 7": an alarm (the model has no slot for a time of day; _duration reads it)
+        alarm = dataclasses.replace(interp, intent="HassStartTimer", slots=[], text=_clock_said(text, at))
+        return _duration(dataclasses.replace(turn, interp=alarm))
     if interp.intent == "AmbientTeachCommand" and NOT_SAID.match(text):
         turn.reasons.append("'I didn't say ...': feedback on the last answer, not a phrase to learn")
         feedback = dataclasses.replace(interp, intent="AmbientNegativeFeedback", slots=[])
@@ -1902,6 +1906,15 @@ FAN_LEVEL_SAID = re.compile(
     r"(?:the )?(?P<level>low|medium|high|max|maximum|minimum|lowest|highest|full|full speed|top speed)"
     r"(?: speed| setting)?(?: please)?"
 )
+# "wake me up at 7": an alarm at that time
+WAKE_ME = re.compile(r"(?:please |can you |could you )?wake me(?: up)? (?:at|by) .+")
+
+
+def _clock_said(text: str, at: tuple[int, int, bool]) -> str:
+    """`text` with its time of day marked, so `clock_time` reads it as `at` again."""
+    return text if clock_time(text) == at else f"{text} o'clock"
+
+
 # "i didn't say turn off the tv": feedback on the last answer, which the model reads as a teaching
 NOT_SAID = re.compile(r"(?:no,? )?i (?:didn't|did not|never) (?:say|ask (?:you )?(?:to|for)|mean|want)\b")
 # "undo", "put it back", "change it back": the last command of this satellite, reversed

@@ -275,6 +275,14 @@ def test_an_alarm_at_a_time_of_day_is_a_timer_until_then(ctx, kitchen) -> None:
     assert dispatch(r, ctx).text == "Alarm set for 7:00 AM, 6 hours and 44 minutes from now."
     timer = resolve(hyp("HassStartTimer", text="set a timer for 7 hours", hours="7"), ctx, kitchen, now=night)
     assert timer.values == {"seconds": 7 * 3600}
+    # "wake me up at 7": an alarm, whatever the model read (a teaching, out of domain); no am/pm said:
+    # the nearer 7
+    for intent in ("AmbientTeachCommand", "OutOfDomain", "HassStartTimer"):
+        for said in ("wake me up at 7", "wake me at 7 am", "please wake me up at seven"):
+            r = resolve(hyp(intent, text=said), ctx, kitchen, now=night)
+            assert r.interpretation.intent == "HassStartTimer", (intent, said)
+            assert r.values == {"seconds": 6 * 3600 + 44 * 60, "timer_name": "alarm", "at": "07:00"}, said
+    assert resolve(hyp("OutOfDomain", text="wake me up"), ctx, kitchen).values == {"out_of_domain": True}
 
 
 @pytest.fixture(scope="module")
