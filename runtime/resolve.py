@@ -209,6 +209,9 @@ MUSIC_WORDS = frozenset(
     )
 )
 # "play some music": no music named, so the person's liked music if any
+LIKED_SAID = re.compile(
+    r"\b(?:something|anything|music|songs?) (?:i|we) (?:like|love|enjoy)\b|\bmy favou?rites?\b"
+)
 ANY_MUSIC = frozenset(
     {"music", "some music", "something", "anything", "a song", "some songs", "songs", "my music"}
 )
@@ -1332,6 +1335,9 @@ def _media(turn: _Turn) -> Resolution:
 def _play(turn: _Turn) -> Resolution:
     i = turn.interp
     query = (i.slot("search_query") or "").strip()
+    asks_liked = bool(LIKED_SAID.search(normalize(i.text)))  # "play something i like"
+    if asks_liked:
+        query = "something"
     if normalize(query) in ANY_MUSIC:  # "play some music": the music this person said they like
         liked = [
             x for x in turn.ctx.preferences(turn.person).get("likes", []) if set(x.split()) & MUSIC_WORDS
@@ -1341,6 +1347,8 @@ def _play(turn: _Turn) -> Resolution:
             query = liked[-1]
             i = dataclasses.replace(i, slots=[s for s in i.slots if s.name != "media_class"])
             turn = dataclasses.replace(turn, interp=i)
+        elif asks_liked:
+            return turn.ask("I don't know what you like yet. What should I play?")
     if not query:
         return turn.ask("What should I play?")
     cls = normalize(i.slot("media_class") or "").replace(" ", "_")
@@ -1497,7 +1505,10 @@ def _climate_step(turn: _Turn) -> Resolution | None:
     one degree up or down (read as a brightness step or an on/off by the model); None when the
     request is not one."""
     words = said_words(turn.interp)
-    if words & TEMPERATURE_COMPARATIVES and not (turn.interp.slot("name") or turn.interp.slot("domain")):
+    lights = words & {"light", "lights", "lamp", "lamps"}  # "make the lights warmer": a white
+    if words & TEMPERATURE_COMPARATIVES and not (
+        turn.interp.slot("name") or turn.interp.slot("domain") or lights
+    ):
         words = words | {"temperature"}  # "make it warmer": the room's, unless a light is named
     # "up"/"down" said as a verb's, not in a name or a place ("the lower floor")
     placed = {
@@ -1562,6 +1573,12 @@ def _brightness_step(turn: _Turn) -> Resolution:
         kinds == {"climate"} and climate_way and not said_words(i) & LIGHT_STEP_WORDS
     ):  # "make it warmer", "turn it down"
         return _thermostat_step(turn, up=bool(climate_way & STEP_UP))
+    if comparative := said_words(i) & TEMPERATURE_COMPARATIVES:  # "make the lights warmer"
+        white = "warm white" if comparative & {"warmer", "hotter"} else "cool white"
+        turn.reasons.append(f"'{' '.join(comparative)}' said of lights: {white}")
+        slots = [s for s in i.slots if s.name != "brightness_step"] + [Slot("color", white)]
+        as_white = Interpretation("HassLightSet", i.score, slots, i.text)
+        return _light_set(_Turn(as_white, turn.ctx, turn.satellite, turn.person, turn.reasons))
     said = number_in_text(i.text)
     by = said is not None and "by" in normalize(i.text).split()  # "dim the lights by 30 percent"
     if said is not None and not by:

@@ -1135,7 +1135,10 @@ def test_play_some_music_plays_the_music_the_person_likes_and_never_a_dislike(ct
         resolve(hyp("AmbientTeachPreference", text=text, preference=pref), ctx, living)
 
     assert play("some music").values["media_title"] == "some music"  # nothing liked yet
+    liked = hyp("HassMediaSearchAndPlay", text="play something i like", search_query="something i")
+    assert resolve(liked, ctx, living).clarification == "I don't know what you like yet. What should I play?"
     say("i like jazz", "jazz")
+    assert resolve(liked, ctx, living).values["media_title"] == "jazz"
     assert play("some music").values["media_title"] == "jazz"
     say("i love classical music", "classical music")
     assert play("something").values["media_title"] == "classical music"  # the latest liked
@@ -1265,6 +1268,22 @@ def test_in_here_or_the_lights_is_this_rooms_lights_not_the_last_ones_changed(ct
     assert step("it's dark in here", "dark") == ["bedroom_light"]
     assert step("can you turn the lights down", "down") == ["bedroom_light"]
     assert step("make it brighter", "brighter") == ["office_light"]  # "it": the lights just changed
+
+
+def test_warmer_or_cooler_lights_are_a_white_not_the_thermostat(ctx, bedroom) -> None:
+    ctx.update_state("thermostat", {"state": "heat", "target_temperature": 20})
+    for said, white, slots in (("make the bedroom light warmer", "warm white", {"name": "bedroom light"}),
+                               ("make the lights cooler", "cool white", {"domain": "lights"})):  # fmt: skip
+        r = resolve(
+            hyp("AmbientSetBrightnessRelative", text=said, brightness_step=said.split()[-1], **slots),
+            ctx,
+            bedroom,
+        )
+        assert (r.device_ids, r.values) == (["bedroom_light"], {"color": white}), said
+    r = resolve(
+        hyp("AmbientSetBrightnessRelative", text="make it warmer", brightness_step="warmer"), ctx, bedroom
+    )
+    assert r.values == {"target_temperature": 21}  # no light said: the room
 
 
 def test_mute_or_pause_everything_is_every_player_here_or_in_the_home(ctx, living) -> None:
