@@ -24,7 +24,8 @@ do not count here (that is the NLU benchmark's job):
   "turn on the lights in the R1 and the R2" -> the devices of both (a question if one has none).
 * `everyday`: "louder", "it's too loud", "set the ceiling fan to high", "open the living room blinds
   halfway", "what's the thermostat set to", "what's playing", "make it warmer", "set the thermostat
-  to 70", "set the bedroom light to warm white", ... (`EVERYDAY`, the example home's devices) -> that
+  to 70", "set the bedroom light to warm white", "close the blinds a bit", "i'm cold", "put the
+  lights on in the bedroom", ... (`EVERYDAY`, the example home's devices) -> that
   device with that value (the volume, speed, position, setpoint, color or kind of answer).
 
 With the model present, the ASR grammar's sentences (`runtime.asr.grammar`, draw seeds 0-4) also go
@@ -138,6 +139,16 @@ EVERYDAY: list[tuple[str, str, dict[str, str], list[str], dict[str, Any], dict[s
      ["thermostat"], {"target_temperature": 21}, {}),
     ("set the bedroom light to warm white", "HassLightSet", {"name": "bedroom light", "temperature": "warm white"},
      ["bedroom_light"], {"color": "warm white"}, {}),
+    # session 33
+    ("close the blinds a bit", "HassTurnOff", {"name": "blinds"}, ["living_room_blinds"], {"position": 75},
+     {"living_room_blinds": {"state": "open", "position": 100}}),
+    ("turn the temperature up by 2 degrees", "HassClimateSetTemperature", {"temperature": "2"}, ["thermostat"],
+     {"target_temperature": 22}, HEATING),
+    ("i'm cold", "OutOfDomain", {}, ["thermostat"], {"target_temperature": 21}, HEATING),
+    ("make the bedroom light warmer", "AmbientSetBrightnessRelative",
+     {"name": "bedroom light", "brightness_step": "warmer"}, ["bedroom_light"], {"color": "warm white"}, {}),
+    ("put the lights on in the bedroom", "HassTurnOn", {"domain": "lights", "area": "bedroom"}, ["bedroom_light"],
+     {"state": "on"}, {}),
     ("turn the ceiling fan up", "AmbientSetBrightnessRelative", {"name": "ceiling fan"}, ["bedroom_fan"],
      {"percentage": 66}, {"bedroom_fan": {"state": "on", "percentage": 33}}),
 ]  # fmt: skip
