@@ -12,7 +12,7 @@ is one.
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from runtime.config import Device
@@ -98,7 +98,10 @@ def _answer(intent: str, values: dict[str, Any], ctx: ContextStore, now: datetim
     if intent == "HassStartTimer":
         return Action("answer", text=f"Timer set for {duration_text(int(values['seconds']))}.")
     if intent == "HassGetCurrentDate":
-        return Action("answer", text=f"It's {now.strftime('%A, %B')} {now.day}.")
+        days = int(values.get("days", 0))
+        day = now + timedelta(days=days)
+        said = {1: "Tomorrow is", -1: "Yesterday was"}.get(days, "It's")
+        return Action("answer", text=f"{said} {day.strftime('%A, %B')} {day.day}.")
     if intent == "HassNevermind":
         return Action("none")
     if intent == "AmbientNegativeFeedback":

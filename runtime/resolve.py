@@ -1987,6 +1987,13 @@ def _no_device(turn: _Turn) -> Resolution:
     return turn.done()
 
 
+def _date(turn: _Turn) -> Resolution:
+    """ "What's the date tomorrow": the day asked about, as days from today."""
+    words = said_words(turn.interp)
+    days = 1 if "tomorrow" in words else -1 if "yesterday" in words else 0
+    return turn.done(days=days) if days else turn.done()
+
+
 HANDLERS = {
     "HassTurnOn": _on_off,
     "HassTurnOff": _on_off,
@@ -2009,7 +2016,7 @@ HANDLERS = {
     "HassUnpauseTimer": _timer,
     "HassIncreaseTimer": _duration,
     "HassDecreaseTimer": _duration,
-    "HassGetCurrentDate": _no_device,
+    "HassGetCurrentDate": _date,
     "HassFanSetSpeed": _fan_speed,
     "HassSetVolumeRelative": _volume_step,
     "HassMediaPlayerMute": _mute,

@@ -301,6 +301,11 @@ def test_fan_speed_volume_steps_and_mute(ctx, config, kitchen) -> None:
         'There is no timer running. To turn off the oven, say "turn off the oven".'
     )
     assert act(ctx, kitchen, "HassGetCurrentDate").text == "It's Tuesday, November 24."
+    at = datetime(2026, 11, 24, 19, 5)
+    for said, answer in (("what's the date tomorrow", "Tomorrow is Wednesday, November 25."),
+                         ("what day was it yesterday", "Yesterday was Monday, November 23.")):  # fmt: skip
+        r = resolve(Interpretation("HassGetCurrentDate", 0.9, [], said), ctx, kitchen)
+        assert dispatch(r, ctx, now=at).text == answer
 
 
 def test_out_of_domain_clarify_and_missing_device(ctx, kitchen) -> None:
