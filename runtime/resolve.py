@@ -101,6 +101,7 @@ TYPE_WORDS: dict[str, tuple[str, ...]] = {
     "switches": ("switch",),
     "plug": ("switch",),
 }
+LIGHT_WORDS = frozenset(w for w, kinds in TYPE_WORDS.items() if kinds == ("light",))
 HA_DOMAIN_TYPES: dict[str, tuple[str, ...]] = {
     "light": ("light",),
     "fan": ("fan",),
@@ -150,6 +151,7 @@ TEMPERATURE_WORDS = frozenset(_words("temperature temp heat heating thermostat a
 STEP_UP = frozenset(_words("up warmer hotter raise increase higher"))
 STEP_DOWN = frozenset(_words("down cooler colder lower decrease"))
 TEMPERATURE_COMPARATIVES = frozenset(_words("warmer hotter cooler colder"))
+WARMER = frozenset(_words("warmer hotter"))
 # "it's too hot in here": the setpoint a step down; "too cold": up
 TOO_HOT, TOO_COLD = frozenset(_words("hot warm stuffy")), frozenset(_words("cold chilly cool freezing"))
 FAN_STEP_UP, FAN_STEP_DOWN = STEP_UP | {"faster", "more"}, STEP_DOWN | {"slower", "less"}
@@ -612,10 +614,12 @@ def resolve(
         setting = dataclasses.replace(interp, intent="HassFanSetSpeed", slots=slots)
         turn.reasons.append(f"a fan level said: {level['fan']} to {level['level']}")
         return _targeted(turn, _fan_speed(dataclasses.replace(turn, interp=setting)))
-    if WAKE_ME.fullmatch(text) and (at := clock_time(text) or clock_time(f"{text} o'clock")) is not None:
-        # "wake me up at 7": an alarm (the model has no slot for a time of day; _duration reads it)
-        alarm = dataclasses.replace(interp, intent="HassStartTimer", slots=[], text=_clock_said(text, at))
-        return _duration(dataclasses.replace(turn, interp=alarm))
+    if WAKE_ME.fullmatch(text):
+        clock = text if clock_time(text) else f"{text} o'clock"  # "at 7", no am/pm: the nearer 7
+        if clock_time(clock) is not None:
+            # "wake me up at 7": an alarm (the model has no slot for a time of day; _duration reads it)
+            alarm = dataclasses.replace(interp, intent="HassStartTimer", slots=[], text=clock)
+            return _duration(dataclasses.replace(turn, interp=alarm))
     if interp.intent == "AmbientTeachCommand" and NOT_SAID.match(text):
         turn.reasons.append("'I didn't say ...': feedback on the last answer, not a phrase to learn")
         feedback = dataclasses.replace(interp, intent="AmbientNegativeFeedback", slots=[])
@@ -1107,7 +1111,7 @@ def _set_temperature(turn: _Turn) -> Resolution:
     way = words & (STEP_UP | STEP_DOWN | TEMPERATURE_COMPARATIVES)
     if kind == "climate" and said is not None and "by" in words and way:
         # "turn the temperature up by 2 degrees": a step of 2, not a setpoint of 2
-        return _setpoint_step(turn, found[0], up=bool(way & (STEP_UP | {"warmer", "hotter"})), by=said)
+        return _setpoint_step(turn, found[0], up=bool(way & (STEP_UP | WARMER)), by=said)
     if (found[0].unit or "").upper().endswith("F"):  # the device works in Fahrenheit itself
         kind += "_f"
     elif said is not None and means_fahrenheit(said, kind, said_words(i)):
@@ -1505,10 +1509,9 @@ def _climate_step(turn: _Turn) -> Resolution | None:
     one degree up or down (read as a brightness step or an on/off by the model); None when the
     request is not one."""
     words = said_words(turn.interp)
-    lights = words & {"light", "lights", "lamp", "lamps"}  # "make the lights warmer": a white
     if words & TEMPERATURE_COMPARATIVES and not (
-        turn.interp.slot("name") or turn.interp.slot("domain") or lights
-    ):
+        turn.interp.slot("name") or turn.interp.slot("domain") or words & LIGHT_WORDS
+    ):  # "make the lights warmer" is a white
         words = words | {"temperature"}  # "make it warmer": the room's, unless a light is named
     # "up"/"down" said as a verb's, not in a name or a place ("the lower floor")
     placed = {
@@ -1574,7 +1577,7 @@ def _brightness_step(turn: _Turn) -> Resolution:
     ):  # "make it warmer", "turn it down"
         return _thermostat_step(turn, up=bool(climate_way & STEP_UP))
     if comparative := said_words(i) & TEMPERATURE_COMPARATIVES:  # "make the lights warmer"
-        white = "warm white" if comparative & {"warmer", "hotter"} else "cool white"
+        white = "warm white" if comparative & WARMER else "cool white"
         turn.reasons.append(f"'{' '.join(comparative)}' said of lights: {white}")
         slots = [s for s in i.slots if s.name != "brightness_step"] + [Slot("color", white)]
         as_white = Interpretation("HassLightSet", i.score, slots, i.text)
@@ -1593,7 +1596,7 @@ def _brightness_step(turn: _Turn) -> Resolution:
         here = turn.room(turn.satellite.room)
         last = _last_targets(turn)
         # "it's dark in here", "turn the lights down": this room's lights, not the last ones changed
-        this_room = bool(said_words(i) & {"here", "lights", "lamps", "lighting"})
+        this_room = bool(said_words(i) & (LIGHT_WORDS - {"light", "lamp"} | {"here"}))
         if any(d.type == "light" for d in last) and not this_room:
             turn.reasons.append(f"no light named: the last target of {turn.satellite.id}")
             found = _fit(turn, last, frozenset({"light"}), "brightness")
@@ -1925,11 +1928,6 @@ FAN_LEVEL_SAID = re.compile(
 )
 # "wake me up at 7": an alarm at that time
 WAKE_ME = re.compile(r"(?:please |can you |could you )?wake me(?: up)? (?:at|by) .+")
-
-
-def _clock_said(text: str, at: tuple[int, int, bool]) -> str:
-    """`text` with its time of day marked, so `clock_time` reads it as `at` again."""
-    return text if clock_time(text) == at else f"{text} o'clock"
 
 
 # "i didn't say turn off the tv": feedback on the last answer, which the model reads as a teaching
