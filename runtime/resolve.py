@@ -102,6 +102,7 @@ TYPE_WORDS: dict[str, tuple[str, ...]] = {
     "plug": ("switch",),
 }
 LIGHT_WORDS = frozenset(w for w, kinds in TYPE_WORDS.items() if kinds == ("light",))
+LOCK_WORDS = frozenset(w for w, kinds in TYPE_WORDS.items() if kinds == ("lock",))
 HA_DOMAIN_TYPES: dict[str, tuple[str, ...]] = {
     "light": ("light",),
     "fan": ("fan",),
@@ -449,7 +450,10 @@ def untagged_words(interp: Interpretation) -> str:
     device ("it"); "turn it off" leaves nothing.
     """
     tagged = {w for s in interp.slots for w in normalize(s.value).split()}
-    words = [w for w in normalize(interp.text).split() if w not in CARRIER_WORDS and w not in tagged]
+    said = normalize(interp.text).split()
+    # "back" is a carrier in "turn it back on", a name in "is the back door locked"
+    named_back = {k for k, w in enumerate(said[:-1]) if w == "back" and said[k + 1] not in CARRIER_WORDS}
+    words = [w for k, w in enumerate(said) if w not in tagged and (w not in CARRIER_WORDS or k in named_back)]
     return " ".join(w for w in words if parse_number(w) is None)
 
 
@@ -1214,15 +1218,17 @@ def _get_state(turn: _Turn) -> Resolution:
         return _playing(turn)
     named = i.slot("name") or i.slot("area") or i.slot("domain") or i.slot("device_class")
     lock_state = normalize(i.slot("state") or "")
-    if lock_state in ("locked", "unlocked") and not any(
-        i.slot(k) for k in ("name", "domain", "device_class")
-    ):
+    untagged = set(untagged_words(i).split())
+    if (
+        lock_state in ("locked", "unlocked")
+        and not any(i.slot(k) for k in ("name", "domain", "device_class"))
+        and untagged <= EVERYTHING | HOME_WORDS | QUESTION_QUANTIFIERS | LOCK_WORDS
+    ):  # not "is the back door locked", a door this home may not have
         locks = [d for d in turn.devices if d.type == "lock"]  # "is the house locked": the home's locks
         if locks:
             return turn.done([d.id for d in locks], locks[0].room, query="state", asked_state=lock_state)
     # "is everything locked" names them all, "are any doors unlocked" a kind
-    leftover = set(untagged_words(i).split())
-    if not named and not leftover & (EVERYTHING | set(TYPE_WORDS)):
+    if not named and not untagged & (EVERYTHING | set(TYPE_WORDS)):
         return turn.ask("Which device do you want to know about?")
     # "are any lights on", "which doors are unlocked": the home's, unless a room is said
     quantified = not i.slot("area") and bool(said_words(i) & QUESTION_QUANTIFIERS)

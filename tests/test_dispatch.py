@@ -530,3 +530,9 @@ def test_lock_up_locks_the_home_and_is_the_house_locked_asks_about_its_locks(ctx
         "HassGetState", 0.9, [Slot("area", "house"), Slot("state", "locked")], "is the house locked"
     )
     assert dispatch(resolve(interp, ctx, kitchen), ctx).text == "No, the front door is unlocked."
+    for said in ("are all the doors locked", "is the door locked", "is everything locked"):
+        r = resolve(Interpretation("HassGetState", 0.9, [Slot("state", "locked")], said), ctx, kitchen)
+        assert r.device_ids == ["front_door_lock"], said
+    # a door this home does not have is not the front door
+    interp = Interpretation("HassGetState", 0.9, [Slot("state", "locked")], "is the back door locked")
+    assert "back door" in (resolve(interp, ctx, kitchen).clarification or "")
