@@ -1308,11 +1308,19 @@ LEVEL_OF = {"light": ("HassLightSet", "brightness"), "fan": ("HassFanSetSpeed", 
 
 def _level_of_it(turn: _Turn) -> Resolution | None:
     i, words = turn.interp, said_words(turn.interp)
-    if i.slot("name") or i.slot("area") or words & VOLUME_SAID or not words & PRONOUNS:
-        return None
-    kinds = {d.type for d in _last_targets(turn)}
     level = i.slot("volume_level") or (f"{n:g}" if (n := number_in_text(i.text)) is not None else None)
-    if len(kinds) != 1 or (kind := kinds.pop()) not in LEVEL_OF or level is None:
+    players = any(set(TYPE_WORDS.get(w, ())) & {"tv", "media_player"} for w in words)
+    if i.slot("name") or words & VOLUME_SAID or players or level is None:
+        return None
+    if (area := i.slot("area")) and not words & PRONOUNS:
+        # "set the living room to 20 percent": as HA reads it, the brightness of the room's lights
+        turn.reasons.append("a room set to a level, no volume said: its lights' brightness")
+        as_light = dataclasses.replace(
+            i, intent="HassLightSet", slots=[Slot("area", area), Slot("brightness", level)]
+        )
+        return _light_set(dataclasses.replace(turn, interp=as_light))
+    kinds = {d.type for d in _last_targets(turn)}
+    if area or not words & PRONOUNS or len(kinds) != 1 or (kind := kinds.pop()) not in LEVEL_OF:
         return None
     intent, slot = LEVEL_OF[kind]
     turn.reasons.append(f"'it' is the {kind} just commanded: its {slot}, not the volume")
@@ -1568,6 +1576,12 @@ def _brightness_step(turn: _Turn) -> Resolution:
     if stepped is not None:
         return stepped
     i = turn.interp
+    if normalize(i.text).split()[:1] in (["how"], ["what"], ["what's"], ["whats"]):
+        # "how bright is the floor lamp": a question, not a step (it dimmed the lamp)
+        slots = [s for s in i.slots if s.name != "brightness_step"]
+        return _get_state(
+            dataclasses.replace(turn, interp=dataclasses.replace(i, intent="HassGetState", slots=slots))
+        )
     # "turn the fan up", or "turn it down" just after the volume: that device's own step
     named = i.slot("name") or i.slot("domain")
     placed = i.slot("area") or set(untagged_words(i).split()) & set(TYPE_WORDS)  # "the lights in the lounge"

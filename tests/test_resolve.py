@@ -1252,6 +1252,13 @@ def test_set_it_to_a_level_read_as_volume_is_the_level_of_what_it_is(ctx, bedroo
     resolve(hyp("HassTurnOn", text="turn on the bedroom light", name="bedroom light"), ctx, bedroom)
     r = resolve(hyp("HassSetVolume", text="set the volume to 50", volume_level="50"), ctx, bedroom)
     assert (r.device_ids, r.values) == (["bedroom_speaker"], {"volume": 50})  # the volume said
+    # "set the living room to 20 percent": HA's brightness of the room's lights, not its volume
+    r = resolve(hyp("HassSetVolume", text="set the living room to 20 percent", area="living room",
+                    volume_level="20"), ctx, bedroom)  # fmt: skip
+    assert (sorted(r.device_ids), r.values) == (["floor_lamp", "living_room_light"], {"brightness": 20})
+    r = resolve(hyp("HassSetVolume", text="set the living room speaker to 20 percent", area="living room",
+                    volume_level="20"), ctx, bedroom)  # fmt: skip
+    assert r.values == {"volume": 20}
 
 
 def test_in_here_or_the_lights_is_this_rooms_lights_not_the_last_ones_changed(ctx, bedroom) -> None:
@@ -1284,6 +1291,19 @@ def test_warmer_or_cooler_lights_are_a_white_not_the_thermostat(ctx, bedroom) ->
         hyp("AmbientSetBrightnessRelative", text="make it warmer", brightness_step="warmer"), ctx, bedroom
     )
     assert r.values == {"target_temperature": 21}  # no light said: the room
+
+
+def test_how_bright_is_a_question_not_a_step(ctx, living) -> None:
+    ctx.update_state("floor_lamp", {"state": "on", "brightness": 40})
+    for said in ("how bright is the floor lamp", "what's the brightness of the floor lamp"):
+        r = resolve(hyp("AmbientSetBrightnessRelative", text=said, name="floor lamp", brightness_step="bright"),
+                    ctx, living)  # fmt: skip
+        assert r.values == {"query": "state"}, said
+        assert dispatch(r, ctx).text == "The floor lamp is on at 40%."
+    r = resolve(
+        hyp("AmbientSetBrightnessRelative", text="it's too bright", brightness_step="bright"), ctx, living
+    )
+    assert r.values.get("brightness") is not None  # a complaint: dimmed
 
 
 def test_mute_or_pause_everything_is_every_player_here_or_in_the_home(ctx, living) -> None:
