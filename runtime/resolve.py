@@ -1643,7 +1643,8 @@ def _brightness_step(turn: _Turn) -> Resolution:
         return turn.ask(f"{_cap(_the([d.name for d in found]))} {'is' if len(found) == 1 else 'are'} off.")
     base = next(
         (float(s.state["brightness"]) for s in on if isinstance(s.state.get("brightness"), int | float)),
-        100.0 if on else 0.0,  # on at an unknown level: as if full; off or unknown: from dark
+        # on at an unknown level, or dimmed while not known: as if full; else from dark
+        100.0 if on or step < 0 else 0.0,
     )
     size = said if by and said is not None else BRIGHTNESS_STEP_POINTS
     brightness = max(1.0, min(100.0, base + step * size))

@@ -1306,6 +1306,16 @@ def test_how_bright_is_a_question_not_a_step(ctx, living) -> None:
     assert r.values.get("brightness") is not None  # a complaint: dimmed
 
 
+def test_dimming_a_light_whose_level_is_not_known_yet_is_a_step_down_from_full(ctx, living) -> None:
+    # after a restart nothing has reported: "dim the living room" is not a near-dark 1%
+    r = resolve(hyp("AmbientSetBrightnessRelative", text="dim the living room", area="living room",
+                    brightness_step="dim"), ctx, living)  # fmt: skip
+    assert r.values["brightness"] == 80
+    r = resolve(hyp("AmbientSetBrightnessRelative", text="brighten the floor lamp", name="floor lamp",
+                    brightness_step="brighten"), ctx, living)  # fmt: skip
+    assert r.values["brightness"] == 20  # brightening from unknown: from off, as before
+
+
 def test_mute_or_pause_everything_is_every_player_here_or_in_the_home(ctx, living) -> None:
     r = resolve(hyp("HassMediaPlayerMute", text="mute everything"), ctx, living)
     assert sorted(r.device_ids) == ["living_room_speaker", "tv"]
