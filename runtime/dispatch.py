@@ -57,7 +57,7 @@ def dispatch(resolution: Resolution, ctx: ContextStore, *, now: datetime | None 
     if query == "state":
         asked = values.get("asked_state")
         if asked and len(devices) > 1:  # "are any lights on": one answer, not one per light
-            which = normalize(resolution.interpretation.text).startswith("which")
+            which = normalize(resolution.interpretation.text).split()[:1] in (["which"], ["what"])
             return Action("answer", text=_states(devices, ctx, asked, which))
         return Action("answer", text=" ".join(_state(d, ctx, asked) for d in devices))
     if values.get("help"):

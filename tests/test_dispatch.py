@@ -237,6 +237,10 @@ def test_any_and_which_ask_about_the_home_in_one_answer(ctx, kitchen) -> None:
     assert said("which lights are on", domain="lights", state="on") == (
         "The hallway light and the desk lamp are on."  # not "Yes, ..." to a "which" question
     )
+    assert (
+        said("what lights are on", domain="lights", state="on")
+        == "The hallway light and the desk lamp are on."
+    )
     # without "any" / "which", the lights of the satellite's room, as for a command
     assert (
         said("are the lights on", domain="lights", state="on")
