@@ -618,6 +618,9 @@ def resolve(
         setting = dataclasses.replace(interp, intent="HassFanSetSpeed", slots=slots)
         turn.reasons.append(f"a fan level said: {level['fan']} to {level['level']}")
         return _targeted(turn, _fan_speed(dataclasses.replace(turn, interp=setting)))
+    if FASTER_SLOWER.fullmatch(text) and any(d.type == "fan" for d in _last_targets(turn)):
+        stepping = dataclasses.replace(interp, intent="AmbientSetBrightnessRelative", slots=[])
+        return _targeted(turn, _fan_step(dataclasses.replace(turn, interp=stepping)))
     if WAKE_ME.fullmatch(text):
         clock = text if clock_time(text) else f"{text} o'clock"  # "at 7", no am/pm: the nearer 7
         if clock_time(clock) is not None:
@@ -1591,6 +1594,10 @@ def _brightness_step(turn: _Turn) -> Resolution:
         return _volume_step(turn)
     if kinds == {"fan"}:
         return _fan_step(turn)
+    if kinds == {"cover"}:  # "open the blinds a little more"
+        covers = [d for d in _named_kind(turn) or _last_targets(turn) if "position" in d.features]
+        if covers:
+            return _cover_step(turn, covers, opening=not said_words(i) & CLOSING_WORDS)
     climate_way = said_words(i) & (STEP_UP | STEP_DOWN)
     if (
         kinds == {"climate"} and climate_way and not said_words(i) & LIGHT_STEP_WORDS
@@ -1938,8 +1945,8 @@ HELP = re.compile(
     r"|how (?:do|can) i use you|what do you know|what are your (?:commands|skills))(?: please)?"
 )
 WARMER_COLDER = re.compile(
-    r"(?:please )?(?:can you )?make it (?:a (?:bit|little) )?(?:(?P<up>warmer|hotter)|cooler|colder)(?: in here)?(?: please)?"
-    r"|(?:it's|it is) (?:a (?:bit|little) |way |much |really |so )?too (?:(?P<cold>cold|chilly|cool)|hot|warm)(?: in here)?"
+    r"(?:(?:please )?(?:can you )?make it )?(?:(?:a )?(?:bit|little) )?(?:(?P<up>warmer|hotter)|cooler|colder)(?: in here)?(?: please)?"
+    r"|(?:it's|it is|that's|that is) (?:a (?:bit|little) |way |much |really |so )?too (?:(?P<cold>cold|chilly|cool)|hot|warm)(?: in here)?"
     r"|(?:i'm|i am) (?:a (?:bit|little) |really |so |very )?(?:(?P<chilled>cold|chilly|freezing)|hot|warm|boiling)"
 )
 FAN_LEVEL_SAID = re.compile(
@@ -1947,6 +1954,10 @@ FAN_LEVEL_SAID = re.compile(
     r"(?:the )?(?P<level>low|medium|high|max|maximum|minimum|lowest|highest|full|full speed|top speed)"
     r"(?: speed| setting)?(?: please)?"
 )
+# "faster" / "a bit slower" alone, just after the fan: read as out of domain or as "turn on"
+FASTER_SLOWER = re.compile(
+    r"(?:(?:a )?(?:bit|little) |even )?(?:faster|slower)(?: please)?"
+)  # "a" may be cut
 # "wake me up at 7": an alarm at that time
 WAKE_ME = re.compile(r"(?:please |can you |could you )?wake me(?: up)? (?:at|by) .+")
 

@@ -1184,7 +1184,8 @@ def test_warmer_or_too_hot_steps_the_thermostat_whatever_the_model_read(ctx, bed
     ctx.update_state("thermostat", {"state": "heat", "target_temperature": 20})
     for said, target in (("make it warmer", 21), ("it's too hot in here", 19), ("it's a bit too cold", 21),
                          ("make it a little cooler", 19), ("i'm cold", 21), ("i am so hot", 19),
-                         ("i'm freezing", 21)):  # fmt: skip
+                         ("i'm freezing", 21), ("warmer", 21), ("a bit cooler please", 19),
+                         ("that's too warm", 19)):  # fmt: skip
         r = resolve(Interpretation(intent, 0.9, [], said), ctx, bedroom)
         assert r.device_ids == ["thermostat"] and r.values == {"target_temperature": target}, said
         assert dispatch(r, ctx).text == f"Setting the thermostat to {target} degrees.", said
@@ -1314,6 +1315,23 @@ def test_dimming_a_light_whose_level_is_not_known_yet_is_a_step_down_from_full(c
     r = resolve(hyp("AmbientSetBrightnessRelative", text="brighten the floor lamp", name="floor lamp",
                     brightness_step="brighten"), ctx, living)  # fmt: skip
     assert r.values["brightness"] == 20  # brightening from unknown: from off, as before
+
+
+def test_faster_or_a_little_more_steps_the_fan_or_blinds_just_commanded(ctx, living, bedroom) -> None:
+    resolve(hyp("HassTurnOn", text="turn the fan on", name="fan"), ctx, bedroom)
+    ctx.update_state("bedroom_fan", {"state": "on", "percentage": 33})
+    for intent in ("OutOfDomain", "HassTurnOn"):  # what the model read "faster" / "slower" as
+        assert resolve(hyp(intent, text="faster"), ctx, bedroom).values == {"percentage": 66}
+        assert resolve(hyp(intent, text="a bit slower"), ctx, bedroom).values == {"percentage": 33}
+    assert resolve(hyp("OutOfDomain", text="faster"), ctx, living).values == {"out_of_domain": True}  # no fan
+    ctx.update_state("living_room_blinds", {"state": "open", "position": 50})
+    r = resolve(
+        hyp("AmbientSetBrightnessRelative", text="open the blinds a little more", name="blinds"), ctx, living
+    )
+    assert (r.device_ids, r.values) == (["living_room_blinds"], {"position": 75})
+    r = resolve(hyp("AmbientSetBrightnessRelative", text="lower the blinds a bit", name="blinds",
+                    brightness_step="lower"), ctx, living)  # fmt: skip
+    assert r.values == {"position": 25}
 
 
 def test_mute_or_pause_everything_is_every_player_here_or_in_the_home(ctx, living) -> None:
