@@ -951,7 +951,7 @@ def _fit(
     able = [d for d in found if d.type in types]
     if not able:
         d = found[0]
-        return turn.ask(f"The {d.name} is a {d.type.replace('_', ' ')}; I can't do that with it.")
+        return turn.ask(f"I can't do that with the {d.name} (a {d.type.replace('_', ' ')}).")
     if need_feature:
         featured = [d for d in able if need_feature in d.features]
         if not featured:
