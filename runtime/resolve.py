@@ -542,6 +542,8 @@ def interpret(
         ranked[0],
     )
     top = dataclasses.replace(ranked[0], score=max(original.score, ranked[0].score))
+    if top.score < REJECT_THRESHOLD and len(ranked) > 1:
+        top = _on_at_a_level(top, ranked[1]) or top
     resolution = resolve(top, ctx, satellite, person=person, now=now)
     if resolution.values.get("out_of_domain"):
         resolution = _unknown_device_question(ranked, ctx, satellite, person) or resolution
@@ -553,6 +555,22 @@ def interpret(
         resolution.clarification,
         reasons + resolution.reasons,
     )
+
+
+TARGET_SLOTS = ("name", "area", "floor", "domain", "device_class")
+
+
+def _on_at_a_level(a: Interpretation, b: Interpretation) -> Interpretation | None:
+    """ "Turn on the kitchen light at 50 percent", split by the model between HassLightSet and
+    HassTurnOn of the same light: both switch it on, so their scores add up; the setting is acted on."""
+    if {a.intent, b.intent} != {"HassLightSet", "HassTurnOn"}:
+        return None
+    if [(s.name, s.value) for s in a.slots if s.name in TARGET_SLOTS] != [
+        (s.name, s.value) for s in b.slots if s.name in TARGET_SLOTS
+    ]:
+        return None
+    setting = a if a.intent == "HassLightSet" else b
+    return dataclasses.replace(setting, score=a.score + b.score)
 
 
 CLARIFY_FLOOR = 0.2  # a device command this likely may still deserve a question, never an action

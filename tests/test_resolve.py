@@ -1334,6 +1334,21 @@ def test_faster_or_a_little_more_steps_the_fan_or_blinds_just_commanded(ctx, liv
     assert r.values == {"position": 25}
 
 
+def test_turn_on_at_a_level_split_between_set_and_on_is_acted_on(ctx, kitchen) -> None:
+    # "turn on the kitchen light at 50 percent": the model split it 0.4985 / 0.4952 between setting the
+    # light and switching it on; both say the same light goes on, so it is not rejected
+    text = "turn on the kitchen light at 50 percent"
+    where = {"area": "kitchen", "domain": "light"}
+    setting = hyp("HassLightSet", 0.4985, text, **where, brightness="50")
+    on = hyp("HassTurnOn", 0.4952, text, **where)
+    for nbest in ([setting, on], [on, setting]):
+        _, r = interpret(nbest, ctx, kitchen)
+        assert (r.device_ids, r.values) == (["kitchen_light"], {"brightness": 50}), nbest[0].intent
+    # readings that disagree on the device do not add up
+    _, r = interpret([setting, hyp("HassTurnOn", 0.4952, text, name="coffee maker")], ctx, kitchen)
+    assert r.values != {"brightness": 50}
+
+
 def test_mute_or_pause_everything_is_every_player_here_or_in_the_home(ctx, living) -> None:
     r = resolve(hyp("HassMediaPlayerMute", text="mute everything"), ctx, living)
     assert sorted(r.device_ids) == ["living_room_speaker", "tv"]
