@@ -1212,6 +1212,10 @@ def _get_temperature(turn: _Turn) -> Resolution:
             return found
         return turn.done([found[0].id], found[0].room, query="temperature")
     devices = turn.devices
+    kinds = {k for w in untagged_words(i).split() for k in TYPE_WORDS.get(w, ()) if k in ("oven", "climate")}
+    if said := sorted((d for d in devices if d.type in kinds), key=lambda d: d.room != turn.satellite.room):
+        # "is the oven preheated" with "oven" untagged: that one, whatever else is on
+        return turn.done([said[0].id], said[0].room, query="temperature")
     ovens = [d for d in devices if d.type == "oven" and turn.state(d.id) == "on"]
     if ovens:
         oven = next((d for d in ovens if d.room == turn.satellite.room), ovens[0])

@@ -519,6 +519,15 @@ def test_how_cold_is_it_outside_reads_the_outdoor_sensor(ctx, kitchen) -> None:
         assert dispatch(resolve(interp, ctx, kitchen), ctx).text == "It's 4 degrees outside."
 
 
+def test_an_untagged_oven_in_a_temperature_question_is_the_oven(ctx, kitchen) -> None:
+    ctx.update_state("oven", {"state": "off", "temperature": 150, "target_temperature": 200})
+    interp = Interpretation("HassClimateGetTemperature", 0.9, [], "is the oven preheated")
+    assert (
+        dispatch(resolve(interp, ctx, kitchen), ctx).text
+        == "The oven is at 150 degrees, heating to 200 degrees."
+    )
+
+
 def test_lock_up_locks_the_home_and_is_the_house_locked_asks_about_its_locks(ctx, kitchen) -> None:
     for said, slots in (("lock up", []), ("lock the house", [Slot("area", "house")])):
         r = resolve(Interpretation("HassTurnOn", 0.9, slots, said), ctx, kitchen)
