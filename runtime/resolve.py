@@ -1328,15 +1328,26 @@ def _media_targets(turn: _Turn) -> list[Device] | Resolution:
 VOLUME_SAID = frozenset(_words("volume loud louder quiet quieter sound"))
 # "set it to 50 percent" read as the volume, when "it" is a light, a fan or a cover: that one's level
 LEVEL_OF = {"light": ("HassLightSet", "brightness"), "fan": ("HassFanSetSpeed", "percentage"),
-            "cover": ("HassSetPosition", "position")}  # fmt: skip
+            "cover": ("HassSetPosition", "position"), "oven": ("HassClimateSetTemperature", "temperature"),
+            "climate": ("HassClimateSetTemperature", "temperature")}  # fmt: skip
 
 
 def _level_of_it(turn: _Turn) -> Resolution | None:
     i, words = turn.interp, said_words(turn.interp)
     level = i.slot("volume_level") or (f"{n:g}" if (n := number_in_text(i.text)) is not None else None)
     players = any(set(TYPE_WORDS.get(w, ())) & {"tv", "media_player"} for w in words)
-    if i.slot("name") or words & VOLUME_SAID or players or level is None:
+    if words & VOLUME_SAID or players or level is None:
         return None
+    if name := i.slot("name"):  # "turn the oven down to 180": a device without a volume, its level
+        kinds = {d.type for d in called(turn.devices, normalize(name))}
+        if len(kinds) != 1 or (kind := kinds.pop()) not in LEVEL_OF:
+            return None
+        intent, slot = LEVEL_OF[kind]
+        turn.reasons.append(f"the {kind} named has no volume: its {slot}")
+        slots = [s for s in i.slots if s.name in TARGET_SLOTS] + [Slot(slot, level)]
+        return HANDLERS[intent](
+            dataclasses.replace(turn, interp=dataclasses.replace(i, intent=intent, slots=slots))
+        )
     if (area := i.slot("area")) and not words & PRONOUNS:
         # "set the living room to 20 percent": as HA reads it, the brightness of the room's lights
         turn.reasons.append("a room set to a level, no volume said: its lights' brightness")

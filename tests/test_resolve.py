@@ -1253,6 +1253,17 @@ def test_set_it_to_a_level_read_as_volume_is_the_level_of_what_it_is(ctx, bedroo
     resolve(hyp("HassTurnOn", text="turn on the bedroom light", name="bedroom light"), ctx, bedroom)
     r = resolve(hyp("HassSetVolume", text="set the volume to 50", volume_level="50"), ctx, bedroom)
     assert (r.device_ids, r.values) == (["bedroom_speaker"], {"volume": 50})  # the volume said
+    # a device named that has no volume: its own level ("turn the oven down to 180")
+    r = resolve(
+        hyp("HassSetVolume", text="turn the oven down to 180", name="oven", volume_level="180"), ctx, bedroom
+    )
+    assert (r.device_ids, r.values) == (["oven"], {"target_temperature": 180})
+    r = resolve(
+        hyp("HassSetVolume", text="set the floor lamp to 30", name="floor lamp", volume_level="30"),
+        ctx,
+        bedroom,
+    )
+    assert (r.device_ids, r.values) == (["floor_lamp"], {"brightness": 30})
     # "set the living room to 20 percent": HA's brightness of the room's lights, not its volume
     r = resolve(hyp("HassSetVolume", text="set the living room to 20 percent", area="living room",
                     volume_level="20"), ctx, bedroom)  # fmt: skip
