@@ -1643,11 +1643,21 @@ def _brightness_step(turn: _Turn) -> Resolution:
         as_white = Interpretation("HassLightSet", i.score, slots, i.text)
         return _light_set(_Turn(as_white, turn.ctx, turn.satellite, turn.person, turn.reasons))
     said = number_in_text(i.text)
+    # "full brightness", "lights to max": the word is the value
+    value = (
+        f"{said:g}"
+        if said is not None
+        else next((w for w in normalize(i.text).split() if w in SPECIAL_PERCENT), None)
+    )
+    if said is None and value is not None:
+        said = float(SPECIAL_PERCENT[value])
     by = said is not None and "by" in normalize(i.text).split()  # "dim the lights by 30 percent"
     if said is not None and not by:
         # "dim the kitchen light to 30 percent": a brightness said outright is the one to set
         turn.reasons.append(f"brightness {said:g} said outright: set it")
-        slots = [s for s in i.slots if s.name != "brightness_step"] + [Slot("brightness", f"{said:g}")]
+        slots = [s for s in i.slots if s.name != "brightness_step"] + [
+            Slot("brightness", value or f"{said:g}")
+        ]
         as_set = Interpretation("HassLightSet", i.score, slots, i.text)
         return _light_set(_Turn(as_set, turn.ctx, turn.satellite, turn.person, turn.reasons))
     if i.slot("name") or i.slot("area") or i.slot("domain"):

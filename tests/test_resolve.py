@@ -1305,6 +1305,14 @@ def test_warmer_or_cooler_lights_are_a_white_not_the_thermostat(ctx, bedroom) ->
     assert r.values == {"target_temperature": 21}  # no light said: the room
 
 
+def test_full_or_half_brightness_sets_that_level(ctx, living) -> None:
+    for said, level in (("full brightness", 100), ("lights to max", 100), ("half brightness", 50)):
+        r = resolve(
+            hyp("AmbientSetBrightnessRelative", text=said, brightness_step=said.split()[0]), ctx, living
+        )
+        assert r.values == {"brightness": level}, said
+
+
 def test_how_bright_is_a_question_not_a_step(ctx, living) -> None:
     ctx.update_state("floor_lamp", {"state": "on", "brightness": 40})
     for said in ("how bright is the floor lamp", "what's the brightness of the floor lamp"):
