@@ -86,8 +86,10 @@ def _answer(intent: str, values: dict[str, Any], ctx: ContextStore, now: datetim
                 text = f"I don't have a weather forecast, but it's {_deg(s.state['temperature'])} outside."
                 break
         return Action("answer", text=text)
+    if intent == "HassStartTimer" and values.get("at") and values.get("command"):
+        return Action("answer", text=f"At {_clock(values['at'])} I'll {values['command']}.")
     if intent == "HassStartTimer" and values.get("at"):
-        at = datetime.strptime(str(values["at"]), "%H:%M").strftime("%I:%M %p").lstrip("0")
+        at = _clock(values["at"])
         minutes = int(values["seconds"]) // 60 * 60
         return Action("answer", text=f"Alarm set for {at}, {duration_text(minutes)} from now.")
     if intent == "HassStartTimer" and values.get("command"):
@@ -397,6 +399,11 @@ def timer_answer(intent: str, values: dict[str, Any], timer: RunningTimer) -> st
     if timer.remaining() <= 0:
         return f"{change} Your timer for {duration_text(timer.seconds)} is done."
     return f"{change} {left} left."
+
+
+def _clock(hh_mm: str) -> str:
+    """ "22:00" -> "10:00 PM", as said."""
+    return datetime.strptime(hh_mm, "%H:%M").strftime("%I:%M %p").lstrip("0")
 
 
 def ring_text(timer: RunningTimer) -> str:

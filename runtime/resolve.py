@@ -672,6 +672,8 @@ def resolve(
         # "who turned on the lights", "my kids turned on the tv again": said about the past, not asked
         turn.reasons.append("the switching verb is in the past tense: a statement or a question")
         return turn.done(out_of_domain=True)
+    if (interp.intent in INTENT_TYPES or interp.intent == "HassStartTimer") and (then := _at_a_time(turn)):
+        return then  # "turn off the tv at 10 pm": a command for then, not now
     if interp.intent in INTENT_TYPES and LATER.search(text):
         # "turn the lights off in five", "... later": the model read a command for later as one for now
         return turn.ask("Now, or later? For later, say how long, like: turn off the tv in ten minutes.")
@@ -1841,6 +1843,25 @@ DELAYABLE_VERBS = frozenset(
     _words("turn switch lock unlock open close dim brighten play pause stop mute unmute shut")
 )
 DURATION = re.compile(rf"\b(?:for|in|after) ({DURATION_PHRASE})\b")
+AT_A_TIME = re.compile(r"(?P<command>.+?) at (?P<time>.+)")
+
+
+def _at_a_time(turn: _Turn) -> Resolution | None:
+    """ "Turn off the tv at 10 pm": a timer until then that runs the command; None if not one."""
+    m = AT_A_TIME.fullmatch(normalize(turn.interp.text))
+    if m is None:
+        return None
+    command = m["command"]
+    if command.split()[0] not in DELAYABLE_VERBS | {"set"} or set(command.split()) & {"timer", "alarm"}:
+        return None
+    at = clock_time(m["time"]) or clock_time(f"{m['time']} o'clock")  # "at 10": the nearer 10
+    if at is None:
+        return None
+    seconds = seconds_until(at, turn.now)
+    when = (turn.now + timedelta(seconds=seconds)).strftime("%H:%M")
+    turn.reasons.append(f"a command for {when}: '{command}', in {seconds} s")
+    timer = dataclasses.replace(turn.interp, intent="HassStartTimer", slots=[])
+    return dataclasses.replace(turn, interp=timer).done(seconds=seconds, command=command, at=when)
 
 
 def duration_in_text(text: str) -> float | None:

@@ -283,6 +283,24 @@ def test_an_alarm_at_a_time_of_day_is_a_timer_until_then(ctx, kitchen) -> None:
             assert r.interpretation.intent == "HassStartTimer", (intent, said)
             assert r.values == {"seconds": 6 * 3600 + 44 * 60, "timer_name": "alarm", "at": "07:00"}, said
     assert resolve(hyp("OutOfDomain", text="wake me up"), ctx, kitchen).values == {"out_of_domain": True}
+    # a device command at a time of day: done then, not now
+    evening = datetime(2026, 12, 6, 21, 0)
+    for intent, said, command, at, seconds in (
+        ("HassTurnOff", "turn off the tv at 10 pm", "turn off the tv", "22:00", 3600),
+        ("HassTurnOn", "lock the front door at 11 30 pm", "lock the front door", "23:30", 9000),
+        (
+            "HassClimateSetTemperature",
+            "set the thermostat to 18 at 10 o'clock",
+            "set the thermostat to 18",
+            "22:00",
+            3600,
+        ),
+    ):
+        r = resolve(hyp(intent, text=said), ctx, kitchen, now=evening)
+        assert r.interpretation.intent == "HassStartTimer", said
+        assert r.values == {"seconds": seconds, "command": command, "at": at}, said
+    r = resolve(hyp("HassStartTimer", text="turn off the tv at 10 pm"), ctx, kitchen, now=evening)
+    assert dispatch(r, ctx).text == "At 10:00 PM I'll turn off the tv."
 
 
 @pytest.fixture(scope="module")
