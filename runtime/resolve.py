@@ -1296,14 +1296,17 @@ def _media_targets(turn: _Turn) -> list[Device] | Resolution:
         kind = "tv" if words & VIDEO_WORDS else "media_player" if words & MUSIC_WORDS else None
         return [d for d in found if d.type == kind] or found
     media = [d for d in turn.devices if d.type in ("media_player", "tv")]
-    if set(untagged_words(turn.interp).split()) & EVERYTHING:  # "mute everything", "pause it all"
+    untagged = untagged_words(turn.interp).split()
+    if kinds := {k for w in untagged for k in TYPE_WORDS.get(w, ()) if k in ("media_player", "tv")}:
+        media = [d for d in media if d.type in kinds]  # "mute the tv" with "tv" untagged
+    if set(untagged) & EVERYTHING:  # "mute everything", "pause it all"
         home = bool(WHOLE_HOME.search(normalize(turn.interp.text)))
         every = [d for d in media if home or d.room == turn.satellite.room]
         if every:
             turn.reasons.append(f"every player {'in the home' if home else 'here'}")
             return every
     # "turn on the tv", then "turn it up" / "pause": the player this satellite just acted on
-    last = [d for d in _last_targets(turn) if d.type in ("media_player", "tv")]
+    last = [d for d in _last_targets(turn) if d in media]
     pronoun = bool(set(normalize(turn.interp.text).split()) & PRONOUNS)
     for candidates, why in (
         (last if pronoun else [], "the last target ('it')"),

@@ -1245,6 +1245,14 @@ def test_i_didnt_say_that_is_feedback_on_the_last_answer_not_a_phrase_to_learn(c
     assert resolve(i, ctx, kitchen).interpretation.intent == "AmbientTeachCommand"
 
 
+def test_an_untagged_tv_or_speaker_picks_that_player(ctx, living) -> None:
+    assert resolve(hyp("HassMediaPlayerMute", text="mute the tv for 10 minutes"), ctx, living).device_ids == [
+        "tv"
+    ]
+    r = resolve(hyp("HassMediaPause", text="pause the speaker"), ctx, living)
+    assert r.device_ids == ["living_room_speaker"]
+
+
 def test_a_player_just_turned_on_is_the_one_paused_or_turned_up(ctx, living) -> None:
     # two players in the living room, neither playing: after "turn on the tv" they mean the tv
     assert resolve(hyp("HassMediaPause", text="pause"), ctx, living).clarification is not None
