@@ -1847,18 +1847,34 @@ DELAYABLE_VERBS = frozenset(
 )
 DURATION = re.compile(rf"\b(?:for|in|after) ({DURATION_PHRASE})\b")
 AT_A_TIME = re.compile(r"(?P<command>.+?) at (?P<time>.+)")
+IN_A_WHILE = re.compile(rf"(?P<command>.+?) (?:in|after) (?P<time>{DURATION_PHRASE})")
+# times that are no time of day: not now, and nothing here knows when they are
+NOT_A_CLOCK = frozenset(_words("sunset sunrise dawn dusk night bedtime"))
 
 
 def _at_a_time(turn: _Turn) -> Resolution | None:
-    """ "Turn off the tv at 10 pm": a timer until then that runs the command; None if not one."""
-    m = AT_A_TIME.fullmatch(normalize(turn.interp.text))
+    """ "Turn off the tv at 10 pm", "set the lights to 50 percent in 10 minutes": a timer until then
+    that runs the command; None if the request is not one."""
+    text = normalize(turn.interp.text)
+    m = AT_A_TIME.fullmatch(text) or IN_A_WHILE.fullmatch(text)
     if m is None:
         return None
     command = m["command"]
     if command.split()[0] not in DELAYABLE_VERBS | {"set"} or set(command.split()) & {"timer", "alarm"}:
         return None
+    if m.re is IN_A_WHILE:
+        seconds = int(duration_in_text(f"in {m['time']}") or 0)
+        if not 0 < seconds <= MAX_TIMER_S:
+            return None
+        turn.reasons.append(f"a command for later: '{command}', in {seconds} s")
+        timer = dataclasses.replace(turn.interp, intent="HassStartTimer", slots=[])
+        return dataclasses.replace(turn, interp=timer).done(seconds=seconds, command=command)
     at = clock_time(m["time"]) or clock_time(f"{m['time']} o'clock")  # "at 10": the nearer 10
     if at is None:
+        if set(m["time"].split()) & NOT_A_CLOCK:  # "at sunset"
+            return turn.ask(
+                "I can do that at a time of day, like at 8 pm, or in a while, like in 10 minutes."
+            )
         return None
     seconds = seconds_until(at, turn.now)
     when = (turn.now + timedelta(seconds=seconds)).strftime("%H:%M")

@@ -301,6 +301,20 @@ def test_an_alarm_at_a_time_of_day_is_a_timer_until_then(ctx, kitchen) -> None:
         assert r.values == {"seconds": seconds, "command": command, "at": at}, said
     r = resolve(hyp("HassStartTimer", text="turn off the tv at 10 pm"), ctx, kitchen, now=evening)
     assert dispatch(r, ctx).text == "At 10:00 PM I'll turn off the tv."
+    # a duration said with a command the model read as one for now: for then too
+    r = resolve(
+        hyp("HassLightSet", text="set the lights to 50 percent in 10 minutes", brightness="50"), ctx, kitchen
+    )
+    assert (r.interpretation.intent, r.values) == (
+        "HassStartTimer",
+        {"seconds": 600, "command": "set the lights to 50 percent"},
+    )
+    assert dispatch(r, ctx).text == "In 10 minutes I'll set the lights to 50 percent."
+    # a time that is no time of day is asked about, not done now
+    r = resolve(hyp("HassTurnOff", text="close the blinds at sunset", name="blinds"), ctx, kitchen)
+    assert (
+        r.clarification == "I can do that at a time of day, like at 8 pm, or in a while, like in 10 minutes."
+    )
 
 
 @pytest.fixture(scope="module")
