@@ -116,6 +116,8 @@ def _answer(intent: str, values: dict[str, Any], ctx: ContextStore, now: datetim
         return Action("answer", text=f"OK, I'll remember you don't like {values['preference']}.")
     if intent == "AmbientTeachPreference":
         return Action("answer", text=f"OK, I'll remember: {values['preference']}.")
+    if intent == "AmbientLearnPreferences" and not values.get("learning"):
+        return Action("answer", text="OK, I'll stop learning your preferences.")
     if intent == "AmbientLearnPreferences":
         return Action("answer", text="OK, I'll learn your preferences from what you do.")
     if intent == "AmbientStop" and not values.get("state"):

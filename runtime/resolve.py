@@ -2018,8 +2018,9 @@ def _teach_preference(turn: _Turn) -> Resolution:
 
 
 def _learn(turn: _Turn) -> Resolution:
-    turn.ctx.set_preference(turn.person, "learning", True)
-    return turn.done(learning=True)
+    on = not said_words(turn.interp) & {"stop", "quit", "pause", "forget"}  # "stop learning"
+    turn.ctx.set_preference(turn.person, "learning", on)
+    return turn.done(learning=on)
 
 
 # "what can you do": what to say, and the devices of this room

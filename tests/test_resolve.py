@@ -832,6 +832,12 @@ def test_teaching_is_stored_on_the_context(ctx, kitchen) -> None:
     assert ctx.preferences("ann")["likes"] == ["i like jazz"]
     resolve(hyp("AmbientLearnPreferences"), ctx, kitchen, person="ann")
     assert ctx.preferences("ann")["learning"] is True
+    # "stop learning" (the model reads the intent) turns it off, and says so
+    r = resolve(
+        hyp("AmbientLearnPreferences", text="stop learning my preferences"), ctx, kitchen, person="ann"
+    )
+    assert ctx.preferences("ann")["learning"] is False
+    assert dispatch(r, ctx).text == "OK, I'll stop learning your preferences."
 
 
 def test_out_of_domain_and_low_confidence_do_nothing(ctx, kitchen) -> None:
