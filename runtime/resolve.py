@@ -47,6 +47,7 @@ from runtime.context import ContextStore
 from runtime.conventions import COLORS, ON_OFF_STATES
 from runtime.events import Interpretation, Resolution, Slot
 from runtime.nlu.intents import DOMAIN_WORDS, REJECT_THRESHOLD
+from runtime.phrasings import FAN_LEVEL_SAID, FASTER_SLOWER, HELP, NOT_SAID, UNDO, WAKE_ME, WARMER_COLDER
 from runtime.rank import (
     AUDIO_CLASSES,
     INTENT_TYPES,
@@ -617,38 +618,9 @@ def resolve(
         resolution = resolve(again, ctx, satellite, person=person, now=now)
         resolution.reasons.insert(0, f"a follow-up of the last request: '{again.text}'")
         return resolution
-    if HELP.fullmatch(text):  # the model has no intent for it: not out of domain
-        return turn.done([], turn.satellite.room, help=True)
-    if (felt := WARMER_COLDER.fullmatch(text)) is not None:
-        # "make it warmer", "it's too hot in here": read as a brightness step, a temperature question
-        # or a preference by one model or another; the thermostat a step, whatever the reading
-        setting = dataclasses.replace(interp, intent="HassClimateSetTemperature")  # what it is, for dispatch
-        return _targeted(
-            turn,
-            _thermostat_step(
-                dataclasses.replace(turn, interp=setting),
-                up=bool(felt["up"] or felt["cold"] or felt["chilled"]),
-            ),
-        )
-    if (level := FAN_LEVEL_SAID.fullmatch(text)) is not None and interp.intent != "HassFanSetSpeed":
-        # "set the fan to low": some fan levels the model still reads as out of domain
-        slots = [Slot("name", level["fan"]), Slot("percentage", level["level"])]
-        setting = dataclasses.replace(interp, intent="HassFanSetSpeed", slots=slots)
-        turn.reasons.append(f"a fan level said: {level['fan']} to {level['level']}")
-        return _targeted(turn, _fan_speed(dataclasses.replace(turn, interp=setting)))
-    if FASTER_SLOWER.fullmatch(text) and any(d.type == "fan" for d in _last_targets(turn)):
-        stepping = dataclasses.replace(interp, intent="AmbientSetBrightnessRelative", slots=[])
-        return _targeted(turn, _fan_step(dataclasses.replace(turn, interp=stepping)))
-    if WAKE_ME.fullmatch(text):
-        clock = text if clock_time(text) else f"{text} o'clock"  # "at 7", no am/pm: the nearer 7
-        if clock_time(clock) is not None:
-            # "wake me up at 7": an alarm (the model has no slot for a time of day; _duration reads it)
-            alarm = dataclasses.replace(interp, intent="HassStartTimer", slots=[], text=clock)
-            return _duration(dataclasses.replace(turn, interp=alarm))
-    if interp.intent == "AmbientTeachCommand" and NOT_SAID.match(text):
-        turn.reasons.append("'I didn't say ...': feedback on the last answer, not a phrase to learn")
-        feedback = dataclasses.replace(interp, intent="AmbientNegativeFeedback", slots=[])
-        return _no_device(dataclasses.replace(turn, interp=feedback))
+    phrased = _phrasing(turn, text)
+    if phrased is not None:
+        return phrased
     if NEGATED.search(text) and not words & TEACHING_WORDS:
         # "don't turn off the lights": the model reads the command; doing it is the worst answer
         turn.reasons.append("a command said with don't / do not: not done")
@@ -683,6 +655,39 @@ def resolve(
     parts = conjuncts(interp) if interp.intent in CONJOINABLE else [interp]
     resolution = handler(turn) if len(parts) == 1 else _conjoined(turn, handler, parts)
     return _targeted(turn, resolution) if interp.intent in TARGETING_INTENTS else resolution
+
+
+def _read_as(turn: _Turn, intent: str, slots: list[Slot] | None = None, text: str | None = None) -> _Turn:
+    """`turn` with the request read as `intent` (what it is, for the handler and for dispatch)."""
+    i = turn.interp
+    read = dataclasses.replace(
+        i, intent=intent, slots=i.slots if slots is None else slots, text=text or i.text
+    )
+    return dataclasses.replace(turn, interp=read)
+
+
+def _phrasing(turn: _Turn, text: str) -> Resolution | None:
+    """A sentence runtime/phrasings.py reads from its words, whatever the model read; None if none."""
+    if HELP.fullmatch(text):  # the model has no intent for it: not out of domain
+        return turn.done([], turn.satellite.room, help=True)
+    if (felt := WARMER_COLDER.fullmatch(text)) is not None:
+        # read as a brightness step, a temperature question or a preference by one model or another
+        up = bool(felt["up"] or felt["cold"] or felt["chilled"])
+        return _targeted(turn, _thermostat_step(_read_as(turn, "HassClimateSetTemperature"), up=up))
+    if (level := FAN_LEVEL_SAID.fullmatch(text)) is not None and turn.interp.intent != "HassFanSetSpeed":
+        turn.reasons.append(f"a fan level said: {level['fan']} to {level['level']}")
+        slots = [Slot("name", level["fan"]), Slot("percentage", level["level"])]
+        return _targeted(turn, _fan_speed(_read_as(turn, "HassFanSetSpeed", slots)))
+    if FASTER_SLOWER.fullmatch(text) and any(d.type == "fan" for d in _last_targets(turn)):
+        return _targeted(turn, _fan_step(_read_as(turn, "AmbientSetBrightnessRelative", [])))
+    if WAKE_ME.fullmatch(text):
+        clock = text if clock_time(text) else f"{text} o'clock"  # "at 7", no am/pm: the nearer 7
+        if clock_time(clock) is not None:  # the model has no slot for a time of day; _duration reads it
+            return _duration(_read_as(turn, "HassStartTimer", [], clock))
+    if turn.interp.intent == "AmbientTeachCommand" and NOT_SAID.match(text):
+        turn.reasons.append("'I didn't say ...': feedback on the last answer, not a phrase to learn")
+        return _no_device(_read_as(turn, "AmbientNegativeFeedback", []))
+    return None
 
 
 def _targeted(turn: _Turn, resolution: Resolution) -> Resolution:
@@ -1350,23 +1355,17 @@ def _level_of_it(turn: _Turn) -> Resolution | None:
         intent, slot = LEVEL_OF[kind]
         turn.reasons.append(f"the {kind} named has no volume: its {slot}")
         slots = [s for s in i.slots if s.name in TARGET_SLOTS] + [Slot(slot, level)]
-        return HANDLERS[intent](
-            dataclasses.replace(turn, interp=dataclasses.replace(i, intent=intent, slots=slots))
-        )
+        return HANDLERS[intent](_read_as(turn, intent, slots))
     if (area := i.slot("area")) and not words & PRONOUNS:
         # "set the living room to 20 percent": as HA reads it, the brightness of the room's lights
         turn.reasons.append("a room set to a level, no volume said: its lights' brightness")
-        as_light = dataclasses.replace(
-            i, intent="HassLightSet", slots=[Slot("area", area), Slot("brightness", level)]
-        )
-        return _light_set(dataclasses.replace(turn, interp=as_light))
+        return _light_set(_read_as(turn, "HassLightSet", [Slot("area", area), Slot("brightness", level)]))
     kinds = {d.type for d in _last_targets(turn)}
     if area or not words & PRONOUNS or len(kinds) != 1 or (kind := kinds.pop()) not in LEVEL_OF:
         return None
     intent, slot = LEVEL_OF[kind]
     turn.reasons.append(f"'it' is the {kind} just commanded: its {slot}, not the volume")
-    as_level = dataclasses.replace(i, intent=intent, slots=[Slot("name", "it"), Slot(slot, level)])
-    return HANDLERS[intent](dataclasses.replace(turn, interp=as_level))
+    return HANDLERS[intent](_read_as(turn, intent, [Slot("name", "it"), Slot(slot, level)]))
 
 
 def _media(turn: _Turn) -> Resolution:
@@ -1619,10 +1618,7 @@ def _brightness_step(turn: _Turn) -> Resolution:
     i = turn.interp
     if normalize(i.text).split()[:1] in (["how"], ["what"], ["what's"], ["whats"]):
         # "how bright is the floor lamp": a question, not a step (it dimmed the lamp)
-        slots = [s for s in i.slots if s.name != "brightness_step"]
-        return _get_state(
-            dataclasses.replace(turn, interp=dataclasses.replace(i, intent="HassGetState", slots=slots))
-        )
+        return _get_state(_read_as(turn, "HassGetState", [s for s in i.slots if s.name != "brightness_step"]))
     # "turn the fan up", or "turn it down" just after the volume: that device's own step
     named = i.slot("name") or i.slot("domain")
     placed = i.slot("area") or set(untagged_words(i).split()) & set(TYPE_WORDS)  # "the lights in the lounge"
@@ -1867,8 +1863,7 @@ def _at_a_time(turn: _Turn) -> Resolution | None:
         if not 0 < seconds <= MAX_TIMER_S:
             return None
         turn.reasons.append(f"a command for later: '{command}', in {seconds} s")
-        timer = dataclasses.replace(turn.interp, intent="HassStartTimer", slots=[])
-        return dataclasses.replace(turn, interp=timer).done(seconds=seconds, command=command)
+        return _read_as(turn, "HassStartTimer", []).done(seconds=seconds, command=command)
     at = clock_time(m["time"]) or clock_time(f"{m['time']} o'clock")  # "at 10": the nearer 10
     if at is None:
         if set(m["time"].split()) & NOT_A_CLOCK:  # "at sunset"
@@ -1879,8 +1874,7 @@ def _at_a_time(turn: _Turn) -> Resolution | None:
     seconds = seconds_until(at, turn.now)
     when = (turn.now + timedelta(seconds=seconds)).strftime("%H:%M")
     turn.reasons.append(f"a command for {when}: '{command}', in {seconds} s")
-    timer = dataclasses.replace(turn.interp, intent="HassStartTimer", slots=[])
-    return dataclasses.replace(turn, interp=timer).done(seconds=seconds, command=command, at=when)
+    return _read_as(turn, "HassStartTimer", []).done(seconds=seconds, command=command, at=when)
 
 
 def duration_in_text(text: str) -> float | None:
@@ -2023,37 +2017,6 @@ def _learn(turn: _Turn) -> Resolution:
     return turn.done(learning=on)
 
 
-# "what can you do": what to say, and the devices of this room
-HELP = re.compile(
-    r"(?:please )?(?:help(?: me)?|what (?:can|do) you do|what are you able to do|what can i (?:say|ask)(?: you)?"
-    r"|how (?:do|can) i use you|what do you know|what are your (?:commands|skills))(?: please)?"
-)
-WARMER_COLDER = re.compile(
-    r"(?:(?:please )?(?:can you )?make it )?(?:(?:a )?(?:bit|little) )?(?:(?P<up>warmer|hotter)|cooler|colder)(?: in here)?(?: please)?"
-    r"|(?:it's|it is|that's|that is) (?:a (?:bit|little) |way |much |really |so )?too (?:(?P<cold>cold|chilly|cool)|hot|warm)(?: in here)?"
-    r"|(?:i'm|i am) (?:a (?:bit|little) |really |so |very )?(?:(?P<chilled>cold|chilly|freezing)|hot|warm|boiling)"
-)
-FAN_LEVEL_SAID = re.compile(
-    r"(?:please )?(?:set|turn|put|switch|run) (?:the |my )?(?P<fan>(?:\w+ )*?fans?)(?: speed)? (?:to|on|at) "
-    r"(?:the )?(?P<level>low|medium|high|max|maximum|minimum|lowest|highest|full|full speed|top speed)"
-    r"(?: speed| setting)?(?: please)?"
-)
-# "faster" / "a bit slower" alone, just after the fan: read as out of domain or as "turn on"
-FASTER_SLOWER = re.compile(
-    r"(?:(?:a )?(?:bit|little) |even )?(?:faster|slower)(?: please)?"
-)  # "a" may be cut
-# "wake me up at 7": an alarm at that time
-WAKE_ME = re.compile(r"(?:please |can you |could you )?wake me(?: up)? (?:at|by) .+")
-
-
-# "i didn't say turn off the tv": feedback on the last answer, which the model reads as a teaching
-NOT_SAID = re.compile(r"(?:no,? )?i (?:didn't|did not|never) (?:say|ask (?:you )?(?:to|for)|mean|want)\b")
-# "undo", "put it back", "change it back": the last command of this satellite, reversed
-UNDO = re.compile(
-    r"(?:please )?(?:undo|revert|reverse)(?: (?:that|it|this|the last (?:one|command|change|thing)))?"
-    r"(?: please)?|(?:please )?(?:put|change|set|turn) (?:it|that|them|those|everything) back"
-    r"(?: (?:please|again|the way it was|how it was|as it was))?|take (?:that|it) back"
-)
 # the fields "undo" can set back (a state: only one of these; "heat" or "playing" is not a command)
 UNDOABLE = frozenset(
     {"state", "brightness", "color", "target_temperature", "position", "volume", "percentage", "muted"}

@@ -1,0 +1,42 @@
+"""Whole sentences read from their words, whatever the model read them as.
+
+`runtime.resolve.resolve` tries these before the model's intent counts: each is a phrasing the model
+reads wrongly today ("make it warmer" as a brightness step, "wake me up at 7" as a teaching). They
+stay until the training data teaches the model to read them (models/nlu/sentences/), and each has a
+test in tests/test_resolve.py that says what it must do.
+"""
+
+from __future__ import annotations
+
+import re
+
+# "what can you do": what to say, and the devices of this room
+HELP = re.compile(
+    r"(?:please )?(?:help(?: me)?|what (?:can|do) you do|what are you able to do|what can i (?:say|ask)(?: you)?"
+    r"|how (?:do|can) i use you|what do you know|what are your (?:commands|skills))(?: please)?"
+)
+# "make it warmer", "it's too hot in here", "i'm cold": the thermostat a step
+WARMER_COLDER = re.compile(
+    r"(?:(?:please )?(?:can you )?make it )?(?:(?:a )?(?:bit|little) )?(?:(?P<up>warmer|hotter)|cooler|colder)(?: in here)?(?: please)?"
+    r"|(?:it's|it is|that's|that is) (?:a (?:bit|little) |way |much |really |so )?too (?:(?P<cold>cold|chilly|cool)|hot|warm)(?: in here)?"
+    r"|(?:i'm|i am) (?:a (?:bit|little) |really |so |very )?(?:(?P<chilled>cold|chilly|freezing)|hot|warm|boiling)"
+)
+# "set the fan to low": some fan levels the model reads as out of domain
+FAN_LEVEL_SAID = re.compile(
+    r"(?:please )?(?:set|turn|put|switch|run) (?:the |my )?(?P<fan>(?:\w+ )*?fans?)(?: speed)? (?:to|on|at) "
+    r"(?:the )?(?P<level>low|medium|high|max|maximum|minimum|lowest|highest|full|full speed|top speed)"
+    r"(?: speed| setting)?(?: please)?"
+)
+# "faster" / "a bit slower" alone, just after the fan: read as out of domain or as "turn on" (the
+# text is normalized, so "a" may be cut)
+FASTER_SLOWER = re.compile(r"(?:(?:a )?(?:bit|little) |even )?(?:faster|slower)(?: please)?")
+# "wake me up at 7": an alarm at that time
+WAKE_ME = re.compile(r"(?:please |can you |could you )?wake me(?: up)? (?:at|by) .+")
+# "i didn't say turn off the tv": feedback on the last answer, which the model reads as a teaching
+NOT_SAID = re.compile(r"(?:no,? )?i (?:didn't|did not|never) (?:say|ask (?:you )?(?:to|for)|mean|want)\b")
+# "undo", "put it back", "change it back": the last command of this satellite, reversed
+UNDO = re.compile(
+    r"(?:please )?(?:undo|revert|reverse)(?: (?:that|it|this|the last (?:one|command|change|thing)))?"
+    r"(?: please)?|(?:please )?(?:put|change|set|turn) (?:it|that|them|those|everything) back"
+    r"(?: (?:please|again|the way it was|how it was|as it was))?|take (?:that|it) back"
+)
