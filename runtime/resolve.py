@@ -1032,6 +1032,8 @@ def _on_off(turn: _Turn) -> Resolution:
     stepped = _climate_step(turn)  # "turn up the thermostat": its setpoint, not on
     if stepped is not None:
         return stepped
+    if words & TEMPERATURE_COMPARATIVES and words & LIGHT_WORDS:  # "make the bedroom light warmer"
+        return _white_step(turn)
     i = turn.interp
     house = not any(i.slot(k) for k in SLOTS_OF_A_NAME if k != "area") and set(
         normalize(f"{untagged_words(i)} {i.slot('area') or ''}").split()
@@ -1591,6 +1593,15 @@ def _climate_step(turn: _Turn) -> Resolution | None:
     return _setpoint_step(turn, found[0], up, by=by or CLIMATE_STEP)
 
 
+def _white_step(turn: _Turn) -> Resolution:
+    """ "Make the lights warmer" / "cooler": a warm or a cool white (not the thermostat)."""
+    comparative = said_words(turn.interp) & TEMPERATURE_COMPARATIVES
+    white = "warm white" if comparative & WARMER else "cool white"
+    turn.reasons.append(f"'{' '.join(sorted(comparative))}' said of lights: {white}")
+    slots = [s for s in turn.interp.slots if s.name in TARGET_SLOTS] + [Slot("color", white)]
+    return _light_set(_read_as(turn, "HassLightSet", slots))
+
+
 def _setpoint_step(turn: _Turn, device: Device, up: bool, by: float = CLIMATE_STEP) -> Resolution:
     state = turn.ctx.state(device.id)
     now = state.state.get("target_temperature") if state is not None else None
@@ -1637,12 +1648,8 @@ def _brightness_step(turn: _Turn) -> Resolution:
         kinds == {"climate"} and climate_way and not said_words(i) & LIGHT_STEP_WORDS
     ):  # "make it warmer", "turn it down"
         return _thermostat_step(turn, up=bool(climate_way & STEP_UP))
-    if comparative := said_words(i) & TEMPERATURE_COMPARATIVES:  # "make the lights warmer"
-        white = "warm white" if comparative & WARMER else "cool white"
-        turn.reasons.append(f"'{' '.join(comparative)}' said of lights: {white}")
-        slots = [s for s in i.slots if s.name != "brightness_step"] + [Slot("color", white)]
-        as_white = Interpretation("HassLightSet", i.score, slots, i.text)
-        return _light_set(_Turn(as_white, turn.ctx, turn.satellite, turn.person, turn.reasons))
+    if said_words(i) & TEMPERATURE_COMPARATIVES:  # "make the lights warmer"
+        return _white_step(turn)
     said = number_in_text(i.text)
     # "full brightness", "lights to max": the word is the value
     value = (

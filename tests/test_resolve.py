@@ -1349,6 +1349,11 @@ def test_warmer_or_cooler_lights_are_a_white_not_the_thermostat(ctx, bedroom) ->
         hyp("AmbientSetBrightnessRelative", text="make it warmer", brightness_step="warmer"), ctx, bedroom
     )
     assert r.values == {"target_temperature": 21}  # no light said: the room
+    # the served model reads it as switching the light on
+    r = resolve(
+        hyp("HassTurnOn", text="make the bedroom light warmer", area="bedroom", domain="light"), ctx, bedroom
+    )
+    assert (r.device_ids, r.values) == (["bedroom_light"], {"color": "warm white"})
 
 
 def test_full_or_half_brightness_sets_that_level(ctx, living) -> None:
