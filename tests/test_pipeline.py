@@ -300,6 +300,13 @@ def test_a_timer_rings_on_the_satellite_that_set_it_and_can_be_cancelled(home: d
         assert pipe.timers.running() == []
         again = pipe.handle_text("cancel the timer")
         assert again.action is not None and again.action.text == "There is no timer running."
+
+        # a reminder, through the model: said back when set, and what to do when it rings
+        rang.clear()
+        turn = pipe.handle_text("remind me to stretch in 2 seconds")
+        assert turn.action is not None and turn.action.text == "OK, I'll remind you to stretch in 2 seconds."
+        assert rang.wait(10)
+        assert ("response", "kitchen-sat", {"text": "It's time to stretch.", "turn": None}) in events
     finally:
         pipe._emit_fn = old
 
