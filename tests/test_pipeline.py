@@ -373,7 +373,9 @@ def test_spoken_timer_requests_reach_the_timers_through_the_nlu(home: dict[str, 
         assert say("add five minutes to my timer").startswith("Added 5 minutes. 1")
         assert say("take two minutes off the timer").startswith("Took 2 minutes off. 1")
         assert 700 < pipe.timers.running("kitchen-sat")[0].remaining() <= 780
-        assert say("stop the oven") == "Timer cancelled."  # one ran: the model's reading stands
+        # one runs, so no reading is marked down: the served model reads "stop the oven" as turning
+        # the oven off (1.0; the model before read an oven timer's cancel, 0.85)
+        assert not any("no timer is running" in r for r in reasons("stop the oven"))
     finally:
         pipe.timers.cancel("kitchen-sat")
         pipe.ctx.update_state("oven", {"state": "off"})

@@ -68,7 +68,6 @@ MEANINGS: dict[str, frozenset[str]] = {
     "[please] (turn | switch) [the] <switchable> (on | off) [please]": frozenset({"HassTurnOn", "HassTurnOff"}),
     "(turn | switch) (on | off) [all] the lights in the <room>": frozenset({"HassTurnOn", "HassTurnOff"}),
     "(turn | switch) (on | off) the <room> lights": frozenset({"HassTurnOn", "HassTurnOff"}),
-    "put the lights (on | off) [in the <room>]": frozenset({"HassTurnOn", "HassTurnOff"}),
     "(start | stop) the <runnable>": frozenset({"HassTurnOn", "HassTurnOff", "HassMediaPause", "HassMediaUnpause"}),
     # lights
     "(set | dim) [the] <light> to <number> percent": frozenset({"HassLightSet"}),
@@ -83,8 +82,6 @@ MEANINGS: dict[str, frozenset[str]] = {
     "(what's | what is) the thermostat set to": frozenset({"HassClimateGetTemperature"}),
     "(is | are) the <device> (on | off | open | closed | locked)": frozenset({"HassGetState"}),
     "(what's | what is) the weather [like] [today | tomorrow]": frozenset({"HassGetWeather"}),
-    "is it (cold | raining | sunny | windy) outside": frozenset({"HassGetWeather"}),
-    "do i need an umbrella [today]": frozenset({"HassGetWeather"}),
     "(what time is it | what's the time | what's the date | what day is it)": frozenset({"HassGetCurrentTime", "HassGetCurrentDate"}),
     # locks and covers
     "(lock | unlock) the <lock>": frozenset({"HassTurnOn", "HassTurnOff"}),
