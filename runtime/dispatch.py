@@ -237,7 +237,7 @@ def _state(device: Device, ctx: ContextStore, asked: str | None) -> str:
     fields = s.state
     if device.type == "sensor" or (device.type == "climate" and "state" not in fields):
         return _temperature(device, ctx)
-    state = str(fields.get("state", "")).lower() or _implied_on_off(fields)
+    state = _on_off_state(fields)
     be = _be(device.name)
     if asked and not state:
         return f"I don't know whether the {device.name} {be} {STATE_WORDS.get(asked, asked)} yet."
@@ -298,11 +298,7 @@ def _states(devices: list[Device], ctx: ContextStore, asked: str, which: bool = 
     yes: list[str] = []
     for d in devices:
         s = ctx.state(d.id)
-        state = (
-            str(s.state.get("state", "")).lower() or _implied_on_off(s.state)
-            if s is not None and s.available
-            else ""
-        )
+        state = _on_off_state(s.state) if s is not None and s.available else ""
         if not state:
             unknown.append(d.name)
             continue
@@ -315,18 +311,18 @@ def _states(devices: list[Device], ctx: ContextStore, asked: str, which: bool = 
         text = these[0].upper() + these[1:] if which else f"Yes, {these}"
     else:
         parts = [f"{_names(ns)} {_are(ns)} {st}" for st, ns in by_state.items()]
-        text = (f"None {'is' if len(devices) == 1 else 'are'} {said}: " if which else "No, ") + "; ".join(
-            parts
-        )
+        text = (f"None are {said}: " if which else "No, ") + "; ".join(parts)  # several devices here
         text = f"{text}." if parts else ""
     if unknown:
         text += f" I don't know the state of {_names(unknown)} yet."
     return text.strip()
 
 
-def _implied_on_off(fields: dict[str, Any]) -> str:
-    """ "on"/"off" from a level when no state word was reported: a command's expected state after
-    "set the fan to low" is {percentage: 33}; "" when no level says it."""
+def _on_off_state(fields: dict[str, Any]) -> str:
+    """The state word reported, else "on"/"off" from a level (a command's expected state after "set
+    the fan to low" is {percentage: 33}); "" when neither says it."""
+    if reported := str(fields.get("state", "")).lower():
+        return reported
     level = fields.get("percentage", fields.get("brightness"))
     if isinstance(level, int | float) and not isinstance(level, bool):
         return "on" if level > 0 else "off"

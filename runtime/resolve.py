@@ -1839,8 +1839,14 @@ def delayed_command(interp: Interpretation) -> str | None:
         return None
     if interp.slot("conversation_command"):
         return command
-    verb = command.split()[0]
-    return command if verb in DELAYABLE_VERBS and not set(command.split()) & {"timer", "alarm"} else None
+    return command if _for_later(command, DELAYABLE_VERBS) else None
+
+
+def _for_later(command: str, verbs: frozenset[str]) -> bool:
+    """Whether `command` can be done later: it starts with one of `verbs`, and it is no timer or
+    alarm ("set a timer in ..." is not a command for later)."""
+    words = command.split()
+    return bool(words) and words[0] in verbs and not set(words) & {"timer", "alarm"}
 
 
 # the verbs a command for later starts with ("turn on the fan in an hour"); not "set" / "start",
@@ -1863,7 +1869,7 @@ def _at_a_time(turn: _Turn) -> Resolution | None:
     if m is None:
         return None
     command = m["command"]
-    if command.split()[0] not in DELAYABLE_VERBS | {"set"} or set(command.split()) & {"timer", "alarm"}:
+    if not _for_later(command, DELAYABLE_VERBS | {"set"}):  # a device was read: "set" sets it
         return None
     if m.re is IN_A_WHILE:
         seconds = int(duration_in_text(f"in {m['time']}") or 0)

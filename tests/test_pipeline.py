@@ -311,11 +311,17 @@ def test_a_timer_rings_on_the_satellite_that_set_it_and_can_be_cancelled(home: d
         pipe._emit_fn = old
 
 
-def test_a_delayed_command_is_done_when_its_timer_rings(home: dict[str, Any]) -> None:
-    rt, sim, watcher = home["rt"], home["sim"], home["watcher"]
-    pipe = rt.pipelines["kitchen-sat"]
-    sim.set_state("coffee_maker", {"state": "on"})
+def kitchen_with_coffee_maker(home: dict[str, Any], state: str) -> tuple[Any, Any, Any]:
+    """The kitchen satellite's pipeline, the simulator with the coffee maker `state`, and the
+    command watcher with nothing pending."""
+    sim, watcher = home["sim"], home["watcher"]
+    sim.set_state("coffee_maker", {"state": state})
     watcher.drain()
+    return home["rt"].pipelines["kitchen-sat"], sim, watcher
+
+
+def test_a_delayed_command_is_done_when_its_timer_rings(home: dict[str, Any]) -> None:
+    pipe, sim, watcher = kitchen_with_coffee_maker(home, "on")
     turn = pipe.handle_text("turn off the coffee maker in two seconds")
     assert turn.action is not None and turn.action.text == "In 2 seconds I'll turn off the coffee maker."
     assert turn.action.commands == []  # not yet
@@ -331,10 +337,7 @@ def test_a_delayed_command_is_done_when_its_timer_rings(home: dict[str, Any]) ->
 
 
 def test_on_for_a_while_is_on_now_and_off_when_the_time_is_up(home: dict[str, Any]) -> None:
-    rt, sim, watcher = home["rt"], home["sim"], home["watcher"]
-    pipe = rt.pipelines["kitchen-sat"]
-    sim.set_state("coffee_maker", {"state": "off"})
-    watcher.drain()
+    pipe, sim, _ = kitchen_with_coffee_maker(home, "off")
     last = pipe.handle_text("turn on the coffee maker for two seconds")
     assert last.action is not None and last.action.text == "In 2 seconds I'll turn off the coffee maker."
     assert sim.wait_for("coffee_maker", lambda s: s["state"] == "on")  # now
