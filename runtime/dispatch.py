@@ -361,6 +361,8 @@ def no_timer(resolution: Resolution, ctx: ContextStore) -> str:
     """The answer to a request on a timer when none runs; when the request named a device that is on
     ("stop the oven", which the model reads as the oven's timer), how to turn that off instead."""
     interp = resolution.interpretation
+    if resolution.values.get("timer_name") == "alarm":
+        return "There is no alarm set."
     text = "There is no timer running."
     _, named = named_devices(interp, ctx.devices())
     if len(named) != 1 or named[0].type not in INTENT_TYPES["HassTurnOff"]:
@@ -376,17 +378,22 @@ def timer_answer(intent: str, values: dict[str, Any], timer: RunningTimer) -> st
     """The answer to a request on a timer (`ON_A_TIMER`), given the timer meant as it is after the
     change. Dispatch cannot see the timers and answers `no_timer`; the pipeline words it again with
     this when it finds the timer."""
-    if intent == "HassCancelTimer":
-        return "Timer cancelled."
     if intent == "HassCancelAllTimers":
         return "All timers cancelled."
     which = f"{timer.name} timer" if timer.name else "timer"
-    if timer.reminder and timer.name:
+    if timer.name == "alarm":
+        which = "alarm"
+    elif timer.reminder and timer.name:
         which = f"reminder to {you_form(timer.name)}"
+    if intent == "HassCancelTimer":
+        return f"{which.capitalize()} cancelled."
     left = duration_text(round(timer.remaining()))
     if intent == "HassTimerStatus":
         if timer.paused:
             return f"Your {which} is paused with {left} left."
+        if timer.name == "alarm":  # a time of day: when it rings, not how long until
+            at = datetime.now() + timedelta(seconds=timer.remaining())
+            return f"Your alarm is set for {_clock(at.strftime('%H:%M'))}."
         return f"{left} left on your {which}."
     if intent == "HassPauseTimer":
         return f"{which.capitalize()} paused."

@@ -30,8 +30,22 @@ FAN_LEVEL_SAID = re.compile(
 # "faster" / "a bit slower" alone, just after the fan: read as out of domain or as "turn on" (the
 # text is normalized, so "a" may be cut)
 FASTER_SLOWER = re.compile(r"(?:(?:a )?(?:bit|little) |even )?(?:faster|slower)(?: please)?")
-# "wake me up at 7": an alarm at that time
-WAKE_ME = re.compile(r"(?:please |can you |could you )?wake me(?: up)? (?:at|by) .+")
+# "wake me up at 7", "set an alarm for 6 30": an alarm at that time (the model reads a teaching, or a
+# timer of 6 minutes)
+ALARM_AT = re.compile(
+    r"(?:please |can you |could you )?(?:wake me(?: up)? (?:at|by)"
+    r"|(?:set |make |create |put in )?(?:an |my |the |a )?alarm (?:for|at)) (?P<time>.+)"
+)
+# "cancel my alarm", "turn the alarm off": out of domain for the model
+ALARM_OFF = re.compile(
+    r"(?:please )?(?:cancel|delete|remove|clear|disable|unset|turn off|switch off|stop)"
+    r"(?: the| my)? alarm(?: please)?|(?:please )?(?:turn|switch) (?:the |my )?alarm off(?: please)?"
+)
+# "when is my alarm", "is my alarm set"
+ALARM_WHEN = re.compile(
+    r"(?:when|what time) is (?:my|the) alarm(?: set)?(?: for)?|is (?:my|the|an) alarm set"
+    r"|do i have an alarm(?: set)?|(?:did you|have you) set (?:my|the|an) alarm"
+)
 # "i didn't say turn off the tv": feedback on the last answer, which the model reads as a teaching
 NOT_SAID = re.compile(r"(?:no,? )?i (?:didn't|did not|never) (?:say|ask (?:you )?(?:to|for)|mean|want)\b")
 # "undo", "put it back", "change it back": the last command of this satellite, reversed

@@ -29,7 +29,7 @@ from runtime.audio.vad import WakeTail
 from runtime.clauses import commands
 from runtime.config import Config
 from runtime.context import ContextStore
-from runtime.dispatch import CANCEL_INTENTS, TIMER_INTENTS, ring_text, timer_answer
+from runtime.dispatch import TIMER_INTENTS, ring_text, timer_answer
 from runtime.events import (
     Action,
     ActionResult,
@@ -320,9 +320,13 @@ class Pipeline:
                 command,
                 reminder=bool(values.get("reminder")),
             )
-        elif intent in CANCEL_INTENTS:
-            cancelled = self.timers.cancel(self.satellite)
+        elif intent == "HassCancelAllTimers":
+            cancelled = self.timers.cancel_all(self.satellite, alarms=False)
             return Action("answer", text=timer_answer(intent, values, cancelled[-1])) if cancelled else action
+        elif intent == "HassCancelTimer":
+            which = (values.get("timer_name"), values.get("timer_seconds"))
+            timer = self.timers.cancel(self.satellite, *which)
+            return Action("answer", text=timer_answer(intent, values, timer)) if timer is not None else action
         elif intent in TIMER_INTENTS:
             which = (values.get("timer_name"), values.get("timer_seconds"))
             if intent == "HassTimerStatus":

@@ -47,7 +47,17 @@ from runtime.context import ContextStore
 from runtime.conventions import COLORS, ON_OFF_STATES
 from runtime.events import Interpretation, Resolution, Slot
 from runtime.nlu.intents import DOMAIN_WORDS, REJECT_THRESHOLD
-from runtime.phrasings import FAN_LEVEL_SAID, FASTER_SLOWER, HELP, NOT_SAID, UNDO, WAKE_ME, WARMER_COLDER
+from runtime.phrasings import (
+    ALARM_AT,
+    ALARM_OFF,
+    ALARM_WHEN,
+    FAN_LEVEL_SAID,
+    FASTER_SLOWER,
+    HELP,
+    NOT_SAID,
+    UNDO,
+    WARMER_COLDER,
+)
 from runtime.rank import (
     AUDIO_CLASSES,
     INTENT_TYPES,
@@ -680,10 +690,13 @@ def _phrasing(turn: _Turn, text: str) -> Resolution | None:
         return _targeted(turn, _fan_speed(_read_as(turn, "HassFanSetSpeed", slots)))
     if FASTER_SLOWER.fullmatch(text) and any(d.type == "fan" for d in _last_targets(turn)):
         return _targeted(turn, _fan_step(_read_as(turn, "AmbientSetBrightnessRelative", [])))
-    if WAKE_ME.fullmatch(text):
+    if ALARM_AT.fullmatch(text):
         clock = text if clock_time(text) else f"{text} o'clock"  # "at 7", no am/pm: the nearer 7
         if clock_time(clock) is not None:  # the model has no slot for a time of day; _duration reads it
             return _duration(_read_as(turn, "HassStartTimer", [], clock))
+    for said, intent in ((ALARM_OFF, "HassCancelTimer"), (ALARM_WHEN, "HassTimerStatus")):
+        if said.fullmatch(text):  # the alarm is the timer named "alarm" (_duration)
+            return _timer(_read_as(turn, intent, [Slot("name", "alarm")]))
     if turn.interp.intent == "AmbientTeachCommand" and NOT_SAID.match(text):
         turn.reasons.append("'I didn't say ...': feedback on the last answer, not a phrase to learn")
         return _no_device(_read_as(turn, "AmbientNegativeFeedback", []))
@@ -2099,7 +2112,7 @@ HANDLERS = {
     "HassMediaSearchAndPlay": _play,
     "HassSetPosition": _position,
     "HassStartTimer": _duration,
-    "HassCancelTimer": _no_device,
+    "HassCancelTimer": _timer,
     "HassCancelAllTimers": _no_device,
     "HassTimerStatus": _timer,
     "HassPauseTimer": _timer,

@@ -5,7 +5,8 @@ ringing timer never waits on the audio loop, and cancelling is immediate. Pausin
 and keeps the time left; resuming or changing a timer's length starts a new thread for what is left.
 
 "The timer" is one of the asking satellite's timers: the one with that name or length when one is
-given and several run, else the most recently started. A name this satellite has no timer of is
+given and several run, else the most recently started ("the timer" is an alarm only when no other
+timer runs). A name this satellite has no timer of is
 looked up in the whole home ("the pizza timer" set in the kitchen, asked about in the living room);
 the timer still rings where it was set.
 """
@@ -65,10 +66,29 @@ class Timers:
             self._running[timer.id] = (timer, self._thread(timer.id, seconds))
         return timer
 
-    def cancel(self, satellite: str) -> list[RunningTimer]:
-        """Cancel this satellite's timers; returns those that were running, oldest first."""
+    def cancel(
+        self, satellite: str, name: str | None = None, seconds: int | None = None
+    ) -> RunningTimer | None:
+        """Cancel the timer meant (one: "cancel the pizza timer" leaves the alarm); returns it, or None.
+        An alarm is cancelled only when asked for by name: "cancel the timer" must not lose it."""
         with self._lock:
-            ids = [i for i, (t, _) in self._running.items() if t.satellite == satellite]
+            timer = self._find(satellite, name, seconds)
+            if timer is None or (timer.name == "alarm" and name != "alarm"):
+                return None
+            thread = self._running.pop(timer.id)[1]
+        if thread is not None:
+            thread.cancel()
+        return timer
+
+    def cancel_all(self, satellite: str, *, alarms: bool = True) -> list[RunningTimer]:
+        """Cancel this satellite's timers (with `alarms` False, not its alarm: "cancel all timers");
+        returns those that were running, oldest first."""
+        with self._lock:
+            ids = [
+                i
+                for i, (t, _) in self._running.items()
+                if t.satellite == satellite and (alarms or t.name != "alarm")
+            ]
             stopped = [self._running.pop(i) for i in ids]
         for _, thread in stopped:
             if thread is not None:
@@ -143,6 +163,8 @@ class Timers:
         if name is not None and not any(t.name == name for t in mine):
             # "the pizza timer" asked in another room: the home's timer of that name, if there is one
             mine = [t for t in timers if t.name == name] or mine
+        if name is None and len(mine) > 1:  # "the timer" is not the alarm, when a timer runs too
+            mine = [t for t in mine if t.name != "alarm"] or mine
         if len(mine) > 1:
             matching = [
                 t

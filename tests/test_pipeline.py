@@ -301,6 +301,27 @@ def test_a_timer_rings_on_the_satellite_that_set_it_and_can_be_cancelled(home: d
         again = pipe.handle_text("cancel the timer")
         assert again.action is not None and again.action.text == "There is no timer running."
 
+        # an alarm is not "the timer": cancelling the timer (or all timers) leaves it; asked by name,
+        # it says when it rings and is cancelled
+        def said(text: str) -> str:
+            action = pipe.handle_text(text).action
+            assert action is not None
+            return action.text
+
+        assert said("set an alarm for 6 30").startswith("Alarm set for 6:30 ")
+        assert said("set a timer for ten minutes") == "Timer set for 10 minutes."
+        assert said("cancel the timer") == "Timer cancelled."
+        assert said("cancel the timer") == "There is no timer running."
+        assert said("cancel all timers") == "There is no timer running."
+        assert [t.name for t in pipe.timers.running("kitchen-sat")] == ["alarm"]
+        assert said("when is my alarm") in (
+            "Your alarm is set for 6:30 AM.",
+            "Your alarm is set for 6:30 PM.",
+        )
+        assert said("cancel my alarm") == "Alarm cancelled."
+        assert pipe.timers.running() == []
+        assert said("cancel my alarm") == "There is no alarm set."
+
         # a reminder, through the model: said back when set, and what to do when it rings
         rang.clear()
         turn = pipe.handle_text("remind me to stretch in 2 seconds")
@@ -380,7 +401,7 @@ def test_spoken_timer_requests_reach_the_timers_through_the_nlu(home: dict[str, 
         # the oven off (1.0; the model before read an oven timer's cancel, 0.85)
         assert not any("no timer is running" in r for r in reasons("stop the oven"))
     finally:
-        pipe.timers.cancel("kitchen-sat")
+        pipe.timers.cancel_all("kitchen-sat")
         pipe.ctx.update_state("oven", {"state": "off"})
 
 
@@ -443,8 +464,8 @@ def test_timers_can_be_paused_resumed_changed_and_asked_about(home: dict[str, An
         assert ("timer", "bedroom-sat", {"seconds": 300}) in events
         assert [t.name for t in pipe.timers.running("bedroom-sat")] == ["pizza"]
         assert pipe.timers.running("kitchen-sat") == []  # another satellite's timers are its own
-        assert text("HassCancelTimer") == "Timer cancelled."
+        assert text("HassCancelTimer") == "Pizza timer cancelled."
         assert text("HassTimerStatus") == "There is no timer running."
     finally:
         pipe._emit_fn = old
-        pipe.timers.cancel("bedroom-sat")
+        pipe.timers.cancel_all("bedroom-sat")

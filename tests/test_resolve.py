@@ -283,6 +283,22 @@ def test_an_alarm_at_a_time_of_day_is_a_timer_until_then(ctx, kitchen) -> None:
             assert r.interpretation.intent == "HassStartTimer", (intent, said)
             assert r.values == {"seconds": 6 * 3600 + 44 * 60, "timer_name": "alarm", "at": "07:00"}, said
     assert resolve(hyp("OutOfDomain", text="wake me up"), ctx, kitchen).values == {"out_of_domain": True}
+    # "set an alarm for 6 30": the model reads a timer of 6 minutes; no am/pm said: the nearer 6:30
+    for intent, slots in (("HassStartTimer", {"minutes": "6"}), ("OutOfDomain", {})):
+        for said in ("set an alarm for 6 30", "alarm for six thirty", "set my alarm at 6 30"):
+            r = resolve(hyp(intent, text=said, **slots), ctx, kitchen, now=night)
+            assert r.values == {"seconds": 6 * 3600 + 14 * 60, "timer_name": "alarm", "at": "06:30"}, said
+    # "cancel my alarm", "when is my alarm" (out of domain for the model): the timer named alarm
+    for intent, said in (
+        ("HassCancelTimer", "cancel my alarm"),
+        ("HassCancelTimer", "turn the alarm off"),
+        ("HassCancelTimer", "delete the alarm"),
+        ("HassTimerStatus", "when is my alarm"),
+        ("HassTimerStatus", "is my alarm set"),
+    ):
+        r = resolve(hyp("OutOfDomain", text=said), ctx, kitchen)
+        assert (r.interpretation.intent, r.values) == (intent, {"timer_name": "alarm"}), said
+        assert dispatch(r, ctx).text == "There is no alarm set."  # the pipeline finds it when there is
     # a device command at a time of day: done then, not now
     evening = datetime(2026, 12, 6, 21, 0)
     for intent, said, command, at, seconds in (

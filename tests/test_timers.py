@@ -38,7 +38,7 @@ def timers(rings: Rings) -> Iterator[Timers]:
     t = Timers(rings)
     yield t
     for sat in {r.satellite for r in t.running()}:
-        t.cancel(sat)
+        t.cancel_all(sat)
 
 
 def test_pause_keeps_the_time_left_and_resume_rings_after_it(timers: Timers, rings: Rings) -> None:
@@ -228,3 +228,24 @@ def test_half_is_half_of_the_next_unit_up(ctx: ContextStore, kitchen: Satellite)
     assert resolve(interp("HassStartTimer", minutes="half"), ctx, kitchen).values == {"seconds": 1800}
     r = resolve(interp("HassIncreaseTimer", minutes="ten", seconds="half"), ctx, kitchen)
     assert r.values == {"seconds": 630}
+
+
+def test_an_alarm_is_cancelled_only_by_name(timers: Timers) -> None:
+    """ "cancel the timer" / "cancel all timers" must not lose tomorrow's alarm; "cancel the pizza
+    timer" cancels that one timer, not all of them."""
+    alarm = timers.start("kitchen", 3600, "alarm")
+    pizza = timers.start("kitchen", 600, "pizza")
+    tea = timers.start("kitchen", 300)
+    assert timers.find("kitchen") == tea
+    assert timers.cancel("kitchen", "pizza") == pizza
+    assert timers.cancel("kitchen") == tea
+    assert [t.name for t in timers.running("kitchen")] == ["alarm"]
+    assert timers.find("kitchen") == alarm  # "how long is left": the only one there is
+    assert timers.cancel("kitchen") is None
+    timers.start("kitchen", 300)
+    assert [t.seconds for t in timers.cancel_all("kitchen", alarms=False)] == [300]
+    assert timers.cancel("kitchen", "alarm") == alarm
+    assert timers.running() == []
+    assert ring_text(alarm) == "This is your alarm."
+    assert timer_answer("HassCancelTimer", {}, alarm) == "Alarm cancelled."
+    assert timer_answer("HassCancelTimer", {}, pizza) == "Pizza timer cancelled."
