@@ -482,6 +482,15 @@ def test_the_phrasings_the_grammar_figure_found_wrong(nlu: NluModel) -> None:
     assert {text: nlu.parse(text)[0].intent for text in said} == said
 
 
+def test_off_heard_as_of_still_turns_off(nlu: NluModel) -> None:
+    """ASR writes "turn of the lights" (the model read a brightness step and asked "Brighter or
+    dimmer?"); "of" inside a request stays."""
+    for said in ("turn of the lights", "please switch of the tv", "turn the kitchen light of"):
+        top = nlu.parse(said)[0]
+        assert (top.intent, top.text) == ("HassTurnOff", said.replace(" of", " off")), said
+    assert nlu.parse("turn on all of the lights")[0].text == "turn on all of the lights"
+
+
 def test_dimming_thanks_and_starting_a_device_through_the_model(nlu: NluModel, config: Config) -> None:
     from runtime.context import ContextStore
     from runtime.dispatch import dispatch

@@ -36,7 +36,7 @@ import numpy as np
 
 from runtime.events import Interpretation, Slot
 from runtime.nlu.intents import OUT_OF_DOMAIN, REJECT_THRESHOLD
-from runtime.nlu.text import MAX_WORDS, bio_spans, normalize
+from runtime.nlu.text import MAX_WORDS, as_meant, bio_spans
 from runtime.nlu.tokenizer import Encoded, encode, load_tokenizer, vocab_digest
 
 METADATA_KEY = "ambient_nlu"
@@ -196,8 +196,9 @@ class NluModel:
         return cls.load(config.resolve_path(config.nlu.model), config.resolve_path(config.nlu.tokenizer))
 
     def parse(self, text: str, n: int = 5) -> list[Interpretation]:
-        """n-best interpretations of `text`, best first; [] for empty text. Long text is truncated."""
-        return self.parse_words(normalize(text).split()[:MAX_WORDS], n)
+        """n-best interpretations of `text`, best first; [] for empty text. Long text is truncated.
+        ASR slips no request means are put right first ("turn of the lights": off)."""
+        return self.parse_words(as_meant(text).split()[:MAX_WORDS], n)
 
     def parse_words(self, words: list[str], n: int = 5) -> list[Interpretation]:
         """Like `parse` for already normalized, pre-split words (e.g. a dataset's seq.in)."""

@@ -31,6 +31,15 @@ def clean(text: str) -> str:
     return _QUOTES.sub(lambda m: m.group(0).replace("'", " "), text)
 
 
+# ASR writes "turn of the lights" and "switch the tv of" for "off"; no request means "turn of"
+_OF_FOR_OFF = re.compile(r"\b(turn|switch|shut|power)( of\b| (?:\w+ ){1,4}of$)")
+
+
+def as_meant(text: str) -> str:
+    """Normalized `text` with ASR slips that no request means put right ("turn of" -> "turn off")."""
+    return _OF_FOR_OFF.sub(lambda m: f"{m[1]}{m[2]}f", normalize(text))
+
+
 def words(text: str, limit: int = MAX_WORDS) -> list[str]:
     """The normalized words of `text`, at most `limit` of them."""
     return normalize(text).split()[:limit]
