@@ -1488,6 +1488,12 @@ def _cover_step(turn: _Turn, covers: list[Device], opening: bool) -> Resolution:
 
 
 def _position(turn: _Turn) -> Resolution:
+    level, words = turn.interp.slot("position"), said_words(turn.interp)
+    if level and words & LIGHT_WORDS and not any("cover" in TYPE_WORDS.get(w, ()) for w in words):
+        # "lights at half": read as a blind's position, it is the lights' brightness
+        turn.reasons.append("a position said of lights: their brightness")
+        slots = [s for s in turn.interp.slots if s.name in TARGET_SLOTS] + [Slot("brightness", level)]
+        return _light_set(_read_as(turn, "HassLightSet", slots))
     found = _targets(turn, INTENT_TYPES["HassSetPosition"], need_feature="position")
     if isinstance(found, Resolution):
         return found

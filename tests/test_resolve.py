@@ -1378,6 +1378,16 @@ def test_full_or_half_brightness_sets_that_level(ctx, living) -> None:
             hyp("AmbientSetBrightnessRelative", text=said, brightness_step=said.split()[0]), ctx, living
         )
         assert r.values == {"brightness": level}, said
+    # "lights at half": the served model reads a blind's position (it said "I can't do that with the
+    # floor lamp (a light)"); blinds keep their position
+    r = resolve(hyp("HassSetPosition", text="lights at half", position="half"), ctx, living)
+    assert (r.interpretation.intent, r.values) == ("HassLightSet", {"brightness": 50})
+    r = resolve(hyp("HassSetPosition", text="blinds at half", position="half"), ctx, living)
+    assert (r.interpretation.intent, r.device_ids, r.values) == (
+        "HassSetPosition",
+        ["living_room_blinds"],
+        {"position": 50},
+    )
 
 
 def test_how_bright_is_a_question_not_a_step(ctx, living) -> None:
