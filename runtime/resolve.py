@@ -1402,7 +1402,15 @@ def _media(turn: _Turn) -> Resolution:
     v = _value(turn, "volume_level", "volume", "volume")
     if isinstance(v, Resolution):
         return v
-    return turn.done(ids, found[0].room, volume=_clean(v))
+    return turn.done(ids, found[0].room, volume=_clean(_of_ten(turn, v)))
+
+
+def _of_ten(turn: _Turn, level: float) -> float:
+    """ "volume 5": five of ten, as Alexa and Google read it (5% is next to silent); "5 percent" stays."""
+    if 0 < level <= 10 and level == int(level) and "percent" not in normalize(turn.interp.text).split():
+        turn.reasons.append(f"a volume of {level:g} without 'percent': {level:g} of 10")
+        return level * 10
+    return level
 
 
 def _play(turn: _Turn) -> Resolution:
@@ -1543,7 +1551,7 @@ def _volume_step(turn: _Turn) -> Resolution:
             level = 100.0
         if level is not None and 0 <= level <= 100:  # "volume 50", "max volume": a level, not a step
             turn.reasons.append(f"a volume level said, no direction: {level:g}")
-            return turn.done([d.id for d in found], found[0].room, volume=_clean(level))
+            return turn.done([d.id for d in found], found[0].room, volume=_clean(_of_ten(turn, level)))
         return turn.ask("Louder or quieter?")
     if down:
         step = -abs(step)

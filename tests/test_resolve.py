@@ -1485,6 +1485,15 @@ def test_a_volume_level_without_a_direction_is_set_and_the_music_is_what_plays(c
     for said, volume in (("volume 50", 50), ("max volume", 100)):
         r = resolve(hyp("HassSetVolumeRelative", text=said), ctx, kitchen)
         assert r.device_ids == ["living_room_speaker"] and r.values == {"volume": volume}, said
+    # "volume 5" is five of ten (it set 5%, next to silent), as Alexa and Google read it; "5 percent" is 5%
+    for intent, said, slots, volume in (
+        ("HassSetVolumeRelative", "volume 5", {"volume_step": "5"}, 50),
+        ("HassSetVolume", "set the volume to 3", {"volume_level": "3"}, 30),
+        ("HassSetVolume", "set the volume to 5 percent", {"volume_level": "5"}, 5),
+        ("HassSetVolume", "set the volume to 30", {"volume_level": "30"}, 30),
+    ):
+        r = resolve(hyp(intent, text=said, **slots), ctx, kitchen)
+        assert r.values == {"volume": volume}, said
     # "turn off the music" from the kitchen: the one speaker playing, not "Which music?"
     r = resolve(hyp("HassTurnOff", text="turn off the music"), ctx, kitchen)
     assert r.device_ids == ["living_room_speaker"] and r.values == {"state": "off"}
