@@ -619,10 +619,10 @@ def resolve(
     text, words = normalize(interp.text), said_words(interp)
     if UNDO.fullmatch(text):  # whatever the NLU made of it
         return _undo(turn)
-    again = follow_up(ctx.last_request(satellite.id), text)
-    if (
-        again is not None
-        and match_name(again.slot("name") or "", turn.devices, turn.rooms, satellite.room).devices
+    again = follow_up(ctx.last_request(satellite.id), text, turn.rooms)
+    if again is not None and (
+        match_name(again.slot("name") or "", turn.devices, turn.rooms, satellite.room).devices
+        or room_called(again.slot("area") or "", turn.rooms) is not None
     ):
         # only a device of this home: "what about the roman empire" is no follow-up
         resolution = resolve(again, ctx, satellite, person=person, now=now)
@@ -714,28 +714,40 @@ def _targeted(turn: _Turn, resolution: Resolution) -> Resolution:
 # "and the bedroom light", "what about the fan": the last request, of another device
 FOLLOW_UP = re.compile(
     r"(?:and|also|what about|how about) (?:the |my )?(?P<device>.+?)(?: too| as well| please)?"
+    r"|(?:the |my )?(?P<device_too>.+?) (?:too|as well)(?: please)?"  # "the kitchen too"
 )
 
 
-def follow_up(last: Interpretation | None, text: str) -> Interpretation | None:
+def follow_up(
+    last: Interpretation | None, text: str, rooms: list[Room] | None = None
+) -> Interpretation | None:
     """ "turn on the tv", then "and the bedroom speaker": "turn on the bedroom speaker" as the last
-    request's intent and values, its device phrase swapped; None when `text` is no such follow-up."""
+    request's intent and values, its device phrase swapped; None when `text` is no such follow-up.
+    A room of `rooms` ("and the hallway", "the kitchen too") swaps only the last request's room:
+    "turn on the light in the office" becomes "turn on the light in the hallway"."""
     said = FOLLOW_UP.fullmatch(text)
-    if said is None or last is None or not last.text or len(said["device"].split()) > 5:
+    phrase = (said["device"] or said["device_too"]) if said is not None else ""
+    if said is None or last is None or not last.text or len(phrase.split()) > 5:
         return None
-    if set(said["device"].split()) & (SWITCH_WORDS | TARGET_VERBS | {"dim", "play", "lock", "unlock"}):
+    if set(phrase.split()) & (SWITCH_WORDS | TARGET_VERBS | {"dim", "play", "lock", "unlock"}):
         return None  # "and turn off the tv": a request of its own
     words = last.text.split()
-    spans = [s for s in last.slots if s.name in SLOTS_OF_A_NAME and s.start >= 0]
+    room = room_called(phrase, rooms or [])
+    area = next((s for s in last.slots if s.name == "area" and s.start >= 0), None)
+    if room is not None:  # without a room in the last request, "and the kitchen" would be all of it
+        spans, swapped = ([area], "area") if area is not None else ([], "")
+    else:
+        spans, swapped = [s for s in last.slots if s.name in SLOTS_OF_A_NAME and s.start >= 0], "name"
     if not spans:
         return None
     lo, hi = min(s.start for s in spans), max(s.end for s in spans)
-    device = said["device"].split()
+    device = phrase.split()
     shift = len(device) - (hi - lo)
     kept = [s if s.end <= lo else dataclasses.replace(s, start=s.start + shift, end=s.end + shift)
-            for s in last.slots if s.name not in SLOTS_OF_A_NAME]  # fmt: skip
-    name = Slot("name", said["device"], lo, lo + len(device))
-    return dataclasses.replace(last, slots=[name, *kept], text=" ".join(words[:lo] + device + words[hi:]))
+            for s in last.slots if s not in spans and (room is not None or s.name not in SLOTS_OF_A_NAME)]  # fmt: skip
+    name = Slot(swapped, phrase, lo, lo + len(device))
+    slots = sorted([name, *kept], key=lambda s: s.start)
+    return dataclasses.replace(last, slots=slots, text=" ".join(words[:lo] + device + words[hi:]))
 
 
 # intents whose devices may be a list: "turn off the kitchen and living room lights"

@@ -1538,3 +1538,24 @@ def test_and_the_other_device_asks_the_last_request_of_it(ctx, bedroom) -> None:
     assert follow_up(last, "and the bedroom speaker") == Interpretation(
         "HassTurnOn", 0.9, [Slot("name", "bedroom speaker", 3, 5)], "turn on the bedroom speaker"
     )
+
+
+def test_a_room_follows_up_with_the_last_request_in_that_room(ctx, config, bedroom) -> None:
+    """ "turn on the light in the office", then "and the hallway" / "the kitchen too": the same request
+    in that room (they were out of domain, or read as a volume step). Without a room in the last
+    request, a room alone does not follow up: "turn on the tv", "and the kitchen" is not all of it."""
+    from runtime.resolve import follow_up
+
+    office = spoken("HassTurnOn", "turn on the light in the office", ("domain", "light"), ("area", "office"))
+    assert follow_up(office, "and the hallway", config.rooms) == Interpretation(
+        "HassTurnOn",
+        0.9,
+        [Slot("domain", "light", 3, 4), Slot("area", "hallway", 6, 7)],
+        "turn on the light in the hallway",
+    )
+    assert resolve(office, ctx, bedroom).device_ids == ["office_light"]
+    for said, device in (("and the hallway", "hallway_light"), ("the kitchen too", "kitchen_light")):
+        r = resolve(Interpretation("HassSetVolumeRelative", 0.9, [], said), ctx, bedroom)
+        assert (r.interpretation.intent, r.device_ids) == ("HassTurnOn", [device]), said
+    tv = spoken("HassTurnOn", "turn on the tv", ("name", "tv"))
+    assert follow_up(tv, "and the kitchen", config.rooms) is None
