@@ -21,9 +21,10 @@ WARMER_COLDER = re.compile(
     r"|(?:it's|it is|that's|that is) (?:a (?:bit|little) |way |much |really |so )?too (?:(?P<cold>cold|chilly|cool)|hot|warm)(?: in here)?"
     r"|(?:i'm|i am) (?:a (?:bit|little) |really |so |very )?(?:(?P<chilled>cold|chilly|freezing)|hot|warm|boiling)"
 )
-# "set the fan to low": some fan levels the model reads as out of domain
+# "set the fan to low", "set it to medium" (just after the fan): some fan levels the model reads as
+# out of domain
 FAN_LEVEL_SAID = re.compile(
-    r"(?:please )?(?:set|turn|put|switch|run) (?:the |my )?(?P<fan>(?:\w+ )*?fans?)(?: speed)? (?:to|on|at) "
+    r"(?:please )?(?:set|turn|put|switch|run) (?:the |my )?(?P<fan>(?:\w+ )*?fans?|it|that)(?: speed)? (?:to|on|at) "
     r"(?:the )?(?P<level>low|medium|high|max|maximum|minimum|lowest|highest|full|full speed|top speed)"
     r"(?: speed| setting)?(?: please)?"
 )

@@ -684,7 +684,10 @@ def _phrasing(turn: _Turn, text: str) -> Resolution | None:
         # read as a brightness step, a temperature question or a preference by one model or another
         up = bool(felt["up"] or felt["cold"] or felt["chilled"])
         return _targeted(turn, _thermostat_step(_read_as(turn, "HassClimateSetTemperature"), up=up))
-    if (level := FAN_LEVEL_SAID.fullmatch(text)) is not None and turn.interp.intent != "HassFanSetSpeed":
+    level = FAN_LEVEL_SAID.fullmatch(text)
+    if level is not None and level["fan"] in PRONOUNS and not any(d.type == "fan" for d in _last_targets(turn)):
+        level = None  # "set it to high" of a light is not a fan's
+    if level is not None and turn.interp.intent != "HassFanSetSpeed":
         turn.reasons.append(f"a fan level said: {level['fan']} to {level['level']}")
         slots = [Slot("name", level["fan"]), Slot("percentage", level["level"])]
         return _targeted(turn, _fan_speed(_read_as(turn, "HassFanSetSpeed", slots)))

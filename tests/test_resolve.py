@@ -1464,6 +1464,22 @@ def test_a_fan_level_said_sets_it_whatever_the_model_read(ctx, kitchen, intent: 
         resolve(Interpretation("OutOfDomain", 0.9, [], "set the lights to low"), ctx, kitchen).device_ids
         == []
     )
+    # "set it to medium" just after the fan: the fan's (it was out of domain); after a light, not
+    resolve(
+        Interpretation("HassTurnOn", 0.9, [Slot("name", "bathroom fan")], "turn on the bathroom fan"),
+        ctx,
+        kitchen,
+    )
+    r = resolve(Interpretation(intent, 0.9, [], "set it to medium"), ctx, kitchen)
+    assert r.device_ids == ["bathroom_fan"] and r.values == {"percentage": 66}
+    resolve(
+        Interpretation("HassTurnOn", 0.9, [Slot("name", "kitchen light")], "turn on the kitchen light"),
+        ctx,
+        kitchen,
+    )
+    assert resolve(Interpretation(intent, 0.9, [], "set it to medium"), ctx, kitchen).device_ids != [
+        "bathroom_fan"
+    ]
 
 
 @pytest.mark.parametrize(
