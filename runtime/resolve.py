@@ -194,7 +194,7 @@ CARRIER_WORDS = frozenset(
         "up down now my all set to start stop open close shut lock unlock activate deactivate enable "
         "disable hey ok okay thanks thank power kill put make go is are of in for me i want just again "
         "brightness brighter dimmer dim bright percent level color colour position uh um so then too "
-        "also and but "
+        "also and but still "
         # the other words of the intent templates (HA's and ours) that name no device ("play jazz in
         # the bedroom": "play" is not a device there); tests/test_resolve.py checks them against the
         # templates
@@ -1289,6 +1289,10 @@ def _get_state(turn: _Turn) -> Resolution:
         locks = [d for d in turn.devices if d.type == "lock"]  # "is the house locked": the home's locks
         if locks:
             return turn.done([d.id for d in locks], locks[0].room, query="state", asked_state=lock_state)
+    if not named and said_words(i) & PRONOUNS and _last_targets(turn):  # "is it on", just after the fan
+        turn.reasons.append("'it' in a state question: what was just commanded")
+        i = dataclasses.replace(i, slots=[*i.slots, Slot("name", "it")])
+        turn, named = dataclasses.replace(turn, interp=i), "it"
     # "is everything locked" names them all, "are any doors unlocked" a kind
     if not named and not untagged & (EVERYTHING | set(TYPE_WORDS)):
         return turn.ask("Which device do you want to know about?")

@@ -1390,6 +1390,17 @@ def test_full_or_half_brightness_sets_that_level(ctx, living) -> None:
     )
 
 
+def test_is_it_on_asks_about_what_was_just_commanded(ctx, bedroom) -> None:
+    """ "is it on" right after the fan asked "Which device do you want to know about?"."""
+    assert (
+        resolve(hyp("HassGetState", text="is it on"), ctx, bedroom).clarification is not None
+    )  # nothing yet
+    resolve(spoken("HassTurnOn", "turn on the fan", ("domain", "fan")), ctx, bedroom)
+    for said in ("is it on", "is that on", "is it still on"):
+        r = resolve(hyp("HassGetState", text=said), ctx, bedroom)
+        assert (r.device_ids, r.values) == (["bedroom_fan"], {"query": "state"}), said
+
+
 def test_how_bright_is_a_question_not_a_step(ctx, living) -> None:
     ctx.update_state("floor_lamp", {"state": "on", "brightness": 40})
     for said in ("how bright is the floor lamp", "what's the brightness of the floor lamp"):
