@@ -194,8 +194,8 @@ def _confirmation(resolution: Resolution, devices: list[Device]) -> str:
         return f"Pausing {names}."
     if state == "playing":
         return f"Resuming {names}."
-    verbs = {("cover", "on"): "Opening", ("cover", "off"): "Closing", ("lock", "on"): "Locking",
-             ("lock", "off"): "Unlocking"}  # fmt: skip
+    verbs = {("cover", "on"): "Opening", ("cover", "off"): "Closing", ("cover", "stopped"): "Stopping",
+             ("lock", "on"): "Locking", ("lock", "off"): "Unlocking"}  # fmt: skip
     kinds = {d.type for d in devices}
     verb = verbs.get((kinds.pop(), state)) if len(kinds) == 1 else None
     return f"{verb} {names}." if verb else f"Turning {state} {names}."

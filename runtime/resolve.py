@@ -685,7 +685,11 @@ def _phrasing(turn: _Turn, text: str) -> Resolution | None:
         up = bool(felt["up"] or felt["cold"] or felt["chilled"])
         return _targeted(turn, _thermostat_step(_read_as(turn, "HassClimateSetTemperature"), up=up))
     level = FAN_LEVEL_SAID.fullmatch(text)
-    if level is not None and level["fan"] in PRONOUNS and not any(d.type == "fan" for d in _last_targets(turn)):
+    if (
+        level is not None
+        and level["fan"] in PRONOUNS
+        and not any(d.type == "fan" for d in _last_targets(turn))
+    ):
         level = None  # "set it to high" of a light is not a fan's
     if level is not None and turn.interp.intent != "HassFanSetSpeed":
         turn.reasons.append(f"a fan level said: {level['fan']} to {level['level']}")
@@ -1080,7 +1084,11 @@ def _on_off(turn: _Turn) -> Resolution:
     if len(said) == 1 and (verb := said.pop()) is not None and verb != state:
         turn.reasons.append(f"the verb said means {verb}, not {state} as {turn.interp.intent} read it")
         state = verb
-    if all(d.type == "cover" and "position" in d.features for d in found) and A_BIT.search(
+    if all(d.type == "cover" for d in found) and words & {"stop", "halt", "freeze"}:
+        # "stop the blinds" (read as turning them off): stop them moving, not close them
+        turn.reasons.append("'stop' said of covers: they stop where they are")
+        state = "stopped"
+    elif all(d.type == "cover" and "position" in d.features for d in found) and A_BIT.search(
         normalize(turn.interp.text)
     ):
         return _cover_step(turn, found, opening=state == "on")

@@ -1252,6 +1252,17 @@ def test_all_the_way_is_fully_open_or_closed(ctx, kitchen) -> None:
         assert r.device_ids == ["living_room_blinds"] and r.values == {"position": position}, said
 
 
+def test_stop_the_blinds_stops_them_where_they_are(ctx, kitchen) -> None:
+    """ "stop the blinds", read as HassTurnOff, closed them; they get STOP on the wire."""
+    for said in ("stop the blinds", "stop closing the blinds"):
+        r = resolve(hyp("HassTurnOff", text=said, name="blinds"), ctx, kitchen)
+        assert (r.device_ids, r.values) == (["living_room_blinds"], {"state": "stopped"}), said
+        action = dispatch(r, ctx)
+        assert action.text == "Stopping the living room blinds." and action.commands[0].payload == "STOP"
+    r = resolve(hyp("HassTurnOff", text="stop the fan", name="fan"), ctx, kitchen)
+    assert r.values == {"state": "off"}  # not a cover: it stops by turning off
+
+
 def test_a_bit_moves_the_blinds_a_step_not_all_the_way(ctx, kitchen) -> None:
     def position(intent: str, said: str) -> object:
         r = resolve(hyp(intent, text=said, name="blinds"), ctx, kitchen)
