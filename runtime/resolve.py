@@ -2131,8 +2131,32 @@ def _no_device(turn: _Turn) -> Resolution:
     return turn.done()
 
 
+# the words of a question about the time or date now; any other ("what time is sunset", "what day is
+# christmas") asks about something else, and the time now would be a wrong answer
+NOW_WORDS = frozenset(
+    _words(
+        "what what's whats which is it the time date day of week today today's todays now right current "
+        "currently exactly please tell me can could would you i i'd like to want for hey ok okay thanks "
+        "do know have got say here at moment clock tomorrow yesterday will be was"
+    )
+)
+
+
+def _now_asked(turn: _Turn) -> bool:
+    other = said_words(turn.interp) - NOW_WORDS
+    if other:
+        turn.reasons.append(f"not a question about now: {' '.join(sorted(other))}")
+    return not other
+
+
+def _time(turn: _Turn) -> Resolution:
+    return turn.done() if _now_asked(turn) else turn.done(out_of_domain=True)
+
+
 def _date(turn: _Turn) -> Resolution:
     """ "What's the date tomorrow": the day asked about, as days from today."""
+    if not _now_asked(turn):
+        return turn.done(out_of_domain=True)
     words = said_words(turn.interp)
     days = 1 if "tomorrow" in words else -1 if "yesterday" in words else 0
     return turn.done(days=days) if days else turn.done()
@@ -2166,7 +2190,7 @@ HANDLERS = {
     "HassMediaPlayerMute": _mute,
     "HassMediaPlayerUnmute": _mute,
     "HassNevermind": _no_device,
-    "HassGetCurrentTime": _no_device,
+    "HassGetCurrentTime": _time,
     "HassGetWeather": _no_device,
     "AmbientStop": _stop,
     "AmbientNegativeFeedback": _no_device,

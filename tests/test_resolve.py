@@ -381,6 +381,24 @@ def test_every_untagged_word_of_the_command_templates_is_a_carrier_or_a_device_w
     assert not leaked, f"template words that would be taken for device names: {sorted(leaked)}"
 
 
+def test_the_time_now_answers_only_a_question_about_now(template_sentences, ctx, kitchen) -> None:
+    """ "what time is sunset" answered the time now (the model reads HassGetCurrentTime); every
+    template's question about the time or date is still answered."""
+    for intent, said in (
+        ("HassGetCurrentTime", "what time is sunset"),
+        ("HassGetCurrentTime", "what time is it in london"),
+        ("HassGetCurrentDate", "what day is christmas"),
+    ):
+        assert resolve(hyp(intent, text=said), ctx, kitchen).values == {"out_of_domain": True}, said
+    asked = [i for i in template_sentences if i.intent in ("HassGetCurrentTime", "HassGetCurrentDate")]
+    assert len(asked) > 20
+    refused = [i.text for i in asked if resolve(i, ctx, kitchen).values.get("out_of_domain")]
+    assert not refused, refused
+    assert resolve(hyp("HassGetCurrentDate", text="what's the date tomorrow"), ctx, kitchen).values == {
+        "days": 1
+    }
+
+
 def test_no_on_off_command_of_the_templates_is_taken_for_a_statement(
     template_sentences, ctx, kitchen
 ) -> None:
