@@ -1170,6 +1170,8 @@ def _light_set(turn: _Turn) -> Resolution:
 def _set_temperature(turn: _Turn) -> Resolution:
     i = turn.interp
     if not (i.slot("name") or i.slot("area") or i.slot("domain")):
+        if said_words(i) & PRONOUNS and (level := _level_of_it(turn)) is not None:
+            return level  # "set it to 180" just after the oven: the oven, not the thermostat
         found: list[Device] | Resolution = _climate_for(turn)
     else:
         found = _targets(turn, INTENT_TYPES["HassClimateSetTemperature"])
@@ -1179,7 +1181,7 @@ def _set_temperature(turn: _Turn) -> Resolution:
     said = parse_number(i.slot("temperature"))
     words = said_words(i)
     way = words & (STEP_UP | STEP_DOWN | TEMPERATURE_COMPARATIVES)
-    if kind == "climate" and said is not None and "by" in words and way:
+    if kind in ("climate", "oven") and said is not None and "by" in words and way:
         # "turn the temperature up by 2 degrees": a step of 2, not a setpoint of 2
         return _setpoint_step(turn, found[0], up=bool(way & (STEP_UP | WARMER)), by=said)
     if (found[0].unit or "").upper().endswith("F"):  # the device works in Fahrenheit itself
@@ -1562,10 +1564,13 @@ QUESTION_WORDS = frozenset(_words("what what's whats how how's hows is"))
 
 def _volume_step(turn: _Turn) -> Resolution:
     """ "Turn it up": ten points up or down from the player's current volume (50 when unknown)."""
+    slot = normalize(turn.interp.slot("volume_step") or "")
+    if said_words(turn.interp) & {"degree", "degrees"} and (by := parse_number(slot)) is not None:
+        # "turn it up by 10 degrees" just after the oven: a temperature step, not the volume
+        return _set_temperature(_read_as(turn, "HassClimateSetTemperature", [Slot("temperature", f"{by:g}")]))
     found = _media_targets(turn)
     if isinstance(found, Resolution):
         return found
-    slot = normalize(turn.interp.slot("volume_step") or "")
     words = set(slot.split()) | said_words(turn.interp)  # "turn down the volume by 20": "20" tagged
     step = parse_number(slot) or 10
     down = bool(words & VOLUME_DOWN) or step < 0
@@ -1662,7 +1667,7 @@ def _setpoint_step(turn: _Turn, device: Device, up: bool, by: float = CLIMATE_ST
     if not isinstance(now, int | float):
         return turn.ask(f"What temperature should I set the {device.name} to?")
     target = float(now) + (by if up else -by)
-    lo, hi = RANGES["climate"]
+    lo, hi = RANGES["oven" if device.type == "oven" else "climate"]
     if not lo <= target <= hi:
         return turn.ask(
             f"The {device.name} is at {_clean(float(now)):g} degrees; it goes from {lo:g} to {hi:g}."

@@ -1331,6 +1331,42 @@ def test_a_player_just_turned_on_is_the_one_paused_or_turned_up(ctx, living) -> 
     assert resolve(hyp("HassMediaPause", text="pause"), ctx, living).device_ids == ["living_room_speaker"]
 
 
+def test_set_it_to_a_temperature_is_the_oven_just_commanded(ctx, bedroom) -> None:
+    """Just after "turn on the oven", "set it to 180" set the thermostat (refused as out of its range)
+    and "turn it up by 10 degrees", read as the volume, asked which speaker. "Turn the oven down by
+    20 degrees" was refused as a setpoint of 20."""
+    resolve(hyp("HassTurnOn", text="turn on the oven", name="oven"), ctx, bedroom)
+    r = resolve(hyp("HassClimateSetTemperature", text="set it to 180"), ctx, bedroom)  # no slot tagged
+    assert (r.device_ids, r.values) == (["oven"], {"target_temperature": 180})
+    ctx.update_state("oven", {"state": "on", "target_temperature": 180})
+    r = resolve(
+        hyp(
+            "HassClimateSetTemperature",
+            text="turn the oven down by 20 degrees",
+            name="oven",
+            temperature="20",
+        ),
+        ctx,
+        bedroom,
+    )
+    assert r.values == {"target_temperature": 160}
+    r = resolve(hyp("HassSetVolumeRelative", text="turn it up by 10 degrees", volume_step="10"), ctx, bedroom)
+    assert (r.device_ids, r.values) == (["oven"], {"target_temperature": 190})
+    # after the thermostat, its setpoint; after a light, its brightness (as "set it to 50 percent")
+    resolve(
+        hyp(
+            "HassClimateSetTemperature", text="set the thermostat to 20", name="thermostat", temperature="20"
+        ),
+        ctx,
+        bedroom,
+    )
+    r = resolve(hyp("HassClimateSetTemperature", text="set it to 22"), ctx, bedroom)
+    assert (r.device_ids, r.values) == (["thermostat"], {"target_temperature": 22})
+    resolve(hyp("HassTurnOn", text="turn on the bedroom light", name="bedroom light"), ctx, bedroom)
+    r = resolve(hyp("HassClimateSetTemperature", text="set it to 21"), ctx, bedroom)
+    assert (r.device_ids, r.values) == (["bedroom_light"], {"brightness": 21})
+
+
 def test_set_it_to_a_level_read_as_volume_is_the_level_of_what_it_is(ctx, bedroom) -> None:
     def set_it(after: str, name: str) -> tuple[list[str], dict[str, object]]:
         resolve(hyp("HassTurnOn", text=after, name=name), ctx, bedroom)
