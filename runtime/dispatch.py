@@ -86,6 +86,9 @@ def _answer(intent: str, values: dict[str, Any], ctx: ContextStore, now: datetim
                 text = f"I don't have a weather forecast, but it's {_deg(s.state['temperature'])} outside."
                 break
         return Action("answer", text=text)
+    if intent == "HassStartTimer" and "after_timer" in values:  # the pipeline finds the timer
+        which = f"{values['after_timer']} timer".strip()
+        return Action("answer", text=f"When your {which} is done I'll {values['command']}.")
     if intent == "HassStartTimer" and values.get("at") and values.get("command"):
         return Action("answer", text=f"At {_clock(values['at'])} I'll {values['command']}.")
     if intent == "HassStartTimer" and values.get("at"):

@@ -55,3 +55,8 @@ UNDO = re.compile(
     r"(?: please)?|(?:please )?(?:put|change|set|turn) (?:it|that|them|those|everything) back"
     r"(?: (?:please|again|the way it was|how it was|as it was))?|take (?:that|it) back"
 )
+# "turn off the oven when the timer is done": a command for when a running timer rings
+WHEN_TIMER_DONE = re.compile(
+    r"(?P<command>.+?),? (?:when|once|as soon as|after) (?:the|my|that) (?:(?P<name>\w+) )?timer"
+    r" (?:is done|is finished|finishes|ends|rings|goes off|runs out|is up|has finished)(?: please)?"
+)

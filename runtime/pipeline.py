@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import collections
 import logging
+import math
 import queue
 import threading
 import time
@@ -313,6 +314,12 @@ class Pipeline:
             problem = self._cannot_do_later(command) if command else None
             if problem:  # asked now, not discovered when the timer rings
                 return Action("clarify", text=problem)
+            if "after_timer" in values:  # "turn off the oven when the timer is done": as long as it has left
+                timer = self.timers.find(self.satellite, values["after_timer"] or None)
+                if timer is None:
+                    return Action("answer", text="There is no timer running.")
+                self.timers.start(self.satellite, max(1, math.ceil(timer.remaining())), None, command)
+                return action
             self.timers.start(
                 self.satellite,
                 int(values["seconds"]),

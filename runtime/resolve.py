@@ -57,6 +57,7 @@ from runtime.phrasings import (
     NOT_SAID,
     UNDO,
     WARMER_COLDER,
+    WHEN_TIMER_DONE,
 )
 from runtime.rank import (
     AUDIO_CLASSES,
@@ -701,6 +702,12 @@ def _phrasing(turn: _Turn, text: str) -> Resolution | None:
         clock = text if clock_time(text) else f"{text} o'clock"  # "at 7", no am/pm: the nearer 7
         if clock_time(clock) is not None:  # the model has no slot for a time of day; _duration reads it
             return _duration(_read_as(turn, "HassStartTimer", [], clock))
+    if (done := WHEN_TIMER_DONE.fullmatch(text)) is not None and _for_later(done["command"], DELAYABLE_VERBS):
+        # the pipeline finds the timer and runs the command when it rings; dispatch words it
+        turn.reasons.append(f"a command for when the {done['name'] or ''} timer rings: '{done['command']}'")
+        return _read_as(turn, "HassStartTimer", []).done(
+            command=done["command"], after_timer=done["name"] or ""
+        )
     for said, intent in ((ALARM_OFF, "HassCancelTimer"), (ALARM_WHEN, "HassTimerStatus")):
         if said.fullmatch(text):  # the alarm is the timer named "alarm" (_duration)
             return _timer(_read_as(turn, intent, [Slot("name", "alarm")]))

@@ -5,8 +5,8 @@ ringing timer never waits on the audio loop, and cancelling is immediate. Pausin
 and keeps the time left; resuming or changing a timer's length starts a new thread for what is left.
 
 "The timer" is one of the asking satellite's timers: the one with that name or length when one is
-given and several run, else the most recently started ("the timer" is an alarm only when no other
-timer runs). A name this satellite has no timer of is
+given and several run, else the most recently started (a plain timer before a command for later,
+and an alarm only when no other timer runs). A name this satellite has no timer of is
 looked up in the whole home ("the pizza timer" set in the kitchen, asked about in the living room);
 the timer still rings where it was set.
 """
@@ -163,8 +163,13 @@ class Timers:
         if name is not None and not any(t.name == name for t in mine):
             # "the pizza timer" asked in another room: the home's timer of that name, if there is one
             mine = [t for t in timers if t.name == name] or mine
-        if name is None and len(mine) > 1:  # "the timer" is not the alarm, when a timer runs too
-            mine = [t for t in mine if t.name != "alarm"] or mine
+        if name is None and len(mine) > 1:  # "the timer" is a plain timer, when one runs: not the alarm
+            # nor a command for later ("turn off the oven when the timer is done" runs one as long)
+            mine = (
+                [t for t in mine if t.name != "alarm" and not t.command]
+                or [t for t in mine if t.name != "alarm"]
+                or mine
+            )
         if len(mine) > 1:
             matching = [
                 t

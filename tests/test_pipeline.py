@@ -357,6 +357,23 @@ def test_a_delayed_command_is_done_when_its_timer_rings(home: dict[str, Any]) ->
     assert pipe.timers.running("kitchen-sat") == []
 
 
+def test_a_command_for_when_the_timer_is_done_runs_when_it_rings(home: dict[str, Any]) -> None:
+    """ "turn off the coffee maker when the timer is done" asked "For how long?"."""
+    pipe, sim, watcher = kitchen_with_coffee_maker(home, "on")
+    try:
+        none = pipe.handle_text("turn off the coffee maker when the timer is done")
+        assert none.action is not None and none.action.text == "There is no timer running."
+        assert pipe.handle_text("set a timer for two seconds").action is not None
+        turn = pipe.handle_text("turn off the coffee maker when the timer is done")
+        assert turn.action is not None
+        assert turn.action.text == "When your timer is done I'll turn off the coffee maker."
+        assert turn.action.commands == [] and sim.states["coffee_maker"]["state"] == "on"  # not yet
+        assert json.loads(watcher.wait("zigbee2mqtt/coffee_maker/set", timeout=10))["state"] == "OFF"
+        assert sim.wait_for("coffee_maker", lambda s: s["state"] == "off")
+    finally:
+        pipe.timers.cancel_all("kitchen-sat")
+
+
 def test_on_for_a_while_is_on_now_and_off_when_the_time_is_up(home: dict[str, Any]) -> None:
     pipe, sim, _ = kitchen_with_coffee_maker(home, "off")
     last = pipe.handle_text("turn on the coffee maker for two seconds")

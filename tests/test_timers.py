@@ -247,5 +247,10 @@ def test_an_alarm_is_cancelled_only_by_name(timers: Timers) -> None:
     assert timers.cancel("kitchen", "alarm") == alarm
     assert timers.running() == []
     assert ring_text(alarm) == "This is your alarm."
+    # "the timer" is the plain one, not a command for later that runs as long
+    cake = timers.start("kitchen", 600, "cake")
+    timers.start("kitchen", 600, None, "turn off the oven")
+    assert timers.find("kitchen") == cake
+    timers.cancel_all("kitchen")
     assert timer_answer("HassCancelTimer", {}, alarm) == "Alarm cancelled."
     assert timer_answer("HassCancelTimer", {}, pizza) == "Pizza timer cancelled."
