@@ -151,6 +151,14 @@ EVERYDAY: list[tuple[str, str, dict[str, str], list[str], dict[str, Any], dict[s
      {"state": "on"}, {}),
     ("turn the ceiling fan up", "AmbientSetBrightnessRelative", {"name": "ceiling fan"}, ["bedroom_fan"],
      {"percentage": 66}, {"bedroom_fan": {"state": "on", "percentage": 33}}),
+    # session 34
+    ("stop the blinds", "HassTurnOff", {"name": "blinds"}, ["living_room_blinds"], {"state": "stopped"}, {}),
+    ("living room lights at half", "HassSetPosition", {"area": "living room", "domain": "lights", "position": "half"},
+     ["living_room_light", "floor_lamp"], {"brightness": 50}, {}),
+    ("turn the oven down by 20 degrees", "HassClimateSetTemperature", {"name": "oven", "temperature": "20"}, ["oven"],
+     {"target_temperature": 160}, {"oven": {"state": "on", "target_temperature": 180}}),
+    ("volume 5", "HassSetVolumeRelative", {"volume_step": "5"}, ["living_room_speaker"], {"volume": 50},
+     {"living_room_speaker": PLAYING}),
 ]  # fmt: skip
 
 
