@@ -60,3 +60,16 @@ WHEN_TIMER_DONE = re.compile(
     r"(?P<command>.+?),? (?:when|once|as soon as|after) (?:the|my|that) (?:(?P<name>\w+) )?timer"
     r" (?:is done|is finished|finishes|ends|rings|goes off|runs out|is up|has finished)(?: please)?"
 )
+# "play something else", "another song", "i don't like this song": the next one on what is playing
+# (read as playing a title "something", or as a preference with nothing liked)
+NEXT_ONE = re.compile(
+    r"(?:please )?(?:play|put on) (?:something|anything) (?:else|different)(?: please)?"
+    r"|(?:please )?(?:play |put on )?(?:another|a different) (?:one|song|track|tune)(?: please)?"
+    r"|(?:i (?:don't|do not|really don't) (?:like|love|want)|i hate|i'm not (?:into|a fan of)) (?:this|that)"
+    r"(?: one| song| track| tune| music)?(?: very much| much)?"
+)
+# "what are you playing": the model reads it as out of domain
+WHAT_PLAYS = re.compile(
+    r"what (?:are you playing|is (?:this|that) song|are (?:we|you) listening to|am i listening to"
+    r"|song is (?:this|that|playing))(?: right now| now)?"
+)

@@ -54,9 +54,11 @@ from runtime.phrasings import (
     FAN_LEVEL_SAID,
     FASTER_SLOWER,
     HELP,
+    NEXT_ONE,
     NOT_SAID,
     UNDO,
     WARMER_COLDER,
+    WHAT_PLAYS,
     WHEN_TIMER_DONE,
 )
 from runtime.rank import (
@@ -178,10 +180,10 @@ PREFERENCE_WORDS = frozenset(
         "great nice best perfect lovely awful terrible relaxing rather personally beats beat much"
     )
 )
-# "in the house", "everywhere": the whole home rather than the satellite's room
+# "in the house", "everywhere", "in every room": the whole home rather than the satellite's room
 WHOLE_HOME = re.compile(
     r"\b(?:everywhere|(?:in|around|across|throughout|all over) (?:the |my |this |our )?"
-    r"(?:whole |entire )?(?:house|home|apartment|flat))\b"
+    r"(?:whole |entire )?(?:house|home|apartment|flat)|in (?:every|each|all(?: of)?(?: the)?) rooms?)\b"
 )
 HOME_WORDS = frozenset(_words("everywhere whole entire house home apartment flat"))
 # a device type as said in an answer
@@ -708,6 +710,13 @@ def _phrasing(turn: _Turn, text: str) -> Resolution | None:
         return _read_as(turn, "HassStartTimer", []).done(
             command=done["command"], after_timer=done["name"] or ""
         )
+    if WHAT_PLAYS.fullmatch(text):
+        return _playing(_read_as(turn, "HassGetState", []))
+    if NEXT_ONE.fullmatch(text):  # not a title "something"
+        if not any(turn.state(d.id) == "playing" for d in turn.devices):
+            return _read_as(turn, "HassMediaSearchAndPlay", []).ask("What should I play?")
+        turn.reasons.append("another one asked for: the next on what is playing")
+        return _targeted(turn, _media(_read_as(turn, "HassMediaNext", [])))
     for said, intent in ((ALARM_OFF, "HassCancelTimer"), (ALARM_WHEN, "HassTimerStatus")):
         if said.fullmatch(text):  # the alarm is the timer named "alarm" (_duration)
             return _timer(_read_as(turn, intent, [Slot("name", "alarm")]))

@@ -1651,3 +1651,33 @@ def test_a_room_follows_up_with_the_last_request_in_that_room(ctx, config, bedro
         assert (r.interpretation.intent, r.device_ids) == ("HassTurnOn", [device]), said
     tv = spoken("HassTurnOn", "turn on the tv", ("name", "tv"))
     assert follow_up(tv, "and the kitchen", config.rooms) is None
+
+
+def test_another_one_is_the_next_on_what_plays(ctx, living) -> None:
+    """ "play something else" played a movie titled "something" on the tv while music played; "i don't
+    like this song" asked "What do you like?"; "what are you playing" was out of domain."""
+    ctx.update_state("living_room_speaker", {"state": "playing", "media_title": "So What"})
+    for intent, said in (
+        ("HassMediaSearchAndPlay", "play something else"),
+        ("AmbientTeachPreference", "i don't like this song"),
+        ("OutOfDomain", "another song please"),
+    ):
+        r = resolve(hyp(intent, text=said, search_query="something"), ctx, living)
+        assert (r.interpretation.intent, r.device_ids) == ("HassMediaNext", ["living_room_speaker"]), said
+    r = resolve(hyp("OutOfDomain", text="what are you playing"), ctx, living)
+    assert (r.device_ids, r.values) == (["living_room_speaker"], {"query": "state"})
+    ctx.update_state("living_room_speaker", {"state": "paused"})
+    r = resolve(
+        hyp("HassMediaSearchAndPlay", text="play something else", search_query="something"), ctx, living
+    )
+    assert (r.device_ids, r.clarification) == ([], "What should I play?")
+
+
+def test_every_room_is_the_whole_home(ctx, living) -> None:
+    """ "turn on the lights in every room" turned on the living room's only."""
+    lights = sorted(d.id for d in ctx.devices() if d.type == "light")
+    for said in ("turn on the lights in every room", "turn off the lights in all the rooms"):
+        r = resolve(hyp("HassTurnOn", text=said, domain="lights"), ctx, living)
+        assert sorted(r.device_ids) == lights, said
+    r = resolve(hyp("HassTurnOn", text="turn on the light in this room", domain="light"), ctx, living)
+    assert r.device_ids == ["living_room_light"]
