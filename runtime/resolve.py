@@ -255,7 +255,9 @@ NEGATED = re.compile(
     r"|lower|change|mute|unmute|run|power)\b"
 )
 TEACHING_WORDS = frozenset(_words("say mean means"))  # "when I say X, don't ...": a teaching, not this
-EXCEPT = re.compile(r"\b(?:except|but not|other than|apart from|excluding)\b")
+EXCEPT = re.compile(r"\b(?:except(?: for)?|but not|other than|apart from|excluding|save for)\b")
+# "all the lights but the kitchen": "but" leaves out only after all / every / everything
+BUT_AFTER_ALL = re.compile(r"\b(?:all|every|everything|everywhere)\b.*?\b(but)\b")
 # accepted ranges: a value outside them is misheard or a mistake, so we ask instead of acting
 RANGES: dict[str, tuple[float, float]] = {
     "brightness": (0, 100),
@@ -662,9 +664,9 @@ def resolve(
     if interp.intent in INTENT_TYPES and LATER.search(text):
         # "turn the lights off in five", "... later": the model read a command for later as one for now
         return turn.ask("Now, or later? For later, say how long, like: turn off the tv in ten minutes.")
-    if interp.intent in TARGETING_INTENTS and EXCEPT.search(text):
+    if interp.intent in TARGETING_INTENTS and (cut := _except_cut(text)) is not None:
         # "turn off everything except the tv": acting on the named device would be the opposite
-        return turn.ask("I can't leave devices out yet. Which ones do you mean?")
+        return _leaving_out(turn, text, cut)
     parts = conjuncts(interp) if interp.intent in CONJOINABLE else [interp]
     resolution = handler(turn) if len(parts) == 1 else _conjoined(turn, handler, parts)
     return _targeted(turn, resolution) if interp.intent in TARGETING_INTENTS else resolution
@@ -724,6 +726,49 @@ def _phrasing(turn: _Turn, text: str) -> Resolution | None:
         turn.reasons.append("'I didn't say ...': feedback on the last answer, not a phrase to learn")
         return _no_device(_read_as(turn, "AmbientNegativeFeedback", []))
     return None
+
+
+def _except_cut(text: str) -> tuple[int, int] | None:
+    """Where "except ..." starts and ends in `text`, or None when nothing is left out."""
+    said = EXCEPT.search(text)
+    if said is not None:
+        return said.start(), said.end()
+    but = BUT_AFTER_ALL.search(text)
+    return (but.start(1), but.end(1)) if but is not None else None
+
+
+def _leaving_out(turn: _Turn, text: str, cut: tuple[int, int]) -> Resolution:
+    """ "turn off all the lights except the kitchen", "everything but the tv": the request without
+    its exception, less the devices (or the room's) it names. A room or a device elsewhere left out
+    makes the rest the whole home's ("except the kitchen" from the kitchen means the others)."""
+    left = re.sub(r"^(?:leave|keep) ", "", text[cut[1] :].strip())
+    left = re.sub(r"^(?:the|my) ", "", re.sub(r" (?:on|off|alone|as (?:it|they) (?:is|are))$", "", left))
+    room = room_called(left, turn.rooms)
+    out = [d for d in turn.devices if d.room == room.id] if room else _named(turn, left)
+    if not left or not out:
+        return turn.ask(f"I don't know which devices {left or 'that'} means. Which ones should I leave out?")
+    home = room is not None or any(d.room != turn.satellite.room for d in out)
+    kept = len(text[: cut[0]].split())
+    i = turn.interp
+    rest = " ".join(text.split()[:kept]) + (" in the house" if home else "")
+    before = " ".join(text.split()[:kept])  # a slot without a span (not the NLU's) is placed by its words
+    slots = [s for s in i.slots if s.end <= kept if s.start >= 0 or normalize(s.value) in before]
+    whole = dataclasses.replace(i, slots=slots, text=rest)
+    resolution = resolve(whole, turn.ctx, turn.satellite, person=turn.person, now=turn.now)
+    if resolution.clarification is not None or not resolution.device_ids:
+        return resolution
+    ids = [d for d in resolution.device_ids if d not in {x.id for x in out}]
+    reasons = [*turn.reasons, f"leaving out: {', '.join(d.id for d in out)}", *resolution.reasons]
+    if not ids:
+        return Resolution(i, [], None, {}, "That leaves nothing to do.", reasons)
+    turn.ctx.set_last_target(turn.satellite.id, ids)
+    rooms = {d.room for d in turn.devices if d.id in ids}
+    area = rooms.pop() if len(rooms) == 1 else None
+    return Resolution(resolution.interpretation, ids, area, resolution.values, None, reasons)
+
+
+def _named(turn: _Turn, name: str) -> list[Device]:
+    return match_name(name, turn.devices, turn.rooms, turn.satellite.room).devices
 
 
 def _targeted(turn: _Turn, resolution: Resolution) -> Resolution:

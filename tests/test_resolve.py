@@ -461,12 +461,46 @@ def test_a_request_on_a_condition_or_with_an_exception_is_asked_about_not_done(
 
     r = resolve(hyp("HassTurnOff", text="turn off the lights when i leave", domain="lights"), ctx, kitchen)
     assert r.device_ids == [] and r.clarification is not None
-    # the model tags "tv" and nothing else: acting would turn off the one device to leave on
+    # the model tags "tv" and nothing else: acting on it would turn off the one device to leave on
     r = resolve(hyp("HassTurnOff", text="turn off everything except the tv", name="tv"), ctx, kitchen)
-    assert r.device_ids == [] and r.clarification is not None
+    assert "tv" not in r.device_ids and "living_room_speaker" in r.device_ids  # the tv is elsewhere: the home
+    r = resolve(
+        hyp("HassTurnOff", text="turn off the lights but not the jacuzzi", domain="lights"), ctx, kitchen
+    )
+    assert r.device_ids == [] and r.clarification is not None  # nothing known to leave out: asked
     # no template of a device intent is read as either
     device_templates = [i.text for i in template_sentences if i.intent in TARGETING_INTENTS]
     assert [t for t in device_templates if CONDITION.search(t) or EXCEPT.search(t)] == []
+
+
+def test_all_but_one_leaves_it_out(ctx, kitchen) -> None:
+    """ "turn off all lights but the kitchen" turned off the kitchen's lights (the opposite), and
+    "except" only asked which ones; now the rest are done."""
+    lights = {d.id for d in ctx.devices() if d.type == "light"}
+    kitchen_lights = {"kitchen_light", "kitchen_counter_light"}
+    for said in ("turn off all lights but the kitchen", "turn off all the lights except the kitchen"):
+        r = resolve(hyp("HassTurnOff", text=said, domain="lights", area="kitchen"), ctx, kitchen)
+        assert (set(r.device_ids), r.values) == (lights - kitchen_lights, {"state": "off"}), said
+    r = resolve(
+        hyp(
+            "HassTurnOff",
+            text="turn off all the lights except the floor lamp",
+            domain="lights",
+            name="floor lamp",
+        ),
+        ctx,
+        kitchen,
+    )
+    assert set(r.device_ids) == lights - {"floor_lamp"}
+    r = resolve(hyp("HassTurnOff", text="turn off everything but leave the tv on", name="tv"), ctx, kitchen)
+    assert "tv" not in r.device_ids and "kitchen_light" in r.device_ids
+    # a device here left out: the rest of this room
+    r = resolve(
+        hyp("HassTurnOff", text="turn off everything except the kitchen light", name="kitchen light"),
+        ctx,
+        kitchen,
+    )
+    assert set(r.device_ids) == {"kitchen_counter_light", "oven", "coffee_maker"}
 
 
 def test_room_and_type_in_the_name(ctx, bedroom) -> None:
