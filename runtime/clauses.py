@@ -5,7 +5,7 @@ command (a command verb follows, and the words before have one too), so each run
 "Turn off the kitchen and living room lights" stays one: that list is the resolver's
 (`runtime.resolve.conjuncts`). A teaching ("when I say X I mean Y and Z") is never cut: Y and Z
 are what is taught. "Turn on the fan for an hour" is two: on now, and off in an hour (a command for
-later, run when its timer rings).
+later, run when its timer rings). "Turn the tv off and the lights on" is two, one verb said for both.
 """
 
 from __future__ import annotations
@@ -51,8 +51,27 @@ def commands(text: str) -> list[str]:
         has_verb = has_verb and len(out[-1]) > 1 or bare[i] in VERBS
         i += 1
     parts = [" ".join(p).rstrip(",;") for p in out if p]
+    parts = [each for part in parts for each in both_ways(part)]
     parts = [each for part in parts for each in for_a_while(part)]
     return parts if len(parts) > 1 else [text]
+
+
+# "turn the tv off and the lights on": one verb, each device its own way
+BOTH_WAYS = re.compile(
+    r"(?P<verb>turn|switch) (?P<a>.+?) (?P<x>on|off),? and (?!then )(?P<b>(?:the |my )?.+?) (?P<y>on|off)(?P<tail> for .+)?",
+    re.IGNORECASE,
+)
+
+
+def both_ways(command: str) -> list[str]:
+    """ "turn the tv off and the lights on" -> ["turn the tv off", "turn the lights on"]; a command
+    that switches everything one way -> [command]."""
+    if len(command.split()) > 24:  # as in for_a_while
+        return [command]
+    m = BOTH_WAYS.fullmatch(command.strip().rstrip(".!?"))
+    if m is None or m["x"].lower() == m["y"].lower():
+        return [command]
+    return [f"{m['verb']} {m['a']} {m['x']}", f"{m['verb']} {m['b']} {m['y']}{m['tail'] or ''}"]
 
 
 # "turn on the light for ten minutes": on now, off when the time is up

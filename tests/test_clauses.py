@@ -34,6 +34,13 @@ from runtime.clauses import commands
             "run the coffee maker for five minutes",
             ["turn on the coffee maker", "turn off the coffee maker in five minutes"],
         ),
+        # one verb, each device its own way (both were turned off)
+        (
+            "turn the counter lights off and the kitchen light on",
+            ["turn the counter lights off", "turn the kitchen light on"],
+        ),
+        ("Turn the TV off, and the lamp on", ["Turn the TV off", "Turn the lamp on"]),
+        ("turn the tv on and the lights on", None),
         ("set a timer for 10 minutes", None),
         ("play jazz for an hour", None),
         # one command: a list of devices or rooms, a title with "and", a verb's particle
