@@ -197,7 +197,7 @@ CARRIER_WORDS = frozenset(
         "up down now my all set to start stop open close shut lock unlock activate deactivate enable "
         "disable hey ok okay thanks thank power kill put make go is are of in for me i want just again "
         "brightness brighter dimmer dim bright percent level color colour position uh um so then too "
-        "also and but still "
+        "also and but still brighten darken lighten reduce boost "
         # the other words of the intent templates (HA's and ours) that name no device ("play jazz in
         # the bedroom": "play" is not a device there); tests/test_resolve.py checks them against the
         # templates

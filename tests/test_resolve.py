@@ -1715,3 +1715,15 @@ def test_every_room_is_the_whole_home(ctx, living) -> None:
         assert sorted(r.device_ids) == lights, said
     r = resolve(hyp("HassTurnOn", text="turn on the light in this room", domain="light"), ctx, living)
     assert r.device_ids == ["living_room_light"]
+
+
+def test_brighten_by_a_step_with_the_step_word_untagged(ctx, kitchen) -> None:
+    """ "brighten the kitchen lights by 10 percent" with "brighten" untagged asked about a device
+    called "brighten lights"."""
+    ctx.update_state("kitchen_light", {"state": "on", "brightness": 50})
+    r = resolve(
+        hyp("AmbientSetBrightnessRelative", text="brighten the kitchen lights by 10 percent", area="kitchen"),
+        ctx,
+        kitchen,
+    )
+    assert (r.device_ids, r.values) == (["kitchen_light"], {"brightness": 60, "brightness_step": "up"})
