@@ -57,8 +57,10 @@ def dispatch(resolution: Resolution, ctx: ContextStore, *, now: datetime | None 
     if query == "state":
         asked = values.get("asked_state")
         if asked and len(devices) > 1:  # "are any lights on": one answer, not one per light
-            which = normalize(resolution.interpretation.text).split()[:1] in (["which"], ["what"])
-            return Action("answer", text=_states(devices, ctx, asked, which))
+            first = normalize(resolution.interpretation.text).split()[:2]
+            count = first == ["how", "many"]  # "how many lights are on"
+            which = count or first[:1] in (["which"], ["what"])
+            return Action("answer", text=_states(devices, ctx, asked, which, count))
         return Action("answer", text=" ".join(_state(d, ctx, asked) for d in devices))
     if values.get("help"):
         return Action("answer", text=help_text(resolution, ctx))
@@ -293,9 +295,11 @@ def _volume(device: Device, ctx: ContextStore) -> str:
     return f"The volume of the {device.name} is {_clean(volume)}%."
 
 
-def _states(devices: list[Device], ctx: ContextStore, asked: str, which: bool = False) -> str:
+def _states(
+    devices: list[Device], ctx: ContextStore, asked: str, which: bool = False, count: bool = False
+) -> str:
     """ "Are any lights on": yes and the ones that are, or no and what they are. "Which lights are
-    on": the ones that are, or none and what they are."""
+    on": the ones that are, or none and what they are; "how many": how many first."""
     by_state: dict[str, list[str]] = {}
     unknown: list[str] = []
     yes: list[str] = []
@@ -309,7 +313,9 @@ def _states(devices: list[Device], ctx: ContextStore, asked: str, which: bool = 
             yes.append(d.name)
         by_state.setdefault(STATE_WORDS.get(state, state), []).append(d.name)
     said = STATE_WORDS.get(asked, asked)
-    if yes:
+    if yes and count:
+        text = f"{len(yes)} {'is' if len(yes) == 1 else 'are'} {said}: {_names(yes)}."
+    elif yes:
         these = f"{_names(yes)} {_are(yes)} {said}."
         text = these[0].upper() + these[1:] if which else f"Yes, {these}"
     else:

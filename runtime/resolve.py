@@ -189,7 +189,7 @@ HOME_WORDS = frozenset(_words("everywhere whole entire house home apartment flat
 # a device type as said in an answer
 KIND_NAMES = {"climate": "thermostat", "media_player": "speaker", "cover": "blind"}
 QUANTIFIER_NAMES = frozenset({"both", "all", "each", "every", "both of them", "all of them"})
-QUESTION_QUANTIFIERS = frozenset(_words("any anything which what"))  # "what lights are on"
+QUESTION_QUANTIFIERS = frozenset(_words("any anything which what many"))  # "what lights are on", "how many"
 # the words around a device in a command; anything else in an untagged request may be a device
 CARRIER_WORDS = frozenset(
     _words(

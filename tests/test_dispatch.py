@@ -241,6 +241,10 @@ def test_any_and_which_ask_about_the_home_in_one_answer(ctx, kitchen) -> None:
         said("what lights are on", domain="lights", state="on")
         == "The hallway light and the desk lamp are on."
     )
+    # "how many": the home's, counted (it was the kitchen's, with a "Yes")
+    assert said("how many lights are on", domain="lights", state="on") == (
+        "2 are on: the hallway light and the desk lamp."
+    )
     # without "any" / "which", the lights of the satellite's room, as for a command
     assert (
         said("are the lights on", domain="lights", state="on")
