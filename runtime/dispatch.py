@@ -93,6 +93,8 @@ def _answer(intent: str, values: dict[str, Any], ctx: ContextStore, now: datetim
         return Action("answer", text=f"When your {which} is done I'll {values['command']}.")
     if intent == "HassStartTimer" and values.get("at") and values.get("command"):
         return Action("answer", text=f"At {_clock(values['at'])} I'll {values['command']}.")
+    if intent == "HassStartTimer" and values.get("at") and values.get("tomorrow"):
+        return Action("answer", text=f"Alarm set for {_clock(values['at'])} tomorrow.")
     if intent == "HassStartTimer" and values.get("at"):
         at = _clock(values["at"])
         minutes = int(values["seconds"]) // 60 * 60
@@ -102,6 +104,8 @@ def _answer(intent: str, values: dict[str, Any], ctx: ContextStore, now: datetim
     if intent == "HassStartTimer" and values.get("reminder"):
         what, after = you_form(str(values["timer_name"])), duration_text(int(values["seconds"]))
         return Action("answer", text=f"OK, I'll remind you to {what} in {after}.")
+    if intent == "HassStartTimer" and values.get("timer_name") == "alarm":
+        return Action("answer", text=f"Alarm set for {duration_text(int(values['seconds']))} from now.")
     if intent == "HassStartTimer":
         return Action("answer", text=f"Timer set for {duration_text(int(values['seconds']))}.")
     if intent == "HassGetCurrentDate":

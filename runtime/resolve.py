@@ -197,7 +197,7 @@ CARRIER_WORDS = frozenset(
         "up down now my all set to start stop open close shut lock unlock activate deactivate enable "
         "disable hey ok okay thanks thank power kill put make go is are of in for me i want just again "
         "brightness brighter dimmer dim bright percent level color colour position uh um so then too "
-        "also and but still brighten darken lighten reduce boost "
+        "also and but still brighten darken lighten reduce boost actually wait oops sorry hmm er erm oh fast "
         # the other words of the intent templates (HA's and ours) that name no device ("play jazz in
         # the bedroom": "play" is not a device there); tests/test_resolve.py checks them against the
         # templates
@@ -702,10 +702,8 @@ def _phrasing(turn: _Turn, text: str) -> Resolution | None:
         return _targeted(turn, _fan_speed(_read_as(turn, "HassFanSetSpeed", slots)))
     if FASTER_SLOWER.fullmatch(text) and any(d.type == "fan" for d in _last_targets(turn)):
         return _targeted(turn, _fan_step(_read_as(turn, "AmbientSetBrightnessRelative", [])))
-    if ALARM_AT.fullmatch(text):
-        clock = text if clock_time(text) else f"{text} o'clock"  # "at 7", no am/pm: the nearer 7
-        if clock_time(clock) is not None:  # the model has no slot for a time of day; _duration reads it
-            return _duration(_read_as(turn, "HassStartTimer", [], clock))
+    if (alarm := ALARM_AT.fullmatch(text)) is not None and (at := _alarm_at(turn, alarm["time"])):
+        return at
     if (done := WHEN_TIMER_DONE.fullmatch(text)) is not None and _for_later(done["command"], DELAYABLE_VERBS):
         # the pipeline finds the timer and runs the command when it rings; dispatch words it
         turn.reasons.append(f"a command for when the {done['name'] or ''} timer rings: '{done['command']}'")
@@ -769,6 +767,34 @@ def _leaving_out(turn: _Turn, text: str, cut: tuple[int, int]) -> Resolution:
 
 def _named(turn: _Turn, name: str) -> list[Device]:
     return match_name(name, turn.devices, turn.rooms, turn.satellite.room).devices
+
+
+# "7 in the morning", "tomorrow evening": am / pm as the clock says it
+PARTS_OF_DAY = (
+    (re.compile(r"\b(?:in the |this |tomorrow )?morning\b"), "am"),
+    (re.compile(r"\b(?:in the |this |tomorrow )?(?:afternoon|evening)\b|\btonight\b|\bat night\b"), "pm"),
+)
+
+
+def _alarm_at(turn: _Turn, said: str) -> Resolution | None:
+    """An alarm at the time of day `said` ("7", "6 30", "7 tomorrow morning", "tomorrow at 7"): a
+    timer until then; None when `said` is no time of day (the model has no slot for one)."""
+    tomorrow = "tomorrow" in said.split()
+    for part, mark in PARTS_OF_DAY:
+        said = part.sub(f" {mark} ", said)
+    said = " ".join(w for w in said.split() if w not in ("tomorrow", "today"))
+    at = clock_time(said) or clock_time(f"{said} o'clock")  # "at 7", no am/pm: the nearer 7
+    if at is None:
+        return None
+    seconds = seconds_until(at, turn.now)
+    if tomorrow and (turn.now + timedelta(seconds=seconds)).date() == turn.now.date():
+        seconds += 24 * 3600  # "tomorrow at 7" said before 7 today
+    when = (turn.now + timedelta(seconds=seconds)).strftime("%H:%M")
+    turn.reasons.append(f"an alarm at {when}{' tomorrow' if tomorrow else ''}: in {seconds} s")
+    resolution = _read_as(turn, "HassStartTimer", []).done(seconds=seconds, timer_name="alarm", at=when)
+    if tomorrow:
+        resolution.values["tomorrow"] = True
+    return resolution
 
 
 def _targeted(turn: _Turn, resolution: Resolution) -> Resolution:
@@ -1610,6 +1636,13 @@ def _fan_speed(turn: _Turn) -> Resolution:
     if isinstance(found, Resolution):
         return found
     level = normalize(turn.interp.slot("percentage") or "")
+    words = said_words(turn.interp)
+    if not level and words & (FAN_STEP_UP | FAN_STEP_DOWN):  # "lower the fan speed": a step
+        return _fan_step(turn)
+    number = parse_number(level) if level else None
+    if number in (1, 2, 3) and "percent" not in words:  # "set the fan to 3": its third speed, not 3%
+        turn.reasons.append(f"fan speed {number:g} of 3")
+        level = ("low", "medium", "high")[int(number or 1) - 1]
     p = FAN_LEVELS[level] if level in FAN_LEVELS else _value(turn, "percentage", "percentage", "speed")
     if isinstance(p, Resolution):
         return p
@@ -1639,6 +1672,8 @@ def _volume_step(turn: _Turn) -> Resolution:
     if not down and not up:  # "what's the volume": a question, not a step
         if words & QUESTION_WORDS:
             return turn.done([d.id for d in found], found[0].room, query="volume")
+        if words & PRONOUNS and (of_it := _level_of_it(turn)) is not None:
+            return of_it  # "make it 50 percent" just after a light: its brightness
         level = float(SPECIAL_PERCENT[slot]) if slot in SPECIAL_PERCENT else number_in_text(turn.interp.text)
         if level is None and words & {"max", "maximum", "full"}:
             level = 100.0
@@ -2048,6 +2083,8 @@ def _duration(turn: _Turn) -> Resolution:
             resolution.values["command"] = command
             return resolution
         name = normalize(turn.interp.slot("name") or "")
+        if not name and said_words(turn.interp) & {"wake", "alarm"}:  # "wake me up in 20 minutes"
+            name = "alarm"
         if name:  # "set a pizza timer": "the pizza timer" picks it later
             resolution.values["timer_name"] = name
             if REMINDER.match(normalize(turn.interp.text)):  # the name is what to do

@@ -288,6 +288,21 @@ def test_an_alarm_at_a_time_of_day_is_a_timer_until_then(ctx, kitchen) -> None:
         for said in ("set an alarm for 6 30", "alarm for six thirty", "set my alarm at 6 30"):
             r = resolve(hyp(intent, text=said, **slots), ctx, kitchen, now=night)
             assert r.values == {"seconds": 6 * 3600 + 14 * 60, "timer_name": "alarm", "at": "06:30"}, said
+    # "tomorrow", "in the morning", "tonight" (the model read out of domain; "tomorrow at 7" was today's)
+    for said, seconds, at in (
+        ("set an alarm for 7 tomorrow morning", 30 * 3600 + 44 * 60, "07:00"),
+        ("set an alarm for tomorrow at 7", 30 * 3600 + 44 * 60, "07:00"),
+        ("wake me up at 6 in the morning", 5 * 3600 + 44 * 60, "06:00"),
+        ("set an alarm for 8 tonight", 19 * 3600 + 44 * 60, "20:00"),
+    ):
+        r = resolve(hyp("OutOfDomain", text=said), ctx, kitchen, now=night)
+        assert (r.values["seconds"], r.values["at"]) == (seconds, at), said
+    r = resolve(hyp("OutOfDomain", text="set an alarm for tomorrow at 7"), ctx, kitchen, now=night)
+    assert dispatch(r, ctx).text == "Alarm set for 7:00 AM tomorrow."
+    # "wake me up in 20 minutes": an alarm, which rings as one and "cancel my alarm" finds
+    r = resolve(hyp("HassStartTimer", text="wake me up in 20 minutes", minutes="20"), ctx, kitchen)
+    assert r.values == {"seconds": 1200, "timer_name": "alarm"}
+    assert dispatch(r, ctx).text == "Alarm set for 20 minutes from now."
     # "cancel my alarm", "when is my alarm" (out of domain for the model): the timer named alarm
     for intent, said in (
         ("HassCancelTimer", "cancel my alarm"),
@@ -1727,3 +1742,21 @@ def test_brighten_by_a_step_with_the_step_word_untagged(ctx, kitchen) -> None:
         kitchen,
     )
     assert (r.device_ids, r.values) == (["kitchen_light"], {"brightness": 60, "brightness_step": "up"})
+
+
+def test_make_it_a_level_just_after_a_light_and_fan_speeds(ctx, bedroom) -> None:
+    """ "make it 50 percent" just after the bedroom light set the speaker's volume; "set the fan to 3"
+    set 3%; "lower the fan speed" asked for a speed; "actually turn it off" asked about a device
+    "actually"."""
+    resolve(hyp("HassTurnOn", text="turn on the bedroom light", name="bedroom light"), ctx, bedroom)
+    r = resolve(hyp("HassSetVolumeRelative", text="make it 50 percent", volume_step="50"), ctx, bedroom)
+    assert (r.device_ids, r.values) == (["bedroom_light"], {"brightness": 50})
+    r = resolve(hyp("HassTurnOff", text="actually turn it off", name="it"), ctx, bedroom)
+    assert (r.device_ids, r.values) == (["bedroom_light"], {"state": "off"})
+    for said, speed, percent in (("set the fan to 3", "3", 100), ("set the fan speed to 1", "1", 33),
+                                 ("set the fan to 40 percent", "40", 40)):  # fmt: skip
+        r = resolve(hyp("HassFanSetSpeed", text=said, domain="fan", percentage=speed), ctx, bedroom)
+        assert (r.device_ids, r.values) == (["bedroom_fan"], {"percentage": percent}), said
+    ctx.update_state("bedroom_fan", {"state": "on", "percentage": 100})
+    r = resolve(hyp("HassFanSetSpeed", text="lower the fan speed", domain="fan"), ctx, bedroom)
+    assert (r.device_ids, r.values) == (["bedroom_fan"], {"percentage": 66})
