@@ -560,6 +560,10 @@ def interpret(
     top = dataclasses.replace(ranked[0], score=max(original.score, ranked[0].score))
     if top.score < REJECT_THRESHOLD and len(ranked) > 1:
         top = _on_at_a_level(top, ranked[1]) or top
+    fixed = corrected_value(ctx.last_request(satellite.id), normalize(top.text))
+    if fixed is not None:  # "set the light to 50 percent", then "no, 30": whatever the model read
+        top = fixed
+        reasons.append(f"a new value for the last request: '{fixed.text}'")
     resolution = resolve(top, ctx, satellite, person=person, now=now)
     if resolution.values.get("out_of_domain"):
         resolution = _unknown_device_question(ranked, ctx, satellite, person) or resolution
@@ -842,6 +846,36 @@ def follow_up(
     name = Slot(swapped, phrase, lo, lo + len(device))
     slots = sorted([name, *kept], key=lambda s: s.start)
     return dataclasses.replace(last, slots=slots, text=" ".join(words[:lo] + device + words[hi:]))
+
+
+# "no, 30", "i said 40 percent", "make that 25": another value for the last request's level
+CORRECTION = re.compile(
+    r"(?:(?:no|nope|actually|sorry|oops|wait),? )?(?:i said |i meant |i mean |make it |make that |set it to "
+    r"|change it to |to )?(?P<value>[\w.]+(?: \w+)?)(?: percent| degrees)?(?: please| instead)?"
+)
+LEVEL_SLOTS = ("brightness", "volume_level", "temperature", "position", "percentage")
+
+
+def corrected_value(last: Interpretation | None, text: str) -> Interpretation | None:
+    """The last request with the value said in `text` instead of its own; None when `text` is no
+    such correction or the last request set no level."""
+    said = CORRECTION.fullmatch(text)
+    value = parse_number(said["value"]) if said is not None else None
+    slot = next((s for s in last.slots if s.name in LEVEL_SLOTS), None) if last is not None else None
+    if last is None or slot is None or value is None:
+        return None
+    new = dataclasses.replace(slot, value=f"{value:g}")
+    words = last.text.split()
+    if 0 <= slot.start < slot.end <= len(words):  # the text says the new value too (the handlers read it)
+        words[slot.start : slot.end] = [new.value]
+        shift = 1 - (slot.end - slot.start)
+        new = dataclasses.replace(new, end=slot.start + 1)
+        moved = [dataclasses.replace(s, start=s.start + shift, end=s.end + shift) if s.start >= slot.end else s
+                 for s in last.slots if s is not slot]  # fmt: skip
+        return dataclasses.replace(
+            last, slots=sorted([*moved, new], key=lambda s: s.start), text=" ".join(words)
+        )
+    return dataclasses.replace(last, slots=[new if s is slot else s for s in last.slots])
 
 
 # intents whose devices may be a list: "turn off the kitchen and living room lights"

@@ -1760,3 +1760,31 @@ def test_make_it_a_level_just_after_a_light_and_fan_speeds(ctx, bedroom) -> None
     ctx.update_state("bedroom_fan", {"state": "on", "percentage": 100})
     r = resolve(hyp("HassFanSetSpeed", text="lower the fan speed", domain="fan"), ctx, bedroom)
     assert (r.device_ids, r.values) == (["bedroom_fan"], {"percentage": 66})
+
+
+def test_no_and_another_value_corrects_the_last_request(ctx, bedroom) -> None:
+    """ "set the bedroom light to 50 percent", then "no, 30" said "Sorry about that." and did nothing."""
+    from runtime.resolve import interpret
+
+    def said(*nbest: Interpretation) -> Resolution:
+        return interpret(list(nbest), ctx, bedroom)[1]
+
+    r = said(
+        spoken(
+            "HassLightSet",
+            "set the bedroom light to 50 percent",
+            ("name", "bedroom light"),
+            ("brightness", "50"),
+        )
+    )
+    assert r.values == {"brightness": 50}
+    for text, brightness in (("no, 30", 30), ("i said forty", 40), ("no twenty five percent", 25)):
+        r = said(hyp("AmbientNegativeFeedback", 0.9, text), hyp("OutOfDomain", 0.1, text))
+        assert (r.interpretation.intent, r.device_ids, r.values) == (
+            "HassLightSet",
+            ["bedroom_light"],
+            {"brightness": brightness},
+        ), text
+    r = said(spoken("HassTurnOn", "turn on the tv", ("name", "tv")))
+    r = said(hyp("AmbientNegativeFeedback", 0.9, "no, 30"))
+    assert r.interpretation.intent == "AmbientNegativeFeedback"  # nothing with a level to correct
