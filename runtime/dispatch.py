@@ -119,6 +119,8 @@ def _answer(intent: str, values: dict[str, Any], ctx: ContextStore, now: datetim
         return Action("none", text="Sorry about that.")
     if intent == "AmbientThanks":
         return Action("none", text="You're welcome.")  # "none": it closes the conversation, no follow-up
+    if intent == "AmbientTeachCommand" and values.get("forgotten"):
+        return Action("answer", text=f"OK, I've forgotten {values['phrase']}.")
     if intent == "AmbientTeachCommand":
         return Action("answer", text=f"OK. When you say {values['phrase']}, I'll {values['command']}.")
     if intent == "AmbientTeachPreference" and values.get("dislike"):

@@ -73,3 +73,18 @@ WHAT_PLAYS = re.compile(
     r"what (?:are you playing|is (?:this|that) song|are (?:we|you) listening to|am i listening to"
     r"|song is (?:this|that|playing))(?: right now| now)?"
 )
+# "forget bedtime": un-teach a taught phrase (only when one was taught: "forget it" is never mind)
+FORGET = re.compile(
+    r"(?:please )?(?:forget|unlearn|delete|remove|stop using) (?:about )?(?:the (?:phrase|command|shortcut|routine) )?"
+    r"(?:called )?(?P<phrase>.+?)(?: please)?"
+)
+# "forget it", "forget about it", "nothing": never mind (read as weather, a preference, a state question)
+NEVER_MIND = re.compile(
+    r"(?:oh |no |ok |okay )?(?:forget (?:it|about it|that)|nothing|that's all|that is all)(?: then| please)?"
+)
+# "can i have some music", "i'd like some jazz", "i want to hear the beatles": a request to play, which
+# the model reads as a preference ("i like jazz" is one)
+WANT_TO_HEAR = re.compile(
+    r"(?:can i (?:have|get|hear)|could i (?:have|get|hear)|i'd like|i would like|i want|i wanna|i'd love"
+    r"|let me hear|let's (?:hear|have))(?P<hear> to (?:hear|listen to))? (?P<what>.+?)(?: please| now)?"
+)

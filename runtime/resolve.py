@@ -53,10 +53,13 @@ from runtime.phrasings import (
     ALARM_WHEN,
     FAN_LEVEL_SAID,
     FASTER_SLOWER,
+    FORGET,
     HELP,
+    NEVER_MIND,
     NEXT_ONE,
     NOT_SAID,
     UNDO,
+    WANT_TO_HEAR,
     WARMER_COLDER,
     WHAT_PLAYS,
     WHEN_TIMER_DONE,
@@ -714,6 +717,21 @@ def _phrasing(turn: _Turn, text: str) -> Resolution | None:
         return _read_as(turn, "HassStartTimer", []).done(
             command=done["command"], after_timer=done["name"] or ""
         )
+    want = WANT_TO_HEAR.fullmatch(text)
+    hear = want is not None and (bool(want["hear"]) or "hear" in text.split()[:3])  # "let me hear ..."
+    if want is not None and (hear or set(want["what"].split()) & MUSIC_WORDS):
+        turn.reasons.append(f"a request to hear {want['what']}, not a preference")
+        return _targeted(
+            turn, _play(_read_as(turn, "HassMediaSearchAndPlay", [Slot("search_query", want["what"])]))
+        )
+    if NEVER_MIND.fullmatch(text):
+        return _read_as(turn, "HassNevermind", []).done()
+    if (forget := FORGET.fullmatch(text)) is not None and taught_command(
+        turn.ctx, forget["phrase"], turn.person
+    ):
+        phrase = normalize(forget["phrase"])
+        turn.ctx.set_preference(turn.person, f"command:{phrase}", None)  # what taught_command reads as none
+        return _read_as(turn, "AmbientTeachCommand", []).done(phrase=phrase, forgotten=True)
     if WHAT_PLAYS.fullmatch(text):
         return _playing(_read_as(turn, "HassGetState", []))
     if NEXT_ONE.fullmatch(text):  # not a title "something"
@@ -1595,6 +1613,8 @@ def _play(turn: _Turn) -> Resolution:
     if not cls and set(normalize(query).split()) & MUSIC_WORDS:  # "play some jazz" is music anywhere
         cls = "music"
         turn.reasons.append(f"'{query}' is music")
+    if screen and said_words(turn.interp) & {"listen", "hear"}:  # "i want to listen to ...": no video
+        screen, where = False, "a request to listen, like a satellite that"
     if not cls:
         preferred = str(turn.ctx.preferences(turn.person).get("media_class") or "")
         if preferred and (preferred in AUDIO_CLASSES or screen):  # video needs a screen

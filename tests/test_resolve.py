@@ -1788,3 +1788,28 @@ def test_no_and_another_value_corrects_the_last_request(ctx, bedroom) -> None:
     r = said(spoken("HassTurnOn", "turn on the tv", ("name", "tv")))
     r = said(hyp("AmbientNegativeFeedback", 0.9, "no, 30"))
     assert r.interpretation.intent == "AmbientNegativeFeedback"  # nothing with a level to correct
+
+
+def test_a_want_to_hear_plays_and_forget_unteaches(ctx, living) -> None:
+    """ "can i have some music" / "i'd like some jazz" were stored as preferences; "i would like to
+    listen to the beatles" played a movie on the tv; "forget bedtime" was out of domain and bedtime
+    kept working; "forget it" asked about the weather."""
+    for said, title in (("can i have some music", "some music"), ("i'd like some jazz", "some jazz")):
+        r = resolve(hyp("AmbientTeachPreference", text=said, preference=title), ctx, living)
+        assert (r.interpretation.intent, r.device_ids, r.values["media_title"]) == (
+            "HassMediaSearchAndPlay",
+            ["living_room_speaker"],
+            title,
+        ), said
+    r = resolve(hyp("AmbientTeachPreference", text="i would like to listen to the beatles"), ctx, living)
+    assert (r.device_ids, r.values["media_class"]) == (["living_room_speaker"], "audiobook")
+    r = resolve(hyp("AmbientTeachPreference", text="i like jazz", preference="jazz"), ctx, living)
+    assert r.values == {"preference": "jazz"}  # a preference stays one
+    resolve(hyp("AmbientTeachCommand", text="when i say bedtime turn off the lights", phrase="bedtime",
+                command="turn off the lights"), ctx, living)  # fmt: skip
+    assert taught_command(ctx, "bedtime") == "turn off the lights"
+    r = resolve(hyp("OutOfDomain", text="forget bedtime"), ctx, living)
+    assert dispatch(r, ctx).text == "OK, I've forgotten bedtime."
+    assert taught_command(ctx, "bedtime") is None
+    for said in ("forget it", "forget about it", "nothing"):
+        assert resolve(hyp("HassGetWeather", text=said), ctx, living).interpretation.intent == "HassNevermind"
