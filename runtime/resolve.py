@@ -738,7 +738,10 @@ def _phrasing(turn: _Turn, text: str) -> Resolution | None:
         if not any(turn.state(d.id) == "playing" for d in turn.devices):
             return _read_as(turn, "HassMediaSearchAndPlay", []).ask("What should I play?")
         turn.reasons.append("another one asked for: the next on what is playing")
-        return _targeted(turn, _media(_read_as(turn, "HassMediaNext", [])))
+        found = _media_targets(skip := _read_as(turn, "HassMediaNext", []))
+        if isinstance(found, Resolution):
+            return found
+        return _targeted(turn, skip.done([d.id for d in found], found[0].room, media_command="next"))
     for said, intent in ((ALARM_OFF, "HassCancelTimer"), (ALARM_WHEN, "HassTimerStatus")):
         if said.fullmatch(text):  # the alarm is the timer named "alarm" (_duration)
             return _timer(_read_as(turn, intent, [Slot("name", "alarm")]))
@@ -1240,6 +1243,10 @@ def _on_off(turn: _Turn) -> Resolution:
     if heats and state == "on" and turn.interp.text and not words & SWITCH_WORDS:
         # "oven" alone (a fragment, or misheard) does not light an oven: a verb must be said
         return turn.ask(f'To turn on {_the(heats)}, say "turn on {_the(heats)}".')
+    doors = [d for d in found if d.type in ("lock", "cover")]
+    if doors and turn.interp.text and not words & SWITCH_WORDS:
+        # "front door", "blinds" alone locked the door, opened the blinds: which way was not said
+        return turn.ask(f"What should I do with {_the([d.name for d in doors])}?")
     return turn.done(
         [d.id for d in found], found[0].room if len({d.room for d in found}) == 1 else None, state=state
     )
@@ -1555,6 +1562,8 @@ def _media(turn: _Turn) -> Resolution:
     intent = turn.interp.intent
     if intent == "HassSetVolume" and (level := _level_of_it(turn)) is not None:
         return level
+    if intent != "HassSetVolume" and (asked := _said_nothing_to_do(turn)) is not None:
+        return asked
     found = _media_targets(turn)
     if isinstance(found, Resolution):
         return found
@@ -1956,7 +1965,31 @@ def _fan_step(turn: _Turn) -> Resolution:
     return turn.done([d.id for d in found], found[0].room, percentage=_clean(level))
 
 
+# what a request to a player says it does ("tv" alone says nothing: it paused a playing tv)
+MEDIA_VERBS = (
+    SWITCH_WORDS
+    | VOLUME_UP
+    | VOLUME_DOWN
+    | frozenset(
+        _words(
+            "pause resume continue unpause next skip previous back replay again mute unmute silence volume quiet louder"
+        )
+    )
+)
+
+
+def _said_nothing_to_do(turn: _Turn) -> Resolution | None:
+    """A question when a media request names a player and no action ("the tv"); None otherwise."""
+    if not turn.interp.text or said_words(turn.interp) & MEDIA_VERBS:
+        return None
+    found = _media_targets(turn)
+    names = [d.name for d in found] if not isinstance(found, Resolution) else ["it"]
+    return turn.ask(f"What should I do with {_the(names) if names != ['it'] else 'it'}?")
+
+
 def _mute(turn: _Turn) -> Resolution:
+    if (asked := _said_nothing_to_do(turn)) is not None:
+        return asked
     found = _media_targets(turn)
     if isinstance(found, Resolution):
         return found

@@ -1813,3 +1813,30 @@ def test_a_want_to_hear_plays_and_forget_unteaches(ctx, living) -> None:
     assert taught_command(ctx, "bedtime") is None
     for said in ("forget it", "forget about it", "nothing"):
         assert resolve(hyp("HassGetWeather", text=said), ctx, living).interpretation.intent == "HassNevermind"
+
+
+def test_a_bare_name_says_no_action_to_a_player_door_or_blind(template_sentences, ctx, living) -> None:
+    """ "tv" alone paused the playing tv; "front door" alone locked it; "blinds" opened them. Every
+    template of a player request says what to do, so none is asked about."""
+    ctx.update_state("tv", {"state": "playing"})
+    r = resolve(hyp("HassMediaPause", text="tv", name="tv"), ctx, living)
+    assert (r.device_ids, r.clarification) == ([], "What should I do with the tv?")
+    for said, name in (("front door", "front door"), ("blinds", "blinds")):
+        r = resolve(hyp("HassTurnOn", text=said, name=name), ctx, living)
+        assert (
+            r.device_ids == []
+            and r.clarification is not None
+            and r.clarification.startswith("What should I do")
+        ), said
+    assert resolve(hyp("HassTurnOn", text="bedroom light", name="bedroom light"), ctx, living).device_ids == [
+        "bedroom_light"
+    ]  # a light alone still switches on, as before
+    media = ("HassMediaPause", "HassMediaUnpause", "HassMediaNext", "HassMediaPrevious",
+             "HassMediaPlayerMute", "HassMediaPlayerUnmute")  # fmt: skip
+    asked = [
+        i.text
+        for i in template_sentences
+        if i.intent in (*media, "HassTurnOn", "HassTurnOff")
+        and (resolve(i, ctx, living).clarification or "").startswith("What should I do")
+    ]
+    assert not asked, asked[:10]
