@@ -63,15 +63,25 @@ BOTH_WAYS = re.compile(
 )
 
 
+# "set the bedroom light to 20 and the kitchen light to 80": one verb, each device its own value
+EACH_ITS_VALUE = re.compile(
+    r"(?P<verb>set|turn|dim|put|change|make) (?P<a>.+?) to (?P<x>\S+(?: percent| degrees)?),? and (?!then )"
+    r"(?P<b>(?:the |my )?.+?) to (?P<y>.+)",
+    re.IGNORECASE,
+)
+
+
 def both_ways(command: str) -> list[str]:
-    """ "turn the tv off and the lights on" -> ["turn the tv off", "turn the lights on"]; a command
-    that switches everything one way -> [command]."""
+    """ "turn the tv off and the lights on" -> ["turn the tv off", "turn the lights on"], and "set the
+    bedroom light to 20 and the kitchen light to 80" likewise; one way or one value -> [command]."""
     if len(command.split()) > 24:  # as in for_a_while
         return [command]
-    m = BOTH_WAYS.fullmatch(command.strip().rstrip(".!?"))
-    if m is None or m["x"].lower() == m["y"].lower():
-        return [command]
-    return [f"{m['verb']} {m['a']} {m['x']}", f"{m['verb']} {m['b']} {m['y']}{m['tail'] or ''}"]
+    said = command.strip().rstrip(".!?")
+    if (m := BOTH_WAYS.fullmatch(said)) is not None and m["x"].lower() != m["y"].lower():
+        return [f"{m['verb']} {m['a']} {m['x']}", f"{m['verb']} {m['b']} {m['y']}{m['tail'] or ''}"]
+    if (m := EACH_ITS_VALUE.fullmatch(said)) is not None and m["x"].lower() != m["y"].lower():
+        return [f"{m['verb']} {m['a']} to {m['x']}", f"{m['verb']} {m['b']} to {m['y']}"]
+    return [command]
 
 
 # "turn on the light for ten minutes": on now, off when the time is up

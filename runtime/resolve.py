@@ -957,7 +957,18 @@ def conjuncts(interp: Interpretation) -> list[Interpretation]:
         moved = [dataclasses.replace(s, start=s.start + shift, end=s.end + shift) for s in own]
         named = not own or kind_word or any(s.name in ("name", *KIND_SLOTS) for s in own)
         placed = any(s.name in ("name", "area", "floor") for s in own)
-        slots = moved + ([] if named else kinds) + ([] if placed else trailing) + values
+        # a value said in this part is its own ("the bedroom light to 20 and the kitchen light to 80");
+        # one said once is every part's ("the kitchen light and the bedroom light to 20")
+        here = {s.name for s in values if lo <= s.start < hi}
+        mine = [s for s in values if lo <= s.start < hi or s.name not in here]
+        said_to = [
+            k for k in range(lo + 1, hi) if words[k - 1] == "to" and parse_number(words[k]) is not None
+        ]
+        if not here and said_to and (named_values := [s for s in values if s.start >= 0]):
+            # "... and the kitchen light to 80" with "80" untagged: this part's value all the same
+            k = said_to[0]
+            mine = [Slot(named_values[0].name, words[k], k, k + 1)]
+        slots = moved + ([] if named else kinds) + ([] if placed else trailing) + mine
         text = " ".join(before + words[lo:hi] + (words[last:] if hi < last else []))
         out.append(dataclasses.replace(interp, slots=slots, text=text))
     return out
@@ -974,8 +985,8 @@ def _conjoined(
     asked = next((r for r in done if r.clarification is not None), None)
     if asked is not None:
         return dataclasses.replace(asked, interpretation=turn.interp, reasons=reasons)
-    if any(r.values != done[0].values for r in done):  # "turn on the light and lock the door": one each
-        return handler(turn)
+    if any(r.values != done[0].values for r in done):  # "the bedroom light to 20 and the kitchen light to 80"
+        return turn.ask("I can do one of those at a time. Which first?")
     ids = list(dict.fromkeys(d for r in done for d in r.device_ids))
     areas = {r.area for r in done}
     return Resolution(

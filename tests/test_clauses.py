@@ -41,6 +41,12 @@ from runtime.clauses import commands
         ),
         ("Turn the TV off, and the lamp on", ["Turn the TV off", "Turn the lamp on"]),
         ("turn the tv on and the lights on", None),
+        (
+            "set the bedroom light to 20 and the kitchen light to 80",
+            ["set the bedroom light to 20", "set the kitchen light to 80"],
+        ),
+        ("dim the kitchen light and the bedroom light to 20 percent", None),
+        ("set the lights to 20 and then turn off the tv", ["set the lights to 20", "turn off the tv"]),
         ("set a timer for 10 minutes", None),
         ("play jazz for an hour", None),
         # one command: a list of devices or rooms, a title with "and", a verb's particle
