@@ -1469,6 +1469,10 @@ def _get_state(turn: _Turn) -> Resolution:
     if isinstance(found, Resolution):
         return found
     asked = i.slot("state")
+    if re.search(
+        r"\b(?:on or off|off or on|open or closed|closed or open|locked or unlocked)\b", normalize(i.text)
+    ):
+        asked = None  # "is the light on or off": which one, not yes or no
     extra = {"asked_state": normalize(asked)} if asked else {}
     return turn.done([d.id for d in found], found[0].room, query="state", **extra)
 

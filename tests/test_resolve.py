@@ -1504,6 +1504,17 @@ def test_full_or_half_brightness_sets_that_level(ctx, living) -> None:
     )
 
 
+def test_on_or_off_asks_which_not_yes_or_no(ctx, bedroom) -> None:
+    """ "is the kitchen light on or off" answered "No, the kitchen light is on." (off was tagged)."""
+    ctx.update_state("kitchen_light", {"state": "on"})
+    r = resolve(
+        hyp("HassGetState", text="is the kitchen light on or off", name="kitchen light", state="off"),
+        ctx,
+        bedroom,
+    )
+    assert r.values == {"query": "state"} and dispatch(r, ctx).text == "The kitchen light is on."
+
+
 def test_is_it_on_asks_about_what_was_just_commanded(ctx, bedroom) -> None:
     """ "is it on" right after the fan asked "Which device do you want to know about?"."""
     assert (
