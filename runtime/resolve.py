@@ -692,6 +692,14 @@ def _phrasing(turn: _Turn, text: str) -> Resolution | None:
     """A sentence runtime/phrasings.py reads from its words, whatever the model read; None if none."""
     if HELP.fullmatch(text):  # the model has no intent for it: not out of domain
         return turn.done([], turn.satellite.room, help=True)
+    for reader in (_said_of_devices, _said_of_time, _said_of_media, _said_to_the_assistant):
+        if (resolution := reader(turn, text)) is not None:
+            return resolution
+    return None
+
+
+def _said_of_devices(turn: _Turn, text: str) -> Resolution | None:
+    """ "make it warmer", "set the fan to low", "faster" (just after the fan)."""
     if (felt := WARMER_COLDER.fullmatch(text)) is not None:
         # read as a brightness step, a temperature question or a preference by one model or another
         up = bool(felt["up"] or felt["cold"] or felt["chilled"])
@@ -709,42 +717,55 @@ def _phrasing(turn: _Turn, text: str) -> Resolution | None:
         return _targeted(turn, _fan_speed(_read_as(turn, "HassFanSetSpeed", slots)))
     if FASTER_SLOWER.fullmatch(text) and any(d.type == "fan" for d in _last_targets(turn)):
         return _targeted(turn, _fan_step(_read_as(turn, "AmbientSetBrightnessRelative", [])))
+    return None
+
+
+def _said_of_time(turn: _Turn, text: str) -> Resolution | None:
+    """Alarms ("wake me up at 7", "cancel my alarm") and "... when the timer is done"."""
     if (alarm := ALARM_AT.fullmatch(text)) is not None and (at := _alarm_at(turn, alarm["time"])):
         return at
+    for said, intent in ((ALARM_OFF, "HassCancelTimer"), (ALARM_WHEN, "HassTimerStatus")):
+        if said.fullmatch(text):  # the alarm is the timer named "alarm" (_alarm_at, _duration)
+            return _timer(_read_as(turn, intent, [Slot("name", "alarm")]))
     if (done := WHEN_TIMER_DONE.fullmatch(text)) is not None and _for_later(done["command"], DELAYABLE_VERBS):
         # the pipeline finds the timer and runs the command when it rings; dispatch words it
         turn.reasons.append(f"a command for when the {done['name'] or ''} timer rings: '{done['command']}'")
         return _read_as(turn, "HassStartTimer", []).done(
             command=done["command"], after_timer=done["name"] or ""
         )
+    return None
+
+
+def _said_of_media(turn: _Turn, text: str) -> Resolution | None:
+    """ "can i have some music", "what are you playing", "play something else"."""
     want = WANT_TO_HEAR.fullmatch(text)
     hear = want is not None and (bool(want["hear"]) or "hear" in text.split()[:3])  # "let me hear ..."
     if want is not None and (hear or set(want["what"].split()) & MUSIC_WORDS):
         turn.reasons.append(f"a request to hear {want['what']}, not a preference")
-        return _targeted(
-            turn, _play(_read_as(turn, "HassMediaSearchAndPlay", [Slot("search_query", want["what"])]))
-        )
+        query = [Slot("search_query", want["what"])]
+        return _targeted(turn, _play(_read_as(turn, "HassMediaSearchAndPlay", query)))
+    if WHAT_PLAYS.fullmatch(text):
+        return _playing(_read_as(turn, "HassGetState", []))
+    if not NEXT_ONE.fullmatch(text):
+        return None
+    if not any(turn.state(d.id) == "playing" for d in turn.devices):  # not a title "something"
+        return _read_as(turn, "HassMediaSearchAndPlay", []).ask("What should I play?")
+    turn.reasons.append("another one asked for: the next on what is playing")
+    found = _media_targets(skip := _read_as(turn, "HassMediaNext", []))
+    if isinstance(found, Resolution):
+        return found
+    return _targeted(turn, skip.done([d.id for d in found], found[0].room, media_command="next"))
+
+
+def _said_to_the_assistant(turn: _Turn, text: str) -> Resolution | None:
+    """ "forget it", "forget movie time" (a taught phrase), "i didn't say turn off the tv"."""
     if NEVER_MIND.fullmatch(text):
         return _read_as(turn, "HassNevermind", []).done()
-    if (forget := FORGET.fullmatch(text)) is not None and taught_command(
-        turn.ctx, forget["phrase"], turn.person
-    ):
+    forget = FORGET.fullmatch(text)
+    if forget is not None and taught_command(turn.ctx, forget["phrase"], turn.person):
         phrase = normalize(forget["phrase"])
         turn.ctx.set_preference(turn.person, f"command:{phrase}", None)  # what taught_command reads as none
         return _read_as(turn, "AmbientTeachCommand", []).done(phrase=phrase, forgotten=True)
-    if WHAT_PLAYS.fullmatch(text):
-        return _playing(_read_as(turn, "HassGetState", []))
-    if NEXT_ONE.fullmatch(text):  # not a title "something"
-        if not any(turn.state(d.id) == "playing" for d in turn.devices):
-            return _read_as(turn, "HassMediaSearchAndPlay", []).ask("What should I play?")
-        turn.reasons.append("another one asked for: the next on what is playing")
-        found = _media_targets(skip := _read_as(turn, "HassMediaNext", []))
-        if isinstance(found, Resolution):
-            return found
-        return _targeted(turn, skip.done([d.id for d in found], found[0].room, media_command="next"))
-    for said, intent in ((ALARM_OFF, "HassCancelTimer"), (ALARM_WHEN, "HassTimerStatus")):
-        if said.fullmatch(text):  # the alarm is the timer named "alarm" (_duration)
-            return _timer(_read_as(turn, intent, [Slot("name", "alarm")]))
     if turn.interp.intent == "AmbientTeachCommand" and NOT_SAID.match(text):
         turn.reasons.append("'I didn't say ...': feedback on the last answer, not a phrase to learn")
         return _no_device(_read_as(turn, "AmbientNegativeFeedback", []))
@@ -772,11 +793,10 @@ def _leaving_out(turn: _Turn, text: str, cut: tuple[int, int]) -> Resolution:
         return turn.ask(f"I don't know which devices {left or 'that'} means. Which ones should I leave out?")
     home = room is not None or any(d.room != turn.satellite.room for d in out)
     kept = len(text[: cut[0]].split())
-    i = turn.interp
-    rest = " ".join(text.split()[:kept]) + (" in the house" if home else "")
-    before = " ".join(text.split()[:kept])  # a slot without a span (not the NLU's) is placed by its words
+    i, before = turn.interp, " ".join(text.split()[:kept])
+    # the request's own slots; one without a span (not the NLU's) is placed by its words
     slots = [s for s in i.slots if s.end <= kept if s.start >= 0 or normalize(s.value) in before]
-    whole = dataclasses.replace(i, slots=slots, text=rest)
+    whole = dataclasses.replace(i, slots=slots, text=before + (" in the house" if home else ""))
     resolution = resolve(whole, turn.ctx, turn.satellite, person=turn.person, now=turn.now)
     if resolution.clarification is not None or not resolution.device_ids:
         return resolution
