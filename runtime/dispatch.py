@@ -93,6 +93,9 @@ def _answer(intent: str, values: dict[str, Any], ctx: ContextStore, now: datetim
         return Action("answer", text=f"When your {which} is done I'll {values['command']}.")
     if intent == "HassStartTimer" and values.get("at") and values.get("command"):
         return Action("answer", text=f"At {_clock(values['at'])} I'll {values['command']}.")
+    if intent == "HassStartTimer" and values.get("at") and values.get("reminder"):
+        what, tomorrow = you_form(str(values["timer_name"])), " tomorrow" if values.get("tomorrow") else ""
+        return Action("answer", text=f"OK, I'll remind you to {what} at {_clock(values['at'])}{tomorrow}.")
     if intent == "HassStartTimer" and values.get("at") and values.get("tomorrow"):
         return Action("answer", text=f"Alarm set for {_clock(values['at'])} tomorrow.")
     if intent == "HassStartTimer" and values.get("at"):

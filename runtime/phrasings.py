@@ -46,6 +46,17 @@ ALARM_OFF = re.compile(
 ALARM_WHEN = re.compile(
     r"(?:when|what time) is (?:my|the) alarm(?: set)?(?: for)?|is (?:my|the|an) alarm set"
     r"|do i have an alarm(?: set)?|(?:did you|have you) set (?:my|the|an) alarm"
+    r"|how long (?:until|till|before) (?:my|the) alarm(?: goes off| rings)?"
+)
+# "snooze", "snooze for 5 minutes", "ten more minutes": an alarm again in a while (9 minutes unsaid)
+SNOOZE = re.compile(
+    r"(?:please )?snooze(?: (?:it|that|the alarm|my alarm))?(?: for (?P<minutes>\w+) minutes?)?(?: please)?"
+    r"|(?:give me )?(?P<more>\w+) more minutes(?: please)?"
+)
+# "remind me to call mom at 5 pm", "at 5 remind me to call mom": a reminder at a time of day
+REMIND_AT = re.compile(
+    r"(?:please |can you |could you )?(?:remind me to|set a reminder to) (?P<what>.+?) (?:at|by) (?P<time>.+)"
+    r"|(?:please )?(?:at|by) (?P<time_first>.+?),? remind me to (?P<what_last>.+)"
 )
 # "i didn't say turn off the tv": feedback on the last answer, which the model reads as a teaching
 NOT_SAID = re.compile(r"(?:no,? )?i (?:didn't|did not|never) (?:say|ask (?:you )?(?:to|for)|mean|want)\b")

@@ -58,6 +58,8 @@ from runtime.phrasings import (
     NEVER_MIND,
     NEXT_ONE,
     NOT_SAID,
+    REMIND_AT,
+    SNOOZE,
     UNDO,
     WANT_TO_HEAR,
     WARMER_COLDER,
@@ -724,6 +726,17 @@ def _said_of_time(turn: _Turn, text: str) -> Resolution | None:
     """Alarms ("wake me up at 7", "cancel my alarm") and "... when the timer is done"."""
     if (alarm := ALARM_AT.fullmatch(text)) is not None and (at := _alarm_at(turn, alarm["time"])):
         return at
+    if (remind := REMIND_AT.fullmatch(text)) is not None:
+        what, when = remind["what"] or remind["what_last"], remind["time"] or remind["time_first"]
+        if (day := WHICH_DAY.search(what)) is not None:  # "... tomorrow at 7": the day is the time's
+            what, when = what[: day.start()], f"{when} {day[1]}"
+        if (at := _alarm_at(turn, when, what)) is not None:
+            at.values["reminder"] = True
+            return at
+    if (snooze := SNOOZE.fullmatch(text)) is not None:
+        minutes = parse_number(snooze["minutes"] or snooze["more"] or "9") or 9
+        turn.reasons.append(f"snoozed: the alarm again in {minutes:g} minutes")
+        return _read_as(turn, "HassStartTimer", []).done(seconds=int(minutes * 60), timer_name="alarm")
     for said, intent in ((ALARM_OFF, "HassCancelTimer"), (ALARM_WHEN, "HassTimerStatus")):
         if said.fullmatch(text):  # the alarm is the timer named "alarm" (_alarm_at, _duration)
             return _timer(_read_as(turn, intent, [Slot("name", "alarm")]))
@@ -814,6 +827,10 @@ def _named(turn: _Turn, name: str) -> list[Device]:
     return match_name(name, turn.devices, turn.rooms, turn.satellite.room).devices
 
 
+# "take the bins out tomorrow" (at 7): the day said before the time
+WHICH_DAY = re.compile(
+    r" (tomorrow|today|tonight|this (?:morning|afternoon|evening)|in the (?:morning|afternoon|evening))$"
+)
 # "7 in the morning", "tomorrow evening": am / pm as the clock says it
 PARTS_OF_DAY = (
     (re.compile(r"\b(?:in the |this |tomorrow )?morning\b"), "am"),
@@ -821,9 +838,9 @@ PARTS_OF_DAY = (
 )
 
 
-def _alarm_at(turn: _Turn, said: str) -> Resolution | None:
+def _alarm_at(turn: _Turn, said: str, name: str = "alarm") -> Resolution | None:
     """An alarm at the time of day `said` ("7", "6 30", "7 tomorrow morning", "tomorrow at 7"): a
-    timer until then; None when `said` is no time of day (the model has no slot for one)."""
+    timer named `name` until then; None when `said` is no time of day (the model has no slot for one)."""
     tomorrow = "tomorrow" in said.split()
     for part, mark in PARTS_OF_DAY:
         said = part.sub(f" {mark} ", said)
@@ -836,7 +853,7 @@ def _alarm_at(turn: _Turn, said: str) -> Resolution | None:
         seconds += 24 * 3600  # "tomorrow at 7" said before 7 today
     when = (turn.now + timedelta(seconds=seconds)).strftime("%H:%M")
     turn.reasons.append(f"an alarm at {when}{' tomorrow' if tomorrow else ''}: in {seconds} s")
-    resolution = _read_as(turn, "HassStartTimer", []).done(seconds=seconds, timer_name="alarm", at=when)
+    resolution = _read_as(turn, "HassStartTimer", []).done(seconds=seconds, timer_name=name, at=when)
     if tomorrow:
         resolution.values["tomorrow"] = True
     return resolution

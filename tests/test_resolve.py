@@ -303,6 +303,22 @@ def test_an_alarm_at_a_time_of_day_is_a_timer_until_then(ctx, kitchen) -> None:
     r = resolve(hyp("HassStartTimer", text="wake me up in 20 minutes", minutes="20"), ctx, kitchen)
     assert r.values == {"seconds": 1200, "timer_name": "alarm"}
     assert dispatch(r, ctx).text == "Alarm set for 20 minutes from now."
+    # a reminder at a time of day, and snooze (out of domain for the model)
+    for said, name, seconds, tomorrow in (
+        ("set a reminder to call mom at 5 pm", "call mom", 16 * 3600 + 44 * 60, False),
+        ("remind me to take the bins out tomorrow at 7", "take the bins out", 30 * 3600 + 44 * 60, True),
+        ("at 6 remind me to feed the cat", "feed the cat", 5 * 3600 + 44 * 60, False),
+    ):
+        r = resolve(hyp("OutOfDomain", text=said), ctx, kitchen, now=night)
+        assert (r.values["timer_name"], r.values["seconds"], r.values["reminder"]) == (name, seconds, True), (
+            said
+        )
+        assert r.values.get("tomorrow", False) == tomorrow, said
+    r = resolve(hyp("OutOfDomain", text="set a reminder to call mom at 5 pm"), ctx, kitchen, now=night)
+    assert dispatch(r, ctx).text == "OK, I'll remind you to call mom at 5:00 PM."
+    for said, seconds in (("snooze", 9 * 60), ("snooze for 5 minutes", 300), ("ten more minutes", 600)):
+        r = resolve(hyp("OutOfDomain", text=said), ctx, kitchen)
+        assert r.values == {"seconds": seconds, "timer_name": "alarm"}, said
     # "cancel my alarm", "when is my alarm" (out of domain for the model): the timer named alarm
     for intent, said in (
         ("HassCancelTimer", "cancel my alarm"),
@@ -310,6 +326,7 @@ def test_an_alarm_at_a_time_of_day_is_a_timer_until_then(ctx, kitchen) -> None:
         ("HassCancelTimer", "delete the alarm"),
         ("HassTimerStatus", "when is my alarm"),
         ("HassTimerStatus", "is my alarm set"),
+        ("HassTimerStatus", "how long until my alarm"),
     ):
         r = resolve(hyp("OutOfDomain", text=said), ctx, kitchen)
         assert (r.interpretation.intent, r.values) == (intent, {"timer_name": "alarm"}), said
