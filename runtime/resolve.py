@@ -1497,6 +1497,21 @@ def _get_state(turn: _Turn) -> Resolution:
         turn.reasons.append("'it' in a state question: what was just commanded")
         i = dataclasses.replace(i, slots=[*i.slots, Slot("name", "it")])
         turn, named = dataclasses.replace(turn, interp=i), "it"
+    words = said_words(i)
+    if not (i.slot("name") or i.slot("domain") or i.slot("device_class")) and (
+        words & {"anything", "everything", "what", "what's", "whats"}
+    ) & (set() if not words & {"on", "off"} else words):
+        # "is anything on in the office", "what's on in the bathroom": what switches there (the home's
+        # with no room said), with one answer about which are on
+        area = find_room(i.slot("area") or "", turn.rooms) if i.slot("area") else None
+        switches = [d for d in turn.devices if d.type in INTENT_TYPES["HassTurnOff"] - {"lock", "cover"}]
+        found_here = [d for d in switches if area is None or d.room == area.id]
+        if found_here:
+            on = "off" if "off" in words and "on" not in words else "on"
+            turn.reasons.append(f"which are {on} {'in the ' + area.name if area else 'in the home'}")
+            return turn.done(
+                [d.id for d in found_here], area.id if area else None, query="state", asked_state=on
+            )
     # "is everything locked" names them all, "are any doors unlocked" a kind
     if not named and not untagged & (EVERYTHING | set(TYPE_WORDS)):
         return turn.ask("Which device do you want to know about?")

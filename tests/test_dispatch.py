@@ -241,6 +241,12 @@ def test_any_and_which_ask_about_the_home_in_one_answer(ctx, kitchen) -> None:
         said("what lights are on", domain="lights", state="on")
         == "The hallway light and the desk lamp are on."
     )
+    # "what's on" / "is anything on in the office" (they asked which device, or said each light's
+    # state): the switches there, in one answer
+    assert said("what's on").startswith(
+        "The hallway light and the desk lamp are on. I don't know the state of the oven"
+    )
+    assert said("is anything on in the office", area="office").startswith("Yes, the desk lamp is on.")
     # "how many": the home's, counted (it was the kitchen's, with a "Yes")
     assert said("how many lights are on", domain="lights", state="on") == (
         "2 are on: the hallway light and the desk lamp."
