@@ -1922,6 +1922,13 @@ def _brightness_step(turn: _Turn) -> Resolution:
     if kinds and kinds <= {"media_player", "tv"}:
         turn.reasons.append("a step of what was last played: its volume")
         return _volume_step(turn)
+    if (
+        not named
+        and said_words(i) & (MUSIC_WORDS | VIDEO_WORDS | VOLUME_SAID)
+        and not said_words(i) & LIGHT_WORDS
+    ):
+        turn.reasons.append("the music, the tv or the sound stepped: the volume")  # "turn the music up"
+        return _volume_step(_read_as(turn, "HassSetVolumeRelative"))
     if kinds == {"fan"}:
         return _fan_step(turn)
     if kinds == {"cover"}:  # "open the blinds a little more"

@@ -1881,3 +1881,15 @@ def test_two_devices_each_to_its_own_value_is_not_one_value_for_both(ctx, kitche
                   ("name", "kitchen light"), ("name", "bedroom light"), ("brightness", "20"))  # fmt: skip
     r = resolve(once, ctx, kitchen)
     assert (sorted(r.device_ids), r.values) == (["bedroom_light", "kitchen_light"], {"brightness": 20})
+
+
+def test_turn_the_music_up_is_the_volume_not_the_lights(ctx, living) -> None:
+    """ "turn the music up" (read as a brightness step) brightened the living room's lights."""
+    ctx.update_state("living_room_speaker", {"state": "playing", "volume": 40})
+    for said in ("turn the music up", "turn the sound up"):
+        r = resolve(hyp("AmbientSetBrightnessRelative", text=said, brightness_step="up"), ctx, living)
+        assert (r.device_ids, r.values) == (["living_room_speaker"], {"volume": 50}), said
+    r = resolve(
+        hyp("AmbientSetBrightnessRelative", text="turn the lights up", brightness_step="up"), ctx, living
+    )
+    assert "brightness" in r.values
