@@ -823,6 +823,15 @@ def _leaving_out(turn: _Turn, text: str, cut: tuple[int, int]) -> Resolution:
     return Resolution(resolution.interpretation, ids, area, resolution.values, None, reasons)
 
 
+def _kind_said_after(interp: Interpretation) -> str | None:
+    """The untagged kind word right after the name slot ("light" in "the oven light"), if any."""
+    words = interp.text.split()
+    spans = [s for s in interp.slots if s.name == "name" and 0 <= s.start < s.end < len(words)]
+    after = normalize(words[spans[0].end]) if spans else ""
+    tagged = any(s.start <= spans[0].end < s.end for s in interp.slots) if spans else True
+    return after if after in TYPE_WORDS and not tagged and after not in SWITCH_WORDS else None
+
+
 def _named(turn: _Turn, name: str) -> list[Device]:
     return match_name(name, turn.devices, turn.rooms, turn.satellite.room).devices
 
@@ -1084,6 +1093,11 @@ def _targets(
         if not match.devices:
             return _unknown(turn, normalize(name), match, here)
         found, plural = match.devices, match.plural
+        kind = _kind_said_after(i)
+        if kind and not any(d.type in TYPE_WORDS[kind] for d in found):
+            # "turn on the oven light" with "oven" tagged: not the oven, a device this home lacks
+            longer = f"{normalize(name)} {kind}"
+            return _unknown(turn, longer, match_name(longer, turn.devices, turn.rooms, here.id), here)
         turn.reasons.append(f"'{normalize(name)}' matched {match.how}: {', '.join(d.id for d in found)}")
     elif domain_word:
         dw = normalize(domain_word)

@@ -1893,3 +1893,11 @@ def test_turn_the_music_up_is_the_volume_not_the_lights(ctx, living) -> None:
         hyp("AmbientSetBrightnessRelative", text="turn the lights up", brightness_step="up"), ctx, living
     )
     assert "brightness" in r.values
+
+
+def test_a_kind_said_after_a_tagged_name_is_part_of_the_name(ctx, kitchen) -> None:
+    """ "turn on the oven light", the model tagging "oven" only, turned the oven on."""
+    r = resolve(spoken("HassTurnOn", "turn on the oven light", ("name", "oven")), ctx, kitchen)
+    assert r.device_ids == [] and r.clarification is not None and "oven light" in r.clarification
+    r = resolve(spoken("HassTurnOn", "turn the oven on", ("name", "oven")), ctx, kitchen)
+    assert r.device_ids == ["oven"]
