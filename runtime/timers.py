@@ -160,9 +160,9 @@ class Timers:
     def _find(self, satellite: str, name: str | None, seconds: int | None) -> RunningTimer | None:
         timers = [t for t, _ in self._running.values()]
         mine = [t for t in timers if t.satellite == satellite]
-        if name is not None and not any(t.name == name for t in mine):
+        if name is not None and not any(_called(t, name) for t in mine):
             # "the pizza timer" asked in another room: the home's timer of that name, if there is one
-            mine = [t for t in timers if t.name == name] or mine
+            mine = [t for t in timers if _called(t, name)] or mine
         if name is None and len(mine) > 1:  # "the timer" is a plain timer, when one runs: not the alarm
             # nor a command for later ("turn off the oven when the timer is done" runs one as long)
             mine = (
@@ -174,7 +174,7 @@ class Timers:
             matching = [
                 t
                 for t in mine
-                if (name is None or t.name == name) and (seconds is None or t.seconds == seconds)
+                if (name is None or _called(t, name)) and (seconds is None or t.seconds == seconds)
             ]
             mine = matching or mine
         return max(mine, key=lambda t: (t.started, t.id), default=None)
@@ -202,3 +202,12 @@ class Timers:
                 return
             del self._running[timer_id]
         self.on_done(entry[0])
+
+
+def _called(timer: RunningTimer, name: str) -> bool:
+    """ "the egg timer" is the one set "for the eggs": names compared without plurals or articles."""
+
+    def key(said: str) -> list[str]:
+        return [w.removesuffix("s") for w in said.lower().split() if w not in ("the", "my", "a", "timer")]
+
+    return timer.name is not None and key(timer.name) == key(name)

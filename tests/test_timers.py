@@ -247,6 +247,11 @@ def test_an_alarm_is_cancelled_only_by_name(timers: Timers) -> None:
     assert timers.cancel("kitchen", "alarm") == alarm
     assert timers.running() == []
     assert ring_text(alarm) == "This is your alarm."
+    # "cancel the egg timer" is the one set "for the eggs" (it cancelled the latest, another timer)
+    eggs = timers.start("kitchen", 180, "eggs")
+    timers.start("kitchen", 600)
+    assert timers.cancel("kitchen", "egg") == eggs
+    timers.cancel_all("kitchen")
     # "the timer" is the plain one, not a command for later that runs as long
     cake = timers.start("kitchen", 600, "cake")
     timers.start("kitchen", 600, None, "turn off the oven")
