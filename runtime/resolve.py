@@ -2254,6 +2254,8 @@ def _duration(turn: _Turn) -> Resolution:
     if turn.interp.intent == "HassStartTimer":
         resolution = turn.done(seconds=int(round(total)))
         command = delayed_command(turn.interp)
+        if not command and "sleep" in said_words(turn.interp):  # "set a sleep timer": the music stops then
+            command = "pause the music"
         if command:  # the pipeline checks it can be done, and does it when the timer rings
             resolution.values["command"] = command
             return resolution

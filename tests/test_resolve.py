@@ -1901,3 +1901,10 @@ def test_a_kind_said_after_a_tagged_name_is_part_of_the_name(ctx, kitchen) -> No
     assert r.device_ids == [] and r.clarification is not None and "oven light" in r.clarification
     r = resolve(spoken("HassTurnOn", "turn the oven on", ("name", "oven")), ctx, kitchen)
     assert r.device_ids == ["oven"]
+
+
+def test_a_sleep_timer_pauses_the_music_when_it_rings(ctx, bedroom) -> None:
+    """ "set a sleep timer for 30 minutes" was a plain timer: the music played on."""
+    r = resolve(hyp("HassStartTimer", text="set a sleep timer for 30 minutes", minutes="30"), ctx, bedroom)
+    assert r.values == {"seconds": 1800, "command": "pause the music"}
+    assert dispatch(r, ctx).text == "In 30 minutes I'll pause the music."
