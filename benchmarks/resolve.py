@@ -159,6 +159,10 @@ EVERYDAY: list[tuple[str, str, dict[str, str], list[str], dict[str, Any], dict[s
      {"target_temperature": 160}, {"oven": {"state": "on", "target_temperature": 180}}),
     ("volume 5", "HassSetVolumeRelative", {"volume_step": "5"}, ["living_room_speaker"], {"volume": 50},
      {"living_room_speaker": PLAYING}),
+    ("turn the music up", "AmbientSetBrightnessRelative", {"brightness_step": "up"}, ["living_room_speaker"],
+     {"volume": 50}, {"living_room_speaker": PLAYING}),
+    ("set the ceiling fan to 3", "HassFanSetSpeed", {"name": "ceiling fan", "percentage": "3"}, ["bedroom_fan"],
+     {"percentage": 100}, {}),
 ]  # fmt: skip
 
 

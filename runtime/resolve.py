@@ -676,6 +676,18 @@ def resolve(
     if interp.intent in TARGETING_INTENTS and (cut := _except_cut(text)) is not None:
         # "turn off everything except the tv": acting on the named device would be the opposite
         return _leaving_out(turn, text, cut)
+    if (
+        interp.intent in TARGETING_INTENTS
+        and "and" not in text.split()
+        and (kind := _kind_said_after(interp))
+    ):
+        # "turn on the oven light" with "oven" tagged: not the oven, a device this home lacks (in "the
+        # coffee maker and the living room light" the kind word is the other device's: conjuncts)
+        name, here = normalize(interp.slot("name") or ""), satellite.room
+        match = match_name(name, turn.devices, turn.rooms, here)
+        if match.devices and not any(d.type in TYPE_WORDS[kind] for d in match.devices):
+            longer = f"{name} {kind}"
+            return _unknown(turn, longer, match_name(longer, turn.devices, turn.rooms, here), turn.room(here))
     parts = conjuncts(interp) if interp.intent in CONJOINABLE else [interp]
     resolution = handler(turn) if len(parts) == 1 else _conjoined(turn, handler, parts)
     return _targeted(turn, resolution) if interp.intent in TARGETING_INTENTS else resolution
@@ -1093,11 +1105,6 @@ def _targets(
         if not match.devices:
             return _unknown(turn, normalize(name), match, here)
         found, plural = match.devices, match.plural
-        kind = _kind_said_after(i)
-        if kind and not any(d.type in TYPE_WORDS[kind] for d in found):
-            # "turn on the oven light" with "oven" tagged: not the oven, a device this home lacks
-            longer = f"{normalize(name)} {kind}"
-            return _unknown(turn, longer, match_name(longer, turn.devices, turn.rooms, here.id), here)
         turn.reasons.append(f"'{normalize(name)}' matched {match.how}: {', '.join(d.id for d in found)}")
     elif domain_word:
         dw = normalize(domain_word)

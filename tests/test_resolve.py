@@ -1901,6 +1901,10 @@ def test_a_kind_said_after_a_tagged_name_is_part_of_the_name(ctx, kitchen) -> No
     assert r.device_ids == [] and r.clarification is not None and "oven light" in r.clarification
     r = resolve(spoken("HassTurnOn", "turn the oven on", ("name", "oven")), ctx, kitchen)
     assert r.device_ids == ["oven"]
+    # in a list the kind word said last is the other device's
+    both = spoken("HassTurnOn", "turn on the coffee maker and the living room light", ("name", "coffee maker"),
+                  ("area", "living room"))  # fmt: skip
+    assert resolve(both, ctx, kitchen).device_ids == ["coffee_maker", "living_room_light"]
 
 
 def test_a_sleep_timer_pauses_the_music_when_it_rings(ctx, bedroom) -> None:
