@@ -142,7 +142,8 @@ def test_compiled_language_model_is_cached_on_disk(engine: PocketsphinxEngine, c
     files = sorted(cache_dir().glob("lm-*"))
     assert [f.suffix for f in files] == [".arpa", ".json"]
     meta = json.loads(files[1].read_text())
-    assert meta["pronunciations"]["sonos"] and "turn on the kitchen light" in " ".join(meta["sentences"])
+    # the sentences the LM was trained on, the home's names in them (which ones a draw holds varies)
+    assert meta["pronunciations"]["sonos"] and "kitchen light" in " ".join(meta["sentences"])
     assert meta["variants"]["thank(2)"] == "TH AA NG K"
     PocketsphinxEngine(config)  # a second engine reads the cache instead of compiling again
     assert sorted(cache_dir().glob("lm-*")) == files

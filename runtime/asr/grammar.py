@@ -93,6 +93,7 @@ MEANINGS: dict[str, frozenset[str]] = {
     "(start | set) a <number> minute timer": frozenset({"HassStartTimer"}),
     "(cancel | stop | pause | resume) the timer": frozenset({"HassCancelTimer", "HassPauseTimer", "HassUnpauseTimer"}),
     "how much time is left [on the timer]": frozenset({"HassTimerStatus"}),
+    "set an alarm for <clock>": frozenset({"HassStartTimer"}),  # the runtime reads the time of day
     # media
     "(pause | resume | stop) [the music | the <player>]": frozenset({"HassMediaPause", "HassMediaUnpause", I.STOP}),
     "(next | previous) (song | track)": frozenset({"HassMediaNext", "HassMediaPrevious"}),
@@ -134,6 +135,14 @@ KIND_WORDS: dict[str, tuple[str, ...]] = {
 }
 RUNNABLE = ("switch", "fan", "tv", "media_player", "oven", "climate")
 PHRASES = ("movie time", "good night", "good morning", "bed time", "reading time")
+# a time of day as said: "seven", "six thirty a m", "ten o'clock"
+CLOCK = tuple(
+    f"{number_words(h)}{minutes}{half}"
+    for h in range(1, 13)
+    for minutes in ("", " fifteen", " thirty", " forty five")
+    for half in ("", " a m", " p m")
+) + tuple(f"{number_words(h)} o'clock" for h in range(1, 13))
+TASKS = ("call mom", "check the oven", "take my medicine", "feed the cat", "water the plants")
 NUMBERS = tuple(number_words(n) for n in range(0, 101))
 
 
@@ -173,6 +182,8 @@ def slot_values(config: Config) -> dict[str, list[str]]:
         "number": list(NUMBERS),
         "media": list(MEDIA),
         "phrase": list(PHRASES),
+        "clock": list(CLOCK),
+        "task": list(TASKS),
     }
 
 
