@@ -21,7 +21,7 @@ from runtime.conventions import ON_OFF_STATES, ConventionError, command_payload,
 from runtime.events import Action, Command, Resolution
 from runtime.rank import INTENT_TYPES, ON_A_TIMER, VIDEO_CLASSES, named_devices
 from runtime.resolve import OUTDOOR, SORRY, normalize
-from runtime.timers import RunningTimer
+from runtime.timers import ALARM, RunningTimer
 
 # the state a field can report, and how to say it
 STATE_WORDS = {"on": "on", "off": "off", "open": "open", "closed": "closed", "locked": "locked",
@@ -107,7 +107,7 @@ def _answer(intent: str, values: dict[str, Any], ctx: ContextStore, now: datetim
     if intent == "HassStartTimer" and values.get("reminder"):
         what, after = you_form(str(values["timer_name"])), duration_text(int(values["seconds"]))
         return Action("answer", text=f"OK, I'll remind you to {what} in {after}.")
-    if intent == "HassStartTimer" and values.get("timer_name") == "alarm":
+    if intent == "HassStartTimer" and values.get("timer_name") == ALARM:
         return Action("answer", text=f"Alarm set for {duration_text(int(values['seconds']))} from now.")
     if intent == "HassStartTimer":
         return Action("answer", text=f"Timer set for {duration_text(int(values['seconds']))}.")
@@ -379,7 +379,7 @@ def no_timer(resolution: Resolution, ctx: ContextStore) -> str:
     """The answer to a request on a timer when none runs; when the request named a device that is on
     ("stop the oven", which the model reads as the oven's timer), how to turn that off instead."""
     interp = resolution.interpretation
-    if resolution.values.get("timer_name") == "alarm":
+    if resolution.values.get("timer_name") == ALARM:
         return "There is no alarm set."
     text = "There is no timer running."
     _, named = named_devices(interp, ctx.devices())
@@ -399,8 +399,8 @@ def timer_answer(intent: str, values: dict[str, Any], timer: RunningTimer) -> st
     if intent == "HassCancelAllTimers":
         return "All timers cancelled."
     which = f"{timer.name} timer" if timer.name else "timer"
-    if timer.name == "alarm":
-        which = "alarm"
+    if timer.name == ALARM:
+        which = ALARM
     elif timer.reminder and timer.name:
         which = f"reminder to {you_form(timer.name)}"
     if intent == "HassCancelTimer":
@@ -409,7 +409,7 @@ def timer_answer(intent: str, values: dict[str, Any], timer: RunningTimer) -> st
     if intent == "HassTimerStatus":
         if timer.paused:
             return f"Your {which} is paused with {left} left."
-        if timer.name == "alarm":  # a time of day: when it rings, not how long until
+        if timer.name == ALARM:  # a time of day: when it rings, not how long until
             at = datetime.now() + timedelta(seconds=timer.remaining())
             return f"Your alarm is set for {_clock(at.strftime('%H:%M'))}."
         return f"{left} left on your {which}."
@@ -431,7 +431,7 @@ def _clock(hh_mm: str) -> str:
 
 def ring_text(timer: RunningTimer) -> str:
     """What is said when `timer` rings (a timer with a command runs the command instead)."""
-    if timer.name == "alarm":
+    if timer.name == ALARM:
         return "This is your alarm."
     if timer.reminder and timer.name:
         return f"It's time to {you_form(timer.name)}."

@@ -30,7 +30,7 @@ from runtime.audio.vad import WakeTail
 from runtime.clauses import commands
 from runtime.config import Config
 from runtime.context import ContextStore
-from runtime.dispatch import TIMER_INTENTS, ring_text, timer_answer
+from runtime.dispatch import TIMER_INTENTS, no_timer, ring_text, timer_answer
 from runtime.events import (
     Action,
     ActionResult,
@@ -317,7 +317,7 @@ class Pipeline:
             if "after_timer" in values:  # "turn off the oven when the timer is done": as long as it has left
                 timer = self.timers.find(self.satellite, values["after_timer"] or None)
                 if timer is None:
-                    return Action("answer", text="There is no timer running.")
+                    return Action("answer", text=no_timer(resolution, self.ctx))
                 self.timers.start(self.satellite, max(1, math.ceil(timer.remaining())), None, command)
                 return action
             self.timers.start(

@@ -79,6 +79,7 @@ from runtime.rank import (
     snapshot,
     words_of,
 )
+from runtime.timers import ALARM
 
 
 def _words(text: str) -> list[str]:
@@ -748,10 +749,10 @@ def _said_of_time(turn: _Turn, text: str) -> Resolution | None:
     if (snooze := SNOOZE.fullmatch(text)) is not None:
         minutes = parse_number(snooze["minutes"] or snooze["more"] or "9") or 9
         turn.reasons.append(f"snoozed: the alarm again in {minutes:g} minutes")
-        return _read_as(turn, "HassStartTimer", []).done(seconds=int(minutes * 60), timer_name="alarm")
+        return _read_as(turn, "HassStartTimer", []).done(seconds=int(minutes * 60), timer_name=ALARM)
     for said, intent in ((ALARM_OFF, "HassCancelTimer"), (ALARM_WHEN, "HassTimerStatus")):
         if said.fullmatch(text):  # the alarm is the timer named "alarm" (_alarm_at, _duration)
-            return _timer(_read_as(turn, intent, [Slot("name", "alarm")]))
+            return _timer(_read_as(turn, intent, [Slot("name", ALARM)]))
     if (done := WHEN_TIMER_DONE.fullmatch(text)) is not None and _for_later(done["command"], DELAYABLE_VERBS):
         # the pipeline finds the timer and runs the command when it rings; dispatch words it
         turn.reasons.append(f"a command for when the {done['name'] or ''} timer rings: '{done['command']}'")
@@ -859,7 +860,7 @@ PARTS_OF_DAY = (
 )
 
 
-def _alarm_at(turn: _Turn, said: str, name: str = "alarm") -> Resolution | None:
+def _alarm_at(turn: _Turn, said: str, name: str = ALARM) -> Resolution | None:
     """An alarm at the time of day `said` ("7", "6 30", "7 tomorrow morning", "tomorrow at 7"): a
     timer named `name` until then; None when `said` is no time of day (the model has no slot for one)."""
     tomorrow = "tomorrow" in said.split()
@@ -2248,7 +2249,7 @@ def _duration(turn: _Turn) -> Resolution:
         seconds = seconds_until(at, turn.now)
         when = (turn.now + timedelta(seconds=seconds)).strftime("%H:%M")
         turn.reasons.append(f"a time of day ({when}): a timer until then, {seconds} s")
-        return turn.done(seconds=seconds, timer_name="alarm", at=when)
+        return turn.done(seconds=seconds, timer_name=ALARM, at=when)
     total = _slot_seconds(turn)
     if isinstance(total, str):
         return turn.ask(total)
@@ -2268,7 +2269,7 @@ def _duration(turn: _Turn) -> Resolution:
             return resolution
         name = normalize(turn.interp.slot("name") or "")
         if not name and said_words(turn.interp) & {"wake", "alarm"}:  # "wake me up in 20 minutes"
-            name = "alarm"
+            name = ALARM
         if name:  # "set a pizza timer": "the pizza timer" picks it later
             resolution.values["timer_name"] = name
             if REMINDER.match(normalize(turn.interp.text)):  # the name is what to do

@@ -19,6 +19,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
+# the name of the alarm's timer: "set an alarm for 7" is a timer until then, "cancel my alarm" finds it
+ALARM = "alarm"
+
 
 @dataclass(frozen=True)
 class RunningTimer:
@@ -73,7 +76,7 @@ class Timers:
         An alarm is cancelled only when asked for by name: "cancel the timer" must not lose it."""
         with self._lock:
             timer = self._find(satellite, name, seconds)
-            if timer is None or (timer.name == "alarm" and name != "alarm"):
+            if timer is None or (timer.name == ALARM and name != ALARM):
                 return None
             thread = self._running.pop(timer.id)[1]
         if thread is not None:
@@ -87,7 +90,7 @@ class Timers:
             ids = [
                 i
                 for i, (t, _) in self._running.items()
-                if t.satellite == satellite and (alarms or t.name != "alarm")
+                if t.satellite == satellite and (alarms or t.name != ALARM)
             ]
             stopped = [self._running.pop(i) for i in ids]
         for _, thread in stopped:
@@ -166,8 +169,8 @@ class Timers:
         if name is None and len(mine) > 1:  # "the timer" is a plain timer, when one runs: not the alarm
             # nor a command for later ("turn off the oven when the timer is done" runs one as long)
             mine = (
-                [t for t in mine if t.name != "alarm" and not t.command]
-                or [t for t in mine if t.name != "alarm"]
+                [t for t in mine if t.name != ALARM and not t.command]
+                or [t for t in mine if t.name != ALARM]
                 or mine
             )
         if len(mine) > 1:
