@@ -2316,12 +2316,30 @@ def _stop(turn: _Turn) -> Resolution:
     return turn.done()
 
 
+# words that make a sentence a teaching, besides its phrase and command: every teaching template of the
+# training data has one (tests/test_resolve.py); "i'm leaving, turn everything off" has none
+TEACH_MARKERS = frozenset(
+    _words(
+        "say said saying mean means call called should teach learn remember set setup whenever routine "
+        "shortcut command create add want"
+    )
+)
+
+
 def _teach_command(turn: _Turn) -> Resolution:
     phrase, command = turn.interp.slot("phrase"), turn.interp.slot("command")
     if not phrase or not normalize(phrase):
         return turn.ask("What should the phrase be?")
     if not command or not normalize(command):
         return turn.ask(f"What should I do when you say {normalize(phrase)}?")
+    slot_words = {w for s in turn.interp.slots for w in normalize(s.value).split()}
+    if turn.interp.text and not (set(normalize(turn.interp.text).split()) - slot_words) & TEACH_MARKERS:
+        # "i'm leaving, turn everything off": a request with a preamble, not a phrase to learn (a
+        # structured intent with no words, from Hermes or a test, is taken as it comes)
+        return turn.ask(
+            f'Should I do it now? Then say "{normalize(command)}". To teach it, say "when I say '
+            f'{normalize(phrase)}, {normalize(command)}".'
+        )
     words = turn.interp.text.split()
     said = next(s for s in turn.interp.slots if s.name == "command")
     if 0 <= said.start < said.end < len(words) and words[said.end].lower().strip(",") in ("and", "then"):

@@ -1912,3 +1912,23 @@ def test_a_sleep_timer_pauses_the_music_when_it_rings(ctx, bedroom) -> None:
     r = resolve(hyp("HassStartTimer", text="set a sleep timer for 30 minutes", minutes="30"), ctx, bedroom)
     assert r.values == {"seconds": 1800, "command": "pause the music"}
     assert dispatch(r, ctx).text == "In 30 minutes I'll pause the music."
+
+
+def test_a_request_with_a_preamble_is_not_taught(template_sentences, ctx, living) -> None:
+    """ "i'm leaving, turn everything off", read as a teaching, stored "i'm leaving" as a phrase and
+    turned nothing off. Every teaching template still teaches."""
+    from runtime.resolve import TEACH_MARKERS
+
+    said = hyp("AmbientTeachCommand", text="i'm leaving, turn everything off", phrase="i'm leaving",
+               command="turn everything off")  # fmt: skip
+    r = resolve(said, ctx, living)
+    assert r.clarification is not None and "turn everything off" in r.clarification
+    assert taught_command(ctx, "i'm leaving") is None
+    teachings = [i for i in template_sentences if i.intent == "AmbientTeachCommand"]
+    assert len(teachings) > 100
+    unmarked = [
+        i.text
+        for i in teachings
+        if not (set(i.text.split()) - {w for s in i.slots for w in s.value.split()}) & TEACH_MARKERS
+    ]
+    assert not unmarked, unmarked[:10]
