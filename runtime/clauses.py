@@ -89,14 +89,18 @@ def both_ways(command: str) -> list[str]:
 DURATION_PHRASE = r"(?:an?|half an|\S+(?: \S+)?) (?:hours?|minutes?|mins?|seconds?)"
 FOR_A_WHILE = re.compile(
     r"(?P<verb>turn|switch) (?:(?P<on1>on|off) (?P<dev1>.+?)|(?P<dev2>.+?) (?P<on2>on|off))"
-    rf" for (?P<time>{DURATION_PHRASE})|(?:run|start) (?P<dev3>.+?) for (?P<time3>{DURATION_PHRASE})",
+    rf" for (?P<time>{DURATION_PHRASE})|(?:run|start) (?P<dev3>.+?) for (?P<time3>{DURATION_PHRASE})"
+    rf"|(?P<door>lock|unlock|open|close) (?P<dev4>.+?) for (?P<time4>{DURATION_PHRASE})",
     re.IGNORECASE,
 )
+# "unlock the front door for 5 minutes": locked again when the time is up
+UNDONE_BY = {"lock": "unlock", "unlock": "lock", "open": "close", "close": "open"}
 
 
 def for_a_while(command: str) -> list[str]:
-    """ "turn on the fan for an hour" -> ["turn on the fan", "turn off the fan in an hour"]; a command
-    without such a time -> [command]."""
+    """ "turn on the fan for an hour" -> ["turn on the fan", "turn off the fan in an hour"], "unlock the
+    door for 5 minutes" -> ["unlock the door", "lock the door in 5 minutes"]; a command without such a
+    time -> [command]."""
     if (
         len(command.split()) > 24
     ):  # a command is short; the pattern's cost grows with the square of the length
@@ -106,6 +110,9 @@ def for_a_while(command: str) -> list[str]:
         return [command]
     if m["dev3"]:
         return [f"turn on {m['dev3']}", f"turn off {m['dev3']} in {m['time3']}"]
+    if m["dev4"]:
+        verb = m["door"].lower()
+        return [f"{verb} {m['dev4']}", f"{UNDONE_BY[verb]} {m['dev4']} in {m['time4']}"]
     device, on = (m["dev1"], m["on1"]) if m["dev1"] else (m["dev2"], m["on2"])
     back = "off" if on.lower() == "on" else "on"
     return [f"{m['verb']} {on} {device}", f"{m['verb']} {back} {device} in {m['time']}"]

@@ -47,6 +47,12 @@ from runtime.clauses import commands
         ),
         ("dim the kitchen light and the bedroom light to 20 percent", None),
         ("set the lights to 20 and then turn off the tv", ["set the lights to 20", "turn off the tv"]),
+        # a door unlocked or blinds opened for a while: locked, closed again when the time is up
+        (
+            "unlock the front door for 5 minutes",
+            ["unlock the front door", "lock the front door in 5 minutes"],
+        ),
+        ("open the blinds for an hour", ["open the blinds", "close the blinds in an hour"]),
         ("set a timer for 10 minutes", None),
         ("play jazz for an hour", None),
         # one command: a list of devices or rooms, a title with "and", a verb's particle
