@@ -1696,6 +1696,15 @@ def _play(turn: _Turn) -> Resolution:
             turn = dataclasses.replace(turn, interp=i)
         elif asks_liked:
             return turn.ask("I don't know what you like yet. What should I play?")
+    name = normalize(i.slot("name") or "")
+    if not query and name and not i.slot("area") and not _named(turn, name):
+        # "play the radio" with "radio" tagged as a device name: no device is called that, it is what to play
+        turn.reasons.append(f"'{name}' names no device here: what to play")
+        query, i = name, dataclasses.replace(i, slots=[s for s in i.slots if s.name != "name"])
+        turn = dataclasses.replace(turn, interp=i)
+    if not query and i.slot("media_class"):  # "play a podcast": one of that kind
+        query = normalize(i.slot("media_class") or "")
+        turn.reasons.append(f"no title: a {query}")
     if not query:
         return turn.ask("What should I play?")
     cls = normalize(i.slot("media_class") or "").replace(" ", "_")

@@ -1932,3 +1932,14 @@ def test_a_request_with_a_preamble_is_not_taught(template_sentences, ctx, living
         if not (set(i.text.split()) - {w for s in i.slots for w in s.value.split()}) & TEACH_MARKERS
     ]
     assert not unmarked, unmarked[:10]
+
+
+def test_play_the_radio_or_a_podcast_plays_it(ctx, kitchen) -> None:
+    """ "play the radio" ("radio" tagged as a device name) and "play a podcast" (a class, no title)
+    asked "What should I play?"."""
+    r = resolve(hyp("HassMediaSearchAndPlay", text="play the radio", name="radio"), ctx, kitchen)
+    assert (r.values["media_title"], r.values["satellite"]) == ("radio", "kitchen-sat")
+    r = resolve(hyp("HassMediaSearchAndPlay", text="play a podcast", media_class="podcast"), ctx, kitchen)
+    assert (r.values["media_title"], r.values["media_class"]) == ("podcast", "podcast")
+    r = resolve(hyp("HassMediaSearchAndPlay", text="play", name="bedroom speaker"), ctx, kitchen)
+    assert r.clarification == "What should I play?"  # a player named, nothing to play on it
