@@ -99,3 +99,8 @@ WANT_TO_HEAR = re.compile(
     r"(?:can i (?:have|get|hear)|could i (?:have|get|hear)|i'd like|i would like|i want|i wanna|i'd love"
     r"|let me hear|let's (?:hear|have))(?P<hear> to (?:hear|listen to))? (?P<what>.+?)(?: please| now)?"
 )
+# "how long until the oven is ready": its temperature against its setpoint (out of domain for the model)
+OVEN_READY = re.compile(
+    r"(?:how long (?:until|till|before)|when will) the oven (?:be |is )?(?:ready|preheated|hot|done preheating)"
+    r"|is the oven (?:ready|preheated|hot)(?: yet)?"
+)

@@ -58,6 +58,7 @@ from runtime.phrasings import (
     NEVER_MIND,
     NEXT_ONE,
     NOT_SAID,
+    OVEN_READY,
     REMIND_AT,
     SNOOZE,
     UNDO,
@@ -736,7 +737,9 @@ def _said_of_devices(turn: _Turn, text: str) -> Resolution | None:
 
 
 def _said_of_time(turn: _Turn, text: str) -> Resolution | None:
-    """Alarms ("wake me up at 7", "cancel my alarm") and "... when the timer is done"."""
+    """Alarms ("wake me up at 7", "cancel my alarm"), "... when the timer is done", "is the oven ready"."""
+    if OVEN_READY.fullmatch(text):
+        return _get_temperature(_read_as(turn, "HassClimateGetTemperature", [Slot("name", "oven")]))
     if (alarm := ALARM_AT.fullmatch(text)) is not None and (at := _alarm_at(turn, alarm["time"])):
         return at
     if (remind := REMIND_AT.fullmatch(text)) is not None:

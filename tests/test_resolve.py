@@ -1943,3 +1943,10 @@ def test_play_the_radio_or_a_podcast_plays_it(ctx, kitchen) -> None:
     assert (r.values["media_title"], r.values["media_class"]) == ("podcast", "podcast")
     r = resolve(hyp("HassMediaSearchAndPlay", text="play", name="bedroom speaker"), ctx, kitchen)
     assert r.clarification == "What should I play?"  # a player named, nothing to play on it
+
+
+def test_how_long_until_the_oven_is_ready_says_how_hot_it_is(ctx, bedroom) -> None:
+    """ "how long until the oven is ready" was out of domain."""
+    ctx.update_state("oven", {"state": "on", "temperature": 150, "target_temperature": 180})
+    r = resolve(hyp("OutOfDomain", text="how long until the oven is ready"), ctx, bedroom)
+    assert r.device_ids == ["oven"] and "heating to 180 degrees" in dispatch(r, ctx).text
