@@ -740,13 +740,13 @@ def _said_of_time(turn: _Turn, text: str) -> Resolution | None:
     """Alarms ("wake me up at 7", "cancel my alarm"), "... when the timer is done", "is the oven ready"."""
     if OVEN_READY.fullmatch(text):
         return _get_temperature(_read_as(turn, "HassClimateGetTemperature", [Slot("name", "oven")]))
-    if (alarm := ALARM_AT.fullmatch(text)) is not None and (at := _alarm_at(turn, alarm["time"])):
+    if (alarm := ALARM_AT.fullmatch(text)) is not None and (at := _timer_until(turn, alarm["time"])):
         return at
     if (remind := REMIND_AT.fullmatch(text)) is not None:
         what, when = remind["what"] or remind["what_last"], remind["time"] or remind["time_first"]
         if (day := WHICH_DAY.search(what)) is not None:  # "... tomorrow at 7": the day is the time's
             what, when = what[: day.start()], f"{when} {day[1]}"
-        if (at := _alarm_at(turn, when, what)) is not None:
+        if (at := _timer_until(turn, when, what)) is not None:
             at.values["reminder"] = True
             return at
     if (snooze := SNOOZE.fullmatch(text)) is not None:
@@ -754,7 +754,7 @@ def _said_of_time(turn: _Turn, text: str) -> Resolution | None:
         turn.reasons.append(f"snoozed: the alarm again in {minutes:g} minutes")
         return _read_as(turn, "HassStartTimer", []).done(seconds=int(minutes * 60), timer_name=ALARM)
     for said, intent in ((ALARM_OFF, "HassCancelTimer"), (ALARM_WHEN, "HassTimerStatus")):
-        if said.fullmatch(text):  # the alarm is the timer named "alarm" (_alarm_at, _duration)
+        if said.fullmatch(text):  # the alarm is the timer named "alarm" (_timer_until, _duration)
             return _timer(_read_as(turn, intent, [Slot("name", ALARM)]))
     if (done := WHEN_TIMER_DONE.fullmatch(text)) is not None and _for_later(done["command"], DELAYABLE_VERBS):
         # the pipeline finds the timer and runs the command when it rings; dispatch words it
@@ -843,9 +843,10 @@ def _kind_said_after(interp: Interpretation) -> str | None:
     """The untagged kind word right after the name slot ("light" in "the oven light"), if any."""
     words = interp.text.split()
     spans = [s for s in interp.slots if s.name == "name" and 0 <= s.start < s.end < len(words)]
-    after = normalize(words[spans[0].end]) if spans else ""
-    tagged = any(s.start <= spans[0].end < s.end for s in interp.slots) if spans else True
-    return after if after in TYPE_WORDS and not tagged and after not in SWITCH_WORDS else None
+    if not spans or any(s.start <= spans[0].end < s.end for s in interp.slots):  # none, or tagged
+        return None
+    after = normalize(words[spans[0].end])
+    return after if after in TYPE_WORDS and after not in SWITCH_WORDS else None
 
 
 def _named(turn: _Turn, name: str) -> list[Device]:
@@ -863,9 +864,10 @@ PARTS_OF_DAY = (
 )
 
 
-def _alarm_at(turn: _Turn, said: str, name: str = ALARM) -> Resolution | None:
-    """An alarm at the time of day `said` ("7", "6 30", "7 tomorrow morning", "tomorrow at 7"): a
-    timer named `name` until then; None when `said` is no time of day (the model has no slot for one)."""
+def _timer_until(turn: _Turn, said: str, name: str = ALARM) -> Resolution | None:
+    """A timer named `name` (the alarm, or a reminder's task) until the time of day `said` ("7",
+    "6 30", "7 tomorrow morning", "tomorrow at 7"); None when `said` is no time of day (the model has
+    no slot for one)."""
     tomorrow = "tomorrow" in said.split()
     for part, mark in PARTS_OF_DAY:
         said = part.sub(f" {mark} ", said)
@@ -1523,9 +1525,8 @@ def _get_state(turn: _Turn) -> Resolution:
         i = dataclasses.replace(i, slots=[*i.slots, Slot("name", "it")])
         turn, named = dataclasses.replace(turn, interp=i), "it"
     words = said_words(i)
-    if not (i.slot("name") or i.slot("domain") or i.slot("device_class")) and (
-        words & {"anything", "everything", "what", "what's", "whats"}
-    ) & (set() if not words & {"on", "off"} else words):
+    unnamed = not (i.slot("name") or i.slot("domain") or i.slot("device_class"))
+    if unnamed and words & {"anything", "everything", "what", "what's", "whats"} and words & {"on", "off"}:
         # "is anything on in the office", "what's on in the bathroom": what switches there (the home's
         # with no room said), with one answer about which are on
         area = find_room(i.slot("area") or "", turn.rooms) if i.slot("area") else None
