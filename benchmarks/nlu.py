@@ -491,7 +491,22 @@ def split_figures(model_dirs: list[Path], kind: str = "int8", seed: int | None =
         out[str(d)] |= {f"n_{name}": len(examples) for name, examples in sets.items()}
         out[str(d)]["grammar"] = grammar_figures(predict, grammar)
         out[str(d)]["statements"] = statement_figures(model, config)
+        # where it goes wrong on validation (gold -> read, most frequent first): the data gaps to read
+        # before writing a fix (and then to list in READ_VALIDATION_TEMPLATES)
+        errors = {
+            name: top_confusions(reports[name].confusion)
+            for name in ("valid", "noisy_valid")
+            if name in reports
+        }
+        if errors:  # none for a model trained on the validation templates
+            out[str(d)]["valid_errors"] = errors
     return out
+
+
+def top_confusions(confusion: dict[str, dict[str, int]], n: int = 15) -> list[tuple[str, str, int]]:
+    """The `n` most frequent (gold, predicted, count) errors of a confusion table."""
+    errors = [(gold, read, c) for gold, row in confusion.items() for read, c in row.items() if read != gold]
+    return sorted(errors, key=lambda e: (-e[2], e[0], e[1]))[:n]
 
 
 def statement_figures(model: Any, config: Any, satellite_id: str = "kitchen-sat") -> dict[str, Any]:

@@ -128,7 +128,8 @@ def test_train_on_test_is_for_the_small_model_on_our_templates(tmp_path: Path) -
 
 def _relabelled(tmp_path: Path, flag: str) -> Path:
     """The committed model's files, labelled as trained with `flag` off: "hold_out_test" for a
-    `--train-on-test` model, "hold_out_valid" for a `--train-on-valid` one."""
+    `--train-on-test` model, "hold_out_valid" for a `--train-on-valid` one (the other split held out,
+    as those recipes hold it)."""
     import json
     import shutil
 
@@ -137,7 +138,7 @@ def _relabelled(tmp_path: Path, flag: str) -> Path:
     for name in ("nlu.int8.onnx", "tokenizer.json"):
         shutil.copy(ROOT / "models" / "nlu" / name, model / name)
     meta = json.loads((ROOT / "models" / "nlu" / "labels.json").read_text())
-    meta["train_config"][flag] = False
+    meta["train_config"] |= {"hold_out_test": True, "hold_out_valid": True, flag: False}
     (model / "labels.json").write_text(json.dumps(meta))
     return model
 
@@ -157,6 +158,18 @@ def test_a_model_trained_on_the_test_templates_is_scored_on_validation_and_new_t
     assert figures["n_test_templates_new_sentences"] < figures["n_test"]
     assert figures["test_templates_new_sentences"]["intent_acc"] > 0.9
     assert figures["grammar"]["n"] > 1000 and figures["grammar"]["intent_acc"] > 0.9
+    # where it goes wrong on validation, most frequent first
+    errors = figures["valid_errors"]["noisy_valid"]
+    assert errors and all(gold != read and count > 0 for gold, read, count in errors)
+    assert [count for _, _, count in errors] == sorted((count for _, _, count in errors), reverse=True)
+
+
+def test_top_confusions_are_the_errors_most_frequent_first() -> None:
+    from benchmarks.nlu import top_confusions
+
+    table = {"A": {"A": 9, "B": 1, "C": 3}, "B": {"B": 5, "A": 3}}
+    assert top_confusions(table) == [("A", "C", 3), ("B", "A", 3), ("A", "B", 1)]
+    assert top_confusions(table, n=1) == [("A", "C", 3)]
 
 
 def test_a_model_trained_on_the_validation_templates_is_scored_on_the_test_sets_only(
