@@ -18,7 +18,8 @@ HELP = re.compile(
 # "make it warmer", "it's too hot in here", "i'm cold": the thermostat a step
 WARMER_COLDER = re.compile(
     r"(?:(?:please )?(?:can you )?make it )?(?:(?:a )?(?:bit|little) )?(?:(?P<up>warmer|hotter)|cooler|colder)(?: in here)?(?: please)?"
-    r"|(?:it's|it is|that's|that is) (?:a (?:bit|little) |way |much |really |so )?too (?:(?P<cold>cold|chilly|cool)|hot|warm)(?: in here)?"
+    r"|(?:it's|it is|that's|that is) (?:a (?:bit|little) |way |much |really |so )?too (?:(?P<cold>cold|chilly|cool)|hot|warm)"
+    r"(?: in here| in the \w+(?: \w+)?)?"
     r"|(?:i'm|i am) (?:a (?:bit|little) |really |so |very )?(?:(?P<chilled>cold|chilly|freezing)|hot|warm|boiling)"
 )
 # "set the fan to low", "set it to medium" (just after the fan): some fan levels the model reads as

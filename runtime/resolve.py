@@ -1797,6 +1797,13 @@ def _position(turn: _Turn) -> Resolution:
 
 
 def _fan_speed(turn: _Turn) -> Resolution:
+    level, words = turn.interp.slot("percentage"), said_words(turn.interp)
+    if level and words & LIGHT_WORDS and not words & {"fan", "fans"}:
+        # "turn the lights on full", read as a fan speed: the lights' brightness
+        turn.reasons.append("a speed said of lights: their brightness")
+        slots = [s for s in turn.interp.slots if s.name in TARGET_SLOTS]
+        bright = str(FAN_LEVELS.get(normalize(level), level))
+        return _light_set(_read_as(turn, "HassLightSet", [*slots, Slot("brightness", bright)]))
     found = _targets(turn, frozenset({"fan"}))
     if isinstance(found, Resolution):
         return found

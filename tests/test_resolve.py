@@ -1950,3 +1950,22 @@ def test_how_long_until_the_oven_is_ready_says_how_hot_it_is(ctx, bedroom) -> No
     ctx.update_state("oven", {"state": "on", "temperature": 150, "target_temperature": 180})
     r = resolve(hyp("OutOfDomain", text="how long until the oven is ready"), ctx, bedroom)
     assert r.device_ids == ["oven"] and "heating to 180 degrees" in dispatch(r, ctx).text
+
+
+def test_lights_on_full_and_too_cold_in_a_room(ctx, bedroom) -> None:
+    """ "turn the lights on full", read as a fan speed, got "a light can't do that"; "it's too cold in
+    the bedroom" asked "Brighter or dimmer?"."""
+    r = resolve(
+        hyp("HassFanSetSpeed", text="turn the lights on full", domain="lights", percentage="full"),
+        ctx,
+        bedroom,
+    )
+    assert (r.interpretation.intent, r.device_ids, r.values) == (
+        "HassLightSet",
+        ["bedroom_light"],
+        {"brightness": 100},
+    )
+    ctx.update_state("thermostat", {"state": "heat", "target_temperature": 20})
+    for said, target in (("it's too cold in the bedroom", 21), ("it's too hot in the office", 19)):
+        r = resolve(hyp("AmbientSetBrightnessRelative", text=said), ctx, bedroom)
+        assert (r.device_ids, r.values) == (["thermostat"], {"target_temperature": target}), said
