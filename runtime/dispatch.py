@@ -88,29 +88,8 @@ def _answer(intent: str, values: dict[str, Any], ctx: ContextStore, now: datetim
                 text = f"I don't have a weather forecast, but it's {_deg(s.state['temperature'])} outside."
                 break
         return Action("answer", text=text)
-    if intent == "HassStartTimer" and "after_timer" in values:  # the pipeline finds the timer
-        which = f"{values['after_timer']} timer".strip()
-        return Action("answer", text=f"When your {which} is done I'll {values['command']}.")
-    if intent == "HassStartTimer" and values.get("at") and values.get("command"):
-        return Action("answer", text=f"At {_clock(values['at'])} I'll {values['command']}.")
-    if intent == "HassStartTimer" and values.get("at") and values.get("reminder"):
-        what, tomorrow = you_form(str(values["timer_name"])), " tomorrow" if values.get("tomorrow") else ""
-        return Action("answer", text=f"OK, I'll remind you to {what} at {_clock(values['at'])}{tomorrow}.")
-    if intent == "HassStartTimer" and values.get("at") and values.get("tomorrow"):
-        return Action("answer", text=f"Alarm set for {_clock(values['at'])} tomorrow.")
-    if intent == "HassStartTimer" and values.get("at"):
-        at = _clock(values["at"])
-        minutes = int(values["seconds"]) // 60 * 60
-        return Action("answer", text=f"Alarm set for {at}, {duration_text(minutes)} from now.")
-    if intent == "HassStartTimer" and values.get("command"):
-        return Action("answer", text=f"In {duration_text(int(values['seconds']))} I'll {values['command']}.")
-    if intent == "HassStartTimer" and values.get("reminder"):
-        what, after = you_form(str(values["timer_name"])), duration_text(int(values["seconds"]))
-        return Action("answer", text=f"OK, I'll remind you to {what} in {after}.")
-    if intent == "HassStartTimer" and values.get("timer_name") == ALARM:
-        return Action("answer", text=f"Alarm set for {duration_text(int(values['seconds']))} from now.")
     if intent == "HassStartTimer":
-        return Action("answer", text=f"Timer set for {duration_text(int(values['seconds']))}.")
+        return Action("answer", text=_timer_set(values))
     if intent == "HassGetCurrentDate":
         days = int(values.get("days", 0))
         day = now + timedelta(days=days)
@@ -422,6 +401,32 @@ def timer_answer(intent: str, values: dict[str, Any], timer: RunningTimer) -> st
     if timer.remaining() <= 0:
         return f"{change} Your timer for {duration_text(timer.seconds)} is done."
     return f"{change} {left} left."
+
+
+def _timer_set(values: dict[str, Any]) -> str:
+    """What is said when a timer is set: a plain one, an alarm, a reminder, a command for later."""
+    seconds = int(values.get("seconds", 0))
+    what = you_form(str(values.get("timer_name", "")))
+    if "after_timer" in values:  # the pipeline finds the timer
+        which = f"{values['after_timer']} timer".strip()
+        return f"When your {which} is done I'll {values['command']}."
+    if values.get("at"):
+        at = _clock(values["at"])
+        if values.get("command"):
+            return f"At {at} I'll {values['command']}."
+        tomorrow = " tomorrow" if values.get("tomorrow") else ""
+        if values.get("reminder"):
+            return f"OK, I'll remind you to {what} at {at}{tomorrow}."
+        if tomorrow:
+            return f"Alarm set for {at} tomorrow."
+        return f"Alarm set for {at}, {duration_text(seconds // 60 * 60)} from now."
+    if values.get("command"):
+        return f"In {duration_text(seconds)} I'll {values['command']}."
+    if values.get("reminder"):
+        return f"OK, I'll remind you to {what} in {duration_text(seconds)}."
+    if values.get("timer_name") == ALARM:
+        return f"Alarm set for {duration_text(seconds)} from now."
+    return f"Timer set for {duration_text(seconds)}."
 
 
 def _clock(hh_mm: str) -> str:

@@ -678,21 +678,18 @@ def resolve(
     if interp.intent in TARGETING_INTENTS and (cut := _except_cut(text)) is not None:
         # "turn off everything except the tv": acting on the named device would be the opposite
         return _leaving_out(turn, text, cut)
-    if (
-        interp.intent in TARGETING_INTENTS
-        and "and" not in text.split()
-        and (kind := _kind_said_after(interp))
-    ):
-        # "turn on the oven light" with "oven" tagged: not the oven, a device this home lacks (in "the
-        # coffee maker and the living room light" the kind word is the other device's: conjuncts)
-        name, here = normalize(interp.slot("name") or ""), satellite.room
-        match = match_name(name, turn.devices, turn.rooms, here)
-        if match.devices and not any(d.type in TYPE_WORDS[kind] for d in match.devices):
-            longer = f"{name} {kind}"
-            return _unknown(turn, longer, match_name(longer, turn.devices, turn.rooms, here), turn.room(here))
+    if interp.intent in TARGETING_INTENTS and (cut_short := _name_cut_short(turn, text)) is not None:
+        return cut_short
     parts = conjuncts(interp) if interp.intent in CONJOINABLE else [interp]
     resolution = handler(turn) if len(parts) == 1 else _conjoined(turn, handler, parts)
     return _targeted(turn, resolution) if interp.intent in TARGETING_INTENTS else resolution
+
+
+def _setting(turn: _Turn, intent: str, slot: str, value: str) -> Resolution:
+    """The request's devices (its target slots) given `slot` = `value` by `intent`'s handler: "lights
+    at half" read as a blind's position is the lights' brightness."""
+    targets = [s for s in turn.interp.slots if s.name in TARGET_SLOTS]
+    return HANDLERS[intent](_read_as(turn, intent, [*targets, Slot(slot, value)]))
 
 
 def _read_as(turn: _Turn, intent: str, slots: list[Slot] | None = None, text: str | None = None) -> _Turn:
@@ -839,6 +836,20 @@ def _leaving_out(turn: _Turn, text: str, cut: tuple[int, int]) -> Resolution:
     return Resolution(resolution.interpretation, ids, area, resolution.values, None, reasons)
 
 
+def _name_cut_short(turn: _Turn, text: str) -> Resolution | None:
+    """ "turn on the oven light" with "oven" tagged: not the oven, a device this home lacks (in "the
+    coffee maker and the living room light" the kind word is the other device's: conjuncts)."""
+    kind = _kind_said_after(turn.interp) if "and" not in text.split() else None
+    if kind is None:
+        return None
+    name, here = normalize(turn.interp.slot("name") or ""), turn.satellite.room
+    match = match_name(name, turn.devices, turn.rooms, here)
+    if not match.devices or any(d.type in TYPE_WORDS[kind] for d in match.devices):
+        return None
+    longer = f"{name} {kind}"
+    return _unknown(turn, longer, match_name(longer, turn.devices, turn.rooms, here), turn.room(here))
+
+
 def _kind_said_after(interp: Interpretation) -> str | None:
     """The untagged kind word right after the name slot ("light" in "the oven light"), if any."""
     words = interp.text.split()
@@ -864,6 +875,13 @@ PARTS_OF_DAY = (
 )
 
 
+def _until(turn: _Turn, at: tuple[int, int, bool], days: int = 0) -> tuple[int, str]:
+    """Seconds from now to the time of day `at` (the nearer one without am/pm), `days` later, and the
+    time as "HH:MM"."""
+    seconds = seconds_until(at, turn.now) + days * 24 * 3600
+    return seconds, (turn.now + timedelta(seconds=seconds)).strftime("%H:%M")
+
+
 def _timer_until(turn: _Turn, said: str, name: str = ALARM) -> Resolution | None:
     """A timer named `name` (the alarm, or a reminder's task) until the time of day `said` ("7",
     "6 30", "7 tomorrow morning", "tomorrow at 7"); None when `said` is no time of day (the model has
@@ -875,10 +893,9 @@ def _timer_until(turn: _Turn, said: str, name: str = ALARM) -> Resolution | None
     at = clock_time(said) or clock_time(f"{said} o'clock")  # "at 7", no am/pm: the nearer 7
     if at is None:
         return None
-    seconds = seconds_until(at, turn.now)
+    seconds, when = _until(turn, at)
     if tomorrow and (turn.now + timedelta(seconds=seconds)).date() == turn.now.date():
-        seconds += 24 * 3600  # "tomorrow at 7" said before 7 today
-    when = (turn.now + timedelta(seconds=seconds)).strftime("%H:%M")
+        seconds, when = _until(turn, at, days=1)  # "tomorrow at 7" said before 7 today
     turn.reasons.append(f"an alarm at {when}{' tomorrow' if tomorrow else ''}: in {seconds} s")
     resolution = _read_as(turn, "HassStartTimer", []).done(seconds=seconds, timer_name=name, at=when)
     if tomorrow:
@@ -1502,6 +1519,10 @@ def _get_temperature(turn: _Turn) -> Resolution:
     return turn.done([found[0].id], found[0].room, query="temperature")
 
 
+# "is the light on or off": which one, not yes or no
+EITHER_STATE = re.compile(r"\b(?:on or off|off or on|open or closed|closed or open|locked or unlocked)\b")
+
+
 def _get_state(turn: _Turn) -> Resolution:
     i = turn.interp
     any_type = frozenset(
@@ -1542,14 +1563,12 @@ def _get_state(turn: _Turn) -> Resolution:
     if not named and not untagged & (EVERYTHING | set(TYPE_WORDS)):
         return turn.ask("Which device do you want to know about?")
     # "are any lights on", "which doors are unlocked": the home's, unless a room is said
-    quantified = not i.slot("area") and bool(said_words(i) & QUESTION_QUANTIFIERS)
+    quantified = not i.slot("area") and bool(words & QUESTION_QUANTIFIERS)
     found = _targets(turn, any_type, home_wide=quantified)
     if isinstance(found, Resolution):
         return found
     asked = i.slot("state")
-    if re.search(
-        r"\b(?:on or off|off or on|open or closed|closed or open|locked or unlocked)\b", normalize(i.text)
-    ):
+    if EITHER_STATE.search(normalize(i.text)):
         asked = None  # "is the light on or off": which one, not yes or no
     extra = {"asked_state": normalize(asked)} if asked else {}
     return turn.done([d.id for d in found], found[0].room, query="state", **extra)
@@ -1637,8 +1656,7 @@ def _level_of_it(turn: _Turn) -> Resolution | None:
             return None
         intent, slot = LEVEL_OF[kind]
         turn.reasons.append(f"the {kind} named has no volume: its {slot}")
-        slots = [s for s in i.slots if s.name in TARGET_SLOTS] + [Slot(slot, level)]
-        return HANDLERS[intent](_read_as(turn, intent, slots))
+        return _setting(turn, intent, slot, level)
     if (area := i.slot("area")) and not words & PRONOUNS:
         # "set the living room to 20 percent": as HA reads it, the brightness of the room's lights
         turn.reasons.append("a room set to a level, no volume said: its lights' brightness")
@@ -1781,8 +1799,7 @@ def _position(turn: _Turn) -> Resolution:
     if level and words & LIGHT_WORDS and not any("cover" in TYPE_WORDS.get(w, ()) for w in words):
         # "lights at half": read as a blind's position, it is the lights' brightness
         turn.reasons.append("a position said of lights: their brightness")
-        slots = [s for s in turn.interp.slots if s.name in TARGET_SLOTS] + [Slot("brightness", level)]
-        return _light_set(_read_as(turn, "HassLightSet", slots))
+        return _setting(turn, "HassLightSet", "brightness", level)
     found = _targets(turn, INTENT_TYPES["HassSetPosition"], need_feature="position")
     if isinstance(found, Resolution):
         return found
@@ -1801,9 +1818,7 @@ def _fan_speed(turn: _Turn) -> Resolution:
     if level and words & LIGHT_WORDS and not words & {"fan", "fans"}:
         # "turn the lights on full", read as a fan speed: the lights' brightness
         turn.reasons.append("a speed said of lights: their brightness")
-        slots = [s for s in turn.interp.slots if s.name in TARGET_SLOTS]
-        bright = str(FAN_LEVELS.get(normalize(level), level))
-        return _light_set(_read_as(turn, "HassLightSet", [*slots, Slot("brightness", bright)]))
+        return _setting(turn, "HassLightSet", "brightness", str(FAN_LEVELS.get(normalize(level), level)))
     found = _targets(turn, frozenset({"fan"}))
     if isinstance(found, Resolution):
         return found
@@ -1925,8 +1940,7 @@ def _white_step(turn: _Turn) -> Resolution:
     comparative = said_words(turn.interp) & TEMPERATURE_COMPARATIVES
     white = "warm white" if comparative & WARMER else "cool white"
     turn.reasons.append(f"'{' '.join(sorted(comparative))}' said of lights: {white}")
-    slots = [s for s in turn.interp.slots if s.name in TARGET_SLOTS] + [Slot("color", white)]
-    return _light_set(_read_as(turn, "HassLightSet", slots))
+    return _setting(turn, "HassLightSet", "color", white)
 
 
 def _setpoint_step(turn: _Turn, device: Device, up: bool, by: float = CLIMATE_STEP) -> Resolution:
@@ -2242,8 +2256,7 @@ def _at_a_time(turn: _Turn) -> Resolution | None:
                 "I can do that at a time of day, like at 8 pm, or in a while, like in 10 minutes."
             )
         return None
-    seconds = seconds_until(at, turn.now)
-    when = (turn.now + timedelta(seconds=seconds)).strftime("%H:%M")
+    seconds, when = _until(turn, at)
     turn.reasons.append(f"a command for {when}: '{command}', in {seconds} s")
     return _read_as(turn, "HassStartTimer", []).done(seconds=seconds, command=command, at=when)
 
@@ -2266,8 +2279,7 @@ def _duration(turn: _Turn) -> Resolution:
     """HassStartTimer, and the time to add or take off for HassIncreaseTimer/HassDecreaseTimer."""
     at = clock_time(turn.interp.text) if turn.interp.intent == "HassStartTimer" else None
     if at is not None:  # "an alarm for 7 am" is a time of day, not a seven-hour timer
-        seconds = seconds_until(at, turn.now)
-        when = (turn.now + timedelta(seconds=seconds)).strftime("%H:%M")
+        seconds, when = _until(turn, at)
         turn.reasons.append(f"a time of day ({when}): a timer until then, {seconds} s")
         return turn.done(seconds=seconds, timer_name=ALARM, at=when)
     total = _slot_seconds(turn)
