@@ -1182,9 +1182,15 @@ def _targets(
     in_area = [d for d in found if d.room == area.id] if area else []
     if area is not None:
         if not in_area:
-            if len(found) == 1 and name:  # a unique name wins over a misheard room
+            kind_word = normalize(name or "") in TYPE_WORDS  # "the tv in the bedroom": where, not which
+            if len(found) == 1 and name and not kind_word:  # a unique name wins over a misheard room
                 turn.reasons.append(f"the {found[0].name} is not in the {area.name}; using it anyway")
                 return _fit(turn, found, types, need_feature)
+            if len(found) == 1 and kind_word:
+                there = turn.room(found[0].room).name
+                return turn.ask(
+                    f"There's no {what or name} in the {area.name}. The {found[0].name} is in the {there}."
+                )
             return turn.ask(f"There's no {what or 'device'} in the {area.name}.")
         found = in_area
         turn.reasons.append(f"area {area.name}")
@@ -1523,8 +1529,22 @@ def _get_temperature(turn: _Turn) -> Resolution:
 EITHER_STATE = re.compile(r"\b(?:on or off|off or on|open or closed|closed or open|locked or unlocked)\b")
 
 
+# a state question says one of these (or ends in "?"); "all lights off" without them is a command
+QUESTION_FORM = frozenset(
+    _words(
+        "is are was were am which what what's whats how how's any anything do does did can could tell check"
+    )
+)
+
+
 def _get_state(turn: _Turn) -> Resolution:
     i = turn.interp
+    state = normalize(i.slot("state") or "")
+    # (with no text, nothing tells a question from a command: the model's reading stands)
+    if state in ("on", "off") and i.text.strip() and not said_words(i) & QUESTION_FORM and "?" not in i.text:
+        turn.reasons.append(f"'{state}' with no question word: a command, not a question")
+        intent = "HassTurnOn" if state == "on" else "HassTurnOff"
+        return _on_off(_read_as(turn, intent, [s for s in i.slots if s.name != "state"]))
     any_type = frozenset(
         {"light", "switch", "fan", "climate", "oven", "cover", "lock", "tv", "media_player", "sensor"}
     )
@@ -1701,9 +1721,35 @@ def _of_ten(turn: _Turn, level: float) -> float:
     return level
 
 
+# "something by adele", "some beatles": music by them (nobody asks for "some" of a film or a book)
+BY_ARTIST = re.compile(
+    r"^(?:something|anything|some (?:music|songs?)|music|songs?|a song|some) (?:by|from) (.+)$"
+)
+SOME = re.compile(r"^some (?!of\b)(.+)$")
+# a spoken kind as the media class sent (Home Assistant's names): "play songs by adele" is music
+SPOKEN_CLASS = {w: "music" for w in _words("song songs tune tunes track tracks")}
+
+
+def _query(turn: _Turn) -> tuple[str, bool]:
+    """What to play, and whether the words say it is music: "play some music by the beatles" is tagged
+    as two queries, "some music" and "the beatles"; "some" said before a name asks for music."""
+    spans = [s for s in turn.interp.slots if s.name == "search_query" and s.value.strip()]
+    titles = [s.value.strip() for s in spans if normalize(s.value) not in ANY_MUSIC] if len(spans) > 1 else []
+    query = " ".join(titles) if titles else (spans[0].value.strip() if spans else "")
+    music = len(titles) < len(spans) and bool(titles)
+    said = normalize(turn.interp.text).split()
+    if spans and 0 < spans[0].start <= len(said) and said[spans[0].start - 1] == "some":
+        music = True
+    for pattern in (BY_ARTIST, SOME) if normalize(query) not in ANY_MUSIC else ():
+        if m := pattern.match(normalize(query)):
+            query, music = m.group(1), True
+            break
+    return query, music or normalize(query) in ANY_MUSIC  # "play something": music, not an audiobook
+
+
 def _play(turn: _Turn) -> Resolution:
     i = turn.interp
-    query = (i.slot("search_query") or "").strip()
+    query, said_music = _query(turn)
     asks_liked = bool(LIKED_SAID.search(normalize(i.text)))  # "play something i like"
     if asks_liked:
         query = "something"
@@ -1730,6 +1776,9 @@ def _play(turn: _Turn) -> Resolution:
     if not query:
         return turn.ask("What should I play?")
     cls = normalize(i.slot("media_class") or "").replace(" ", "_")
+    cls = SPOKEN_CLASS.get(cls, cls) or ("music" if said_music else "")
+    if said_music and cls == "music":
+        turn.reasons.append(f"'{query}': music, from the words around it")
     sat, room = turn.satellite, turn.room(turn.satellite.room)
     named: list[Device] | None = None  # "play X in the living room": its players decide, not the satellite
     if i.slot("name") or i.slot("area"):
