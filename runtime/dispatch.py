@@ -358,8 +358,10 @@ def no_timer(resolution: Resolution, ctx: ContextStore) -> str:
     """The answer to a request on a timer when none runs; when the request named a device that is on
     ("stop the oven", which the model reads as the oven's timer), how to turn that off instead."""
     interp = resolution.interpretation
-    if resolution.values.get("timer_name") == ALARM:
+    if resolution.values.get("timer_name") == ALARM or resolution.values.get("timer_kind") == ALARM:
         return "There is no alarm set."
+    if resolution.values.get("timer_kind") == "reminder":
+        return "You have no reminders."
     text = "There is no timer running."
     _, named = named_devices(interp, ctx.devices())
     if len(named) != 1 or named[0].type not in INTENT_TYPES["HassTurnOff"]:
@@ -376,7 +378,7 @@ def timer_answer(intent: str, values: dict[str, Any], timer: RunningTimer) -> st
     change. Dispatch cannot see the timers and answers `no_timer`; the pipeline words it again with
     this when it finds the timer."""
     if intent == "HassCancelAllTimers":
-        return "All timers cancelled."
+        return f"All {values.get('timer_kind', 'timer')}s cancelled."
     which = f"{timer.name} timer" if timer.name else "timer"
     if timer.name == ALARM:
         which = ALARM
@@ -403,6 +405,28 @@ def timer_answer(intent: str, values: dict[str, Any], timer: RunningTimer) -> st
     return f"{change} {left} left."
 
 
+def timers_answer(kind: str, timers: list[RunningTimer]) -> str:
+    """ "What timers do I have": each of `timers` (all of `kind`, at least one) and what it has left."""
+    now = datetime.now()
+    said = []
+    for t in timers:
+        at = _clock((now + timedelta(seconds=t.remaining())).strftime("%H:%M"))
+        if kind == ALARM:
+            said.append(f"at {at}")
+        elif kind == "reminder":
+            said.append(f"to {you_form(t.name or '')} at {at}")
+        elif t.command:
+            said.append(f"to {t.command} in {duration_text(round(t.remaining()))}")
+        else:
+            which = f"your {t.name} timer" if t.name else f"your timer for {duration_text(t.seconds)}"
+            paused = " (paused)" if t.paused else ""
+            said.append(f"{duration_text(round(t.remaining()))} left on {which}{paused}")
+    what = {ALARM: "alarm", "reminder": "reminder"}.get(kind, "timer")
+    count = "one" if len(timers) == 1 else str(len(timers))
+    listed = said[0] if len(said) == 1 else ", ".join(said[:-1]) + f" and {said[-1]}"
+    return f"You have {count} {what}{'' if len(timers) == 1 else 's'}: {listed}."
+
+
 def _timer_set(values: dict[str, Any]) -> str:
     """What is said when a timer is set: a plain one, an alarm, a reminder, a command for later."""
     seconds = int(values.get("seconds", 0))
@@ -426,6 +450,8 @@ def _timer_set(values: dict[str, Any]) -> str:
         return f"OK, I'll remind you to {what} in {duration_text(seconds)}."
     if values.get("timer_name") == ALARM:
         return f"Alarm set for {duration_text(seconds)} from now."
+    if values.get("timer_name"):  # "pasta timer set": which one it is, for "cancel the pasta timer"
+        return f"{str(values['timer_name']).capitalize()} timer set for {duration_text(seconds)}."
     return f"Timer set for {duration_text(seconds)}."
 
 

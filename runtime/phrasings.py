@@ -49,6 +49,13 @@ ALARM_WHEN = re.compile(
     r"|do i have an alarm(?: set)?|(?:did you|have you) set (?:my|the|an) alarm"
     r"|how long (?:until|till|before) (?:my|the) alarm(?: goes off| rings)?"
 )
+# "what timers do i have", "how many reminders are there", "do i have any alarms": each one of that kind
+TIMERS_LIST = re.compile(
+    r"(?:(?:what|which|how many) (?:timers|reminders|alarms)"
+    r"(?: do i have| have i (?:got|set)| are (?:there|running|set|on))?"
+    r"|(?:do i have|are there|have i got) any (?:timers|reminders|alarms)(?: set| running| on)?"
+    r"|(?:list|tell me|read me|what are) (?:all )?(?:my |the )?(?:timers|reminders|alarms))(?: please)?"
+)
 # "snooze", "snooze for 5 minutes", "ten more minutes": an alarm again in a while (9 minutes unsaid)
 SNOOZE = re.compile(
     r"(?:please )?snooze(?: (?:it|that|the alarm|my alarm))?(?: for (?P<minutes>\w+) minutes?)?(?: please)?"

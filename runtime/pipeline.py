@@ -30,7 +30,7 @@ from runtime.audio.vad import WakeTail
 from runtime.clauses import commands
 from runtime.config import Config
 from runtime.context import ContextStore
-from runtime.dispatch import TIMER_INTENTS, no_timer, ring_text, timer_answer
+from runtime.dispatch import TIMER_INTENTS, no_timer, ring_text, timer_answer, timers_answer
 from runtime.events import (
     Action,
     ActionResult,
@@ -328,7 +328,7 @@ class Pipeline:
                 reminder=bool(values.get("reminder")),
             )
         elif intent == "HassCancelAllTimers":
-            cancelled = self.timers.cancel_all(self.satellite, alarms=False)
+            cancelled = self.timers.cancel_all(self.satellite, frozenset({values.get("timer_kind", "timer")}))
             return Action("answer", text=timer_answer(intent, values, cancelled[-1])) if cancelled else action
         elif intent == "HassCancelTimer":
             which = (values.get("timer_name"), values.get("timer_seconds"))
@@ -336,6 +336,10 @@ class Pipeline:
             return Action("answer", text=timer_answer(intent, values, timer)) if timer is not None else action
         elif intent in TIMER_INTENTS:
             which = (values.get("timer_name"), values.get("timer_seconds"))
+            if values.get("all_timers"):  # "what timers do i have", "how many reminders"
+                kind = values.get("timer_kind", "timer")
+                listed = [t for t in self.timers.running(self.satellite) if t.kind == kind]
+                return Action("answer", text=timers_answer(kind, listed)) if listed else action
             if intent == "HassTimerStatus":
                 timer = self.timers.find(self.satellite, *which)
             elif intent == "HassPauseTimer":

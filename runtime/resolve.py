@@ -61,6 +61,7 @@ from runtime.phrasings import (
     OVEN_READY,
     REMIND_AT,
     SNOOZE,
+    TIMERS_LIST,
     UNDO,
     WANT_TO_HEAR,
     WARMER_COLDER,
@@ -746,6 +747,8 @@ def _said_of_time(turn: _Turn, text: str) -> Resolution | None:
         if (at := _timer_until(turn, when, what)) is not None:
             at.values["reminder"] = True
             return at
+    if TIMERS_LIST.fullmatch(text):  # the pipeline lists them; dispatch words none
+        return _read_as(turn, "HassTimerStatus", []).done(all_timers=True, **_timer_kind(text))
     if (snooze := SNOOZE.fullmatch(text)) is not None:
         minutes = parse_number(snooze["minutes"] or snooze["more"] or "9") or 9
         turn.reasons.append(f"snoozed: the alarm again in {minutes:g} minutes")
@@ -2376,6 +2379,19 @@ def _timer(turn: _Turn, **values: Any) -> Resolution:
     return turn.done(**values)
 
 
+def _timer_kind(text: str) -> dict[str, Any]:
+    """The kind of timer said ("my reminders", "all alarms") as values; none for plain timers."""
+    words = set(text.split())
+    if words & {"reminder", "reminders"}:
+        return {"timer_kind": "reminder"}
+    return {"timer_kind": ALARM} if words & {"alarm", "alarms"} else {}
+
+
+def _cancel_all(turn: _Turn) -> Resolution:
+    """ "cancel all timers" leaves the alarm and the reminders; "cancel all reminders" only those."""
+    return turn.done(**_timer_kind(normalize(turn.interp.text)))
+
+
 def _stop(turn: _Turn) -> Resolution:
     """'Stop' (stop talking / stop what you just did).
 
@@ -2565,7 +2581,7 @@ HANDLERS = {
     "HassSetPosition": _position,
     "HassStartTimer": _duration,
     "HassCancelTimer": _timer,
-    "HassCancelAllTimers": _no_device,
+    "HassCancelAllTimers": _cancel_all,
     "HassTimerStatus": _timer,
     "HassPauseTimer": _timer,
     "HassUnpauseTimer": _timer,

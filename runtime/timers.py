@@ -39,6 +39,12 @@ class RunningTimer:
     def paused(self) -> bool:
         return self.paused_left is not None
 
+    @property
+    def kind(self) -> str:
+        """ "alarm", "reminder" or "timer" (a plain or named one, or a command for later): what "my
+        alarms", "my reminders" and "my timers" each mean."""
+        return ALARM if self.name == ALARM else "reminder" if self.reminder else "timer"
+
     def remaining(self, now: float | None = None) -> float:
         if self.paused_left is not None:
             return self.paused_left
@@ -83,14 +89,14 @@ class Timers:
             thread.cancel()
         return timer
 
-    def cancel_all(self, satellite: str, *, alarms: bool = True) -> list[RunningTimer]:
-        """Cancel this satellite's timers (with `alarms` False, not its alarm: "cancel all timers");
-        returns those that were running, oldest first."""
+    def cancel_all(self, satellite: str, kinds: frozenset[str] | None = None) -> list[RunningTimer]:
+        """Cancel this satellite's timers of `kinds` (every kind when None; "cancel all timers" leaves
+        the alarm and the reminders); returns those that were running, oldest first."""
         with self._lock:
             ids = [
                 i
                 for i, (t, _) in self._running.items()
-                if t.satellite == satellite and (alarms or t.name != ALARM)
+                if t.satellite == satellite and (kinds is None or t.kind in kinds)
             ]
             stopped = [self._running.pop(i) for i in ids]
         for _, thread in stopped:

@@ -332,6 +332,35 @@ def test_a_timer_rings_on_the_satellite_that_set_it_and_can_be_cancelled(home: d
         pipe._emit_fn = old
 
 
+def test_timers_are_listed_by_kind_and_cancel_all_keeps_the_other_kinds(home: dict[str, Any]) -> None:
+    """ "how many timers do i have" and "what reminders do i have" were out of domain; "cancel all
+    reminders" cancelled the timers too (and "cancel all timers" the reminders)."""
+    pipe = home["rt"].pipelines["kitchen-sat"]
+
+    def said(text: str) -> str:
+        action = pipe.handle_text(text).action
+        assert action is not None
+        return action.text
+
+    try:
+        assert said("what timers do i have") == "There is no timer running."
+        assert said("what reminders do i have") == "You have no reminders."
+        assert said("set a pasta timer for 8 minutes") == "Pasta timer set for 8 minutes."
+        assert said("set a timer for 10 minutes") == "Timer set for 10 minutes."
+        assert said("remind me to call mom in 2 hours") == "OK, I'll remind you to call mom in 2 hours."
+        listed = said("how many timers do i have")
+        assert listed.startswith("You have 2 timers: ") and "on your pasta timer and " in listed, listed
+        assert "on your timer for 10 minutes." in listed, listed
+        assert said("what reminders do i have").startswith("You have one reminder: to call mom at "), listed
+        assert said("cancel all reminders") == "All reminders cancelled."
+        assert [t.kind for t in pipe.timers.running("kitchen-sat")] == ["timer", "timer"]
+        said("remind me to call mom in 2 hours")
+        said("cancel all timers")
+        assert [t.kind for t in pipe.timers.running("kitchen-sat")] == ["reminder"]
+    finally:
+        pipe.timers.cancel_all("kitchen-sat")
+
+
 def kitchen_with_coffee_maker(home: dict[str, Any], state: str) -> tuple[Any, Any, Any]:
     """The kitchen satellite's pipeline, the simulator with the coffee maker `state`, and the
     command watcher with nothing pending."""
@@ -454,7 +483,7 @@ def test_timers_can_be_paused_resumed_changed_and_asked_about(home: dict[str, An
     try:
         for intent in ("HassTimerStatus", "HassPauseTimer", "HassUnpauseTimer", "HassIncreaseTimer"):
             assert text(intent, minutes="one") == "There is no timer running."
-        assert text("HassStartTimer", minutes="ten", name="pizza") == "Timer set for 10 minutes."
+        assert text("HassStartTimer", minutes="ten", name="pizza") == "Pizza timer set for 10 minutes."
         assert text("HassStartTimer", minutes="five") == "Timer set for 5 minutes."
         assert text("HassTimerStatus") in (
             "5 minutes left on your timer.",

@@ -216,7 +216,7 @@ def test_a_reminder_says_what_to_do_when_set_and_when_it_rings(ctx: ContextStore
         Interpretation("HassStartTimer", 0.9, [Slot("name", "pizza"), Slot("minutes", "10")],
                        "set a timer for pizza for 10 minutes"), ctx, kitchen,
     )  # fmt: skip
-    assert "reminder" not in pizza.values and dispatch(pizza, ctx).text == "Timer set for 10 minutes."
+    assert "reminder" not in pizza.values and dispatch(pizza, ctx).text == "Pizza timer set for 10 minutes."
     assert ring_text(RunningTimer(1, "kitchen", 600, now, "pizza")) == "Your pizza timer is done."
     assert ring_text(RunningTimer(1, "kitchen", 600, now)) == "Your timer for 10 minutes is done."
     assert ring_text(RunningTimer(1, "kitchen", 600, now, "alarm")) == "This is your alarm."
@@ -243,7 +243,7 @@ def test_an_alarm_is_cancelled_only_by_name(timers: Timers) -> None:
     assert timers.find("kitchen") == alarm  # "how long is left": the only one there is
     assert timers.cancel("kitchen") is None
     timers.start("kitchen", 300)
-    assert [t.seconds for t in timers.cancel_all("kitchen", alarms=False)] == [300]
+    assert [t.seconds for t in timers.cancel_all("kitchen", frozenset({"timer"}))] == [300]
     assert timers.cancel("kitchen", "alarm") == alarm
     assert timers.running() == []
     assert ring_text(alarm) == "This is your alarm."
