@@ -110,6 +110,7 @@ class Room:
     id: str
     name: str
     aliases: list[str] = field(default_factory=list)
+    floor: str | None = None  # as said: "upstairs", "ground floor" ("the lights upstairs")
 
 
 @dataclass(frozen=True)

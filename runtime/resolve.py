@@ -478,7 +478,7 @@ def untagged_words(interp: Interpretation) -> str:
     # "back" is a carrier in "turn it back on", a name in "is the back door locked"
     named_back = {k for k, w in enumerate(said[:-1]) if w == "back" and said[k + 1] not in CARRIER_WORDS}
     words = [w for k, w in enumerate(said) if w not in tagged and (w not in CARRIER_WORDS or k in named_back)]
-    return " ".join(w for w in words if parse_number(w) is None)
+    return " ".join(w for w in words if parse_number(w) is None and w not in FLOOR_WORDS)
 
 
 def main_device(devices: list[Device], room: Room) -> Device:
@@ -516,10 +516,11 @@ class _Turn:
     person: str
     reasons: list[str]
     now: datetime = field(default_factory=datetime.now)  # for a time of day ("an alarm for 7 am")
+    in_rooms: frozenset[str] | None = None  # only these rooms' devices ("the light upstairs")
 
     @property
     def devices(self) -> list[Device]:
-        return self.ctx.devices()
+        return [d for d in self.ctx.devices() if self.in_rooms is None or d.room in self.in_rooms]
 
     @property
     def rooms(self) -> list[Room]:
@@ -1081,10 +1082,57 @@ def _conjoined(
 # targets -------------------------------------------------------------------------------------------
 
 
+# a floor said another way ("the ground floor lights" in a home whose rooms say "downstairs")
+SAME_FLOOR = {"downstairs": "ground floor", "ground floor": "downstairs", "ground": "downstairs"}
+FLOOR_WORDS = frozenset({"upstairs", "downstairs"})
+
+
+def rooms_on_floor(said: str, rooms: list[Room]) -> list[Room] | str:
+    """The rooms on the floor `said` ("upstairs", "first" of "first floor"), or what to ask."""
+    said = normalize(said)
+    names = {said, f"{said} floor", SAME_FLOOR.get(said, said)}
+    on = [r for r in rooms if r.floor and normalize(r.floor) in names]
+    if on:
+        return on
+    floors = sorted({normalize(r.floor) for r in rooms if r.floor})
+    if not floors:
+        return f"I don't know which rooms are {said}. Say the room, or add floors to devices.yaml."
+    return f"I don't know a floor called {said}. I know: {', '.join(floors)}."
+
+
 def _targets(
     turn: _Turn, types: frozenset[str], *, need_feature: str | None = None, home_wide: bool = False
 ) -> list[Device] | Resolution:
     """The devices an intent acts on, or a clarification; `home_wide`: not only this room's."""
+    i = turn.interp
+    tagged = {w for s in i.slots for w in normalize(s.value).split()}
+    untagged_floor = FLOOR_WORDS & set(normalize(i.text).split()) - tagged
+    if untagged_floor and not (i.slot("floor") or i.slot("area")):  # "everything upstairs", none tagged
+        i = dataclasses.replace(i, slots=[*i.slots, Slot("floor", min(untagged_floor))])
+    floor = i.slot("floor")
+    if floor and not i.slot("area") and not _joined_name(i, turn.devices):  # "the lights upstairs"
+        # (not "the main light": "main" tagged as a floor is part of a name)
+        on_floor = rooms_on_floor(floor, turn.rooms)
+        if isinstance(on_floor, str):
+            return turn.ask(on_floor)
+        turn.reasons.append(f"'{normalize(floor)}': {', '.join(r.name for r in on_floor)}")
+        ids = {r.id for r in on_floor}
+        named = match_name(i.slot("name") or "", turn.devices, turn.rooms, turn.satellite.room).devices
+        if i.slot("name") and named and not any(d.room in ids for d in named):  # "the tv upstairs"
+            where = turn.room(named[0].room).name
+            return turn.ask(
+                f"There's no {normalize(i.slot('name') or '')} {normalize(floor)}. The {named[0].name} is in the {where}."
+            )
+        without = dataclasses.replace(i, slots=[s for s in i.slots if s.name != "floor"])
+        there = dataclasses.replace(turn, interp=without, in_rooms=frozenset(ids))
+        return _room_targets(there, types, need_feature=need_feature, home_wide=True)
+    return _room_targets(turn, types, need_feature=need_feature, home_wide=home_wide)
+
+
+def _room_targets(
+    turn: _Turn, types: frozenset[str], *, need_feature: str | None = None, home_wide: bool = False
+) -> list[Device] | Resolution:
+    """`_targets` once a floor said is taken care of."""
     i = turn.interp
     name, area_word = i.slot("name"), i.slot("area")
     if name is not None and normalize(name) in QUANTIFIER_NAMES:  # "turn on both lamps": "both" is no name

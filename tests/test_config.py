@@ -147,6 +147,11 @@ BROKEN = [
         "home.yaml:20: invalid YAML: expected the node content, but found '<stream end>'",
     ),
     (
+        "a floor that is not a name",
+        lambda s: s.replace("    name: hall\n", "    name: hall\n    floor: [1, 2]\n"),
+        "home.yaml:8: rooms[1].floor: expected a string, got a list",
+    ),
+    (
         "unknown enum value for the ASR engine",
         lambda s: s + "asr:\n  engine: whisper\n",
         "home.yaml:20: asr.engine: 'whisper' is not allowed (expected one of: pocketsphinx, vosk)",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -2028,3 +2030,45 @@ def test_play_some_or_something_by_a_name_is_music(ctx, kitchen) -> None:
         kitchen,
     )
     assert r.values["media_class"] == "audiobook"  # a title alone, on a satellite without a screen
+
+
+def test_a_floor_said_means_the_rooms_on_it(config, ctx, kitchen) -> None:
+    """ "turn off the lights upstairs" turned off the kitchen's (the satellite's room): the model tags
+    the floor, and nothing read it."""
+    r = resolve(
+        spoken("HassTurnOff", "turn off the lights upstairs", ("domain", "lights"), ("floor", "upstairs")),
+        ctx,
+        kitchen,
+    )
+    assert sorted(r.device_ids) == ["bedroom_light", "office_light"]
+    r = resolve(spoken("HassTurnOff", "turn off everything downstairs"), ctx, kitchen)  # untagged
+    assert {config.device(d).room for d in r.device_ids} == {"kitchen", "living_room", "hallway"}
+    r = resolve(
+        spoken("HassTurnOn", "turn on the light upstairs", ("name", "light"), ("floor", "upstairs")),
+        ctx,
+        kitchen,
+    )
+    assert r.clarification == "Which light: the bedroom light or the desk lamp?"
+    r = resolve(
+        spoken("HassTurnOn", "turn on the tv upstairs", ("name", "tv"), ("floor", "upstairs")), ctx, kitchen
+    )
+    assert r.clarification == "There's no tv upstairs. The tv is in the living room."
+    r = resolve(
+        spoken(
+            "HassTurnOn", "turn on the lights on the first floor", ("domain", "lights"), ("floor", "first")
+        ),
+        ctx,
+        kitchen,
+    )
+    assert r.clarification == "I don't know a floor called first. I know: downstairs, upstairs."
+    flat = ContextStore(
+        dataclasses.replace(config, rooms=[dataclasses.replace(r, floor=None) for r in config.rooms])
+    )
+    r = resolve(
+        spoken("HassTurnOff", "turn off the lights upstairs", ("domain", "lights"), ("floor", "upstairs")),
+        flat,
+        kitchen,
+    )
+    assert (
+        r.device_ids == [] and r.clarification is not None and "add floors to devices.yaml" in r.clarification
+    )
