@@ -163,6 +163,16 @@ EVERYDAY: list[tuple[str, str, dict[str, str], list[str], dict[str, Any], dict[s
      {"volume": 50}, {"living_room_speaker": PLAYING}),
     ("set the ceiling fan to 3", "HassFanSetSpeed", {"name": "ceiling fan", "percentage": "3"}, ["bedroom_fan"],
      {"percentage": 100}, {}),
+    # session 35
+    ("turn off the lights upstairs", "HassTurnOff", {"domain": "lights", "floor": "upstairs"},
+     ["bedroom_light", "office_light"], {"state": "off"}, {}),
+    ("play some beatles in the living room", "HassMediaSearchAndPlay", {"search_query": "beatles", "area": "living room"},
+     ["living_room_speaker"], {"media_title": "beatles", "media_class": "music"}, {}),
+    ("play songs by adele in the bedroom", "HassMediaSearchAndPlay",
+     {"media_class": "songs", "search_query": "adele", "area": "bedroom"}, ["bedroom_speaker"],
+     {"media_class": "music"}, {}),
+    ("all the lights off in the office", "HassGetState", {"domain": "lights", "area": "office", "state": "off"},
+     ["office_light"], {"state": "off"}, {"office_light": {"state": "on"}}),
 ]  # fmt: skip
 
 

@@ -160,7 +160,13 @@ def _confirmation(resolution: Resolution, devices: list[Device]) -> str:
         return f"Undone: {names} {_are([d.name for d in devices])} back as before."
     if "media_title" in v:
         kind = "" if not v.get("media_class") else f" ({str(v['media_class']).replace('_', ' ')})"
-        where = f" on the {devices[0].name}" if devices else ""
+        where = (
+            f" on the {devices[0].name}"
+            if devices
+            else f" in the {v['played_in']}"
+            if "played_in" in v
+            else ""
+        )
         return f"Playing {v['media_title']}{kind}{where}."
     if "brightness_step" in v:  # "dim the kitchen light"
         doing = "Brightening" if v["brightness_step"] == "up" else "Dimming"

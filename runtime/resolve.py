@@ -1800,6 +1800,10 @@ def _query(turn: _Turn) -> tuple[str, bool]:
 
 def _play(turn: _Turn) -> Resolution:
     i = turn.interp
+    kinds = [w for w in untagged_words(i).split() if w in SPOKEN_CLASS or w in AUDIO_CLASSES | VIDEO_CLASSES]
+    if kinds and not i.slot("media_class"):  # "play songs by adele in the bedroom", "songs" untagged
+        i = dataclasses.replace(i, slots=[*i.slots, Slot("media_class", kinds[0])])
+        turn = dataclasses.replace(turn, interp=i)
     query, said_music = _query(turn)
     asks_liked = bool(LIKED_SAID.search(normalize(i.text)))  # "play something i like"
     if asks_liked:
@@ -1832,6 +1836,14 @@ def _play(turn: _Turn) -> Resolution:
         turn.reasons.append(f"'{query}': music, from the words around it")
     sat, room = turn.satellite, turn.room(turn.satellite.room)
     named: list[Device] | None = None  # "play X in the living room": its players decide, not the satellite
+    area = find_room(i.slot("area") or "", turn.rooms) if i.slot("area") and not i.slot("name") else None
+    players = [d for d in turn.devices if area and d.room == area.id and d.type in ("media_player", "tv")]
+    if area is not None and not players:  # "play music in the kitchen": the kitchen's satellite plays it
+        there = next((s for s in turn.ctx.config.satellites if s.room == area.id and s.speaker), None)
+        if there is not None:
+            turn.reasons.append(f"no player in the {area.name}: satellite {there.id} plays it")
+            i = dataclasses.replace(i, slots=[s for s in i.slots if s.name != "area"])
+            turn, sat, room = dataclasses.replace(turn, satellite=there, interp=i), there, area
     if i.slot("name") or i.slot("area"):
         found = _targets(turn, INTENT_TYPES["HassMediaSearchAndPlay"])
         if isinstance(found, Resolution):
@@ -1864,6 +1876,8 @@ def _play(turn: _Turn) -> Resolution:
         return turn.done([local[0].id], room.id, **values)
     if (video and sat.has_screen) or (not video and sat.speaker):
         turn.reasons.append(f"satellite {sat.id} plays it itself")
+        if area is not None:  # another room's satellite: the answer says where
+            values["played_in"] = area.name
         return turn.done([], room.id, satellite=sat.id, **values)
     if video:
         return turn.ask(f"There's no screen in the {room.name} to play {query} on.")

@@ -2072,3 +2072,33 @@ def test_a_floor_said_means_the_rooms_on_it(config, ctx, kitchen) -> None:
     assert (
         r.device_ids == [] and r.clarification is not None and "add floors to devices.yaml" in r.clarification
     )
+
+
+def test_play_in_a_room_with_only_a_satellite_plays_on_that_satellite(ctx, living) -> None:
+    """ "play music in the kitchen" said in the living room: "There's no speaker or tv in the kitchen",
+    though the kitchen's satellite has a speaker; "songs" left untagged was taken for a device name."""
+    r = resolve(
+        spoken(
+            "HassMediaSearchAndPlay",
+            "play jazz in the kitchen",
+            ("search_query", "jazz"),
+            ("area", "kitchen"),
+        ),
+        ctx,
+        living,
+    )
+    assert (r.device_ids, r.values["satellite"], r.values["media_class"]) == ([], "kitchen-sat", "music")
+    assert dispatch(r, ctx).text == "Playing jazz (music) in the kitchen."
+    said = "play songs by adele in the bedroom"
+    r = resolve(
+        spoken("HassMediaSearchAndPlay", said, ("search_query", "adele"), ("area", "bedroom")), ctx, living
+    )
+    assert (r.device_ids, r.values["media_class"]) == (["bedroom_speaker"], "music")
+    r = resolve(
+        spoken(
+            "HassMediaSearchAndPlay", "play jazz in the office", ("search_query", "jazz"), ("area", "office")
+        ),
+        ctx,
+        living,
+    )
+    assert r.clarification is not None and r.device_ids == []  # no player and no satellite there
