@@ -54,7 +54,8 @@ TIMERS_LIST = re.compile(
     r"(?:(?:what|which|how many) (?:timers|reminders|alarms)"
     r"(?: do i have| have i (?:got|set)| are (?:there|running|set|on))?"
     r"|(?:do i have|are there|have i got) any (?:timers|reminders|alarms)(?: set| running| on)?"
-    r"|(?:list|tell me|read me|what are) (?:all )?(?:my |the )?(?:timers|reminders|alarms))(?: please)?"
+    r"|(?:list|tell me|read me|what are) (?:all )?(?:my |the )?(?:timers|reminders|alarms)"
+    r"|(?:timers|reminders|alarms) (?:do i have|have i (?:got|set)))(?: please)?"  # "what" not heard
 )
 # "snooze", "snooze for 5 minutes", "ten more minutes": an alarm again in a while (9 minutes unsaid)
 SNOOZE = re.compile(

@@ -124,6 +124,23 @@ def test_a_spoken_alarm_is_set_for_that_time_of_day(home: dict[str, Any], say: S
         pipeline.timers.cancel_all("kitchen-sat")
 
 
+def test_spoken_lights_upstairs_are_the_upstairs_rooms_lights(home: dict[str, Any], say: Say) -> None:
+    """ "turn off the lights upstairs", spoken: the language model had no floor, so it heard "turn off
+    the light in the bedroom" (the runtime, given the text, had turned off the kitchen's)."""
+    rt, sim, watcher = home["rt"], home["sim"], home["watcher"]
+    for light in ("bedroom_light", "office_light", "kitchen_light"):
+        sim.set_state(light, {"state": "on"})
+    watcher.drain()
+    pipeline = rt.pipelines["kitchen-sat"]
+    speak_into(rt, "kitchen-sat", say("alexa, turn off the lights upstairs"))
+    wait_quiet(rt, "kitchen-sat")
+    turn = pipeline.turns[-1]
+    assert turn.transcript is not None and turn.transcript.text == "turn off the lights upstairs"
+    assert sim.wait_for("bedroom_light", lambda s: s["state"] == "off")
+    assert sim.wait_for("office_light", lambda s: s["state"] == "off")
+    assert sim.states["kitchen_light"]["state"] == "on"
+
+
 def test_spoken_temperature_question_with_the_oven_on(home: dict[str, Any], say: Say) -> None:
     rt, sim = home["rt"], home["sim"]
     sim.set_state("oven", {"state": "on", "target_temperature": 220})

@@ -68,6 +68,9 @@ MEANINGS: dict[str, frozenset[str]] = {
     "[please] (turn | switch) [the] <switchable> (on | off) [please]": frozenset({"HassTurnOn", "HassTurnOff"}),
     "(turn | switch) (on | off) [all] the lights in the <room>": frozenset({"HassTurnOn", "HassTurnOff"}),
     "(turn | switch) (on | off) the <room> lights": frozenset({"HassTurnOn", "HassTurnOff"}),
+    "(turn | switch) (on | off) [all] the lights <floor>": frozenset({"HassTurnOn", "HassTurnOff"}),
+    "(turn | switch) (on | off) everything <floor>": frozenset({"HassTurnOn", "HassTurnOff"}),
+    "all the lights (on | off)": frozenset({"HassTurnOn", "HassTurnOff"}),
     "(start | stop) the <runnable>": frozenset({"HassTurnOn", "HassTurnOff", "HassMediaPause", "HassMediaUnpause"}),
     # lights
     "(set | dim) [the] <light> to <number> percent": frozenset({"HassLightSet"}),
@@ -94,6 +97,9 @@ MEANINGS: dict[str, frozenset[str]] = {
     "(cancel | stop | pause | resume) the timer": frozenset({"HassCancelTimer", "HassPauseTimer", "HassUnpauseTimer"}),
     "how much time is left [on the timer]": frozenset({"HassTimerStatus"}),
     "set an alarm for <clock>": frozenset({"HassStartTimer"}),  # the runtime reads the time of day
+    "(when is my alarm | cancel my alarm)": frozenset({"HassTimerStatus", "HassCancelTimer"}),
+    "(what | which) (timers | reminders) do i have": frozenset({"HassTimerStatus"}),
+    "cancel all [my] (timers | reminders)": frozenset({"HassCancelAllTimers"}),
     # media
     "(pause | resume | stop) [the music | the <player>]": frozenset({"HassMediaPause", "HassMediaUnpause", I.STOP}),
     "(next | previous) (song | track)": frozenset({"HassMediaNext", "HassMediaPrevious"}),
@@ -179,6 +185,7 @@ def slot_values(config: Config) -> dict[str, list[str]]:
         "player": names("tv", "media_player"),
         "sensor": names("sensor", "climate", "oven"),
         "room": rooms,
+        "floor": sorted({_norm(r.floor) for r in config.rooms if r.floor}),
         "number": list(NUMBERS),
         "media": list(MEDIA),
         "phrase": list(PHRASES),
