@@ -2375,8 +2375,34 @@ def _at_a_time(turn: _Turn) -> Resolution | None:
     return _read_as(turn, "HassStartTimer", []).done(seconds=seconds, command=command, at=when)
 
 
+# durations the slots cannot hold: "an hour and a half", "two and a half hours", "an hour and 20 minutes"
+COMPOUND_DURATION = re.compile(
+    r"\b(?P<n1>an?|\S+) hours? and a half\b|\b(?P<n2>\S+) and a half (?P<unit>hours?|minutes?)\b"
+    r"|\b(?P<h>an?|\S+) hours? (?:and )?(?P<m>\S+(?: \S+)?) minutes?\b"
+)
+
+
+def compound_seconds(text: str) -> float | None:
+    """ "an hour and a half" -> 5400, "an hour and 20 minutes" -> 4800; None for a plain duration."""
+    found = COMPOUND_DURATION.search(normalize(text))
+    if found is None:
+        return None
+
+    def number(word: str) -> float | None:
+        return 1.0 if word in ("a", "an") else parse_number(word)
+
+    if found["n1"] or found["n2"]:
+        n = number(found["n1"] or found["n2"])
+        unit = 60 if (found["unit"] or "").startswith("minute") else 3600
+        return (n + 0.5) * unit if n is not None else None
+    hours, minutes = number(found["h"]), parse_number(found["m"])
+    return hours * 3600 + minutes * 60 if hours is not None and minutes is not None else None
+
+
 def duration_in_text(text: str) -> float | None:
     """ "in an hour" -> 3600, "for twenty minutes" -> 1200: a duration the NLU did not tag."""
+    if (whole := compound_seconds(text)) is not None:
+        return whole
     found = DURATION.search(normalize(text))
     if found is None:
         return None
@@ -2396,7 +2422,10 @@ def _duration(turn: _Turn) -> Resolution:
         seconds, when = _until(turn, at)
         turn.reasons.append(f"a time of day ({when}): a timer until then, {seconds} s")
         return turn.done(seconds=seconds, timer_name=ALARM, at=when)
-    total = _slot_seconds(turn)
+    whole = compound_seconds(turn.interp.text)  # the slots hold "an hour and a half" as "half"
+    if whole is not None:
+        turn.reasons.append(f"the duration read whole from the text: {whole:g} s")
+    total = whole if whole is not None else _slot_seconds(turn)
     if isinstance(total, str):
         return turn.ask(total)
     if total is None and (total := duration_in_text(turn.interp.text)) is not None:

@@ -2102,3 +2102,16 @@ def test_play_in_a_room_with_only_a_satellite_plays_on_that_satellite(ctx, livin
         living,
     )
     assert r.clarification is not None and r.device_ids == []  # no player and no satellite there
+
+
+def test_a_duration_said_in_two_units_is_read_whole(ctx, bedroom) -> None:
+    """ "in an hour and a half" was 30 minutes: the model tags "half" as the minutes."""
+    for said, seconds in (
+        ("turn off the tv in an hour and a half", 5400),
+        ("set a timer for two and a half hours", 9000),
+        ("set a timer for an hour and 20 minutes", 4800),
+        ("set a timer for ten and a half minutes", 630),
+    ):
+        slot = ("minutes", "half") if "hour and a" in said else ("hours", said.split()[4])
+        r = resolve(spoken("HassStartTimer", said, slot), ctx, bedroom)
+        assert r.values["seconds"] == seconds, said
