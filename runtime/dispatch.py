@@ -316,9 +316,15 @@ def _states(
         parts = [f"{_names(ns)} {_are(ns)} {st}" for st, ns in by_state.items()]
         text = (f"None are {said}: " if which else "No, ") + "; ".join(parts)  # several devices here
         text = f"{text}." if parts else ""
-    if unknown:
+    if unknown and (yes or by_state) and len(unknown) > UNKNOWN_NAMED:  # a long list is no answer
+        text += f" I don't know about {len(unknown)} other devices yet."
+    elif unknown:
         text += f" I don't know the state of {_names(unknown)} yet."
     return text.strip()
+
+
+# at most this many devices of unknown state are named after an answer; more are counted
+UNKNOWN_NAMED = 3
 
 
 def _on_off_state(fields: dict[str, Any]) -> str:

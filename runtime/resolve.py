@@ -1918,6 +1918,8 @@ def _position(turn: _Turn) -> Resolution:
     if isinstance(found, Resolution):
         return found
     text = normalize(turn.interp.text)
+    if not turn.interp.slot("position") and A_BIT.search(text):  # "open the blinds a little": a step
+        return _cover_step(turn, found, opening=not set(text.split()) & CLOSING_WORDS)
     if "all the way" in text:  # "open the blinds all the way": fully open, or fully closed
         p: float | Resolution = 0.0 if set(text.split()) & CLOSING_WORDS else 100.0
     else:

@@ -2115,3 +2115,9 @@ def test_a_duration_said_in_two_units_is_read_whole(ctx, bedroom) -> None:
         slot = ("minutes", "half") if "hour and a" in said else ("hours", said.split()[4])
         r = resolve(spoken("HassStartTimer", said, slot), ctx, bedroom)
         assert r.values["seconds"] == seconds, said
+
+
+def test_open_the_blinds_a_little_is_a_step(ctx, living) -> None:
+    """ "open the blinds a little" (a position with none said) asked "I didn't catch the position"."""
+    r = resolve(spoken("HassSetPosition", "open the blinds a little", ("name", "blinds")), ctx, living)
+    assert (r.device_ids, r.values) == (["living_room_blinds"], {"position": 25})
