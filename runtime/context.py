@@ -61,7 +61,25 @@ class ContextStore:
             for d in self.config.devices:
                 if d.id == device_id:
                     return d
-            return self._discovered.get(device_id)
+            return self._discovered.get(device_id) or self.satellite_player(device_id)
+
+    def satellite_player(self, satellite_id: str) -> Device | None:
+        """A satellite's own speaker as a media player ("play jazz" where the room has none, then
+        "pause"): commands go to `<prefix>/<satellite>/play`. None for a satellite without a speaker.
+        Not among `devices()`: it is a player only once it has played (`playing_satellites`)."""
+        sat = next((s for s in self.config.satellites if s.id == satellite_id and s.speaker), None)
+        if sat is None:
+            return None
+        room = next((r.name for r in self.config.rooms if r.id == sat.room), sat.room)
+        topic = f"{self.config.mqtt.prefix}/{sat.id}/play"
+        return Device(sat.id, f"{room} satellite", "media_player", sat.room, command_topic=topic)
+
+    def playing_satellites(self) -> list[Device]:
+        """The satellites' own players that have played something (their state is what the runtime
+        sent them, as nothing reports it back)."""
+        with self._lock:
+            ids = [s.id for s in self.config.satellites if s.id in self._states]
+        return [p for i in ids if (p := self.satellite_player(i)) is not None]
 
     def add_device(self, device: Device) -> None:
         with self._lock:

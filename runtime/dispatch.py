@@ -137,10 +137,12 @@ def device_fields(device: Device, values: dict[str, Any]) -> dict[str, Any]:
 def _commands(resolution: Resolution, devices: list[Device], ctx: ContextStore) -> Action:
     values = resolution.values
     commands: list[Command] = []
-    if not devices and values.get("satellite"):  # the satellite plays it on its own speaker/screen
-        topic = f"{ctx.config.mqtt.prefix}/{values['satellite']}/play"
+    player = ctx.satellite_player(str(values.get("satellite", "")))
+    if not devices and player is not None and player.command_topic:  # the satellite plays it itself
         play = {"media_title": values.get("media_title"), "media_class": values.get("media_class")}
-        commands.append(Command(str(values["satellite"]), topic, json.dumps(play)))
+        # nothing reports a satellite's state: what it was told is what "pause" and "what's playing" read
+        expect = {"state": "playing", **play}
+        commands.append(Command(player.id, player.command_topic, json.dumps(play), expect))
     for device in devices:
         fields = values["undo"][device.id] if "undo" in values else device_fields(device, values)
         try:

@@ -302,6 +302,9 @@ class Pipeline:
             if turn.result.status == "success":
                 self.ctx.set_last_target(self.satellite, [c.device_id for c in turn.action.commands])
                 self.ctx.set_last_change(self.satellite, change)
+                for c in turn.action.commands:  # a satellite's own player reports no state: what it was told
+                    if c.expect and self.ctx.satellite_player(c.device_id) is not None:
+                        self.ctx.update_state(c.device_id, c.expect)
             self._emit("result", status=turn.result.status, detail=turn.result.detail)
 
     def _timers(self, resolution: Resolution, action: Action) -> Action:

@@ -293,8 +293,9 @@ def night_turns_off(
 
 TIMER_WORDS = frozenset({"timer", "timers", "countdown"})
 DURATION_SLOTS = ("hours", "minutes", "seconds")
-# a unit said is a time heard, tagged or not: resolution reads "in an hour" from the text
-UNIT_WORDS = frozenset({"hour", "hours", "minute", "minutes", "mins", "second", "seconds", "secs"})
+# a delay said is a time heard, tagged or not: resolution reads "in an hour" from the text ("for an
+# hour" is not: "turn on the tv for an hour" is no timer)
+DELAY_SAID = re.compile(r"\b(?:in|after|within) (?:\S+ ){1,4}?(?:hours?|minutes?|mins?|seconds?|secs?)\b")
 
 
 def timer_has_a_time(
@@ -302,7 +303,7 @@ def timer_has_a_time(
 ) -> tuple[float, str | None]:
     if interp.intent != "HassStartTimer" or any(interp.slot(s) for s in DURATION_SLOTS):
         return 0.0, None
-    if (TIMER_WORDS | UNIT_WORDS) & said_words(interp):
+    if TIMER_WORDS & said_words(interp) or DELAY_SAID.search(interp.text.lower()):
         return 0.0, None  # "set a timer": ask for how long
     return -1.0, "a timer needs a time, and neither a time nor a timer was heard"
 

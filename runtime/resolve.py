@@ -1647,7 +1647,7 @@ def _get_state(turn: _Turn) -> Resolution:
 
 def _playing(turn: _Turn) -> Resolution:
     """ "What's playing" [in a room]: the players playing there (here first, else anywhere)."""
-    media = [d for d in turn.devices if d.type in ("media_player", "tv")]
+    media = _players(turn)
     if turn.interp.slot("area"):
         found = _targets(turn, frozenset({"media_player", "tv"}))
         if isinstance(found, Resolution):
@@ -1663,6 +1663,11 @@ def _playing(turn: _Turn) -> Resolution:
     return turn.done([d.id for d in chosen], chosen[0].room, query="state")
 
 
+def _players(turn: _Turn) -> list[Device]:
+    """The home's media players and tvs, and the satellites' own speakers once they have played."""
+    return [*(d for d in turn.devices if d.type in ("media_player", "tv")), *turn.ctx.playing_satellites()]
+
+
 def _media_targets(turn: _Turn) -> list[Device] | Resolution:
     """A transport command (pause, next, volume) goes to what is playing here, else the room's player."""
     if turn.interp.slot("name") or turn.interp.slot("area"):
@@ -1673,7 +1678,7 @@ def _media_targets(turn: _Turn) -> list[Device] | Resolution:
         words = said_words(turn.interp)
         kind = "tv" if words & VIDEO_WORDS else "media_player" if words & MUSIC_WORDS else None
         return [d for d in found if d.type == kind] or found
-    media = [d for d in turn.devices if d.type in ("media_player", "tv")]
+    media = _players(turn)
     untagged = untagged_words(turn.interp).split()
     if kinds := {k for w in untagged for k in TYPE_WORDS.get(w, ()) if k in ("media_player", "tv")}:
         media = [d for d in media if d.type in kinds]  # "mute the tv" with "tv" untagged
@@ -2497,10 +2502,7 @@ def _stop(turn: _Turn) -> Resolution:
         turn.reasons.append("'... off' after a command: turn off what was just commanded")
         as_off = Interpretation("HassTurnOff", turn.interp.score, [Slot("name", "it")], turn.interp.text)
         return _on_off(_Turn(as_off, turn.ctx, turn.satellite, turn.person, turn.reasons))
-    playing = [
-        d for d in turn.devices
-        if d.type in ("media_player", "tv") and d.room == turn.satellite.room and turn.state(d.id) == "playing"
-    ]  # fmt: skip
+    playing = [d for d in _players(turn) if d.room == turn.satellite.room and turn.state(d.id) == "playing"]
     if playing:
         return turn.done([d.id for d in playing], turn.satellite.room, state="paused")
     return turn.done()

@@ -361,6 +361,32 @@ def test_timers_are_listed_by_kind_and_cancel_all_keeps_the_other_kinds(home: di
         pipe.timers.cancel_all("kitchen-sat")
 
 
+def test_a_satellites_own_playback_is_paused_turned_up_and_asked_about(home: dict[str, Any]) -> None:
+    """The kitchen has no player: "play jazz" plays on the kitchen satellite, and then "pause" asked
+    "Which speaker or TV do you mean?", "stop" left it playing and "what's playing" said nothing."""
+    pipe, watcher = home["rt"].pipelines["kitchen-sat"], home["watcher"]
+    watcher.drain()
+
+    def said(text: str) -> str:
+        action = pipe.handle_text(text).action
+        assert action is not None
+        return action.text
+
+    assert said("play jazz") == "Playing jazz (music)."
+    assert json.loads(watcher.wait("ambient/kitchen-sat/play", timeout=10)) == {
+        "media_title": "jazz",
+        "media_class": "music",
+    }
+    assert said("what's playing") == "The kitchen satellite is playing jazz."
+    watcher.drain()
+    assert said("pause") == "Pausing the kitchen satellite."
+    assert json.loads(watcher.wait("ambient/kitchen-sat/play", timeout=10)) == {"state": "PAUSE"}
+    assert said("resume") == "Resuming the kitchen satellite."
+    assert said("louder").startswith("Setting the volume of the kitchen satellite to ")
+    assert said("stop") == "Pausing the kitchen satellite."
+    assert said("what's playing") == "Nothing is playing."
+
+
 def kitchen_with_coffee_maker(home: dict[str, Any], state: str) -> tuple[Any, Any, Any]:
     """The kitchen satellite's pipeline, the simulator with the coffee maker `state`, and the
     command watcher with nothing pending."""
