@@ -1256,7 +1256,11 @@ def _room_targets(
         found = playing
     if len(found) > 1 and not plural:
         rooms = {d.room for d in found}
-        if len(rooms) == 1:
+        said_kind = [d for d in found if what and any(what in normalize(n).split() for n in d.names)]
+        if len(said_kind) == 1:  # "the lamp" in a room with a light and a floor lamp: the lamp
+            turn.reasons.append(f"'{what}' (singular): the one called so, {said_kind[0].id}")
+            found = said_kind
+        elif len(rooms) == 1:
             main = main_device(found, turn.room(rooms.pop()))
             turn.reasons.append(f"'{what}' (singular): the main one, {main.id}")
             found = [main]
@@ -1464,10 +1468,22 @@ def _light_set(turn: _Turn) -> Resolution:
 
 def _set_temperature(turn: _Turn) -> Resolution:
     i = turn.interp
+    climates = [d for d in turn.devices if d.type == "climate"]
+    heating_said = said_words(i) & {"heating", "heat", "thermostat", "temperature"}
     if not (i.slot("name") or i.slot("area") or i.slot("domain")):
         if said_words(i) & PRONOUNS and (level := _level_of_it(turn)) is not None:
             return level  # "set it to 180" just after the oven: the oven, not the thermostat
         found: list[Device] | Resolution = _climate_for(turn)
+    elif (
+        i.slot("area")
+        and not i.slot("name")
+        and len(climates) == 1
+        and heating_said
+        and "oven" not in said_words(i)
+    ):
+        # "set the heating to 20 in the living room": one thermostat heats the whole home
+        turn.reasons.append(f"one thermostat for the home: the {climates[0].name}")
+        found = climates
     else:
         found = _targets(turn, INTENT_TYPES["HassClimateSetTemperature"])
     if isinstance(found, Resolution):
@@ -1479,6 +1495,8 @@ def _set_temperature(turn: _Turn) -> Resolution:
     if kind in ("climate", "oven") and said is not None and "by" in words and way:
         # "turn the temperature up by 2 degrees": a step of 2, not a setpoint of 2
         return _setpoint_step(turn, found[0], up=bool(way & (STEP_UP | WARMER)), by=said)
+    if kind in ("climate", "oven") and said is None and way:  # "turn the temperature down": a step
+        return _setpoint_step(turn, found[0], up=bool(way & (STEP_UP | WARMER)))
     if (found[0].unit or "").upper().endswith("F"):  # the device works in Fahrenheit itself
         kind += "_f"
     elif said is not None and means_fahrenheit(said, kind, said_words(i)):
@@ -1749,6 +1767,16 @@ def _media(turn: _Turn) -> Resolution:
     intent = turn.interp.intent
     if intent == "HassSetVolume" and (level := _level_of_it(turn)) is not None:
         return level
+    words, level_said = said_words(turn.interp), turn.interp.slot("volume_level")
+    if (
+        intent == "HassSetVolume"
+        and level_said
+        and words & LIGHT_WORDS
+        and not words & (MUSIC_WORDS | VIDEO_WORDS | {"volume", "speaker"})
+    ):
+        # "turn the lights down to 10", read as a volume: the lights' brightness
+        turn.reasons.append("a volume said of lights: their brightness")
+        return _setting(turn, "HassLightSet", "brightness", level_said)
     if intent != "HassSetVolume" and (asked := _said_nothing_to_do(turn)) is not None:
         return asked
     found = _media_targets(turn)
@@ -2362,7 +2390,7 @@ def _at_a_time(turn: _Turn) -> Resolution | None:
     if m is None:
         return None
     command = m["command"]
-    if not _for_later(command, DELAYABLE_VERBS | {"set"}):  # a device was read: "set" sets it
+    if not _for_later(command, DELAYABLE_VERBS | {"set", "start"}):  # a device was read: "set" sets it
         return None
     if m.re is IN_A_WHILE:
         seconds = int(duration_in_text(f"in {m['time']}") or 0)

@@ -2121,3 +2121,35 @@ def test_open_the_blinds_a_little_is_a_step(ctx, living) -> None:
     """ "open the blinds a little" (a position with none said) asked "I didn't catch the position"."""
     r = resolve(spoken("HassSetPosition", "open the blinds a little", ("name", "blinds")), ctx, living)
     assert (r.device_ids, r.values) == (["living_room_blinds"], {"position": 25})
+
+
+def test_heating_requests_the_model_reads_narrowly(ctx, kitchen) -> None:
+    """ "turn the temperature down" asked "I didn't catch the temperature"; "set the heating to 20 in
+    the living room" said there is no heating there (the home's one thermostat is in the hallway)."""
+    ctx.update_state("thermostat", {"state": "heat", "target_temperature": 21})
+    r = resolve(spoken("HassClimateSetTemperature", "turn the temperature down"), ctx, kitchen)
+    assert (r.device_ids, r.values) == (["thermostat"], {"target_temperature": 20})
+    said = "set the heating to 20 in the living room"
+    r = resolve(
+        spoken("HassClimateSetTemperature", said, ("temperature", "20"), ("area", "living room")),
+        ctx,
+        kitchen,
+    )
+    assert (r.device_ids, r.values) == (["thermostat"], {"target_temperature": 20})
+
+
+def test_start_at_a_time_and_lights_down_to_a_level(ctx, living) -> None:
+    """ "start the coffee maker at 7 am" started it now; "turn the lights down to 10", read as a
+    volume, asked which speaker."""
+    r = resolve(spoken("HassTurnOn", "start the coffee maker at 7 am", ("name", "coffee maker")), ctx, living)
+    assert r.interpretation.intent == "HassStartTimer" and r.values["command"] == "start the coffee maker"
+    r = resolve(spoken("HassSetVolume", "turn the lights down to 10", ("volume_level", "10")), ctx, living)
+    assert (sorted(r.device_ids), r.values) == (["floor_lamp", "living_room_light"], {"brightness": 10})
+
+
+def test_the_lamp_is_the_light_called_a_lamp(ctx, living) -> None:
+    """ "turn on the lamp" in the living room turned on the living room light, not the floor lamp."""
+    r = resolve(spoken("HassTurnOn", "turn on the lamp", ("domain", "lamp")), ctx, living)
+    assert r.device_ids == ["floor_lamp"]
+    r = resolve(spoken("HassTurnOn", "turn on the light", ("domain", "light")), ctx, living)
+    assert r.device_ids == ["living_room_light"]
