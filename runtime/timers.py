@@ -217,6 +217,19 @@ def _called(timer: RunningTimer, name: str) -> bool:
     """ "the egg timer" is the one set "for the eggs": names compared without plurals or articles."""
 
     def key(said: str) -> list[str]:
-        return [w.removesuffix("s") for w in said.lower().split() if w not in ("the", "my", "a", "timer")]
+        return [w for w in said.lower().split() if w not in ("the", "my", "a", "timer")]
 
-    return timer.name is not None and key(timer.name) == key(name)
+    def same(a: str, b: str) -> bool:  # "egg"/"eggs", "potato"/"potatoes", "cookie"/"cookies"
+        return a.removesuffix("s") == b.removesuffix("s") or _singular(a) == _singular(b)
+
+    if timer.name is None:
+        return False
+    mine, said = key(timer.name), key(name)
+    return len(mine) == len(said) and all(same(a, b) for a, b in zip(mine, said, strict=True))
+
+
+def _singular(word: str) -> str:
+    for plural, one in (("ies", "y"), ("oes", "o"), ("ches", "ch"), ("shes", "sh"), ("xes", "x")):
+        if word.endswith(plural) and len(word) > len(plural) + 1:
+            return word[: -len(plural)] + one
+    return word

@@ -259,3 +259,13 @@ def test_an_alarm_is_cancelled_only_by_name(timers: Timers) -> None:
     timers.cancel_all("kitchen")
     assert timer_answer("HassCancelTimer", {}, alarm) == "Alarm cancelled."
     assert timer_answer("HassCancelTimer", {}, pizza) == "Pizza timer cancelled."
+
+
+def test_a_timer_is_found_by_its_name_said_in_the_singular_or_plural(timers: Timers) -> None:
+    """ "add 5 minutes to the potato timer" missed the one set "for the potatoes" ("potatoe")."""
+    potatoes = timers.start("kitchen", 720, "potatoes")
+    cookies = timers.start("kitchen", 600, "cookies")
+    timers.start("kitchen", 60)
+    assert timers.find("kitchen", name="potato") == potatoes
+    assert timers.find("kitchen", name="the potato timer") == potatoes
+    assert timers.find("kitchen", name="cookie") == cookies
