@@ -57,6 +57,11 @@ TIMERS_LIST = re.compile(
     r"|(?:list|tell me|read me|what are) (?:all )?(?:my |the )?(?:timers|reminders|alarms)"
     r"|(?:timers|reminders|alarms) (?:do i have|have i (?:got|set)))(?: please)?"  # "what" not heard
 )
+# "stop learning", "don't learn my preferences": learning off, which the model reads as pausing the music
+LEARNING_OFF = re.compile(
+    r"(?:please )?(?:stop|quit|pause|don't|dont|do not) (?:learning|learn)(?: (?:my|about my|from me|what i like|my preferences"
+    r"|my habits)(?: preferences)?)?(?: please)?"
+)
 # "snooze", "snooze for 5 minutes", "ten more minutes": an alarm again in a while (9 minutes unsaid)
 SNOOZE = re.compile(
     r"(?:please )?snooze(?: (?:it|that|the alarm|my alarm))?(?: for (?P<minutes>\w+) minutes?)?(?: please)?"

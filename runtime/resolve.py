@@ -55,6 +55,7 @@ from runtime.phrasings import (
     FASTER_SLOWER,
     FORGET,
     HELP,
+    LEARNING_OFF,
     NEVER_MIND,
     NEXT_ONE,
     NOT_SAID,
@@ -791,6 +792,8 @@ def _said_to_the_assistant(turn: _Turn, text: str) -> Resolution | None:
     """ "forget it", "forget movie time" (a taught phrase), "i didn't say turn off the tv"."""
     if NEVER_MIND.fullmatch(text):
         return _read_as(turn, "HassNevermind", []).done()
+    if LEARNING_OFF.fullmatch(text):  # not "stop" the music
+        return _learn(_read_as(turn, "AmbientLearnPreferences", []))
     forget = FORGET.fullmatch(text)
     if forget is not None and taught_command(turn.ctx, forget["phrase"], turn.person):
         phrase = normalize(forget["phrase"])
@@ -2605,7 +2608,15 @@ def _teach_preference(turn: _Turn) -> Resolution:
 
 
 def _learn(turn: _Turn) -> Resolution:
-    on = not said_words(turn.interp) & {"stop", "quit", "pause", "forget"}  # "stop learning"
+    on = not said_words(turn.interp) & {
+        "stop",
+        "quit",
+        "pause",
+        "forget",
+        "don't",
+        "dont",
+        "not",
+    }  # "stop learning"
     turn.ctx.set_preference(turn.person, "learning", on)
     return turn.done(learning=on)
 

@@ -2153,3 +2153,20 @@ def test_the_lamp_is_the_light_called_a_lamp(ctx, living) -> None:
     assert r.device_ids == ["floor_lamp"]
     r = resolve(spoken("HassTurnOn", "turn on the light", ("domain", "light")), ctx, living)
     assert r.device_ids == ["living_room_light"]
+
+
+def test_stop_learning_is_learning_off_not_pausing_the_music(ctx, living) -> None:
+    """ "stop learning", read as pausing, paused the speaker; "don't learn my preferences" turned
+    learning on ("dont", the apostrophe gone, was no "stop" word)."""
+    ctx.update_state("living_room_speaker", {"state": "playing"})
+    r = resolve(spoken("HassMediaPause", "stop learning"), ctx, living)
+    assert (r.interpretation.intent, r.device_ids, r.values) == (
+        "AmbientLearnPreferences",
+        [],
+        {"learning": False},
+    )
+    r = resolve(spoken("AmbientLearnPreferences", "don't learn my preferences"), ctx, living)
+    assert r.values == {"learning": False}
+    assert resolve(spoken("AmbientLearnPreferences", "learn my preferences"), ctx, living).values == {
+        "learning": True
+    }
