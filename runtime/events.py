@@ -75,7 +75,7 @@ class Transcript:
 
 
 # taught: "when I say X I mean Y"; split: one of several commands said together
-RewriteSource = Literal["personal", "global", "online", "taught", "split"]
+RewriteSource = Literal["personal", "global", "online", "taught", "split", "corrected"]
 
 
 @dataclass(frozen=True)

@@ -43,12 +43,13 @@ from runtime.events import (
     Partial,
     Resolution,
     Rewrite,
+    RewriteSource,
     Transcript,
     Turn,
     Wake,
     to_dict,
 )
-from runtime.resolve import MAX_TIMER_S, taught_command
+from runtime.resolve import MAX_TIMER_S, meant_instead, normalize, taught_command
 from runtime.timers import RunningTimer, Timers
 
 log = logging.getLogger(__name__)
@@ -231,7 +232,12 @@ class Pipeline:
             rewrite = self._rewrite(heard.text)
             looked_up = time.perf_counter() - t
             parts = commands(rewrite.text if rewrite is not None else heard.text)
-            source = rewrite.source if rewrite is not None else "split"
+            source: RewriteSource = rewrite.source if rewrite is not None else "split"
+            meant = meant_instead(
+                self.ctx.last_request(self.satellite), normalize(heard.text), self.config.rooms
+            )
+            if meant is not None and rewrite is None:  # "no, i meant the X": the last change undone, then X
+                parts, source = ["undo", meant], "corrected"
             rewrites = [rewrite] if len(parts) == 1 else [Rewrite(heard.text, part, source) for part in parts]
             turns = [
                 self._turn(

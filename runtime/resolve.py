@@ -957,6 +957,24 @@ def follow_up(
     return dataclasses.replace(last, slots=slots, text=" ".join(words[:lo] + device + words[hi:]))
 
 
+# "no, i meant the living room light": the last request was done to the wrong device
+MEANT = re.compile(
+    r"(?:(?:no|nope|sorry|oops|wrong one|not that one|not the \w+(?: \w+)?),? )*"
+    r"(?:i meant|i mean|i wanted|i said)(?: the| my)? (?P<device>.+?)(?: please| instead)?"
+)
+
+
+def meant_instead(last: Interpretation | None, text: str, rooms: list[Room]) -> str | None:
+    """ "turn on the floor lamp", then "no, i meant the living room light": the last request's text
+    with that device ("turn on the living room light"); None when `text` is no such correction (a
+    value, "no, i meant 30", is `corrected_value`'s)."""
+    said = MEANT.fullmatch(text)
+    if said is None or parse_number(said["device"]) is not None:
+        return None
+    swapped = follow_up(last, f"and the {said['device']}", rooms)
+    return swapped.text if swapped is not None else None
+
+
 # "no, 30", "i said 40 percent", "make that 25": another value for the last request's level
 CORRECTION = re.compile(
     r"(?:(?:no|nope|actually|sorry|oops|wait),? )?(?:i said |i meant |i mean |make it |make that |set it to "

@@ -12,7 +12,7 @@ from typing import Any
 
 import paho.mqtt.client as mqtt
 import pytest
-from conftest import Broker, free_port
+from conftest import Broker, free_port, wait_until
 
 from runtime.config import Config
 from runtime.context import ContextStore
@@ -385,6 +385,26 @@ def test_a_satellites_own_playback_is_paused_turned_up_and_asked_about(home: dic
     assert said("louder").startswith("Setting the volume of the kitchen satellite to ")
     assert said("stop") == "Pausing the kitchen satellite."
     assert said("what's playing") == "Nothing is playing."
+
+
+def test_no_i_meant_another_device_undoes_the_last_command_and_does_it_there(home: dict[str, Any]) -> None:
+    """ "turn on the floor lamp", then "no, i meant the living room light": "Sorry about that", and
+    the floor lamp stayed on while the living room light stayed off."""
+    sim, pipe = home["sim"], home["rt"].pipelines["living-sat"]
+    for light in ("floor_lamp", "living_room_light"):
+        sim.set_state(light, {"state": "off"})
+    assert wait_until(
+        lambda: pipe.ctx.state("floor_lamp") and pipe.ctx.state("floor_lamp").state["state"] == "off"
+    )
+    pipe.handle_text("turn on the floor lamp")
+    assert sim.wait_for("floor_lamp", lambda s: s["state"] == "on")
+    turn = pipe.handle_text("no, i meant the living room light")
+    assert turn.rewrite is not None and (turn.rewrite.text, turn.rewrite.source) == (
+        "turn on the living room light",
+        "corrected",
+    )
+    assert sim.wait_for("floor_lamp", lambda s: s["state"] == "off")
+    assert sim.wait_for("living_room_light", lambda s: s["state"] == "on")
 
 
 def kitchen_with_coffee_maker(home: dict[str, Any], state: str) -> tuple[Any, Any, Any]:
