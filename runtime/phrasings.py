@@ -57,6 +57,11 @@ TIMERS_LIST = re.compile(
     r"|(?:list|tell me|read me|what are) (?:all )?(?:my |the )?(?:timers|reminders|alarms)"
     r"|(?:timers|reminders|alarms) (?:do i have|have i (?:got|set)))(?: please)?"  # "what" not heard
 )
+# "no, i meant the living room light": the last request was done to the wrong device
+MEANT = re.compile(
+    r"(?:(?:no|nope|sorry|oops|wrong one|not that one|not the \w+(?: \w+)?),? )*"
+    r"(?:i meant|i mean|i wanted|i said)(?: the| my)? (?P<device>.+?)(?: please| instead)?"
+)
 # "stop learning", "don't learn my preferences": learning off, which the model reads as pausing the music
 LEARNING_OFF = re.compile(
     r"(?:please )?(?:stop|quit|pause|don't|dont|do not) (?:learning|learn)(?: (?:my|about my|from me|what i like|my preferences"

@@ -233,12 +233,15 @@ class Pipeline:
             looked_up = time.perf_counter() - t
             parts = commands(rewrite.text if rewrite is not None else heard.text)
             source: RewriteSource = rewrite.source if rewrite is not None else "split"
-            meant = meant_instead(
-                self.ctx.last_request(self.satellite), normalize(heard.text), self.config.rooms
-            )
+            last = self.ctx.last_request(self.satellite)
+            meant = meant_instead(last, normalize(heard.text), self.config.rooms, self.ctx.devices())
             if meant is not None and rewrite is None:  # "no, i meant the X": the last change undone, then X
-                parts, source = ["undo", meant], "corrected"
-            rewrites = [rewrite] if len(parts) == 1 else [Rewrite(heard.text, part, source) for part in parts]
+                parts, source = (["undo", meant] if last is not None else [meant]), "corrected"
+            rewrites = (
+                [rewrite]
+                if len(parts) == 1 and source != "corrected"
+                else [Rewrite(heard.text, part, source) for part in parts]
+            )
             turns = [
                 self._turn(
                     heard,

@@ -56,6 +56,7 @@ from runtime.phrasings import (
     FORGET,
     HELP,
     LEARNING_OFF,
+    MEANT,
     NEVER_MIND,
     NEXT_ONE,
     NOT_SAID,
@@ -794,6 +795,14 @@ def _said_to_the_assistant(turn: _Turn, text: str) -> Resolution | None:
         return _read_as(turn, "HassNevermind", []).done()
     if LEARNING_OFF.fullmatch(text):  # not "stop" the music
         return _learn(_read_as(turn, "AmbientLearnPreferences", []))
+    meant = MEANT.fullmatch(text)
+    if (
+        meant is not None
+        and match_name(meant["device"], turn.devices, turn.rooms, turn.satellite.room).devices
+    ):
+        # "no, i meant the fan" with nothing to redo (the pipeline redoes the last request there);
+        # not "i said pause", nor "i meant 30" (corrected_value's)
+        return _no_device(_read_as(turn, "AmbientNegativeFeedback", []))
     forget = FORGET.fullmatch(text)
     if forget is not None and taught_command(turn.ctx, forget["phrase"], turn.person):
         phrase = normalize(forget["phrase"])
@@ -925,6 +934,11 @@ FOLLOW_UP = re.compile(
 )
 
 
+def _starts_a_request(phrase: str) -> bool:
+    """ "turn off the tv" rather than a device's name."""
+    return bool(set(phrase.split()) & REQUEST_VERBS)
+
+
 def follow_up(
     last: Interpretation | None, text: str, rooms: list[Room] | None = None
 ) -> Interpretation | None:
@@ -936,7 +950,7 @@ def follow_up(
     phrase = (said["device"] or said["device_too"]) if said is not None else ""
     if said is None or last is None or not last.text or len(phrase.split()) > 5:
         return None
-    if set(phrase.split()) & (SWITCH_WORDS | TARGET_VERBS | {"dim", "play", "lock", "unlock"}):
+    if _starts_a_request(phrase):
         return None  # "and turn off the tv": a request of its own
     words = last.text.split()
     room = room_called(phrase, rooms or [])
@@ -957,20 +971,20 @@ def follow_up(
     return dataclasses.replace(last, slots=slots, text=" ".join(words[:lo] + device + words[hi:]))
 
 
-# "no, i meant the living room light": the last request was done to the wrong device
-MEANT = re.compile(
-    r"(?:(?:no|nope|sorry|oops|wrong one|not that one|not the \w+(?: \w+)?),? )*"
-    r"(?:i meant|i mean|i wanted|i said)(?: the| my)? (?P<device>.+?)(?: please| instead)?"
-)
-
-
-def meant_instead(last: Interpretation | None, text: str, rooms: list[Room]) -> str | None:
+def meant_instead(
+    last: Interpretation | None, text: str, rooms: list[Room], devices: list[Device]
+) -> str | None:
     """ "turn on the floor lamp", then "no, i meant the living room light": the last request's text
-    with that device ("turn on the living room light"); None when `text` is no such correction (a
-    value, "no, i meant 30", is `corrected_value`'s)."""
+    with that device ("turn on the living room light"), or the request said ("no, i meant turn off
+    the tv"); None when `text` is no such correction (a value, "no, i meant 30", is
+    `corrected_value`'s)."""
     said = MEANT.fullmatch(text)
     if said is None or parse_number(said["device"]) is not None:
         return None
+    if said["device"].split()[0] in REQUEST_VERBS:
+        return str(said["device"])  # "no, i meant turn off the tv": that request
+    if not match_name(said["device"], devices, rooms).devices and room_called(said["device"], rooms) is None:
+        return None  # "i said pause": no device of this home
     swapped = follow_up(last, f"and the {said['device']}", rooms)
     return swapped.text if swapped is not None else None
 
@@ -2063,6 +2077,7 @@ LIGHT_STEP_WORDS = frozenset(
     _words("brightness brighter dimmer dim brighten darker lighter bright dark light lights")
 )
 TARGET_VERBS = frozenset(_words("make set turn get keep"))
+REQUEST_VERBS = SWITCH_WORDS | TARGET_VERBS | {"dim", "play", "lock", "unlock"}
 BRIGHTNESS_STEP_POINTS = 20  # points of 0-100 per "dim" / "brighten"
 
 

@@ -405,6 +405,13 @@ def test_no_i_meant_another_device_undoes_the_last_command_and_does_it_there(hom
     )
     assert sim.wait_for("floor_lamp", lambda s: s["state"] == "off")
     assert sim.wait_for("living_room_light", lambda s: s["state"] == "on")
+    # a request said whole: the living room light put back, the tv turned off
+    sim.set_state("tv", {"state": "on"})
+    assert wait_until(lambda: pipe.ctx.state("tv") and pipe.ctx.state("tv").state["state"] == "on")
+    turn = pipe.handle_text("no i meant turn off the tv")
+    assert turn.rewrite is not None and turn.rewrite.text == "turn off the tv"
+    assert sim.wait_for("tv", lambda s: s["state"] == "off")
+    assert sim.wait_for("living_room_light", lambda s: s["state"] == "off")
 
 
 def kitchen_with_coffee_maker(home: dict[str, Any], state: str) -> tuple[Any, Any, Any]:

@@ -2170,3 +2170,20 @@ def test_stop_learning_is_learning_off_not_pausing_the_music(ctx, living) -> Non
     assert resolve(spoken("AmbientLearnPreferences", "learn my preferences"), ctx, living).values == {
         "learning": True
     }
+
+
+def test_no_i_meant_names_what_to_redo(config) -> None:
+    """The pipeline undoes the last change and runs what `meant_instead` gives: the last request of the
+    device meant, or the request said; nothing for a value, a word that names no device, or no request."""
+    from runtime.resolve import meant_instead
+
+    last = spoken("HassTurnOn", "turn on the floor lamp", ("name", "floor lamp"))
+    said = {
+        "no i meant the living room light": "turn on the living room light",
+        "no i meant turn off the tv": "turn off the tv",
+        "i meant 30": None,
+        "i said pause": None,
+    }
+    for text, redo in said.items():
+        assert meant_instead(last, text, config.rooms, config.devices) == redo, text
+    assert meant_instead(None, "no i meant the living room light", config.rooms, config.devices) is None

@@ -114,6 +114,8 @@ MEANINGS: dict[str, frozenset[str]] = {
     "(what's playing | what song is this)": frozenset({"HassGetState"}),
     # feedback and teaching
     "no that's (wrong | not what i meant)": frozenset({I.NEGATIVE_FEEDBACK}),
+    "no i meant the <switchable>": frozenset({I.NEGATIVE_FEEDBACK, "HassTurnOn", "HassTurnOff"}),  # the pipeline redoes it there
+    "stop learning": frozenset({I.LEARN_PREFERENCES}),
     "(stop | cancel | never mind)": frozenset({I.STOP, "HassNevermind"}),
     "thank you": frozenset({I.THANKS}),
     "when i say <phrase> turn (on | off) the <switchable>": frozenset({I.TEACH_COMMAND}),
