@@ -64,6 +64,13 @@ def dispatch(resolution: Resolution, ctx: ContextStore, *, now: datetime | None 
         return Action("answer", text=" ".join(_state(d, ctx, asked) for d in devices))
     if values.get("help"):
         return Action("answer", text=help_text(resolution, ctx))
+    if values.get("greeting"):  # nothing taught for it yet: say how
+        said = str(values["greeting"])
+        example = "turn on the lights" if said == "good morning" else "turn off the lights"
+        return Action(
+            "answer",
+            text=f"{said.capitalize()}! To make {said} do something, say: when I say {said}, {example}.",
+        )
     if "undo" in values:  # "undo": each device back to its own fields, whatever the intent read
         return _commands(resolution, devices, ctx)
     if intent in ON_A_TIMER:  # dispatch cannot see the timers: worded as if none runs

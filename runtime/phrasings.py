@@ -62,6 +62,10 @@ MEANT = re.compile(
     r"(?:(?:no|nope|sorry|oops|wrong one|not that one|not the \w+(?: \w+)?),? )*"
     r"(?:i meant|i mean|i wanted|i said)(?: the| my)? (?P<device>.+?)(?: please| instead)?"
 )
+# "good night", "good morning": a greeting, untaught (a taught one is rewritten before this)
+GREETING = re.compile(
+    r"(?:(?:hey|hi|hello),? )?(?P<greeting>good (?:night|morning|evening|afternoon))(?: \w+)?"
+)
 # "stop learning", "don't learn my preferences": learning off, which the model reads as pausing the music
 LEARNING_OFF = re.compile(
     r"(?:please )?(?:stop|quit|pause|don't|dont|do not) (?:learning|learn)(?: (?:my|about my|from me|what i like|my preferences"

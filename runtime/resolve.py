@@ -54,6 +54,7 @@ from runtime.phrasings import (
     FAN_LEVEL_SAID,
     FASTER_SLOWER,
     FORGET,
+    GREETING,
     HELP,
     LEARNING_OFF,
     MEANT,
@@ -709,6 +710,8 @@ def _phrasing(turn: _Turn, text: str) -> Resolution | None:
     """A sentence runtime/phrasings.py reads from its words, whatever the model read; None if none."""
     if HELP.fullmatch(text):  # the model has no intent for it: not out of domain
         return turn.done([], turn.satellite.room, help=True)
+    if (greeting := GREETING.fullmatch(text)) is not None:  # answered, with how to make it do something
+        return _read_as(turn, "OutOfDomain", []).done(greeting=greeting["greeting"])
     for reader in (_said_of_devices, _said_of_time, _said_of_media, _said_to_the_assistant):
         if (resolution := reader(turn, text)) is not None:
             return resolution

@@ -570,3 +570,14 @@ def test_a_state_answer_counts_many_devices_of_unknown_state(ctx, kitchen) -> No
     assert text.startswith("Yes, the kitchen light is on.") and text.endswith("other devices yet."), text
     text = act(ctx, kitchen, "HassGetState", name="counter lights").text
     assert text == "I don't know the state of the counter lights yet."
+
+
+def test_an_untaught_greeting_is_answered_with_how_to_teach_it(ctx, kitchen) -> None:
+    """ "good night" was "Sorry, I can't help with that."."""
+    for said, example in (("good night", "turn off the lights"), ("good morning", "turn on the lights")):
+        action = dispatch(resolve(Interpretation("OutOfDomain", 0.9, [], said), ctx, kitchen), ctx)
+        assert (action.kind, action.commands) == ("answer", [])
+        assert (
+            action.text
+            == f"{said.capitalize()}! To make {said} do something, say: when I say {said}, {example}."
+        )
