@@ -19,7 +19,7 @@ from runtime.config import Device
 from runtime.context import ContextStore
 from runtime.conventions import ON_OFF_STATES, ConventionError, command_payload, expected_state
 from runtime.events import Action, Command, Resolution
-from runtime.rank import INTENT_TYPES, ON_A_TIMER, VIDEO_CLASSES, named_devices
+from runtime.rank import INTENT_TYPES, ON_A_TIMER, VIDEO_CLASSES, named_devices, said_words
 from runtime.resolve import OUTDOOR, SORRY, normalize
 from runtime.timers import ALARM, RunningTimer
 
@@ -60,7 +60,13 @@ def dispatch(resolution: Resolution, ctx: ContextStore, *, now: datetime | None 
             first = normalize(resolution.interpretation.text).split()[:2]
             count = first == ["how", "many"]  # "how many lights are on"
             which = count or first[:1] in (["which"], ["what"], ["what's"], ["whats"])
-            return Action("answer", text=_states(devices, ctx, asked, which, count))
+            every = not which and not said_words(resolution.interpretation) & {
+                "any",
+                "anything",
+                "some",
+                "something",
+            }
+            return Action("answer", text=_states(devices, ctx, asked, which, count, every))
         return Action("answer", text=" ".join(_state(d, ctx, asked) for d in devices))
     if values.get("help"):
         return Action("answer", text=help_text(resolution, ctx))
@@ -299,10 +305,16 @@ def _volume(device: Device, ctx: ContextStore) -> str:
 
 
 def _states(
-    devices: list[Device], ctx: ContextStore, asked: str, which: bool = False, count: bool = False
+    devices: list[Device],
+    ctx: ContextStore,
+    asked: str,
+    which: bool = False,
+    count: bool = False,
+    every: bool = False,
 ) -> str:
     """ "Are any lights on": yes and the ones that are, or no and what they are. "Which lights are
-    on": the ones that are, or none and what they are; "how many": how many first."""
+    on": the ones that are, or none and what they are; "how many": how many first. With `every`
+    ("are the lights off", "is everything off"): yes only if all known are, else no and the others."""
     by_state: dict[str, list[str]] = {}
     unknown: list[str] = []
     yes: list[str] = []
@@ -316,7 +328,11 @@ def _states(
             yes.append(d.name)
         by_state.setdefault(STATE_WORDS.get(state, state), []).append(d.name)
     said = STATE_WORDS.get(asked, asked)
-    if yes and count:
+    others = {st: ns for st, ns in by_state.items() if not set(ns) <= set(yes)}
+    if every and yes and others:  # "is everything off" with the kitchen light on: no, and which are not
+        parts = [f"{_names(ns)} {_are(ns)} {st}" for st, ns in others.items()]
+        text = "No, " + "; ".join(parts) + "."
+    elif yes and count:
         text = f"{len(yes)} {'is' if len(yes) == 1 else 'are'} {said}: {_names(yes)}."
     elif yes:
         these = f"{_names(yes)} {_are(yes)} {said}."

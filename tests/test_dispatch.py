@@ -581,3 +581,21 @@ def test_an_untaught_greeting_is_answered_with_how_to_teach_it(ctx, kitchen) -> 
             action.text
             == f"{said.capitalize()}! To make {said} do something, say: when I say {said}, {example}."
         )
+
+
+def test_are_the_lights_off_is_yes_only_when_all_are(ctx, kitchen) -> None:
+    """ "are all the lights off" with the kitchen light on said "Yes, the counter lights are off"."""
+    ctx.update_state("kitchen_light", {"state": "on"})
+    ctx.update_state("kitchen_counter_light", {"state": "off"})
+
+    def said(text: str) -> str:
+        interp = Interpretation(
+            "HassGetState", 0.9, [Slot("domain", "lights"), Slot("state", text.split()[-1])], text
+        )
+        return dispatch(resolve(interp, ctx, kitchen), ctx).text
+
+    assert said("are all the lights off") == "No, the kitchen light is on."
+    assert said("are the lights on") == "No, the counter lights are off."
+    assert said("are any lights on").startswith("Yes, the kitchen light is on.")  # the home's
+    ctx.update_state("kitchen_light", {"state": "off"})
+    assert said("are the lights off") == "Yes, the kitchen light and the counter lights are off."
