@@ -71,7 +71,7 @@ def dispatch(resolution: Resolution, ctx: ContextStore, *, now: datetime | None 
     if values.get("help"):
         return Action("answer", text=help_text(resolution, ctx))
     if values.get("greeting"):  # nothing taught for it yet: say how
-        said = str(values["greeting"])
+        said = str(values["greeting"]).replace("goodnight", "good night")
         example = "turn on the lights" if said == "good morning" else "turn off the lights"
         return Action(
             "answer",

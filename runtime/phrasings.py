@@ -64,7 +64,7 @@ MEANT = re.compile(
 )
 # "good night", "good morning": a greeting, untaught (a taught one is rewritten before this)
 GREETING = re.compile(
-    r"(?:(?:hey|hi|hello),? )?(?P<greeting>good (?:night|morning|evening|afternoon))(?: \w+)?"
+    r"(?:(?:hey|hi|hello),? )?(?P<greeting>good ?(?:night|morning|evening|afternoon))(?: \w+)?"
 )
 # "stop learning", "don't learn my preferences": learning off, which the model reads as pausing the music
 LEARNING_OFF = re.compile(

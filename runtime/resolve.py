@@ -233,7 +233,7 @@ OUTDOOR = ("outside", "outdoor", "garden", "exterior")
 MUSIC_WORDS = frozenset(
     _words(
         "music song songs playlist radio album jazz rock pop classical blues rap hip hop country reggae "
-        "metal folk soul funk disco techno electronic lofi punk indie opera gospel salsa edm"
+        "metal folk soul funk disco techno electronic lofi punk indie opera gospel salsa edm sounds noise"
     )
 )
 # "play some music": no music named, so the person's liked music if any
@@ -912,6 +912,10 @@ def _timer_until(turn: _Turn, said: str, name: str = ALARM) -> Resolution | None
     at = clock_time(said) or clock_time(f"{said} o'clock")  # "at 7", no am/pm: the nearer 7
     if at is None:
         return None
+    waking = tomorrow or "wake" in normalize(turn.interp.text).split()
+    if name == ALARM and waking and not at[2] and at[0] > 0:  # "wake me up at 7": 7 in the morning
+        turn.reasons.append("no am or pm, to wake up: the morning")
+        at = (at[0], at[1], True)
     seconds, when = _until(turn, at)
     if tomorrow and (turn.now + timedelta(seconds=seconds)).date() == turn.now.date():
         seconds, when = _until(turn, at, days=1)  # "tomorrow at 7" said before 7 today
@@ -2421,6 +2425,20 @@ IN_A_WHILE = re.compile(rf"(?P<command>.+?) (?:in|after) (?P<time>{DURATION_PHRA
 NOT_A_CLOCK = frozenset(_words("sunset sunrise dawn dusk night bedtime"))
 
 
+def _named_now(turn: _Turn, command: str) -> str:
+    """ "turn it off" for later, just after the fan: "turn off the ceiling fan", named now (when the
+    timer rings, "it" would be whatever was commanded last by then)."""
+    words = command.split()
+    at = next((k for k, w in enumerate(words) if w in ("it", "them", "that")), None)
+    last = _last_targets(turn)
+    if at is None or not last:
+        return command
+    turn.reasons.append(f"'{words[at]}' in a command for later: {', '.join(d.id for d in last)}")
+    named = [f"the {d.name}" for d in last]
+    both = named[0] if len(named) == 1 else ", ".join(named[:-1]) + " and " + named[-1]
+    return " ".join([*words[:at], both, *words[at + 1 :]])
+
+
 def _at_a_time(turn: _Turn) -> Resolution | None:
     """ "Turn off the tv at 10 pm", "set the lights to 50 percent in 10 minutes": a timer until then
     that runs the command; None if the request is not one."""
@@ -2428,7 +2446,7 @@ def _at_a_time(turn: _Turn) -> Resolution | None:
     m = AT_A_TIME.fullmatch(text) or IN_A_WHILE.fullmatch(text)
     if m is None:
         return None
-    command = m["command"]
+    command = _named_now(turn, m["command"])
     if not _for_later(command, DELAYABLE_VERBS | {"set", "start"}):  # a device was read: "set" sets it
         return None
     if m.re is IN_A_WHILE:
@@ -2514,7 +2532,7 @@ def _duration(turn: _Turn) -> Resolution:
         if not command and "sleep" in said_words(turn.interp):  # "set a sleep timer": the music stops then
             command = "pause the music"
         if command:  # the pipeline checks it can be done, and does it when the timer rings
-            resolution.values["command"] = command
+            resolution.values["command"] = _named_now(turn, command)
             return resolution
         name = normalize(turn.interp.slot("name") or "")
         if not name and said_words(turn.interp) & {"wake", "alarm"}:  # "wake me up in 20 minutes"

@@ -599,3 +599,8 @@ def test_are_the_lights_off_is_yes_only_when_all_are(ctx, kitchen) -> None:
     assert said("are any lights on").startswith("Yes, the kitchen light is on.")  # the home's
     ctx.update_state("kitchen_light", {"state": "off"})
     assert said("are the lights off") == "Yes, the kitchen light and the counter lights are off."
+
+
+def test_goodnight_in_one_word_is_the_greeting(ctx, kitchen) -> None:
+    goodnight = dispatch(resolve(Interpretation("OutOfDomain", 0.9, [], "goodnight"), ctx, kitchen), ctx)
+    assert goodnight.text.startswith("Good night! To make good night do something")

@@ -2187,3 +2187,32 @@ def test_no_i_meant_names_what_to_redo(config) -> None:
     for text, redo in said.items():
         assert meant_instead(last, text, config.rooms, config.devices) == redo, text
     assert meant_instead(None, "no i meant the living room light", config.rooms, config.devices) is None
+
+
+def test_waking_up_at_an_hour_is_in_the_morning(ctx, bedroom) -> None:
+    """ "wake me up at 7 tomorrow" set 7 PM tomorrow; "set an alarm for 7" is still the nearer 7."""
+    from datetime import datetime
+
+    morning = datetime(2026, 12, 6, 9, 15)
+    for said in ("wake me up at 7 tomorrow", "set an alarm for tomorrow at 7", "wake me up at 7"):
+        r = resolve(spoken("HassStartTimer", said), ctx, bedroom, now=morning)
+        assert r.values["at"] == "07:00", (said, r.values)
+    r = resolve(spoken("HassStartTimer", "set an alarm for 7"), ctx, bedroom, now=morning)
+    assert r.values["at"] == "19:00"
+
+
+def test_it_in_a_command_for_later_is_named_now(ctx, bedroom) -> None:
+    """ "turn it off in 20 minutes" just after the fan kept "it", which meant whatever was commanded
+    last when the timer rang."""
+    resolve(
+        spoken("HassFanSetSpeed", "turn the fan on low", ("name", "fan"), ("percentage", "low")), ctx, bedroom
+    )
+    r = resolve(spoken("HassStartTimer", "turn it off in 20 minutes", ("minutes", "20")), ctx, bedroom)
+    assert (r.values["seconds"], r.values["command"]) == (1200, "turn the ceiling fan off")
+
+
+def test_sounds_and_noise_are_played_as_music(ctx, bedroom) -> None:
+    """ "play rain sounds", "play white noise" played audiobooks."""
+    for said in ("rain sounds", "white noise"):
+        r = resolve(spoken("HassMediaSearchAndPlay", f"play {said}", ("search_query", said)), ctx, bedroom)
+        assert r.values["media_class"] == "music", said
