@@ -70,7 +70,6 @@ MEANINGS: dict[str, frozenset[str]] = {
     "(turn | switch) (on | off) the <room> lights": frozenset({"HassTurnOn", "HassTurnOff"}),
     "(turn | switch) (on | off) [all] the lights <floor>": frozenset({"HassTurnOn", "HassTurnOff"}),
     "(turn | switch) (on | off) everything <floor>": frozenset({"HassTurnOn", "HassTurnOff"}),
-    "all the lights (on | off)": frozenset({"HassTurnOn", "HassTurnOff"}),
     "(start | stop) the <runnable>": frozenset({"HassTurnOn", "HassTurnOff", "HassMediaPause", "HassMediaUnpause"}),
     # lights
     "(set | dim) [the] <light> to <number> percent": frozenset({"HassLightSet"}),
