@@ -240,17 +240,33 @@ def parse(template: str) -> Node:
     return node
 
 
-def expand_random(node: Node, slots: dict[str, list[str]], rng: random.Random) -> list[str]:
+# the slots whose every value the LM should hear (a time or a number said is the request itself);
+# dealing names and media as well let more out-of-grammar speech through (rejection 94 -> 91%)
+DEALT = frozenset({"clock", "number"})
+
+
+def expand_random(
+    node: Node, slots: dict[str, list[str]], rng: random.Random, decks: dict[str, list[str]] | None = None
+) -> list[str]:
+    """One random sentence of `node`. With `decks`, the values of a `DEALT` slot are dealt like cards
+    (each once before any twice), so a few thousand draws hear every clock time and number: drawn
+    independently, "set an alarm for seven a m" could be missing from the LM, and was heard as "ten a m"."""
     kind = node[0]
     if kind == "word":
         return [node[1]]
     if kind == "ref":
-        return slots[node[1]][rng.randrange(len(slots[node[1]]))].split()
+        values = slots[node[1]]
+        if decks is None or node[1] not in DEALT:
+            return values[rng.randrange(len(values))].split()
+        deck = decks.setdefault(node[1], [])
+        if not deck:
+            deck.extend(rng.sample(values, len(values)))
+        return deck.pop().split()
     if kind == "opt":
-        return expand_random(node[1], slots, rng) if rng.random() < 0.5 else []
+        return expand_random(node[1], slots, rng, decks) if rng.random() < 0.5 else []
     if kind == "alt":
-        return expand_random(rng.choice(node[1]), slots, rng)
-    return [w for item in node[1] for w in expand_random(item, slots, rng)]
+        return expand_random(rng.choice(node[1]), slots, rng, decks)
+    return [w for item in node[1] for w in expand_random(item, slots, rng, decks)]
 
 
 def refs_of(node: Node) -> set[str]:
@@ -275,7 +291,8 @@ def sample(config: Config, n: int, seed: int = 0) -> list[str]:
     rng = random.Random(seed)
     slots = slot_values(config)
     parsed = list(usable_templates(slots).values())
-    return [" ".join(expand_random(rng.choice(parsed), slots, rng)) for _ in range(n)]
+    decks: dict[str, list[str]] = {}
+    return [" ".join(expand_random(rng.choice(parsed), slots, rng, decks)) for _ in range(n)]
 
 
 def sentences_by_template(config: Config, draws: int = 200, seed: int = 0) -> dict[str, list[str]]:
