@@ -175,13 +175,11 @@ def _confirmation(resolution: Resolution, devices: list[Device]) -> str:
         return f"Undone: {names} {_are([d.name for d in devices])} back as before."
     if "media_title" in v:
         kind = "" if not v.get("media_class") else f" ({str(v['media_class']).replace('_', ' ')})"
-        where = (
-            f" on the {devices[0].name}"
-            if devices
-            else f" in the {v['played_in']}"
-            if "played_in" in v
-            else ""
-        )
+        where = ""
+        if devices:
+            where = f" on the {devices[0].name}"
+        elif "played_in" in v:  # another room's satellite plays it
+            where = f" in the {v['played_in']}"
         return f"Playing {v['media_title']}{kind}{where}."
     if "brightness_step" in v:  # "dim the kitchen light"
         doing = "Brightening" if v["brightness_step"] == "up" else "Dimming"
@@ -458,10 +456,11 @@ def timers_answer(kind: str, timers: list[RunningTimer]) -> str:
             which = f"your {t.name} timer" if t.name else f"your timer for {duration_text(t.seconds)}"
             paused = " (paused)" if t.paused else ""
             said.append(f"{duration_text(round(t.remaining()))} left on {which}{paused}")
-    what = {ALARM: "alarm", "reminder": "reminder"}.get(kind, "timer")
     count = "one" if len(timers) == 1 else str(len(timers))
     listed = said[0] if len(said) == 1 else ", ".join(said[:-1]) + f" and {said[-1]}"
-    return f"You have {count} {what}{'' if len(timers) == 1 else 's'}: {listed}."
+    return (
+        f"You have {count} {kind}{'' if len(timers) == 1 else 's'}: {listed}."  # kind: timer, reminder, alarm
+    )
 
 
 def _timer_set(values: dict[str, Any]) -> str:

@@ -497,9 +497,10 @@ def main_device(devices: list[Device], room: Room) -> Device:
     return max(devices, key=score)  # max keeps the first of equals: devices.yaml order breaks ties
 
 
-def _the(names: list[str]) -> str:
+def _the(names: list[str], last: str = "or") -> str:
+    """ "the tv or the floor lamp" (a question), "the tv and the floor lamp" (with `last` "and")."""
     names = [f"the {n}" for n in names]
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + f" {last} " + names[-1]
 
 
 def _cap(text: str) -> str:
@@ -1159,11 +1160,12 @@ def _targets(
             return turn.ask(on_floor)
         turn.reasons.append(f"'{normalize(floor)}': {', '.join(r.name for r in on_floor)}")
         ids = {r.id for r in on_floor}
-        named = match_name(i.slot("name") or "", turn.devices, turn.rooms, turn.satellite.room).devices
-        if i.slot("name") and named and not any(d.room in ids for d in named):  # "the tv upstairs"
+        name = i.slot("name")
+        named = match_name(name, turn.devices, turn.rooms, turn.satellite.room).devices if name else []
+        if named and not any(d.room in ids for d in named):  # "the tv upstairs": it is downstairs
             where = turn.room(named[0].room).name
             return turn.ask(
-                f"There's no {normalize(i.slot('name') or '')} {normalize(floor)}. The {named[0].name} is in the {where}."
+                f"There's no {normalize(name or '')} {normalize(floor)}. The {named[0].name} is in the {where}."
             )
         without = dataclasses.replace(i, slots=[s for s in i.slots if s.name != "floor"])
         there = dataclasses.replace(turn, interp=without, in_rooms=frozenset(ids))
@@ -2434,9 +2436,7 @@ def _named_now(turn: _Turn, command: str) -> str:
     if at is None or not last:
         return command
     turn.reasons.append(f"'{words[at]}' in a command for later: {', '.join(d.id for d in last)}")
-    named = [f"the {d.name}" for d in last]
-    both = named[0] if len(named) == 1 else ", ".join(named[:-1]) + " and " + named[-1]
-    return " ".join([*words[:at], both, *words[at + 1 :]])
+    return " ".join([*words[:at], _the([d.name for d in last], "and"), *words[at + 1 :]])
 
 
 def _at_a_time(turn: _Turn) -> Resolution | None:
