@@ -62,6 +62,10 @@ MEANT = re.compile(
     r"(?:(?:no|nope|sorry|oops|wrong one|not that one|not the \w+(?: \w+)?),? )*"
     r"(?:i meant|i mean|i wanted|i said)(?: the| my)? (?P<device>.+?)(?: please| instead)?"
 )
+# "no, the other one": the last request, of the one other device of its kind there
+OTHER_ONE = re.compile(
+    r"(?:(?:no|nope|wrong one|not that one),? )*(?:i meant )?the other (?:one|light|lamp)(?: please)?"
+)
 # "good night", "good morning": a greeting, untaught (a taught one is rewritten before this)
 GREETING = re.compile(
     r"(?:(?:hey|hi|hello),? )?(?P<greeting>good ?(?:night|morning|evening|afternoon))(?: \w+)?"

@@ -234,7 +234,8 @@ class Pipeline:
             parts = commands(rewrite.text if rewrite is not None else heard.text)
             source: RewriteSource = rewrite.source if rewrite is not None else "split"
             last = self.ctx.last_request(self.satellite)
-            meant = meant_instead(last, normalize(heard.text), self.config.rooms, self.ctx.devices())
+            targets = [d for x in self.ctx.last_target(self.satellite) if (d := self.ctx.device(x))]
+            meant = meant_instead(last, normalize(heard.text), self.config.rooms, self.ctx.devices(), targets)
             if meant is not None and rewrite is None:  # "no, i meant the X": the last change undone, then X
                 parts, source = (["undo", meant] if last is not None else [meant]), "corrected"
             rewrites = (

@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -61,6 +61,7 @@ from runtime.phrasings import (
     NEVER_MIND,
     NEXT_ONE,
     NOT_SAID,
+    OTHER_ONE,
     OVEN_READY,
     REMIND_AT,
     SNOOZE,
@@ -980,12 +981,22 @@ def follow_up(
 
 
 def meant_instead(
-    last: Interpretation | None, text: str, rooms: list[Room], devices: list[Device]
+    last: Interpretation | None,
+    text: str,
+    rooms: list[Room],
+    devices: list[Device],
+    last_targets: Sequence[Device] = (),
 ) -> str | None:
     """ "turn on the floor lamp", then "no, i meant the living room light": the last request's text
     with that device ("turn on the living room light"), or the request said ("no, i meant turn off
-    the tv"); None when `text` is no such correction (a value, "no, i meant 30", is
-    `corrected_value`'s)."""
+    the tv"); "no, the other one": the one other device of that kind in that room. None when `text`
+    is no such correction (a value, "no, i meant 30", is `corrected_value`'s)."""
+    if OTHER_ONE.fullmatch(text) and len(last_targets) == 1:
+        was = last_targets[0]
+        others = [d for d in devices if d.room == was.room and d.type == was.type and d.id != was.id]
+        return (
+            meant_instead(last, f"i meant the {others[0].name}", rooms, devices) if len(others) == 1 else None
+        )
     said = MEANT.fullmatch(text)
     if said is None or parse_number(said["device"]) is not None:
         return None

@@ -2187,6 +2187,13 @@ def test_no_i_meant_names_what_to_redo(config) -> None:
     for text, redo in said.items():
         assert meant_instead(last, text, config.rooms, config.devices) == redo, text
     assert meant_instead(None, "no i meant the living room light", config.rooms, config.devices) is None
+    # "no, the other one": the one other device of that kind in that room
+    lamp = spoken("HassTurnOn", "turn on the lamp", ("domain", "lamp"))
+    floor_lamp, tv = config.device("floor_lamp"), config.device("tv")
+    assert meant_instead(lamp, "no the other one", config.rooms, config.devices, [floor_lamp]) == (
+        "turn on the living room light"
+    )
+    assert meant_instead(lamp, "the other one", config.rooms, config.devices, [tv]) is None  # no other tv
 
 
 def test_waking_up_at_an_hour_is_in_the_morning(ctx, bedroom) -> None:
