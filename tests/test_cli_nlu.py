@@ -104,6 +104,21 @@ def test_stdin_is_a_conversation_with_one_json_line_per_sentence() -> None:
     assert lines[2]["resolution"]["values"]["media_class"] == "movie"
 
 
+def test_two_commands_in_one_sentence_are_read_as_the_pipeline_reads_them() -> None:
+    """ "turn the tv off and the floor lamp on", read whole, showed both turned off: the pipeline cuts
+    it in two turns, and `ambient nlu` now shows each (the first also at the top)."""
+    proc = ambient_nlu(
+        "--config", str(CONFIG), "--satellite", "living-sat", stdin="turn the tv off and the floor lamp on\n"
+    )
+    assert proc.returncode == 0, proc.stderr
+    (line,) = (json.loads(x) for x in proc.stdout.splitlines())
+    assert line["text"] == "turn the tv off and the floor lamp on" and line["intent"] == "HassTurnOff"
+    assert [(p["text"], p["resolution"]["device_ids"], p["resolution"]["values"]) for p in line["parts"]] == [
+        ("turn the tv off", ["tv"], {"state": "off"}),
+        ("turn the floor lamp on", ["floor_lamp"], {"state": "on"}),
+    ]
+
+
 def test_a_phrase_taught_on_one_line_works_on_the_next() -> None:
     said = "when I say movie time I mean turn off the living room light\nmovie time\n"
     proc = ambient_nlu("--config", str(CONFIG), stdin=said)

@@ -80,6 +80,7 @@ def _state_value(key: Any, value: Any) -> Any:
 
 
 def run(args: argparse.Namespace) -> int:
+    from runtime.clauses import commands
     from runtime.context import ContextStore
     from runtime.dispatch import dispatch
     from runtime.events import to_dict
@@ -112,6 +113,13 @@ def run(args: argparse.Namespace) -> int:
 
     def understand(text: str) -> dict[str, Any]:
         taught = taught_command(ctx, text, args.person)  # taught on an earlier line: "when I say X ..."
+        parts = commands(taught or text)
+        if len(parts) > 1:  # "turn the tv off and the lamp on": a turn each, as the pipeline does; the
+            each = [understand_one(part, None) for part in parts]  # first is also shown at the top
+            return {**each[0], "text": text, **({"taught": taught} if taught else {}), "parts": each}
+        return understand_one(text, taught)
+
+    def understand_one(text: str, taught: str | None) -> dict[str, Any]:
         ranked, resolution = interpret(
             model.parse(taught or text, args.n), ctx, satellite, person=args.person
         )
