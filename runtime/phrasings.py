@@ -22,6 +22,10 @@ WARMER_COLDER = re.compile(
     r"(?: in here| in the \w+(?: \w+)?)?"
     r"|(?:i'm|i am) (?:a (?:bit|little) |really |so |very )?(?:(?P<chilled>cold|chilly|freezing)|hot|warm|boiling)"
 )
+# "can i get the temperature", "tell me the temperature": a question the model reads as learning preferences
+TEMPERATURE_ASKED = re.compile(
+    r"(?:(?:can|could|may) (?:i|you) (?:get|have|tell me|give me)|(?:tell|give) me) the temperature(?: please)?"
+)
 # "set the fan to low", "set it to medium" (just after the fan): some fan levels the model reads as
 # out of domain
 FAN_LEVEL_SAID = re.compile(

@@ -65,6 +65,7 @@ from runtime.phrasings import (
     OVEN_READY,
     REMIND_AT,
     SNOOZE,
+    TEMPERATURE_ASKED,
     TIMERS_LIST,
     UNDO,
     WANT_TO_HEAR,
@@ -721,7 +722,9 @@ def _phrasing(turn: _Turn, text: str) -> Resolution | None:
 
 
 def _said_of_devices(turn: _Turn, text: str) -> Resolution | None:
-    """ "make it warmer", "set the fan to low", "faster" (just after the fan)."""
+    """ "make it warmer", "set the fan to low", "faster" (just after the fan), "can i get the temperature"."""
+    if TEMPERATURE_ASKED.fullmatch(text):  # read as learning preferences
+        return _get_temperature(_read_as(turn, "HassClimateGetTemperature", []))
     if (felt := WARMER_COLDER.fullmatch(text)) is not None:
         # read as a brightness step, a temperature question or a preference by one model or another
         up = bool(felt["up"] or felt["cold"] or felt["chilled"])

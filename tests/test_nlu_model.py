@@ -498,6 +498,25 @@ def test_off_heard_as_of_still_turns_off(nlu: NluModel) -> None:
     assert nlu.parse("turn on all of the lights")[0].text == "turn on all of the lights"
 
 
+def test_everyday_idioms_for_a_switch_and_asking_the_temperature(nlu: NluModel, config: Config) -> None:
+    """ "kill the lights" asked "Brighter or dimmer?", "i need the lights on" asked about a device "need
+    lights", "crank it up" about a device "crank", and "can i get the temperature" turned learning on."""
+    from runtime.context import ContextStore
+    from runtime.resolve import interpret
+
+    said = {
+        "kill the lights": ("HassTurnOff", "turn off the lights"),
+        "i need the lights on": ("HassTurnOn", "turn the lights on"),
+        "crank it up": (None, "turn it up"),
+    }
+    for text, (intent, meant) in said.items():
+        top = nlu.parse(text)[0]
+        assert top.text == meant and intent in (None, top.intent), (text, top)
+    ctx, sat = ContextStore(config), config.satellite("kitchen-sat")
+    _, r = interpret(nlu.parse("can i get the temperature"), ctx, sat)
+    assert (r.interpretation.intent, r.device_ids) == ("HassClimateGetTemperature", ["thermostat"])
+
+
 def test_dimming_thanks_and_starting_a_device_through_the_model(nlu: NluModel, config: Config) -> None:
     from runtime.context import ContextStore
     from runtime.dispatch import dispatch

@@ -35,9 +35,22 @@ def clean(text: str) -> str:
 _OF_FOR_OFF = re.compile(r"\b(turn|switch|shut|power)( of\b| (?:\w+ ){1,4}of$)")
 
 
+# everyday ways to say a switch the training templates do not have ("kill the lights" was read as a
+# brightness step, "i need the lights on" as a device "need lights"): said the way the model knows
+_IDIOMS = (
+    (re.compile(r"^(?:please )?(?:kill|cut) (the .+|all the .+|it|everything)$"), r"turn off \1"),
+    (re.compile(r"^(?:please )?crank (it|the \w+(?: \w+)?) up$"), r"turn \1 up"),
+    (re.compile(r"^(?:i need|i want|i'd like|i would like) (the .+) (on|off)(?: please)?$"), r"turn \1 \2"),
+)
+
+
 def as_meant(text: str) -> str:
-    """Normalized `text` with ASR slips that no request means put right ("turn of" -> "turn off")."""
-    return _OF_FOR_OFF.sub(lambda m: f"{m[1]}{m[2]}f", normalize(text))
+    """Normalized `text` with ASR slips that no request means put right ("turn of" -> "turn off"),
+    and idioms said the usual way ("kill the lights" -> "turn off the lights")."""
+    said = _OF_FOR_OFF.sub(lambda m: f"{m[1]}{m[2]}f", normalize(text))
+    for idiom, usual in _IDIOMS:
+        said = idiom.sub(usual, said)
+    return said
 
 
 def words(text: str, limit: int = MAX_WORDS) -> list[str]:
