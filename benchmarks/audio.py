@@ -365,6 +365,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dev", action="store_true", help="the dev set, for tuning (writes audio-dev*.json)")
     parser.add_argument("--commands", type=int, default=210)
     parser.add_argument("--negative-minutes", type=float, default=120.0)
+    parser.add_argument(
+        "--commands-json",
+        type=Path,
+        help="speak these commands (a JSON list) instead of the grammar's draw: the same commands before "
+        "and after a grammar change (the draw moves with the templates), e.g. one written by --save-commands",
+    )
+    parser.add_argument("--save-commands", type=Path, help="write the commands spoken as a JSON list")
     args = parser.parse_args(argv)
     n_commands = 15 if args.quick else args.commands
     neg_minutes = 1.0 if args.quick else args.negative_minutes
@@ -392,6 +399,10 @@ def main(argv: list[str] | None = None) -> int:
     # 1. commands after a wake word: wake false rejects, the whole loop, ASR alone
     rng = random.Random(7)
     commands = sample(config, n_commands, seed=DEV_COMMAND_SEED if args.dev else COMMAND_SEED)
+    if args.commands_json is not None:
+        commands = [str(c) for c in json.loads(args.commands_json.read_text())][:n_commands]
+    if args.save_commands is not None:
+        args.save_commands.write_text(json.dumps(commands, indent=0))
     timer = Timer()
     listener = TimedListener(
         timer, asr, Endpointer(vad, trailing_silence_ms=600, max_utterance_s=10.0), detector
