@@ -59,7 +59,7 @@ def dispatch(resolution: Resolution, ctx: ContextStore, *, now: datetime | None 
         if asked and len(devices) > 1:  # "are any lights on": one answer, not one per light
             first = normalize(resolution.interpretation.text).split()[:2]
             count = first == ["how", "many"]  # "how many lights are on"
-            which = count or first[:1] in (["which"], ["what"], ["what's"], ["whats"])
+            which = count or first[:1] in (["which"], ["what"], ["what's"], ["whats"], ["show"], ["list"])
             every = not which and not said_words(resolution.interpretation) & {
                 "any",
                 "anything",

@@ -1659,7 +1659,7 @@ EITHER_STATE = re.compile(r"\b(?:on or off|off or on|open or closed|closed or op
 # a state question says one of these (or ends in "?"); "all lights off" without them is a command
 QUESTION_FORM = frozenset(
     _words(
-        "is are was were am which what what's whats how how's any anything do does did can could tell check"
+        "is are was were am which what what's whats how how's any anything do does did can could tell check show list"
     )
 )
 

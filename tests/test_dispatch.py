@@ -604,3 +604,12 @@ def test_are_the_lights_off_is_yes_only_when_all_are(ctx, kitchen) -> None:
 def test_goodnight_in_one_word_is_the_greeting(ctx, kitchen) -> None:
     goodnight = dispatch(resolve(Interpretation("OutOfDomain", 0.9, [], "goodnight"), ctx, kitchen), ctx)
     assert goodnight.text.startswith("Good night! To make good night do something")
+
+
+def test_show_me_the_lights_that_are_on_lists_them(ctx, kitchen) -> None:
+    """ "show me the lights that are on" was answered as a yes/no question about all of them."""
+    ctx.update_state("kitchen_light", {"state": "on"})
+    ctx.update_state("kitchen_counter_light", {"state": "off"})
+    said = "show me the lights that are on"
+    interp = Interpretation("HassGetState", 0.9, [Slot("domain", "lights"), Slot("state", "on")], said)
+    assert dispatch(resolve(interp, ctx, kitchen), ctx).text == "The kitchen light is on."
