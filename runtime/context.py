@@ -130,6 +130,10 @@ class ContextStore:
         with self._lock:
             return list(self._last_target.get(satellite, []))
 
+    def last_target_devices(self, satellite: str) -> list[Device]:
+        """The devices of `last_target` still in the home (a satellite's own player too): "it"."""
+        return [d for d in (self.device(x) for x in self.last_target(satellite)) if d is not None]
+
     def set_last_request(self, satellite: str, interpretation: Interpretation) -> None:
         """The request this satellite last acted on: "and the bedroom light" asks the same of another."""
         with self._lock:

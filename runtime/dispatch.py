@@ -20,7 +20,7 @@ from runtime.context import ContextStore
 from runtime.conventions import ON_OFF_STATES, ConventionError, command_payload, expected_state
 from runtime.events import Action, Command, Resolution
 from runtime.rank import INTENT_TYPES, ON_A_TIMER, VIDEO_CLASSES, named_devices, said_words
-from runtime.resolve import OUTDOOR, SORRY, normalize
+from runtime.resolve import LISTING_WORDS, OUTDOOR, SOME_WORDS, SORRY, normalize
 from runtime.timers import ALARM, RunningTimer
 
 # the state a field can report, and how to say it
@@ -59,13 +59,8 @@ def dispatch(resolution: Resolution, ctx: ContextStore, *, now: datetime | None 
         if asked and len(devices) > 1:  # "are any lights on": one answer, not one per light
             first = normalize(resolution.interpretation.text).split()[:2]
             count = first == ["how", "many"]  # "how many lights are on"
-            which = count or first[:1] in (["which"], ["what"], ["what's"], ["whats"], ["show"], ["list"])
-            every = not which and not said_words(resolution.interpretation) & {
-                "any",
-                "anything",
-                "some",
-                "something",
-            }
+            which = count or bool(set(first[:1]) & LISTING_WORDS)
+            every = not which and not said_words(resolution.interpretation) & SOME_WORDS
             return Action("answer", text=_states(devices, ctx, asked, which, count, every))
         return Action("answer", text=" ".join(_state(d, ctx, asked) for d in devices))
     if values.get("help"):

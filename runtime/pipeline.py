@@ -234,7 +234,7 @@ class Pipeline:
             parts = commands(rewrite.text if rewrite is not None else heard.text)
             source: RewriteSource = rewrite.source if rewrite is not None else "split"
             last = self.ctx.last_request(self.satellite)
-            targets = [d for x in self.ctx.last_target(self.satellite) if (d := self.ctx.device(x))]
+            targets = self.ctx.last_target_devices(self.satellite)
             meant = meant_instead(last, normalize(heard.text), self.config.rooms, self.ctx.devices(), targets)
             if meant is not None and rewrite is None:  # "no, i meant the X": the last change undone, then X
                 parts, source = (["undo", meant] if last is not None else [meant]), "corrected"

@@ -1352,7 +1352,7 @@ def _joined_name(interp: Interpretation, devices: list[Device]) -> list[Device]:
 
 def _last_targets(turn: _Turn) -> list[Device]:
     """The devices this satellite's last request acted on or asked about ("it"), still in the home."""
-    return [d for d in (turn.ctx.device(x) for x in turn.ctx.last_target(turn.satellite.id)) if d]
+    return turn.ctx.last_target_devices(turn.satellite.id)
 
 
 def _fit(
@@ -1656,11 +1656,13 @@ def _get_temperature(turn: _Turn) -> Resolution:
 EITHER_STATE = re.compile(r"\b(?:on or off|off or on|open or closed|closed or open|locked or unlocked)\b")
 
 
+# a question that asks for a list ("which lights are on", "show me the lights that are on"), not yes or no
+LISTING_WORDS = frozenset(_words("which what what's whats show list"))
+# "are any lights on": yes if one is, not only if all are
+SOME_WORDS = frozenset(_words("any anything some something"))
 # a state question says one of these (or ends in "?"); "all lights off" without them is a command
-QUESTION_FORM = frozenset(
-    _words(
-        "is are was were am which what what's whats how how's any anything do does did can could tell check show list"
-    )
+QUESTION_FORM = LISTING_WORDS | frozenset(
+    _words("is are was were am how how's any anything do does did can could tell check")
 )
 
 
