@@ -517,6 +517,31 @@ def test_everyday_idioms_for_a_switch_and_asking_the_temperature(nlu: NluModel, 
     assert (r.interpretation.intent, r.device_ids) == ("HassClimateGetTemperature", ["thermostat"])
 
 
+def test_did_i_questions_ask_about_the_state(nlu: NluModel, config: Config) -> None:
+    """ "did i lock the front door" locked it, "did i turn off the coffee maker" turned it off, and
+    "did i leave the oven on" was out of domain: each asks about the state, and nothing is sent."""
+    from runtime.context import ContextStore
+    from runtime.dispatch import dispatch
+    from runtime.resolve import interpret
+
+    ctx, living = ContextStore(config), config.satellite("living-sat")
+    for device, state in (("front_door_lock", "unlocked"), ("coffee_maker", "on"), ("oven", "off")):
+        ctx.update_state(device, {"state": state})
+    ctx.update_state("living_room_blinds", {"state": "closed", "position": 0})
+    said = {
+        "did i lock the front door": "No, the front door is unlocked.",
+        "did someone unlock the door": "Yes, the front door is unlocked.",
+        "did i turn off the coffee maker": "No, the coffee maker is on.",
+        "have you turned the coffee maker off": "No, the coffee maker is on.",
+        "did i leave the oven on": "The oven is off.",
+        "did i close the blinds": "Yes, the living room blinds are closed.",
+    }
+    for text, answer in said.items():
+        action = dispatch(interpret(nlu.parse(text), ctx, living)[1], ctx)
+        assert (action.kind, action.text, action.commands) == ("answer", answer, []), text
+    assert nlu.parse("did i say turn off")[0].text == "did i say turn off"  # not a device question
+
+
 def test_dimming_thanks_and_starting_a_device_through_the_model(nlu: NluModel, config: Config) -> None:
     from runtime.context import ContextStore
     from runtime.dispatch import dispatch

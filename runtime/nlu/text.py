@@ -44,13 +44,28 @@ _IDIOMS = (
 )
 
 
+# "did i lock the front door", "did you turn off the tv", "have i left the oven on": questions about
+# the state, which the model read as the command (the door was locked, the tv turned off) or as out
+# of domain; asked the way it knows ("is the front door locked")
+_ASKER = r"^(?:did|have|has) (?:i|you|we|they|someone|somebody|anyone|anybody) "
+_THE = r"(the .+|it|everything|anything)"
+_STATE_OF_VERB = {"lock": "locked", "unlock": "unlocked", "close": "closed", "shut": "closed", "open": "open"}
+_DID_I = (
+    (re.compile(_ASKER + r"(?:leave|left) " + _THE + r" (on|off|open|closed|locked|unlocked)$"), r"is \1 \2"),
+    (re.compile(_ASKER + r"(?:turn|turned|switch|switched|shut) (on|off) " + _THE + "$"), r"is \2 \1"),
+    (re.compile(_ASKER + r"(?:turn|turned|switch|switched|shut) " + _THE + " (on|off)$"), r"is \1 \2"),
+)
+_DID_I_VERB = re.compile(_ASKER + r"(lock|unlock|close|shut|open)(?:ed|d)? " + _THE + "$")
+
+
 def as_meant(text: str) -> str:
     """Normalized `text` with ASR slips that no request means put right ("turn of" -> "turn off"),
-    and idioms said the usual way ("kill the lights" -> "turn off the lights")."""
+    idioms said the usual way ("kill the lights" -> "turn off the lights") and questions about what
+    was done asked about the state ("did i lock the door" -> "is the door locked")."""
     said = _OF_FOR_OFF.sub(lambda m: f"{m[1]}{m[2]}f", normalize(text))
-    for idiom, usual in _IDIOMS:
+    for idiom, usual in (*_IDIOMS, *_DID_I):
         said = idiom.sub(usual, said)
-    return said
+    return _DID_I_VERB.sub(lambda m: f"is {m[2]} {_STATE_OF_VERB[m[1]]}", said)
 
 
 def words(text: str, limit: int = MAX_WORDS) -> list[str]:
