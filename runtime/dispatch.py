@@ -322,7 +322,9 @@ def _states(
         by_state.setdefault(STATE_WORDS.get(state, state), []).append(d.name)
     said = STATE_WORDS.get(asked, asked)
     others = {st: ns for st, ns in by_state.items() if not set(ns) <= set(yes)}
-    if every and yes and others:  # "is everything off" with the kitchen light on: no, and which are not
+    if every and yes and others and said == "on" and not unknown:  # "are the lights on", one on: not "No"
+        text = f"Only {_names(yes)} {_are(yes)} on."
+    elif every and yes and others:  # "is everything off" with the kitchen light on: no, and which are not
         parts = [f"{_names(ns)} {_are(ns)} {st}" for st, ns in others.items()]
         text = "No, " + "; ".join(parts) + "."
     elif yes and count:
