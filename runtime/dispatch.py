@@ -51,6 +51,8 @@ def dispatch(resolution: Resolution, ctx: ContextStore, *, now: datetime | None 
         return Action("answer", text=nowhere + " ".join(_temperature(d, ctx) for d in devices))
     if query == "volume":
         return Action("answer", text=" ".join(_volume(d, ctx) for d in devices))
+    if query == "speed":
+        return Action("answer", text=" ".join(_speed(d, ctx) for d in devices))
     if query == "playing" and not devices:
         where = f" in the {values['nowhere']}" if values.get("nowhere") else ""
         return Action("answer", text=f"Nothing is playing{where}.")
@@ -295,6 +297,18 @@ def _volume(device: Device, ctx: ContextStore) -> str:
     if not isinstance(volume, int | float):
         return f"I don't know the volume of the {device.name} yet."
     return f"The volume of the {device.name} is {_clean(volume)}%."
+
+
+def _speed(device: Device, ctx: ContextStore) -> str:
+    """A fan's speed: its percentage, or off."""
+    s = ctx.state(device.id)
+    fields = s.state if s is not None else {}
+    if _on_off_state(fields) == "off":
+        return f"The {device.name} is off."
+    speed = fields.get("percentage")
+    if not isinstance(speed, int | float) or isinstance(speed, bool):
+        return f"I don't know the speed of the {device.name} yet."
+    return f"The {device.name} is at speed {_clean(speed)}%."
 
 
 def _states(

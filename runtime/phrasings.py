@@ -35,7 +35,18 @@ FAN_LEVEL_SAID = re.compile(
 )
 # "faster" / "a bit slower" alone, just after the fan: read as out of domain or as "turn on" (the
 # text is normalized, so "a" may be cut)
-FASTER_SLOWER = re.compile(r"(?:(?:a )?(?:bit|little) |even )?(?:faster|slower)(?: please)?")
+FASTER_SLOWER = re.compile(
+    r"(?:(?:please )?make (?:the |my )?(?P<fan>(?:\w+ )*?fans?|it) (?:go |spin )?)?"
+    r"(?:(?:a )?(?:bit|little) |even )?(?:faster|slower)(?: please)?"
+)
+# "what speed is the fan on", "how fast is the ceiling fan going", "what's the fan speed": read as
+# "is the fan on" (yes), or as setting its speed
+FAN_SPEED_ASKED = re.compile(
+    r"(?:what speed is|how fast is) (?:the |my )?(?P<fan>(?:\w+ )*?fans?)"
+    r"(?: on| at| set to| set at| going| running(?: at)?| spinning)?"
+    r"|(?:what is|what's|whats) (?:the |my )?(?:speed of (?:the |my )?(?P<of>(?:\w+ )*?fans?)"
+    r"|(?P<fans>(?:\w+ )*?fans?)(?: 's|'s)? speed|(?P<set>(?:\w+ )*?fans?) set (?:to|at))"
+)
 # "wake me up at 7", "set an alarm for 6 30": an alarm at that time (the model reads a teaching, or a
 # timer of 6 minutes)
 ALARM_AT = re.compile(

@@ -52,6 +52,7 @@ from runtime.phrasings import (
     ALARM_OFF,
     ALARM_WHEN,
     FAN_LEVEL_SAID,
+    FAN_SPEED_ASKED,
     FASTER_SLOWER,
     FORGET,
     GREETING,
@@ -740,8 +741,20 @@ def _said_of_devices(turn: _Turn, text: str) -> Resolution | None:
         turn.reasons.append(f"a fan level said: {level['fan']} to {level['level']}")
         slots = [Slot("name", level["fan"]), Slot("percentage", level["level"])]
         return _targeted(turn, _fan_speed(_read_as(turn, "HassFanSetSpeed", slots)))
-    if FASTER_SLOWER.fullmatch(text) and any(d.type == "fan" for d in _last_targets(turn)):
+    if (step := FASTER_SLOWER.fullmatch(text)) is not None and step["fan"] not in (None, *PRONOUNS):
+        # "make the fan faster": the fan named
+        named = [Slot("name", step["fan"])]
+        return _targeted(turn, _fan_step(_read_as(turn, "AmbientSetBrightnessRelative", named)))
+    if step is not None and any(d.type == "fan" for d in _last_targets(turn)):
         return _targeted(turn, _fan_step(_read_as(turn, "AmbientSetBrightnessRelative", [])))
+    if (asked := FAN_SPEED_ASKED.fullmatch(text)) is not None:
+        fan = next(g for g in asked.groups() if g)
+        found = _targets(_read_as(turn, "HassGetState", [Slot("name", fan)]), frozenset({"fan"}))
+        if isinstance(found, Resolution):
+            return _targeted(turn, found)
+        return _read_as(turn, "HassGetState", [Slot("name", fan)]).done(
+            [d.id for d in found], found[0].room, query="speed"
+        )
     return None
 
 
@@ -2047,6 +2060,8 @@ def _fan_speed(turn: _Turn) -> Resolution:
 
 # HassSetVolumeRelative's words for down (its volume_step slot, else the text): "it's too loud" is
 # down, "too quiet" and "I can't hear it" up
+# "all the way up / down": a step to the end of the range, not one step
+ALL_THE_WAY = re.compile(r"\ball the way\b")
 VOLUME_DOWN = frozenset(_words("down lower decrease reduce quieter softer loud"))
 VOLUME_UP = frozenset(_words("up increase raise louder boost more hear"))
 QUESTION_WORDS = frozenset(_words("what what's whats how how's hows is"))
@@ -2077,6 +2092,8 @@ def _volume_step(turn: _Turn) -> Resolution:
             turn.reasons.append(f"a volume level said, no direction: {level:g}")
             return turn.done([d.id for d in found], found[0].room, volume=_clean(_of_ten(turn, level)))
         return turn.ask("Louder or quieter?")
+    if ALL_THE_WAY.search(normalize(turn.interp.text)):  # "turn it all the way up": to the end
+        step = 100
     if down:
         step = -abs(step)
     base = 50.0
@@ -2263,6 +2280,8 @@ def _brightness_step(turn: _Turn) -> Resolution:
         100.0 if on or step < 0 else 0.0,
     )
     size = said if by and said is not None else BRIGHTNESS_STEP_POINTS
+    if ALL_THE_WAY.search(normalize(i.text)):  # "turn the lights all the way down": as far as they go
+        size = 100
     brightness = max(1.0, min(100.0, base + step * size))
     turn.reasons.append(f"brightness {base:g} {step * size:+g} -> {brightness:g}")
     way = "up" if step > 0 else "down"

@@ -614,3 +614,26 @@ def test_show_me_the_lights_that_are_on_lists_them(ctx, kitchen) -> None:
     said = "show me the lights that are on"
     interp = Interpretation("HassGetState", 0.9, [Slot("domain", "lights"), Slot("state", "on")], said)
     assert dispatch(resolve(interp, ctx, kitchen), ctx).text == "The kitchen light is on."
+
+
+def test_a_fan_is_asked_its_speed_and_made_faster_by_name(ctx, config) -> None:
+    """ "what speed is the fan on" answered "Yes, the ceiling fan is on.", "what's the fan speed" asked
+    for a speed to set, and "make the fan faster" was out of domain."""
+    bedroom = config.satellite("bedroom-sat")
+
+    def said(text: str, intent: str = "HassGetState", **slots: str) -> Action:
+        interp = Interpretation(intent, 0.9, [Slot(k, v) for k, v in slots.items()], text)
+        return dispatch(resolve(interp, ctx, bedroom), ctx)
+
+    ctx.update_state("bedroom_fan", {"state": "on", "percentage": 33})
+    assert said("what speed is the fan on", name="fan", state="on").text == "The ceiling fan is at speed 33%."
+    assert (
+        said("what's the fan speed", "HassFanSetSpeed", name="fan").text == "The ceiling fan is at speed 33%."
+    )
+    assert said("how fast is the extractor fan").text == "I don't know the speed of the extractor fan yet."
+    faster = said("make the fan faster", "OutOfDomain")
+    assert [(c.device_id, json.loads(c.payload)) for c in faster.commands] == [
+        ("bedroom_fan", {"percentage": 66})
+    ]
+    ctx.update_state("bedroom_fan", {"state": "off"})
+    assert said("how fast is the ceiling fan going").text == "The ceiling fan is off."

@@ -2223,3 +2223,21 @@ def test_sounds_and_noise_are_played_as_music(ctx, bedroom) -> None:
     for said in ("rain sounds", "white noise"):
         r = resolve(spoken("HassMediaSearchAndPlay", f"play {said}", ("search_query", said)), ctx, bedroom)
         assert r.values["media_class"] == "music", said
+
+
+def test_all_the_way_up_or_down_is_the_end_of_the_range(ctx, bedroom) -> None:
+    """ "turn the volume all the way up" set 40% (one step from 30), "all the way down" one step."""
+    ctx.update_state("bedroom_speaker", {"state": "playing", "volume": 30})
+    up = resolve(
+        hyp("HassSetVolumeRelative", text="turn the volume all the way up", volume_step="up"), ctx, bedroom
+    )
+    assert (up.device_ids, up.values) == (["bedroom_speaker"], {"volume": 100})
+    down = resolve(hyp("HassSetVolumeRelative", text="turn the volume all the way down"), ctx, bedroom)
+    assert down.values == {"volume": 0}
+    ctx.update_state("bedroom_light", {"state": "on", "brightness": 60})
+    dim = resolve(
+        hyp("AmbientSetBrightnessRelative", text="turn the light all the way down", name="light"),
+        ctx,
+        bedroom,
+    )
+    assert (dim.device_ids, dim.values) == (["bedroom_light"], {"brightness": 1, "brightness_step": "down"})
