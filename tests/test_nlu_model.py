@@ -542,6 +542,20 @@ def test_did_i_questions_ask_about_the_state(nlu: NluModel, config: Config) -> N
     assert nlu.parse("did i say turn off")[0].text == "did i say turn off"  # not a device question
 
 
+def test_leave_one_on_and_turn_off_the_rest_leaves_it_on(nlu: NluModel, config: Config) -> None:
+    """ "leave the counter lights on and turn off the rest" turned the counter lights off."""
+    from runtime.context import ContextStore
+    from runtime.resolve import interpret
+
+    ctx = ContextStore(config)
+    for said, sat, off in (
+        ("leave the counter lights on and turn off the rest", "kitchen-sat", ["kitchen_light"]),
+        ("keep the floor lamp on and turn off the others", "living-sat", ["living_room_light"]),
+    ):
+        _, r = interpret(nlu.parse(said), ctx, config.satellite(sat))
+        assert (r.interpretation.intent, r.device_ids) == ("HassTurnOff", off), said
+
+
 def test_dimming_thanks_and_starting_a_device_through_the_model(nlu: NluModel, config: Config) -> None:
     from runtime.context import ContextStore
     from runtime.dispatch import dispatch

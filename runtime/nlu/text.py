@@ -58,6 +58,21 @@ _DID_I = (
 _DID_I_VERB = re.compile(_ASKER + r"(lock|unlock|close|shut|open)(?:ed|d)? " + _THE + "$")
 
 
+# "leave the counter lights on and turn off the rest" turned the counter lights off: said as the
+# exception it is ("turn off the lights except the counter lights"), the rest being their kind
+_THE_REST = re.compile(
+    r"^(?:please )?(?:leave|keep) (?P<kept>the .+?|my .+?) (?P<state>on|off) and (?:turn|switch) "
+    r"(?:(?:on|off) )?(?:the rest|everything else|all the rest|the others|all the others|all else)"
+    r"(?: (?:on|off))?(?: please)?$"
+)
+_LIGHT_WORDS = frozenset({"light", "lights", "lamp", "lamps"})
+
+
+def _except_said(m: re.Match[str]) -> str:
+    rest = "the lights" if _LIGHT_WORDS & set(m["kept"].split()) else "everything"
+    return f"turn {'off' if m['state'] == 'on' else 'on'} {rest} except {m['kept']}"
+
+
 def as_meant(text: str) -> str:
     """Normalized `text` with ASR slips that no request means put right ("turn of" -> "turn off"),
     idioms said the usual way ("kill the lights" -> "turn off the lights") and questions about what
@@ -65,6 +80,7 @@ def as_meant(text: str) -> str:
     said = _OF_FOR_OFF.sub(lambda m: f"{m[1]}{m[2]}f", normalize(text))
     for idiom, usual in (*_IDIOMS, *_DID_I):
         said = idiom.sub(usual, said)
+    said = _THE_REST.sub(_except_said, said)
     return _DID_I_VERB.sub(lambda m: f"is {m[2]} {_STATE_OF_VERB[m[1]]}", said)
 
 
