@@ -2539,6 +2539,11 @@ def duration_in_text(text: str) -> float | None:
     return n * factor if n else None
 
 
+# "add a minute", "take five minutes off", "add another minute": the time a timer gains or loses
+ADDED_TIME = re.compile(
+    r"\b(?:add|take|knock|put)(?: on| off)? (?:(?:another|an extra|one more) (?P<unit>hour|minute|second)"
+    rf"|(?P<time>{DURATION_PHRASE}))\b"
+)
 REMINDER = re.compile(r"((please|can you|could you) )?(remind me|set a reminder)\b")
 
 
@@ -2557,6 +2562,13 @@ def _duration(turn: _Turn) -> Resolution:
         return turn.ask(total)
     if total is None and (total := duration_in_text(turn.interp.text)) is not None:
         turn.reasons.append(f"the duration read from the text (no duration slot): {total:g} s")
+    added = ADDED_TIME.search(normalize(turn.interp.text)) if turn.interp.intent != "HassStartTimer" else None
+    if (
+        total is None
+        and added is not None  # "add a minute to the timer": no "for" or "in" before it
+        and (total := duration_in_text(f"for {added['time'] or 'a ' + added['unit']}")) is not None
+    ):
+        turn.reasons.append(f"the time added or taken off, from the text: {total:g} s")
     if total is None:
         return turn.ask("For how long?" if turn.interp.intent == "HassStartTimer" else "By how much?")
     if not 0 < total <= MAX_TIMER_S:

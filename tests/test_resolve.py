@@ -2241,3 +2241,17 @@ def test_all_the_way_up_or_down_is_the_end_of_the_range(ctx, bedroom) -> None:
         bedroom,
     )
     assert (dim.device_ids, dim.values) == (["bedroom_light"], {"brightness": 1, "brightness_step": "down"})
+
+
+def test_add_a_minute_to_the_timer_is_a_minute(ctx, kitchen) -> None:
+    """ "add a minute to the timer" (no duration tagged) asked "By how much?"."""
+    for text, intent, seconds in (
+        ("add a minute to the timer", "HassIncreaseTimer", 60),
+        ("add another minute", "HassIncreaseTimer", 60),
+        ("take five minutes off the timer", "HassDecreaseTimer", 300),
+    ):
+        r = resolve(hyp(intent, text=text), ctx, kitchen)
+        assert (r.clarification, r.values) == (None, {"seconds": seconds}), text
+    assert (
+        resolve(hyp("HassIncreaseTimer", text="add some time"), ctx, kitchen).clarification == "By how much?"
+    )
