@@ -556,6 +556,24 @@ def test_leave_one_on_and_turn_off_the_rest_leaves_it_on(nlu: NluModel, config: 
         assert (r.interpretation.intent, r.device_ids) == ("HassTurnOff", off), said
 
 
+def test_a_fraction_of_the_range_is_its_percentage(nlu: NluModel, config: Config) -> None:
+    """ "set the kitchen light to three quarters" set 3%, "dim the lights to half" asked about a device
+    "lights half", "open the blinds a quarter of the way" asked what "way" was."""
+    from runtime.context import ContextStore
+    from runtime.resolve import interpret
+
+    ctx, kitchen = ContextStore(config), config.satellite("kitchen-sat")
+    for said, device, values in (
+        ("set the kitchen light to three quarters", "kitchen_light", {"brightness": 75}),
+        ("dim the lights to half", "kitchen_light", {"brightness": 50}),
+        ("open the blinds a quarter of the way", "living_room_blinds", {"position": 25}),
+        ("set the fan to a third", "bedroom_fan", {"percentage": 33}),
+    ):
+        _, r = interpret(nlu.parse(said), ctx, kitchen)
+        assert (r.device_ids, r.values) == ([device], values), said
+    assert nlu.parse("set a timer for half an hour")[0].text == "set a timer for half an hour"
+
+
 def test_dimming_thanks_and_starting_a_device_through_the_model(nlu: NluModel, config: Config) -> None:
     from runtime.context import ContextStore
     from runtime.dispatch import dispatch

@@ -73,6 +73,17 @@ def _except_said(m: re.Match[str]) -> str:
     return f"turn {'off' if m['state'] == 'on' else 'on'} {rest} except {m['kept']}"
 
 
+# "set the kitchen light to three quarters" set 3% (the model tags "three"), "dim the lights to half"
+# was read as a blind's position: a fraction of the range said as the percentage it is
+_FRACTIONS = {"a quarter": 25, "one quarter": 25, "three quarters": 75, "a third": 33, "one third": 33,
+              "two thirds": 67, "half": 50}  # fmt: skip
+_FRACTION = "|".join(_FRACTIONS)
+_TO_A_FRACTION = re.compile(rf"\b(to|at) ({_FRACTION})(?: (?:of )?the way)?(?=(?: please)?$)")
+_OPEN_A_FRACTION = re.compile(
+    rf"^(?:please )?open (the .+?) ({_FRACTION}) (?:of )?the way(?: up)?(?: please)?$"
+)
+
+
 def as_meant(text: str) -> str:
     """Normalized `text` with ASR slips that no request means put right ("turn of" -> "turn off"),
     idioms said the usual way ("kill the lights" -> "turn off the lights") and questions about what
@@ -81,6 +92,8 @@ def as_meant(text: str) -> str:
     for idiom, usual in (*_IDIOMS, *_DID_I):
         said = idiom.sub(usual, said)
     said = _THE_REST.sub(_except_said, said)
+    said = _TO_A_FRACTION.sub(lambda m: f"{m[1]} {_FRACTIONS[m[2]]} percent", said)
+    said = _OPEN_A_FRACTION.sub(lambda m: f"set {m[1]} to {_FRACTIONS[m[2]]} percent", said)
     return _DID_I_VERB.sub(lambda m: f"is {m[2]} {_STATE_OF_VERB[m[1]]}", said)
 
 
