@@ -53,3 +53,17 @@ def test_demo_rejects_an_unknown_device_preset(tmp_path: Path) -> None:
     r = demo("--text", "hi", "--set", "jacuzzi.state=on", tmp_path=tmp_path)
     assert r.returncode == 2
     assert "jacuzzi" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_demo_text_leaves_out_a_wake_word_typed_before_it(tmp_path: Path) -> None:
+    """ "alexa, turn the lights on for 10 minutes" typed with --text only set a timer: the wake word
+    kept the request from being cut into "turn the lights on" now and "off" in 10 minutes."""
+    from runtime.commands.demo import without_wake_word
+
+    models = ["alexa", "hey_jarvis"]
+    assert without_wake_word("Alexa, turn on the tv", models) == "turn on the tv"
+    assert without_wake_word("hey jarvis what time is it", models) == "what time is it"
+    assert without_wake_word("alexander, turn on the tv", models) == "alexander, turn on the tv"
+    r = demo("--text", "alexa, turn the lights on for 10 minutes", tmp_path=tmp_path)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "'off' -> 'on'" in r.stdout and "In 10 minutes I'll turn off the lights." in r.stdout, r.stdout

@@ -194,7 +194,7 @@ def run(args: argparse.Namespace) -> int:
         _wait_for_states(runtime, sim)
         pipeline = runtime.pipelines[sat]
         if args.text:
-            pipeline.handle_text(args.text)
+            pipeline.handle_text(without_wake_word(args.text, [m.name for m in config.wake.models]))
         else:
             if live:
                 wake_word = config.wake.models[0].name.replace("_", " ")
@@ -215,6 +215,18 @@ def run(args: argparse.Namespace) -> int:
         if sim is not None:
             sim.stop()
         broker.stop()
+
+
+def without_wake_word(text: str, wake_models: list[str]) -> str:
+    """`--text "alexa, turn the lights on for 10 minutes"` (copied from a --say example): the text
+    after the wake word, which is what speech recognition would have heard. With "alexa" left in,
+    the request was not cut in two (on now, off in 10 minutes) and only the timer was set."""
+    said = text.strip()
+    for name in wake_models:
+        phrase = name.replace("_", " ")
+        if said.lower().startswith(phrase) and not said[len(phrase) :][:1].isalnum():
+            return said[len(phrase) :].lstrip(" ,.!") or said
+    return said
 
 
 def _wait_for_states(runtime: Any, sim: Any, timeout: float = 3.0) -> None:
