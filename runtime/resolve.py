@@ -1292,10 +1292,13 @@ def _room_targets(
         what = " or ".join(sorted(KIND_NAMES.get(t, t) for t in types)) if len(types) <= 2 else "device"
     else:
         last = _last_targets(turn)
+        lights_only = types == frozenset({"light"})
+        if lights_only and not said_words(i) & PRONOUNS and not any(d.type == "light" for d in last):
+            last = []  # "brightness 40" just after the coffee maker: a light's, not "it" (a switch)
         if last:
             turn.reasons.append(f"no device named: the last target of {turn.satellite.id}")
             return _fit(turn, last, types, need_feature)
-        if types == frozenset({"light"}):  # "set the brightness to 50": the room's light
+        if lights_only:  # "set the brightness to 50": the room's light
             found, plural, what = [d for d in turn.devices if d.type == "light"], False, "light"
         else:
             return turn.ask("Which device do you mean?")

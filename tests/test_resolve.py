@@ -2255,3 +2255,13 @@ def test_add_a_minute_to_the_timer_is_a_minute(ctx, kitchen) -> None:
     assert (
         resolve(hyp("HassIncreaseTimer", text="add some time"), ctx, kitchen).clarification == "By how much?"
     )
+
+
+def test_a_brightness_just_after_a_switch_is_the_rooms_light(ctx, kitchen) -> None:
+    """ "brightness 40" just after the coffee maker said "I can't do that with the coffee maker"."""
+    resolve(hyp("HassTurnOn", text="turn on the coffee maker", name="coffee maker"), ctx, kitchen)
+    r = resolve(hyp("HassLightSet", text="brightness 40", brightness="40"), ctx, kitchen)
+    assert (r.device_ids, r.values, r.clarification) == (["kitchen_light"], {"brightness": 40}, None)
+    resolve(hyp("HassTurnOn", text="turn on the coffee maker", name="coffee maker"), ctx, kitchen)
+    it = resolve(hyp("HassLightSet", text="set it to 40 percent", brightness="40"), ctx, kitchen)
+    assert it.clarification is not None and not it.device_ids  # "it" is the coffee maker, which can't
