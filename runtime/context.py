@@ -134,10 +134,14 @@ class ContextStore:
         """The devices of `last_target` still in the home (a satellite's own player too): "it"."""
         return [d for d in (self.device(x) for x in self.last_target(satellite)) if d is not None]
 
-    def set_last_request(self, satellite: str, interpretation: Interpretation) -> None:
-        """The request this satellite last acted on: "and the bedroom light" asks the same of another."""
+    def set_last_request(self, satellite: str, interpretation: Interpretation | None) -> None:
+        """The request this satellite last acted on: "and the bedroom light" asks the same of another.
+        None after a turn of another kind: a follow-up follows the turn just before it."""
         with self._lock:
-            self._last_request[satellite] = interpretation
+            if interpretation is None:
+                self._last_request.pop(satellite, None)
+            else:
+                self._last_request[satellite] = interpretation
 
     def last_request(self, satellite: str) -> Interpretation | None:
         with self._lock:

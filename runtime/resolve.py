@@ -583,6 +583,12 @@ def interpret(
     resolution = resolve(top, ctx, satellite, person=person, now=now)
     if resolution.values.get("out_of_domain"):
         resolution = _unknown_device_question(ranked, ctx, satellite, person) or resolution
+    asked = resolution.interpretation
+    if asked.intent == "HassClimateGetTemperature" and resolution.device_ids:
+        ctx.set_last_request(satellite.id, asked)  # "what's the temperature in here", "and in the office"
+    elif asked.intent not in TARGETING_INTENTS:
+        # "what time is it", then "and in the office": no follow-up of the command before it
+        ctx.set_last_request(satellite.id, None)
     return ranked, Resolution(
         resolution.interpretation,
         resolution.device_ids,
@@ -978,10 +984,14 @@ def follow_up(
     if _starts_a_request(phrase):
         return None  # "and turn off the tv": a request of its own
     words = last.text.split()
-    room = room_called(phrase, rooms or [])
+    in_room = re.sub(r"^in (?:the )?", "", phrase)  # "and in the office"
+    room = room_called(in_room, rooms or [])
+    phrase = in_room if room is not None else phrase
     area = next((s for s in last.slots if s.name == "area" and s.start >= 0), None)
-    if room is not None:  # without a room in the last request, "and the kitchen" would be all of it
-        spans, swapped = ([area], "area") if area is not None else ([], "")
+    if room is not None and area is None:
+        return _in_another_room(last, room)
+    if room is not None:  # the last request's room swapped
+        spans, swapped = [area], "area"
     else:
         spans, swapped = [s for s in last.slots if s.name in SLOTS_OF_A_NAME and s.start >= 0], "name"
     if not spans:
@@ -994,6 +1004,33 @@ def follow_up(
     name = Slot(swapped, phrase, lo, lo + len(device))
     slots = sorted([name, *kept], key=lambda s: s.start)
     return dataclasses.replace(last, slots=slots, text=" ".join(words[:lo] + device + words[hi:]))
+
+
+def _in_another_room(last: Interpretation, room: Room) -> Interpretation | None:
+    """ "turn on the living room light", then "what about the hallway": "turn on the light in the
+    hallway" (the kind of device named, in that room); "what's the temperature in here", then "and in
+    the office": the same question there. None when the last request named a device by a name that
+    says no kind ("the coffee maker"): all of the room would be a guess."""
+    words = [w for w in last.text.split()]
+    names = [s for s in last.slots if s.name in SLOTS_OF_A_NAME and s.start >= 0]
+    if names:
+        lo, hi = min(s.start for s in names), max(s.end for s in names)
+        kind = words[hi - 1]
+        if kind not in TYPE_WORDS:
+            return None
+        kept = [s if s.end <= lo else dataclasses.replace(s, start=s.start - (hi - lo - 1), end=s.end - (hi - lo - 1))
+                for s in last.slots if s not in names]  # fmt: skip
+        words = [*words[:lo], kind, *words[hi:]]
+        slots = [*kept, Slot("domain", kind, lo, lo + 1)]
+    else:
+        slots = list(last.slots)
+    while words and words[-1] == "here" or words[-2:] == ["in", "here"]:  # "... in here": the room said now
+        words = words[:-2] if words[-2:] == ["in", "here"] else words[:-1]
+    if any(s.end > len(words) for s in slots):
+        return None
+    area = Slot("area", room.name, len(words) + 2, len(words) + 2 + len(room.name.split()))
+    text = " ".join([*words, "in", "the", room.name])
+    return dataclasses.replace(last, slots=sorted([*slots, area], key=lambda s: s.start), text=text)
 
 
 def meant_instead(

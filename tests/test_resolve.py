@@ -1714,7 +1714,8 @@ def test_and_the_other_device_asks_the_last_request_of_it(ctx, bedroom) -> None:
 def test_a_room_follows_up_with_the_last_request_in_that_room(ctx, config, bedroom) -> None:
     """ "turn on the light in the office", then "and the hallway" / "the kitchen too": the same request
     in that room (they were out of domain, or read as a volume step). Without a room in the last
-    request, a room alone does not follow up: "turn on the tv", "and the kitchen" is not all of it."""
+    request, a room is where the kind of device named goes: "turn on the tv", "and the kitchen" is the
+    tv in the kitchen (which asks), not all of it; "turn on the coffee maker" names no kind."""
     from runtime.resolve import follow_up
 
     office = spoken("HassTurnOn", "turn on the light in the office", ("domain", "light"), ("area", "office"))
@@ -1729,7 +1730,33 @@ def test_a_room_follows_up_with_the_last_request_in_that_room(ctx, config, bedro
         r = resolve(Interpretation("HassSetVolumeRelative", 0.9, [], said), ctx, bedroom)
         assert (r.interpretation.intent, r.device_ids) == ("HassTurnOn", [device]), said
     tv = spoken("HassTurnOn", "turn on the tv", ("name", "tv"))
-    assert follow_up(tv, "and the kitchen", config.rooms) is None
+    assert follow_up(tv, "and the kitchen", config.rooms) == Interpretation(
+        "HassTurnOn",
+        0.9,
+        [Slot("domain", "tv", 3, 4), Slot("area", "kitchen", 6, 7)],
+        "turn on the tv in the kitchen",
+    )
+    coffee = spoken("HassTurnOn", "turn on the coffee maker", ("name", "coffee maker"))
+    assert follow_up(coffee, "and the bedroom", config.rooms) is None
+
+
+def test_what_about_another_room_follows_the_turn_just_before(ctx, config, living) -> None:
+    """ "turn on the living room light", then "what about the hallway" was out of domain; "what's the
+    temperature in here", then "and in the office" was read as pausing. A command before another kind
+    of turn ("what time is it") is not followed up."""
+    from runtime.resolve import interpret
+
+    def said(text: str, intent: str = "OutOfDomain", *slots: tuple[str, str]) -> Resolution:
+        return interpret([spoken(intent, text, *slots)], ctx, living)[1]
+
+    said("turn on the living room light", "HassTurnOn", ("name", "living room light"))
+    assert said("what about the hallway").device_ids == ["hallway_light"]
+    said("what's the temperature in here", "HassClimateGetTemperature")
+    r = said("and in the office", "HassMediaPause")
+    assert (r.interpretation.intent, r.device_ids) == ("HassClimateGetTemperature", ["office_temperature"])
+    said("turn off the floor lamp", "HassTurnOff", ("name", "floor lamp"))
+    said("what time is it", "HassGetCurrentTime")
+    assert said("and in the bedroom").device_ids == []
 
 
 def test_another_one_is_the_next_on_what_plays(ctx, living) -> None:
