@@ -111,6 +111,15 @@ def _answer(intent: str, values: dict[str, Any], ctx: ContextStore, now: datetim
         return Action("none", text="Sorry about that.")
     if intent == "AmbientThanks":
         return Action("none", text="You're welcome.")  # "none": it closes the conversation, no follow-up
+    if intent == "AmbientTeachPreference" and "known" in values:
+        return Action("answer", text=_known(values["known"]))
+    if intent == "AmbientTeachPreference" and "forgot_all" in values:
+        if values["forgot_all"]:
+            return Action("answer", text="OK, I've forgotten what you like and the phrases you taught me.")
+        kept = " The phrases you taught me stay: say forget and the phrase."
+        return Action("answer", text=f"OK, I've forgotten what you like.{kept}")
+    if intent == "AmbientTeachCommand" and values.get("asked"):
+        return Action("answer", text=f"When you say {values['phrase']}, I {values['command']}.")
     if intent == "AmbientTeachCommand" and values.get("forgotten"):
         return Action("answer", text=f"OK, I've forgotten {values['phrase']}.")
     if intent == "AmbientTeachCommand":
@@ -297,6 +306,36 @@ def _volume(device: Device, ctx: ContextStore) -> str:
     if not isinstance(volume, int | float):
         return f"I don't know the volume of the {device.name} yet."
     return f"The volume of the {device.name} is {_clean(volume)}%."
+
+
+def _known(known: dict[str, Any]) -> str:
+    """ "What do you know about me": what was taught, and whether it learns."""
+    said = []
+    if known.get("likes"):
+        said.append(f"You like {_and(known['likes'])}.")
+    if known.get("dislikes"):
+        said.append(f"You don't like {_and(known['dislikes'])}.")
+    cls = known.get("media_class")
+    if cls and not any(
+        cls in like for like in known.get("likes") or []
+    ):  # "i prefer audiobooks" is a like too
+        said.append(f"You prefer {cls}s.")
+    if known.get("taught"):
+        said.append(f"You taught me {_and(known['taught'])}.")
+    if not said:
+        said.append(
+            "I don't know anything about you yet. Tell me what you like, or teach me a phrase: "
+            "when I say movie time, turn off the lights."
+        )
+    if known.get("learning") is not None:
+        said.append(
+            "I learn from what you do." if known["learning"] else "I'm not learning from what you do."
+        )
+    return " ".join(said)
+
+
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
 
 
 def _speed(device: Device, ctx: ContextStore) -> str:

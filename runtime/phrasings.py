@@ -146,3 +146,16 @@ OVEN_READY = re.compile(
     r"(?:how long (?:until|till|before)|when will) the oven (?:be |is )?(?:ready|preheated|hot|done preheating)"
     r"|is the oven (?:ready|preheated|hot)(?: yet)?"
 )
+# "what do you know about me", "what are my preferences": what this person taught (read as teaching
+# or out of domain)
+PREFERENCES_ASKED = re.compile(
+    r"(?:what do you know about me|what (?:are|were) my preferences|what have you learn(?:ed|t)(?: about me)?"
+    r"|what do i like|what (?:do|did) you remember(?: about me)?|what have i taught you)(?: please)?"
+)
+# "forget my preferences" (read as "stop learning"), "forget everything you know about me"
+PREFERENCES_FORGOTTEN = re.compile(
+    r"(?:please )?(?:forget|delete|clear|erase|reset) (?:all )?(?P<all>everything (?:you know |you learned |you've learned )?about me"
+    r"|what you know about me|my preferences|what i like)(?: please)?"
+)
+# "what does bedtime do", "what happens when i say movie time": a taught phrase said back
+TAUGHT_ASKED = re.compile(r"what does (?P<phrase>.+?) do|what happens when i say (?P<said>.+?)")

@@ -64,8 +64,11 @@ from runtime.phrasings import (
     NOT_SAID,
     OTHER_ONE,
     OVEN_READY,
+    PREFERENCES_ASKED,
+    PREFERENCES_FORGOTTEN,
     REMIND_AT,
     SNOOZE,
+    TAUGHT_ASKED,
     TEMPERATURE_ASKED,
     TIMERS_LIST,
     UNDO,
@@ -830,6 +833,25 @@ def _said_to_the_assistant(turn: _Turn, text: str) -> Resolution | None:
         # "no, i meant the fan" with nothing to redo (the pipeline redoes the last request there);
         # not "i said pause", nor "i meant 30" (corrected_value's)
         return _no_device(_read_as(turn, "AmbientNegativeFeedback", []))
+    if PREFERENCES_ASKED.fullmatch(text):
+        prefs = turn.ctx.preferences(turn.person)
+        taught = sorted(
+            k.removeprefix("command:") for k, v in prefs.items() if k.startswith("command:") and v
+        )
+        known = {k: prefs.get(k) for k in ("likes", "dislikes", "media_class", "learning")}
+        return _read_as(turn, "AmbientTeachPreference", []).done(known={**known, "taught": taught})
+    if (forgotten := PREFERENCES_FORGOTTEN.fullmatch(text)) is not None:
+        everything = forgotten["all"].startswith(("everything", "what you know"))
+        prefs = turn.ctx.preferences(turn.person)
+        for key, value in prefs.items():
+            if key != "learning" and (everything or not key.startswith("command:")):
+                # empty is what every reader takes as never taught; learning on or off stays
+                turn.ctx.set_preference(turn.person, key, [] if isinstance(value, list) else None)
+        return _read_as(turn, "AmbientTeachPreference", []).done(forgot_all=everything)
+    if (asked := TAUGHT_ASKED.fullmatch(text)) is not None:
+        phrase = normalize(asked["phrase"] or asked["said"])
+        if (command := taught_command(turn.ctx, phrase, turn.person)) is not None:
+            return _read_as(turn, "AmbientTeachCommand", []).done(phrase=phrase, command=command, asked=True)
     forget = FORGET.fullmatch(text)
     if forget is not None and taught_command(turn.ctx, forget["phrase"], turn.person):
         phrase = normalize(forget["phrase"])

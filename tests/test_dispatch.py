@@ -637,3 +637,37 @@ def test_a_fan_is_asked_its_speed_and_made_faster_by_name(ctx, config) -> None:
     ]
     ctx.update_state("bedroom_fan", {"state": "off"})
     assert said("how fast is the ceiling fan going").text == "The ceiling fan is off."
+
+
+def test_what_it_knows_about_a_person_is_said_and_forgotten(ctx, config) -> None:
+    """ "what do you know about me" and "what does bedtime do" were out of domain, and "forget my
+    preferences" only stopped the learning: what was taught is said back, and forgotten."""
+    living = config.satellite("living-sat")
+
+    def said(text: str, intent: str = "OutOfDomain", **slots: str) -> str:
+        interp = Interpretation(intent, 0.9, [Slot(k, v) for k, v in slots.items()], text)
+        return dispatch(resolve(interp, ctx, living), ctx).text
+
+    assert said("what do you know about me").startswith("I don't know anything about you yet.")
+    said("i like jazz", "AmbientTeachPreference", preference="jazz")
+    said("i don't like rock music", "AmbientTeachPreference", preference="rock music")
+    said(
+        "when i say bedtime lock the front door",
+        "AmbientTeachCommand",
+        phrase="bedtime",
+        command="lock the front door",
+    )
+    assert said("what do you know about me", "AmbientTeachPreference") == (
+        "You like jazz. You don't like rock music. You taught me bedtime."
+    )
+    assert said("what does bedtime do") == "When you say bedtime, I lock the front door."
+    assert said("forget my preferences", "AmbientLearnPreferences").startswith(
+        "OK, I've forgotten what you like."
+    )
+    assert said("what are my preferences") == "You taught me bedtime."
+    assert ctx.preferences("default").get("learning") is None  # forgetting is not "stop learning"
+    said("forget everything you know about me", "AmbientLearnPreferences")
+    assert said("what do you know about me").startswith("I don't know anything about you yet.")
+    assert said(
+        "play some music", "HassMediaSearchAndPlay", search_query="some music"
+    )  # no taught likes: no crash
