@@ -21,6 +21,10 @@ WARMER_COLDER = re.compile(
     r"|(?:it's|it is|that's|that is) (?:a (?:bit|little) |way |much |really |so )?too (?:(?P<cold>cold|chilly|cool)|hot|warm)"
     r"(?: in here| in the \w+(?: \w+)?)?"
     r"|(?:i'm|i am) (?:a (?:bit|little) |really |so |very )?(?:(?P<chilled>cold|chilly|freezing)|hot|warm|boiling)"
+    r"(?: in here)?"
+    r"|(?:it's|it is) (?:getting )?(?:a (?:bit|little) |really |so )?(?:(?P<freezing>freezing|cold|chilly)|boiling|hot)"
+    r" (?:in here|in this room)"
+    r"|(?:it's|it is) getting (?:a (?:bit|little) |really |too )?(?:(?P<getting_cold>cold|chilly)|hot|warm)(?: in here)?"
 )
 # "can i get the temperature", "tell me the temperature": a question the model reads as learning preferences
 TEMPERATURE_ASKED = re.compile(

@@ -246,6 +246,8 @@ MUSIC_WORDS = frozenset(
 LIKED_SAID = re.compile(
     r"\b(?:something|anything|music|songs?) (?:i|we) (?:like|love|enjoy)\b|\bmy favou?rites?\b"
 )
+# what "turn on the news" / "turn on some jazz" plays when no device has that name
+PLAYED_NOT_SWITCHED = MUSIC_WORDS | frozenset(_words("news radio podcast podcasts audiobook some"))
 ANY_MUSIC = frozenset(
     {"music", "some music", "something", "anything", "a song", "some songs", "songs", "my music"}
 )
@@ -737,7 +739,7 @@ def _said_of_devices(turn: _Turn, text: str) -> Resolution | None:
         return _get_temperature(_read_as(turn, "HassClimateGetTemperature", []))
     if (felt := WARMER_COLDER.fullmatch(text)) is not None:
         # read as a brightness step, a temperature question or a preference by one model or another
-        up = bool(felt["up"] or felt["cold"] or felt["chilled"])
+        up = bool(felt["up"] or felt["cold"] or felt["chilled"] or felt["freezing"] or felt["getting_cold"])
         return _targeted(turn, _thermostat_step(_read_as(turn, "HassClimateSetTemperature"), up=up))
     level = FAN_LEVEL_SAID.fullmatch(text)
     if (
@@ -1503,6 +1505,17 @@ def _on_off(turn: _Turn) -> Resolution:
     if house and said_lock and home_locks and door_verb(i.text).get("lock") == "on":  # "lock up"
         turn.reasons.append("locking up: the home's locks")
         return turn.done(home_locks, None, state="on")
+    name = normalize(i.slot("name") or "") or (untagged_words(i) if not i.slot("domain") else "")
+    if (
+        i.intent == "HassTurnOn"
+        and name
+        and set(name.removeprefix("the ").split()) <= PLAYED_NOT_SWITCHED
+        and name not in TYPE_WORDS  # "turn on the music": the players, as before
+        and not _named(turn, name)
+    ):  # "turn on the news": no device is called that, it is something to play
+        turn.reasons.append(f"'{name}' is no device here: something to play")
+        kind = [Slot("media_class", w) for w in name.split() if w in AUDIO_CLASSES | VIDEO_CLASSES]
+        return _play(_read_as(turn, "HassMediaSearchAndPlay", [Slot("search_query", name), *kind]))
     found = _targets(turn, INTENT_TYPES[turn.interp.intent])
     if isinstance(found, Resolution):
         return found

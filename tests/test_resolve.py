@@ -2292,3 +2292,27 @@ def test_a_brightness_just_after_a_switch_is_the_rooms_light(ctx, kitchen) -> No
     resolve(hyp("HassTurnOn", text="turn on the coffee maker", name="coffee maker"), ctx, kitchen)
     it = resolve(hyp("HassLightSet", text="set it to 40 percent", brightness="40"), ctx, kitchen)
     assert it.clarification is not None and not it.device_ids  # "it" is the coffee maker, which can't
+
+
+def test_turn_on_what_no_device_is_called_plays_it(ctx, living) -> None:
+    """ "turn on the news" and "turn on some jazz" asked about a device called news or jazz."""
+    r = resolve(hyp("HassTurnOn", text="turn on some jazz"), ctx, living)
+    assert (r.interpretation.intent, r.device_ids) == ("HassMediaSearchAndPlay", ["living_room_speaker"])
+    assert (r.values["media_title"], r.values["media_class"]) == ("jazz", "music")
+    r = resolve(hyp("HassTurnOn", text="turn on the podcast", name="podcast"), ctx, living)
+    assert r.values["media_class"] == "podcast"
+    r = resolve(hyp("HassTurnOn", text="turn on the jacuzzi", name="jacuzzi"), ctx, living)
+    assert r.clarification is not None and r.clarification.startswith("I don't know a device called jacuzzi")
+
+
+def test_getting_cold_or_freezing_in_here_steps_the_thermostat(ctx, living) -> None:
+    """ "it's getting cold", "it is freezing in here" were out of domain."""
+    ctx.update_state("thermostat", {"state": "heat", "target_temperature": 21})
+    for said, setpoint in (
+        ("it's getting cold", 22),
+        ("it is freezing in here", 23),
+        ("it's boiling in here", 22),
+    ):
+        r = resolve(hyp("OutOfDomain", text=said), ctx, living)
+        assert (r.device_ids, r.values) == (["thermostat"], {"target_temperature": setpoint}), said
+        ctx.update_state("thermostat", {"state": "heat", "target_temperature": setpoint})
