@@ -540,6 +540,7 @@ def test_did_i_questions_ask_about_the_state(nlu: NluModel, config: Config) -> N
         action = dispatch(interpret(nlu.parse(text), ctx, living)[1], ctx)
         assert (action.kind, action.text, action.commands) == ("answer", answer, []), text
     assert nlu.parse("did i say turn off")[0].text == "did i say turn off"  # not a device question
+    assert nlu.parse("did i leave the lights on in the kitchen")[0].text == "is the lights on in the kitchen"
 
 
 def test_leave_one_on_and_turn_off_the_rest_leaves_it_on(nlu: NluModel, config: Config) -> None:

@@ -50,11 +50,13 @@ _IDIOMS = (
 _ASKER = r"^(?:did|have|has) (?:i|you|we|they|someone|somebody|anyone|anybody) "
 _THE = r"(the .+|it|everything|anything)"
 _STATE_OF_VERB = {"lock": "locked", "unlock": "unlocked", "close": "closed", "shut": "closed", "open": "open"}
+_WHERE = r"((?: in (?:the )?\w+(?: \w+)?)?)"  # "did i leave the lights on in the kitchen"
 _DID_I = (
-    (re.compile(_ASKER + r"(?:leave|left) " + _THE + r" (on|off|open|closed|locked|unlocked)$"), r"is \1 \2"),
+    (re.compile(_ASKER + r"(?:leave|left) " + _THE + r" (on|off|open|closed|locked|unlocked)" + _WHERE + "$"),
+     r"is \1 \2\3"),
     (re.compile(_ASKER + r"(?:turn|turned|switch|switched|shut) (on|off) " + _THE + "$"), r"is \2 \1"),
-    (re.compile(_ASKER + r"(?:turn|turned|switch|switched|shut) " + _THE + " (on|off)$"), r"is \1 \2"),
-)
+    (re.compile(_ASKER + r"(?:turn|turned|switch|switched|shut) " + _THE + " (on|off)" + _WHERE + "$"), r"is \1 \2\3"),
+)  # fmt: skip
 _DID_I_VERB = re.compile(_ASKER + r"(lock|unlock|close|shut|open)(?:ed|d)? " + _THE + "$")
 
 
