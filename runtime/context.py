@@ -48,6 +48,7 @@ class ContextStore:
     # satellite -> device id -> (its fields before the last command, what the command set)
     _last_change: dict[str, dict[str, tuple[dict[str, Any], dict[str, Any]]]] = field(default_factory=dict)
     _timers: dict[str, int] = field(default_factory=dict)  # satellite -> timers it can act on
+    _alarm_in: dict[str, float | None] = field(default_factory=dict)  # satellite -> seconds to its alarm
     _preferences: dict[str, dict[str, Any]] = field(default_factory=dict)  # person -> prefs
     _listeners: list[StateListener] = field(default_factory=list)
 
@@ -166,11 +167,17 @@ class ContextStore:
         with self._lock:
             return dict(self._last_change.get(satellite, {}))
 
-    def set_running_timers(self, satellite: str, count: int) -> None:
+    def set_running_timers(self, satellite: str, count: int, alarm_in: float | None = None) -> None:
         """How many timers this satellite's pipeline runs (it owns them): 'stop the oven' with none
-        running is less likely the oven timer (`rank.timer_is_running`)."""
+        running is less likely the oven timer (`rank.timer_is_running`); and in how many seconds its
+        alarm rings, if one is set ("move my alarm to 8" keeps it in the morning)."""
         with self._lock:
             self._timers[satellite] = count
+            self._alarm_in[satellite] = alarm_in
+
+    def alarm_in(self, satellite: str) -> float | None:
+        with self._lock:
+            return self._alarm_in.get(satellite)
 
     def running_timers(self, satellite: str) -> int:
         with self._lock:

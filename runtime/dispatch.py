@@ -527,9 +527,10 @@ def _timer_set(values: dict[str, Any]) -> str:
         tomorrow = " tomorrow" if values.get("tomorrow") else ""
         if values.get("reminder"):
             return f"OK, I'll remind you to {what} at {at}{tomorrow}."
+        done = "moved to" if values.get("moved") else "set for"
         if tomorrow:
-            return f"Alarm set for {at} tomorrow."
-        return f"Alarm set for {at}, {duration_text(seconds // 60 * 60)} from now."
+            return f"Alarm {done} {at} tomorrow."
+        return f"Alarm {done} {at}, {duration_text(seconds // 60 * 60)} from now."
     if values.get("command"):
         return f"In {duration_text(seconds)} I'll {values['command']}."
     if values.get("reminder"):

@@ -57,6 +57,10 @@ ALARM_AT = re.compile(
     r"(?:please |can you |could you )?(?:wake me(?: up)? (?:at|by)"
     r"|(?:set |make |create |put in )?(?:an |my |the |a )?alarm (?:for|at)) (?P<time>.+)"
 )
+# "change my alarm to 7 30", "move my alarm to 8": the alarm moved (read as a blind's position)
+ALARM_MOVED = re.compile(
+    r"(?:please )?(?:change|move|reset|push|make) (?:my |the )?alarm (?:to|for|until) (?P<time>.+)"
+)
 # "cancel my alarm", "turn the alarm off": out of domain for the model
 ALARM_OFF = re.compile(
     r"(?:please )?(?:cancel|delete|remove|clear|disable|unset|turn off|switch off|stop)"

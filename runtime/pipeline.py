@@ -50,7 +50,7 @@ from runtime.events import (
     to_dict,
 )
 from runtime.resolve import MAX_TIMER_S, meant_instead, normalize, taught_command
-from runtime.timers import RunningTimer, Timers
+from runtime.timers import ALARM, RunningTimer, Timers
 
 log = logging.getLogger(__name__)
 
@@ -295,7 +295,10 @@ class Pipeline:
             return
         self._emit("interpretation", nbest=[to_dict(i) for i in turn.nbest[:3]])
         self._hermes("intent", turn.nbest[0])
-        self.ctx.set_running_timers(self.satellite, len(self.timers.running()))
+        alarm = next((t for t in self.timers.running(self.satellite) if t.kind == ALARM), None)
+        self.ctx.set_running_timers(
+            self.satellite, len(self.timers.running()), alarm.remaining() if alarm is not None else None
+        )
         turn.resolution = self.stages.resolve(turn.nbest, self.ctx, self.satellite)
         t = _lap(turn, "resolve", t)
         self._emit("resolution", **to_dict(turn.resolution))
@@ -333,6 +336,8 @@ class Pipeline:
                     return Action("answer", text=no_timer(resolution, self.ctx))
                 self.timers.start(self.satellite, max(1, math.ceil(timer.remaining())), None, command)
                 return action
+            if values.get("moved"):  # "move my alarm to 8": the alarm set before is no more
+                self.timers.cancel_all(self.satellite, frozenset({ALARM}))
             self.timers.start(
                 self.satellite,
                 int(values["seconds"]),

@@ -49,6 +49,7 @@ from runtime.events import Interpretation, Resolution, Slot
 from runtime.nlu.intents import DOMAIN_WORDS, REJECT_THRESHOLD
 from runtime.phrasings import (
     ALARM_AT,
+    ALARM_MOVED,
     ALARM_OFF,
     ALARM_WHEN,
     FAN_LEVEL_SAID,
@@ -671,6 +672,10 @@ def resolve(
         # "don't turn off the lights": the model reads the command; doing it is the worst answer
         turn.reasons.append("a command said with don't / do not: not done")
         return turn.done(negated=True)
+    if interp.intent in INTENT_TYPES and interp.score < REJECT_THRESHOLD and (then := _at_a_time(turn)):
+        # "turn off the fan at 2 am": the model unsure what it is, the words say a command for then (the
+        # command is read again when the time comes)
+        return then
     if interp.intent == "OutOfDomain" or interp.score < REJECT_THRESHOLD:
         if interp.intent != "OutOfDomain":
             turn.reasons.append(f"score {interp.score:.2f} < {REJECT_THRESHOLD}: not confident enough to act")
@@ -774,6 +779,9 @@ def _said_of_time(turn: _Turn, text: str) -> Resolution | None:
     if OVEN_READY.fullmatch(text):
         return _get_temperature(_read_as(turn, "HassClimateGetTemperature", [Slot("name", "oven")]))
     if (alarm := ALARM_AT.fullmatch(text)) is not None and (at := _timer_until(turn, alarm["time"])):
+        return at
+    if (moved := ALARM_MOVED.fullmatch(text)) is not None and (at := _alarm_moved(turn, moved["time"])):
+        at.values["moved"] = True  # the pipeline cancels the alarm set before
         return at
     if (remind := REMIND_AT.fullmatch(text)) is not None:
         what, when = remind["what"] or remind["what_last"], remind["time"] or remind["time_first"]
@@ -972,6 +980,19 @@ def _timer_until(turn: _Turn, said: str, name: str = ALARM) -> Resolution | None
     if tomorrow:
         resolution.values["tomorrow"] = True
     return resolution
+
+
+HALF_OF_DAY = re.compile(r"\b(?:am|pm|a m|p m|morning|evening|afternoon|tonight|night|noon|midnight)\b")
+
+
+def _alarm_moved(turn: _Turn, said: str) -> Resolution | None:
+    """ "move my alarm to 8": with no am or pm said, the 8 nearer the alarm it moves (7 am -> 8 am),
+    not the nearer 8 from now."""
+    before = turn.ctx.alarm_in(turn.satellite.id)
+    if before is None or HALF_OF_DAY.search(said):
+        return _timer_until(turn, said)
+    tries = [r for half in ("am", "pm") if (r := _timer_until(turn, f"{said} {half}")) is not None]
+    return min(tries, key=lambda r: abs(r.values["seconds"] - before), default=None)
 
 
 def _targeted(turn: _Turn, resolution: Resolution) -> Resolution:

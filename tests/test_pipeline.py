@@ -361,6 +361,26 @@ def test_timers_are_listed_by_kind_and_cancel_all_keeps_the_other_kinds(home: di
         pipe.timers.cancel_all("kitchen-sat")
 
 
+def test_an_alarm_moved_keeps_its_half_of_the_day_and_is_the_only_alarm(home: dict[str, Any]) -> None:
+    """ "change my alarm to 7 30" / "move my alarm to 8" asked about a device called alarm."""
+    pipe = home["rt"].pipelines["bedroom-sat"]
+
+    def said(text: str) -> str:
+        action = pipe.handle_text(text).action
+        assert action is not None
+        return action.text
+
+    try:
+        said("set an alarm for 6 am")
+        assert said("move my alarm to 8").startswith("Alarm moved to 8:00 AM")
+        assert said("change my alarm to 7 30 pm").startswith("Alarm moved to 7:30 PM")
+        alarms = [t for t in pipe.timers.running("bedroom-sat") if t.kind == "alarm"]
+        assert len(alarms) == 1, alarms
+        assert said("when is my alarm") == "Your alarm is set for 7:30 PM."
+    finally:
+        pipe.timers.cancel_all("bedroom-sat")
+
+
 def test_a_satellites_own_playback_is_paused_turned_up_and_asked_about(home: dict[str, Any]) -> None:
     """The kitchen has no player: "play jazz" plays on the kitchen satellite, and then "pause" asked
     "Which speaker or TV do you mean?", "stop" left it playing and "what's playing" said nothing."""

@@ -2316,3 +2316,16 @@ def test_getting_cold_or_freezing_in_here_steps_the_thermostat(ctx, living) -> N
         r = resolve(hyp("OutOfDomain", text=said), ctx, living)
         assert (r.device_ids, r.values) == (["thermostat"], {"target_temperature": setpoint}), said
         ctx.update_state("thermostat", {"state": "heat", "target_temperature": setpoint})
+
+
+def test_a_command_at_a_time_the_model_is_unsure_of_is_done_then(ctx, bedroom) -> None:
+    """ "turn off the fan at 2 am": the model gave its best reading 0.03, and it was "Sorry"."""
+    r = resolve(hyp("HassTurnOff", 0.03, "turn off the fan at 2 am"), ctx, bedroom)
+    assert (r.interpretation.intent, r.values["command"], r.values["at"]) == (
+        "HassStartTimer",
+        "turn off the fan",
+        "02:00",
+    )
+    assert resolve(hyp("HassTurnOff", 0.03, "turn off the fan"), ctx, bedroom).values == {
+        "out_of_domain": True
+    }
