@@ -20,7 +20,7 @@ import os
 import resource
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -127,8 +127,8 @@ class EndpointerAdapter:
     def voiced_until(self) -> float | None:
         return self.inner.voiced_until
 
-    def is_speech(self, chunk: AudioChunk) -> bool:
-        return self.inner.hears_speech(chunk)
+    def is_speech(self, chunk: AudioChunk, context: Sequence[AudioChunk] = ()) -> bool:
+        return self.inner.hears_speech(chunk, context)
 
     def flush(self) -> None:
         utterance = self.inner.finish()

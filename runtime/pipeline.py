@@ -22,16 +22,18 @@ import math
 import queue
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from runtime.audio.vad import WakeTail
+from runtime.audio.vad import WAKE_CONTEXT_S, WakeTail
 from runtime.clauses import commands
 from runtime.config import Config
 from runtime.context import ContextStore
 from runtime.dispatch import TIMER_INTENTS, no_timer, ring_text, timer_answer, timers_answer
 from runtime.events import (
+    FRAME_SAMPLES,
+    SAMPLE_RATE,
     Action,
     ActionResult,
     Alternative,
@@ -58,6 +60,7 @@ NBEST = 5
 EARLY_ENDPOINT_MS = 240  # pause after a complete command that ends it (0: off); see _complete_early
 EARLY_MIN_SCORE = 0.9  # NLU confidence that the partial transcript is a whole command
 PREROLL_CHUNKS = 0  # chunks kept before a wake-less start; 0: the ASR rejects leading silence today
+WAKE_CONTEXT_CHUNKS = round(WAKE_CONTEXT_S * SAMPLE_RATE / FRAME_SAMPLES)  # before a wake word's chunk
 
 
 # --- the seams ---------------------------------------------------------------------------------------
@@ -81,7 +84,8 @@ class Endpointer(Protocol):
 
     def feed(self, chunk: AudioChunk) -> bool: ...
 
-    def is_speech(self, chunk: AudioChunk) -> bool: ...
+    def is_speech(self, chunk: AudioChunk, context: Sequence[AudioChunk] = ()) -> bool:
+        """`context`: the audio just before `chunk`, for a VAD that has not been listening."""
 
     def flush(self) -> None:
         """The stream ended mid-utterance: settle `last_voiced` and `heard_speech`."""
@@ -181,6 +185,8 @@ class Pipeline:
         self._mode = "idle"  # idle | wake_tail | listening | follow_up
         self._tail = WakeTail(0.0)
         self._preroll: collections.deque[AudioChunk] = collections.deque(maxlen=PREROLL_CHUNKS)
+        # the latest chunks: a wake word's chunk and the audio the VAD hears before judging it
+        self._recent: collections.deque[AudioChunk] = collections.deque(maxlen=WAKE_CONTEXT_CHUNKS + 1)
         self._utterance_start = 0.0
         self._utterance_wake: Wake | None = None
         self._utterance_started_wall = 0.0
@@ -444,6 +450,7 @@ class Pipeline:
                 self.finish()
             self._mode = "idle"
             self._preroll.clear()
+            self._recent.clear()
             self._last_timestamp = -1.0
             reset = getattr(self.wake, "reset", None)
             if reset is not None:
@@ -455,6 +462,7 @@ class Pipeline:
             if chunk.timestamp < self._last_timestamp:
                 self.new_stream()
             self._last_timestamp = chunk.timestamp
+            self._recent.append(chunk)
             wakes = self.wake.process(chunk) if self.wake is not None else []
             if self.speaker is not None and self.speaker.speaking:
                 voiced = self.barge_in_on_speech and self._voiced(chunk)
@@ -508,7 +516,9 @@ class Pipeline:
             self._start_listening(chunk, wake, preroll=False)
             return
         self._mode = "wake_tail"
-        self._tail = WakeTail.after(chunk.timestamp + chunk.duration)
+        # did the word end before the model fired? (the VAD, idle until now, hears the audio before it)
+        speech = self.endpointer.is_speech(chunk, context=list(self._recent)[:-1])
+        self._tail = WakeTail.fired_in(chunk, speech)
 
     def _skip_wake_tail(self, chunk: AudioChunk) -> Turn | None:
         """Wait for the pause after the wake word, then for the request (runtime.audio.vad.WakeTail)."""

@@ -251,3 +251,28 @@ def test_speaking_over_the_answer_without_the_wake_word_stops_it(home: dict[str,
     assert turn.barge_in
     row = rt.store.turn(turn.id)
     assert row is not None and row["barge_in"] is True
+
+
+@pytest.mark.parametrize(
+    ("voice", "request_"),
+    [
+        ("en-gb", "pause the music"),
+        ("en-us", "what's the temperature"),
+        ("en-gb", "turn on the kitchen light"),
+    ],
+)
+def test_a_request_right_after_hey_jarvis_keeps_its_first_words(
+    home: dict[str, Any], say: Say, voice: str, request_: str
+) -> None:
+    """ "hey jarvis, pause the music" in one breath: hey_jarvis fires about 0.1 s after the word has
+    ended, in the short pause before the request, and the request's first words were skipped as the
+    wake word's tail ("is the music off", "the temperature" rejected, "are the kitchen light off")."""
+    rt = home["rt"]
+    pipeline = rt.pipelines["kitchen-sat"]
+    before = len(pipeline.turns)
+    speak_into(rt, "kitchen-sat", say(f"hey jarvis, {request_}", voice=voice))
+    wait_quiet(rt, "kitchen-sat")
+    assert len(pipeline.turns) == before + 1
+    turn = pipeline.turns[-1]
+    assert turn.wake is not None and turn.wake.model == "hey_jarvis"
+    assert turn.transcript is not None and turn.transcript.text == request_

@@ -137,3 +137,13 @@ def test_the_request_keeps_the_quiet_just_before_its_first_voiced_chunk() -> Non
             break
     assert [round(c.timestamp, 2) for c in first] == [0.4, 0.48, 0.56, 0.64]
     assert first[-1].timestamp - first[0].timestamp == pytest.approx(REQUEST_PREROLL_S)  # 3 quiet chunks
+
+
+def test_a_wake_word_that_fires_after_the_word_has_ended_is_already_in_its_pause() -> None:
+    # hey_jarvis fires ~0.1 s late: its chunk is silence, and the request follows at once
+    wake_chunk, *rest = [AudioChunk(np.zeros(1280, np.int16), i * 0.08) for i in range(4)]
+    tail = WakeTail.fired_in(wake_chunk, speech=False)
+    first = tail.feed(rest[0], True)
+    assert [round(c.timestamp, 2) for c in first] == [0.0, 0.08]  # the wake chunk is the quiet before it
+    # a wake word still being said when the model fires keeps waiting for its pause, as before
+    assert WakeTail.fired_in(wake_chunk, speech=True) == WakeTail.after(0.08)

@@ -7,12 +7,13 @@ push-to-talk style: every utterance is transcribed, no wake word needed.
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from runtime.asr.base import AsrEngine
-from runtime.audio.vad import Endpointer, Utterance, WakeTail
-from runtime.events import AudioChunk, Partial, Transcript, Wake
+from runtime.audio.vad import WAKE_CONTEXT_S, Endpointer, Utterance, WakeTail
+from runtime.events import FRAME_SAMPLES, SAMPLE_RATE, AudioChunk, Partial, Transcript, Wake
 from runtime.wake import WakeDetector
 
 
@@ -39,6 +40,8 @@ class Listener:
         current: Wake | None = None
         listening = False
         tail: WakeTail | None = None  # after a wake word, until its request begins
+        # the audio the VAD hears before judging the chunk a wake word fires in
+        before: deque[AudioChunk] = deque(maxlen=round(WAKE_CONTEXT_S * SAMPLE_RATE / FRAME_SAMPLES))
         end = 0.0
         for chunk in chunks:
             end = chunk.timestamp + chunk.duration
@@ -52,10 +55,13 @@ class Listener:
                 elif self.wake is not None:
                     wakes = self.wake.process(chunk)
                     if not wakes:
+                        before.append(chunk)
                         continue
                     current = max(wakes, key=lambda w: w.score)
                     yield from wakes
-                    tail = WakeTail.after(end)  # the wake word's own end is not the command
+                    # the wake word's own end is not the command; it may have ended before the model fired
+                    tail = WakeTail.fired_in(chunk, self.endpointer.hears_speech(chunk, list(before)))
+                    before.clear()
                     continue
                 self.endpointer.begin(heard_chunks[0].timestamp)
                 self.asr.start()
