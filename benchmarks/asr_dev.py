@@ -36,13 +36,13 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.audio import DEV_COMMAND_SEED, DEV_OUT_OF_GRAMMAR, DEV_VOICES, PITCHES, SPEEDS  # noqa: E402
 from runtime.asr.base import transcribe  # noqa: E402
-from runtime.asr.grammar import in_grammar, nlu_sentences, sample  # noqa: E402
+from runtime.asr.grammar import in_grammar, lm_sentences, nlu_sentences, sample  # noqa: E402
 from runtime.asr.sphinx import (  # noqa: E402
     DEFAULT_REJECT_BELOW,
     GRAMMAR_NBEST,
     GRAMMAR_SEARCH,
     MAX_GRAMMAR_DISTANCE,
-    TEMPLATE_SAMPLES,
+    TEMPLATE_DRAWS,
     PocketsphinxEngine,
     around_words,
     spelled_close,
@@ -225,7 +225,7 @@ def main(argv: list[str] | None = None) -> int:
     pinned = OUT / "asr-dev-lm.json"
     if not pinned.exists():
         OUT.mkdir(parents=True, exist_ok=True)
-        pinned.write_text(json.dumps(sample(config, TEMPLATE_SAMPLES, seed=0) + nlu_sentences(config)))
+        pinned.write_text(json.dumps(lm_sentences(config, TEMPLATE_DRAWS) + nlu_sentences(config)))
     engine = RecordingEngine(config, sentences=json.loads(pinned.read_text()))
     items = dev_items(config, args.commands)
     rows, cpu, audio_s = [], 0.0, 0.0

@@ -14,10 +14,13 @@ from runtime.asr.grammar import (
     grammar_jsgf,
     grammar_pattern,
     in_grammar,
+    lm_sentences,
     number_words,
     parse,
     sample,
     sentences_by_template,
+    slot_values,
+    usable_templates,
 )
 from runtime.asr.lm import NgramLM
 from runtime.asr.pronounce import british_variants, espeak_phones, espeak_phones_of
@@ -62,6 +65,24 @@ def test_grammar_templates_parse_and_samples_use_the_homes_names(config: Config)
     assert number_words(42) == "forty two" and number_words(100) == "one hundred"
     with pytest.raises(ValueError, match="unbalanced"):
         parse("turn (on | off the light")
+
+
+def test_a_template_added_leaves_the_others_lm_sentences_as_they_were(
+    config: Config, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # one shared draw gave every template new sentences when one was added, and moved which
+    # commands were misheard; each template now draws on its own
+    from runtime.asr import grammar
+
+    before = lm_sentences(config, 7)
+    templates = list(usable_templates(slot_values(config)))
+    assert len(before) == 7 * len(templates)
+    monkeypatch.setattr(grammar, "TEMPLATES", (*grammar.TEMPLATES, "is the <light> (dim | bright)"))
+    after = lm_sentences(config, 7)
+    assert after[: len(before)] == before and len(after) == len(before) + 7
+    assert all(s.startswith("is the ") for s in after[len(before) :])
+    monkeypatch.setattr(grammar, "TEMPLATES", tuple(t for t in grammar.TEMPLATES if t != templates[0]))
+    assert lm_sentences(config, 7) == before[7:] + after[len(before) :]
 
 
 def test_only_what_runs_is_started_or_stopped(config: Config) -> None:
