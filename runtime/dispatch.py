@@ -169,6 +169,12 @@ def _commands(resolution: Resolution, devices: list[Device], ctx: ContextStore) 
         except ConventionError as e:
             return Action("clarify", text=f"I can't do that with the {device.name}: {e}.")
         commands.append(Command(device.id, topic, payload, expected_state(device, fields)))
+    for device in (d for i in values.get("paused_too", []) if (d := ctx.device(i)) is not None):
+        try:  # "move the music to the bedroom": paused where it was
+            topic, payload = command_payload(device, {"state": "paused"})
+        except ConventionError:
+            continue
+        commands.append(Command(device.id, topic, payload, expected_state(device, {"state": "paused"})))
     if not commands:
         return Action("none")
     return Action("command", commands, _confirmation(resolution, devices))

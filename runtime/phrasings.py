@@ -167,3 +167,13 @@ PREFERENCES_FORGOTTEN = re.compile(
 )
 # "what does bedtime do", "what happens when i say movie time": a taught phrase said back
 TAUGHT_ASKED = re.compile(r"what does (?P<phrase>.+?) do|what happens when i say (?P<said>.+?)")
+# "move the music to the bedroom", "play it in the kitchen": what plays here, played there (read as a
+# title "it", or a blind's position)
+MEDIA_MOVED = re.compile(
+    r"(?:please )?(?:move|transfer|send|switch|take|put|play|continue) (?:the |this |my )?"
+    r"(?:music|song|audio|audiobook|podcast|it|this|that) (?:to|in|into|on|over to) (?:the )?(?P<room>.+?)(?: please)?"
+)
+# "shuffle", "repeat this song": not something the runtime can ask a player yet (read as "stop")
+SHUFFLE_REPEAT = re.compile(
+    r"(?:please )?(?:turn on |turn off )?(?:shuffle|repeat)(?: (?:on|off|mode|the (?:music|songs|playlist)|this(?: song)?|the song|it))?(?: please)?"
+)

@@ -60,6 +60,7 @@ from runtime.phrasings import (
     HELP,
     LEARNING_OFF,
     MEANT,
+    MEDIA_MOVED,
     NEVER_MIND,
     NEXT_ONE,
     NOT_SAID,
@@ -68,6 +69,7 @@ from runtime.phrasings import (
     PREFERENCES_ASKED,
     PREFERENCES_FORGOTTEN,
     REMIND_AT,
+    SHUFFLE_REPEAT,
     SNOOZE,
     TAUGHT_ASKED,
     TEMPERATURE_ASKED,
@@ -818,6 +820,10 @@ def _said_of_media(turn: _Turn, text: str) -> Resolution | None:
         return _targeted(turn, _play(_read_as(turn, "HassMediaSearchAndPlay", query)))
     if WHAT_PLAYS.fullmatch(text):
         return _playing(_read_as(turn, "HassGetState", []))
+    if SHUFFLE_REPEAT.fullmatch(text):  # read as "stop", which paused the music
+        return _read_as(turn, "OutOfDomain", []).ask("I can't shuffle or repeat yet.")
+    if (moved := MEDIA_MOVED.fullmatch(text)) is not None and (room := find_room(moved["room"], turn.rooms)):
+        return _media_moved(turn, room)
     if not NEXT_ONE.fullmatch(text):
         return None
     if not any(turn.state(d.id) == "playing" for d in turn.devices):  # not a title "something"
@@ -827,6 +833,32 @@ def _said_of_media(turn: _Turn, text: str) -> Resolution | None:
     if isinstance(found, Resolution):
         return found
     return _targeted(turn, skip.done([d.id for d in found], found[0].room, media_command="next"))
+
+
+def _media_moved(turn: _Turn, room: Room) -> Resolution:
+    """ "move the music to the bedroom": what plays (here first) played there, and paused where it was."""
+    playing = [d for d in _players(turn) if turn.state(d.id) == "playing"]
+    if said_words(turn.interp) & {"music", "song", "audio", "audiobook", "podcast"}:  # not the tv's film
+        playing = [d for d in playing if d.type != "tv"]
+    if playing and all(d.room == room.id for d in playing):
+        return turn.ask(f"It is playing in the {room.name} already.")
+    elsewhere = [d for d in playing if d.room != room.id]
+    source = next(
+        (d for d in elsewhere if d.room == turn.satellite.room), elsewhere[0] if elsewhere else None
+    )
+    if source is None:
+        return turn.ask("Nothing is playing. What should I play?")
+    fields = (s.state if (s := turn.ctx.state(source.id)) is not None else {}) or {}
+    if not fields.get("media_title"):
+        return turn.ask(f"I don't know what the {source.name} is playing.")
+    slots = [Slot("search_query", str(fields["media_title"])), Slot("area", room.name)]
+    if fields.get("media_class"):
+        slots.append(Slot("media_class", str(fields["media_class"])))
+    turn.reasons.append(f"moved: {fields['media_title']} from the {source.name} to the {room.name}")
+    there = _play(_read_as(turn, "HassMediaSearchAndPlay", slots))
+    if there.clarification is None:
+        there.values["paused_too"] = [source.id]  # dispatch pauses it where it was
+    return there
 
 
 def _said_to_the_assistant(turn: _Turn, text: str) -> Resolution | None:

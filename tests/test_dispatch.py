@@ -671,3 +671,28 @@ def test_what_it_knows_about_a_person_is_said_and_forgotten(ctx, config) -> None
     assert said(
         "play some music", "HassMediaSearchAndPlay", search_query="some music"
     )  # no taught likes: no crash
+
+
+def test_the_music_moved_to_another_room_plays_there_and_pauses_here(ctx, config) -> None:
+    """ "move the music to the bedroom" asked about a blind's position; "play it in the kitchen"
+    played an audiobook called "it"; "shuffle" (read as stop) paused the music."""
+    living = config.satellite("living-sat")
+    playing = {"state": "playing", "media_title": "kind of blue", "media_class": "music"}
+    ctx.update_state("living_room_speaker", playing)
+
+    def said(text: str, intent: str = "HassSetPosition", **slots: str) -> Action:
+        interp = Interpretation(intent, 0.9, [Slot(k, v) for k, v in slots.items()], text)
+        return dispatch(resolve(interp, ctx, living), ctx)
+
+    moved = said("move the music to the bedroom", area="bedroom")
+    sent = [(c.device_id, json.loads(c.payload)) for c in moved.commands]
+    assert sent == [
+        ("bedroom_speaker", {"state": "PLAY", "media_title": "kind of blue", "media_class": "music"}),
+        ("living_room_speaker", {"state": "PAUSE"}),
+    ]
+    shuffle = said("shuffle", "AmbientStop")
+    assert (shuffle.kind, shuffle.commands) == ("clarify", [])
+    ctx.update_state("living_room_speaker", {"state": "paused"})
+    ctx.update_state("bedroom_speaker", {"state": "paused"})
+    nothing = said("play it in the kitchen", "HassMediaSearchAndPlay", search_query="it", area="kitchen")
+    assert (nothing.kind, nothing.text) == ("clarify", "Nothing is playing. What should I play?")
