@@ -2762,9 +2762,17 @@ def _stop(turn: _Turn) -> Resolution:
         turn.reasons.append("'... off' after a command: turn off what was just commanded")
         as_off = Interpretation("HassTurnOff", turn.interp.score, [Slot("name", "it")], turn.interp.text)
         return _on_off(_Turn(as_off, turn.ctx, turn.satellite, turn.person, turn.reasons))
-    playing = [d for d in _players(turn) if d.room == turn.satellite.room and turn.state(d.id) == "playing"]
+    everywhere = bool(
+        set(words) & {"everything", "all", "everywhere"}
+    )  # "stop everything", "stop all the music"
+    playing = [
+        d
+        for d in _players(turn)
+        if (everywhere or d.room == turn.satellite.room) and turn.state(d.id) == "playing"
+    ]
     if playing:
-        return turn.done([d.id for d in playing], turn.satellite.room, state="paused")
+        rooms = {d.room for d in playing}
+        return turn.done([d.id for d in playing], rooms.pop() if len(rooms) == 1 else None, state="paused")
     return turn.done()
 
 

@@ -2329,3 +2329,12 @@ def test_a_command_at_a_time_the_model_is_unsure_of_is_done_then(ctx, bedroom) -
     assert resolve(hyp("HassTurnOff", 0.03, "turn off the fan"), ctx, bedroom).values == {
         "out_of_domain": True
     }
+
+
+def test_stop_everything_pauses_every_player_in_the_home(ctx, kitchen) -> None:
+    """ "stop everything" in the kitchen (no player playing there) did nothing."""
+    ctx.update_state("bedroom_speaker", {"state": "playing"})
+    ctx.update_state("tv", {"state": "playing"})
+    r = resolve(hyp("AmbientStop", text="stop everything"), ctx, kitchen)
+    assert (sorted(r.device_ids), r.values) == (["bedroom_speaker", "tv"], {"state": "paused"})
+    assert resolve(hyp("AmbientStop", text="stop"), ctx, kitchen).device_ids == []  # stop talking, here
