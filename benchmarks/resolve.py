@@ -173,6 +173,26 @@ EVERYDAY: list[tuple[str, str, dict[str, str], list[str], dict[str, Any], dict[s
      {"media_class": "music"}, {}),
     ("all the lights off in the office", "HassGetState", {"domain": "lights", "area": "office", "state": "off"},
      ["office_light"], {"state": "off"}, {"office_light": {"state": "on"}}),
+    # session 36
+    ("what speed is the ceiling fan on", "HassGetState", {"name": "ceiling fan", "state": "on"}, ["bedroom_fan"],
+     {"query": "speed"}, {"bedroom_fan": {"state": "on", "percentage": 33}}),
+    ("make the ceiling fan faster", "OutOfDomain", {}, ["bedroom_fan"], {"percentage": 66},
+     {"bedroom_fan": {"state": "on", "percentage": 33}}),
+    ("turn the volume all the way up", "HassSetVolumeRelative", {"volume_step": "up"}, ["living_room_speaker"],
+     {"volume": 100}, {"living_room_speaker": PLAYING}),
+    ("it's getting cold", "OutOfDomain", {}, ["thermostat"], {"target_temperature": 21}, HEATING),
+    ("stop everything", "AmbientStop", {}, ["living_room_speaker", "tv"], {"state": "paused"},
+     {"living_room_speaker": PLAYING, "tv": PLAYING}),
+    ("move the music to the bedroom", "HassSetPosition", {"area": "bedroom"}, ["bedroom_speaker", "living_room_speaker"],
+     {"media_title": "So What", "paused_too": ["living_room_speaker"]},
+     {"living_room_speaker": {**PLAYING, "media_title": "So What", "media_class": "music"}}),
+    # the next two are put right before the model reads them (text.as_meant): from text, not from the
+    # interpretation the model gave before ("did i lock ...": HassTurnOn; "three quarters": "three")
+    ("did i lock the front door", "HassGetState", {"name": "front door", "state": "locked"}, ["front_door_lock"],
+     {"asked_state": "locked"},
+     {"front_door_lock": {"state": "unlocked"}}),
+    ("set the kitchen light to three quarters", "HassLightSet", {"name": "kitchen light", "brightness": "75"},
+     ["kitchen_light"], {"brightness": 75}, {}),
 ]  # fmt: skip
 
 
