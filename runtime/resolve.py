@@ -1837,7 +1837,8 @@ def _get_state(turn: _Turn) -> Resolution:
         turn, named = dataclasses.replace(turn, interp=i), "it"
     words = said_words(i)
     unnamed = not (i.slot("name") or i.slot("domain") or i.slot("device_class"))
-    if unnamed and words & {"anything", "everything", "what", "what's", "whats"} and words & {"on", "off"}:
+    any_device = {"anything", "everything", "what", "what's", "whats", "devices", "things", "appliances"}
+    if unnamed and words & any_device and words & {"on", "off"}:  # "how many devices are on" too
         # "is anything on in the office", "what's on in the bathroom": what switches there (the home's
         # with no room said), with one answer about which are on
         area = find_room(i.slot("area") or "", turn.rooms) if i.slot("area") else None

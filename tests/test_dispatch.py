@@ -696,3 +696,15 @@ def test_the_music_moved_to_another_room_plays_there_and_pauses_here(ctx, config
     ctx.update_state("bedroom_speaker", {"state": "paused"})
     nothing = said("play it in the kitchen", "HassMediaSearchAndPlay", search_query="it", area="kitchen")
     assert (nothing.kind, nothing.text) == ("clarify", "Nothing is playing. What should I play?")
+
+
+def test_how_many_devices_are_on_counts_them(ctx, kitchen) -> None:
+    """ "how many devices are on" asked "Which device do you want to know about?"."""
+    for device in ("kitchen_light", "coffee_maker", "floor_lamp"):
+        ctx.update_state(device, {"state": "on"})
+    said = "how many devices are on"  # as the model reads it: "devices" tagged as a state
+    interp = Interpretation(
+        "HassGetState", 0.9, [Slot("state", "devices", 2, 3), Slot("state", "on", 4, 5)], said
+    )
+    text = dispatch(resolve(interp, ctx, kitchen), ctx).text
+    assert text.startswith("3 are on: the kitchen light, the coffee maker and the floor lamp."), text
