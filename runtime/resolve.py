@@ -2668,6 +2668,9 @@ def duration_in_text(text: str) -> float | None:
     return n * factor if n else None
 
 
+UNIT_WORDS = frozenset(
+    _words("second seconds sec secs minute minutes min mins hour hours hr hrs half quarter")
+)
 # "add a minute", "take five minutes off", "add another minute": the time a timer gains or loses
 ADDED_TIME = re.compile(
     r"\b(?:add|take|knock|put)(?: on| off)? (?:(?:another|an extra|one more) (?P<unit>hour|minute|second)"
@@ -2686,6 +2689,17 @@ def _duration(turn: _Turn) -> Resolution:
     whole = compound_seconds(turn.interp.text)  # the slots hold "an hour and a half" as "half"
     if whole is not None:
         turn.reasons.append(f"the duration read whole from the text: {whole:g} s")
+    said = normalize(turn.interp.text).split()
+    tagged = [s for s in turn.interp.slots if s.name in ("seconds", "minutes", "hours")]
+    if (
+        whole is None
+        and tagged
+        and not set(said) & UNIT_WORDS
+        and (n := parse_number(tagged[0].value)) is not None
+    ):
+        # "set a timer for fifteen" (tagged as seconds): with no unit said, people mean minutes
+        whole = n * 60
+        turn.reasons.append(f"no unit said: {n:g} minutes")
     total = whole if whole is not None else _slot_seconds(turn)
     if isinstance(total, str):
         return turn.ask(total)

@@ -2338,3 +2338,11 @@ def test_stop_everything_pauses_every_player_in_the_home(ctx, kitchen) -> None:
     r = resolve(hyp("AmbientStop", text="stop everything"), ctx, kitchen)
     assert (sorted(r.device_ids), r.values) == (["bedroom_speaker", "tv"], {"state": "paused"})
     assert resolve(hyp("AmbientStop", text="stop"), ctx, kitchen).device_ids == []  # stop talking, here
+
+
+def test_a_timer_with_no_unit_said_is_in_minutes(ctx, kitchen) -> None:
+    """ "set a timer for fifteen" (tagged as seconds) set a 15-second timer."""
+    r = resolve(hyp("HassStartTimer", text="set a timer for fifteen", seconds="fifteen"), ctx, kitchen)
+    assert r.values == {"seconds": 900}
+    r = resolve(hyp("HassStartTimer", text="set a timer for 15 seconds", seconds="15"), ctx, kitchen)
+    assert r.values == {"seconds": 15}
