@@ -2668,7 +2668,7 @@ def duration_in_text(text: str) -> float | None:
     return n * factor if n else None
 
 
-UNIT_WORDS = frozenset(
+DURATION_UNITS = frozenset(
     _words("second seconds sec secs minute minutes min mins hour hours hr hrs half quarter")
 )
 # "add a minute", "take five minutes off", "add another minute": the time a timer gains or loses
@@ -2693,8 +2693,9 @@ def _duration(turn: _Turn) -> Resolution:
     tagged = [s for s in turn.interp.slots if s.name in ("seconds", "minutes", "hours")]
     if (
         whole is None
-        and tagged
-        and not set(said) & UNIT_WORDS
+        and said  # (with no text, nothing tells: the slots stand)
+        and len(tagged) == 1
+        and not set(said) & DURATION_UNITS
         and (n := parse_number(tagged[0].value)) is not None
     ):
         # "set a timer for fifteen" (tagged as seconds): with no unit said, people mean minutes
