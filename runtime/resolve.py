@@ -1065,9 +1065,10 @@ def follow_up(
     room = room_called(in_room, rooms or [])
     phrase = in_room if room is not None else phrase
     area = next((s for s in last.slots if s.name == "area" and s.start >= 0), None)
+    spans: list[Slot]
     if room is not None and area is None:
         return _in_another_room(last, room)
-    if room is not None:  # the last request's room swapped
+    if room is not None and area is not None:  # the last request's room swapped
         spans, swapped = [area], "area"
     else:
         spans, swapped = [s for s in last.slots if s.name in SLOTS_OF_A_NAME and s.start >= 0], "name"
