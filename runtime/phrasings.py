@@ -177,3 +177,12 @@ MEDIA_MOVED = re.compile(
 SHUFFLE_REPEAT = re.compile(
     r"(?:please )?(?:turn on |turn off )?(?:shuffle|repeat)(?: (?:on|off|mode|the (?:music|songs|playlist)|this(?: song)?|the song|it))?(?: please)?"
 )
+# "warm up the office", "heat the office", "make the bedroom warmer", "cool down the bedroom": that room's
+# heater on, else the thermostat a step (read as a light switched on or dimmed, or out of domain)
+ROOM_WARMED = re.compile(
+    r"(?:please )?(?:(?P<warm>warm up|heat up|heat|warm) (?:the )?(?P<room>.+?)(?: up)?"
+    r"|(?:cool down|cool) (?:the )?(?P<cool_room>.+?)(?: down)?"
+    r"|make (?:the )?(?P<make_room>.+?) (?P<how>warmer|hotter|cooler|colder))(?: (?:a (?:bit|little)|please))?"
+)
+# "is it warm in the office", "is it cold in the bedroom": the temperature there (read as the weather)
+WARM_IN = re.compile(r"(?:is it|is the temperature) (?:warm|cold|hot|chilly|cool) in (?:the )?(?P<room>.+)")

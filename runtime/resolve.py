@@ -69,6 +69,7 @@ from runtime.phrasings import (
     PREFERENCES_ASKED,
     PREFERENCES_FORGOTTEN,
     REMIND_AT,
+    ROOM_WARMED,
     SHUFFLE_REPEAT,
     SNOOZE,
     TAUGHT_ASKED,
@@ -76,6 +77,7 @@ from runtime.phrasings import (
     TIMERS_LIST,
     UNDO,
     WANT_TO_HEAR,
+    WARM_IN,
     WARMER_COLDER,
     WHAT_PLAYS,
     WHEN_TIMER_DONE,
@@ -748,6 +750,12 @@ def _said_of_devices(turn: _Turn, text: str) -> Resolution | None:
         # read as a brightness step, a temperature question or a preference by one model or another
         up = bool(felt["up"] or felt["cold"] or felt["chilled"] or felt["freezing"] or felt["getting_cold"])
         return _targeted(turn, _thermostat_step(_read_as(turn, "HassClimateSetTemperature"), up=up))
+    if (warmed := ROOM_WARMED.fullmatch(text)) is not None and (
+        room := room_called(warmed["room"] or warmed["cool_room"] or warmed["make_room"] or "", turn.rooms)
+    ):
+        return _room_warmed(turn, room, up=bool(warmed["warm"] or warmed["how"] in ("warmer", "hotter")))
+    if (asked := WARM_IN.fullmatch(text)) is not None and (room := room_called(asked["room"], turn.rooms)):
+        return _get_temperature(_read_as(turn, "HassClimateGetTemperature", [Slot("area", room.name)]))
     level = FAN_LEVEL_SAID.fullmatch(text)
     if (
         level is not None
@@ -774,6 +782,23 @@ def _said_of_devices(turn: _Turn, text: str) -> Resolution | None:
             [d.id for d in found], found[0].room, query="speed"
         )
     return None
+
+
+def _room_warmed(turn: _Turn, room: Room, up: bool) -> Resolution:
+    """ "warm up the office": the heater there on (the space heater); otherwise, and to cool down, the
+    room's thermostat (the home's when it has one) a step."""
+    heaters = [d for d in turn.devices if d.room == room.id and d.type in ("switch", "climate")
+               and set(normalize(d.name).split()) & {"heater", "heating", "radiator"}]  # fmt: skip
+    if up and heaters and all(d.type == "switch" for d in heaters):
+        turn.reasons.append(f"to warm the {room.name}: its {heaters[0].name} on")
+        on = _read_as(turn, "HassTurnOn", [Slot("name", heaters[0].name)])
+        return _targeted(turn, on.done([heaters[0].id], room.id, state="on"))
+    climates = [d for d in turn.devices if d.type == "climate"]
+    here = [d for d in climates if d.room == room.id] or (climates if len(climates) == 1 else [])
+    if not here:
+        return turn.ask(f"There's nothing in the {room.name} that heats or cools.")
+    turn.reasons.append(f"to {'warm' if up else 'cool'} the {room.name}: the {here[0].name} a step")
+    return _targeted(turn, _setpoint_step(_read_as(turn, "HassClimateSetTemperature", []), here[0], up))
 
 
 def _said_of_time(turn: _Turn, text: str) -> Resolution | None:

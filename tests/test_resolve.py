@@ -2346,3 +2346,21 @@ def test_a_timer_with_no_unit_said_is_in_minutes(ctx, kitchen) -> None:
     assert r.values == {"seconds": 900}
     r = resolve(hyp("HassStartTimer", text="set a timer for 15 seconds", seconds="15"), ctx, kitchen)
     assert r.values == {"seconds": 15}
+
+
+def test_warm_up_or_cool_down_a_room_heats_or_steps_its_thermostat(ctx, living) -> None:
+    """ "warm up the office" turned on the desk lamp, "cool down the bedroom" dimmed the bedroom light,
+    "make the bedroom warmer" asked about a device "bedroom warmer", "heat the office" and "is it warm
+    in the office" (read as the weather) were not about the office."""
+    ctx.update_state("thermostat", {"state": "heat", "target_temperature": 21})
+    for said, intent in (("warm up the office", "HassTurnOn"), ("heat the office", "OutOfDomain")):
+        r = resolve(hyp(intent, text=said, area="office"), ctx, living)
+        assert (r.device_ids, r.values) == (["office_heater"], {"state": "on"}), said
+    r = resolve(
+        hyp("AmbientSetBrightnessRelative", text="cool down the bedroom", area="bedroom"), ctx, living
+    )
+    assert (r.device_ids, r.values) == (["thermostat"], {"target_temperature": 20})
+    r = resolve(hyp("HassTurnOn", text="make the bedroom warmer", name="bedroom warmer"), ctx, living)
+    assert (r.device_ids, r.values) == (["thermostat"], {"target_temperature": 22})
+    r = resolve(hyp("HassGetWeather", text="is it warm in the office"), ctx, living)
+    assert (r.interpretation.intent, r.device_ids) == ("HassClimateGetTemperature", ["office_temperature"])
