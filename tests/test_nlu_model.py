@@ -508,6 +508,7 @@ def test_everyday_idioms_for_a_switch_and_asking_the_temperature(nlu: NluModel, 
         "kill the lights": ("HassTurnOff", "turn off the lights"),
         "i need the lights on": ("HassTurnOn", "turn the lights on"),
         "crank it up": (None, "turn it up"),
+        "all off": ("HassTurnOff", "turn everything off"),  # was "it" off: the last device commanded
     }
     for text, (intent, meant) in said.items():
         top = nlu.parse(text)[0]
