@@ -177,7 +177,7 @@ SWITCH_WORDS = frozenset(
     _words(
         "turn switch on off out start stop activate deactivate enable disable power kill shut open close "
         "lock unlock illuminate lift lower raise bring run press push play halt change transition set put "
-        "make up scene"
+        "make up scene preheat"
     )
 )
 PAST_SWITCHING = frozenset(_words("turned switched powered started stopped"))
@@ -193,6 +193,7 @@ WARMER = frozenset(_words("warmer hotter"))
 TOO_HOT, TOO_COLD = frozenset(_words("hot warm stuffy")), frozenset(_words("cold chilly cool freezing"))
 FAN_STEP_UP, FAN_STEP_DOWN = STEP_UP | {"faster", "more"}, STEP_DOWN | {"slower", "less"}
 CLIMATE_STEP = 1.0
+OVEN_STEP = 10.0  # "turn the oven up": degrees, as an oven's dial goes
 LIGHT_UP = re.compile(r"\blight (it |them )?up\b")
 SWITCHED = frozenset(_words("power start fire shut"))  # "power up", "shut down the heating": on, off
 # a preference is said by someone ("i", "my") or judges ("is great"); without these it is a statement
@@ -1517,7 +1518,8 @@ def _fit(
     able = [d for d in found if d.type in types]
     if not able:
         d = found[0]
-        return turn.ask(f"I can't do that with the {d.name} (a {d.type.replace('_', ' ')}).")
+        kind = d.type.replace("_", " ")
+        return turn.ask(f"I can't do that with the {d.name} ({'an' if kind[0] in 'aeiou' else 'a'} {kind}).")
     if need_feature:
         featured = [d for d in able if need_feature in d.features]
         if not featured:
@@ -2304,6 +2306,11 @@ def _climate_step(turn: _Turn) -> Resolution | None:
     if LIGHT_UP.search(normalize(turn.interp.text)):
         steps -= {"up"}  # "light up the thermostat lamp": switching on, not a step
     up, down = bool(steps & STEP_UP), bool(steps & STEP_DOWN)
+    said_name = normalize(turn.interp.slot("name") or "")
+    ovens = [d for d in called(turn.devices, said_name) if d.type == "oven"] if said_name else []
+    if ovens and up != down and not words & SWITCHED and number_in_text(turn.interp.text) is None:
+        # "turn the oven up": its setpoint a step (it was "I can't do that with the oven")
+        return _setpoint_step(turn, ovens[0], up, by=OVEN_STEP)
     if not words & TEMPERATURE_WORDS or up == down or words & SWITCHED:
         return None
     name = normalize(turn.interp.slot("name") or "")

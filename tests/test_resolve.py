@@ -2364,3 +2364,19 @@ def test_warm_up_or_cool_down_a_room_heats_or_steps_its_thermostat(ctx, living) 
     assert (r.device_ids, r.values) == (["thermostat"], {"target_temperature": 22})
     r = resolve(hyp("HassGetWeather", text="is it warm in the office"), ctx, living)
     assert (r.interpretation.intent, r.device_ids) == ("HassClimateGetTemperature", ["office_temperature"])
+
+
+def test_turn_the_oven_up_steps_its_setpoint_and_preheat_turns_it_on(ctx, kitchen) -> None:
+    """ "turn the oven up" said "I can't do that with the oven (a oven)", "preheat the oven" was a
+    statement (no switching word)."""
+    ctx.update_state("oven", {"state": "on", "target_temperature": 180})
+    r = resolve(hyp("AmbientSetBrightnessRelative", text="turn the oven up", name="oven"), ctx, kitchen)
+    assert (r.device_ids, r.values) == (["oven"], {"target_temperature": 190})
+    r = resolve(hyp("HassTurnOn", text="preheat the oven", name="oven"), ctx, kitchen)
+    assert (r.device_ids, r.values) == (["oven"], {"state": "on"})
+    r = resolve(
+        hyp("HassLightSet", text="set the coffee maker to 50", name="coffee maker", brightness="50"),
+        ctx,
+        kitchen,
+    )
+    assert r.clarification == "I can't do that with the coffee maker (a switch)."
