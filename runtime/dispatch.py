@@ -433,8 +433,7 @@ def _be(name: str) -> str:
 
 
 def _names(names: list[str]) -> str:
-    out = [f"the {n}" for n in names]
-    return out[0] if len(out) == 1 else ", ".join(out[:-1]) + " and " + out[-1]
+    return _and([f"the {n}" for n in names])
 
 
 def _clean(value: Any) -> Any:

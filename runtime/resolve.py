@@ -775,13 +775,11 @@ def _said_of_devices(turn: _Turn, text: str) -> Resolution | None:
     if step is not None and any(d.type == "fan" for d in _last_targets(turn)):
         return _targeted(turn, _fan_step(_read_as(turn, "AmbientSetBrightnessRelative", [])))
     if (asked := FAN_SPEED_ASKED.fullmatch(text)) is not None:
-        fan = next(g for g in asked.groups() if g)
-        found = _targets(_read_as(turn, "HassGetState", [Slot("name", fan)]), frozenset({"fan"}))
+        question = _read_as(turn, "HassGetState", [Slot("name", next(g for g in asked.groups() if g))])
+        found = _targets(question, frozenset({"fan"}))
         if isinstance(found, Resolution):
             return _targeted(turn, found)
-        return _read_as(turn, "HassGetState", [Slot("name", fan)]).done(
-            [d.id for d in found], found[0].room, query="speed"
-        )
+        return question.done([d.id for d in found], found[0].room, query="speed")
     return None
 
 
@@ -861,6 +859,21 @@ def _said_of_media(turn: _Turn, text: str) -> Resolution | None:
     return _targeted(turn, skip.done([d.id for d in found], found[0].room, media_command="next"))
 
 
+def _known_about(turn: _Turn) -> dict[str, Any]:
+    """What this person taught: likes, dislikes, a preferred kind of media, phrases, learning on/off."""
+    prefs = turn.ctx.preferences(turn.person)
+    taught = sorted(k.removeprefix("command:") for k, v in prefs.items() if k.startswith("command:") and v)
+    return {**{k: prefs.get(k) for k in ("likes", "dislikes", "media_class", "learning")}, "taught": taught}
+
+
+def _forget_preferences(turn: _Turn, phrases_too: bool) -> None:
+    """Likes, dislikes and the preferred media forgotten (and the taught phrases with `phrases_too`);
+    learning on or off stays. Empty is what every reader takes as never taught."""
+    for key, value in turn.ctx.preferences(turn.person).items():
+        if key != "learning" and (phrases_too or not key.startswith("command:")):
+            turn.ctx.set_preference(turn.person, key, [] if isinstance(value, list) else None)
+
+
 def _media_moved(turn: _Turn, room: Room) -> Resolution:
     """ "move the music to the bedroom": what plays (here first) played there, and paused where it was."""
     playing = [d for d in _players(turn) if turn.state(d.id) == "playing"]
@@ -902,19 +915,10 @@ def _said_to_the_assistant(turn: _Turn, text: str) -> Resolution | None:
         # not "i said pause", nor "i meant 30" (corrected_value's)
         return _no_device(_read_as(turn, "AmbientNegativeFeedback", []))
     if PREFERENCES_ASKED.fullmatch(text):
-        prefs = turn.ctx.preferences(turn.person)
-        taught = sorted(
-            k.removeprefix("command:") for k, v in prefs.items() if k.startswith("command:") and v
-        )
-        known = {k: prefs.get(k) for k in ("likes", "dislikes", "media_class", "learning")}
-        return _read_as(turn, "AmbientTeachPreference", []).done(known={**known, "taught": taught})
+        return _read_as(turn, "AmbientTeachPreference", []).done(known=_known_about(turn))
     if (forgotten := PREFERENCES_FORGOTTEN.fullmatch(text)) is not None:
         everything = forgotten["all"].startswith(("everything", "what you know"))
-        prefs = turn.ctx.preferences(turn.person)
-        for key, value in prefs.items():
-            if key != "learning" and (everything or not key.startswith("command:")):
-                # empty is what every reader takes as never taught; learning on or off stays
-                turn.ctx.set_preference(turn.person, key, [] if isinstance(value, list) else None)
+        _forget_preferences(turn, phrases_too=everything)
         return _read_as(turn, "AmbientTeachPreference", []).done(forgot_all=everything)
     if (asked := TAUGHT_ASKED.fullmatch(text)) is not None:
         phrase = normalize(asked["phrase"] or asked["said"])
@@ -1115,7 +1119,7 @@ def _in_another_room(last: Interpretation, room: Room) -> Interpretation | None:
     hallway" (the kind of device named, in that room); "what's the temperature in here", then "and in
     the office": the same question there. None when the last request named a device by a name that
     says no kind ("the coffee maker"): all of the room would be a guess."""
-    words = [w for w in last.text.split()]
+    words = last.text.split()
     names = [s for s in last.slots if s.name in SLOTS_OF_A_NAME and s.start >= 0]
     if names:
         lo, hi = min(s.start for s in names), max(s.end for s in names)
@@ -1128,8 +1132,10 @@ def _in_another_room(last: Interpretation, room: Room) -> Interpretation | None:
         slots = [*kept, Slot("domain", kind, lo, lo + 1)]
     else:
         slots = list(last.slots)
-    while words and words[-1] == "here" or words[-2:] == ["in", "here"]:  # "... in here": the room said now
-        words = words[:-2] if words[-2:] == ["in", "here"] else words[:-1]
+    if words[-2:] == ["in", "here"]:  # "what's the temperature in here": the room is said now
+        words = words[:-2]
+    elif words[-1:] == ["here"]:
+        words = words[:-1]
     if any(s.end > len(words) for s in slots):
         return None
     area = Slot("area", room.name, len(words) + 2, len(words) + 2 + len(room.name.split()))
@@ -2215,10 +2221,10 @@ def _fan_speed(turn: _Turn) -> Resolution:
     return turn.done([d.id for d in found], found[0].room, percentage=_clean(p))
 
 
-# HassSetVolumeRelative's words for down (its volume_step slot, else the text): "it's too loud" is
-# down, "too quiet" and "I can't hear it" up
 # "all the way up / down": a step to the end of the range, not one step
 ALL_THE_WAY = re.compile(r"\ball the way\b")
+# HassSetVolumeRelative's words for down (its volume_step slot, else the text): "it's too loud" is
+# down, "too quiet" and "I can't hear it" up
 VOLUME_DOWN = frozenset(_words("down lower decrease reduce quieter softer loud"))
 VOLUME_UP = frozenset(_words("up increase raise louder boost more hear"))
 QUESTION_WORDS = frozenset(_words("what what's whats how how's hows is"))
@@ -2306,15 +2312,14 @@ def _climate_step(turn: _Turn) -> Resolution | None:
     if LIGHT_UP.search(normalize(turn.interp.text)):
         steps -= {"up"}  # "light up the thermostat lamp": switching on, not a step
     up, down = bool(steps & STEP_UP), bool(steps & STEP_DOWN)
-    said_name = normalize(turn.interp.slot("name") or "")
-    ovens = [d for d in called(turn.devices, said_name) if d.type == "oven"] if said_name else []
+    name = normalize(turn.interp.slot("name") or "")
+    named = called(turn.devices, name) if name else []
+    ovens = [d for d in named if d.type == "oven"]
     if ovens and up != down and not words & SWITCHED and number_in_text(turn.interp.text) is None:
         # "turn the oven up": its setpoint a step (it was "I can't do that with the oven")
         return _setpoint_step(turn, ovens[0], up, by=OVEN_STEP)
     if not words & TEMPERATURE_WORDS or up == down or words & SWITCHED:
         return None
-    name = normalize(turn.interp.slot("name") or "")
-    named = called(turn.devices, name) if name else []
     if named and not any(d.type == "climate" for d in named):  # "lower the office temperature" sensor
         return None
     found = [d for d in named if d.type == "climate"] or _climate_for(turn)

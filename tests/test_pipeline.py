@@ -7,6 +7,7 @@ import json
 import threading
 import time
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -74,6 +75,13 @@ def home(config: Config, tmp_path_factory: pytest.TempPathFactory) -> Iterator[d
     sim.stop()
     watcher.close()
     broker.stop()
+
+
+def reply(pipe: Any, text: str) -> str:
+    """What the pipeline says to `text` typed on its satellite."""
+    action = pipe.handle_text(text).action
+    assert action is not None
+    return action.text
 
 
 def set_and_seen(rt: Any, sim: Any, device_id: str, fields: dict[str, Any]) -> None:
@@ -303,10 +311,7 @@ def test_a_timer_rings_on_the_satellite_that_set_it_and_can_be_cancelled(home: d
 
         # an alarm is not "the timer": cancelling the timer (or all timers) leaves it; asked by name,
         # it says when it rings and is cancelled
-        def said(text: str) -> str:
-            action = pipe.handle_text(text).action
-            assert action is not None
-            return action.text
+        said = partial(reply, pipe)
 
         assert said("set an alarm for 6 30").startswith("Alarm set for 6:30 ")
         assert said("set a timer for ten minutes") == "Timer set for 10 minutes."
@@ -337,10 +342,7 @@ def test_timers_are_listed_by_kind_and_cancel_all_keeps_the_other_kinds(home: di
     reminders" cancelled the timers too (and "cancel all timers" the reminders)."""
     pipe = home["rt"].pipelines["kitchen-sat"]
 
-    def said(text: str) -> str:
-        action = pipe.handle_text(text).action
-        assert action is not None
-        return action.text
+    said = partial(reply, pipe)
 
     try:
         assert said("what timers do i have") == "There is no timer running."
@@ -365,10 +367,7 @@ def test_an_alarm_moved_keeps_its_half_of_the_day_and_is_the_only_alarm(home: di
     """ "change my alarm to 7 30" / "move my alarm to 8" asked about a device called alarm."""
     pipe = home["rt"].pipelines["bedroom-sat"]
 
-    def said(text: str) -> str:
-        action = pipe.handle_text(text).action
-        assert action is not None
-        return action.text
+    said = partial(reply, pipe)
 
     try:
         said("set an alarm for 6 am")
@@ -387,10 +386,7 @@ def test_a_satellites_own_playback_is_paused_turned_up_and_asked_about(home: dic
     pipe, watcher = home["rt"].pipelines["kitchen-sat"], home["watcher"]
     watcher.drain()
 
-    def said(text: str) -> str:
-        action = pipe.handle_text(text).action
-        assert action is not None
-        return action.text
+    said = partial(reply, pipe)
 
     assert said("play jazz") == "Playing jazz (music)."
     assert json.loads(watcher.wait("ambient/kitchen-sat/play", timeout=10)) == {
