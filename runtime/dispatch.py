@@ -321,10 +321,8 @@ def _known(known: dict[str, Any]) -> str:
         said.append(f"You like {_and(known['likes'])}.")
     if known.get("dislikes"):
         said.append(f"You don't like {_and(known['dislikes'])}.")
-    cls = known.get("media_class")
-    if cls and not any(
-        cls in like for like in known.get("likes") or []
-    ):  # "i prefer audiobooks" is a like too
+    cls, liked = known.get("media_class"), " ".join(known.get("likes") or [])
+    if cls and cls not in liked:  # "i prefer audiobooks" is a like too
         said.append(f"You prefer {cls}s.")
     if known.get("taught"):
         said.append(f"You taught me {_and(known['taught'])}.")

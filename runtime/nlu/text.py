@@ -90,8 +90,9 @@ _OPEN_A_FRACTION = re.compile(
 
 def as_meant(text: str) -> str:
     """Normalized `text` with ASR slips that no request means put right ("turn of" -> "turn off"),
-    idioms said the usual way ("kill the lights" -> "turn off the lights") and questions about what
-    was done asked about the state ("did i lock the door" -> "is the door locked")."""
+    idioms said the usual way ("kill the lights" -> "turn off the lights"), questions about what was
+    done asked about the state ("did i lock the door" -> "is the door locked"), "leave X on and turn
+    off the rest" as the exception it is, and fractions as percentages ("to three quarters")."""
     said = _OF_FOR_OFF.sub(lambda m: f"{m[1]}{m[2]}f", normalize(text))
     for idiom, usual in (*_IDIOMS, *_DID_I):
         said = idiom.sub(usual, said)
