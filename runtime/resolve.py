@@ -1463,7 +1463,11 @@ def _room_targets(
                 return turn.ask(
                     f"There's no {what or name} in the {area.name}. The {found[0].name} is in the {there}."
                 )
-            return turn.ask(f"There's no {what or 'device'} in the {area.name}.")
+            kind = what or "device"
+            there_is = (
+                "There are" if plural and kind.endswith("s") else "There's"
+            )  # "There are no lights ..."
+            return turn.ask(f"{there_is} no {kind} in the {area.name}.")
         found = in_area
         turn.reasons.append(f"area {area.name}")
     elif len(found) > 1 and not home_wide:
