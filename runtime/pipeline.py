@@ -526,8 +526,10 @@ class Pipeline:
         if not first:
             return None
         self._start_listening(first[0], self._utterance_wake, preroll=False)
-        for quiet in first[:-1]:  # the request's unvoiced onset: no end before any speech
-            self._feed(quiet)
+        # the quiet before the request (its unvoiced onset: no end before any speech), or, said in
+        # one breath with no pause, what was said since the wake
+        for earlier in first[:-1]:
+            self._feed(earlier)
         return self._listen(chunk)
 
     def _start_listening(self, chunk: AudioChunk, wake: Wake | None, *, preroll: bool) -> None:

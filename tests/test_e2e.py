@@ -276,3 +276,28 @@ def test_a_request_right_after_hey_jarvis_keeps_its_first_words(
     turn = pipeline.turns[-1]
     assert turn.wake is not None and turn.wake.model == "hey_jarvis"
     assert turn.transcript is not None and turn.transcript.text == request_
+
+
+@pytest.mark.parametrize(
+    ("voice", "request_"),
+    [
+        ("en-us+m3", "pause the music"),
+        ("en-gb", "what's the temperature"),
+        ("en-gb", "turn on the kitchen light"),
+    ],
+)
+def test_a_request_said_in_one_breath_after_alexa_keeps_its_first_words(
+    home: dict[str, Any], say: Say, voice: str, request_: str
+) -> None:
+    """ "alexa pause the music" with no pause after the wake word: no pause turns up in the wake tail,
+    and the request used to start WAKE_TAIL_S after the wake, its first words gone ("the music" and
+    "temperature" rejected, "are the kitchen light off")."""
+    rt = home["rt"]
+    pipeline = rt.pipelines["kitchen-sat"]
+    before = len(pipeline.turns)
+    speak_into(rt, "kitchen-sat", say(f"alexa {request_}", voice=voice))
+    wait_quiet(rt, "kitchen-sat")
+    assert len(pipeline.turns) == before + 1
+    turn = pipeline.turns[-1]
+    assert turn.wake is not None and turn.wake.model == "alexa"
+    assert turn.transcript is not None and turn.transcript.text == request_

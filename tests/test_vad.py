@@ -106,23 +106,34 @@ def test_silero_state_carries_across_chunks(silero: SileroVad, say: Say) -> None
     assert isinstance(chunks[0], AudioChunk)
 
 
-def _request_start(voiced: str, chunk_s: float = 0.08) -> float | None:
-    """When WakeTail starts the request, for a wake at 0 and then chunks voiced ('x') or not ('.')."""
+def _request_start(voiced: str, chunk_s: float = 0.08) -> tuple[float, float]:
+    """For a wake at 0 and then chunks voiced ('x') or not ('.'): the chunk WakeTail starts the
+    request with, and the first chunk the request keeps (the quiet before it, or what came before it)."""
     tail = WakeTail.after(0.0)
     for i, v in enumerate(voiced):
-        if tail.request_starts(i * chunk_s, (i + 1) * chunk_s, v == "x"):
-            return round(i * chunk_s, 2)
-    return None
+        first = tail.feed(AudioChunk(np.zeros(round(chunk_s * 16000), np.int16), i * chunk_s), v == "x")
+        if first:
+            return round(i * chunk_s, 2), round(first[0].timestamp, 2)
+    raise AssertionError("the request never started")
 
 
 def test_wake_tail_waits_for_the_pause_after_the_wake_word_then_for_the_request() -> None:
     assert PAUSE_S < WAKE_TAIL_S < REQUEST_ONSET_S
-    # the word's tail ("..xa"), a one-chunk gap inside it, the pause, then the request
-    assert _request_start("x.x" + "......" + "xxxx") == 0.72
-    # said in one breath: no pause by WAKE_TAIL_S, so the request starts with the chunk reaching it
-    assert _request_start("xxxxxxxxxx") == 0.24 and WAKE_TAIL_S == 0.32
+    # the word's tail ("..xa"), a one-chunk gap inside it, the pause, then the request (with the quiet
+    # before it: the next test)
+    assert _request_start("x.x" + "......" + "xxxx")[0] == 0.72
     # nobody speaks after the pause (seen at 0.16): start anyway once REQUEST_ONSET_S has passed
-    assert _request_start("." * 40) == 1.6 and 0.16 + REQUEST_ONSET_S == 1.66
+    assert _request_start("." * 40)[0] == 1.6 and 0.16 + REQUEST_ONSET_S == 1.66
+
+
+def test_a_request_said_in_one_breath_starts_right_after_the_wake_word() -> None:
+    # No pause by WAKE_TAIL_S ("alexa turn on the light"): the request began before then, so it keeps
+    # everything from the chunk after the wake's. It used to start with the chunk reaching WAKE_TAIL_S
+    # (0.24 here), which cut its first words ("pause the music" heard as "the music", rejected).
+    assert WAKE_TAIL_S == 0.32
+    assert _request_start("xxxxxxxxxx") == (0.24, 0.0)
+    # a gap shorter than PAUSE_S (inside the word, or between it and the request) is not the pause
+    assert _request_start("x.xxxxxxxx") == (0.24, 0.0)
 
 
 def test_the_request_keeps_the_quiet_just_before_its_first_voiced_chunk() -> None:
