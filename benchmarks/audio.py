@@ -19,6 +19,9 @@ Writes benchmarks/out/audio.json and benchmarks/out/audio.png. What it measures:
   had a hey_mycroft false accept on noise, others had none);
 - ASR: WER of in-grammar commands, rejection of out-of-grammar sentences, false rejection of
   commands; the same through the whole loop (wake -> endpointing -> ASR) for the woken clips;
+- the wake word and the request said as one sentence, as people say them: with a comma ("alexa,
+  turn on the light": espeak-ng's short pause) and in one breath ("alexa turn on the light"), on
+  the first PHRASED_COMMANDS commands; woken clips and the WER of their transcripts, per model;
 - speed and memory: real-time factor of wake + VAD + ASR, and the process's peak RSS.
 """
 
@@ -75,6 +78,7 @@ COMMAND_SEED, DEV_COMMAND_SEED = 1234, 777
 SPEEDS = [130, 160, 190]
 PITCHES = [40, 50, 60]
 WAKE_PHRASES = {"alexa": "alexa", "hey_jarvis": "hey jarvis", "hey_mycroft": "hey my croft"}
+PHRASED_COMMANDS = 60  # commands said with the wake word as one sentence, in each of the two ways
 TARGETS = {
     "wake_false_reject_rate": 0.05,
     "wake_false_accepts_per_hour": 0.5,
@@ -359,6 +363,53 @@ def listen_process_rss_mb(command: str) -> float:
 # --- main -------------------------------------------------------------------------------------
 
 
+def said_with_the_wake_word(
+    listener: Listener, detector: WakeDetector, commands: list[str], voices: list[str], join: str, style: str
+) -> dict[str, object]:
+    """ "<wake phrase><join><command>" synthesized as one sentence and run through the loop: how many
+    woke the right model, and the WER of their transcripts (a rejection is every word wrong)."""
+    by_model = {m: {"trials": 0, "woken": 0, "errors": 0, "words": 0} for m in WAKE_PHRASES}
+    misheard: list[dict[str, object]] = []
+    for i, command in enumerate(tqdm(commands, desc=f"wake word and request ({style})", unit="cmd")):
+        model = list(WAKE_PHRASES)[i % len(WAKE_PHRASES)]
+        k = i // len(WAKE_PHRASES)
+        voice, speed = voices[k % len(voices)], SPEEDS[(k // len(voices)) % len(SPEEDS)]
+        speech = synthesize(f"{WAKE_PHRASES[model]}{join}{command}", voice=voice, speed=speed)
+        detector.reset()
+        woke: Wake | None = None
+        heard: Heard | None = None
+        for event in listener.run(chunk_samples(np.concatenate([silence(0.5), speech, silence(1.2)]))):
+            if isinstance(event, Wake) and woke is None:
+                woke = event
+            elif isinstance(event, Heard):
+                heard = event
+        counts = by_model[model]
+        counts["trials"] += 1
+        if woke is None or woke.model != model or heard is None:
+            continue
+        words = len(command.split())
+        errors = words if heard.transcript.rejected else word_errors(command, heard.transcript.text)
+        counts["woken"], counts["errors"], counts["words"] = (
+            counts["woken"] + 1,
+            counts["errors"] + errors,
+            counts["words"] + words,
+        )
+        if errors:
+            misheard.append({"ref": command, "hyp": heard.transcript.text, "rejected": heard.transcript.rejected,
+                             "model": model, "voice": voice, "speed": speed})  # fmt: skip
+    total = {k: sum(c[k] for c in by_model.values()) for k in ("trials", "woken", "errors", "words")}
+    return {
+        "commands": total["trials"],
+        "woken": total["woken"],
+        "wer": round(total["errors"] / max(1, total["words"]), 4),
+        "by_model": {
+            m: {"woken": f"{c['woken']}/{c['trials']}", "wer": round(c["errors"] / max(1, c["words"]), 4)}
+            for m, c in by_model.items()
+        },  # fmt: skip
+        "misheard": misheard[:30],
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="a small smoke run (~1 min)")
@@ -476,8 +527,15 @@ def main(argv: list[str] | None = None) -> int:
                     {"stage": "asr", "ref": command, "hyp": t.text, "voice": voice, "speed": speed}
                 )
 
-    # snapshot now: the negative-audio pass below runs the same (timed) detector
+    # snapshot now: the passes below run the same (timed) detector
     loop_wall, loop_cpu = dict(timer.seconds), dict(timer.cpu)
+
+    # 1b. the wake word and the request as one sentence (the loop above leaves 0.4 s between them)
+    phrased = {
+        style: said_with_the_wake_word(listener, detector, commands[: 6 if args.quick else PHRASED_COMMANDS],
+                                       voices, join, style)
+        for style, join in (("comma", ", "), ("one breath", " "))
+    }  # fmt: skip
 
     # 2. out-of-grammar speech
     oog_rejected = oog_total = 0
@@ -570,6 +628,7 @@ def main(argv: list[str] | None = None) -> int:
             "rtf_cpu_by_stage": {k: round(v / loop_audio_s, 4) for k, v in loop_cpu.items()},
             "audio_seconds": round(loop_audio_s, 1),
         },
+        "wake_word_and_request": phrased,
         "peak_rss_mb": round(peak_rss_mb, 1),
         "listen_process_peak_rss_mb": round(device_rss_mb, 1),
         "model_load_s": round(load_s, 2),
@@ -602,6 +661,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"loop (wake -> VAD -> ASR): woken {lp['woken']}/{n_commands}, WER {lp['wer']:.1%}, "
           f"RTF wall {lp['rtf']:.3f} {lp['rtf_by_stage']}, CPU {lp['rtf_cpu']:.3f} {lp['rtf_cpu_by_stage']}, "
           f"endpoint delay {lp['endpoint_delay_s_mean']} s")  # fmt: skip
+    for style, ph in phrased.items():
+        print(f"wake word and request as one sentence, {style}: woken {ph['woken']}/{ph['commands']}, "
+              f"WER {ph['wer']:.1%} {ph['by_model']}")  # fmt: skip
     print(
         f"peak RSS: `ambient listen` process {device_rss_mb:.1f} MB; this benchmark process {peak_rss_mb:.1f} MB"
     )
