@@ -259,7 +259,7 @@ ANY_MUSIC = frozenset(
 )
 # "I don't like country", "I hate jazz": a dislike, not a like
 DISLIKE_WORDS = frozenset(_words("don't dont not hate dislike stand tired sick"))
-VIDEO_WORDS = frozenset(_words("movie movies film show shows series episode tv television"))
+VIDEO_WORDS = frozenset(_words("movie movies film show shows series episode tv television telly"))
 # "what's playing", "what song is this": a question about what the players play, not about a device
 PLAYING_WORDS = frozenset(_words("playing song track music listening watching singing album movie show"))
 # a request on a condition ("when I leave", "if it gets dark"): not something to do now
@@ -2031,6 +2031,10 @@ def _media(turn: _Turn) -> Resolution:
         return turn.done(ids, found[0].room, media_command="next")
     if intent == "HassMediaPrevious":
         return turn.done(ids, found[0].room, media_command="previous")
+    if not turn.interp.slot("volume_level") and (heard := number_in_text(turn.interp.text)) is not None:
+        # "tv volume 20" with no level tagged: the number said
+        turn.reasons.append(f"volume {heard:g} read from the text (no volume slot)")
+        turn = _read_as(turn, turn.interp.intent, [*turn.interp.slots, Slot("volume_level", f"{heard:g}")])
     v = _value(turn, "volume_level", "volume", "volume")
     if isinstance(v, Resolution):
         return v

@@ -2380,3 +2380,12 @@ def test_turn_the_oven_up_steps_its_setpoint_and_preheat_turns_it_on(ctx, kitche
         kitchen,
     )
     assert r.clarification == "I can't do that with the coffee maker (a switch)."
+
+
+def test_the_telly_turned_down_and_a_tv_volume_said_are_the_tvs_volume(ctx, living) -> None:
+    """ "turn the telly down" dimmed the lights; "tv volume 20" (no level tagged) asked for the volume."""
+    ctx.update_state("tv", {"state": "playing", "volume": 40})
+    r = resolve(hyp("AmbientSetBrightnessRelative", text="turn the telly down"), ctx, living)
+    assert (r.device_ids, r.values) == (["tv"], {"volume": 30})
+    r = resolve(hyp("HassSetVolume", text="tv volume 20", name="tv"), ctx, living)
+    assert (r.device_ids, r.values) == (["tv"], {"volume": 20})
