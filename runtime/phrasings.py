@@ -61,6 +61,11 @@ ALARM_AT = re.compile(
 ALARM_MOVED = re.compile(
     r"(?:please )?(?:change|move|reset|push|make) (?:my |the )?alarm (?:to|for|until) (?P<time>.+)"
 )
+# "set an alarm", "wake me up in the morning": an alarm with no time (out of domain for the model)
+ALARM_UNTIMED = re.compile(
+    r"(?:please )?(?:(?:set|make|create|add|put in) (?:an|my|the|a) alarm(?: for)?"
+    r"|(?P<wake>wake me(?: up)?(?: (?:in the morning|tomorrow(?: morning)?))?))(?: please)?"
+)
 # "cancel my alarm", "turn the alarm off": out of domain for the model
 ALARM_OFF = re.compile(
     r"(?:please )?(?:cancel|delete|remove|clear|disable|unset|turn off|switch off|stop)"

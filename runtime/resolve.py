@@ -51,6 +51,7 @@ from runtime.phrasings import (
     ALARM_AT,
     ALARM_MOVED,
     ALARM_OFF,
+    ALARM_UNTIMED,
     ALARM_WHEN,
     FAN_LEVEL_SAID,
     FAN_SPEED_ASKED,
@@ -597,6 +598,8 @@ def interpret(
     asked = resolution.interpretation
     if asked.intent == "HassClimateGetTemperature" and resolution.device_ids:
         ctx.set_last_request(satellite.id, asked)  # "what's the temperature in here", "and in the office"
+    elif resolution.values.get("awaits"):  # "set an alarm": "What time ...?", and the answer is next
+        ctx.set_last_request(satellite.id, Interpretation(asked.intent, 1.0, [], resolution.values["awaits"]))
     elif asked.intent not in TARGETING_INTENTS:
         # "what time is it", then "and in the office": no follow-up of the command before it
         ctx.set_last_request(satellite.id, None)
@@ -806,6 +809,20 @@ def _said_of_time(turn: _Turn, text: str) -> Resolution | None:
         return _get_temperature(_read_as(turn, "HassClimateGetTemperature", [Slot("name", "oven")]))
     if (alarm := ALARM_AT.fullmatch(text)) is not None and (at := _timer_until(turn, alarm["time"])):
         return at
+    if (untimed := ALARM_UNTIMED.fullmatch(text)) is not None:  # "set an alarm": for when?
+        question = (
+            "What time should I wake you?" if untimed["wake"] else "What time should I set the alarm for?"
+        )
+        asked = Interpretation(
+            "HassStartTimer", 1.0, [], "wake me up at" if untimed["wake"] else "set an alarm for"
+        )
+        return _read_as(turn, "HassStartTimer", []).ask(question, awaits=asked.text)
+    last = turn.ctx.last_request(turn.satellite.id)
+    if last is not None and last.text in ("wake me up at", "set an alarm for"):
+        # "set an alarm" -> "What time ...?" -> "7 am": the answer, said with the question's words
+        answered = _read_as(turn, "HassStartTimer", [], text=f"{last.text} {text}")
+        if (at := _timer_until(answered, text)) is not None:
+            return at
     if (moved := ALARM_MOVED.fullmatch(text)) is not None and (at := _alarm_moved(turn, moved["time"])):
         at.values["moved"] = True  # the pipeline cancels the alarm set before
         return at
@@ -2990,7 +3007,9 @@ def _time(turn: _Turn) -> Resolution:
 
 
 def _date(turn: _Turn) -> Resolution:
-    """ "What's the date tomorrow": the day asked about, as days from today."""
+    """ "What's the date tomorrow": the day asked about, as days from today; "what year is it"."""
+    if said_words(turn.interp) - NOW_WORDS == {"year"}:  # "what year is it"
+        return turn.done(year=True)
     if not _now_asked(turn):
         return turn.done(out_of_domain=True)
     words = said_words(turn.interp)

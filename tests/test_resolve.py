@@ -284,7 +284,11 @@ def test_an_alarm_at_a_time_of_day_is_a_timer_until_then(ctx, kitchen) -> None:
             r = resolve(hyp(intent, text=said), ctx, kitchen, now=night)
             assert r.interpretation.intent == "HassStartTimer", (intent, said)
             assert r.values == {"seconds": 6 * 3600 + 44 * 60, "timer_name": "alarm", "at": "07:00"}, said
-    assert resolve(hyp("OutOfDomain", text="wake me up"), ctx, kitchen).values == {"out_of_domain": True}
+    # with no time it asks for one (it was out of domain): test_an_alarm_with_no_time_asks_for_it_...
+    assert (
+        resolve(hyp("OutOfDomain", text="wake me up"), ctx, kitchen).clarification
+        == "What time should I wake you?"
+    )
     # "set an alarm for 6 30": the model reads a timer of 6 minutes; no am/pm said: the nearer 6:30
     for intent, slots in (("HassStartTimer", {"minutes": "6"}), ("OutOfDomain", {})):
         for said in ("set an alarm for 6 30", "alarm for six thirty", "set my alarm at 6 30"):
@@ -2389,3 +2393,24 @@ def test_the_telly_turned_down_and_a_tv_volume_said_are_the_tvs_volume(ctx, livi
     assert (r.device_ids, r.values) == (["tv"], {"volume": 30})
     r = resolve(hyp("HassSetVolume", text="tv volume 20", name="tv"), ctx, living)
     assert (r.device_ids, r.values) == (["tv"], {"volume": 20})
+
+
+def test_an_alarm_with_no_time_asks_for_it_and_takes_the_answer(ctx, bedroom) -> None:
+    """ "set an alarm", "wake me up in the morning" were out of domain; so was the time said after."""
+    from runtime.resolve import interpret
+
+    def said(text: str, intent: str = "OutOfDomain") -> Resolution:
+        return interpret([hyp(intent, 0.9, text)], ctx, bedroom)[1]
+
+    assert said("set an alarm").clarification == "What time should I set the alarm for?"
+    r = said("7 am")
+    assert (r.interpretation.intent, r.values["timer_name"], r.values["at"]) == (
+        "HassStartTimer",
+        "alarm",
+        "07:00",
+    )
+    assert said("wake me up in the morning").clarification == "What time should I wake you?"
+    assert said("7").values["at"] == "07:00"  # waking: the morning
+    assert said("7").values == {"out_of_domain": True}  # answered already: no question is open
+    r = said("what year is it", "HassGetCurrentDate")
+    assert r.values == {"year": True}
