@@ -113,6 +113,12 @@ REMIND_AT = re.compile(
     r"(?:please |can you |could you )?(?:remind me to|set a reminder to) (?P<what>.+?) (?:at|by) (?P<time>.+)"
     r"|(?:please )?(?:at|by) (?P<time_first>.+?),? remind me to (?P<what_last>.+)"
 )
+# "remind me to call john" with no time said (out of domain for the model): when? ("at", "in", "by",
+# "tomorrow", "tonight" say one)
+REMIND_UNTIMED = re.compile(
+    r"(?:please |can you |could you )?(?:remind me to|set a reminder to) "
+    r"(?P<what>(?:(?!\b(?:at|in|by|after|tomorrow|tonight)\b)\S+ ?)+?)(?: please)?"
+)
 # "i didn't say turn off the tv": feedback on the last answer, which the model reads as a teaching
 NOT_SAID = re.compile(r"(?:no,? )?i (?:didn't|did not|never) (?:say|ask (?:you )?(?:to|for)|mean|want)\b")
 # "undo", "put it back", "change it back": the last command of this satellite, reversed

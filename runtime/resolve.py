@@ -70,6 +70,7 @@ from runtime.phrasings import (
     PREFERENCES_ASKED,
     PREFERENCES_FORGOTTEN,
     REMIND_AT,
+    REMIND_UNTIMED,
     ROOM_WARMED,
     SHUFFLE_REPEAT,
     SNOOZE,
@@ -817,11 +818,29 @@ def _said_of_time(turn: _Turn, text: str) -> Resolution | None:
             "HassStartTimer", 1.0, [], "wake me up at" if untimed["wake"] else "set an alarm for"
         )
         return _read_as(turn, "HassStartTimer", []).ask(question, awaits=asked.text)
+    if (untimed_reminder := REMIND_UNTIMED.fullmatch(text)) is not None:  # "remind me to call john": when?
+        what = untimed_reminder["what"].strip()
+        return _read_as(turn, "HassStartTimer", []).ask(
+            "When should I remind you?", awaits=f"remind me to {what}"
+        )
     last = turn.ctx.last_request(turn.satellite.id)
     if last is not None and last.text in ("wake me up at", "set an alarm for"):
         # "set an alarm" -> "What time ...?" -> "7 am": the answer, said with the question's words
         answered = _read_as(turn, "HassStartTimer", [], text=f"{last.text} {text}")
         if (at := _timer_until(answered, text)) is not None:
+            return at
+    if last is not None and last.text.startswith("remind me to "):  # "When should I remind you?"
+        what, said = last.text.removeprefix("remind me to "), " ".join(turn.interp.text.lower().split())
+        delay = duration_in_text(
+            said if said.split()[:1] in (["in"], ["after"]) else f"in {said}"
+        )  # "an hour"
+        if delay is not None:  # "in ten minutes", "an hour"
+            timer = _read_as(turn, "HassStartTimer", []).done(
+                seconds=int(delay), timer_name=what, reminder=True
+            )
+            return timer
+        if (at := _timer_until(turn, re.sub(r"^(?:at|by) ", "", text), what)) is not None:  # "at 6 pm"
+            at.values["reminder"] = True
             return at
     if (moved := ALARM_MOVED.fullmatch(text)) is not None and (at := _alarm_moved(turn, moved["time"])):
         at.values["moved"] = True  # the pipeline cancels the alarm set before

@@ -2414,3 +2414,21 @@ def test_an_alarm_with_no_time_asks_for_it_and_takes_the_answer(ctx, bedroom) ->
     assert said("7").values == {"out_of_domain": True}  # answered already: no question is open
     r = said("what year is it", "HassGetCurrentDate")
     assert r.values == {"year": True}
+
+
+def test_a_reminder_with_no_time_asks_when_and_takes_the_answer(ctx, kitchen) -> None:
+    """ "remind me to call john" was out of domain."""
+    from runtime.resolve import interpret
+
+    def said(text: str, intent: str = "OutOfDomain") -> Resolution:
+        return interpret([hyp(intent, 0.9, text)], ctx, kitchen)[1]
+
+    assert said("remind me to call john").clarification == "When should I remind you?"
+    r = said("at 6 pm")
+    assert (r.values["timer_name"], r.values["at"], r.values["reminder"]) == ("call john", "18:00", True)
+    assert said("remind me to stretch").clarification == "When should I remind you?"
+    assert said("an hour", "HassStartTimer").values == {
+        "seconds": 3600,
+        "timer_name": "stretch",
+        "reminder": True,
+    }
