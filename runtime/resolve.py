@@ -830,10 +830,8 @@ def _said_of_time(turn: _Turn, text: str) -> Resolution | None:
         if (at := _timer_until(answered, text)) is not None:
             return at
     if last is not None and last.text.startswith("remind me to "):  # "When should I remind you?"
-        what, said = last.text.removeprefix("remind me to "), " ".join(turn.interp.text.lower().split())
-        delay = duration_in_text(
-            said if said.split()[:1] in (["in"], ["after"]) else f"in {said}"
-        )  # "an hour"
+        what, answer = last.text.removeprefix("remind me to "), " ".join(turn.interp.text.lower().split())
+        delay = duration_in_text(answer if answer.split()[:1] in (["in"], ["after"]) else f"in {answer}")
         if delay is not None:  # "in ten minutes", "an hour"
             timer = _read_as(turn, "HassStartTimer", []).done(
                 seconds=int(delay), timer_name=what, reminder=True
