@@ -2088,6 +2088,8 @@ BY_ARTIST = re.compile(
     r"^(?:something|anything|some (?:music|songs?)|music|songs?|a song|some) (?:by|from) (.+)$"
 )
 SOME = re.compile(r"^some (?!of\b)(.+)$")
+# "play something relaxing": music of that mood (it played a movie called "something relaxing")
+SOMETHING_LIKE = re.compile(r"^(?:something|anything) (?!by\b|from\b|to\b|for\b|else\b|i\b|we\b)(\w+)$")
 # a spoken kind as the media class sent (Home Assistant's names): "play songs by adele" is music
 SPOKEN_CLASS = {w: "music" for w in _words("song songs tune tunes track tracks")}
 
@@ -2102,7 +2104,12 @@ def _query(turn: _Turn) -> tuple[str, bool]:
     said = normalize(turn.interp.text).split()
     if spans and 0 < spans[0].start <= len(said) and said[spans[0].start - 1] == "some":
         music = True
-    for pattern in (BY_ARTIST, SOME) if normalize(query) not in ANY_MUSIC else ():
+    watching = bool(said_words(turn.interp) & (VIDEO_WORDS | {"watch", "watching"}))
+    for pattern in (
+        (BY_ARTIST, SOME, *(() if watching else (SOMETHING_LIKE,)))
+        if normalize(query) not in ANY_MUSIC
+        else ()
+    ):
         if m := pattern.match(normalize(query)):
             query, music = m.group(1), True
             break

@@ -2432,3 +2432,23 @@ def test_a_reminder_with_no_time_asks_when_and_takes_the_answer(ctx, kitchen) ->
         "timer_name": "stretch",
         "reminder": True,
     }
+
+
+def test_something_of_a_mood_is_music(ctx, living) -> None:
+    """ "play something relaxing" played a movie called "something relaxing" on the tv."""
+    r = resolve(
+        hyp("HassMediaSearchAndPlay", text="play something relaxing", search_query="something relaxing"),
+        ctx,
+        living,
+    )
+    assert (r.device_ids, r.values["media_title"], r.values["media_class"]) == (
+        ["living_room_speaker"],
+        "relaxing",
+        "music",
+    )
+    r = resolve(
+        hyp("HassMediaSearchAndPlay", text="play something funny to watch", search_query="something funny"),
+        ctx,
+        living,
+    )
+    assert r.values["media_class"] == "movie"  # to watch: not music
