@@ -266,7 +266,8 @@ VIDEO_WORDS = frozenset(_words("movie movies film show shows series episode tv t
 PLAYING_WORDS = frozenset(_words("playing song track music listening watching singing album movie show"))
 # a request on a condition ("when I leave", "if it gets dark"): not something to do now
 CONDITION = re.compile(
-    r"\b(?:when|whenever|if|once|as soon as|every time) (?:i|i'm|we|we're|you|it|it's|the|someone|somebody)\b"
+    r"\b(?:when|whenever|if|once|as soon as|every time) "
+    r"(?:i|i'm|we|we're|you|it|it's|the|this|that|my|someone|somebody)\b"
 )
 # a command for later the NLU read as one for now ("in ten minutes" read so is a timer's, not here)
 LATER = re.compile(

@@ -2452,3 +2452,13 @@ def test_something_of_a_mood_is_music(ctx, living) -> None:
         living,
     )
     assert r.values["media_class"] == "movie"  # to watch: not music
+
+
+def test_a_command_when_this_or_my_something_happens_is_not_done_now(ctx, living) -> None:
+    """ "turn off the tv when this episode ends" asked about a device "tv when episode ends"."""
+    for said in ("turn off the tv when this episode ends", "turn off the lights when my show is over"):
+        r = resolve(hyp("HassTurnOff", text=said, name="tv"), ctx, living)
+        assert (r.device_ids, r.clarification) == (
+            [],
+            "I can't wait for something to happen yet. I can do it now, or in a set time.",
+        ), said
