@@ -812,20 +812,16 @@ def _said_of_time(turn: _Turn, text: str) -> Resolution | None:
     if (alarm := ALARM_AT.fullmatch(text)) is not None and (at := _timer_until(turn, alarm["time"])):
         return at
     if (untimed := ALARM_UNTIMED.fullmatch(text)) is not None:  # "set an alarm": for when?
-        question = (
-            "What time should I wake you?" if untimed["wake"] else "What time should I set the alarm for?"
-        )
-        asked = Interpretation(
-            "HassStartTimer", 1.0, [], "wake me up at" if untimed["wake"] else "set an alarm for"
-        )
-        return _read_as(turn, "HassStartTimer", []).ask(question, awaits=asked.text)
+        # the question's words, which the answer ("7 am") completes: interpret keeps them for the next turn
+        awaits, question = ALARM_QUESTIONS[bool(untimed["wake"])]
+        return _read_as(turn, "HassStartTimer", []).ask(question, awaits=awaits)
     if (untimed_reminder := REMIND_UNTIMED.fullmatch(text)) is not None:  # "remind me to call john": when?
         what = untimed_reminder["what"].strip()
         return _read_as(turn, "HassStartTimer", []).ask(
             "When should I remind you?", awaits=f"remind me to {what}"
         )
     last = turn.ctx.last_request(turn.satellite.id)
-    if last is not None and last.text in ("wake me up at", "set an alarm for"):
+    if last is not None and last.text in (a for a, _ in ALARM_QUESTIONS.values()):
         # "set an alarm" -> "What time ...?" -> "7 am": the answer, said with the question's words
         answered = _read_as(turn, "HassStartTimer", [], text=f"{last.text} {text}")
         if (at := _timer_until(answered, text)) is not None:
@@ -834,10 +830,9 @@ def _said_of_time(turn: _Turn, text: str) -> Resolution | None:
         what, answer = last.text.removeprefix("remind me to "), " ".join(turn.interp.text.lower().split())
         delay = duration_in_text(answer if answer.split()[:1] in (["in"], ["after"]) else f"in {answer}")
         if delay is not None:  # "in ten minutes", "an hour"
-            timer = _read_as(turn, "HassStartTimer", []).done(
+            return _read_as(turn, "HassStartTimer", []).done(
                 seconds=int(delay), timer_name=what, reminder=True
             )
-            return timer
         if (at := _timer_until(turn, re.sub(r"^(?:at|by) ", "", text), what)) is not None:  # "at 6 pm"
             at.values["reminder"] = True
             return at
@@ -1079,6 +1074,12 @@ def _timer_until(turn: _Turn, said: str, name: str = ALARM) -> Resolution | None
     return resolution
 
 
+# an alarm asked for with no time: (the question's words the answer completes, what is asked), by
+# whether waking was said
+ALARM_QUESTIONS = {
+    False: ("set an alarm for", "What time should I set the alarm for?"),
+    True: ("wake me up at", "What time should I wake you?"),
+}
 HALF_OF_DAY = re.compile(r"\b(?:am|pm|a m|p m|morning|evening|afternoon|tonight|night|noon|midnight)\b")
 
 
@@ -1499,9 +1500,8 @@ def _room_targets(
                     f"There's no {what or name} in the {area.name}. The {found[0].name} is in the {there}."
                 )
             kind = what or "device"
-            there_is = (
-                "There are" if plural and kind.endswith("s") else "There's"
-            )  # "There are no lights ..."
+            # "There are no lights in the bathroom"
+            there_is = "There are" if plural and kind.endswith("s") else "There's"
             return turn.ask(f"{there_is} no {kind} in the {area.name}.")
         found = in_area
         turn.reasons.append(f"area {area.name}")
@@ -2106,11 +2106,8 @@ def _query(turn: _Turn) -> tuple[str, bool]:
     if spans and 0 < spans[0].start <= len(said) and said[spans[0].start - 1] == "some":
         music = True
     watching = bool(said_words(turn.interp) & (VIDEO_WORDS | {"watch", "watching"}))
-    for pattern in (
-        (BY_ARTIST, SOME, *(() if watching else (SOMETHING_LIKE,)))
-        if normalize(query) not in ANY_MUSIC
-        else ()
-    ):
+    patterns = [BY_ARTIST, SOME] + ([] if watching else [SOMETHING_LIKE])  # "something funny to watch"
+    for pattern in patterns if normalize(query) not in ANY_MUSIC else []:
         if m := pattern.match(normalize(query)):
             query, music = m.group(1), True
             break
