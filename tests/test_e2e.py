@@ -253,6 +253,17 @@ def test_speaking_over_the_answer_without_the_wake_word_stops_it(home: dict[str,
     assert row is not None and row["barge_in"] is True
 
 
+def one_turn_heard(home: dict[str, Any], speech: Any) -> Any:
+    """`speech` spoken into the kitchen satellite: the one turn it made."""
+    rt = home["rt"]
+    pipeline = rt.pipelines["kitchen-sat"]
+    before = len(pipeline.turns)
+    speak_into(rt, "kitchen-sat", speech)
+    wait_quiet(rt, "kitchen-sat")
+    assert len(pipeline.turns) == before + 1
+    return pipeline.turns[-1]
+
+
 @pytest.mark.parametrize(
     ("voice", "request_"),
     [
@@ -267,13 +278,7 @@ def test_a_request_right_after_hey_jarvis_keeps_its_first_words(
     """ "hey jarvis, pause the music" in one breath: hey_jarvis fires about 0.1 s after the word has
     ended, in the short pause before the request, and the request's first words were skipped as the
     wake word's tail ("is the music off", "the temperature" rejected, "are the kitchen light off")."""
-    rt = home["rt"]
-    pipeline = rt.pipelines["kitchen-sat"]
-    before = len(pipeline.turns)
-    speak_into(rt, "kitchen-sat", say(f"hey jarvis, {request_}", voice=voice))
-    wait_quiet(rt, "kitchen-sat")
-    assert len(pipeline.turns) == before + 1
-    turn = pipeline.turns[-1]
+    turn = one_turn_heard(home, say(f"hey jarvis, {request_}", voice=voice))
     assert turn.wake is not None and turn.wake.model == "hey_jarvis"
     assert turn.transcript is not None and turn.transcript.text == request_
 
@@ -292,12 +297,6 @@ def test_a_request_said_in_one_breath_after_alexa_keeps_its_first_words(
     """ "alexa pause the music" with no pause after the wake word: no pause turns up in the wake tail,
     and the request used to start WAKE_TAIL_S after the wake, its first words gone ("the music" and
     "temperature" rejected, "are the kitchen light off")."""
-    rt = home["rt"]
-    pipeline = rt.pipelines["kitchen-sat"]
-    before = len(pipeline.turns)
-    speak_into(rt, "kitchen-sat", say(f"alexa {request_}", voice=voice))
-    wait_quiet(rt, "kitchen-sat")
-    assert len(pipeline.turns) == before + 1
-    turn = pipeline.turns[-1]
+    turn = one_turn_heard(home, say(f"alexa {request_}", voice=voice))
     assert turn.wake is not None and turn.wake.model == "alexa"
     assert turn.transcript is not None and turn.transcript.text == request_
