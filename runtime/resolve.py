@@ -1915,6 +1915,8 @@ def _get_state(turn: _Turn) -> Resolution:
         # "is anything on in the office", "what's on in the bathroom": what switches there (the home's
         # with no room said), with one answer about which are on
         area = find_room(i.slot("area") or "", turn.rooms) if i.slot("area") else None
+        if area is None and "here" in normalize(i.text).split():  # "what's on in here": this room's
+            area = turn.room(turn.satellite.room)
         switches = [d for d in turn.devices if d.type in INTENT_TYPES["HassTurnOff"] - {"lock", "cover"}]
         found_here = [d for d in switches if area is None or d.room == area.id]
         if found_here:
@@ -1932,6 +1934,9 @@ def _get_state(turn: _Turn) -> Resolution:
     if isinstance(found, Resolution):
         return found
     asked = i.slot("state")
+    said = normalize(i.text).split()
+    if asked is None and said[:1] in (["is"], ["are"]) and len(set(said) & {"on", "off"}) == 1:
+        asked = next(w for w in said if w in ("on", "off"))  # "is the light on in here", "on" untagged
     if EITHER_STATE.search(normalize(i.text)):
         asked = None  # "is the light on or off": which one, not yes or no
     extra = {"asked_state": normalize(asked)} if asked else {}

@@ -708,3 +708,19 @@ def test_how_many_devices_are_on_counts_them(ctx, kitchen) -> None:
     )
     text = dispatch(resolve(interp, ctx, kitchen), ctx).text
     assert text.startswith("3 are on: the kitchen light, the coffee maker and the floor lamp."), text
+
+
+def test_in_here_is_this_room_and_an_untagged_on_is_still_asked(ctx, config) -> None:
+    """ "what's on in here" answered for the whole home; "is the light on in here" ("on" untagged by the
+    model) said "The living room light is off." with no yes or no."""
+    living = config.satellite("living-sat")
+    ctx.update_state("kitchen_light", {"state": "on"})
+    ctx.update_state("floor_lamp", {"state": "on"})
+    ctx.update_state("living_room_light", {"state": "off"})
+
+    def said(text: str, **slots: str) -> str:
+        interp = Interpretation("HassGetState", 0.9, [Slot(k, v) for k, v in slots.items()], text)
+        return dispatch(resolve(interp, ctx, living), ctx).text
+
+    assert said("what's on in here", state="on").startswith("The floor lamp is on.")
+    assert said("is the light on in here", domain="light") == "No, the living room light is off."

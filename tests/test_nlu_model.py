@@ -534,7 +534,7 @@ def test_did_i_questions_ask_about_the_state(nlu: NluModel, config: Config) -> N
         "did someone unlock the door": "Yes, the front door is unlocked.",
         "did i turn off the coffee maker": "No, the coffee maker is on.",
         "have you turned the coffee maker off": "No, the coffee maker is on.",
-        "did i leave the oven on": "The oven is off.",
+        "did i leave the oven on": "No, the oven is off.",
         "did i close the blinds": "Yes, the living room blinds are closed.",
     }
     for text, answer in said.items():

@@ -1546,7 +1546,8 @@ def test_is_it_on_asks_about_what_was_just_commanded(ctx, bedroom) -> None:
     resolve(spoken("HassTurnOn", "turn on the fan", ("domain", "fan")), ctx, bedroom)
     for said in ("is it on", "is that on", "is it still on"):
         r = resolve(hyp("HassGetState", text=said), ctx, bedroom)
-        assert (r.device_ids, r.values) == (["bedroom_fan"], {"query": "state"}), said
+        # "on" said, untagged: asked as yes or no ("Yes, the ceiling fan is on.")
+        assert (r.device_ids, r.values) == (["bedroom_fan"], {"query": "state", "asked_state": "on"}), said
 
 
 def test_how_bright_is_a_question_not_a_step(ctx, living) -> None:
