@@ -1080,14 +1080,15 @@ ALARM_QUESTIONS = {
     False: ("set an alarm for", "What time should I set the alarm for?"),
     True: ("wake me up at", "What time should I wake you?"),
 }
-HALF_OF_DAY = re.compile(r"\b(?:am|pm|a m|p m|morning|evening|afternoon|tonight|night|noon|midnight)\b")
 
 
 def _alarm_moved(turn: _Turn, said: str) -> Resolution | None:
     """ "move my alarm to 8": with no am or pm said, the 8 nearer the alarm it moves (7 am -> 8 am),
     not the nearer 8 from now."""
     before = turn.ctx.alarm_in(turn.satellite.id)
-    if before is None or HALF_OF_DAY.search(said):
+    # the half of the day said, as _timer_until reads it: a part of the day, or am / pm / noon / midnight
+    half_said = any(p.search(said) for p, _ in PARTS_OF_DAY) or bool((clock_time(said) or (0, 0, False))[2])
+    if before is None or half_said:
         return _timer_until(turn, said)
     tries = [r for half in ("am", "pm") if (r := _timer_until(turn, f"{said} {half}")) is not None]
     return min(tries, key=lambda r: abs(r.values["seconds"] - before), default=None)
@@ -1143,11 +1144,16 @@ def follow_up(
     lo, hi = min(s.start for s in spans), max(s.end for s in spans)
     device = phrase.split()
     shift = len(device) - (hi - lo)
-    kept = [s if s.end <= lo else dataclasses.replace(s, start=s.start + shift, end=s.end + shift)
+    kept = [s if s.end <= lo else _shifted(s, shift)
             for s in last.slots if s not in spans and (room is not None or s.name not in SLOTS_OF_A_NAME)]  # fmt: skip
     name = Slot(swapped, phrase, lo, lo + len(device))
     slots = sorted([name, *kept], key=lambda s: s.start)
     return dataclasses.replace(last, slots=slots, text=" ".join(words[:lo] + device + words[hi:]))
+
+
+def _shifted(slot: Slot, by: int) -> Slot:
+    """`slot` `by` words later (earlier when negative): the words before it changed."""
+    return dataclasses.replace(slot, start=slot.start + by, end=slot.end + by)
 
 
 def _in_another_room(last: Interpretation, room: Room) -> Interpretation | None:
@@ -1162,8 +1168,7 @@ def _in_another_room(last: Interpretation, room: Room) -> Interpretation | None:
         kind = words[hi - 1]
         if kind not in TYPE_WORDS:
             return None
-        kept = [s if s.end <= lo else dataclasses.replace(s, start=s.start - (hi - lo - 1), end=s.end - (hi - lo - 1))
-                for s in last.slots if s not in names]  # fmt: skip
+        kept = [s if s.end <= lo else _shifted(s, lo + 1 - hi) for s in last.slots if s not in names]
         words = [*words[:lo], kind, *words[hi:]]
         slots = [*kept, Slot("domain", kind, lo, lo + 1)]
     else:
@@ -1229,8 +1234,7 @@ def corrected_value(last: Interpretation | None, text: str) -> Interpretation | 
         words[slot.start : slot.end] = [new.value]
         shift = 1 - (slot.end - slot.start)
         new = dataclasses.replace(new, end=slot.start + 1)
-        moved = [dataclasses.replace(s, start=s.start + shift, end=s.end + shift) if s.start >= slot.end else s
-                 for s in last.slots if s is not slot]  # fmt: skip
+        moved = [_shifted(s, shift) if s.start >= slot.end else s for s in last.slots if s is not slot]
         return dataclasses.replace(
             last, slots=sorted([*moved, new], key=lambda s: s.start), text=" ".join(words)
         )
@@ -1292,7 +1296,7 @@ def conjuncts(interp: Interpretation) -> list[Interpretation]:
         if before and before[-1] in ARTICLE_WORDS and lo < hi and words[lo] in ARTICLE_WORDS:
             lo += 1  # "turn off the" + "the lights ...": one "the"
         shift = len(before) - lo
-        moved = [dataclasses.replace(s, start=s.start + shift, end=s.end + shift) for s in own]
+        moved = [_shifted(s, shift) for s in own]
         named = not own or kind_word or any(s.name in ("name", *KIND_SLOTS) for s in own)
         placed = any(s.name in ("name", "area", "floor") for s in own)
         # a value said in this part is its own ("the bedroom light to 20 and the kitchen light to 80");
