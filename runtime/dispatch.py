@@ -100,8 +100,8 @@ def _answer(intent: str, values: dict[str, Any], ctx: ContextStore, now: datetim
         return Action("answer", text=text)
     if intent == "HassStartTimer":
         return Action("answer", text=_timer_set(values))
-    if intent == "HassGetCurrentDate" and values.get("year"):
-        return Action("answer", text=f"It's {now.year}.")
+    if intent == "HassGetCurrentDate" and values.get("part"):
+        return Action("answer", text=f"It's {now.year if values['part'] == 'year' else now.strftime('%B')}.")
     if intent == "HassGetCurrentDate":
         days = int(values.get("days", 0))
         day = now + timedelta(days=days)

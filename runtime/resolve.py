@@ -88,6 +88,7 @@ from runtime.rank import (
     AUDIO_CLASSES,
     INTENT_TYPES,
     PRONOUNS,
+    TIMER_WORDS,
     VIDEO_CLASSES,
     called,
     named_devices,
@@ -186,6 +187,8 @@ PAST_SWITCHING = frozenset(_words("turned switched powered started stopped"))
 # the same verbs said now, and "keep the lights turned on", "make sure the tv is switched off"
 PRESENT_SWITCHING = frozenset(_words("turn switch power start stop keep leave get sure"))
 # "turn the heat up", "turn down the thermostat": a step of the setpoint, CLIMATE_STEP degrees
+# air conditioning asked for by name ("turn on the ac"): nothing this runtime drives cools
+COOLING_SAID = re.compile(r"\b(?:ac|a c|a/c|air ?con(?:ditioning|ditioner)?|cooling|the cooler)\b")
 TEMPERATURE_WORDS = frozenset(_words("temperature temp heat heating thermostat ac"))
 STEP_UP = frozenset(_words("up warmer hotter raise increase higher"))
 STEP_DOWN = frozenset(_words("down cooler colder lower decrease"))
@@ -1646,6 +1649,22 @@ def _on_off(turn: _Turn) -> Resolution:
         turn.reasons.append(f"'{name}' is no device here: something to play")
         kind = [Slot("media_class", w) for w in name.split() if w in AUDIO_CLASSES | VIDEO_CLASSES]
         return _play(_read_as(turn, "HassMediaSearchAndPlay", [Slot("search_query", name), *kind]))
+    if (
+        i.intent == "HassTurnOn"
+        and COOLING_SAID.search(normalize(i.text))
+        and all(d.type == "climate" for d in (_named(turn, name) if name else []))
+        and "climate" in TYPE_WORDS.get(normalize(i.slot("domain") or "ac"), ())
+    ):  # "turn on the fan for cooling" names a fan
+        # the climate devices here only heat (conventions send mode "heat"): switching one on for
+        # "turn on the ac" would heat the room
+        heaters = [d.name for d in turn.devices if d.type == "climate"]
+        why = (
+            f"{_the(heaters, 'and')} only heat{'s' * (len(heaters) == 1)}"
+            if heaters
+            else "nothing here cools"
+        )
+        turn.reasons.append("cooling asked for: no device cools")
+        return _read_as(turn, "OutOfDomain", []).ask(f"I can't cool the room: {why}.")
     found = _targets(turn, INTENT_TYPES[turn.interp.intent])
     if isinstance(found, Resolution):
         return found
@@ -1984,8 +2003,8 @@ def _media_targets(turn: _Turn) -> list[Device] | Resolution:
     untagged = untagged_words(turn.interp).split()
     if kinds := {k for w in untagged for k in TYPE_WORDS.get(w, ()) if k in ("media_player", "tv")}:
         media = [d for d in media if d.type in kinds]  # "mute the tv" with "tv" untagged
-    if set(untagged) & EVERYTHING:  # "mute everything", "pause it all"
-        home = bool(WHOLE_HOME.search(normalize(turn.interp.text)))
+    home = bool(WHOLE_HOME.search(normalize(turn.interp.text)))
+    if set(untagged) & EVERYTHING or home:  # "mute everything", "pause it all", "... everywhere"
         every = [d for d in media if home or d.room == turn.satellite.room]
         if every:
             turn.reasons.append(f"every player {'in the home' if home else 'here'}")
@@ -2856,8 +2875,15 @@ def _timer_kind(text: str) -> dict[str, Any]:
 
 
 def _cancel_all(turn: _Turn) -> Resolution:
-    """ "cancel all timers" leaves the alarm and the reminders; "cancel all reminders" only those."""
-    return turn.done(**_timer_kind(normalize(turn.interp.text)))
+    """ "cancel all timers" leaves the alarm and the reminders; "cancel all reminders" only those.
+    "stop all the music" (music said, no timer) stops the players."""
+    text = normalize(turn.interp.text)
+    kind = _timer_kind(text)
+    words = set(text.split())
+    if words & (MUSIC_WORDS | VIDEO_WORDS) and not kind and not words & TIMER_WORDS:
+        turn.reasons.append("music said and no timer: the players stop")
+        return _stop(_read_as(turn, "AmbientStop", []))
+    return turn.done(**kind)
 
 
 def _stop(turn: _Turn) -> Resolution:
@@ -3033,14 +3059,25 @@ def _now_asked(turn: _Turn) -> bool:
     return not other
 
 
+# "what year is it", "what month is it": a part of today's date, whichever of the two the model read
+DATE_PARTS = frozenset({"year", "month"})
+
+
+def _date_part(turn: _Turn) -> str | None:
+    other = said_words(turn.interp) - NOW_WORDS
+    return min(other) if len(other) == 1 and other <= DATE_PARTS else None
+
+
 def _time(turn: _Turn) -> Resolution:
+    if _date_part(turn):
+        return _date(_read_as(turn, "HassGetCurrentDate"))
     return turn.done() if _now_asked(turn) else turn.done(out_of_domain=True)
 
 
 def _date(turn: _Turn) -> Resolution:
     """ "What's the date tomorrow": the day asked about, as days from today; "what year is it"."""
-    if said_words(turn.interp) - NOW_WORDS == {"year"}:  # "what year is it"
-        return turn.done(year=True)
+    if part := _date_part(turn):
+        return turn.done(part=part)
     if not _now_asked(turn):
         return turn.done(out_of_domain=True)
     words = said_words(turn.interp)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from datetime import datetime
 
 import pytest
 from hypothesis import given, settings
@@ -2345,6 +2346,47 @@ def test_stop_everything_pauses_every_player_in_the_home(ctx, kitchen) -> None:
     assert resolve(hyp("AmbientStop", text="stop"), ctx, kitchen).device_ids == []  # stop talking, here
 
 
+def test_stop_all_the_music_pauses_the_players_whatever_the_reading(ctx, kitchen) -> None:
+    """ "stop all the music" (read as cancelling every timer) said "There is no timer running";
+    "pause the music everywhere" in the kitchen asked which speaker."""
+    ctx.update_state("bedroom_speaker", {"state": "playing"})
+    ctx.update_state("living_room_speaker", {"state": "playing"})
+    both = ["bedroom_speaker", "living_room_speaker"]
+    for said, intent in (
+        ("stop all the music", "HassCancelAllTimers"),
+        ("stop all the music", "AmbientStop"),
+        ("pause the music everywhere", "HassMediaPause"),
+    ):
+        r = resolve(hyp(intent, text=said), ctx, kitchen)
+        assert (sorted(r.device_ids), r.values) == (both, {"state": "paused"}), said
+    for said in ("stop all the timers", "cancel all my alarms"):
+        assert resolve(hyp("HassCancelAllTimers", text=said), ctx, kitchen).interpretation.intent == (
+            "HassCancelAllTimers"
+        )
+
+
+def test_turning_on_the_ac_does_not_heat(ctx, living) -> None:
+    """ "turn on the ac" set the thermostat to heat: it only heats (its convention sends mode "heat")."""
+    for said, slots in (
+        ("turn on the ac", {"name": "ac"}),
+        ("turn on the air conditioning", {"name": "air conditioning"}),
+        ("turn on the cooling", {}),
+    ):
+        r = resolve(hyp("HassTurnOn", text=said, **slots), ctx, living)
+        assert (r.device_ids, r.clarification) == ([], "I can't cool the room: the thermostat only heats."), (
+            said
+        )
+    r = resolve(
+        hyp("HassTurnOn", text="turn on the bedroom fan for cooling", area="bedroom", domain="fan"),
+        ctx,
+        living,
+    )
+    assert r.device_ids == ["bedroom_fan"]
+    assert resolve(hyp("HassTurnOff", text="turn off the ac", name="ac"), ctx, living).device_ids == [
+        "thermostat"
+    ]
+
+
 def test_a_timer_with_no_unit_said_is_in_minutes(ctx, kitchen) -> None:
     """ "set a timer for fifteen" (tagged as seconds) set a 15-second timer."""
     r = resolve(hyp("HassStartTimer", text="set a timer for fifteen", seconds="fifteen"), ctx, kitchen)
@@ -2414,7 +2456,20 @@ def test_an_alarm_with_no_time_asks_for_it_and_takes_the_answer(ctx, bedroom) ->
     assert said("7").values["at"] == "07:00"  # waking: the morning
     assert said("7").values == {"out_of_domain": True}  # answered already: no question is open
     r = said("what year is it", "HassGetCurrentDate")
-    assert r.values == {"year": True}
+    assert r.values == {"part": "year"}
+
+
+def test_what_month_is_it_says_the_month_whichever_reading(ctx, kitchen) -> None:
+    """ "what month is it" (read as the time) said "Sorry, I can't help with that"."""
+    from runtime.resolve import interpret
+
+    for intent in ("HassGetCurrentTime", "HassGetCurrentDate"):
+        r = interpret([hyp(intent, 0.9, "what month is it")], ctx, kitchen)[1]
+        assert (r.interpretation.intent, r.values) == ("HassGetCurrentDate", {"part": "month"})
+        now = datetime(2026, 12, 6, 13, 0)
+        assert dispatch(r, ctx, now=now).text == "It's December."
+    r = interpret([hyp("HassGetCurrentTime", 0.9, "what time is it")], ctx, kitchen)[1]
+    assert r.interpretation.intent == "HassGetCurrentTime"
 
 
 def test_a_reminder_with_no_time_asks_when_and_takes_the_answer(ctx, kitchen) -> None:
