@@ -240,7 +240,9 @@ CARRIER_WORDS = frozenset(
         # ours, session 32: "it's too loud", "I can't hear it", "what's the setpoint", "what am I
         # listening to", "set the fan on the high setting", "move the blinds halfway closed"
         "about am can't closed hear high listening loud low move point quiet roughly setpoint setting "
-        "singing soft sound target that's very watching well"
+        "singing soft sound target that's very watching well "
+        # session 37: "is it chilly in the office", "is the kitchen warm enough"
+        "chilly enough freezing"
     )
 )
 # template words that may be (part of) a device's name, so an untagged one is still looked up
@@ -1262,11 +1264,24 @@ def conjuncts(interp: Interpretation) -> list[Interpretation]:
     words = interp.text.split()
     device = [s for s in interp.slots if s.name in SLOTS_OF_A_NAME and s.start >= 0]
     tagged = {k for s in interp.slots if s.start >= 0 for k in range(s.start, s.end)}
+    # a cut ends one part at `hi` and starts the next at `lo`: at an "and" (dropped), or between two
+    # rooms said one after the other ("the lights in the hallway, bathroom and kitchen")
     cuts = [
-        k
+        (k, k + 1)
         for k, w in enumerate(words)
         if w == "and" and k not in tagged and words[k - 1 : k + 2] != ["each", "and", "every"]
     ]
+    rooms = [s for s in device if s.name == "area"]
+    cuts += [
+        (a.end, a.end)
+        for a in rooms
+        for b in rooms
+        if a.end <= b.start
+        and set(words[a.end : b.start]) <= ARTICLE_WORDS
+        and b.start - a.end <= 1
+        and any(k >= b.end for k, _ in cuts)  # a list ends "... and C"
+    ]
+    cuts = sorted(set(cuts))
     if not device or not cuts:
         return [interp]
     # "switch" and "lock" are verbs as often as kinds
@@ -1277,7 +1292,7 @@ def conjuncts(interp: Interpretation) -> list[Interpretation]:
     first = min([s.start for s in device] + kind_at)
     last = max(s.end for s in device)
     parts: list[tuple[int, int, list[Slot], bool]] = []
-    for lo, hi in zip([0, *(k + 1 for k in cuts)], [*cuts, len(words)], strict=True):
+    for lo, hi in zip([0, *(after for _, after in cuts)], [*(k for k, _ in cuts), len(words)], strict=True):
         own = [s for s in device if lo <= s.start < hi]
         kind_word = any(lo <= k < hi for k in kind_at)
         if own or kind_word:
@@ -1787,7 +1802,18 @@ def _set_temperature(turn: _Turn) -> Resolution:
     said = parse_number(i.slot("temperature"))
     words = said_words(i)
     way = words & (STEP_UP | STEP_DOWN | TEMPERATURE_COMPARATIVES)
-    if kind in ("climate", "oven") and said is not None and "by" in words and way:
+    slot = next((s for s in i.slots if s.name == "temperature" and s.start > 0), None)
+    before = i.text.split()[slot.start - 1] if slot is not None else ""
+    up = bool(way & (STEP_UP | WARMER))
+    # "turn the heat up two degrees" says no "by" either; a number the step would take out of range
+    # is a setpoint said without "to" ("turn up the heat 22")
+    by = "by" in words or (
+        words & (STEP_UP | STEP_DOWN)
+        and before not in ("to", "at")
+        and said is not None
+        and _step_in_range(turn, found[0], said if up else -said)
+    )
+    if kind in ("climate", "oven") and said is not None and by and way:
         # "turn the temperature up by 2 degrees": a step of 2, not a setpoint of 2
         return _setpoint_step(turn, found[0], up=bool(way & (STEP_UP | WARMER)), by=said)
     if kind in ("climate", "oven") and said is None and way:  # "turn the temperature down": a step
@@ -2080,6 +2106,16 @@ def _media(turn: _Turn) -> Resolution:
         # "turn the lights down to 10", read as a volume: the lights' brightness
         turn.reasons.append("a volume said of lights: their brightness")
         return _setting(turn, "HassLightSet", "brightness", level_said)
+    number = number_in_text(turn.interp.text)
+    level_heard = level_said or (f"{number:g}" if number is not None else None)
+    if (
+        intent == "HassSetVolume"
+        and level_heard
+        and words & TEMPERATURE_WORDS
+        and not words & (MUSIC_WORDS | VIDEO_WORDS | {"volume", "speaker"})
+    ):  # "turn the heat up to 22", read as a volume: the setpoint
+        turn.reasons.append("a volume said of the heating: its setpoint")
+        return _setting(turn, "HassClimateSetTemperature", "temperature", level_heard)
     if intent != "HassSetVolume" and (asked := _said_nothing_to_do(turn)) is not None:
         return asked
     found = _media_targets(turn)
@@ -2410,6 +2446,13 @@ def _white_step(turn: _Turn) -> Resolution:
     white = "warm white" if comparative & WARMER else "cool white"
     turn.reasons.append(f"'{' '.join(sorted(comparative))}' said of lights: {white}")
     return _setting(turn, "HassLightSet", "color", white)
+
+
+def _step_in_range(turn: _Turn, device: Device, by: float) -> bool:
+    state = turn.ctx.state(device.id)
+    now = state.state.get("target_temperature") if state is not None else None
+    lo, hi = RANGES["oven" if device.type == "oven" else "climate"]
+    return isinstance(now, int | float) and lo <= now + by <= hi
 
 
 def _setpoint_step(turn: _Turn, device: Device, up: bool, by: float = CLIMATE_STEP) -> Resolution:

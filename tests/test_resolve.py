@@ -185,6 +185,18 @@ def test_conjuncts_cut_at_and_keep_the_verb_and_share_a_kind_word_said_once() ->
     ]
 
 
+def test_a_list_of_rooms_is_one_request_per_room(ctx, kitchen) -> None:
+    """ "turn on the lights in the hallway, bedroom and office" (the comma is not heard) asked "Which
+    room: the hallway or the bedroom?"."""
+    for said in (
+        "turn on the lights in the hallway bedroom and office",
+        "turn on the lights in the hallway the bedroom and the office",
+    ):
+        rooms = [("area", r) for r in ("hallway", "bedroom", "office")]
+        r = resolve(spoken("HassTurnOn", said, *rooms), ctx, kitchen)
+        assert sorted(r.device_ids) == ["bedroom_light", "hallway_light", "office_light"], said
+
+
 def test_each_and_every_is_no_list_and_two_rooms_without_and_are_asked_about(ctx, kitchen) -> None:
     said = "switch each and every bedroom lighting on"  # "switch" is a verb here, not a kind
     every = resolve(spoken("HassTurnOn", said, ("area", "bedroom"), ("domain", "lighting")), ctx, kitchen)
@@ -391,7 +403,7 @@ def test_every_untagged_word_of_the_command_templates_is_a_carrier_or_a_device_w
 ) -> None:
     # an untagged word said with a room is looked up as a device there ("the alarm in the office"):
     # the templates' own words must not be, or "play jazz in the bedroom" asks about a device "play"
-    from runtime.resolve import CARRIER_WORDS, TEMPLATE_DEVICE_WORDS, TYPE_WORDS
+    from runtime.resolve import CARRIER_WORDS, EVERYTHING, TEMPLATE_DEVICE_WORDS, TYPE_WORDS
 
     not_devices = {
         "OutOfDomain",
@@ -416,6 +428,7 @@ def test_every_untagged_word_of_the_command_templates_is_a_carrier_or_a_device_w
         - CARRIER_WORDS
         - TEMPLATE_DEVICE_WORDS
         - set(TYPE_WORDS)
+        - EVERYTHING  # "everything off": every device, read as such
     )
     assert not leaked, f"template words that would be taken for device names: {sorted(leaked)}"
 
@@ -694,6 +707,14 @@ def test_up_or_down_by_some_degrees_steps_the_setpoint_by_that_much(ctx, kitchen
         hyp("AmbientSetBrightnessRelative", text="turn the heat up by 2", brightness_step="up"), ctx, kitchen
     )
     assert r.values == {"target_temperature": 23}  # read as a brightness step: 21 + 2
+    # no "by" said: "up two degrees" asked for a setpoint of 2; "up 22", out of a step's range, is one
+    assert setting("turn the heat up two degrees", "two") == (["thermostat"], {"target_temperature": 23})
+    assert setting("turn the thermostat down 3 degrees", "3") == (["thermostat"], {"target_temperature": 18})
+    assert setting("turn up the heat 22", "22") == (["thermostat"], {"target_temperature": 22})
+    assert setting("turn the heat up to 24", "24") == (["thermostat"], {"target_temperature": 24})
+    # read as a volume (no level tagged), it asked which speaker
+    r = resolve(hyp("HassSetVolume", text="turn the heat up to 22"), ctx, kitchen)
+    assert (r.interpretation.intent, r.values) == ("HassClimateSetTemperature", {"target_temperature": 22})
 
 
 def test_named_temperature_source(ctx, kitchen) -> None:
@@ -1616,7 +1637,8 @@ def test_mute_or_pause_everything_is_every_player_here_or_in_the_home(ctx, livin
 @pytest.mark.parametrize("intent", ["OutOfDomain", "HassTurnOn", "HassSetVolume"])
 def test_a_fan_level_said_sets_it_whatever_the_model_read(ctx, kitchen, intent: str) -> None:
     for said, device, percent in (("set the fan to low", "bedroom_fan", 33),
-                                  ("put the extractor fan on the high setting", "bathroom_fan", 100)):  # fmt: skip
+                                  ("put the extractor fan on the high setting", "bathroom_fan", 100),
+                                  ("turn on the bedroom fan on low", "bedroom_fan", 33)):  # fmt: skip
         r = resolve(Interpretation(intent, 0.9, [], said), ctx, kitchen)
         assert r.device_ids == [device] and r.values == {"percentage": percent}, said
         assert dispatch(r, ctx).commands[0].device_id == device
