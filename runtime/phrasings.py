@@ -76,6 +76,7 @@ ALARM_WHEN = re.compile(
     r"(?:when|what time) is (?:my|the) alarm(?: set)?(?: for)?|is (?:my|the|an) alarm set"
     r"|do i have an alarm(?: set)?|(?:did you|have you) set (?:my|the|an) alarm"
     r"|how long (?:until|till|before) (?:my|the) alarm(?: goes off| rings)?"
+    r"|(?:when|what time) (?:does|will) (?:my|the) alarm (?:go off|ring|sound)(?: tomorrow)?"
 )
 # "what timers do i have", "how many reminders are there", "do i have any alarms": each one of that kind
 TIMERS_LIST = re.compile(

@@ -346,6 +346,7 @@ def test_an_alarm_at_a_time_of_day_is_a_timer_until_then(ctx, kitchen) -> None:
         ("HassTimerStatus", "when is my alarm"),
         ("HassTimerStatus", "is my alarm set"),
         ("HassTimerStatus", "how long until my alarm"),
+        ("HassTimerStatus", "what time does my alarm go off"),
     ):
         r = resolve(hyp("OutOfDomain", text=said), ctx, kitchen)
         assert (r.interpretation.intent, r.values) == (intent, {"timer_name": "alarm"}), said
