@@ -45,6 +45,9 @@ class ContextStore:
     _discovered: dict[str, Device] = field(default_factory=dict)
     _last_target: dict[str, list[str]] = field(default_factory=dict)  # satellite -> device ids
     _last_request: dict[str, Interpretation] = field(default_factory=dict)  # satellite -> last device request
+    _just_started: dict[str, int] = field(
+        default_factory=dict
+    )  # satellite -> the timer its last turn started
     # satellite -> device id -> (its fields before the last command, what the command set)
     _last_change: dict[str, dict[str, tuple[dict[str, Any], dict[str, Any]]]] = field(default_factory=dict)
     _timers: dict[str, int] = field(default_factory=dict)  # satellite -> timers it can act on
@@ -147,6 +150,18 @@ class ContextStore:
     def last_request(self, satellite: str) -> Interpretation | None:
         with self._lock:
             return self._last_request.get(satellite)
+
+    def set_just_started(self, satellite: str, timer_id: int | None) -> None:
+        """The timer the turn just before started, for "cancel that"; None from any other turn."""
+        with self._lock:
+            if timer_id is None:
+                self._just_started.pop(satellite, None)
+            else:
+                self._just_started[satellite] = timer_id
+
+    def just_started(self, satellite: str) -> int | None:
+        with self._lock:
+            return self._just_started.get(satellite)
 
     def change_of(self, commands: Sequence[Command]) -> dict[str, tuple[dict[str, Any], dict[str, Any]]]:
         """For commands about to be sent: each device's value of the fields they set (None where not

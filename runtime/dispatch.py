@@ -474,6 +474,8 @@ def timer_answer(intent: str, values: dict[str, Any], timer: RunningTimer) -> st
         which = ALARM
     elif timer.reminder and timer.name:
         which = f"reminder to {you_form(timer.name)}"
+    if intent == "HassCancelTimer" and timer.command:
+        return f"OK, I won't {you_form(timer.command)}."
     if intent == "HassCancelTimer":
         return f"{which.capitalize()} cancelled."
     left = duration_text(round(timer.remaining()))

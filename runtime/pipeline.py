@@ -340,23 +340,28 @@ class Pipeline:
                 timer = self.timers.find(self.satellite, values["after_timer"] or None)
                 if timer is None:
                     return Action("answer", text=no_timer(resolution, self.ctx))
-                self.timers.start(self.satellite, max(1, math.ceil(timer.remaining())), None, command)
+                later = self.timers.start(self.satellite, max(1, math.ceil(timer.remaining())), None, command)
+                self.ctx.set_just_started(self.satellite, later.id)
                 return action
             if values.get("moved"):  # "move my alarm to 8": the alarm set before is no more
                 self.timers.cancel_all(self.satellite, frozenset({ALARM}))
-            self.timers.start(
+            started = self.timers.start(
                 self.satellite,
                 int(values["seconds"]),
                 values.get("timer_name"),
                 command,
                 reminder=bool(values.get("reminder")),
             )
+            self.ctx.set_just_started(self.satellite, started.id)  # "cancel that", said next
         elif intent == "HassCancelAllTimers":
             cancelled = self.timers.cancel_all(self.satellite, frozenset({values.get("timer_kind", "timer")}))
             return Action("answer", text=timer_answer(intent, values, cancelled[-1])) if cancelled else action
         elif intent == "HassCancelTimer":
             which = (values.get("timer_name"), values.get("timer_seconds"))
-            timer = self.timers.cancel(self.satellite, *which)
+            if "timer_id" in values:  # "cancel that": the timer the turn before started
+                timer = self.timers.cancel_id(int(values["timer_id"]))
+            else:
+                timer = self.timers.cancel(self.satellite, *which)
             return Action("answer", text=timer_answer(intent, values, timer)) if timer is not None else action
         elif intent in TIMER_INTENTS:
             which = (values.get("timer_name"), values.get("timer_seconds"))

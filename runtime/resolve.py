@@ -599,7 +599,15 @@ def interpret(
     if fixed is not None:  # "set the light to 50 percent", then "no, 30": whatever the model read
         top = fixed
         reasons.append(f"a new value for the last request: '{fixed.text}'")
-    resolution = resolve(top, ctx, satellite, person=person, now=now)
+    started = ctx.just_started(satellite.id)
+    ctx.set_just_started(satellite.id, None)  # the pipeline sets it again when this turn starts one
+    if started is not None and CANCEL_THAT.fullmatch(normalize(top.text)):
+        # "turn off the light in 5 minutes", then "cancel that": that timer, not the music
+        reasons.append("'cancel that' just after a timer was started: that timer")
+        top = Interpretation("HassCancelTimer", top.score, [], top.text)
+        resolution = Resolution(top, values={"timer_id": started})
+    else:
+        resolution = resolve(top, ctx, satellite, person=person, now=now)
     if resolution.values.get("out_of_domain"):
         resolution = _unknown_device_question(ranked, ctx, satellite, person) or resolution
     asked = resolution.interpretation
@@ -1105,6 +1113,10 @@ def _targeted(turn: _Turn, resolution: Resolution) -> Resolution:
         turn.ctx.set_last_target(turn.satellite.id, resolution.device_ids)
         turn.ctx.set_last_request(turn.satellite.id, resolution.interpretation)
     return resolution
+
+
+# "cancel that" just after a timer was set (read as "stop", it paused the music)
+CANCEL_THAT = re.compile(r"(?:no,? )?(?:cancel|scratch|forget|delete|undo) (?:that|it|this)(?: please)?")
 
 
 # "and the bedroom light", "what about the fan": the last request, of another device

@@ -89,6 +89,14 @@ class Timers:
             thread.cancel()
         return timer
 
+    def cancel_id(self, timer_id: int) -> RunningTimer | None:
+        """Cancel the timer with this id ("cancel that" just after it was started), if it still runs."""
+        with self._lock:
+            timer, thread = self._running.pop(timer_id, (None, None))
+        if thread is not None:
+            thread.cancel()
+        return timer
+
     def cancel_all(self, satellite: str, kinds: frozenset[str] | None = None) -> list[RunningTimer]:
         """Cancel this satellite's timers of `kinds` (every kind when None; "cancel all timers" leaves
         the alarm and the reminders); returns those that were running, oldest first."""

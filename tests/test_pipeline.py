@@ -380,6 +380,25 @@ def test_an_alarm_moved_keeps_its_half_of_the_day_and_is_the_only_alarm(home: di
         pipe.timers.cancel_all("bedroom-sat")
 
 
+def test_cancel_that_just_after_a_timer_cancels_that_timer(home: dict[str, Any]) -> None:
+    """ "turn off the kitchen light in 5 minutes", then "cancel that" (read as "stop") left the timer
+    running; one turn later "cancel that" is no longer about it."""
+    pipe = home["rt"].pipelines["kitchen-sat"]
+    said = partial(reply, pipe)
+    try:
+        said("set a timer for 20 minutes")
+        said("turn off the kitchen light in 5 minutes")
+        assert len(pipe.timers.running("kitchen-sat")) == 2
+        assert said("cancel that") == "OK, I won't turn off the kitchen light."
+        left = pipe.timers.running("kitchen-sat")
+        assert [(t.seconds, t.command) for t in left] == [(1200, None)], left
+        said("what time is it")
+        said("cancel that")
+        assert len(pipe.timers.running("kitchen-sat")) == 1
+    finally:
+        pipe.timers.cancel_all("kitchen-sat")
+
+
 def test_a_satellites_own_playback_is_paused_turned_up_and_asked_about(home: dict[str, Any]) -> None:
     """The kitchen has no player: "play jazz" plays on the kitchen satellite, and then "pause" asked
     "Which speaker or TV do you mean?", "stop" left it playing and "what's playing" said nothing."""
