@@ -91,6 +91,12 @@ MEANT = re.compile(
     r"(?:(?:no|nope|sorry|oops|wrong one|not that one|not the \w+(?: \w+)?),? )*"
     r"(?:i meant|i mean|i wanted|i said)(?: the| my)? (?P<device>.+?)(?: please| instead)?"
 )
+# "no, the living room light": a correction with no "i meant" (it only said "Sorry about that"); a
+# sentence about the device ("no, the lights are still on") is none
+MEANT_NO = re.compile(
+    r"(?:no|nope|wrong one|not that one),? (?:the|my) (?P<device>(?!.*\b(?:is|are|was|were|still|isn't|aren't)\b)"
+    r"(?:\w+ ){0,3}\w+)(?: please| instead)?"
+)
 # "no, the other one": the last request, of the one other device of its kind there
 OTHER_ONE = re.compile(
     r"(?:(?:no|nope|wrong one|not that one),? )*(?:i meant )?the other (?:one|light|lamp)(?: please)?"

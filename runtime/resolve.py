@@ -61,6 +61,7 @@ from runtime.phrasings import (
     HELP,
     LEARNING_OFF,
     MEANT,
+    MEANT_NO,
     MEDIA_MOVED,
     NEVER_MIND,
     NEXT_ONE,
@@ -1218,7 +1219,7 @@ def meant_instead(
         return (
             meant_instead(last, f"i meant the {others[0].name}", rooms, devices) if len(others) == 1 else None
         )
-    said = MEANT.fullmatch(text)
+    said = MEANT.fullmatch(text) or MEANT_NO.fullmatch(text)
     if said is None or parse_number(said["device"]) is not None:
         return None
     if said["device"].split()[0] in REQUEST_VERBS:

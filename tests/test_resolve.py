@@ -2239,6 +2239,11 @@ def test_no_i_meant_names_what_to_redo(config) -> None:
         "no i meant turn off the tv": "turn off the tv",
         "i meant 30": None,
         "i said pause": None,
+        # no "i meant" said (it only said "Sorry about that"); a sentence about a device is no correction
+        "no the living room light": "turn on the living room light",
+        "no, the tv": "turn on the tv",
+        "no the lights are still on": None,
+        "no the light is too bright": None,
     }
     for text, redo in said.items():
         assert meant_instead(last, text, config.rooms, config.devices) == redo, text
