@@ -204,3 +204,8 @@ ROOM_WARMED = re.compile(
 )
 # "is it warm in the office", "is it cold in the bedroom": the temperature there (read as the weather)
 WARM_IN = re.compile(r"(?:is it|is the temperature) (?:warm|cold|hot|chilly|cool) in (?:the )?(?P<room>.+)")
+# "why did you do that", "what did you hear": the turn before explained, from its trace
+WHY_ASKED = re.compile(
+    r"(?:hey |ok |okay )?(?:why did you (?:do|say) (?:that|this)|what did you (?:just )?(?:do|hear|say)"
+    r"|what (?:just )?happened|why did (?:that|this) happen)(?: just now| there)?"
+)

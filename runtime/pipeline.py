@@ -51,6 +51,7 @@ from runtime.events import (
     Wake,
     to_dict,
 )
+from runtime.phrasings import WHY_ASKED
 from runtime.resolve import MAX_TIMER_S, meant_instead, normalize, taught_command
 from runtime.timers import ALARM, RunningTimer, Timers
 
@@ -298,6 +299,15 @@ class Pipeline:
         t = _lap(turn, "nlu", t)
         if not turn.nbest:
             turn.action = Action("none", text="Sorry, I didn't understand that.")
+            return
+        before = next(
+            (b for b in reversed(self.turns) if not (b.resolution and "explains" in b.resolution.values)),
+            None,
+        )
+        if before is not None and WHY_ASKED.fullmatch(normalize(turn.text)):
+            # "why did you do that": what the turn before heard and did (the model read it as feedback)
+            turn.resolution = Resolution(turn.nbest[0], values={"explains": before.id})
+            turn.action = Action("answer", text=explain(before))
             return
         self._emit("interpretation", nbest=[to_dict(i) for i in turn.nbest[:3]])
         self._hermes("intent", turn.nbest[0])
@@ -694,6 +704,21 @@ def failure_point(turn: Turn) -> FailurePoint | None:
     if turn.action is not None and turn.action.kind == "answer":
         return "correct"
     return None  # a command whose echo never came: nothing says whether it worked
+
+
+def explain(turn: Turn) -> str:
+    """ "Why did you do that": what `turn` heard, what it took that for, and what it did, so a person
+    can tell a misheard request from a misunderstood one."""
+    heard = turn.transcript.text.strip() if turn.transcript is not None else ""
+    if turn.transcript is None or turn.transcript.rejected or not heard:
+        return "I didn't catch what you said before, so I did nothing."
+    said = f'I heard "{heard}"'
+    if turn.rewrite is not None and turn.rewrite.source != "split" and turn.rewrite.text != heard:
+        said += f' and took it as "{turn.rewrite.text}"'
+    did = turn.action.text if turn.action is not None else ""
+    if turn.result is not None and turn.result.status == "failure":
+        return f"{said}, but that didn't work: {turn.result.detail or 'the device did not answer'}."
+    return f'{said}, and answered: "{did}"' if did else f"{said}, and did nothing with it."
 
 
 # --- threads ---------------------------------------------------------------------------------------

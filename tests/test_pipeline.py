@@ -399,6 +399,21 @@ def test_cancel_that_just_after_a_timer_cancels_that_timer(home: dict[str, Any])
         pipe.timers.cancel_all("kitchen-sat")
 
 
+def test_why_did_you_do_that_says_what_was_heard_and_done(home: dict[str, Any]) -> None:
+    """ "why did you do that" was read as negative feedback ("Sorry about that"): nothing said whether
+    the request was misheard or misunderstood."""
+    pipe = home["rt"].pipelines["living-sat"]
+    said = partial(reply, pipe)
+    done = said("turn on the floor lamp")
+    assert said("why did you do that") == f'I heard "turn on the floor lamp", and answered: "{done}"'
+    assert said("what did you hear") == f'I heard "turn on the floor lamp", and answered: "{done}"'
+    said("when i say lamp time i mean turn off the floor lamp")
+    said("lamp time")
+    assert said("why did you do that").startswith(
+        'I heard "lamp time" and took it as "turn off the floor lamp"'
+    )
+
+
 def test_a_satellites_own_playback_is_paused_turned_up_and_asked_about(home: dict[str, Any]) -> None:
     """The kitchen has no player: "play jazz" plays on the kitchen satellite, and then "pause" asked
     "Which speaker or TV do you mean?", "stop" left it playing and "what's playing" said nothing."""
