@@ -189,6 +189,8 @@ def _confirmation(resolution: Resolution, devices: list[Device]) -> str:
         return f"Undone: {names} {_are([d.name for d in devices])} back as before."
     if "media_title" in v:
         kind = "" if not v.get("media_class") else f" ({str(v['media_class']).replace('_', ' ')})"
+        if str(v["media_title"]).split()[-1:] == [v.get("media_class")]:  # "music (music)"
+            kind = ""
         where = ""
         if devices:
             where = f" on the {devices[0].name}"

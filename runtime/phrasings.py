@@ -191,6 +191,9 @@ MEDIA_MOVED = re.compile(
     r"(?:please )?(?:move|transfer|send|switch|take|put|play|continue) (?:the |this |my )?"
     r"(?:music|song|audio|audiobook|podcast|it|this|that) (?:to|in|into|on|over to) (?:the )?(?P<room>.+?)(?: please)?"
 )
+# "change the channel", "put on channel 5": no convention here carries a channel (read as switching
+# on a device called "channel")
+CHANNEL = re.compile(r"(?:\w+ )*channels?\b.*")
 # "shuffle", "repeat this song": not something the runtime can ask a player yet (read as "stop")
 SHUFFLE_REPEAT = re.compile(
     r"(?:please )?(?:turn on |turn off )?(?:shuffle|repeat)(?: (?:on|off|mode|the (?:music|songs|playlist)|this(?: song)?|the song|it))?(?: please)?"

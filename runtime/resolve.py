@@ -53,6 +53,7 @@ from runtime.phrasings import (
     ALARM_OFF,
     ALARM_UNTIMED,
     ALARM_WHEN,
+    CHANNEL,
     FAN_LEVEL_SAID,
     FAN_SPEED_ASKED,
     FASTER_SLOWER,
@@ -890,8 +891,13 @@ def _said_of_media(turn: _Turn, text: str) -> Resolution | None:
         return _playing(_read_as(turn, "HassGetState", []))
     if SHUFFLE_REPEAT.fullmatch(text):  # read as "stop", which paused the music
         return _read_as(turn, "OutOfDomain", []).ask("I can't shuffle or repeat yet.")
+    if CHANNEL.fullmatch(text) and not _named(turn, "channel"):
+        return _read_as(turn, "OutOfDomain", []).ask("I can't tell or change the tv's channel yet.")
     if (moved := MEDIA_MOVED.fullmatch(text)) is not None and (room := find_room(moved["room"], turn.rooms)):
-        return _media_moved(turn, room)
+        playing = any(turn.state(d.id) == "playing" for d in _players(turn))
+        if playing or not text.startswith(("play music", "play the music", "play some music")):
+            return _media_moved(turn, room)
+        # "play music in the kitchen" with nothing playing: music played there, not "Nothing is playing"
     if not NEXT_ONE.fullmatch(text):
         return None
     if not any(turn.state(d.id) == "playing" for d in turn.devices):  # not a title "something"
@@ -2042,6 +2048,8 @@ def _media_targets(turn: _Turn) -> list[Device] | Resolution:
     untagged = untagged_words(turn.interp).split()
     if kinds := {k for w in untagged for k in TYPE_WORDS.get(w, ()) if k in ("media_player", "tv")}:
         media = [d for d in media if d.type in kinds]  # "mute the tv" with "tv" untagged
+    elif (said := said_words(turn.interp)) & VIDEO_WORDS and not said & MUSIC_WORDS:
+        media = [d for d in media if d.type == "tv"] or media  # "pause the movie": not the music
     home = bool(WHOLE_HOME.search(normalize(turn.interp.text)))
     if set(untagged) & EVERYTHING or home:  # "mute everything", "pause it all", "... everywhere"
         every = [d for d in media if home or d.room == turn.satellite.room]

@@ -2415,6 +2415,30 @@ def test_turning_on_the_ac_does_not_heat(ctx, living) -> None:
     ]
 
 
+def test_a_video_word_pauses_the_tv_and_music_with_nothing_playing_is_played(ctx, living) -> None:
+    """ "pause the movie" paused the speaker playing music; "play music in the kitchen" with nothing
+    playing said "Nothing is playing. What should I play?"; "change the channel" asked about a device
+    called channel."""
+    ctx.update_state("living_room_speaker", {"state": "playing"})
+    ctx.update_state("tv", {"state": "on"})
+    for said, intent in (("pause the movie", "HassMediaPause"), ("play the next episode", "HassMediaNext")):
+        assert resolve(hyp(intent, text=said), ctx, living).device_ids == ["tv"], said
+    assert resolve(hyp("HassMediaPause", text="pause the music"), ctx, living).device_ids == [
+        "living_room_speaker"
+    ]
+    ctx.update_state("living_room_speaker", {"state": "paused"})
+    r = resolve(
+        hyp("HassMediaSearchAndPlay", text="play music in the kitchen", search_query="music", area="kitchen"),
+        ctx,
+        living,
+    )
+    assert (r.values["media_title"], r.values["media_class"]) == ("music", "music")
+    assert dispatch(r, ctx).text == "Playing music in the kitchen."
+    for said in ("change the channel", "put on channel 5"):
+        r = resolve(hyp("HassTurnOn", text=said, name="channel"), ctx, living)
+        assert (r.device_ids, r.clarification) == ([], "I can't tell or change the tv's channel yet."), said
+
+
 def test_a_timer_with_no_unit_said_is_in_minutes(ctx, kitchen) -> None:
     """ "set a timer for fifteen" (tagged as seconds) set a 15-second timer."""
     r = resolve(hyp("HassStartTimer", text="set a timer for fifteen", seconds="fifteen"), ctx, kitchen)
