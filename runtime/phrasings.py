@@ -193,7 +193,9 @@ MEDIA_MOVED = re.compile(
 )
 # "change the channel", "put on channel 5": no convention here carries a channel (read as switching
 # on a device called "channel")
-CHANNEL = re.compile(r"(?:\w+ )*channels?\b.*")
+CHANNEL = re.compile(
+    r"(?!.*\b(?:next|previous|last) channel\b)(?:\w+ )*channels?\b.*"
+)  # "next channel": a media next
 # "shuffle", "repeat this song": not something the runtime can ask a player yet (read as "stop")
 SHUFFLE_REPEAT = re.compile(
     r"(?:please )?(?:turn on |turn off )?(?:shuffle|repeat)(?: (?:on|off|mode|the (?:music|songs|playlist)|this(?: song)?|the song|it))?(?: please)?"
