@@ -2049,7 +2049,10 @@ def _media_targets(turn: _Turn) -> list[Device] | Resolution:
     if kinds := {k for w in untagged for k in TYPE_WORDS.get(w, ()) if k in ("media_player", "tv")}:
         media = [d for d in media if d.type in kinds]  # "mute the tv" with "tv" untagged
     elif (said := said_words(turn.interp)) & VIDEO_WORDS and not said & MUSIC_WORDS:
-        media = [d for d in media if d.type == "tv"] or media  # "pause the movie": not the music
+        # "pause the movie": a tv that is on, not the music playing
+        media = [
+            d for d in media if d.type == "tv" and turn.state(d.id) in ("on", "playing", "paused")
+        ] or media
     home = bool(WHOLE_HOME.search(normalize(turn.interp.text)))
     if set(untagged) & EVERYTHING or home:  # "mute everything", "pause it all", "... everywhere"
         every = [d for d in media if home or d.room == turn.satellite.room]
