@@ -191,6 +191,11 @@ MEDIA_MOVED = re.compile(
     r"(?:please )?(?:move|transfer|send|switch|take|put|play|continue) (?:the |this |my )?"
     r"(?:music|song|audio|audiobook|podcast|it|this|that) (?:to|in|into|on|over to) (?:the )?(?P<room>.+?)(?: please)?"
 )
+# "stop in 30 minutes", "stop the music in an hour": a sleep timer (read as cancelling a timer)
+STOP_LATER = re.compile(
+    r"(?:please )?(?:stop|pause)(?: (?:the )?(?:music|playing|song|audio))? "
+    r"(?:in|after) (?P<time>(?:a|an|one|half|\d+|[a-z]+)(?: [a-z\d]+)*)"
+)
 # "change the channel", "put on channel 5": no convention here carries a channel (read as switching
 # on a device called "channel")
 CHANNEL = re.compile(

@@ -76,6 +76,7 @@ from runtime.phrasings import (
     ROOM_WARMED,
     SHUFFLE_REPEAT,
     SNOOZE,
+    STOP_LATER,
     TAUGHT_ASKED,
     TEMPERATURE_ASKED,
     TIMERS_LIST,
@@ -824,6 +825,11 @@ def _said_of_time(turn: _Turn, text: str) -> Resolution | None:
     """Alarms ("wake me up at 7", "cancel my alarm"), "... when the timer is done", "is the oven ready"."""
     if OVEN_READY.fullmatch(text):
         return _get_temperature(_read_as(turn, "HassClimateGetTemperature", [Slot("name", "oven")]))
+    if (later := STOP_LATER.fullmatch(text)) is not None and duration_in_text(
+        f"in {later['time']}"
+    ) is not None:
+        # "stop in 30 minutes": the music paused then, a sleep timer
+        return _duration(_read_as(turn, "HassStartTimer", [], text=f"pause the music in {later['time']}"))
     if (alarm := ALARM_AT.fullmatch(text)) is not None and (at := _timer_until(turn, alarm["time"])):
         return at
     if (untimed := ALARM_UNTIMED.fullmatch(text)) is not None:  # "set an alarm": for when?

@@ -1970,6 +1970,17 @@ def test_a_sleep_timer_pauses_the_music_when_it_rings(ctx, bedroom) -> None:
     r = resolve(hyp("HassStartTimer", text="set a sleep timer for 30 minutes", minutes="30"), ctx, bedroom)
     assert r.values == {"seconds": 1800, "command": "pause the music"}
     assert dispatch(r, ctx).text == "In 30 minutes I'll pause the music."
+    # "stop in 30 minutes" was read as cancelling a timer: "There is no timer running"
+    for said in ("stop in 30 minutes", "stop the music in half an hour", "pause in thirty minutes"):
+        r = resolve(hyp("HassCancelTimer", text=said), ctx, bedroom)
+        assert (r.interpretation.intent, r.values) == (
+            "HassStartTimer",
+            {"seconds": 1800, "command": "pause the music"},
+        ), said
+    assert (
+        resolve(hyp("HassCancelTimer", text="stop the timer"), ctx, bedroom).interpretation.intent
+        == "HassCancelTimer"
+    )
 
 
 def test_a_request_with_a_preamble_is_not_taught(template_sentences, ctx, living) -> None:
