@@ -52,6 +52,7 @@ def commands(text: str) -> list[str]:
         i += 1
     parts = [" ".join(p).rstrip(",;") for p in out if p]
     parts = [each for part in parts for each in both_ways(part)]
+    parts = [each for part in parts for each in timers_each(part)]
     parts = [each for part in parts for each in for_a_while(part)]
     return parts if len(parts) > 1 else [text]
 
@@ -82,6 +83,21 @@ def both_ways(command: str) -> list[str]:
     if (m := EACH_ITS_VALUE.fullmatch(said)) is not None and m["x"].lower() != m["y"].lower():
         return [f"{m['verb']} {m['a']} to {m['x']}", f"{m['verb']} {m['b']} to {m['y']}"]
     return [command]
+
+
+# "set two timers, one for 5 minutes and one for 10 minutes", "set a timer for 5 minutes and another
+# for 10": a timer each (read as one, it set "5 minutes and 1 second")
+TIMERS_EACH = re.compile(
+    r"(?P<verb>set|start|make) (?:(?:two|2) timers,? (?:one )?|an? timer )for (?P<a>.+?),? and "
+    r"(?:one|another)(?: one)?(?: timer)? for (?P<b>.+)",
+    re.IGNORECASE,
+)
+
+
+def timers_each(command: str) -> list[str]:
+    """ "set two timers, one for 5 minutes and one for 10" -> a "set a timer for ..." each."""
+    m = TIMERS_EACH.fullmatch(command.strip().rstrip(".!?")) if len(command.split()) <= 24 else None
+    return [command] if m is None else [f"{m['verb']} a timer for {m[k]}" for k in ("a", "b")]
 
 
 # "turn on the light for ten minutes": on now, off when the time is up

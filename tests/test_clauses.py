@@ -54,6 +54,13 @@ from runtime.clauses import commands
         ),
         ("open the blinds for an hour", ["open the blinds", "close the blinds in an hour"]),
         ("set a timer for 10 minutes", None),
+        # two timers said at once (read as one, "5 minutes and 1 second")
+        (
+            "set two timers, one for 5 minutes and one for 10 minutes",
+            ["set a timer for 5 minutes", "set a timer for 10 minutes"],
+        ),
+        ("set a timer for 5 minutes and another for 10", ["set a timer for 5 minutes", "set a timer for 10"]),
+        ("set a timer for an hour and a half", None),
         ("play jazz for an hour", None),
         # one command: a list of devices or rooms, a title with "and", a verb's particle
         ("turn off the kitchen and living room lights", None),
