@@ -193,6 +193,19 @@ EVERYDAY: list[tuple[str, str, dict[str, str], list[str], dict[str, Any], dict[s
      {"front_door_lock": {"state": "unlocked"}}),
     ("set the kitchen light to three quarters", "HassLightSet", {"name": "kitchen light", "brightness": "75"},
      ["kitchen_light"], {"brightness": 75}, {}),
+    # session 37: a step said without "by", a setpoint read as a volume, music stopped read as timers,
+    # a film paused beside music, a list of rooms with no "and" between two, a fan level after "on"
+    ("turn the heat up two degrees", "HassClimateSetTemperature", {"temperature": "two"}, ["thermostat"],
+     {"target_temperature": 22}, HEATING),
+    ("turn the heat up to 22", "HassSetVolume", {}, ["thermostat"], {"target_temperature": 22}, HEATING),
+    ("stop all the music", "HassCancelAllTimers", {}, ["living_room_speaker"], {"state": "paused"},
+     {"living_room_speaker": PLAYING}),
+    ("pause the movie", "HassMediaPause", {}, ["tv"], {"state": "paused"},
+     {"living_room_speaker": PLAYING, "tv": PLAYING}),
+    ("turn on the lights in the hallway bedroom and office", "HassTurnOn",
+     {"area": ["hallway", "bedroom", "office"]}, ["hallway_light", "bedroom_light", "office_light"], {}, {}),
+    ("turn on the bedroom fan on low", "HassFanSetSpeed", {"domain": "fan", "percentage": "low"}, ["bedroom_fan"],
+     {"percentage": 33}, {}),
 ]  # fmt: skip
 
 
