@@ -110,7 +110,7 @@ PLAYING = {"state": "playing", "volume": 40}
 HEATING = {"thermostat": {"state": "heat", "target_temperature": 20}}
 # (text, intent, slots, devices, values, states): everyday phrasings of the example home, each with
 # the value it must set or the kind of answer it must give
-EVERYDAY: list[tuple[str, str, dict[str, str], list[str], dict[str, Any], dict[str, dict[str, Any]]]] = [
+EVERYDAY: list[tuple[str, str, dict[str, str | list[str]], list[str], dict[str, Any], dict[str, dict[str, Any]]]] = [
     ("louder", "HassSetVolumeRelative", {"volume_step": "louder"}, ["living_room_speaker"],
      {"volume": 50}, {"living_room_speaker": PLAYING}),
     ("make it quieter", "HassSetVolumeRelative", {"volume_step": "quieter"}, ["living_room_speaker"],
