@@ -196,6 +196,11 @@ STOP_LATER = re.compile(
     r"(?:please )?(?:stop|pause)(?: (?:the )?(?:music|playing|song|audio))? "
     r"(?:in|after) (?P<time>(?:a|an|one|half|\d+|[a-z]+)(?: [a-z\d]+)*)"
 )
+# "how loud is it", "what volume is the tv at" (read as the temperature)
+HOW_LOUD = re.compile(
+    r"how loud is (?:it|that|this|the (?:music|tv|television|speaker|\w+ speaker))(?: now| right now)?"
+    r"|what volume is (?:it|that|the (?:music|tv|television|speaker|\w+ speaker))(?: (?:at|on|set to))?"
+)
 # "change the channel", "put on channel 5": no convention here carries a channel (read as switching
 # on a device called "channel")
 CHANNEL = re.compile(

@@ -60,6 +60,7 @@ from runtime.phrasings import (
     FORGET,
     GREETING,
     HELP,
+    HOW_LOUD,
     LEARNING_OFF,
     MEANT,
     MEANT_NO,
@@ -897,6 +898,10 @@ def _said_of_media(turn: _Turn, text: str) -> Resolution | None:
         return _playing(_read_as(turn, "HassGetState", []))
     if SHUFFLE_REPEAT.fullmatch(text):  # read as "stop", which paused the music
         return _read_as(turn, "OutOfDomain", []).ask("I can't shuffle or repeat yet.")
+    if HOW_LOUD.fullmatch(text):  # read as the temperature
+        asked = _read_as(turn, "HassSetVolumeRelative", [])
+        found = _media_targets(asked)
+        return found if isinstance(found, Resolution) else asked.done([d.id for d in found], query="volume")
     if CHANNEL.fullmatch(text) and not _named(turn, "channel"):
         return _read_as(turn, "OutOfDomain", []).ask("I can't tell or change the tv's channel yet.")
     if (moved := MEDIA_MOVED.fullmatch(text)) is not None and (room := find_room(moved["room"], turn.rooms)):
@@ -2178,6 +2183,8 @@ def _of_ten(turn: _Turn, level: float) -> float:
     return level
 
 
+# "play kind of blue on it": the player just commanded
+ON_IT = re.compile(r"\b(?:on|through|in) (?:it|that|this|there)$")
 # "something by adele", "some beatles": music by them (nobody asks for "some" of a film or a book)
 BY_ARTIST = re.compile(
     r"^(?:something|anything|some (?:music|songs?)|music|songs?|a song|some) (?:by|from) (.+)$"
@@ -2259,6 +2266,11 @@ def _play(turn: _Turn) -> Resolution:
         if isinstance(found, Resolution):
             return found
         named = found
+    elif ON_IT.search(normalize(i.text)) and (
+        players := [d for d in _last_targets(turn) if d.type in ("media_player", "tv")]
+    ):
+        turn.reasons.append(f"'on it': the player just commanded, {players[0].id}")
+        named = players[:1]  # "turn on the speaker", then "play kind of blue on it"
     screen = any(d.type == "tv" for d in named) if named is not None else sat.has_screen
     where = f"satellite {sat.id}" if named is None else "where it plays"
     if not cls and set(normalize(query).split()) & MUSIC_WORDS:  # "play some jazz" is music anywhere
@@ -2377,18 +2389,19 @@ def _volume_step(turn: _Turn) -> Resolution:
     if said_words(turn.interp) & {"degree", "degrees"} and (by := parse_number(slot)) is not None:
         # "turn it up by 10 degrees" just after the oven: a temperature step, not the volume
         return _set_temperature(_read_as(turn, "HassClimateSetTemperature", [Slot("temperature", f"{by:g}")]))
-    found = _media_targets(turn)
-    if isinstance(found, Resolution):
-        return found
     words = set(slot.split()) | said_words(turn.interp)  # "turn down the volume by 20": "20" tagged
     step = parse_number(slot) or 10
     down = bool(words & VOLUME_DOWN) or step < 0
     up = bool(words & VOLUME_UP) or ("too" in words and bool(words & {"quiet", "soft", "low"}))
+    unasked = not down and not up and not words & QUESTION_WORDS
+    if unasked and words & PRONOUNS and (of_it := _level_of_it(turn)) is not None:
+        return of_it  # "make it 50 percent" just after a light: its brightness (not "which player?")
+    found = _media_targets(turn)
+    if isinstance(found, Resolution):
+        return found
     if not down and not up:  # "what's the volume": a question, not a step
         if words & QUESTION_WORDS:
             return turn.done([d.id for d in found], found[0].room, query="volume")
-        if words & PRONOUNS and (of_it := _level_of_it(turn)) is not None:
-            return of_it  # "make it 50 percent" just after a light: its brightness
         level = float(SPECIAL_PERCENT[slot]) if slot in SPECIAL_PERCENT else number_in_text(turn.interp.text)
         if level is None and words & {"max", "maximum", "full"}:
             level = 100.0

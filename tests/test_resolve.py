@@ -2450,6 +2450,25 @@ def test_a_video_word_pauses_the_tv_and_music_with_nothing_playing_is_played(ctx
         assert (r.device_ids, r.clarification) == ([], "I can't tell or change the tv's channel yet."), said
 
 
+def test_it_after_a_lamp_or_a_player_is_that_one(ctx, living) -> None:
+    """ "turn on the floor lamp", then "make it 50 percent" (read as a volume) asked which player;
+    "turn on the speaker", then "play kind of blue on it" played on the tv; "how loud is it" (read as
+    the temperature) answered the thermostat."""
+    resolve(hyp("HassTurnOn", text="turn on the floor lamp", name="floor lamp"), ctx, living)
+    r = resolve(hyp("HassSetVolumeRelative", text="make it 50 percent"), ctx, living)
+    assert (r.device_ids, r.values) == (["floor_lamp"], {"brightness": 50})
+    resolve(hyp("HassTurnOn", text="turn on the speaker", name="speaker"), ctx, living)
+    r = resolve(
+        hyp("HassMediaSearchAndPlay", text="play kind of blue on it", search_query="kind of blue"),
+        ctx,
+        living,
+    )
+    assert r.device_ids == ["living_room_speaker"]
+    ctx.update_state("living_room_speaker", {"state": "playing", "volume": 40})
+    r = resolve(hyp("HassClimateGetTemperature", text="how loud is it"), ctx, living)
+    assert dispatch(r, ctx).text == "The volume of the living room speaker is 40%."
+
+
 def test_a_timer_with_no_unit_said_is_in_minutes(ctx, kitchen) -> None:
     """ "set a timer for fifteen" (tagged as seconds) set a 15-second timer."""
     r = resolve(hyp("HassStartTimer", text="set a timer for fifteen", seconds="fifteen"), ctx, kitchen)
