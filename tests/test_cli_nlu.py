@@ -211,3 +211,12 @@ def test_empty_sentence_and_bad_n() -> None:
     assert proc.returncode == 2 and "the sentence is empty" in proc.stderr and proc.stdout == ""
     proc = ambient_nlu("turn on the oven", "-n", "0")
     assert proc.returncode == 2 and "not a valid n-best size" in proc.stderr
+
+
+def test_a_state_file_says_states_as_devices_report_them(tmp_path: Path) -> None:
+    """A thermostat in "heat" mode is on, as the MQTT bridge reads it: "is the heating on" said
+    "No, the thermostat is heat." with --state."""
+    path = tmp_path / "state.json"
+    path.write_text('{"thermostat": {"state": "heat", "target_temperature": 21}}')
+    out = understand("is the heating on", "--satellite", "living-sat", "--state", str(path))
+    assert out["action"]["text"] == "Yes, the thermostat is on."

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from runtime.config import Config, ConfigError, Satellite, load_config
+from runtime.conventions import STATE_WORDS
 
 HELP = "understand a sentence: n-best intents, resolution against devices.yaml, and the action"
 
@@ -76,7 +77,10 @@ def read_states(path: Path, config: Config) -> dict[str, dict[str, Any]]:
 def _state_value(key: Any, value: Any) -> Any:
     if key == "state" and isinstance(value, bool):  # YAML 1.1 reads a bare on/off as a boolean
         return "on" if value else "off"
-    return value.lower() if key == "state" and isinstance(value, str) else value
+    # a state word as the MQTT bridge normalizes it ("heat" is on), so the file means what a device says
+    return (
+        STATE_WORDS.get(value.lower(), value.lower()) if key == "state" and isinstance(value, str) else value
+    )
 
 
 def run(args: argparse.Namespace) -> int:
