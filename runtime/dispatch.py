@@ -51,6 +51,9 @@ def dispatch(resolution: Resolution, ctx: ContextStore, *, now: datetime | None 
         return Action("answer", text=nowhere + " ".join(_temperature(d, ctx) for d in devices))
     if query == "volume":
         return Action("answer", text=" ".join(_volume(d, ctx) for d in devices))
+    if query == "humidity":
+        humid = [f"The humidity is {_clean(_humidity(d, ctx))}% {_where(d, ctx)}." for d in devices]
+        return Action("answer", text=" ".join(humid) or "No sensor here reports the humidity.")
     if query == "speed":
         return Action("answer", text=" ".join(_speed(d, ctx) for d in devices))
     if query == "playing" and not devices:
@@ -248,11 +251,7 @@ def _temperature(device: Device, ctx: ContextStore) -> str:
     setpoint = f"The {device.name} is set to {_deg(target)}." if isinstance(target, int | float) else ""
     if not isinstance(temp, int | float):  # "what's the thermostat set to" with no reading yet
         return setpoint or f"I don't know the temperature from the {device.name} yet."
-    where = (
-        "outside"
-        if any(w in normalize(device.name) for w in OUTDOOR)
-        else f"in the {_room_name(ctx, device.room)}"
-    )
+    where = _where(device, ctx)
     return f"It's {_deg(temp)} {where}. {setpoint}".strip()
 
 
@@ -308,6 +307,16 @@ def help_text(resolution: Resolution, ctx: ContextStore) -> str:
 def _room_name(ctx: ContextStore, room_id: str) -> str:
     """The room's name as said ("living room"), or its id if devices.yaml has no such room."""
     return next((r.name for r in ctx.config.rooms if r.id == room_id), room_id)
+
+
+def _humidity(device: Device, ctx: ContextStore) -> float:
+    s = ctx.state(device.id)
+    return float(s.state["humidity"]) if s is not None else 0.0
+
+
+def _where(device: Device, ctx: ContextStore) -> str:
+    outside = any(w in normalize(device.name) for w in OUTDOOR)
+    return "outside" if outside else f"in the {_room_name(ctx, device.room)}"
 
 
 def _volume(device: Device, ctx: ContextStore) -> str:

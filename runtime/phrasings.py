@@ -196,6 +196,11 @@ STOP_LATER = re.compile(
     r"(?:please )?(?:stop|pause)(?: (?:the )?(?:music|playing|song|audio))? "
     r"(?:in|after) (?P<time>(?:a|an|one|half|\d+|[a-z]+)(?: [a-z\d]+)*)"
 )
+# "what's the humidity", "how humid is it in the bathroom" (out of domain for the model)
+HUMIDITY_ASKED = re.compile(
+    r"(?:what(?:'s| is) the humidity|how humid is it|is it humid)(?: (?:in|like in) (?:the )?(?P<room>.+?)| outside| in here)?"
+    r"(?: (?:right now|now|today))?"
+)
 # "how loud is it", "what volume is the tv at" (read as the temperature)
 HOW_LOUD = re.compile(
     r"how loud is (?:it|that|this|the (?:music|tv|television|speaker|\w+ speaker))(?: now| right now)?"

@@ -61,6 +61,7 @@ from runtime.phrasings import (
     GREETING,
     HELP,
     HOW_LOUD,
+    HUMIDITY_ASKED,
     LEARNING_OFF,
     MEANT,
     MEANT_NO,
@@ -777,6 +778,8 @@ def _said_of_devices(turn: _Turn, text: str) -> Resolution | None:
         room := room_called(warmed["room"] or warmed["cool_room"] or warmed["make_room"] or "", turn.rooms)
     ):
         return _room_warmed(turn, room, up=bool(warmed["warm"] or warmed["how"] in ("warmer", "hotter")))
+    if (humid := HUMIDITY_ASKED.fullmatch(text)) is not None:
+        return _humidity_asked(turn, humid["room"], outside="outside" in text.split())
     if (asked := WARM_IN.fullmatch(text)) is not None and (room := room_called(asked["room"], turn.rooms)):
         return _get_temperature(_read_as(turn, "HassClimateGetTemperature", [Slot("area", room.name)]))
     level = FAN_LEVEL_SAID.fullmatch(text)
@@ -933,6 +936,24 @@ def _forget_preferences(turn: _Turn, phrases_too: bool) -> None:
     for key, value in turn.ctx.preferences(turn.person).items():
         if key != "learning" and (phrases_too or not key.startswith("command:")):
             turn.ctx.set_preference(turn.person, key, [] if isinstance(value, list) else None)
+
+
+def _humidity_asked(turn: _Turn, room_said: str | None, outside: bool) -> Resolution:
+    """The humidity a sensor reports: in the room said, outside when asked, else here, else anywhere."""
+    sensors = [
+        d
+        for d in turn.devices
+        if (s := turn.ctx.state(d.id)) is not None and isinstance(s.state.get("humidity"), int | float)
+    ]
+    outdoor = [d for d in sensors if any(w in normalize(d.name) for w in OUTDOOR)]
+    room = room_called(room_said, turn.rooms) if room_said else None
+    if room is not None:
+        pick = [d for d in sensors if d.room == room.id and d not in outdoor]
+    elif outside:
+        pick = outdoor
+    else:
+        pick = [d for d in sensors if d.room == turn.satellite.room and d not in outdoor] or sensors
+    return _read_as(turn, "HassGetState", []).done([d.id for d in pick][:1], query="humidity")
 
 
 def _media_moved(turn: _Turn, room: Room) -> Resolution:

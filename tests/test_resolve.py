@@ -2469,6 +2469,22 @@ def test_it_after_a_lamp_or_a_player_is_that_one(ctx, living) -> None:
     assert dispatch(r, ctx).text == "The volume of the living room speaker is 40%."
 
 
+def test_the_humidity_is_what_a_sensor_reports(ctx, living) -> None:
+    """ "what's the humidity" said "Sorry, I can't help with that" with a sensor reporting it."""
+    said = {"what's the humidity": "No sensor here reports the humidity."}
+    for text, answer in said.items():
+        assert dispatch(resolve(hyp("OutOfDomain", text=text), ctx, living), ctx).text == answer
+    ctx.update_state("office_temperature", {"temperature": 19.5, "humidity": 45})
+    ctx.update_state("outdoor_temperature", {"temperature": 7, "humidity": 80})
+    said = {
+        "what's the humidity": "The humidity is 45% in the office.",
+        "how humid is it outside": "The humidity is 80% outside.",
+        "is it humid in the bedroom": "No sensor here reports the humidity.",
+    }
+    for text, answer in said.items():
+        assert dispatch(resolve(hyp("OutOfDomain", text=text), ctx, living), ctx).text == answer, text
+
+
 def test_a_timer_with_no_unit_said_is_in_minutes(ctx, kitchen) -> None:
     """ "set a timer for fifteen" (tagged as seconds) set a 15-second timer."""
     r = resolve(hyp("HassStartTimer", text="set a timer for fifteen", seconds="fifteen"), ctx, kitchen)
