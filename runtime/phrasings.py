@@ -223,7 +223,10 @@ ROOM_WARMED = re.compile(
     r"|make (?:the )?(?P<make_room>.+?) (?P<how>warmer|hotter|cooler|colder))(?: (?:a (?:bit|little)|please))?"
 )
 # "is it warm in the office", "is it cold in the bedroom": the temperature there (read as the weather)
-WARM_IN = re.compile(r"(?:is it|is the temperature) (?:warm|cold|hot|chilly|cool) in (?:the )?(?P<room>.+)")
+WARM_IN = re.compile(
+    r"(?:is it|is the temperature) (?:warm|cold|hot|chilly|cool|freezing)(?: enough)? in (?:the )?(?P<room>.+?)"
+    r"(?: right now| now| today)?"
+)
 # "why did you do that", "what did you hear": the turn before explained, from its trace
 WHY_ASKED = re.compile(
     r"(?:hey |ok |okay )?(?:why did you (?:do|say) (?:that|this)|what did you (?:just )?(?:do|hear|say)"

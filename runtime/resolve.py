@@ -780,6 +780,8 @@ def _said_of_devices(turn: _Turn, text: str) -> Resolution | None:
         return _room_warmed(turn, room, up=bool(warmed["warm"] or warmed["how"] in ("warmer", "hotter")))
     if (humid := HUMIDITY_ASKED.fullmatch(text)) is not None:
         return _humidity_asked(turn, humid["room"], outside="outside" in text.split())
+    if (asked := WARM_IN.fullmatch(text)) is not None and asked["room"] == "here":  # read as the weather
+        return _get_temperature(_read_as(turn, "HassClimateGetTemperature", []))
     if (asked := WARM_IN.fullmatch(text)) is not None and (room := room_called(asked["room"], turn.rooms)):
         return _get_temperature(_read_as(turn, "HassClimateGetTemperature", [Slot("area", room.name)]))
     level = FAN_LEVEL_SAID.fullmatch(text)

@@ -2509,6 +2509,10 @@ def test_warm_up_or_cool_down_a_room_heats_or_steps_its_thermostat(ctx, living) 
     assert (r.device_ids, r.values) == (["thermostat"], {"target_temperature": 22})
     r = resolve(hyp("HassGetWeather", text="is it warm in the office"), ctx, living)
     assert (r.interpretation.intent, r.device_ids) == ("HassClimateGetTemperature", ["office_temperature"])
+    # "in here" and "right now" (read as the weather, they answered outside)
+    for said in ("is it hot in here", "is it chilly in the office right now"):
+        r = resolve(hyp("HassGetWeather", text=said), ctx, living)
+        assert r.interpretation.intent == "HassClimateGetTemperature", said
 
 
 def test_turn_the_oven_up_steps_its_setpoint_and_preheat_turns_it_on(ctx, kitchen) -> None:
