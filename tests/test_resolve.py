@@ -2398,6 +2398,8 @@ def test_stop_all_the_music_pauses_the_players_whatever_the_reading(ctx, kitchen
     ):
         r = resolve(hyp(intent, text=said), ctx, kitchen)
         assert (sorted(r.device_ids), r.values) == (both, {"state": "paused"}), said
+    r = resolve(hyp("HassTurnOff", text="stop the music everywhere"), ctx, kitchen)  # it asked which
+    assert sorted(r.device_ids) == both
     for said in ("stop all the timers", "cancel all my alarms"):
         assert resolve(hyp("HassCancelAllTimers", text=said), ctx, kitchen).interpretation.intent == (
             "HassCancelAllTimers"
