@@ -268,6 +268,10 @@ def _state(device: Device, ctx: ContextStore, asked: str | None) -> str:
     be = _be(device.name)
     if asked and not state:
         return f"I don't know whether the {device.name} {be} {STATE_WORDS.get(asked, asked)} yet."
+    if asked in ("open", "closed") and device.type == "lock":  # "is the door open": locked is shut
+        if state == "locked":
+            return f"{'No' if asked == 'open' else 'Yes'}, the {device.name} {be} locked."
+        return f"I can't tell whether the {device.name} {be} {asked}; it {be} {state}."
     if asked:
         yes = "Yes" if state == _in_device_words(device, asked) else "No"
         return f"{yes}, the {device.name} {be} {state or 'in an unknown state'}."
@@ -429,8 +433,11 @@ def _on_off_state(fields: dict[str, Any]) -> str:
 
 
 def _in_device_words(device: Device, asked: str) -> str:
-    """An asked "on"/"off" as this device says it ("locked" for a lock); other words as they are."""
+    """An asked "on"/"off" as this device says it ("locked" for a lock), "down" of a cover as closed;
+    other words as they are."""
     on, off = ON_OFF_STATES.get(device.type, ("on", "off"))
+    if device.type == "cover":  # "are the blinds down" said "No, ... are closed"
+        return {"on": on, "off": off, "down": "closed", "up": "open"}.get(asked, asked)
     return {"on": on, "off": off}.get(asked, asked)
 
 

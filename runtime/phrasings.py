@@ -201,6 +201,10 @@ HUMIDITY_ASKED = re.compile(
     r"(?:what(?:'s| is) the humidity|how humid is it|is it humid)(?: (?:in|like in) (?:the )?(?P<room>.+?)| outside| in here)?"
     r"(?: (?:right now|now|today))?"
 )
+# "who is at the door": no camera nor doorbell here (it answered the lock's state)
+WHO_AT_DOOR = re.compile(
+    r"who(?:'s| is) (?:at|outside) (?:the |my )?(?:front |back )?door(?: right now| now)?|who rang(?: the)? (?:door)?bell"
+)
 # "how loud is it", "what volume is the tv at" (read as the temperature)
 HOW_LOUD = re.compile(
     r"how loud is (?:it|that|this|the (?:music|tv|television|speaker|\w+ speaker))(?: now| right now)?"

@@ -88,6 +88,7 @@ from runtime.phrasings import (
     WARMER_COLDER,
     WHAT_PLAYS,
     WHEN_TIMER_DONE,
+    WHO_AT_DOOR,
 )
 from runtime.rank import (
     AUDIO_CLASSES,
@@ -778,6 +779,10 @@ def _said_of_devices(turn: _Turn, text: str) -> Resolution | None:
         room := room_called(warmed["room"] or warmed["cool_room"] or warmed["make_room"] or "", turn.rooms)
     ):
         return _room_warmed(turn, room, up=bool(warmed["warm"] or warmed["how"] in ("warmer", "hotter")))
+    if WHO_AT_DOOR.fullmatch(text):
+        return _read_as(turn, "OutOfDomain", []).ask(
+            "I can't see who is at the door: nothing here has a camera."
+        )
     if (humid := HUMIDITY_ASKED.fullmatch(text)) is not None:
         return _humidity_asked(turn, humid["room"], outside="outside" in text.split())
     if (asked := WARM_IN.fullmatch(text)) is not None and asked["room"] == "here":  # read as the weather

@@ -509,6 +509,10 @@ def test_everyday_idioms_for_a_switch_and_asking_the_temperature(nlu: NluModel, 
         "i need the lights on": ("HassTurnOn", "turn the lights on"),
         "crank it up": (None, "turn it up"),
         "all off": ("HassTurnOff", "turn everything off"),  # was "it" off: the last device commanded
+        # asked about a device "whatever"; out of domain; asked about a device "night"
+        "turn off whatever is on": ("HassTurnOff", "turn off everything"),
+        "what did i leave on": ("HassGetState", "what's on"),
+        "lock up for the night": (None, "lock up"),
     }
     for text, (intent, meant) in said.items():
         top = nlu.parse(text)[0]

@@ -2487,6 +2487,30 @@ def test_the_humidity_is_what_a_sensor_reports(ctx, living) -> None:
         assert dispatch(resolve(hyp("OutOfDomain", text=text), ctx, living), ctx).text == answer, text
 
 
+def test_blinds_down_a_lock_open_and_who_is_at_the_door(ctx, living) -> None:
+    """ "are the blinds down" said "No, the living room blinds are closed"; "is the door open" said
+    "No, the front door is unlocked"; "who is at the door" answered the lock's state."""
+    ctx.update_state("living_room_blinds", {"state": "closed", "position": 0})
+    ctx.update_state("front_door_lock", {"state": "unlocked"})
+    said = {
+        ("are the blinds down", "living room blinds", "down"): "Yes, the living room blinds are closed.",
+        ("are the blinds up", "living room blinds", "up"): "No, the living room blinds are closed.",
+        (
+            "is the door open",
+            "front door",
+            "open",
+        ): "I can't tell whether the front door is open; it is unlocked.",
+    }
+    for (text, name, state), answer in said.items():
+        r = resolve(hyp("HassGetState", text=text, name=name, state=state), ctx, living)
+        assert dispatch(r, ctx).text == answer, text
+    ctx.update_state("front_door_lock", {"state": "locked"})
+    r = resolve(hyp("HassGetState", text="is the door open", name="front door", state="open"), ctx, living)
+    assert dispatch(r, ctx).text == "No, the front door is locked."
+    r = resolve(hyp("HassGetState", text="who is at the door", name="door"), ctx, living)
+    assert r.clarification == "I can't see who is at the door: nothing here has a camera."
+
+
 def test_a_timer_with_no_unit_said_is_in_minutes(ctx, kitchen) -> None:
     """ "set a timer for fifteen" (tagged as seconds) set a 15-second timer."""
     r = resolve(hyp("HassStartTimer", text="set a timer for fifteen", seconds="fifteen"), ctx, kitchen)

@@ -43,6 +43,15 @@ _IDIOMS = (
     (re.compile(r"^(?:i need|i want|i'd like|i would like) (the .+) (on|off)(?: please)?$"), r"turn \1 \2"),
     # "all off" was "it" off (the last device commanded)
     (re.compile(r"^(?:please )?(?:turn )?all (off|on)(?: please)?$"), r"turn everything \1"),
+    # "turn off whatever is on" asked about a device called "whatever"
+    (
+        re.compile(r"\b(?:whatever|anything that|everything that|all that)(?: is|'s| are) (?:still )?on\b"),
+        "everything",
+    ),
+    # "what did i leave on" was out of domain
+    (re.compile(r"^what (?:did i|have i|did we|have we) (?:leave|left) (on|open|unlocked)$"), r"what's \1"),
+    # "lock up for the night" asked about a device called "night"
+    (re.compile(r"^lock up (?:for the night|for tonight|tonight|now)$"), "lock up"),
 )
 
 
