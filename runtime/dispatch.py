@@ -129,6 +129,8 @@ def _answer(intent: str, values: dict[str, Any], ctx: ContextStore, now: datetim
         return Action("answer", text=f"OK, I've forgotten {values['phrase']}.")
     if intent == "AmbientTeachCommand":
         return Action("answer", text=f"OK. When you say {values['phrase']}, I'll {values['command']}.")
+    if intent == "AmbientTeachPreference" and values.get("lights_on_at"):
+        return Action("answer", text=f"OK, the lights will come on at {values['lights_on_at']:g}%.")
     if intent == "AmbientTeachPreference" and values.get("dislike"):
         return Action("answer", text=f"OK, I'll remember you don't like {values['preference']}.")
     if intent == "AmbientTeachPreference":
@@ -341,6 +343,8 @@ def _known(known: dict[str, Any]) -> str:
     cls, liked = known.get("media_class"), " ".join(known.get("likes") or [])
     if cls and cls not in liked:  # "i prefer audiobooks" is a like too
         said.append(f"You prefer {cls}s.")
+    if known.get("lights_on_at"):
+        said.append(f"You like the lights at {_clean(known['lights_on_at'])}%.")
     if known.get("taught"):
         said.append(f"You taught me {_and(known['taught'])}.")
     if not said:

@@ -934,7 +934,8 @@ def _known_about(turn: _Turn) -> dict[str, Any]:
     """What this person taught: likes, dislikes, a preferred kind of media, phrases, learning on/off."""
     prefs = turn.ctx.preferences(turn.person)
     taught = sorted(k.removeprefix("command:") for k, v in prefs.items() if k.startswith("command:") and v)
-    return {**{k: prefs.get(k) for k in ("likes", "dislikes", "media_class", "learning")}, "taught": taught}
+    known = ("likes", "dislikes", "media_class", "lights_on_at", "learning")
+    return {**{k: prefs.get(k) for k in known}, "taught": taught}
 
 
 def _forget_preferences(turn: _Turn, phrases_too: bool) -> None:
@@ -1744,6 +1745,15 @@ def _on_off(turn: _Turn) -> Resolution:
     if isinstance(found, Resolution):
         return found
     state = "on" if turn.interp.intent == "HassTurnOn" else "off"
+    at = turn.ctx.preferences(turn.person).get("lights_on_at")
+    if (
+        state == "on"
+        and isinstance(at, int | float)
+        and found
+        and all(d.type == "light" and "brightness" in d.features for d in found)
+    ):  # "i prefer the lights at 40 percent": they come on at that
+        turn.reasons.append(f"{turn.person} prefers lights at {at:g}%")
+        return turn.done([d.id for d in found], found[0].room, state="on", brightness=_clean(float(at)))
     verb_states = door_verb(turn.interp.text)
     said = {verb_states.get(d.type) for d in found}
     if len(said) == 1 and (verb := said.pop()) is not None and verb != state:
@@ -3067,9 +3077,21 @@ def taught_command(ctx: ContextStore, text: str, person: str = "default") -> str
     return str(value) if value else None
 
 
+# "i prefer the lights at 40 percent", "i like my lights dimmed to 30": how bright lights come on
+LIGHTS_AT = re.compile(
+    r"i (?:prefer|like|want) (?:the |my )?(?:lights?|lamps?) (?:at|to be at|dimmed to|set to|on at) "
+    r"(?P<level>\S+(?: \S+)?) ?(?:percent|%)?"
+)
+
+
 def _teach_preference(turn: _Turn) -> Resolution:
     pref = normalize(turn.interp.slot("preference") or "")
     said = said_words(turn.interp)
+    at = LIGHTS_AT.fullmatch(normalize(turn.interp.text))
+    if at is not None and (level := parse_number(at["level"])) is not None and 1 <= level <= 100:
+        # kept as a level, not a like: "turn on the lights" sets it (it remembered a like "lights")
+        turn.ctx.set_preference(turn.person, "lights_on_at", level)
+        return turn.done(lights_on_at=_clean(level))
     if pref and said and not said & PREFERENCE_WORDS:
         # "the news said it will be warm": nobody said they like anything
         turn.reasons.append("no one's liking or judging is said: a statement, not a preference")

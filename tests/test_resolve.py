@@ -2511,6 +2511,32 @@ def test_blinds_down_a_lock_open_and_who_is_at_the_door(ctx, living) -> None:
     assert r.clarification == "I can't see who is at the door: nothing here has a camera."
 
 
+def test_a_preferred_level_is_how_bright_lights_come_on(ctx, living) -> None:
+    """ "i prefer the lights at 40 percent" remembered a like "lights", and the lights came on at
+    whatever they were before."""
+    r = resolve(
+        hyp("AmbientTeachPreference", text="i prefer the lights at 40 percent", preference="lights"),
+        ctx,
+        living,
+    )
+    assert dispatch(r, ctx).text == "OK, the lights will come on at 40%."
+    r = resolve(hyp("HassTurnOn", text="turn on the lights", domain="lights"), ctx, living)
+    assert (sorted(r.device_ids), r.values) == (
+        ["floor_lamp", "living_room_light"],
+        {"state": "on", "brightness": 40},
+    )
+    r = resolve(
+        hyp("HassLightSet", text="turn on the lights to 80 percent", domain="lights", brightness="80"),
+        ctx,
+        living,
+    )
+    assert r.values == {"brightness": 80}  # a level said wins
+    r = resolve(hyp("HassTurnOn", text="turn on the tv", name="tv"), ctx, living)
+    assert r.values == {"state": "on"}
+    known = resolve(hyp("AmbientTeachPreference", text="what do you know about me"), ctx, living)
+    assert dispatch(known, ctx).text == "You like the lights at 40%."
+
+
 def test_a_timer_with_no_unit_said_is_in_minutes(ctx, kitchen) -> None:
     """ "set a timer for fifteen" (tagged as seconds) set a 15-second timer."""
     r = resolve(hyp("HassStartTimer", text="set a timer for fifteen", seconds="fifteen"), ctx, kitchen)
