@@ -278,7 +278,7 @@ def expected_state(device: Device, fields: dict[str, Any]) -> dict[str, Any]:
     """
     expect: dict[str, Any] = {}
     for key, value in fields.items():
-        if key in ("media_command", "media_class", "media_title"):  # players report their own title
+        if key in ("media_command", "media_class", "media_title", "source"):  # players report their own
             continue
         if key == "state" and value == "stopped":
             continue

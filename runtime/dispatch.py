@@ -157,6 +157,8 @@ def device_fields(device: Device, values: dict[str, Any]) -> dict[str, Any]:
     if "media_title" in values:
         fields["media_title"] = values["media_title"]
         fields["media_class"] = values.get("media_class")
+    if "media_source" in values:  # "play stranger things on netflix": Home Assistant's source
+        fields["source"] = values["media_source"]
     return fields
 
 
@@ -192,6 +194,8 @@ def _confirmation(resolution: Resolution, devices: list[Device]) -> str:
     names = _names([d.name for d in devices]) if devices else "here"
     if "undo" in v:
         return f"Undone: {names} {_are([d.name for d in devices])} back as before."
+    if "media_source" in v and "media_title" not in v:  # "open netflix"
+        return f"Opening {v['media_source']} on the {names.removeprefix('the ')}."
     if "media_title" in v:
         kind = "" if not v.get("media_class") else f" ({str(v['media_class']).replace('_', ' ')})"
         if str(v["media_title"]).split()[-1:] == [v.get("media_class")]:  # "music (music)"

@@ -201,6 +201,18 @@ HUMIDITY_ASKED = re.compile(
     r"(?:what(?:'s| is) the humidity|how humid is it|is it humid)(?: (?:in|like in) (?:the )?(?P<room>.+?)| outside| in here)?"
     r"(?: (?:right now|now|today))?"
 )
+# streaming apps, by what they play: "play stranger things on netflix" asked about a device "netflix"
+APPS = {
+    **dict.fromkeys(("netflix", "youtube", "hulu", "disney plus", "prime video", "amazon prime", "hbo max",
+                     "hbo", "apple tv", "plex", "peacock"), "video"),
+    **dict.fromkeys(("spotify", "pandora", "apple music", "youtube music", "tunein", "deezer", "tidal"), "music"),
+}  # fmt: skip
+# "put on netflix", "open youtube": the app on the tv
+APP_OPENED = re.compile(
+    r"(?:please )?(?:open|launch|start|put on|go to|switch to|turn on|put) (?:the )?(?P<app>"
+    + "|".join(sorted(APPS, key=len, reverse=True))
+    + r")(?: app)?(?: on)?(?: (?:on|in) (?:the )?(?P<where>.+?))?(?: please)?"
+)
 # "who is at the door": no camera nor doorbell here (it answered the lock's state)
 WHO_AT_DOOR = re.compile(
     r"who(?:'s| is) (?:at|outside) (?:the |my )?(?:front |back )?door(?: right now| now)?|who rang(?: the)? (?:door)?bell"

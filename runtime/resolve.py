@@ -53,6 +53,8 @@ from runtime.phrasings import (
     ALARM_OFF,
     ALARM_UNTIMED,
     ALARM_WHEN,
+    APP_OPENED,
+    APPS,
     CHANNEL,
     FAN_LEVEL_SAID,
     FAN_SPEED_ASKED,
@@ -897,7 +899,14 @@ def _said_of_time(turn: _Turn, text: str) -> Resolution | None:
 
 
 def _said_of_media(turn: _Turn, text: str) -> Resolution | None:
-    """ "can i have some music", "what are you playing", "play something else"."""
+    """ "can i have some music", "what are you playing", "play something else", "open netflix"."""
+    if (opened := APP_OPENED.fullmatch(text)) is not None:
+        app = opened["app"]
+        player = _app_player(turn, app, opened["where"])
+        if isinstance(player, Resolution):
+            return player
+        turn.reasons.append(f"the app {app}: on the {player.name}")
+        return _read_as(turn, "HassTurnOn", []).done([player.id], player.room, state="on", media_source=app)
     want = WANT_TO_HEAR.fullmatch(text)
     hear = want is not None and (bool(want["hear"]) or "hear" in text.split()[:3])  # "let me hear ..."
     if want is not None and (hear or set(want["what"].split()) & MUSIC_WORDS):
@@ -2255,8 +2264,43 @@ def _query(turn: _Turn) -> tuple[str, bool]:
     return query, music or normalize(query) in ANY_MUSIC  # "play something": music, not an audiobook
 
 
+def _app_player(turn: _Turn, app: str, where: str | None) -> Device | Resolution:
+    """Where an app plays: the player named or in the room said, else a tv here for a video app
+    (a player here for music), else the home's only one of that kind; else a question."""
+    kind = "tv" if APPS[app] == "video" else "media_player"  # music: a speaker first, else a tv
+    home = [d for d in _players(turn) if not turn.ctx.satellite_player(d.id)]
+    players = [d for d in home if d.type == kind] or [d for d in home if d.type == "tv"]
+    if where:
+        room = room_called(where, turn.rooms)
+        named = [d for d in players if (room is not None and d.room == room.id) or d in _named(turn, where)]
+        if len(named) == 1:
+            return named[0]
+        if not named:
+            return turn.ask(f"There's no {'tv' if kind == 'tv' else 'player'} for {app} in the {where}.")
+        players = named
+    here = [d for d in players if d.room == turn.satellite.room]
+    for candidates in (here, players):
+        if len(candidates) == 1:
+            return candidates[0]
+        if candidates:
+            return turn.ask(f"Which one should play {app}: {_the([d.name for d in candidates])}?")
+    return turn.ask(f"There's no {'tv' if kind == 'tv' else 'player'} here to play {app}.")
+
+
 def _play(turn: _Turn) -> Resolution:
     i = turn.interp
+    app = next((a for s in i.slots if s.name == "name" and (a := normalize(s.value)) in APPS), None)
+    if app is not None:  # "play stranger things on netflix": on the player the app plays on
+        player = _app_player(turn, app, i.slot("area"))
+        if isinstance(player, Resolution):
+            return player
+        slots = [s for s in i.slots if s.name not in ("name", "area")] + [Slot("name", player.name)]
+        if APPS[app] == "music" and not i.slot("media_class"):  # "taylor swift on spotify": music
+            slots.append(Slot("media_class", "music"))
+        played = _play(_read_as(turn, i.intent, slots))
+        if played.clarification is None:
+            played.values["media_source"] = app
+        return played
     kinds = [w for w in untagged_words(i).split() if w in SPOKEN_CLASS or w in AUDIO_CLASSES | VIDEO_CLASSES]
     if kinds and not i.slot("media_class"):  # "play songs by adele in the bedroom", "songs" untagged
         i = dataclasses.replace(i, slots=[*i.slots, Slot("media_class", kinds[0])])

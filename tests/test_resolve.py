@@ -2537,6 +2537,42 @@ def test_a_preferred_level_is_how_bright_lights_come_on(ctx, living) -> None:
     assert dispatch(known, ctx).text == "You like the lights at 40%."
 
 
+def test_a_streaming_app_plays_on_the_player_it_runs_on(ctx, living, kitchen) -> None:
+    """ "play stranger things on netflix" and "put on netflix" asked about a device called netflix,
+    "open youtube" was out of domain, "play taylor swift on spotify" was an audiobook."""
+    import json
+
+    r = resolve(
+        hyp(
+            "HassMediaSearchAndPlay",
+            text="play stranger things on netflix",
+            search_query="stranger things",
+            name="netflix",
+        ),
+        ctx,
+        living,
+    )
+    assert (r.device_ids, r.values["media_source"]) == (["tv"], "netflix")
+    assert json.loads(dispatch(r, ctx).commands[0].payload)["source"] == "netflix"
+    for said, intent in (("put on netflix", "HassTurnOn"), ("open youtube", "OutOfDomain")):
+        r = resolve(hyp(intent, text=said), ctx, kitchen)  # the home's one tv
+        assert r.device_ids == ["tv"], said
+        assert dispatch(r, ctx).text == f"Opening {said.split()[-1]} on the tv."
+    r = resolve(
+        hyp(
+            "HassMediaSearchAndPlay",
+            text="play taylor swift on spotify",
+            search_query="taylor swift",
+            name="spotify",
+        ),
+        ctx,
+        living,
+    )
+    assert (r.device_ids, r.values["media_class"]) == (["living_room_speaker"], "music")
+    r = resolve(hyp("HassTurnOn", text="open netflix in the bedroom", area="bedroom"), ctx, living)
+    assert r.clarification == "There's no tv for netflix in the bedroom."
+
+
 def test_a_timer_with_no_unit_said_is_in_minutes(ctx, kitchen) -> None:
     """ "set a timer for fifteen" (tagged as seconds) set a 15-second timer."""
     r = resolve(hyp("HassStartTimer", text="set a timer for fifteen", seconds="fifteen"), ctx, kitchen)
