@@ -201,6 +201,11 @@ HUMIDITY_ASKED = re.compile(
     r"(?:what(?:'s| is) the humidity|how humid is it|is it humid)(?: (?:in|like in) (?:the )?(?P<room>.+?)| outside| in here)?"
     r"(?: (?:right now|now|today))?"
 )
+# "put on a movie", "i want to watch a show": which one? (it switched on the lights just dimmed)
+WATCH_SOMETHING = re.compile(
+    r"(?:please )?(?:put on|play|watch|i want to watch|i'd like to watch|let's watch|can we watch|can you put on)"
+    r" (?:a|an|some) (?P<kind>movie|film|show|tv show|series|cartoon|documentary)s?(?: please)?"
+)
 # streaming apps, by what they play: "play stranger things on netflix" asked about a device "netflix"
 APPS = {
     **dict.fromkeys(("netflix", "youtube", "hulu", "disney plus", "prime video", "amazon prime", "hbo max",

@@ -88,6 +88,7 @@ from runtime.phrasings import (
     WANT_TO_HEAR,
     WARM_IN,
     WARMER_COLDER,
+    WATCH_SOMETHING,
     WHAT_PLAYS,
     WHEN_TIMER_DONE,
     WHO_AT_DOOR,
@@ -900,6 +901,22 @@ def _said_of_time(turn: _Turn, text: str) -> Resolution | None:
 
 def _said_of_media(turn: _Turn, text: str) -> Resolution | None:
     """ "can i have some music", "what are you playing", "play something else", "open netflix"."""
+    if (watch := WATCH_SOMETHING.fullmatch(text)) is not None:  # the title is the answer, next turn
+        kind = watch["kind"].replace("film", "movie")
+        return _read_as(turn, "HassMediaSearchAndPlay", []).ask(
+            f"Which {kind} should I put on?", awaits=f"put on a {kind}"
+        )
+    last = turn.ctx.last_request(turn.satellite.id)
+    if (
+        last is not None
+        and last.text.startswith("put on a ")
+        and turn.interp.intent in ("OutOfDomain", "HassMediaSearchAndPlay")
+        and not NEVER_MIND.fullmatch(text)
+    ):  # "Which movie should I put on?" -> "the matrix"
+        said = " ".join(turn.interp.text.lower().split())  # "the matrix": normalized text drops "the"
+        title = re.sub(r"^(?:play|put on|watch) ", "", said)
+        titled = [Slot("search_query", title, 1, 1 + len(title.split())), Slot("media_class", "movie")]
+        return _play(_read_as(turn, "HassMediaSearchAndPlay", titled, f"play {title}"))
     if (opened := APP_OPENED.fullmatch(text)) is not None:
         app = opened["app"]
         player = _app_player(turn, app, opened["where"])

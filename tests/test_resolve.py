@@ -2573,6 +2573,22 @@ def test_a_streaming_app_plays_on_the_player_it_runs_on(ctx, living, kitchen) ->
     assert r.clarification == "There's no tv for netflix in the bedroom."
 
 
+def test_put_on_a_movie_asks_which_and_plays_the_answer(ctx, living) -> None:
+    """ "dim the lights", then "put on a movie" (read as a turn-on) switched the lights back on."""
+    from runtime.resolve import interpret
+
+    def said(text: str, intent: str = "OutOfDomain") -> Resolution:
+        return interpret([hyp(intent, 0.9, text)], ctx, living)[1]
+
+    resolve(hyp("AmbientSetBrightnessRelative", text="dim the lights", domain="lights"), ctx, living)
+    assert said("put on a movie", "HassTurnOn").clarification == "Which movie should I put on?"
+    r = said("the matrix")
+    assert (r.device_ids, r.values["media_title"], r.values["media_class"]) == (["tv"], "the matrix", "movie")
+    assert said("i want to watch a show").clarification == "Which show should I put on?"
+    assert said("never mind", "HassNevermind").interpretation.intent == "HassNevermind"
+    assert said("the matrix").values.get("media_title") is None  # asked one turn before only
+
+
 def test_a_timer_with_no_unit_said_is_in_minutes(ctx, kitchen) -> None:
     """ "set a timer for fifteen" (tagged as seconds) set a 15-second timer."""
     r = resolve(hyp("HassStartTimer", text="set a timer for fifteen", seconds="fifteen"), ctx, kitchen)
