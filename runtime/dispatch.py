@@ -77,6 +77,12 @@ def dispatch(resolution: Resolution, ctx: ContextStore, *, now: datetime | None 
             "answer",
             text=f"{said.capitalize()}! To make {said} do something, say: when I say {said}, {example}.",
         )
+    if values.get("teachable"):  # "i'm going to bed", "start my morning routine": nothing taught yet
+        said = values["teachable"]
+        waking = any(w in said.split() for w in ("home", "back", "awake", "up", "morning"))
+        example = "turn on the lights" if waking else "turn off the lights"
+        text = f"I don't know what {said} should do yet. To teach me, say: when I say {said}, {example}."
+        return Action("answer", text=text)
     if "undo" in values:  # "undo": each device back to its own fields, whatever the intent read
         return _commands(resolution, devices, ctx)
     if intent in ON_A_TIMER:  # dispatch cannot see the timers: worded as if none runs

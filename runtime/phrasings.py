@@ -105,6 +105,12 @@ OTHER_ONE = re.compile(
 GREETING = re.compile(
     r"(?:(?:hey|hi|hello),? )?(?P<greeting>good ?(?:night|morning|evening|afternoon))(?: \w+)?"
 )
+# "i'm going to bed", "i'm home", "start my morning routine": phrases people teach; not taught yet, they
+# get how to teach them (they were out of domain, and "start my morning routine" turned learning on)
+TEACHABLE = re.compile(
+    r"(?P<moment>i'm (?:going to bed|off to bed|going to sleep|home|back|awake|up))"
+    r"|(?:start|run|do|begin|activate|trigger) (?:my |the )?(?P<routine>.+? (?:routine|scene))"
+)
 # "stop learning", "don't learn my preferences": learning off, which the model reads as pausing the music
 LEARNING_OFF = re.compile(
     r"(?:please )?(?:stop|quit|pause|don't|dont|do not) (?:learning|learn)(?: (?:my|about my|from me|what i like|my preferences"

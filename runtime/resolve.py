@@ -82,6 +82,7 @@ from runtime.phrasings import (
     SNOOZE,
     STOP_LATER,
     TAUGHT_ASKED,
+    TEACHABLE,
     TEMPERATURE_ASKED,
     TIMERS_LIST,
     UNDO,
@@ -764,6 +765,9 @@ def _phrasing(turn: _Turn, text: str) -> Resolution | None:
         return turn.done([], turn.satellite.room, help=True)
     if (greeting := GREETING.fullmatch(text)) is not None:  # answered, with how to make it do something
         return _read_as(turn, "OutOfDomain", []).done(greeting=greeting["greeting"])
+    if (teachable := TEACHABLE.fullmatch(text)) is not None:  # not taught (a taught one is rewritten)
+        phrase = teachable["moment"] or teachable["routine"]
+        return _read_as(turn, "OutOfDomain", []).done(teachable=phrase)
     for reader in (_said_of_devices, _said_of_time, _said_of_media, _said_to_the_assistant):
         if (resolution := reader(turn, text)) is not None:
             return resolution
@@ -3133,9 +3137,16 @@ def _teach_command(turn: _Turn) -> Resolution:
 
 
 def taught_command(ctx: ContextStore, text: str, person: str = "default") -> str | None:
-    """The command a person taught for this exact phrase ("movie time"), if any."""
-    value = ctx.preferences(person).get(f"command:{normalize(text)}")
-    return str(value) if value else None
+    """The command a person taught for this exact phrase ("movie time"), if any; "start my morning
+    routine" also finds one taught as "morning routine"."""
+    said = normalize(text)
+    routine = TEACHABLE.fullmatch(said)
+    named = routine["routine"] if routine is not None and routine["routine"] else ""
+    # taught as "morning routine" or, the model tagging the phrase shorter, as "morning"
+    for phrase in (said, *([named, named.rsplit(" ", 1)[0]] if named else [])):
+        if value := ctx.preferences(person).get(f"command:{phrase}"):
+            return str(value)
+    return None
 
 
 # "i prefer the lights at 40 percent", "i like my lights dimmed to 30": how bright lights come on

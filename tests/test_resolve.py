@@ -2589,6 +2589,24 @@ def test_put_on_a_movie_asks_which_and_plays_the_answer(ctx, living) -> None:
     assert said("the matrix").values.get("media_title") is None  # asked one turn before only
 
 
+def test_a_routine_or_a_moment_not_taught_says_how_to_teach_it(ctx, living) -> None:
+    """ "start my morning routine" turned learning on; "i'm going to bed" was out of domain. Taught,
+    "start my morning routine" runs what "morning routine" (or "morning") was taught."""
+    from runtime.resolve import taught_command
+
+    for said, phrase in (
+        ("start my morning routine", "morning routine"),
+        ("i'm going to bed", "i'm going to bed"),
+    ):
+        r = resolve(hyp("AmbientLearnPreferences", text=said), ctx, living)
+        assert dispatch(r, ctx).text == (
+            f"I don't know what {phrase} should do yet. To teach me, say: when I say {phrase}, turn off the lights."
+        )
+    ctx.set_preference("default", "command:morning", "turn on the kitchen light")
+    assert taught_command(ctx, "start my morning routine") == "turn on the kitchen light"
+    assert taught_command(ctx, "good morning") is None
+
+
 def test_a_timer_with_no_unit_said_is_in_minutes(ctx, kitchen) -> None:
     """ "set a timer for fifteen" (tagged as seconds) set a 15-second timer."""
     r = resolve(hyp("HassStartTimer", text="set a timer for fifteen", seconds="fifteen"), ctx, kitchen)
