@@ -2594,13 +2594,13 @@ def test_a_routine_or_a_moment_not_taught_says_how_to_teach_it(ctx, living) -> N
     "start my morning routine" runs what "morning routine" (or "morning") was taught."""
     from runtime.resolve import taught_command
 
-    for said, phrase in (
-        ("start my morning routine", "morning routine"),
-        ("i'm going to bed", "i'm going to bed"),
+    for said, phrase, example in (
+        ("start my morning routine", "morning routine", "turn on the lights"),
+        ("i'm going to bed", "i'm going to bed", "turn off the lights"),
     ):
         r = resolve(hyp("AmbientLearnPreferences", text=said), ctx, living)
         assert dispatch(r, ctx).text == (
-            f"I don't know what {phrase} should do yet. To teach me, say: when I say {phrase}, turn off the lights."
+            f"I don't know what {phrase} should do yet. To teach me, say: when I say {phrase}, {example}."
         )
     ctx.set_preference("default", "command:morning", "turn on the kitchen light")
     assert taught_command(ctx, "start my morning routine") == "turn on the kitchen light"
