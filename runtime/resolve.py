@@ -343,7 +343,8 @@ UNIT_WORDS = frozenset(
 )
 # "half", "max"; "open the blinds halfway"
 SPECIAL_PERCENT = {"half": 50, "full": 100, "max": 100, "maximum": 100, "minimum": 1, "min": 1,
-                   "halfway": 50, "half way": 50, "partway": 50, "part way": 50}  # fmt: skip
+                   "halfway": 50, "half way": 50, "partway": 50, "part way": 50,
+                   "lowest": 1, "the lowest": 1, "highest": 100, "the highest": 100, "the max": 100}  # fmt: skip
 # a fan's named speeds as percentages (a three-speed fan's low / medium / high)
 FAN_LEVELS = {"low": 33, "lowest": 33, "minimum": 33, "min": 33, "medium": 66, "high": 100, "highest": 100,
               "max": 100, "maximum": 100, "full": 100, "full speed": 100, "top speed": 100}  # fmt: skip
@@ -1900,6 +1901,10 @@ def _set_temperature(turn: _Turn) -> Resolution:
         return found
     kind: str = found[0].type
     said = parse_number(i.slot("temperature"))
+    if said is not None and f"{normalize(i.slot('temperature') or '')} and a half" in normalize(i.text):
+        said += 0.5  # "twenty one and a half": the model tags "twenty one"
+        halved = [Slot("temperature", f"{said:g}") if s.name == "temperature" else s for s in i.slots]
+        turn = _read_as(turn, i.intent, halved)
     words = said_words(i)
     way = words & (STEP_UP | STEP_DOWN | TEMPERATURE_COMPARATIVES)
     slot = next((s for s in i.slots if s.name == "temperature" and s.start > 0), None)
@@ -2938,7 +2943,9 @@ def _at_a_time(turn: _Turn) -> Resolution | None:
 # durations the slots cannot hold: "an hour and a half", "two and a half hours", "an hour and 20 minutes"
 COMPOUND_DURATION = re.compile(
     r"\b(?P<n1>an?|\S+) hours? and a half\b|\b(?P<n2>\S+) and a half (?P<unit>hours?|minutes?)\b"
+    r"|\b(?P<n3>an?|\S+) minutes? and a half\b"  # "a minute and a half" was 30 seconds
     r"|\b(?P<h>an?|\S+) hours? (?:and )?(?P<m>\S+(?: \S+)?) minutes?\b"
+    r"|\b(?P<quarters>a|one|three)? ?quarters? of an hour\b|\b(?P<half_minute>half a minute)\b"
 )
 
 
@@ -2951,9 +2958,13 @@ def compound_seconds(text: str) -> float | None:
     def number(word: str) -> float | None:
         return 1.0 if word in ("a", "an") else parse_number(word)
 
-    if found["n1"] or found["n2"]:
-        n = number(found["n1"] or found["n2"])
-        unit = 60 if (found["unit"] or "").startswith("minute") else 3600
+    if found["half_minute"]:
+        return 30.0
+    if found[0].endswith("of an hour"):  # "a quarter of an hour", "three quarters of an hour"
+        return (3 if found["quarters"] == "three" else 1) * 900.0
+    if found["n1"] or found["n2"] or found["n3"]:
+        n = number(found["n1"] or found["n2"] or found["n3"])
+        unit = 60 if found["n3"] or (found["unit"] or "").startswith("minute") else 3600
         return (n + 0.5) * unit if n is not None else None
     hours, minutes = number(found["h"]), parse_number(found["m"])
     return hours * 3600 + minutes * 60 if hours is not None and minutes is not None else None

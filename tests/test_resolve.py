@@ -2607,6 +2607,29 @@ def test_a_routine_or_a_moment_not_taught_says_how_to_teach_it(ctx, living) -> N
     assert taught_command(ctx, "good morning") is None
 
 
+def test_halves_quarters_and_the_lowest(ctx, kitchen) -> None:
+    """ "a minute and a half" set 30 seconds, "a quarter of an hour" asked for how long, "twenty one
+    and a half" set 21 degrees, "down to the lowest" was no brightness."""
+    from runtime.resolve import duration_in_text
+
+    for said, seconds in (("for a minute and a half", 90), ("for a quarter of an hour", 900),
+                          ("for three quarters of an hour", 2700), ("for half a minute", 30),
+                          ("for an hour and a half", 5400)):  # fmt: skip
+        assert duration_in_text(said) == seconds, said
+    r = resolve(
+        hyp("HassStartTimer", text="set a timer for a minute and a half", seconds="half"), ctx, kitchen
+    )
+    assert r.values == {"seconds": 90}
+    said = "set the thermostat to twenty one and a half"
+    r = resolve(
+        hyp("HassClimateSetTemperature", text=said, name="thermostat", temperature="twenty one"), ctx, kitchen
+    )
+    assert r.values == {"target_temperature": 21.5}
+    said = "turn the kitchen light down to the lowest"
+    r = resolve(hyp("HassLightSet", text=said, name="kitchen light", brightness="lowest"), ctx, kitchen)
+    assert r.values == {"brightness": 1}
+
+
 def test_a_timer_with_no_unit_said_is_in_minutes(ctx, kitchen) -> None:
     """ "set a timer for fifteen" (tagged as seconds) set a 15-second timer."""
     r = resolve(hyp("HassStartTimer", text="set a timer for fifteen", seconds="fifteen"), ctx, kitchen)
