@@ -43,6 +43,11 @@ FASTER_SLOWER = re.compile(
     r"(?:(?:please )?make (?:the |my )?(?P<fan>(?:\w+ )*?fans?|it) (?:go |spin )?)?"
     r"(?:(?:a )?(?:bit|little) |even )?(?:faster|slower)(?: please)?"
 )
+# "speed up the fan", "slow the ceiling fan down": a speed level up or down (read as high, or as off)
+FAN_SPED = re.compile(
+    r"(?:please )?(?:speed up|slow down) (?:the |my )?(?P<fan>(?:\w+ )*?fans?)(?: a bit| a little)?(?: please)?"
+    r"|(?:please )?(?:speed|slow) (?:the |my )?(?P<fan2>(?:\w+ )*?fans?) (?:up|down)(?: a bit| a little)?(?: please)?"
+)
 # "what speed is the fan on", "how fast is the ceiling fan going", "what's the fan speed": read as
 # "is the fan on" (yes), or as setting its speed
 FAN_SPEED_ASKED = re.compile(

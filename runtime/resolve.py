@@ -57,6 +57,7 @@ from runtime.phrasings import (
     APPS,
     CHANNEL,
     FAN_LEVEL_SAID,
+    FAN_SPED,
     FAN_SPEED_ASKED,
     FASTER_SLOWER,
     FORGET,
@@ -808,6 +809,13 @@ def _said_of_devices(turn: _Turn, text: str) -> Resolution | None:
         turn.reasons.append(f"a fan level said: {level['fan']} to {level['level']}")
         slots = [Slot("name", level["fan"]), Slot("percentage", level["level"])]
         return _targeted(turn, _fan_speed(_read_as(turn, "HassFanSetSpeed", slots)))
+    if (sped := FAN_SPED.fullmatch(text)) is not None:  # "up" / "down" said: _fan_step's words
+        return _targeted(
+            turn,
+            _fan_step(
+                _read_as(turn, "AmbientSetBrightnessRelative", [Slot("name", sped["fan"] or sped["fan2"])])
+            ),
+        )
     if (step := FASTER_SLOWER.fullmatch(text)) is not None and step["fan"] not in (None, *PRONOUNS):
         # "make the fan faster": the fan named
         named = [Slot("name", step["fan"])]

@@ -1603,6 +1603,11 @@ def test_faster_or_a_little_more_steps_the_fan_or_blinds_just_commanded(ctx, liv
         assert resolve(hyp(intent, text="faster"), ctx, bedroom).values == {"percentage": 66}
         assert resolve(hyp(intent, text="a bit slower"), ctx, bedroom).values == {"percentage": 33}
     assert resolve(hyp("OutOfDomain", text="faster"), ctx, living).values == {"out_of_domain": True}  # no fan
+    # "speed up the fan" set high whatever the speed; "slow down the fan" was out of domain
+    for said, intent, percent in (("speed up the fan", "HassFanSetSpeed", 66), ("slow down the fan", "HassTurnOff", 33),
+                                  ("speed the ceiling fan up", "OutOfDomain", 66)):  # fmt: skip
+        ctx.update_state("bedroom_fan", {"state": "on", "percentage": 33 if percent == 66 else 66})
+        assert resolve(hyp(intent, text=said), ctx, living).values == {"percentage": percent}, said
     ctx.update_state("living_room_blinds", {"state": "open", "position": 50})
     r = resolve(
         hyp("AmbientSetBrightnessRelative", text="open the blinds a little more", name="blinds"), ctx, living
