@@ -20,7 +20,7 @@ from runtime.context import ContextStore
 from runtime.conventions import ON_OFF_STATES, ConventionError, command_payload, expected_state
 from runtime.events import Action, Command, Resolution
 from runtime.rank import INTENT_TYPES, ON_A_TIMER, VIDEO_CLASSES, named_devices, said_words
-from runtime.resolve import LISTING_WORDS, OUTDOOR, SOME_WORDS, SORRY, normalize
+from runtime.resolve import LISTING_WORDS, SOME_WORDS, SORRY, normalize, outdoor
 from runtime.timers import ALARM, RunningTimer
 
 # the state a field can report, and how to say it
@@ -98,10 +98,8 @@ def _answer(intent: str, values: dict[str, Any], ctx: ContextStore, now: datetim
         return Action("answer", text=f"It's {now.strftime('%I:%M %p').lstrip('0')}.")
     if intent == "HassGetWeather":
         text = "I don't have a weather source configured."
-        outdoor = [
-            d for d in ctx.devices() if d.type == "sensor" and any(w in normalize(d.name) for w in OUTDOOR)
-        ]
-        for d in outdoor:
+        outside = [d for d in ctx.devices() if d.type == "sensor" and outdoor(d)]
+        for d in outside:
             s = ctx.state(d.id)
             if s is not None and isinstance(s.state.get("temperature"), int | float):
                 text = f"I don't have a weather forecast, but it's {_deg(s.state['temperature'])} outside."
@@ -331,8 +329,7 @@ def _humidity(device: Device, ctx: ContextStore) -> float:
 
 
 def _where(device: Device, ctx: ContextStore) -> str:
-    outside = any(w in normalize(device.name) for w in OUTDOOR)
-    return "outside" if outside else f"in the {_room_name(ctx, device.room)}"
+    return "outside" if outdoor(device) else f"in the {_room_name(ctx, device.room)}"
 
 
 def _volume(device: Device, ctx: ContextStore) -> str:

@@ -259,6 +259,13 @@ CARRIER_WORDS = frozenset(
 # template words that may be (part of) a device's name, so an untagged one is still looked up
 TEMPLATE_DEVICE_WORDS = frozenset(_words("button fire garage gate gates scene script shutter window windows"))
 OUTDOOR = ("outside", "outdoor", "garden", "exterior")
+
+
+def outdoor(device: Device) -> bool:
+    """A device whose name says it is outside ("outside temperature")."""
+    return any(w in normalize(device.name) for w in OUTDOOR)
+
+
 # a request to play one of these is music, whatever the satellite's screen says
 MUSIC_WORDS = frozenset(
     _words(
@@ -796,7 +803,7 @@ def _said_of_devices(turn: _Turn, text: str) -> Resolution | None:
         return _humidity_asked(turn, humid["room"], outside="outside" in text.split())
     if (asked := WARM_IN.fullmatch(text)) is not None and asked["room"] == "here":  # read as the weather
         return _get_temperature(_read_as(turn, "HassClimateGetTemperature", []))
-    if (asked := WARM_IN.fullmatch(text)) is not None and (room := room_called(asked["room"], turn.rooms)):
+    if asked is not None and (room := room_called(asked["room"], turn.rooms)):
         return _get_temperature(_read_as(turn, "HassClimateGetTemperature", [Slot("area", room.name)]))
     level = FAN_LEVEL_SAID.fullmatch(text)
     if (
@@ -992,14 +999,14 @@ def _humidity_asked(turn: _Turn, room_said: str | None, outside: bool) -> Resolu
         for d in turn.devices
         if (s := turn.ctx.state(d.id)) is not None and isinstance(s.state.get("humidity"), int | float)
     ]
-    outdoor = [d for d in sensors if any(w in normalize(d.name) for w in OUTDOOR)]
+    outside_ones = [d for d in sensors if outdoor(d)]
     room = room_called(room_said, turn.rooms) if room_said else None
     if room is not None:
-        pick = [d for d in sensors if d.room == room.id and d not in outdoor]
+        pick = [d for d in sensors if d.room == room.id and not outdoor(d)]
     elif outside:
-        pick = outdoor
+        pick = outside_ones
     else:
-        pick = [d for d in sensors if d.room == turn.satellite.room and d not in outdoor] or sensors
+        pick = [d for d in sensors if d.room == turn.satellite.room and not outdoor(d)] or sensors
     return _read_as(turn, "HassGetState", []).done([d.id for d in pick][:1], query="humidity")
 
 
@@ -1981,10 +1988,10 @@ def _get_temperature(turn: _Turn) -> Resolution:
     words = said_words(i)
     if "too" in words and words & (TOO_HOT | TOO_COLD):  # "the bedroom is too hot": do something about it
         return _thermostat_step(turn, up=not words & TOO_HOT)
-    outdoor = [d for d in turn.devices if d.type == "sensor" and any(w in normalize(d.name) for w in OUTDOOR)]
-    if outdoor and words & set(OUTDOOR) and normalize(i.slot("name") or "") in ("", *OUTDOOR):
+    outdoors = [d for d in turn.devices if d.type == "sensor" and outdoor(d)]
+    if outdoors and words & set(OUTDOOR) and normalize(i.slot("name") or "") in ("", *OUTDOOR):
         # "how cold is it outside" ("outside" heard as a device's name): the outdoor sensor
-        return turn.done([outdoor[0].id], outdoor[0].room, query="temperature")
+        return turn.done([outdoors[0].id], outdoors[0].room, query="temperature")
     if i.slot("name") or i.slot("area"):
         if i.slot("area") and not i.slot("name"):  # "the temperature in the office": a sensor there first
             room = find_room(i.slot("area") or "", turn.rooms)
@@ -2017,7 +2024,7 @@ def _get_temperature(turn: _Turn) -> Resolution:
         return turn.done([oven.id], oven.room, query="temperature")
     indoor = [
         d for d in devices
-        if d.type == "sensor" and d.room == turn.satellite.room and not any(w in normalize(d.name) for w in OUTDOOR)
+        if d.type == "sensor" and d.room == turn.satellite.room and not outdoor(d)
     ]  # fmt: skip
     if indoor:
         turn.reasons.append(f"a temperature sensor in the satellite's room: {indoor[0].id}")
