@@ -61,6 +61,16 @@ def dispatch(resolution: Resolution, ctx: ContextStore, *, now: datetime | None 
         return Action("answer", text=f"Nothing is playing{where}.")
     if query == "state":
         asked = values.get("asked_state")
+        if not asked and devices and normalize(resolution.interpretation.text).split()[:2] == ["how", "many"]:
+            # "how many lights are in the kitchen": a count, not each one's state
+            kind = resolution.interpretation.slot("domain") or "devices"
+            one_room = {d.room for d in devices}
+            where = f" in the {_room_name(ctx, one_room.pop())}" if len(one_room) == 1 else " in the home"
+            are = "is" if len(devices) == 1 else "are"
+            return Action(
+                "answer",
+                text=f"There {are} {len(devices)} {kind}{where}: {_names([d.name for d in devices])}.",
+            )
         if asked and len(devices) > 1:  # "are any lights on": one answer, not one per light
             first = normalize(resolution.interpretation.text).split()[:2]
             count = first == ["how", "many"]  # "how many lights are on"
@@ -70,6 +80,13 @@ def dispatch(resolution: Resolution, ctx: ContextStore, *, now: datetime | None 
         return Action("answer", text=" ".join(_state(d, ctx, asked) for d in devices))
     if values.get("help"):
         return Action("answer", text=help_text(resolution, ctx))
+    if values.get("listed"):  # "list my devices": room by room, what can be commanded
+        known = [d for d in ctx.devices() if d.command_topic]
+        rooms = dict.fromkeys(d.room for d in known)
+        each = [
+            f"in the {_room_name(ctx, r)}, {_names([d.name for d in known if d.room == r])}" for r in rooms
+        ]
+        return Action("answer", text=f"I know {len(known)} devices: {'; '.join(each)}.")
     if values.get("greeting"):  # nothing taught for it yet: say how
         said = str(values["greeting"]).replace("goodnight", "good night")
         example = "turn on the lights" if said == "good morning" else "turn off the lights"

@@ -15,6 +15,12 @@ HELP = re.compile(
     r"(?:please )?(?:help(?: me)?|what (?:can|do) you do|what are you able to do|what can i (?:say|ask)(?: you)?"
     r"|how (?:do|can) i use you|what do you know|what are your (?:commands|skills))(?: please)?"
 )
+# "list my devices", "what can i control": every device, room by room (they were out of domain)
+DEVICES_LISTED = re.compile(
+    r"(?:please )?(?:list|name|tell me) (?:all )?(?:of )?(?:my|the|your) devices(?: please)?"
+    r"|what (?:devices|things) (?:can i control|do (?:i|you) (?:have|know(?: about)?|control))"
+    r"|what can i control|(?:which|how many) devices do (?:i|you) (?:have|know(?: about)?|control)"
+)
 # "make it warmer", "it's too hot in here", "i'm cold": the thermostat a step
 WARMER_COLDER = re.compile(
     r"(?:(?:please )?(?:can you )?make it )?(?:(?:a )?(?:bit|little) )?(?:(?P<up>warmer|hotter)|cooler|colder)(?: in here)?(?: please)?"

@@ -56,6 +56,7 @@ from runtime.phrasings import (
     APP_OPENED,
     APPS,
     CHANNEL,
+    DEVICES_LISTED,
     FAN_LEVEL_SAID,
     FAN_SPED,
     FAN_SPEED_ASKED,
@@ -772,6 +773,8 @@ def _phrasing(turn: _Turn, text: str) -> Resolution | None:
     """A sentence runtime/phrasings.py reads from its words, whatever the model read; None if none."""
     if HELP.fullmatch(text):  # the model has no intent for it: not out of domain
         return turn.done([], turn.satellite.room, help=True)
+    if DEVICES_LISTED.fullmatch(text):
+        return _read_as(turn, "HassGetState", []).done([], listed=True)
     if (greeting := GREETING.fullmatch(text)) is not None:  # answered, with how to make it do something
         return _read_as(turn, "OutOfDomain", []).done(greeting=greeting["greeting"])
     if (teachable := TEACHABLE.fullmatch(text)) is not None:  # not taught (a taught one is rewritten)
@@ -2080,6 +2083,15 @@ def _get_state(turn: _Turn) -> Resolution:
     words = said_words(i)
     unnamed = not (i.slot("name") or i.slot("domain") or i.slot("device_class"))
     any_device = {"anything", "everything", "what", "what's", "whats", "devices", "things", "appliances"}
+    if (
+        unnamed
+        and words & {"devices", "things", "appliances"}
+        and not words & {"on", "off"}
+        and normalize(i.text).startswith("how many")
+    ):  # "how many devices are in the living room": every device there, counted by dispatch
+        area = find_room(i.slot("area") or "", turn.rooms) if i.slot("area") else None
+        there = [d for d in turn.devices if d.command_topic and (area is None or d.room == area.id)]
+        return turn.done([d.id for d in there], area.id if area else None, query="state")
     if unnamed and words & any_device and words & {"on", "off"}:  # "how many devices are on" too
         # "is anything on in the office", "what's on in the bathroom": what switches there (the home's
         # with no room said), with one answer about which are on

@@ -2635,6 +2635,36 @@ def test_halves_quarters_and_the_lowest(ctx, kitchen) -> None:
     assert r.values == {"brightness": 1}
 
 
+def test_devices_listed_and_counted(ctx, kitchen) -> None:
+    """ "list my devices", "what can i control" were out of domain; "how many lights are in the
+    kitchen" said each light's state; "how many devices are in the living room" said "None are devices"."""
+    for said in ("list my devices", "what can i control", "how many devices do i have"):
+        text = dispatch(resolve(hyp("OutOfDomain", text=said), ctx, kitchen), ctx).text
+        assert text.startswith("I know 18 devices: in the kitchen, the kitchen light, the counter lights"), (
+            said
+        )
+    r = resolve(
+        hyp("HassGetState", text="how many lights are in the kitchen", domain="lights", area="kitchen"),
+        ctx,
+        kitchen,
+    )
+    assert (
+        dispatch(r, ctx).text
+        == "There are 2 lights in the kitchen: the kitchen light and the counter lights."
+    )
+    r = resolve(
+        hyp(
+            "HassGetState",
+            text="how many devices are in the living room",
+            state="devices",
+            area="living room",
+        ),
+        ctx,
+        kitchen,
+    )
+    assert dispatch(r, ctx).text.startswith("There are 5 devices in the living room: the living room light")
+
+
 def test_a_timer_with_no_unit_said_is_in_minutes(ctx, kitchen) -> None:
     """ "set a timer for fifteen" (tagged as seconds) set a 15-second timer."""
     r = resolve(hyp("HassStartTimer", text="set a timer for fifteen", seconds="fifteen"), ctx, kitchen)
