@@ -235,6 +235,10 @@ APP_OPENED = re.compile(
     + "|".join(sorted(APPS, key=len, reverse=True))
     + r")(?: app)?(?: on)?(?: (?:on|in) (?:the )?(?P<where>.+?))?(?: please)?"
 )
+# "rename the floor lamp to reading lamp": names live in devices.yaml (it was read as a turn-on)
+RENAME = re.compile(
+    r"(?:please )?(?:rename|re name) (?:the |my )?(?P<device>.+?) (?:to|as) (?:the |my )?(?P<name>.+)"
+)
 # "who is at the door": no camera nor doorbell here (it answered the lock's state)
 WHO_AT_DOOR = re.compile(
     r"who(?:'s| is) (?:at|outside) (?:the |my )?(?:front |back )?door(?: right now| now)?|who rang(?: the)? (?:door)?bell"

@@ -79,6 +79,7 @@ from runtime.phrasings import (
     PREFERENCES_FORGOTTEN,
     REMIND_AT,
     REMIND_UNTIMED,
+    RENAME,
     ROOM_WARMED,
     SHUFFLE_REPEAT,
     SNOOZE,
@@ -798,6 +799,12 @@ def _said_of_devices(turn: _Turn, text: str) -> Resolution | None:
         room := room_called(warmed["room"] or warmed["cool_room"] or warmed["make_room"] or "", turn.rooms)
     ):
         return _room_warmed(turn, room, up=bool(warmed["warm"] or warmed["how"] in ("warmer", "hotter")))
+    if (renamed := RENAME.fullmatch(text)) is not None:
+        named = _named(turn, renamed["device"])
+        which = f"the {named[0].name}" if len(named) == 1 else "a device"
+        return _read_as(turn, "OutOfDomain", []).ask(
+            f"I can't rename devices by voice yet: give {which} the alias {renamed['name']} in devices.yaml."
+        )
     if WHO_AT_DOOR.fullmatch(text):
         return _read_as(turn, "OutOfDomain", []).ask(
             "I can't see who is at the door: nothing here has a camera."

@@ -2512,6 +2512,13 @@ def test_blinds_down_a_lock_open_and_who_is_at_the_door(ctx, living) -> None:
     ctx.update_state("front_door_lock", {"state": "locked"})
     r = resolve(hyp("HassGetState", text="is the door open", name="front door", state="open"), ctx, living)
     assert dispatch(r, ctx).text == "No, the front door is locked."
+    r = resolve(
+        hyp("HassTurnOn", text="rename the floor lamp to reading lamp", name="floor lamp"), ctx, living
+    )
+    assert (r.device_ids, r.clarification) == (
+        [],
+        "I can't rename devices by voice yet: give the floor lamp the alias reading lamp in devices.yaml.",
+    )  # it was read as a turn-on, and said Sorry
     r = resolve(hyp("HassGetState", text="who is at the door", name="door"), ctx, living)
     assert r.clarification == "I can't see who is at the door: nothing here has a camera."
 
