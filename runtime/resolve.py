@@ -800,8 +800,8 @@ def _said_of_devices(turn: _Turn, text: str) -> Resolution | None:
     ):
         return _room_warmed(turn, room, up=bool(warmed["warm"] or warmed["how"] in ("warmer", "hotter")))
     if (renamed := RENAME.fullmatch(text)) is not None:
-        named = _named(turn, renamed["device"])
-        which = f"the {named[0].name}" if len(named) == 1 else "a device"
+        devices = _named(turn, renamed["device"])
+        which = f"the {devices[0].name}" if len(devices) == 1 else "a device"
         return _read_as(turn, "OutOfDomain", []).ask(
             f"I can't rename devices by voice yet: give {which} the alias {renamed['name']} in devices.yaml."
         )
