@@ -3158,6 +3158,10 @@ TEACH_MARKERS = frozenset(
 )
 
 
+# the words between a taught phrase and its command ("when I say X, I mean Y"), never the phrase's own
+TEACH_GLUE = frozenset(_words("i mean means meaning then it you should please to that and do it's is , -"))
+
+
 def _teach_command(turn: _Turn) -> Resolution:
     phrase, command = turn.interp.slot("phrase"), turn.interp.slot("command")
     if not phrase or not normalize(phrase):
@@ -3174,6 +3178,14 @@ def _teach_command(turn: _Turn) -> Resolution:
         )
     words = turn.interp.text.split()
     said = next(s for s in turn.interp.slots if s.name == "command")
+    tagged = next(s for s in turn.interp.slots if s.name == "phrase")
+    gap = (
+        [w.lower().strip(",.") for w in words[tagged.end : said.start]]
+        if 0 <= tagged.end <= said.start
+        else []
+    )
+    if gap and not set(gap) & TEACH_GLUE:  # "when i say morning routine turn on ...": "routine" too
+        phrase = " ".join([phrase, *gap])
     if 0 <= said.start < said.end < len(words) and words[said.end].lower().strip(",") in ("and", "then"):
         # "... I mean dim the lights and turn on the tv": the slot stopped at "and"; both are taught
         command = " ".join(words[said.start :])

@@ -2616,6 +2616,21 @@ def test_a_routine_or_a_moment_not_taught_says_how_to_teach_it(ctx, living) -> N
         )
     ctx.set_preference("default", "command:morning", "turn on the kitchen light")
     assert taught_command(ctx, "start my morning routine") == "turn on the kitchen light"
+    # the model tags "morning" of "when i say morning routine turn on ...": the words up to the command
+    said = "when i say evening routine turn off the tv"
+    r = resolve(
+        spoken("AmbientTeachCommand", said, ("phrase", "evening"), ("command", "turn off the tv")),
+        ctx,
+        living,
+    )
+    assert r.values == {"phrase": "evening routine", "command": "turn off the tv"}
+    said = "when i say bedtime i mean turn off the tv"
+    r = resolve(
+        spoken("AmbientTeachCommand", said, ("phrase", "bedtime"), ("command", "turn off the tv")),
+        ctx,
+        living,
+    )
+    assert r.values["phrase"] == "bedtime"
     assert taught_command(ctx, "good morning") is None
 
 
