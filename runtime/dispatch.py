@@ -51,6 +51,8 @@ def dispatch(resolution: Resolution, ctx: ContextStore, *, now: datetime | None 
         return Action("answer", text=nowhere + " ".join(_temperature(d, ctx) for d in devices))
     if query == "volume":
         return Action("answer", text=" ".join(_volume(d, ctx) for d in devices))
+    if query == "color":  # "what color is the floor lamp"
+        return Action("answer", text=" ".join(_color(d, ctx) for d in devices))
     if query == "humidity":
         humid = [f"The humidity is {_clean(_humidity(d, ctx))}% {_where(d, ctx)}." for d in devices]
         return Action("answer", text=" ".join(humid) or "No sensor here reports the humidity.")
@@ -338,6 +340,18 @@ def help_text(resolution: Resolution, ctx: ContextStore) -> str:
 def _room_name(ctx: ContextStore, room_id: str) -> str:
     """The room's name as said ("living room"), or its id if devices.yaml has no such room."""
     return next((r.name for r in ctx.config.rooms if r.id == room_id), room_id)
+
+
+def _color(device: Device, ctx: ContextStore) -> str:
+    if "color" not in device.features:
+        return f"The {device.name} can't change color."
+    s = ctx.state(device.id)
+    color = s.state.get("color") if s is not None else None
+    return (
+        f"The {device.name} {_be(device.name)} {color}."
+        if color
+        else f"I don't know the {device.name}'s color yet."
+    )
 
 
 def _humidity(device: Device, ctx: ContextStore) -> float:

@@ -239,6 +239,8 @@ APP_OPENED = re.compile(
 RENAME = re.compile(
     r"(?:please )?(?:rename|re name) (?:the |my )?(?P<device>.+?) (?:to|as) (?:the |my )?(?P<name>.+)"
 )
+# "what color is the floor lamp", "what color is it" (read as the date, or a light set)
+COLOR_ASKED = re.compile(r"what colou?r is (?:it|that|this|the (?P<name>.+?))(?: set to| now| right now)?")
 # "who is at the door": no camera nor doorbell here (it answered the lock's state)
 WHO_AT_DOOR = re.compile(
     r"who(?:'s| is) (?:at|outside) (?:the |my )?(?:front |back )?door(?: right now| now)?|who rang(?: the)? (?:door)?bell"

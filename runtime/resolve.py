@@ -56,6 +56,7 @@ from runtime.phrasings import (
     APP_OPENED,
     APPS,
     CHANNEL,
+    COLOR_ASKED,
     DEVICES_LISTED,
     FAN_LEVEL_SAID,
     FAN_SPED,
@@ -805,6 +806,14 @@ def _said_of_devices(turn: _Turn, text: str) -> Resolution | None:
         return _read_as(turn, "OutOfDomain", []).ask(
             f"I can't rename devices by voice yet: give {which} the alias {renamed['name']} in devices.yaml."
         )
+    if (color := COLOR_ASKED.fullmatch(text)) is not None:
+        question = _read_as(turn, "HassGetState", [Slot("name", color["name"])] if color["name"] else [])
+        lights = _targets(question, frozenset({"light"})) if color["name"] else _last_targets(turn)
+        if isinstance(lights, Resolution):
+            return lights
+        if not lights:
+            return question.ask("Which light do you mean?")
+        return question.done([d.id for d in lights], lights[0].room, query="color")
     if WHO_AT_DOOR.fullmatch(text):
         return _read_as(turn, "OutOfDomain", []).ask(
             "I can't see who is at the door: nothing here has a camera."

@@ -2687,6 +2687,23 @@ def test_devices_listed_and_counted(ctx, kitchen) -> None:
     assert dispatch(r, ctx).text.startswith("There are 5 devices in the living room: the living room light")
 
 
+def test_what_color_is_a_light(ctx, living) -> None:
+    """ "what color is it" was read as the date ("Sorry, I can't help with that")."""
+    resolve(
+        hyp("HassLightSet", text="set the living room light to blue", name="living room light", color="blue"),
+        ctx,
+        living,
+    )
+    ctx.update_state("living_room_light", {"state": "on", "color": "blue"})
+    said = {
+        "what color is it": "The living room light is blue.",
+        "what color is the floor lamp": "The floor lamp can't change color.",
+        "what color is the bedroom light": "I don't know the bedroom light's color yet.",
+    }
+    for text, answer in said.items():
+        assert dispatch(resolve(hyp("HassGetCurrentDate", text=text), ctx, living), ctx).text == answer, text
+
+
 def test_a_timer_with_no_unit_said_is_in_minutes(ctx, kitchen) -> None:
     """ "set a timer for fifteen" (tagged as seconds) set a 15-second timer."""
     r = resolve(hyp("HassStartTimer", text="set a timer for fifteen", seconds="fifteen"), ctx, kitchen)
