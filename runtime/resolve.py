@@ -771,6 +771,11 @@ def _read_as(turn: _Turn, intent: str, slots: list[Slot] | None = None, text: st
     return dataclasses.replace(turn, interp=read)
 
 
+def _cannot(turn: _Turn, why: str) -> Resolution:
+    """A request this runtime cannot carry out, said so ("I can't shuffle or repeat yet.")."""
+    return _read_as(turn, "OutOfDomain", []).ask(why)
+
+
 def _phrasing(turn: _Turn, text: str) -> Resolution | None:
     """A sentence runtime/phrasings.py reads from its words, whatever the model read; None if none."""
     if HELP.fullmatch(text):  # the model has no intent for it: not out of domain
@@ -803,8 +808,9 @@ def _said_of_devices(turn: _Turn, text: str) -> Resolution | None:
     if (renamed := RENAME.fullmatch(text)) is not None:
         devices = _named(turn, renamed["device"])
         which = f"the {devices[0].name}" if len(devices) == 1 else "a device"
-        return _read_as(turn, "OutOfDomain", []).ask(
-            f"I can't rename devices by voice yet: give {which} the alias {renamed['name']} in devices.yaml."
+        return _cannot(
+            turn,
+            f"I can't rename devices by voice yet: give {which} the alias {renamed['name']} in devices.yaml.",
         )
     if (color := COLOR_ASKED.fullmatch(text)) is not None:
         question = _read_as(turn, "HassGetState", [Slot("name", color["name"])] if color["name"] else [])
@@ -815,9 +821,7 @@ def _said_of_devices(turn: _Turn, text: str) -> Resolution | None:
             return question.ask("Which light do you mean?")
         return question.done([d.id for d in lights], lights[0].room, query="color")
     if WHO_AT_DOOR.fullmatch(text):
-        return _read_as(turn, "OutOfDomain", []).ask(
-            "I can't see who is at the door: nothing here has a camera."
-        )
+        return _cannot(turn, "I can't see who is at the door: nothing here has a camera.")
     if (humid := HUMIDITY_ASKED.fullmatch(text)) is not None:
         return _humidity_asked(turn, humid["room"], outside="outside" in text.split())
     if (asked := WARM_IN.fullmatch(text)) is not None and asked["room"] == "here":  # read as the weather
@@ -972,13 +976,13 @@ def _said_of_media(turn: _Turn, text: str) -> Resolution | None:
     if WHAT_PLAYS.fullmatch(text):
         return _playing(_read_as(turn, "HassGetState", []))
     if SHUFFLE_REPEAT.fullmatch(text):  # read as "stop", which paused the music
-        return _read_as(turn, "OutOfDomain", []).ask("I can't shuffle or repeat yet.")
+        return _cannot(turn, "I can't shuffle or repeat yet.")
     if HOW_LOUD.fullmatch(text):  # read as the temperature
         asked = _read_as(turn, "HassSetVolumeRelative", [])
         found = _media_targets(asked)
         return found if isinstance(found, Resolution) else asked.done([d.id for d in found], query="volume")
     if CHANNEL.fullmatch(text) and not _named(turn, "channel"):
-        return _read_as(turn, "OutOfDomain", []).ask("I can't tell or change the tv's channel yet.")
+        return _cannot(turn, "I can't tell or change the tv's channel yet.")
     if (moved := MEDIA_MOVED.fullmatch(text)) is not None and (room := find_room(moved["room"], turn.rooms)):
         playing = any(turn.state(d.id) == "playing" for d in _players(turn))
         if playing or not text.startswith(("play music", "play the music", "play some music")):
@@ -1805,7 +1809,7 @@ def _on_off(turn: _Turn) -> Resolution:
             else "nothing here cools"
         )
         turn.reasons.append("cooling asked for: no device cools")
-        return _read_as(turn, "OutOfDomain", []).ask(f"I can't cool the room: {why}.")
+        return _cannot(turn, f"I can't cool the room: {why}.")
     found = _targets(turn, INTENT_TYPES[turn.interp.intent])
     if isinstance(found, Resolution):
         return found
@@ -2250,25 +2254,17 @@ def _media(turn: _Turn) -> Resolution:
     if intent == "HassSetVolume" and (level := _level_of_it(turn)) is not None:
         return level
     words, level_said = said_words(turn.interp), turn.interp.slot("volume_level")
-    if (
-        intent == "HassSetVolume"
-        and level_said
-        and words & LIGHT_WORDS
-        and not words & (MUSIC_WORDS | VIDEO_WORDS | {"volume", "speaker"})
-    ):
-        # "turn the lights down to 10", read as a volume: the lights' brightness
-        turn.reasons.append("a volume said of lights: their brightness")
-        return _setting(turn, "HassLightSet", "brightness", level_said)
     number = number_in_text(turn.interp.text)
     level_heard = level_said or (f"{number:g}" if number is not None else None)
-    if (
-        intent == "HassSetVolume"
-        and level_heard
-        and words & TEMPERATURE_WORDS
-        and not words & (MUSIC_WORDS | VIDEO_WORDS | {"volume", "speaker"})
-    ):  # "turn the heat up to 22", read as a volume: the setpoint
-        turn.reasons.append("a volume said of the heating: its setpoint")
-        return _setting(turn, "HassClimateSetTemperature", "temperature", level_heard)
+    # a volume said of something that is no player: "turn the lights down to 10" (their brightness),
+    # "turn the heat up to 22" (the setpoint; its number may be untagged)
+    misread = ((LIGHT_WORDS, "HassLightSet", "brightness", level_said, "lights: their brightness"),
+               (TEMPERATURE_WORDS, "HassClimateSetTemperature", "temperature", level_heard, "the heating: its setpoint"))  # fmt: skip
+    if intent == "HassSetVolume" and not words & (MUSIC_WORDS | VIDEO_WORDS | {"volume", "speaker"}):
+        for said_of, meant, slot, value, why in misread:
+            if value and words & said_of:
+                turn.reasons.append(f"a volume said of {why}")
+                return _setting(turn, meant, slot, value)
     if intent != "HassSetVolume" and (asked := _said_nothing_to_do(turn)) is not None:
         return asked
     found = _media_targets(turn)
@@ -2283,10 +2279,10 @@ def _media(turn: _Turn) -> Resolution:
         return turn.done(ids, found[0].room, media_command="next")
     if intent == "HassMediaPrevious":
         return turn.done(ids, found[0].room, media_command="previous")
-    if not turn.interp.slot("volume_level") and (heard := number_in_text(turn.interp.text)) is not None:
+    if not level_said and number is not None:
         # "tv volume 20" with no level tagged: the number said
-        turn.reasons.append(f"volume {heard:g} read from the text (no volume slot)")
-        turn = _read_as(turn, turn.interp.intent, [*turn.interp.slots, Slot("volume_level", f"{heard:g}")])
+        turn.reasons.append(f"volume {number:g} read from the text (no volume slot)")
+        turn = _read_as(turn, turn.interp.intent, [*turn.interp.slots, Slot("volume_level", f"{number:g}")])
     v = _value(turn, "volume_level", "volume", "volume")
     if isinstance(v, Resolution):
         return v

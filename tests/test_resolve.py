@@ -29,6 +29,11 @@ def hyp(intent: str, score: float = 0.9, text: str = "", **slots: str) -> Interp
     return Interpretation(intent, score, [Slot(k, v) for k, v in slots.items()], text)
 
 
+def answered(text: str, ctx: ContextStore, satellite: Satellite, intent: str = "OutOfDomain") -> str:
+    """What is said back to `text`, read by the model as `intent` with no slots."""
+    return dispatch(resolve(hyp(intent, text=text), ctx, satellite), ctx).text
+
+
 def with_slots(intent: str, slots: dict[str, str]) -> Interpretation:
     return Interpretation(intent, 0.9, [Slot(k, v) for k, v in slots.items()])
 
@@ -2480,7 +2485,7 @@ def test_the_humidity_is_what_a_sensor_reports(ctx, living) -> None:
     """ "what's the humidity" said "Sorry, I can't help with that" with a sensor reporting it."""
     said = {"what's the humidity": "No sensor here reports the humidity."}
     for text, answer in said.items():
-        assert dispatch(resolve(hyp("OutOfDomain", text=text), ctx, living), ctx).text == answer
+        assert answered(text, ctx, living) == answer
     ctx.update_state("office_temperature", {"temperature": 19.5, "humidity": 45})
     ctx.update_state("outdoor_temperature", {"temperature": 7, "humidity": 80})
     said = {
@@ -2489,7 +2494,7 @@ def test_the_humidity_is_what_a_sensor_reports(ctx, living) -> None:
         "is it humid in the bedroom": "No sensor here reports the humidity.",
     }
     for text, answer in said.items():
-        assert dispatch(resolve(hyp("OutOfDomain", text=text), ctx, living), ctx).text == answer, text
+        assert answered(text, ctx, living) == answer, text
 
 
 def test_blinds_down_a_lock_open_and_who_is_at_the_door(ctx, living) -> None:
@@ -2661,7 +2666,7 @@ def test_devices_listed_and_counted(ctx, kitchen) -> None:
     """ "list my devices", "what can i control" were out of domain; "how many lights are in the
     kitchen" said each light's state; "how many devices are in the living room" said "None are devices"."""
     for said in ("list my devices", "what can i control", "how many devices do i have"):
-        text = dispatch(resolve(hyp("OutOfDomain", text=said), ctx, kitchen), ctx).text
+        text = answered(said, ctx, kitchen)
         assert text.startswith("I know 18 devices: in the kitchen, the kitchen light, the counter lights"), (
             said
         )
@@ -2701,7 +2706,7 @@ def test_what_color_is_a_light(ctx, living) -> None:
         "what color is the bedroom light": "I don't know the bedroom light's color yet.",
     }
     for text, answer in said.items():
-        assert dispatch(resolve(hyp("HassGetCurrentDate", text=text), ctx, living), ctx).text == answer, text
+        assert answered(text, ctx, living, "HassGetCurrentDate") == answer, text
 
 
 def test_a_timer_with_no_unit_said_is_in_minutes(ctx, kitchen) -> None:
