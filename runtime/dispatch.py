@@ -201,15 +201,29 @@ def _commands(resolution: Resolution, devices: list[Device], ctx: ContextStore) 
         except ConventionError as e:
             return Action("clarify", text=f"I can't do that with the {device.name}: {e}.")
         commands.append(Command(device.id, topic, payload, expected_state(device, fields)))
-    for device in (d for i in values.get("paused_too", []) if (d := ctx.device(i)) is not None):
-        try:  # "move the music to the bedroom": paused where it was
-            topic, payload = command_payload(device, {"state": "paused"})
-        except ConventionError:
-            continue
-        commands.append(Command(device.id, topic, payload, expected_state(device, {"state": "paused"})))
+    # "move the music to the bedroom": paused where it was; "turn on the lights to 70%": on, if they can't dim
+    also = [("paused_too", "paused"), ("on_too", "on")]
+    for key, state in also:
+        for device in (d for i in values.get(key, []) if (d := ctx.device(i)) is not None):
+            fields = device_fields(device, {"state": state})
+            try:
+                topic, payload = command_payload(device, fields)
+            except ConventionError:
+                continue
+            commands.append(Command(device.id, topic, payload, expected_state(device, fields)))
     if not commands:
         return Action("none")
     return Action("command", commands, _confirmation(resolution, devices))
+
+
+def _lacking(v: dict[str, Any]) -> str:
+    """ " The counter lights can't dim (turned on).": the lights named that lack what was set."""
+    if not v.get("lacking"):
+        return ""
+    names = _names(v["lacking"])
+    what = "dim" if "brightness" in v else "change color"
+    on = f"; I turned {'them' if _are(v['lacking']) == 'are' else 'it'} on" if v.get("on_too") else ""
+    return f" {names[0].upper()}{names[1:]} can't {what}{on}."
 
 
 def _confirmation(resolution: Resolution, devices: list[Device]) -> str:
@@ -235,7 +249,7 @@ def _confirmation(resolution: Resolution, devices: list[Device]) -> str:
     if "brightness" in v or "color" in v:
         parts = [f"{_clean(v['brightness'])}%"] if "brightness" in v else []
         parts += [str(v["color"])] if "color" in v else []
-        return f"Setting {names} to {' and '.join(parts)}."
+        return f"Setting {names} to {' and '.join(parts)}.{_lacking(v)}"
     if "target_temperature" in v:
         said = f" ({_clean(v['fahrenheit'])} Fahrenheit)" if "fahrenheit" in v else ""
         return f"Setting {names} to {_deg(v['target_temperature'])}{said}."

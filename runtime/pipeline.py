@@ -362,7 +362,9 @@ class Pipeline:
                 command,
                 reminder=bool(values.get("reminder")),
             )
-            self.ctx.set_just_started(self.satellite, started.id)  # "cancel that", said next
+            # "cancel that", said next. Set after _cannot_do_later above: resolving the timer's command
+            # there runs resolve(), which clears what the turn before started.
+            self.ctx.set_just_started(self.satellite, started.id)
         elif intent == "HassCancelAllTimers":
             cancelled = self.timers.cancel_all(self.satellite, frozenset({values.get("timer_kind", "timer")}))
             return Action("answer", text=timer_answer(intent, values, cancelled[-1])) if cancelled else action

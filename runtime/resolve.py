@@ -256,7 +256,9 @@ CARRIER_WORDS = frozenset(
         "about am can't closed hear high listening loud low move point quiet roughly setpoint setting "
         "singing soft sound target that's very watching well "
         # session 37: "is it chilly in the office", "is the kitchen warm enough"
-        "chilly enough freezing"
+        "chilly enough freezing "
+        # session 38: "make the light cooler" (it looked for a device called "light cooler")
+        "warmer cooler hotter colder"
     )
 )
 # template words that may be (part of) a device's name, so an untagged one is still looked up
@@ -1722,7 +1724,8 @@ def _fit(
         if not featured:
             what = {"brightness": "be dimmed", "color": "change color", "position": "be set to a position"}
             return turn.ask(
-                f"{_cap(_the([d.name for d in able]))} can't {what.get(need_feature, 'do that')}."
+                f"{_cap(_the([d.name for d in able]).replace(' or ', ' and '))} can't "
+                f"{what.get(need_feature, 'do that')}."
             )
         if len(featured) < len(able):
             turn.reasons.append(
@@ -1909,9 +1912,21 @@ def _light_set(turn: _Turn) -> Resolution:
         return _light_set(turn)
     if not values:
         return turn.ask("What brightness or color should I set?")
-    found = _targets(turn, INTENT_TYPES["HassLightSet"], need_feature=feature)
+    types = INTENT_TYPES["HassLightSet"]
+    named = _targets(turn, types)
+    if isinstance(named, Resolution):
+        return named
+    found = _fit(turn, named, types, feature)
     if isinstance(found, Resolution):
         return found
+    # "turn on the kitchen lights to 70 percent" with counter lights that only switch: switched on, and
+    # said, as is one left on unchanged (it set the one that dims and said nothing of the others)
+    skipped = [d for d in named if d.type in types and d not in found]
+    switched = "on" in said_words(turn.interp)
+    if lacking := [d for d in skipped if switched or turn.state(d.id) == "on"]:
+        values["lacking"] = [d.name for d in lacking]
+        if switched:
+            values["on_too"] = [d.id for d in lacking]
     return turn.done([d.id for d in found], found[0].room, **values)
 
 

@@ -444,6 +444,31 @@ def test_with_no_light_named_it_is_the_rooms_dimmable_lights(ctx, config, kitche
     assert cant == Action("clarify", text="The counter lights can't be dimmed.")
 
 
+def test_a_brightness_for_lights_some_of_which_only_switch_says_so(ctx, kitchen) -> None:
+    # "turn on the kitchen lights to 70 percent": the counter lights only switch; it set the kitchen
+    # light and said nothing of them
+    def sent(action: Action) -> list[tuple[str, dict]]:
+        return [(c.device_id, json.loads(c.payload)) for c in action.commands]
+
+    ctx.update_state("kitchen_counter_light", {"state": "off"})  # off, they stay off: nothing to say
+    off = act(ctx, kitchen, "HassLightSet", area="kitchen", domain="lights", brightness="70")
+    assert off.text == "Setting the kitchen light to 70%."
+    ctx.update_state("kitchen_counter_light", {"state": "on"})
+    on = act(ctx, kitchen, "HassLightSet", area="kitchen", domain="lights", brightness="70")
+    assert on.text == "Setting the kitchen light to 70%. The counter lights can't dim."
+    assert sent(on) == [("kitchen_light", {"brightness": 70})]
+    ctx.update_state("kitchen_counter_light", {"state": "off"})
+    interp = Interpretation(
+        "HassLightSet", 0.9, [Slot("area", "kitchen"), Slot("domain", "lights"), Slot("brightness", "70")],
+        "turn on the kitchen lights to 70 percent",
+    )  # fmt: skip
+    turned = dispatch(resolve(interp, ctx, kitchen), ctx)
+    assert turned.text == "Setting the kitchen light to 70%. The counter lights can't dim; I turned them on."
+    assert sent(turned) == [("kitchen_light", {"brightness": 70}), ("kitchen_counter_light", {"state": "ON"})]
+    red = act(ctx, kitchen, "HassLightSet", area="kitchen", domain="lights", color="red")  # none can
+    assert red.text == "The kitchen light and the counter lights can't change color."  # it said "or"
+
+
 def test_thanks_is_answered_not_refused(ctx, kitchen) -> None:
     assert act(ctx, kitchen, "AmbientThanks") == Action("none", text="You're welcome.")
 

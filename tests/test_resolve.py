@@ -1214,6 +1214,13 @@ def test_a_step_goes_to_the_device_named_or_last_acted_on_not_the_lights(ctx, be
     assert r.device_ids == ["bedroom_light"] and r.values["brightness"] == 30
 
 
+@pytest.mark.parametrize("said", ["make the light cooler", "make the lights a bit warmer"])
+def test_a_lights_white_step_with_no_name_tagged_is_the_rooms_light(ctx, bedroom, said: str) -> None:
+    # "make the light cooler" read with no slot looked for a device called "light cooler"
+    r = resolve(hyp("AmbientSetBrightnessRelative", text=said), ctx, bedroom)
+    assert r.device_ids == ["bedroom_light"] and r.values["color"] in ("cool white", "warm white")
+
+
 @pytest.mark.parametrize(
     ("intent", "said"),
     [("HassTurnOff", "don't turn off the lights"), ("HassTurnOn", "can you not turn on the fan"),
