@@ -167,7 +167,11 @@ NEXT_ONE = re.compile(
 # "what are you playing": the model reads it as out of domain
 WHAT_PLAYS = re.compile(
     r"what (?:are you playing|is (?:this|that) song|are (?:we|you) listening to|am i listening to"
-    r"|song is (?:this|that|playing))(?: right now| now)?"
+    r"|song is (?:this|that|playing)"
+    # session 38: "who sings this" asked about a device called "sings"
+    r"|(?:artist|band|singer) is (?:this|that|playing)|is (?:this|that) (?:artist|band|singer))(?: right now| now)?"
+    r"|who (?:sings|is singing|'s singing|is (?:this|that) (?:singing|artist|band|singer)|plays|is playing)"
+    r"(?: (?:this|that))?(?: song| track)?(?: right now| now)?"
 )
 # "forget bedtime": un-teach a taught phrase (only when one was taught: "forget it" is never mind)
 FORGET = re.compile(

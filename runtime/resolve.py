@@ -446,7 +446,7 @@ class Match:
     """Devices a name refers to, or why it refers to none."""
 
     devices: list[Device] = field(default_factory=list)
-    how: str = ""  # exact, room+type, type, fuzzy, pronoun
+    how: str = ""  # exact, room+type, type, prefix, fuzzy, pronoun
     plural: bool = False
     suggestion: str | None = None  # nearest known name when nothing matched
 
@@ -500,6 +500,11 @@ def match_name(value: str, devices: list[Device], rooms: list[Room], here: str |
     near = called(devices, v.removesuffix("s"), v + "s")
     if near:
         return Match(near, "exact", plural)
+    # "start the coffee": the first words of one device's name ("coffee maker"), not of a room's
+    if not any(v == normalize(n) for r in rooms for n in (r.name, *r.aliases)):
+        led = [d for d in devices if any(normalize(n).startswith(v + " ") for n in d.names)]
+        if len(led) == 1:
+            return Match(led, "prefix", plural)
     scored = sorted(
         ((max(fuzz.ratio(v, normalize(n)) for n in d.names), d) for d in devices),
         key=lambda x: -x[0],
@@ -1582,6 +1587,8 @@ def _room_targets(
         name = phrase
     if name and normalize(name) not in PRONOUNS:
         match = match_name(name, turn.devices, turn.rooms, here.id)
+        if match.how == "prefix" and untagged_words(i):  # "the coffee grinder", "coffee" tagged
+            match = Match(suggestion=match.devices[0].name)
         if not match.devices:
             return _unknown(turn, normalize(name), match, here)
         found, plural = match.devices, match.plural
@@ -2703,7 +2710,11 @@ def _brightness_step(turn: _Turn) -> Resolution:
         and not said_words(i) & LIGHT_WORDS
     ):
         turn.reasons.append("the music, the tv or the sound stepped: the volume")  # "turn the music up"
-        return _volume_step(_read_as(turn, "HassSetVolumeRelative"))
+        # "turn the tv up a bit" with "tv" untagged asked which player, in a room without one
+        tv = next((w for w in ("tv", "television", "telly") if w in said_words(i) and _named(turn, w)), None)
+        return _volume_step(
+            _read_as(turn, "HassSetVolumeRelative", [*i.slots, Slot("name", tv)] if tv else None)
+        )
     if kinds == {"fan"}:
         return _fan_step(turn)
     if kinds == {"cover"}:  # "open the blinds a little more"

@@ -609,6 +609,44 @@ def test_widening_needs_an_exact_name(ctx, kitchen) -> None:
     assert r.device_ids == [] and r.clarification is not None
 
 
+def test_the_first_words_of_one_devices_name_are_that_device(ctx, kitchen, living) -> None:
+    # "start the coffee" asked "Did you mean the coffee maker?"
+    for r in (
+        resolve(hyp("HassTurnOn", text="start the coffee", name="coffee"), ctx, kitchen),
+        resolve(hyp("HassTurnOn", text="start the coffee"), ctx, kitchen),  # nothing tagged
+    ):
+        assert r.device_ids == ["coffee_maker"] and r.clarification is None
+    # the first words of a room's name, or of several devices' names, are not one device
+    r = resolve(hyp("HassTurnOn", text="turn on the living room", name="living room"), ctx, kitchen)
+    assert r.device_ids != ["living_room_light"]
+    r = resolve(hyp("HassTurnOn", text="turn on the living", name="living"), ctx, living)
+    assert r.device_ids == []
+
+
+def test_a_tv_stepped_with_tv_untagged_is_its_volume(ctx, kitchen) -> None:
+    # "turn the tv up a bit" read as a brightness step, "tv" untagged: "Which speaker or TV do you mean?"
+    ctx.update_state("living_room_speaker", {"state": "playing"})
+    ctx.update_state("bedroom_speaker", {"state": "playing"})
+    r = resolve(
+        hyp("AmbientSetBrightnessRelative", text="turn the tv up a bit", brightness_step="up"), ctx, kitchen
+    )
+    assert (r.interpretation.intent, r.device_ids, r.values) == (
+        "HassSetVolumeRelative",
+        ["tv"],
+        {"volume": 60},
+    )
+
+
+@pytest.mark.parametrize(
+    "said", ["who sings this", "who is singing", "what artist is this", "who sings this song"]
+)
+def test_who_sings_this_is_what_plays(ctx, living, said: str) -> None:
+    # "who sings this" asked about a device called "sings"
+    ctx.update_state("living_room_speaker", {"state": "playing", "media_title": "So What"})
+    r = resolve(hyp("HassGetState", text=said, name="sings"), ctx, living)
+    assert (r.device_ids, r.values) == (["living_room_speaker"], {"query": "state"})
+
+
 def test_stop_with_off_after_a_command_turns_it_off(ctx, kitchen) -> None:
     assert resolve(hyp("AmbientStop", text="turn it off"), ctx, kitchen).device_ids == []  # nothing commanded
     resolve(hyp("HassTurnOn", name="coffee maker"), ctx, kitchen)

@@ -52,6 +52,11 @@ _IDIOMS = (
     (re.compile(r"^what (?:did i|have i|did we|have we) (?:leave|left) (on|open|unlocked)$"), r"what's \1"),
     # "lock up for the night" asked about a device called "night"
     (re.compile(r"^lock up (?:for the night|for tonight|tonight|now)$"), "lock up"),
+    # "i can't see anything" was out of domain
+    (
+        re.compile(r"^i (?:can't|cant|cannot|can not) see (?:anything|a thing|much)(?: in here)?$"),
+        "it's too dark in here",
+    ),
 )
 
 
