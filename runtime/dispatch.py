@@ -231,6 +231,8 @@ def _confirmation(resolution: Resolution, devices: list[Device]) -> str:
     names = _names([d.name for d in devices]) if devices else "here"
     if "undo" in v:
         return f"Undone: {names} {_are([d.name for d in devices])} back as before."
+    if str(v.get("media_source", "")).startswith("HDMI"):  # "switch the tv to hdmi 2"
+        return f"Switching {names} to {v['media_source']}."
     if "media_source" in v and "media_title" not in v:  # "open netflix"
         return f"Opening {v['media_source']} on the {names.removeprefix('the ')}."
     if "media_title" in v:

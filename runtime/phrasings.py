@@ -239,6 +239,17 @@ APP_OPENED = re.compile(
     + "|".join(sorted(APPS, key=len, reverse=True))
     + r")(?: app)?(?: on)?(?: (?:on|in) (?:the )?(?P<where>.+?))?(?: please)?"
 )
+# "play my favorite song" went back a track, "play my favorite podcast" taught a liking for podcasts
+FAVORITE_PLAYED = re.compile(
+    r"(?:please )?(?:play|put on|can you play|start) (?:me )?(?:my|our) favou?rites?"
+    r"(?: (?P<kind>songs?|music|playlist|album|artist|band|radio station|station|tunes?"
+    r"|podcast|audiobook|book|show|tv show|movie|film|series))?(?: please)?"
+)
+# "switch the tv to hdmi 2", "change the input to hdmi 1" (asked about a device called "hdmi")
+INPUT_CHOSEN = re.compile(
+    r"(?:please )?(?:switch|change|set|put|turn) (?:the )?(?:(?P<where>(?!input|source)\w+(?: \w+){0,2}) )?"
+    r"(?:(?:input|source) )?(?:to|on) (?:the )?hdmi ?(?P<number>[1-4]|one|two|three|four)?(?: input)?(?: please)?"
+)
 # "rename the floor lamp to reading lamp": names live in devices.yaml (it was read as a turn-on)
 RENAME = re.compile(
     r"(?:please )?(?:rename|re name) (?:the |my )?(?P<device>.+?) (?:to|as) (?:the |my )?(?P<name>.+)"

@@ -62,11 +62,13 @@ from runtime.phrasings import (
     FAN_SPED,
     FAN_SPEED_ASKED,
     FASTER_SLOWER,
+    FAVORITE_PLAYED,
     FORGET,
     GREETING,
     HELP,
     HOW_LOUD,
     HUMIDITY_ASKED,
+    INPUT_CHOSEN,
     LEARNING_OFF,
     MEANT,
     MEANT_NO,
@@ -290,6 +292,7 @@ ANY_MUSIC = frozenset(
 # "I don't like country", "I hate jazz": a dislike, not a like
 DISLIKE_WORDS = frozenset(_words("don't dont not hate dislike stand tired sick"))
 VIDEO_WORDS = frozenset(_words("movie movies film show shows series episode tv television telly"))
+SONG_WORDS = frozenset(_words("song songs track tracks music album playlist"))
 # "what's playing", "what song is this": a question about what the players play, not about a device
 PLAYING_WORDS = frozenset(_words("playing song track music listening watching singing album movie show"))
 # a request on a condition ("when I leave", "if it gets dark"): not something to do now
@@ -974,6 +977,22 @@ def _said_of_media(turn: _Turn, text: str) -> Resolution | None:
             return player
         turn.reasons.append(f"the app {app}: on the {player.name}")
         return _read_as(turn, "HassTurnOn", []).done([player.id], player.room, state="on", media_source=app)
+    if (favorite := FAVORITE_PLAYED.fullmatch(text)) is not None:
+        kind = favorite["kind"] or "music"
+        if kind not in ("podcast", "audiobook", "book", "show", "tv show", "movie", "film", "series"):
+            liked = [Slot("search_query", "my music")]  # what this person said they like, else asked
+            return _targeted(turn, _play(_read_as(turn, "HassMediaSearchAndPlay", liked)))
+        return _read_as(turn, "HassMediaSearchAndPlay", []).ask(
+            f"I don't know your favorite {kind} yet. Which {kind} should I play?"
+        )
+    if (chosen := INPUT_CHOSEN.fullmatch(text)) is not None:
+        number = {"one": "1", "two": "2", "three": "3", "four": "4"}.get(chosen["number"], chosen["number"])
+        source = f"HDMI {number}" if number else "HDMI"  # as most tvs name the input in Home Assistant
+        tv = _app_player(turn, source, chosen["where"], kind="tv")
+        if isinstance(tv, Resolution):
+            return tv
+        turn.reasons.append(f"the input {source}: on the {tv.name}")
+        return _read_as(turn, "HassTurnOn", []).done([tv.id], tv.room, state="on", media_source=source)
     want = WANT_TO_HEAR.fullmatch(text)
     hear = want is not None and (bool(want["hear"]) or "hear" in text.split()[:3])  # "let me hear ..."
     if want is not None and (hear or set(want["what"].split()) & MUSIC_WORDS):
@@ -1941,6 +1960,9 @@ def _set_temperature(turn: _Turn) -> Resolution:
     i = turn.interp
     climates = [d for d in turn.devices if d.type == "climate"]
     heating_said = said_words(i) & {"heating", "heat", "thermostat", "temperature"}
+    area = find_room(i.slot("area") or "", turn.rooms) if i.slot("area") else None
+    if area is not None and said_words(i) & {"degree", "degrees"}:  # "set the living room to 22 degrees"
+        heating_said = heating_said or not any(d.room == area.id and d.type == "oven" for d in turn.devices)
     if not (i.slot("name") or i.slot("area") or i.slot("domain")):
         if said_words(i) & PRONOUNS and (level := _level_of_it(turn)) is not None:
             return level  # "set it to 180" just after the oven: the oven, not the thermostat
@@ -2208,6 +2230,8 @@ def _media_targets(turn: _Turn) -> list[Device] | Resolution:
         media = [
             d for d in media if d.type == "tv" and turn.state(d.id) in ("on", "playing", "paused")
         ] or media
+    elif said & SONG_WORDS:  # "next song" with the tv playing too: the players that play music
+        media = [d for d in media if d.type != "tv" and turn.state(d.id) in ("playing", "paused")] or media
     home = bool(WHOLE_HOME.search(normalize(turn.interp.text)))
     if set(untagged) & EVERYTHING or home:  # "mute everything", "pause it all", "... everywhere"
         every = [d for d in media if home or d.room == turn.satellite.room]
@@ -2351,10 +2375,10 @@ def _query(turn: _Turn) -> tuple[str, bool]:
     return query, music or normalize(query) in ANY_MUSIC  # "play something": music, not an audiobook
 
 
-def _app_player(turn: _Turn, app: str, where: str | None) -> Device | Resolution:
-    """Where an app plays: the player named or in the room said, else a tv here for a video app
-    (a player here for music), else the home's only one of that kind; else a question."""
-    kind = "tv" if APPS[app] == "video" else "media_player"  # music: a speaker first, else a tv
+def _app_player(turn: _Turn, app: str, where: str | None, kind: str | None = None) -> Device | Resolution:
+    """Where an app (or a tv's input) plays: the player named or in the room said, else a tv here for
+    a video app (a player here for music), else the home's only one of that kind; else a question."""
+    kind = kind or ("tv" if APPS[app] == "video" else "media_player")  # music: a speaker first, else a tv
     home = [d for d in _players(turn) if not turn.ctx.satellite_player(d.id)]
     players = [d for d in home if d.type == kind] or [d for d in home if d.type == "tv"]
     if where:
@@ -2447,6 +2471,13 @@ def _play(turn: _Turn) -> Resolution:
     if not cls and set(normalize(query).split()) & MUSIC_WORDS:  # "play some jazz" is music anywhere
         cls = "music"
         turn.reasons.append(f"'{query}' is music")
+    classes = AUDIO_CLASSES | VIDEO_CLASSES
+    if not cls and (said := next((w for w in normalize(query).split() if w in classes), None)):
+        cls = said[:-1] if said[:-1] in classes else said  # "play my audiobook" played a movie
+        turn.reasons.append(f"'{said}' said: {cls}")
+    if not cls and re.match(r"(?:please )?play my ", normalize(i.text)) and not set(query.split()) & VIDEO_WORDS:
+        cls = "music"  # "play my discover weekly" played a movie: "my" is a playlist
+        turn.reasons.append(f"'my {query}': a playlist, music")
     if screen and said_words(turn.interp) & {"listen", "hear"}:  # "i want to listen to ...": no video
         screen, where = False, "a request to listen, like a satellite that"
     if not cls:

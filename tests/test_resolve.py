@@ -2889,3 +2889,66 @@ def test_a_command_when_this_or_my_something_happens_is_not_done_now(ctx, living
             [],
             "I can't wait for something to happen yet. I can do it now, or in a set time.",
         ), said
+
+
+@pytest.mark.parametrize(
+    ("said", "source"),
+    [("switch to hdmi 2", "HDMI 2"), ("change the input to hdmi one", "HDMI 1"),
+     ("switch the living room tv to hdmi 3", "HDMI 3"), ("put the tv on hdmi 2", "HDMI 2")],
+)  # fmt: skip
+def test_a_tvs_input_is_its_source(ctx, living, said: str, source: str) -> None:
+    # "switch to hdmi 2" asked about a device called "hdmi"
+    r = resolve(hyp("HassTurnOn", text=said, name="hdmi"), ctx, living)
+    assert (r.device_ids, r.values) == (["tv"], {"state": "on", "media_source": source})
+    assert dispatch(r, ctx).text == f"Switching the tv to {source}."
+
+
+def test_play_my_something_is_music_and_a_class_said_in_the_title_is_kept(ctx, living) -> None:
+    # on a satellite with a screen, "play my discover weekly" and "play my audiobook" played movies
+    r = resolve(hyp("HassMediaSearchAndPlay", text="play my discover weekly", search_query="discover weekly"), ctx, living)
+    assert (r.device_ids, r.values["media_class"]) == (["living_room_speaker"], "music")
+    r = resolve(hyp("HassMediaSearchAndPlay", text="play my audiobook", search_query="my audiobook"), ctx, living)
+    assert (r.device_ids, r.values["media_class"]) == (["living_room_speaker"], "audiobook")
+    r = resolve(hyp("HassMediaSearchAndPlay", text="play my home movies", search_query="home movies"), ctx, living)
+    assert r.device_ids == ["tv"]  # a video word said: not a playlist
+
+
+@pytest.mark.parametrize(
+    ("intent", "said"),
+    [("HassMediaPrevious", "play my favorite song"), ("AmbientTeachPreference", "play my favorite playlist"),
+     ("AmbientTeachPreference", "play my favorites")],
+)  # fmt: skip
+def test_play_my_favorite_plays_what_is_liked(ctx, living, intent: str, said: str) -> None:
+    # "play my favorite song" went back a track; the others asked "What do you like?"
+    assert resolve(hyp(intent, text=said), ctx, living).clarification == (
+        "I don't know what you like yet. What should I play?"
+    )
+    resolve(hyp("AmbientTeachPreference", text="i like jazz", preference="jazz"), ctx, living)
+    r = resolve(hyp(intent, text=said), ctx, living)
+    assert (r.interpretation.intent, r.values["media_title"]) == ("HassMediaSearchAndPlay", "jazz")
+
+
+def test_play_my_favorite_podcast_asks_and_teaches_nothing(ctx, living) -> None:
+    # it taught a liking for podcasts ("OK, I'll remember: podcast.")
+    r = resolve(hyp("AmbientTeachPreference", text="play my favorite podcast", preference="podcast"), ctx, living)
+    assert r.clarification == "I don't know your favorite podcast yet. Which podcast should I play?"
+    r = resolve(hyp("HassMediaSearchAndPlay", text="play the hunger games", search_query="the hunger games"), ctx, living)
+    assert r.values["media_class"] == "movie"  # a liking for podcasts played it as one
+
+
+def test_next_song_with_the_tv_playing_too_is_the_music(ctx, living) -> None:
+    # "next song" with the tv and the speaker both playing skipped on both
+    ctx.update_state("tv", {"state": "playing"})
+    ctx.update_state("living_room_speaker", {"state": "playing"})
+    assert resolve(hyp("HassMediaNext", text="next song"), ctx, living).device_ids == ["living_room_speaker"]
+    assert sorted(resolve(hyp("HassMediaNext", text="next"), ctx, living).device_ids) == ["living_room_speaker", "tv"]
+
+
+def test_degrees_for_a_room_without_heating_of_its_own_are_the_homes_thermostat(ctx, living, kitchen) -> None:
+    # "set the living room to 22 degrees": "There's no oven or thermostat in the living room"
+    r = resolve(hyp("HassClimateSetTemperature", text="set the living room to 22 degrees", area="living room",
+                    temperature="22"), ctx, living)  # fmt: skip
+    assert (r.device_ids, r.values) == (["thermostat"], {"target_temperature": 22})
+    r = resolve(hyp("HassClimateSetTemperature", text="set the kitchen to 200 degrees", area="kitchen",
+                    temperature="200"), ctx, kitchen)  # fmt: skip
+    assert r.device_ids == ["oven"]
