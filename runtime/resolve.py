@@ -1959,7 +1959,7 @@ def _light_set(turn: _Turn) -> Resolution:
 def _set_temperature(turn: _Turn) -> Resolution:
     i = turn.interp
     climates = [d for d in turn.devices if d.type == "climate"]
-    heating_said = said_words(i) & {"heating", "heat", "thermostat", "temperature"}
+    heating_said = bool(said_words(i) & {"heating", "heat", "thermostat", "temperature"})
     area = find_room(i.slot("area") or "", turn.rooms) if i.slot("area") else None
     if area is not None and said_words(i) & {"degree", "degrees"}:  # "set the living room to 22 degrees"
         heating_said = heating_said or not any(d.room == area.id and d.type == "oven" for d in turn.devices)
@@ -2475,7 +2475,11 @@ def _play(turn: _Turn) -> Resolution:
     if not cls and (said := next((w for w in normalize(query).split() if w in classes), None)):
         cls = said[:-1] if said[:-1] in classes else said  # "play my audiobook" played a movie
         turn.reasons.append(f"'{said}' said: {cls}")
-    if not cls and re.match(r"(?:please )?play my ", normalize(i.text)) and not set(query.split()) & VIDEO_WORDS:
+    if (
+        not cls
+        and re.match(r"(?:please )?play my ", normalize(i.text))
+        and not set(query.split()) & VIDEO_WORDS
+    ):
         cls = "music"  # "play my discover weekly" played a movie: "my" is a playlist
         turn.reasons.append(f"'my {query}': a playlist, music")
     if screen and said_words(turn.interp) & {"listen", "hear"}:  # "i want to listen to ...": no video

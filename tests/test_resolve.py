@@ -2905,11 +2905,19 @@ def test_a_tvs_input_is_its_source(ctx, living, said: str, source: str) -> None:
 
 def test_play_my_something_is_music_and_a_class_said_in_the_title_is_kept(ctx, living) -> None:
     # on a satellite with a screen, "play my discover weekly" and "play my audiobook" played movies
-    r = resolve(hyp("HassMediaSearchAndPlay", text="play my discover weekly", search_query="discover weekly"), ctx, living)
+    r = resolve(
+        hyp("HassMediaSearchAndPlay", text="play my discover weekly", search_query="discover weekly"),
+        ctx,
+        living,
+    )
     assert (r.device_ids, r.values["media_class"]) == (["living_room_speaker"], "music")
-    r = resolve(hyp("HassMediaSearchAndPlay", text="play my audiobook", search_query="my audiobook"), ctx, living)
+    r = resolve(
+        hyp("HassMediaSearchAndPlay", text="play my audiobook", search_query="my audiobook"), ctx, living
+    )
     assert (r.device_ids, r.values["media_class"]) == (["living_room_speaker"], "audiobook")
-    r = resolve(hyp("HassMediaSearchAndPlay", text="play my home movies", search_query="home movies"), ctx, living)
+    r = resolve(
+        hyp("HassMediaSearchAndPlay", text="play my home movies", search_query="home movies"), ctx, living
+    )
     assert r.device_ids == ["tv"]  # a video word said: not a playlist
 
 
@@ -2930,9 +2938,15 @@ def test_play_my_favorite_plays_what_is_liked(ctx, living, intent: str, said: st
 
 def test_play_my_favorite_podcast_asks_and_teaches_nothing(ctx, living) -> None:
     # it taught a liking for podcasts ("OK, I'll remember: podcast.")
-    r = resolve(hyp("AmbientTeachPreference", text="play my favorite podcast", preference="podcast"), ctx, living)
+    r = resolve(
+        hyp("AmbientTeachPreference", text="play my favorite podcast", preference="podcast"), ctx, living
+    )
     assert r.clarification == "I don't know your favorite podcast yet. Which podcast should I play?"
-    r = resolve(hyp("HassMediaSearchAndPlay", text="play the hunger games", search_query="the hunger games"), ctx, living)
+    r = resolve(
+        hyp("HassMediaSearchAndPlay", text="play the hunger games", search_query="the hunger games"),
+        ctx,
+        living,
+    )
     assert r.values["media_class"] == "movie"  # a liking for podcasts played it as one
 
 
@@ -2941,7 +2955,10 @@ def test_next_song_with_the_tv_playing_too_is_the_music(ctx, living) -> None:
     ctx.update_state("tv", {"state": "playing"})
     ctx.update_state("living_room_speaker", {"state": "playing"})
     assert resolve(hyp("HassMediaNext", text="next song"), ctx, living).device_ids == ["living_room_speaker"]
-    assert sorted(resolve(hyp("HassMediaNext", text="next"), ctx, living).device_ids) == ["living_room_speaker", "tv"]
+    assert sorted(resolve(hyp("HassMediaNext", text="next"), ctx, living).device_ids) == [
+        "living_room_speaker",
+        "tv",
+    ]
 
 
 def test_degrees_for_a_room_without_heating_of_its_own_are_the_homes_thermostat(ctx, living, kitchen) -> None:
