@@ -608,11 +608,12 @@ def _timer_set(values: dict[str, Any]) -> str:
         if values.get("command"):
             return f"At {at} I'll {values['command']}."
         tomorrow = " tomorrow" if values.get("tomorrow") else ""
+        tomorrow = f" on {values['day']}" if values.get("day") else tomorrow  # "on Saturday"
         if values.get("reminder"):
             return f"OK, I'll remind you to {what} at {at}{tomorrow}."
         done = "moved to" if values.get("moved") else "set for"
         if tomorrow:
-            return f"Alarm {done} {at} tomorrow."
+            return f"Alarm {done} {at}{tomorrow}."
         return f"Alarm {done} {at}, {duration_text(seconds // 60 * 60)} from now."
     if values.get("command"):
         return f"In {duration_text(seconds)} I'll {values['command']}."

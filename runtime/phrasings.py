@@ -77,6 +77,11 @@ ALARM_UNTIMED = re.compile(
     r"(?:please )?(?:(?:set|make|create|add|put in) (?:an|my|the|a) alarm(?: for)?"
     r"|(?P<wake>wake me(?: up)?(?: (?:in the morning|tomorrow(?: morning)?))?))(?: please)?"
 )
+# "set an alarm every weekday at 7", "wake me up at 7 every day": no timer here repeats (it said "Sorry")
+ALARM_REPEATING = re.compile(
+    r"(?:please )?(?:(?:set|make|create|add) )?(?:an |a |my |the )?(?:alarm|wake up call)s? .*\b(?:every|each|daily)\b.*"
+    r"|wake me(?: up)? .*\b(?:every|each)\b.*"
+)
 # "cancel my alarm", "turn the alarm off": out of domain for the model
 ALARM_OFF = re.compile(
     r"(?:please )?(?:cancel|delete|remove|clear|disable|unset|turn off|switch off|stop)"

@@ -51,6 +51,7 @@ from runtime.phrasings import (
     ALARM_AT,
     ALARM_MOVED,
     ALARM_OFF,
+    ALARM_REPEATING,
     ALARM_UNTIMED,
     ALARM_WHEN,
     APP_OPENED,
@@ -897,6 +898,8 @@ def _said_of_time(turn: _Turn, text: str) -> Resolution | None:
     ) is not None:
         # "stop in 30 minutes": the music paused then, a sleep timer
         return _duration(_read_as(turn, "HassStartTimer", [], text=f"pause the music in {later['time']}"))
+    if ALARM_REPEATING.fullmatch(text):
+        return _cannot(turn, f"I can't set an alarm that repeats yet. {TOMORROWS}")
     if (alarm := ALARM_AT.fullmatch(text)) is not None and (at := _timer_until(turn, alarm["time"])):
         return at
     if (untimed := ALARM_UNTIMED.fullmatch(text)) is not None:  # "set an alarm": for when?
@@ -1188,7 +1191,8 @@ def _named(turn: _Turn, name: str) -> list[Device]:
 
 # "take the bins out tomorrow" (at 7): the day said before the time
 WHICH_DAY = re.compile(
-    r" (tomorrow|today|tonight|this (?:morning|afternoon|evening)|in the (?:morning|afternoon|evening))$"
+    r" (tomorrow|today|tonight|this (?:morning|afternoon|evening)|in the (?:morning|afternoon|evening)"
+    r"|(?:on |this |next )?(?:mon|tues|wednes|thurs|fri|satur|sun)day)$"
 )
 # "7 in the morning", "tomorrow evening": am / pm as the clock says it
 PARTS_OF_DAY = (
@@ -1209,26 +1213,39 @@ def _timer_until(turn: _Turn, said: str, name: str = ALARM) -> Resolution | None
     "6 30", "7 tomorrow morning", "tomorrow at 7"); None when `said` is no time of day (the model has
     no slot for one)."""
     tomorrow = "tomorrow" in said.split()
+    # "wake me up at 7 on saturday" (it said "Sorry"): the days until that weekday
+    weekday = next((d for d in WEEKDAYS if d in said.split() or f"{d}s" in said.split()), None)
+    if weekday is not None:
+        said = re.sub(rf"\b(?:on |this |next )?{weekday}s?\b", " ", said)
     for part, mark in PARTS_OF_DAY:
         said = part.sub(f" {mark} ", said)
     said = " ".join(w for w in said.split() if w not in ("tomorrow", "today"))
     at = clock_time(said) or clock_time(f"{said} o'clock")  # "at 7", no am/pm: the nearer 7
     if at is None:
         return None
-    waking = tomorrow or "wake" in normalize(turn.interp.text).split()
+    waking = tomorrow or weekday is not None or "wake" in normalize(turn.interp.text).split()
     if name == ALARM and waking and not at[2] and at[0] > 0:  # "wake me up at 7": 7 in the morning
         turn.reasons.append("no am or pm, to wake up: the morning")
         at = (at[0], at[1], True)
     seconds, when = _until(turn, at)
     if tomorrow and (turn.now + timedelta(seconds=seconds)).date() == turn.now.date():
         seconds, when = _until(turn, at, days=1)  # "tomorrow at 7" said before 7 today
+    if weekday is not None:
+        ahead = (WEEKDAYS.index(weekday) - turn.now.weekday()) % 7
+        ringing = (turn.now + timedelta(seconds=seconds)).date()  # today, or tomorrow when the time is gone
+        seconds, when = _until(turn, at, days=(ahead - (ringing - turn.now.date()).days) % 7)
     turn.reasons.append(f"an alarm at {when}{' tomorrow' if tomorrow else ''}: in {seconds} s")
     resolution = _read_as(turn, "HassStartTimer", []).done(seconds=seconds, timer_name=name, at=when)
-    if tomorrow:
+    if weekday is not None and seconds >= 24 * 3600 - (turn.now.hour * 3600 + turn.now.minute * 60):
+        resolution.values["day"] = weekday.capitalize()  # not today's
+    elif tomorrow:
         resolution.values["tomorrow"] = True
     return resolution
 
 
+TOMORROWS = 'I can set one for tomorrow: say "set an alarm for 7 tomorrow".'
+# in the order of datetime.weekday()
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 # an alarm asked for with no time: (the question's words the answer completes, what is asked), by
 # whether waking was said
 ALARM_QUESTIONS = {

@@ -343,6 +343,31 @@ def test_an_alarm_at_a_time_of_day_is_a_timer_until_then(ctx, kitchen) -> None:
     for said, seconds in (("snooze", 9 * 60), ("snooze for 5 minutes", 300), ("ten more minutes", 600)):
         r = resolve(hyp("OutOfDomain", text=said), ctx, kitchen)
         assert r.values == {"seconds": seconds, "timer_name": "alarm"}, said
+
+
+def test_an_alarm_on_a_weekday_is_that_days_and_a_repeating_one_is_said_not_done(ctx, kitchen) -> None:
+    from datetime import datetime
+
+    from runtime.dispatch import dispatch
+
+    sunday = datetime(2026, 12, 6, 16, 0)  # "wake me up at 7 on saturday" said "Sorry"
+    hours = 3600
+    for said, seconds, day in (
+        ("wake me up at 7 on saturday", 5 * 24 * hours + 15 * hours, "Saturday"),
+        ("set an alarm for 6:30 on monday", 14 * hours + 30 * 60, "Monday"),  # no am/pm: the morning
+        ("set an alarm for 8 am sunday", 6 * 24 * hours + 16 * hours, "Sunday"),  # today's 8 am is gone
+        ("set an alarm for 8 pm sunday", 4 * hours, None),  # today
+        ("remind me to call mom on friday at 5", 4 * 24 * hours + 25 * hours, "Friday"),
+    ):
+        r = resolve(hyp("OutOfDomain", text=said), ctx, kitchen, now=sunday)
+        assert (r.values["seconds"], r.values.get("day")) == (seconds, day), said
+    r = resolve(hyp("OutOfDomain", text="wake me up at 7 on saturday"), ctx, kitchen, now=sunday)
+    assert dispatch(r, ctx).text == "Alarm set for 7:00 AM on Saturday."
+    r = resolve(hyp("OutOfDomain", text="remind me to call mom on friday at 5"), ctx, kitchen, now=sunday)
+    assert r.values["timer_name"] == "call mom"
+    for said in ("set an alarm every weekday at 7", "wake me up at 7 every day"):
+        r = resolve(hyp("OutOfDomain", text=said), ctx, kitchen, now=sunday)
+        assert r.device_ids == [] and "can't set an alarm that repeats" in (r.clarification or ""), said
     # "cancel my alarm", "when is my alarm" (out of domain for the model): the timer named alarm
     for intent, said in (
         ("HassCancelTimer", "cancel my alarm"),
