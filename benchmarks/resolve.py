@@ -206,6 +206,18 @@ EVERYDAY: list[tuple[str, str, dict[str, str | list[str]], list[str], dict[str, 
      {"area": ["hallway", "bedroom", "office"]}, ["hallway_light", "bedroom_light", "office_light"], {}, {}),
     ("turn on the bedroom fan on low", "HassFanSetSpeed", {"domain": "fan", "percentage": "low"}, ["bedroom_fan"],
      {"percentage": 33}, {}),
+    # session 38: the first word of a device's name, "tv" left untagged in a step, a tv's input, degrees
+    # for a room heated by the home's thermostat, "next song" beside a film, lights that only switch
+    ("start the coffee", "HassTurnOn", {"name": "coffee"}, ["coffee_maker"], {"state": "on"}, {}),
+    ("turn the tv up a bit", "AmbientSetBrightnessRelative", {"brightness_step": "up"}, ["tv"], {"volume": 50},
+     {"tv": PLAYING}),
+    ("switch to hdmi 2", "HassTurnOn", {"name": "hdmi"}, ["tv"], {"media_source": "HDMI 2"}, {}),
+    ("set the bedroom to 21 degrees", "HassClimateSetTemperature", {"area": "bedroom", "temperature": "21"},
+     ["thermostat"], {"target_temperature": 21}, HEATING),
+    ("next song", "HassMediaNext", {}, ["living_room_speaker"], {}, {"living_room_speaker": PLAYING, "tv": PLAYING}),
+    ("turn on the kitchen lights to 70 percent", "HassLightSet",
+     {"area": "kitchen", "domain": "lights", "brightness": "70"}, ["kitchen_light", "kitchen_counter_light"],
+     {"brightness": 70, "on_too": ["kitchen_counter_light"]}, {}),
 ]  # fmt: skip
 
 
