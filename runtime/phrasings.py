@@ -121,6 +121,11 @@ OTHER_ONE = re.compile(
 GREETING = re.compile(
     r"(?:(?:hey|hi|hello),? )?(?P<greeting>good ?(?:night|morning|evening|afternoon))(?: \w+)?"
 )
+# "you're awesome", "good job" (it said "Sorry, I can't help with that.")
+PRAISE = re.compile(
+    r"(?:you're|you are|that's|that is|you're so|you are so) (?:awesome|great|the best|amazing|so helpful|helpful|smart|clever|brilliant|a star)"
+    r"|(?:good|great|nice) (?:job|work|girl|boy)|well done|i love you|love you|(?:awesome|perfect|great|nice|brilliant)(?: thanks| thank you)?"
+)
 # "i'm going to bed", "i'm home", "start my morning routine": phrases people teach; not taught yet, they
 # get how to teach them (they were out of domain, and "start my morning routine" turned learning on)
 TEACHABLE = re.compile(
@@ -243,6 +248,10 @@ APP_OPENED = re.compile(
     r"(?:please )?(?:open|launch|start|put on|go to|switch to|turn on|put) (?:the )?(?P<app>"
     + "|".join(sorted(APPS, key=len, reverse=True))
     + r")(?: app)?(?: on)?(?: (?:on|in) (?:the )?(?P<where>.+?))?(?: please)?"
+    # "turn the tv to netflix" asked which player
+    + r"|(?:please )?(?:switch|turn|put|change) (?:the )?(?P<where_first>\w+(?: \w+){0,2}) (?:to|on|over to) (?P<app_last>"
+    + "|".join(sorted(APPS, key=len, reverse=True))
+    + r")(?: app)?(?: please)?"
 )
 # "play my favorite song" went back a track, "play my favorite podcast" taught a liking for podcasts
 FAVORITE_PLAYED = re.compile(
@@ -278,6 +287,18 @@ CHANNEL = re.compile(
 # "shuffle", "repeat this song": not something the runtime can ask a player yet (read as "stop")
 SHUFFLE_REPEAT = re.compile(
     r"(?:please )?(?:turn on |turn off )?(?:shuffle|repeat)(?: (?:on|off|mode|the (?:music|songs|playlist)|this(?: song)?|the song|it))?(?: please)?"
+)
+# "skip forward 10 seconds" went to the next track, "rewind 30 seconds" asked about a timer; no
+# convention here carries a seek. "turn up the bass" set the volume.
+SEEK = re.compile(
+    r"(?:please )?(?:(?:rewind|fast forward)(?P<by>(?: (?:by )?(?:\w+ ){0,2}(?:seconds?|minutes?)))?"
+    r"|(?:skip|go|jump) (?:forward|ahead|back|backward)(?P<by2> (?:by )?(?:\w+ ){0,2}(?:seconds?|minutes?)))"
+    r"(?: please)?"
+)
+SKIP_BACK = re.compile(r"(?:please )?(?:skip|jump) back(?:wards?)?(?: (?:a|one) (?:song|track))?(?: please)?")
+TONE = re.compile(
+    r"(?:please )?(?:(?:turn|crank|bring) (?:up|down) the (?:bass|treble)|(?:more|less) (?:bass|treble)"
+    r"|(?:turn|crank) the (?:bass|treble) (?:up|down))(?: please)?"
 )
 # "warm up the office", "heat the office", "make the bedroom warmer", "cool down the bedroom": that room's
 # heater on, else the thermostat a step (read as a light switched on or dimmed, or out of domain)

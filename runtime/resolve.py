@@ -79,19 +79,23 @@ from runtime.phrasings import (
     NOT_SAID,
     OTHER_ONE,
     OVEN_READY,
+    PRAISE,
     PREFERENCES_ASKED,
     PREFERENCES_FORGOTTEN,
     REMIND_AT,
     REMIND_UNTIMED,
     RENAME,
     ROOM_WARMED,
+    SEEK,
     SHUFFLE_REPEAT,
+    SKIP_BACK,
     SNOOZE,
     STOP_LATER,
     TAUGHT_ASKED,
     TEACHABLE,
     TEMPERATURE_ASKED,
     TIMERS_LIST,
+    TONE,
     UNDO,
     WANT_TO_HEAR,
     WARM_IN,
@@ -293,6 +297,7 @@ ANY_MUSIC = frozenset(
 # "I don't like country", "I hate jazz": a dislike, not a like
 DISLIKE_WORDS = frozenset(_words("don't dont not hate dislike stand tired sick"))
 VIDEO_WORDS = frozenset(_words("movie movies film show shows series episode tv television telly"))
+STOPPING = re.compile(r"(?:please )?(?:stop|pause|end|turn off|switch off|shut off)\b")
 SONG_WORDS = frozenset(_words("song songs track tracks music album playlist"))
 # "what's playing", "what song is this": a question about what the players play, not about a device
 PLAYING_WORDS = frozenset(_words("playing song track music listening watching singing album movie show"))
@@ -793,6 +798,8 @@ def _phrasing(turn: _Turn, text: str) -> Resolution | None:
         return turn.done([], turn.satellite.room, help=True)
     if DEVICES_LISTED.fullmatch(text):
         return _read_as(turn, "HassGetState", []).done([], listed=True)
+    if PRAISE.fullmatch(text):
+        return _read_as(turn, "AmbientThanks", []).done(praised=True)
     if (greeting := GREETING.fullmatch(text)) is not None:  # answered, with how to make it do something
         return _read_as(turn, "OutOfDomain", []).done(greeting=greeting["greeting"])
     if (teachable := TEACHABLE.fullmatch(text)) is not None:  # not taught (a taught one is rewritten)
@@ -846,7 +853,8 @@ def _said_of_devices(turn: _Turn, text: str) -> Resolution | None:
         and not any(d.type == "fan" for d in _last_targets(turn))
     ):
         level = None  # "set it to high" of a light is not a fan's
-    if level is not None and turn.interp.intent != "HassFanSetSpeed":
+    if level is not None and (turn.interp.intent != "HassFanSetSpeed" or not turn.interp.slot("percentage")):
+        # read as a fan speed with no level tagged: "set it to high" said "I didn't catch the speed"
         turn.reasons.append(f"a fan level said: {level['fan']} to {level['level']}")
         slots = [Slot("name", level["fan"]), Slot("percentage", level["level"])]
         return _targeted(turn, _fan_speed(_read_as(turn, "HassFanSetSpeed", slots)))
@@ -974,8 +982,8 @@ def _said_of_media(turn: _Turn, text: str) -> Resolution | None:
         titled = [Slot("search_query", title, 1, 1 + len(title.split())), Slot("media_class", "movie")]
         return _play(_read_as(turn, "HassMediaSearchAndPlay", titled, f"play {title}"))
     if (opened := APP_OPENED.fullmatch(text)) is not None:
-        app = opened["app"]
-        player = _app_player(turn, app, opened["where"])
+        app = opened["app"] or opened["app_last"]
+        player = _app_player(turn, app, opened["where"] or opened["where_first"])
         if isinstance(player, Resolution):
             return player
         turn.reasons.append(f"the app {app}: on the {player.name}")
@@ -1006,6 +1014,12 @@ def _said_of_media(turn: _Turn, text: str) -> Resolution | None:
         return _playing(_read_as(turn, "HassGetState", []))
     if SHUFFLE_REPEAT.fullmatch(text):  # read as "stop", which paused the music
         return _cannot(turn, "I can't shuffle or repeat yet.")
+    if SKIP_BACK.fullmatch(text):  # read as the next track
+        return HANDLERS["HassMediaPrevious"](_read_as(turn, "HassMediaPrevious", []))
+    if SEEK.fullmatch(text):  # "skip forward 10 seconds" went to the next track
+        return _cannot(turn, "I can't skip within what plays yet.")
+    if TONE.fullmatch(text):  # "turn up the bass" set the volume
+        return _cannot(turn, "I can't change the bass or the treble yet.")
     if HOW_LOUD.fullmatch(text):  # read as the temperature
         asked = _read_as(turn, "HassSetVolumeRelative", [])
         found = _media_targets(asked)
@@ -2244,9 +2258,9 @@ def _media_targets(turn: _Turn) -> list[Device] | Resolution:
         media = [d for d in media if d.type in kinds]  # "mute the tv" with "tv" untagged
     elif (said := said_words(turn.interp)) & VIDEO_WORDS and not said & MUSIC_WORDS:
         # "pause the movie": a tv that is on, not the music playing
-        media = [
-            d for d in media if d.type == "tv" and turn.state(d.id) in ("on", "playing", "paused")
-        ] or media
+        tvs = [d for d in media if d.type == "tv"]
+        on = [d for d in tvs if turn.state(d.id) in ("on", "playing", "paused")]
+        media = on or tvs or media  # "resume the movie" with the tv off resumed the music
     elif said & SONG_WORDS:  # "next song" with the tv playing too: the players that play music
         media = [d for d in media if d.type != "tv" and turn.state(d.id) in ("playing", "paused")] or media
     home = bool(WHOLE_HOME.search(normalize(turn.interp.text)))
@@ -2276,6 +2290,9 @@ def _media_targets(turn: _Turn) -> list[Device] | Resolution:
         if candidates:
             turn.reasons.append(f"media player {why}: {', '.join(d.id for d in candidates)}")
             return candidates
+    if len(media) == 1:  # "resume the movie" in a room without a tv: the home's only tv
+        turn.reasons.append(f"the only one: {media[0].id}")
+        return media
     return turn.ask("Which speaker or TV do you mean?")
 
 
@@ -2415,8 +2432,22 @@ def _app_player(turn: _Turn, app: str, where: str | None, kind: str | None = Non
     return turn.ask(f"There's no {'tv' if kind == 'tv' else 'player'} here to play {app}.")
 
 
+def _title_playing(turn: _Turn, device: Device) -> str:
+    """What `device` reports (or was told) it plays, normalized; "" when not known."""
+    state = turn.ctx.state(device.id)
+    return normalize(str(state.state.get("media_title") or "")) if state is not None else ""
+
+
 def _play(turn: _Turn) -> Resolution:
     i = turn.interp
+    if STOPPING.match(normalize(i.text)):  # "stop the white noise" played white noise
+        turn.reasons.append("a stop verb: what plays paused, not played")
+        paused = _read_as(turn, "HassMediaPause", [s for s in i.slots if s.name in ("name", "area")])
+        title = normalize(i.slot("search_query") or "")
+        playing = [d for d in _players(turn) if turn.state(d.id) == "playing"]
+        if titled := [d for d in playing if title and title in _title_playing(turn, d)]:
+            return paused.done([d.id for d in titled], titled[0].room, state="paused")  # where it plays
+        return _media(paused)
     app = next((a for s in i.slots if s.name == "name" and (a := normalize(s.value)) in APPS), None)
     if app is not None:  # "play stranger things on netflix": on the player the app plays on
         player = _app_player(turn, app, i.slot("area"))

@@ -2994,3 +2994,63 @@ def test_degrees_for_a_room_without_heating_of_its_own_are_the_homes_thermostat(
     r = resolve(hyp("HassClimateSetTemperature", text="set the kitchen to 200 degrees", area="kitchen",
                     temperature="200"), ctx, kitchen)  # fmt: skip
     assert r.device_ids == ["oven"]
+
+
+def test_set_it_to_high_just_after_the_fan_read_with_no_level_tagged(ctx, living) -> None:
+    # "turn on the fan and set it to high": "I didn't catch the speed."
+    resolve(hyp("HassTurnOn", text="turn on the fan", domain="fan"), ctx, living)
+    r = resolve(hyp("HassFanSetSpeed", text="set it to high"), ctx, living)
+    assert (r.device_ids, r.values) == (["bedroom_fan"], {"percentage": 100})
+
+
+def test_stop_the_title_that_plays_pauses_where_it_plays(ctx, living) -> None:
+    # "stop the white noise" read as playing it: it played white noise here
+    ctx.update_state("living_room_speaker", {"state": "playing", "media_title": "Kind of Blue"})
+    ctx.update_state("bedroom_speaker", {"state": "playing", "media_title": "White Noise"})
+    r = resolve(
+        hyp("HassMediaSearchAndPlay", text="stop the white noise", search_query="white noise"), ctx, living
+    )
+    assert (r.interpretation.intent, r.device_ids, r.values) == (
+        "HassMediaPause",
+        ["bedroom_speaker"],
+        {"state": "paused"},
+    )
+    # a title playing nowhere: what plays here
+    r = resolve(hyp("HassMediaSearchAndPlay", text="pause the jazz", search_query="jazz"), ctx, living)
+    assert (r.interpretation.intent, r.device_ids) == ("HassMediaPause", ["living_room_speaker"])
+
+
+@pytest.mark.parametrize(
+    ("intent", "said", "answer"),
+    [("HassMediaNext", "skip forward 30 seconds", "I can't skip within what plays yet."),
+     ("HassUnpauseTimer", "rewind 30 seconds", "I can't skip within what plays yet."),
+     ("AmbientNegativeFeedback", "rewind", "I can't skip within what plays yet."),
+     ("AmbientSetBrightnessRelative", "turn up the bass", "I can't change the bass or the treble yet.")],
+)  # fmt: skip
+def test_a_seek_or_the_bass_is_said_not_done(ctx, living, intent: str, said: str, answer: str) -> None:
+    # they skipped the track, asked about a timer, said "Sorry about that", set the volume
+    ctx.update_state("living_room_speaker", {"state": "playing"})
+    r = resolve(hyp(intent, text=said), ctx, living)
+    assert (r.device_ids, r.clarification) == ([], answer)
+
+
+def test_skip_back_is_the_previous_track_and_a_film_is_the_tvs(ctx, living, bedroom) -> None:
+    ctx.update_state("living_room_speaker", {"state": "playing"})
+    r = resolve(hyp("HassMediaNext", text="skip back"), ctx, living)  # it skipped forward
+    assert (r.interpretation.intent, r.device_ids) == ("HassMediaPrevious", ["living_room_speaker"])
+    # "resume the movie" with the tv off resumed the music; where there is no tv, the home's tv
+    ctx.update_state("tv", {"state": "off"})
+    assert resolve(hyp("HassMediaUnpause", text="resume the movie"), ctx, living).device_ids == ["tv"]
+    ctx.update_state("bedroom_speaker", {"state": "playing"})
+    assert resolve(hyp("HassMediaUnpause", text="resume the movie"), ctx, bedroom).device_ids == ["tv"]
+
+
+def test_turn_the_tv_to_an_app_opens_it(ctx, kitchen) -> None:
+    # "turn the tv to netflix" asked which player
+    r = resolve(hyp("HassSetVolume", text="turn the tv to netflix"), ctx, kitchen)
+    assert (r.device_ids, r.values) == (["tv"], {"state": "on", "media_source": "netflix"})
+
+
+@pytest.mark.parametrize("said", ["you're awesome", "good job", "i love you"])
+def test_praise_is_thanked(ctx, kitchen, said: str) -> None:
+    assert answered(said, ctx, kitchen) == "Thank you!"  # "Sorry, I can't help with that."
