@@ -106,7 +106,10 @@ DURATION_PHRASE = r"(?:an?|half an|\S+(?: \S+)?) (?:hours?|minutes?|mins?|second
 FOR_A_WHILE = re.compile(
     r"(?P<verb>turn|switch) (?:(?P<on1>on|off) (?P<dev1>.+?)|(?P<dev2>.+?) (?P<on2>on|off))"
     rf" for (?P<time>{DURATION_PHRASE})|(?:run|start) (?P<dev3>.+?) for (?P<time3>{DURATION_PHRASE})"
-    rf"|(?P<door>lock|unlock|open|close) (?P<dev4>.+?) for (?P<time4>{DURATION_PHRASE})",
+    rf"|(?P<door>lock|unlock|open|close) (?P<dev4>.+?) for (?P<time4>{DURATION_PHRASE})"
+    # "set the oven to 180 for 30 minutes" (an oven timer, the oven not set): set now, off then
+    rf"|(?:set|put|turn|preheat) (?P<oven>(?:the |my )?(?:\S+ )?oven) (?:on )?(?:to|at) (?P<heat>\S+(?: degrees)?)"
+    rf" for (?P<time5>{DURATION_PHRASE})",
     re.IGNORECASE,
 )
 # "unlock the front door for 5 minutes": locked again when the time is up
@@ -126,6 +129,8 @@ def for_a_while(command: str) -> list[str]:
         return [command]
     if m["dev3"]:
         return [f"turn on {m['dev3']}", f"turn off {m['dev3']} in {m['time3']}"]
+    if m["oven"]:
+        return [f"set {m['oven']} to {m['heat']}", f"turn off {m['oven']} in {m['time5']}"]
     if m["dev4"]:
         verb = m["door"].lower()
         return [f"{verb} {m['dev4']}", f"{UNDONE_BY[verb]} {m['dev4']} in {m['time4']}"]

@@ -74,3 +74,22 @@ from runtime.clauses import commands
 )
 def test_commands_are_cut_where_a_new_command_starts(said: str, parts: list[str] | None) -> None:
     assert commands(said) == (parts or [said])
+
+
+@pytest.mark.parametrize(
+    ("said", "parts"),
+    [
+        ("turn on the fan for an hour", ["turn on the fan", "turn off the fan in an hour"]),
+        # "set the oven to 180 for 30 minutes" set an oven timer and left the oven as it was
+        ("set the oven to 180 for 30 minutes", ["set the oven to 180", "turn off the oven in 30 minutes"]),
+        (
+            "preheat the oven to 200 degrees for an hour",
+            ["set the oven to 200 degrees", "turn off the oven in an hour"],
+        ),
+        ("set a timer for 30 minutes", ["set a timer for 30 minutes"]),
+    ],
+)
+def test_for_a_while_is_now_and_undone_when_the_time_is_up(said: str, parts: list[str]) -> None:
+    from runtime.clauses import for_a_while
+
+    assert for_a_while(said) == parts

@@ -514,6 +514,7 @@ def test_everyday_idioms_for_a_switch_and_asking_the_temperature(nlu: NluModel, 
         "what did i leave on": ("HassGetState", "what's on"),
         "lock up for the night": (None, "lock up"),
         "i can't see anything": ("AmbientSetBrightnessRelative", "it's too dark in here"),  # out of domain
+        "make me a coffee": ("HassTurnOn", "turn on the coffee maker"),  # out of domain
     }
     for text, (intent, meant) in said.items():
         top = nlu.parse(text)[0]

@@ -52,6 +52,13 @@ _IDIOMS = (
     (re.compile(r"^what (?:did i|have i|did we|have we) (?:leave|left) (on|open|unlocked)$"), r"what's \1"),
     # "lock up for the night" asked about a device called "night"
     (re.compile(r"^lock up (?:for the night|for tonight|tonight|now)$"), "lock up"),
+    # "make me a coffee", "brew some coffee" were out of domain
+    (
+        re.compile(
+            r"^(?:please )?(?:make|brew|start)(?: me)? (?:a|some|the|my)(?: cup of)? coffee(?: please)?$"
+        ),
+        "turn on the coffee maker",
+    ),
     # "i can't see anything" was out of domain
     (
         re.compile(r"^i (?:can't|cant|cannot|can not) see (?:anything|a thing|much)(?: in here)?$"),
