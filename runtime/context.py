@@ -44,10 +44,10 @@ class ContextStore:
     _states: dict[str, DeviceState] = field(default_factory=dict)
     _discovered: dict[str, Device] = field(default_factory=dict)
     _last_target: dict[str, list[str]] = field(default_factory=dict)  # satellite -> device ids
+    _target_before: dict[str, list[str]] = field(default_factory=dict)  # satellite -> the target before that
     _last_request: dict[str, Interpretation] = field(default_factory=dict)  # satellite -> last device request
-    _just_started: dict[str, int] = field(
-        default_factory=dict
-    )  # satellite -> the timer its last turn started
+    # satellite -> the timer its last turn started: (id, seconds)
+    _just_started: dict[str, tuple[int, int]] = field(default_factory=dict)
     # satellite -> device id -> (its fields before the last command, what the command set)
     _last_change: dict[str, dict[str, tuple[dict[str, Any], dict[str, Any]]]] = field(default_factory=dict)
     _timers: dict[str, int] = field(default_factory=dict)  # satellite -> timers it can act on
@@ -128,11 +128,19 @@ class ContextStore:
     def set_last_target(self, satellite: str, device_ids: list[str]) -> None:
         """What the last command on this satellite acted on: 'turn it off' refers to it."""
         with self._lock:
+            before = self._last_target.get(satellite)
+            if before and before != list(device_ids):
+                self._target_before[satellite] = before
             self._last_target[satellite] = list(device_ids)
 
     def last_target(self, satellite: str) -> list[str]:
         with self._lock:
             return list(self._last_target.get(satellite, []))
+
+    def target_before(self, satellite: str) -> list[str]:
+        """What the command before the last one acted on: "turn them both off" after two requests."""
+        with self._lock:
+            return list(self._target_before.get(satellite, []))
 
     def last_target_devices(self, satellite: str) -> list[Device]:
         """The devices of `last_target` still in the home (a satellite's own player too): "it"."""
@@ -151,15 +159,17 @@ class ContextStore:
         with self._lock:
             return self._last_request.get(satellite)
 
-    def set_just_started(self, satellite: str, timer_id: int | None) -> None:
-        """The timer the turn just before started, for "cancel that"; None from any other turn."""
+    def set_just_started(self, satellite: str, timer_id: int | None, seconds: int = 0) -> None:
+        """The timer the turn just before started (and for how long), for "cancel that" and "make it
+        10"; None from any other turn."""
         with self._lock:
             if timer_id is None:
                 self._just_started.pop(satellite, None)
             else:
-                self._just_started[satellite] = timer_id
+                self._just_started[satellite] = (timer_id, seconds)
 
-    def just_started(self, satellite: str) -> int | None:
+    def just_started(self, satellite: str) -> tuple[int, int] | None:
+        """(id, seconds) of the timer the turn just before started, if it started one."""
         with self._lock:
             return self._just_started.get(satellite)
 

@@ -49,6 +49,10 @@ FASTER_SLOWER = re.compile(
     r"(?:(?:please )?make (?:the |my )?(?P<fan>(?:\w+ )*?fans?|it) (?:go |spin )?)?"
     r"(?:(?:a )?(?:bit|little) |even )?(?:faster|slower)(?: please)?"
 )
+# "too fast" just after the fan (it said "Sorry"): a speed level down
+TOO_FAST = re.compile(
+    r"(?:it's |that's |it is |that is )?(?:a (?:bit|little) |way |much )?too (?P<how>fast|slow)(?: now)?"
+)
 # "speed up the fan", "slow the ceiling fan down": a speed level up or down (read as high, or as off)
 FAN_SPED = re.compile(
     r"(?:please )?(?:speed up|slow down) (?:the |my )?(?P<fan>(?:\w+ )*?fans?)(?: a bit| a little)?(?: please)?"

@@ -17,6 +17,7 @@ it, `publish` (until the command left for the broker).
 from __future__ import annotations
 
 import collections
+import dataclasses
 import logging
 import math
 import queue
@@ -351,10 +352,12 @@ class Pipeline:
                 if timer is None:
                     return Action("answer", text=no_timer(resolution, self.ctx))
                 later = self.timers.start(self.satellite, max(1, math.ceil(timer.remaining())), None, command)
-                self.ctx.set_just_started(self.satellite, later.id)
+                self.ctx.set_just_started(self.satellite, later.id, later.seconds)
                 return action
             if values.get("moved"):  # "move my alarm to 8": the alarm set before is no more
                 self.timers.cancel_all(self.satellite, frozenset({ALARM}))
+            if "replaces" in values:  # "set a timer for 5 minutes", then "make it 10": that timer, longer
+                return self._timer_replaced(resolution, int(values["replaces"]), int(values["seconds"]))
             started = self.timers.start(
                 self.satellite,
                 int(values["seconds"]),
@@ -364,7 +367,7 @@ class Pipeline:
             )
             # "cancel that", said next. Set after _cannot_do_later above: resolving the timer's command
             # there runs resolve(), which clears what the turn before started.
-            self.ctx.set_just_started(self.satellite, started.id)
+            self.ctx.set_just_started(self.satellite, started.id, started.seconds)
         elif intent == "HassCancelAllTimers":
             cancelled = self.timers.cancel_all(self.satellite, frozenset({values.get("timer_kind", "timer")}))
             return Action("answer", text=timer_answer(intent, values, cancelled[-1])) if cancelled else action
@@ -398,6 +401,17 @@ class Pipeline:
             # no timer: dispatch's answer ("There is no timer running.", and what to say instead)
             return Action("answer", text=timer_answer(intent, values, timer)) if timer is not None else action
         return action
+
+    def _timer_replaced(self, resolution: Resolution, timer_id: int, seconds: int) -> Action:
+        """The timer `timer_id` started again for `seconds`, with its name, command or reminder."""
+        old = self.timers.cancel_id(timer_id)
+        if old is None:
+            return Action("answer", text="That timer has already finished.")
+        new = self.timers.start(self.satellite, seconds, old.name, old.command, reminder=old.reminder)
+        self.ctx.set_just_started(self.satellite, new.id, seconds)
+        kept = {"seconds": seconds, "timer_name": old.name, "command": old.command, "reminder": old.reminder}
+        again = dataclasses.replace(resolution, values={k: v for k, v in kept.items() if v})
+        return self.stages.dispatch(again, self.ctx)
 
     def _cannot_do_later(self, command: str) -> str | None:
         """Why the delayed command `command` could not be done, or None: understood and resolved now."""

@@ -96,6 +96,7 @@ from runtime.phrasings import (
     TEMPERATURE_ASKED,
     TIMERS_LIST,
     TONE,
+    TOO_FAST,
     UNDO,
     WANT_TO_HEAR,
     WARM_IN,
@@ -264,8 +265,9 @@ CARRIER_WORDS = frozenset(
         "singing soft sound target that's very watching well "
         # session 37: "is it chilly in the office", "is the kitchen warm enough"
         "chilly enough freezing "
-        # session 38: "make the light cooler" (it looked for a device called "light cooler")
-        "warmer cooler hotter colder"
+        # session 38: "make the light cooler" (it looked for a device called "light cooler"), "turn them
+        # both off", "actually leave it on" (devices called "both", "leave")
+        "warmer cooler hotter colder both leave keep"
     )
 )
 # template words that may be (part of) a device's name, so an untagged one is still looked up
@@ -639,11 +641,18 @@ def interpret(
         reasons.append(f"a new value for the last request: '{fixed.text}'")
     started = ctx.just_started(satellite.id)
     ctx.set_just_started(satellite.id, None)  # the pipeline sets it again when this turn starts one
+    longer = TIMER_CHANGED.fullmatch(normalize(top.text)) if started is not None else None
     if started is not None and CANCEL_THAT.fullmatch(normalize(top.text)):
         # "turn off the light in 5 minutes", then "cancel that": that timer, not the music
         reasons.append("'cancel that' just after a timer was started: that timer")
         top = Interpretation("HassCancelTimer", top.score, [], top.text)
-        resolution = Resolution(top, values={"timer_id": started})
+        resolution = Resolution(top, values={"timer_id": started[0]})
+    elif started is not None and longer is not None and (amount := parse_number(longer["amount"])):
+        # "set a timer for 5 minutes", then "make it 10": that timer for 10 minutes (it set the volume)
+        unit = _unit_of(longer["unit"], started[1])
+        reasons.append(f"'{top.text}' just after a timer was started: that timer, {amount:g} x {unit} s")
+        top = Interpretation("HassStartTimer", top.score, [], top.text)
+        resolution = Resolution(top, values={"seconds": int(amount * unit), "replaces": started[0]})
     else:
         resolution = resolve(top, ctx, satellite, person=person, now=now)
     if resolution.values.get("out_of_domain"):
@@ -768,7 +777,15 @@ def resolve(
         return cut_short
     parts = conjuncts(interp) if interp.intent in CONJOINABLE else [interp]
     resolution = handler(turn) if len(parts) == 1 else _conjoined(turn, handler, parts)
+    if interp.intent == "HassClimateGetTemperature" and _settable(turn, resolution):
+        return _targeted(turn, resolution)  # "what's the temperature", then "set it to 22": the thermostat
     return _targeted(turn, resolution) if interp.intent in TARGETING_INTENTS else resolution
+
+
+def _settable(turn: _Turn, resolution: Resolution) -> bool:
+    """Whether a temperature was read from devices that take a setpoint (not a sensor's)."""
+    kinds = {d.type for d in turn.devices if d.id in resolution.device_ids}
+    return bool(kinds) and kinds <= {"climate", "oven"}
 
 
 def _setting(turn: _Turn, intent: str, slot: str, value: str) -> Resolution:
@@ -871,6 +888,9 @@ def _said_of_devices(turn: _Turn, text: str) -> Resolution | None:
         return _targeted(turn, _fan_step(_read_as(turn, "AmbientSetBrightnessRelative", named)))
     if step is not None and any(d.type == "fan" for d in _last_targets(turn)):
         return _targeted(turn, _fan_step(_read_as(turn, "AmbientSetBrightnessRelative", [])))
+    if (too := TOO_FAST.fullmatch(text)) is not None and any(d.type == "fan" for d in _last_targets(turn)):
+        said = "slower" if too["how"] == "fast" else "faster"  # "too fast": a level down
+        return _targeted(turn, _fan_step(_read_as(turn, "AmbientSetBrightnessRelative", [], text=said)))
     if (asked := FAN_SPEED_ASKED.fullmatch(text)) is not None:
         question = _read_as(turn, "HassGetState", [Slot("name", next(g for g in asked.groups() if g))])
         found = _targets(question, frozenset({"fan"}))
@@ -1290,6 +1310,18 @@ def _targeted(turn: _Turn, resolution: Resolution) -> Resolution:
 
 # "cancel that" just after a timer was set (read as "stop", it paused the music)
 CANCEL_THAT = re.compile(r"(?:no,? )?(?:cancel|scratch|forget|delete|undo) (?:that|it|this)(?: please)?")
+# "make it 10" just after a timer was set (read as the volume, it set the music to 100%)
+TIMER_CHANGED = re.compile(
+    r"(?:no,? |actually,? |sorry,? )?(?:make (?:it|that)|change (?:it|that) to|set (?:it|that) (?:to|for)"
+    r"|i (?:said|meant)) (?P<amount>\w+(?: (?!percent|degrees?)\w+)??)(?: (?P<unit>seconds?|minutes?|mins?|hours?))?(?: instead)?(?: please)?"
+)
+
+
+def _unit_of(said: str | None, before: int) -> int:
+    """Seconds in the unit said ("minutes"), else in the unit the timer before was said in."""
+    if said:
+        return {"s": 1, "m": 60, "h": 3600}[said[0]]
+    return 3600 if before and before % 3600 == 0 else 60 if before % 60 == 0 else 1
 
 
 # "and the bedroom light", "what about the fan": the last request, of another device
@@ -1764,8 +1796,16 @@ def _joined_name(interp: Interpretation, devices: list[Device]) -> list[Device]:
 
 
 def _last_targets(turn: _Turn) -> list[Device]:
-    """The devices this satellite's last request acted on or asked about ("it"), still in the home."""
-    return turn.ctx.last_target_devices(turn.satellite.id)
+    """The devices this satellite's last request acted on or asked about ("it"), still in the home;
+    "both" of one device: with the one before ("turn on the light", "and the lamp", "both off")."""
+    last = turn.ctx.last_target_devices(turn.satellite.id)
+    if len(last) == 1 and "both" in said_words(turn.interp):
+        before = [
+            d for x in turn.ctx.target_before(turn.satellite.id) if (d := turn.ctx.device(x)) is not None
+        ]
+        if len(before) == 1 and before != last:
+            return before + last
+    return last
 
 
 def _fit(

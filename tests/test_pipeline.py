@@ -399,6 +399,25 @@ def test_cancel_that_just_after_a_timer_cancels_that_timer(home: dict[str, Any])
         pipe.timers.cancel_all("kitchen-sat")
 
 
+def test_make_it_10_just_after_a_timer_changes_that_timer(home: dict[str, Any]) -> None:
+    """ "set a timer for 5 minutes", then "make it 10" (read as the volume) set the music to 100%."""
+    pipe = home["rt"].pipelines["kitchen-sat"]
+    said = partial(reply, pipe)
+    try:
+        assert said("set a timer for 5 minutes") == "Timer set for 5 minutes."
+        assert said("make it 10") == "Timer set for 10 minutes."
+        assert [t.seconds for t in pipe.timers.running("kitchen-sat")] == [600]
+        # a timer with a command keeps it; the unit said wins
+        said("turn off the kitchen light in 5 minutes")
+        assert said("make it 20 seconds") == "In 20 seconds I'll turn off the kitchen light."
+        assert sorted((t.seconds, t.command) for t in pipe.timers.running("kitchen-sat")) == [
+            (20, "turn off the kitchen light"),
+            (600, None),
+        ]
+    finally:
+        pipe.timers.cancel_all("kitchen-sat")
+
+
 def test_why_did_you_do_that_says_what_was_heard_and_done(home: dict[str, Any]) -> None:
     """ "why did you do that" was read as negative feedback ("Sorry about that"): nothing said whether
     the request was misheard or misunderstood."""

@@ -3054,3 +3054,50 @@ def test_turn_the_tv_to_an_app_opens_it(ctx, kitchen) -> None:
 @pytest.mark.parametrize("said", ["you're awesome", "good job", "i love you"])
 def test_praise_is_thanked(ctx, kitchen, said: str) -> None:
     assert answered(said, ctx, kitchen) == "Thank you!"  # "Sorry, I can't help with that."
+
+
+def test_a_setpoint_asked_about_is_it_a_sensor_is_not(ctx, living, config) -> None:
+    # "what's the temperature", then "set it to 22" set the floor lamp (the last device commanded) to 22%
+    resolve(hyp("HassTurnOn", text="turn on the floor lamp", name="floor lamp"), ctx, living)
+    r = resolve(hyp("HassClimateGetTemperature", text="what's the temperature"), ctx, living)
+    assert r.device_ids == ["thermostat"] and ctx.last_target(living.id) == ["thermostat"]
+    sensor = next(d for d in config.devices if d.type == "sensor")
+    ctx.set_last_target(living.id, ["floor_lamp"])
+    ctx.update_state(sensor.id, {"state": "on", "temperature": 19})
+    r = resolve(hyp("HassClimateGetTemperature", text=f"what's the temperature of the {sensor.name}",
+                    name=sensor.name), ctx, living)  # fmt: skip
+    assert r.device_ids == [sensor.id] and ctx.last_target(living.id) == ["floor_lamp"]
+
+
+def test_them_both_after_two_requests_is_both_devices(ctx, living) -> None:
+    # "turn on the living room light", "and the floor lamp", "turn them both off": a device called "both"
+    resolve(hyp("HassTurnOn", text="turn on the living room light", name="living room light"), ctx, living)
+    resolve(hyp("HassTurnOn", text="turn on the floor lamp", name="floor lamp"), ctx, living)
+    r = resolve(hyp("HassTurnOff", text="turn them both off"), ctx, living)
+    assert sorted(r.device_ids) == ["floor_lamp", "living_room_light"]
+    r = resolve(hyp("HassTurnOn", text="turn them on"), ctx, living)
+    assert sorted(r.device_ids) == ["floor_lamp", "living_room_light"]  # what was just commanded: both
+
+
+def test_leave_it_on_after_turning_it_off_turns_it_on(ctx, living) -> None:
+    resolve(hyp("HassTurnOff", text="turn off the tv", name="tv"), ctx, living)
+    r = resolve(hyp("HassTurnOn", text="actually leave it on"), ctx, living)
+    assert (r.device_ids, r.values) == (["tv"], {"state": "on"})  # "I don't know a device called leave"
+
+
+def test_too_fast_just_after_the_fan_is_a_level_down(ctx, bedroom) -> None:
+    ctx.update_state("bedroom_fan", {"state": "on", "percentage": 100})
+    resolve(hyp("HassFanSetSpeed", text="set the fan to high", domain="fan", percentage="high"), ctx, bedroom)
+    r = resolve(hyp("OutOfDomain", text="too fast"), ctx, bedroom)  # "Sorry, I can't help with that."
+    assert (r.device_ids, r.values) == (["bedroom_fan"], {"percentage": 66})
+
+
+@pytest.mark.parametrize(
+    ("said", "meant"),
+    [("wait, unlock it", "unlock it"), ("ok turn off the lights", "turn off the lights"),
+     ("wait a minute", "wait a minute"), ("okay stop", "okay stop")],
+)  # fmt: skip
+def test_an_interjection_before_a_command_is_dropped(said: str, meant: str) -> None:
+    from runtime.nlu.text import as_meant
+
+    assert as_meant(said) == meant  # "wait, unlock it" was read as "stop": nothing unlocked

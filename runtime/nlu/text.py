@@ -109,12 +109,21 @@ _OPEN_A_FRACTION = re.compile(
 )
 
 
+# "wait, unlock it" was read as "stop" (nothing done): an interjection before a command is dropped
+_INTERJECTION = re.compile(
+    r"^(?:wait|hold on|oh|oh wait|oops|um+|uh+|hmm+|well|ok|okay|alright|all right) "
+    r"(?=(?:turn|switch|lock|unlock|open|close|set|play|pause|resume|stop|dim|make|put|start|cancel|leave"
+    r"|keep|don't|do not) \S)"
+)
+
+
 def as_meant(text: str) -> str:
     """Normalized `text` with ASR slips that no request means put right ("turn of" -> "turn off"),
-    idioms said the usual way ("kill the lights" -> "turn off the lights"), questions about what was
-    done asked about the state ("did i lock the door" -> "is the door locked"), "leave X on and turn
-    off the rest" as the exception it is, and fractions as percentages ("to three quarters")."""
-    said = _OF_FOR_OFF.sub(lambda m: f"{m[1]}{m[2]}f", normalize(text))
+    an interjection before a command dropped ("wait, unlock it"), idioms said the usual way ("kill
+    the lights" -> "turn off the lights"), questions about what was done asked about the state ("did
+    i lock the door" -> "is the door locked"), "leave X on and turn off the rest" as the exception it
+    is, and fractions as percentages ("to three quarters")."""
+    said = _OF_FOR_OFF.sub(lambda m: f"{m[1]}{m[2]}f", _INTERJECTION.sub("", normalize(text)))
     for idiom, usual in (*_IDIOMS, *_DID_I):
         said = idiom.sub(usual, said)
     said = _THE_REST.sub(_except_said, said)
