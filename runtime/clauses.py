@@ -109,7 +109,9 @@ FOR_A_WHILE = re.compile(
     rf"|(?P<door>lock|unlock|open|close) (?P<dev4>.+?) for (?P<time4>{DURATION_PHRASE})"
     # "set the oven to 180 for 30 minutes" (an oven timer, the oven not set): set now, off then
     rf"|(?:set|put|turn|preheat) (?P<oven>(?:the |my )?(?:\S+ )?oven) (?:on )?(?:to|at) (?P<heat>\S+(?: degrees)?)"
-    rf" for (?P<time5>{DURATION_PHRASE})",
+    rf" for (?P<time5>{DURATION_PHRASE})"
+    # "play rain sounds for 30 minutes" played them on (a sleep timer, as "stop in 30 minutes")
+    rf"|(?P<play>(?:please )?play .+?) for (?P<time6>{DURATION_PHRASE})",
     re.IGNORECASE,
 )
 # "unlock the front door for 5 minutes": locked again when the time is up
@@ -129,6 +131,8 @@ def for_a_while(command: str) -> list[str]:
         return [command]
     if m["dev3"]:
         return [f"turn on {m['dev3']}", f"turn off {m['dev3']} in {m['time3']}"]
+    if m["play"]:
+        return [m["play"], f"pause the music in {m['time6']}"]
     if m["oven"]:
         return [f"set {m['oven']} to {m['heat']}", f"turn off {m['oven']} in {m['time5']}"]
     if m["dev4"]:

@@ -82,6 +82,11 @@ def dispatch(resolution: Resolution, ctx: ContextStore, *, now: datetime | None 
         return Action("answer", text=" ".join(_state(d, ctx, asked) for d in devices))
     if values.get("help"):
         return Action("answer", text=help_text(resolution, ctx))
+    if values.get("identity"):
+        return Action(
+            "answer",
+            text="I'm this home's voice assistant; I run here, on this device. Ask me what I can do.",
+        )
     if values.get("listed"):  # "list my devices": room by room, what can be commanded
         known = [d for d in ctx.devices() if d.command_topic]
         rooms = dict.fromkeys(d.room for d in known)

@@ -15,6 +15,8 @@ HELP = re.compile(
     r"(?:please )?(?:help(?: me)?|what (?:can|do) you do|what are you able to do|what can i (?:say|ask)(?: you)?"
     r"|how (?:do|can) i use you|what do you know|what are your (?:commands|skills))(?: please)?"
 )
+# "what's your name", "who are you" (it said "Sorry")
+IDENTITY = re.compile(r"(?:what's|what is) your name|who (?:are|r) you|what are you")
 # "list my devices", "what can i control": every device, room by room (they were out of domain)
 DEVICES_LISTED = re.compile(
     r"(?:please )?(?:list|name|tell me) (?:all )?(?:of )?(?:my|the|your) devices(?: please)?"

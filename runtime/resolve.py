@@ -69,6 +69,7 @@ from runtime.phrasings import (
     HELP,
     HOW_LOUD,
     HUMIDITY_ASKED,
+    IDENTITY,
     INPUT_CHOSEN,
     LEARNING_OFF,
     MEANT,
@@ -813,6 +814,8 @@ def _phrasing(turn: _Turn, text: str) -> Resolution | None:
     """A sentence runtime/phrasings.py reads from its words, whatever the model read; None if none."""
     if HELP.fullmatch(text):  # the model has no intent for it: not out of domain
         return turn.done([], turn.satellite.room, help=True)
+    if IDENTITY.fullmatch(text):
+        return _read_as(turn, "OutOfDomain", []).done(identity=True)
     if DEVICES_LISTED.fullmatch(text):
         return _read_as(turn, "HassGetState", []).done([], listed=True)
     if PRAISE.fullmatch(text):

@@ -61,7 +61,8 @@ from runtime.clauses import commands
         ),
         ("set a timer for 5 minutes and another for 10", ["set a timer for 5 minutes", "set a timer for 10"]),
         ("set a timer for an hour and a half", None),
-        ("play jazz for an hour", None),
+        # played, and paused when the time is up (session 38: it played on; a sleep timer, as "stop in an hour")
+        ("play jazz for an hour", ["play jazz", "pause the music in an hour"]),
         # one command: a list of devices or rooms, a title with "and", a verb's particle
         ("turn off the kitchen and living room lights", None),
         ("turn on the lights and the tv", None),
@@ -87,6 +88,9 @@ def test_commands_are_cut_where_a_new_command_starts(said: str, parts: list[str]
             ["set the oven to 200 degrees", "turn off the oven in an hour"],
         ),
         ("set a timer for 30 minutes", ["set a timer for 30 minutes"]),
+        # "play rain sounds for 30 minutes" played on: a sleep timer
+        ("play rain sounds for 30 minutes", ["play rain sounds", "pause the music in 30 minutes"]),
+        ("play music for my wife", ["play music for my wife"]),
     ],
 )
 def test_for_a_while_is_now_and_undone_when_the_time_is_up(said: str, parts: list[str]) -> None:

@@ -3056,6 +3056,11 @@ def test_praise_is_thanked(ctx, kitchen, said: str) -> None:
     assert answered(said, ctx, kitchen) == "Thank you!"  # "Sorry, I can't help with that."
 
 
+@pytest.mark.parametrize("said", ["what's your name", "who are you"])
+def test_who_are_you_is_answered(ctx, kitchen, said: str) -> None:
+    assert answered(said, ctx, kitchen).startswith("I'm this home's voice assistant")  # "Sorry, ..."
+
+
 def test_a_setpoint_asked_about_is_it_a_sensor_is_not(ctx, living, config) -> None:
     # "what's the temperature", then "set it to 22" set the floor lamp (the last device commanded) to 22%
     resolve(hyp("HassTurnOn", text="turn on the floor lamp", name="floor lamp"), ctx, living)
