@@ -1977,6 +1977,10 @@ def white_of(said: str) -> str | None:
 
 def _light_set(turn: _Turn) -> Resolution:
     values: dict[str, Any] = {}
+    if not any(turn.interp.slot(k) for k in ("brightness", "color", "temperature")) and (
+        said_words(turn.interp) & TEMPERATURE_COMPARATIVES
+    ):  # "make the bedroom light warmer" read as a light set with no value asked what to set
+        return _white_step(turn)
     feature = None
     if turn.interp.slot("brightness") is not None:
         b = _value(turn, "brightness", "brightness", "brightness")

@@ -1277,6 +1277,12 @@ def test_a_step_goes_to_the_device_named_or_last_acted_on_not_the_lights(ctx, be
     assert r.device_ids == ["bedroom_light"] and r.values["brightness"] == 30
 
 
+def test_a_light_set_with_a_comparative_and_no_value_is_a_white_step(ctx, kitchen) -> None:
+    # read as HassLightSet with no value (a retrain's reading), it asked "What brightness or color ...?"
+    r = resolve(hyp("HassLightSet", text="make the bedroom light warmer", name="bedroom light"), ctx, kitchen)
+    assert (r.device_ids, r.values) == (["bedroom_light"], {"color": "warm white"})
+
+
 @pytest.mark.parametrize("said", ["make the light cooler", "make the lights a bit warmer"])
 def test_a_lights_white_step_with_no_name_tagged_is_the_rooms_light(ctx, bedroom, said: str) -> None:
     # "make the light cooler" read with no slot looked for a device called "light cooler"
