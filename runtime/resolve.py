@@ -3280,6 +3280,17 @@ def _cancel_all(turn: _Turn) -> Resolution:
     if words & (MUSIC_WORDS | VIDEO_WORDS) and not kind and not words & TIMER_WORDS:
         turn.reasons.append("music said and no timer: the players stop")
         return _stop(_read_as(turn, "AmbientStop", []))
+    if (
+        not kind
+        and not words & TIMER_WORDS
+        and STOPPING.match(text)
+        and "off" not in words
+        and not turn.ctx.running_timers(turn.satellite.id)
+    ):
+        stopped = _stop(_read_as(turn, "AmbientStop", []))  # "stop all" with no timer: what plays
+        if stopped.device_ids:
+            turn.reasons.append("no timer is running and no timer said: what plays stops")
+            return stopped
     return turn.done(**kind)
 
 

@@ -3112,3 +3112,13 @@ def test_an_interjection_before_a_command_is_dropped(said: str, meant: str) -> N
     from runtime.nlu.text import as_meant
 
     assert as_meant(said) == meant  # "wait, unlock it" was read as "stop": nothing unlocked
+
+
+def test_stop_all_with_no_timer_running_stops_what_plays(ctx, kitchen) -> None:
+    # "stop all" with the music playing said "There is no timer running."
+    ctx.update_state("living_room_speaker", {"state": "playing"})
+    r = resolve(hyp("HassCancelAllTimers", text="stop all"), ctx, kitchen)
+    assert (r.device_ids, r.values) == (["living_room_speaker"], {"state": "paused"})
+    ctx.set_running_timers(kitchen.id, 1)  # a timer runs: it is the timers'
+    r = resolve(hyp("HassCancelAllTimers", text="stop all"), ctx, kitchen)
+    assert (r.interpretation.intent, r.device_ids) == ("HassCancelAllTimers", [])
