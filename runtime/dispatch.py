@@ -144,6 +144,8 @@ def _answer(intent: str, values: dict[str, Any], ctx: ContextStore, now: datetim
         return Action("none", text="Sorry about that.")
     if intent == "AmbientThanks" and values.get("praised"):
         return Action("none", text="Thank you!")
+    if intent == "AmbientThanks" and values.get("farewell"):
+        return Action("none", text="Goodbye!")
     if intent == "AmbientThanks":
         return Action("none", text="You're welcome.")  # "none": it closes the conversation, no follow-up
     if intent == "AmbientTeachPreference" and "known" in values:

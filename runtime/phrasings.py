@@ -15,6 +15,8 @@ HELP = re.compile(
     r"(?:please )?(?:help(?: me)?|what (?:can|do) you do|what are you able to do|what can i (?:say|ask)(?: you)?"
     r"|how (?:do|can) i use you|what do you know|what are your (?:commands|skills))(?: please)?"
 )
+# "goodbye" was thanked ("You're welcome.")
+FAREWELL = re.compile(r"(?:good ?bye|bye(?: bye)?|see you(?: later)?|later)(?: for now)?")
 # "what's your name", "who are you" (it said "Sorry")
 IDENTITY = re.compile(r"(?:what's|what is) your name|who (?:are|r) you|what are you")
 # "list my devices", "what can i control": every device, room by room (they were out of domain)
@@ -135,7 +137,8 @@ PRAISE = re.compile(
 # "i'm going to bed", "i'm home", "start my morning routine": phrases people teach; not taught yet, they
 # get how to teach them (they were out of domain, and "start my morning routine" turned learning on)
 TEACHABLE = re.compile(
-    r"(?P<moment>i'm (?:going to bed|off to bed|going to sleep|home|back|awake|up))"
+    r"(?P<moment>i'm (?:going to bed|off to bed|going to sleep|home|back|awake|up|leaving|heading out|going out"
+    r"|off to work|off))"
     r"|(?:start|run|do|begin|activate|trigger) (?:my |the )?(?P<routine>.+? (?:routine|scene))"
 )
 # "stop learning", "don't learn my preferences": learning off, which the model reads as pausing the music

@@ -62,6 +62,7 @@ from runtime.phrasings import (
     FAN_LEVEL_SAID,
     FAN_SPED,
     FAN_SPEED_ASKED,
+    FAREWELL,
     FASTER_SLOWER,
     FAVORITE_PLAYED,
     FORGET,
@@ -818,6 +819,8 @@ def _phrasing(turn: _Turn, text: str) -> Resolution | None:
         return _read_as(turn, "OutOfDomain", []).done(identity=True)
     if DEVICES_LISTED.fullmatch(text):
         return _read_as(turn, "HassGetState", []).done([], listed=True)
+    if FAREWELL.fullmatch(text):
+        return _read_as(turn, "AmbientThanks", []).done(farewell=True)
     if PRAISE.fullmatch(text):
         return _read_as(turn, "AmbientThanks", []).done(praised=True)
     if (greeting := GREETING.fullmatch(text)) is not None:  # answered, with how to make it do something

@@ -3122,3 +3122,9 @@ def test_stop_all_with_no_timer_running_stops_what_plays(ctx, kitchen) -> None:
     ctx.set_running_timers(kitchen.id, 1)  # a timer runs: it is the timers'
     r = resolve(hyp("HassCancelAllTimers", text="stop all"), ctx, kitchen)
     assert (r.interpretation.intent, r.device_ids) == ("HassCancelAllTimers", [])
+
+
+def test_goodbye_and_im_leaving_are_answered_as_such(ctx, kitchen) -> None:
+    assert answered("goodbye", ctx, kitchen, "AmbientThanks") == "Goodbye!"  # "You're welcome."
+    # "i'm leaving" (not taught) said "Sorry": how to teach it, as "i'm home"
+    assert answered("i'm leaving", ctx, kitchen).startswith("I don't know what i'm leaving should do yet.")
