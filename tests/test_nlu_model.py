@@ -518,6 +518,7 @@ def test_everyday_idioms_for_a_switch_and_asking_the_temperature(nlu: NluModel, 
         # a turn-off; a timer's status
         "what's the status of the front door": ("HassGetState", "what's the state of the front door"),
         "give me a status report": ("HassGetState", "what devices are on"),
+        "what's the status of the house": ("HassGetState", "what devices are on"),
     }
     for text, (intent, meant) in said.items():
         top = nlu.parse(text)[0]

@@ -60,13 +60,14 @@ _IDIOMS = (
         "turn on the coffee maker",
     ),
     # "what's the status of the front door" turned it off; "give me a status report" asked about timers
-    (re.compile(r"^(?:what's|what is|whats) the status of (.+)$"), r"what's the state of \1"),
     (
         re.compile(
             r"^(?:give me a |what's the |what is the )?(?:status report|home status|house status)(?: please)?$"
+            r"|^(?:what's|what is|whats) the status of (?:the house|the home|my home|my house|everything)$"
         ),
         "what devices are on",
     ),
+    (re.compile(r"^(?:what's|what is|whats) the status of (.+)$"), r"what's the state of \1"),
     # "i can't see anything" was out of domain
     (
         re.compile(r"^i (?:can't|cant|cannot|can not) see (?:anything|a thing|much)(?: in here)?$"),
