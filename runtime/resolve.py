@@ -301,6 +301,8 @@ ANY_MUSIC = frozenset(
 # "I don't like country", "I hate jazz": a dislike, not a like
 DISLIKE_WORDS = frozenset(_words("don't dont not hate dislike stand tired sick"))
 VIDEO_WORDS = frozenset(_words("movie movies film show shows series episode tv television telly"))
+# "play my favorite podcast": kinds the likes (music) do not answer
+NOT_LIKED_MUSIC = frozenset({"podcast", "audiobook", "book", "show", "tv show", "movie", "film", "series"})
 STOPPING = re.compile(r"(?:please )?(?:stop|pause|end|turn off|switch off|shut off)\b")
 SONG_WORDS = frozenset(_words("song songs track tracks music album playlist"))
 # "what's playing", "what song is this": a question about what the players play, not about a device
@@ -1016,15 +1018,15 @@ def _said_of_media(turn: _Turn, text: str) -> Resolution | None:
         return _read_as(turn, "HassTurnOn", []).done([player.id], player.room, state="on", media_source=app)
     if (favorite := FAVORITE_PLAYED.fullmatch(text)) is not None:
         kind = favorite["kind"] or "music"
-        if kind not in ("podcast", "audiobook", "book", "show", "tv show", "movie", "film", "series"):
+        if kind not in NOT_LIKED_MUSIC:
             liked = [Slot("search_query", "my music")]  # what this person said they like, else asked
             return _targeted(turn, _play(_read_as(turn, "HassMediaSearchAndPlay", liked)))
         return _read_as(turn, "HassMediaSearchAndPlay", []).ask(
             f"I don't know your favorite {kind} yet. Which {kind} should I play?"
         )
     if (chosen := INPUT_CHOSEN.fullmatch(text)) is not None:
-        number = {"one": "1", "two": "2", "three": "3", "four": "4"}.get(chosen["number"], chosen["number"])
-        source = f"HDMI {number}" if number else "HDMI"  # as most tvs name the input in Home Assistant
+        number = parse_number(chosen["number"])
+        source = f"HDMI {number:g}" if number else "HDMI"  # as most tvs name the input in Home Assistant
         tv = _app_player(turn, source, chosen["where"], kind="tv")
         if isinstance(tv, Resolution):
             return tv
@@ -1276,7 +1278,7 @@ def _timer_until(turn: _Turn, said: str, name: str = ALARM) -> Resolution | None
         seconds, when = _until(turn, at, days=(ahead - (ringing - turn.now.date()).days) % 7)
     turn.reasons.append(f"an alarm at {when}{' tomorrow' if tomorrow else ''}: in {seconds} s")
     resolution = _read_as(turn, "HassStartTimer", []).done(seconds=seconds, timer_name=name, at=when)
-    if weekday is not None and seconds >= 24 * 3600 - (turn.now.hour * 3600 + turn.now.minute * 60):
+    if weekday is not None and (turn.now + timedelta(seconds=seconds)).date() != turn.now.date():
         resolution.values["day"] = weekday.capitalize()  # not today's
     elif tomorrow:
         resolution.values["tomorrow"] = True
