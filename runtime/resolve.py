@@ -268,8 +268,8 @@ CARRIER_WORDS = frozenset(
         # session 37: "is it chilly in the office", "is the kitchen warm enough"
         "chilly enough freezing "
         # session 38: "make the light cooler" (it looked for a device called "light cooler"), "turn them
-        # both off", "actually leave it on" (devices called "both", "leave")
-        "warmer cooler hotter colder both leave keep"
+        # both off", "actually leave it on", "full brightness" (devices called "both", "leave", "full")
+        "warmer cooler hotter colder both leave keep full"
     )
 )
 # template words that may be (part of) a device's name, so an untagged one is still looked up
@@ -2010,8 +2010,12 @@ def _light_set(turn: _Turn) -> Resolution:
         values["color"], feature = c, feature or "color"
         if "brightness" in values:
             feature = "brightness"
-    if not values and (heard := number_in_text(turn.interp.text)) is not None:
-        # the NLU found the intent but not the value: "set the floor lamp to fifty percent"
+    said_level = next(
+        (SPECIAL_PERCENT[w] for w in normalize(turn.interp.text).split() if w in SPECIAL_PERCENT), None
+    )
+    if not values and (heard := number_in_text(turn.interp.text) or said_level) is not None:
+        # the NLU found the intent but not the value: "set the floor lamp to fifty percent", "full
+        # brightness" (it asked what to set)
         turn.reasons.append(f"brightness {heard:g} read from the text (no brightness slot)")
         turn = _Turn(
             Interpretation(turn.interp.intent, turn.interp.score, [*turn.interp.slots, Slot("brightness", f"{heard:g}")],

@@ -3128,3 +3128,9 @@ def test_goodbye_and_im_leaving_are_answered_as_such(ctx, kitchen) -> None:
     assert answered("goodbye", ctx, kitchen, "AmbientThanks") == "Goodbye!"  # "You're welcome."
     # "i'm leaving" (not taught) said "Sorry": how to teach it, as "i'm home"
     assert answered("i'm leaving", ctx, kitchen).startswith("I don't know what i'm leaving should do yet.")
+
+
+def test_full_brightness_with_no_value_tagged_is_100(ctx, living) -> None:
+    # read as a light set with no value: "What brightness or color should I set?"
+    r = resolve(hyp("HassLightSet", text="full brightness"), ctx, living)
+    assert (r.device_ids, r.values) == (["living_room_light"], {"brightness": 100})

@@ -68,6 +68,13 @@ _IDIOMS = (
         "what devices are on",
     ),
     (re.compile(r"^(?:what's|what is|whats) the status of (.+)$"), r"what's the state of \1"),
+    # "turn on the lights dimmed" asked about a device called "lights dimmed"
+    (
+        re.compile(
+            r"^(?:please )?(?:turn|switch) on ((?:all )?the (?:\w+ )*?(?:lights?|lamps?)) (?:dimmed|dim)$"
+        ),
+        r"turn on \1 but dim",
+    ),
     # "i can't see anything" was out of domain
     (
         re.compile(r"^i (?:can't|cant|cannot|can not) see (?:anything|a thing|much)(?: in here)?$"),
