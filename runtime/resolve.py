@@ -2471,6 +2471,11 @@ def _app_player(turn: _Turn, app: str, where: str | None, kind: str | None = Non
     kind = kind or ("tv" if APPS[app] == "video" else "media_player")  # music: a speaker first, else a tv
     home = [d for d in _players(turn) if not turn.ctx.satellite_player(d.id)]
     players = [d for d in home if d.type == kind] or [d for d in home if d.type == "tv"]
+    if where in PRONOUNS:  # "switch it to hdmi 2" just after the tv ("no tv in the it")
+        it = [d for d in _last_targets(turn) if d in players]
+        if len(it) == 1:
+            return it[0]
+        where = None
     if where:
         room = room_called(where, turn.rooms)
         named = [d for d in players if (room is not None and d.room == room.id) or d in _named(turn, where)]

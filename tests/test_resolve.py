@@ -3055,6 +3055,11 @@ def test_turn_the_tv_to_an_app_opens_it(ctx, kitchen) -> None:
     # "turn the tv to netflix" asked which player
     r = resolve(hyp("HassSetVolume", text="turn the tv to netflix"), ctx, kitchen)
     assert (r.device_ids, r.values) == (["tv"], {"state": "on", "media_source": "netflix"})
+    # "it" just after the tv: "There's no tv for HDMI 2 in the it."
+    resolve(hyp("HassTurnOn", text="turn on the tv", name="tv"), ctx, kitchen)
+    for said, source in (("switch it to hdmi 2", "HDMI 2"), ("turn it to netflix", "netflix")):
+        r = resolve(hyp("HassTurnOn", text=said), ctx, kitchen)
+        assert (r.device_ids, r.values) == (["tv"], {"state": "on", "media_source": source}), said
 
 
 @pytest.mark.parametrize("said", ["you're awesome", "good job", "i love you"])
