@@ -82,6 +82,11 @@ def dispatch(resolution: Resolution, ctx: ContextStore, *, now: datetime | None 
         return Action("answer", text=" ".join(_state(d, ctx, asked) for d in devices))
     if values.get("help"):
         return Action("answer", text=help_text(resolution, ctx))
+    if values.get("able"):  # "what lights can change color"
+        what = "change color" if values["able"] == "color" else "dim"
+        names = values.get("able_lights") or []
+        said = f"{_names(names)} can {what}" if names else f"No light here can {what}"
+        return Action("answer", text=f"{said[0].upper()}{said[1:]}.")
     if values.get("identity"):
         return Action(
             "answer",

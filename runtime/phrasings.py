@@ -17,6 +17,11 @@ HELP = re.compile(
 )
 # "goodbye" was thanked ("You're welcome.")
 FAREWELL = re.compile(r"(?:good ?bye|bye(?: bye)?|see you(?: later)?|later)(?: for now)?")
+# "what lights can change color", "which lights dim" (it asked what to set)
+LIGHTS_ABLE = re.compile(
+    r"(?:what|which) (?:lights?|lamps?) (?:can )?(?P<what>change colou?rs?|do colou?rs?|dim|be dimmed|can dim)"
+    r"(?: here| in this home| in the house)?"
+)
 # "what's your name", "who are you" (it said "Sorry")
 IDENTITY = re.compile(r"(?:what's|what is) your name|who (?:are|r) you|what are you")
 # "list my devices", "what can i control": every device, room by room (they were out of domain)

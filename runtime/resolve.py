@@ -73,6 +73,7 @@ from runtime.phrasings import (
     IDENTITY,
     INPUT_CHOSEN,
     LEARNING_OFF,
+    LIGHTS_ABLE,
     MEANT,
     MEANT_NO,
     MEDIA_MOVED,
@@ -819,6 +820,10 @@ def _phrasing(turn: _Turn, text: str) -> Resolution | None:
         return turn.done([], turn.satellite.room, help=True)
     if IDENTITY.fullmatch(text):
         return _read_as(turn, "OutOfDomain", []).done(identity=True)
+    if (able := LIGHTS_ABLE.fullmatch(text)) is not None:
+        feature = "color" if "colo" in able["what"] else "brightness"
+        lights = [d.name for d in turn.devices if d.type == "light" and feature in d.features]
+        return _read_as(turn, "HassGetState", []).done([], able=feature, able_lights=lights)
     if DEVICES_LISTED.fullmatch(text):
         return _read_as(turn, "HassGetState", []).done([], listed=True)
     if FAREWELL.fullmatch(text):

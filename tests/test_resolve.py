@@ -3139,3 +3139,9 @@ def test_full_brightness_with_no_value_tagged_is_100(ctx, living) -> None:
     # read as a light set with no value: "What brightness or color should I set?"
     r = resolve(hyp("HassLightSet", text="full brightness"), ctx, living)
     assert (r.device_ids, r.values) == (["living_room_light"], {"brightness": 100})
+
+
+def test_which_lights_can_change_color_is_answered(ctx, living) -> None:
+    # read as a light set with no value, it asked "What brightness or color should I set?"
+    said = answered("what lights can change color", ctx, living, "HassLightSet")
+    assert said == "The living room light and the bedroom light can change color."
