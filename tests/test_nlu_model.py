@@ -521,6 +521,7 @@ def test_everyday_idioms_for_a_switch_and_asking_the_temperature(nlu: NluModel, 
         "what's the status of the house": ("HassGetState", "what devices are on"),
         "turn on the lights dimmed": (None, "turn on the lights but dim"),  # a device "lights dimmed"
         "turn on the fan on low": (None, "turn on the fan on low"),  # not a light: as said
+        "play music for my wife": ("HassMediaSearchAndPlay", "play music"),  # "What do you like?"
     }
     for text, (intent, meant) in said.items():
         top = nlu.parse(text)[0]

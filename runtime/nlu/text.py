@@ -75,6 +75,15 @@ _IDIOMS = (
         ),
         r"turn on \1 but dim",
     ),
+    # "play music for my wife" asked what you like, "play some jazz for the kids" about a device "kids":
+    # who it is for is not what to play
+    (
+        re.compile(
+            r"^((?:please )?play .+?) for (?:my|the|our) (?:wife|husband|partner|kids|children|son|daughter|baby"
+            r"|family|guests|mom|dad|mum|girlfriend|boyfriend)$"
+        ),
+        r"\1",
+    ),
     # "i can't see anything" was out of domain
     (
         re.compile(r"^i (?:can't|cant|cannot|can not) see (?:anything|a thing|much)(?: in here)?$"),
