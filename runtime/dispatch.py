@@ -20,7 +20,7 @@ from runtime.context import ContextStore
 from runtime.conventions import ON_OFF_STATES, ConventionError, command_payload, expected_state
 from runtime.events import Action, Command, Resolution
 from runtime.rank import INTENT_TYPES, ON_A_TIMER, VIDEO_CLASSES, named_devices, said_words
-from runtime.resolve import LISTING_WORDS, SOME_WORDS, SORRY, normalize, outdoor
+from runtime.resolve import LISTING_WORDS, SOME_WORDS, SORRY, cap, normalize, outdoor
 from runtime.timers import ALARM, RunningTimer
 
 # the state a field can report, and how to say it
@@ -86,7 +86,7 @@ def dispatch(resolution: Resolution, ctx: ContextStore, *, now: datetime | None 
         what = "change color" if values["able"] == "color" else "dim"
         names = values.get("able_lights") or []
         said = f"{_names(names)} can {what}" if names else f"No light here can {what}"
-        return Action("answer", text=f"{said[0].upper()}{said[1:]}.")
+        return Action("answer", text=f"{cap(said)}.")
     if values.get("identity"):
         return Action(
             "answer",
@@ -237,7 +237,7 @@ def _lacking(v: dict[str, Any]) -> str:
     names = _names(v["lacking"])
     what = "dim" if "brightness" in v else "change color"
     on = f"; I turned {'them' if _are(v['lacking']) == 'are' else 'it'} on" if v.get("on_too") else ""
-    return f" {names[0].upper()}{names[1:]} can't {what}{on}."
+    return f" {cap(names)} can't {what}{on}."
 
 
 def _confirmation(resolution: Resolution, devices: list[Device]) -> str:
@@ -477,7 +477,7 @@ def _states(
         text = f"{len(yes)} {'is' if len(yes) == 1 else 'are'} {said}: {_names(yes)}."
     elif yes:
         these = f"{_names(yes)} {_are(yes)} {said}."
-        text = these[0].upper() + these[1:] if which else f"Yes, {these}"
+        text = cap(these) if which else f"Yes, {these}"
     else:
         parts = [f"{_names(ns)} {_are(ns)} {st}" for st, ns in by_state.items()]
         text = (f"None are {said}: " if which else "No, ") + "; ".join(parts)  # several devices here

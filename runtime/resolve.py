@@ -374,6 +374,20 @@ UNIT_WORDS = frozenset(
 SPECIAL_PERCENT = {"half": 50, "full": 100, "max": 100, "maximum": 100, "minimum": 1, "min": 1,
                    "halfway": 50, "half way": 50, "partway": 50, "part way": 50,
                    "lowest": 1, "the lowest": 1, "highest": 100, "the highest": 100, "the max": 100}  # fmt: skip
+
+
+def _level_word(text: str) -> str | None:
+    """The first word of `text` that names a level ("full", "half", "max"), if any."""
+    return next((w for w in normalize(text).split() if w in SPECIAL_PERCENT), None)
+
+
+def _level_in_text(text: str) -> float | None:
+    """The level `text` says: a number ("fifty percent"), else a word for one ("full brightness")."""
+    said = number_in_text(text)
+    word = _level_word(text) if said is None else None
+    return float(SPECIAL_PERCENT[word]) if word is not None else said
+
+
 # a fan's named speeds as percentages (a three-speed fan's low / medium / high)
 FAN_LEVELS = {"low": 33, "lowest": 33, "minimum": 33, "min": 33, "medium": 66, "high": 100, "highest": 100,
               "max": 100, "maximum": 100, "full": 100, "full speed": 100, "top speed": 100}  # fmt: skip
@@ -570,7 +584,8 @@ def _the(names: list[str], last: str = "or") -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + f" {last} " + names[-1]
 
 
-def _cap(text: str) -> str:
+def cap(text: str) -> str:
+    """`text` with its first letter upper case ("the lamp is on" -> "The lamp is on")."""
     return text[:1].upper() + text[1:]
 
 
@@ -646,7 +661,7 @@ def interpret(
         reasons.append(f"a new value for the last request: '{fixed.text}'")
     started = ctx.just_started(satellite.id)
     ctx.set_just_started(satellite.id, None)  # the pipeline sets it again when this turn starts one
-    longer = TIMER_CHANGED.fullmatch(normalize(top.text)) if started is not None else None
+    longer = TIMER_CHANGED.fullmatch(normalize(top.text))
     if started is not None and CANCEL_THAT.fullmatch(normalize(top.text)):
         # "turn off the light in 5 minutes", then "cancel that": that timer, not the music
         reasons.append("'cancel that' just after a timer was started: that timer")
@@ -1834,7 +1849,7 @@ def _fit(
         if not featured:
             what = {"brightness": "be dimmed", "color": "change color", "position": "be set to a position"}
             return turn.ask(
-                f"{_cap(_the([d.name for d in able]).replace(' or ', ' and '))} can't "
+                f"{cap(_the([d.name for d in able]).replace(' or ', ' and '))} can't "
                 f"{what.get(need_feature, 'do that')}."
             )
         if len(featured) < len(able):
@@ -2015,19 +2030,13 @@ def _light_set(turn: _Turn) -> Resolution:
         values["color"], feature = c, feature or "color"
         if "brightness" in values:
             feature = "brightness"
-    said_level = next(
-        (SPECIAL_PERCENT[w] for w in normalize(turn.interp.text).split() if w in SPECIAL_PERCENT), None
-    )
-    if not values and (heard := number_in_text(turn.interp.text) or said_level) is not None:
+    if not values and (heard := _level_in_text(turn.interp.text)) is not None:
         # the NLU found the intent but not the value: "set the floor lamp to fifty percent", "full
         # brightness" (it asked what to set)
         turn.reasons.append(f"brightness {heard:g} read from the text (no brightness slot)")
-        turn = _Turn(
-            Interpretation(turn.interp.intent, turn.interp.score, [*turn.interp.slots, Slot("brightness", f"{heard:g}")],
-                           turn.interp.text),
-            turn.ctx, turn.satellite, turn.person, turn.reasons,
-        )  # fmt: skip
-        return _light_set(turn)
+        return _light_set(
+            _read_as(turn, turn.interp.intent, [*turn.interp.slots, Slot("brightness", f"{heard:g}")])
+        )
     if not values:
         return turn.ask("What brightness or color should I set?")
     types = INTENT_TYPES["HassLightSet"]
@@ -2879,11 +2888,7 @@ def _brightness_step(turn: _Turn) -> Resolution:
         return _white_step(turn)
     said = number_in_text(i.text)
     # "full brightness", "lights to max": the word is the value
-    value = (
-        f"{said:g}"
-        if said is not None
-        else next((w for w in normalize(i.text).split() if w in SPECIAL_PERCENT), None)
-    )
+    value = f"{said:g}" if said is not None else _level_word(i.text)
     if said is None and value is not None:
         said = float(SPECIAL_PERCENT[value])
     by = said is not None and "by" in normalize(i.text).split()  # "dim the lights by 30 percent"
@@ -2925,7 +2930,7 @@ def _brightness_step(turn: _Turn) -> Resolution:
     states = [turn.ctx.state(d.id) for d in found]
     on = [s for s in states if s is not None and s.state.get("state") == "on"]
     if step < 0 and states and not on and all(s is not None for s in states):
-        return turn.ask(f"{_cap(_the([d.name for d in found]))} {'is' if len(found) == 1 else 'are'} off.")
+        return turn.ask(f"{cap(_the([d.name for d in found]))} {'is' if len(found) == 1 else 'are'} off.")
     base = next(
         (float(s.state["brightness"]) for s in on if isinstance(s.state.get("brightness"), int | float)),
         # on at an unknown level, or dimmed while not known: as if full; else from dark
