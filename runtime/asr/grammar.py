@@ -76,13 +76,22 @@ MEANINGS: dict[str, frozenset[str]] = {
     "(set | change) the brightness of the <light> to <number> percent": frozenset({"HassLightSet"}),
     "(brighten | dim) the <light>": frozenset({I.BRIGHTNESS_STEP}),
     "make [the] <light> (brighter | dimmer)": frozenset({I.BRIGHTNESS_STEP}),
+    "make the <light> (warmer | cooler)": frozenset({"HassLightSet"}),
+    "(full | half) brightness [in the <room>]": frozenset({"HassLightSet"}),
+    "i can't see anything": frozenset({I.BRIGHTNESS_STEP}),
+    "(what | which) lights can (change color | dim)": frozenset({"HassGetState"}),
+    # fans
+    "(set | turn) the <fan> (to | on) (low | medium | high)": frozenset({"HassFanSetSpeed"}),
     # climate and state
     "(what's | what is) the temperature [in the <room> | of the <sensor>]": frozenset({"HassClimateGetTemperature"}),
     "how (hot | warm | cold) is it [in the <room>]": frozenset({"HassClimateGetTemperature"}),
     "set the (thermostat | heating | temperature) to <number> degrees": frozenset({"HassClimateSetTemperature"}),
     "set the oven to <number> degrees": frozenset({"HassClimateSetTemperature"}),
+    "set the <room> to <number> degrees": frozenset({"HassClimateSetTemperature"}),  # its thermostat, or the home's
     "(what's | what is) the thermostat set to": frozenset({"HassClimateGetTemperature"}),
     "(is | are) the <device> (on | off | open | closed | locked)": frozenset({"HassGetState"}),
+    "(what's | what is) the status of the <device>": frozenset({"HassGetState"}),
+    "give me a status report": frozenset({"HassGetState"}),
     "(what's | what is) the weather [like] [today | tomorrow]": frozenset({"HassGetWeather"}),
     "(what time is it | what's the time | what's the date | what day is it)": frozenset({"HassGetCurrentTime", "HassGetCurrentDate"}),
     # locks and covers
@@ -96,6 +105,8 @@ MEANINGS: dict[str, frozenset[str]] = {
     "(cancel | stop | pause | resume) the timer": frozenset({"HassCancelTimer", "HassPauseTimer", "HassUnpauseTimer"}),
     "how much time is left [on the timer]": frozenset({"HassTimerStatus"}),
     "set an alarm for <clock>": frozenset({"HassStartTimer"}),  # the runtime reads the time of day
+    "wake me up at <clock> [on <weekday>]": frozenset({"HassStartTimer"}),
+    "remind me to <task> [on <weekday>] at <clock>": frozenset({"HassStartTimer"}),
     "(when is my alarm | cancel my alarm)": frozenset({"HassTimerStatus", "HassCancelTimer"}),
     "(what | which) (timers | reminders) do i have": frozenset({"HassTimerStatus"}),
     "cancel all [my] (timers | reminders)": frozenset({"HassCancelAllTimers"}),
@@ -104,19 +115,28 @@ MEANINGS: dict[str, frozenset[str]] = {
     "(next | previous) (song | track)": frozenset({"HassMediaNext", "HassMediaPrevious"}),
     "(skip this song | play the next song)": frozenset({"HassMediaNext"}),
     "play <media> [on the <player> | in the <room>]": frozenset({"HassMediaSearchAndPlay"}),
+    "play <media> for <number> minutes": frozenset({"HassMediaSearchAndPlay"}),  # then paused
+    "play my favorite (song | music | playlist)": frozenset({"HassMediaSearchAndPlay"}),
+    "resume the (movie | film | show)": frozenset({"HassMediaUnpause"}),
+    "skip back": frozenset({"HassMediaPrevious"}),
+    "(switch | change) the <tv> to hdmi (one | two | three)": frozenset({"HassTurnOn"}),
+    "(turn | switch) the <tv> to (netflix | youtube)": frozenset({"HassTurnOn"}),
     "turn the volume (up | down)": frozenset({"HassSetVolumeRelative"}),
     "volume (up | down)": frozenset({"HassSetVolumeRelative"}),
     "set the volume to <number> [percent]": frozenset({"HassSetVolume"}),
     "(mute | unmute) [the] <player>": frozenset({"HassMediaPlayerMute", "HassMediaPlayerUnmute"}),
     "[a bit] (louder | quieter) [please]": frozenset({"HassSetVolumeRelative"}),
     "make (it | the music) (louder | quieter)": frozenset({"HassSetVolumeRelative"}),
-    "(what's playing | what song is this)": frozenset({"HassGetState"}),
+    "(what's playing | what song is this | who sings this | what artist is this)": frozenset({"HassGetState"}),
     # feedback and teaching
     "no that's (wrong | not what i meant)": frozenset({I.NEGATIVE_FEEDBACK}),
     "no i meant the <switchable>": frozenset({I.NEGATIVE_FEEDBACK, "HassTurnOn", "HassTurnOff"}),  # the pipeline redoes it there
     "stop learning": frozenset({I.LEARN_PREFERENCES}),
     "(stop | cancel | never mind)": frozenset({I.STOP, "HassNevermind"}),
     "thank you": frozenset({I.THANKS}),
+    "(goodbye | you're awesome)": frozenset({I.THANKS}),
+    "turn them both (on | off)": frozenset({"HassTurnOn", "HassTurnOff"}),  # the last two devices
+    "actually leave it (on | off)": frozenset({"HassTurnOn", "HassTurnOff"}),
     "when i say <phrase> turn (on | off) the <switchable>": frozenset({I.TEACH_COMMAND}),
     "i (like | love | don't like) <media>": frozenset({I.TEACH_PREFERENCE}),
     "learn my preferences": frozenset({I.LEARN_PREFERENCES}),
@@ -149,6 +169,7 @@ CLOCK = tuple(
     for minutes in ("", " fifteen", " thirty", " forty five")
     for half in ("", " a m", " p m")
 ) + tuple(f"{number_words(h)} o'clock" for h in range(1, 13))
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 TASKS = ("call mom", "check the oven", "take my medicine", "feed the cat", "water the plants")
 NUMBERS = tuple(number_words(n) for n in range(0, 101))
 
@@ -184,6 +205,8 @@ def slot_values(config: Config) -> dict[str, list[str]]:
         "lock": names("lock"),
         "cover": names("cover"),
         "player": names("tv", "media_player"),
+        "tv": names("tv"),
+        "fan": names("fan"),
         "sensor": names("sensor", "climate", "oven"),
         "room": rooms,
         "floor": sorted({_norm(r.floor) for r in config.rooms if r.floor}),
@@ -192,6 +215,7 @@ def slot_values(config: Config) -> dict[str, list[str]]:
         "phrase": list(PHRASES),
         "clock": list(CLOCK),
         "task": list(TASKS),
+        "weekday": list(WEEKDAYS),
     }
 
 
