@@ -273,6 +273,19 @@ DEALT = frozenset(
 )
 
 
+def draw_number(rng: random.Random) -> str:
+    """A number 0-100 drawn by its first word, each of the 29 ("zero" .. "nineteen", "twenty" ..
+    "ninety", "one hundred") as likely: drawn uniformly over 0-100, each tens word began ten numbers
+    to a teen's one, and the LM heard "seventeen degrees" as "seventy eight", "a timer for fourteen
+    minutes" as "forty" (benchmarks/spoken.py, benchmarks/data/spoken_numbers.txt)."""
+    first = rng.randrange(len(ONES) + len(TENS) + 1)
+    if first < len(ONES):
+        return ONES[first]
+    if first == len(ONES) + len(TENS):
+        return "one hundred"
+    return number_words(20 + 10 * (first - len(ONES)) + rng.randrange(10))
+
+
 def expand_random(
     node: Node, slots: dict[str, list[str]], rng: random.Random, decks: dict[str, list[str]] | None = None
 ) -> list[str]:
@@ -284,6 +297,8 @@ def expand_random(
         return [node[1]]
     if kind == "ref":
         values = slots[node[1]]
+        if node[1] == "number" and values == list(NUMBERS):
+            return draw_number(rng).split()
         if decks is None or node[1] not in DEALT:
             return values[rng.randrange(len(values))].split()
         deck = decks.setdefault(node[1], [])
