@@ -12,13 +12,14 @@ is one.
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from runtime.config import Device
 from runtime.context import ContextStore
 from runtime.conventions import ON_OFF_STATES, ConventionError, command_payload, expected_state
 from runtime.events import Action, Command, Resolution
+from runtime.phrasings import ANSWERED, HOLIDAYS
 from runtime.rank import INTENT_TYPES, ON_A_TIMER, VIDEO_CLASSES, named_devices, said_words
 from runtime.resolve import LISTING_WORDS, SOME_WORDS, SORRY, cap, normalize, outdoor
 from runtime.timers import ALARM, RunningTimer
@@ -87,11 +88,13 @@ def dispatch(resolution: Resolution, ctx: ContextStore, *, now: datetime | None 
         names = values.get("able_lights") or []
         said = f"{_names(names)} can {what}" if names else f"No light here can {what}"
         return Action("answer", text=f"{cap(said)}.")
-    if values.get("identity"):
-        return Action(
-            "answer",
-            text="I'm this home's voice assistant; I run here, on this device. Ask me what I can do.",
+    if values.get("answered") in ANSWERED:  # "what's your name", "tell me a joke", "goodbye"
+        *_, kind, texts = ANSWERED[values["answered"]]
+        # by the minute, and "another joke" the next one
+        pick = (now or datetime.now()).minute + (
+            "another" in normalize(resolution.interpretation.text).split()
         )
+        return Action(kind, text=texts[pick % len(texts)])
     if values.get("listed"):  # "list my devices": room by room, what can be commanded
         known = [d for d in ctx.devices() if d.command_topic]
         rooms = dict.fromkeys(d.room for d in known)
@@ -136,6 +139,14 @@ def _answer(intent: str, values: dict[str, Any], ctx: ContextStore, now: datetim
         return Action("answer", text=text)
     if intent == "HassStartTimer":
         return Action("answer", text=_timer_set(values))
+    if intent == "HassGetCurrentDate" and values.get("until") in HOLIDAYS:  # "how many days until christmas"
+        month, day_of = HOLIDAYS[values["until"]]
+        day = date(now.year, month, day_of)
+        day = day if day >= now.date() else date(now.year + 1, month, day_of)
+        days = (day - now.date()).days
+        name = " ".join(w.capitalize() for w in str(values["until"]).split())
+        said = "is today" if days == 0 else "is tomorrow" if days == 1 else f"is in {days} days"
+        return Action("answer", text=f"{name} {said}, on {day.strftime('%A, %B')} {day.day}.")
     if intent == "HassGetCurrentDate" and values.get("part"):
         return Action("answer", text=f"It's {now.year if values['part'] == 'year' else now.strftime('%B')}.")
     if intent == "HassGetCurrentDate":
@@ -147,10 +158,6 @@ def _answer(intent: str, values: dict[str, Any], ctx: ContextStore, now: datetim
         return Action("none")
     if intent == "AmbientNegativeFeedback":
         return Action("none", text="Sorry about that.")
-    if intent == "AmbientThanks" and values.get("praised"):
-        return Action("none", text="Thank you!")
-    if intent == "AmbientThanks" and values.get("farewell"):
-        return Action("none", text="Goodbye!")
     if intent == "AmbientThanks":
         return Action("none", text="You're welcome.")  # "none": it closes the conversation, no follow-up
     if intent == "AmbientTeachPreference" and "known" in values:

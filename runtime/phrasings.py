@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from runtime.events import ActionKind
+
 # "what can you do": what to say, and the devices of this room
 HELP = re.compile(
     r"(?:please )?(?:help(?: me)?|what (?:can|do) you do|what are you able to do|what can i (?:say|ask)(?: you)?"
@@ -139,6 +141,33 @@ PRAISE = re.compile(
     r"(?:you're|you are|that's|that is|you're so|you are so) (?:awesome|great|the best|amazing|so helpful|helpful|smart|clever|brilliant|a star)"
     r"|(?:good|great|nice) (?:job|work|girl|boy)|well done|i love you|love you|(?:awesome|perfect|great|nice|brilliant)(?: thanks| thank you)?"
 )
+
+# "tell me a joke" and "what's the news" said "Sorry, I can't help with that."
+JOKE = re.compile(
+    r"(?:please )?(?:(?:can you |could you )?(?:tell|give) me|say|do you know) (?:a |another |any )?(?:good |funny )?jokes?(?: please)?"
+    r"|make me laugh|(?:say|tell me) something funny"
+)
+NEWS = re.compile(
+    r"(?:what's|what is) (?:in )?the (?:news|headlines)(?: today)?|(?:read|tell|give) me the (?:news|headlines)(?: please)?"
+    r"|(?:what's|what is) new in the world|any news(?: today)?"
+)
+JOKES = (
+    "Why did the smart bulb break up with the switch? It felt turned off.",
+    "I tried to tell the thermostat a joke, but it gave me the cold shoulder.",
+    "What does a speaker say on its birthday? Let's turn it up.",
+)
+# Said to the assistant and answered in words only, whatever the model read: name -> (the sentence,
+# the intent it is read as, the answer's kind, its words, one picked by the minute). A "none" answer
+# closes the conversation (no follow-up listening), as a thanks does.
+ANSWERED: dict[str, tuple[re.Pattern[str], str, ActionKind, tuple[str, ...]]] = {
+    "identity": (IDENTITY, "OutOfDomain", "answer",
+                 ("I'm this home's voice assistant; I run here, on this device. Ask me what I can do.",)),
+    "farewell": (FAREWELL, "AmbientThanks", "none", ("Goodbye!",)),
+    "praised": (PRAISE, "AmbientThanks", "none", ("Thank you!",)),
+    "joke": (JOKE, "OutOfDomain", "answer", JOKES),
+    "news": (NEWS, "OutOfDomain", "answer", ("I can't read the news: I run offline, on this device. "
+                                             "Say \"play the news\" to play it on a speaker.",)),
+}  # fmt: skip
 # "i'm going to bed", "i'm home", "start my morning routine": phrases people teach; not taught yet, they
 # get how to teach them (they were out of domain, and "start my morning routine" turned learning on)
 TEACHABLE = re.compile(
@@ -211,6 +240,15 @@ NEVER_MIND = re.compile(
 WANT_TO_HEAR = re.compile(
     r"(?:can i (?:have|get|hear)|could i (?:have|get|hear)|i'd like|i would like|i want|i wanna|i'd love"
     r"|let me hear|let's (?:hear|have))(?P<hear> to (?:hear|listen to))? (?P<what>.+?)(?: please| now)?"
+)
+# "how many days until christmas" said "Sorry": counted from today's date
+HOLIDAYS = {"christmas": (12, 25), "christmas day": (12, 25), "christmas eve": (12, 24), "new year": (1, 1),
+            "new year's": (1, 1), "new year's day": (1, 1), "new year's eve": (12, 31), "halloween": (10, 31),
+            "valentine's day": (2, 14), "valentine's": (2, 14)}  # fmt: skip
+DAYS_UNTIL = re.compile(
+    r"how (?:many days|long) (?:is it |are there |is there )?(?:until|till|til|to|before) (?P<day>"
+    + "|".join(sorted(HOLIDAYS, key=len, reverse=True))
+    + r")(?: is it)?"
 )
 # "how long until the oven is ready": its temperature against its setpoint (out of domain for the model)
 OVEN_READY = re.compile(

@@ -54,15 +54,16 @@ from runtime.phrasings import (
     ALARM_REPEATING,
     ALARM_UNTIMED,
     ALARM_WHEN,
+    ANSWERED,
     APP_OPENED,
     APPS,
     CHANNEL,
     COLOR_ASKED,
+    DAYS_UNTIL,
     DEVICES_LISTED,
     FAN_LEVEL_SAID,
     FAN_SPED,
     FAN_SPEED_ASKED,
-    FAREWELL,
     FASTER_SLOWER,
     FAVORITE_PLAYED,
     FORGET,
@@ -70,7 +71,6 @@ from runtime.phrasings import (
     HELP,
     HOW_LOUD,
     HUMIDITY_ASKED,
-    IDENTITY,
     INPUT_CHOSEN,
     LEARNING_OFF,
     LIGHTS_ABLE,
@@ -82,7 +82,6 @@ from runtime.phrasings import (
     NOT_SAID,
     OTHER_ONE,
     OVEN_READY,
-    PRAISE,
     PREFERENCES_ASKED,
     PREFERENCES_FORGOTTEN,
     REMIND_AT,
@@ -833,18 +832,16 @@ def _phrasing(turn: _Turn, text: str) -> Resolution | None:
     """A sentence runtime/phrasings.py reads from its words, whatever the model read; None if none."""
     if HELP.fullmatch(text):  # the model has no intent for it: not out of domain
         return turn.done([], turn.satellite.room, help=True)
-    if IDENTITY.fullmatch(text):
-        return _read_as(turn, "OutOfDomain", []).done(identity=True)
+    if (
+        answered := next((k for k, (said, *_) in ANSWERED.items() if said.fullmatch(text)), None)
+    ) is not None:
+        return _read_as(turn, ANSWERED[answered][1], []).done(answered=answered)
     if (able := LIGHTS_ABLE.fullmatch(text)) is not None:
         feature = "color" if "colo" in able["what"] else "brightness"
         lights = [d.name for d in turn.devices if d.type == "light" and feature in d.features]
         return _read_as(turn, "HassGetState", []).done([], able=feature, able_lights=lights)
     if DEVICES_LISTED.fullmatch(text):
         return _read_as(turn, "HassGetState", []).done([], listed=True)
-    if FAREWELL.fullmatch(text):
-        return _read_as(turn, "AmbientThanks", []).done(farewell=True)
-    if PRAISE.fullmatch(text):
-        return _read_as(turn, "AmbientThanks", []).done(praised=True)
     if (greeting := GREETING.fullmatch(text)) is not None:  # answered, with how to make it do something
         return _read_as(turn, "OutOfDomain", []).done(greeting=greeting["greeting"])
     if (teachable := TEACHABLE.fullmatch(text)) is not None:  # not taught (a taught one is rewritten)
@@ -947,6 +944,8 @@ def _room_warmed(turn: _Turn, room: Room, up: bool) -> Resolution:
 
 def _said_of_time(turn: _Turn, text: str) -> Resolution | None:
     """Alarms ("wake me up at 7", "cancel my alarm"), "... when the timer is done", "is the oven ready"."""
+    if (until := DAYS_UNTIL.fullmatch(text)) is not None:
+        return _read_as(turn, "HassGetCurrentDate", []).done(until=until["day"])
     if OVEN_READY.fullmatch(text):
         return _get_temperature(_read_as(turn, "HassClimateGetTemperature", [Slot("name", "oven")]))
     if (later := STOP_LATER.fullmatch(text)) is not None and duration_in_text(
@@ -2591,6 +2590,9 @@ def _play(turn: _Turn) -> Resolution:
         named = players[:1]  # "turn on the speaker", then "play kind of blue on it"
     screen = any(d.type == "tv" for d in named) if named is not None else sat.has_screen
     where = f"satellite {sat.id}" if named is None else "where it plays"
+    if not cls and not screen and set(normalize(query).split()) & {"news", "headlines"}:
+        cls = "podcast"  # "play the news" was an audiobook
+        turn.reasons.append(f"'{query}': news, a podcast")
     if not cls and set(normalize(query).split()) & MUSIC_WORDS:  # "play some jazz" is music anywhere
         cls = "music"
         turn.reasons.append(f"'{query}' is music")

@@ -15,6 +15,7 @@ from runtime.dispatch import dispatch
 from runtime.events import Interpretation, Resolution, Slot
 from runtime.resolve import (
     HANDLERS,
+    SORRY,
     clock_time,
     conjuncts,
     interpret,
@@ -3070,6 +3071,27 @@ def test_praise_is_thanked(ctx, kitchen, said: str) -> None:
 @pytest.mark.parametrize("said", ["what's your name", "who are you"])
 def test_who_are_you_is_answered(ctx, kitchen, said: str) -> None:
     assert answered(said, ctx, kitchen).startswith("I'm this home's voice assistant")  # "Sorry, ..."
+
+
+def test_a_joke_the_news_and_days_until_a_holiday_are_answered(ctx, kitchen) -> None:
+    # each said "Sorry, I can't help with that."
+    at = datetime(2026, 12, 6, 18, 0)
+
+    def said_back(text: str) -> str:
+        return dispatch(resolve(hyp("OutOfDomain", text=text), ctx, kitchen), ctx, now=at).text
+
+    joke = said_back("tell me a joke")
+    assert "?" in joke and said_back("tell me another joke") not in ("", joke, SORRY)
+    assert said_back("what's the news").startswith("I can't read the news: I run offline")
+    for said, answer in (
+        ("how many days until christmas", "Christmas is in 19 days, on Friday, December 25."),
+        ("how long until halloween", "Halloween is in 329 days, on Sunday, October 31."),
+        ("how many days till new year's eve", "New Year's Eve is in 25 days, on Thursday, December 31."),
+    ):
+        assert said_back(said) == answer
+    # "play the news" played an audiobook on a satellite without a screen
+    r = resolve(hyp("HassMediaSearchAndPlay", text="play the news", search_query="the news"), ctx, kitchen)
+    assert r.values["media_class"] == "podcast"
 
 
 def test_a_setpoint_asked_about_is_it_a_sensor_is_not(ctx, living, config) -> None:
