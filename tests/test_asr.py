@@ -214,6 +214,13 @@ def test_requests_learned_from_text_are_heard_when_spoken(engine: PocketsphinxEn
     assert sum(t.text == s and not t.rejected for s, t in zip(LEARNED, heard, strict=True)) >= 7, got
 
 
+def test_sleep_sounds_are_heard(engine: PocketsphinxEngine, say: Say) -> None:
+    # "play rain sounds for thirty minutes" was heard as "play raise hours for thirty minutes", rejected
+    for said in ("play white noise", "play rain sounds in the bedroom"):
+        t = transcribe(engine, pad(say(said)))
+        assert (t.text, t.rejected) == (said, False), t.reject_reason
+
+
 def test_teens_are_as_likely_as_tens_in_the_language_model(config: Config) -> None:
     # numbers drawn uniformly over 0-100 began with "seventy" 47 times to "seventeen"'s once, and
     # "set the thermostat to seventeen degrees" was heard as "seventy eight"

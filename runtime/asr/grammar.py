@@ -145,7 +145,7 @@ TEMPLATES: tuple[str, ...] = tuple(MEANINGS)
 
 MEDIA = (
     "jazz", "music", "some music", "classical music", "rock music", "the radio", "the news",
-    "a podcast", "the beatles", "pop music", "my playlist",
+    "a podcast", "the beatles", "pop music", "my playlist", "rain sounds", "white noise",
 )  # fmt: skip
 # What people call a device when the room is implied ("turn on the light" means the light in the
 # satellite's room): without these the LM only knows device names and "the light" is improbable.
