@@ -71,6 +71,7 @@ MEANINGS: dict[str, frozenset[str]] = {
     "(turn | switch) (on | off) [all] the lights <floor>": frozenset({"HassTurnOn", "HassTurnOff"}),
     "(turn | switch) (on | off) everything <floor>": frozenset({"HassTurnOn", "HassTurnOff"}),
     "(start | stop) the <runnable>": frozenset({"HassTurnOn", "HassTurnOff", "HassMediaPause", "HassMediaUnpause"}),
+    "(make | brew) (me a | some) coffee": frozenset({"HassTurnOn"}),  # the coffee maker (it was "wake me up at three")
     # lights
     "(set | dim) [the] <light> to <number> percent": frozenset({"HassLightSet"}),
     "(set | change) the brightness of the <light> to <number> percent": frozenset({"HassLightSet"}),
