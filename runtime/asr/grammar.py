@@ -73,6 +73,12 @@ MEANINGS: dict[str, frozenset[str]] = {
     "(turn | switch) (on | off) [all] the lights <floor>": frozenset({"HassTurnOn", "HassTurnOff"}),
     "(turn | switch) (on | off) everything <floor>": frozenset({"HassTurnOn", "HassTurnOff"}),
     "(start | stop) the <runnable>": frozenset({"HassTurnOn", "HassTurnOff", "HassMediaPause", "HassMediaUnpause"}),
+    # "it" / "them": what was just commanded (spoken, "turn it off" was heard as "turn tv off")
+    "[please] (turn | switch) (it | them) (on | off) [please]": frozenset({"HassTurnOn", "HassTurnOff"}),
+    "turn (it | them) (up | down)": frozenset({I.BRIGHTNESS_STEP, "HassSetVolumeRelative", "HassClimateSetTemperature", "HassFanSetSpeed"}),
+    "set (it | them) to <number> percent": frozenset({"HassLightSet", "HassSetVolume", "HassSetPosition"}),
+    "make it (brighter | dimmer)": frozenset({I.BRIGHTNESS_STEP}),
+    "make it (warmer | cooler | colder)": frozenset({"HassClimateSetTemperature", "HassLightSet"}),
     "(make | brew) (me a | some) coffee": frozenset({"HassTurnOn"}),  # the coffee maker (it was "wake me up at three")
     # lights
     "(set | dim) [the] <light> to <number> percent": frozenset({"HassLightSet"}),
@@ -153,6 +159,7 @@ TEMPLATES: tuple[str, ...] = tuple(MEANINGS)
 READ_BY_RUNTIME = frozenset(
     {
         "(make | brew) (me a | some) coffee",
+        "make it (warmer | cooler | colder)",
         "make the <light> (warmer | cooler)",
         "(full | half) brightness [in the <room>]",
         "i can't see anything",
