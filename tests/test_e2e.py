@@ -106,6 +106,22 @@ def test_spoken_command_reaches_the_device(home: dict[str, Any], say: Say) -> No
     assert row is not None and row["wake"]["model"] == "alexa" and row["status"] == "success"
 
 
+def test_spoken_turn_it_off_is_the_device_just_turned_on(home: dict[str, Any], say: Say) -> None:
+    """ "turn it off", spoken, was heard as "turn tv off" or "turn heater off": the recognizer's
+    grammar had no "it" (runtime/asr/grammar.py)."""
+    rt, sim = home["rt"], home["sim"]
+    sim.set_state("kitchen_light", {"state": "off"})
+    pipeline = rt.pipelines["kitchen-sat"]
+    speak_into(rt, "kitchen-sat", say("alexa, turn on the kitchen light"))
+    wait_quiet(rt, "kitchen-sat")
+    assert sim.wait_for("kitchen_light", lambda s: s["state"] == "on")
+    speak_into(rt, "kitchen-sat", say("alexa, turn it off"))
+    wait_quiet(rt, "kitchen-sat")
+    turn = pipeline.turns[-1]
+    assert turn.transcript is not None and turn.transcript.text == "turn it off"
+    assert sim.wait_for("kitchen_light", lambda s: s["state"] == "off"), turn.action
+
+
 def test_a_spoken_alarm_is_set_for_that_time_of_day(home: dict[str, Any], say: Say) -> None:
     """ "set an alarm for seven a m", spoken: pocketsphinx's language model had no alarm in it, so it
     was rejected as out of grammar; now it is an alarm at 7:00 (runtime/asr/grammar.py)."""
