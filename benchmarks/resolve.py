@@ -358,7 +358,7 @@ def grammar_through_nlu(config: Config, model: Any, seeds: range = range(5)) -> 
 
     def acted_as(text: str) -> str:  # its first command, as the pipeline splits them
         _, resolution = interpret(model.parse(commands(text)[0]), ContextStore(config), sat)
-        if resolution.values.get("answered"):
+        if {"answered", "greeting", "teachable"} & resolution.values.keys():  # answered in words
             return ANSWERED_ONLY
         return "OutOfDomain" if resolution.values.get("out_of_domain") else resolution.interpretation.intent
 

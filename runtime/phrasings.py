@@ -174,6 +174,8 @@ TEACHABLE = re.compile(
     r"(?P<moment>i'm (?:going to bed|off to bed|going to sleep|home|back|awake|up|leaving|heading out|going out"
     r"|off to work|off))"
     r"|(?:start|run|do|begin|activate|trigger) (?:my |the )?(?P<routine>.+? (?:routine|scene))"
+    # "movie time" said "Sorry" (the grammar's phrases, runtime/asr/grammar.py PHRASES, are heard alone)
+    r"|(?:it's |it is )?(?P<time>(?:movie|bed|reading|dinner|party) ?time|party mode)"
 )
 # "stop learning", "don't learn my preferences": learning off, which the model reads as pausing the music
 LEARNING_OFF = re.compile(

@@ -845,7 +845,7 @@ def _phrasing(turn: _Turn, text: str) -> Resolution | None:
     if (greeting := GREETING.fullmatch(text)) is not None:  # answered, with how to make it do something
         return _read_as(turn, "OutOfDomain", []).done(greeting=greeting["greeting"])
     if (teachable := TEACHABLE.fullmatch(text)) is not None:  # not taught (a taught one is rewritten)
-        phrase = teachable["moment"] or teachable["routine"]
+        phrase = teachable["moment"] or teachable["routine"] or teachable["time"]
         return _read_as(turn, "OutOfDomain", []).done(teachable=phrase)
     for reader in (_said_of_devices, _said_of_time, _said_of_media, _said_to_the_assistant):
         if (resolution := reader(turn, text)) is not None:

@@ -122,6 +122,22 @@ def test_spoken_turn_it_off_is_the_device_just_turned_on(home: dict[str, Any], s
     assert sim.wait_for("kitchen_light", lambda s: s["state"] == "off"), turn.action
 
 
+def test_a_phrase_taught_is_heard_when_spoken(home: dict[str, Any], say: Say) -> None:
+    """ "movie time", taught, then spoken, was rejected: the recognizer's grammar held the phrases only
+    inside "when i say ..." (runtime/asr/grammar.py)."""
+    rt, sim = home["rt"], home["sim"]
+    pipeline = rt.pipelines["kitchen-sat"]
+    taught = pipeline.handle_text("when i say movie time turn off the kitchen light")
+    assert taught.action is not None and taught.action.kind == "answer", taught.action
+    wait_quiet(rt, "kitchen-sat")
+    sim.set_state("kitchen_light", {"state": "on"})
+    speak_into(rt, "kitchen-sat", say("alexa, movie time"))
+    wait_quiet(rt, "kitchen-sat")
+    turn = pipeline.turns[-1]
+    assert turn.transcript is not None and turn.transcript.text == "movie time", turn.transcript
+    assert sim.wait_for("kitchen_light", lambda s: s["state"] == "off"), turn.action
+
+
 def test_a_spoken_alarm_is_set_for_that_time_of_day(home: dict[str, Any], say: Say) -> None:
     """ "set an alarm for seven a m", spoken: pocketsphinx's language model had no alarm in it, so it
     was rejected as out of grammar; now it is an alarm at 7:00 (runtime/asr/grammar.py)."""

@@ -3155,6 +3155,9 @@ def test_goodbye_and_im_leaving_are_answered_as_such(ctx, kitchen) -> None:
     assert answered("goodbye", ctx, kitchen, "AmbientThanks") == "Goodbye!"  # "You're welcome."
     # "i'm leaving" (not taught) said "Sorry": how to teach it, as "i'm home"
     assert answered("i'm leaving", ctx, kitchen).startswith("I don't know what i'm leaving should do yet.")
+    # "movie time" (not taught) said "Sorry"; the recognizer hears the phrase alone now
+    for said in ("movie time", "it's party time", "bedtime"):
+        assert answered(said, ctx, kitchen).startswith("I don't know what "), said
 
 
 def test_full_brightness_with_no_value_tagged_is_100(ctx, living) -> None:

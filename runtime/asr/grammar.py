@@ -148,6 +148,8 @@ MEANINGS: dict[str, frozenset[str]] = {
     "turn them both (on | off)": frozenset({"HassTurnOn", "HassTurnOff"}),  # the last two devices
     "actually leave it (on | off)": frozenset({"HassTurnOn", "HassTurnOff"}),
     "when i say <phrase> turn (on | off) the <switchable>": frozenset({I.TEACH_COMMAND}),
+    # a phrase alone: once taught, what it was taught to do; until then, how to teach it
+    "<phrase>": frozenset({ANSWERED_ONLY}),
     "i (like | love | don't like) <media>": frozenset({I.TEACH_PREFERENCE}),
     "learn my preferences": frozenset({I.LEARN_PREFERENCES}),
 }  # fmt: skip
@@ -160,6 +162,7 @@ READ_BY_RUNTIME = frozenset(
     {
         "(make | brew) (me a | some) coffee",
         "make it (warmer | cooler | colder)",
+        "<phrase>",
         "make the <light> (warmer | cooler)",
         "(full | half) brightness [in the <room>]",
         "i can't see anything",
