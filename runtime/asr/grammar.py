@@ -188,8 +188,11 @@ READ_BY_RUNTIME = frozenset(
 
 MEDIA = (
     "jazz", "music", "some music", "classical music", "rock music", "the radio", "the news",
-    "a podcast", "the beatles", "pop music", "my playlist", "rain sounds", "white noise",
+    "a podcast", "the beatles", "pop music", "my playlist",
 )  # fmt: skip
+# heard as media too; not in MEDIA, which models/nlu/data.py fills its training and test sentences from
+# (a change there moves the NLU benchmark's held-out set)
+SLEEP_SOUNDS = ("rain sounds", "white noise")
 # What people call a device when the room is implied ("turn on the light" means the light in the
 # satellite's room): without these the LM only knows device names and "the light" is improbable.
 KIND_WORDS: dict[str, tuple[str, ...]] = {
@@ -254,7 +257,7 @@ def slot_values(config: Config) -> dict[str, list[str]]:
         "room": rooms,
         "floor": sorted({_norm(r.floor) for r in config.rooms if r.floor}),
         "number": list(NUMBERS),
-        "media": list(MEDIA),
+        "media": [*MEDIA, *SLEEP_SOUNDS],
         "phrase": list(PHRASES),
         "clock": list(CLOCK),
         "task": list(TASKS),
