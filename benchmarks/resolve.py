@@ -351,16 +351,12 @@ def run_case(case: Case, config: Config, model: Any | None) -> tuple[str, float]
 def grammar_through_nlu(config: Config, model: Any, seeds: range = range(5)) -> dict[str, Any]:
     """The ASR grammar's sentences through NLU, re-ranking and resolution: intents their template
     does not mean, and rejections, as `ambient nlu` would act in a fresh context."""
-    from runtime.asr.grammar import ANSWERED_ONLY, misread, sentences_by_template
-    from runtime.clauses import commands
+    from runtime.asr.grammar import acted_on, meaning, misread, sentences_by_template
 
     sat = config.satellite("kitchen-sat")
 
-    def acted_as(text: str) -> str:  # its first command, as the pipeline splits them
-        _, resolution = interpret(model.parse(commands(text)[0]), ContextStore(config), sat)
-        if {"answered", "greeting", "teachable"} & resolution.values.keys():  # answered in words
-            return ANSWERED_ONLY
-        return "OutOfDomain" if resolution.values.get("out_of_domain") else resolution.interpretation.intent
+    def acted_as(text: str) -> str:
+        return meaning(acted_on(model, config, sat, text))
 
     drawn = [sentences_by_template(config, seed=seed) for seed in seeds]
     missed = [

@@ -35,13 +35,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from runtime.asr import create_engine, transcribe  # noqa: E402
+from runtime.asr.grammar import acted_on, meaning  # noqa: E402
 from runtime.asr.wer import word_errors  # noqa: E402
 from runtime.audio.tts import synthesize  # noqa: E402
-from runtime.clauses import commands  # noqa: E402
 from runtime.config import load_config  # noqa: E402
-from runtime.context import ContextStore  # noqa: E402
 from runtime.nlu.model import NluModel  # noqa: E402
-from runtime.resolve import interpret  # noqa: E402
 
 OUT = ROOT / "benchmarks" / "out"
 REQUESTS = ROOT / "benchmarks" / "data" / "spoken_requests.txt"
@@ -86,10 +84,9 @@ def main(argv: list[str] | None = None) -> int:
 
     def acted(text: str) -> tuple[str, tuple[str, ...], str]:
         """What the runtime does for `text`: the intent, on which devices, with which values."""
-        _, resolution = interpret(model.parse(commands(text)[0]), ContextStore(config), sat, now=now)
-        intent = "OutOfDomain" if resolution.values.get("out_of_domain") else resolution.interpretation.intent
+        resolution = acted_on(model, config, sat, text, now=now)
         return (
-            intent,
+            meaning(resolution),
             tuple(sorted(resolution.device_ids)),
             json.dumps(resolution.values, sort_keys=True, default=str),
         )

@@ -446,10 +446,16 @@ def test_the_homes_devices_by_name_act_on_that_device(nlu: NluModel, config: Con
 def test_every_sentence_the_recognizer_hears_means_an_intent_the_runtime_acts_on(
     nlu: NluModel, config: Config
 ) -> None:
-    from runtime.asr.grammar import ANSWERED_ONLY, MEANINGS, READ_BY_RUNTIME, misread, sentences_by_template
-    from runtime.clauses import commands
-    from runtime.context import ContextStore
-    from runtime.resolve import HANDLERS, interpret
+    from runtime.asr.grammar import (
+        ANSWERED_ONLY,
+        MEANINGS,
+        READ_BY_RUNTIME,
+        acted_on,
+        meaning,
+        misread,
+        sentences_by_template,
+    )
+    from runtime.resolve import HANDLERS
 
     assert all(intents <= {*HANDLERS, ANSWERED_ONLY} for intents in MEANINGS.values())
     assert set(MEANINGS) >= READ_BY_RUNTIME  # a template renamed in one place only
@@ -464,10 +470,7 @@ def test_every_sentence_the_recognizer_hears_means_an_intent_the_runtime_acts_on
     sat = config.satellite("kitchen-sat")
 
     def acted_as(text: str) -> str:  # as benchmarks/resolve.py reads them: what the pipeline acts on first
-        _, resolution = interpret(nlu.parse(commands(text)[0]), ContextStore(config), sat)
-        if {"answered", "greeting", "teachable"} & resolution.values.keys():  # answered in words
-            return ANSWERED_ONLY
-        return "OutOfDomain" if resolution.values.get("out_of_domain") else resolution.interpretation.intent
+        return meaning(acted_on(nlu, config, sat, text))
 
     for template, wrong in misread(acted_as, sentences).items():
         if len(wrong) > len(sentences[template]) // 10:  # a template as a whole, not a stray sentence

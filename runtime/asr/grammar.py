@@ -16,8 +16,11 @@ import logging
 import random
 import re
 from collections.abc import Callable
+from datetime import datetime
+from typing import Any
 
-from runtime.config import Config
+from runtime.config import Config, Satellite
+from runtime.events import Resolution
 from runtime.nlu import intents as I
 
 log = logging.getLogger(__name__)
@@ -418,6 +421,27 @@ def misread(
         t: [(s, got) for s in texts if (got := intent_of(s)) not in MEANINGS[t]]
         for t, texts in sentences.items()
     }
+
+
+def acted_on(
+    model: Any, config: Config, satellite: Satellite, text: str, now: datetime | None = None
+) -> Resolution:
+    """What the runtime resolves `text` to, heard by `satellite` in a fresh context: its first
+    command, as the pipeline splits them ("play jazz for 30 minutes" is a play, then a pause)."""
+    from runtime.clauses import commands
+    from runtime.context import ContextStore
+    from runtime.resolve import interpret
+
+    _, resolution = interpret(model.parse(commands(text)[0]), ContextStore(config), satellite, now=now)
+    return resolution
+
+
+def meaning(resolution: Resolution) -> str:
+    """A resolution in `MEANINGS`' terms: ANSWERED_ONLY for an answer in words, OutOfDomain when it
+    was rejected, else its intent."""
+    if {"answered", "greeting", "teachable"} & resolution.values.keys():
+        return ANSWERED_ONLY
+    return "OutOfDomain" if resolution.values.get("out_of_domain") else resolution.interpretation.intent
 
 
 def grammar_pattern(config: Config) -> re.Pattern[str]:
