@@ -243,6 +243,8 @@ WANT_TO_HEAR = re.compile(
     r"(?:can i (?:have|get|hear)|could i (?:have|get|hear)|i'd like|i would like|i want|i wanna|i'd love"
     r"|let me hear|let's (?:hear|have))(?P<hear> to (?:hear|listen to))? (?P<what>.+?)(?: please| now)?"
 )
+# a weekday as said, Monday first (datetime.weekday()'s order): alarms, and the recognizer's <weekday>
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 # "how many days until christmas" said "Sorry": counted from today's date
 HOLIDAYS = {"christmas": (12, 25), "christmas day": (12, 25), "christmas eve": (12, 24), "new year": (1, 1),
             "new year's": (1, 1), "new year's day": (1, 1), "new year's eve": (12, 31), "halloween": (10, 31),

@@ -104,6 +104,7 @@ from runtime.phrasings import (
     WARM_IN,
     WARMER_COLDER,
     WATCH_SOMETHING,
+    WEEKDAYS,
     WHAT_PLAYS,
     WHEN_TIMER_DONE,
     WHO_AT_DOOR,
@@ -1306,7 +1307,6 @@ def _timer_until(turn: _Turn, said: str, name: str = ALARM) -> Resolution | None
 
 TOMORROWS = 'I can set one for tomorrow: say "set an alarm for 7 tomorrow".'
 # in the order of datetime.weekday()
-WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 # an alarm asked for with no time: (the question's words the answer completes, what is asked), by
 # whether waking was said
 ALARM_QUESTIONS = {

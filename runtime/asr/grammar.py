@@ -22,6 +22,7 @@ from typing import Any
 from runtime.config import Config, Satellite
 from runtime.events import Resolution
 from runtime.nlu import intents as I
+from runtime.phrasings import WEEKDAYS
 
 log = logging.getLogger(__name__)
 
@@ -218,7 +219,6 @@ CLOCK = tuple(
     for minutes in ("", " fifteen", " thirty", " forty five")
     for half in ("", " a m", " p m")
 ) + tuple(f"{number_words(h)} o'clock" for h in range(1, 13))
-WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 TASKS = ("call mom", "check the oven", "take my medicine", "feed the cat", "water the plants")
 NUMBERS = tuple(number_words(n) for n in range(0, 101))
 
