@@ -102,15 +102,16 @@ def main(argv: list[str] | None = None) -> int:
             words += len(request.split())
             errors += len(request.split()) if t.rejected else word_errors(request, t.text)
             if t.rejected:
-                outcome = "rejected"
+                outcome, heard = "rejected", None
             elif t.text == request:
-                outcome = "heard"
+                outcome, heard = "heard", typed
             else:
-                outcome = "acted as typed" if acted(t.text) == typed else "wrong"
+                heard = acted(t.text)
+                outcome = "acted as typed" if heard == typed else "wrong"
             outcomes[outcome] += 1
             if outcome != "heard":
                 rows.append({"request": request, "voice": voice, "heard": t.text, "outcome": outcome,
-                             "typed_acts_as": typed[0], "heard_acts_as": None if t.rejected else acted(t.text)[0]})  # fmt: skip
+                             "typed_acts_as": typed[0], "heard_acts_as": heard and heard[0]})  # fmt: skip
     n = sum(outcomes.values())
     report = {
         "requests": len(requests),
