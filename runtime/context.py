@@ -47,7 +47,7 @@ class ContextStore:
     _target_before: dict[str, list[str]] = field(default_factory=dict)  # satellite -> the target before that
     _last_request: dict[str, Interpretation] = field(default_factory=dict)  # satellite -> last device request
     # satellite -> the timer its last turn started: (id, seconds)
-    _just_started: dict[str, tuple[int, int]] = field(default_factory=dict)
+    _just_started: dict[str, tuple[int, int, str]] = field(default_factory=dict)
     # satellite -> device id -> (its fields before the last command, what the command set)
     _last_change: dict[str, dict[str, tuple[dict[str, Any], dict[str, Any]]]] = field(default_factory=dict)
     _timers: dict[str, int] = field(default_factory=dict)  # satellite -> timers it can act on
@@ -159,17 +159,19 @@ class ContextStore:
         with self._lock:
             return self._last_request.get(satellite)
 
-    def set_just_started(self, satellite: str, timer_id: int | None, seconds: int = 0) -> None:
-        """The timer the turn just before started (and for how long), for "cancel that" and "make it
-        10"; None from any other turn."""
+    def set_just_started(
+        self, satellite: str, timer_id: int | None, seconds: int = 0, kind: str = "timer"
+    ) -> None:
+        """The timer the turn just before started (for how long, and its kind: "alarm", "reminder"
+        or "timer"), for "cancel that", "make it 10" and "no, 5 am"; None from any other turn."""
         with self._lock:
             if timer_id is None:
                 self._just_started.pop(satellite, None)
             else:
-                self._just_started[satellite] = (timer_id, seconds)
+                self._just_started[satellite] = (timer_id, seconds, kind)
 
-    def just_started(self, satellite: str) -> tuple[int, int] | None:
-        """(id, seconds) of the timer the turn just before started, if it started one."""
+    def just_started(self, satellite: str) -> tuple[int, int, str] | None:
+        """(id, seconds, kind) of the timer the turn just before started, if it started one."""
         with self._lock:
             return self._just_started.get(satellite)
 

@@ -661,13 +661,27 @@ def interpret(
         reasons.append(f"a new value for the last request: '{fixed.text}'")
     started = ctx.just_started(satellite.id)
     ctx.set_just_started(satellite.id, None)  # the pipeline sets it again when this turn starts one
-    longer = TIMER_CHANGED.fullmatch(normalize(top.text))
-    if started is not None and CANCEL_THAT.fullmatch(normalize(top.text)):
+    said = normalize(top.text)
+    longer = TIMER_CHANGED.fullmatch(said)
+    alarm = started is not None and started[2] == ALARM
+    when = ALARM_CORRECTED.fullmatch(said) if alarm else None
+    if started is not None and CANCEL_THAT.fullmatch(said):
         # "turn off the light in 5 minutes", then "cancel that": that timer, not the music
         reasons.append("'cancel that' just after a timer was started: that timer")
         top = Interpretation("HassCancelTimer", top.score, [], top.text)
         resolution = Resolution(top, values={"timer_id": started[0]})
-    elif started is not None and longer is not None and (amount := parse_number(longer["amount"])):
+    elif when is not None and (clock_time(when["time"]) or clock_time(f"{when['time']} o'clock")):
+        # "set an alarm for 9 am", then "no, 5 am" or "make it 7": that alarm moved (a bare number
+        # is a time of day here, not "make it 10"'s minutes)
+        reasons.append(f"'{top.text}' just after an alarm was set: that alarm, moved")
+        moved = Interpretation("HassStartTimer", top.score, [], f"move my alarm to {when['time']}")
+        resolution = resolve(moved, ctx, satellite, person=person, now=now)
+    elif (
+        started is not None
+        and not alarm
+        and longer is not None
+        and (amount := parse_number(longer["amount"]))
+    ):
         # "set a timer for 5 minutes", then "make it 10": that timer for 10 minutes (it set the volume)
         unit = _unit_of(longer["unit"], started[1])
         reasons.append(f"'{top.text}' just after a timer was started: that timer, {amount:g} x {unit} s")
@@ -1164,6 +1178,11 @@ def _said_to_the_assistant(turn: _Turn, text: str) -> Resolution | None:
         # "no, i meant the fan" with nothing to redo (the pipeline redoes the last request there);
         # not "i said pause", nor "i meant 30" (corrected_value's)
         return _no_device(_read_as(turn, "AmbientNegativeFeedback", []))
+    if (no := NO_TIME.fullmatch(text)) is not None and (
+        duration_in_text(f"in {no['time']}") is not None or clock_time(no["time"]) is not None
+    ):
+        # "no, 17 minutes" with no timer or alarm just set to put right (interpret does that)
+        return _no_device(_read_as(turn, "AmbientNegativeFeedback", []))
     if PREFERENCES_ASKED.fullmatch(text):
         return _read_as(turn, "AmbientTeachPreference", []).done(known=_known_about(turn))
     if (forgotten := PREFERENCES_FORGOTTEN.fullmatch(text)) is not None:
@@ -1337,10 +1356,19 @@ def _targeted(turn: _Turn, resolution: Resolution) -> Resolution:
 
 # "cancel that" just after a timer was set (read as "stop", it paused the music)
 CANCEL_THAT = re.compile(r"(?:no,? )?(?:cancel|scratch|forget|delete|undo) (?:that|it|this)(?: please)?")
-# "make it 10" just after a timer was set (read as the volume, it set the music to 100%)
+# "make it 10" just after a timer was set (read as the volume, it set the music to 100%); "no, 17
+# minutes", as when "seventeen" was heard as "seventy" (it said "Sorry about that" and kept the 70)
 TIMER_CHANGED = re.compile(
-    r"(?:no,? |actually,? |sorry,? )?(?:make (?:it|that)|change (?:it|that) to|set (?:it|that) (?:to|for)"
-    r"|i (?:said|meant)) (?P<amount>\w+(?: (?!percent|degrees?)\w+)??)(?: (?P<unit>seconds?|minutes?|mins?|hours?))?(?: instead)?(?: please)?"
+    r"(?:(?:no,? |actually,? |sorry,? )?(?:make (?:it|that)|change (?:it|that) to|set (?:it|that) (?:to|for)"
+    r"|i (?:said|meant))|no,?|nope,?) (?P<amount>\w+(?: (?!percent|degrees?)\w+)??)"
+    r"(?: (?P<unit>seconds?|minutes?|mins?|hours?))?(?: instead)?(?: please)?"
+)
+# "no, 17 minutes", "no, i said 9 am": a timer or alarm put right; with none just set, feedback
+NO_TIME = re.compile(r"(?:no|nope),? (?:i said |i meant )?(?P<time>.+?)(?: instead)?(?: please)?")
+# "no, 5 am" just after an alarm was set (misheard "nine"): that alarm moved ("Sorry about that", it stayed)
+ALARM_CORRECTED = re.compile(
+    r"(?:(?:no|nope|actually|sorry),? )?(?:i said |i meant |(?:make|change|set) (?:it|that) (?:to |for )?"
+    r"|(?:at|for) )*(?P<time>.+?)(?: instead)?(?: please)?"
 )
 
 

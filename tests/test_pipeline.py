@@ -418,6 +418,33 @@ def test_make_it_10_just_after_a_timer_changes_that_timer(home: dict[str, Any]) 
         pipe.timers.cancel_all("kitchen-sat")
 
 
+def test_no_and_the_time_meant_puts_right_a_timer_or_alarm_just_set(home: dict[str, Any]) -> None:
+    """Spoken, "seventeen" is often heard as "seventy" and "nine" as "one" (benchmarks/spoken.py):
+    "no, seventeen minutes" said "Sorry about that" and left the 70-minute timer running, and "no,
+    5 am" left the alarm where it was."""
+    pipe = home["rt"].pipelines["kitchen-sat"]
+    said = partial(reply, pipe)
+    try:
+        assert said("set a timer for seventy minutes") == "Timer set for 1 hour and 10 minutes."
+        assert said("no, seventeen minutes") == "Timer set for 17 minutes."
+        assert [t.seconds for t in pipe.timers.running("kitchen-sat")] == [1020]
+        assert said("no, 15") == "Timer set for 15 minutes."
+        assert [t.seconds for t in pipe.timers.running("kitchen-sat")] == [900]
+        assert said("set an alarm for one a m").startswith("Alarm set for 1:00 AM")
+        assert said("no, i said nine a m").startswith("Alarm moved to 9:00 AM")
+        assert said("no, 7").startswith("Alarm moved to 7:00 AM")  # the 7 nearer the alarm
+        assert said("make it 8").startswith("Alarm moved to 8:00 AM")  # it was an alarm in 8 seconds
+        running = pipe.timers.running("kitchen-sat")
+        assert sorted(t.kind for t in running) == ["alarm", "timer"], running
+        # one turn later "no, ..." is about nothing set
+        said("what time is it")
+        assert said("no, 20 minutes") != "Timer set for 20 minutes."
+        assert [t.seconds for t in pipe.timers.running("kitchen-sat") if t.kind == "timer"] == [900]
+    finally:
+        pipe.timers.cancel_all("kitchen-sat")
+        pipe.timers.cancel_all("kitchen-sat", frozenset({"alarm"}))
+
+
 def test_why_did_you_do_that_says_what_was_heard_and_done(home: dict[str, Any]) -> None:
     """ "why did you do that" was read as negative feedback ("Sorry about that"): nothing said whether
     the request was misheard or misunderstood."""

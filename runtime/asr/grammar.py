@@ -154,6 +154,10 @@ MEANINGS: dict[str, frozenset[str]] = {
     # feedback and teaching
     "no that's (wrong | not what i meant)": frozenset({I.NEGATIVE_FEEDBACK}),
     "no i meant the <switchable>": frozenset({I.NEGATIVE_FEEDBACK, "HassTurnOn", "HassTurnOff"}),  # the pipeline redoes it there
+    # a timer or alarm just set, put right ("seventeen" is often heard as "seventy"): the runtime
+    # reads it then; said in a fresh context, it is feedback
+    "no [i said] <number> (minutes | seconds | hours)": frozenset({I.NEGATIVE_FEEDBACK, "HassStartTimer"}),
+    "no [i said] <clock>": frozenset({I.NEGATIVE_FEEDBACK, "HassStartTimer"}),
     "stop learning": frozenset({I.LEARN_PREFERENCES}),
     "(stop | cancel | never mind)": frozenset({I.STOP, "HassNevermind"}),
     "thank you": frozenset({I.THANKS}),
