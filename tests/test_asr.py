@@ -208,18 +208,22 @@ LEARNED = [
     "tell me a joke",
     "what's your name",  # heard as "what's the weather"
     "how many days until christmas",
+    "turn on the lights dimmed",  # heard as "turn on the lights in the lounge", and they came on full
+    "no two hours",  # a timer just set, put right (rejected)
+    "no i said six p m",  # an alarm just set, put right (heard as "what's at six p m")
 ]
 
 
 def test_requests_learned_from_text_are_heard_when_spoken(engine: PocketsphinxEngine, say: Say) -> None:
     heard = [transcribe(engine, pad(say(s))) for s in LEARNED]
     got = [(s, t.text, t.reject_reason) for s, t in zip(LEARNED, heard, strict=True)]
-    assert sum(t.text == s and not t.rejected for s, t in zip(LEARNED, heard, strict=True)) >= 10, got
+    assert sum(t.text == s and not t.rejected for s, t in zip(LEARNED, heard, strict=True)) >= 13, got
 
 
 def test_sleep_sounds_are_heard(engine: PocketsphinxEngine, say: Say) -> None:
     # "play rain sounds for thirty minutes" was heard as "play raise hours for thirty minutes", rejected
-    for said in ("play white noise", "play rain sounds in the bedroom"):
+    # "stop the white noise" was heard word for word, and rejected as out of grammar
+    for said in ("play white noise", "play rain sounds in the bedroom", "stop the white noise"):
         t = transcribe(engine, pad(say(said)))
         assert (t.text, t.rejected) == (said, False), t.reject_reason
 

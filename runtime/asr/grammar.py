@@ -98,6 +98,7 @@ MEANINGS: dict[str, frozenset[str]] = {
     "(set | dim) [the] <light> to <number> percent": frozenset({"HassLightSet"}),
     "(set | change) the brightness of the <light> to <number> percent": frozenset({"HassLightSet"}),
     "(brighten | dim) the <light>": frozenset({I.BRIGHTNESS_STEP}),
+    "turn on the <light> (dim | dimmed)": frozenset({I.BRIGHTNESS_STEP}),
     "make [the] <light> (brighter | dimmer)": frozenset({I.BRIGHTNESS_STEP}),
     "make the <light> (warmer | cooler)": learned({"HassLightSet"}),
     "(full | half) brightness [in the <room>]": learned({"HassLightSet"}),
@@ -150,6 +151,7 @@ MEANINGS: dict[str, frozenset[str]] = {
     "(mute | unmute) [the] <player>": frozenset({"HassMediaPlayerMute", "HassMediaPlayerUnmute"}),
     "[a bit] (louder | quieter) [please]": frozenset({"HassSetVolumeRelative"}),
     "make (it | the music) (louder | quieter)": frozenset({"HassSetVolumeRelative"}),
+    "stop the (white noise | rain sounds)": frozenset({"HassMediaPause"}),
     "(what's playing | what song is this | who sings this | what artist is this)": frozenset({"HassGetState"}),
     # feedback and teaching
     "no that's (wrong | not what i meant)": frozenset({I.NEGATIVE_FEEDBACK}),
