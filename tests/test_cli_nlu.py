@@ -129,6 +129,15 @@ def test_a_phrase_taught_on_one_line_works_on_the_next() -> None:
     assert use["intent"] == "HassTurnOff" and use["resolution"]["device_ids"] == ["living_room_light"]
 
 
+def test_a_timer_or_alarm_set_on_one_line_is_put_right_on_the_next() -> None:
+    said = "set a timer for seventy minutes\nno, seventeen minutes\nset an alarm for 9 am\nno, 5 am\n"
+    proc = ambient_nlu("--config", str(CONFIG), stdin=said)
+    assert proc.returncode == 0, proc.stderr
+    _, timer, _, alarm = (json.loads(line)["action"]["text"] for line in proc.stdout.splitlines())
+    assert timer == "Timer set for 17 minutes."  # it was "Sorry about that."
+    assert alarm.startswith("Alarm moved to 5:00 AM")
+
+
 def test_undo_puts_back_what_the_last_command_changed() -> None:
     said = (
         "undo\nset the floor lamp to 30 percent\nset the floor lamp to 80 percent\nput it back\n"

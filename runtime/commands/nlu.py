@@ -9,6 +9,7 @@ command's expected state is applied to the context as if the device had confirme
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import sys
 from pathlib import Path
@@ -89,6 +90,7 @@ def run(args: argparse.Namespace) -> int:
     from runtime.dispatch import dispatch
     from runtime.events import to_dict
     from runtime.resolve import interpret, taught_command
+    from runtime.timers import ALARM
 
     config = load_config(args.config)
     satellite = pick_satellite(config, args.satellite)
@@ -115,6 +117,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"ambient nlu: {e}", file=sys.stderr)
         return 1
 
+    timer_ids = itertools.count(1)  # of the timers "started", for the line after
+
     def understand(text: str) -> dict[str, Any]:
         taught = taught_command(ctx, text, args.person)  # taught on an earlier line: "when I say X ..."
         parts = commands(taught or text)
@@ -133,6 +137,17 @@ def run(args: argparse.Namespace) -> int:
         for command in action.commands:  # nothing is sent: assume it worked, as the next sentence would
             if command.expect and ctx.device(command.device_id) is not None:
                 ctx.update_state(command.device_id, command.expect)
+        values = resolution.values
+        if (
+            resolution.interpretation.intent == "HassStartTimer"
+            and action.kind == "answer"
+            and "seconds" in values
+        ):
+            # no timer runs here, but "no, 17 minutes" or "make it 10" on the next line is about this one
+            kind = "reminder" if values.get("reminder") else "timer"
+            kind = ALARM if values.get("timer_name") == ALARM else kind  # as RunningTimer.kind
+            timer_id = int(values.get("replaces", next(timer_ids)))  # a timer put right keeps its id
+            ctx.set_just_started(satellite.id, timer_id, int(values["seconds"]), kind)
         return {
             "text": text,
             **({"taught": taught} if taught else {}),
