@@ -3,7 +3,9 @@
 With no text it reads one sentence per line from stdin and prints one JSON line per sentence,
 loading the model once; the sentences share one context, so "turn it off" after "turn on the
 kitchen light" refers to the kitchen light, as in a conversation. Nothing is sent over MQTT: each
-command's expected state is applied to the context as if the device had confirmed it.
+command's expected state is applied to the context as if the device had confirmed it. No timer
+runs either: a timer set is remembered for the next line ("no, 17 minutes", "cancel that" are about
+it), but answers that need a running timer ("cancel that") say there is none.
 """
 
 from __future__ import annotations
