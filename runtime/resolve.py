@@ -327,7 +327,10 @@ NEGATED = re.compile(
     r"|lower|change|mute|unmute|run|power)\b"
 )
 TEACHING_WORDS = frozenset(_words("say mean means"))  # "when I say X, don't ...": a teaching, not this
-EXCEPT = re.compile(r"\b(?:except(?: for)?|but not|other than|apart from|excluding|save for)\b")
+# "turn off the lights not the floor lamp" too (it turned off the floor lamp); not "no, not the ..."
+EXCEPT = re.compile(
+    r"\b(?:except(?: for)?|but not|other than|apart from|excluding|save for|(?<=\w )(?<!\bno )not(?= (?:the|my) ))\b"
+)
 # "all the lights but the kitchen": "but" leaves out only after all / every / everything
 BUT_AFTER_ALL = re.compile(r"\b(?:all|every|everything|everywhere)\b.*?\b(but)\b")
 # accepted ranges: a value outside them is misheard or a mistake, so we ask instead of acting
@@ -445,12 +448,17 @@ def _number_words(words: list[str]) -> int | None:
     return total + current if seen else None
 
 
+def _number_word(w: str) -> bool:
+    """Is `w` a word of a number ("seventeen", "twenty", "hundred", "17"; not "a")?"""
+    return w in NUMBER_WORDS and w not in ("a", "an", "oh") or w in TENS or w in SCALES or _digits(w)
+
+
 def number_in_text(text: str) -> float | None:
     """The last number said in `text` ("set the lamp to fifty percent" -> 50), or None."""
     words = normalize(text).replace("%", " ").split()
     runs: list[list[str]] = [[]]
     for w in words:
-        if w in NUMBER_WORDS and w not in ("a", "an", "oh") or w in TENS or w in SCALES or _digits(w):
+        if _number_word(w):
             runs[-1].append(w)
         elif runs[-1]:
             runs.append([])
@@ -662,20 +670,21 @@ def interpret(
     started = ctx.just_started(satellite.id)
     ctx.set_just_started(satellite.id, None)  # the pipeline sets it again when this turn starts one
     said = normalize(top.text)
-    longer = TIMER_CHANGED.fullmatch(said)
+    fix = without_not(said) if started is not None else said  # "no, not seventy, seventeen"
+    longer = TIMER_CHANGED.fullmatch(fix)
     alarm = started is not None and started[2] == ALARM
-    when = ALARM_CORRECTED.fullmatch(said) if alarm else None
+    when = ALARM_CORRECTED.fullmatch(fix) if alarm else None
+    moved = _alarm_put_right(when["time"], top, ctx, satellite, person, now) if when is not None else None
     if started is not None and CANCEL_THAT.fullmatch(said):
         # "turn off the light in 5 minutes", then "cancel that": that timer, not the music
         reasons.append("'cancel that' just after a timer was started: that timer")
         top = Interpretation("HassCancelTimer", top.score, [], top.text)
         resolution = Resolution(top, values={"timer_id": started[0]})
-    elif when is not None and (clock_time(when["time"]) or clock_time(f"{when['time']} o'clock")):
+    elif moved is not None:
         # "set an alarm for 9 am", then "no, 5 am" or "make it 7": that alarm moved (a bare number
         # is a time of day here, not "make it 10"'s minutes)
         reasons.append(f"'{top.text}' just after an alarm was set: that alarm, moved")
-        moved = Interpretation("HassStartTimer", top.score, [], f"move my alarm to {when['time']}")
-        resolution = resolve(moved, ctx, satellite, person=person, now=now)
+        resolution = moved
     elif (
         started is not None
         and not alarm
@@ -1223,7 +1232,10 @@ def _leaving_out(turn: _Turn, text: str, cut: tuple[int, int]) -> Resolution:
     out = [d for d in turn.devices if d.room == room.id] if room else _named(turn, left)
     if not left or not out:
         return turn.ask(f"I don't know which devices {left or 'that'} means. Which ones should I leave out?")
-    home = room is not None or any(d.room != turn.satellite.room for d in out)
+    # "... not the fan" sets apart the device meant, it does not widen the request to the home
+    home = text[cut[0] : cut[1]] != "not" and (
+        room is not None or any(d.room != turn.satellite.room for d in out)
+    )
     kept = len(text[: cut[0]].split())
     i, before = turn.interp, " ".join(text.split()[:kept])
     # the request's own slots; one without a span (not the NLU's) is placed by its words
@@ -1346,6 +1358,21 @@ def _alarm_moved(turn: _Turn, said: str) -> Resolution | None:
     return min(tries, key=lambda r: abs(r.values["seconds"] - before), default=None)
 
 
+def _alarm_put_right(
+    said: str,
+    top: Interpretation,
+    ctx: ContextStore,
+    satellite: Satellite,
+    person: str,
+    now: datetime | None,
+) -> Resolution | None:
+    """The alarm just set, moved to the time `said` ("5 am", "nine in the morning"), as "move my
+    alarm to ..." reads it; None when `said` is no time of day."""
+    moved = Interpretation("HassStartTimer", top.score, [], f"move my alarm to {said}")
+    resolution = resolve(moved, ctx, satellite, person=person, now=now)
+    return resolution if resolution.values.get("moved") else None
+
+
 def _targeted(turn: _Turn, resolution: Resolution) -> Resolution:
     """`resolution`, its devices kept as the satellite's last target ("it") when it acts on some."""
     if resolution.clarification is None and resolution.device_ids:
@@ -1370,6 +1397,39 @@ ALARM_CORRECTED = re.compile(
     r"(?:(?:no|nope|actually|sorry),? )?(?:i said |i meant |(?:make|change|set) (?:it|that) (?:to |for )?"
     r"|(?:at|for) )*(?P<time>.+?)(?: instead)?(?: please)?"
 )
+
+
+# what may follow the number a correction says it is not: "not seventy minutes", "not one am"
+TIME_UNITS = frozenset(_words("second seconds minute minutes hour hours am pm o'clock"))
+
+
+def _one_number(words: list[str]) -> int:
+    """How many of `words`, from the first, say one number: "seventy seven" 2, "seventy seventeen" 1
+    (the words of two numbers said one after the other, as commas leave them: "not seventy, seventeen")."""
+    if not words or not _number_word(words[0]):
+        return 0
+    if len(words) > 1 and words[1] in SCALES:  # "one hundred"
+        return 2
+    ones = len(words) > 1 and words[1] in NUMBER_WORDS and 0 < NUMBER_WORDS[words[1]] < 10
+    return 2 if words[0] in TENS and ones else 1
+
+
+def without_not(text: str) -> str:
+    """A correction less the value it says it is not, "that's wrong" as "no": "no not seventy
+    seventeen" -> "no seventeen", "i said seventeen not seventy" -> "i said seventeen", "that's wrong
+    17 minutes" -> "no 17 minutes". Other text as it was."""
+    words = re.sub(r"^(?:that's|that is) (?:wrong|not right)\b", "no", text).split()
+    kept: list[str] = []
+    i = 0
+    while i < len(words):
+        n = _one_number(words[i + 1 :]) if words[i] == "not" else 0
+        if n:  # "not" and a number: left out, with its unit
+            i += 1 + n
+            i += i < len(words) and words[i] in TIME_UNITS
+            continue
+        kept.append(words[i])
+        i += 1
+    return " ".join(kept)
 
 
 def _unit_of(said: str | None, before: int) -> int:

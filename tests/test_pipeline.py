@@ -429,11 +429,14 @@ def test_no_and_the_time_meant_puts_right_a_timer_or_alarm_just_set(home: dict[s
         assert said("no, seventeen minutes") == "Timer set for 17 minutes."
         assert [t.seconds for t in pipe.timers.running("kitchen-sat")] == [1020]
         assert said("no, 15") == "Timer set for 15 minutes."
+        assert said("no, not fifteen, sixteen") == "Timer set for 16 minutes."
+        assert said("that's wrong, i said 15 minutes") == "Timer set for 15 minutes."
         assert [t.seconds for t in pipe.timers.running("kitchen-sat")] == [900]
         assert said("set an alarm for one a m").startswith("Alarm set for 1:00 AM")
         assert said("no, i said nine a m").startswith("Alarm moved to 9:00 AM")
         assert said("no, 7").startswith("Alarm moved to 7:00 AM")  # the 7 nearer the alarm
         assert said("make it 8").startswith("Alarm moved to 8:00 AM")  # it was an alarm in 8 seconds
+        assert said("no, nine in the morning").startswith("Alarm moved to 9:00 AM")
         running = pipe.timers.running("kitchen-sat")
         assert sorted(t.kind for t in running) == ["alarm", "timer"], running
         # one turn later "no, ..." is about nothing set

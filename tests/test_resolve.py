@@ -587,6 +587,22 @@ def test_all_but_one_leaves_it_out(ctx, kitchen) -> None:
     assert set(r.device_ids) == {"kitchen_counter_light", "oven", "coffee_maker"}
 
 
+def test_this_not_that_is_this(ctx, kitchen) -> None:
+    """ "turn off the light not the fan" turned off the fan, the one device said not to (the model
+    tags "fan"); "the lights not the counter lights" turned off the counter lights."""
+    r = resolve(hyp("HassTurnOff", text="turn off the light not the fan", domain="fan"), ctx, kitchen)
+    assert r.device_ids == ["kitchen_light"], (
+        r.reasons
+    )  # this room's light, not every light (the fan is elsewhere)
+    said = "turn off the lights not the counter lights"
+    r = resolve(hyp("HassTurnOff", text=said, name="counter lights"), ctx, kitchen)
+    assert r.device_ids == ["kitchen_light"], r.reasons
+    # "no, not the ...": a correction, not an exception
+    from runtime.resolve import EXCEPT
+
+    assert EXCEPT.search("no not the kitchen light the living room light") is None
+
+
 def test_room_and_type_in_the_name(ctx, bedroom) -> None:
     r = resolve(hyp("HassTurnOn", name="kitchen lights"), ctx, bedroom)
     assert sorted(r.device_ids) == ["kitchen_counter_light", "kitchen_light"]
