@@ -327,9 +327,10 @@ NEGATED = re.compile(
     r"|lower|change|mute|unmute|run|power)\b"
 )
 TEACHING_WORDS = frozenset(_words("say mean means"))  # "when I say X, don't ...": a teaching, not this
-# "turn off the lights not the floor lamp" too (it turned off the floor lamp); not "no, not the ..."
+# "turn off the lights not the floor lamp", "... but leave the lamp on" too (each turned off the lamp);
+# not "no, not the ..."
 EXCEPT = re.compile(
-    r"\b(?:except(?: for)?|but not|other than|apart from|excluding|save for|(?<=\w )(?<!\bno )not(?= (?:the|my) ))\b"
+    r"\b(?:except(?: for)?|but not|other than|apart from|excluding|save for|(?<=\w )(?<!\bno )not(?= (?:the|my) )|but(?= (?:leave|keep) ))\b"
 )
 # "all the lights but the kitchen": "but" leaves out only after all / every / everything
 BUT_AFTER_ALL = re.compile(r"\b(?:all|every|everything|everywhere)\b.*?\b(but)\b")
@@ -1230,12 +1231,14 @@ def _leaving_out(turn: _Turn, text: str, cut: tuple[int, int]) -> Resolution:
     left = re.sub(r"^(?:the|my) ", "", re.sub(r" (?:on|off|alone|as (?:it|they) (?:is|are))$", "", left))
     room = room_called(left, turn.rooms)
     out = [d for d in turn.devices if d.room == room.id] if room else _named(turn, left)
+    if left in TYPE_WORDS:  # "leave the lamp on": the lamps by their names, not every light
+        out = [d for d in out if left in " ".join([d.name, *d.aliases]).split()] or out
     if not left or not out:
         return turn.ask(f"I don't know which devices {left or 'that'} means. Which ones should I leave out?")
-    # "... not the fan" sets apart the device meant, it does not widen the request to the home
-    home = text[cut[0] : cut[1]] != "not" and (
-        room is not None or any(d.room != turn.satellite.room for d in out)
-    )
+    # a room, or devices none of which are here, left out: the rest is the home's; "the lamp" with a
+    # lamp here is this room's. "... not the fan" sets apart the device meant, it widens nothing.
+    elsewhere = room is not None or all(d.room != turn.satellite.room for d in out)
+    home = elsewhere and text[cut[0] : cut[1]] != "not"
     kept = len(text[: cut[0]].split())
     i, before = turn.interp, " ".join(text.split()[:kept])
     # the request's own slots; one without a span (not the NLU's) is placed by its words
@@ -2949,7 +2952,8 @@ def _brightness_step(turn: _Turn) -> Resolution:
     named = i.slot("name") or i.slot("domain")
     placed = i.slot("area") or set(untagged_words(i).split()) & set(TYPE_WORDS)  # "the lights in the lounge"
     kinds = {d.type for d in (_named_kind(turn) if named else [] if placed else _last_targets(turn))}
-    if kinds and kinds <= {"media_player", "tv"}:
+    if kinds and kinds <= {"media_player", "tv"} and not (not named and said_words(i) & LIGHT_STEP_WORDS):
+        # not "it's too bright in here" just after the tv's volume ("Louder or quieter?")
         turn.reasons.append("a step of what was last played: its volume")
         return _volume_step(turn)
     if (

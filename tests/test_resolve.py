@@ -587,7 +587,7 @@ def test_all_but_one_leaves_it_out(ctx, kitchen) -> None:
     assert set(r.device_ids) == {"kitchen_counter_light", "oven", "coffee_maker"}
 
 
-def test_this_not_that_is_this(ctx, kitchen) -> None:
+def test_this_not_that_is_this(ctx, kitchen, living) -> None:
     """ "turn off the light not the fan" turned off the fan, the one device said not to (the model
     tags "fan"); "the lights not the counter lights" turned off the counter lights."""
     r = resolve(hyp("HassTurnOff", text="turn off the light not the fan", domain="fan"), ctx, kitchen)
@@ -597,6 +597,10 @@ def test_this_not_that_is_this(ctx, kitchen) -> None:
     said = "turn off the lights not the counter lights"
     r = resolve(hyp("HassTurnOff", text=said, name="counter lights"), ctx, kitchen)
     assert r.device_ids == ["kitchen_light"], r.reasons
+    # "but leave the lamp on": the lamps by name, this room's (it turned off the floor lamp too)
+    said = "turn the lights off but leave the lamp on"
+    r = resolve(hyp("HassTurnOff", text=said, domain="lights"), ctx, living)
+    assert r.device_ids == ["living_room_light"], r.reasons
     # "no, not the ...": a correction, not an exception
     from runtime.resolve import EXCEPT
 
@@ -1682,6 +1686,19 @@ def test_how_bright_is_a_question_not_a_step(ctx, living) -> None:
         hyp("AmbientSetBrightnessRelative", text="it's too bright", brightness_step="bright"), ctx, living
     )
     assert r.values.get("brightness") is not None  # a complaint: dimmed
+
+
+def test_too_bright_just_after_the_tvs_volume_is_the_lights(ctx, living) -> None:
+    """ "i can't hear the tv", then "it's too bright in here" asked "Louder or quieter?"."""
+    ctx.update_state("living_room_light", {"state": "on", "brightness": 80})
+    resolve(hyp("HassSetVolumeRelative", text="i can't hear the tv", name="tv"), ctx, living)
+    said = "it's too bright in here"
+    r = resolve(hyp("AmbientSetBrightnessRelative", text=said, brightness_step="bright"), ctx, living)
+    assert "living_room_light" in r.device_ids and r.values.get("brightness", 100) < 80, (r.values, r.reasons)
+    # "turn it down" just after the tv is still its volume
+    resolve(hyp("HassSetVolumeRelative", text="i can't hear the tv", name="tv"), ctx, living)
+    r = resolve(hyp("AmbientSetBrightnessRelative", text="turn it down", brightness_step="down"), ctx, living)
+    assert r.device_ids == ["tv"] and "volume" in r.values
 
 
 def test_dimming_a_light_whose_level_is_not_known_yet_is_a_step_down_from_full(ctx, living) -> None:
