@@ -356,6 +356,11 @@ TONE = re.compile(
     r"(?:please )?(?:(?:turn|crank|bring) (?:up|down) the (?:bass|treble)|(?:more|less) (?:bass|treble)"
     r"|(?:turn|crank) the (?:bass|treble) (?:up|down))(?: please)?"
 )
+# "make sure the front door is locked": lock it (read as a question, it answered "No, ... unlocked")
+MADE_SURE = re.compile(
+    r"(?:please |can you |could you )?make sure (?:that )?(?P<what>.+?) (?:is|are) (?:(?:turned|switched) )?"
+    r"(?P<state>locked|unlocked|on|off|open|closed|shut)(?: please)?"
+)
 # "warm up the office", "heat the office", "make the bedroom warmer", "cool down the bedroom": that room's
 # heater on, else the thermostat a step (read as a light switched on or dimmed, or out of domain)
 ROOM_WARMED = re.compile(

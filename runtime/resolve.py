@@ -74,6 +74,7 @@ from runtime.phrasings import (
     INPUT_CHOSEN,
     LEARNING_OFF,
     LIGHTS_ABLE,
+    MADE_SURE,
     MEANT,
     MEANT_NO,
     MEDIA_MOVED,
@@ -890,6 +891,15 @@ def _said_of_devices(turn: _Turn, text: str) -> Resolution | None:
         room := room_called(warmed["room"] or warmed["cool_room"] or warmed["make_room"] or "", turn.rooms)
     ):
         return _room_warmed(turn, room, up=bool(warmed["warm"] or warmed["how"] in ("warmer", "hotter")))
+    if (sure := MADE_SURE.fullmatch(text)) is not None and _named(turn, sure["what"]):
+        # the state said is the one to bring about: locked -> lock, closed -> close, off -> turn off
+        on = sure["state"] in ("locked", "on", "open")
+        verb = {"locked": "lock", "unlocked": "unlock", "open": "open", "closed": "close", "shut": "close"}
+        said = f"{verb.get(sure['state'], 'turn ' + sure['state'])} {sure['what']}"
+        command = Interpretation("HassTurnOn" if on else "HassTurnOff", turn.interp.score, [], said)
+        resolution = resolve(command, turn.ctx, turn.satellite, person=turn.person, now=turn.now)
+        resolution.reasons.insert(0, f"'make sure ... {sure['state']}': '{said}'")
+        return resolution
     if (renamed := RENAME.fullmatch(text)) is not None:
         devices = _named(turn, renamed["device"])
         which = f"the {devices[0].name}" if len(devices) == 1 else "a device"

@@ -126,6 +126,22 @@ def test_everything_is_every_device_that_can_do_it_but_never_a_lock_or_a_cover(c
     assert {"kitchen_light", "bedroom_light", "office_light"} <= set(lights)
 
 
+def test_make_sure_it_is_locked_locks_it(ctx, living) -> None:
+    """ "make sure the front door is locked" (read as a question) answered "No, the front door is
+    unlocked." and left it so."""
+    ctx.update_state("front_door_lock", {"state": "unlocked"})
+    said = "make sure the front door is locked"
+    r = resolve(hyp("HassGetState", text=said, name="front door", state="locked"), ctx, living)
+    assert (r.device_ids, r.values["state"]) == (["front_door_lock"], "on"), r.reasons
+    said = "make sure the blinds are closed"
+    r = resolve(hyp("HassGetState", text=said, name="blinds", state="closed"), ctx, living)
+    assert (r.interpretation.intent, r.device_ids) == ("HassTurnOff", ["living_room_blinds"]), r.reasons
+    # not a device of this home: as the model read it
+    said = "make sure the garage is locked"
+    r = resolve(hyp("HassGetState", text=said, name="garage", state="locked"), ctx, living)
+    assert r.interpretation.intent == "HassGetState"
+
+
 def test_the_verb_said_decides_whether_a_lock_locks(ctx, kitchen) -> None:
     # the NLU read "lock all the doors" as HassTurnOff, which for a lock means unlock
     doors = resolve(hyp("HassTurnOff", text="lock all the doors", device_class="doors"), ctx, kitchen)
