@@ -301,7 +301,7 @@ APPS = {
 }  # fmt: skip
 # "put on netflix", "open youtube": the app on the tv
 APP_OPENED = re.compile(
-    r"(?:please )?(?:open|launch|start|put on|go to|switch to|turn on|put) (?:the )?(?P<app>"
+    r"(?:please )?(?:open|launch|start|put on|go to|switch to|turn on|put|watch|(?:i want|let'?s) (?:to )?watch) (?:the )?(?P<app>"
     + "|".join(sorted(APPS, key=len, reverse=True))
     + r")(?: app)?(?: on)?(?: (?:on|in) (?:the )?(?P<where>.+?))?(?: please)?"
     # "turn the tv to netflix" asked which player

@@ -2697,7 +2697,13 @@ def test_a_streaming_app_plays_on_the_player_it_runs_on(ctx, living, kitchen) ->
     )
     assert (r.device_ids, r.values["media_source"]) == (["tv"], "netflix")
     assert json.loads(dispatch(r, ctx).commands[0].payload)["source"] == "netflix"
-    for said, intent in (("put on netflix", "HassTurnOn"), ("open youtube", "OutOfDomain")):
+    # "watch netflix" said "Sorry, I can't help with that."
+    for said, intent in (
+        ("put on netflix", "HassTurnOn"),
+        ("open youtube", "OutOfDomain"),
+        ("watch netflix", "OutOfDomain"),
+        ("let's watch youtube", "OutOfDomain"),
+    ):
         r = resolve(hyp(intent, text=said), ctx, kitchen)  # the home's one tv
         assert r.device_ids == ["tv"], said
         assert dispatch(r, ctx).text == f"Opening {said.split()[-1]} on the tv."
