@@ -261,8 +261,8 @@ def _confirmation(resolution: Resolution, devices: list[Device]) -> str:
         if str(v["media_title"]).split()[-1:] == [v.get("media_class")]:  # "music (music)"
             kind = ""
         where = ""
-        if devices:
-            where = f" on the {devices[0].name}"
+        if devices:  # "play jazz everywhere": every speaker said
+            where = f" on {names}"
         elif "played_in" in v:  # another room's satellite plays it
             where = f" in the {v['played_in']}"
         return f"Playing {v['media_title']}{kind}{where}."

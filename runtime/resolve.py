@@ -2720,6 +2720,11 @@ def _play(turn: _Turn) -> Resolution:
             turn.reasons.append(f"no media class: {where} {'has' if screen else 'has no'} screen -> {cls}")
     video = cls in VIDEO_CLASSES
     values: dict[str, Any] = {"state": "playing", "media_title": query, "media_class": cls}
+    speakers = [d for d in turn.devices if d.type == "media_player"]
+    if not video and not i.slot("name") and WHOLE_HOME.search(normalize(i.text)) and speakers:
+        # "play jazz everywhere": every speaker (it played on this room's alone)
+        turn.reasons.append("the whole home said: every speaker")
+        return turn.done([d.id for d in speakers], None, **values)
     if named is not None:  # video on the tv, audio on a speaker, when the room has both
         pick = next((d for d in named if (d.type == "tv") == video), named[0])
         return turn.done([pick.id], pick.room, **values)

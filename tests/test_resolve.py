@@ -2277,6 +2277,21 @@ def test_a_floor_said_means_the_rooms_on_it(config, ctx, kitchen) -> None:
     )
 
 
+def test_play_everywhere_plays_on_every_speaker(ctx, living) -> None:
+    """ "play jazz everywhere" played on the living room speaker alone."""
+    for said in ("play jazz everywhere", "play jazz throughout the house"):
+        r = resolve(spoken("HassMediaSearchAndPlay", said, ("search_query", "jazz")), ctx, living)
+        assert sorted(r.device_ids) == ["bedroom_speaker", "living_room_speaker"], said
+        assert (
+            dispatch(r, ctx).text
+            == "Playing jazz (music) on the living room speaker and the bedroom speaker."
+        )
+    # video needs the screen: one tv
+    said = "play the hunger games everywhere"
+    r = resolve(spoken("HassMediaSearchAndPlay", said, ("search_query", "the hunger games")), ctx, living)
+    assert r.device_ids == ["tv"]
+
+
 def test_play_in_a_room_with_only_a_satellite_plays_on_that_satellite(ctx, living) -> None:
     """ "play music in the kitchen" said in the living room: "There's no speaker or tv in the kitchen",
     though the kitchen's satellite has a speaker; "songs" left untagged was taken for a device name."""
