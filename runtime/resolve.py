@@ -1239,7 +1239,8 @@ def _leaving_out(turn: _Turn, text: str, cut: tuple[int, int]) -> Resolution:
     makes the rest the whole home's ("except the kitchen" from the kitchen means the others)."""
     left = re.sub(r"^(?:leave|keep) ", "", text[cut[1] :].strip())
     left = re.sub(r"^(?:the|my) ", "", re.sub(r" (?:on|off|alone|as (?:it|they) (?:is|are))$", "", left))
-    room = room_called(left, turn.rooms)
+    here = left in ("this room", "here", "in here", "the room i'm in")  # "all lights except this room"
+    room = turn.room(turn.satellite.room) if here else room_called(left, turn.rooms)
     out = [d for d in turn.devices if d.room == room.id] if room else _named(turn, left)
     if left in TYPE_WORDS:  # "leave the lamp on": the lamps by their names, not every light
         out = [d for d in out if left in " ".join([d.name, *d.aliases]).split()] or out
@@ -3210,10 +3211,12 @@ def delayed_command(interp: Interpretation) -> str | None:
 
 
 def _for_later(command: str, verbs: frozenset[str]) -> bool:
-    """Whether `command` can be done later: it starts with one of `verbs`, and it is no timer or
-    alarm ("set a timer in ..." is not a command for later)."""
+    """Whether `command` can be done later: it starts with one of `verbs` or ends "on" / "off" ("lights
+    off in 5 minutes" set a plain timer), and it is no timer or alarm ("set a timer in ..." is not a
+    command for later)."""
     words = command.split()
-    return bool(words) and words[0] in verbs and not set(words) & {"timer", "alarm"}
+    said = bool(words) and (words[0] in verbs or words[-1] in ("on", "off"))
+    return said and not set(words) & {"timer", "timers", "alarm", "alarms"}
 
 
 # the verbs a command for later starts with ("turn on the fan in an hour"); not "set" / "start",
@@ -3230,8 +3233,13 @@ NOT_A_CLOCK = frozenset(_words("sunset sunrise dawn dusk night bedtime"))
 
 def _named_now(turn: _Turn, command: str) -> str:
     """ "turn it off" for later, just after the fan: "turn off the ceiling fan", named now (when the
-    timer rings, "it" would be whatever was commanded last by then)."""
+    timer rings, "it" would be whatever was commanded last by then); "lights off": "turn off the
+    lights", as said back."""
     words = command.split()
+    if len(words) > 1 and words[0] not in DELAYABLE_VERBS and words[-1] in ("on", "off"):
+        article = [] if words[0] in ("the", "my", "all", "every", "everything") else ["the"]
+        words = ["turn", words[-1], *article, *words[:-1]]
+        command = " ".join(words)
     at = next((k for k, w in enumerate(words) if w in ("it", "them", "that")), None)
     last = _last_targets(turn)
     if at is None or not last:

@@ -527,6 +527,27 @@ def test_a_statement_is_not_a_preference_but_every_preference_template_is(
     ] == []
 
 
+def test_a_command_with_no_verb_for_later_is_one(ctx, bedroom) -> None:
+    """ "lights off in 5 minutes" set a plain timer: the lights stayed on."""
+    for said, command in (
+        ("lights off in 5 minutes", "turn off the lights"),
+        ("kitchen light on in 10 minutes", "turn on the kitchen light"),
+        ("lights off at 11 pm", "turn off the lights"),
+    ):
+        r = resolve(hyp("HassStartTimer", text=said, minutes="5"), ctx, bedroom)
+        assert r.values.get("command") == command, (said, r.values, r.reasons)
+    r = resolve(hyp("HassStartTimer", text="set the alarm off in 5 minutes", minutes="5"), ctx, bedroom)
+    assert "command" not in r.values
+
+
+def test_all_lights_except_this_room(ctx, bedroom) -> None:
+    """ "turn off all lights except this room" asked which devices "this room" means."""
+    lights = {d.id for d in ctx.devices() if d.type == "light"}
+    for said in ("turn off all lights except this room", "turn off the lights everywhere except in here"):
+        r = resolve(hyp("HassTurnOff", text=said, domain="lights"), ctx, bedroom)
+        assert set(r.device_ids) == lights - {"bedroom_light"}, (said, r.reasons)
+
+
 @pytest.mark.parametrize(
     ("said", "command"),
     [
