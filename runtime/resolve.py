@@ -2819,6 +2819,7 @@ ALL_THE_WAY = re.compile(r"\ball the way\b")
 VOLUME_DOWN = frozenset(_words("down lower decrease reduce quieter softer loud"))
 VOLUME_UP = frozenset(_words("up increase raise louder boost more hear"))
 QUESTION_WORDS = frozenset(_words("what what's whats how how's hows is"))
+ASKING_WORDS = frozenset(_words("are was were who why when where which did do does can could will would"))
 
 
 def _volume_step(turn: _Turn) -> Resolution:
@@ -3215,7 +3216,8 @@ def _for_later(command: str, verbs: frozenset[str]) -> bool:
     off in 5 minutes" set a plain timer), and it is no timer or alarm ("set a timer in ..." is not a
     command for later)."""
     words = command.split()
-    said = bool(words) and (words[0] in verbs or words[-1] in ("on", "off"))
+    asked = bool(words) and words[0] in QUESTION_WORDS | ASKING_WORDS  # "is the light on at night"
+    said = bool(words) and (words[0] in verbs or (words[-1] in ("on", "off") and not asked))
     return said and not set(words) & {"timer", "timers", "alarm", "alarms"}
 
 

@@ -538,6 +538,9 @@ def test_a_command_with_no_verb_for_later_is_one(ctx, bedroom) -> None:
         assert r.values.get("command") == command, (said, r.values, r.reasons)
     r = resolve(hyp("HassStartTimer", text="set the alarm off in 5 minutes", minutes="5"), ctx, bedroom)
     assert "command" not in r.values
+    from runtime.resolve import DELAYABLE_VERBS, _for_later
+
+    assert not _for_later("are the lights on", DELAYABLE_VERBS)  # "... at 10 pm": a question
 
 
 def test_all_lights_except_this_room(ctx, bedroom) -> None:
