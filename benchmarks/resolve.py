@@ -218,6 +218,16 @@ EVERYDAY: list[tuple[str, str, dict[str, str | list[str]], list[str], dict[str, 
     ("turn on the kitchen lights to 70 percent", "HassLightSet",
      {"area": "kitchen", "domain": "lights", "brightness": "70"}, ["kitchen_light", "kitchen_counter_light"],
      {"brightness": 70, "on_too": ["kitchen_counter_light"]}, {}),
+    # session 40: a device said not to, one said to be left on, "make sure", everywhere, an app to watch
+    ("turn off the kitchen light not the fan", "HassTurnOff", {"area": "kitchen", "domain": ["light", "fan"]},
+     ["kitchen_light"], {"state": "off"}, {}),
+    ("turn off the living room lights but leave the floor lamp on", "HassTurnOff",
+     {"area": "living room", "domain": "lights", "name": "floor lamp"}, ["living_room_light"], {"state": "off"}, {}),
+    ("make sure the front door is locked", "HassGetState", {"name": "front door", "state": "locked"},
+     ["front_door_lock"], {"state": "on"}, {"front_door_lock": {"state": "unlocked"}}),
+    ("play jazz everywhere", "HassMediaSearchAndPlay", {"search_query": "jazz"},
+     ["living_room_speaker", "bedroom_speaker"], {"media_title": "jazz"}, {}),
+    ("watch netflix", "OutOfDomain", {}, ["tv"], {"media_source": "netflix"}, {}),
 ]  # fmt: skip
 
 
