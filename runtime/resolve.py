@@ -432,8 +432,19 @@ def _digits(word: str) -> bool:
 
 
 def _number_words(words: list[str]) -> int | None:
+    """ "twenty one" -> 21, "a hundred and five"'s words -> 105; None for words that are no one
+    number: "one seven" and "five six" were summed (8, 11), so "no, one seven" set an 8-minute timer."""
     total, current, seen = 0, 0, False
+    last = ""  # the kind of the word before: "ones" (0-9), "teen" (10-19), "tens", else a scale or none
     for w in words:
+        kind = "tens" if w in TENS else ("ones" if NUMBER_WORDS.get(w, 10) < 10 else "teen")
+        if w in NUMBER_WORDS or w in TENS:
+            # a word after a ones or teens word, or a tens word after a tens word, makes no number
+            if last in ("ones", "teen") or (last == "tens" and kind != "ones"):
+                return None
+            last = kind
+        else:
+            last = ""
         if _digits(w) and len(w) <= 12:
             current += int(w)
         elif w in NUMBER_WORDS:
