@@ -543,6 +543,20 @@ def test_a_command_with_no_verb_for_later_is_one(ctx, bedroom) -> None:
     assert not _for_later("are the lights on", DELAYABLE_VERBS)  # "... at 10 pm": a question
 
 
+def test_a_command_for_later_read_as_another_intent_is_still_for_later(ctx, kitchen) -> None:
+    """ "switch on the bathroom fan at three" set the fan's speed now, "lock the door at twelve thirty p
+    m" was out of domain, and "switch off the speaker in thirty hours" switched it off now."""
+    said = "switch on the bathroom fan at three"
+    r = resolve(hyp("HassFanSetSpeed", text=said, name="bathroom fan", percentage="three"), ctx, kitchen)
+    assert r.values.get("command") == "switch on the bathroom fan" and r.device_ids == [], r.reasons
+    said = "lock the door at twelve thirty p m"
+    r = resolve(hyp("OutOfDomain", text=said), ctx, kitchen)
+    assert (r.interpretation.intent, r.values.get("command")) == ("HassStartTimer", "lock the door")
+    said = "switch off the living room speaker in thirty hours"
+    r = resolve(hyp("HassTurnOff", text=said, name="living room speaker"), ctx, kitchen)
+    assert r.device_ids == [] and r.clarification is not None and "24 hours" in r.clarification
+
+
 def test_all_lights_except_this_room(ctx, bedroom) -> None:
     """ "turn off all lights except this room" asked which devices "this room" means."""
     lights = {d.id for d in ctx.devices() if d.type == "light"}
