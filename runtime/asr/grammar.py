@@ -87,6 +87,11 @@ MEANINGS: dict[str, frozenset[str]] = {
     "(turn | switch) (on | off) [all] the lights <floor>": frozenset({"HassTurnOn", "HassTurnOff"}),
     "(turn | switch) (on | off) everything <floor>": frozenset({"HassTurnOn", "HassTurnOff"}),
     "(start | stop) the <runnable>": frozenset({"HassTurnOn", "HassTurnOff", "HassMediaPause", "HassMediaUnpause"}),
+    # for later: spoken, "turn off the lights at eleven p m" was heard as "... in the living room" and done now
+    "(turn | switch) (on | off) the <switchable> (in <number> minutes | in an hour | at <clock>)": learned({"HassStartTimer"}),
+    "<switchable> (on | off) in <number> minutes": learned({"HassStartTimer"}),
+    # "make sure the front door is locked" (heard as "... front door lock")
+    "make sure the <lock> is (locked | unlocked)": learned({"HassTurnOn", "HassTurnOff"}),
     # "it" / "them": what was just commanded (spoken, "turn it off" was heard as "turn tv off")
     "[please] (turn | switch) (it | them) (on | off) [please]": frozenset({"HassTurnOn", "HassTurnOff"}),
     "turn (it | them) (up | down)": frozenset({I.BRIGHTNESS_STEP, "HassSetVolumeRelative", "HassClimateSetTemperature", "HassFanSetSpeed"}),
@@ -120,6 +125,7 @@ MEANINGS: dict[str, frozenset[str]] = {
     "(what time is it | what's the time | what's the date | what day is it)": frozenset({"HassGetCurrentTime", "HassGetCurrentDate"}),
     # locks and covers
     "(lock | unlock) the <lock>": frozenset({"HassTurnOn", "HassTurnOff"}),
+    "(lock | unlock) the <lock> (in <number> minutes | at <clock>)": learned({"HassStartTimer"}),
     "(open | close | raise | lower) the <cover>": frozenset({"HassTurnOn", "HassTurnOff"}),
     "set the <cover> to <number> percent": frozenset({"HassSetPosition"}),
     "(open | close) the <cover> halfway": frozenset({"HassSetPosition"}),
@@ -145,6 +151,8 @@ MEANINGS: dict[str, frozenset[str]] = {
     "skip back": learned({"HassMediaPrevious"}),
     "(switch | change) the <tv> to hdmi (one | two | three)": learned({"HassTurnOn"}),
     "(turn | switch) the <tv> to (netflix | youtube)": learned({"HassTurnOn"}),
+    "[i want to | let's] watch (netflix | youtube)": learned({"HassTurnOn"}),
+    "play <media> everywhere": learned({"HassMediaSearchAndPlay"}),
     "turn the volume (up | down)": frozenset({"HassSetVolumeRelative"}),
     "volume (up | down)": frozenset({"HassSetVolumeRelative"}),
     "set the volume to <number> [percent]": frozenset({"HassSetVolume"}),
