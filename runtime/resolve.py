@@ -33,6 +33,7 @@ context here (preferences; a taught command under the key ``command:<phrase>``).
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -1642,13 +1643,23 @@ def conjuncts(interp: Interpretation) -> list[Interpretation]:
         and b.start - a.end <= 1
         and any(k >= b.end for k, _ in cuts)  # a list ends "... and C"
     ]
-    cuts = sorted(set(cuts))
-    if not device or not cuts:
-        return [interp]
     # "switch" and "lock" are verbs as often as kinds
     kind_at = [
         k for k, w in enumerate(words) if w in TYPE_WORDS and w not in SWITCH_WORDS and k not in tagged
     ]
+    # and between two devices said one after the other, "the" between: "the light, the fan and the tv"
+    # (the commas gone) turned off the fan and the tv, and not the light
+    spans = sorted([(s.start, s.end) for s in device if s.name != "area"] + [(k, k + 1) for k in kind_at])
+    cuts += [
+        (a_end, a_end)
+        for (_, a_end), (b_start, b_end) in itertools.pairwise(spans)
+        if b_start - a_end == 1
+        and words[a_end] in ("the", "my")
+        and any(k >= b_end for k, _ in cuts)  # a list ends "... and C"
+    ]
+    cuts = sorted(set(cuts))
+    if not device or not cuts:
+        return [interp]
     # the device phrases start at the first device slot or untagged kind word: the verb is before it
     first = min([s.start for s in device] + kind_at)
     last = max(s.end for s in device)

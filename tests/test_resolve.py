@@ -205,6 +205,17 @@ def test_conjuncts_cut_at_and_keep_the_verb_and_share_a_kind_word_said_once() ->
         "turn off the tv",
         "turn off the lights in the living room",
     ]
+    # a list with its commas gone: "light" untagged, and no "and" between it and the fan
+    listed = spoken("HassTurnOff", "turn off the light the fan and the tv", ("domain", "fan"), ("name", "tv"))
+    assert [p.text for p in conjuncts(listed)] == [
+        "turn off the light",
+        "turn off the fan",
+        "turn off the tv",
+    ]
+    # not "the kitchen light": one device, whatever the slots
+    one = spoken("HassTurnOff", "turn off the kitchen light and the tv", ("area", "kitchen"), ("domain", "light"),
+                 ("name", "tv"))  # fmt: skip
+    assert [p.text for p in conjuncts(one)] == ["turn off the kitchen light", "turn off the tv"]
 
 
 def test_a_list_of_rooms_is_one_request_per_room(ctx, kitchen) -> None:
