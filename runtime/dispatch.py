@@ -162,6 +162,11 @@ def _answer(intent: str, values: dict[str, Any], ctx: ContextStore, now: datetim
         return Action("none", text="You're welcome.")  # "none": it closes the conversation, no follow-up
     if intent == "AmbientTeachPreference" and "known" in values:
         return Action("answer", text=_known(values["known"]))
+    if intent == "AmbientTeachPreference" and "forgot" in values:  # "forget that i like jazz"
+        like, liked = ("dislike", "disliked") if values.get("dislike") else ("like", "liked")
+        if not values.get("known_before"):
+            return Action("answer", text=f"I didn't know you {liked} {values['forgot']}.")
+        return Action("answer", text=f"OK, I've forgotten that you {like} {values['forgot']}.")
     if intent == "AmbientTeachPreference" and "forgot_all" in values:
         if values["forgot_all"]:
             return Action("answer", text="OK, I've forgotten what you like and the phrases you taught me.")

@@ -270,6 +270,12 @@ PREFERENCES_FORGOTTEN = re.compile(
     r"(?:please )?(?:forget|delete|clear|erase|reset) (?:all )?(?P<all>everything (?:you know |you learned |you've learned )?about me"
     r"|what you know about me|my preferences|what i like)(?: please)?"
 )
+# "forget that i like jazz": that like forgotten (it was learned again: "OK, I'll remember: jazz.");
+# "i don't like jazz anymore" is a dislike (_teach_preference)
+LIKE_FORGOTTEN = re.compile(
+    r"(?:please )?(?:forget|unlearn) (?:that )?i (?:like|love|prefer|enjoy|(?P<dis>hate|dislike|don't like)) "
+    r"(?P<what>.+?)(?: please)?"
+)
 # "what does bedtime do", "what happens when i say movie time": a taught phrase said back
 TAUGHT_ASKED = re.compile(r"what does (?P<phrase>.+?) do|what happens when i say (?P<said>.+?)")
 # "move the music to the bedroom", "play it in the kitchen": what plays here, played there (read as a

@@ -75,6 +75,7 @@ from runtime.phrasings import (
     INPUT_CHOSEN,
     LEARNING_OFF,
     LIGHTS_ABLE,
+    LIKE_FORGOTTEN,
     MADE_SURE,
     MEANT,
     MEANT_NO,
@@ -1221,6 +1222,14 @@ def _said_to_the_assistant(turn: _Turn, text: str) -> Resolution | None:
         return _no_device(_read_as(turn, "AmbientNegativeFeedback", []))
     if PREFERENCES_ASKED.fullmatch(text):
         return _read_as(turn, "AmbientTeachPreference", []).done(known=_known_about(turn))
+    if (unliked := LIKE_FORGOTTEN.fullmatch(text)) is not None:
+        what = re.sub(r"^(?:the |my )", "", unliked["what"])
+        key = "dislikes" if unliked["dis"] else "likes"
+        had = list(turn.ctx.preferences(turn.person).get(key, []))
+        turn.ctx.set_preference(turn.person, key, [x for x in had if x != what])
+        return _read_as(turn, "AmbientTeachPreference", []).done(
+            forgot=what, dislike=bool(unliked["dis"]), known_before=what in had
+        )
     if (forgotten := PREFERENCES_FORGOTTEN.fullmatch(text)) is not None:
         everything = forgotten["all"].startswith(("everything", "what you know"))
         _forget_preferences(turn, phrases_too=everything)

@@ -942,6 +942,19 @@ def test_stated_preference_steers_play(ctx, living) -> None:
     assert r.values["media_class"] == "audiobook" and r.device_ids == ["living_room_speaker"]
 
 
+def test_forget_that_i_like_forgets_that_like(ctx, living) -> None:
+    """ "forget that i like jazz" was learned as a like again ("OK, I'll remember: jazz.")."""
+    resolve(hyp("AmbientTeachPreference", text="i like jazz", preference="jazz"), ctx, living)
+    said = "forget that i like jazz"
+    r = resolve(hyp("AmbientTeachPreference", text=said, preference="jazz"), ctx, living)
+    assert ctx.preferences("default")["likes"] == []
+    assert dispatch(r, ctx).text == "OK, I've forgotten that you like jazz."
+    r = resolve(
+        hyp("AmbientTeachPreference", text="forget that i like opera", preference="opera"), ctx, living
+    )
+    assert dispatch(r, ctx).text == "I didn't know you liked opera."
+
+
 # 4. "turn it off" --------------------------------------------------------------------------------
 
 
