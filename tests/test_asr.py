@@ -213,13 +213,14 @@ LEARNED = [
     "no i said six p m",  # an alarm just set, put right (heard as "what's at six p m")
     "turn off the lights at eleven p m",  # heard as "... in the living room", and done now
     "lock the front door in five minutes",  # heard as "lock the front door", and done now
+    "i'm leaving",  # what people teach most (heard as "i really", rejected)
 ]
 
 
 def test_requests_learned_from_text_are_heard_when_spoken(engine: PocketsphinxEngine, say: Say) -> None:
     heard = [transcribe(engine, pad(say(s))) for s in LEARNED]
     got = [(s, t.text, t.reject_reason) for s, t in zip(LEARNED, heard, strict=True)]
-    assert sum(t.text == s and not t.rejected for s, t in zip(LEARNED, heard, strict=True)) >= 15, got
+    assert sum(t.text == s and not t.rejected for s, t in zip(LEARNED, heard, strict=True)) >= 16, got
 
 
 def test_sleep_sounds_are_heard(engine: PocketsphinxEngine, say: Say) -> None:

@@ -210,7 +210,8 @@ KIND_WORDS: dict[str, tuple[str, ...]] = {
     "media_player": ("music", "speaker"),
 }
 RUNNABLE = ("switch", "fan", "tv", "media_player", "oven", "climate")
-PHRASES = ("movie time", "good night", "good morning", "bed time", "reading time")
+# "i'm leaving" and the like are what people teach most (runtime/phrasings.py TEACHABLE: how to)
+PHRASES = ("movie time", "good night", "good morning", "bed time", "reading time", "i'm leaving", "i'm home")
 # a time of day as said: "seven", "six thirty a m", "ten o'clock"
 CLOCK = tuple(
     f"{number_words(h)}{minutes}{half}"
