@@ -156,6 +156,34 @@ def test_a_spoken_alarm_is_set_for_that_time_of_day(home: dict[str, Any], say: S
         pipeline.timers.cancel_all("kitchen-sat")
 
 
+def test_a_spoken_command_for_later_is_done_later_and_a_timer_put_right(
+    home: dict[str, Any], say: Say
+) -> None:
+    """ "turn off the kitchen light in five minutes", spoken, was heard as "... in the office" and done
+    now; "no, two hours" just after a timer was rejected (runtime/asr/grammar.py)."""
+    rt, sim = home["rt"], home["sim"]
+    pipeline = rt.pipelines["kitchen-sat"]
+    sim.set_state("kitchen_light", {"state": "on"})
+    try:
+        speak_into(rt, "kitchen-sat", say("alexa, turn off the kitchen light in five minutes"))
+        wait_quiet(rt, "kitchen-sat")
+        turn = pipeline.turns[-1]
+        assert turn.action is not None and turn.action.text == "In 5 minutes I'll turn off the kitchen light."
+        assert [(t.seconds, t.command) for t in pipeline.timers.running("kitchen-sat")] == [
+            (300, "turn off the kitchen light")
+        ]
+        assert rt.ctx.state("kitchen_light").state["state"] == "on"  # not now
+        speak_into(rt, "kitchen-sat", say("alexa, no two hours"))
+        wait_quiet(rt, "kitchen-sat")
+        turn = pipeline.turns[-1]
+        assert (
+            turn.action is not None and turn.action.text == "In 2 hours I'll turn off the kitchen light."
+        ), turn
+        assert [t.seconds for t in pipeline.timers.running("kitchen-sat")] == [7200]
+    finally:
+        pipeline.timers.cancel_all("kitchen-sat")
+
+
 def test_spoken_lights_upstairs_are_the_upstairs_rooms_lights(home: dict[str, Any], say: Say) -> None:
     """ "turn off the lights upstairs", spoken: the language model had no floor, so it heard "turn off
     the light in the bedroom" (the runtime, given the text, had turned off the kitchen's)."""
