@@ -437,12 +437,14 @@ def _number_words(words: list[str]) -> int | None:
     """ "twenty one" -> 21, "a hundred and five"'s words -> 105; None for words that are no one
     number: "one seven" and "five six" were summed (8, 11), so "no, one seven" set an 8-minute timer."""
     total, current, seen = 0, 0, False
-    last = ""  # the kind of the word before: "ones" (0-9), "teen" (10-19), "tens", else a scale or none
+    last = ""  # the kind of the word before: "ones" (0-9), "teen" (10-19), "tens", "digits", else none
     for w in words:
         kind = "tens" if w in TENS else ("ones" if NUMBER_WORDS.get(w, 10) < 10 else "teen")
-        if w in NUMBER_WORDS or w in TENS:
-            # a word after a ones or teens word, or a tens word after a tens word, makes no number
-            if last in ("ones", "teen") or (last == "tens" and kind != "ones"):
+        kind = "digits" if _digits(w) else kind
+        if w in NUMBER_WORDS or w in TENS or kind == "digits":
+            # a word after a ones, teens or digits word, a tens word after a tens word, or digits after
+            # any of them, makes no number ("70 17" is two)
+            if last in ("ones", "teen", "digits") or (last == "tens" and kind != "ones"):
                 return None
             last = kind
         else:
@@ -689,13 +691,12 @@ def interpret(
     longer = TIMER_CHANGED.fullmatch(fix)
     alarm = started is not None and started[2] == ALARM
     when = ALARM_CORRECTED.fullmatch(fix) if alarm else None
-    moved = _alarm_put_right(when["time"], top, ctx, satellite, person, now) if when is not None else None
     if started is not None and CANCEL_THAT.fullmatch(said):
         # "turn off the light in 5 minutes", then "cancel that": that timer, not the music
         reasons.append("'cancel that' just after a timer was started: that timer")
         top = Interpretation("HassCancelTimer", top.score, [], top.text)
         resolution = Resolution(top, values={"timer_id": started[0]})
-    elif moved is not None:
+    elif when is not None and (moved := _alarm_put_right(when["time"], top, ctx, satellite, person, now)):
         # "set an alarm for 9 am", then "no, 5 am" or "make it 7": that alarm moved (a bare number
         # is a time of day here, not "make it 10"'s minutes)
         reasons.append(f"'{top.text}' just after an alarm was set: that alarm, moved")
@@ -1445,12 +1446,8 @@ TIME_UNITS = frozenset(_words("second seconds minute minutes hour hours am pm o'
 def _one_number(words: list[str]) -> int:
     """How many of `words`, from the first, say one number: "seventy seven" 2, "seventy seventeen" 1
     (the words of two numbers said one after the other, as commas leave them: "not seventy, seventeen")."""
-    if not words or not _number_word(words[0]):
-        return 0
-    if len(words) > 1 and words[1] in SCALES:  # "one hundred"
-        return 2
-    ones = len(words) > 1 and words[1] in NUMBER_WORDS and 0 < NUMBER_WORDS[words[1]] < 10
-    return 2 if words[0] in TENS and ones else 1
+    run = list(itertools.takewhile(_number_word, words[:4]))
+    return next((n for n in range(len(run), 0, -1) if _number_words(run[:n]) is not None), 0)
 
 
 def without_not(text: str) -> str:

@@ -23,6 +23,12 @@ from dataclasses import dataclass, field, replace
 ALARM = "alarm"
 
 
+def kind_of(name: str | None, reminder: bool) -> str:
+    """ "alarm", "reminder" or "timer" (a plain or named one, or a command for later): what "my
+    alarms", "my reminders" and "my timers" each mean."""
+    return ALARM if name == ALARM else "reminder" if reminder else "timer"
+
+
 @dataclass(frozen=True)
 class RunningTimer:
     id: int
@@ -41,9 +47,7 @@ class RunningTimer:
 
     @property
     def kind(self) -> str:
-        """ "alarm", "reminder" or "timer" (a plain or named one, or a command for later): what "my
-        alarms", "my reminders" and "my timers" each mean."""
-        return ALARM if self.name == ALARM else "reminder" if self.reminder else "timer"
+        return kind_of(self.name, self.reminder)
 
     def remaining(self, now: float | None = None) -> float:
         if self.paused_left is not None:

@@ -92,7 +92,7 @@ def run(args: argparse.Namespace) -> int:
     from runtime.dispatch import dispatch
     from runtime.events import to_dict
     from runtime.resolve import interpret, taught_command
-    from runtime.timers import ALARM
+    from runtime.timers import kind_of
 
     config = load_config(args.config)
     satellite = pick_satellite(config, args.satellite)
@@ -146,8 +146,7 @@ def run(args: argparse.Namespace) -> int:
             and "seconds" in values
         ):
             # no timer runs here, but "no, 17 minutes" or "make it 10" on the next line is about this one
-            kind = "reminder" if values.get("reminder") else "timer"
-            kind = ALARM if values.get("timer_name") == ALARM else kind  # as RunningTimer.kind
+            kind = kind_of(values.get("timer_name"), bool(values.get("reminder")))
             timer_id = int(values.get("replaces", next(timer_ids)))  # a timer put right keeps its id
             ctx.set_just_started(satellite.id, timer_id, int(values["seconds"]), kind)
         return {
