@@ -801,9 +801,7 @@ def resolve(
         # "don't turn off the lights": the model reads the command; doing it is the worst answer
         turn.reasons.append("a command said with don't / do not: not done")
         return turn.done(negated=True)
-    unsure = (
-        interp.intent in INTENT_TYPES and interp.score < REJECT_THRESHOLD or interp.intent == "OutOfDomain"
-    )
+    unsure = interp.score < REJECT_THRESHOLD or interp.intent == "OutOfDomain"  # whatever it read
     if unsure and (then := _at_a_time(turn)):  # "lock the door at 12 30 pm" was out of domain
         # "turn off the fan at 2 am": the model unsure what it is, the words say a command for then (the
         # command is read again when the time comes)
@@ -827,9 +825,10 @@ def resolve(
         # "who turned on the lights", "my kids turned on the tv again": said about the past, not asked
         turn.reasons.append("the switching verb is in the past tense: a statement or a question")
         return turn.done(out_of_domain=True)
-    later = interp.intent in INTENT_TYPES or interp.intent in ("HassStartTimer", "HassFanSetSpeed")
-    if later and (then := _at_a_time(turn)):  # "switch on the bathroom fan at 3" was a fan speed
-        return then  # "turn off the tv at 10 pm": a command for then, not now
+    if then := _at_a_time(turn):
+        # "turn off the tv at 10 pm": a command for then, not now, whatever the model read ("switch on
+        # the bathroom fan at 3" was a fan speed, "turn on the speaker at 11 30" a volume)
+        return then
     if interp.intent in INTENT_TYPES and LATER.search(text):
         # "turn the lights off in five", "... later": the model read a command for later as one for now
         return turn.ask("Now, or later? For later, say how long, like: turn off the tv in ten minutes.")
@@ -3295,7 +3294,9 @@ def _at_a_time(turn: _Turn) -> Resolution | None:
     if m.re is IN_A_WHILE:
         seconds = int(duration_in_text(f"in {m['time']}") or 0)
         if not 0 < seconds <= MAX_TIMER_S:  # "switch off the speaker in 30 hours" switched it off now
-            return turn.ask("I can do that from a minute to 24 hours from now.")
+            return _read_as(turn, "HassStartTimer", []).ask(
+                "I can do that from a minute to 24 hours from now."
+            )
         turn.reasons.append(f"a command for later: '{command}', in {seconds} s")
         return _read_as(turn, "HassStartTimer", []).done(seconds=seconds, command=command)
     at = clock_time(m["time"]) or clock_time(f"{m['time']} o'clock")  # "at 10": the nearer 10

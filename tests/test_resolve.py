@@ -563,6 +563,9 @@ def test_a_command_for_later_read_as_another_intent_is_still_for_later(ctx, kitc
     said = "lock the door at twelve thirty p m"
     r = resolve(hyp("OutOfDomain", text=said), ctx, kitchen)
     assert (r.interpretation.intent, r.values.get("command")) == ("HassStartTimer", "lock the door")
+    said = "turn on the living room speaker at eleven thirty"  # read as a volume, it set one now
+    r = resolve(hyp("HassSetVolumeRelative", text=said, name="living room speaker"), ctx, kitchen)
+    assert r.values.get("command") == "turn on the living room speaker" and r.device_ids == [], r.reasons
     said = "switch off the living room speaker in thirty hours"
     r = resolve(hyp("HassTurnOff", text=said, name="living room speaker"), ctx, kitchen)
     assert r.device_ids == [] and r.clarification is not None and "24 hours" in r.clarification
