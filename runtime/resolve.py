@@ -691,6 +691,10 @@ def interpret(
     longer = TIMER_CHANGED.fullmatch(fix)
     alarm = started is not None and started[2] == ALARM
     when = ALARM_CORRECTED.fullmatch(fix) if alarm else None
+    if when is not None and not set(when["time"].split()) <= TIME_WORDS | {
+        w for w in fix.split() if _number_word(w)
+    }:
+        when = None  # "remind me at 5 pm to call mom" just after an alarm moved it
     if started is not None and CANCEL_THAT.fullmatch(said):
         # "turn off the light in 5 minutes", then "cancel that": that timer, not the music
         reasons.append("'cancel that' just after a timer was started: that timer")
@@ -1038,7 +1042,8 @@ def _said_of_time(turn: _Turn, text: str) -> Resolution | None:
         at.values["moved"] = True  # the pipeline cancels the alarm set before
         return at
     if (remind := REMIND_AT.fullmatch(text)) is not None:
-        what, when = remind["what"] or remind["what_last"], remind["time"] or remind["time_first"]
+        what = remind["what"] or remind["what_last"] or remind["what_after"]
+        when = remind["time"] or remind["time_first"] or remind["time_between"]
         if (day := WHICH_DAY.search(what)) is not None:  # "... tomorrow at 7": the day is the time's
             what, when = what[: day.start()], f"{when} {day[1]}"
         if (at := _timer_until(turn, when, what)) is not None:
@@ -1440,6 +1445,13 @@ ALARM_CORRECTED = re.compile(
 
 # what may follow the number a correction says it is not: "not seventy minutes", "not one am"
 TIME_UNITS = frozenset(_words("second seconds minute minutes hour hours am pm o'clock"))
+# the words of a time of day besides its numbers: "5 am", "nine in the morning", "half past 6"
+TIME_WORDS = frozenset(
+    _words(
+        "am pm a m p o'clock oclock in the this morning afternoon evening tonight at night noon midnight "
+        "tomorrow"
+    )
+)
 
 
 def _one_number(words: list[str]) -> int:

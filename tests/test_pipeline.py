@@ -437,8 +437,10 @@ def test_no_and_the_time_meant_puts_right_a_timer_or_alarm_just_set(home: dict[s
         assert said("no, 7").startswith("Alarm moved to 7:00 AM")  # the 7 nearer the alarm
         assert said("make it 8").startswith("Alarm moved to 8:00 AM")  # it was an alarm in 8 seconds
         assert said("no, nine in the morning").startswith("Alarm moved to 9:00 AM")
+        # not every time said just after an alarm is about it (it moved the alarm to 5 pm)
+        assert said("remind me at 5 pm to call mom") == "OK, I'll remind you to call mom at 5:00 PM."
         running = pipe.timers.running("kitchen-sat")
-        assert sorted(t.kind for t in running) == ["alarm", "timer"], running
+        assert sorted(t.kind for t in running) == ["alarm", "reminder", "timer"], running
         # one turn later "no, ..." is about nothing set
         said("what time is it")
         assert said("no, 20 minutes") != "Timer set for 20 minutes."
