@@ -439,7 +439,8 @@ def _number_words(words: list[str]) -> int | None:
     total, current, seen = 0, 0, False
     last = ""  # the kind of the word before: "ones" (0-9), "teen" (10-19), "tens", "digits", else none
     for w in words:
-        kind = "tens" if w in TENS else ("ones" if NUMBER_WORDS.get(w, 10) < 10 else "teen")
+        # "oh" as in "seven oh five" (7:05) takes a ones word after it, as a tens word does
+        kind = "tens" if w in TENS or w == "oh" else ("ones" if NUMBER_WORDS.get(w, 10) < 10 else "teen")
         kind = "digits" if _digits(w) else kind
         if w in NUMBER_WORDS or w in TENS or kind == "digits":
             # a word after a ones, teens or digits word, a tens word after a tens word, or digits after

@@ -297,6 +297,7 @@ def test_and_acts_on_the_devices_of_every_part_or_asks(ctx, kitchen) -> None:
         ("set an alarm for seven thirty p m", (19, 30, True)),
         ("wake me at 6 45 pm", (18, 45, True)),
         ("an alarm for seven forty five am", (7, 45, True)),
+        ("an alarm for seven oh five am", (7, 5, True)),  # not 5:00 once "oh five" had to be one number
         ("an alarm for ten o'clock", (10, 0, False)),
         ("an alarm for 12 am", (0, 0, True)),
         ("set an alarm for noon", (12, 0, True)),
