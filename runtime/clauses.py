@@ -104,7 +104,7 @@ def timers_each(command: str) -> list[str]:
 # an amount of time as said: "an hour", "half an hour", "ten minutes", "twenty five seconds"
 DURATION_PHRASE = r"(?:an?|half an|\S+(?: \S+)?) (?:hours?|minutes?|mins?|seconds?)"
 FOR_A_WHILE = re.compile(
-    r"(?P<verb>turn|switch) (?:(?P<on1>on|off) (?P<dev1>.+?)|(?P<dev2>.+?) (?P<on2>on|off))"
+    r"(?P<verb>turn|switch|keep|leave) (?:(?P<on1>on|off) (?P<dev1>.+?)|(?P<dev2>.+?) (?P<on2>on|off))"
     rf" for (?P<time>{DURATION_PHRASE})|(?:run|start) (?P<dev3>.+?) for (?P<time3>{DURATION_PHRASE})"
     rf"|(?P<door>lock|unlock|open|close) (?P<dev4>.+?) for (?P<time4>{DURATION_PHRASE})"
     # "set the oven to 180 for 30 minutes" (an oven timer, the oven not set): set now, off then
@@ -140,4 +140,5 @@ def for_a_while(command: str) -> list[str]:
         return [f"{verb} {m['dev4']}", f"{UNDONE_BY[verb]} {m['dev4']} in {m['time4']}"]
     device, on = (m["dev1"], m["on1"]) if m["dev1"] else (m["dev2"], m["on2"])
     back = "off" if on.lower() == "on" else "on"
-    return [f"{m['verb']} {on} {device}", f"{m['verb']} {back} {device} in {m['time']}"]
+    verb = "turn" if m["verb"].lower() in ("keep", "leave") else m["verb"]  # "keep the oven on for an hour"
+    return [f"{verb} {on} {device}", f"{verb} {back} {device} in {m['time']}"]

@@ -81,6 +81,9 @@ def test_commands_are_cut_where_a_new_command_starts(said: str, parts: list[str]
     ("said", "parts"),
     [
         ("turn on the fan for an hour", ["turn on the fan", "turn off the fan in an hour"]),
+        # "keep the oven on for an hour" said "Sorry, I can't help with that."
+        ("keep the oven on for an hour", ["turn on the oven", "turn off the oven in an hour"]),
+        ("leave the lights on for 10 minutes", ["turn on the lights", "turn off the lights in 10 minutes"]),
         # "set the oven to 180 for 30 minutes" set an oven timer and left the oven as it was
         ("set the oven to 180 for 30 minutes", ["set the oven to 180", "turn off the oven in 30 minutes"]),
         (
