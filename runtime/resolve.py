@@ -692,10 +692,8 @@ def interpret(
     longer = TIMER_CHANGED.fullmatch(fix)
     alarm = started is not None and started[2] == ALARM
     when = ALARM_CORRECTED.fullmatch(fix) if alarm else None
-    if when is not None and not set(when["time"].split()) <= TIME_WORDS | {
-        w for w in fix.split() if _number_word(w)
-    }:
-        when = None  # "remind me at 5 pm to call mom" just after an alarm moved it
+    if when is not None and not all(w in TIME_WORDS or _number_word(w) for w in when["time"].split()):
+        when = None  # a time of day alone: "remind me at 5 pm to call mom" just after an alarm moved it
     if started is not None and CANCEL_THAT.fullmatch(said):
         # "turn off the light in 5 minutes", then "cancel that": that timer, not the music
         reasons.append("'cancel that' just after a timer was started: that timer")
@@ -2360,6 +2358,8 @@ SOME_WORDS = frozenset(_words("any anything some something"))
 QUESTION_FORM = LISTING_WORDS | frozenset(
     _words("is are was were am how how's any anything do does did can could tell check")
 )
+# the first words of a question (not a command for later: "are the lights on at 10 pm")
+QUESTION_START = QUESTION_FORM | frozenset(_words("hows who why when where will would"))
 
 
 def _get_state(turn: _Turn) -> Resolution:
@@ -2863,7 +2863,6 @@ ALL_THE_WAY = re.compile(r"\ball the way\b")
 VOLUME_DOWN = frozenset(_words("down lower decrease reduce quieter softer loud"))
 VOLUME_UP = frozenset(_words("up increase raise louder boost more hear"))
 QUESTION_WORDS = frozenset(_words("what what's whats how how's hows is"))
-ASKING_WORDS = frozenset(_words("are was were who why when where which did do does can could will would"))
 
 
 def _volume_step(turn: _Turn) -> Resolution:
@@ -3260,7 +3259,7 @@ def _for_later(command: str, verbs: frozenset[str]) -> bool:
     off in 5 minutes" set a plain timer), and it is no timer or alarm ("set a timer in ..." is not a
     command for later)."""
     words = command.split()
-    asked = bool(words) and words[0] in QUESTION_WORDS | ASKING_WORDS  # "is the light on at night"
+    asked = bool(words) and words[0] in QUESTION_START  # "is the light on at night"
     said = bool(words) and (words[0] in verbs or (words[-1] in ("on", "off") and not asked))
     return said and not set(words) & {"timer", "timers", "alarm", "alarms"}
 
