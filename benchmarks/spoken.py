@@ -16,6 +16,12 @@ kitchen satellite, a fresh context), as do the typed words. Each utterance is on
 - wrong: accepted and acted on otherwise than the typed words (another action, value or answer).
 
 Writes benchmarks/out/spoken.json and spoken.png.
+
+    .venv/bin/python benchmarks/spoken.py --dialogs benchmarks/data/spoken_dialogs.txt
+
+A request, and what the user says when it was acted on wrongly ("set a timer for seventeen minutes
+| no seventeen minutes"), both spoken in one context: how often the user ends with the timer or
+alarm asked for ("put right"), not only how often it is heard. Writes spoken_dialogs.json.
 """
 
 from __future__ import annotations
@@ -38,8 +44,13 @@ from runtime.asr import create_engine, transcribe  # noqa: E402
 from runtime.asr.grammar import acted_on, meaning  # noqa: E402
 from runtime.asr.wer import word_errors  # noqa: E402
 from runtime.audio.tts import synthesize  # noqa: E402
-from runtime.config import load_config  # noqa: E402
+from runtime.clauses import commands  # noqa: E402
+from runtime.config import Config, Satellite, load_config  # noqa: E402
+from runtime.context import ContextStore  # noqa: E402
+from runtime.events import Transcript  # noqa: E402
 from runtime.nlu.model import NluModel  # noqa: E402
+from runtime.resolve import interpret  # noqa: E402
+from runtime.timers import kind_of  # noqa: E402
 
 OUT = ROOT / "benchmarks" / "out"
 REQUESTS = ROOT / "benchmarks" / "data" / "spoken_requests.txt"
@@ -68,19 +79,99 @@ def plot(rows: list[dict[str, Any]], outcomes: Counter[str], path: Path) -> None
     plt.close(fig)
 
 
+def _lines(path: Path) -> list[str]:
+    return [line.strip() for line in path.read_text().splitlines() if line.strip() and line[0] != "#"]
+
+
+def _timer_of(model: NluModel, config: Config, sat: Satellite, said: list[str], now: datetime) -> str | None:
+    """The timer or alarm the runtime ends with after `said`, one turn each in one context, as
+    "<seconds> <name>"; None when the last turn set none. A turn that sets one is what the next
+    turn's "no, ..." puts right, as in the pipeline."""
+    ctx = ContextStore(config)
+    values: dict[str, Any] = {}
+    for text in said:
+        _, resolution = interpret(model.parse(commands(text)[0]), ctx, sat, now=now)
+        values = resolution.values if resolution.clarification is None else {}
+        if resolution.interpretation.intent == "HassStartTimer" and "seconds" in values:
+            kind = kind_of(values.get("timer_name"), bool(values.get("reminder")))
+            ctx.set_just_started(sat.id, 1, int(values["seconds"]), kind)
+    return f"{values['seconds']} {values.get('timer_name') or ''}".strip() if "seconds" in values else None
+
+
+def dialogs(path: Path, out: Path, engine: Any, model: NluModel, config: Config, now: datetime) -> int:
+    """Each "request | correction" spoken in each voice; the correction only after a wrong request."""
+    sat = config.satellite("kitchen-sat")
+    pad = np.zeros(4800, np.int16)
+
+    def heard(text: str, voice: str, speed: int) -> Transcript:
+        return transcribe(engine, np.concatenate([pad, synthesize(text, voice=voice, speed=speed), pad]))
+
+    outcomes: Counter[str] = Counter()
+    rows: list[dict[str, Any]] = []
+    for line in tqdm(_lines(path), desc="spoken dialogs", unit="dialog"):
+        request, correction = (part.strip() for part in line.split("|"))
+        meant = _timer_of(model, config, sat, [request], now)
+        for voice, speed in VOICES:
+            first = heard(request, voice, speed)
+            got = None if first.rejected else _timer_of(model, config, sat, [first.text], now)
+            second = None
+            if first.rejected:
+                outcome = "request rejected"
+            elif got == meant:
+                outcome = "right first time"
+            else:
+                second = heard(correction, voice, speed)
+                fixed = (
+                    None if second.rejected else _timer_of(model, config, sat, [first.text, second.text], now)
+                )
+                outcome = (
+                    "correction rejected"
+                    if second.rejected
+                    else "put right"
+                    if fixed == meant
+                    else "still wrong"
+                )
+            outcomes[outcome] += 1
+            rows.append({"request": request, "voice": voice, "heard": first.text, "outcome": outcome,
+                         "correction_heard": second and second.text})  # fmt: skip
+    kinds = ("right first time", "put right", "still wrong", "correction rejected", "request rejected")
+    n = sum(outcomes.values())
+    wrong_first = n - outcomes["right first time"] - outcomes["request rejected"]
+    report = {
+        "dialogs": len(rows) // len(VOICES),
+        "utterances": n,
+        "rates": {k: round(outcomes[k] / n, 4) for k in kinds},
+        # of the requests acted on wrongly, how many the correction put right
+        "put_right_of_wrong": round(outcomes["put right"] / max(1, wrong_first), 4),
+        "rows": rows,
+    }
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(report, indent=1))
+    print(json.dumps({k: v for k, v in report.items() if k != "rows"}))
+    for row in rows:
+        if row["outcome"] != "right first time":
+            print(
+                f"  {row['outcome']:19} {row['request']!r} ({row['voice']}) -> {row['heard']!r}, then {row['correction_heard']!r}"
+            )
+    print(f"wrote {out}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--requests", type=Path, default=REQUESTS, help="one request a line (# comments)")
-    parser.add_argument("--out", type=Path, default=OUT / "spoken.json")
+    parser.add_argument("--dialogs", type=Path, help='"request | correction" a line (# comments)')
+    parser.add_argument("--out", type=Path)
     args = parser.parse_args(argv)
-    requests = [
-        line.strip() for line in args.requests.read_text().splitlines() if line.strip() and line[0] != "#"
-    ]
     config = load_config(ROOT / "devices.yaml")
     engine = create_engine(config)
     model = NluModel.from_config(config)
     sat = config.satellite("kitchen-sat")
     now = datetime(2026, 12, 7, 10, 0)  # one clock for typed and heard: an alarm's seconds must not differ
+    if args.dialogs is not None:
+        return dialogs(args.dialogs, args.out or OUT / "spoken_dialogs.json", engine, model, config, now)
+    args.out = args.out or OUT / "spoken.json"
+    requests = _lines(args.requests)
 
     def acted(text: str) -> tuple[str, tuple[str, ...], str]:
         """What the runtime does for `text`: the intent, on which devices, with which values."""

@@ -54,6 +54,7 @@ def commands(text: str) -> list[str]:
     parts = [each for part in parts for each in both_ways(part)]
     parts = [each for part in parts for each in timers_each(part)]
     parts = [each for part in parts for each in for_a_while(part)]
+    parts = units_carried(parts)
     return parts if len(parts) > 1 else [text]
 
 
@@ -72,12 +73,82 @@ EACH_ITS_VALUE = re.compile(
 )
 
 
+# a time to do something, as said: "in 5 minutes", "in 10" (after one with a unit), "at 7", "at 7 30 pm"
+_NUMBER = (
+    r"(?:\d+|an?|half an|(?:(?:twenty|thirty|forty|fifty) )?(?:one|two|three|four|five|six|seven|eight|nine)"
+    r"|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty"
+    r"|fifty|sixty|ninety)"
+)
+_UNIT = r"(?:hours?|minutes?|mins?|seconds?)"
+_WHEN = rf"(?:in|after) {_NUMBER}(?: (?P<{{unit}}>{_UNIT}))?|at {_NUMBER}(?: {_NUMBER})?(?: (?:am|pm|a m|p m|o'clock))?"
+# "turn off the light in 5 minutes and the tv in 10": one verb, each device its own time (read as one
+# timer of 5 minutes 10 seconds that turned off "the light and the tv in 10")
+EACH_ITS_TIME = re.compile(
+    r"(?P<verb>turn|switch|lock|unlock|open|close|shut|dim) (?P<a>.+?) (?P<x>"
+    + _WHEN.format(unit="u1")
+    + r"),? and (?!then )(?P<b>(?:the |my )?.+?) (?P<y>"
+    + _WHEN.format(unit="u2")
+    + ")",
+    re.IGNORECASE,
+)
+# "... in 10" after "... in 5 minutes": the unit said once, for both
+NO_UNIT = re.compile(rf"(?P<head>.+ (?:in|after) {_NUMBER})")
+A_UNIT = re.compile(rf".* (?:in|after) {_NUMBER} (?P<unit>{_UNIT})")
+
+
+def each_its_time(command: str) -> list[str]:
+    """ "turn off the light in 5 minutes and the tv in 10" -> ["turn off the light in 5 minutes", "turn
+    off the tv in 10 minutes"]; a command with one time -> [command]."""
+    said = command.strip().rstrip(".!?")
+    m = EACH_ITS_TIME.fullmatch(said) if len(command.split()) <= 24 else None
+    if m is None or (m["x"].split()[0].lower() != "at" and not m["u1"]):  # "in 5 and ... in 10": no unit
+        return [command]
+    a = m["a"].split()
+    # the particle goes with the verb: "turn off the light ... and the tv" turns the tv off too
+    particle = next((w for w in (a[0], a[-1]) if w.lower() in ("on", "off")), None)
+    second = f"{m['verb']} {particle + ' ' if particle else ''}{m['b']} {m['y']}"
+    return units_carried([f"{m['verb']} {m['a']} {m['x']}", second])
+
+
+# "... at 8" after "... at 7 pm": the half of the day said once, for both
+NO_MARK = re.compile(rf".* at (?P<hour>{_NUMBER})(?: {_NUMBER})?")
+A_MARK = re.compile(rf".* at (?P<hour>{_NUMBER})(?: {_NUMBER})? (?P<mark>am|pm|a m|p m)")
+HOURS = {w: n for n, w in enumerate(_words("twelve one two three four five six seven eight nine ten eleven"))}
+
+
+def _hour(said: str) -> int | None:
+    """0-11 for "12" / "twelve" ... "11"; None for what is no hour."""
+    n = int(said) if said.isdigit() else HOURS.get(said.lower())
+    return n % 12 if n is not None and 1 <= (n or 12) <= 12 else None
+
+
+def units_carried(parts: list[str]) -> list[str]:
+    """Each part ending "in 10" given the unit of the part before's "in 5 minutes"; one ending "at 8"
+    the am / pm of the part before's "at 7 pm" (pm after "at 11 pm ... at 1": am)."""
+    out: list[str] = []
+    for part in parts:
+        unit = A_UNIT.fullmatch(out[-1]) if out else None
+        mark = A_MARK.fullmatch(out[-1]) if out else None
+        bare = NO_MARK.fullmatch(part)
+        if unit is not None and NO_UNIT.fullmatch(part):
+            part = f"{part} {unit['unit']}"
+        elif mark is not None and bare is not None:
+            before, hour = _hour(mark["hour"]), _hour(bare["hour"])
+            if before is not None and hour is not None:
+                pm = mark["mark"].replace(" ", "").lower() == "pm"
+                part = f"{part} {'pm' if pm == (hour >= before) else 'am'}"
+        out.append(part)
+    return out
+
+
 def both_ways(command: str) -> list[str]:
     """ "turn the tv off and the lights on" -> ["turn the tv off", "turn the lights on"], and "set the
     bedroom light to 20 and the kitchen light to 80" likewise; one way or one value -> [command]."""
     if len(command.split()) > 24:  # as in for_a_while
         return [command]
     said = command.strip().rstrip(".!?")
+    if len(timed := each_its_time(said)) > 1:
+        return timed
     if (m := BOTH_WAYS.fullmatch(said)) is not None and m["x"].lower() != m["y"].lower():
         return [f"{m['verb']} {m['a']} {m['x']}", f"{m['verb']} {m['b']} {m['y']}{m['tail'] or ''}"]
     if (m := EACH_ITS_VALUE.fullmatch(said)) is not None and m["x"].lower() != m["y"].lower():

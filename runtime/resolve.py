@@ -712,6 +712,15 @@ def interpret(
     ):
         # "set a timer for 5 minutes", then "make it 10": that timer for 10 minutes (it set the volume)
         unit = _unit_of(longer["unit"], started[1])
+        if (
+            amount * unit == started[1]
+            and not longer["amount"].isdigit()  # typed digits are not misheard
+            and (other := teen_or_ty(amount)) is not None
+        ):
+            # "no, seventy minutes" just after a 70-minute timer: nobody puts a timer right to what it
+            # is, so the correction was misheard as its first request was ("seventeen" as "seventy")
+            reasons.append(f"'{top.text}' is the timer it puts right: {amount:g} heard for {other}")
+            amount = other
         reasons.append(f"'{top.text}' just after a timer was started: that timer, {amount:g} x {unit} s")
         top = Interpretation("HassStartTimer", top.score, [], top.text)
         resolution = Resolution(top, values={"seconds": int(amount * unit), "replaces": started[0]})
@@ -1448,7 +1457,7 @@ TIME_UNITS = frozenset(_words("second seconds minute minutes hour hours am pm o'
 TIME_WORDS = frozenset(
     _words(
         "am pm a m p o'clock oclock in the this morning afternoon evening tonight at night noon midnight "
-        "tomorrow"
+        "tomorrow half quarter past to"
     )
 )
 
@@ -1476,6 +1485,15 @@ def without_not(text: str) -> str:
         kept.append(words[i])
         i += 1
     return " ".join(kept)
+
+
+def teen_or_ty(n: float) -> int | None:
+    """The number heard for `n` when "-teen" and "-ty" are mixed up: 17 -> 70, 70 -> 17; None for others."""
+    if n == int(n) and 13 <= n <= 19:
+        return (int(n) - 10) * 10
+    if n == int(n) and n in range(30, 100, 10):
+        return int(n) // 10 + 10
+    return None
 
 
 def _unit_of(said: str | None, before: int) -> int:
@@ -3185,6 +3203,8 @@ def clock_time(text: str) -> tuple[int, int, bool] | None:
         return 12, 0, True
     if "midnight" in merged:
         return 0, 0, True
+    if (told := _past_or_to(merged)) is not None:
+        return told
     for k, w in enumerate(merged):
         if w not in CLOCK_MARKS:
             continue
@@ -3201,6 +3221,43 @@ def clock_time(text: str) -> tuple[int, int, bool] | None:
             h = int(hour) % 12 + offset if offset is not None else int(hour) % 12
             return h, int(minute), offset is not None
     return None
+
+
+# the minutes of "half past six", "quarter to eight", "ten past seven" (not "one past": a length's end)
+PAST_TO_MINUTES = {"half": 30, "quarter": 15, "a quarter": 15, "five": 5, "ten": 10, "twenty": 20}
+PAST_TO_MINUTES |= {"twenty five": 25, **{str(n): n for n in (5, 10, 20, 25)}}
+
+
+def _past_or_to(words: list[str]) -> tuple[int, int, bool] | None:
+    """ "half past six" -> (6, 30, False), "quarter to eight pm" -> (19, 45, True); None if none is said
+    ("from 5 to 7", "5 to 7 minutes" are no time of day)."""
+    for k, w in enumerate(words[:-1]):
+        if w not in ("past", "to"):
+            continue
+        hour = parse_number(words[k + 1])
+        after = words[k + 2] if k + 2 < len(words) else ""
+        if hour is None or hour != int(hour) or not 1 <= hour <= 12 or after in DURATION_WORDS:
+            continue
+        for n in (2, 1):
+            said = " ".join(words[max(k - n, 0) : k])
+            if (
+                said not in PAST_TO_MINUTES
+                or (w == "to" and said == "half")
+                or words[k - n - 1 : k - n] == ["from"]
+            ):
+                continue
+            h, minute = (
+                (int(hour), PAST_TO_MINUTES[said])
+                if w == "past"
+                else (int(hour) - 1, 60 - PAST_TO_MINUTES[said])
+            )
+            offset = CLOCK_MARKS.get(after)
+            return (h % 12 + (offset or 0), minute, after in ("am", "pm"))
+    return None
+
+
+# what follows a number that makes it an amount, not an hour: "5 to 7 minutes"
+DURATION_WORDS = frozenset(_words("seconds second minutes minute mins hours hour percent degrees"))
 
 
 def seconds_until(at: tuple[int, int, bool], now: datetime) -> int:

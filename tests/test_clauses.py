@@ -46,6 +46,26 @@ from runtime.clauses import commands
             ["set the bedroom light to 20", "set the kitchen light to 80"],
         ),
         ("dim the kitchen light and the bedroom light to 20 percent", None),
+        # one verb, each device its own time (one timer of 5 minutes 10 seconds turned off "the light
+        # and the tv in 10"); the unit, or am / pm, said once
+        (
+            "turn off the light in 5 minutes and the tv in 10",
+            ["turn off the light in 5 minutes", "turn off the tv in 10 minutes"],
+        ),
+        (
+            "turn the porch light on at 7 pm and the lamp at 8",
+            ["turn the porch light on at 7 pm", "turn on the lamp at 8 pm"],
+        ),
+        (
+            "turn off the tv at 11 pm and the lights at 1",
+            ["turn off the tv at 11 pm", "turn off the lights at 1 am"],
+        ),
+        (
+            "lock the front door in 5 minutes and then unlock the back door in 10",
+            ["lock the front door in 5 minutes", "unlock the back door in 10 minutes"],
+        ),
+        ("turn off the light in the kitchen and the tv in the living room", None),
+        ("turn off the light in 5 and the tv in 10", None),
         ("set the lights to 20 and then turn off the tv", ["set the lights to 20", "turn off the tv"]),
         # a door unlocked or blinds opened for a while: locked, closed again when the time is up
         (

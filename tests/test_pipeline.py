@@ -414,6 +414,12 @@ def test_make_it_10_just_after_a_timer_changes_that_timer(home: dict[str, Any]) 
             (20, "turn off the kitchen light"),
             (600, None),
         ]
+        # each its own time, the unit said once (one timer of 5 minutes 10 seconds, for "the tv in 10")
+        assert (
+            said("turn off the oven in 5 minutes and the tv in 10") == "In 10 minutes I'll turn off the tv."
+        )
+        running = {(t.seconds, t.command) for t in pipe.timers.running("kitchen-sat")}
+        assert {(300, "turn off the oven"), (600, "turn off the tv")} <= running, running
     finally:
         pipe.timers.cancel_all("kitchen-sat")
 
@@ -431,12 +437,20 @@ def test_no_and_the_time_meant_puts_right_a_timer_or_alarm_just_set(home: dict[s
         assert said("no, 15") == "Timer set for 15 minutes."
         assert said("no, not fifteen, sixteen") == "Timer set for 16 minutes."
         assert said("that's wrong, i said 15 minutes") == "Timer set for 15 minutes."
+        # the correction misheard as the request was: "no, fifty minutes" just after a 50-minute
+        # timer means fifteen (it kept the 50); typed digits are taken as typed
+        assert said("set a timer for fifty minutes") == "Timer set for 50 minutes."
+        assert said("no, fifty minutes") == "Timer set for 15 minutes."
+        assert said("no i said fifteen") == "Timer set for 50 minutes."
+        assert said("no, 50") == "Timer set for 50 minutes."
+        said("cancel that")
         assert [t.seconds for t in pipe.timers.running("kitchen-sat")] == [900]
         assert said("set an alarm for one a m").startswith("Alarm set for 1:00 AM")
         assert said("no, i said nine a m").startswith("Alarm moved to 9:00 AM")
         assert said("no, 7").startswith("Alarm moved to 7:00 AM")  # the 7 nearer the alarm
         assert said("make it 8").startswith("Alarm moved to 8:00 AM")  # it was an alarm in 8 seconds
         assert said("no, nine in the morning").startswith("Alarm moved to 9:00 AM")
+        assert said("no, half past 6").startswith("Alarm moved to 6:30 AM")  # it said "Sorry about that."
         # not every time said just after an alarm is about it (it moved the alarm to 5 pm)
         assert said("remind me at 5 pm to call mom") == "OK, I'll remind you to call mom at 5:00 PM."
         running = pipe.timers.running("kitchen-sat")

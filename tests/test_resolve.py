@@ -303,6 +303,15 @@ def test_and_acts_on_the_devices_of_every_part_or_asks(ctx, kitchen) -> None:
         ("set an alarm for noon", (12, 0, True)),
         ("set a timer for 7 minutes", None),
         ("set a timer for 2 hours", None),
+        # "no, half past 6" after an alarm said "Sorry about that."
+        ("half past 6", (6, 30, False)),
+        ("wake me at a quarter to eight pm", (19, 45, True)),
+        ("ten to seven", (6, 50, False)),
+        ("twenty five past 11 p m", (23, 25, True)),
+        ("quarter to one", (0, 45, False)),
+        ("from 5 to 7", None),
+        ("set a timer for 5 to 7 minutes", None),
+        ("set the light to 7", None),
     ],
 )
 def test_clock_time_is_a_time_of_day_not_a_length(said: str, at: tuple[int, int, bool] | None) -> None:
