@@ -46,7 +46,7 @@ from runtime.asr.wer import word_errors  # noqa: E402
 from runtime.audio.tts import synthesize  # noqa: E402
 from runtime.clauses import commands  # noqa: E402
 from runtime.config import Config, Satellite, load_config  # noqa: E402
-from runtime.context import ContextStore  # noqa: E402
+from runtime.context import ContextStore, JustStarted  # noqa: E402
 from runtime.events import Transcript  # noqa: E402
 from runtime.nlu.model import NluModel  # noqa: E402
 from runtime.resolve import interpret  # noqa: E402
@@ -94,7 +94,9 @@ def _timer_of(model: NluModel, config: Config, sat: Satellite, said: list[str], 
         values = resolution.values if resolution.clarification is None else {}
         if resolution.interpretation.intent == "HassStartTimer" and "seconds" in values:
             kind = kind_of(values.get("timer_name"), bool(values.get("reminder")))
-            ctx.set_just_started(sat.id, 1, int(values["seconds"]), kind)
+            ctx.set_just_started(
+                sat.id, JustStarted(1, int(values["seconds"]), kind, "at" in values, values.get("timer_name"))
+            )
     return f"{values['seconds']} {values.get('timer_name') or ''}".strip() if "seconds" in values else None
 
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import re
 
+from runtime.conventions import COLORS
+
 
 def _words(text: str) -> list[str]:
     return text.split()
@@ -141,6 +143,16 @@ def units_carried(parts: list[str]) -> list[str]:
     return out
 
 
+# "turn the living room light red and the kitchen light green": each light its own color (read as
+# one request with two colors, it did nothing: "The kitchen light can't change color.")
+_COLOR = "|".join(sorted(COLORS, key=len, reverse=True))
+EACH_ITS_COLOR = re.compile(
+    rf"(?P<verb>set|turn|make|change) (?P<a>.+?) (?:to )?(?P<x>{_COLOR}),? and (?!then )"
+    rf"(?P<b>(?:the |my )?.+?) (?:to )?(?P<y>{_COLOR})",
+    re.IGNORECASE,
+)
+
+
 def both_ways(command: str) -> list[str]:
     """ "turn the tv off and the lights on" -> ["turn the tv off", "turn the lights on"], and "set the
     bedroom light to 20 and the kitchen light to 80" likewise; one way or one value -> [command]."""
@@ -153,6 +165,8 @@ def both_ways(command: str) -> list[str]:
         return [f"{m['verb']} {m['a']} {m['x']}", f"{m['verb']} {m['b']} {m['y']}{m['tail'] or ''}"]
     if (m := EACH_ITS_VALUE.fullmatch(said)) is not None and m["x"].lower() != m["y"].lower():
         return [f"{m['verb']} {m['a']} to {m['x']}", f"{m['verb']} {m['b']} to {m['y']}"]
+    if (m := EACH_ITS_COLOR.fullmatch(said)) is not None and m["x"].lower() != m["y"].lower():
+        return [f"{m['verb']} {m['a']} {m['x']}", f"{m['verb']} {m['b']} {m['y']}"]
     return [command]
 
 

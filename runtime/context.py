@@ -10,7 +10,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from runtime.config import Config, Device
 from runtime.events import Command, Interpretation
@@ -34,6 +34,16 @@ class DeviceState:
     available: bool = True
 
 
+class JustStarted(NamedTuple):
+    """The timer the turn just before started: what "cancel that", "make it 10" and "no, 5 am" are about."""
+
+    id: int
+    seconds: int
+    kind: str  # "alarm", "reminder" or "timer"
+    at_a_time: bool = False  # set for a time of day ("remind me at 5 pm"): put right by one too
+    name: str | None = None  # "pasta", a reminder's "call mom"
+
+
 @dataclass
 class ContextStore:
     """Device registry (devices.yaml plus discovered ones) and their latest states."""
@@ -47,7 +57,7 @@ class ContextStore:
     _target_before: dict[str, list[str]] = field(default_factory=dict)  # satellite -> the target before that
     _last_request: dict[str, Interpretation] = field(default_factory=dict)  # satellite -> last device request
     # satellite -> the timer its last turn started: (id, seconds)
-    _just_started: dict[str, tuple[int, int, str]] = field(default_factory=dict)
+    _just_started: dict[str, JustStarted] = field(default_factory=dict)
     # satellite -> device id -> (its fields before the last command, what the command set)
     _last_change: dict[str, dict[str, tuple[dict[str, Any], dict[str, Any]]]] = field(default_factory=dict)
     _timers: dict[str, int] = field(default_factory=dict)  # satellite -> timers it can act on
@@ -159,19 +169,17 @@ class ContextStore:
         with self._lock:
             return self._last_request.get(satellite)
 
-    def set_just_started(
-        self, satellite: str, timer_id: int | None, seconds: int = 0, kind: str = "timer"
-    ) -> None:
-        """The timer the turn just before started (for how long, and its kind: "alarm", "reminder"
-        or "timer"), for "cancel that", "make it 10" and "no, 5 am"; None from any other turn."""
+    def set_just_started(self, satellite: str, started: JustStarted | None) -> None:
+        """The timer the turn just before started, for "cancel that", "make it 10" and "no, 5 am";
+        None from any other turn."""
         with self._lock:
-            if timer_id is None:
+            if started is None:
                 self._just_started.pop(satellite, None)
             else:
-                self._just_started[satellite] = (timer_id, seconds, kind)
+                self._just_started[satellite] = started
 
-    def just_started(self, satellite: str) -> tuple[int, int, str] | None:
-        """(id, seconds, kind) of the timer the turn just before started, if it started one."""
+    def just_started(self, satellite: str) -> JustStarted | None:
+        """The timer the turn just before started, if it started one."""
         with self._lock:
             return self._just_started.get(satellite)
 

@@ -30,7 +30,7 @@ from typing import Any, Protocol
 from runtime.audio.vad import WAKE_CONTEXT_S, WakeTail
 from runtime.clauses import commands
 from runtime.config import Config
-from runtime.context import ContextStore
+from runtime.context import ContextStore, JustStarted
 from runtime.dispatch import TIMER_INTENTS, no_timer, ring_text, timer_answer, timers_answer
 from runtime.events import (
     FRAME_SAMPLES,
@@ -352,7 +352,7 @@ class Pipeline:
                 if timer is None:
                     return Action("answer", text=no_timer(resolution, self.ctx))
                 later = self.timers.start(self.satellite, max(1, math.ceil(timer.remaining())), None, command)
-                self.ctx.set_just_started(self.satellite, later.id, later.seconds, later.kind)
+                self.ctx.set_just_started(self.satellite, JustStarted(later.id, later.seconds, later.kind))
                 return action
             if values.get("moved"):  # "move my alarm to 8": the alarm set before is no more
                 self.timers.cancel_all(self.satellite, frozenset({ALARM}))
@@ -367,7 +367,10 @@ class Pipeline:
             )
             # "cancel that", said next. Set after _cannot_do_later above: resolving the timer's command
             # there runs resolve(), which clears what the turn before started.
-            self.ctx.set_just_started(self.satellite, started.id, started.seconds, started.kind)
+            self.ctx.set_just_started(
+                self.satellite,
+                JustStarted(started.id, started.seconds, started.kind, "at" in values, started.name),
+            )
         elif intent == "HassCancelAllTimers":
             cancelled = self.timers.cancel_all(self.satellite, frozenset({values.get("timer_kind", "timer")}))
             return Action("answer", text=timer_answer(intent, values, cancelled[-1])) if cancelled else action
@@ -408,8 +411,17 @@ class Pipeline:
         if old is None:
             return Action("answer", text="That timer has already finished.")
         new = self.timers.start(self.satellite, seconds, old.name, old.command, reminder=old.reminder)
-        self.ctx.set_just_started(self.satellite, new.id, seconds, new.kind)
-        kept = {"seconds": seconds, "timer_name": old.name, "command": old.command, "reminder": old.reminder}
+        at = resolution.values.get("at")  # a reminder moved to "6 pm" is said as at 6 pm
+        self.ctx.set_just_started(
+            self.satellite, JustStarted(new.id, seconds, new.kind, at is not None, new.name)
+        )
+        kept = {
+            "seconds": seconds,
+            "timer_name": old.name,
+            "command": old.command,
+            "reminder": old.reminder,
+            "at": at,
+        }
         again = dataclasses.replace(resolution, values={k: v for k, v in kept.items() if v})
         return self.stages.dispatch(again, self.ctx)
 

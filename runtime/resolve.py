@@ -44,7 +44,7 @@ from rapidfuzz import fuzz
 
 from runtime.clauses import DURATION_PHRASE
 from runtime.config import Device, Room, Satellite
-from runtime.context import ContextStore
+from runtime.context import ContextStore, JustStarted
 from runtime.conventions import COLORS, ON_OFF_STATES
 from runtime.events import Interpretation, Resolution, Slot
 from runtime.nlu.intents import DOMAIN_WORDS, REJECT_THRESHOLD
@@ -690,19 +690,32 @@ def interpret(
     said = normalize(top.text)
     fix = without_not(said) if started is not None else said  # "no, not seventy, seventeen"
     longer = TIMER_CHANGED.fullmatch(fix)
-    alarm = started is not None and started[2] == ALARM
-    when = ALARM_CORRECTED.fullmatch(fix) if alarm else None
+    alarm = started is not None and started.kind == ALARM
+    clocked = started is not None and (alarm or started.at_a_time)  # "remind me at 5 pm", then "no, 9 pm"
+    when = ALARM_CORRECTED.fullmatch(fix) if clocked else None
     if when is not None and not all(w in TIME_WORDS or _number_word(w) for w in when["time"].split()):
         when = None  # a time of day alone: "remind me at 5 pm to call mom" just after an alarm moved it
     if started is not None and CANCEL_THAT.fullmatch(said):
         # "turn off the light in 5 minutes", then "cancel that": that timer, not the music
         reasons.append("'cancel that' just after a timer was started: that timer")
         top = Interpretation("HassCancelTimer", top.score, [], top.text)
-        resolution = Resolution(top, values={"timer_id": started[0]})
-    elif when is not None and (moved := _alarm_put_right(when["time"], top, ctx, satellite, person, now)):
+        resolution = Resolution(top, values={"timer_id": started.id})
+    elif (
+        alarm
+        and when is not None
+        and (moved := _alarm_put_right(when["time"], top, ctx, satellite, person, now))
+    ):
         # "set an alarm for 9 am", then "no, 5 am" or "make it 7": that alarm moved (a bare number
         # is a time of day here, not "make it 10"'s minutes)
         reasons.append(f"'{top.text}' just after an alarm was set: that alarm, moved")
+        resolution = moved
+    elif (
+        started is not None
+        and when is not None
+        and not alarm
+        and (moved := _put_right_to(when["time"], started, top, ctx, satellite, person, now))
+    ):
+        reasons.append(f"'{top.text}' just after a reminder for a time of day: that reminder, then")
         resolution = moved
     elif (
         started is not None
@@ -711,9 +724,9 @@ def interpret(
         and (amount := parse_number(longer["amount"]))
     ):
         # "set a timer for 5 minutes", then "make it 10": that timer for 10 minutes (it set the volume)
-        unit = _unit_of(longer["unit"], started[1])
+        unit = _unit_of(longer["unit"], started.seconds)
         if (
-            amount * unit == started[1]
+            amount * unit == started.seconds
             and not longer["amount"].isdigit()  # typed digits are not misheard
             and (other := teen_or_ty(amount)) is not None
         ):
@@ -723,7 +736,8 @@ def interpret(
             amount = other
         reasons.append(f"'{top.text}' just after a timer was started: that timer, {amount:g} x {unit} s")
         top = Interpretation("HassStartTimer", top.score, [], top.text)
-        resolution = Resolution(top, values={"seconds": int(amount * unit), "replaces": started[0]})
+        values = {"seconds": int(amount * unit), "replaces": started.id, **_kept(started)}
+        resolution = Resolution(top, values=values)
     else:
         resolution = resolve(top, ctx, satellite, person=person, now=now)
     if resolution.values.get("out_of_domain"):
@@ -1401,13 +1415,55 @@ ALARM_QUESTIONS = {
 def _alarm_moved(turn: _Turn, said: str) -> Resolution | None:
     """ "move my alarm to 8": with no am or pm said, the 8 nearer the alarm it moves (7 am -> 8 am),
     not the nearer 8 from now."""
-    before = turn.ctx.alarm_in(turn.satellite.id)
+    return _moved_to(turn, said, turn.ctx.alarm_in(turn.satellite.id))
+
+
+def _moved_to(turn: _Turn, said: str, before: float | None, name: str = ALARM) -> Resolution | None:
+    """A timer named `name` until the time of day `said`; with no am or pm said, the one nearer
+    `before` (seconds from now to the time it replaces)."""
     # the half of the day said, as _timer_until reads it: a part of the day, or am / pm / noon / midnight
     half_said = any(p.search(said) for p, _ in PARTS_OF_DAY) or bool((clock_time(said) or (0, 0, False))[2])
     if before is None or half_said:
-        return _timer_until(turn, said)
-    tries = [r for half in ("am", "pm") if (r := _timer_until(turn, f"{said} {half}")) is not None]
-    return min(tries, key=lambda r: abs(r.values["seconds"] - before), default=None)
+        return _timer_until(turn, said, name)
+    tries = [r for half in ("am", "pm") if (r := _timer_until(turn, f"{said} {half}", name)) is not None]
+    day = 24 * 3600  # nearer on the clock: 6 pm today is near 5 pm tomorrow
+    return min(
+        tries, key=lambda r: abs((r.values["seconds"] - before + day // 2) % day - day // 2), default=None
+    )
+
+
+def _put_right_to(
+    said: str,
+    started: JustStarted,
+    top: Interpretation,
+    ctx: ContextStore,
+    satellite: Satellite,
+    person: str,
+    now: datetime | None,
+) -> Resolution | None:
+    """The reminder just set for a time of day, for the time `said` instead ("no, 9 pm", "make it
+    6": the 6 nearer the reminder); None when `said` is no time of day."""
+    turn = _Turn(Interpretation("HassStartTimer", top.score, [], top.text), ctx, satellite, person, [])
+    turn.now = now or turn.now
+    moved = _moved_to(turn, said, started.seconds, name="reminder")
+    if moved is None:
+        return None
+    return Resolution(
+        turn.interp,
+        values={
+            "seconds": moved.values["seconds"],
+            "replaces": started.id,
+            "at": moved.values["at"],
+            **_kept(started),
+        },
+    )
+
+
+def _kept(started: JustStarted) -> dict[str, Any]:
+    """What a timer put right keeps, for the answer: its name, and whether it is a reminder (the
+    pipeline keeps them on the timer itself)."""
+    name = {"timer_name": started.name} if started.name else {}
+    return name | ({"reminder": True} if started.kind == "reminder" else {})
 
 
 def _alarm_put_right(

@@ -46,6 +46,12 @@ from runtime.clauses import commands
             ["set the bedroom light to 20", "set the kitchen light to 80"],
         ),
         ("dim the kitchen light and the bedroom light to 20 percent", None),
+        # each light its own color (it did nothing: "The kitchen light can't change color.")
+        (
+            "turn the living room light red and the kitchen light green",
+            ["turn the living room light red", "turn the kitchen light green"],
+        ),
+        ("turn the lights red and green", None),
         # one verb, each device its own time (one timer of 5 minutes 10 seconds turned off "the light
         # and the tv in 10"); the unit, or am / pm, said once
         (

@@ -453,6 +453,10 @@ def test_no_and_the_time_meant_puts_right_a_timer_or_alarm_just_set(home: dict[s
         assert said("no, half past 6").startswith("Alarm moved to 6:30 AM")  # it said "Sorry about that."
         # not every time said just after an alarm is about it (it moved the alarm to 5 pm)
         assert said("remind me at 5 pm to call mom") == "OK, I'll remind you to call mom at 5:00 PM."
+        # a reminder for a time of day is put right by one ("make it 6" was a timer of 6 seconds, "no,
+        # 9 pm" said "Sorry about that.")
+        assert said("make it 6") == "OK, I'll remind you to call mom at 6:00 PM."
+        assert said("no, 9 pm") == "OK, I'll remind you to call mom at 9:00 PM."
         running = pipe.timers.running("kitchen-sat")
         assert sorted(t.kind for t in running) == ["alarm", "reminder", "timer"], running
         # one turn later "no, ..." is about nothing set

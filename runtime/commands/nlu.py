@@ -88,7 +88,7 @@ def _state_value(key: Any, value: Any) -> Any:
 
 def run(args: argparse.Namespace) -> int:
     from runtime.clauses import commands
-    from runtime.context import ContextStore
+    from runtime.context import ContextStore, JustStarted
     from runtime.dispatch import dispatch
     from runtime.events import to_dict
     from runtime.resolve import interpret, taught_command
@@ -148,7 +148,10 @@ def run(args: argparse.Namespace) -> int:
             # no timer runs here, but "no, 17 minutes" or "make it 10" on the next line is about this one
             kind = kind_of(values.get("timer_name"), bool(values.get("reminder")))
             timer_id = int(values.get("replaces", next(timer_ids)))  # a timer put right keeps its id
-            ctx.set_just_started(satellite.id, timer_id, int(values["seconds"]), kind)
+            started = JustStarted(
+                timer_id, int(values["seconds"]), kind, "at" in values, values.get("timer_name")
+            )
+            ctx.set_just_started(satellite.id, started)
         return {
             "text": text,
             **({"taught": taught} if taught else {}),
