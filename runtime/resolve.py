@@ -2042,9 +2042,14 @@ def _joined_name(interp: Interpretation, devices: list[Device]) -> list[Device]:
 
 def _last_targets(turn: _Turn) -> list[Device]:
     """The devices this satellite's last request acted on or asked about ("it"), still in the home;
-    "both" of one device: with the one before ("turn on the light", "and the lamp", "both off")."""
+    "both" of one device: with the one before ("turn on the light", "and the lamp", "both off"), and
+    "them" of one device whose name is no plural ("turn them off" turned off the lamp only)."""
     last = turn.ctx.last_target_devices(turn.satellite.id)
-    if len(last) == 1 and "both" in said_words(turn.interp):
+    said = said_words(turn.interp)
+    plural = "both" in said or (
+        bool(said & {"them", "those"}) and len(last) == 1 and not last[0].name.endswith("s")
+    )
+    if len(last) == 1 and plural:
         before = [
             d for x in turn.ctx.target_before(turn.satellite.id) if (d := turn.ctx.device(x)) is not None
         ]

@@ -3265,6 +3265,22 @@ def test_them_both_after_two_requests_is_both_devices(ctx, living) -> None:
     assert sorted(r.device_ids) == ["floor_lamp", "living_room_light"]  # what was just commanded: both
 
 
+def test_them_after_one_device_and_one_before_is_both(ctx, living, kitchen) -> None:
+    # "turn on the floor lamp", "and the living room light", "now turn them off" turned off the light only
+    resolve(hyp("HassTurnOn", text="turn on the floor lamp", name="floor lamp"), ctx, living)
+    resolve(hyp("HassTurnOn", text="turn on the living room light", name="living room light"), ctx, living)
+    r = resolve(hyp("HassTurnOff", text="now turn them off"), ctx, living)
+    assert sorted(r.device_ids) == ["floor_lamp", "living_room_light"]
+    r = resolve(hyp("HassTurnOn", text="turn it on"), ctx, living)
+    assert sorted(r.device_ids) == ["floor_lamp", "living_room_light"]  # "it" now: what "them" just did
+    # a device named in the plural is "them" alone
+    resolve(hyp("HassTurnOn", text="turn on the kitchen light", name="kitchen light"), ctx, kitchen)
+    resolve(hyp("HassTurnOn", text="turn on the counter lights", name="counter lights"), ctx, kitchen)
+    assert resolve(hyp("HassTurnOff", text="turn them off"), ctx, kitchen).device_ids == [
+        "kitchen_counter_light"
+    ]
+
+
 def test_leave_it_on_after_turning_it_off_turns_it_on(ctx, living) -> None:
     resolve(hyp("HassTurnOff", text="turn off the tv", name="tv"), ctx, living)
     r = resolve(hyp("HassTurnOn", text="actually leave it on"), ctx, living)
