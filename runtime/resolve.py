@@ -1996,8 +1996,12 @@ def _room_targets(
         if local:
             found = local
             turn.reasons.append(f"in the satellite's room ({here.name})")
-    # "stop the music everywhere": every one, as a plural would be
-    plural = plural or bool(WHOLE_HOME.search(normalize(turn.interp.text)))
+    # "stop the music everywhere": every one, as a plural would be; "every light" (it was the one
+    # called "light" only)
+    said = normalize(turn.interp.text)
+    plural = plural or bool(
+        WHOLE_HOME.search(said) or (what and re.search(rf"\b(?:every|each|all) {what}\b", said))
+    )
     playing = [d for d in found if turn.state(d.id) == "playing"]
     if len(found) > 1 and not plural and len(playing) == 1:  # "turn off the music": what plays
         turn.reasons.append(f"'{what}' (singular): the one playing, {playing[0].id}")

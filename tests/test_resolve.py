@@ -62,6 +62,13 @@ def test_a_domain_without_a_name_means_this_room(ctx, kitchen) -> None:
 def test_the_lights_plural_means_all_lights_of_the_room(ctx, kitchen) -> None:
     r = resolve(hyp("HassTurnOn", domain="lights"), ctx, kitchen)
     assert sorted(r.device_ids) == ["kitchen_counter_light", "kitchen_light"]
+    # "every light" is as many ("turn off every light" turned off the one called "kitchen light")
+    for said in ("turn off every light", "turn off each light"):
+        r = resolve(hyp("HassTurnOff", text=said, domain="light"), ctx, kitchen)
+        assert sorted(r.device_ids) == ["kitchen_counter_light", "kitchen_light"], said
+    assert resolve(
+        hyp("HassTurnOff", text="turn off the light", domain="light"), ctx, kitchen
+    ).device_ids == ["kitchen_light"]
 
 
 def test_area_slot_selects_all_lights_in_that_room(ctx, kitchen) -> None:
