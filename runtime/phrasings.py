@@ -191,8 +191,10 @@ SNOOZE = re.compile(
 REMIND_AT = re.compile(
     r"(?:please |can you |could you )?(?:remind me to|set a reminder to) (?P<what>.+?) (?:at|by) (?P<time>.+)"
     r"|(?:please )?(?:at|by) (?P<time_first>.+?),? remind me to (?P<what_last>.+)"
-    # "remind me at 5 pm to call mom" said "Sorry, I can't help with that."
-    r"|(?:please )?remind me (?:at|by) (?P<time_between>.+?) to (?P<what_after>.+)"
+    # "remind me at 5 pm to call mom" said "Sorry, I can't help with that.", as did "remind me
+    # tomorrow at 9 to call the dentist"
+    r"|(?:please )?remind me (?:(?P<day_first>tomorrow|tonight|today|on \w+day|this (?:morning|afternoon|evening)) )?"
+    r"(?:at|by) (?P<time_between>.+?) to (?P<what_after>.+)"
 )
 # "remind me to call john" with no time said (out of domain for the model): when? ("at", "in", "by",
 # "tomorrow", "tonight" say one)

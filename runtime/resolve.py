@@ -1066,6 +1066,9 @@ def _said_of_time(turn: _Turn, text: str) -> Resolution | None:
     if (remind := REMIND_AT.fullmatch(text)) is not None:
         what = remind["what"] or remind["what_last"] or remind["what_after"]
         when = remind["time"] or remind["time_first"] or remind["time_between"]
+        when = (
+            f"{when} {remind['day_first']}" if remind["day_first"] else when
+        )  # "remind me tomorrow at 9 ..."
         if (day := WHICH_DAY.search(what)) is not None:  # "... tomorrow at 7": the day is the time's
             what, when = what[: day.start()], f"{when} {day[1]}"
         if (at := _timer_until(turn, when, what)) is not None:
@@ -1356,7 +1359,12 @@ WHICH_DAY = re.compile(
 # "7 in the morning", "tomorrow evening": am / pm as the clock says it
 PARTS_OF_DAY = (
     (re.compile(r"\b(?:in the |this |tomorrow )?morning\b"), "am"),
-    (re.compile(r"\b(?:in the |this |tomorrow )?(?:afternoon|evening)\b|\btonight\b|\bat night\b"), "pm"),
+    (
+        re.compile(
+            r"\b(?:in the |this |tomorrow )?(?:afternoon|evening)\b|\btonight\b|\b(?:at|tomorrow) night\b"
+        ),
+        "pm",
+    ),
 )
 
 
@@ -3433,7 +3441,15 @@ def _at_a_time(turn: _Turn) -> Resolution | None:
             )
         turn.reasons.append(f"a command for later: '{command}', in {seconds} s")
         return _read_as(turn, "HassStartTimer", []).done(seconds=seconds, command=command)
-    at = clock_time(m["time"]) or clock_time(f"{m['time']} o'clock")  # "at 10": the nearer 10
+    said = m["time"]
+    tomorrow = "tomorrow" in said.split()
+    for (
+        part,
+        mark,
+    ) in PARTS_OF_DAY:  # "at 7 tomorrow morning" ("I don't know a device called lights tomorrow")
+        said = part.sub(f" {mark} ", said)
+    said = " ".join(w for w in said.split() if w not in ("tomorrow", "today"))
+    at = clock_time(said) or clock_time(f"{said} o'clock")  # "at 10": the nearer 10
     if at is None:
         if set(m["time"].split()) & NOT_A_CLOCK:  # "at sunset"
             return turn.ask(
@@ -3441,6 +3457,10 @@ def _at_a_time(turn: _Turn) -> Resolution | None:
             )
         return None
     seconds, when = _until(turn, at)
+    if tomorrow and (turn.now + timedelta(seconds=seconds)).date() == turn.now.date():
+        seconds, when = _until(turn, at, days=1)
+    if seconds > MAX_TIMER_S:
+        return _read_as(turn, "HassStartTimer", []).ask("I can do that from a minute to 24 hours from now.")
     turn.reasons.append(f"a command for {when}: '{command}', in {seconds} s")
     return _read_as(turn, "HassStartTimer", []).done(seconds=seconds, command=command, at=when)
 

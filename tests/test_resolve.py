@@ -438,12 +438,22 @@ def test_an_alarm_on_a_weekday_is_that_days_and_a_repeating_one_is_said_not_done
             "22:00",
             3600,
         ),
+        # a day or a part of it said with the time ("I don't know a device called lights tomorrow morning")
+        ("HassTurnOn", "turn on the lights at 7 tomorrow morning", "turn on the lights", "07:00", 36000),
+        ("HassTurnOn", "turn on the fan at 8 tomorrow night", "turn on the fan", "20:00", 82800),
     ):
         r = resolve(hyp(intent, text=said), ctx, kitchen, now=evening)
         assert r.interpretation.intent == "HassStartTimer", said
         assert r.values == {"seconds": seconds, "command": command, "at": at}, said
     r = resolve(hyp("HassStartTimer", text="turn off the tv at 10 pm"), ctx, kitchen, now=evening)
     assert dispatch(r, ctx).text == "At 10:00 PM I'll turn off the tv."
+    r = resolve(hyp("HassTurnOn", text="turn on the fan at 10 pm tomorrow"), ctx, kitchen, now=evening)
+    assert r.clarification == "I can do that from a minute to 24 hours from now."
+    # a reminder with the day before the time ("Sorry, I can't help with that.")
+    r = resolve(
+        hyp("HassTurnOff", text="remind me tomorrow at 9 to call the dentist"), ctx, kitchen, now=evening
+    )
+    assert dispatch(r, ctx).text == "OK, I'll remind you to call the dentist at 9:00 AM tomorrow."
     # a duration said with a command the model read as one for now: for then too
     r = resolve(
         hyp("HassLightSet", text="set the lights to 50 percent in 10 minutes", brightness="50"), ctx, kitchen
