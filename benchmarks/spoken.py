@@ -95,7 +95,15 @@ def _timer_of(model: NluModel, config: Config, sat: Satellite, said: list[str], 
         if resolution.interpretation.intent == "HassStartTimer" and "seconds" in values:
             kind = kind_of(values.get("timer_name"), bool(values.get("reminder")))
             ctx.set_just_started(
-                sat.id, JustStarted(1, int(values["seconds"]), kind, "at" in values, values.get("timer_name"))
+                sat.id,
+                JustStarted(
+                    1,
+                    int(values["seconds"]),
+                    kind,
+                    "at" in values,
+                    values.get("timer_name"),
+                    values.get("command"),
+                ),
             )
     return f"{values['seconds']} {values.get('timer_name') or ''}".strip() if "seconds" in values else None
 

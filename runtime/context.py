@@ -42,6 +42,7 @@ class JustStarted(NamedTuple):
     kind: str  # "alarm", "reminder" or "timer"
     at_a_time: bool = False  # set for a time of day ("remind me at 5 pm"): put right by one too
     name: str | None = None  # "pasta", a reminder's "call mom"
+    command: str | None = None  # a command for later's: "turn off the tv"
 
 
 @dataclass

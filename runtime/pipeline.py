@@ -352,7 +352,9 @@ class Pipeline:
                 if timer is None:
                     return Action("answer", text=no_timer(resolution, self.ctx))
                 later = self.timers.start(self.satellite, max(1, math.ceil(timer.remaining())), None, command)
-                self.ctx.set_just_started(self.satellite, JustStarted(later.id, later.seconds, later.kind))
+                self.ctx.set_just_started(
+                    self.satellite, JustStarted(later.id, later.seconds, later.kind, command=later.command)
+                )
                 return action
             if values.get("moved"):  # "move my alarm to 8": the alarm set before is no more
                 self.timers.cancel_all(self.satellite, frozenset({ALARM}))
@@ -369,7 +371,9 @@ class Pipeline:
             # there runs resolve(), which clears what the turn before started.
             self.ctx.set_just_started(
                 self.satellite,
-                JustStarted(started.id, started.seconds, started.kind, "at" in values, started.name),
+                JustStarted(
+                    started.id, started.seconds, started.kind, "at" in values, started.name, started.command
+                ),
             )
         elif intent == "HassCancelAllTimers":
             cancelled = self.timers.cancel_all(self.satellite, frozenset({values.get("timer_kind", "timer")}))
@@ -413,7 +417,7 @@ class Pipeline:
         new = self.timers.start(self.satellite, seconds, old.name, old.command, reminder=old.reminder)
         at = resolution.values.get("at")  # a reminder moved to "6 pm" is said as at 6 pm
         self.ctx.set_just_started(
-            self.satellite, JustStarted(new.id, seconds, new.kind, at is not None, new.name)
+            self.satellite, JustStarted(new.id, seconds, new.kind, at is not None, new.name, new.command)
         )
         kept = {
             "seconds": seconds,

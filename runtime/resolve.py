@@ -1468,10 +1468,11 @@ def _put_right_to(
 
 
 def _kept(started: JustStarted) -> dict[str, Any]:
-    """What a timer put right keeps, for the answer: its name, and whether it is a reminder (the
-    pipeline keeps them on the timer itself)."""
+    """What a timer put right keeps, for the answer: its name, its command, and whether it is a
+    reminder (the pipeline keeps them on the timer itself)."""
     name = {"timer_name": started.name} if started.name else {}
-    return name | ({"reminder": True} if started.kind == "reminder" else {})
+    command = {"command": started.command} if started.command else {}
+    return name | command | ({"reminder": True} if started.kind == "reminder" else {})
 
 
 def _alarm_put_right(

@@ -130,12 +130,20 @@ def test_a_phrase_taught_on_one_line_works_on_the_next() -> None:
 
 
 def test_a_timer_or_alarm_set_on_one_line_is_put_right_on_the_next() -> None:
-    said = "set a timer for seventy minutes\nno, seventeen minutes\nset an alarm for 9 am\nno, 5 am\n"
+    said = (
+        "set a timer for seventy minutes\nno, seventeen minutes\nset an alarm for 9 am\nno, 5 am\n"
+        "turn off the kitchen light in 5 minutes\nmake it 10\nremind me to call mom in 10 minutes\nno, 20\n"
+    )
     proc = ambient_nlu("--config", str(CONFIG), stdin=said)
     assert proc.returncode == 0, proc.stderr
-    _, timer, _, alarm = (json.loads(line)["action"]["text"] for line in proc.stdout.splitlines())
+    _, timer, _, alarm, _, later, _, reminder = (
+        json.loads(line)["action"]["text"] for line in proc.stdout.splitlines()
+    )
     assert timer == "Timer set for 17 minutes."  # it was "Sorry about that."
     assert alarm.startswith("Alarm moved to 5:00 AM")
+    # what the timer does or reminds of is kept (both said "Timer set for ...")
+    assert later == "In 10 minutes I'll turn off the kitchen light."
+    assert reminder == "OK, I'll remind you to call mom in 20 minutes."
 
 
 def test_undo_puts_back_what_the_last_command_changed() -> None:

@@ -149,7 +149,12 @@ def run(args: argparse.Namespace) -> int:
             kind = kind_of(values.get("timer_name"), bool(values.get("reminder")))
             timer_id = int(values.get("replaces", next(timer_ids)))  # a timer put right keeps its id
             started = JustStarted(
-                timer_id, int(values["seconds"]), kind, "at" in values, values.get("timer_name")
+                timer_id,
+                int(values["seconds"]),
+                kind,
+                "at" in values,
+                values.get("timer_name"),
+                values.get("command"),
             )
             ctx.set_just_started(satellite.id, started)
         return {
