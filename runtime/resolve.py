@@ -991,9 +991,13 @@ def _said_of_devices(turn: _Turn, text: str) -> Resolution | None:
         return _targeted(turn, _fan_step(_read_as(turn, "AmbientSetBrightnessRelative", named)))
     if step is not None and any(d.type == "fan" for d in _last_targets(turn)):
         return _targeted(turn, _fan_step(_read_as(turn, "AmbientSetBrightnessRelative", [])))
-    if (too := TOO_FAST.fullmatch(text)) is not None and any(d.type == "fan" for d in _last_targets(turn)):
+    if (too := TOO_FAST.fullmatch(text)) is not None:
         said = "slower" if too["how"] == "fast" else "faster"  # "too fast": a level down
-        return _targeted(turn, _fan_step(_read_as(turn, "AmbientSetBrightnessRelative", [], text=said)))
+        # the fan just commanded, else this room's ("Sorry, I can't help with that.")
+        fan = [] if any(d.type == "fan" for d in _last_targets(turn)) else [Slot("domain", "fan")]
+        if fan and not any(d.type == "fan" and d.room == turn.satellite.room for d in turn.devices):
+            return _read_as(turn, "AmbientSetBrightnessRelative", []).ask("Which fan do you mean?")
+        return _targeted(turn, _fan_step(_read_as(turn, "AmbientSetBrightnessRelative", fan, text=said)))
     if (asked := FAN_SPEED_ASKED.fullmatch(text)) is not None:
         question = _read_as(turn, "HassGetState", [Slot("name", next(g for g in asked.groups() if g))])
         found = _targets(question, frozenset({"fan"}))

@@ -3311,6 +3311,15 @@ def test_too_fast_just_after_the_fan_is_a_level_down(ctx, bedroom) -> None:
     assert (r.device_ids, r.values) == (["bedroom_fan"], {"percentage": 66})
 
 
+def test_too_fast_with_no_fan_just_commanded_is_this_rooms(ctx, bedroom, kitchen) -> None:
+    # spoken, "too fast" is in the recognizer's grammar: it said "Sorry, I can't help with that."
+    ctx.update_state("bedroom_fan", {"state": "on", "percentage": 100})
+    r = resolve(hyp("OutOfDomain", text="it's too fast"), ctx, bedroom)
+    assert (r.device_ids, r.values) == (["bedroom_fan"], {"percentage": 66})
+    r = resolve(hyp("OutOfDomain", text="too slow"), ctx, kitchen)  # no fan here: which one?
+    assert (r.device_ids, r.clarification) == ([], "Which fan do you mean?")
+
+
 @pytest.mark.parametrize(
     ("said", "meant"),
     [("wait, unlock it", "unlock it"), ("ok turn off the lights", "turn off the lights"),

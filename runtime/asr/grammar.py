@@ -111,6 +111,7 @@ MEANINGS: dict[str, frozenset[str]] = {
     "(what | which) lights can (change color | dim)": learned({"HassGetState"}),
     # fans
     "(set | turn) the <fan> (to | on) (low | medium | high)": learned({"HassFanSetSpeed"}),
+    "(it's | that's) [a bit] too (fast | slow)": learned({I.BRIGHTNESS_STEP, "HassFanSetSpeed"}),  # the fan a level: just commanded, or this room's
     # climate and state
     "(what's | what is) the temperature [in the <room> | of the <sensor>]": frozenset({"HassClimateGetTemperature"}),
     "how (hot | warm | cold) is it [in the <room>]": frozenset({"HassClimateGetTemperature"}),
@@ -137,6 +138,7 @@ MEANINGS: dict[str, frozenset[str]] = {
     "set an alarm for <clock>": frozenset({"HassStartTimer"}),  # the runtime reads the time of day
     "wake me up at <clock> [on <weekday>]": learned({"HassStartTimer"}),
     "remind me to <task> [on <weekday>] at <clock>": learned({"HassStartTimer"}),
+    "remind me (tomorrow | tonight) at <clock> to <task>": learned({"HassStartTimer"}),
     "(when is my alarm | cancel my alarm)": frozenset({"HassTimerStatus", "HassCancelTimer"}),
     "(what | which) (timers | reminders) do i have": frozenset({"HassTimerStatus"}),
     "cancel all [my] (timers | reminders)": frozenset({"HassCancelAllTimers"}),
@@ -153,6 +155,7 @@ MEANINGS: dict[str, frozenset[str]] = {
     "(turn | switch) the <tv> to (netflix | youtube)": learned({"HassTurnOn"}),
     "[i want to | let's] watch (netflix | youtube)": learned({"HassTurnOn"}),
     "play <media> everywhere": learned({"HassMediaSearchAndPlay"}),
+    "play <media> for (my wife | my husband | the kids | me)": learned({"HassMediaSearchAndPlay"}),
     "turn the volume (up | down)": frozenset({"HassSetVolumeRelative"}),
     "volume (up | down)": frozenset({"HassSetVolumeRelative"}),
     "set the volume to <number> [percent]": frozenset({"HassSetVolume"}),
@@ -212,13 +215,21 @@ KIND_WORDS: dict[str, tuple[str, ...]] = {
 RUNNABLE = ("switch", "fan", "tv", "media_player", "oven", "climate")
 # "i'm leaving" and the like are what people teach most (runtime/phrasings.py TEACHABLE: how to)
 PHRASES = ("movie time", "good night", "good morning", "bed time", "reading time", "i'm leaving", "i'm home")
-# a time of day as said: "seven", "six thirty a m", "ten o'clock"
-CLOCK = tuple(
-    f"{number_words(h)}{minutes}{half}"
-    for h in range(1, 13)
-    for minutes in ("", " fifteen", " thirty", " forty five")
-    for half in ("", " a m", " p m")
-) + tuple(f"{number_words(h)} o'clock" for h in range(1, 13))
+# a time of day as said: "seven", "six thirty a m", "ten o'clock", "half past six", "quarter to seven"
+CLOCK = (
+    tuple(
+        f"{number_words(h)}{minutes}{half}"
+        for h in range(1, 13)
+        for minutes in ("", " fifteen", " thirty", " forty five")
+        for half in ("", " a m", " p m")
+    )
+    + tuple(f"{number_words(h)} o'clock" for h in range(1, 13))
+    + tuple(
+        f"{said} {number_words(h)}"
+        for h in range(1, 13)
+        for said in ("half past", "quarter past", "quarter to")
+    )
+)
 TASKS = ("call mom", "check the oven", "take my medicine", "feed the cat", "water the plants")
 NUMBERS = tuple(number_words(n) for n in range(0, 101))
 
