@@ -701,21 +701,15 @@ def interpret(
         top = Interpretation("HassCancelTimer", top.score, [], top.text)
         resolution = Resolution(top, values={"timer_id": started.id})
     elif (
-        alarm
-        and when is not None
-        and (moved := _alarm_put_right(when["time"], top, ctx, satellite, person, now))
-    ):
-        # "set an alarm for 9 am", then "no, 5 am" or "make it 7": that alarm moved (a bare number
-        # is a time of day here, not "make it 10"'s minutes)
-        reasons.append(f"'{top.text}' just after an alarm was set: that alarm, moved")
-        resolution = moved
-    elif (
         started is not None
         and when is not None
-        and not alarm
         and (moved := _put_right_to(when["time"], started, top, ctx, satellite, person, now))
     ):
-        reasons.append(f"'{top.text}' just after a reminder for a time of day: that reminder, then")
+        # "set an alarm for 9 am", then "no, 5 am" or "make it 7": that alarm moved (a bare number
+        # is a time of day here, not "make it 10"'s minutes); a reminder for 5 pm likewise
+        reasons.append(
+            f"'{top.text}' just after {'an alarm' if alarm else 'a reminder'} for a time of day: moved"
+        )
         resolution = moved
     elif (
         started is not None
@@ -1453,8 +1447,13 @@ def _put_right_to(
     person: str,
     now: datetime | None,
 ) -> Resolution | None:
-    """The reminder just set for a time of day, for the time `said` instead ("no, 9 pm", "make it
-    6": the 6 nearer the reminder); None when `said` is no time of day."""
+    """The alarm or reminder just set for a time of day, for the time `said` instead ("no, 9 pm",
+    "make it 6": the 6 nearer the one it was); None when `said` is no time of day. An alarm is
+    moved as "move my alarm to ..." reads it."""
+    if started.kind == ALARM:
+        asked = Interpretation("HassStartTimer", top.score, [], f"move my alarm to {said}")
+        alarm = resolve(asked, ctx, satellite, person=person, now=now)
+        return alarm if alarm.values.get("moved") else None
     turn = _Turn(Interpretation("HassStartTimer", top.score, [], top.text), ctx, satellite, person, [])
     turn.now = now or turn.now
     moved = _moved_to(turn, said, started.seconds, name="reminder")
@@ -1477,21 +1476,6 @@ def _kept(started: JustStarted) -> dict[str, Any]:
     name = {"timer_name": started.name} if started.name else {}
     command = {"command": started.command} if started.command else {}
     return name | command | ({"reminder": True} if started.kind == "reminder" else {})
-
-
-def _alarm_put_right(
-    said: str,
-    top: Interpretation,
-    ctx: ContextStore,
-    satellite: Satellite,
-    person: str,
-    now: datetime | None,
-) -> Resolution | None:
-    """The alarm just set, moved to the time `said` ("5 am", "nine in the morning"), as "move my
-    alarm to ..." reads it; None when `said` is no time of day."""
-    moved = Interpretation("HassStartTimer", top.score, [], f"move my alarm to {said}")
-    resolution = resolve(moved, ctx, satellite, person=person, now=now)
-    return resolution if resolution.values.get("moved") else None
 
 
 def _targeted(turn: _Turn, resolution: Resolution) -> Resolution:
