@@ -57,6 +57,8 @@ def dispatch(resolution: Resolution, ctx: ContextStore, *, now: datetime | None 
     if query == "humidity":
         humid = [f"The humidity is {_clean(_humidity(d, ctx))}% {_where(d, ctx)}." for d in devices]
         return Action("answer", text=" ".join(humid) or "No sensor here reports the humidity.")
+    if query == "muted":  # "is the tv muted"
+        return Action("answer", text=" ".join(_muted(d, ctx) for d in devices))
     if query == "speed":
         return Action("answer", text=" ".join(_speed(d, ctx) for d in devices))
     if query == "playing" and not devices:
@@ -441,6 +443,15 @@ def _known(known: dict[str, Any]) -> str:
 
 def _and(items: list[str]) -> str:
     return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+def _muted(device: Device, ctx: ContextStore) -> str:
+    """Whether a player is muted, as its state says."""
+    s = ctx.state(device.id)
+    muted = (s.state if s is not None else {}).get("muted")
+    if not isinstance(muted, bool):
+        return f"I don't know whether the {device.name} is muted."
+    return f"Yes, the {device.name} is muted." if muted else f"No, the {device.name} isn't muted."
 
 
 def _speed(device: Device, ctx: ContextStore) -> str:

@@ -60,6 +60,12 @@ FASTER_SLOWER = re.compile(
     r"(?:(?:please )?make (?:the |my )?(?P<fan>(?:\w+ )*?fans?|it) (?:go |spin )?)?"
     r"(?:(?:a )?(?:bit|little) |even )?(?:faster|slower)(?: please)?"
 )
+# "how bright is the living room light" (read as the temperature), "is the tv muted" (read as muting
+# it, it asked "What should I do with the tv?"): questions about a light's level, a player's mute
+LEVEL_ASKED = re.compile(
+    r"how (?:bright|dim) (?:is|are) (?:the |my )?(?P<light>.+?)(?: right now| now| at the moment)?"
+    r"|(?:is|are) (?:the |my )?(?P<player>.+?) (?:muted|on mute)"
+)
 # "too fast" just after the fan (it said "Sorry"): a speed level down
 TOO_FAST = re.compile(
     r"(?:it's |that's |it is |that is )?(?:a (?:bit|little) |way |much )?too (?P<how>fast|slow)(?: now)?"
@@ -194,7 +200,9 @@ REMIND_AT = re.compile(
     # "remind me at 5 pm to call mom" said "Sorry, I can't help with that.", as did "remind me
     # tomorrow at 9 to call the dentist"
     r"|(?:please )?remind me (?:(?P<day_first>tomorrow|tonight|today|on \w+day|this (?:morning|afternoon|evening)) )?"
-    r"(?:at|by) (?P<time_between>.+?) to (?P<what_after>.+)"
+    # the "to" of "quarter to nine" is not the one before the task
+    r"(?:at|by) (?P<time_between>.+?) to (?P<what_after>(?!(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten"
+    r"|eleven|twelve)\b).+)"
 )
 # "remind me to call john" with no time said (out of domain for the model): when? ("at", "in", "by",
 # "tomorrow", "tonight" say one)

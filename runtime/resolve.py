@@ -74,6 +74,7 @@ from runtime.phrasings import (
     HUMIDITY_ASKED,
     INPUT_CHOSEN,
     LEARNING_OFF,
+    LEVEL_ASKED,
     LIGHTS_ABLE,
     LIKE_FORGOTTEN,
     MADE_SURE,
@@ -920,6 +921,10 @@ def _said_of_devices(turn: _Turn, text: str) -> Resolution | None:
     """ "make it warmer", "set the fan to low", "faster" (just after the fan), "can i get the temperature"."""
     if TEMPERATURE_ASKED.fullmatch(text):  # read as learning preferences
         return _get_temperature(_read_as(turn, "HassClimateGetTemperature", []))
+    if (level_asked := LEVEL_ASKED.fullmatch(text)) is not None and (
+        answered := _level_asked(turn, level_asked)
+    ) is not None:
+        return answered
     if (felt := WARMER_COLDER.fullmatch(text)) is not None:
         # read as a brightness step, a temperature question or a preference by one model or another
         up = bool(felt["up"] or felt["cold"] or felt["chilled"] or felt["freezing"] or felt["getting_cold"])
@@ -999,6 +1004,21 @@ def _said_of_devices(turn: _Turn, text: str) -> Resolution | None:
             return _targeted(turn, found)
         return question.done([d.id for d in found], found[0].room, query="speed")
     return None
+
+
+def _level_asked(turn: _Turn, asked: re.Match[str]) -> Resolution | None:
+    """ "how bright is the living room light" (read as the temperature), "is the tv muted" (read as
+    muting it): the light's state with its level, the player's mute; None if no such device is named."""
+    said, kinds = (asked["light"], {"light"}) if asked["light"] else (asked["player"], {"media_player", "tv"})
+    named = _last_targets(turn) if said in PRONOUNS else _named(turn, said)
+    found = [d for d in named if d.type in kinds]
+    here = [d for d in found if d.room == turn.satellite.room]  # "the lights": this room's
+    found = here if here and len({d.room for d in found}) > 1 else found
+    if not found:
+        return None
+    question = _read_as(turn, "HassGetState", [])
+    query = "state" if asked["light"] else "muted"  # a light's state is said with its level
+    return _targeted(question, question.done([d.id for d in found], found[0].room, query=query))
 
 
 def _room_warmed(turn: _Turn, room: Room, up: bool) -> Resolution:

@@ -749,3 +749,26 @@ def test_in_here_is_this_room_and_an_untagged_on_is_still_asked(ctx, config) -> 
 
     assert said("what's on in here", state="on").startswith("The floor lamp is on.")
     assert said("is the light on in here", domain="light") == "No, the living room light is off."
+
+
+def test_how_bright_and_is_it_muted_are_answered_from_state(ctx, living) -> None:
+    """ "how bright is the living room light" was read as the temperature ("There's no thermometer in the
+    living room"), "is the tv muted" as muting it ("What should I do with the tv?")."""
+    ctx.update_state("living_room_light", {"state": "on", "brightness": 60})
+    ctx.update_state("floor_lamp", {"state": "off"})
+    ctx.update_state("kitchen_light", {"state": "on", "brightness": 80})
+
+    def said(intent: str, text: str) -> Action:
+        return dispatch(resolve(Interpretation(intent, 0.9, [], text), ctx, living), ctx)
+
+    assert said("HassClimateGetTemperature", "how bright is the living room light").text == (
+        "The living room light is on at 60%."
+    )
+    # "the lights": this room's
+    assert said("HassGetState", "how bright are the lights").text == (
+        "The living room light is on at 60%. The floor lamp is off."
+    )
+    assert said("HassMediaPlayerMute", "is the tv muted").text == "I don't know whether the tv is muted."
+    ctx.update_state("tv", {"state": "on", "muted": True})
+    action = said("HassMediaPlayerMute", "is the tv muted")
+    assert (action.text, action.commands) == ("Yes, the tv is muted.", [])

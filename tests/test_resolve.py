@@ -454,6 +454,15 @@ def test_an_alarm_on_a_weekday_is_that_days_and_a_repeating_one_is_said_not_done
         hyp("HassTurnOff", text="remind me tomorrow at 9 to call the dentist"), ctx, kitchen, now=evening
     )
     assert dispatch(r, ctx).text == "OK, I'll remind you to call the dentist at 9:00 AM tomorrow."
+    r = resolve(
+        hyp("HassStartTimer", text="remind me tomorrow at quarter to nine to call mom"),
+        ctx,
+        kitchen,
+        now=evening,
+    )
+    assert (
+        dispatch(r, ctx).text == "OK, I'll remind you to call mom at 8:45 AM tomorrow."
+    )  # not "nine to call mom"
     # a duration said with a command the model read as one for now: for then too
     r = resolve(
         hyp("HassLightSet", text="set the lights to 50 percent in 10 minutes", brightness="50"), ctx, kitchen
