@@ -214,13 +214,19 @@ LEARNED = [
     "turn off the lights at eleven p m",  # heard as "... in the living room", and done now
     "lock the front door in five minutes",  # heard as "lock the front door", and done now
     "i'm leaving",  # what people teach most (heard as "i really", rejected)
+    # session 41: the second time was lost ("... in five minutes"); rejected (b46eca8's grammar lacked them)
+    "turn off the kitchen light in five minutes and the counter lights in ten",
+    "remind me tomorrow at seven to call mom",
+    "set an alarm for half past six",
+    "play music for my wife",
+    "it's too fast",
 ]
 
 
 def test_requests_learned_from_text_are_heard_when_spoken(engine: PocketsphinxEngine, say: Say) -> None:
     heard = [transcribe(engine, pad(say(s))) for s in LEARNED]
     got = [(s, t.text, t.reject_reason) for s, t in zip(LEARNED, heard, strict=True)]
-    assert sum(t.text == s and not t.rejected for s, t in zip(LEARNED, heard, strict=True)) >= 16, got
+    assert sum(t.text == s and not t.rejected for s, t in zip(LEARNED, heard, strict=True)) >= 20, got
 
 
 def test_sleep_sounds_are_heard(engine: PocketsphinxEngine, say: Say) -> None:

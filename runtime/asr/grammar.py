@@ -90,6 +90,8 @@ MEANINGS: dict[str, frozenset[str]] = {
     # for later: spoken, "turn off the lights at eleven p m" was heard as "... in the living room" and done now
     "(turn | switch) (on | off) the <switchable> (in <number> minutes | in an hour | at <clock>)": learned({"HassStartTimer"}),
     "<switchable> (on | off) in <number> minutes": learned({"HassStartTimer"}),
+    # each its own time (runtime/clauses.py each_its_time): heard as the first alone, the rest lost
+    "turn (on | off) the <switchable> in <number> minutes and the <switchable> in <number> [minutes]": learned({"HassStartTimer"}),
     # "make sure the front door is locked" (heard as "... front door lock")
     "make sure the <lock> is (locked | unlocked)": learned({"HassTurnOn", "HassTurnOff"}),
     # "it" / "them": what was just commanded (spoken, "turn it off" was heard as "turn tv off")
