@@ -109,6 +109,9 @@ def each_its_time(command: str) -> list[str]:
     # the particle goes with the verb: "turn off the light ... and the tv" turns the tv off too
     particle = next((w for w in (a[0], a[-1]) if w.lower() in ("on", "off")), None)
     second = f"{m['verb']} {particle + ' ' if particle else ''}{m['b']} {m['y']}"
+    if particle and m["b"].lower() in ("on", "off"):  # "turn off the light at 11 and on at 7": the same light
+        device = " ".join(a[1:] if a[0] == particle else a[:-1])
+        second = f"{m['verb']} {m['b']} {device} {m['y']}"
     return units_carried([f"{m['verb']} {m['a']} {m['x']}", second])
 
 

@@ -1393,19 +1393,25 @@ def _until(turn: _Turn, at: tuple[int, int, bool], days: int = 0) -> tuple[int, 
     return seconds, (turn.now + timedelta(seconds=seconds)).strftime("%H:%M")
 
 
+def _time_of_day(said: str) -> tuple[tuple[int, int, bool] | None, bool]:
+    """The time of day `said` ("7 tomorrow morning": 7 am; "at 7", no am/pm: the nearer 7 as
+    `clock_time` reads it), and whether "tomorrow" was said."""
+    tomorrow = "tomorrow" in said.split()
+    for part, mark in PARTS_OF_DAY:
+        said = part.sub(f" {mark} ", said)
+    said = " ".join(w for w in said.split() if w not in ("tomorrow", "today"))
+    return clock_time(said) or clock_time(f"{said} o'clock"), tomorrow
+
+
 def _timer_until(turn: _Turn, said: str, name: str = ALARM) -> Resolution | None:
     """A timer named `name` (the alarm, or a reminder's task) until the time of day `said` ("7",
     "6 30", "7 tomorrow morning", "tomorrow at 7"); None when `said` is no time of day (the model has
     no slot for one)."""
-    tomorrow = "tomorrow" in said.split()
     # "wake me up at 7 on saturday" (it said "Sorry"): the days until that weekday
     weekday = next((d for d in WEEKDAYS if d in said.split() or f"{d}s" in said.split()), None)
     if weekday is not None:
         said = re.sub(rf"\b(?:on |this |next )?{weekday}s?\b", " ", said)
-    for part, mark in PARTS_OF_DAY:
-        said = part.sub(f" {mark} ", said)
-    said = " ".join(w for w in said.split() if w not in ("tomorrow", "today"))
-    at = clock_time(said) or clock_time(f"{said} o'clock")  # "at 7", no am/pm: the nearer 7
+    at, tomorrow = _time_of_day(said)
     if at is None:
         return None
     waking = tomorrow or weekday is not None or "wake" in normalize(turn.interp.text).split()
@@ -3439,7 +3445,11 @@ def _at_a_time(turn: _Turn) -> Resolution | None:
     m = AT_A_TIME.fullmatch(text) or IN_A_WHILE.fullmatch(text)
     if m is None:
         return None
-    command = _named_now(turn, m["command"])
+    command, said = m["command"], m["time"]
+    if m.re is AT_A_TIME and (day := WHICH_DAY.search(command)) is not None:
+        # "set the thermostat to 18 tonight at 11": the day is the time's (it was 11 am, "18 tonight")
+        command, said = command[: day.start()], f"{said} {day[1]}"
+    command = _named_now(turn, command)
     if not _for_later(command, DELAYABLE_VERBS | {"set", "start"}):  # a device was read: "set" sets it
         return None
     if m.re is IN_A_WHILE:
@@ -3450,15 +3460,8 @@ def _at_a_time(turn: _Turn) -> Resolution | None:
             )
         turn.reasons.append(f"a command for later: '{command}', in {seconds} s")
         return _read_as(turn, "HassStartTimer", []).done(seconds=seconds, command=command)
-    said = m["time"]
-    tomorrow = "tomorrow" in said.split()
-    for (
-        part,
-        mark,
-    ) in PARTS_OF_DAY:  # "at 7 tomorrow morning" ("I don't know a device called lights tomorrow")
-        said = part.sub(f" {mark} ", said)
-    said = " ".join(w for w in said.split() if w not in ("tomorrow", "today"))
-    at = clock_time(said) or clock_time(f"{said} o'clock")  # "at 10": the nearer 10
+    # "at 7 tomorrow morning" ("I don't know a device called lights tomorrow morning")
+    at, tomorrow = _time_of_day(said)
     if at is None:
         if set(m["time"].split()) & NOT_A_CLOCK:  # "at sunset"
             return turn.ask(

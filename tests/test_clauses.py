@@ -71,6 +71,9 @@ from runtime.clauses import commands
             ["lock the front door in 5 minutes", "unlock the back door in 10 minutes"],
         ),
         ("turn off the light in the kitchen and the tv in the living room", None),
+        # the same device the other way (it was "turn off on at 7")
+        ("turn off the light at 11 and on at 7", ["turn off the light at 11", "turn on the light at 7"]),
+        ("turn the lights on at 7 and off at 9", ["turn the lights on at 7", "turn off the lights at 9"]),
         ("turn off the light in 5 and the tv in 10", None),
         ("set the lights to 20 and then turn off the tv", ["set the lights to 20", "turn off the tv"]),
         # a door unlocked or blinds opened for a while: locked, closed again when the time is up

@@ -441,6 +441,14 @@ def test_an_alarm_on_a_weekday_is_that_days_and_a_repeating_one_is_said_not_done
         # a day or a part of it said with the time ("I don't know a device called lights tomorrow morning")
         ("HassTurnOn", "turn on the lights at 7 tomorrow morning", "turn on the lights", "07:00", 36000),
         ("HassTurnOn", "turn on the fan at 8 tomorrow night", "turn on the fan", "20:00", 82800),
+        # the day before "at" (it was 11 am, and the command "set the thermostat to 18 tonight")
+        (
+            "HassClimateSetTemperature",
+            "set the thermostat to 18 tonight at 11",
+            "set the thermostat to 18",
+            "23:00",
+            7200,
+        ),
     ):
         r = resolve(hyp(intent, text=said), ctx, kitchen, now=evening)
         assert r.interpretation.intent == "HassStartTimer", said
