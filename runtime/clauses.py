@@ -76,10 +76,12 @@ EACH_ITS_VALUE = re.compile(
 
 
 # a time to do something, as said: "in 5 minutes", "in 10" (after one with a unit), "at 7", "at 7 30 pm"
+_ONES = "one two three four five six seven eight nine"
+_TEENS = "ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen"
+_TENS = "twenty thirty forty fifty sixty seventy eighty ninety"
 _NUMBER = (
-    r"(?:\d+|an?|half an|(?:(?:twenty|thirty|forty|fifty) )?(?:one|two|three|four|five|six|seven|eight|nine)"
-    r"|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty"
-    r"|fifty|sixty|ninety)"
+    rf"(?:\d+|an?|half an|(?:(?:{'|'.join(_TENS.split())}) )?(?:{'|'.join(_ONES.split())})"
+    rf"|{'|'.join(_TEENS.split())}|{'|'.join(_TENS.split())})"
 )
 _UNIT = r"(?:hours?|minutes?|mins?|seconds?)"
 _WHEN = rf"(?:in|after) {_NUMBER}(?: (?P<{{unit}}>{_UNIT}))?|at {_NUMBER}(?: {_NUMBER})?(?: (?:am|pm|a m|p m|o'clock))?"

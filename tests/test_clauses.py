@@ -75,6 +75,10 @@ from runtime.clauses import commands
         ("turn off the light at 11 and on at 7", ["turn off the light at 11", "turn on the light at 7"]),
         ("turn the lights on at 7 and off at 9", ["turn the lights on at 7", "turn off the lights at 9"]),
         ("turn off the light in 5 and the tv in 10", None),
+        (  # every number word (the first list lacked "seventy" and "eighty")
+            "turn off the light in seventy five minutes and the tv in eighty",
+            ["turn off the light in seventy five minutes", "turn off the tv in eighty minutes"],
+        ),
         ("set the lights to 20 and then turn off the tv", ["set the lights to 20", "turn off the tv"]),
         # a door unlocked or blinds opened for a while: locked, closed again when the time is up
         (
