@@ -1084,9 +1084,8 @@ def _said_of_time(turn: _Turn, text: str) -> Resolution | None:
     if (remind := REMIND_AT.fullmatch(text)) is not None:
         what = remind["what"] or remind["what_last"] or remind["what_after"]
         when = remind["time"] or remind["time_first"] or remind["time_between"]
-        when = (
-            f"{when} {remind['day_first']}" if remind["day_first"] else when
-        )  # "remind me tomorrow at 9 ..."
+        if remind["day_first"]:  # "remind me tomorrow at 9 to ..."
+            when = f"{when} {remind['day_first']}"
         if (day := WHICH_DAY.search(what)) is not None:  # "... tomorrow at 7": the day is the time's
             what, when = what[: day.start()], f"{when} {day[1]}"
         if (at := _timer_until(turn, when, what)) is not None:
