@@ -178,6 +178,10 @@ def _answer(intent: str, values: dict[str, Any], ctx: ContextStore, now: datetim
         return Action("answer", text=f"When you say {values['phrase']}, I {values['command']}.")
     if intent == "AmbientTeachCommand" and values.get("forgotten"):
         return Action("answer", text=f"OK, I've forgotten {values['phrase']}.")
+    if intent == "AmbientTeachCommand" and values.get("name"):  # "when i say the big light i mean ..."
+        return Action(
+            "answer", text=f"OK. When you say {values['phrase']}, I'll take it as the {values['name']}."
+        )
     if intent == "AmbientTeachCommand":
         return Action("answer", text=f"OK. When you say {values['phrase']}, I'll {values['command']}.")
     if intent == "AmbientTeachPreference" and values.get("lights_on_at"):

@@ -339,6 +339,12 @@ INPUT_CHOSEN = re.compile(
     r"(?:(?:input|source) )?(?:to|on) (?:the )?hdmi ?(?P<number>[1-4]|one|two|three|four)?(?: input)?(?: please)?"
 )
 # "rename the floor lamp to reading lamp": names live in devices.yaml (it was read as a turn-on)
+# "when i say the big light i mean the living room light": a name of one's own for a device (taught
+# as a command, it said "When you say light, I'll the living room light.")
+TEACH_NAME = re.compile(
+    r"when i say (?:the |my )?(?P<phrase>.+?),? (?:i mean|i'm talking about|that means|it means) (?:the |my )?"
+    r"(?P<name>.+?)(?: please)?"
+)
 RENAME = re.compile(
     r"(?:please )?(?:rename|re name) (?:the |my )?(?P<device>.+?) (?:to|as) (?:the |my )?(?P<name>.+)"
 )

@@ -43,6 +43,7 @@ from typing import Any
 from rapidfuzz import fuzz
 
 from runtime.clauses import DURATION_PHRASE
+from runtime.clauses import VERBS as CLAUSE_VERBS
 from runtime.config import Device, Room, Satellite
 from runtime.context import ContextStore, JustStarted
 from runtime.conventions import COLORS, ON_OFF_STATES
@@ -98,6 +99,7 @@ from runtime.phrasings import (
     SNOOZE,
     STOP_LATER,
     TAUGHT_ASKED,
+    TEACH_NAME,
     TEACHABLE,
     TEMPERATURE_ASKED,
     TIMERS_LIST,
@@ -1286,6 +1288,12 @@ def _said_to_the_assistant(turn: _Turn, text: str) -> Resolution | None:
         if (command := taught_command(turn.ctx, phrase, turn.person)) is not None:
             return _read_as(turn, "AmbientTeachCommand", []).done(phrase=phrase, command=command, asked=True)
     forget = FORGET.fullmatch(text)
+    name_key = (
+        f"name:{re.sub(r'^(?:the|my) ', '', normalize(forget['phrase']))}" if forget is not None else ""
+    )
+    if forget is not None and turn.ctx.preferences(turn.person).get(name_key):  # "forget the big light"
+        turn.ctx.set_preference(turn.person, name_key, None)
+        return _read_as(turn, "AmbientTeachCommand", []).done(phrase=name_key[5:], forgotten=True)
     if forget is not None and taught_command(turn.ctx, forget["phrase"], turn.person):
         phrase = normalize(forget["phrase"])
         turn.ctx.set_preference(turn.person, f"command:{phrase}", None)  # what taught_command reads as none
@@ -3676,6 +3684,8 @@ TEACH_GLUE = frozenset(_words("i mean means meaning then it you should please to
 
 
 def _teach_command(turn: _Turn) -> Resolution:
+    if (named := _teach_name(turn)) is not None:
+        return named
     phrase, command = turn.interp.slot("phrase"), turn.interp.slot("command")
     if not phrase or not normalize(phrase):
         return turn.ask("What should the phrase be?")
@@ -3706,16 +3716,39 @@ def _teach_command(turn: _Turn) -> Resolution:
     return turn.done(phrase=normalize(phrase), command=command.strip())
 
 
+def _teach_name(turn: _Turn) -> Resolution | None:
+    """ "when i say the big light i mean the living room light": "big light" kept as a name of the
+    living room light, for this person (`taught_command` says it so); None when what is meant is no
+    device's name ("... i mean turn off the lights" is a command)."""
+    taught = TEACH_NAME.fullmatch(normalize(turn.interp.text))
+    if taught is None or taught["name"].split()[0] in CLAUSE_VERBS:
+        return None
+    found = match_name(taught["name"], turn.devices, turn.rooms, turn.satellite.room)
+    if not found.devices or found.how not in ("exact", "room+type"):
+        return None
+    phrase, name = taught["phrase"], taught["name"]
+    turn.ctx.set_preference(turn.person, f"name:{phrase}", name)
+    return _read_as(turn, "AmbientTeachCommand", []).done(phrase=phrase, name=name)
+
+
 def taught_command(ctx: ContextStore, text: str, person: str = "default") -> str | None:
     """The command a person taught for this exact phrase ("movie time"), if any; "start my morning
-    routine" also finds one taught as "morning routine"."""
+    routine" also finds one taught as "morning routine". With a name taught ("big light" for the
+    living room light), the text with that name said instead ("turn on the big light")."""
     said = normalize(text)
     routine = TEACHABLE.fullmatch(said)
     named = routine["routine"] if routine is not None and routine["routine"] else ""
+    prefs = ctx.preferences(person)
     # taught as "morning routine" or, the model tagging the phrase shorter, as "morning"
     for phrase in (said, *([named, named.rsplit(" ", 1)[0]] if named else [])):
-        if value := ctx.preferences(person).get(f"command:{phrase}"):
+        if value := prefs.get(f"command:{phrase}"):
             return str(value)
+    names = sorted(((k.removeprefix("name:"), v) for k, v in prefs.items() if k.startswith("name:") and v),
+                   key=lambda kv: -len(kv[0]))  # fmt: skip
+    for phrase, name in names:
+        teaching = TEACH_NAME.fullmatch(said) or FORGET.fullmatch(said)  # the name itself is meant there
+        if teaching is None and re.search(rf"\b{re.escape(phrase)}\b", said):
+            return re.sub(rf"\b{re.escape(phrase)}\b", str(name), said)
     return None
 
 

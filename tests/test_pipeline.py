@@ -212,6 +212,26 @@ def test_a_phrase_taught_two_commands_does_both(home: dict[str, Any]) -> None:
     assert sim.wait_for("tv", lambda s: s["state"] == "on")
 
 
+def test_a_name_taught_for_a_device_is_that_device_in_any_request(home: dict[str, Any]) -> None:
+    """ "when i say the big light i mean the living room light" was taught as a command ("When you say
+    light, I'll the living room light."), and "turn on the big light" in the kitchen lit the kitchen."""
+    rt, sim = home["rt"], home["sim"]
+    set_and_seen(rt, sim, "living_room_light", {"state": "off"})
+    pipeline = rt.pipelines["kitchen-sat"]
+    said = partial(reply, pipeline)
+    try:
+        assert said("when i say the big light i mean the living room light") == (
+            "OK. When you say big light, I'll take it as the living room light."
+        )
+        turn = pipeline.handle_text("turn on the big light")
+        assert turn.rewrite is not None and turn.rewrite.source == "taught"
+        assert sim.wait_for("living_room_light", lambda s: s["state"] == "on")
+        assert said("forget the big light") == "OK, I've forgotten big light."
+        assert pipeline.handle_text("turn off the big light").resolution.device_ids != ["living_room_light"]
+    finally:
+        said("forget the big light")
+
+
 def test_two_commands_in_one_utterance_are_two_turns(home: dict[str, Any]) -> None:
     rt, sim, watcher = home["rt"], home["sim"], home["watcher"]
     sim.set_state("front_door_lock", {"state": "unlocked"})
