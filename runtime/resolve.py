@@ -3747,7 +3747,13 @@ def taught_command(ctx: ContextStore, text: str, person: str = "default") -> str
                    key=lambda kv: -len(kv[0]))  # fmt: skip
     for phrase, name in names:
         teaching = TEACH_NAME.fullmatch(said) or FORGET.fullmatch(said)  # the name itself is meant there
-        if teaching is None and re.search(rf"\b{re.escape(phrase)}\b", said):
+        # "lamp" taught for the floor lamp: "the desk lamp" stays the desk lamp
+        longer = [n for d in ctx.devices() for n in map(normalize, d.names) if phrase in n and n != phrase]
+        if (
+            teaching is None
+            and re.search(rf"\b{re.escape(phrase)}\b", said)
+            and not any(n in said for n in longer)
+        ):
             return re.sub(rf"\b{re.escape(phrase)}\b", str(name), said)
     return None
 

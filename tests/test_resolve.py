@@ -3377,3 +3377,19 @@ def test_which_lights_can_change_color_is_answered(ctx, living) -> None:
     # read as a light set with no value, it asked "What brightness or color should I set?"
     said = answered("what lights can change color", ctx, living, "HassLightSet")
     assert said == "The living room light and the bedroom light can change color."
+
+
+def test_a_taught_name_is_said_as_its_device_unless_part_of_another_name(ctx, living) -> None:
+
+    r = resolve(hyp("AmbientTeachCommand", text="when i say the lamp i mean the floor lamp"), ctx, living)
+    assert (r.values, ctx.preferences("default").get("name:lamp")) == (
+        {"phrase": "lamp", "name": "floor lamp"},
+        "floor lamp",
+    )
+    assert taught_command(ctx, "turn on the lamp") == "turn on the floor lamp"
+    assert taught_command(ctx, "turn on the desk lamp") is None  # not "the desk floor lamp"
+    assert taught_command(ctx, "forget the lamp") is None
+    # what is meant is a command, not a name: taught as one
+    r = resolve(hyp("AmbientTeachCommand", text="when i say lamp time i mean turn off the floor lamp",
+                    phrase="lamp time", command="turn off the floor lamp"), ctx, living)  # fmt: skip
+    assert r.values == {"phrase": "lamp time", "command": "turn off the floor lamp"}
