@@ -50,7 +50,6 @@ from runtime.context import ContextStore, JustStarted  # noqa: E402
 from runtime.events import Transcript  # noqa: E402
 from runtime.nlu.model import NluModel  # noqa: E402
 from runtime.resolve import interpret  # noqa: E402
-from runtime.timers import kind_of  # noqa: E402
 
 OUT = ROOT / "benchmarks" / "out"
 REQUESTS = ROOT / "benchmarks" / "data" / "spoken_requests.txt"
@@ -93,18 +92,7 @@ def _timer_of(model: NluModel, config: Config, sat: Satellite, said: list[str], 
         _, resolution = interpret(model.parse(commands(text)[0]), ctx, sat, now=now)
         values = resolution.values if resolution.clarification is None else {}
         if resolution.interpretation.intent == "HassStartTimer" and "seconds" in values:
-            kind = kind_of(values.get("timer_name"), bool(values.get("reminder")))
-            ctx.set_just_started(
-                sat.id,
-                JustStarted(
-                    1,
-                    int(values["seconds"]),
-                    kind,
-                    "at" in values,
-                    values.get("timer_name"),
-                    values.get("command"),
-                ),
-            )
+            ctx.set_just_started(sat.id, JustStarted.from_values(1, values))
     return f"{values['seconds']} {values.get('timer_name') or ''}".strip() if "seconds" in values else None
 
 

@@ -14,6 +14,7 @@ from typing import Any, NamedTuple, Protocol
 
 from runtime.config import Config, Device
 from runtime.events import Command, Interpretation
+from runtime.timers import RunningTimer, kind_of
 
 StateListener = Callable[[str, dict[str, Any]], None]
 
@@ -43,6 +44,18 @@ class JustStarted(NamedTuple):
     at_a_time: bool = False  # set for a time of day ("remind me at 5 pm"): put right by one too
     name: str | None = None  # "pasta", a reminder's "call mom"
     command: str | None = None  # a command for later's: "turn off the tv"
+
+    @classmethod
+    def of(cls, timer: RunningTimer, at_a_time: bool = False) -> JustStarted:
+        """A running timer, just started."""
+        return cls(timer.id, timer.seconds, timer.kind, at_a_time, timer.name, timer.command)
+
+    @classmethod
+    def from_values(cls, timer_id: int, values: dict[str, Any]) -> JustStarted:
+        """The timer a resolution's values would start, where none runs (`ambient nlu`, benchmarks)."""
+        kind = kind_of(values.get("timer_name"), bool(values.get("reminder")))
+        name, command = values.get("timer_name"), values.get("command")
+        return cls(timer_id, int(values["seconds"]), kind, "at" in values, name, command)
 
 
 @dataclass

@@ -352,9 +352,7 @@ class Pipeline:
                 if timer is None:
                     return Action("answer", text=no_timer(resolution, self.ctx))
                 later = self.timers.start(self.satellite, max(1, math.ceil(timer.remaining())), None, command)
-                self.ctx.set_just_started(
-                    self.satellite, JustStarted(later.id, later.seconds, later.kind, command=later.command)
-                )
+                self.ctx.set_just_started(self.satellite, JustStarted.of(later))
                 return action
             if values.get("moved"):  # "move my alarm to 8": the alarm set before is no more
                 self.timers.cancel_all(self.satellite, frozenset({ALARM}))
@@ -369,12 +367,7 @@ class Pipeline:
             )
             # "cancel that", said next. Set after _cannot_do_later above: resolving the timer's command
             # there runs resolve(), which clears what the turn before started.
-            self.ctx.set_just_started(
-                self.satellite,
-                JustStarted(
-                    started.id, started.seconds, started.kind, "at" in values, started.name, started.command
-                ),
-            )
+            self.ctx.set_just_started(self.satellite, JustStarted.of(started, "at" in values))
         elif intent == "HassCancelAllTimers":
             cancelled = self.timers.cancel_all(self.satellite, frozenset({values.get("timer_kind", "timer")}))
             return Action("answer", text=timer_answer(intent, values, cancelled[-1])) if cancelled else action
@@ -416,9 +409,7 @@ class Pipeline:
             return Action("answer", text="That timer has already finished.")
         new = self.timers.start(self.satellite, seconds, old.name, old.command, reminder=old.reminder)
         at = resolution.values.get("at")  # a reminder moved to "6 pm" is said as at 6 pm
-        self.ctx.set_just_started(
-            self.satellite, JustStarted(new.id, seconds, new.kind, at is not None, new.name, new.command)
-        )
+        self.ctx.set_just_started(self.satellite, JustStarted.of(new, at is not None))
         kept = {
             "seconds": seconds,
             "timer_name": old.name,

@@ -92,7 +92,6 @@ def run(args: argparse.Namespace) -> int:
     from runtime.dispatch import dispatch
     from runtime.events import to_dict
     from runtime.resolve import interpret, taught_command
-    from runtime.timers import kind_of
 
     config = load_config(args.config)
     satellite = pick_satellite(config, args.satellite)
@@ -146,16 +145,8 @@ def run(args: argparse.Namespace) -> int:
             and "seconds" in values
         ):
             # no timer runs here, but "no, 17 minutes" or "make it 10" on the next line is about this one
-            kind = kind_of(values.get("timer_name"), bool(values.get("reminder")))
             timer_id = int(values.get("replaces", next(timer_ids)))  # a timer put right keeps its id
-            started = JustStarted(
-                timer_id,
-                int(values["seconds"]),
-                kind,
-                "at" in values,
-                values.get("timer_name"),
-                values.get("command"),
-            )
+            started = JustStarted.from_values(timer_id, values)
             ctx.set_just_started(satellite.id, started)
         return {
             "text": text,
