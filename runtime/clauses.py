@@ -206,6 +206,13 @@ FOR_A_WHILE = re.compile(
 )
 # "unlock the front door for 5 minutes": locked again when the time is up
 UNDONE_BY = {"lock": "unlock", "unlock": "lock", "open": "close", "close": "open"}
+# "leave the lights on until 11 pm", "unlock the door until 6": undone then ("until 11 pm" was dropped)
+UNTIL = re.compile(
+    r"(?P<verb>turn|switch|keep|leave) (?:(?P<on1>on|off) (?P<dev1>.+?)|(?P<dev2>.+?) (?P<on2>on|off))"
+    r" until (?P<time>.+)|(?P<door>lock|unlock|open|close) (?P<dev4>.+?) until (?P<time4>.+)"
+    r"|(?P<play>(?:please )?play .+?) until (?P<time6>.+)",
+    re.IGNORECASE,
+)
 
 
 def for_a_while(command: str) -> list[str]:
@@ -218,7 +225,7 @@ def for_a_while(command: str) -> list[str]:
         return [command]
     m = FOR_A_WHILE.fullmatch(command.strip().rstrip(".!?"))
     if m is None:
-        return [command]
+        return until(command)
     if m["dev3"]:
         return [f"turn on {m['dev3']}", f"turn off {m['dev3']} in {m['time3']}"]
     if m["play"]:
@@ -228,7 +235,26 @@ def for_a_while(command: str) -> list[str]:
     if m["dev4"]:
         verb = m["door"].lower()
         return [f"{verb} {m['dev4']}", f"{UNDONE_BY[verb]} {m['dev4']} in {m['time4']}"]
+    return _and_back(m, f"in {m['time']}")
+
+
+def until(command: str) -> list[str]:
+    """ "turn on the fan until 10 pm" -> ["turn on the fan", "turn off the fan at 10 pm"]; "lock the door
+    until 6" likewise; a command without "until" -> [command]."""
+    m = UNTIL.fullmatch(command.strip().rstrip(".!?"))
+    if m is None:
+        return [command]
+    if m["dev4"]:
+        verb = m["door"].lower()
+        return [f"{verb} {m['dev4']}", f"{UNDONE_BY[verb]} {m['dev4']} at {m['time4']}"]
+    if m["play"]:
+        return [m["play"], f"pause the music at {m['time6']}"]
+    return _and_back(m, f"at {m['time']}")
+
+
+def _and_back(m: re.Match[str], then: str) -> list[str]:
+    """On (or off) now and the other way `then`, from a match with verb, on1/dev1 or dev2/on2."""
     device, on = (m["dev1"], m["on1"]) if m["dev1"] else (m["dev2"], m["on2"])
     back = "off" if on.lower() == "on" else "on"
     verb = "turn" if m["verb"].lower() in ("keep", "leave") else m["verb"]  # "keep the oven on for an hour"
-    return [f"{verb} {on} {device}", f"{verb} {back} {device} in {m['time']}"]
+    return [f"{verb} {on} {device}", f"{verb} {back} {device} {then}"]

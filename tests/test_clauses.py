@@ -127,6 +127,10 @@ def test_commands_are_cut_where_a_new_command_starts(said: str, parts: list[str]
         # "play rain sounds for 30 minutes" played on: a sleep timer
         ("play rain sounds for 30 minutes", ["play rain sounds", "pause the music in 30 minutes"]),
         ("play music for my wife", ["play music for my wife"]),
+        # until a time of day ("until 11 pm" was dropped: the lights stayed on)
+        ("leave the lights on until 11 pm", ["turn on the lights", "turn off the lights at 11 pm"]),
+        ("unlock the front door until 6", ["unlock the front door", "lock the front door at 6"]),
+        ("play jazz until midnight", ["play jazz", "pause the music at midnight"]),
     ],
 )
 def test_for_a_while_is_now_and_undone_when_the_time_is_up(said: str, parts: list[str]) -> None:
