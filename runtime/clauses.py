@@ -84,7 +84,10 @@ _NUMBER = (
     rf"|{'|'.join(_TEENS.split())}|{'|'.join(_TENS.split())})"
 )
 _UNIT = r"(?:hours?|minutes?|mins?|seconds?)"
-_WHEN = rf"(?:in|after) {_NUMBER}(?: (?P<{{unit}}>{_UNIT}))?|at {_NUMBER}(?: {_NUMBER})?(?: (?:am|pm|a m|p m|o'clock))?"
+_MARK = r"(?:am|pm|a m|p m)"
+_WHEN = (
+    rf"(?:in|after) {_NUMBER}(?: (?P<{{unit}}>{_UNIT}))?|at {_NUMBER}(?: {_NUMBER})?(?: (?:{_MARK}|o'clock))?"
+)
 # "turn off the light in 5 minutes and the tv in 10": one verb, each device its own time (read as one
 # timer of 5 minutes 10 seconds that turned off "the light and the tv in 10")
 EACH_ITS_TIME = re.compile(
@@ -114,18 +117,20 @@ def each_its_time(command: str) -> list[str]:
     if particle and m["b"].lower() in ("on", "off"):  # "turn off the light at 11 and on at 7": the same light
         device = " ".join(a[1:] if a[0] == particle else a[:-1])
         second = f"{m['verb']} {m['b']} {device} {m['y']}"
-    return units_carried([f"{m['verb']} {m['a']} {m['x']}", second])
+    return [f"{m['verb']} {m['a']} {m['x']}", second]  # commands() carries the unit said once
 
 
 # "... at 8" after "... at 7 pm": the half of the day said once, for both
 NO_MARK = re.compile(rf".* at (?P<hour>{_NUMBER})(?: {_NUMBER})?")
-A_MARK = re.compile(rf".* at (?P<hour>{_NUMBER})(?: {_NUMBER})? (?P<mark>am|pm|a m|p m)")
-HOURS = {w: n for n, w in enumerate(_words("twelve one two three four five six seven eight nine ten eleven"))}
+A_MARK = re.compile(rf".* at (?P<hour>{_NUMBER})(?: {_NUMBER})? (?P<mark>{_MARK})")
+HOUR_WORDS = {
+    w: n for n, w in enumerate(_words("twelve one two three four five six seven eight nine ten eleven"))
+}
 
 
 def _hour(said: str) -> int | None:
     """0-11 for "12" / "twelve" ... "11"; None for what is no hour."""
-    n = int(said) if said.isdigit() else HOURS.get(said.lower())
+    n = int(said) if said.isdigit() else HOUR_WORDS.get(said.lower())
     return n % 12 if n is not None and 1 <= (n or 12) <= 12 else None
 
 
@@ -192,7 +197,7 @@ def timers_each(command: str) -> list[str]:
 
 # "turn on the light for ten minutes": on now, off when the time is up
 # an amount of time as said: "an hour", "half an hour", "ten minutes", "twenty five seconds"
-DURATION_PHRASE = r"(?:an?|half an|\S+(?: \S+)?) (?:hours?|minutes?|mins?|seconds?)"
+DURATION_PHRASE = rf"(?:an?|half an|\S+(?: \S+)?) {_UNIT}"
 FOR_A_WHILE = re.compile(
     r"(?P<verb>turn|switch|keep|leave) (?:(?P<on1>on|off) (?P<dev1>.+?)|(?P<dev2>.+?) (?P<on2>on|off))"
     rf" for (?P<time>{DURATION_PHRASE})|(?:run|start) (?P<dev3>.+?) for (?P<time3>{DURATION_PHRASE})"

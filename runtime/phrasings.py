@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from runtime.clauses import HOUR_WORDS
 from runtime.events import ActionKind
 
 # "what can you do": what to say, and the devices of this room
@@ -201,8 +202,7 @@ REMIND_AT = re.compile(
     # tomorrow at 9 to call the dentist"
     r"|(?:please )?remind me (?:(?P<day_first>tomorrow|tonight|today|on \w+day|this (?:morning|afternoon|evening)) )?"
     # the "to" of "quarter to nine" is not the one before the task
-    r"(?:at|by) (?P<time_between>.+?) to (?P<what_after>(?!(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten"
-    r"|eleven|twelve)\b).+)"
+    rf"(?:at|by) (?P<time_between>.+?) to (?P<what_after>(?!(?:\d+|{'|'.join(HOUR_WORDS)})\b).+)"
 )
 # "remind me to call john" with no time said (out of domain for the model): when? ("at", "in", "by",
 # "tomorrow", "tonight" say one)

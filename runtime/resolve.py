@@ -3331,7 +3331,8 @@ def _past_or_to(words: list[str]) -> tuple[int, int, bool] | None:
             continue
         hour = parse_number(words[k + 1])
         after = words[k + 2] if k + 2 < len(words) else ""
-        if hour is None or hour != int(hour) or not 1 <= hour <= 12 or after in DURATION_WORDS:
+        # what follows a number that makes it an amount, not an hour: "5 to 7 minutes", "20 to 30 percent"
+        if hour is None or hour != int(hour) or not 1 <= hour <= 12 or after in DURATION_UNITS | AMOUNT_UNITS:
             continue
         for n in (2, 1):
             said = " ".join(words[max(k - n, 0) : k])
@@ -3349,10 +3350,6 @@ def _past_or_to(words: list[str]) -> tuple[int, int, bool] | None:
             offset = CLOCK_MARKS.get(after)
             return (h % 12 + (offset or 0), minute, after in ("am", "pm"))
     return None
-
-
-# what follows a number that makes it an amount, not an hour: "5 to 7 minutes"
-DURATION_WORDS = frozenset(_words("seconds second minutes minute mins hours hour percent degrees"))
 
 
 def seconds_until(at: tuple[int, int, bool], now: datetime) -> int:
@@ -3530,6 +3527,7 @@ def duration_in_text(text: str) -> float | None:
 DURATION_UNITS = frozenset(
     _words("second seconds sec secs minute minutes min mins hour hours hr hrs half quarter")
 )
+AMOUNT_UNITS = frozenset(_words("percent degrees"))
 # "add a minute", "take five minutes off", "add another minute": the time a timer gains or loses
 ADDED_TIME = re.compile(
     r"\b(?:add|take|knock|put)(?: on| off)? (?:(?:another|an extra|one more) (?P<unit>hour|minute|second)"
@@ -3745,15 +3743,14 @@ def taught_command(ctx: ContextStore, text: str, person: str = "default") -> str
             return str(value)
     names = sorted(((k.removeprefix("name:"), v) for k, v in prefs.items() if k.startswith("name:") and v),
                    key=lambda kv: -len(kv[0]))  # fmt: skip
+    if TEACH_NAME.fullmatch(said) or FORGET.fullmatch(said):  # the name itself is meant there
+        return None
     for phrase, name in names:
-        teaching = TEACH_NAME.fullmatch(said) or FORGET.fullmatch(said)  # the name itself is meant there
+        if not re.search(rf"\b{re.escape(phrase)}\b", said):
+            continue
         # "lamp" taught for the floor lamp: "the desk lamp" stays the desk lamp
         longer = [n for d in ctx.devices() for n in map(normalize, d.names) if phrase in n and n != phrase]
-        if (
-            teaching is None
-            and re.search(rf"\b{re.escape(phrase)}\b", said)
-            and not any(n in said for n in longer)
-        ):
+        if not any(n in said for n in longer):
             return re.sub(rf"\b{re.escape(phrase)}\b", str(name), said)
     return None
 
