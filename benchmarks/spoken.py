@@ -171,13 +171,13 @@ def main(argv: list[str] | None = None) -> int:
     args.out = args.out or OUT / "spoken.json"
     requests = _lines(args.requests)
 
-    def acted(text: str) -> tuple[str, tuple[str, ...], str]:
-        """What the runtime does for `text`: the intent, on which devices, with which values."""
-        resolution = acted_on(model, config, sat, text, now=now)
-        return (
-            meaning(resolution),
-            tuple(sorted(resolution.device_ids)),
-            json.dumps(resolution.values, sort_keys=True, default=str),
+    def acted(text: str) -> tuple[tuple[str, tuple[str, ...], str], ...]:
+        """What the runtime does for each command of `text` ("set the heating to 21 until 10 pm" is
+        two): the intent, on which devices, with which values. A part not heard is a difference."""
+        done = [acted_on(model, config, sat, part, now=now) for part in commands(text)]
+        return tuple(
+            (meaning(r), tuple(sorted(r.device_ids)), json.dumps(r.values, sort_keys=True, default=str))
+            for r in done
         )
 
     outcomes: Counter[str] = Counter()
@@ -200,7 +200,8 @@ def main(argv: list[str] | None = None) -> int:
             outcomes[outcome] += 1
             if outcome != "heard":
                 rows.append({"request": request, "voice": voice, "heard": t.text, "outcome": outcome,
-                             "typed_acts_as": typed[0], "heard_acts_as": heard and heard[0]})  # fmt: skip
+                             "typed_acts_as": " + ".join(p[0] for p in typed),
+                             "heard_acts_as": heard and " + ".join(p[0] for p in heard)})  # fmt: skip
     n = sum(outcomes.values())
     report = {
         "requests": len(requests),

@@ -195,6 +195,12 @@ def timers_each(command: str) -> list[str]:
     return [command] if m is None else [f"{m['verb']} a timer for {m[k]}" for k in ("a", "b")]
 
 
+# "turn the heating up to 22 for an hour", "set the lights to 20 percent until 11": a level set now, and
+# set back then to what it was (the resolver reads "back" when the timer is set: the value before now)
+SETTING = (
+    r"(?P<setting>(?:set|turn|put|dim|brighten|raise|lower) (?P<dev7>(?!an? )(?:(?!\b(?:timer|alarm|reminder)\b).)+?)"
+    r" (?:up |down )?to .+?)"
+)
 # "turn on the light for ten minutes": on now, off when the time is up
 # an amount of time as said: "an hour", "half an hour", "ten minutes", "twenty five seconds"
 DURATION_PHRASE = rf"(?:an?|half an|\S+(?: \S+)?) {_UNIT}"
@@ -206,7 +212,8 @@ FOR_A_WHILE = re.compile(
     rf"|(?:set|put|turn|preheat) (?P<oven>(?:the |my )?(?:\S+ )?oven) (?:on )?(?:to|at) (?P<heat>\S+(?: degrees)?)"
     rf" for (?P<time5>{DURATION_PHRASE})"
     # "play rain sounds for 30 minutes" played them on (a sleep timer, as "stop in 30 minutes")
-    rf"|(?P<play>(?:please )?play .+?) for (?P<time6>{DURATION_PHRASE})",
+    rf"|(?P<play>(?:please )?play .+?) for (?P<time6>{DURATION_PHRASE})"
+    rf"|{SETTING} for (?P<time7>{DURATION_PHRASE})",
     re.IGNORECASE,
 )
 # "unlock the front door for 5 minutes": locked again when the time is up
@@ -215,7 +222,8 @@ UNDONE_BY = {"lock": "unlock", "unlock": "lock", "open": "close", "close": "open
 UNTIL = re.compile(
     r"(?P<verb>turn|switch|keep|leave) (?:(?P<on1>on|off) (?P<dev1>.+?)|(?P<dev2>.+?) (?P<on2>on|off))"
     r" until (?P<time>.+)|(?P<door>lock|unlock|open|close) (?P<dev4>.+?) until (?P<time4>.+)"
-    r"|(?P<play>(?:please )?play .+?) until (?P<time6>.+)",
+    r"|(?P<play>(?:please )?play .+?) until (?P<time6>.+)"
+    rf"|{SETTING} until (?P<time7>.+)",
     re.IGNORECASE,
 )
 
@@ -240,6 +248,8 @@ def for_a_while(command: str) -> list[str]:
     if m["dev4"]:
         verb = m["door"].lower()
         return [f"{verb} {m['dev4']}", f"{UNDONE_BY[verb]} {m['dev4']} in {m['time4']}"]
+    if m["setting"]:
+        return [m["setting"], f"set {m['dev7']} back in {m['time7']}"]
     return _and_back(m, f"in {m['time']}")
 
 
@@ -254,6 +264,8 @@ def until(command: str) -> list[str]:
         return [f"{verb} {m['dev4']}", f"{UNDONE_BY[verb]} {m['dev4']} at {m['time4']}"]
     if m["play"]:
         return [m["play"], f"pause the music at {m['time6']}"]
+    if m["setting"]:
+        return [m["setting"], f"set {m['dev7']} back at {m['time7']}"]
     return _and_back(m, f"at {m['time']}")
 
 

@@ -3442,6 +3442,65 @@ def _named_now(turn: _Turn, command: str) -> str:
     return " ".join([*words[:at], _the([d.name for d in last], "and"), *words[at + 1 :]])
 
 
+# "set the heating back" for later ("set the heating to 21 until 10 pm" says it; `runtime.clauses`)
+SET_BACK = re.compile(r"(?:set|put|turn) (?:the |my )?(?P<device>.+?) back")
+# a level "set back" says, by the field `ContextStore.change_of` keeps
+SAID_BACK = {
+    "target_temperature": "set {the} to {value} degrees",
+    "brightness": "set {the} to {value} percent",
+    "volume": "set the volume of {the} to {value} percent",
+    "percentage": "set {the} to {value} percent",
+    "position": "set {the} to {value} percent",
+}
+
+
+def _set_back(turn: _Turn, command: str) -> str | Resolution | None:
+    """ "set the heating back" for later, just after "set the heating to 21": the level the satellite's
+    last change set it from, said now ("set the thermostat to 20 degrees"), for by the time the timer
+    rings the last change is this one. None when the command says no "back"."""
+    m = SET_BACK.fullmatch(command)
+    if m is None:
+        return None
+    named = {d.id for d in match_name(m["device"], turn.devices, turn.rooms, turn.satellite.room).devices}
+    change = {
+        device: fields
+        for device, fields in turn.ctx.last_change(turn.satellite.id).items()
+        if not named or device in named  # "set the volume back": no device named, the one just changed
+    }
+    said = [
+        back
+        for device_id, (before, after) in change.items()
+        if (device := turn.ctx.device(device_id)) is not None and (back := said_back(device, before, after))
+    ]
+    if not said:
+        if change and all(before == after for before, after in change.values()):
+            return _read_as(turn, "HassStartTimer", []).ask(
+                "It was that already: there is nothing to set back."
+            )
+        return _read_as(turn, "HassStartTimer", []).ask(
+            f"I don't know what to set the {m['device']} back to."
+        )
+    turn.reasons.append(f"'back' in a command for later: {'; '.join(said)}")
+    return " and ".join(said)
+
+
+def said_back(device: Device, before: dict[str, Any], after: dict[str, Any]) -> str | None:
+    """The command that puts `device` back as it was `before` a change to `after` (the fields of one
+    device in `ContextStore.change_of`), or None when that is not known or nothing changed."""
+    the = f"the {device.name}"
+    on, off = ON_OFF_STATES.get(device.type, ("on", "off"))
+    switched = device.type not in ON_OFF_STATES  # a lock or a cover is put back by its level only
+    if switched and before.get("state") == off and after.get("state") not in (None, off):
+        return f"turn off {the}"  # "dim the lights to 20 percent for an hour" when they were off
+    for key, said in SAID_BACK.items():
+        value = before.get(key)
+        if key in after and isinstance(value, int | float) and value != after[key]:
+            return said.format(the=the, value=_clean(value))
+    if switched and before.get("state") == on and after.get("state") == off:
+        return f"turn on {the}"
+    return None
+
+
 def _at_a_time(turn: _Turn) -> Resolution | None:
     """ "Turn off the tv at 10 pm", "set the lights to 50 percent in 10 minutes": a timer until then
     that runs the command; None if the request is not one."""
@@ -3456,6 +3515,10 @@ def _at_a_time(turn: _Turn) -> Resolution | None:
     command = _named_now(turn, command)
     if not _for_later(command, DELAYABLE_VERBS | {"set", "start"}):  # a device was read: "set" sets it
         return None
+    if (back := _set_back(turn, command)) is not None:
+        if isinstance(back, Resolution):
+            return back
+        command = back
     if m.re is IN_A_WHILE:
         seconds = int(duration_in_text(f"in {m['time']}") or 0)
         if not 0 < seconds <= MAX_TIMER_S:  # "switch off the speaker in 30 hours" switched it off now

@@ -220,13 +220,16 @@ LEARNED = [
     "set an alarm for half past six",
     "play music for my wife",
     "it's too fast",
+    # session 42: heard as "set the heating to twenty one degrees" and "turn the heating off in twenty two hour"
+    "set the heating to twenty one until ten p m",
+    "turn the heating up to twenty two for an hour",
 ]
 
 
 def test_requests_learned_from_text_are_heard_when_spoken(engine: PocketsphinxEngine, say: Say) -> None:
     heard = [transcribe(engine, pad(say(s))) for s in LEARNED]
     got = [(s, t.text, t.reject_reason) for s, t in zip(LEARNED, heard, strict=True)]
-    assert sum(t.text == s and not t.rejected for s, t in zip(LEARNED, heard, strict=True)) >= 20, got
+    assert sum(t.text == s and not t.rejected for s, t in zip(LEARNED, heard, strict=True)) >= 22, got
 
 
 def test_sleep_sounds_are_heard(engine: PocketsphinxEngine, say: Say) -> None:

@@ -131,6 +131,18 @@ def test_commands_are_cut_where_a_new_command_starts(said: str, parts: list[str]
         ("leave the lights on until 11 pm", ["turn on the lights", "turn off the lights at 11 pm"]),
         ("unlock the front door until 6", ["unlock the front door", "lock the front door at 6"]),
         ("play jazz until midnight", ["play jazz", "pause the music at midnight"]),
+        # a level for a while: set back then, to what it was ("until 10 pm" was dropped)
+        ("set the heating to 21 until 10 pm", ["set the heating to 21", "set the heating back at 10 pm"]),
+        (
+            "turn the heating up to 22 for an hour",
+            ["turn the heating up to 22", "set the heating back in an hour"],
+        ),
+        (
+            "dim the lights to 30 percent for half an hour",
+            ["dim the lights to 30 percent", "set the lights back in half an hour"],
+        ),
+        ("set the timer to 5 minutes for 2 hours", ["set the timer to 5 minutes for 2 hours"]),
+        ("set an alarm to 7 until 8", ["set an alarm to 7 until 8"]),
     ],
 )
 def test_for_a_while_is_now_and_undone_when_the_time_is_up(said: str, parts: list[str]) -> None:

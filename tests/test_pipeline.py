@@ -444,6 +444,30 @@ def test_make_it_10_just_after_a_timer_changes_that_timer(home: dict[str, Any]) 
         pipe.timers.cancel_all("kitchen-sat")
 
 
+def test_a_level_set_for_a_while_is_set_back_when_the_time_is_up(home: dict[str, Any]) -> None:
+    """ "set the heating to 21 until 10 pm" set 21 and dropped the end; "turn the heating up to 22 for an
+    hour" said "Sorry, I can't help with that." The level before is set again when the time is up."""
+    rt, sim = home["rt"], home["sim"]
+    pipe = rt.pipelines["living-sat"]
+    said = partial(reply, pipe)
+    set_and_seen(rt, sim, "thermostat", {"state": "heat", "target_temperature": 19})
+    try:
+        assert (
+            said("set the heating to 21 until 10 pm") == "At 10:00 PM I'll set the thermostat to 19 degrees."
+        )
+        assert [t.command for t in pipe.timers.running("living-sat")] == ["set the thermostat to 19 degrees"]
+        assert wait_until(lambda: rt.ctx.state("thermostat").state.get("target_temperature") == 21)
+        pipe.timers.cancel_all("living-sat")
+        assert said("turn the heating up to 22 for 2 seconds") == (
+            "In 2 seconds I'll set the thermostat to 21 degrees."
+        )
+        assert wait_until(lambda: rt.ctx.state("thermostat").state.get("target_temperature") == 22)
+        # the timer rings: the thermostat is set back, over MQTT, to what it was before
+        assert wait_until(lambda: rt.ctx.state("thermostat").state.get("target_temperature") == 21, 10)
+    finally:
+        pipe.timers.cancel_all("living-sat")
+
+
 def test_no_and_the_time_meant_puts_right_a_timer_or_alarm_just_set(home: dict[str, Any]) -> None:
     """Spoken, "seventeen" is often heard as "seventy" and "nine" as "one" (benchmarks/spoken.py):
     "no, seventeen minutes" said "Sorry about that" and left the 70-minute timer running, and "no,

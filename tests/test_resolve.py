@@ -3393,3 +3393,37 @@ def test_a_taught_name_is_said_as_its_device_unless_part_of_another_name(ctx, li
     r = resolve(hyp("AmbientTeachCommand", text="when i say lamp time i mean turn off the floor lamp",
                     phrase="lamp time", command="turn off the floor lamp"), ctx, living)  # fmt: skip
     assert r.values == {"phrase": "lamp time", "command": "turn off the floor lamp"}
+
+
+def test_a_level_set_for_a_while_is_set_back_then_to_what_it_was(ctx, living) -> None:
+    """ "set the heating to 21 until 10 pm" set 21 and dropped "until 10 pm"; the clauses make it "set the
+    heating back at 10 pm", said now with the level before: when the timer rings, the last change is 21."""
+    from runtime.dispatch import dispatch
+
+    ctx.update_state("thermostat", {"state": "heat", "target_temperature": 19})
+    ctx.update_state("living_room_speaker", {"state": "playing", "volume": 40})
+    ctx.update_state("floor_lamp", {"state": "off"})
+    for now, later, command in (
+        (
+            hyp("HassClimateSetTemperature", text="set the heating to 21", name="heating", temperature="21"),
+            "set the heating back at 10 pm",
+            "set the thermostat to 19 degrees",
+        ),
+        (
+            hyp("HassSetVolume", text="set the volume to 20", volume_level="20"),
+            "set the volume back in 10 minutes",  # no device named: the one just changed
+            "set the volume of the living room speaker to 40 percent",
+        ),
+        (
+            hyp("HassLightSet", text="set the floor lamp to 30 percent", name="floor lamp", brightness="30"),
+            "set the floor lamp back in an hour",  # it was off: off again, not 30% then
+            "turn off the floor lamp",
+        ),
+    ):
+        action = dispatch(resolve(now, ctx, living), ctx)
+        ctx.set_last_change(living.id, ctx.change_of(action.commands))
+        r = resolve(hyp("HassTurnOn", text=later), ctx, living)
+        assert (r.interpretation.intent, r.values.get("command")) == ("HassStartTimer", command), later
+    # the heating is not what changed last: asked, and nothing else set back
+    r = resolve(hyp("HassTurnOn", text="set the heating back in an hour"), ctx, living)
+    assert r.clarification is not None and "command" not in r.values

@@ -104,6 +104,7 @@ MEANINGS: dict[str, frozenset[str]] = {
     # lights
     "(set | dim) [the] <light> to <number> percent": frozenset({"HassLightSet"}),
     "(set | change) the brightness of the <light> to <number> percent": frozenset({"HassLightSet"}),
+    "(set | dim) the <light> to <number> percent (for an hour | until <clock>)": learned({"HassLightSet"}),
     "(brighten | dim) the <light>": frozenset({I.BRIGHTNESS_STEP}),
     "turn on the <light> (dim | dimmed)": frozenset({I.BRIGHTNESS_STEP}),
     "make [the] <light> (brighter | dimmer)": frozenset({I.BRIGHTNESS_STEP}),
@@ -119,6 +120,8 @@ MEANINGS: dict[str, frozenset[str]] = {
     "how (hot | warm | cold) is it [in the <room>]": frozenset({"HassClimateGetTemperature"}),
     "set the (thermostat | heating | temperature) to <number> degrees": frozenset({"HassClimateSetTemperature"}),
     "set the oven to <number> degrees": frozenset({"HassClimateSetTemperature"}),
+    # for a while: set back then (runtime/clauses.py SETTING; heard as the setting alone, or rejected)
+    "(set | turn) the (thermostat | heating) [up | down] to <number> [degrees] (for an hour | for <number> minutes | until <clock>)": learned({"HassClimateSetTemperature"}),
     "set the <room> to <number> degrees": learned({"HassClimateSetTemperature"}),  # its thermostat, or the home's
     "(what's | what is) the thermostat set to": frozenset({"HassClimateGetTemperature"}),
     "(is | are) the <device> (on | off | open | closed | locked)": frozenset({"HassGetState"}),
