@@ -1426,7 +1426,7 @@ def _timer_until(turn: _Turn, said: str, name: str = ALARM) -> Resolution | None
         turn.reasons.append("no am or pm, to wake up: the morning")
         at = (at[0], at[1], True)
     seconds, when = _until(turn, at)
-    if tomorrow and (turn.now + timedelta(seconds=seconds)).date() == turn.now.date():
+    if tomorrow and _a_day_later(turn, seconds):
         seconds, when = _until(turn, at, days=1)  # "tomorrow at 7" said before 7 today
     if weekday is not None:
         ahead = (WEEKDAYS.index(weekday) - turn.now.weekday()) % 7
@@ -1436,9 +1436,20 @@ def _timer_until(turn: _Turn, said: str, name: str = ALARM) -> Resolution | None
     resolution = _read_as(turn, "HassStartTimer", []).done(seconds=seconds, timer_name=name, at=when)
     if weekday is not None and (turn.now + timedelta(seconds=seconds)).date() != turn.now.date():
         resolution.values["day"] = weekday.capitalize()  # not today's
-    elif tomorrow:
-        resolution.values["tomorrow"] = True
+    elif tomorrow and (turn.now + timedelta(seconds=seconds)).date() != turn.now.date():
+        resolution.values["tomorrow"] = True  # not at 1 am: "7:00 AM, 6 hours ... from now" says which 7
     return resolution
+
+
+# "tomorrow" said before this hour is the day after the night still going on: "wake me up at 7
+# tomorrow" at 1 am rang 30 hours later, a day late for whoever said it before going to sleep
+NIGHT_ENDS = 5
+
+
+def _a_day_later(turn: _Turn, seconds: int) -> bool:
+    """Whether a time of day `seconds` from now, said with "tomorrow", is a day later: it is today's,
+    and the night before today is over."""
+    return (turn.now + timedelta(seconds=seconds)).date() == turn.now.date() and turn.now.hour >= NIGHT_ENDS
 
 
 TOMORROWS = 'I can set one for tomorrow: say "set an alarm for 7 tomorrow".'
@@ -3146,6 +3157,13 @@ def _brightness_step(turn: _Turn) -> Resolution:
         covers = [d for d in _named_kind(turn) or _last_targets(turn) if "position" in d.features]
         if covers:
             return _cover_step(turn, covers, opening=not said_words(i) & CLOSING_WORDS)
+    if not named and {t for w in untagged_words(i).split() for t in TYPE_WORDS.get(w, ())} == {"cover"}:
+        # "open the blinds a bit more" with "blinds" untagged brightened the lights: this room's covers
+        room = find_room(i.slot("area") or "", turn.rooms)
+        covers = [d for d in turn.devices if d.type == "cover" and "position" in d.features]
+        in_room = [d for d in covers if d.room == (room.id if room else turn.satellite.room)]
+        if in_room or covers and room is None:
+            return _cover_step(turn, in_room or covers, opening=not said_words(i) & CLOSING_WORDS)
     climate_way = said_words(i) & (STEP_UP | STEP_DOWN)
     if (
         kinds == {"climate"} and climate_way and not said_words(i) & LIGHT_STEP_WORDS
@@ -3536,7 +3554,7 @@ def _at_a_time(turn: _Turn) -> Resolution | None:
             )
         return None
     seconds, when = _until(turn, at)
-    if tomorrow and (turn.now + timedelta(seconds=seconds)).date() == turn.now.date():
+    if tomorrow and _a_day_later(turn, seconds):
         seconds, when = _until(turn, at, days=1)
     if seconds > MAX_TIMER_S:
         return _read_as(turn, "HassStartTimer", []).ask("I can do that from a minute to 24 hours from now.")

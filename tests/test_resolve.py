@@ -357,17 +357,24 @@ def test_an_alarm_at_a_time_of_day_is_a_timer_until_then(ctx, kitchen) -> None:
         for said in ("set an alarm for 6 30", "alarm for six thirty", "set my alarm at 6 30"):
             r = resolve(hyp(intent, text=said, **slots), ctx, kitchen, now=night)
             assert r.values == {"seconds": 6 * 3600 + 14 * 60, "timer_name": "alarm", "at": "06:30"}, said
-    # "tomorrow", "in the morning", "tonight" (the model read out of domain; "tomorrow at 7" was today's)
+    # "tomorrow", "in the morning", "tonight" (the model read out of domain; "tomorrow at 7" was today's).
+    # At 0:16 "tomorrow" is the day after the night still going on (it rang 30 hours later); at 6 am,
+    # the next day's
+    evening = datetime(2026, 12, 6, 18, 16)
     for said, seconds, at in (
-        ("set an alarm for 7 tomorrow morning", 30 * 3600 + 44 * 60, "07:00"),
-        ("set an alarm for tomorrow at 7", 30 * 3600 + 44 * 60, "07:00"),
+        ("set an alarm for 7 tomorrow morning", 6 * 3600 + 44 * 60, "07:00"),
+        ("set an alarm for tomorrow at 7", 6 * 3600 + 44 * 60, "07:00"),
         ("wake me up at 6 in the morning", 5 * 3600 + 44 * 60, "06:00"),
         ("set an alarm for 8 tonight", 19 * 3600 + 44 * 60, "20:00"),
     ):
         r = resolve(hyp("OutOfDomain", text=said), ctx, kitchen, now=night)
         assert (r.values["seconds"], r.values["at"]) == (seconds, at), said
     r = resolve(hyp("OutOfDomain", text="set an alarm for tomorrow at 7"), ctx, kitchen, now=night)
-    assert dispatch(r, ctx).text == "Alarm set for 7:00 AM tomorrow."
+    assert dispatch(r, ctx).text == "Alarm set for 7:00 AM, 6 hours and 44 minutes from now."
+    for now, seconds in ((evening, 12 * 3600 + 44 * 60), (datetime(2026, 12, 6, 6, 0), 25 * 3600)):
+        r = resolve(hyp("OutOfDomain", text="set an alarm for tomorrow at 7"), ctx, kitchen, now=now)
+        assert r.values["seconds"] == seconds, now
+        assert dispatch(r, ctx).text == "Alarm set for 7:00 AM tomorrow."
     # "wake me up in 20 minutes": an alarm, which rings as one and "cancel my alarm" finds
     r = resolve(hyp("HassStartTimer", text="wake me up in 20 minutes", minutes="20"), ctx, kitchen)
     assert r.values == {"seconds": 1200, "timer_name": "alarm"}
@@ -375,7 +382,7 @@ def test_an_alarm_at_a_time_of_day_is_a_timer_until_then(ctx, kitchen) -> None:
     # a reminder at a time of day, and snooze (out of domain for the model)
     for said, name, seconds, tomorrow in (
         ("set a reminder to call mom at 5 pm", "call mom", 16 * 3600 + 44 * 60, False),
-        ("remind me to take the bins out tomorrow at 7", "take the bins out", 30 * 3600 + 44 * 60, True),
+        ("remind me to take the bins out tomorrow at 7", "take the bins out", 6 * 3600 + 44 * 60, False),
         ("at 6 remind me to feed the cat", "feed the cat", 5 * 3600 + 44 * 60, False),
     ):
         r = resolve(hyp("OutOfDomain", text=said), ctx, kitchen, now=night)
@@ -457,6 +464,12 @@ def test_an_alarm_on_a_weekday_is_that_days_and_a_repeating_one_is_said_not_done
     assert dispatch(r, ctx).text == "At 10:00 PM I'll turn off the tv."
     r = resolve(hyp("HassTurnOn", text="turn on the fan at 10 pm tomorrow"), ctx, kitchen, now=evening)
     assert r.clarification == "I can do that from a minute to 24 hours from now."
+    # at 0:53 "tomorrow" is the coming morning: it asked, as if 30 hours away
+    late = datetime(2026, 12, 7, 0, 53)
+    r = resolve(
+        hyp("HassStartTimer", text="turn on the coffee maker at 7 am tomorrow"), ctx, kitchen, now=late
+    )
+    assert r.values == {"seconds": 6 * 3600 + 7 * 60, "command": "turn on the coffee maker", "at": "07:00"}
     # a reminder with the day before the time ("Sorry, I can't help with that.")
     r = resolve(
         hyp("HassTurnOff", text="remind me tomorrow at 9 to call the dentist"), ctx, kitchen, now=evening
@@ -1859,6 +1872,10 @@ def test_faster_or_a_little_more_steps_the_fan_or_blinds_just_commanded(ctx, liv
     r = resolve(hyp("AmbientSetBrightnessRelative", text="lower the blinds a bit", name="blinds",
                     brightness_step="lower"), ctx, living)  # fmt: skip
     assert r.values == {"position": 25}
+    # "blinds" untagged: it brightened the living room lights
+    for said, position in (("open the blinds a bit more", 75), ("lower the blinds a bit more", 25)):
+        r = resolve(hyp("AmbientSetBrightnessRelative", text=said, brightness_step="more"), ctx, living)
+        assert (r.device_ids, r.values) == (["living_room_blinds"], {"position": position}), said
 
 
 def test_turn_on_at_a_level_split_between_set_and_on_is_acted_on(ctx, kitchen) -> None:
