@@ -184,8 +184,8 @@ class ContextStore:
             return self._last_request.get(satellite)
 
     def set_just_started(self, satellite: str, started: JustStarted | None) -> None:
-        """The timer the turn just before started, for "cancel that", "make it 10" and "no, 5 am";
-        None from any other turn."""
+        """The timer the turn just before started or asked about, for "cancel that", "make it 10" and
+        "no, 5 am"; None from any other turn."""
         with self._lock:
             if started is None:
                 self._just_started.pop(satellite, None)

@@ -398,8 +398,13 @@ class Pipeline:
                 timer = self.timers.add(self.satellite, delta, *which)
                 if timer is not None and timer.remaining() <= 0:  # taken off all it had: done now
                     self._emit("timer", seconds=timer.seconds)
-            # no timer: dispatch's answer ("There is no timer running.", and what to say instead)
-            return Action("answer", text=timer_answer(intent, values, timer)) if timer is not None else action
+            if timer is None:  # dispatch's answer ("There is no timer running.", and what to say instead)
+                return action
+            if timer.kind != "reminder":  # whether it was for a time of day is not kept: not "make it 6"
+                # "how long is left on the pasta timer", then "cancel that" (it stopped the music) or
+                # "when is my alarm", then "make it 8": about this one, as if just started
+                self.ctx.set_just_started(self.satellite, JustStarted.of(timer))
+            return Action("answer", text=timer_answer(intent, values, timer))
         return action
 
     def _timer_replaced(self, resolution: Resolution, timer_id: int, seconds: int) -> Action:

@@ -146,6 +146,26 @@ def test_a_timer_or_alarm_set_on_one_line_is_put_right_on_the_next() -> None:
     assert reminder == "OK, I'll remind you to call mom in 20 minutes."
 
 
+def test_sentences_run_through_the_daemons_pipeline() -> None:
+    """`ambient nlu` had a loop of its own: a timer set on one line was "not running" on the next,
+    and "no, i meant the living room light" said "Sorry about that." and left the kitchen light on."""
+    said = (
+        "set a timer for 10 minutes called pasta\nhow long is left on the pasta timer\ncancel that\n"
+        "turn on the kitchen light\nno i meant the living room light\n"
+    )
+    proc = ambient_nlu("--config", str(CONFIG), "--satellite", "living-sat", stdin=said)
+    assert proc.returncode == 0, proc.stderr
+    _, left, cancelled, _, meant = (json.loads(line) for line in proc.stdout.splitlines())
+    assert left["action"]["text"].endswith("left on your pasta timer.")
+    assert cancelled["action"]["text"] == "Pasta timer cancelled."
+    assert [
+        (p["resolution"]["device_ids"], p["action"]["commands"][0]["payload"]) for p in meant["parts"]
+    ] == [
+        (["kitchen_light"], '{"state": "OFF"}'),
+        (["living_room_light"], '{"state": "ON"}'),
+    ]
+
+
 def test_undo_puts_back_what_the_last_command_changed() -> None:
     said = (
         "undo\nset the floor lamp to 30 percent\nset the floor lamp to 80 percent\nput it back\n"

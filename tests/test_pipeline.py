@@ -419,6 +419,27 @@ def test_cancel_that_just_after_a_timer_cancels_that_timer(home: dict[str, Any])
         pipe.timers.cancel_all("kitchen-sat")
 
 
+def test_cancel_that_or_make_it_after_asking_about_a_timer_is_about_that_timer(home: dict[str, Any]) -> None:
+    """ "how long is left on the pasta timer", then "cancel that" stopped the music (or said nothing);
+    "when is my alarm", then "make it 8" set the volume."""
+    pipe = home["rt"].pipelines["kitchen-sat"]
+    said = partial(reply, pipe)
+    try:
+        said("set a timer for 10 minutes called pasta")
+        said("set a timer for 3 minutes")
+        said("what time is it")
+        assert said("how long is left on the pasta timer").endswith("left on your pasta timer.")
+        assert said("cancel that") == "Pasta timer cancelled."
+        assert [t.seconds for t in pipe.timers.running("kitchen-sat")] == [180]
+        said("set an alarm for 7 am")
+        said("what time is it")
+        assert said("when is my alarm") == "Your alarm is set for 7:00 AM."
+        assert said("make it 8").startswith("Alarm moved to 8:00 AM")
+        assert sorted(t.name or "" for t in pipe.timers.running("kitchen-sat")) == ["", "alarm"]
+    finally:
+        pipe.timers.cancel_all("kitchen-sat")
+
+
 def test_make_it_10_just_after_a_timer_changes_that_timer(home: dict[str, Any]) -> None:
     """ "set a timer for 5 minutes", then "make it 10" (read as the volume) set the music to 100%."""
     pipe = home["rt"].pipelines["kitchen-sat"]

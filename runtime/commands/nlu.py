@@ -2,23 +2,25 @@
 
 With no text it reads one sentence per line from stdin and prints one JSON line per sentence,
 loading the model once; the sentences share one context, so "turn it off" after "turn on the
-kitchen light" refers to the kitchen light, as in a conversation. Nothing is sent over MQTT: each
-command's expected state is applied to the context as if the device had confirmed it. No timer
-runs either: a timer set is remembered for the next line ("no, 17 minutes", "cancel that" are about
-it), but answers that need a running timer ("cancel that") say there is none.
+kitchen light" refers to the kitchen light, as in a conversation. Each sentence runs through the
+daemon's own pipeline (`runtime.pipeline`: several commands in one sentence, taught phrases, "no, I
+meant ...", timers that run while lines are read), with the model's n-best shown as the context
+re-ranked it. Nothing is sent over MQTT: each command's expected state is applied to the context as
+if the device had confirmed it; no turn is stored and no mined rewrite applies.
 """
 
 from __future__ import annotations
 
 import argparse
-import itertools
 import json
 import sys
 from pathlib import Path
 from typing import Any
 
 from runtime.config import Config, ConfigError, Satellite, load_config
+from runtime.context import ContextStore
 from runtime.conventions import STATE_WORDS
+from runtime.events import ActionResult, Command, Interpretation, Resolution, Turn
 
 HELP = "understand a sentence: n-best intents, resolution against devices.yaml, and the action"
 
@@ -86,11 +88,40 @@ def _state_value(key: Any, value: Any) -> Any:
     )
 
 
+class _Assumed:
+    """The pipeline's bridge here: nothing is sent; each command's expected state is taken as confirmed
+    (the next sentence sees it), and turns and feedback go nowhere."""
+
+    def __init__(self, ctx: ContextStore) -> None:
+        self.ctx = ctx
+
+    def execute(self, commands: list[Command]) -> ActionResult:
+        for command in commands:
+            if command.expect and self.ctx.device(command.device_id) is not None:
+                self.ctx.update_state(command.device_id, command.expect)
+        return ActionResult("success", "not sent: ambient nlu")
+
+    def send_turn(self, turn: dict[str, Any]) -> None:
+        pass
+
+    def send_feedback(self, feedback: dict[str, Any]) -> None:
+        pass
+
+
+class _Nowhere:
+    """No turn store and no mined rewrites: `ambient nlu` leaves the daemon's files alone."""
+
+    def save_turn(self, turn: Turn) -> None:
+        pass
+
+    def lookup(self, text: str, person: str | None = None) -> None:
+        return None
+
+
 def run(args: argparse.Namespace) -> int:
-    from runtime.clauses import commands
-    from runtime.context import ContextStore, JustStarted
     from runtime.dispatch import dispatch
     from runtime.events import to_dict
+    from runtime.pipeline import Pipeline, Stages
     from runtime.resolve import interpret, taught_command
 
     config = load_config(args.config)
@@ -118,50 +149,57 @@ def run(args: argparse.Namespace) -> int:
         print(f"ambient nlu: {e}", file=sys.stderr)
         return 1
 
-    timer_ids = itertools.count(1)  # of the timers "started", for the line after
+    ranked: dict[int, list[Interpretation]] = {}  # id(a turn's n-best) -> as the context re-ranked it
+
+    def resolve_nbest(nbest: list[Interpretation], ctx: ContextStore, _: str) -> Resolution:
+        ranked[id(nbest)], resolution = interpret(nbest, ctx, satellite, person=args.person)
+        return resolution
+
+    class Parse:  # the model's n-best at -n
+        def parse(self, text: str, n: int = 5) -> list[Interpretation]:
+            return model.parse(text, args.n)
+
+    stages = Stages(nlu=Parse(), resolve=resolve_nbest, dispatch=dispatch)
+    nowhere = _Nowhere()
+    pipe = Pipeline(
+        config, satellite.id, stages, ctx, nowhere, _Assumed(ctx), nowhere, person=args.person,
+        on_event=_timer_rang,
+    )  # fmt: skip
+
+    def shown(turn: Turn) -> dict[str, Any]:
+        resolution = turn.resolution
+        return {
+            "text": turn.text,
+            "satellite": satellite.id,
+            "intent": resolution.interpretation.intent if resolution is not None else None,
+            "nbest": to_dict(ranked.get(id(turn.nbest), turn.nbest)),
+            "resolution": to_dict(resolution),
+            "action": to_dict(turn.action),
+        }
 
     def understand(text: str) -> dict[str, Any]:
         taught = taught_command(ctx, text, args.person)  # taught on an earlier line: "when I say X ..."
-        parts = commands(taught or text)
-        if len(parts) > 1:  # "turn the tv off and the lamp on": a turn each, as the pipeline does; the
-            each = [understand_one(part, None) for part in parts]  # first is also shown at the top
-            return {**each[0], "text": text, **({"taught": taught} if taught else {}), "parts": each}
-        return understand_one(text, taught)
+        before = len(pipe.turns)
+        pipe.handle_text(text)
+        turns = pipe.turns[before:]
+        top = {**shown(turns[0]), "text": text, **({"taught": taught} if taught else {})}
+        # "turn the tv off and the lamp on": a turn each, as the pipeline runs them; the first at the top
+        return {**top, "parts": [shown(t) for t in turns]} if len(turns) > 1 else top
 
-    def understand_one(text: str, taught: str | None) -> dict[str, Any]:
-        ranked, resolution = interpret(
-            model.parse(taught or text, args.n), ctx, satellite, person=args.person
-        )
-        action = dispatch(resolution, ctx)
-        if action.commands:  # what "undo" on a later line puts back
-            ctx.set_last_change(satellite.id, ctx.change_of(action.commands))
-        for command in action.commands:  # nothing is sent: assume it worked, as the next sentence would
-            if command.expect and ctx.device(command.device_id) is not None:
-                ctx.update_state(command.device_id, command.expect)
-        values = resolution.values
-        if (
-            resolution.interpretation.intent == "HassStartTimer"
-            and action.kind == "answer"
-            and "seconds" in values
-        ):
-            # no timer runs here, but "no, 17 minutes" or "make it 10" on the next line is about this one
-            timer_id = int(values.get("replaces", next(timer_ids)))  # a timer put right keeps its id
-            started = JustStarted.from_values(timer_id, values)
-            ctx.set_just_started(satellite.id, started)
-        return {
-            "text": text,
-            **({"taught": taught} if taught else {}),
-            "satellite": satellite.id,
-            "intent": resolution.interpretation.intent,
-            "nbest": to_dict(ranked),
-            "resolution": to_dict(resolution),
-            "action": to_dict(action),
-        }
-
-    if args.text is not None:
-        print(json.dumps(understand(args.text), indent=2, ensure_ascii=False))
+    try:
+        if args.text is not None:
+            print(json.dumps(understand(args.text), indent=2, ensure_ascii=False))
+            return 0
+        for line in sys.stdin:
+            if line.strip():
+                print(json.dumps(understand(line.strip()), ensure_ascii=False), flush=True)
         return 0
-    for line in sys.stdin:
-        if line.strip():
-            print(json.dumps(understand(line.strip()), ensure_ascii=False), flush=True)
-    return 0
+    finally:
+        pipe.timers.cancel_all(satellite.id)  # the process ends: timers still running never ring
+
+
+def _timer_rang(kind: str, satellite: str, data: dict[str, Any]) -> None:
+    """A timer set on an earlier line rings while sentences are still read: said on stderr (stdout is
+    one JSON line per sentence)."""
+    if kind == "timer":
+        print(f"ambient nlu: {satellite}: timer rang {json.dumps(data)}", file=sys.stderr)
