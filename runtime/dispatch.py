@@ -76,12 +76,13 @@ def dispatch(resolution: Resolution, ctx: ContextStore, *, now: datetime | None 
                 "answer",
                 text=f"There {are} {len(devices)} {kind}{where}: {_names([d.name for d in devices])}.",
             )
-        if asked and len(devices) > 1:  # "are any lights on": one answer, not one per light
-            first = normalize(resolution.interpretation.text).split()[:2]
-            count = first == ["how", "many"]  # "how many lights are on"
-            which = count or bool(set(first[:1]) & LISTING_WORDS)
+        first = normalize(resolution.interpretation.text).split()[:2]
+        count = first == ["how", "many"]  # "how many lights are on"
+        which = count or bool(set(first[:1]) & LISTING_WORDS)
+        if asked and (len(devices) > 1 or which):  # "are any lights on": one answer, not one per light
+            # ("which doors are unlocked", one door: "Yes, the front door is unlocked.")
             every = not which and not said_words(resolution.interpretation) & SOME_WORDS
-            return Action("answer", text=_states(devices, ctx, asked, which, count, every))
+            return Action("answer", text=_states(devices, ctx, asked, which, count, every).strip())
         return Action("answer", text=" ".join(_state(d, ctx, asked) for d in devices))
     if values.get("help"):
         return Action("answer", text=help_text(resolution, ctx))

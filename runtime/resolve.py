@@ -3132,6 +3132,15 @@ def _brightness_step(turn: _Turn) -> Resolution:
     if normalize(i.text).split()[:1] in (["how"], ["what"], ["what's"], ["whats"]):
         # "how bright is the floor lamp": a question, not a step (it dimmed the lamp)
         return _get_state(_read_as(turn, "HassGetState", [s for s in i.slots if s.name != "brightness_step"]))
+    kind_said = next(
+        (w for w in untagged_words(i).split() if not {"media_player", "tv"} & set(TYPE_WORDS.get(w, {"tv"}))),
+        None,
+    )  # a player's step is its volume, below
+    if kind_said is not None and not (i.slot("name") or i.slot("domain")):
+        # "brighten the lamp" with "lamp" untagged brightened every light of the room; "open the blinds
+        # a bit more", "blinds" untagged, the lights
+        turn = _read_as(turn, i.intent, [*i.slots, Slot("domain", kind_said)])
+        i = turn.interp
     # "turn the fan up", or "turn it down" just after the volume: that device's own step
     named = i.slot("name") or i.slot("domain")
     placed = i.slot("area") or set(untagged_words(i).split()) & set(TYPE_WORDS)  # "the lights in the lounge"
@@ -3157,13 +3166,6 @@ def _brightness_step(turn: _Turn) -> Resolution:
         covers = [d for d in _named_kind(turn) or _last_targets(turn) if "position" in d.features]
         if covers:
             return _cover_step(turn, covers, opening=not said_words(i) & CLOSING_WORDS)
-    if not named and {t for w in untagged_words(i).split() for t in TYPE_WORDS.get(w, ())} == {"cover"}:
-        # "open the blinds a bit more" with "blinds" untagged brightened the lights: this room's covers
-        room = find_room(i.slot("area") or "", turn.rooms)
-        covers = [d for d in turn.devices if d.type == "cover" and "position" in d.features]
-        in_room = [d for d in covers if d.room == (room.id if room else turn.satellite.room)]
-        if in_room or covers and room is None:
-            return _cover_step(turn, in_room or covers, opening=not said_words(i) & CLOSING_WORDS)
     climate_way = said_words(i) & (STEP_UP | STEP_DOWN)
     if (
         kinds == {"climate"} and climate_way and not said_words(i) & LIGHT_STEP_WORDS

@@ -152,10 +152,13 @@ def test_sentences_run_through_the_daemons_pipeline() -> None:
     said = (
         "set a timer for 10 minutes called pasta\nhow long is left on the pasta timer\ncancel that\n"
         "turn on the kitchen light\nno i meant the living room light\n"
+        "play jazz on the living room speaker\nmove the music to the kitchen\n"
     )
     proc = ambient_nlu("--config", str(CONFIG), "--satellite", "living-sat", stdin=said)
     assert proc.returncode == 0, proc.stderr
-    _, left, cancelled, _, meant = (json.loads(line) for line in proc.stdout.splitlines())
+    _, left, cancelled, _, meant, _, moved = (json.loads(line) for line in proc.stdout.splitlines())
+    # a player reports what it plays: "I don't know what the living room speaker is playing."
+    assert moved["action"]["text"] == "Playing jazz (music) in the kitchen."
     assert left["action"]["text"].endswith("left on your pasta timer.")
     assert cancelled["action"]["text"] == "Pasta timer cancelled."
     assert [

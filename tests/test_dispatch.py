@@ -241,6 +241,12 @@ def test_any_and_which_ask_about_the_home_in_one_answer(ctx, kitchen) -> None:
         said("what lights are on", domain="lights", state="on")
         == "The hallway light and the desk lamp are on."
     )
+    # one door: it answered "Yes, the front door is unlocked." to "which doors are unlocked"
+    ctx.update_state("front_door_lock", {"state": "unlocked"})
+    assert said("which doors are unlocked", state="unlocked") == "The front door is unlocked."
+    assert said("is the front door unlocked", name="front door", state="unlocked") == (
+        "Yes, the front door is unlocked."
+    )
     # "what's on" / "is anything on in the office" (they asked which device, or said each light's
     # state): the switches there, in one answer
     assert (

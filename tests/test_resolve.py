@@ -1872,6 +1872,11 @@ def test_faster_or_a_little_more_steps_the_fan_or_blinds_just_commanded(ctx, liv
     r = resolve(hyp("AmbientSetBrightnessRelative", text="lower the blinds a bit", name="blinds",
                     brightness_step="lower"), ctx, living)  # fmt: skip
     assert r.values == {"position": 25}
+    # "lamp" untagged: it brightened every light of the room
+    r = resolve(
+        hyp("AmbientSetBrightnessRelative", text="brighten the lamp", brightness_step="brighten"), ctx, living
+    )
+    assert r.device_ids == ["floor_lamp"]
     # "blinds" untagged: it brightened the living room lights
     for said, position in (("open the blinds a bit more", 75), ("lower the blinds a bit more", 25)):
         r = resolve(hyp("AmbientSetBrightnessRelative", text=said, brightness_step="more"), ctx, living)

@@ -97,8 +97,15 @@ class _Assumed:
 
     def execute(self, commands: list[Command]) -> ActionResult:
         for command in commands:
-            if command.expect and self.ctx.device(command.device_id) is not None:
-                self.ctx.update_state(command.device_id, command.expect)
+            fields = dict(command.expect)
+            try:  # a player reports what it plays ("move the music to the kitchen" reads it)
+                sent = json.loads(command.payload)
+            except ValueError:
+                sent = None
+            if isinstance(sent, dict):
+                fields.update({k: v for k, v in sent.items() if k in ("media_title", "media_class")})
+            if fields and self.ctx.device(command.device_id) is not None:
+                self.ctx.update_state(command.device_id, fields)
         return ActionResult("success", "not sent: ambient nlu")
 
     def send_turn(self, turn: dict[str, Any]) -> None:
