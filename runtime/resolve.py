@@ -1602,7 +1602,8 @@ def _unit_of(said: str | None, before: int) -> int:
 
 # "and the bedroom light", "what about the fan": the last request, of another device
 FOLLOW_UP = re.compile(
-    r"(?:and|also|what about|how about) (?:the |my )?(?P<device>.+?)(?: too| as well| please)?"
+    r"(?:and|also|what about|how about|(?:and |now )?(?:do )?(?:the )?same (?:thing )?(?:for|with|in))"
+    r" (?:the |my )?(?P<device>.+?)(?: too| as well| please)?"
     r"|(?:the |my )?(?P<device_too>.+?) (?:too|as well)(?: please)?"  # "the kitchen too"
 )
 

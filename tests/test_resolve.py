@@ -2025,7 +2025,9 @@ def test_a_room_follows_up_with_the_last_request_in_that_room(ctx, config, bedro
         "turn on the light in the hallway",
     )
     assert resolve(office, ctx, bedroom).device_ids == ["office_light"]
-    for said, device in (("and the hallway", "hallway_light"), ("the kitchen too", "kitchen_light")):
+    # "same in the office" was "Sorry, I can't help with that."
+    for said, device in (("and the hallway", "hallway_light"), ("the kitchen too", "kitchen_light"),
+                         ("same in the kitchen", "kitchen_light"), ("do the same for the hallway", "hallway_light")):  # fmt: skip
         r = resolve(Interpretation("HassSetVolumeRelative", 0.9, [], said), ctx, bedroom)
         assert (r.interpretation.intent, r.device_ids) == ("HassTurnOn", [device]), said
     tv = spoken("HassTurnOn", "turn on the tv", ("name", "tv"))
