@@ -15,6 +15,7 @@ import json
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from runtime import lists
 from runtime.config import Device
 from runtime.context import ContextStore
 from runtime.conventions import ON_OFF_STATES, ConventionError, command_payload, expected_state
@@ -91,6 +92,12 @@ def dispatch(resolution: Resolution, ctx: ContextStore, *, now: datetime | None 
         names = values.get("able_lights") or []
         said = f"{_names(names)} can {what}" if names else f"No light here can {what}"
         return Action("answer", text=f"{cap(said)}.")
+    if "list" in values:  # "add milk to my shopping list": changed by the resolver, said here
+        request = lists.ListRequest(values["list_action"], values["list"], tuple(values["list_done"]))
+        changed = lists.Changed(
+            tuple(values["list_items"]), tuple(values["list_done"]), tuple(values["list_not_done"])
+        )
+        return Action("answer", text=lists.said(request, changed))
     if values.get("answered") in ANSWERED:  # "what's your name", "tell me a joke", "goodbye"
         *_, kind, texts = ANSWERED[values["answered"]]
         # by the minute, and "another joke" the next one

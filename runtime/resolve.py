@@ -42,6 +42,7 @@ from typing import Any
 
 from rapidfuzz import fuzz
 
+from runtime import lists
 from runtime.clauses import DURATION_PHRASE
 from runtime.clauses import VERBS as CLAUSE_VERBS
 from runtime.config import Device, Room, Satellite
@@ -913,10 +914,36 @@ def _phrasing(turn: _Turn, text: str) -> Resolution | None:
     if (teachable := TEACHABLE.fullmatch(text)) is not None:  # not taught (a taught one is rewritten)
         phrase = teachable["moment"] or teachable["routine"] or teachable["time"]
         return _read_as(turn, "OutOfDomain", []).done(teachable=phrase)
-    for reader in (_said_of_devices, _said_of_time, _said_of_media, _said_to_the_assistant):
+    for reader in (_said_of_lists, _said_of_devices, _said_of_time, _said_of_media, _said_to_the_assistant):
         if (resolution := reader(turn, text)) is not None:
             return resolution
     return None
+
+
+def _said_of_lists(turn: _Turn, text: str) -> Resolution | None:
+    """ "add milk to my shopping list", "what's on my shopping list" (the model has no list intents):
+    the home's list changed here, and kept with the preferences."""
+    request = lists.parse(turn.interp.text)  # with its commas: "eggs, bread and butter"
+    if request is None:
+        return None
+    key = f"list:{request.name}"
+    before = tuple(turn.ctx.preferences(lists.HOME).get(key) or ())
+    changed = lists.change(request, before)
+    if changed.items != before:
+        turn.ctx.set_preference(lists.HOME, key, list(changed.items))
+    turn.reasons.append(f"the {request.name} list, {request.action}: {list(before)} -> {list(changed.items)}")
+    return _read_as(turn, request.intent, []).done(
+        list=request.name,
+        list_action=request.action,
+        list_items=list(changed.items),
+        list_done=list(changed.done),
+        list_not_done=list(changed.not_done),
+    )
+
+
+def _list_unread(turn: _Turn) -> Resolution:
+    """A list intent whose words `_said_of_lists` did not read ("add to my list", nothing to add)."""
+    return turn.ask("What should I add? Say, for example: add milk to my shopping list.")
 
 
 def _said_of_devices(turn: _Turn, text: str) -> Resolution | None:
@@ -4022,4 +4049,6 @@ HANDLERS = {
     "AmbientTeachCommand": _teach_command,
     "AmbientTeachPreference": _teach_preference,
     "AmbientLearnPreferences": _learn,
+    # read from the words before any handler runs (`_said_of_lists`); the model has no list intents
+    **dict.fromkeys(lists.INTENT_NAMES, _list_unread),
 }

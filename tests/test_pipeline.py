@@ -198,6 +198,22 @@ def test_a_taught_phrase_does_what_was_taught_and_outlives_a_restart(home: dict[
     assert taught_command(again, "Movie time!") == "turn off the living room light"
 
 
+def test_the_shopping_list_is_the_homes_and_outlives_a_restart(home: dict[str, Any]) -> None:
+    """ "add milk to my shopping list" was "Sorry, I can't help with that." """
+    rt = home["rt"]
+    kitchen, bedroom = (partial(reply, rt.pipelines[s]) for s in ("kitchen-sat", "bedroom-sat"))
+    assert (
+        kitchen("add milk and eggs to my shopping list") == "I've added milk and eggs to your shopping list."
+    )
+    assert kitchen("take eggs off the shopping list") == "I've taken eggs off your shopping list."
+    # asked in another room: the home's list
+    assert bedroom("what's on my shopping list") == "Your shopping list has 1 item: milk."
+    # the next start of the daemon reads it back from the SQLite file
+    again = ContextStore(rt.config, memory=Store(rt.data_dir / "turns.db"))
+    assert again.preferences("home")["list:shopping"] == ["milk"]
+    kitchen("clear my shopping list")
+
+
 def test_a_phrase_taught_two_commands_does_both(home: dict[str, Any]) -> None:
     rt, sim = home["rt"], home["sim"]
     set_and_seen(rt, sim, "floor_lamp", {"state": "on", "brightness": 80})  # "dim" steps from 80

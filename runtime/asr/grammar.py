@@ -121,7 +121,7 @@ MEANINGS: dict[str, frozenset[str]] = {
     "set the (thermostat | heating | temperature) to <number> degrees": frozenset({"HassClimateSetTemperature"}),
     "set the oven to <number> degrees": frozenset({"HassClimateSetTemperature"}),
     # for a while: set back then (runtime/clauses.py SETTING; heard as the setting alone, or rejected)
-    "(set | turn) the (thermostat | heating) [up | down] to <number> [degrees] (for an hour | for <number> minutes | until <clock>)": learned({"HassClimateSetTemperature"}),
+    "(set | turn) the (thermostat | heating) [up | down] to <number> [degrees] (for an hour | for <number> minutes | for (two | three | four) hours | until <clock>)": learned({"HassClimateSetTemperature"}),
     "set the <room> to <number> degrees": learned({"HassClimateSetTemperature"}),  # its thermostat, or the home's
     "(what's | what is) the thermostat set to": frozenset({"HassClimateGetTemperature"}),
     "(is | are) the <device> (on | off | open | closed | locked)": frozenset({"HassGetState"}),
@@ -181,6 +181,14 @@ MEANINGS: dict[str, frozenset[str]] = {
     "thank you": frozenset({I.THANKS}),
     "(goodbye | you're awesome | (what's | what is) your name | tell me a joke | (what's | what is) the news)": learned({ANSWERED_ONLY}),
     "how many days until (christmas | halloween | new year's eve)": learned({"HassGetCurrentDate"}),
+    # lists (runtime/lists.py): "add milk to my shopping list" was rejected, or "Sorry"
+    "add <item> [and <item>] to [my | the] shopping list": learned({"HassShoppingListAddItem"}),
+    "(take | remove) <item> (off | from) [my | the] shopping list": learned({"HassListCompleteItem"}),
+    "(what's on | read me) [my | the] shopping list": learned({"AmbientListRead"}),
+    "is <item> on [my | the] shopping list": learned({"AmbientListRead"}),
+    "clear [my | the] shopping list": learned({"AmbientListClear"}),
+    "add <task> to my to do list": learned({"HassListAddItem"}),
+    "what's on my to do list": learned({"AmbientListRead"}),
     "turn them both (on | off)": learned({"HassTurnOn", "HassTurnOff"}),  # the last two devices
     "actually leave it (on | off)": learned({"HassTurnOn", "HassTurnOff"}),
     "when i say <phrase> turn (on | off) the <switchable>": frozenset({I.TEACH_COMMAND}),
@@ -236,6 +244,12 @@ CLOCK = (
     )
 )
 TASKS = ("call mom", "check the oven", "take my medicine", "feed the cat", "water the plants")
+# what goes on a shopping list, said (the recognizer hears only words its grammar holds)
+_ITEMS_SAID = """milk, eggs, bread, butter, cheese, coffee, tea, sugar, flour, rice, pasta, apples, bananas,
+    oranges, lemons, potatoes, onions, tomatoes, carrots, lettuce, chicken, yogurt, cereal, juice, beer, wine,
+    salt, garlic, toilet paper, paper towels, dish soap, shampoo, toothpaste, batteries,
+    olive oil"""
+ITEMS = tuple(item.strip() for item in _ITEMS_SAID.split(","))
 NUMBERS = tuple(number_words(n) for n in range(0, 101))
 
 
@@ -280,6 +294,7 @@ def slot_values(config: Config) -> dict[str, list[str]]:
         "phrase": list(PHRASES),
         "clock": list(CLOCK),
         "task": list(TASKS),
+        "item": list(ITEMS),
         "weekday": list(WEEKDAYS),
     }
 

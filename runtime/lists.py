@@ -1,0 +1,166 @@
+"""Lists: "add milk and eggs to my shopping list", "what's on my shopping list", "take milk off the
+list", "is bread on my shopping list", "clear my to do list".
+
+The NLU model has no list intents, so `parse` reads the words; `change` is the update, a pure
+function; `said` words the answer. A list is the home's, not one person's (whoever shops reads it).
+The resolver keeps it with the preferences (`ContextStore`), which the daemon writes through to its
+SQLite file: a list outlives a restart. The intents are Home Assistant's where it has one.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+HOME = "home"  # the preferences' person the home's lists are kept under
+SHOPPING = "shopping"
+TO_DO = "to do"
+NAMES = {"shopping": SHOPPING, "grocery": SHOPPING, "groceries": SHOPPING, "to do": TO_DO, "todo": TO_DO}
+
+Action = Literal["add", "remove", "read", "clear", "has"]
+INTENTS: dict[Action, str] = {
+    "add": "HassListAddItem",  # HassShoppingListAddItem for the shopping list
+    "remove": "HassListCompleteItem",
+    "read": "AmbientListRead",
+    "has": "AmbientListRead",
+    "clear": "AmbientListClear",
+}
+
+
+INTENT_NAMES = frozenset({*INTENTS.values(), "HassShoppingListAddItem"})
+
+
+@dataclass(frozen=True)
+class ListRequest:
+    action: Action
+    name: str  # SHOPPING or TO_DO
+    items: tuple[str, ...] = ()
+
+    @property
+    def intent(self) -> str:
+        if self.action == "add" and self.name == SHOPPING:
+            return "HassShoppingListAddItem"
+        return INTENTS[self.action]
+
+
+def _list(n: int = 1) -> str:
+    """ "my shopping list", "the list": the name in group `name<n>` (a pattern may say it twice)."""
+    return rf"(?:my |the |our )?(?:(?P<name{n}>shopping|grocery|groceries|to do|todo) )?list"
+
+
+_PLEASE = r"(?: please)?"
+ADD = re.compile(rf"(?:please )?(?:add|put|write(?: down)?) (?P<items>.+?) (?:to|on|onto) {_list()}{_PLEASE}")
+REMOVE = re.compile(
+    rf"(?:please )?(?:remove|delete|take|cross|tick|check) (?P<items>.+?) (?:off )?(?:from|off|of) {_list()}"
+    + _PLEASE
+)
+READ = re.compile(
+    rf"(?:what's|whats|what is|what else is) on {_list(1)}"
+    rf"|(?:read|tell|show|give)(?: me)?(?: what's on)? {_list(2)}{_PLEASE}"
+    r"|what do (?:i|we) (?:need|have) to (?:buy|get)|what do (?:i|we) need from the (?:shop|store|supermarket)"
+)
+HAS = re.compile(
+    rf"(?:is|are) (?P<items>.+?) (?:on|in) {_list(1)}|do (?:i|we) have (?P<items2>.+?) on {_list(2)}"
+)
+CLEAR = re.compile(
+    rf"(?:please )?(?:clear|empty|delete|erase|wipe) {_list(1)}{_PLEASE}"
+    rf"|(?:remove|delete|take) (?:everything|all(?: the)? items) (?:off |from )+{_list(2)}{_PLEASE}"
+)
+ARTICLE = re.compile(r"^(?:some|a few|an?|the|more) ")
+
+
+def parse(text: str) -> ListRequest | None:
+    """The list request said in `text`, or None when it is none. Commas are kept: "eggs, bread and
+    butter" is three items."""
+    text = " ".join(re.sub(r"[^\w' ,&-]", " ", text.lower()).replace(",", ", ").split()).replace(" ,", ",")
+    for action, pattern in (("clear", CLEAR), ("add", ADD), ("remove", REMOVE), ("has", HAS), ("read", READ)):
+        m = pattern.fullmatch(text)
+        if m is None:
+            continue
+        groups = {k: v for k, v in m.groupdict().items() if v}
+        said = groups.get("items") or groups.get("items2")
+        items = split_items(said) if said else ()
+        if said and not items:
+            return None
+        name = next((NAMES[v] for k, v in groups.items() if k.startswith("name")), SHOPPING)
+        return ListRequest(action, name, items)  # type: ignore[arg-type]
+    return None
+
+
+def split_items(said: str) -> tuple[str, ...]:
+    """ "milk, eggs and some bread" -> ("milk", "eggs", "bread")."""
+    parts = re.split(r",\s*|\s+and\s+|\s*&\s*", said.strip())
+    items = [ARTICLE.sub("", p.strip()) for p in parts]
+    return tuple(i for i in items if i and i not in ("it", "that", "them"))
+
+
+@dataclass(frozen=True)
+class Changed:
+    """What a request did to a list: the list after it, and the items as they were found."""
+
+    items: tuple[str, ...]  # the list after
+    done: tuple[str, ...] = ()  # added, removed, or found on it
+    not_done: tuple[str, ...] = ()  # already on it, not on it
+
+
+def change(request: ListRequest, items: tuple[str, ...]) -> Changed:
+    """`items` (the list before) after `request`: additions go last, and an item is there once."""
+    on = {i.lower() for i in items}
+    asked = list(dict.fromkeys(request.items))  # said twice, listed once
+    if request.action == "add":
+        new = tuple(i for i in asked if i.lower() not in on)
+        return Changed(items + new, new, tuple(i for i in asked if i.lower() in on))
+    if request.action == "remove":
+        gone = {i.lower() for i in asked} & on
+        kept = tuple(i for i in items if i.lower() not in gone)
+        return Changed(
+            kept, tuple(i for i in asked if i.lower() in gone), tuple(i for i in asked if i.lower() not in on)
+        )
+    if request.action == "clear":
+        return Changed((), items)
+    if request.action == "has":
+        return Changed(
+            items, tuple(i for i in asked if i.lower() in on), tuple(i for i in asked if i.lower() not in on)
+        )
+    return Changed(items, items)
+
+
+def _and(items: tuple[str, ...] | list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def said(request: ListRequest, changed: Changed) -> str:
+    """The answer to `request`, which changed the list as `changed` says."""
+    your = f"your {request.name} list"
+    if request.action == "add":
+        parts = [f"I've added {_and(changed.done)} to {your}." if changed.done else ""]
+        if changed.not_done:
+            be = "is" if len(changed.not_done) == 1 else "are"
+            parts.append(
+                f"{_and(changed.not_done).capitalize()} {be} already on {'it' if changed.done else your}."
+            )
+        return " ".join(p for p in parts if p)
+    if request.action == "remove":
+        parts = [f"I've taken {_and(changed.done)} off {your}." if changed.done else ""]
+        if changed.not_done:
+            be = "isn't" if len(changed.not_done) == 1 else "aren't"
+            parts.append(
+                f"{_and(changed.not_done).capitalize()} {be} on {your if not changed.done else 'it'}."
+            )
+        return " ".join(p for p in parts if p)
+    if request.action == "clear":
+        return (
+            f"{your.capitalize()} is empty now."
+            if changed.done
+            else f"{your.capitalize()} was empty already."
+        )
+    if request.action == "has":
+        if changed.done and not changed.not_done:
+            return f"Yes, {_and(changed.done)} {'is' if len(changed.done) == 1 else 'are'} on {your}."
+        missing = f"{_and(changed.not_done)} {'is' if len(changed.not_done) == 1 else 'are'}n't on {your}"
+        return f"No, {missing}." + (f" {_and(changed.done).capitalize()} is." if changed.done else "")
+    if not changed.items:
+        return f"{your.capitalize()} is empty."
+    n = len(changed.items)
+    return f"{your.capitalize()} has {n} item{'s' if n > 1 else ''}: {_and(changed.items)}."

@@ -1,0 +1,59 @@
+"""Lists: parsing, the update and the answer (pure functions); the pipeline test keeps one across a restart."""
+
+from __future__ import annotations
+
+import pytest
+
+from runtime.lists import SHOPPING, TO_DO, ListRequest, change, parse, said
+
+
+@pytest.mark.parametrize(
+    ("text", "request_"),
+    [
+        ("add milk to my shopping list", ListRequest("add", SHOPPING, ("milk",))),
+        (
+            "Add eggs, bread and some butter to the shopping list.",
+            ListRequest("add", SHOPPING, ("eggs", "bread", "butter")),
+        ),
+        ("put apples on the list", ListRequest("add", SHOPPING, ("apples",))),
+        ("add call the plumber to my to do list", ListRequest("add", TO_DO, ("call the plumber",))),
+        ("take milk off the list", ListRequest("remove", SHOPPING, ("milk",))),
+        ("remove eggs from my grocery list", ListRequest("remove", SHOPPING, ("eggs",))),
+        ("what's on my shopping list", ListRequest("read", SHOPPING)),
+        ("read me my to do list", ListRequest("read", TO_DO)),
+        ("what do we need from the store", ListRequest("read", SHOPPING)),
+        ("is milk on my shopping list", ListRequest("has", SHOPPING, ("milk",))),
+        ("clear my shopping list", ListRequest("clear", SHOPPING)),
+        ("remove everything from the shopping list", ListRequest("clear", SHOPPING)),
+        # not lists
+        ("turn on the kitchen light", None),
+        ("put the lights on", None),
+        ("add five minutes to the timer", None),
+        ("add it to my shopping list", None),
+    ],
+)
+def test_list_requests_are_read_from_the_words(text: str, request_: ListRequest | None) -> None:
+    assert parse(text) == request_
+
+
+def test_items_are_listed_once_in_the_order_added_and_answered() -> None:
+    add = ListRequest("add", SHOPPING, ("milk", "eggs"))
+    changed = change(add, ())
+    assert changed.items == ("milk", "eggs") and said(add, changed) == (
+        "I've added milk and eggs to your shopping list."
+    )
+    again = ListRequest("add", SHOPPING, ("Milk", "bread"))
+    changed = change(again, changed.items)
+    assert changed.items == ("milk", "eggs", "bread")
+    assert said(again, changed) == "I've added bread to your shopping list. Milk is already on it."
+    read = ListRequest("read", SHOPPING)
+    assert said(read, change(read, changed.items)) == "Your shopping list has 3 items: milk, eggs and bread."
+    gone = ListRequest("remove", SHOPPING, ("eggs", "cheese"))
+    after = change(gone, changed.items)
+    assert after.items == ("milk", "bread")
+    assert said(gone, after) == "I've taken eggs off your shopping list. Cheese isn't on it."
+    has = ListRequest("has", SHOPPING, ("milk",))
+    assert said(has, change(has, after.items)) == "Yes, milk is on your shopping list."
+    clear = ListRequest("clear", SHOPPING)
+    assert change(clear, after.items).items == ()
+    assert said(read, change(read, ())) == "Your shopping list is empty."
