@@ -29,6 +29,7 @@ INTENTS: dict[Action, str] = {
 
 
 INTENT_NAMES = frozenset({*INTENTS.values(), "HassShoppingListAddItem"})
+ADDING = frozenset({"HassListAddItem", "HassShoppingListAddItem"})
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,10 @@ CLEAR = re.compile(
     rf"(?:please )?(?:clear|empty|delete|erase|wipe) {_list(1)}{_PLEASE}"
     rf"|(?:remove|delete|take) (?:everything|all(?: the)? items) (?:off |from )+{_list(2)}{_PLEASE}"
 )
+# "add milk to my shopping list", then "and eggs" / "also add bread" / "add butter too": the same list
+MORE = re.compile(
+    r"(?:(?:and|also|oh and)(?: also)?(?: add| put)?|add|put) (?P<items>.+?)(?: too| as well)?(?: please)?"
+)
 ARTICLE = re.compile(r"^(?:some|a few|an?|the|more) ")
 
 
@@ -86,6 +91,25 @@ def parse(text: str) -> ListRequest | None:
         name = next((NAMES[v] for k, v in groups.items() if k.startswith("name")), SHOPPING)
         return ListRequest(action, name, items)  # type: ignore[arg-type]
     return None
+
+
+def more(text: str, name: str) -> ListRequest | None:
+    """ "and eggs" just after items were added to the list `name`: those items too; None if `text` is
+    no such addition."""
+    m = MORE.fullmatch(" ".join(text.lower().split()))
+    items = split_items(m["items"]) if m is not None else ()
+    return ListRequest("add", name, items) if items else None
+
+
+def added_to(name: str) -> str:
+    """What the context keeps of an addition to the list `name`, for a follow-up ("and eggs")."""
+    return f"add to my {name} list"
+
+
+def name_added_to(text: str) -> str | None:
+    """The list `added_to` names, or None."""
+    m = re.fullmatch(r"add to my (?P<name>.+) list", text)
+    return m["name"] if m is not None and m["name"] in NAMES.values() else None
 
 
 def split_items(said: str) -> tuple[str, ...]:
@@ -126,6 +150,12 @@ def change(request: ListRequest, items: tuple[str, ...]) -> Changed:
     return Changed(items, items)
 
 
+def _is(items: tuple[str, ...]) -> str:
+    """ "is" for "milk", "are" for "eggs" or "milk and bread"."""
+    one = len(items) == 1 and not (items[0].endswith("s") and not items[0].endswith("ss"))
+    return "is" if one else "are"
+
+
 def _and(items: tuple[str, ...] | list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
@@ -136,7 +166,7 @@ def said(request: ListRequest, changed: Changed) -> str:
     if request.action == "add":
         parts = [f"I've added {_and(changed.done)} to {your}." if changed.done else ""]
         if changed.not_done:
-            be = "is" if len(changed.not_done) == 1 else "are"
+            be = _is(changed.not_done)
             parts.append(
                 f"{_and(changed.not_done).capitalize()} {be} already on {'it' if changed.done else your}."
             )
@@ -144,7 +174,7 @@ def said(request: ListRequest, changed: Changed) -> str:
     if request.action == "remove":
         parts = [f"I've taken {_and(changed.done)} off {your}." if changed.done else ""]
         if changed.not_done:
-            be = "isn't" if len(changed.not_done) == 1 else "aren't"
+            be = f"{_is(changed.not_done)}n't"
             parts.append(
                 f"{_and(changed.not_done).capitalize()} {be} on {your if not changed.done else 'it'}."
             )
@@ -157,9 +187,11 @@ def said(request: ListRequest, changed: Changed) -> str:
         )
     if request.action == "has":
         if changed.done and not changed.not_done:
-            return f"Yes, {_and(changed.done)} {'is' if len(changed.done) == 1 else 'are'} on {your}."
-        missing = f"{_and(changed.not_done)} {'is' if len(changed.not_done) == 1 else 'are'}n't on {your}"
-        return f"No, {missing}." + (f" {_and(changed.done).capitalize()} is." if changed.done else "")
+            return f"Yes, {_and(changed.done)} {_is(changed.done)} on {your}."
+        missing = f"{_and(changed.not_done)} {_is(changed.not_done)}n't on {your}"
+        return f"No, {missing}." + (
+            f" {_and(changed.done).capitalize()} {_is(changed.done)}." if changed.done else ""
+        )
     if not changed.items:
         return f"{your.capitalize()} is empty."
     n = len(changed.items)

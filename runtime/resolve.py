@@ -743,6 +743,9 @@ def interpret(
     asked = resolution.interpretation
     if asked.intent == "HassClimateGetTemperature" and resolution.device_ids:
         ctx.set_last_request(satellite.id, asked)  # "what's the temperature in here", "and in the office"
+    elif resolution.values.get("list_action") == "add":  # "add milk to my shopping list", then "and eggs"
+        said = lists.added_to(resolution.values["list"])
+        ctx.set_last_request(satellite.id, Interpretation(asked.intent, 1.0, [], said))
     elif resolution.values.get("awaits"):  # "set an alarm": "What time ...?", and the answer is next
         ctx.set_last_request(satellite.id, Interpretation(asked.intent, 1.0, [], resolution.values["awaits"]))
     elif asked.intent not in TARGETING_INTENTS:
@@ -924,6 +927,13 @@ def _said_of_lists(turn: _Turn, text: str) -> Resolution | None:
     """ "add milk to my shopping list", "what's on my shopping list" (the model has no list intents):
     the home's list changed here, and kept with the preferences."""
     request = lists.parse(turn.interp.text)  # with its commas: "eggs, bread and butter"
+    last = turn.ctx.last_request(turn.satellite.id)
+    added_to = lists.name_added_to(last.text) if last is not None and last.intent in lists.ADDING else None
+    more = lists.more(text, added_to) if request is None and added_to is not None else None
+    if more is not None and not any(_starts_a_request(i) or duration_in_text(f"in {i}") for i in more.items):
+        # "add milk to my shopping list", then "and eggs": not a request of its own ("and turn off the
+        # tv"), nor a timer's minutes ("add 5 minutes")
+        request = more
     if request is None:
         return None
     key = f"list:{request.name}"

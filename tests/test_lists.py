@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from runtime.lists import SHOPPING, TO_DO, ListRequest, change, parse, said
+from runtime.lists import SHOPPING, TO_DO, ListRequest, change, more, parse, said
 
 
 @pytest.mark.parametrize(
@@ -57,3 +57,12 @@ def test_items_are_listed_once_in_the_order_added_and_answered() -> None:
     clear = ListRequest("clear", SHOPPING)
     assert change(clear, after.items).items == ()
     assert said(read, change(read, ())) == "Your shopping list is empty."
+
+
+def test_more_items_said_next_go_on_the_same_list() -> None:
+    """ "add milk to my shopping list", then "and eggs" (the resolver checks it follows an addition)."""
+    for text in ("and eggs", "also add eggs", "add eggs too", "and some eggs please"):
+        assert more(text, TO_DO) == ListRequest("add", TO_DO, ("eggs",)), text
+    assert more("what time is it", SHOPPING) is None
+    add = ListRequest("add", SHOPPING, ("eggs",))
+    assert said(add, change(add, ("eggs",))) == "Eggs are already on your shopping list."

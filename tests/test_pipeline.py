@@ -205,7 +205,10 @@ def test_the_shopping_list_is_the_homes_and_outlives_a_restart(home: dict[str, A
     assert (
         kitchen("add milk and eggs to my shopping list") == "I've added milk and eggs to your shopping list."
     )
-    assert kitchen("take eggs off the shopping list") == "I've taken eggs off your shopping list."
+    assert kitchen("and bread") == "I've added bread to your shopping list."  # the list just added to
+    assert kitchen("take eggs and bread off the shopping list") == (
+        "I've taken eggs and bread off your shopping list."
+    )
     # asked in another room: the home's list
     assert bedroom("what's on my shopping list") == "Your shopping list has 1 item: milk."
     # the next start of the daemon reads it back from the SQLite file
