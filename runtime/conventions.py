@@ -350,8 +350,8 @@ def _parse_json_state(device: Device, data: dict[str, Any]) -> dict[str, Any]:
             out["volume"] = round(value * 100) if value <= 1 else value
         elif key == "media_command" and isinstance(value, str):
             out[key] = value.lower()
-        elif key in ("media_title", "media_class", "humidity", "speed", "percentage", "muted"):
-            out[key] = value
+        elif key in ("media_title", "media_class", "humidity", "speed", "percentage", "muted", "source"):
+            out[key] = value  # "source": a tv's input or app ("what's on tv")
     if not out:
         raise ConventionError(f"no known state fields in the message from '{device.id}': {sorted(data)}")
     return out

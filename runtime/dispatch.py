@@ -375,7 +375,11 @@ def _state(device: Device, ctx: ContextStore, asked: str | None) -> str:
         cls = fields.get("media_class")
         what = "the movie" if cls in VIDEO_CLASSES else ""
         details.append(f"{what} {fields['media_title']}".strip())
+    elif state in ("on", "playing") and fields.get("source") and device.type in ("tv", "media_player"):
+        details.append(f"showing {fields['source']}")  # "what's on tv": its input or app
     said = STATE_WORDS.get(state, state or "in an unknown state")
+    if details and details[-1].startswith("showing "):
+        said += ","
     return f"The {device.name} {be} {' '.join([said, *details])}."
 
 

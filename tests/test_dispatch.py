@@ -214,6 +214,9 @@ def test_whats_playing_answers_with_what_plays_here_first(ctx, kitchen, bedroom)
     )
     # a named device is a state question as before, not "what plays"
     assert said(kitchen, "is the tv playing", name="tv") == "The tv is playing the movie The Hunger Games."
+    # its input or app, as a tv reports it ("The tv is on.")
+    ctx.update_state("tv", {"state": "on", "source": "HDMI 2", "media_title": None})
+    assert said(kitchen, "what's on tv", name="tv") == "The tv is on, showing HDMI 2."
 
 
 def test_any_and_which_ask_about_the_home_in_one_answer(ctx, kitchen) -> None:
@@ -357,6 +360,7 @@ def test_out_of_domain_clarify_and_missing_device(ctx, kitchen) -> None:
         ("kitchen_light", b'{"state": "on", "brightness": 30}', {"state": "on", "brightness": 30}),
         ("living_room_speaker", b'{"state": "playing", "media_title": "Kind of Blue", "volume": 20}',
          {"state": "playing", "media_title": "Kind of Blue", "volume": 20}),
+        ("tv", b'{"state": "on", "source": "HDMI 2"}', {"state": "on", "source": "HDMI 2"}),  # it was dropped
     ],
 )  # fmt: skip
 def test_parse_state(config: Config, device_id: str, payload: bytes, fields: dict[str, Any]) -> None:

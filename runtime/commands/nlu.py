@@ -98,12 +98,14 @@ class _Assumed:
     def execute(self, commands: list[Command]) -> ActionResult:
         for command in commands:
             fields = dict(command.expect)
-            try:  # a player reports what it plays ("move the music to the kitchen" reads it)
+            try:  # a player reports what it plays and from where ("move the music to the kitchen")
                 sent = json.loads(command.payload)
             except ValueError:
                 sent = None
             if isinstance(sent, dict):
-                fields.update({k: v for k, v in sent.items() if k in ("media_title", "media_class")})
+                fields.update(
+                    {k: v for k, v in sent.items() if k in ("media_title", "media_class", "source")}
+                )
             if fields and self.ctx.device(command.device_id) is not None:
                 self.ctx.update_state(command.device_id, fields)
         return ActionResult("success", "not sent: ambient nlu")
