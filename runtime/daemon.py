@@ -243,12 +243,25 @@ class Runtime:
             )
             for sat in ids
         }  # fmt: skip
+        for pipeline in self.pipelines.values():
+            pipeline.on_broadcast = self._broadcast
         self.loops: list[AudioLoop] = []
         self.started = time.time()
         self._cpu0 = time.process_time()
         self._stop = threading.Event()
         self._health_thread: threading.Thread | None = None
         self.reloads = 0
+
+    def _broadcast(self, satellite: str, message: str, to: list[str]) -> None:
+        """ "tell everyone dinner is ready", said on `satellite`: "From the kitchen: dinner is ready." on
+        each of `to` this runtime runs."""
+        try:
+            room = self.config.room(self.config.satellite(satellite).room).name
+        except StopIteration:
+            room = satellite
+        for other in to:
+            if other in self.pipelines:
+                self.pipelines[other].announce(f"From the {room}: {message}.")
 
     # lifecycle ------------------------------------------------------------------------------------
     def start(self, *, connect_timeout: float = 10.0, health_interval: float = 30.0) -> Runtime:

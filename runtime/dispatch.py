@@ -92,6 +92,10 @@ def dispatch(resolution: Resolution, ctx: ContextStore, *, now: datetime | None 
         names = values.get("able_lights") or []
         said = f"{_names(names)} can {what}" if names else f"No light here can {what}"
         return Action("answer", text=f"{cap(said)}.")
+    if "broadcast" in values:  # the pipeline's runtime says it in those rooms
+        rooms = values.get("to_rooms") or []
+        where = _names(rooms) if len(rooms) < 4 else "every other room"
+        return Action("answer", text=f"OK, I'm saying it in {where}: {values['broadcast']}.")
     if "list" in values:  # "add milk to my shopping list": changed by the resolver, said here
         request = lists.ListRequest(values["list_action"], values["list"], tuple(values["list_done"]))
         changed = lists.Changed(

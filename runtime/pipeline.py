@@ -201,6 +201,9 @@ class Pipeline:
         self._open_follow_up_on_next_chunk = False  # set from the speaker thread when it finishes
         self.turns: list[Turn] = []  # finished turns (the demo and tests read them)
         self.timers = Timers(self._timer_rang)  # a timer rings where it was asked for
+        # "tell everyone dinner is ready": (this satellite, the message, the satellites to say it on);
+        # the runtime that owns every satellite's pipeline sets it
+        self.on_broadcast: Callable[[str, str, list[str]], None] | None = None
 
     # events ----------------------------------------------------------------------------------
     def _emit(self, kind: str, /, **data: Any) -> None:
@@ -321,6 +324,9 @@ class Pipeline:
         self._emit("resolution", **to_dict(turn.resolution))
         turn.action = self._timers(turn.resolution, self.stages.dispatch(turn.resolution, self.ctx))
         t = _lap(turn, "dispatch", t)
+        said_to = turn.resolution.values.get("to")
+        if "broadcast" in turn.resolution.values and self.on_broadcast is not None and said_to:
+            self.on_broadcast(self.satellite, str(turn.resolution.values["broadcast"]), list(said_to))
         self._emit("action", **to_dict(turn.action), at=time.perf_counter())
         if turn.action.kind == "command" and turn.action.commands:
             change = self.ctx.change_of(turn.action.commands)
@@ -441,8 +447,11 @@ class Pipeline:
             self._emit("timer", seconds=timer.seconds, command=timer.command)
             self.handle_text(timer.command)
             return
-        text = ring_text(timer)
         self._emit("timer", seconds=timer.seconds)
+        self.announce(ring_text(timer))
+
+    def announce(self, text: str) -> None:
+        """Say `text` unasked (a timer rang, another room broadcast), where this satellite can speak."""
         self._emit("response", text=text, turn=None)
         if self.speaker is not None and self._has_speaker():
             self.speaker.say(text)

@@ -917,7 +917,8 @@ def _phrasing(turn: _Turn, text: str) -> Resolution | None:
     if (teachable := TEACHABLE.fullmatch(text)) is not None:  # not taught (a taught one is rewritten)
         phrase = teachable["moment"] or teachable["routine"] or teachable["time"]
         return _read_as(turn, "OutOfDomain", []).done(teachable=phrase)
-    for reader in (_said_of_lists, _said_of_devices, _said_of_time, _said_of_media, _said_to_the_assistant):
+    readers = (_said_of_lists, _said_to_everyone, _said_of_devices, _said_of_time, _said_of_media)
+    for reader in (*readers, _said_to_the_assistant):
         if (resolution := reader(turn, text)) is not None:
             return resolution
     return None
@@ -949,6 +950,35 @@ def _said_of_lists(turn: _Turn, text: str) -> Resolution | None:
         list_done=list(changed.done),
         list_not_done=list(changed.not_done),
     )
+
+
+# "tell everyone dinner is ready", "announce that the car is here": said in every other room
+BROADCAST = re.compile(
+    r"(?:please )?(?:broadcast|announce)(?: that)? (?P<message>.+)"
+    r"|(?:please )?tell (?:everyone|everybody|the (?:whole )?house|the family|all rooms)(?: that)? (?P<message2>.+)"
+)
+
+
+def _said_to_everyone(turn: _Turn, text: str) -> Resolution | None:
+    """ "tell everyone dinner is ready": the message, and the other satellites that can say it (the
+    pipeline's runtime says it there); None when `text` is no broadcast."""
+    m = BROADCAST.fullmatch(text)
+    if m is None:
+        return None
+    message = m["message"] or m["message2"]
+    others = [s for s in turn.ctx.config.satellites if s.id != turn.satellite.id and s.speaker]
+    if not others:
+        return _read_as(turn, "HassBroadcast", []).ask("There's no other room I can speak in.")
+    rooms = list(dict.fromkeys(turn.room(s.room).name for s in others))
+    turn.reasons.append(f"a broadcast to {', '.join(s.id for s in others)}")
+    return _read_as(turn, "HassBroadcast", []).done(
+        broadcast=message, to=[s.id for s in others], to_rooms=rooms
+    )
+
+
+def _broadcast_unread(turn: _Turn) -> Resolution:
+    """HassBroadcast with no message `_said_to_everyone` could read ("broadcast")."""
+    return turn.ask("What should I tell everyone? Say, for example: tell everyone dinner is ready.")
 
 
 def _list_unread(turn: _Turn) -> Resolution:
@@ -4061,4 +4091,5 @@ HANDLERS = {
     "AmbientLearnPreferences": _learn,
     # read from the words before any handler runs (`_said_of_lists`); the model has no list intents
     **dict.fromkeys(lists.INTENT_NAMES, _list_unread),
+    "HassBroadcast": _broadcast_unread,
 }

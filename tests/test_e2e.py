@@ -57,13 +57,17 @@ def home(config: Config, tmp_path_factory: pytest.TempPathFactory) -> Iterator[d
         sinks.append(RecordingSink())
         return sinks[-1]
 
-    rt = Runtime(cfg, data_dir=tmp_path_factory.mktemp("data"), sink_factory=sink_factory).start(
-        health_interval=0
-    )
+    events: list[tuple[str, str, dict[str, Any]]] = []  # what the demo's display would show
+    rt = Runtime(
+        cfg,
+        data_dir=tmp_path_factory.mktemp("data"),
+        sink_factory=sink_factory,
+        on_event=lambda kind, sat, data: events.append((kind, sat, data)),
+    ).start(health_interval=0)
     deadline = time.monotonic() + 5
     while len(rt.ctx.states()) < 10 and time.monotonic() < deadline:
         time.sleep(0.02)
-    yield {"rt": rt, "sim": sim, "watcher": watcher, "sinks": sinks}
+    yield {"rt": rt, "sim": sim, "watcher": watcher, "sinks": sinks, "events": events}
     rt.stop()
     sim.stop()
     watcher.close()
@@ -244,6 +248,23 @@ def test_barge_in_stops_the_answer_and_is_recorded(home: dict[str, Any], say: Sa
     feedback = json.loads(watcher.wait("ambient/maple-hub/feedback"))
     assert (feedback["kind"], feedback["turn_id"]) == ("barge_in", turn.id)
     pipeline.finish()  # close the request the wake word opened
+
+
+def test_tell_everyone_is_said_in_the_other_rooms(home: dict[str, Any]) -> None:
+    """ "tell everyone dinner is ready" was "Sorry, I can't help with that." """
+    rt, sinks, events = home["rt"], home["sinks"], home["events"]
+    kitchen = rt.pipelines["kitchen-sat"]
+    before_sinks, before_events = len(sinks), len(events)
+    turn = kitchen.handle_text("tell everyone dinner is ready")
+    assert turn.action is not None
+    assert turn.action.text == "OK, I'm saying it in the living room and the bedroom: dinner is ready."
+    said = [(sat, d["text"]) for kind, sat, d in events[before_events:] if kind == "response"]
+    assert ("living-sat", "From the kitchen: dinner is ready.") in said
+    assert ("bedroom-sat", "From the kitchen: dinner is ready.") in said
+    for sat in ("kitchen-sat", "living-sat", "bedroom-sat"):  # each one's speaker played it out
+        speaker = rt.pipelines[sat].speaker
+        assert speaker is not None and speaker.wait(15)
+    assert len(sinks) - before_sinks == 3 and all(s.seconds > 1 for s in sinks[before_sinks:])
 
 
 def test_hub_serves_two_satellites_at_once(home: dict[str, Any], say: Say) -> None:

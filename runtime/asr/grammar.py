@@ -189,6 +189,8 @@ MEANINGS: dict[str, frozenset[str]] = {
     "clear [my | the] shopping list": learned({"AmbientListClear"}),
     "add <task> to my to do list": learned({"HassListAddItem"}),
     "what's on my to do list": learned({"AmbientListRead"}),
+    # said in the other rooms (resolve.BROADCAST)
+    "(tell everyone | announce that) (dinner is ready | breakfast is ready | it's time to go | it's bedtime | the car is here)": learned({"HassBroadcast"}),
     "turn them both (on | off)": learned({"HassTurnOn", "HassTurnOff"}),  # the last two devices
     "actually leave it (on | off)": learned({"HassTurnOn", "HassTurnOff"}),
     "when i say <phrase> turn (on | off) the <switchable>": frozenset({I.TEACH_COMMAND}),

@@ -60,6 +60,8 @@ HA_INTENTS: tuple[str, ...] = (
 # HA intents this runtime cannot act on (runtime/resolve.py has no handler: it answers them as out
 # of domain). `models.nlu.data.build_dataset` relabels their sentences OutOfDomain by default, so the
 # committed model answers them OutOfDomain. Add a handler -> remove the intent here (and retrain).
+# The list intents and HassBroadcast stay: the resolver reads them from the words before it looks at
+# the model's reading (runtime/lists.py, resolve.BROADCAST), so the model's OutOfDomain is harmless.
 UNSUPPORTED_HA_INTENTS: frozenset[str] = frozenset(
     {
         "HassBroadcast",
