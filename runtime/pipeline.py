@@ -21,6 +21,7 @@ import dataclasses
 import logging
 import math
 import queue
+import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -61,6 +62,18 @@ log = logging.getLogger(__name__)
 NBEST = 5
 EARLY_ENDPOINT_MS = 240  # pause after a complete command that ends it (0: off); see _complete_early
 EARLY_MIN_SCORE = 0.9  # NLU confidence that the partial transcript is a whole command
+# a timer or alarm that rings says so again every RING_EVERY_S until stopped ("stop", the wake
+# word, any request), RING_TIMES times at most: said once, it was missed from the next room
+RING_EVERY_S = 10.0
+RING_TIMES = 12
+# what stops the ringing, said just after it: not "pause the music" or "turn off" the last device
+RING_STOPPED = re.compile(
+    r"(?:(?:ok(?:ay)?|alright|thanks|thank you),? )?(?:stop(?: it| that| ringing)?|enough|shut up|quiet|be quiet"
+    r"|cancel(?: it)?|dismiss(?: it)?|ok(?:ay)?|thanks|thank you|got it|turn it off"
+    r"|(?:stop|cancel|dismiss) (?:the |my )?(?:alarm|timer|reminder)|turn (?:off )?the (?:alarm|timer)(?: off)?)"
+    r"(?: please)?"
+)
+RING_HEARD_S = 30.0  # how long after the ringing stopped "stop" is about it
 PREROLL_CHUNKS = 0  # chunks kept before a wake-less start; 0: the ASR rejects leading silence today
 WAKE_CONTEXT_CHUNKS = round(WAKE_CONTEXT_S * SAMPLE_RATE / FRAME_SAMPLES)  # before a wake word's chunk
 
@@ -204,6 +217,11 @@ class Pipeline:
         # "tell everyone dinner is ready": (this satellite, the message, the satellites to say it on);
         # the runtime that owns every satellite's pipeline sets it
         self.on_broadcast: Callable[[str, str, list[str]], None] | None = None
+        self.ring_every_s, self.ring_heard_s = RING_EVERY_S, RING_HEARD_S
+        self._ring_lock = threading.Lock()
+        self._ring = 0  # the ringing that may go on; stopping it moves this on
+        self._ring_next: threading.Timer | None = None  # its next time, while it rings
+        self._ring_stopped_at = -math.inf  # time.monotonic()
 
     # events ----------------------------------------------------------------------------------
     def _emit(self, kind: str, /, **data: Any) -> None:
@@ -232,10 +250,14 @@ class Pipeline:
         wake: Wake | None = None,
         timings: dict[str, float] | None = None,
         started: float | None = None,
+        asked: bool = True,
     ) -> Turn:
         """Run everything after ASR on `text`; record, upload and answer the turn. Several commands
-        said together ("lock the door and turn off the lights") are a turn each; the last is returned."""
+        said together ("lock the door and turn off the lights") are a turn each; the last is returned.
+        `asked` is False for a command for later, run when its timer rings."""
         heard = transcript or Transcript(text, 1.0, engine="text")
+        if asked:
+            self.stop_ringing()  # whatever is said, the ringing was heard
         with self._lock:
             if heard.rejected or not heard.text.strip():
                 return self._turn(heard, None, wake, timings, started)
@@ -299,6 +321,16 @@ class Pipeline:
             self._emit(
                 "rewrite", original=turn.rewrite.original, text=turn.rewrite.text, source=turn.rewrite.source
             )
+        # the first request after a ringing stopped may be about it; no later one is
+        ringing_heard = time.monotonic() - self._ring_stopped_at < self.ring_heard_s
+        self._ring_stopped_at = -math.inf
+        if ringing_heard and RING_STOPPED.fullmatch(normalize(turn.text)):
+            # "stop" as a timer rings: that is all it means (it paused the music)
+            turn.resolution = Resolution(
+                Interpretation("AmbientStop", 1.0, [], turn.text), values={"ring": "stopped"}
+            )
+            turn.action = Action("answer", text="")
+            return
         turn.nbest = self.stages.nlu.parse(turn.text, NBEST)
         t = _lap(turn, "nlu", t)
         if not turn.nbest:
@@ -445,10 +477,41 @@ class Pipeline:
     def _timer_rang(self, timer: RunningTimer) -> None:
         if timer.command:  # "turn off the tv in ten minutes": now, as a turn of its own
             self._emit("timer", seconds=timer.seconds, command=timer.command)
-            self.handle_text(timer.command)
+            self.handle_text(timer.command, asked=False)
             return
         self._emit("timer", seconds=timer.seconds)
-        self.announce(ring_text(timer))
+        with self._ring_lock:
+            self.stop_ringing_locked()  # a new ring: the one before is over
+            ring = self._ring
+        self._ring_again(ring_text(timer), RING_TIMES, ring)
+
+    def _ring_again(self, text: str, times: int, ring: int) -> None:
+        with self._ring_lock:
+            if ring != self._ring:  # stopped meanwhile
+                return
+            self._ring_next = None
+            if times > 1:
+                self._ring_next = threading.Timer(
+                    self.ring_every_s, self._ring_again, (text, times - 1, ring)
+                )
+                self._ring_next.daemon = True
+                self._ring_next.start()
+        self.announce(text)
+
+    def stop_ringing(self) -> bool:
+        """Stop a timer or alarm ringing here; whether one was. "stop", said next, is about it."""
+        with self._ring_lock:
+            return self.stop_ringing_locked()
+
+    def stop_ringing_locked(self) -> bool:
+        self._ring += 1
+        ringing, self._ring_next = self._ring_next, None
+        if ringing is None:
+            return False
+        ringing.cancel()
+        self._ring_stopped_at = time.monotonic()
+        self._emit("ring_stopped")
+        return True
 
     def announce(self, text: str) -> None:
         """Say `text` unasked (a timer rang, another room broadcast), where this satellite can speak."""
@@ -560,6 +623,7 @@ class Pipeline:
         """The wake word fired. The model fires before the word has quite ended, and a decoder
         given that tail hears garbage, so the request starts after it (see _skip_wake_tail)."""
         wake = Wake(wake.model, wake.score, wake.timestamp, self.satellite)
+        self.stop_ringing()  # "alexa, stop"
         self._emit("wake", model=wake.model, score=round(float(wake.score), 3), t=wake.timestamp)
         self._hermes("hotword_detected", wake)
         self._utterance_wake = wake

@@ -12,13 +12,14 @@ from typing import Any
 
 import numpy as np
 import pytest
-from conftest import Broker, free_port
+from conftest import Broker, free_port, wait_until
 from test_pipeline import Watcher
 
 from runtime.audio.sources import silence_padded
 from runtime.config import Config
 from runtime.daemon import Runtime, chunks, with_broker
 from runtime.events import SAMPLE_RATE
+from runtime.pipeline import RING_EVERY_S, RING_HEARD_S
 from runtime.simulator import DeviceSimulator
 
 Say = Callable[..., np.ndarray]
@@ -267,6 +268,44 @@ def test_tell_everyone_is_said_in_the_other_rooms(home: dict[str, Any]) -> None:
     assert len(sinks) - before_sinks == 3 and all(s.seconds > 1 for s in sinks[before_sinks:])
 
 
+def test_a_timer_rings_until_stopped_and_stop_then_only_stops_it(home: dict[str, Any]) -> None:
+    """A timer said it was done once, and was missed from the next room; "stop" said then paused
+    the music."""
+    rt, sim, events = home["rt"], home["sim"], home["events"]
+    pipeline = rt.pipelines["living-sat"]
+    sim.set_state("living_room_speaker", {"state": "playing"})
+    assert wait_until(lambda: rt.ctx.state("living_room_speaker").state.get("state") == "playing")
+    pipeline.ring_every_s = 0.5
+    try:
+        before = len(events)
+
+        def rings() -> int:
+            done = "Your timer for 1 second is done."
+            return sum(
+                1
+                for k, sat, d in events[before:]
+                if (k, sat, d.get("text")) == ("response", "living-sat", done)
+            )
+
+        pipeline.handle_text("set a timer for 1 second")
+        assert wait_until(lambda: rings() >= 3), events[before:]
+        turn = pipeline.handle_text("stop")
+        assert turn.action is not None and turn.action.text == ""
+        assert turn.resolution is not None and turn.resolution.values == {"ring": "stopped"}
+        rang = rings()
+        time.sleep(1.5)
+        assert rings() == rang  # no more
+        assert rt.ctx.state("living_room_speaker").state["state"] == "playing"  # not paused
+        # later, "stop" is about the music again
+        pipeline.ring_heard_s = 0.5
+        time.sleep(0.6)
+        pipeline.handle_text("stop")
+        assert sim.wait_for("living_room_speaker", lambda s: s["state"] == "paused")
+        assert pipeline.speaker is not None and pipeline.speaker.wait(15)  # said out before the next test
+    finally:
+        pipeline.ring_every_s, pipeline.ring_heard_s = RING_EVERY_S, RING_HEARD_S
+
+
 def test_hub_serves_two_satellites_at_once(home: dict[str, Any], say: Say) -> None:
     rt, sim = home["rt"], home["sim"]
     for device in ("kitchen_light", "floor_lamp"):
@@ -284,7 +323,7 @@ def test_hub_serves_two_satellites_at_once(home: dict[str, Any], say: Say) -> No
         rt.loops.remove(loop)
     for sat in requests:
         wait_quiet(rt, sat)
-        assert len(rt.pipelines[sat].turns) == before[sat] + 1
+        assert len(rt.pipelines[sat].turns) == before[sat] + 1, [t.text for t in rt.pipelines[sat].turns]
     assert sim.wait_for("kitchen_light", lambda s: s["state"] == "on")
     assert sim.wait_for("floor_lamp", lambda s: s["state"] == "on")
     rows = {r["satellite"]: r for r in rt.store.turns(limit=2)}
