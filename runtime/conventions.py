@@ -285,6 +285,8 @@ def expected_state(device: Device, fields: dict[str, Any]) -> dict[str, Any]:
         expect[key] = value
     if device.type == "light" and expect.get("brightness", 0) > 0:
         expect.setdefault("state", "on")
+    if device.type == "fan" and expect.get("percentage", 0) > 0:  # a speed set: it runs
+        expect.setdefault("state", "on")
     return expect
 
 

@@ -618,6 +618,8 @@ def timer_answer(intent: str, values: dict[str, Any], timer: RunningTimer) -> st
         if timer.name == ALARM:  # a time of day: when it rings, not how long until
             at = datetime.now() + timedelta(seconds=timer.remaining())
             return f"Your alarm is set for {_clock(at.strftime('%H:%M'))}."
+        if timer.command:  # "how long until the fan turns off"
+            return f"In {left} I'll {you_form(timer.command)}."
         return f"{left} left on your {which}."
     if intent == "HassPauseTimer":
         return f"{which.capitalize()} paused."

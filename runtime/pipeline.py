@@ -55,7 +55,7 @@ from runtime.events import (
 )
 from runtime.phrasings import WHY_ASKED
 from runtime.resolve import MAX_TIMER_S, meant_instead, normalize, taught_command
-from runtime.timers import ALARM, RunningTimer, Timers
+from runtime.timers import ALARM, RunningTimer, Timers, called
 
 log = logging.getLogger(__name__)
 
@@ -424,6 +424,9 @@ class Pipeline:
                 return Action("answer", text=timers_answer(kind, listed)) if listed else action
             if intent == "HassTimerStatus":
                 timer = self.timers.find(self.satellite, *which)
+                device = values.get("later_of")
+                if device and (timer is None or not timer.command or not called(timer, device)):
+                    return Action("answer", text=f"I'm not set to do anything with the {device} later.")
             elif intent == "HassPauseTimer":
                 timer = self.timers.pause(self.satellite, *which)
             elif intent == "HassUnpauseTimer":

@@ -1097,12 +1097,23 @@ def _room_warmed(turn: _Turn, room: Room, up: bool) -> Resolution:
     return _targeted(turn, _setpoint_step(_read_as(turn, "HassClimateSetTemperature", []), here[0], up))
 
 
+# "how long until the fan turns off", "when will the tv turn off": a command for later's time left
+# (it answered whether the fan was off)
+WHEN_LATER = re.compile(
+    r"(?:how long (?:until|till|before)|when (?:will|does|is)) (?:the |my )?(?P<device>.+?) "
+    r"(?:going to )?(?:turns?|goes|go|switch(?:es)?|shuts?|be turned|be switched|gets? turned) (?:on|off)"
+)
+
+
 def _said_of_time(turn: _Turn, text: str) -> Resolution | None:
     """Alarms ("wake me up at 7", "cancel my alarm"), "... when the timer is done", "is the oven ready"."""
     if (until := DAYS_UNTIL.fullmatch(text)) is not None:
         return _read_as(turn, "HassGetCurrentDate", []).done(until=until["day"])
     if OVEN_READY.fullmatch(text):
         return _get_temperature(_read_as(turn, "HassClimateGetTemperature", [Slot("name", "oven")]))
+    if (later_of := WHEN_LATER.fullmatch(text)) is not None:  # "how long until the fan turns off"
+        device = later_of["device"]
+        return _read_as(turn, "HassTimerStatus", []).done(timer_name=device, later_of=device)
     if (later := STOP_LATER.fullmatch(text)) is not None and duration_in_text(
         f"in {later['time']}"
     ) is not None:

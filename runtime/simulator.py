@@ -48,7 +48,8 @@ def initial_state(device: Device) -> dict[str, Any]:
 def apply_command(device: Device, state: dict[str, Any], fields: dict[str, Any]) -> dict[str, Any]:
     """The device's state after obeying `fields`: pure, so it is easy to test and to read."""
     new = {**state, **{k: v for k, v in fields.items() if k != "media_command"}}
-    if device.type == "light" and fields.get("brightness", 0) > 0 and "state" not in fields:
+    level = {"light": "brightness", "fan": "percentage"}.get(device.type, "")
+    if level and fields.get(level, 0) > 0 and "state" not in fields:  # a brightness or a speed: it turns on
         new["state"] = "on"
     if device.type == "cover":
         if "position" in fields:

@@ -181,9 +181,9 @@ class Timers:
     def _find(self, satellite: str, name: str | None, seconds: int | None) -> RunningTimer | None:
         timers = [t for t, _ in self._running.values()]
         mine = [t for t in timers if t.satellite == satellite]
-        if name is not None and not any(_called(t, name) for t in mine):
+        if name is not None and not any(called(t, name) for t in mine):
             # "the pizza timer" asked in another room: the home's timer of that name, if there is one
-            mine = [t for t in timers if _called(t, name)] or mine
+            mine = [t for t in timers if called(t, name)] or mine
         if name is None and len(mine) > 1:  # "the timer" is a plain timer, when one runs: not the alarm
             # nor a command for later ("turn off the oven when the timer is done" runs one as long)
             mine = (
@@ -195,7 +195,7 @@ class Timers:
             matching = [
                 t
                 for t in mine
-                if (name is None or _called(t, name)) and (seconds is None or t.seconds == seconds)
+                if (name is None or called(t, name)) and (seconds is None or t.seconds == seconds)
             ]
             mine = matching or mine
         return max(mine, key=lambda t: (t.started, t.id), default=None)
@@ -225,8 +225,9 @@ class Timers:
         self.on_done(entry[0])
 
 
-def _called(timer: RunningTimer, name: str) -> bool:
-    """ "the egg timer" is the one set "for the eggs": names compared without plurals or articles."""
+def called(timer: RunningTimer, name: str) -> bool:
+    """ "the egg timer" is the one set "for the eggs": names compared without plurals or articles. A
+    command for later is called by what it acts on: "the fan timer" turns the fan off."""
 
     def key(said: str) -> list[str]:
         return [w for w in said.lower().split() if w not in ("the", "my", "a", "timer")]
@@ -235,7 +236,8 @@ def _called(timer: RunningTimer, name: str) -> bool:
         return a.removesuffix("s") == b.removesuffix("s") or _singular(a) == _singular(b)
 
     if timer.name is None:
-        return False
+        words, said = key(timer.command or ""), key(name)
+        return bool(said) and all(any(same(w, c) for c in words) for w in said)
     mine, said = key(timer.name), key(name)
     return len(mine) == len(said) and all(same(a, b) for a, b in zip(mine, said, strict=True))
 

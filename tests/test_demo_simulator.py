@@ -112,3 +112,6 @@ def test_apply_command_rules(config: Config) -> None:
     on = apply_command(oven, {"state": "off", "temperature": 21, "target_temperature": 180}, {"state": "on"})
     assert on["temperature"] == 180
     assert apply_command(oven, on, {"state": "off"})["temperature"] == 21
+    # a speed set turns a fan on, as a brightness does a light (the fan stayed "off" at 66%)
+    fan = config.device("bedroom_fan")
+    assert apply_command(fan, {"state": "off"}, {"percentage": 66})["state"] == "on"

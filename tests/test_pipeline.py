@@ -458,6 +458,21 @@ def test_cancel_that_or_make_it_after_asking_about_a_timer_is_about_that_timer(h
         pipe.timers.cancel_all("kitchen-sat")
 
 
+def test_how_long_until_a_device_turns_off_is_its_command_for_later(home: dict[str, Any]) -> None:
+    """ "how long until the kitchen light turns off" answered whether it was off."""
+    pipe = home["rt"].pipelines["kitchen-sat"]
+    said = partial(reply, pipe)
+    try:
+        said("turn off the kitchen light in 5 minutes")
+        said("set a timer for 20 minutes")
+        assert said("how long until the kitchen light turns off") == (
+            "In 5 minutes I'll turn off the kitchen light."
+        )
+        assert said("when will the tv turn off") == "I'm not set to do anything with the tv later."
+    finally:
+        pipe.timers.cancel_all("kitchen-sat")
+
+
 def test_make_it_10_just_after_a_timer_changes_that_timer(home: dict[str, Any]) -> None:
     """ "set a timer for 5 minutes", then "make it 10" (read as the volume) set the music to 100%."""
     pipe = home["rt"].pipelines["kitchen-sat"]

@@ -269,3 +269,11 @@ def test_a_timer_is_found_by_its_name_said_in_the_singular_or_plural(timers: Tim
     assert timers.find("kitchen", name="potato") == potatoes
     assert timers.find("kitchen", name="the potato timer") == potatoes
     assert timers.find("kitchen", name="cookie") == cookies
+
+
+def test_a_command_for_later_is_found_by_the_device_it_acts_on(timers: Timers) -> None:
+    """ "the fan timer" or "how long until the fan turns off" found the latest timer, whatever it was."""
+    fan = timers.start("bedroom", 1800, command="turn the fan off")
+    timers.start("bedroom", 300)
+    assert timers.find("bedroom", name="fan") == fan
+    assert timers.find("bedroom", name="the ceiling fans") != fan  # "ceiling" is not in the command
