@@ -67,7 +67,9 @@ def dispatch(resolution: Resolution, ctx: ContextStore, *, now: datetime | None 
         return Action("answer", text=f"Nothing is playing{where}.")
     if query == "state":
         asked = values.get("asked_state")
-        if not asked and devices and normalize(resolution.interpretation.text).split()[:2] == ["how", "many"]:
+        first = normalize(resolution.interpretation.text).split()[:2]
+        count = first == ["how", "many"]  # "how many lights are on", "how many lights are in the kitchen"
+        if not asked and devices and count:
             # "how many lights are in the kitchen": a count, not each one's state
             kind = resolution.interpretation.slot("domain") or "devices"
             one_room = {d.room for d in devices}
@@ -77,8 +79,6 @@ def dispatch(resolution: Resolution, ctx: ContextStore, *, now: datetime | None 
                 "answer",
                 text=f"There {are} {len(devices)} {kind}{where}: {_names([d.name for d in devices])}.",
             )
-        first = normalize(resolution.interpretation.text).split()[:2]
-        count = first == ["how", "many"]  # "how many lights are on"
         which = count or bool(set(first[:1]) & LISTING_WORDS)
         if asked and (len(devices) > 1 or which):  # "are any lights on": one answer, not one per light
             # ("which doors are unlocked", one door: "Yes, the front door is unlocked.")

@@ -484,7 +484,7 @@ class Pipeline:
             return
         self._emit("timer", seconds=timer.seconds)
         with self._ring_lock:
-            self.stop_ringing_locked()  # a new ring: the one before is over
+            self._stop_ringing_locked()  # a new ring: the one before is over
             ring = self._ring
         self._ring_again(ring_text(timer), RING_TIMES, ring)
 
@@ -504,9 +504,9 @@ class Pipeline:
     def stop_ringing(self) -> bool:
         """Stop a timer or alarm ringing here; whether one was. "stop", said next, is about it."""
         with self._ring_lock:
-            return self.stop_ringing_locked()
+            return self._stop_ringing_locked()
 
-    def stop_ringing_locked(self) -> bool:
+    def _stop_ringing_locked(self) -> bool:
         self._ring += 1
         ringing, self._ring_next = self._ring_next, None
         if ringing is None:
