@@ -143,14 +143,13 @@ def _answer(intent: str, values: dict[str, Any], ctx: ContextStore, now: datetim
     if intent == "HassGetCurrentTime":
         return Action("answer", text=f"It's {now.strftime('%I:%M %p').lstrip('0')}.")
     if intent == "HassGetWeather":
-        text = "I don't have a weather source configured."
-        outside = [d for d in ctx.devices() if d.type == "sensor" and outdoor(d)]
-        for d in outside:
-            s = ctx.state(d.id)
-            if s is not None and isinstance(s.state.get("temperature"), int | float):
-                text = f"I don't have a weather forecast, but it's {_deg(s.state['temperature'])} outside."
-                break
-        return Action("answer", text=text)
+        out, inside = _reading(ctx, outside=True), _reading(ctx, outside=False)
+        if values.get("inside_too") and out is not None and inside is not None:  # "warmer inside or outside"
+            than = "warmer inside" if inside > out else "warmer outside" if out > inside else "the same"
+            return Action("answer", text=f"It's {_deg(inside)} inside and {_deg(out)} outside: {than}.")
+        if out is None:
+            return Action("answer", text="I don't have a weather source configured.")
+        return Action("answer", text=f"I don't have a weather forecast, but it's {_deg(out)} outside.")
     if intent == "HassStartTimer":
         return Action("answer", text=_timer_set(values))
     if intent == "HassGetCurrentDate" and values.get("until") in HOLIDAYS:  # "how many days until christmas"
@@ -322,6 +321,17 @@ def _confirmation(resolution: Resolution, devices: list[Device]) -> str:
 
 
 # --- answers from live state -----------------------------------------------------------------------
+
+
+def _reading(ctx: ContextStore, outside: bool) -> float | None:
+    """A temperature measured outside (an outdoor sensor), or inside (a thermostat first: the home's)."""
+    kinds = ("sensor",) if outside else ("climate", "sensor")
+    for kind in kinds:
+        for d in (d for d in ctx.devices() if d.type == kind and outdoor(d) == outside):
+            temp = (s.state if (s := ctx.state(d.id)) is not None else {}).get("temperature")
+            if isinstance(temp, int | float):
+                return float(temp)
+    return None
 
 
 def _temperature(device: Device, ctx: ContextStore) -> str:

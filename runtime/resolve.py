@@ -976,10 +976,20 @@ def _said_to_everyone(turn: _Turn, text: str) -> Resolution | None:
     )
 
 
+# "is it warmer inside or outside": both temperatures (it gave the outside one alone)
+INSIDE_OR_OUTSIDE = re.compile(
+    r"(?:is it |it is )?(?:warmer|colder|hotter|cooler) (?:inside|in here) (?:or|than) (?:outside|out there)"
+    r"|(?:is it |it is )?(?:warmer|colder|hotter|cooler) (?:outside|out there) (?:or|than) (?:inside|in here)"
+    r"|(?:what's|what is) the temperature (?:inside and outside|outside and inside)"
+)
+
+
 def _said_of_devices(turn: _Turn, text: str) -> Resolution | None:
     """ "make it warmer", "set the fan to low", "faster" (just after the fan), "can i get the temperature"."""
     if TEMPERATURE_ASKED.fullmatch(text):  # read as learning preferences
         return _get_temperature(_read_as(turn, "HassClimateGetTemperature", []))
+    if INSIDE_OR_OUTSIDE.fullmatch(text):
+        return _read_as(turn, "HassGetWeather", []).done(inside_too=True)
     if (level_asked := LEVEL_ASKED.fullmatch(text)) is not None and (
         answered := _level_asked(turn, level_asked)
     ) is not None:
@@ -3745,11 +3755,20 @@ def _duration(turn: _Turn) -> Resolution:
     return _timer(turn, seconds=int(round(total)))
 
 
+# "the pasta timer", "my fan timer": a timer by its name, or a command for later by its device
+TIMER_NAMED = re.compile(
+    r"\b(?:the|my) (?P<name>(?!(?:\w+ )?(?:seconds?|minutes?|hours?) )[a-z]+(?: [a-z]+)?) timer\b"
+)
+
+
 def _timer(turn: _Turn, **values: Any) -> Resolution:
     """Which of the satellite's timers is meant: `timer_name` ("the pizza timer") and
     `timer_seconds` ("the five minute timer") when heard. Timers belong to the satellite that set
     them, so an area slot does not pick one (the reasons say so)."""
     name = normalize(turn.interp.slot("name") or "")
+    said = TIMER_NAMED.search(normalize(turn.interp.text))
+    if not name and said is not None and not any(parse_number(w) is not None for w in said["name"].split()):
+        name = said["name"]  # "the fan timer": "fan" is a device word, which the model does not tag here
     if name:
         values["timer_name"] = name
     start = _slot_seconds(turn, "start_")

@@ -278,6 +278,11 @@ def test_weather_is_honest(ctx, kitchen) -> None:
     assert act(ctx, kitchen, "HassGetWeather").text == (
         "I don't have a weather forecast, but it's 12.5 degrees outside."
     )
+    # "is it warmer inside or outside" gave the outside alone; inside is the thermostat's
+    ctx.update_state("thermostat", {"temperature": 20.5})
+    for said in ("is it warmer inside or outside", "is it colder outside than inside"):
+        r = resolve(Interpretation("HassGetWeather", 0.98, [], said), ctx, kitchen)
+        assert dispatch(r, ctx).text == "It's 20.5 degrees inside and 12.5 degrees outside: warmer inside."
 
 
 def test_time_timer_and_no_action_intents(ctx, kitchen) -> None:
