@@ -42,7 +42,7 @@ from typing import Any
 
 from rapidfuzz import fuzz
 
-from runtime import lists
+from runtime import lists, music
 from runtime.clauses import DURATION_PHRASE
 from runtime.clauses import VERBS as CLAUSE_VERBS
 from runtime.config import Device, Room, Satellite
@@ -1189,8 +1189,32 @@ def _said_of_time(turn: _Turn, text: str) -> Resolution | None:
     return None
 
 
+def _span_of(words: list[str], name: str, value: str) -> Slot:
+    """A slot of `value` at its last place in `words` (so the words around it read as untagged)."""
+    said = value.split()
+    at = max((k for k in range(len(words)) if words[k : k + len(said)] == said), default=-1)
+    return Slot(name, value, at, at + len(said)) if at >= 0 else Slot(name, value)
+
+
+# "play taylor swift", "play some abba in the bedroom": an artist (runtime/music.py) and where
+ARTIST_PLAYED = re.compile(
+    r"(?:please )?(?:play|put on) (?:some |something by |songs by |music by )?(?P<what>.+?)"
+    r"(?: (?:in|on) (?:the )?(?P<where>.+?))?(?: please)?"
+)
+
+
 def _said_of_media(turn: _Turn, text: str) -> Resolution | None:
     """ "can i have some music", "what are you playing", "play something else", "open netflix"."""
+    played = ARTIST_PLAYED.fullmatch(text)
+    tagged = normalize(turn.interp.slot("search_query") or "")
+    if played is not None and music.is_artist(played["what"]) and tagged != played["what"]:
+        # whatever the model read: "play michael jackson" was out of domain, "play the rolling stones"
+        # had no title tagged (a tagged one is music in _play)
+        where, words = played["where"], text.split()
+        kind = "area" if where and room_called(where, turn.rooms) else "name"
+        slots = [_span_of(words, "search_query", played["what"]), Slot("media_class", "music")]
+        slots += [_span_of(words, kind, where)] if where else []
+        return _play(_read_as(turn, "HassMediaSearchAndPlay", slots, text=text))
     if (watch := WATCH_SOMETHING.fullmatch(text)) is not None:  # the title is the answer, next turn
         kind = watch["kind"].replace("film", "movie")
         return _read_as(turn, "HassMediaSearchAndPlay", []).ask(
@@ -2945,6 +2969,9 @@ def _play(turn: _Turn) -> Resolution:
     if not cls and set(normalize(query).split()) & MUSIC_WORDS:  # "play some jazz" is music anywhere
         cls = "music"
         turn.reasons.append(f"'{query}' is music")
+    if not cls and music.is_artist(normalize(query)):  # "play taylor swift" was an audiobook, or a movie
+        cls = "music"
+        turn.reasons.append(f"'{query}' is an artist: music")
     classes = AUDIO_CLASSES | VIDEO_CLASSES
     if not cls and (said := next((w for w in normalize(query).split() if w in classes), None)):
         cls = said[:-1] if said[:-1] in classes else said  # "play my audiobook" played a movie

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from datetime import datetime
 
 import pytest
@@ -2160,7 +2161,8 @@ def test_a_want_to_hear_plays_and_forget_unteaches(ctx, living) -> None:
             title,
         ), said
     r = resolve(hyp("AmbientTeachPreference", text="i would like to listen to the beatles"), ctx, living)
-    assert (r.device_ids, r.values["media_class"]) == (["living_room_speaker"], "audiobook")
+    # a band: music (runtime/music.py; an audiobook before it knew the name)
+    assert (r.device_ids, r.values["media_class"]) == (["living_room_speaker"], "music")
     r = resolve(hyp("AmbientTeachPreference", text="i like jazz", preference="jazz"), ctx, living)
     assert r.values == {"preference": "jazz"}  # a preference stays one
     resolve(hyp("AmbientTeachCommand", text="when i say bedtime turn off the lights", phrase="bedtime",
@@ -3451,3 +3453,27 @@ def test_a_level_set_for_a_while_is_set_back_then_to_what_it_was(ctx, living) ->
     # the heating is not what changed last: asked, and nothing else set back
     r = resolve(hyp("HassTurnOn", text="set the heating back in an hour"), ctx, living)
     assert r.clarification is not None and "command" not in r.values
+
+
+def test_a_well_known_artist_is_music_with_or_without_a_screen(ctx, kitchen, living) -> None:
+    """ "play taylor swift" was an audiobook in the kitchen and a movie on the living room tv; "play
+    the rolling stones", untagged, asked "What should I play?". A title is still a movie or an
+    audiobook by the screen ("play the hunger games")."""
+    from runtime.asr.grammar import ARTISTS_SAID
+    from runtime.music import ARTISTS
+
+    assert all(re.fullmatch(r"[a-z]+(?: [a-z]+)*", name) for name in ARTISTS)  # as normalize() says them
+    assert set(ARTISTS_SAID) <= ARTISTS  # what the recognizer hears is read as music
+    for sat in (kitchen, living):
+        for said, slots in (
+            ("play taylor swift", {"search_query": "taylor swift"}),
+            ("play the rolling stones", {}),
+        ):
+            r = resolve(hyp("HassMediaSearchAndPlay", text=said, **slots), ctx, sat)
+            assert r.values["media_class"] == "music", (sat.id, said, r.clarification)
+    movie = resolve(
+        hyp("HassMediaSearchAndPlay", text="play the hunger games", search_query="the hunger games"),
+        ctx,
+        living,
+    )
+    assert movie.values["media_class"] == "movie"
