@@ -52,7 +52,7 @@ class JustStarted(NamedTuple):
 
     @classmethod
     def from_values(cls, timer_id: int, values: dict[str, Any]) -> JustStarted:
-        """The timer a resolution's values would start, where none runs (`ambient nlu`, benchmarks)."""
+        """The timer a resolution's values would start, where none runs (benchmarks/spoken.py)."""
         kind = kind_of(values.get("timer_name"), bool(values.get("reminder")))
         name, command = values.get("timer_name"), values.get("command")
         return cls(timer_id, int(values["seconds"]), kind, "at" in values, name, command)

@@ -102,14 +102,9 @@ def more(text: str, name: str) -> ListRequest | None:
 
 
 def added_to(name: str) -> str:
-    """What the context keeps of an addition to the list `name`, for a follow-up ("and eggs")."""
+    """The request the context keeps of an addition to the list `name` (the name goes in a "list"
+    slot beside it, which a follow-up, "and eggs", reads)."""
     return f"add to my {name} list"
-
-
-def name_added_to(text: str) -> str | None:
-    """The list `added_to` names, or None."""
-    m = re.fullmatch(r"add to my (?P<name>.+) list", text)
-    return m["name"] if m is not None and m["name"] in NAMES.values() else None
 
 
 def split_items(said: str) -> tuple[str, ...]:

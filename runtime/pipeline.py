@@ -484,8 +484,10 @@ class Pipeline:
             return
         self._emit("timer", seconds=timer.seconds)
         with self._ring_lock:
-            self._stop_ringing_locked()  # a new ring: the one before is over
+            replaced = self._stop_ringing_locked()  # a new ring: the one before is over
             ring = self._ring
+        if replaced:
+            self._emit("ring_stopped")
         self._ring_again(ring_text(timer), RING_TIMES, ring)
 
     def _ring_again(self, text: str, times: int, ring: int) -> None:
@@ -504,7 +506,10 @@ class Pipeline:
     def stop_ringing(self) -> bool:
         """Stop a timer or alarm ringing here; whether one was. "stop", said next, is about it."""
         with self._ring_lock:
-            return self._stop_ringing_locked()
+            stopped = self._stop_ringing_locked()
+        if stopped:  # the event sink (a display) runs outside the lock: the audio thread calls this
+            self._emit("ring_stopped")
+        return stopped
 
     def _stop_ringing_locked(self) -> bool:
         self._ring += 1
@@ -513,7 +518,6 @@ class Pipeline:
             return False
         ringing.cancel()
         self._ring_stopped_at = time.monotonic()
-        self._emit("ring_stopped")
         return True
 
     def announce(self, text: str) -> None:

@@ -744,8 +744,9 @@ def interpret(
     if asked.intent == "HassClimateGetTemperature" and resolution.device_ids:
         ctx.set_last_request(satellite.id, asked)  # "what's the temperature in here", "and in the office"
     elif resolution.values.get("list_action") == "add":  # "add milk to my shopping list", then "and eggs"
-        said = lists.added_to(resolution.values["list"])
-        ctx.set_last_request(satellite.id, Interpretation(asked.intent, 1.0, [], said))
+        name = resolution.values["list"]
+        added = Interpretation(asked.intent, 1.0, [Slot("list", name)], lists.added_to(name))
+        ctx.set_last_request(satellite.id, added)
     elif resolution.values.get("awaits"):  # "set an alarm": "What time ...?", and the answer is next
         ctx.set_last_request(satellite.id, Interpretation(asked.intent, 1.0, [], resolution.values["awaits"]))
     elif asked.intent not in TARGETING_INTENTS:
@@ -929,7 +930,7 @@ def _said_of_lists(turn: _Turn, text: str) -> Resolution | None:
     the home's list changed here, and kept with the preferences."""
     request = lists.parse(turn.interp.text)  # with its commas: "eggs, bread and butter"
     last = turn.ctx.last_request(turn.satellite.id)
-    added_to = lists.name_added_to(last.text) if last is not None and last.intent in lists.ADDING else None
+    added_to = last.slot("list") if last is not None and last.intent in lists.ADDING else None
     more = lists.more(text, added_to) if request is None and added_to is not None else None
     if more is not None and not any(_starts_a_request(i) or duration_in_text(f"in {i}") for i in more.items):
         # "add milk to my shopping list", then "and eggs": not a request of its own ("and turn off the
