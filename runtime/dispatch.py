@@ -23,7 +23,7 @@ from runtime.events import Action, Command, Resolution
 from runtime.phrasings import ANSWERED, HOLIDAYS
 from runtime.rank import INTENT_TYPES, ON_A_TIMER, VIDEO_CLASSES, named_devices, said_words
 from runtime.resolve import LISTING_WORDS, SOME_WORDS, SORRY, cap, normalize, outdoor
-from runtime.timers import ALARM, RunningTimer
+from runtime.timers import ALARM, RunningTimer, duration_text
 
 # the state a field can report, and how to say it
 STATE_WORDS = {"on": "on", "off": "off", "open": "open", "closed": "closed", "locked": "locked",
@@ -717,13 +717,3 @@ YOU_FORMS = {"my": "your", "me": "you", "i": "you", "myself": "yourself", "mine"
 
 def you_form(text: str) -> str:
     return " ".join(YOU_FORMS.get(w, w) for w in text.split())
-
-
-def duration_text(seconds: int) -> str:
-    """'5 minutes', '1 hour and 30 minutes'."""
-    parts = []
-    for unit, size in (("hour", 3600), ("minute", 60), ("second", 1)):
-        n, seconds = divmod(seconds, size)
-        if n:
-            parts.append(f"{n} {unit}{'s' if n != 1 else ''}")
-    return " and ".join(parts) if parts else "0 seconds"

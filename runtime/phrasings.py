@@ -51,7 +51,8 @@ TEMPERATURE_ASKED = re.compile(
 # "set the fan to low", "set it to medium" (just after the fan): some fan levels the model reads as
 # out of domain
 FAN_LEVEL_SAID = re.compile(
-    r"(?:please )?(?:set|turn|put|switch|run)(?: on)? (?:the |my )?(?P<fan>(?:\w+ )*?fans?|it|that)(?: speed)? (?:to|on|at) "
+    r"(?:please )?(?:set|turn|put|switch|run)(?: on)? (?:the |my )?(?P<fan>(?:\w+ )*?fans?|it|that)(?: on)?"
+    r"(?: in (?:the |my )?(?P<room>\w+(?: \w+)?))?(?: speed)? (?:to|on|at) "
     r"(?:the )?(?P<level>low|medium|high|max|maximum|minimum|lowest|highest|full|full speed|top speed)"
     r"(?: speed| setting)?(?: please)?"
 )

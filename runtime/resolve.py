@@ -130,7 +130,7 @@ from runtime.rank import (
     snapshot,
     words_of,
 )
-from runtime.timers import ALARM
+from runtime.timers import ALARM, duration_text
 
 
 def _words(text: str) -> list[str]:
@@ -303,6 +303,11 @@ LIKED_SAID = re.compile(
 )
 # what "turn on the news" / "turn on some jazz" plays when no device has that name
 PLAYED_NOT_SWITCHED = MUSIC_WORDS | frozenset(_words("news radio podcast podcasts audiobook some"))
+# "put on some music in the bedroom" switched the bedroom speaker on; "put some music on" asked what played
+SOME_MUSIC_ON = re.compile(
+    r"(?:please )?(?:put on (?:some )?music|(?:turn|switch) on some music|put (?:some )?music on)"
+    r"(?: in (?:the |my )?(?P<room>\w+(?: \w+)?))?(?: please)?"
+)
 ANY_MUSIC = frozenset(
     {"music", "some music", "something", "anything", "a song", "some songs", "songs", "my music"}
 )
@@ -385,6 +390,9 @@ UNIT_WORDS = frozenset(
 SPECIAL_PERCENT = {"half": 50, "full": 100, "max": 100, "maximum": 100, "minimum": 1, "min": 1,
                    "halfway": 50, "half way": 50, "partway": 50, "part way": 50,
                    "lowest": 1, "the lowest": 1, "highest": 100, "the highest": 100, "the max": 100}  # fmt: skip
+
+
+LEVEL_WORDS = frozenset(w for w in SPECIAL_PERCENT if " " not in w)
 
 
 def _level_word(text: str) -> str | None:
@@ -592,7 +600,8 @@ def untagged_words(interp: Interpretation) -> str:
     # "back" is a carrier in "turn it back on", a name in "is the back door locked"
     named_back = {k for k, w in enumerate(said[:-1]) if w == "back" and said[k + 1] not in CARRIER_WORDS}
     words = [w for k, w in enumerate(said) if w not in tagged and (w not in CARRIER_WORDS or k in named_back)]
-    return " ".join(w for w in words if parse_number(w) is None and w not in FLOOR_WORDS)
+    # a level said as a word ("half brightness") is a value, not a device ("a device called half")
+    return " ".join(w for w in words if parse_number(w) is None and w not in FLOOR_WORDS | LEVEL_WORDS)
 
 
 def main_device(devices: list[Device], room: Room) -> Device:
@@ -693,6 +702,14 @@ def interpret(
     ctx.set_just_started(satellite.id, None)  # the pipeline sets it again when this turn starts one
     said = normalize(top.text)
     fix = without_not(said) if started is not None else said  # "no, not seventy, seventeen"
+    last = ctx.last_request(satellite.id)
+    if (
+        started is not None
+        and last is not None
+        and last.text == HOW_LONG_ASKED
+        and not TIMER_CHANGED.fullmatch(fix)
+    ):
+        fix = f"{HOW_LONG_ASKED} {fix}"  # "How long should it be?" -> "nine minutes": the answer
     longer = TIMER_CHANGED.fullmatch(fix)
     alarm = started is not None and started.kind == ALARM
     clocked = started is not None and (alarm or started.at_a_time)  # "remind me at 5 pm", then "no, 9 pm"
@@ -732,10 +749,21 @@ def interpret(
             # is, so the correction was misheard as its first request was ("seventeen" as "seventy")
             reasons.append(f"'{top.text}' is the timer it puts right: {amount:g} heard for {other}")
             amount = other
-        reasons.append(f"'{top.text}' just after a timer was started: that timer, {amount:g} x {unit} s")
         top = Interpretation("HassStartTimer", top.score, [], top.text)
-        values = {"seconds": int(amount * unit), "replaces": started.id, **_kept(started)}
-        resolution = Resolution(top, values=values)
+        if amount * unit == started.seconds:
+            # "set a timer for 9 minutes" heard as "1 minute", then "no, nine minutes" heard as "no, one
+            # minute": set again, it said the same wrong time. The timer runs on; the answer is next
+            reasons.append(f"'{top.text}' just after a timer of that length: asked again")
+            ctx.set_just_started(satellite.id, started)
+            resolution = Resolution(
+                top,
+                values={"awaits": HOW_LONG_ASKED},
+                clarification=f"It's set for {duration_text(started.seconds)}. How long should it be?",
+            )
+        else:
+            reasons.append(f"'{top.text}' just after a timer was started: that timer, {amount:g} x {unit} s")
+            values = {"seconds": int(amount * unit), "replaces": started.id, **_kept(started)}
+            resolution = Resolution(top, values=values)
     else:
         resolution = resolve(top, ctx, satellite, person=person, now=now)
     if resolution.values.get("out_of_domain"):
@@ -1046,6 +1074,8 @@ def _said_of_devices(turn: _Turn, text: str) -> Resolution | None:
         # read as a fan speed with no level tagged: "set it to high" said "I didn't catch the speed"
         turn.reasons.append(f"a fan level said: {level['fan']} to {level['level']}")
         slots = [Slot("name", level["fan"]), Slot("percentage", level["level"])]
+        if level["room"]:  # "turn on the fan in the bedroom at medium" was out of domain
+            slots.append(Slot("area", level["room"]))
         return _targeted(turn, _fan_speed(_read_as(turn, "HassFanSetSpeed", slots)))
     if (sped := FAN_SPED.fullmatch(text)) is not None:  # "up" / "down" said: _fan_step's words
         return _targeted(
@@ -1122,6 +1152,11 @@ def _said_of_time(turn: _Turn, text: str) -> Resolution | None:
         return _read_as(turn, "HassGetCurrentDate", []).done(until=until["day"])
     if OVEN_READY.fullmatch(text):
         return _get_temperature(_read_as(turn, "HassClimateGetTemperature", [Slot("name", "oven")]))
+    alone = DURATION_ALONE.fullmatch(text)
+    if alone is not None and parse_number(alone["amount"]) is not None:
+        # "ten minutes" alone: a timer, as the model reads most (it read "eighty five hours" as out of
+        # domain); just after "How long should it be?" interpret reads it as the answer instead
+        return _duration(_read_as(turn, "HassStartTimer", [], text=f"set a timer for {text}"))
     if (later_of := WHEN_LATER.fullmatch(text)) is not None:  # "how long until the fan turns off"
         device = later_of["device"]
         return _read_as(turn, "HassTimerStatus", []).done(timer_name=device, later_of=device)
@@ -1216,6 +1251,11 @@ def _said_of_media(turn: _Turn, text: str) -> Resolution | None:
         slots = [_span_of(words, "search_query", played["what"]), Slot("media_class", "music")]
         slots += [_span_of(words, kind, where)] if where else []
         return _play(_read_as(turn, "HassMediaSearchAndPlay", slots, text=text))
+    if (some := SOME_MUSIC_ON.fullmatch(text)) is not None and (
+        not some["room"] or room_called(some["room"], turn.rooms)
+    ):
+        where = [Slot("area", some["room"])] if some["room"] else []
+        return _play(_read_as(turn, "HassMediaSearchAndPlay", [Slot("search_query", "some music"), *where]))
     if (watch := WATCH_SOMETHING.fullmatch(text)) is not None:  # the title is the answer, next turn
         kind = watch["kind"].replace("film", "movie")
         return _read_as(turn, "HassMediaSearchAndPlay", []).ask(
@@ -1637,6 +1677,8 @@ def _targeted(turn: _Turn, resolution: Resolution) -> Resolution:
 CANCEL_THAT = re.compile(r"(?:no,? )?(?:cancel|scratch|forget|delete|undo) (?:that|it|this)(?: please)?")
 # "make it 10" just after a timer was set (read as the volume, it set the music to 100%); "no, 17
 # minutes", as when "seventeen" was heard as "seventy" (it said "Sorry about that" and kept the 70)
+DURATION_ALONE = re.compile(r"(?P<amount>\w+(?: \w+)?) (?:seconds?|minutes?|hours?)")
+HOW_LONG_ASKED = "make it"  # the words an answer to "How long should it be?" completes
 TIMER_CHANGED = re.compile(
     r"(?:(?:no,? |actually,? |sorry,? )?(?:make (?:it|that)|change (?:it|that) to|set (?:it|that) (?:to|for)"
     r"|i (?:said|meant))|no,?|nope,?) (?P<amount>\w+(?: (?!percent|degrees?)\w+)??)"
@@ -2348,6 +2390,14 @@ def _on_off(turn: _Turn) -> Resolution:
     if doors and turn.interp.text and not words & SWITCH_WORDS:
         # "front door", "blinds" alone locked the door, opened the blinds: which way was not said
         return turn.ask(f"What should I do with {_the([d.name for d in doors])}?")
+    if (
+        state == "on"
+        and turn.interp.text
+        and not words & SWITCH_WORDS
+        and all(d.type in ("light", "fan") and turn.state(d.id) == "on" for d in found)
+    ):  # "lights" said with the lights on: a bare name flips them, as a wall switch does
+        turn.reasons.append("a bare name, and all it names on already: off")
+        state = "off"
     return turn.done(
         [d.id for d in found], found[0].room if len({d.room for d in found}) == 1 else None, state=state
     )
@@ -2712,6 +2762,11 @@ def _media_targets(turn: _Turn) -> list[Device] | Resolution:
         if every:
             turn.reasons.append(f"every player {'in the home' if home else 'here'}")
             return every
+    if turn.interp.intent == "HassMediaPlayerUnmute":  # "mute the tv", then "unmute": the tv, muted
+        muted = [d for d in media if (s := turn.ctx.state(d.id)) is not None and s.state.get("muted") is True]
+        if muted := [d for d in muted if d.room == turn.satellite.room] or muted:
+            turn.reasons.append(f"muted: {', '.join(d.id for d in muted)}")
+            return muted
     # "turn on the tv", then "turn it up" / "pause": the player this satellite just acted on
     last = [d for d in _last_targets(turn) if d in media]
     pronoun = bool(set(normalize(turn.interp.text).split()) & PRONOUNS)
@@ -2964,6 +3019,9 @@ def _play(turn: _Turn) -> Resolution:
         named = players[:1]  # "turn on the speaker", then "play kind of blue on it"
     screen = any(d.type == "tv" for d in named) if named is not None else sat.has_screen
     where = f"satellite {sat.id}" if named is None else "where it plays"
+    if not cls and said_words(turn.interp) & {"watch", "watching", "see"}:  # "watch inception": no audiobook
+        cls = "movie"
+        turn.reasons.append("'watch' said: video")
     if not cls and not screen and set(normalize(query).split()) & {"news", "headlines"}:
         cls = "podcast"  # "play the news" was an audiobook
         turn.reasons.append(f"'{query}': news, a podcast")
@@ -3002,6 +3060,9 @@ def _play(turn: _Turn) -> Resolution:
         turn.reasons.append("the whole home said: every speaker")
         return turn.done([d.id for d in speakers], None, **values)
     if named is not None:  # video on the tv, audio on a speaker, when the room has both
+        if video and not screen:  # "play it in the bedroom" moved a movie onto the bedroom speaker
+            room_of = turn.room(named[0].room)
+            return turn.ask(f"There's no screen in the {room_of.name} to play {query} on.")
         pick = next((d for d in named if (d.type == "tv") == video), named[0])
         return turn.done([pick.id], pick.room, **values)
     types = ("tv",) if video else ("media_player",)
@@ -3267,6 +3328,14 @@ def _brightness_step(turn: _Turn) -> Resolution:
         return _volume_step(
             _read_as(turn, "HassSetVolumeRelative", [*i.slots, Slot("name", tv)] if tv else None)
         )
+    if not (named or placed or kinds or said_words(i) & (LIGHT_STEP_WORDS | TEMPERATURE_COMPARATIVES)):
+        # "turn it down" with nothing just changed and music playing here: the music, as people mean
+        playing = [
+            d for d in _players(turn) if d.room == turn.satellite.room and turn.state(d.id) == "playing"
+        ]
+        if playing:
+            turn.reasons.append(f"nothing just changed, {playing[0].id} playing here: its volume")
+            return _volume_step(_read_as(turn, "HassSetVolumeRelative"))
     if kinds == {"fan"}:
         return _fan_step(turn)
     if kinds == {"cover"}:  # "open the blinds a little more"
@@ -3323,7 +3392,8 @@ def _brightness_step(turn: _Turn) -> Resolution:
         return turn.ask("Brighter or dimmer?")
     states = [turn.ctx.state(d.id) for d in found]
     on = [s for s in states if s is not None and s.state.get("state") == "on"]
-    if step < 0 and states and not on and all(s is not None for s in states):
+    if step < 0 and states and all(s is not None and s.state.get("state") == "off" for s in states):
+        # reported off, not merely silent about it (a light whose color was set reports no state yet)
         return turn.ask(f"{cap(_the([d.name for d in found]))} {'is' if len(found) == 1 else 'are'} off.")
     base = next(
         (float(s.state["brightness"]) for s in on if isinstance(s.state.get("brightness"), int | float)),

@@ -247,3 +247,13 @@ def _singular(word: str) -> str:
         if word.endswith(plural) and len(word) > len(plural) + 1:
             return word[: -len(plural)] + one
     return word
+
+
+def duration_text(seconds: int) -> str:
+    """'5 minutes', '1 hour and 30 minutes'."""
+    parts = []
+    for unit, size in (("hour", 3600), ("minute", 60), ("second", 1)):
+        n, seconds = divmod(seconds, size)
+        if n:
+            parts.append(f"{n} {unit}{'s' if n != 1 else ''}")
+    return " and ".join(parts) if parts else "0 seconds"

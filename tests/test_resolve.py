@@ -989,6 +989,37 @@ def test_explicit_media_class_needs_a_fitting_player(ctx, bedroom) -> None:
     assert r.clarification is not None and "screen" in r.clarification and r.device_ids == []
 
 
+def test_a_movie_in_a_room_without_a_screen_is_not_played_on_its_speaker(ctx, living, kitchen) -> None:
+    """ "play the movie X in the bedroom" played the movie on the bedroom speaker; "watch inception in the
+    kitchen" played an audiobook."""
+    play = "HassMediaSearchAndPlay"
+    said = "play the movie the hunger games in the bedroom"
+    r = resolve(
+        hyp(play, text=said, search_query="the hunger games", media_class="movie", area="bedroom"),
+        ctx,
+        living,
+    )
+    assert (r.device_ids, r.clarification) == (
+        [],
+        "There's no screen in the bedroom to play the hunger games on.",
+    )
+    r = resolve(
+        hyp(play, text="watch inception in the kitchen", search_query="inception", area="kitchen"),
+        ctx,
+        living,
+    )
+    assert (r.device_ids, r.clarification) == ([], "There's no screen in the kitchen to play inception on.")
+    r = resolve(hyp(play, text="watch inception", search_query="inception"), ctx, kitchen)
+    assert r.clarification == "There's no screen in the kitchen to play inception on."
+    # with no kind said, the room decides, as before: the audiobook
+    r = resolve(
+        hyp(play, text="play inception in the bedroom", search_query="inception", area="bedroom"), ctx, living
+    )
+    assert r.device_ids == ["bedroom_speaker"] and r.values["media_class"] == "audiobook"
+    r = resolve(hyp(play, text="watch inception", search_query="inception"), ctx, living)
+    assert r.device_ids == ["tv"] and r.values["media_class"] == "movie"
+
+
 @pytest.mark.parametrize(
     ("said", "cls"), [("podcasts", "podcast"), ("horror movies", "movie"), ("jazz", None)]
 )
@@ -1506,6 +1537,19 @@ def test_a_bare_name_never_turns_on_something_that_heats(ctx, kitchen) -> None:
     ).device_ids == ["kitchen_light"]
 
 
+def test_a_bare_name_of_lights_already_on_switches_them_off(ctx, living) -> None:
+    """ "lights" said with the lights on switched them on again: nothing happened."""
+    r = resolve(hyp("HassTurnOn", text="lights", domain="lights"), ctx, living)
+    assert r.values == {"state": "on"}  # not known to be on: on
+    for device in ("living_room_light", "floor_lamp"):
+        ctx.update_state(device, {"state": "on"})
+    r = resolve(hyp("HassTurnOn", text="lights", domain="lights"), ctx, living)
+    assert sorted(r.device_ids) == ["floor_lamp", "living_room_light"] and r.values == {"state": "off"}
+    # a verb said is done as said
+    r = resolve(hyp("HassTurnOn", text="turn on the lights", domain="lights"), ctx, living)
+    assert r.values == {"state": "on"}
+
+
 @pytest.mark.parametrize(
     "said",
     [
@@ -1655,6 +1699,37 @@ def test_an_untagged_tv_or_speaker_picks_that_player(ctx, living) -> None:
     ]
     r = resolve(hyp("HassMediaPause", text="pause the speaker"), ctx, living)
     assert r.device_ids == ["living_room_speaker"]
+
+
+def test_everyday_phrasings_the_model_reads_badly_are_done(ctx, living) -> None:
+    """Each of these did nothing useful: "half brightness" asked about "a device called half"; "turn on
+    the fan in the bedroom at medium" was out of domain; "put on some music in the bedroom" switched the
+    bedroom speaker on and played nothing."""
+    r = resolve(hyp("HassLightSet", text="half brightness"), ctx, living)
+    assert r.device_ids == ["living_room_light"] and r.values["brightness"] == 50, r.clarification
+    said = "turn on the fan in the bedroom at medium"
+    r = resolve(hyp("OutOfDomain", text=said), ctx, living)
+    assert (r.device_ids, r.values) == (["bedroom_fan"], {"percentage": 66}), r.reasons
+    said = "put on some music in the bedroom"
+    r = resolve(hyp("HassTurnOn", text=said, area="bedroom"), ctx, living)
+    assert r.device_ids == ["bedroom_speaker"] and r.values["media_class"] == "music", r.values
+    r = resolve(hyp("HassGetState", text="put some music on"), ctx, living)
+    assert r.device_ids == ["living_room_speaker"] and r.values.get("state") == "playing", r.values
+    # "turn on the music" is still the player switched on
+    r = resolve(hyp("HassTurnOn", text="turn on the music"), ctx, living)
+    assert r.values == {"state": "on"}
+
+
+def test_unmute_is_the_player_muted(ctx, living) -> None:
+    """ "mute the tv", then "unmute", unmuted the speaker playing beside it."""
+    ctx.update_state("living_room_speaker", {"state": "playing", "muted": False})
+    ctx.update_state("tv", {"state": "on", "muted": True})
+    r = resolve(hyp("HassMediaPlayerUnmute", text="unmute"), ctx, living)
+    assert r.device_ids == ["tv"], r.reasons
+    ctx.update_state("tv", {"state": "on", "muted": False})
+    assert resolve(hyp("HassMediaPlayerUnmute", text="unmute"), ctx, living).device_ids == [
+        "living_room_speaker"
+    ]
 
 
 def test_a_player_just_turned_on_is_the_one_paused_or_turned_up(ctx, living) -> None:
@@ -1841,6 +1916,36 @@ def test_too_bright_just_after_the_tvs_volume_is_the_lights(ctx, living) -> None
     resolve(hyp("HassSetVolumeRelative", text="i can't hear the tv", name="tv"), ctx, living)
     r = resolve(hyp("AmbientSetBrightnessRelative", text="turn it down", brightness_step="down"), ctx, living)
     assert r.device_ids == ["tv"] and "volume" in r.values
+
+
+def test_turn_it_down_with_nothing_just_changed_is_the_music_playing_here(ctx, living, kitchen) -> None:
+    """ "turn it down" with the speaker playing and no device just changed dimmed the lights."""
+    ctx.update_state("living_room_light", {"state": "on", "brightness": 60})
+    ctx.update_state("living_room_speaker", {"state": "playing", "volume": 40})
+    step = "AmbientSetBrightnessRelative"
+    r = resolve(hyp(step, text="turn it down", brightness_step="down"), ctx, living)
+    assert (r.device_ids, r.values) == (["living_room_speaker"], {"volume": 30}), r.reasons
+    r = resolve(hyp(step, text="turn it up a bit", brightness_step="up"), ctx, living)
+    assert (r.device_ids, r.values) == (["living_room_speaker"], {"volume": 50}), r.reasons
+    # the lights said, or nothing playing in this room: still the lights
+    r = resolve(hyp(step, text="it's too bright in here", brightness_step="bright"), ctx, living)
+    assert "living_room_light" in r.device_ids and "brightness" in r.values
+    ctx.update_state("kitchen_light", {"state": "on", "brightness": 60})
+    r = resolve(hyp(step, text="turn it down", brightness_step="down"), ctx, kitchen)
+    assert "kitchen_light" in r.device_ids and "brightness" in r.values
+
+
+def test_dimming_a_light_that_reported_no_state_yet_is_not_said_to_be_off(ctx, bedroom) -> None:
+    """Just after "set the bedroom light to red", "make it a bit dimmer" said "The bedroom light is off.":
+    the state known held the color set, and no on or off."""
+    ctx.update_state("bedroom_light", {"color": {"hex": "#ff0000"}})
+    ctx.set_last_target(bedroom.id, ["bedroom_light"])
+    step = "AmbientSetBrightnessRelative"
+    r = resolve(hyp(step, text="make it a bit dimmer", brightness_step="dimmer"), ctx, bedroom)
+    assert r.device_ids == ["bedroom_light"] and r.values["brightness"] == 80, (r.clarification, r.reasons)
+    ctx.update_state("bedroom_light", {"state": "off"})
+    r = resolve(hyp(step, text="make it a bit dimmer", brightness_step="dimmer"), ctx, bedroom)
+    assert r.clarification == "The bedroom light is off."
 
 
 def test_dimming_a_light_whose_level_is_not_known_yet_is_a_step_down_from_full(ctx, living) -> None:
