@@ -21,13 +21,16 @@ Writes benchmarks/out/spoken.json and spoken.png.
 
 A request, and what the user says when it was acted on wrongly ("set a timer for seventeen minutes
 | no seventeen minutes"), both spoken in one context: how often the user ends with the timer or
-alarm asked for ("put right"), not only how often it is heard. Writes spoken_dialogs.json.
+alarm asked for ("put right"), not only how often it is heard. A correction that repeats the value
+just set is answered with a question ("It's set for 1 minute. How long should it be?"); the user
+then says the time alone ("nine minutes"), a third utterance. Writes spoken_dialogs.json.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from collections import Counter
 from datetime import datetime
@@ -84,16 +87,22 @@ def _lines(path: Path) -> list[str]:
 
 def _timer_of(model: NluModel, config: Config, sat: Satellite, said: list[str], now: datetime) -> str | None:
     """The timer or alarm the runtime ends with after `said`, one turn each in one context, as
-    "<seconds> <name>"; None when the last turn set none. A turn that sets one is what the next
-    turn's "no, ..." puts right, as in the pipeline."""
+    "<seconds> <name>"; None when the last turn set none (or asked a question). A turn that sets one
+    is what the next turn's "no, ..." puts right, as in the pipeline."""
     ctx = ContextStore(config)
     values: dict[str, Any] = {}
     for text in said:
         _, resolution = interpret(model.parse(commands(text)[0]), ctx, sat, now=now)
-        values = resolution.values if resolution.clarification is None else {}
+        values = resolution.values if resolution.clarification is None else {"asked": True}
         if resolution.interpretation.intent == "HassStartTimer" and "seconds" in values:
             ctx.set_just_started(sat.id, JustStarted.from_values(1, values))
+    if values.get("asked"):
+        return ASKED
     return f"{values['seconds']} {values.get('timer_name') or ''}".strip() if "seconds" in values else None
+
+
+ASKED = "asked"  # _timer_of's answer when the last turn asked a question ("How long should it be?")
+CORRECTION_WORDS = re.compile(r"^no (?:i said )?")  # "no i said nine minutes" -> "nine minutes", the answer
 
 
 def dialogs(path: Path, out: Path, engine: Any, model: NluModel, config: Config, now: datetime) -> int:
@@ -112,7 +121,7 @@ def dialogs(path: Path, out: Path, engine: Any, model: NluModel, config: Config,
         for voice, speed in VOICES:
             first = heard(request, voice, speed)
             got = None if first.rejected else _timer_of(model, config, sat, [first.text], now)
-            second = None
+            second, answer_heard = None, None
             if first.rejected:
                 outcome = "request rejected"
             elif got == meant:
@@ -122,6 +131,11 @@ def dialogs(path: Path, out: Path, engine: Any, model: NluModel, config: Config,
                 fixed = (
                     None if second.rejected else _timer_of(model, config, sat, [first.text, second.text], now)
                 )
+                if fixed == ASKED:  # "It's set for 1 minute. How long should it be?": the time alone, said
+                    third = heard(CORRECTION_WORDS.sub("", correction), voice, speed)
+                    answered = [first.text, second.text, third.text]
+                    fixed = None if third.rejected else _timer_of(model, config, sat, answered, now)
+                    answer_heard = third.text
                 outcome = (
                     "correction rejected"
                     if second.rejected
@@ -131,7 +145,7 @@ def dialogs(path: Path, out: Path, engine: Any, model: NluModel, config: Config,
                 )
             outcomes[outcome] += 1
             rows.append({"request": request, "voice": voice, "heard": first.text, "outcome": outcome,
-                         "correction_heard": second and second.text})  # fmt: skip
+                         "correction_heard": second and second.text, "answer_heard": answer_heard})  # fmt: skip
     kinds = ("right first time", "put right", "still wrong", "correction rejected", "request rejected")
     n = sum(outcomes.values())
     wrong_first = n - outcomes["right first time"] - outcomes["request rejected"]
@@ -150,6 +164,7 @@ def dialogs(path: Path, out: Path, engine: Any, model: NluModel, config: Config,
         if row["outcome"] != "right first time":
             print(
                 f"  {row['outcome']:19} {row['request']!r} ({row['voice']}) -> {row['heard']!r}, then {row['correction_heard']!r}"
+                + (f", asked, then {row['answer_heard']!r}" if row["answer_heard"] is not None else "")
             )
     print(f"wrote {out}")
     return 0

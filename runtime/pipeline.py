@@ -53,7 +53,7 @@ from runtime.events import (
     Wake,
     to_dict,
 )
-from runtime.phrasings import WHY_ASKED
+from runtime.phrasings import SNOOZE, WHY_ASKED
 from runtime.resolve import MAX_TIMER_S, meant_instead, normalize, taught_command
 from runtime.timers import ALARM, RunningTimer, Timers, called
 
@@ -217,7 +217,7 @@ class Pipeline:
         # "tell everyone dinner is ready": (this satellite, the message, the satellites to say it on);
         # the runtime that owns every satellite's pipeline sets it
         self.on_broadcast: Callable[[str, str, list[str]], None] | None = None
-        self.ring_every_s, self.ring_heard_s = RING_EVERY_S, RING_HEARD_S
+        self.ring_every_s, self.ring_heard_s, self.ring_times = RING_EVERY_S, RING_HEARD_S, RING_TIMES
         self._ring_lock = threading.Lock()
         self._ring = 0  # the ringing that may go on; stopping it moves this on
         self._ring_next: threading.Timer | None = None  # its next time, while it rings
@@ -330,6 +330,13 @@ class Pipeline:
                 Interpretation("AmbientStop", 1.0, [], turn.text), values={"ring": "stopped"}
             )
             turn.action = Action("answer", text="")
+            return
+        if not ringing_heard and SNOOZE.fullmatch(normalize(turn.text)):
+            # "snooze" with nothing ringing set an alarm 9 minutes away
+            turn.resolution = Resolution(
+                Interpretation("AmbientStop", 1.0, [], turn.text), values={"ring": "none"}
+            )
+            turn.action = Action("answer", text="Nothing is ringing to snooze.")
             return
         turn.nbest = self.stages.nlu.parse(turn.text, NBEST)
         t = _lap(turn, "nlu", t)
@@ -488,14 +495,16 @@ class Pipeline:
             ring = self._ring
         if replaced:
             self._emit("ring_stopped")
-        self._ring_again(ring_text(timer), RING_TIMES, ring)
+        self._ring_again(ring_text(timer), self.ring_times, ring)
 
     def _ring_again(self, text: str, times: int, ring: int) -> None:
         with self._ring_lock:
             if ring != self._ring:  # stopped meanwhile
                 return
             self._ring_next = None
-            if times > 1:
+            if times <= 1:  # the last ring: "stop" said next is still about it, as after one stopped
+                self._ring_stopped_at = time.monotonic()
+            else:
                 self._ring_next = threading.Timer(
                     self.ring_every_s, self._ring_again, (text, times - 1, ring)
                 )

@@ -18,6 +18,7 @@ from conftest import Broker, free_port, wait_until
 from runtime.config import Config
 from runtime.context import ContextStore
 from runtime.daemon import Runtime, with_broker
+from runtime.pipeline import RING_EVERY_S, RING_TIMES
 from runtime.resolve import taught_command
 from runtime.simulator import DeviceSimulator
 from runtime.store import Store
@@ -375,6 +376,39 @@ def test_a_timer_rings_on_the_satellite_that_set_it_and_can_be_cancelled(home: d
         pipe._emit_fn = old
 
 
+def test_stop_after_the_last_ring_stops_nothing_else_and_snooze_needs_a_ring(home: dict[str, Any]) -> None:
+    """ "stop" just after a timer's last ring went to the model (it pauses the music); "snooze" with
+    nothing ringing set an alarm 9 minutes away."""
+    pipe = home["rt"].pipelines["kitchen-sat"]
+    said = partial(reply, pipe)
+    rings: list[str] = []
+
+    def sink(kind: str, satellite: str, data: dict[str, Any]) -> None:
+        if kind == "response" and data.get("turn") is None:
+            rings.append(data["text"])
+
+    old, pipe._emit_fn = pipe._emit_fn, sink
+    pipe.ring_every_s, pipe.ring_times = 0.2, 2
+    try:
+        said("what time is it")  # a turn between: a ring stopped by the test before is not heard now
+        assert said("snooze") == "Nothing is ringing to snooze."
+        assert pipe.timers.running("kitchen-sat") == []
+        for then, answer in (("stop", ""), ("snooze", "Alarm set for 9 minutes from now.")):
+            rings.clear()
+            said("set a timer for 1 second")
+            assert wait_until(lambda: len(rings) == 2), rings
+            time.sleep(0.4)  # no third ring: the last one has rung
+            turn = pipe.handle_text(then)
+            assert turn.action is not None and turn.action.text == answer, (then, turn.action)
+            assert len(rings) == 2
+        assert [t.seconds for t in pipe.timers.running("kitchen-sat")] == [540]
+    finally:
+        pipe._emit_fn = old
+        pipe.ring_every_s, pipe.ring_times = RING_EVERY_S, RING_TIMES
+        pipe.timers.cancel_all("kitchen-sat", frozenset({"alarm"}))
+        pipe.timers.cancel_all("kitchen-sat")
+
+
 def test_timers_are_listed_by_kind_and_cancel_all_keeps_the_other_kinds(home: dict[str, Any]) -> None:
     """ "how many timers do i have" and "what reminders do i have" were out of domain; "cancel all
     reminders" cancelled the timers too (and "cancel all timers" the reminders)."""
@@ -542,7 +576,11 @@ def test_no_and_the_time_meant_puts_right_a_timer_or_alarm_just_set(home: dict[s
         assert said("set a timer for fifty minutes") == "Timer set for 50 minutes."
         assert said("no, fifty minutes") == "Timer set for 15 minutes."
         assert said("no i said fifteen") == "Timer set for 50 minutes."
-        assert said("no, 50") == "Timer set for 50 minutes."
+        # the length it has, said again, changes nothing: asked again ("nine" heard as "one" twice set
+        # the same wrong timer again), and the answer alone puts it right
+        assert said("no, 50") == "It's set for 50 minutes. How long should it be?"
+        assert said("fifty five") == "Timer set for 55 minutes."
+        assert sorted(t.seconds for t in pipe.timers.running("kitchen-sat")) == [900, 3300]
         said("cancel that")
         assert [t.seconds for t in pipe.timers.running("kitchen-sat")] == [900]
         assert said("set an alarm for one a m").startswith("Alarm set for 1:00 AM")

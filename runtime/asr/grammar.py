@@ -176,7 +176,8 @@ MEANINGS: dict[str, frozenset[str]] = {
     "no i meant the <switchable>": frozenset({I.NEGATIVE_FEEDBACK, "HassTurnOn", "HassTurnOff"}),  # the pipeline redoes it there
     # a timer or alarm just set, put right ("seventeen" is often heard as "seventy"): the runtime
     # reads it then; said in a fresh context, it is feedback
-    "no [i said] <number> (minutes | seconds | hours)": frozenset({I.NEGATIVE_FEEDBACK, "HassStartTimer"}),
+    # without "no": the answer to "It's set for 1 minute. How long should it be?" (heard as "add minutes")
+    "[no [i said]] <number> (minutes | seconds | hours)": frozenset({I.NEGATIVE_FEEDBACK, "HassStartTimer"}),
     "no [i said] <clock>": frozenset({I.NEGATIVE_FEEDBACK, "HassStartTimer"}),
     "stop learning": frozenset({I.LEARN_PREFERENCES}),
     "(stop | cancel | never mind)": frozenset({I.STOP, "HassNevermind"}),
