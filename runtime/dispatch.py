@@ -459,6 +459,8 @@ def _known(known: dict[str, Any]) -> str:
         said.append(f"You like the lights at {_clean(known['lights_on_at'])}%.")
     if known.get("taught"):
         said.append(f"You taught me {_and(known['taught'])}.")
+    if known.get("names"):  # "call the living room light the big light"
+        said.append(f"You call {_and([f'the {device} {name}' for name, device in known['names']])}.")
     if not said:
         said.append(
             "I don't know anything about you yet. Tell me what you like, or teach me a phrase: "

@@ -60,6 +60,7 @@ READ = re.compile(
     rf"(?:what's|whats|what is|what else is) on {_list(1)}"
     rf"|(?:read|tell|show|give)(?: me)?(?: what's on)? {_list(2)}{_PLEASE}"
     r"|what do (?:i|we) (?:need|have) to (?:buy|get)|what do (?:i|we) need from the (?:shop|store|supermarket)"
+    rf"|how many (?:things|items)(?: are| do (?:i|we) have)? (?:on|in) {_list(3)}"
 )
 HAS = re.compile(
     rf"(?:is|are) (?P<items>.+?) (?:on|in) {_list(1)}|do (?:i|we) have (?P<items2>.+?) on {_list(2)}"

@@ -67,6 +67,8 @@ FASTER_SLOWER = re.compile(
 LEVEL_ASKED = re.compile(
     r"how (?:bright|dim) (?:is|are) (?:the |my )?(?P<light>.+?)(?: right now| now| at the moment)?"
     r"|(?:is|are) (?:the |my )?(?P<player>.+?) (?:muted|on mute)"
+    # "what's the bedroom light at" (read as the bedroom's temperature); a thermostat named is not a light
+    r"|(?:what's|whats|what is) (?:the |my )?(?P<light_at>.+?) (?:at|set to)(?: right now| now)?"
 )
 # "too fast" just after the fan (it said "Sorry"): a speed level down
 TOO_FAST = re.compile(
@@ -348,6 +350,7 @@ TEACH_NAME = re.compile(
 )
 RENAME = re.compile(
     r"(?:please )?(?:rename|re name) (?:the |my )?(?P<device>.+?) (?:to|as) (?:the |my )?(?P<name>.+)"
+    r"|(?:please )?call (?:the |my )?(?P<device2>.+?) (?:the |my )(?P<name2>.+)"
 )
 # "what color is the floor lamp", "what color is it" (read as the date, or a light set)
 COLOR_ASKED = re.compile(r"what colou?r is (?:it|that|this|the (?P<name>.+?))(?: set to| now| right now)?")

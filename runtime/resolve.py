@@ -1040,13 +1040,16 @@ def _said_of_devices(turn: _Turn, text: str) -> Resolution | None:
         resolution = resolve(command, turn.ctx, turn.satellite, person=turn.person, now=turn.now)
         resolution.reasons.insert(0, f"'make sure ... {sure['state']}': '{said}'")
         return resolution
-    if (renamed := RENAME.fullmatch(text)) is not None:
-        devices = _named(turn, renamed["device"])
-        which = f"the {devices[0].name}" if len(devices) == 1 else "a device"
-        return _cannot(
-            turn,
-            f"I can't rename devices by voice yet: give {which} the alias {renamed['name']} in devices.yaml.",
-        )
+    if (renamed := RENAME.fullmatch(text)) is not None and (
+        devices := _named(turn, renamed["device"] or renamed["device2"])
+    ):
+        # "call the living room light the big light": a name this person uses, as "when i say the big
+        # light i mean the living room light" teaches (it said to edit devices.yaml)
+        if len(devices) > 1:
+            return turn.ask(f"Which one: {_the([d.name for d in devices])}?")
+        name = normalize(renamed["name"] or renamed["name2"])
+        turn.ctx.set_preference(turn.person, f"name:{name}", devices[0].name)
+        return _read_as(turn, "AmbientTeachCommand", []).done(phrase=name, name=devices[0].name)
     if (color := COLOR_ASKED.fullmatch(text)) is not None:
         question = _read_as(turn, "HassGetState", [Slot("name", color["name"])] if color["name"] else [])
         lights = _targets(question, frozenset({"light"})) if color["name"] else _last_targets(turn)
@@ -1109,7 +1112,10 @@ def _said_of_devices(turn: _Turn, text: str) -> Resolution | None:
 def _level_asked(turn: _Turn, asked: re.Match[str]) -> Resolution | None:
     """ "how bright is the living room light" (read as the temperature), "is the tv muted" (read as
     muting it): the light's state with its level, the player's mute; None if no such device is named."""
-    said, kinds = (asked["light"], {"light"}) if asked["light"] else (asked["player"], {"media_player", "tv"})
+    light = asked["light"] or asked["light_at"]
+    said, kinds = (light, {"light"}) if light else (asked["player"], {"media_player", "tv"})
+    if asked["light_at"]:  # "what's the fan at", "what's the tv set to": its state, with its level
+        kinds = {"light", "fan", "cover", "media_player", "tv"}
     named = _last_targets(turn) if said in PRONOUNS else _named(turn, said)
     found = [d for d in named if d.type in kinds]
     here = [d for d in found if d.room == turn.satellite.room]  # "the lights": this room's
@@ -1117,7 +1123,7 @@ def _level_asked(turn: _Turn, asked: re.Match[str]) -> Resolution | None:
     if not found:
         return None
     question = _read_as(turn, "HassGetState", [])
-    query = "state" if asked["light"] else "muted"  # a light's state is said with its level
+    query = "state" if light else "muted"  # a light's state is said with its level
     return _targeted(question, question.done([d.id for d in found], found[0].room, query=query))
 
 
@@ -1338,7 +1344,8 @@ def _known_about(turn: _Turn) -> dict[str, Any]:
     prefs = turn.ctx.preferences(turn.person)
     taught = sorted(k.removeprefix("command:") for k, v in prefs.items() if k.startswith("command:") and v)
     known = ("likes", "dislikes", "media_class", "lights_on_at", "learning")
-    return {**{k: prefs.get(k) for k in known}, "taught": taught}
+    names = sorted((k.removeprefix("name:"), v) for k, v in prefs.items() if k.startswith("name:") and v)
+    return {**{k: prefs.get(k) for k in known}, "taught": taught, "names": names}
 
 
 def _forget_preferences(turn: _Turn, phrases_too: bool) -> None:

@@ -22,6 +22,8 @@ from runtime.lists import SHOPPING, TO_DO, ListRequest, change, more, parse, sai
         ("what's on my shopping list", ListRequest("read", SHOPPING)),
         ("read me my to do list", ListRequest("read", TO_DO)),
         ("what do we need from the store", ListRequest("read", SHOPPING)),
+        ("how many things are on my shopping list", ListRequest("read", SHOPPING)),  # it said Sorry
+        ("how many items on the to do list", ListRequest("read", TO_DO)),
         ("is milk on my shopping list", ListRequest("has", SHOPPING, ("milk",))),
         ("clear my shopping list", ListRequest("clear", SHOPPING)),
         ("remove everything from the shopping list", ListRequest("clear", SHOPPING)),

@@ -1720,6 +1720,22 @@ def test_everyday_phrasings_the_model_reads_badly_are_done(ctx, living) -> None:
     assert r.values == {"state": "on"}
 
 
+def test_what_a_device_is_at_is_its_state_not_the_rooms_temperature(ctx, living) -> None:
+    """ "what's the bedroom light at" said "There's no thermometer in the bedroom." """
+    ctx.update_state("bedroom_light", {"state": "on", "brightness": 40})
+    said = "what's the bedroom light at"
+    r = resolve(hyp("HassClimateGetTemperature", text=said, area="bedroom"), ctx, living)
+    assert (r.device_ids, r.values.get("query")) == (["bedroom_light"], "state"), r.reasons
+    said = "what's the tv set to"
+    r = resolve(hyp("HassClimateGetTemperature", text=said, name="tv"), ctx, living)
+    assert (r.device_ids, r.values.get("query")) == (["tv"], "state"), r.reasons
+    # the thermostat is still its setpoint
+    r = resolve(
+        hyp("HassClimateGetTemperature", text="what's the thermostat set to", name="thermostat"), ctx, living
+    )
+    assert r.device_ids == ["thermostat"] and r.interpretation.intent == "HassClimateGetTemperature"
+
+
 def test_unmute_is_the_player_muted(ctx, living) -> None:
     """ "mute the tv", then "unmute", unmuted the speaker playing beside it."""
     ctx.update_state("living_room_speaker", {"state": "playing", "muted": False})
@@ -2901,13 +2917,22 @@ def test_blinds_down_a_lock_open_and_who_is_at_the_door(ctx, living) -> None:
     ctx.update_state("front_door_lock", {"state": "locked"})
     r = resolve(hyp("HassGetState", text="is the door open", name="front door", state="open"), ctx, living)
     assert dispatch(r, ctx).text == "No, the front door is locked."
-    r = resolve(
-        hyp("HassTurnOn", text="rename the floor lamp to reading lamp", name="floor lamp"), ctx, living
-    )
-    assert (r.device_ids, r.clarification) == (
-        [],
-        "I can't rename devices by voice yet: give the floor lamp the alias reading lamp in devices.yaml.",
-    )  # it was read as a turn-on, and said Sorry
+    # read as a turn-on, it said Sorry; then it said to edit devices.yaml. Now it is a name this person
+    # uses, as "when i say reading lamp i mean the floor lamp" teaches
+    for said in ("rename the floor lamp to reading lamp", "call the floor lamp the reading lamp"):
+        r = resolve(hyp("HassTurnOn", text=said, name="floor lamp"), ctx, living)
+        assert r.interpretation.intent == "AmbientTeachCommand" and r.values == {
+            "phrase": "reading lamp",
+            "name": "floor lamp",
+        }
+        assert dispatch(r, ctx).text == "OK. When you say reading lamp, I'll take it as the floor lamp."
+        r = resolve(hyp("HassTurnOn", text="turn on the reading lamp", name="reading lamp"), ctx, living)
+        assert r.device_ids == ["floor_lamp"], r.reasons
+        known = resolve(hyp("AmbientTeachPreference", text="what do you know about me"), ctx, living)
+        assert "You call the floor lamp reading lamp." in dispatch(known, ctx).text
+        resolve(hyp("AmbientTeachCommand", text="forget reading lamp"), ctx, living)
+    r = resolve(hyp("OutOfDomain", text="call mom"), ctx, living)
+    assert r.interpretation.intent != "AmbientTeachCommand"
     r = resolve(hyp("HassGetState", text="who is at the door", name="door"), ctx, living)
     assert r.clarification == "I can't see who is at the door: nothing here has a camera."
 
