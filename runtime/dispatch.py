@@ -593,6 +593,8 @@ def no_timer(resolution: Resolution, ctx: ContextStore) -> str:
     """The answer to a request on a timer when none runs; when the request named a device that is on
     ("stop the oven", which the model reads as the oven's timer), how to turn that off instead."""
     interp = resolution.interpretation
+    if resolution.values.get("ends_in") is not None:  # "cancel my 7 am alarm"
+        return f"There is no alarm set for {_clock(resolution.values['at'])}."
     if resolution.values.get("timer_name") == ALARM or resolution.values.get("timer_kind") == ALARM:
         return "There is no alarm set."
     if resolution.values.get("timer_kind") == "reminder":

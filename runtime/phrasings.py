@@ -112,6 +112,11 @@ ALARM_OFF = re.compile(
     r"(?:please )?(?:cancel|delete|remove|clear|disable|unset|turn off|switch off|stop)"
     r"(?: the| my)? alarm(?: please)?|(?:please )?(?:turn|switch) (?:the |my )?alarm off(?: please)?"
 )
+# "cancel my 7 am alarm", "delete the alarm for 6 30" (read as a 7-minute timer: "There is no timer running")
+ALARM_AT_OFF = re.compile(
+    r"(?:please )?(?:cancel|delete|remove|disable|unset|turn off|switch off)(?: the| my)?"
+    r"(?: (?P<time>[\w: ]+?) alarm| alarm (?:for|at) (?P<time2>[\w: ]+?))(?: please)?"
+)
 # "when is my alarm", "is my alarm set"
 ALARM_WHEN = re.compile(
     r"(?:when|what time) is (?:my|the) alarm(?: set)?(?: for)?|is (?:my|the|an) alarm set"
@@ -125,7 +130,13 @@ TIMERS_LIST = re.compile(
     r"(?: do i have| have i (?:got|set)| are (?:there|running|set|on))?"
     r"|(?:do i have|are there|have i got) any (?:timers|reminders|alarms)(?: set| running| on)?"
     r"|(?:list|tell me|read me|what are) (?:all )?(?:my |the )?(?:timers|reminders|alarms)"
-    r"|(?:timers|reminders|alarms) (?:do i have|have i (?:got|set)))(?: please)?"  # "what" not heard
+    r"|(?:timers|reminders|alarms) (?:do i have|have i (?:got|set))"  # "what" not heard
+    r"|(?:when|what time) (?:is|are) my reminders?(?: set)?(?: for)?)(?: please)?"  # it was out of domain
+)
+# "turn off all alarms" (read as switching a device called alarms off)
+ALL_OFF = re.compile(
+    r"(?:please )?(?:cancel|delete|remove|clear|disable|turn off|switch off|stop) (?:all|every)(?: of)?(?: the| my)?"
+    r" (?:alarms|reminders|timers)(?: please)?"
 )
 # "no, i meant the living room light": the last request was done to the wrong device
 MEANT = re.compile(

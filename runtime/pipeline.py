@@ -421,13 +421,16 @@ class Pipeline:
             if "timer_id" in values:  # "cancel that": the timer the turn before started
                 timer = self.timers.cancel_id(int(values["timer_id"]))
             else:
-                timer = self.timers.cancel(self.satellite, *which)
+                timer = self.timers.cancel(self.satellite, *which, ends_in=values.get("ends_in"))
             return Action("answer", text=timer_answer(intent, values, timer)) if timer is not None else action
         elif intent in TIMER_INTENTS:
             which = (values.get("timer_name"), values.get("timer_seconds"))
             if values.get("all_timers"):  # "what timers do i have", "how many reminders"
                 kind = values.get("timer_kind", "timer")
-                listed = [t for t in self.timers.running(self.satellite) if t.kind == kind]
+                listed = sorted(  # the one that rings first, first
+                    (t for t in self.timers.running(self.satellite) if t.kind == kind),
+                    key=lambda t: t.remaining(),
+                )
                 return Action("answer", text=timers_answer(kind, listed)) if listed else action
             if intent == "HassTimerStatus":
                 timer = self.timers.find(self.satellite, *which)

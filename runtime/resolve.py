@@ -52,11 +52,13 @@ from runtime.events import Interpretation, Resolution, Slot
 from runtime.nlu.intents import DOMAIN_WORDS, REJECT_THRESHOLD
 from runtime.phrasings import (
     ALARM_AT,
+    ALARM_AT_OFF,
     ALARM_MOVED,
     ALARM_OFF,
     ALARM_REPEATING,
     ALARM_UNTIMED,
     ALARM_WHEN,
+    ALL_OFF,
     ANSWERED,
     APP_OPENED,
     APPS,
@@ -1213,12 +1215,20 @@ def _said_of_time(turn: _Turn, text: str) -> Resolution | None:
         if (at := _timer_until(turn, when, what)) is not None:
             at.values["reminder"] = True
             return at
+    if ALL_OFF.fullmatch(text):
+        return _cancel_all(_read_as(turn, "HassCancelAllTimers", []))
     if TIMERS_LIST.fullmatch(text):  # the pipeline lists them; dispatch words none
         return _read_as(turn, "HassTimerStatus", []).done(all_timers=True, **_timer_kind(text))
     if (snooze := SNOOZE.fullmatch(text)) is not None:
         minutes = parse_number(snooze["minutes"] or snooze["more"] or "9") or 9
         turn.reasons.append(f"snoozed: the alarm again in {minutes:g} minutes")
         return _read_as(turn, "HassStartTimer", []).done(seconds=int(minutes * 60), timer_name=ALARM)
+    if (off := ALARM_AT_OFF.fullmatch(text)) is not None and (
+        at := _timer_until(turn, off["time"] or off["time2"])
+    ) is not None:
+        # the alarm that rings then, of several ("cancel the timer" never cancels one)
+        cancel = _read_as(turn, "HassCancelTimer", [Slot("name", ALARM)])
+        return cancel.done(timer_name=ALARM, ends_in=at.values["seconds"], at=at.values["at"])
     for said, intent in ((ALARM_OFF, "HassCancelTimer"), (ALARM_WHEN, "HassTimerStatus")):
         if said.fullmatch(text):  # the alarm is the timer named "alarm" (_timer_until, _duration)
             return _timer(_read_as(turn, intent, [Slot("name", ALARM)]))
@@ -2998,6 +3008,11 @@ def _play(turn: _Turn) -> Resolution:
     if not query and i.slot("media_class"):  # "play a podcast": one of that kind
         query = normalize(i.slot("media_class") or "")
         turn.reasons.append(f"no title: a {query}")
+    held = [d for d in _players(turn) if turn.state(d.id) == "paused"]
+    if not query and [d for d in held if d.room == turn.satellite.room or d in _last_targets(turn)]:
+        # "pause", then "play": what was paused plays on (it asked "What should I play?")
+        turn.reasons.append("'play' with nothing named and a player paused here: resumed")
+        return _media(_read_as(turn, "HassMediaUnpause", [s for s in i.slots if s.name in ("name", "area")]))
     if not query:
         return turn.ask("What should I play?")
     cls = normalize(i.slot("media_class") or "").replace(" ", "_")

@@ -80,12 +80,25 @@ class Timers:
         return timer
 
     def cancel(
-        self, satellite: str, name: str | None = None, seconds: int | None = None
+        self,
+        satellite: str,
+        name: str | None = None,
+        seconds: int | None = None,
+        ends_in: float | None = None,
     ) -> RunningTimer | None:
         """Cancel the timer meant (one: "cancel the pizza timer" leaves the alarm); returns it, or None.
-        An alarm is cancelled only when asked for by name: "cancel the timer" must not lose it."""
+        An alarm is cancelled only when asked for by name: "cancel the timer" must not lose it. With
+        `ends_in` ("cancel my 7 am alarm"), only one that rings within a minute of then."""
         with self._lock:
             timer = self._find(satellite, name, seconds)
+            if ends_in is not None:
+                mine = [t for t, _ in self._running.values() if t.satellite == satellite]
+                then = [
+                    t
+                    for t in mine
+                    if (name is None or called(t, name)) and abs(t.remaining() - ends_in) <= 60
+                ]
+                timer = then[0] if then else None
             if timer is None or (timer.name == ALARM and name != ALARM):
                 return None
             thread = self._running.pop(timer.id)[1]

@@ -7,6 +7,7 @@ import json
 import threading
 import time
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -407,6 +408,33 @@ def test_stop_after_the_last_ring_stops_nothing_else_and_snooze_needs_a_ring(hom
         pipe.ring_every_s, pipe.ring_times = RING_EVERY_S, RING_TIMES
         pipe.timers.cancel_all("kitchen-sat", frozenset({"alarm"}))
         pipe.timers.cancel_all("kitchen-sat")
+
+
+def test_an_alarm_is_cancelled_by_its_time_and_all_alarms_turned_off(home: dict[str, Any]) -> None:
+    """ "cancel my 7 am alarm" said "There is no timer running." (read as a 7-minute timer); "turn off
+    all alarms" asked about a device called alarms; "what time is my reminder" said Sorry."""
+    pipe = home["rt"].pipelines["bedroom-sat"]
+    said = partial(reply, pipe)
+    # hours ahead of now, so that the first to ring is known whenever the test runs
+    soon, later, none = ((datetime.now() + timedelta(hours=h)).strftime("%-I %p").lower() for h in (2, 3, 5))
+
+    def at(hour: str) -> str:  # "7 am" -> "7:00 AM"
+        n, half = hour.split()
+        return f"{n}:00 {half.upper()}"
+
+    try:
+        assert said(f"set an alarm for {later}").startswith(f"Alarm set for {at(later)}")
+        assert said(f"set an alarm for {soon}").startswith(f"Alarm set for {at(soon)}")
+        assert said("what alarms do i have") == f"You have 2 alarms: at {at(soon)} and at {at(later)}."
+        assert said(f"cancel the alarm for {none}") == f"There is no alarm set for {at(none)}."
+        assert said(f"cancel my {later} alarm") == "Alarm cancelled."
+        assert said("what alarms do i have") == f"You have one alarm: at {at(soon)}."
+        assert said("remind me to call mom in 2 hours") == "OK, I'll remind you to call mom in 2 hours."
+        assert said("what time is my reminder").startswith("You have one reminder: to call mom at ")
+        assert said("turn off all alarms") == "All alarms cancelled."
+        assert [t.kind for t in pipe.timers.running("bedroom-sat")] == ["reminder"]
+    finally:
+        pipe.timers.cancel_all("bedroom-sat", frozenset({"alarm", "reminder"}))
 
 
 def test_timers_are_listed_by_kind_and_cancel_all_keeps_the_other_kinds(home: dict[str, Any]) -> None:

@@ -1736,6 +1736,18 @@ def test_what_a_device_is_at_is_its_state_not_the_rooms_temperature(ctx, living)
     assert r.device_ids == ["thermostat"] and r.interpretation.intent == "HassClimateGetTemperature"
 
 
+def test_play_alone_resumes_what_was_paused_here(ctx, living, kitchen) -> None:
+    """ "pause", then "play", asked "What should I play?"."""
+    ctx.update_state("living_room_speaker", {"state": "paused", "media_title": "So What"})
+    r = resolve(hyp("HassMediaSearchAndPlay", text="play"), ctx, living)
+    assert (r.interpretation.intent, r.device_ids) == ("HassMediaUnpause", ["living_room_speaker"]), r.reasons
+    # in another room, with nothing paused there, it still asks
+    assert (
+        resolve(hyp("HassMediaSearchAndPlay", text="play"), ctx, kitchen).clarification
+        == "What should I play?"
+    )
+
+
 def test_unmute_is_the_player_muted(ctx, living) -> None:
     """ "mute the tv", then "unmute", unmuted the speaker playing beside it."""
     ctx.update_state("living_room_speaker", {"state": "playing", "muted": False})
