@@ -372,7 +372,9 @@ def _state(device: Device, ctx: ContextStore, asked: str | None) -> str:
             return f"{'No' if asked == 'open' else 'Yes'}, the {device.name} {be} locked."
         return f"I can't tell whether the {device.name} {be} {asked}; it {be} {state}."
     if asked:
-        yes = "Yes" if state == _in_device_words(device, asked) else "No"
+        wanted = _in_device_words(device, asked)
+        player_on = wanted == "on" and device.type in ("tv", "media_player") and state in PLAYER_ON
+        yes = "Yes" if state == wanted or player_on else "No"  # "is the speaker on": "No, ... is playing"
         return f"{yes}, the {device.name} {be} {state or 'in an unknown state'}."
     details = []
     if (
@@ -518,8 +520,9 @@ def _states(
         if not state:
             unknown.append(d.name)
             continue
-        if state == _in_device_words(d, asked):
-            yes.append(d.name)
+        wanted = _in_device_words(d, asked)
+        if state == wanted or (wanted == "on" and d.type in ("tv", "media_player") and state in PLAYER_ON):
+            yes.append(d.name)  # a player playing or paused is on ("what's on" left out the music)
         by_state.setdefault(STATE_WORDS.get(state, state), []).append(d.name)
     said = STATE_WORDS.get(asked, asked)
     others = {st: ns for st, ns in by_state.items() if not set(ns) <= set(yes)}
@@ -544,6 +547,7 @@ def _states(
     return text.strip()
 
 
+PLAYER_ON = frozenset({"playing", "paused", "idle", "buffering"})  # a player's states while it is on
 # at most this many devices of unknown state are named after an answer; more are counted
 UNKNOWN_NAMED = 3
 

@@ -196,6 +196,22 @@ def test_on_or_off_is_read_from_a_level_when_no_state_word_was_reported(ctx, kit
     )
 
 
+def test_a_player_playing_or_paused_is_on(ctx, living) -> None:
+    """ "is the speaker on" said "No, the living room speaker is playing."; "what's on" left the tv and
+    the music out."""
+    ctx.update_state("living_room_speaker", {"state": "playing"})
+    ctx.update_state("tv", {"state": "paused"})
+    ctx.update_state("living_room_light", {"state": "off"})
+    ctx.update_state("floor_lamp", {"state": "off"})
+    assert act(ctx, living, "HassGetState", name="speaker", state="on").text == (
+        "Yes, the living room speaker is playing."
+    )
+    assert act(ctx, living, "HassGetState", name="tv", state="off").text == "No, the tv is paused."
+    interp = Interpretation("HassGetState", 0.9, [Slot("state", "on")], "is anything on in here")
+    text = dispatch(resolve(interp, ctx, living), ctx).text
+    assert text.startswith("Yes, the tv and the living room speaker are on."), text
+
+
 def test_whats_playing_answers_with_what_plays_here_first(ctx, kitchen, bedroom) -> None:
     def said(sat: Satellite, text: str, **slots: str) -> str:
         interp = Interpretation("HassGetState", 0.9, [Slot(k, v) for k, v in slots.items()], text)
