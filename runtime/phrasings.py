@@ -205,7 +205,7 @@ LEARNING_OFF = re.compile(
 )
 # "snooze", "snooze for 5 minutes", "ten more minutes": an alarm again in a while (9 minutes unsaid)
 SNOOZE = re.compile(
-    r"(?:please )?snooze(?: (?:it|that|the alarm|my alarm))?(?: for (?P<minutes>\w+) minutes?)?(?: please)?"
+    r"(?:please )?snooze(?: (?:it|that|the alarm|my alarm))?(?: for (?P<minutes>\w+(?: \w+)?) minutes?)?(?: please)?"
     r"|(?:give me )?(?P<more>\w+) more minutes(?: please)?"
 )
 # "remind me to call mom at 5 pm", "at 5 remind me to call mom": a reminder at a time of day

@@ -226,13 +226,21 @@ LEARNED = [
     "add milk to my shopping list",  # a list: rejected
     "what's on my shopping list",
     "play taylor swift",  # an artist alone: rejected
+    # session 43: rejected, or heard as another command ("turn off floor lamp", "what artist do i have")
+    "cancel my seven a m alarm",
+    "turn off all alarms",
+    "what alarms do i have",
+    "snooze",
+    "put on some music in the bedroom",
+    "how many things are on my shopping list",
+    "turn on the fan in the bedroom at medium",
 ]
 
 
 def test_requests_learned_from_text_are_heard_when_spoken(engine: PocketsphinxEngine, say: Say) -> None:
     heard = [transcribe(engine, pad(say(s))) for s in LEARNED]
     got = [(s, t.text, t.reject_reason) for s, t in zip(LEARNED, heard, strict=True)]
-    assert sum(t.text == s and not t.rejected for s, t in zip(LEARNED, heard, strict=True)) >= 25, got
+    assert sum(t.text == s and not t.rejected for s, t in zip(LEARNED, heard, strict=True)) >= 30, got
 
 
 def test_sleep_sounds_are_heard(engine: PocketsphinxEngine, say: Say) -> None:

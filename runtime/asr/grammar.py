@@ -109,11 +109,13 @@ MEANINGS: dict[str, frozenset[str]] = {
     "turn on the <light> (dim | dimmed)": frozenset({I.BRIGHTNESS_STEP}),
     "make [the] <light> (brighter | dimmer)": frozenset({I.BRIGHTNESS_STEP}),
     "make the <light> (warmer | cooler)": learned({"HassLightSet"}),
+    "lights": frozenset({"HassTurnOn", "HassTurnOff"}),  # on, or off when they are on
     "(full | half) brightness [in the <room>]": learned({"HassLightSet"}),
     "i can't see anything": learned({I.BRIGHTNESS_STEP}),
     "(what | which) lights can (change color | dim)": learned({"HassGetState"}),
     # fans
     "(set | turn) the <fan> (to | on) (low | medium | high)": learned({"HassFanSetSpeed"}),
+    "turn on the <fan> [in the <room>] at (low | medium | high)": learned({"HassFanSetSpeed"}),
     "(it's | that's) [a bit] too (fast | slow)": learned({I.BRIGHTNESS_STEP, "HassFanSetSpeed"}),  # the fan a level: just commanded, or this room's
     # climate and state
     "(what's | what is) the temperature [in the <room> | of the <sensor>]": frozenset({"HassClimateGetTemperature"}),
@@ -147,6 +149,12 @@ MEANINGS: dict[str, frozenset[str]] = {
     "(when is my alarm | cancel my alarm)": frozenset({"HassTimerStatus", "HassCancelTimer"}),
     "(what | which) (timers | reminders) do i have": frozenset({"HassTimerStatus"}),
     "cancel all [my] (timers | reminders)": frozenset({"HassCancelAllTimers"}),
+    # alarms by time, all of them, and "snooze": each was heard as another command (benchmarks/spoken.py)
+    "(what | which) alarms do i have": learned({"HassTimerStatus"}),
+    "(cancel | turn off) all [my] alarms": learned({"HassCancelAllTimers"}),
+    "cancel my <clock> alarm": learned({"HassCancelTimer"}),
+    "(what time | when) is my reminder": learned({"HassTimerStatus"}),
+    "snooze [for <number> minutes]": learned({"HassStartTimer"}),
     # media
     "(pause | resume | stop) [the music | the <player>]": frozenset({"HassMediaPause", "HassMediaUnpause", I.STOP}),
     "(next | previous) (song | track)": frozenset({"HassMediaNext", "HassMediaPrevious"}),
@@ -167,6 +175,8 @@ MEANINGS: dict[str, frozenset[str]] = {
     "volume (up | down)": frozenset({"HassSetVolumeRelative"}),
     "set the volume to <number> [percent]": frozenset({"HassSetVolume"}),
     "(mute | unmute) [the] <player>": frozenset({"HassMediaPlayerMute", "HassMediaPlayerUnmute"}),
+    "(mute | unmute)": frozenset({"HassMediaPlayerMute", "HassMediaPlayerUnmute"}),  # what plays here
+    "put on some music [in the <room>]": learned({"HassMediaSearchAndPlay"}),
     "[a bit] (louder | quieter) [please]": frozenset({"HassSetVolumeRelative"}),
     "make (it | the music) (louder | quieter)": frozenset({"HassSetVolumeRelative"}),
     "stop the (white noise | rain sounds)": frozenset({"HassMediaPause"}),
@@ -188,6 +198,7 @@ MEANINGS: dict[str, frozenset[str]] = {
     "add <item> [and <item>] to [my | the] shopping list": learned({"HassShoppingListAddItem"}),
     "(take | remove) <item> (off | from) [my | the] shopping list": learned({"HassListCompleteItem"}),
     "(what's on | read me) [my | the] shopping list": learned({"AmbientListRead"}),
+    "how many things are on [my | the] shopping list": learned({"AmbientListRead"}),
     "is <item> on [my | the] shopping list": learned({"AmbientListRead"}),
     "clear [my | the] shopping list": learned({"AmbientListClear"}),
     "add <task> to my to do list": learned({"HassListAddItem"}),
