@@ -1800,10 +1800,16 @@ def follow_up(
         spans, swapped = [area], "area"
     else:
         spans, swapped = [s for s in last.slots if s.name in SLOTS_OF_A_NAME and s.start >= 0], "name"
+    device = phrase.split()
+    it = next((k for k, w in enumerate(words) if w.lower() in ("it", "them")), None)
+    if not spans and it is not None and room is None:
+        # "actually turn it off", then "no, the counter lights" or "and the fan": "it" was the device
+        words = [*words[:it], "the", *words[it:]]
+        last = dataclasses.replace(last, slots=[_shifted(s, 1) if s.start > it else s for s in last.slots])
+        spans = [Slot("name", words[it + 1], it + 1, it + 2)]
     if not spans:
         return None
     lo, hi = min(s.start for s in spans), max(s.end for s in spans)
-    device = phrase.split()
     shift = len(device) - (hi - lo)
     kept = [s if s.end <= lo else _shifted(s, shift)
             for s in last.slots if s not in spans and (room is not None or s.name not in SLOTS_OF_A_NAME)]  # fmt: skip

@@ -2142,6 +2142,12 @@ def test_and_the_other_device_asks_the_last_request_of_it(ctx, bedroom) -> None:
     assert follow_up(last, "and the bedroom speaker") == Interpretation(
         "HassTurnOn", 0.9, [Slot("name", "bedroom speaker", 3, 5)], "turn on the bedroom speaker"
     )
+    # "actually turn it off", then "and the counter lights" (or "no, the counter lights"): "it" swapped.
+    # It was no follow-up: the last request named no device ("Sorry, I can't help with that.")
+    it = Interpretation("HassTurnOff", 0.9, [], "actually turn it off")
+    assert follow_up(it, "and the counter lights") == Interpretation(
+        "HassTurnOff", 0.9, [Slot("name", "counter lights", 3, 5)], "actually turn the counter lights off"
+    )
 
 
 def test_a_room_follows_up_with_the_last_request_in_that_room(ctx, config, bedroom) -> None:
