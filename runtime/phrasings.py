@@ -310,6 +310,11 @@ MEDIA_MOVED = re.compile(
     r"(?:please )?(?:move|transfer|send|switch|take|put|play|continue) (?:the |this |my )?"
     r"(?:music|song|audio|audiobook|podcast|it|this|that) (?:to|in|into|on|over to) (?:the )?(?P<room>.+?)(?: please)?"
 )
+# "play it everywhere": what plays here, on every speaker (it turned the speakers off)
+MEDIA_EVERYWHERE = re.compile(
+    r"(?:please )?(?:play|put|move|send) (?:the |this |my )?(?:music|song|audio|it|this|that) (?:on )?"
+    r"(?:everywhere|in every room|in all (?:the )?rooms|all over the house|throughout the house)(?: please)?"
+)
 # "stop in 30 minutes", "stop the music in an hour": a sleep timer (read as cancelling a timer)
 STOP_LATER = re.compile(
     r"(?:please )?(?:stop|pause)(?: (?:the )?(?:music|playing|song|audio))? "

@@ -84,6 +84,7 @@ from runtime.phrasings import (
     MADE_SURE,
     MEANT,
     MEANT_NO,
+    MEDIA_EVERYWHERE,
     MEDIA_MOVED,
     NEVER_MIND,
     NEXT_ONE,
@@ -1333,6 +1334,8 @@ def _said_of_media(turn: _Turn, text: str) -> Resolution | None:
         return found if isinstance(found, Resolution) else asked.done([d.id for d in found], query="volume")
     if CHANNEL.fullmatch(text) and not _named(turn, "channel"):
         return _cannot(turn, "I can't tell or change the tv's channel yet.")
+    if MEDIA_EVERYWHERE.fullmatch(text):
+        return _played_everywhere(turn)
     if (moved := MEDIA_MOVED.fullmatch(text)) is not None and (room := find_room(moved["room"], turn.rooms)):
         playing = any(turn.state(d.id) == "playing" for d in _players(turn))
         if playing or not text.startswith(("play music", "play the music", "play some music")):
@@ -1382,6 +1385,22 @@ def _humidity_asked(turn: _Turn, room_said: str | None, outside: bool) -> Resolu
     else:
         pick = [d for d in sensors if d.room == turn.satellite.room and not outdoor(d)] or sensors
     return _read_as(turn, "HassGetState", []).done([d.id for d in pick][:1], query="humidity")
+
+
+def _played_everywhere(turn: _Turn) -> Resolution:
+    """ "play it everywhere": what plays (here first) on every speaker (it turned the speakers off)."""
+    on = [d for d in _players(turn) if turn.state(d.id) == "playing"]
+    source = next((d for d in on if d.room == turn.satellite.room), on[0] if on else None)
+    state = turn.ctx.state(source.id) if source is not None else None
+    fields = (state.state if state is not None else {}) or {}
+    if not fields.get("media_title"):
+        asked = _read_as(turn, "HassMediaSearchAndPlay", [])
+        return asked.ask("Nothing is playing. What should I play everywhere?")
+    title = str(fields["media_title"])
+    slots = [Slot("search_query", title)] + (
+        [Slot("media_class", str(fields["media_class"]))] if fields.get("media_class") else []
+    )
+    return _play(_read_as(turn, "HassMediaSearchAndPlay", slots, text=f"play {title} everywhere"))
 
 
 def _media_moved(turn: _Turn, room: Room) -> Resolution:
@@ -2738,7 +2757,9 @@ def _get_state(turn: _Turn) -> Resolution:
 def _playing(turn: _Turn) -> Resolution:
     """ "What's playing" [in a room]: the players playing there (here first, else anywhere)."""
     media = _players(turn)
-    if turn.interp.slot("area"):
+    if (own := _satellites_playing_in(turn)) is not None:
+        media = own
+    elif turn.interp.slot("area"):
         found = _targets(turn, frozenset({"media_player", "tv"}))
         if isinstance(found, Resolution):
             return found
@@ -2753,6 +2774,19 @@ def _playing(turn: _Turn) -> Resolution:
     return turn.done([d.id for d in chosen], chosen[0].room, query="state")
 
 
+def _satellites_playing_in(turn: _Turn) -> list[Device] | None:
+    """The satellites that play in the room named (no device said), when that room has no player of
+    its own: "pause the kitchen", "what's playing in the kitchen" said "There's no speaker or tv"."""
+    i = turn.interp
+    room = find_room(i.slot("area") or "", turn.rooms) if i.slot("area") and not i.slot("name") else None
+    if room is None or any(d.room == room.id and d.type in ("media_player", "tv") for d in turn.devices):
+        return None
+    own = [d for d in turn.ctx.playing_satellites() if d.room == room.id]
+    if own:
+        turn.reasons.append(f"the {room.name}'s satellite plays: {', '.join(d.id for d in own)}")
+    return own or None
+
+
 def _players(turn: _Turn) -> list[Device]:
     """The home's media players and tvs, and the satellites' own speakers once they have played."""
     return [*(d for d in turn.devices if d.type in ("media_player", "tv")), *turn.ctx.playing_satellites()]
@@ -2760,6 +2794,8 @@ def _players(turn: _Turn) -> list[Device]:
 
 def _media_targets(turn: _Turn) -> list[Device] | Resolution:
     """A transport command (pause, next, volume) goes to what is playing here, else the room's player."""
+    if (own := _satellites_playing_in(turn)) is not None:  # "pause the kitchen": its satellite plays
+        return own
     if turn.interp.slot("name") or turn.interp.slot("area"):
         found = _targets(turn, INTENT_TYPES["HassMediaPause"])
         if isinstance(found, Resolution) or len(found) < 2:
@@ -3356,11 +3392,13 @@ def _brightness_step(turn: _Turn) -> Resolution:
         return _volume_step(
             _read_as(turn, "HassSetVolumeRelative", [*i.slots, Slot("name", tv)] if tv else None)
         )
-    if not (named or placed or kinds or said_words(i) & (LIGHT_STEP_WORDS | TEMPERATURE_COMPARATIVES)):
-        # "turn it down" with nothing just changed and music playing here: the music, as people mean
-        playing = [
-            d for d in _players(turn) if d.room == turn.satellite.room and turn.state(d.id) == "playing"
-        ]
+    type_said = set(untagged_words(i).split()) & set(TYPE_WORDS)
+    if not (named or type_said or kinds or said_words(i) & (LIGHT_STEP_WORDS | TEMPERATURE_COMPARATIVES)):
+        # "turn it down" with nothing just changed and music playing here (or in the room said): the
+        # music, as people mean
+        room = find_room(i.slot("area") or "", turn.rooms) if i.slot("area") else None
+        where = room.id if room is not None else turn.satellite.room
+        playing = [d for d in _players(turn) if d.room == where and turn.state(d.id) == "playing"]
         if playing:
             turn.reasons.append(f"nothing just changed, {playing[0].id} playing here: its volume")
             return _volume_step(_read_as(turn, "HassSetVolumeRelative"))

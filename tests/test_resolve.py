@@ -1748,6 +1748,29 @@ def test_play_alone_resumes_what_was_paused_here(ctx, living, kitchen) -> None:
     )
 
 
+def test_play_it_everywhere_and_a_room_whose_satellite_plays(ctx, living, bedroom) -> None:
+    """ "play it everywhere" turned the speakers off (read as HassTurnOff). "what's playing in the
+    kitchen", "pause the kitchen" said "There's no speaker or tv in the kitchen." while its satellite
+    played, and "turn it up in the kitchen" brightened the kitchen light."""
+    ctx.update_state(
+        "living_room_speaker", {"state": "playing", "media_title": "jazz", "media_class": "music"}
+    )
+    r = resolve(hyp("HassTurnOff", text="play it everywhere"), ctx, living)
+    assert sorted(r.device_ids) == ["bedroom_speaker", "living_room_speaker"], (r.clarification, r.reasons)
+    assert r.values["media_title"] == "jazz" and r.values["state"] == "playing"
+    ctx.update_state("kitchen-sat", {"state": "playing", "media_title": "classical music"})
+    r = resolve(hyp("HassGetState", text="what is playing in the kitchen", area="kitchen"), ctx, bedroom)
+    assert (r.device_ids, r.clarification) == (["kitchen-sat"], None), r.reasons
+    r = resolve(hyp("HassMediaPause", text="pause the kitchen", area="kitchen"), ctx, bedroom)
+    assert (r.device_ids, r.values) == (["kitchen-sat"], {"state": "paused"}), (r.clarification, r.reasons)
+    ctx.update_state("kitchen-sat", {"state": "playing", "volume": 50})
+    said = "turn it up in the kitchen"
+    r = resolve(
+        hyp("AmbientSetBrightnessRelative", text=said, brightness_step="up", area="kitchen"), ctx, bedroom
+    )
+    assert (r.device_ids, r.values) == (["kitchen-sat"], {"volume": 60}), (r.clarification, r.reasons)
+
+
 def test_unmute_is_the_player_muted(ctx, living) -> None:
     """ "mute the tv", then "unmute", unmuted the speaker playing beside it."""
     ctx.update_state("living_room_speaker", {"state": "playing", "muted": False})
