@@ -256,7 +256,8 @@ def _commands(resolution: Resolution, devices: list[Device], ctx: ContextStore) 
             commands.append(Command(device.id, topic, payload, expected_state(device, fields)))
     if not commands:
         return Action("none")
-    return Action("command", commands, _confirmation(resolution, devices))
+    not_there = "".join(f" {said}" for said in values.get("not_there", []))  # "There are no lights in ..."
+    return Action("command", commands, _confirmation(resolution, devices) + not_there)
 
 
 def _lacking(v: dict[str, Any]) -> str:
@@ -614,6 +615,12 @@ def no_timer(resolution: Resolution, ctx: ContextStore) -> str:
     return f'{text} To turn off the {name}, say "turn off the {name}".'
 
 
+def _left(seconds: float) -> str:
+    """Time left as said: to the second under an hour, to the minute beyond ("6 hours and 41 minutes",
+    not "... and 20 seconds")."""
+    return duration_text(round(seconds / 60) * 60 if seconds >= 3600 else round(seconds))
+
+
 def timer_answer(intent: str, values: dict[str, Any], timer: RunningTimer) -> str:
     """The answer to a request on a timer (`ON_A_TIMER`), given the timer meant as it is after the
     change. Dispatch cannot see the timers and answers `no_timer`; the pipeline words it again with
@@ -629,7 +636,7 @@ def timer_answer(intent: str, values: dict[str, Any], timer: RunningTimer) -> st
         return f"OK, I won't {you_form(timer.command)}."
     if intent == "HassCancelTimer":
         return f"{which.capitalize()} cancelled."
-    left = duration_text(round(timer.remaining()))
+    left = _left(timer.remaining())
     if intent == "HassTimerStatus":
         if timer.paused:
             return f"Your {which} is paused with {left} left."
@@ -661,11 +668,11 @@ def timers_answer(kind: str, timers: list[RunningTimer]) -> str:
         elif kind == "reminder":
             said.append(f"to {you_form(t.name or '')} at {at}")
         elif t.command:
-            said.append(f"to {t.command} in {duration_text(round(t.remaining()))}")
+            said.append(f"to {t.command} in {_left(t.remaining())}")
         else:
             which = f"your {t.name} timer" if t.name else f"your timer for {duration_text(t.seconds)}"
             paused = " (paused)" if t.paused else ""
-            said.append(f"{duration_text(round(t.remaining()))} left on {which}{paused}")
+            said.append(f"{_left(t.remaining())} left on {which}{paused}")
     count = "one" if len(timers) == 1 else str(len(timers))
     listed = said[0] if len(said) == 1 else ", ".join(said[:-1]) + f" and {said[-1]}"
     return (

@@ -131,7 +131,11 @@ TIMERS_LIST = re.compile(
     r"|(?:do i have|are there|have i got) any (?:timers|reminders|alarms)(?: set| running| on)?"
     r"|(?:list|tell me|read me|what are) (?:all )?(?:my |the )?(?:timers|reminders|alarms)"
     r"|(?:timers|reminders|alarms) (?:do i have|have i (?:got|set))"  # "what" not heard
-    r"|(?:when|what time) (?:is|are) my reminders?(?: set)?(?: for)?)(?: please)?"  # it was out of domain
+    r"|(?:when|what time) (?:is|are) my reminders?(?: set)?(?: for)?"  # it was out of domain
+    # the commands for later, with the timers (they were out of domain)
+    r"|what(?:'s| is) (?:scheduled|planned)(?: for later| for tonight| today)?"
+    r"|what (?:have you got|do you have|did i) (?:scheduled|planned|set up)(?: for later)?"
+    r"|what (?:are you going to|will you) do later)(?: please)?"
 )
 # "turn off all alarms" (read as switching a device called alarms off)
 ALL_OFF = re.compile(

@@ -2033,6 +2033,14 @@ def _conjoined(
     reasons = [f"'and' joins {len(parts)} requests: {' | '.join(p.text for p in parts)}"]
     for part, r in zip(parts, done, strict=True):
         reasons += [f"[{part.text}] {why}" for why in r.reasons]
+    missing = [r.clarification for r in done if r.clarification and NOTHING_THERE.match(r.clarification)]
+    acted = [r for r in done if r.clarification is None and r.device_ids]
+    if missing and acted and len(missing) + len(acted) == len(done):
+        # "the lights in the hallway and the bathroom", none in the bathroom: the hallway's on, and said
+        reasons.append("the parts with nothing there are said, the others done")
+        done = acted
+    else:
+        missing = []
     asked = next((r for r in done if r.clarification is not None), None)
     if asked is not None:
         return dataclasses.replace(asked, interpretation=turn.interp, reasons=reasons)
@@ -2040,9 +2048,12 @@ def _conjoined(
         return turn.ask("I can do one of those at a time. Which first?")
     ids = list(dict.fromkeys(d for r in done for d in r.device_ids))
     areas = {r.area for r in done}
-    return Resolution(
-        turn.interp, ids, areas.pop() if len(areas) == 1 else None, done[0].values, None, reasons
-    )
+    values = {**done[0].values, "not_there": missing} if missing else done[0].values
+    return Resolution(turn.interp, ids, areas.pop() if len(areas) == 1 else None, values, None, reasons)
+
+
+# a part of "X and Y" that names nothing here ("There are no lights in the bathroom."): said, not asked
+NOTHING_THERE = re.compile(r"There(?:'s| is| are) no ")
 
 
 # targets -------------------------------------------------------------------------------------------

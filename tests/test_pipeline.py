@@ -433,8 +433,11 @@ def test_an_alarm_is_cancelled_by_its_time_and_all_alarms_turned_off(home: dict[
         assert said("what time is my reminder").startswith("You have one reminder: to call mom at ")
         assert said("turn off all alarms") == "All alarms cancelled."
         assert [t.kind for t in pipe.timers.running("bedroom-sat")] == ["reminder"]
+        # "what's scheduled" was out of domain; beyond an hour, time left is said to the minute
+        assert said("turn off the fan in 2 hours") == "In 2 hours I'll turn off the fan."
+        assert said("what's scheduled") == "You have one timer: to turn off the fan in 2 hours."
     finally:
-        pipe.timers.cancel_all("bedroom-sat", frozenset({"alarm", "reminder"}))
+        pipe.timers.cancel_all("bedroom-sat", frozenset({"alarm", "reminder", "timer"}))
 
 
 def test_timers_are_listed_by_kind_and_cancel_all_keeps_the_other_kinds(home: dict[str, Any]) -> None:

@@ -1771,6 +1771,18 @@ def test_play_it_everywhere_and_a_room_whose_satellite_plays(ctx, living, bedroo
     assert (r.device_ids, r.values) == (["kitchen-sat"], {"volume": 60}), (r.clarification, r.reasons)
 
 
+def test_a_part_naming_nothing_here_is_said_and_the_others_done(ctx, living) -> None:
+    """ "turn on the lights in the hallway and the bathroom" (no light in the bathroom) did nothing."""
+    said = "turn on the lights in the hallway and the bathroom"
+    r = resolve(spoken("HassTurnOn", said, ("area", "hallway"), ("area", "bathroom")), ctx, living)
+    assert r.device_ids == ["hallway_light"] and r.clarification is None, (r.clarification, r.reasons)
+    assert dispatch(r, ctx).text == "Turning on the hallway light. There are no lights in the bathroom."
+    # nothing anywhere: asked, as before
+    said = "turn off the lights in the bathroom and the garage"
+    r = resolve(spoken("HassTurnOff", said, ("area", "bathroom"), ("area", "garage")), ctx, living)
+    assert r.device_ids == [] and r.clarification is not None
+
+
 def test_unmute_is_the_player_muted(ctx, living) -> None:
     """ "mute the tv", then "unmute", unmuted the speaker playing beside it."""
     ctx.update_state("living_room_speaker", {"state": "playing", "muted": False})
