@@ -27,6 +27,9 @@ VERBS = frozenset(
 )
 JOINS = ("and then", "and", "then")
 TEACHING = ("when i say", "i mean")
+GREETED = re.compile(
+    r"(?:(?:hey|hi|hello|ok|okay),? )?good ?(?:night|morning|evening|afternoon)[,.!]? ", re.IGNORECASE
+)
 
 
 def commands(text: str) -> list[str]:
@@ -35,6 +38,10 @@ def commands(text: str) -> list[str]:
     bare = [w.lower().strip(",.;!?") for w in words]
     if any(t in " ".join(bare) for t in TEACHING):
         return [text]
+    greeted = GREETED.match(text)
+    if greeted is not None and bare[len(greeted[0].split()) :][:1] and bare[len(greeted[0].split())] in VERBS:
+        # "good night, turn off everything": the command (it asked whether to teach "good night")
+        return commands(text[greeted.end() :])
     out: list[list[str]] = [[]]
     has_verb = False  # the part so far has a command verb: only then may a new command start
     i = 0

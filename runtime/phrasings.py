@@ -378,6 +378,11 @@ COLOR_ASKED = re.compile(r"what colou?r is (?:it|that|this|the (?P<name>.+?))(?:
 WHO_AT_DOOR = re.compile(
     r"who(?:'s| is) (?:at|outside) (?:the |my )?(?:front |back )?door(?: right now| now)?|who rang(?: the)? (?:door)?bell"
 )
+# "is anyone home" (it asked which device): nothing here senses people
+WHO_IS_HOME = re.compile(
+    r"(?:is )?(?:anyone|anybody|someone|somebody) (?:at )?(?:home|here|in the house)(?: right now| now)?"
+    r"|who(?:'s| is) (?:at )?(?:home|here|in the house)(?: right now| now)?"
+)
 # "how loud is it", "what volume is the tv at" (read as the temperature)
 HOW_LOUD = re.compile(
     r"how loud is (?:it|that|this|the (?:music|tv|television|speaker|\w+ speaker))(?: now| right now)?"

@@ -271,10 +271,11 @@ class Pipeline:
             meant = meant_instead(last, normalize(heard.text), self.config.rooms, self.ctx.devices(), targets)
             if meant is not None and rewrite is None:  # "no, i meant the X": the last change undone, then X
                 parts, source = (["undo", meant] if last is not None else [meant]), "corrected"
+            said = rewrite.text if rewrite is not None else heard.text
             rewrites = (
                 [rewrite]
-                if len(parts) == 1 and source != "corrected"
-                else [Rewrite(heard.text, part, source) for part in parts]
+                if len(parts) == 1 and source != "corrected" and parts[0] == said
+                else [Rewrite(heard.text, part, source) for part in parts]  # split, or "good night, ..." cut
             )
             turns = [
                 self._turn(

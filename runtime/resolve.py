@@ -118,6 +118,7 @@ from runtime.phrasings import (
     WHAT_PLAYS,
     WHEN_TIMER_DONE,
     WHO_AT_DOOR,
+    WHO_IS_HOME,
 )
 from runtime.rank import (
     AUDIO_CLASSES,
@@ -1063,6 +1064,8 @@ def _said_of_devices(turn: _Turn, text: str) -> Resolution | None:
         return question.done([d.id for d in lights], lights[0].room, query="color")
     if WHO_AT_DOOR.fullmatch(text):
         return _cannot(turn, "I can't see who is at the door: nothing here has a camera.")
+    if WHO_IS_HOME.fullmatch(text):
+        return _cannot(turn, "I can't tell who is home: nothing here senses people.")
     if (humid := HUMIDITY_ASKED.fullmatch(text)) is not None:
         return _humidity_asked(turn, humid["room"], outside="outside" in text.split())
     if (asked := WARM_IN.fullmatch(text)) is not None and asked["room"] == "here":  # read as the weather

@@ -104,6 +104,11 @@ from runtime.clauses import commands
         # a teaching keeps everything it teaches
         ("when I say goodnight I mean lock the door and turn off the lights", None),
         ("", None),
+        # a greeting before a command is no phrase to teach (it asked "Should I do it now?")
+        ("goodnight turn off everything", ["turn off everything"]),
+        ("Good night, turn off the lights and lock the door", ["turn off the lights", "lock the door"]),
+        ("good night", None),
+        ("good night moon", None),
     ],
 )
 def test_commands_are_cut_where_a_new_command_starts(said: str, parts: list[str] | None) -> None:

@@ -391,6 +391,8 @@ def test_stop_after_the_last_ring_stops_nothing_else_and_snooze_needs_a_ring(hom
     old, pipe._emit_fn = pipe._emit_fn, sink
     pipe.ring_every_s, pipe.ring_times = 0.2, 2
     try:
+        # "goodnight, turn off ..." is that command (a greeting cut off), not a phrase to teach
+        assert said("goodnight, turn off the counter lights") == "Turning off the counter lights."
         said("what time is it")  # a turn between: a ring stopped by the test before is not heard now
         assert said("snooze") == "Nothing is ringing to snooze."
         assert pipe.timers.running("kitchen-sat") == []

@@ -2988,6 +2988,10 @@ def test_blinds_down_a_lock_open_and_who_is_at_the_door(ctx, living) -> None:
     assert r.interpretation.intent != "AmbientTeachCommand"
     r = resolve(hyp("HassGetState", text="who is at the door", name="door"), ctx, living)
     assert r.clarification == "I can't see who is at the door: nothing here has a camera."
+    # "is anyone home" asked "Which device do you want to know about?"
+    for said in ("is anyone home", "who's home"):
+        r = resolve(hyp("HassGetState", text=said, state="home"), ctx, living)
+        assert r.clarification == "I can't tell who is home: nothing here senses people.", said
 
 
 def test_a_preferred_level_is_how_bright_lights_come_on(ctx, living) -> None:
