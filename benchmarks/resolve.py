@@ -21,7 +21,8 @@ do not count here (that is the NLU benchmark's job):
   or a cover, and nothing that heats when turning on; "lock all the doors", "lock everything" -> the
   locks, locked (the state is checked too: unlocking is the wrong action);
 * `conjoined`: "turn on the A and the B" for neighbouring devices, "turn off the R1 and R2 lights",
-  "turn on the lights in the R1 and the R2" -> the devices of both (a question if one has none).
+  "turn on the lights in the R1 and the R2" -> the devices of both (when one room has none, the
+  other's, and the answer says so; a question if neither has any).
 * `everyday`: "louder", "it's too loud", "set the ceiling fan to high", "open the living room blinds
   halfway", "what's the thermostat set to", "what's playing", "make it warmer", "set the thermostat
   to 70", "set the bedroom light to warm white", "close the blinds a bit", "i'm cold", "put the
@@ -302,7 +303,9 @@ def build_cases(config: Config, satellites: list[Satellite]) -> list[Case]:
             lights = [
                 [d.id for d in config.devices if d.room == r.id and d.type == "light"] for r in (r1, r2)
             ]
-            both = lights[0] + lights[1] if all(lights) else None
+            # a room with no lights is said and the other's are switched ("There are no lights in the
+            # bathroom."); neither with lights: asked
+            both = (lights[0] + lights[1]) or None
             text = f"turn off the {r1.name} and {r2.name} lights"
             interp = hyp("HassTurnOff", text, area=[r1.name, r2.name], domain="lights")
             cases.append(Case("conjoined", sat.id, interp, text, both))

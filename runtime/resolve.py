@@ -1714,10 +1714,11 @@ def _targeted(turn: _Turn, resolution: Resolution) -> Resolution:
 
 # "cancel that" just after a timer was set (read as "stop", it paused the music)
 CANCEL_THAT = re.compile(r"(?:no,? )?(?:cancel|scratch|forget|delete|undo) (?:that|it|this)(?: please)?")
-# "make it 10" just after a timer was set (read as the volume, it set the music to 100%); "no, 17
-# minutes", as when "seventeen" was heard as "seventy" (it said "Sorry about that" and kept the 70)
+# "ten minutes" alone: a timer (or the answer to "How long should it be?")
 DURATION_ALONE = re.compile(r"(?P<amount>\w+(?: \w+)?) (?:seconds?|minutes?|hours?)")
 HOW_LONG_ASKED = "make it"  # the words an answer to "How long should it be?" completes
+# "make it 10" just after a timer was set (read as the volume, it set the music to 100%); "no, 17
+# minutes", as when "seventeen" was heard as "seventy" (it said "Sorry about that" and kept the 70)
 TIMER_CHANGED = re.compile(
     r"(?:(?:no,? |actually,? |sorry,? )?(?:make (?:it|that)|change (?:it|that) to|set (?:it|that) (?:to|for)"
     r"|i (?:said|meant))|no,?|nope,?) (?P<amount>\w+(?: (?!percent|degrees?)\w+)??)"

@@ -90,15 +90,11 @@ class Timers:
         An alarm is cancelled only when asked for by name: "cancel the timer" must not lose it. With
         `ends_in` ("cancel my 7 am alarm"), only one that rings within a minute of then."""
         with self._lock:
-            timer = self._find(satellite, name, seconds)
-            if ends_in is not None:
-                mine = [t for t, _ in self._running.values() if t.satellite == satellite]
-                then = [
-                    t
-                    for t in mine
-                    if (name is None or called(t, name)) and abs(t.remaining() - ends_in) <= 60
-                ]
-                timer = then[0] if then else None
+            timer = (
+                self._find(satellite, name, seconds)
+                if ends_in is None
+                else self._ending(satellite, name, ends_in)
+            )
             if timer is None or (timer.name == ALARM and name != ALARM):
                 return None
             thread = self._running.pop(timer.id)[1]
@@ -190,6 +186,19 @@ class Timers:
                 self._running[timer.id] = (changed, None)
                 return changed
             return self._restart(timer, left)
+
+    def _ending(self, satellite: str, name: str | None, ends_in: float) -> RunningTimer | None:
+        """Under the lock: this satellite's timer called `name` that rings within a minute of `ends_in`."""
+        return next(
+            (
+                t
+                for t, _ in self._running.values()
+                if t.satellite == satellite
+                and (name is None or called(t, name))
+                and abs(t.remaining() - ends_in) <= 60
+            ),
+            None,
+        )
 
     def _find(self, satellite: str, name: str | None, seconds: int | None) -> RunningTimer | None:
         timers = [t for t, _ in self._running.values()]
