@@ -373,9 +373,7 @@ def _state(device: Device, ctx: ContextStore, asked: str | None) -> str:
             return f"{'No' if asked == 'open' else 'Yes'}, the {device.name} {be} locked."
         return f"I can't tell whether the {device.name} {be} {asked}; it {be} {state}."
     if asked:
-        wanted = _in_device_words(device, asked)
-        player_on = wanted == "on" and device.type in ("tv", "media_player") and state in PLAYER_ON
-        yes = "Yes" if state == wanted or player_on else "No"  # "is the speaker on": "No, ... is playing"
+        yes = "Yes" if _is_as_asked(device, state, asked) else "No"
         return f"{yes}, the {device.name} {be} {state or 'in an unknown state'}."
     details = []
     if (
@@ -521,9 +519,8 @@ def _states(
         if not state:
             unknown.append(d.name)
             continue
-        wanted = _in_device_words(d, asked)
-        if state == wanted or (wanted == "on" and d.type in ("tv", "media_player") and state in PLAYER_ON):
-            yes.append(d.name)  # a player playing or paused is on ("what's on" left out the music)
+        if _is_as_asked(d, state, asked):
+            yes.append(d.name)
         by_state.setdefault(STATE_WORDS.get(state, state), []).append(d.name)
     said = STATE_WORDS.get(asked, asked)
     others = {st: ns for st, ns in by_state.items() if not set(ns) <= set(yes)}
@@ -562,6 +559,15 @@ def _on_off_state(fields: dict[str, Any]) -> str:
     if isinstance(level, int | float) and not isinstance(level, bool):
         return "on" if level > 0 else "off"
     return ""
+
+
+def _is_as_asked(device: Device, state: str, asked: str) -> bool:
+    """Whether `device`, reported `state`, is as `asked`. A player playing or paused is on ("is the
+    speaker on" said "No, ... is playing"; "what's on" left out the music)."""
+    wanted = _in_device_words(device, asked)
+    return state == wanted or (
+        wanted == "on" and device.type in ("tv", "media_player") and state in PLAYER_ON
+    )
 
 
 def _in_device_words(device: Device, asked: str) -> str:

@@ -264,14 +264,14 @@ class Pipeline:
             t = time.perf_counter()
             rewrite = self._rewrite(heard.text)
             looked_up = time.perf_counter() - t
-            parts = commands(rewrite.text if rewrite is not None else heard.text)
+            said = rewrite.text if rewrite is not None else heard.text
+            parts = commands(said)
             source: RewriteSource = rewrite.source if rewrite is not None else "split"
             last = self.ctx.last_request(self.satellite)
             targets = self.ctx.last_target_devices(self.satellite)
             meant = meant_instead(last, normalize(heard.text), self.config.rooms, self.ctx.devices(), targets)
             if meant is not None and rewrite is None:  # "no, i meant the X": the last change undone, then X
                 parts, source = (["undo", meant] if last is not None else [meant]), "corrected"
-            said = rewrite.text if rewrite is not None else heard.text
             rewrites = (
                 [rewrite]
                 if len(parts) == 1 and source != "corrected" and parts[0] == said

@@ -1390,20 +1390,30 @@ def _humidity_asked(turn: _Turn, room_said: str | None, outside: bool) -> Resolu
     return _read_as(turn, "HassGetState", []).done([d.id for d in pick][:1], query="humidity")
 
 
-def _played_everywhere(turn: _Turn) -> Resolution:
-    """ "play it everywhere": what plays (here first) on every speaker (it turned the speakers off)."""
-    on = [d for d in _players(turn) if turn.state(d.id) == "playing"]
-    source = next((d for d in on if d.room == turn.satellite.room), on[0] if on else None)
-    state = turn.ctx.state(source.id) if source is not None else None
+def _here_first(turn: _Turn, devices: list[Device]) -> Device | None:
+    """The first of `devices` in this satellite's room, else the first; None when there are none."""
+    return next((d for d in devices if d.room == turn.satellite.room), devices[0] if devices else None)
+
+
+def _what_plays(turn: _Turn, player: Device | None) -> list[Slot]:
+    """What `player` reports playing, as a play request's slots (its title, and its kind when it says
+    one); [] when it reports no title."""
+    state = turn.ctx.state(player.id) if player is not None else None
     fields = (state.state if state is not None else {}) or {}
     if not fields.get("media_title"):
+        return []
+    kind = [Slot("media_class", str(fields["media_class"]))] if fields.get("media_class") else []
+    return [Slot("search_query", str(fields["media_title"])), *kind]
+
+
+def _played_everywhere(turn: _Turn) -> Resolution:
+    """ "play it everywhere": what plays (here first) on every speaker (it turned the speakers off)."""
+    slots = _what_plays(turn, _here_first(turn, [d for d in _players(turn) if turn.state(d.id) == "playing"]))
+    if not slots:
         asked = _read_as(turn, "HassMediaSearchAndPlay", [])
         return asked.ask("Nothing is playing. What should I play everywhere?")
-    title = str(fields["media_title"])
-    slots = [Slot("search_query", title)] + (
-        [Slot("media_class", str(fields["media_class"]))] if fields.get("media_class") else []
-    )
-    return _play(_read_as(turn, "HassMediaSearchAndPlay", slots, text=f"play {title} everywhere"))
+    text = f"play {slots[0].value} everywhere"
+    return _play(_read_as(turn, "HassMediaSearchAndPlay", slots, text=text))
 
 
 def _media_moved(turn: _Turn, room: Room) -> Resolution:
@@ -1413,20 +1423,14 @@ def _media_moved(turn: _Turn, room: Room) -> Resolution:
         playing = [d for d in playing if d.type != "tv"]
     if playing and all(d.room == room.id for d in playing):
         return turn.ask(f"It is playing in the {room.name} already.")
-    elsewhere = [d for d in playing if d.room != room.id]
-    source = next(
-        (d for d in elsewhere if d.room == turn.satellite.room), elsewhere[0] if elsewhere else None
-    )
+    source = _here_first(turn, [d for d in playing if d.room != room.id])
     if source is None:
         return turn.ask("Nothing is playing. What should I play?")
-    fields = (s.state if (s := turn.ctx.state(source.id)) is not None else {}) or {}
-    if not fields.get("media_title"):
+    what = _what_plays(turn, source)
+    if not what:
         return turn.ask(f"I don't know what the {source.name} is playing.")
-    slots = [Slot("search_query", str(fields["media_title"])), Slot("area", room.name)]
-    if fields.get("media_class"):
-        slots.append(Slot("media_class", str(fields["media_class"])))
-    turn.reasons.append(f"moved: {fields['media_title']} from the {source.name} to the {room.name}")
-    there = _play(_read_as(turn, "HassMediaSearchAndPlay", slots))
+    turn.reasons.append(f"moved: {what[0].value} from the {source.name} to the {room.name}")
+    there = _play(_read_as(turn, "HassMediaSearchAndPlay", [*what, Slot("area", room.name)]))
     if there.clarification is None:
         there.values["paused_too"] = [source.id]  # dispatch pauses it where it was
     return there
@@ -1823,9 +1827,8 @@ def follow_up(
         spans, swapped = [area], "area"
     else:
         spans, swapped = [s for s in last.slots if s.name in SLOTS_OF_A_NAME and s.start >= 0], "name"
-    device = phrase.split()
-    it = next((k for k, w in enumerate(words) if w.lower() in ("it", "them")), None)
-    if not spans and it is not None and room is None:
+    it = next((k for k, w in enumerate(words) if w.lower() in ("it", "them")), None) if not spans else None
+    if it is not None and room is None:
         # "actually turn it off", then "no, the counter lights" or "and the fan": "it" was the device
         words = [*words[:it], "the", *words[it:]]
         last = dataclasses.replace(last, slots=[_shifted(s, 1) if s.start > it else s for s in last.slots])
@@ -1833,6 +1836,7 @@ def follow_up(
     if not spans:
         return None
     lo, hi = min(s.start for s in spans), max(s.end for s in spans)
+    device = phrase.split()
     shift = len(device) - (hi - lo)
     kept = [s if s.end <= lo else _shifted(s, shift)
             for s in last.slots if s not in spans and (room is not None or s.name not in SLOTS_OF_A_NAME)]  # fmt: skip
