@@ -33,6 +33,10 @@ class DeviceState:
     state: dict[str, Any]  # normalized fields: state ("on"/"off"/...), brightness, temperature, ...
     updated: float  # time.time() of the message that set it
     available: bool = True
+    since: float = (
+        0.0  # time.time() when its on/off `state` took the value it has ("how long has it been on")
+    )
+    since_seen: bool = False  # whether that change was seen; else it had it when first heard from
 
 
 class JustStarted(NamedTuple):
@@ -74,6 +78,7 @@ class ContextStore:
     _just_started: dict[str, JustStarted] = field(default_factory=dict)
     # satellite -> device id -> (its fields before the last command, what the command set)
     _last_change: dict[str, dict[str, tuple[dict[str, Any], dict[str, Any]]]] = field(default_factory=dict)
+    _just_changed: set[str] = field(default_factory=set)  # satellites whose turn just before changed devices
     _timers: dict[str, int] = field(default_factory=dict)  # satellite -> timers it can act on
     _alarm_in: dict[str, float | None] = field(default_factory=dict)  # satellite -> seconds to its alarm
     _preferences: dict[str, dict[str, Any]] = field(default_factory=dict)  # person -> prefs
@@ -124,7 +129,13 @@ class ContextStore:
         with self._lock:
             old = self._states.get(device_id)
             merged = dict(fields) if replace or old is None else {**old.state, **fields}
-            new = DeviceState(device_id, merged, time.time(), old.available if old else True)
+            now = time.time()
+            was = old.state.get("state") if old is not None else None
+            if old is not None and was == merged.get("state"):
+                since, seen = old.since, old.since_seen
+            else:
+                since, seen = now, was is not None
+            new = DeviceState(device_id, merged, now, old.available if old else True, since, seen)
             self._states[device_id] = new
             listeners = list(self._listeners)
         for listener in listeners:
@@ -134,7 +145,9 @@ class ContextStore:
     def set_available(self, device_id: str, available: bool) -> None:
         with self._lock:
             old = self._states.get(device_id)
-            self._states[device_id] = DeviceState(device_id, old.state if old else {}, time.time(), available)
+            now = time.time()
+            kept = (old.state, old.since, old.since_seen) if old is not None else ({}, now, False)
+            self._states[device_id] = DeviceState(device_id, kept[0], now, available, kept[1], kept[2])
 
     def state(self, device_id: str) -> DeviceState | None:
         with self._lock:
@@ -215,6 +228,15 @@ class ContextStore:
     def last_change(self, satellite: str) -> dict[str, tuple[dict[str, Any], dict[str, Any]]]:
         with self._lock:
             return dict(self._last_change.get(satellite, {}))
+
+    def set_just_changed(self, satellite: str, changed: bool) -> None:
+        """Whether this satellite's turn just finished changed devices: "that's wrong" then takes it back."""
+        with self._lock:
+            (self._just_changed.add if changed else self._just_changed.discard)(satellite)
+
+    def just_changed(self, satellite: str) -> bool:
+        with self._lock:
+            return satellite in self._just_changed
 
     def set_running_timers(self, satellite: str, count: int, alarm_in: float | None = None) -> None:
         """How many timers this satellite's pipeline runs (it owns them): 'stop the oven' with none

@@ -14,13 +14,15 @@ from __future__ import annotations
 import json
 from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from runtime import lists
 from runtime.config import Device
 from runtime.context import ContextStore
 from runtime.conventions import ON_OFF_STATES, ConventionError, command_payload, expected_state
 from runtime.events import Action, Command, Resolution
-from runtime.phrasings import ANSWERED, HOLIDAYS
+from runtime.holidays import holiday, next_holiday, title
+from runtime.phrasings import ANSWERED
 from runtime.rank import INTENT_TYPES, ON_A_TIMER, VIDEO_CLASSES, named_devices, said_words
 from runtime.resolve import LISTING_WORDS, SOME_WORDS, SORRY, cap, normalize, outdoor
 from runtime.timers import ALARM, RunningTimer, duration_text
@@ -58,6 +60,9 @@ def dispatch(resolution: Resolution, ctx: ContextStore, *, now: datetime | None 
     if query == "humidity":
         humid = [f"The humidity is {_clean(_humidity(d, ctx))}% {_where(d, ctx)}." for d in devices]
         return Action("answer", text=" ".join(humid) or "No sensor here reports the humidity.")
+    if query == "since":  # "how long has the tv been on"
+        text = " ".join(_since(d, ctx, values.get("asked_state"), now or datetime.now()) for d in devices)
+        return Action("answer", text=text)
     if query == "muted":  # "is the tv muted"
         return Action("answer", text=" ".join(_muted(d, ctx) for d in devices))
     if query == "speed":
@@ -102,6 +107,8 @@ def dispatch(resolution: Resolution, ctx: ContextStore, *, now: datetime | None 
             tuple(values["list_items"]), tuple(values["list_done"]), tuple(values["list_not_done"])
         )
         return Action("answer", text=lists.said(request, changed))
+    if "calculated" in values:  # "what's 15 times 12"
+        return Action("answer", text=str(values["calculated"]))
     if values.get("answered") in ANSWERED:  # "what's your name", "tell me a joke", "goodbye"
         *_, kind, texts = ANSWERED[values["answered"]]
         # by the minute, and "another joke" the next one
@@ -140,6 +147,8 @@ def dispatch(resolution: Resolution, ctx: ContextStore, *, now: datetime | None 
 
 
 def _answer(intent: str, values: dict[str, Any], ctx: ContextStore, now: datetime) -> Action | None:
+    if intent == "HassGetCurrentTime" and "zone" in values:  # "what time is it in tokyo"
+        return Action("answer", text=_time_in(str(values["zone"]), str(values["place"]), now))
     if intent == "HassGetCurrentTime":
         return Action("answer", text=f"It's {now.strftime('%I:%M %p').lstrip('0')}.")
     if intent == "HassGetWeather":
@@ -152,14 +161,10 @@ def _answer(intent: str, values: dict[str, Any], ctx: ContextStore, now: datetim
         return Action("answer", text=f"I don't have a weather forecast, but it's {_deg(out)} outside.")
     if intent == "HassStartTimer":
         return Action("answer", text=_timer_set(values))
-    if intent == "HassGetCurrentDate" and values.get("until") in HOLIDAYS:  # "how many days until christmas"
-        month, day_of = HOLIDAYS[values["until"]]
-        day = date(now.year, month, day_of)
-        day = day if day >= now.date() else date(now.year + 1, month, day_of)
-        days = (day - now.date()).days
-        name = " ".join(w.capitalize() for w in str(values["until"]).split())
-        said = "is today" if days == 0 else "is tomorrow" if days == 1 else f"is in {days} days"
-        return Action("answer", text=f"{name} {said}, on {day.strftime('%A, %B')} {day.day}.")
+    if intent == "HassGetCurrentDate" and "until" in values:  # "how many days until christmas"
+        return Action(
+            "answer", text=_holiday(str(values["until"]), now.date(), bool(values.get("next_year")))
+        )
     if intent == "HassGetCurrentDate" and values.get("part"):
         return Action("answer", text=f"It's {now.year if values['part'] == 'year' else now.strftime('%B')}.")
     if intent == "HassGetCurrentDate":
@@ -274,6 +279,8 @@ def _confirmation(resolution: Resolution, devices: list[Device]) -> str:
     v = resolution.values
     names = _names([d.name for d in devices]) if devices else "here"
     if "undo" in v:
+        if v.get("said_wrong"):  # "that's wrong" just after the command
+            return f"Sorry about that. {cap(names)} {_are([d.name for d in devices])} back as before."
         return f"Undone: {names} {_are([d.name for d in devices])} back as before."
     if str(v.get("media_source", "")).startswith("HDMI"):  # "switch the tv to hdmi 2"
         return f"Switching {names} to {v['media_source']}."
@@ -353,6 +360,49 @@ def _temperature(device: Device, ctx: ContextStore) -> str:
         return setpoint or f"I don't know the temperature from the {device.name} yet."
     where = _where(device, ctx)
     return f"It's {_deg(temp)} {where}. {setpoint}".strip()
+
+
+def _time_in(zone: str, place: str, now: datetime) -> str:
+    """ "It's 2:21 PM in Tokyo.", with the weekday there when it is another day than here."""
+    here = now if now.tzinfo is not None else now.astimezone()  # a naive time is this machine's
+    there = here.astimezone(ZoneInfo(zone))
+    on = f" on {there.strftime('%A')}" if there.date() != here.date() else ""
+    said = {"uk": "UK", "usa": "USA", "us": "US", "dc": "DC", "uae": "UAE", "the": "the"}
+    name = " ".join(said.get(w, w.capitalize()) for w in place.split())
+    return f"It's {there.strftime('%I:%M %p').lstrip('0')}{on} in {name}."
+
+
+def _holiday(name: str, today: date, next_year: bool) -> str:
+    """ "Christmas is in 18 days, on Friday, December 25."; next year's: "... is on Sunday, March 28, 2027"."""
+    day = holiday(name, today.year + 1) if next_year else next_holiday(name, today)
+    if day is None:
+        return SORRY
+    on = f"{day.strftime('%A, %B')} {day.day}"
+    if next_year:
+        return f"{title(name)} next year is on {on}, {day.year}."
+    days = (day - today).days
+    said = "is today" if days == 0 else "is tomorrow" if days == 1 else f"is in {days} days"
+    return f"{title(name)} {said}, on {on}."
+
+
+def _since(device: Device, ctx: ContextStore, asked: str | None, now: datetime) -> str:
+    """Since when `device` has been in its on/off state, as far as this runtime has heard."""
+    s = ctx.state(device.id)
+    state = _on_off_state(s.state) if s is not None else ""
+    if s is None or not state:
+        return f"I don't know the state of the {device.name} yet."
+    if asked and not _is_as_asked(device, state, asked):
+        return f"The {device.name} {_be(device.name)} {state}, not {STATE_WORDS.get(asked, asked)}."
+    has = "have" if _be(device.name) == "are" else "has"
+    then = datetime.fromtimestamp(s.since)
+    clock = then.strftime("%I:%M %p").lstrip("0")
+    if then.date() != now.date():
+        clock = f"{'yesterday' if (now.date() - then.date()).days == 1 else then.strftime('%A')} at {clock}"
+    if not s.since_seen:  # it was so when this runtime first heard from it
+        return f"The {device.name} {has} been {state} since at least {clock}, when I first heard from it."
+    minutes = max(0, int(now.timestamp() - s.since)) // 60
+    took = f"for {duration_text(minutes * 60)}" if minutes else "for less than a minute"
+    return f"The {device.name} {has} been {state} {took}, since {clock}."
 
 
 def _state(device: Device, ctx: ContextStore, asked: str | None) -> str:

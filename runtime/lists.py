@@ -108,10 +108,72 @@ def added_to(name: str) -> str:
     return f"add to my {name} list"
 
 
+# what people buy, one word or a few: a transcript has no commas ("add eggs milk and bread"), so a part
+# that is nothing but these is split into them; a compound ("peanut butter", "chocolate milk") is one
+_GROCERIES = """milk, egg, bread, butter, cheese, coffee, tea, sugar, flour, rice, pasta, apple, banana, orange,
+    lemon, lime, potato, onion, tomato, carrot, lettuce, chicken, yogurt, yoghurt, cereal, juice, beer, wine,
+    salt, pepper, garlic, toilet paper, paper towel, dish soap, shampoo, conditioner, toothpaste, battery,
+    olive oil, oil, vinegar, honey, jam, ham, bacon, sausage, beef, pork, fish, salmon, tuna, shrimp, turkey,
+    steak, ground beef, chips, crackers, cookie, biscuit, cake, chocolate, candy, ice cream, cream, sour cream,
+    cream cheese, peanut butter, nuts, almonds, peanuts, oats, oatmeal, granola, soup, beans, green beans,
+    peas, corn, broccoli, spinach, cucumber, celery, mushroom, avocado, grape, strawberry, blueberry,
+    raspberry, cherry, pear, peach, plum, melon, watermelon, pineapple, mango, kiwi, lemonade, soda, water,
+    sparkling water, orange juice, apple juice, coke, ketchup, mustard, mayonnaise, mayo, salsa, sauce,
+    tomato sauce, soy sauce, hot sauce, spaghetti, noodles, tortillas, bagels, muffins, rolls, buns,
+    hot dogs, pizza, frozen pizza, diapers, wipes, tissues, napkins, foil, aluminum foil, plastic wrap,
+    trash bags, bin bags, detergent, laundry detergent, bleach, sponges, soap, hand soap, deodorant,
+    razors, cat food, dog food, cat litter, coffee filters, baking soda, baking powder, yeast, cinnamon,
+    vanilla, brown sugar, almond milk, oat milk, soy milk, chocolate milk, whipped cream, tofu, hummus,
+    pickles, olives, popcorn, pretzels, syrup, maple syrup, bread crumbs, stock, broth, chicken stock,
+    lentils, quinoa, couscous, paprika, basil, parsley, cilantro, ginger, zucchini, cabbage, cauliflower,
+    sweet potato, bell pepper, peppers, kale, tomato paste, coconut milk, lemon juice, lime juice"""
+GROCERIES = frozenset(item.strip() for item in _GROCERIES.split(","))
+# what a grocery said before it, in the singular, makes a compound of ("chicken soup", "garlic bread",
+# "potato chips"); after a plural it starts the next item ("apples chips")
+_HEADS = """soup sauce juice chips cake cakes bread cookies soda stock broth oil paste powder salad pie sticks
+    bars mix jam cream noodles rolls muffins syrup tomatoes"""
+HEADS = frozenset(_HEADS.split())
+
+
+def _stems(word: str) -> list[str]:
+    """`word`, and what it is the plural of if it is one ("tomatoes" -> tomatoe, tomato; "cherries" -> cherry)."""
+    if not word.endswith("s"):
+        return [word]
+    return [word, word[:-1], word[:-2], *([word[:-3] + "y"] if word.endswith("ies") else [])]
+
+
+def _grocery(words: tuple[str, ...]) -> int:
+    """2 when `words` name a grocery (singular or plural), 1 when a compound of a grocery and a head
+    word ("chicken soup"), 0 when neither."""
+    *before, last = words
+    if any(" ".join([*before, stem]) in GROCERIES for stem in _stems(last)):
+        return 2
+    return int(len(before) == 1 and last in HEADS and before[0] in GROCERIES)
+
+
+def _groceries(words: tuple[str, ...]) -> list[str] | None:
+    """`words` as the fewest groceries that say them all ("eggs milk" -> eggs, milk), known ones
+    before compounds; None if some word is no grocery's."""
+    best: list[tuple[int, list[str]] | None] = [(0, [])] + [None] * len(words)  # words[:i]: cost, split
+    for end in range(1, len(words) + 1):
+        for start in range(max(0, end - 3), end):
+            before, known = best[start], _grocery(words[start:end])
+            if before is None or not known:
+                continue
+            cost = before[0] + 4 - known  # a segment costs 2, a compound 3
+            if (now := best[end]) is None or cost < now[0]:
+                best[end] = (cost, [*before[1], " ".join(words[start:end])])
+    found = best[-1]
+    return found[1] if found is not None else None
+
+
 def split_items(said: str) -> tuple[str, ...]:
-    """ "milk, eggs and some bread" -> ("milk", "eggs", "bread")."""
+    """ "milk, eggs and some bread" -> ("milk", "eggs", "bread"); "eggs milk and bread" too."""
     parts = re.split(r",\s*|\s+and\s+|\s*&\s*", said.strip())
-    items = [ARTICLE.sub("", p.strip()) for p in parts]
+    items: list[str] = []
+    for part in (ARTICLE.sub("", p.strip()) for p in parts):
+        words = tuple(part.split())
+        items.extend((_groceries(words) or [part]) if len(words) > 1 else [part])
     return tuple(i for i in items if i and i not in ("it", "that", "them"))
 
 

@@ -12,6 +12,7 @@ import re
 
 from runtime.clauses import HOUR_WORDS
 from runtime.events import ActionKind
+from runtime.holidays import NAMES
 
 # "what can you do": what to say, and the devices of this room
 HELP = re.compile(
@@ -236,6 +237,22 @@ UNDO = re.compile(
     r"(?: please)?|(?:please )?(?:put|change|set|turn) (?:it|that|them|those|everything) back"
     r"(?: (?:please|again|the way it was|how it was|as it was))?|take (?:that|it) back"
 )
+# "how long has the tv been on", "when did the oven go on": since when it has been so (read as a
+# timer's status)
+STATES_SINCE = "on|off|running|open|closed|locked|unlocked|playing|paused"
+ON_SINCE = re.compile(
+    rf"how long (?:has|have|is|are) (?P<device>.+?) (?:been )?(?P<state>{STATES_SINCE})(?: for)?"
+    rf"|since when (?:has|have|is|are) (?P<device2>.+?) (?:been )?(?P<state2>{STATES_SINCE})"
+    r"|when did (?P<device3>.+?) (?:go|turn|get turned|come|switch|get switched|get) (?P<state3>on|off)"
+    r"|when (?:was|were) (?P<device4>.+?) (?:turned|switched) (?P<state4>on|off)"
+)
+# "that's wrong", "no, not that one" said just after a command: it did the wrong thing, so it is
+# taken back ("Sorry about that." left it done)
+WRONG = re.compile(
+    r"(?:no,? )*(?:(?:oh )?no+|nope|wrong(?: one| light| device)?|(?:that's|that is|that was|thats|this is|it's) "
+    r"(?:wrong|not right|incorrect|the wrong (?:one|light|device)|not (?:it|what i (?:said|asked for|asked|meant|wanted)))"
+    r"|you got (?:it|that) wrong|not that(?: one)?)"
+)
 # "turn off the oven when the timer is done": a command for when a running timer rings
 WHEN_TIMER_DONE = re.compile(
     r"(?P<command>.+?),? (?:when|once|as soon as|after) (?:the|my|that) (?:(?P<name>\w+) )?timer"
@@ -276,13 +293,21 @@ WANT_TO_HEAR = re.compile(
 # a weekday as said, Monday first (datetime.weekday()'s order): alarms, and the recognizer's <weekday>
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 # "how many days until christmas" said "Sorry": counted from today's date
-HOLIDAYS = {"christmas": (12, 25), "christmas day": (12, 25), "christmas eve": (12, 24), "new year": (1, 1),
-            "new year's": (1, 1), "new year's day": (1, 1), "new year's eve": (12, 31), "halloween": (10, 31),
-            "valentine's day": (2, 14), "valentine's": (2, 14)}  # fmt: skip
+HOLIDAY = "|".join(NAMES)
 DAYS_UNTIL = re.compile(
-    r"how (?:many days|long) (?:is it |are there |is there )?(?:until|till|til|to|before) (?P<day>"
-    + "|".join(sorted(HOLIDAYS, key=len, reverse=True))
-    + r")(?: is it)?"
+    rf"how (?:many days|long) (?:is it |are there |is there )?(?:until|till|til|to|before) (?:the )?(?P<day>{HOLIDAY})"
+    r"(?: is it)?"
+)
+# "what day is christmas", "when is thanksgiving next year": its date (out of domain, or today's date)
+HOLIDAY_WHEN = re.compile(
+    rf"(?:when|what day|what date|which day) (?:is|will be) (?:the )?(?P<day>{HOLIDAY})(?: (?P<year>this|next) year)?"
+    rf"|(?:what day|what date|which day) (?:does|will) (?:the )?(?P<day2>{HOLIDAY}) (?:fall on|be|fall)"
+    r"(?: (?P<year2>this|next) year)?"
+)
+# "what time is it in london": the time there (out of domain; the time here would be a wrong answer)
+TIME_IN = re.compile(
+    r"(?:what time is it|what's the time|whats the time|what is the time|what time|tell me the time|the time|time)"
+    r" (?:right now |now )?in (?P<place>.+?)(?: right now| now)?"
 )
 # "how long until the oven is ready": its temperature against its setpoint (out of domain for the model)
 OVEN_READY = re.compile(
@@ -428,6 +453,12 @@ WARM_IN = re.compile(
 )
 # "why did you do that", "what did you hear": the turn before explained, from its trace
 WHY_ASKED = re.compile(
-    r"(?:hey |ok |okay )?(?:why did you (?:do|say) (?:that|this)|what did you (?:just )?(?:do|hear|say)"
+    r"(?:hey |ok |okay )?(?:why did you (?:do|say) (?:that|this)|what did you (?:just )?(?:do|hear)"
     r"|what (?:just )?happened|why did (?:that|this) happen)(?: just now| there)?"
+)
+# "say that again", "what did you say": the answer before, said again (they were out of domain)
+REPEAT_ASKED = re.compile(
+    r"(?:sorry,? |pardon,? )?(?:(?:can|could|would) you |please )?(?:repeat(?: that| it| yourself| the answer| what you said)?"
+    r"|say (?:that|it) again|what did you (?:just )?say|what was that|come again|pardon(?: me)?|sorry,? what"
+    r"|i didn't (?:hear|catch) (?:that|you|it|what you said)|one more time)(?: please)?"
 )

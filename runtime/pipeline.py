@@ -53,7 +53,7 @@ from runtime.events import (
     Wake,
     to_dict,
 )
-from runtime.phrasings import SNOOZE, WHY_ASKED
+from runtime.phrasings import REPEAT_ASKED, SNOOZE, WHY_ASKED
 from runtime.resolve import MAX_TIMER_S, meant_instead, normalize, taught_command
 from runtime.timers import ALARM, RunningTimer, Timers, called
 
@@ -311,6 +311,10 @@ class Pipeline:
         else:
             self._understand_and_act(turn)
         turn.failure_point = failure_point(turn)
+        if not _about_a_turn(turn):  # "that's wrong" next takes back a change ("say that again" between)
+            changed = turn.result is not None and turn.result.status == "success"
+            undone = turn.resolution is not None and "undo" in turn.resolution.values
+            self.ctx.set_just_changed(self.satellite, changed and not undone)  # "no" twice is no redo
         self._record(turn)
         self._respond(turn)
         return turn
@@ -344,14 +348,17 @@ class Pipeline:
         if not turn.nbest:
             turn.action = Action("none", text="Sorry, I didn't understand that.")
             return
-        before = next(
-            (b for b in reversed(self.turns) if not (b.resolution and "explains" in b.resolution.values)),
-            None,
-        )
+        before = next((b for b in reversed(self.turns) if not _about_a_turn(b)), None)
         if before is not None and WHY_ASKED.fullmatch(normalize(turn.text)):
             # "why did you do that": what the turn before heard and did (the model read it as feedback)
             turn.resolution = Resolution(turn.nbest[0], values={"explains": before.id})
             turn.action = Action("answer", text=explain(before))
+            return
+        if before is not None and REPEAT_ASKED.fullmatch(normalize(turn.text)):
+            # "say that again": the answer before, said again (it was out of domain)
+            turn.resolution = Resolution(turn.nbest[0], values={"repeats": before.id})
+            said = before.action.text if before.action is not None else ""
+            turn.action = Action("answer", text=said or "I didn't say anything.")
             return
         self._emit("interpretation", nbest=[to_dict(i) for i in turn.nbest[:3]])
         self._hermes("intent", turn.nbest[0])
@@ -796,6 +803,11 @@ class Pipeline:
         else:
             self._start_listening(chunk, None, preroll=True)
             self._listen(chunk)
+
+
+def _about_a_turn(turn: Turn) -> bool:
+    """Whether `turn` asked about the turn before it ("why did you do that", "say that again")."""
+    return turn.resolution is not None and bool({"explains", "repeats"} & turn.resolution.values.keys())
 
 
 def _lap(turn: Turn, stage: str, since: float) -> float:

@@ -38,7 +38,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, overload
 
 from rapidfuzz import fuzz
 
@@ -50,6 +50,7 @@ from runtime.context import ContextStore, JustStarted
 from runtime.conventions import COLORS, ON_OFF_STATES
 from runtime.events import Interpretation, Resolution, Slot
 from runtime.nlu.intents import DOMAIN_WORDS, REJECT_THRESHOLD
+from runtime.numbers import calculation, is_number_word, number_in_text, number_words, parse_number
 from runtime.phrasings import (
     ALARM_AT,
     ALARM_AT_OFF,
@@ -74,6 +75,7 @@ from runtime.phrasings import (
     FORGET,
     GREETING,
     HELP,
+    HOLIDAY_WHEN,
     HOW_LOUD,
     HUMIDITY_ASKED,
     INPUT_CHOSEN,
@@ -89,6 +91,7 @@ from runtime.phrasings import (
     NEVER_MIND,
     NEXT_ONE,
     NOT_SAID,
+    ON_SINCE,
     OTHER_ONE,
     OVEN_READY,
     PREFERENCES_ASKED,
@@ -106,6 +109,7 @@ from runtime.phrasings import (
     TEACH_NAME,
     TEACHABLE,
     TEMPERATURE_ASKED,
+    TIME_IN,
     TIMERS_LIST,
     TONE,
     TOO_FAST,
@@ -119,7 +123,9 @@ from runtime.phrasings import (
     WHEN_TIMER_DONE,
     WHO_AT_DOOR,
     WHO_IS_HOME,
+    WRONG,
 )
+from runtime.places import zone_of
 from runtime.rank import (
     AUDIO_CLASSES,
     INTENT_TYPES,
@@ -135,6 +141,7 @@ from runtime.rank import (
     words_of,
 )
 from runtime.timers import ALARM, duration_text
+from runtime.units import conversion
 
 
 def _words(text: str) -> list[str]:
@@ -370,26 +377,6 @@ TARGETING_INTENTS = frozenset(INTENT_TYPES) - {"HassClimateGetTemperature"} | {
     "HassMediaPlayerMute",
     "HassMediaPlayerUnmute",
 }
-NUMBER_WORDS: dict[str, int] = {
-    w: i
-    for i, w in enumerate(
-        _words(
-            "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
-            "sixteen seventeen eighteen nineteen"
-        )
-    )
-}
-NUMBER_WORDS.update({"a": 1, "an": 1, "oh": 0})
-TENS = {
-    w: 10 * (i + 2) for i, w in enumerate(_words("twenty thirty forty fifty sixty seventy eighty ninety"))
-}
-SCALES = {"hundred": 100, "thousand": 1000}
-UNIT_WORDS = frozenset(
-    _words(
-        "percent per cent degrees degree celsius centigrade fahrenheit seconds second minutes minute hours "
-        "hour and of"
-    )
-)
 # "half", "max"; "open the blinds halfway"
 SPECIAL_PERCENT = {"half": 50, "full": 100, "max": 100, "maximum": 100, "minimum": 1, "min": 1,
                    "halfway": 50, "half way": 50, "partway": 50, "part way": 50,
@@ -417,87 +404,6 @@ FAN_LEVELS = {"low": 33, "lowest": 33, "minimum": 33, "min": 33, "medium": 66, "
 
 
 # --- numbers ---------------------------------------------------------------------------------------
-
-
-def parse_number(text: str | None) -> float | None:
-    """ "50", "50%", "21.5 degrees", "fifty", "twenty-one point five", "a hundred" -> number; else None."""
-    if text is None:
-        return None
-    if re.fullmatch(r"\s*-\d{1,12}(\.\d{1,6})?\s*", text):  # "-5": a hyphen is a minus only here
-        return float(text)
-    t = text.lower().replace("-", " ").replace("%", " percent ").replace("°", " degrees ")
-    words = [w for w in re.split(r"[\s,]+", t) if w and w not in UNIT_WORDS]
-    if not words:
-        return None
-    if words[0] in ("minus", "negative"):
-        rest = parse_number(" ".join(words[1:]))
-        return -rest if rest is not None else None
-    if len(words) == 1 and re.fullmatch(r"\d{1,12}(\.\d{1,6})?", words[0]):
-        return float(words[0])
-    if "point" in words:  # "twenty one point five"
-        i = words.index("point")
-        whole = _number_words(words[:i]) if words[:i] else 0
-        digits = words[i + 1 :]
-        if whole is None or not digits or any(w not in NUMBER_WORDS or NUMBER_WORDS[w] > 9 for w in digits):
-            return None
-        return whole + float("0." + "".join(str(NUMBER_WORDS[w]) for w in digits))
-    value = _number_words(words)
-    return float(value) if value is not None else None
-
-
-def _digits(word: str) -> bool:
-    return word.isascii() and word.isdigit()  # "¹" is a digit to str.isdigit, not to int()
-
-
-def _number_words(words: list[str]) -> int | None:
-    """ "twenty one" -> 21, "a hundred and five"'s words -> 105; None for words that are no one
-    number: "one seven" and "five six" were summed (8, 11), so "no, one seven" set an 8-minute timer."""
-    total, current, seen = 0, 0, False
-    last = ""  # the kind of the word before: "ones" (0-9), "teen" (10-19), "tens", "digits", else none
-    for w in words:
-        # "oh" as in "seven oh five" (7:05) takes a ones word after it, as a tens word does
-        kind = "tens" if w in TENS or w == "oh" else ("ones" if NUMBER_WORDS.get(w, 10) < 10 else "teen")
-        kind = "digits" if _digits(w) else kind
-        if w in NUMBER_WORDS or w in TENS or kind == "digits":
-            # a word after a ones, teens or digits word, a tens word after a tens word, or digits after
-            # any of them, makes no number ("70 17" is two)
-            if last in ("ones", "teen", "digits") or (last == "tens" and kind != "ones"):
-                return None
-            last = kind
-        else:
-            last = ""
-        if _digits(w) and len(w) <= 12:
-            current += int(w)
-        elif w in NUMBER_WORDS:
-            current += NUMBER_WORDS[w]
-        elif w in TENS:
-            current += TENS[w]
-        elif w in SCALES:
-            current = max(current, 1) * SCALES[w]
-            if SCALES[w] >= 1000:
-                total, current = total + current, 0
-        else:
-            return None
-        seen = True
-    return total + current if seen else None
-
-
-def _number_word(w: str) -> bool:
-    """Is `w` a word of a number ("seventeen", "twenty", "hundred", "17"; not "a")?"""
-    return w in NUMBER_WORDS and w not in ("a", "an", "oh") or w in TENS or w in SCALES or _digits(w)
-
-
-def number_in_text(text: str) -> float | None:
-    """The last number said in `text` ("set the lamp to fifty percent" -> 50), or None."""
-    words = normalize(text).replace("%", " ").split()
-    runs: list[list[str]] = [[]]
-    for w in words:
-        if _number_word(w):
-            runs[-1].append(w)
-        elif runs[-1]:
-            runs.append([])
-    found = [r for r in runs if r]
-    return parse_number(" ".join(found[-1])) if found else None
 
 
 def parse_percent(text: str | None) -> float | None:
@@ -718,7 +624,7 @@ def interpret(
     alarm = started is not None and started.kind == ALARM
     clocked = started is not None and (alarm or started.at_a_time)  # "remind me at 5 pm", then "no, 9 pm"
     when = ALARM_CORRECTED.fullmatch(fix) if clocked else None
-    if when is not None and not all(w in TIME_WORDS or _number_word(w) for w in when["time"].split()):
+    if when is not None and not all(w in TIME_WORDS or is_number_word(w) for w in when["time"].split()):
         when = None  # a time of day alone: "remind me at 5 pm to call mom" just after an alarm moved it
     if started is not None and CANCEL_THAT.fullmatch(said):
         # "turn off the light in 5 minutes", then "cancel that": that timer, not the music
@@ -939,6 +845,8 @@ def _phrasing(turn: _Turn, text: str) -> Resolution | None:
         answered := next((k for k, (said, *_) in ANSWERED.items() if said.fullmatch(text)), None)
     ) is not None:
         return _read_as(turn, ANSWERED[answered][1], []).done(answered=answered)
+    if (worked := calculation(turn.interp.text) or conversion(turn.interp.text)) is not None:
+        return _read_as(turn, "OutOfDomain", []).done(calculated=worked)  # "what's 15 times 12"
     if (able := LIGHTS_ABLE.fullmatch(text)) is not None:
         feature = "color" if "colo" in able["what"] else "brightness"
         lights = [d.name for d in turn.devices if d.type == "light" and feature in d.features]
@@ -1027,7 +935,13 @@ def _said_of_devices(turn: _Turn, text: str) -> Resolution | None:
         answered := _level_asked(turn, level_asked)
     ) is not None:
         return answered
-    if (felt := WARMER_COLDER.fullmatch(text)) is not None:
+    if (since := ON_SINCE.fullmatch(text)) is not None and (
+        since_of := _since_asked(turn, since)
+    ) is not None:
+        return since_of
+    if (felt := WARMER_COLDER.fullmatch(text)) is not None and (white := _white_of_it(turn, text)):
+        return white
+    if felt is not None:
         # read as a brightness step, a temperature question or a preference by one model or another
         up = bool(felt["up"] or felt["cold"] or felt["chilled"] or felt["freezing"] or felt["getting_cold"])
         return _targeted(turn, _thermostat_step(_read_as(turn, "HassClimateSetTemperature"), up=up))
@@ -1115,6 +1029,43 @@ def _said_of_devices(turn: _Turn, text: str) -> Resolution | None:
     return None
 
 
+def _since_asked(turn: _Turn, since: re.Match[str]) -> Resolution | None:
+    """ "how long has the tv been on": the device asked about, for dispatch to say since when; None when
+    no device here is called that."""
+    said = next(since[g] for g in ("device", "device2", "device3", "device4") if since[g])
+    state = next(since[g] for g in ("state", "state2", "state3", "state4") if since[g])
+    devices = _last_targets(turn) if said in PRONOUNS else _named(turn, said)
+    if not devices:
+        return None
+    if len(devices) > 1:
+        return turn.ask(f"Which one: {_the([d.name for d in devices])}?")
+    device = devices[0]
+    asked = {"running": "on"}.get(state, state)
+    return _read_as(turn, "HassGetState", [Slot("name", device.name)]).done(
+        [device.id], device.room, query="since", asked_state=asked
+    )
+
+
+def _white_of_it(turn: _Turn, text: str) -> Resolution | None:
+    """ "make it warmer" just after a light's color was set: that light a warm white (it set the
+    thermostat); "it's too cold" or "warmer in here" is still the room's."""
+    last = turn.ctx.last_request(turn.satellite.id)
+    lights = _last_targets(turn)
+    if (
+        last is None
+        or last.intent != "HassLightSet"
+        or not last.slot("color")
+        or len(lights) != 1
+        or lights[0].type != "light"
+        or not re.fullmatch(
+            r"(?:please )?(?:can you )?(?:make (?:it|that) )?(?:(?:a )?(?:bit|little) )?\w+(?: please)?", text
+        )
+    ):
+        return None
+    turn.reasons.append(f"just after the {lights[0].name}'s color: its white")
+    return _white_step(_read_as(turn, "HassLightSet", [Slot("name", lights[0].name)]))
+
+
 def _level_asked(turn: _Turn, asked: re.Match[str]) -> Resolution | None:
     """ "how bright is the living room light" (read as the temperature), "is the tv muted" (read as
     muting it): the light's state with its level, the player's mute; None if no such device is named."""
@@ -1158,10 +1109,27 @@ WHEN_LATER = re.compile(
 )
 
 
+def _time_in(turn: _Turn, place: str) -> Resolution | None:
+    """ "what time is it in tokyo": that place's time zone; in a room or "here", the time now."""
+    if place in ("here", "this room", "this house") or room_called(place, turn.rooms) is not None:
+        return _read_as(turn, "HassGetCurrentTime", []).done()
+    zone = zone_of(place)
+    if zone is None:
+        return _cannot(turn, f"I don't know which time zone {place} is in.")
+    turn.reasons.append(f"the time in {place}: {zone}")
+    return _read_as(turn, "HassGetCurrentTime", []).done(zone=zone, place=place)
+
+
 def _said_of_time(turn: _Turn, text: str) -> Resolution | None:
     """Alarms ("wake me up at 7", "cancel my alarm"), "... when the timer is done", "is the oven ready"."""
     if (until := DAYS_UNTIL.fullmatch(text)) is not None:
         return _read_as(turn, "HassGetCurrentDate", []).done(until=until["day"])
+    if (asked_in := TIME_IN.fullmatch(text)) is not None and (there := _time_in(turn, asked_in["place"])):
+        return there
+    if (holiday := HOLIDAY_WHEN.fullmatch(text)) is not None:
+        nxt = (holiday["year"] or holiday["year2"]) == "next"
+        day = holiday["day"] or holiday["day2"]
+        return _read_as(turn, "HassGetCurrentDate", []).done(until=day, next_year=nxt)
     if OVEN_READY.fullmatch(text):
         return _get_temperature(_read_as(turn, "HassClimateGetTemperature", [Slot("name", "oven")]))
     alone = DURATION_ALONE.fullmatch(text)
@@ -1440,6 +1408,12 @@ def _said_to_the_assistant(turn: _Turn, text: str) -> Resolution | None:
     """ "forget it", "forget movie time" (a taught phrase), "i didn't say turn off the tv"."""
     if NEVER_MIND.fullmatch(text):
         return _read_as(turn, "HassNevermind", []).done()
+    if WRONG.fullmatch(text) and turn.ctx.just_changed(turn.satellite.id):
+        # "that's wrong" just after a command: it did the wrong thing, so it is taken back (it said "Sorry
+        # about that." and left it done)
+        undone = _undo(_read_as(turn, "AmbientNegativeFeedback", []), said_wrong=True)
+        if undone is not None:
+            return undone
     if LEARNING_OFF.fullmatch(text):  # not "stop" the music
         return _learn(_read_as(turn, "AmbientLearnPreferences", []))
     meant = MEANT.fullmatch(text)
@@ -1751,8 +1725,8 @@ TIME_WORDS = frozenset(
 def _one_number(words: list[str]) -> int:
     """How many of `words`, from the first, say one number: "seventy seven" 2, "seventy seventeen" 1
     (the words of two numbers said one after the other, as commas leave them: "not seventy, seventeen")."""
-    run = list(itertools.takewhile(_number_word, words[:4]))
-    return next((n for n in range(len(run), 0, -1) if _number_words(run[:n]) is not None), 0)
+    run = list(itertools.takewhile(is_number_word, words[:4]))
+    return next((n for n in range(len(run), 0, -1) if number_words(run[:n]) is not None), 0)
 
 
 def without_not(text: str) -> str:
@@ -4171,9 +4145,14 @@ UNDOABLE = frozenset(
 UNDO_STATES = frozenset({"on", "off", "open", "closed", "locked", "unlocked"})
 
 
-def _undo(turn: _Turn) -> Resolution:
+@overload
+def _undo(turn: _Turn) -> Resolution: ...
+@overload
+def _undo(turn: _Turn, said_wrong: bool) -> Resolution | None: ...
+def _undo(turn: _Turn, said_wrong: bool = False) -> Resolution | None:
     """ "Undo": each device of the satellite's last command back to the fields it had (an on/off
-    not known before is turned the other way); never an unlock nobody said."""
+    not known before is turned the other way); never an unlock nobody said. `said_wrong` ("that's
+    wrong"): None when there is nothing to take back, which is then feedback only."""
     change = turn.ctx.last_change(turn.satellite.id)
     restore: dict[str, dict[str, Any]] = {}
     rooms: list[str] = []
@@ -4197,6 +4176,8 @@ def _undo(turn: _Turn) -> Resolution:
         elif fields != {k: after.get(k) for k in fields}:  # else the command changed nothing
             restore[device_id] = fields
             rooms.append(device.room)
+    if not restore and said_wrong:
+        return None
     if not restore:
         if unknown:
             return turn.ask(
@@ -4204,7 +4185,7 @@ def _undo(turn: _Turn) -> Resolution:
             )
         return turn.ask("There's nothing for me to undo.")
     turn.reasons.append("undo: " + "; ".join(f"{d} -> {f}" for d, f in restore.items()))
-    return turn.done(list(restore), rooms[0], undo=restore)
+    return turn.done(list(restore), rooms[0], undo=restore, **({"said_wrong": True} if said_wrong else {}))
 
 
 def _no_device(turn: _Turn) -> Resolution:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from runtime.lists import SHOPPING, TO_DO, ListRequest, change, more, parse, said
+from runtime.lists import SHOPPING, TO_DO, ListRequest, change, more, parse, said, split_items
 
 
 @pytest.mark.parametrize(
@@ -36,6 +36,27 @@ from runtime.lists import SHOPPING, TO_DO, ListRequest, change, more, parse, sai
 )
 def test_list_requests_are_read_from_the_words(text: str, request_: ListRequest | None) -> None:
     assert parse(text) == request_
+
+
+@pytest.mark.parametrize(
+    ("said", "items"),
+    [
+        # a transcript has no commas: "eggs milk" was one item
+        ("eggs milk and bread", ("eggs", "milk", "bread")),
+        ("toilet paper paper towels and dish soap", ("toilet paper", "paper towels", "dish soap")),
+        ("tomatoes potatoes and cherries", ("tomatoes", "potatoes", "cherries")),
+        ("chocolate milk cookies", ("chocolate milk", "cookies")),  # a known compound before a split
+        # a grocery before a head word in the singular is one thing; after a plural, two
+        ("chicken soup eggs and bread", ("chicken soup", "eggs", "bread")),
+        ("cherry tomatoes", ("cherry tomatoes",)),
+        ("apples chips", ("apples", "chips")),
+        # words that are not all groceries stay as said
+        ("call mom and pay the bills", ("call mom", "pay the bills")),
+        ("two apples", ("two apples",)),
+    ],
+)
+def test_items_said_without_commas_are_split_into_groceries(said: str, items: tuple[str, ...]) -> None:
+    assert split_items(said) == items
 
 
 def test_items_are_listed_once_in_the_order_added_and_answered() -> None:

@@ -145,6 +145,27 @@ def test_undo_over_mqtt_puts_the_device_back(home: dict[str, Any]) -> None:
     assert sim.states["floor_lamp"]["brightness"] == 30 and sim.states["floor_lamp"]["state"] == "on"
 
 
+def test_thats_wrong_just_after_a_command_takes_it_back(home: dict[str, Any]) -> None:
+    """ "that's wrong" just after a command said "Sorry about that." and left the wrong device on."""
+    rt, sim = home["rt"], home["sim"]
+    set_and_seen(rt, sim, "floor_lamp", {"state": "off"})
+    pipe = rt.pipelines["living-sat"]
+    said = partial(reply, pipe)
+    assert said("turn on the floor lamp") == "Turning on the floor lamp."
+    assert sim.wait_for("floor_lamp", lambda s: s["state"] == "on")
+    assert said("say that again") == "Turning on the floor lamp."  # a repeat between changes nothing
+    assert said("no, that's wrong") == "Sorry about that. The floor lamp is back as before."
+    assert sim.wait_for("floor_lamp", lambda s: s["state"] == "off")
+    assert said("no") == "Sorry about that."  # about the undo: no redo
+    assert said("what did you say") == "Sorry about that."
+    # one turn later it is only feedback: the lamp stays on
+    said("turn on the floor lamp")
+    assert sim.wait_for("floor_lamp", lambda s: s["state"] == "on")
+    said("what time is it")
+    assert said("that's wrong") == "Sorry about that."
+    assert rt.ctx.state("floor_lamp").state["state"] == "on"  # type: ignore[union-attr]
+
+
 def test_the_satellites_room_decides_which_light(home: dict[str, Any]) -> None:
     rt, sim = home["rt"], home["sim"]
     sim.set_state("living_room_light", {"state": "off"})

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given, settings
@@ -555,8 +556,8 @@ def test_the_time_now_answers_only_a_question_about_now(template_sentences, ctx,
     template's question about the time or date is still answered."""
     for intent, said in (
         ("HassGetCurrentTime", "what time is sunset"),
-        ("HassGetCurrentTime", "what time is it in london"),
-        ("HassGetCurrentDate", "what day is christmas"),
+        ("HassGetCurrentTime", "what time is it on mars"),
+        ("HassGetCurrentDate", "what day is the party"),
     ):
         assert resolve(hyp(intent, text=said), ctx, kitchen).values == {"out_of_domain": True}, said
     asked = [i for i in template_sentences if i.intent in ("HassGetCurrentTime", "HassGetCurrentDate")]
@@ -1477,6 +1478,51 @@ def test_a_light_set_with_a_comparative_and_no_value_is_a_white_step(ctx, kitche
     assert (r.device_ids, r.values) == (["bedroom_light"], {"color": "warm white"})
 
 
+def test_how_long_a_device_has_been_on_is_counted_from_the_change_seen(ctx, living) -> None:
+    # "how long has the tv been on" said "There is no timer running."
+    ctx.update_state("tv", {"state": "off"})
+    ctx.update_state("tv", {"state": "on", "volume": 20})
+    ctx.update_state("tv", {"volume": 30})  # not a change of on/off
+    later = datetime.fromtimestamp(ctx.state("tv").since) + timedelta(minutes=25, seconds=10)
+    clock = datetime.fromtimestamp(ctx.state("tv").since).strftime("%I:%M %p").lstrip("0")
+    for said in (
+        "how long has the tv been on",
+        "when did the tv turn on",
+        "how long has the tv been running",
+    ):
+        r = resolve(hyp("HassTimerStatus", text=said), ctx, living)
+        assert dispatch(r, ctx, now=later).text == f"The tv has been on for 25 minutes, since {clock}.", said
+    # known since it was first heard from: no more is claimed
+    ctx.update_state("living_room_blinds", {"state": "open"})
+    r = resolve(hyp("HassTimerStatus", text="how long have the blinds been open"), ctx, living)
+    assert dispatch(r, ctx).text.startswith("The living room blinds have been open since at least ")
+    r = resolve(hyp("HassTimerStatus", text="how long has the tv been off"), ctx, living)
+    assert dispatch(r, ctx).text == "The tv is on, not off."
+    ctx.set_last_target(living.id, ["tv"])
+    r = resolve(hyp("HassTimerStatus", text="how long has it been on"), ctx, living)
+    assert r.device_ids == ["tv"]
+
+
+def test_make_it_warmer_just_after_a_lights_color_is_its_white(ctx, bedroom) -> None:
+    # it set the thermostat a degree up: "it" is the light whose color was just set
+    ctx.update_state("thermostat", {"state": "heat", "target_temperature": 20})
+    colored = hyp("HassLightSet", text="set the bedroom light to red", name="bedroom light", color="red")
+    ctx.set_last_target(bedroom.id, ["bedroom_light"])
+    ctx.set_last_request(bedroom.id, colored)
+    for said, white in (("make it warmer", "warm white"), ("a bit cooler", "cool white")):
+        r = resolve(hyp("HassClimateSetTemperature", text=said), ctx, bedroom)
+        assert (r.device_ids, r.values) == (["bedroom_light"], {"color": white}), said
+    # the room's: said of the room, or after a light only switched on
+    r = resolve(hyp("HassClimateSetTemperature", text="it's too cold in here"), ctx, bedroom)
+    assert r.device_ids == ["thermostat"]
+    ctx.set_last_request(
+        bedroom.id, hyp("HassTurnOn", text="turn on the bedroom light", name="bedroom light")
+    )
+    assert resolve(hyp("HassClimateSetTemperature", text="make it warmer"), ctx, bedroom).device_ids == [
+        "thermostat"
+    ]
+
+
 @pytest.mark.parametrize("said", ["make the light cooler", "make the lights a bit warmer"])
 def test_a_lights_white_step_with_no_name_tagged_is_the_rooms_light(ctx, bedroom, said: str) -> None:
     # "make the light cooler" read with no slot looked for a device called "light cooler"
@@ -1903,6 +1949,7 @@ def test_warmer_or_cooler_lights_are_a_white_not_the_thermostat(ctx, bedroom) ->
             bedroom,
         )
         assert (r.device_ids, r.values) == (["bedroom_light"], {"color": white}), said
+    ctx.set_last_request(bedroom.id, None)  # just after a light's white, "it" is that light (test below)
     r = resolve(
         hyp("AmbientSetBrightnessRelative", text="make it warmer", brightness_step="warmer"), ctx, bedroom
     )
@@ -3482,11 +3529,33 @@ def test_a_joke_the_news_and_days_until_a_holiday_are_answered(ctx, kitchen) -> 
         ("how many days until christmas", "Christmas is in 19 days, on Friday, December 25."),
         ("how long until halloween", "Halloween is in 329 days, on Sunday, October 31."),
         ("how many days till new year's eve", "New Year's Eve is in 25 days, on Thursday, December 31."),
+        # "what day is christmas", "when is thanksgiving" said "Sorry"; days counted from a weekday or Easter
+        ("what day is christmas", "Christmas is in 19 days, on Friday, December 25."),
+        ("when is thanksgiving", "Thanksgiving is in 354 days, on Thursday, November 25."),
+        ("when is easter next year", "Easter next year is on Sunday, March 28, 2027."),
+        ("what day does mother's day fall on", "Mother's Day is in 154 days, on Sunday, May 9."),
+        ("how long until the fourth of july", "Independence Day is in 210 days, on Sunday, July 4."),
+        ("when is st patrick's day", "St Patrick's Day is in 101 days, on Wednesday, March 17."),
     ):
         assert said_back(said) == answer
     # "play the news" played an audiobook on a satellite without a screen
     r = resolve(hyp("HassMediaSearchAndPlay", text="play the news", search_query="the news"), ctx, kitchen)
     assert r.values["media_class"] == "podcast"
+
+
+def test_the_time_in_a_place_is_its_time_zones(ctx, kitchen) -> None:
+    # "what time is it in london" said "Sorry" (the time here would have been wrong)
+    at = datetime(2026, 12, 7, 23, 30, tzinfo=ZoneInfo("UTC"))
+    for said, answer in (
+        ("what time is it in london", "It's 11:30 PM in London."),
+        ("what's the time in tokyo", "It's 8:30 AM on Tuesday in Tokyo."),
+        ("what time is it in new york right now", "It's 6:30 PM in New York."),
+        ("what time is it in the uk", "It's 11:30 PM in the UK."),
+        ("what time is it in the kitchen", "It's 11:30 PM."),  # a room: the time here
+        ("what time is it in narnia", "I don't know which time zone narnia is in."),
+    ):
+        r = resolve(hyp("HassGetCurrentTime", text=said), ctx, kitchen)
+        assert dispatch(r, ctx, now=at).text == answer, said
 
 
 def test_a_setpoint_asked_about_is_it_a_sensor_is_not(ctx, living, config) -> None:

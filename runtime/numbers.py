@@ -1,0 +1,163 @@
+"""Numbers said aloud: "twenty one point five" -> 21.5, the last number in a request, and sums ("what's
+15 times 12"). Pure functions over words, as a transcript has them."""
+
+from __future__ import annotations
+
+import operator
+import re
+
+from runtime.rank import normalize
+
+
+def _split(text: str) -> list[str]:
+    return text.split()
+
+
+NUMBER_WORDS: dict[str, int] = {
+    w: i
+    for i, w in enumerate(
+        _split(
+            "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+            "sixteen seventeen eighteen nineteen"
+        )
+    )
+}
+NUMBER_WORDS.update({"a": 1, "an": 1, "oh": 0})
+TENS = {
+    w: 10 * (i + 2) for i, w in enumerate(_split("twenty thirty forty fifty sixty seventy eighty ninety"))
+}
+SCALES = {"hundred": 100, "thousand": 1000}
+UNIT_WORDS = frozenset(
+    _split(
+        "percent per cent degrees degree celsius centigrade fahrenheit seconds second minutes minute hours "
+        "hour and of"
+    )
+)
+
+
+def parse_number(text: str | None) -> float | None:
+    """ "50", "50%", "21.5 degrees", "fifty", "twenty-one point five", "a hundred" -> number; else None."""
+    if text is None:
+        return None
+    if re.fullmatch(r"\s*-\d{1,12}(\.\d{1,6})?\s*", text):  # "-5": a hyphen is a minus only here
+        return float(text)
+    t = text.lower().replace("-", " ").replace("%", " percent ").replace("°", " degrees ")
+    words = [w for w in re.split(r"[\s,]+", t) if w and w not in UNIT_WORDS]
+    if not words:
+        return None
+    if words[0] in ("minus", "negative"):
+        rest = parse_number(" ".join(words[1:]))
+        return -rest if rest is not None else None
+    if len(words) == 1 and re.fullmatch(r"\d{1,12}(\.\d{1,6})?", words[0]):
+        return float(words[0])
+    if "point" in words:  # "twenty one point five"
+        i = words.index("point")
+        whole = number_words(words[:i]) if words[:i] else 0
+        digits = words[i + 1 :]
+        if whole is None or not digits or any(w not in NUMBER_WORDS or NUMBER_WORDS[w] > 9 for w in digits):
+            return None
+        return whole + float("0." + "".join(str(NUMBER_WORDS[w]) for w in digits))
+    value = number_words(words)
+    return float(value) if value is not None else None
+
+
+def digits(word: str) -> bool:
+    return word.isascii() and word.isdigit()  # "¹" is a digit to str.isdigit, not to int()
+
+
+def number_words(words: list[str]) -> int | None:
+    """ "twenty one" -> 21, "a hundred and five"'s words -> 105; None for words that are no one
+    number: "one seven" and "five six" were summed (8, 11), so "no, one seven" set an 8-minute timer."""
+    total, current, seen = 0, 0, False
+    last = ""  # the kind of the word before: "ones" (0-9), "teen" (10-19), "tens", "digits", else none
+    for w in words:
+        # "oh" as in "seven oh five" (7:05) takes a ones word after it, as a tens word does
+        kind = "tens" if w in TENS or w == "oh" else ("ones" if NUMBER_WORDS.get(w, 10) < 10 else "teen")
+        kind = "digits" if digits(w) else kind
+        if w in NUMBER_WORDS or w in TENS or kind == "digits":
+            # a word after a ones, teens or digits word, a tens word after a tens word, or digits after
+            # any of them, makes no number ("70 17" is two)
+            if last in ("ones", "teen", "digits") or (last == "tens" and kind != "ones"):
+                return None
+            last = kind
+        else:
+            last = ""
+        if digits(w) and len(w) <= 12:
+            current += int(w)
+        elif w in NUMBER_WORDS:
+            current += NUMBER_WORDS[w]
+        elif w in TENS:
+            current += TENS[w]
+        elif w in SCALES:
+            current = max(current, 1) * SCALES[w]
+            if SCALES[w] >= 1000:
+                total, current = total + current, 0
+        else:
+            return None
+        seen = True
+    return total + current if seen else None
+
+
+def is_number_word(w: str) -> bool:
+    """Is `w` a word of a number ("seventeen", "twenty", "hundred", "17"; not "a")?"""
+    return w in NUMBER_WORDS and w not in ("a", "an", "oh") or w in TENS or w in SCALES or digits(w)
+
+
+def number_in_text(text: str) -> float | None:
+    """The last number said in `text` ("set the lamp to fifty percent" -> 50), or None."""
+    words = normalize(text).replace("%", " ").split()
+    runs: list[list[str]] = [[]]
+    for w in words:
+        if is_number_word(w):
+            runs[-1].append(w)
+        elif runs[-1]:
+            runs.append([])
+    found = [r for r in runs if r]
+    return parse_number(" ".join(found[-1])) if found else None
+
+
+# "what's 15 times 12", "what is a hundred divided by four", "20 percent of 80": out of domain for the model
+OPERATIONS = {"plus": "+", "minus": "-", "times": "*", "multiplied by": "*", "x": "*", "divided by": "/", "over": "/",
+              "percent of": "%", "to the power of": "^"}  # fmt: skip
+SUM = re.compile(
+    r"(?:what's|whats|what is|how much is|calculate|compute|what does) (?P<a>[a-z\d. ]+?) "
+    rf"(?P<op>{'|'.join(OPERATIONS)}) (?P<b>[a-z\d. ]+?)(?: equal| make| equals| is)?"
+)
+SYMBOLS = {
+    "+": " plus ",
+    "*": " times ",
+    "×": " times ",
+    "/": " divided by ",
+    "÷": " divided by ",
+    " - ": " minus ",
+}
+
+
+def _said(value: float) -> str:
+    """180.0 -> "180", 33.333 -> "33.33"."""
+    return str(int(value)) if float(value).is_integer() else f"{round(value, 2):g}"
+
+
+def calculation(text: str) -> str | None:
+    """ "15 times 12 is 180." for a sum said (or typed: "what's 15*12"); None when `text` is none."""
+    said = text.lower().strip(" ?!.")
+    for symbol, word in SYMBOLS.items():
+        said = said.replace(symbol, word)
+    found = SUM.fullmatch(" ".join(said.replace(",", "").split()))
+    if found is None:
+        return None
+    a, b = parse_number(found["a"]), parse_number(found["b"])
+    if a is None or b is None:
+        return None
+    op = OPERATIONS[found["op"]]
+    if op == "/" and b == 0:
+        return "You can't divide by zero."
+    try:
+        result = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv,
+                  "%": lambda x, y: x * y / 100, "^": operator.pow}[op](a, b)  # fmt: skip
+    except (OverflowError, ZeroDivisionError):  # "0 to the power of minus 1"
+        return None
+    if not isinstance(result, float | int) or abs(result) >= 1e15:  # a complex root; too long to say
+        return None
+    said_op = "times" if found["op"] == "x" else found["op"]
+    return f"{_said(a)} {said_op} {_said(b)} is {_said(result)}."
