@@ -196,10 +196,25 @@ TIMERS_EACH = re.compile(
 )
 
 
+# "set a 10 minute pasta timer and a 5 minute egg timer": a named timer each (the egg timer was lost)
+NAMED_TIMERS_EACH = re.compile(
+    r"(?P<verb>set|start|make) (?P<a>(?:an?|another) (?:(?!\band\b).)+? timer(?: for (?:(?!\band\b).)+?)?),? and "
+    r"(?P<b>(?:an?|another) .+? timer(?: for .+)?)",
+    re.IGNORECASE,
+)
+
+
 def timers_each(command: str) -> list[str]:
-    """ "set two timers, one for 5 minutes and one for 10" -> a "set a timer for ..." each."""
-    m = TIMERS_EACH.fullmatch(command.strip().rstrip(".!?")) if len(command.split()) <= 24 else None
-    return [command] if m is None else [f"{m['verb']} a timer for {m[k]}" for k in ("a", "b")]
+    """ "set two timers, one for 5 minutes and one for 10" -> a "set a timer for ..." each; "set a
+    pasta timer for 10 minutes and an egg timer for 5" too."""
+    said = command.strip().rstrip(".!?")
+    if len(command.split()) > 24:
+        return [command]
+    if (m := TIMERS_EACH.fullmatch(said)) is not None:
+        return [f"{m['verb']} a timer for {m[k]}" for k in ("a", "b")]
+    if (named := NAMED_TIMERS_EACH.fullmatch(said)) is not None:
+        return [f"{named['verb']} {named['a']}", f"{named['verb']} {re.sub('^another ', 'a ', named['b'])}"]
+    return [command]
 
 
 # "turn the heating up to 22 for an hour", "set the lights to 20 percent until 11": a level set now, and

@@ -60,8 +60,14 @@ def dispatch(resolution: Resolution, ctx: ContextStore, *, now: datetime | None 
     if query == "humidity":
         humid = [f"The humidity is {_clean(_humidity(d, ctx))}% {_where(d, ctx)}." for d in devices]
         return Action("answer", text=" ".join(humid) or "No sensor here reports the humidity.")
-    if query == "since":  # "how long has the tv been on"
-        text = " ".join(_since(d, ctx, values.get("asked_state"), now or datetime.now()) for d in devices)
+    if query == "since":  # "how long has the tv been on"; of several, those that are
+        asked = values.get("asked_state")
+        so = [
+            d
+            for d in devices
+            if (s := ctx.state(d.id)) and asked and _is_as_asked(d, _on_off_state(s.state), asked)
+        ]
+        text = " ".join(_since(d, ctx, asked, now or datetime.now()) for d in so or devices)
         return Action("answer", text=text)
     if query == "muted":  # "is the tv muted"
         return Action("answer", text=" ".join(_muted(d, ctx) for d in devices))

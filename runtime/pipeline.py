@@ -430,7 +430,9 @@ class Pipeline:
                 timer = self.timers.cancel_id(int(values["timer_id"]))
             else:
                 timer = self.timers.cancel(self.satellite, *which, ends_in=values.get("ends_in"))
-            return Action("answer", text=timer_answer(intent, values, timer)) if timer is not None else action
+            if timer is None:
+                return self._none_called(values) or action
+            return Action("answer", text=timer_answer(intent, values, timer))
         elif intent in TIMER_INTENTS:
             which = (values.get("timer_name"), values.get("timer_seconds"))
             if values.get("all_timers"):  # "what timers do i have", "how many reminders"
@@ -458,13 +460,24 @@ class Pipeline:
                 if timer is not None and timer.remaining() <= 0:  # taken off all it had: done now
                     self._emit("timer", seconds=timer.seconds)
             if timer is None:  # dispatch's answer ("There is no timer running.", and what to say instead)
-                return action
+                return self._none_called(values) or action
             if timer.kind != "reminder":  # whether it was for a time of day is not kept: not "make it 6"
                 # "how long is left on the pasta timer", then "cancel that" (it stopped the music) or
                 # "when is my alarm", then "make it 8": about this one, as if just started
                 self.ctx.set_just_started(self.satellite, JustStarted.of(timer))
             return Action("answer", text=timer_answer(intent, values, timer))
         return action
+
+    def _none_called(self, values: dict[str, Any]) -> Action | None:
+        """ "cancel the egg timer" with only a pasta timer: no egg timer, and the timers there are
+        ("There is no timer running." was wrong)."""
+        name = values.get("timer_name")
+        running = sorted(
+            (t for t in self.timers.running(self.satellite) if t.kind == "timer"), key=lambda t: t.remaining()
+        )
+        if not name or name == ALARM or not running:
+            return None
+        return Action("answer", text=f"You have no {name} timer. {timers_answer('timer', running)}")
 
     def _timer_replaced(self, resolution: Resolution, timer_id: int, seconds: int) -> Action:
         """The timer `timer_id` started again for `seconds`, with its name, command or reminder."""

@@ -1029,21 +1029,23 @@ def _said_of_devices(turn: _Turn, text: str) -> Resolution | None:
     return None
 
 
+SINCE_TYPES = frozenset({"light", "switch", "fan", "climate", "oven", "cover", "lock", "tv", "media_player"})
+
+
 def _since_asked(turn: _Turn, since: re.Match[str]) -> Resolution | None:
     """ "how long has the tv been on": the device asked about, for dispatch to say since when; None when
     no device here is called that."""
     said = next(since[g] for g in ("device", "device2", "device3", "device4") if since[g])
     state = next(since[g] for g in ("state", "state2", "state3", "state4") if since[g])
-    devices = _last_targets(turn) if said in PRONOUNS else _named(turn, said)
-    if not devices:
+    question = _read_as(turn, "HassGetState", [Slot("name", said)])
+    # "the lights", "the music": this room's, as for "turn on the lights"
+    found = _last_targets(turn) if said in PRONOUNS else _targets(question, SINCE_TYPES)
+    if isinstance(found, Resolution):
+        return found
+    if not found:
         return None
-    if len(devices) > 1:
-        return turn.ask(f"Which one: {_the([d.name for d in devices])}?")
-    device = devices[0]
     asked = {"running": "on"}.get(state, state)
-    return _read_as(turn, "HassGetState", [Slot("name", device.name)]).done(
-        [device.id], device.room, query="since", asked_state=asked
-    )
+    return question.done([d.id for d in found], found[0].room, query="since", asked_state=asked)
 
 
 def _white_of_it(turn: _Turn, text: str) -> Resolution | None:
@@ -3904,6 +3906,9 @@ def _duration(turn: _Turn) -> Resolution:
         name = normalize(turn.interp.slot("name") or "")
         if not name and said_words(turn.interp) & {"wake", "alarm"}:  # "wake me up in 20 minutes"
             name = ALARM
+        started = TIMER_STARTED_NAMED.search(normalize(turn.interp.text))
+        if not name and started is not None and parse_number(started["name"]) is None:
+            name = started["name"]  # "set a 5 minute egg timer": a name the model did not tag
         if name:  # "set a pizza timer": "the pizza timer" picks it later
             resolution.values["timer_name"] = name
             if REMINDER.match(normalize(turn.interp.text)):  # the name is what to do
@@ -3912,6 +3917,10 @@ def _duration(turn: _Turn) -> Resolution:
     return _timer(turn, seconds=int(round(total)))
 
 
+# "set a 5 minute egg timer", "an egg timer for 5 minutes": the name of a timer started
+TIMER_STARTED_NAMED = re.compile(
+    r"\b(?:an?|another) (?:(?:[a-z\d]+ )+?(?:second|minute|hour) )?(?P<name>(?!(?:second|minute|hour)s?\b|(?:new|other|second|separate|quick|kitchen|cooking|countdown)\b)[a-z]+) timer\b"
+)
 # "the pasta timer", "my fan timer": a timer by its name, or a command for later by its device
 TIMER_NAMED = re.compile(
     r"\b(?:the|my) (?P<name>(?!(?:\w+ )?(?:seconds?|minutes?|hours?) )[a-z]+(?: [a-z]+)?) timer\b"

@@ -8,7 +8,8 @@ and keeps the time left; resuming or changing a timer's length starts a new thre
 given and several run, else the most recently started (a plain timer before a command for later,
 and an alarm only when no other timer runs). A name this satellite has no timer of is
 looked up in the whole home ("the pizza timer" set in the kitchen, asked about in the living room);
-the timer still rings where it was set.
+the timer still rings where it was set. A name no timer has is none of them, unless a lone timer has
+no name.
 """
 
 from __future__ import annotations
@@ -204,8 +205,11 @@ class Timers:
         timers = [t for t, _ in self._running.values()]
         mine = [t for t in timers if t.satellite == satellite]
         if name is not None and not any(called(t, name) for t in mine):
-            # "the pizza timer" asked in another room: the home's timer of that name, if there is one
-            mine = [t for t in timers if called(t, name)] or mine
+            # "the pizza timer" asked in another room: the home's timer of that name, if there is one.
+            # Else a lone timer with no name may be the one ("the cookie timer" for a plain timer); one
+            # with another name is not ("cancel the egg timer" cancelled the pasta timer)
+            plain = [t for t in mine if t.name is None and not t.command]
+            mine = [t for t in timers if called(t, name)] or (plain if len(mine) == 1 else [])
         if name is None and len(mine) > 1:  # "the timer" is a plain timer, when one runs: not the alarm
             # nor a command for later ("turn off the oven when the timer is done" runs one as long)
             mine = (

@@ -67,6 +67,8 @@ def _name(unit: str, amount: float) -> str:
 def convert(amount: float, unit: str, to: str) -> float | None:
     """`amount` of `unit` in `to`; None when they measure different things. An ounce is a fluid ounce
     beside a volume ("ounces in a cup")."""
+    if unit == to:
+        return amount
     if unit in TEMPERATURES and to in TEMPERATURES:
         celsius = {"celsius": amount, "fahrenheit": (amount - 32) * 5 / 9, "kelvin": amount - 273.15}[unit]
         return {"celsius": celsius, "fahrenheit": celsius * 9 / 5 + 32, "kelvin": celsius + 273.15}[to]
@@ -87,7 +89,7 @@ def conversion(text: str) -> str | None:
     unit, to = _unit(found["from"]), _unit(to_said or "")
     n = (found["n"] or "").strip()
     amount = parse_number(n) if n else 1.0
-    if unit is None or to is None or amount is None or unit == to:
+    if unit is None or to is None or amount is None:
         return None
     value = convert(amount, unit, to)
     if value is None:  # "convert 2 cups to grams": it depends on what is measured

@@ -93,6 +93,14 @@ from runtime.clauses import commands
             ["set a timer for 5 minutes", "set a timer for 10 minutes"],
         ),
         ("set a timer for 5 minutes and another for 10", ["set a timer for 5 minutes", "set a timer for 10"]),
+        (
+            "set a 10 minute pasta timer and a 5 minute egg timer",  # the egg timer was lost
+            ["set a 10 minute pasta timer", "set a 5 minute egg timer"],
+        ),
+        (
+            "set a pasta timer for 10 minutes and an egg timer for 5",
+            ["set a pasta timer for 10 minutes", "set an egg timer for 5"],
+        ),
         ("set a timer for an hour and a half", None),
         # played, and paused when the time is up (session 38: it played on; a sleep timer, as "stop in an hour")
         ("play jazz for an hour", ["play jazz", "pause the music in an hour"]),

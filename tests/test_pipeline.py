@@ -489,6 +489,27 @@ def test_timers_are_listed_by_kind_and_cancel_all_keeps_the_other_kinds(home: di
         pipe.timers.cancel_all("kitchen-sat")
 
 
+def test_two_named_timers_said_at_once_and_a_name_no_timer_has(home: dict[str, Any]) -> None:
+    """ "set a 10 minute pasta timer and a 5 minute egg timer" set the pasta timer only, and "cancel the
+    egg timer" then cancelled the pasta timer."""
+    pipe = home["rt"].pipelines["kitchen-sat"]
+    said = partial(reply, pipe)
+    try:
+        said("set a 10 minute pasta timer and a 5 minute egg timer")
+        assert sorted((t.name, t.seconds) for t in pipe.timers.running("kitchen-sat")) == [
+            ("egg", 300),
+            ("pasta", 600),
+        ]
+        assert said("cancel the egg timer") == "Egg timer cancelled."
+        assert said("how long is left on the bread timer") == (
+            "You have no bread timer. You have one timer: 10 minutes left on your pasta timer."
+        )
+        assert said("cancel the bread timer").startswith("You have no bread timer.")
+        assert [t.name for t in pipe.timers.running("kitchen-sat")] == ["pasta"]
+    finally:
+        pipe.timers.cancel_all("kitchen-sat")
+
+
 def test_an_alarm_moved_keeps_its_half_of_the_day_and_is_the_only_alarm(home: dict[str, Any]) -> None:
     """ "change my alarm to 7 30" / "move my alarm to 8" asked about a device called alarm."""
     pipe = home["rt"].pipelines["bedroom-sat"]

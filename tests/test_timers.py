@@ -97,7 +97,8 @@ def test_the_timer_meant_is_the_named_or_sized_one_else_the_latest(timers: Timer
     assert timers.find("kitchen") == eggs  # the most recently started
     assert timers.find("kitchen", name="pizza") == pizza
     assert timers.find("kitchen", seconds=600) == pizza
-    assert timers.find("kitchen", name="bread") == eggs  # no such timer: the latest
+    # no such timer: none ("cancel the egg timer" cancelled the pasta timer)
+    assert timers.find("kitchen", name="bread") is None
     assert timers.find("bedroom") == other and timers.find("bedroom", name="bread") == other
     # a name this satellite has no timer of: the home's timer of that name ("the pizza timer" asked
     # in another room); unnamed, only this satellite's timers
