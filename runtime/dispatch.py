@@ -23,6 +23,7 @@ from runtime.conventions import ON_OFF_STATES, ConventionError, command_payload,
 from runtime.events import Action, Command, Resolution
 from runtime.holidays import holiday, next_holiday, title
 from runtime.phrasings import ANSWERED
+from runtime.places import place_name
 from runtime.rank import INTENT_TYPES, ON_A_TIMER, VIDEO_CLASSES, named_devices, said_words
 from runtime.resolve import LISTING_WORDS, SOME_WORDS, SORRY, cap, normalize, outdoor
 from runtime.timers import ALARM, RunningTimer, duration_text
@@ -138,7 +139,20 @@ def dispatch(resolution: Resolution, ctx: ContextStore, *, now: datetime | None 
         )
     if values.get("teachable"):  # "i'm going to bed", "start my morning routine": nothing taught yet
         said = values["teachable"]
-        waking = any(w in said.split() for w in ("home", "back", "awake", "up", "morning"))
+        lit = (
+            "home",
+            "back",
+            "awake",
+            "up",
+            "morning",
+            "reading",
+            "party",
+            "work",
+            "focus",
+            "study",
+            "dinner",
+        )
+        waking = any(w in said.split() for w in lit)
         example = "turn on the lights" if waking else "turn off the lights"
         text = f"I don't know what {said} should do yet. To teach me, say: when I say {said}, {example}."
         return Action("answer", text=text)
@@ -162,6 +176,12 @@ def _answer(intent: str, values: dict[str, Any], ctx: ContextStore, now: datetim
         if values.get("inside_too") and out is not None and inside is not None:  # "warmer inside or outside"
             than = "warmer inside" if inside > out else "warmer outside" if out > inside else "the same"
             return Action("answer", text=f"It's {_deg(inside)} inside and {_deg(out)} outside: {than}.")
+        if values.get("elsewhere"):  # "what's the weather in paris": not here's
+            here = f" Here it's {_deg(out)} outside." if out is not None else ""
+            return Action(
+                "answer",
+                text=f"I can't get the weather in {place_name(values['elsewhere'])}: I run offline.{here}",
+            )
         if out is None:
             return Action("answer", text="I don't have a weather source configured.")
         return Action("answer", text=f"I don't have a weather forecast, but it's {_deg(out)} outside.")
@@ -373,9 +393,7 @@ def _time_in(zone: str, place: str, now: datetime) -> str:
     here = now if now.tzinfo is not None else now.astimezone()  # a naive time is this machine's
     there = here.astimezone(ZoneInfo(zone))
     on = f" on {there.strftime('%A')}" if there.date() != here.date() else ""
-    said = {"uk": "UK", "usa": "USA", "us": "US", "dc": "DC", "uae": "UAE", "the": "the"}
-    name = " ".join(said.get(w, w.capitalize()) for w in place.split())
-    return f"It's {there.strftime('%I:%M %p').lstrip('0')}{on} in {name}."
+    return f"It's {there.strftime('%I:%M %p').lstrip('0')}{on} in {place_name(place)}."
 
 
 def _holiday(name: str, today: date, next_year: bool) -> str:

@@ -201,7 +201,11 @@ TEACHABLE = re.compile(
     r"|off to work|off))"
     r"|(?:start|run|do|begin|activate|trigger) (?:my |the )?(?P<routine>.+? (?:routine|scene))"
     # "movie time" said "Sorry" (the grammar's phrases, runtime/asr/grammar.py PHRASES, are heard alone)
-    r"|(?:it's |it is )?(?P<time>(?:movie|bed|reading|dinner|party) ?time|party mode)"
+    r"|(?:it's |it is )?(?P<time>(?:movie|bed|reading|dinner|party) ?time)"
+    # "movie mode", "set the lights to reading mode": a scene nobody taught yet (it said "Sorry")
+    r"|(?:(?:set|put|turn|switch) (?:the (?:lights|house|living room|bedroom)|everything|it) (?:to|on|in|into) )?"
+    r"(?:(?:the )?(?P<mode>(?:party|movie|reading|night|sleep|relax|relaxing|dinner|romantic|focus|work|gaming"
+    r"|away|vacation|guest|cozy|cosy|tv|cinema|study|quiet) mode))"
 )
 # "stop learning", "don't learn my preferences": learning off, which the model reads as pausing the music
 LEARNING_OFF = re.compile(
@@ -245,6 +249,7 @@ ON_SINCE = re.compile(
     rf"|since when (?:has|have|is|are) (?P<device2>.+?) (?:been )?(?P<state2>{STATES_SINCE})"
     r"|when did (?P<device3>.+?) (?:go|turn|get turned|come|switch|get switched|get) (?P<state3>on|off)"
     r"|when (?:was|were) (?P<device4>.+?) (?:turned|switched) (?P<state4>on|off)"
+    r"|when (?:did|was|were) (?P<device5>.+?) (?:get )?(?P<state5>unlock|lock|open|close)(?:ed|d)?"
 )
 # "that's wrong", "no, not that one" said just after a command: it did the wrong thing, so it is
 # taken back ("Sorry about that." left it done)
@@ -309,6 +314,12 @@ TIME_IN = re.compile(
     r"(?:what time is it|what's the time|whats the time|what is the time|what time|tell me the time|the time|time)"
     r" (?:right now |now )?in (?P<place>.+?)(?: right now| now)?"
 )
+# "what's the weather in paris": not here (it gave the temperature outside here)
+WEATHER_IN = re.compile(
+    r"(?:what's|whats|what is|how's|how is|what will|tell me) the (?:weather|forecast|temperature)(?: like| be like)? in (?P<place>.+?)"
+    r"(?: today| tomorrow| right now| now| this week| this weekend)?"
+    r"|is it (?:raining|snowing|sunny|cold|hot|warm) in (?P<place2>.+?)(?: today| right now| now)?"
+)
 # "how long until the oven is ready": its temperature against its setpoint (out of domain for the model)
 OVEN_READY = re.compile(
     r"(?:how long (?:until|till|before)|when will) the oven (?:be |is )?(?:ready|preheated|hot|done preheating)"
@@ -343,6 +354,12 @@ MEDIA_MOVED = re.compile(
 MEDIA_EVERYWHERE = re.compile(
     r"(?:please )?(?:play|put|move|send) (?:the |this |my )?(?:music|song|audio|it|this|that) (?:on )?"
     r"(?:everywhere|in every room|in all (?:the )?rooms|all over the house|throughout the house)(?: please)?"
+)
+# "stop the music everywhere": every player playing, paused as "stop the music" pauses it here (read as
+# turning the speakers off)
+STOP_EVERYWHERE = re.compile(
+    r"(?:please )?stop (?:all )?(?:the )?(?:music|audio|sound|songs?)(?: playing)? (?:everywhere|in every room"
+    r"|in all (?:the )?rooms|all over the house|throughout the house|in the whole house)(?: please)?"
 )
 # "stop in 30 minutes", "stop the music in an hour": a sleep timer (read as cancelling a timer)
 STOP_LATER = re.compile(
@@ -454,6 +471,7 @@ WARM_IN = re.compile(
 # "why did you do that", "what did you hear": the turn before explained, from its trace
 WHY_ASKED = re.compile(
     r"(?:hey |ok |okay )?(?:why did you (?:do|say) (?:that|this)|what did you (?:just )?(?:do|hear)"
+    r"|what did i (?:just )?(?:say|ask(?: you)?(?: for)?)"
     r"|what (?:just )?happened|why did (?:that|this) happen)(?: just now| there)?"
 )
 # "say that again", "what did you say": the answer before, said again (they were out of domain)

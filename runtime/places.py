@@ -61,3 +61,9 @@ def zone_of(place: str) -> str | None:
     """The tz database key of `place` ("london" -> "Europe/London"); None when not known."""
     place = place.lower().strip()
     return zones().get(place) or zones().get(place.removeprefix("the "))
+
+
+def place_name(place: str) -> str:
+    """How an answer writes a place said: "new york" -> "New York", "the uk" -> "the UK"."""
+    said = {"uk": "UK", "usa": "USA", "us": "US", "dc": "DC", "uae": "UAE", "the": "the"}
+    return " ".join(said.get(w, w.capitalize()) for w in place.split())

@@ -104,6 +104,7 @@ from runtime.phrasings import (
     SHUFFLE_REPEAT,
     SKIP_BACK,
     SNOOZE,
+    STOP_EVERYWHERE,
     STOP_LATER,
     TAUGHT_ASKED,
     TEACH_NAME,
@@ -118,6 +119,7 @@ from runtime.phrasings import (
     WARM_IN,
     WARMER_COLDER,
     WATCH_SOMETHING,
+    WEATHER_IN,
     WEEKDAYS,
     WHAT_PLAYS,
     WHEN_TIMER_DONE,
@@ -856,7 +858,7 @@ def _phrasing(turn: _Turn, text: str) -> Resolution | None:
     if (greeting := GREETING.fullmatch(text)) is not None:  # answered, with how to make it do something
         return _read_as(turn, "OutOfDomain", []).done(greeting=greeting["greeting"])
     if (teachable := TEACHABLE.fullmatch(text)) is not None:  # not taught (a taught one is rewritten)
-        phrase = teachable["moment"] or teachable["routine"] or teachable["time"]
+        phrase = teachable["moment"] or teachable["routine"] or teachable["time"] or teachable["mode"]
         return _read_as(turn, "OutOfDomain", []).done(teachable=phrase)
     readers = (_said_of_lists, _said_to_everyone, _said_of_devices, _said_of_time, _said_of_media)
     for reader in (*readers, _said_to_the_assistant):
@@ -1035,8 +1037,8 @@ SINCE_TYPES = frozenset({"light", "switch", "fan", "climate", "oven", "cover", "
 def _since_asked(turn: _Turn, since: re.Match[str]) -> Resolution | None:
     """ "how long has the tv been on": the device asked about, for dispatch to say since when; None when
     no device here is called that."""
-    said = next(since[g] for g in ("device", "device2", "device3", "device4") if since[g])
-    state = next(since[g] for g in ("state", "state2", "state3", "state4") if since[g])
+    said = next(since[g] for g in ("device", "device2", "device3", "device4", "device5") if since[g])
+    state = next(since[g] for g in ("state", "state2", "state3", "state4", "state5") if since[g])
     question = _read_as(turn, "HassGetState", [Slot("name", said)])
     # "the lights", "the music": this room's, as for "turn on the lights"
     found = _last_targets(turn) if said in PRONOUNS else _targets(question, SINCE_TYPES)
@@ -1044,7 +1046,7 @@ def _since_asked(turn: _Turn, since: re.Match[str]) -> Resolution | None:
         return found
     if not found:
         return None
-    asked = {"running": "on"}.get(state, state)
+    asked = {"running": "on", "unlock": "unlocked", "lock": "locked", "close": "closed"}.get(state, state)
     return question.done([d.id for d in found], found[0].room, query="since", asked_state=asked)
 
 
@@ -1126,6 +1128,10 @@ def _said_of_time(turn: _Turn, text: str) -> Resolution | None:
     """Alarms ("wake me up at 7", "cancel my alarm"), "... when the timer is done", "is the oven ready"."""
     if (until := DAYS_UNTIL.fullmatch(text)) is not None:
         return _read_as(turn, "HassGetCurrentDate", []).done(until=until["day"])
+    if (weather := WEATHER_IN.fullmatch(text)) is not None:
+        place = weather["place"] or weather["place2"]
+        if place not in ("here", "this room", "the house") and room_called(place, turn.rooms) is None:
+            return _read_as(turn, "HassGetWeather", []).done(elsewhere=place)
     if (asked_in := TIME_IN.fullmatch(text)) is not None and (there := _time_in(turn, asked_in["place"])):
         return there
     if (holiday := HOLIDAY_WHEN.fullmatch(text)) is not None:
@@ -1142,6 +1148,8 @@ def _said_of_time(turn: _Turn, text: str) -> Resolution | None:
     if (later_of := WHEN_LATER.fullmatch(text)) is not None:  # "how long until the fan turns off"
         device = later_of["device"]
         return _read_as(turn, "HassTimerStatus", []).done(timer_name=device, later_of=device)
+    if STOP_EVERYWHERE.fullmatch(text):
+        return _stop(_read_as(turn, "AmbientStop", [], text="stop everything everywhere"))
     if (later := STOP_LATER.fullmatch(text)) is not None and duration_in_text(
         f"in {later['time']}"
     ) is not None:
@@ -3531,6 +3539,17 @@ def _said_nothing_to_do(turn: _Turn) -> Resolution | None:
 def _mute(turn: _Turn) -> Resolution:
     if (asked := _said_nothing_to_do(turn)) is not None:
         return asked
+    just = turn.ctx.last_target_devices(turn.satellite.id)
+    unnamed = not any(turn.interp.slot(k) for k in ("name", "area", "domain", "device_class"))
+    if (
+        unnamed
+        and turn.ctx.just_changed(turn.satellite.id)
+        and len(just) == 1
+        and just[0].type in ("tv", "media_player")
+    ):
+        # "turn up the volume on the tv", then "mute": the tv (it muted the speaker playing beside it)
+        turn.reasons.append(f"'mute' just after the {just[0].name}: it")
+        return turn.done([just[0].id], just[0].room, muted=turn.interp.intent == "HassMediaPlayerMute")
     found = _media_targets(turn)
     if isinstance(found, Resolution):
         return found
@@ -3990,6 +4009,13 @@ def _stop(turn: _Turn) -> Resolution:
         turn.reasons.append("'... off' after a command: turn off what was just commanded")
         as_off = Interpretation("HassTurnOff", turn.interp.score, [Slot("name", "it")], turn.interp.text)
         return _on_off(_Turn(as_off, turn.ctx, turn.satellite, turn.person, turn.reasons))
+    moved = turn.ctx.last_target_devices(turn.satellite.id)
+    bare = set(words) <= {"stop", "it", "that", "them", "please", "now"}  # not "stop the music"
+    if bare and turn.ctx.just_changed(turn.satellite.id) and moved and all(d.type == "cover" for d in moved):
+        # "close the blinds", then "stop": the blinds, where they are (it paused the music)
+        turn.reasons.append("'stop' just after the blinds were moved: stop them")
+        stopped = _read_as(turn, "HassTurnOff", [Slot("name", d.name) for d in moved])
+        return stopped.done([d.id for d in moved], moved[0].room, state="stopped")
     everywhere = bool(
         set(words) & {"everything", "all", "everywhere"}
     )  # "stop everything", "stop all the music"

@@ -689,6 +689,7 @@ def test_why_did_you_do_that_says_what_was_heard_and_done(home: dict[str, Any]) 
     done = said("turn on the floor lamp")
     assert said("why did you do that") == f'I heard "turn on the floor lamp", and answered: "{done}"'
     assert said("what did you hear") == f'I heard "turn on the floor lamp", and answered: "{done}"'
+    assert said("what did i ask you") == f'I heard "turn on the floor lamp", and answered: "{done}"'
     said("when i say lamp time i mean turn off the floor lamp")
     said("lamp time")
     assert said("why did you do that").startswith(

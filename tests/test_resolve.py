@@ -1503,6 +1503,57 @@ def test_how_long_a_device_has_been_on_is_counted_from_the_change_seen(ctx, livi
     assert r.device_ids == ["tv"]
 
 
+def test_weather_elsewhere_a_scene_untaught_and_mute_just_after_a_player(ctx, living) -> None:
+    ctx.update_state("outdoor_temperature", {"temperature": 8})
+    # the temperature outside here was given for "what's the weather in paris"
+    for said in ("what's the weather in paris", "is it raining in paris"):
+        assert answered(said, ctx, living, "HassGetWeather") == (
+            "I can't get the weather in Paris: I run offline. Here it's 8 degrees outside."
+        ), said
+    assert "I run offline" not in answered(
+        "what's the weather like in the kitchen", ctx, living, "HassGetWeather"
+    )
+    # "movie mode", "set the lights to reading mode" said "Sorry": how to teach them
+    assert answered("movie mode", ctx, living).startswith("I don't know what movie mode should do yet.")
+    assert "when I say reading mode, turn on the lights" in answered(
+        "set the lights to reading mode", ctx, living
+    )
+    # "turn up the volume on the tv", then "mute" muted the speaker playing beside it
+    ctx.update_state("living_room_speaker", {"state": "playing"})
+    ctx.update_state("tv", {"state": "on"})
+    ctx.set_last_target(living.id, ["tv"])
+    ctx.set_just_changed(living.id, True)
+    r = resolve(hyp("HassMediaPlayerMute", text="mute"), ctx, living)
+    assert (r.device_ids, r.values) == (["tv"], {"muted": True})
+
+
+def test_stop_the_music_everywhere_pauses_every_player_playing(ctx, living) -> None:
+    # read as HassTurnOff, it turned the speakers off (and "stop the music" pauses it here)
+    ctx.update_state("living_room_speaker", {"state": "playing"})
+    ctx.update_state("bedroom_speaker", {"state": "playing"})
+    r = resolve(hyp("HassTurnOff", text="stop the music everywhere"), ctx, living)
+    assert (sorted(r.device_ids), r.values) == (
+        ["bedroom_speaker", "living_room_speaker"],
+        {"state": "paused"},
+    )
+
+
+def test_stop_just_after_the_blinds_moved_stops_them(ctx, living) -> None:
+    # "close the blinds", then "stop" paused the music
+    ctx.update_state("living_room_speaker", {"state": "playing"})
+    ctx.set_last_target(living.id, ["living_room_blinds"])
+    ctx.set_just_changed(living.id, True)
+    for said in ("stop", "stop it"):
+        r = resolve(hyp("AmbientStop", text=said), ctx, living)
+        assert (r.device_ids, r.values) == (["living_room_blinds"], {"state": "stopped"}), said
+        assert dispatch(r, ctx).text == "Stopping the living room blinds."
+    assert resolve(hyp("AmbientStop", text="stop the music"), ctx, living).device_ids == [
+        "living_room_speaker"
+    ]
+    ctx.set_just_changed(living.id, False)  # a turn later: the music, as before
+    assert resolve(hyp("AmbientStop", text="stop"), ctx, living).device_ids == ["living_room_speaker"]
+
+
 def test_make_it_warmer_just_after_a_lights_color_is_its_white(ctx, bedroom) -> None:
     # it set the thermostat a degree up: "it" is the light whose color was just set
     ctx.update_state("thermostat", {"state": "heat", "target_temperature": 20})
