@@ -234,13 +234,19 @@ LEARNED = [
     "put on some music in the bedroom",
     "how many things are on my shopping list",
     "turn on the fan in the bedroom at medium",
+    # session 44: "Sorry" typed; spoken, heard as "what is the news", "what time is it", or rejected
+    "what day is christmas",
+    "when is thanksgiving",
+    "what time is it in london",
+    "how many ounces are in a cup",
+    "how long has the tv been on",
 ]
 
 
 def test_requests_learned_from_text_are_heard_when_spoken(engine: PocketsphinxEngine, say: Say) -> None:
     heard = [transcribe(engine, pad(say(s))) for s in LEARNED]
     got = [(s, t.text, t.reject_reason) for s, t in zip(LEARNED, heard, strict=True)]
-    assert sum(t.text == s and not t.rejected for s, t in zip(LEARNED, heard, strict=True)) >= 30, got
+    assert sum(t.text == s and not t.rejected for s, t in zip(LEARNED, heard, strict=True)) >= 35, got
 
 
 def test_sleep_sounds_are_heard(engine: PocketsphinxEngine, say: Say) -> None:

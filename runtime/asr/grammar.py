@@ -182,7 +182,7 @@ MEANINGS: dict[str, frozenset[str]] = {
     "stop the (white noise | rain sounds)": frozenset({"HassMediaPause"}),
     "(what's playing | what song is this | who sings this | what artist is this)": frozenset({"HassGetState"}),
     # feedback and teaching
-    "no that's (wrong | not what i meant)": frozenset({I.NEGATIVE_FEEDBACK}),
+    "[no] that's (wrong | not what i meant)": frozenset({I.NEGATIVE_FEEDBACK}),  # just after a command: undone
     "no i meant the <switchable>": frozenset({I.NEGATIVE_FEEDBACK, "HassTurnOn", "HassTurnOff"}),  # the pipeline redoes it there
     # a timer or alarm just set, put right ("seventeen" is often heard as "seventy"): the runtime
     # reads it then; said in a fresh context, it is feedback
@@ -194,8 +194,15 @@ MEANINGS: dict[str, frozenset[str]] = {
     "thank you": frozenset({I.THANKS}),
     "(goodbye | you're awesome | (what's | what is) your name | tell me a joke | (what's | what is) the news)": learned({ANSWERED_ONLY}),
     "how many days until (christmas | halloween | new year's eve)": learned({"HassGetCurrentDate"}),
+    # session 44: each said "Sorry" typed (a holiday's date, a place's time, a sum, a conversion)
+    "(when is | what day is) (christmas | thanksgiving | easter | halloween | mother's day | father's day)": learned({"HassGetCurrentDate"}),
+    "what time is it in (london | paris | tokyo | new york | los angeles | sydney)": learned({"HassGetCurrentTime"}),
+    "(what's | what is) <number> (plus | minus | times | divided by) <number>": learned({ANSWERED_ONLY}),
+    "how many (ounces | teaspoons | tablespoons | cups | grams) are in a (cup | tablespoon | pound | gallon)": learned({ANSWERED_ONLY}),
+    "how long has the <switchable> been (on | off)": learned({"HassGetState"}),  # it answered about timers
     # lists (runtime/lists.py): "add milk to my shopping list" was rejected, or "Sorry"
     "add <item> [and <item>] to [my | the] shopping list": learned({"HassShoppingListAddItem"}),
+    "add <item> <item> and <item> to [my | the] shopping list": learned({"HassShoppingListAddItem"}),  # no commas
     "(take | remove) <item> (off | from) [my | the] shopping list": learned({"HassListCompleteItem"}),
     "(what's on | read me) [my | the] shopping list": learned({"AmbientListRead"}),
     "how many things are on [my | the] shopping list": learned({"AmbientListRead"}),
@@ -492,7 +499,7 @@ def acted_on(
 def meaning(resolution: Resolution) -> str:
     """A resolution in `MEANINGS`' terms: ANSWERED_ONLY for an answer in words, OutOfDomain when it
     was rejected, else its intent."""
-    if {"answered", "greeting", "teachable"} & resolution.values.keys():
+    if {"answered", "greeting", "teachable", "calculated"} & resolution.values.keys():
         return ANSWERED_ONLY
     return "OutOfDomain" if resolution.values.get("out_of_domain") else resolution.interpretation.intent
 
