@@ -22,7 +22,7 @@ from runtime.context import ContextStore
 from runtime.conventions import ON_OFF_STATES, ConventionError, command_payload, expected_state
 from runtime.events import Action, Command, Resolution
 from runtime.holidays import holiday, next_holiday, title
-from runtime.phrasings import ANSWERED
+from runtime.phrasings import ANSWERED, WEEKDAYS
 from runtime.places import place_name
 from runtime.rank import INTENT_TYPES, ON_A_TIMER, VIDEO_CLASSES, named_devices, said_words
 from runtime.resolve import LISTING_WORDS, SOME_WORDS, SORRY, cap, normalize, outdoor
@@ -193,6 +193,10 @@ def _answer(intent: str, values: dict[str, Any], ctx: ContextStore, now: datetim
         )
     if intent == "HassGetCurrentDate" and values.get("part"):
         return Action("answer", text=f"It's {now.year if values['part'] == 'year' else now.strftime('%B')}.")
+    if intent == "HassGetCurrentDate" and "weekday" in values:  # "what's the date on friday"
+        return Action(
+            "answer", text=_weekday_date(str(values["weekday"]), now, bool(values.get("also_next")))
+        )
     if intent == "HassGetCurrentDate":
         days = int(values.get("days", 0))
         day = now + timedelta(days=days)
@@ -394,6 +398,19 @@ def _time_in(zone: str, place: str, now: datetime) -> str:
     there = here.astimezone(ZoneInfo(zone))
     on = f" on {there.strftime('%A')}" if there.date() != here.date() else ""
     return f"It's {there.strftime('%I:%M %p').lstrip('0')}{on} in {place_name(place)}."
+
+
+def _weekday_date(weekday: str, now: datetime, also_next: bool) -> str:
+    """The coming `weekday`'s date (tomorrow .. a week from today); "next friday" means either, so both."""
+    ahead = (WEEKDAYS.index(weekday) - now.weekday() - 1) % 7 + 1
+    this, after = now + timedelta(days=ahead), now + timedelta(days=ahead + 7)
+    if also_next:
+        return f"This {this:%A} is {this:%B} {this.day}; the one after is {after:%B} {after.day}."
+    return (
+        f"Tomorrow is {this:%A}, {this:%B} {this.day}."
+        if ahead == 1
+        else f"{this:%A} is {this:%B} {this.day}."
+    )
 
 
 def _holiday(name: str, today: date, next_year: bool) -> str:

@@ -130,6 +130,7 @@ TIMERS_LIST = re.compile(
     r"(?:(?:what|which|how many) (?:timers|reminders|alarms)"
     r"(?: do i have| have i (?:got|set)| are (?:there|running|set|on))?"
     r"|(?:do i have|are there|have i got) any (?:timers|reminders|alarms)(?: set| running| on)?"
+    r"|(?:is there|do i have|have i got) (?:a|an|any) (?:timer|reminder|alarm)(?: set| running| on| going)?"
     r"|(?:list|tell me|read me|what are) (?:all )?(?:my |the )?(?:timers|reminders|alarms)"
     r"|(?:timers|reminders|alarms) (?:do i have|have i (?:got|set))"  # "what" not heard
     r"|(?:when|what time) (?:is|are) my reminders?(?: set)?(?: for)?"  # it was out of domain
@@ -308,6 +309,12 @@ HOLIDAY_WHEN = re.compile(
     rf"(?:when|what day|what date|which day) (?:is|will be) (?:the )?(?P<day>{HOLIDAY})(?: (?P<year>this|next) year)?"
     rf"|(?:what day|what date|which day) (?:does|will) (?:the )?(?P<day2>{HOLIDAY}) (?:fall on|be|fall)"
     r"(?: (?P<year2>this|next) year)?"
+)
+# "what's the date on friday", "what date is next friday": that weekday's date (it said "Sorry")
+_WEEKDAY = "monday|tuesday|wednesday|thursday|friday|saturday|sunday"
+DATE_OF_WEEKDAY = re.compile(
+    rf"(?:what's|whats|what is) the date (?:on |this |(?P<next>next) |of )?(?P<day>{_WEEKDAY})"
+    rf"|what date is (?:it )?(?:on |this |(?P<next2>next) )?(?P<day2>{_WEEKDAY})"
 )
 # "what time is it in london": the time there (out of domain; the time here would be a wrong answer)
 TIME_IN = re.compile(

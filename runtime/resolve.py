@@ -65,6 +65,7 @@ from runtime.phrasings import (
     APPS,
     CHANNEL,
     COLOR_ASKED,
+    DATE_OF_WEEKDAY,
     DAYS_UNTIL,
     DEVICES_LISTED,
     FAN_LEVEL_SAID,
@@ -1134,6 +1135,9 @@ def _said_of_time(turn: _Turn, text: str) -> Resolution | None:
             return _read_as(turn, "HassGetWeather", []).done(elsewhere=place)
     if (asked_in := TIME_IN.fullmatch(text)) is not None and (there := _time_in(turn, asked_in["place"])):
         return there
+    if (dated := DATE_OF_WEEKDAY.fullmatch(text)) is not None:
+        weekday, also_next = dated["day"] or dated["day2"], bool(dated["next"] or dated["next2"])
+        return _read_as(turn, "HassGetCurrentDate", []).done(weekday=weekday, also_next=also_next)
     if (holiday := HOLIDAY_WHEN.fullmatch(text)) is not None:
         nxt = (holiday["year"] or holiday["year2"]) == "next"
         day = holiday["day"] or holiday["day2"]

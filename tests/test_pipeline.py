@@ -472,6 +472,7 @@ def test_timers_are_listed_by_kind_and_cancel_all_keeps_the_other_kinds(home: di
 
     try:
         assert said("what timers do i have") == "There is no timer running."
+        assert said("is there a timer running") == "There is no timer running."  # it said "Sorry"
         assert said("what reminders do i have") == "You have no reminders."
         assert said("set a pasta timer for 8 minutes") == "Pasta timer set for 8 minutes."
         assert said("set a timer for 10 minutes") == "Timer set for 10 minutes."

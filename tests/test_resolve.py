@@ -3587,6 +3587,10 @@ def test_a_joke_the_news_and_days_until_a_holiday_are_answered(ctx, kitchen) -> 
         ("what day does mother's day fall on", "Mother's Day is in 154 days, on Sunday, May 9."),
         ("how long until the fourth of july", "Independence Day is in 210 days, on Sunday, July 4."),
         ("when is st patrick's day", "St Patrick's Day is in 101 days, on Wednesday, March 17."),
+        # a weekday's date said "Sorry"; "next" said, both (it means either)
+        ("what's the date on friday", "Friday is December 11."),
+        ("what date is next friday", "This Friday is December 11; the one after is December 18."),
+        ("what's the date on sunday", "Sunday is December 13."),  # said on a Sunday: the coming one
     ):
         assert said_back(said) == answer
     # "play the news" played an audiobook on a satellite without a screen
