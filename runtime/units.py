@@ -46,6 +46,10 @@ CONVERT = re.compile(
 )
 
 
+# "convert miles to kilometers": one of them
+CONVERT_ONE = re.compile(rf"(?:convert|change) (?P<n>)(?P<from>{_UNIT}) (?:to|into) (?P<to>{_UNIT})")
+
+
 def _unit(said: str) -> str | None:
     said = said.strip()
     unit = SAID.get(said, said)
@@ -81,11 +85,14 @@ def convert(amount: float, unit: str, to: str) -> float | None:
 def conversion(text: str) -> str | None:
     """ "There are 8 fluid ounces in a cup.", "5 miles is 8.05 kilometers."; None when `text` asks none."""
     said = " ".join(text.lower().replace("?", " ").replace(",", "").split())
-    how_many = HOW_MANY.fullmatch(said)
-    found = how_many or CONVERT.fullmatch(said)
-    if found is None:
-        return None
-    to_said = found["to"] or (found["to2"] if not how_many else None)
+    for pattern in (HOW_MANY, CONVERT, CONVERT_ONE):
+        if (found := pattern.fullmatch(said)) is not None and (answer := _answer(found, pattern is HOW_MANY)):
+            return answer
+    return None
+
+
+def _answer(found: re.Match[str], how_many: bool) -> str | None:
+    to_said = found["to"] or (None if how_many else found.groupdict().get("to2"))
     unit, to = _unit(found["from"]), _unit(to_said or "")
     n = (found["n"] or "").strip()
     amount = parse_number(n) if n else 1.0

@@ -20,6 +20,7 @@ from runtime.units import SIZES, conversion, convert
         ("how many seconds in a day", "There are 86400 seconds in a day."),
         ("how many ml in 2 cups", "2 cups is 473.2 milliliters."),
         ("convert 5 miles to kilometers", "5 miles is 8.05 kilometers."),
+        ("convert miles to km", "1 mile is 1.61 kilometers."),
         ("what's 30 celsius in fahrenheit", "30 degrees Celsius is 86 degrees Fahrenheit."),
         ("what is 100 fahrenheit in celsius", "100 degrees Fahrenheit is 37.78 degrees Celsius."),
         ("How many inches is 2 feet?", "2 feet is 24 inches."),

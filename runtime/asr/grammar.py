@@ -194,10 +194,11 @@ MEANINGS: dict[str, frozenset[str]] = {
     "thank you": frozenset({I.THANKS}),
     "(goodbye | you're awesome | (what's | what is) your name | tell me a joke | (what's | what is) the news)": learned({ANSWERED_ONLY}),
     "how many days until (christmas | halloween | new year's eve)": learned({"HassGetCurrentDate"}),
-    # session 44: each said "Sorry" typed (a holiday's date, a place's time, a sum, a conversion)
+    # session 44: each said "Sorry" typed (a holiday's date, a place's time, a conversion). Sums ("what's
+    # <number> plus <number>") work typed only: spoken, "seven plus five" was heard as "two plus five", and
+    # the template drew "what's the date" to "what's ninety eight" (benchmarks/audio.py)
     "(when is | what day is) (christmas | thanksgiving | easter | halloween | mother's day | father's day)": learned({"HassGetCurrentDate"}),
     "what time is it in (london | paris | tokyo | new york | los angeles | sydney)": learned({"HassGetCurrentTime"}),
-    "(what's | what is) <number> (plus | minus | times | divided by) <number>": learned({ANSWERED_ONLY}),
     "how many (ounces | teaspoons | tablespoons | cups | grams) are in a (cup | tablespoon | pound | gallon)": learned({ANSWERED_ONLY}),
     "how long has the <switchable> been (on | off)": learned({"HassGetState"}),  # it answered about timers
     # lists (runtime/lists.py): "add milk to my shopping list" was rejected, or "Sorry"
