@@ -73,6 +73,11 @@ CLEAR = re.compile(
 MORE = re.compile(
     r"(?:(?:and|also|oh and)(?: also)?(?: add| put)?|add|put) (?P<items>.+?)(?: too| as well)?(?: please)?"
 )
+# "what's on my shopping list", then "remove milk" / "take the bread off": the same list
+LESS = re.compile(
+    r"(?:and |also |oh and )?(?:please )?(?:remove|delete|take|cross|tick|check)(?: off)? (?P<items>.+?)(?: off)?"
+    r"(?: too| as well)?(?: please)?"
+)
 ARTICLE = re.compile(r"^(?:some|a few|an?|the|more) ")
 
 
@@ -92,6 +97,14 @@ def parse(text: str) -> ListRequest | None:
         name = next((NAMES[v] for k, v in groups.items() if k.startswith("name")), SHOPPING)
         return ListRequest(action, name, items)  # type: ignore[arg-type]
     return None
+
+
+def less(text: str, name: str) -> ListRequest | None:
+    """ "remove milk" just after the list `name` was read or changed: those items off it; None if `text`
+    is no such removal."""
+    m = LESS.fullmatch(" ".join(text.lower().split()))
+    items = split_items(m["items"]) if m is not None else ()
+    return ListRequest("remove", name, items) if items else None
 
 
 def more(text: str, name: str) -> ListRequest | None:

@@ -684,8 +684,8 @@ def interpret(
     asked = resolution.interpretation
     if asked.intent == "HassClimateGetTemperature" and resolution.device_ids:
         ctx.set_last_request(satellite.id, asked)  # "what's the temperature in here", "and in the office"
-    elif resolution.values.get("list_action") == "add":  # "add milk to my shopping list", then "and eggs"
-        name = resolution.values["list"]
+    elif resolution.values.get("list_action"):  # "add milk to my shopping list", then "and eggs"
+        name = resolution.values["list"]  # or "what's on it", then "remove milk"
         added = Interpretation(asked.intent, 1.0, [Slot("list", name)], lists.added_to(name))
         ctx.set_last_request(satellite.id, added)
     elif resolution.values.get("awaits"):  # "set an alarm": "What time ...?", and the answer is next
@@ -875,6 +875,10 @@ def _said_of_lists(turn: _Turn, text: str) -> Resolution | None:
     last = turn.ctx.last_request(turn.satellite.id)
     added_to = last.slot("list") if last is not None and last.intent in lists.ADDING else None
     more = lists.more(text, added_to) if request is None and added_to is not None else None
+    listed = last.slot("list") if last is not None and last.intent in lists.INTENT_NAMES else None
+    if request is None and more is None and listed is not None:  # "what's on my list", then "remove milk"
+        more = lists.more(text, listed) if text.startswith(("add ", "put ")) else None
+        request = lists.less(text, listed)
     if more is not None and not any(_starts_a_request(i) or duration_in_text(f"in {i}") for i in more.items):
         # "add milk to my shopping list", then "and eggs": not a request of its own ("and turn off the
         # tv"), nor a timer's minutes ("add 5 minutes")
@@ -906,6 +910,8 @@ BROADCAST = re.compile(
 def _said_to_everyone(turn: _Turn, text: str) -> Resolution | None:
     """ "tell everyone dinner is ready": the message, and the other satellites that can say it (the
     pipeline's runtime says it there); None when `text` is no broadcast."""
+    if (to_a_room := _said_to_a_room(turn, text)) is not None:
+        return to_a_room
     m = BROADCAST.fullmatch(text)
     if m is None:
         return None
@@ -918,6 +924,26 @@ def _said_to_everyone(turn: _Turn, text: str) -> Resolution | None:
     return _read_as(turn, "HassBroadcast", []).done(
         broadcast=message, to=[s.id for s in others], to_rooms=rooms
     )
+
+
+def _said_to_a_room(turn: _Turn, text: str) -> Resolution | None:
+    """ "tell the kitchen dinner is ready", "announce in the bedroom that ...": said there (it said
+    "Sorry"); None when no room of this home is named so."""
+    for room in sorted(turn.rooms, key=lambda r: len(r.name), reverse=True):
+        said = re.fullmatch(
+            rf"(?:please )?(?:tell the {re.escape(room.name)}|(?:announce|say|broadcast) (?:in|to) the "
+            rf"{re.escape(room.name)})(?: that)? (?P<message>.+)",
+            text,
+        )
+        if said is None:
+            continue
+        there = [s for s in turn.ctx.config.satellites if s.room == room.id and s.speaker]
+        broadcast = _read_as(turn, "HassBroadcast", [])
+        if not there:
+            return broadcast.ask(f"There's no speaker in the {room.name} I can speak through.")
+        turn.reasons.append(f"a broadcast to {', '.join(s.id for s in there)}")
+        return broadcast.done(broadcast=said["message"], to=[s.id for s in there], to_rooms=[room.name])
+    return None
 
 
 # "is it warmer inside or outside": both temperatures (it gave the outside one alone)

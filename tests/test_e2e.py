@@ -266,6 +266,15 @@ def test_tell_everyone_is_said_in_the_other_rooms(home: dict[str, Any]) -> None:
         speaker = rt.pipelines[sat].speaker
         assert speaker is not None and speaker.wait(15)
     assert len(sinks) - before_sinks == 3 and all(s.seconds > 1 for s in sinks[before_sinks:])
+    # one room named: said there only ("tell the bedroom ..." said "Sorry")
+    before_events = len(events)
+    turn = kitchen.handle_text("tell the bedroom the car is here")
+    assert (
+        turn.action is not None and turn.action.text == "OK, I'm saying it in the bedroom: the car is here."
+    )
+    said = [(sat, d["text"]) for kind, sat, d in events[before_events:] if kind == "response"]
+    assert ("bedroom-sat", "From the kitchen: the car is here.") in said
+    assert not any(sat == "living-sat" for sat, _ in said)
 
 
 def test_a_timer_rings_until_stopped_and_stop_then_only_stops_it(home: dict[str, Any]) -> None:

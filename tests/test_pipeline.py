@@ -237,6 +237,11 @@ def test_the_shopping_list_is_the_homes_and_outlives_a_restart(home: dict[str, A
     # the next start of the daemon reads it back from the SQLite file
     again = ContextStore(rt.config, memory=Store(rt.data_dir / "turns.db"))
     assert again.preferences("home")["list:shopping"] == ["milk"]
+    # just after the list was read: "remove milk", "add butter" are about it (they said "Sorry")
+    assert bedroom("remove milk") == "I've taken milk off your shopping list."
+    assert bedroom("add butter") == "I've added butter to your shopping list."
+    assert bedroom("what time is it").startswith("It's")
+    assert bedroom("remove butter") != "I've taken butter off your shopping list."  # not a turn later
     kitchen("clear my shopping list")
 
 
