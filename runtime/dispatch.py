@@ -728,7 +728,7 @@ def timer_answer(intent: str, values: dict[str, Any], timer: RunningTimer) -> st
     if timer.name == ALARM:
         which = ALARM
     elif timer.reminder and timer.name:
-        which = f"reminder to {you_form(timer.name)}"
+        which = f"reminder {reminder_of(timer.name)}"
     if intent == "HassCancelTimer" and timer.command:
         return f"OK, I won't {you_form(timer.command)}."
     if intent == "HassCancelTimer":
@@ -763,7 +763,7 @@ def timers_answer(kind: str, timers: list[RunningTimer]) -> str:
         if kind == ALARM:
             said.append(f"at {at}")
         elif kind == "reminder":
-            said.append(f"to {you_form(t.name or '')} at {at}")
+            said.append(f"{reminder_of(t.name or '')} at {at}")
         elif t.command:
             said.append(f"to {t.command} in {_left(t.remaining())}")
         else:
@@ -780,7 +780,7 @@ def timers_answer(kind: str, timers: list[RunningTimer]) -> str:
 def _timer_set(values: dict[str, Any]) -> str:
     """What is said when a timer is set: a plain one, an alarm, a reminder, a command for later."""
     seconds = int(values.get("seconds", 0))
-    what = you_form(str(values.get("timer_name", "")))
+    what = reminder_of(str(values.get("timer_name", "")))
     if "after_timer" in values:  # the pipeline finds the timer
         which = f"{values['after_timer']} timer".strip()
         return f"When your {which} is done I'll {values['command']}."
@@ -791,7 +791,7 @@ def _timer_set(values: dict[str, Any]) -> str:
         tomorrow = " tomorrow" if values.get("tomorrow") else ""
         tomorrow = f" on {values['day']}" if values.get("day") else tomorrow  # "on Saturday"
         if values.get("reminder"):
-            return f"OK, I'll remind you to {what} at {at}{tomorrow}."
+            return f"OK, I'll remind you {what} at {at}{tomorrow}."
         done = "moved to" if values.get("moved") else "set for"
         if tomorrow:
             return f"Alarm {done} {at}{tomorrow}."
@@ -799,7 +799,7 @@ def _timer_set(values: dict[str, Any]) -> str:
     if values.get("command"):
         return f"In {duration_text(seconds)} I'll {values['command']}."
     if values.get("reminder"):
-        return f"OK, I'll remind you to {what} in {duration_text(seconds)}."
+        return f"OK, I'll remind you {what} in {duration_text(seconds)}."
     if values.get("timer_name") == ALARM:
         return f"Alarm set for {duration_text(seconds)} from now."
     if values.get("timer_name"):  # "pasta timer set": which one it is, for "cancel the pasta timer"
@@ -817,6 +817,8 @@ def ring_text(timer: RunningTimer) -> str:
     if timer.name == ALARM:
         return "This is your alarm."
     if timer.reminder and timer.name:
+        if timer.name.startswith("about "):  # "remind me about the meeting at 3"
+            return f"This is your reminder {reminder_of(timer.name)}."
         return f"It's time to {you_form(timer.name)}."
     if timer.name:
         return f"Your {timer.name} timer is done."
@@ -825,6 +827,11 @@ def ring_text(timer: RunningTimer) -> str:
 
 # "remind me to call my sister": said back to the person, "call your sister"
 YOU_FORMS = {"my": "your", "me": "you", "i": "you", "myself": "yourself", "mine": "yours", "i'm": "you're"}
+
+
+def reminder_of(name: str) -> str:
+    """ "to call your mom", "about your meeting": what a reminder is for, as said to the person."""
+    return you_form(name) if name.startswith("about ") else f"to {you_form(name)}"
 
 
 def you_form(text: str) -> str:

@@ -134,6 +134,7 @@ TIMERS_LIST = re.compile(
     r"|(?:list|tell me|read me|what are) (?:all )?(?:my |the )?(?:timers|reminders|alarms)"
     r"|(?:timers|reminders|alarms) (?:do i have|have i (?:got|set))"  # "what" not heard
     r"|(?:when|what time) (?:is|are) my reminders?(?: set)?(?: for)?"  # it was out of domain
+    r"|how long (?:until|till|before|is it until) my reminders?(?: goes off| rings| is)?"
     # the commands for later, with the timers (they were out of domain)
     r"|what(?:'s| is) (?:scheduled|planned)(?: for later| for tonight| today)?"
     r"|what (?:have you got|do you have|did i) (?:scheduled|planned|set up)(?: for later)?"
@@ -220,7 +221,8 @@ SNOOZE = re.compile(
 )
 # "remind me to call mom at 5 pm", "at 5 remind me to call mom": a reminder at a time of day
 REMIND_AT = re.compile(
-    r"(?:please |can you |could you )?(?:remind me to|set a reminder to) (?P<what>.+?) (?:at|by) (?P<time>.+)"
+    r"(?:please |can you |could you )?(?:remind me to|set a reminder to|(?:remind me|set a reminder) (?P<about>about|for))"
+    r" (?P<what>.+?) (?:at|by) (?P<time>.+)"
     r"|(?:please )?(?:at|by) (?P<time_first>.+?),? remind me to (?P<what_last>.+)"
     # "remind me at 5 pm to call mom" said "Sorry, I can't help with that.", as did "remind me
     # tomorrow at 9 to call the dentist"

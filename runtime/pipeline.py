@@ -429,7 +429,9 @@ class Pipeline:
             if "timer_id" in values:  # "cancel that": the timer the turn before started
                 timer = self.timers.cancel_id(int(values["timer_id"]))
             else:
-                timer = self.timers.cancel(self.satellite, *which, ends_in=values.get("ends_in"))
+                timer = self.timers.cancel(
+                    self.satellite, *which, ends_in=values.get("ends_in"), kind=_reminder(values)
+                )
             if timer is None:
                 return self._none_called(values) or action
             return Action("answer", text=timer_answer(intent, values, timer))
@@ -443,7 +445,7 @@ class Pipeline:
                 )
                 return Action("answer", text=timers_answer(kind, listed)) if listed else action
             if intent == "HassTimerStatus":
-                timer = self.timers.find(self.satellite, *which)
+                timer = self.timers.find(self.satellite, *which, kind=_reminder(values))
                 device = values.get("later_of")
                 if device and (timer is None or not timer.command or not called(timer, device)):
                     return Action("answer", text=f"I'm not set to do anything with the {device} later.")
@@ -816,6 +818,11 @@ class Pipeline:
         else:
             self._start_listening(chunk, None, preroll=True)
             self._listen(chunk)
+
+
+def _reminder(values: dict[str, Any]) -> str | None:
+    """ "reminder" when a request on a timer said "my reminder" (only a reminder is meant), else None."""
+    return "reminder" if values.get("timer_kind") == "reminder" else None
 
 
 def _about_a_turn(turn: Turn) -> bool:

@@ -1226,6 +1226,7 @@ def _said_of_time(turn: _Turn, text: str) -> Resolution | None:
         return at
     if (remind := REMIND_AT.fullmatch(text)) is not None:
         what = remind["what"] or remind["what_last"] or remind["what_after"]
+        what = f"about {what}" if remind["about"] else what  # "remind me about the meeting at 3"
         when = remind["time"] or remind["time_first"] or remind["time_between"]
         if remind["day_first"]:  # "remind me tomorrow at 9 to ..."
             when = f"{when} {remind['day_first']}"
@@ -1738,7 +1739,9 @@ def _targeted(turn: _Turn, resolution: Resolution) -> Resolution:
 
 
 # "cancel that" just after a timer was set (read as "stop", it paused the music)
-CANCEL_THAT = re.compile(r"(?:no,? )?(?:cancel|scratch|forget|delete|undo) (?:that|it|this)(?: please)?")
+CANCEL_THAT = re.compile(
+    r"(?:no,? |never ?mind,? |actually,? |oh,? |wait,? )?(?:cancel|scratch|forget|delete|undo) (?:that|it|this)(?: please)?"
+)
 # "ten minutes" alone: a timer (or the answer to "How long should it be?")
 DURATION_ALONE = re.compile(r"(?P<amount>\w+(?: \w+)?) (?:seconds?|minutes?|hours?)")
 HOW_LONG_ASKED = "make it"  # the words an answer to "How long should it be?" completes
@@ -3861,6 +3864,8 @@ def _timer(turn: _Turn, **values: Any) -> Resolution:
         name = said["name"]  # "the fan timer": "fan" is a device word, which the model does not tag here
     if name:
         values["timer_name"] = name
+    elif _timer_kind(normalize(turn.interp.text)).get("timer_kind") == "reminder":  # "cancel my reminder"
+        values["timer_kind"] = "reminder"
     start = _slot_seconds(turn, "start_")
     if isinstance(start, str):
         return turn.ask(start)

@@ -86,13 +86,15 @@ class Timers:
         name: str | None = None,
         seconds: int | None = None,
         ends_in: float | None = None,
+        kind: str | None = None,
     ) -> RunningTimer | None:
         """Cancel the timer meant (one: "cancel the pizza timer" leaves the alarm); returns it, or None.
         An alarm is cancelled only when asked for by name: "cancel the timer" must not lose it. With
-        `ends_in` ("cancel my 7 am alarm"), only one that rings within a minute of then."""
+        `ends_in` ("cancel my 7 am alarm"), only one that rings within a minute of then. With `kind`
+        ("cancel my reminder"), only one of that kind."""
         with self._lock:
             timer = (
-                self._find(satellite, name, seconds)
+                self._find(satellite, name, seconds, kind)
                 if ends_in is None
                 else self._ending(satellite, name, ends_in)
             )
@@ -132,11 +134,11 @@ class Timers:
             return [t for t, _ in self._running.values() if satellite in (None, t.satellite)]
 
     def find(
-        self, satellite: str, name: str | None = None, seconds: int | None = None
+        self, satellite: str, name: str | None = None, seconds: int | None = None, kind: str | None = None
     ) -> RunningTimer | None:
-        """The timer meant (see the module doc), or None when this satellite has none."""
+        """The timer meant (see the module doc), or None when this satellite has none (of `kind`)."""
         with self._lock:
-            return self._find(satellite, name, seconds)
+            return self._find(satellite, name, seconds, kind)
 
     def pause(
         self, satellite: str, name: str | None = None, seconds: int | None = None
@@ -201,8 +203,11 @@ class Timers:
             None,
         )
 
-    def _find(self, satellite: str, name: str | None, seconds: int | None) -> RunningTimer | None:
-        timers = [t for t, _ in self._running.values()]
+    def _find(
+        self, satellite: str, name: str | None, seconds: int | None, kind: str | None = None
+    ) -> RunningTimer | None:
+        # "cancel my reminder" is never the command for later set just before (it cancelled that)
+        timers = [t for t, _ in self._running.values() if kind is None or t.kind == kind]
         mine = [t for t in timers if t.satellite == satellite]
         if name is not None and not any(called(t, name) for t in mine):
             # "the pizza timer" asked in another room: the home's timer of that name, if there is one.

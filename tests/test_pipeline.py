@@ -516,6 +516,32 @@ def test_two_named_timers_said_at_once_and_a_name_no_timer_has(home: dict[str, A
         pipe.timers.cancel_all("kitchen-sat")
 
 
+def test_my_reminder_is_a_reminder_and_never_mind_cancel_that(home: dict[str, Any]) -> None:
+    """ "cancel my reminder" cancelled the command for later set just before; "never mind, cancel that"
+    was read as "stop"; "set a reminder for my meeting at 3 pm" said it could not set one."""
+    pipe = home["rt"].pipelines["kitchen-sat"]
+    said = partial(reply, pipe)
+    try:
+        assert (
+            said("turn off the kitchen light in 15 minutes")
+            == "In 15 minutes I'll turn off the kitchen light."
+        )
+        assert said("never mind, cancel that") == "OK, I won't turn off the kitchen light."
+        assert pipe.timers.running("kitchen-sat") == []
+        said("turn off the kitchen light in 15 minutes")
+        assert said("cancel my reminder") == "You have no reminders."
+        assert len(pipe.timers.running("kitchen-sat")) == 1
+        assert (
+            said("set a reminder for my meeting at 3 pm")
+            == "OK, I'll remind you about your meeting at 3:00 PM."
+        )
+        assert said("how long until my reminder") == "You have one reminder: about your meeting at 3:00 PM."
+        assert said("cancel my reminder") == "Reminder about your meeting cancelled."
+    finally:
+        pipe.timers.cancel_all("kitchen-sat")
+        pipe.timers.cancel_all("kitchen-sat", frozenset({"reminder"}))
+
+
 def test_an_alarm_moved_keeps_its_half_of_the_day_and_is_the_only_alarm(home: dict[str, Any]) -> None:
     """ "change my alarm to 7 30" / "move my alarm to 8" asked about a device called alarm."""
     pipe = home["rt"].pipelines["bedroom-sat"]
