@@ -2347,8 +2347,7 @@ def _fit(
         if not featured:
             what = {"brightness": "be dimmed", "color": "change color", "position": "be set to a position"}
             return turn.ask(
-                f"{cap(_the([d.name for d in able]).replace(' or ', ' and '))} can't "
-                f"{what.get(need_feature, 'do that')}."
+                f"{cap(_the([d.name for d in able], 'and'))} can't {what.get(need_feature, 'do that')}."
             )
         if len(featured) < len(able):
             turn.reasons.append(
@@ -2366,7 +2365,7 @@ def _unknown(turn: _Turn, name: str, match: Match, here: Room) -> Resolution:
             unknown_name=name,
         )
     local = [d.name for d in turn.devices if d.room == here.id]
-    known = f" In the {here.name} I know {_the(local).replace(' or ', ' and ')}." if local else ""
+    known = f" In the {here.name} I know {_the(local, 'and')}." if local else ""
     return turn.ask(f"I don't know a device called {name}.{known}", unknown_name=name)
 
 
@@ -2390,6 +2389,10 @@ def _value(turn: _Turn, slot: str, kind: str, label: str) -> float | Resolution:
 
 def _on_off(turn: _Turn) -> Resolution:
     words = said_words(turn.interp)
+    level = _level_in_text(turn.interp.text) if not words & SWITCH_WORDS and words & LIGHT_WORDS else None
+    if level is not None:  # "lights at full" (read as a turn-off, it turned them off): a brightness
+        turn.reasons.append(f"a level said of lights, no switching word: brightness {level:g}")
+        return _setting(turn, "HassLightSet", "brightness", f"{level:g}")
     if not words & SWITCH_WORDS and untagged_words(turn.interp):
         # "the light at the end of the tunnel": no verb, and words beyond a device's name; a bare name
         # ("the kitchen light") is still a command
@@ -3503,7 +3506,9 @@ def _brightness_step(turn: _Turn) -> Resolution:
     on = [s for s in states if s is not None and s.state.get("state") == "on"]
     if step < 0 and states and all(s is not None and s.state.get("state") == "off" for s in states):
         # reported off, not merely silent about it (a light whose color was set reports no state yet)
-        return turn.ask(f"{cap(_the([d.name for d in found]))} {'is' if len(found) == 1 else 'are'} off.")
+        return turn.ask(
+            f"{cap(_the([d.name for d in found], 'and'))} {'is' if len(found) == 1 else 'are'} off."
+        )
     base = next(
         (float(s.state["brightness"]) for s in on if isinstance(s.state.get("brightness"), int | float)),
         # on at an unknown level, or dimmed while not known: as if full; else from dark
@@ -4125,9 +4130,7 @@ def _undo(turn: _Turn, said_wrong: bool = False) -> Resolution | None:
         return None
     if not restore:
         if unknown:
-            return turn.ask(
-                f"I don't know how {_the(unknown).replace(' or ', ' and ')} was before, so I can't undo that."
-            )
+            return turn.ask(f"I don't know how {_the(unknown, 'and')} was before, so I can't undo that.")
         return turn.ask("There's nothing for me to undo.")
     turn.reasons.append("undo: " + "; ".join(f"{d} -> {f}" for d, f in restore.items()))
     return turn.done(list(restore), rooms[0], undo=restore, **({"said_wrong": True} if said_wrong else {}))

@@ -2022,6 +2022,19 @@ def test_full_or_half_brightness_sets_that_level(ctx, living) -> None:
     # floor lamp (a light)"); blinds keep their position
     r = resolve(hyp("HassSetPosition", text="lights at half", position="half"), ctx, living)
     assert (r.interpretation.intent, r.values) == ("HassLightSet", {"brightness": 50})
+    # "lights at full" read as a turn-off turned them off
+    r = resolve(hyp("HassTurnOff", text="lights at full", domain="lights"), ctx, living)
+    assert (r.interpretation.intent, r.values) == ("HassLightSet", {"brightness": 100})
+    assert resolve(hyp("HassTurnOff", text="lights off", domain="lights"), ctx, living).values == {
+        "state": "off"
+    }
+    # both off: "and", not "or" ("The living room light or the floor lamp are off.")
+    ctx.update_state("living_room_light", {"state": "off"})
+    ctx.update_state("floor_lamp", {"state": "off"})
+    r = resolve(
+        hyp("AmbientSetBrightnessRelative", text="turn down the lights", domain="lights"), ctx, living
+    )
+    assert r.clarification == "The living room light and the floor lamp are off."
     r = resolve(hyp("HassSetPosition", text="blinds at half", position="half"), ctx, living)
     assert (r.interpretation.intent, r.device_ids, r.values) == (
         "HassSetPosition",
