@@ -364,6 +364,13 @@ MEDIA_EVERYWHERE = re.compile(
     r"(?:please )?(?:play|put|move|send) (?:the |this |my )?(?:music|song|audio|it|this|that) (?:on )?"
     r"(?:everywhere|in every room|in all (?:the )?rooms|all over the house|throughout the house)(?: please)?"
 )
+# "set the thermostat to eco", "turn the heating to auto mode": a mode, which nothing here can send yet
+# (it said "Sorry")
+CLIMATE_MODE = re.compile(
+    r"(?:please )?(?:set|turn|put|switch|change) (?:the )?(?:thermostat|heating|heat|heater|ac|air conditioning)"
+    r" (?:to|on|in|into) (?:the )?(?:eco|auto|automatic|away|cool|cooling|fan|dry|holiday|boost|comfort)"
+    r"(?: mode)?(?: please)?"
+)
 # "stop the music everywhere": every player playing, paused as "stop the music" pauses it here (read as
 # turning the speakers off)
 STOP_EVERYWHERE = re.compile(

@@ -71,6 +71,7 @@ from runtime.phrasings import (
     APP_OPENED,
     APPS,
     CHANNEL,
+    CLIMATE_MODE,
     COLOR_ASKED,
     DATE_OF_WEEKDAY,
     DAYS_UNTIL,
@@ -1339,6 +1340,8 @@ def _said_of_media(turn: _Turn, text: str) -> Resolution | None:
         return _targeted(turn, _play(_read_as(turn, "HassMediaSearchAndPlay", query)))
     if WHAT_PLAYS.fullmatch(text):
         return _playing(_read_as(turn, "HassGetState", []))
+    if CLIMATE_MODE.fullmatch(text):
+        return _cannot(turn, "I can't change the thermostat's mode yet; I can set its temperature.")
     if SHUFFLE_REPEAT.fullmatch(text):  # read as "stop", which paused the music
         return _cannot(turn, "I can't shuffle or repeat yet.")
     if SKIP_BACK.fullmatch(text):  # read as the next track
@@ -2665,6 +2668,15 @@ def _get_temperature(turn: _Turn) -> Resolution:
     words = said_words(i)
     if "too" in words and words & (TOO_HOT | TOO_COLD):  # "the bedroom is too hot": do something about it
         return _thermostat_step(turn, up=not words & TOO_HOT)
+    if normalize(i.text).split()[:1] in (["lower"], ["raise"], ["increase"], ["decrease"], ["reduce"]):
+        # "lower the temperature" (read as a question, it said the temperature): the setpoint a step
+        stepped = _climate_step(_read_as(turn, "HassClimateSetTemperature"))
+        if stepped is not None:
+            return stepped
+    if set(normalize(i.slot("area") or "").split()) & HOME_WORDS and not i.slot("name"):
+        # "the temperature in the house" asked about "a room called house": the home's
+        i = dataclasses.replace(i, slots=[s for s in i.slots if s.name != "area"])
+        turn = dataclasses.replace(turn, interp=i)
     outdoors = [d for d in turn.devices if d.type == "sensor" and outdoor(d)]
     if outdoors and words & set(OUTDOOR) and normalize(i.slot("name") or "") in ("", *OUTDOOR):
         # "how cold is it outside" ("outside" heard as a device's name): the outdoor sensor

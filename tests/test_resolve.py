@@ -1527,6 +1527,23 @@ def test_weather_elsewhere_a_scene_untaught_and_mute_just_after_a_player(ctx, li
     assert (r.device_ids, r.values) == (["tv"], {"muted": True})
 
 
+def test_the_temperature_in_the_house_lower_it_and_a_mode(ctx, bedroom) -> None:
+    ctx.update_state("thermostat", {"state": "heat", "target_temperature": 20, "temperature": 19.5})
+    # "a room called house" was asked about
+    r = resolve(
+        hyp("HassClimateGetTemperature", text="what's the temperature in the house", area="house"),
+        ctx,
+        bedroom,
+    )
+    assert r.device_ids == ["thermostat"] and r.values["query"] == "temperature"
+    # read as a question, it said the temperature
+    r = resolve(hyp("HassClimateGetTemperature", text="lower the temperature"), ctx, bedroom)
+    assert (r.device_ids, r.values) == (["thermostat"], {"target_temperature": 19})
+    # a mode said "Sorry": said so, nothing sent
+    r = resolve(hyp("OutOfDomain", text="turn the thermostat to eco mode"), ctx, bedroom)
+    assert r.clarification == "I can't change the thermostat's mode yet; I can set its temperature."
+
+
 def test_stop_the_music_everywhere_pauses_every_player_playing(ctx, living) -> None:
     # read as HassTurnOff, it turned the speakers off (and "stop the music" pauses it here)
     ctx.update_state("living_room_speaker", {"state": "playing"})
