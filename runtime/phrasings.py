@@ -453,7 +453,7 @@ CHANNEL = re.compile(
 )  # "next channel": a media next
 # "shuffle", "repeat this song": not something the runtime can ask a player yet (read as "stop")
 SHUFFLE_REPEAT = re.compile(
-    r"(?:please )?(?:turn on |turn off )?(?:shuffle|repeat)(?: (?:on|off|mode|the (?:music|songs|playlist)|this(?: song)?|the song|it))?(?: please)?"
+    r"(?:please )?(?:turn on |turn off )?(?:shuffle|repeat)(?: (?:on|off|mode|(?:the|my) (?:music|songs|playlist)|this(?: song)?|the song|it))?(?: please)?"
 )
 # "skip forward 10 seconds" went to the next track, "rewind 30 seconds" asked about a timer; no
 # convention here carries a seek. "turn up the bass" set the volume.

@@ -748,6 +748,8 @@ def test_the_music_moved_to_another_room_plays_there_and_pauses_here(ctx, config
     ]
     shuffle = said("shuffle", "AmbientStop")
     assert (shuffle.kind, shuffle.commands) == ("clarify", [])
+    shuffle = said("shuffle my music", "HassMediaUnpause")  # "What should I do with the speaker?"
+    assert (shuffle.kind, shuffle.text) == ("clarify", "I can't shuffle or repeat yet.")
     ctx.update_state("living_room_speaker", {"state": "paused"})
     ctx.update_state("bedroom_speaker", {"state": "paused"})
     nothing = said("play it in the kitchen", "HassMediaSearchAndPlay", search_query="it", area="kitchen")
