@@ -28,6 +28,13 @@ LIGHTS_ABLE = re.compile(
 )
 # "what's your name", "who are you" (it said "Sorry")
 IDENTITY = re.compile(r"(?:what's|what is) your name|who (?:are|r) you|what are you")
+# "are you there", "can you hear me", "how are you": a check that it listens (they said "Sorry")
+HERE = re.compile(
+    r"(?:hello,? |hey,? )?(?:are you (?:there|listening|awake|on)|can you hear me|do you hear me|testing)(?: one two)?"
+)
+HOW_ARE_YOU = re.compile(
+    r"(?:hi,? |hello,? |hey,? )?(?:how are you(?: doing| today)?|how's it going|how are things)"
+)
 # "list my devices", "what can i control": every device, room by room (they were out of domain)
 DEVICES_LISTED = re.compile(
     r"(?:please )?(?:list|name|tell me) (?:all )?(?:of )?(?:my|the|your) devices(?: please)?"
@@ -193,6 +200,8 @@ ANSWERED: dict[str, tuple[re.Pattern[str], str, ActionKind, tuple[str, ...]]] = 
     "farewell": (FAREWELL, "AmbientThanks", "none", ("Goodbye!",)),
     "praised": (PRAISE, "AmbientThanks", "none", ("Thank you!",)),
     "joke": (JOKE, "OutOfDomain", "answer", JOKES),
+    "here": (HERE, "OutOfDomain", "answer", ("Yes, I'm here.",)),
+    "how_are_you": (HOW_ARE_YOU, "OutOfDomain", "answer", ("I'm well, thanks. What can I do for you?",)),
     "news": (NEWS, "OutOfDomain", "answer", ("I can't read the news: I run offline, on this device. "
                                              "Say \"play the news\" to play it on a speaker.",)),
 }  # fmt: skip

@@ -3995,7 +3995,9 @@ def _teach_command(turn: _Turn) -> Resolution:
         if 0 <= tagged.end <= said.start
         else []
     )
-    if gap and not set(gap) & TEACH_GLUE:  # "when i say morning routine turn on ...": "routine" too
+    while gap and gap[-1] in TEACH_GLUE:  # "... bedtime, i mean turn off ...": the glue is no phrase
+        gap.pop()
+    if gap:  # "when i say morning routine turn on ...": "routine" too; "i'm going to bed": "to bed" too
         phrase = " ".join([phrase, *gap])
     if 0 <= said.start < said.end < len(words) and words[said.end].lower().strip(",") in ("and", "then"):
         # "... I mean dim the lights and turn on the tv": the slot stopped at "and"; both are taught

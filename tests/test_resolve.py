@@ -3236,6 +3236,14 @@ def test_a_routine_or_a_moment_not_taught_says_how_to_teach_it(ctx, living) -> N
         living,
     )
     assert r.values["phrase"] == "bedtime"
+    # "to" is glue elsewhere, but inside the phrase it is the phrase's ("i'm going" was taught)
+    said = "when i say i'm going to bed turn off the tv"
+    r = resolve(
+        spoken("AmbientTeachCommand", said, ("phrase", "i'm going"), ("command", "turn off the tv")),
+        ctx,
+        living,
+    )
+    assert r.values == {"phrase": "i'm going to bed", "command": "turn off the tv"}
     assert taught_command(ctx, "good morning") is None
 
 
@@ -3594,6 +3602,15 @@ def test_praise_is_thanked(ctx, kitchen, said: str) -> None:
 @pytest.mark.parametrize("said", ["what's your name", "who are you"])
 def test_who_are_you_is_answered(ctx, kitchen, said: str) -> None:
     assert answered(said, ctx, kitchen).startswith("I'm this home's voice assistant")  # "Sorry, ..."
+
+
+@pytest.mark.parametrize(
+    ("said", "answer"),
+    [("are you there", "Yes, I'm here."), ("can you hear me", "Yes, I'm here."),
+     ("how are you", "I'm well, thanks. What can I do for you?")],
+)  # fmt: skip
+def test_a_check_that_it_listens_is_answered(ctx, kitchen, said: str, answer: str) -> None:
+    assert answered(said, ctx, kitchen) == answer  # "Sorry, I can't help with that."
 
 
 def test_a_joke_the_news_and_days_until_a_holiday_are_answered(ctx, kitchen) -> None:
