@@ -3514,6 +3514,13 @@ def _brightness_step(turn: _Turn) -> Resolution:
         step = +1 if "bright" in wanted else -1
     if step is None:
         return turn.ask("Brighter or dimmer?")
+    asked_before = turn.ctx.last_request(turn.satellite.id)
+    if set(words) & (BRIGHTNESS_UP | BRIGHTNESS_DOWN) <= {"more"} and asked_before is not None:
+        # "dim the kitchen light to 30", then "a little more": more of the same way (it brightened)
+        way_before = set(normalize(asked_before.slot("brightness_step") or asked_before.text).split())
+        if way_before & BRIGHTNESS_DOWN - {"bright"} and not way_before & BRIGHTNESS_UP:
+            step = -1
+            turn.reasons.append(f"'more' after '{asked_before.text}': dimmer")
     states = [turn.ctx.state(d.id) for d in found]
     on = [s for s in states if s is not None and s.state.get("state") == "on"]
     if step < 0 and states and all(s is not None and s.state.get("state") == "off" for s in states):
@@ -3530,6 +3537,11 @@ def _brightness_step(turn: _Turn) -> Resolution:
     if ALL_THE_WAY.search(normalize(i.text)):  # "turn the lights all the way down": as far as they go
         size = 100
     brightness = max(1.0, min(100.0, base + step * size))
+    reported = all(isinstance(st.state.get("brightness"), int | float) for st in on)
+    if brightness == base and on and reported and len(on) == len(found):  # it said "Brightening ... to 100%"
+        return turn.ask(
+            f"{cap(_the([d.name for d in found], 'and'))} {'is' if len(found) == 1 else 'are'} already at {brightness:g}%."
+        )
     turn.reasons.append(f"brightness {base:g} {step * size:+g} -> {brightness:g}")
     way = "up" if step > 0 else "down"
     return turn.done([d.id for d in found], found[0].room, brightness=_clean(brightness), brightness_step=way)

@@ -2029,6 +2029,25 @@ def test_warmer_or_cooler_lights_are_a_white_not_the_thermostat(ctx, bedroom) ->
     assert (r.device_ids, r.values) == (["bedroom_light"], {"color": "warm white"})
 
 
+def test_more_keeps_the_way_of_the_dimming_before_and_full_is_said(ctx, kitchen) -> None:
+    step = "AmbientSetBrightnessRelative"
+    # "dim the kitchen light to 30", then "a little more" brightened it to 50%
+    ctx.update_state("kitchen_light", {"state": "on", "brightness": 30})
+    ctx.set_last_target(kitchen.id, ["kitchen_light"])
+    dimmed = hyp("HassLightSet", text="dim the kitchen light to 30", name="kitchen light", brightness="30")
+    ctx.set_last_request(kitchen.id, dimmed)
+    r = resolve(hyp(step, text="a little more", brightness_step="more"), ctx, kitchen)
+    assert (r.device_ids, r.values["brightness"]) == (["kitchen_light"], 10)
+    ctx.set_last_request(
+        kitchen.id, hyp("HassTurnOn", text="turn on the kitchen light", name="kitchen light")
+    )
+    assert resolve(hyp(step, text="more", brightness_step="more"), ctx, kitchen).values["brightness"] == 50
+    # at full already: said ("Brightening the kitchen light to 100%." changed nothing)
+    ctx.update_state("kitchen_light", {"state": "on", "brightness": 100})
+    r = resolve(hyp(step, text="brighter", brightness_step="brighter"), ctx, kitchen)
+    assert r.clarification == "The kitchen light is already at 100%."
+
+
 def test_full_or_half_brightness_sets_that_level(ctx, living) -> None:
     for said, level in (("full brightness", 100), ("lights to max", 100), ("half brightness", 50)):
         r = resolve(
