@@ -3610,6 +3610,12 @@ def _mute(turn: _Turn) -> Resolution:
         return asked
     just = turn.ctx.last_target_devices(turn.satellite.id)
     unnamed = not any(turn.interp.slot(k) for k in ("name", "area", "domain", "device_class"))
+    if unnamed and said_words(turn.interp) & {"everything", "all", "everywhere"}:
+        # "mute everything": every player making sound, in the home (it muted the one playing here)
+        sounding = [d for d in _players(turn) if turn.state(d.id) in ("on", "playing")]
+        if sounding:
+            muted = turn.interp.intent == "HassMediaPlayerMute"
+            return turn.done([d.id for d in sounding], sounding[0].room, muted=muted)
     if (
         unnamed
         and turn.ctx.just_changed(turn.satellite.id)

@@ -1525,6 +1525,12 @@ def test_weather_elsewhere_a_scene_untaught_and_mute_just_after_a_player(ctx, li
     ctx.set_just_changed(living.id, True)
     r = resolve(hyp("HassMediaPlayerMute", text="mute"), ctx, living)
     assert (r.device_ids, r.values) == (["tv"], {"muted": True})
+    # "mute everything": every player making sound (it muted the speaker alone)
+    ctx.update_state("bedroom_speaker", {"state": "playing"})
+    r = resolve(hyp("HassMediaPlayerMute", text="mute everything"), ctx, living)
+    assert sorted(r.device_ids) == ["bedroom_speaker", "living_room_speaker", "tv"] and r.values == {
+        "muted": True
+    }
 
 
 def test_the_temperature_in_the_house_lower_it_and_a_mode(ctx, bedroom) -> None:
