@@ -61,6 +61,8 @@ def dispatch(resolution: Resolution, ctx: ContextStore, *, now: datetime | None 
     if query == "humidity":
         humid = [f"The humidity is {_clean(_humidity(d, ctx))}% {_where(d, ctx)}." for d in devices]
         return Action("answer", text=" ".join(humid) or "No sensor here reports the humidity.")
+    if query == "where":  # "where is the floor lamp"
+        return Action("answer", text=_where_they_are(devices, ctx))
     if query == "since":  # "how long has the tv been on"; of several, those that are
         asked = values.get("asked_state")
         so = [
@@ -123,6 +125,11 @@ def dispatch(resolution: Resolution, ctx: ContextStore, *, now: datetime | None 
             "another" in normalize(resolution.interpretation.text).split()
         )
         return Action(kind, text=texts[pick % len(texts)])
+    if values.get("listed") and resolution.area:  # "what devices are in the bedroom"
+        room = _room_name(ctx, resolution.area)
+        if not devices:
+            return Action("answer", text=f"I know no device in the {room}.")
+        return Action("answer", text=f"In the {room} I know {_names([d.name for d in devices])}.")
     if values.get("listed"):  # "list my devices": room by room, what can be commanded
         known = [d for d in ctx.devices() if d.command_topic]
         rooms = dict.fromkeys(d.room for d in known)
@@ -672,6 +679,16 @@ def _in_device_words(device: Device, asked: str) -> str:
 
 def _are(names: list[str]) -> str:
     return _be(names[0]) if len(names) == 1 else "are"
+
+
+def _where_they_are(devices: list[Device], ctx: ContextStore) -> str:
+    """ "The floor lamp is in the living room.", room by room."""
+    said = []
+    for room in dict.fromkeys(d.room for d in devices):
+        names = [d.name for d in devices if d.room == room]
+        be = "are" if len(names) > 1 else _be(names[0])
+        said.append(f"{cap(_names(names))} {be} in the {_room_name(ctx, room)}.")
+    return " ".join(said)
 
 
 def _be(name: str) -> str:

@@ -41,6 +41,16 @@ DEVICES_LISTED = re.compile(
     r"|what (?:devices|things) (?:can i control|do (?:i|you) (?:have|know(?: about)?|control))"
     r"|what can i control|(?:which|how many) devices do (?:i|you) (?:have|know(?: about)?|control)"
 )
+# "what devices are in the bedroom", "what's in the kitchen": that room's devices (they gave states)
+ROOM_DEVICES = re.compile(
+    r"what (?:devices|things|appliances) (?:are|do i have|do you know) (?:there )?in (?:the )?(?P<room>.+?)"
+    r"|(?:list|name) (?:the |all )?(?:devices|things) in (?:the )?(?P<room2>.+?)|what(?:'s| is) in (?:the )?(?P<room3>.+?)"
+)
+# "where is the floor lamp", "which room is the tv in" (they gave its state)
+WHERE_IS = re.compile(
+    r"where(?:'s| is| are)(?: the| my)? (?P<device>.+?)(?: located)?"
+    r"|(?:which|what) room (?:is|are) (?:the |my )?(?P<device2>.+?) in"
+)
 # "make it warmer", "it's too hot in here", "i'm cold": the thermostat a step
 WARMER_COLDER = re.compile(
     r"(?:(?:please )?(?:can you )?make it )?(?:(?:a )?(?:bit|little) )?(?:(?P<up>warmer|hotter)|cooler|colder)(?: in here)?(?: please)?"

@@ -108,6 +108,7 @@ from runtime.phrasings import (
     REMIND_AT,
     REMIND_UNTIMED,
     RENAME,
+    ROOM_DEVICES,
     ROOM_WARMED,
     SEEK,
     SHUFFLE_REPEAT,
@@ -132,6 +133,7 @@ from runtime.phrasings import (
     WEEKDAYS,
     WHAT_PLAYS,
     WHEN_TIMER_DONE,
+    WHERE_IS,
     WHO_AT_DOOR,
     WHO_IS_HOME,
     WRONG,
@@ -234,9 +236,11 @@ SWITCH_WORDS = frozenset(
     _words(
         "turn switch on off out start stop activate deactivate enable disable power kill shut open close "
         "lock unlock illuminate lift lower raise bring run press push play halt change transition set put "
-        "make up scene preheat"
+        "make up scene preheat toggle flip"
     )
 )
+# "toggle the kitchen light", "switch the fan": on if off, off if on (a wall switch's way)
+TOGGLE_WORDS = frozenset(_words("toggle flip switch"))
 PAST_SWITCHING = frozenset(_words("turned switched powered started stopped"))
 # the same verbs said now, and "keep the lights turned on", "make sure the tv is switched off"
 PRESENT_SWITCHING = frozenset(_words("turn switch power start stop keep leave get sure"))
@@ -864,6 +868,17 @@ def _phrasing(turn: _Turn, text: str) -> Resolution | None:
         return _read_as(turn, "HassGetState", []).done([], able=feature, able_lights=lights)
     if DEVICES_LISTED.fullmatch(text):
         return _read_as(turn, "HassGetState", []).done([], listed=True)
+    in_room = ROOM_DEVICES.fullmatch(text)
+    room = (
+        room_called(next((g for g in in_room.groups() if g), ""), turn.rooms) if in_room is not None else None
+    )
+    if room is not None:  # "what devices are in the bedroom": that room's, listed
+        there = [d.id for d in turn.devices if d.room == room.id and d.command_topic]
+        return _read_as(turn, "HassGetState", []).done(there, room.id, listed=True)
+    if (where := WHERE_IS.fullmatch(text)) is not None and (
+        found := _named(turn, where["device"] or where["device2"])
+    ):
+        return _read_as(turn, "HassGetState", []).done([d.id for d in found], None, query="where")
     if (greeting := GREETING.fullmatch(text)) is not None:  # answered, with how to make it do something
         return _read_as(turn, "OutOfDomain", []).done(greeting=greeting["greeting"])
     if (teachable := TEACHABLE.fullmatch(text)) is not None:  # not taught (a taught one is rewritten)
@@ -2481,14 +2496,19 @@ def _on_off(turn: _Turn) -> Resolution:
     if doors and turn.interp.text and not words & SWITCH_WORDS:
         # "front door", "blinds" alone locked the door, opened the blinds: which way was not said
         return turn.ask(f"What should I do with {_the([d.name for d in doors])}?")
+    bare = not words & SWITCH_WORDS or (words & TOGGLE_WORDS and not words & {"on", "off", "up", "down"})
     if (
-        state == "on"
-        and turn.interp.text
-        and not words & SWITCH_WORDS
-        and all(d.type in ("light", "fan") and turn.state(d.id) == "on" for d in found)
-    ):  # "lights" said with the lights on: a bare name flips them, as a wall switch does
-        turn.reasons.append("a bare name, and all it names on already: off")
-        state = "off"
+        turn.interp.text
+        and bare
+        and all(d.type in ("light", "fan", "switch") for d in found)
+        and {turn.state(d.id) for d in found} in ({"on"}, {"off"})
+    ):  # "lights" said with the lights on, "toggle the fan": the other way, as a wall switch does
+        flipped = "off" if turn.state(found[0].id) == "on" else "on"
+        if flipped != state:
+            turn.reasons.append(
+                f"a bare name or a toggle, and all it names {turn.state(found[0].id)}: {flipped}"
+            )
+        state = flipped
     return turn.done(
         [d.id for d in found], found[0].room if len({d.room for d in found}) == 1 else None, state=state
     )
@@ -3419,6 +3439,10 @@ def _brightness_step(turn: _Turn) -> Resolution:
     if stepped is not None:
         return stepped
     i = turn.interp
+    verb, *rest = normalize(i.text).split() or [""]
+    if verb in ("toggle", "flip"):  # "flip the lights" asked "Brighter or dimmer?"
+        targets = [s for s in i.slots if s.name in TARGET_SLOTS]  # untagged: the words after the verb
+        return _on_off(_read_as(turn, "HassTurnOn", targets or [Slot("name", " ".join(rest))]))
     if normalize(i.text).split()[:1] in (["how"], ["what"], ["what's"], ["whats"]):
         # "how bright is the floor lamp": a question, not a step (it dimmed the lamp)
         return _get_state(_read_as(turn, "HassGetState", [s for s in i.slots if s.name != "brightness_step"]))

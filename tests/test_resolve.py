@@ -1550,6 +1550,27 @@ def test_the_temperature_in_the_house_lower_it_and_a_mode(ctx, bedroom) -> None:
     assert r.clarification == "I can't change the thermostat's mode yet; I can set its temperature."
 
 
+def test_toggle_flips_and_where_a_device_is(ctx, kitchen) -> None:
+    # "toggle the kitchen light" said "Sorry"; "flip the lights" asked "Brighter or dimmer?"
+    ctx.update_state("kitchen_light", {"state": "on"})
+    r = resolve(
+        hyp("HassTurnOn", text="toggle the kitchen light", area="kitchen", domain="light"), ctx, kitchen
+    )
+    assert (r.device_ids, r.values) == (["kitchen_light"], {"state": "off"})
+    ctx.update_state("kitchen_light", {"state": "off"})
+    ctx.update_state("kitchen_counter_light", {"state": "off"})
+    r = resolve(hyp("AmbientSetBrightnessRelative", text="flip the lights"), ctx, kitchen)
+    assert (sorted(r.device_ids), r.values) == (["kitchen_counter_light", "kitchen_light"], {"state": "on"})
+    # "where is the floor lamp", "what devices are in the bedroom" gave states
+    assert (
+        answered("where is the floor lamp", ctx, kitchen, "HassGetState")
+        == "The floor lamp is in the living room."
+    )
+    assert answered("what devices are in the bedroom", ctx, kitchen, "HassGetState") == (
+        "In the bedroom I know the bedroom light, the ceiling fan and the bedroom speaker."
+    )
+
+
 def test_stop_the_music_everywhere_pauses_every_player_playing(ctx, living) -> None:
     # read as HassTurnOff, it turned the speakers off (and "stop the music" pauses it here)
     ctx.update_state("living_room_speaker", {"state": "playing"})
