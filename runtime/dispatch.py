@@ -656,6 +656,9 @@ def _on_off_state(fields: dict[str, Any]) -> str:
     level = fields.get("percentage", fields.get("brightness"))
     if isinstance(level, int | float) and not isinstance(level, bool):
         return "on" if level > 0 else "off"
+    position = fields.get("position")  # a cover set to 30% reports no state: open ("in an unknown state")
+    if isinstance(position, int | float) and not isinstance(position, bool):
+        return "open" if position > 0 else "closed"
     return ""
 
 

@@ -175,6 +175,13 @@ def test_state_answers(ctx, kitchen) -> None:
     )
     ctx.update_state("kitchen_counter_light", {"state": "off"})
     assert act(ctx, kitchen, "HassGetState", name="counter lights").text == "The counter lights are off."
+    # a cover set to a position reports no state: open, or closed at 0 ("in an unknown state at 30%")
+    ctx.update_state("living_room_blinds", {"position": 30})
+    assert act(ctx, kitchen, "HassGetState", name="blinds").text == "The living room blinds are open at 30%."
+    ctx.update_state("living_room_blinds", {"position": 0})
+    assert act(ctx, kitchen, "HassGetState", name="blinds", state="open").text == (
+        "No, the living room blinds are closed."
+    )
     ctx.set_available("coffee_maker", False)
     assert act(ctx, kitchen, "HassGetState", name="coffee maker").text in (
         "The coffee maker is not responding.",
