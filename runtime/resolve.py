@@ -1081,6 +1081,7 @@ def _said_of_devices(turn: _Turn, text: str) -> Resolution | None:
     return None
 
 
+# the devices that are on or off, open or shut (a state question adds the sensors)
 SINCE_TYPES = frozenset({"light", "switch", "fan", "climate", "oven", "cover", "lock", "tv", "media_player"})
 
 
@@ -2768,9 +2769,6 @@ def _get_state(turn: _Turn) -> Resolution:
         turn.reasons.append(f"'{state}' with no question word: a command, not a question")
         intent = "HassTurnOn" if state == "on" else "HassTurnOff"
         return _on_off(_read_as(turn, intent, [s for s in i.slots if s.name != "state"]))
-    any_type = frozenset(
-        {"light", "switch", "fan", "climate", "oven", "cover", "lock", "tv", "media_player", "sensor"}
-    )
     if said_words(i) & PLAYING_WORDS and not (i.slot("name") or i.slot("domain") or i.slot("device_class")):
         return _playing(turn)
     named = i.slot("name") or i.slot("area") or i.slot("domain") or i.slot("device_class")
@@ -2819,7 +2817,7 @@ def _get_state(turn: _Turn) -> Resolution:
         return turn.ask("Which device do you want to know about?")
     # "are any lights on", "which doors are unlocked": the home's, unless a room is said
     quantified = not i.slot("area") and bool(words & QUESTION_QUANTIFIERS)
-    found = _targets(turn, any_type, home_wide=quantified)
+    found = _targets(turn, SINCE_TYPES | {"sensor"}, home_wide=quantified)
     if isinstance(found, Resolution):
         return found
     asked = i.slot("state")

@@ -3267,29 +3267,15 @@ def test_a_routine_or_a_moment_not_taught_says_how_to_teach_it(ctx, living) -> N
         )
     ctx.set_preference("default", "command:morning", "turn on the kitchen light")
     assert taught_command(ctx, "start my morning routine") == "turn on the kitchen light"
-    # the model tags "morning" of "when i say morning routine turn on ...": the words up to the command
-    said = "when i say evening routine turn off the tv"
-    r = resolve(
-        spoken("AmbientTeachCommand", said, ("phrase", "evening"), ("command", "turn off the tv")),
-        ctx,
-        living,
-    )
-    assert r.values == {"phrase": "evening routine", "command": "turn off the tv"}
-    said = "when i say bedtime i mean turn off the tv"
-    r = resolve(
-        spoken("AmbientTeachCommand", said, ("phrase", "bedtime"), ("command", "turn off the tv")),
-        ctx,
-        living,
-    )
-    assert r.values["phrase"] == "bedtime"
+    # the model tags "morning" of "when i say morning routine turn on ...": the words up to the command;
     # "to" is glue elsewhere, but inside the phrase it is the phrase's ("i'm going" was taught)
-    said = "when i say i'm going to bed turn off the tv"
-    r = resolve(
-        spoken("AmbientTeachCommand", said, ("phrase", "i'm going"), ("command", "turn off the tv")),
-        ctx,
-        living,
-    )
-    assert r.values == {"phrase": "i'm going to bed", "command": "turn off the tv"}
+    for said, tagged, phrase in (
+        ("when i say evening routine turn off the tv", "evening", "evening routine"),
+        ("when i say bedtime i mean turn off the tv", "bedtime", "bedtime"),
+        ("when i say i'm going to bed turn off the tv", "i'm going", "i'm going to bed"),
+    ):
+        taught = spoken("AmbientTeachCommand", said, ("phrase", tagged), ("command", "turn off the tv"))
+        assert resolve(taught, ctx, living).values == {"phrase": phrase, "command": "turn off the tv"}, said
     assert taught_command(ctx, "good morning") is None
 
 
