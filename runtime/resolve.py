@@ -3039,6 +3039,11 @@ def _query(turn: _Turn) -> tuple[str, bool]:
         if m := pattern.match(normalize(query)):
             query, music = m.group(1), True
             break
+    kinds = {w.removesuffix("s") for w in normalize(query).split()} & (AUDIO_CLASSES | VIDEO_CLASSES) - {
+        "music"
+    }
+    if kinds:  # "play some podcasts": a kind said is that kind ("some" made it music)
+        music = False
     return query, music or normalize(query) in ANY_MUSIC  # "play something": music, not an audiobook
 
 
@@ -3172,7 +3177,9 @@ def _play(turn: _Turn) -> Resolution:
         cls = "music"
         turn.reasons.append(f"'{query}' is an artist: music")
     classes = AUDIO_CLASSES | VIDEO_CLASSES
-    if not cls and (said := next((w for w in normalize(query).split() if w in classes), None)):
+    if not cls and (
+        said := next((w for w in normalize(query).split() if w in classes or w[:-1] in classes), None)
+    ):
         cls = said[:-1] if said[:-1] in classes else said  # "play my audiobook" played a movie
         turn.reasons.append(f"'{said}' said: {cls}")
     if (

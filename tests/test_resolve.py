@@ -2719,6 +2719,13 @@ def test_play_some_or_something_by_a_name_is_music(ctx, kitchen) -> None:
         kitchen,
     )
     assert r.values["media_class"] == "audiobook"  # a title alone, on a satellite without a screen
+    # a kind said after "some" is that kind (it played "podcasts" as music)
+    r = resolve(
+        spoken("HassMediaSearchAndPlay", "play some podcasts", ("search_query", "some podcasts")),
+        ctx,
+        kitchen,
+    )
+    assert r.values["media_class"] == "podcast"
 
 
 def test_a_floor_said_means_the_rooms_on_it(config, ctx, kitchen) -> None:
