@@ -9,7 +9,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, NamedTuple, Protocol
 
 from runtime.config import Config, Device
@@ -33,9 +33,8 @@ class DeviceState:
     state: dict[str, Any]  # normalized fields: state ("on"/"off"/...), brightness, temperature, ...
     updated: float  # time.time() of the message that set it
     available: bool = True
-    since: float = (
-        0.0  # time.time() when its on/off `state` took the value it has ("how long has it been on")
-    )
+    # time.time() when its on/off `state` took the value it has ("how long has it been on")
+    since: float = 0.0
     since_seen: bool = False  # whether that change was seen; else it had it when first heard from
 
 
@@ -146,8 +145,11 @@ class ContextStore:
         with self._lock:
             old = self._states.get(device_id)
             now = time.time()
-            kept = (old.state, old.since, old.since_seen) if old is not None else ({}, now, False)
-            self._states[device_id] = DeviceState(device_id, kept[0], now, available, kept[1], kept[2])
+            self._states[device_id] = (
+                replace(old, updated=now, available=available)
+                if old is not None
+                else DeviceState(device_id, {}, now, available, since=now)
+            )
 
     def state(self, device_id: str) -> DeviceState | None:
         with self._lock:

@@ -31,6 +31,11 @@ from runtime.timers import ALARM, RunningTimer, duration_text
 # the state a field can report, and how to say it
 STATE_WORDS = {"on": "on", "off": "off", "open": "open", "closed": "closed", "locked": "locked",
                "unlocked": "unlocked", "playing": "playing", "paused": "paused", "stopped": "stopped"}  # fmt: skip
+# a phrase not taught yet with one of these is taught as turning the lights on ("when I say reading mode,
+# turn on the lights"); any other, off
+LIGHTS_ON_PHRASE_WORDS = frozenset(
+    {"home", "back", "awake", "up", "morning", "reading", "party", "work", "focus", "study", "dinner"}
+)
 # requests on a running timer: the pipeline cancels, or finds and changes the timer meant
 CANCEL_INTENTS = frozenset({"HassCancelTimer", "HassCancelAllTimers"})
 TIMER_INTENTS = ON_A_TIMER - CANCEL_INTENTS
@@ -146,20 +151,7 @@ def dispatch(resolution: Resolution, ctx: ContextStore, *, now: datetime | None 
         )
     if values.get("teachable"):  # "i'm going to bed", "start my morning routine": nothing taught yet
         said = values["teachable"]
-        lit = (
-            "home",
-            "back",
-            "awake",
-            "up",
-            "morning",
-            "reading",
-            "party",
-            "work",
-            "focus",
-            "study",
-            "dinner",
-        )
-        waking = any(w in said.split() for w in lit)
+        waking = bool(set(said.split()) & LIGHTS_ON_PHRASE_WORDS)
         example = "turn on the lights" if waking else "turn off the lights"
         text = f"I don't know what {said} should do yet. To teach me, say: when I say {said}, {example}."
         return Action("answer", text=text)
@@ -689,8 +681,7 @@ def _where_they_are(devices: list[Device], ctx: ContextStore) -> str:
     said = []
     for room in dict.fromkeys(d.room for d in devices):
         names = [d.name for d in devices if d.room == room]
-        be = "are" if len(names) > 1 else _be(names[0])
-        said.append(f"{cap(_names(names))} {be} in the {_room_name(ctx, room)}.")
+        said.append(f"{cap(_names(names))} {_are(names)} in the {_room_name(ctx, room)}.")
     return " ".join(said)
 
 

@@ -14,6 +14,13 @@ from runtime.clauses import HOUR_WORDS
 from runtime.events import ActionKind
 from runtime.holidays import NAMES
 
+
+def said_in(match: re.Match[str], name: str) -> str | None:
+    """The group `name` of `match`, or of its alternatives' copies `name2`, `name3`, ... (a pattern's
+    alternatives each name the same part so): the one that was said, else None."""
+    return next((v for k, v in match.groupdict().items() if v and re.fullmatch(rf"{name}\d*", k)), None)
+
+
 # "what can you do": what to say, and the devices of this room
 HELP = re.compile(
     r"(?:please )?(?:help(?: me)?|what (?:can|do) you do|what are you able to do|what can i (?:say|ask)(?: you)?"

@@ -439,10 +439,7 @@ class Pipeline:
             which = (values.get("timer_name"), values.get("timer_seconds"))
             if values.get("all_timers"):  # "what timers do i have", "how many reminders"
                 kind = values.get("timer_kind", "timer")
-                listed = sorted(  # the one that rings first, first
-                    (t for t in self.timers.running(self.satellite) if t.kind == kind),
-                    key=lambda t: t.remaining(),
-                )
+                listed = self._ringing_next(kind)
                 return Action("answer", text=timers_answer(kind, listed)) if listed else action
             if intent == "HassTimerStatus":
                 timer = self.timers.find(self.satellite, *which, kind=_reminder(values))
@@ -470,13 +467,17 @@ class Pipeline:
             return Action("answer", text=timer_answer(intent, values, timer))
         return action
 
+    def _ringing_next(self, kind: str) -> list[RunningTimer]:
+        """This satellite's timers of `kind` ("timer", "alarm", "reminder"), the one that rings first, first."""
+        return sorted(
+            (t for t in self.timers.running(self.satellite) if t.kind == kind), key=lambda t: t.remaining()
+        )
+
     def _none_called(self, values: dict[str, Any]) -> Action | None:
         """ "cancel the egg timer" with only a pasta timer: no egg timer, and the timers there are
         ("There is no timer running." was wrong)."""
         name = values.get("timer_name")
-        running = sorted(
-            (t for t in self.timers.running(self.satellite) if t.kind == "timer"), key=lambda t: t.remaining()
-        )
+        running = self._ringing_next("timer")
         if not name or name == ALARM or not running:
             return None
         return Action("answer", text=f"You have no {name} timer. {timers_answer('timer', running)}")

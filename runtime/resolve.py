@@ -137,6 +137,7 @@ from runtime.phrasings import (
     WHO_AT_DOOR,
     WHO_IS_HOME,
     WRONG,
+    said_in,
 )
 from runtime.places import zone_of
 from runtime.rank import (
@@ -548,6 +549,11 @@ def _the(names: list[str], last: str = "or") -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + f" {last} " + names[-1]
 
 
+def _they_are(devices: list[Device]) -> str:
+    """ "The kitchen light is", "The living room light and the floor lamp are": said of `devices`."""
+    return f"{cap(_the([d.name for d in devices], 'and'))} {'is' if len(devices) == 1 else 'are'}"
+
+
 def cap(text: str) -> str:
     """`text` with its first letter upper case ("the lamp is on" -> "The lamp is on")."""
     return text[:1].upper() + text[1:]
@@ -869,14 +875,12 @@ def _phrasing(turn: _Turn, text: str) -> Resolution | None:
     if DEVICES_LISTED.fullmatch(text):
         return _read_as(turn, "HassGetState", []).done([], listed=True)
     in_room = ROOM_DEVICES.fullmatch(text)
-    room = (
-        room_called(next((g for g in in_room.groups() if g), ""), turn.rooms) if in_room is not None else None
-    )
+    room = room_called(said_in(in_room, "room") or "", turn.rooms) if in_room is not None else None
     if room is not None:  # "what devices are in the bedroom": that room's, listed
         there = [d.id for d in turn.devices if d.room == room.id and d.command_topic]
         return _read_as(turn, "HassGetState", []).done(there, room.id, listed=True)
     if (where := WHERE_IS.fullmatch(text)) is not None and (
-        found := _named(turn, where["device"] or where["device2"])
+        found := _named(turn, said_in(where, "device") or "")
     ):
         return _read_as(turn, "HassGetState", []).done([d.id for d in found], None, query="where")
     if (greeting := GREETING.fullmatch(text)) is not None:  # answered, with how to make it do something
@@ -1088,8 +1092,7 @@ SINCE_TYPES = frozenset({"light", "switch", "fan", "climate", "oven", "cover", "
 def _since_asked(turn: _Turn, since: re.Match[str]) -> Resolution | None:
     """ "how long has the tv been on": the device asked about, for dispatch to say since when; None when
     no device here is called that."""
-    said = next(since[g] for g in ("device", "device2", "device3", "device4", "device5") if since[g])
-    state = next(since[g] for g in ("state", "state2", "state3", "state4", "state5") if since[g])
+    said, state = said_in(since, "device") or "", said_in(since, "state") or ""
     question = _read_as(turn, "HassGetState", [Slot("name", said)])
     # "the lights", "the music": this room's, as for "turn on the lights"
     found = _last_targets(turn) if said in PRONOUNS else _targets(question, SINCE_TYPES)
@@ -1180,18 +1183,17 @@ def _said_of_time(turn: _Turn, text: str) -> Resolution | None:
     if (until := DAYS_UNTIL.fullmatch(text)) is not None:
         return _read_as(turn, "HassGetCurrentDate", []).done(until=until["day"])
     if (weather := WEATHER_IN.fullmatch(text)) is not None:
-        place = weather["place"] or weather["place2"]
+        place = said_in(weather, "place") or ""
         if place not in ("here", "this room", "the house") and room_called(place, turn.rooms) is None:
             return _read_as(turn, "HassGetWeather", []).done(elsewhere=place)
     if (asked_in := TIME_IN.fullmatch(text)) is not None and (there := _time_in(turn, asked_in["place"])):
         return there
     if (dated := DATE_OF_WEEKDAY.fullmatch(text)) is not None:
-        weekday, also_next = dated["day"] or dated["day2"], bool(dated["next"] or dated["next2"])
+        weekday, also_next = said_in(dated, "day"), bool(said_in(dated, "next"))
         return _read_as(turn, "HassGetCurrentDate", []).done(weekday=weekday, also_next=also_next)
     if (holiday := HOLIDAY_WHEN.fullmatch(text)) is not None:
-        nxt = (holiday["year"] or holiday["year2"]) == "next"
-        day = holiday["day"] or holiday["day2"]
-        return _read_as(turn, "HassGetCurrentDate", []).done(until=day, next_year=nxt)
+        nxt = said_in(holiday, "year") == "next"
+        return _read_as(turn, "HassGetCurrentDate", []).done(until=said_in(holiday, "day"), next_year=nxt)
     if OVEN_READY.fullmatch(text):
         return _get_temperature(_read_as(turn, "HassClimateGetTemperature", [Slot("name", "oven")]))
     alone = DURATION_ALONE.fullmatch(text)
@@ -3554,9 +3556,7 @@ def _brightness_step(turn: _Turn) -> Resolution:
     on = [s for s in states if s is not None and s.state.get("state") == "on"]
     if step < 0 and states and all(s is not None and s.state.get("state") == "off" for s in states):
         # reported off, not merely silent about it (a light whose color was set reports no state yet)
-        return turn.ask(
-            f"{cap(_the([d.name for d in found], 'and'))} {'is' if len(found) == 1 else 'are'} off."
-        )
+        return turn.ask(f"{_they_are(found)} off.")
     base = next(
         (float(s.state["brightness"]) for s in on if isinstance(s.state.get("brightness"), int | float)),
         # on at an unknown level, or dimmed while not known: as if full; else from dark
@@ -3568,9 +3568,7 @@ def _brightness_step(turn: _Turn) -> Resolution:
     brightness = max(1.0, min(100.0, base + step * size))
     reported = all(isinstance(st.state.get("brightness"), int | float) for st in on)
     if brightness == base and on and reported and len(on) == len(found):  # it said "Brightening ... to 100%"
-        return turn.ask(
-            f"{cap(_the([d.name for d in found], 'and'))} {'is' if len(found) == 1 else 'are'} already at {brightness:g}%."
-        )
+        return turn.ask(f"{_they_are(found)} already at {brightness:g}%.")
     turn.reasons.append(f"brightness {base:g} {step * size:+g} -> {brightness:g}")
     way = "up" if step > 0 else "down"
     return turn.done([d.id for d in found], found[0].room, brightness=_clean(brightness), brightness_step=way)
@@ -3639,11 +3637,11 @@ def _mute(turn: _Turn) -> Resolution:
         return asked
     just = turn.ctx.last_target_devices(turn.satellite.id)
     unnamed = not any(turn.interp.slot(k) for k in ("name", "area", "domain", "device_class"))
+    muted = turn.interp.intent == "HassMediaPlayerMute"
     if unnamed and said_words(turn.interp) & {"everything", "all", "everywhere"}:
         # "mute everything": every player making sound, in the home (it muted the one playing here)
         sounding = [d for d in _players(turn) if turn.state(d.id) in ("on", "playing")]
         if sounding:
-            muted = turn.interp.intent == "HassMediaPlayerMute"
             return turn.done([d.id for d in sounding], sounding[0].room, muted=muted)
     if (
         unnamed
@@ -3653,11 +3651,11 @@ def _mute(turn: _Turn) -> Resolution:
     ):
         # "turn up the volume on the tv", then "mute": the tv (it muted the speaker playing beside it)
         turn.reasons.append(f"'mute' just after the {just[0].name}: it")
-        return turn.done([just[0].id], just[0].room, muted=turn.interp.intent == "HassMediaPlayerMute")
+        return turn.done([just[0].id], just[0].room, muted=muted)
     found = _media_targets(turn)
     if isinstance(found, Resolution):
         return found
-    return turn.done([d.id for d in found], found[0].room, muted=turn.interp.intent == "HassMediaPlayerMute")
+    return turn.done([d.id for d in found], found[0].room, muted=muted)
 
 
 def _slot_seconds(turn: _Turn, prefix: str = "") -> float | str | None:
