@@ -61,6 +61,14 @@ class JustStarted(NamedTuple):
         return cls(timer_id, int(values["seconds"]), kind, "at" in values, name, command)
 
 
+class Asked(NamedTuple):
+    """The question a satellite's last turn asked about a request ("Which one: the tv or the living
+    room speaker?"): the next turn may be its answer ("the tv")."""
+
+    request: Interpretation
+    candidates: tuple[str, ...] = ()  # the device ids it offered, when it named them
+
+
 @dataclass
 class ContextStore:
     """Device registry (devices.yaml plus discovered ones) and their latest states."""
@@ -75,6 +83,7 @@ class ContextStore:
     _last_request: dict[str, Interpretation] = field(default_factory=dict)  # satellite -> last device request
     # satellite -> the timer its last turn started: (id, seconds)
     _just_started: dict[str, JustStarted] = field(default_factory=dict)
+    _asked: dict[str, Asked] = field(default_factory=dict)  # satellite -> the question its last turn asked
     # satellite -> device id -> (its fields before the last command, what the command set)
     _last_change: dict[str, dict[str, tuple[dict[str, Any], dict[str, Any]]]] = field(default_factory=dict)
     _just_changed: set[str] = field(default_factory=set)  # satellites whose turn just before changed devices
@@ -197,6 +206,18 @@ class ContextStore:
     def last_request(self, satellite: str) -> Interpretation | None:
         with self._lock:
             return self._last_request.get(satellite)
+
+    def set_asked(self, satellite: str, asked: Asked | None) -> None:
+        """The question this satellite just asked; None after a turn that asked none."""
+        with self._lock:
+            if asked is None:
+                self._asked.pop(satellite, None)
+            else:
+                self._asked[satellite] = asked
+
+    def asked(self, satellite: str) -> Asked | None:
+        with self._lock:
+            return self._asked.get(satellite)
 
     def set_just_started(self, satellite: str, started: JustStarted | None) -> None:
         """The timer the turn just before started or asked about, for "cancel that", "make it 10" and

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from runtime.audio.vad import WAKE_CONTEXT_S, WakeTail
+from runtime.choices import chosen_timers
 from runtime.clauses import commands
 from runtime.config import Config
 from runtime.context import ContextStore, JustStarted
@@ -55,7 +56,7 @@ from runtime.events import (
 )
 from runtime.phrasings import REPEAT_ASKED, SNOOZE, WHY_ASKED
 from runtime.resolve import MAX_TIMER_S, meant_instead, normalize, taught_command
-from runtime.timers import ALARM, RunningTimer, Timers, called
+from runtime.timers import ALARM, RunningTimer, Timers, called, duration_text
 
 log = logging.getLogger(__name__)
 
@@ -213,6 +214,7 @@ class Pipeline:
         self._last_timestamp = -1.0  # a chunk older than this starts a new stream
         self._open_follow_up_on_next_chunk = False  # set from the speaker thread when it finishes
         self.turns: list[Turn] = []  # finished turns (the demo and tests read them)
+        self._timers_offered: list[int] = []  # the timers "Which one should I cancel?" listed
         self.timers = Timers(self._timer_rang)  # a timer rings where it was asked for
         # "tell everyone dinner is ready": (this satellite, the message, the satellites to say it on);
         # the runtime that owns every satellite's pipeline sets it
@@ -343,6 +345,9 @@ class Pipeline:
             )
             turn.action = Action("answer", text="Nothing is ringing to snooze.")
             return
+        offered, self._timers_offered = self._timers_offered, []
+        if offered and self._timer_chosen(turn, offered):  # "Which one should I cancel?" -> "the egg timer"
+            return
         turn.nbest = self.stages.nlu.parse(turn.text, NBEST)
         t = _lap(turn, "nlu", t)
         if not turn.nbest:
@@ -426,6 +431,11 @@ class Pipeline:
             return Action("answer", text=timer_answer(intent, values, cancelled[-1])) if cancelled else action
         elif intent == "HassCancelTimer":
             which = (values.get("timer_name"), values.get("timer_seconds"))
+            alike = self._alike(values)
+            if len(alike) > 1:  # "cancel the timer" with two running: cancelling either could be wrong
+                self._timers_offered = [t.id for t in alike]
+                told = timers_answer(alike[0].kind, alike)
+                return Action("clarify", text=f"{told} Which one should I cancel?")
             if "timer_id" in values:  # "cancel that": the timer the turn before started
                 timer = self.timers.cancel_id(int(values["timer_id"]))
             else:
@@ -442,6 +452,9 @@ class Pipeline:
                 listed = self._ringing_next(kind)
                 return Action("answer", text=timers_answer(kind, listed)) if listed else action
             if intent == "HassTimerStatus":
+                alike = self._alike(values)
+                if len(alike) > 1 and not values.get("later_of"):  # "how long is left" on two timers: each
+                    return Action("answer", text=timers_answer(alike[0].kind, alike))
                 timer = self.timers.find(self.satellite, *which, kind=_reminder(values))
                 device = values.get("later_of")
                 if device and (timer is None or not timer.command or not called(timer, device)):
@@ -466,6 +479,42 @@ class Pipeline:
                 self.ctx.set_just_started(self.satellite, JustStarted.of(timer))
             return Action("answer", text=timer_answer(intent, values, timer))
         return action
+
+    def _alike(self, values: dict[str, Any]) -> list[RunningTimer]:
+        """The timers a request that tells none apart could mean: "the timer" (not a command for
+        later), "my reminder", "my alarm"; [] when it names one (by name, length, time or "that")."""
+        name = values.get("timer_name")
+        if name not in (None, ALARM) or {"timer_seconds", "timer_id", "ends_in"} & values.keys():
+            return []
+        kind = ALARM if name == ALARM else _reminder(values) or "timer"
+        return [t for t in self._ringing_next(kind) if not t.command]
+
+    def _timer_chosen(self, turn: Turn, offered: list[int]) -> bool:
+        """ "Which one should I cancel?", then "the egg timer", "the first one", "both" or "neither":
+        those cancelled. False when the words are no answer about the timers listed (a new request)."""
+        listed = [t for t in self.timers.running(self.satellite) if t.id in offered]
+        listed.sort(key=lambda t: offered.index(t.id))  # "the first one": as the question listed them
+        chosen = chosen_timers(normalize(turn.text), listed)
+        if chosen is None:
+            return False
+        cancelled = [t for t in chosen if self.timers.cancel_id(t.id) is not None]
+        values: dict[str, Any] = {"timer_ids": [t.id for t in cancelled]}
+        why = [f"the answer to which timer to cancel: {', '.join(str(t.id) for t in chosen) or 'none'}"]
+        interp = Interpretation("HassCancelTimer", 1.0, [], turn.text)
+        turn.resolution = Resolution(interp, values=values, reasons=why)
+        if not chosen:
+            turn.action = Action("answer", text="OK, they keep running.")
+        elif not cancelled:  # it rang while the question was answered
+            turn.action = Action("answer", text="That one has already finished.")
+        elif len(cancelled) == 1 and cancelled[0].kind == "timer" and not cancelled[0].name:
+            # which of two plain timers: the one of that length
+            turn.action = Action("answer", text=f"Timer for {duration_text(cancelled[0].seconds)} cancelled.")
+        elif len(cancelled) == 1:
+            turn.action = Action("answer", text=timer_answer("HassCancelTimer", {}, cancelled[0]))
+        else:
+            count = "Both" if len(cancelled) == 2 else f"All {len(cancelled)}"
+            turn.action = Action("answer", text=f"{count} {cancelled[0].kind}s cancelled.")
+        return True
 
     def _ringing_next(self, kind: str) -> list[RunningTimer]:
         """This satellite's timers of `kind` ("timer", "alarm", "reminder"), the one that rings first, first."""

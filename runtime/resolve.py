@@ -43,6 +43,7 @@ from typing import Any, overload
 from rapidfuzz import fuzz
 
 from runtime import lists, music
+from runtime.choices import ALL_OFFERED, NONE_OFFERED, by_ordinal, choice
 from runtime.clauses import DURATION_PHRASE
 from runtime.clauses import VERBS as CLAUSE_VERBS
 from runtime.clock import (
@@ -53,7 +54,7 @@ from runtime.clock import (
     seconds_until,
 )
 from runtime.config import Device, Room, Satellite
-from runtime.context import ContextStore, JustStarted
+from runtime.context import Asked, ContextStore, JustStarted
 from runtime.conventions import COLORS, ON_OFF_STATES
 from runtime.events import Interpretation, Resolution, Slot
 from runtime.nlu.intents import DOMAIN_WORDS, REJECT_THRESHOLD
@@ -573,10 +574,15 @@ class _Turn:
     reasons: list[str]
     now: datetime = field(default_factory=datetime.now)  # for a time of day ("an alarm for 7 am")
     in_rooms: frozenset[str] | None = None  # only these rooms' devices ("the light upstairs")
+    only: frozenset[str] | None = None  # only these devices (the answer to "Which one: ...?")
 
     @property
     def devices(self) -> list[Device]:
-        return [d for d in self.ctx.devices() if self.in_rooms is None or d.room in self.in_rooms]
+        return [
+            d
+            for d in self.ctx.devices()
+            if (self.in_rooms is None or d.room in self.in_rooms) and (self.only is None or d.id in self.only)
+        ]
 
     @property
     def rooms(self) -> list[Room]:
@@ -625,7 +631,10 @@ def interpret(
     top = dataclasses.replace(ranked[0], score=max(original.score, ranked[0].score))
     if top.score < REJECT_THRESHOLD and len(ranked) > 1:
         top = _on_at_a_level(top, ranked[1]) or top
-    fixed = corrected_value(ctx.last_request(satellite.id), normalize(top.text))
+    question = ctx.asked(satellite.id)
+    ctx.set_asked(satellite.id, None)  # set again below when this turn asks one
+    answered = answer_to(question, normalize(top.text), ctx, satellite, person, now) if question else None
+    fixed = corrected_value(ctx.last_request(satellite.id), normalize(top.text)) if not answered else None
     if fixed is not None:  # "set the light to 50 percent", then "no, 30": whatever the model read
         top = fixed
         reasons.append(f"a new value for the last request: '{fixed.text}'")
@@ -647,7 +656,9 @@ def interpret(
     when = ALARM_CORRECTED.fullmatch(fix) if clocked else None
     if when is not None and not all(w in TIME_WORDS or is_number_word(w) for w in when["time"].split()):
         when = None  # a time of day alone: "remind me at 5 pm to call mom" just after an alarm moved it
-    if started is not None and CANCEL_THAT.fullmatch(said):
+    if answered is not None:  # "Which one: the tv or the living room speaker?", then "the tv"
+        resolution = answered
+    elif started is not None and CANCEL_THAT.fullmatch(said):
         # "turn off the light in 5 minutes", then "cancel that": that timer, not the music
         reasons.append("'cancel that' just after a timer was started: that timer")
         top = Interpretation("HassCancelTimer", top.score, [], top.text)
@@ -711,6 +722,10 @@ def interpret(
     elif asked.intent not in TARGETING_INTENTS:
         # "what time is it", then "and in the office": no follow-up of the command before it
         ctx.set_last_request(satellite.id, None)
+    if (resolution.clarification or "").endswith("?") and not resolution.values.get("awaits"):
+        # "Which one: the tv or the living room speaker?": the next turn may say which
+        offered = tuple(resolution.values.get("candidates", ()))
+        ctx.set_asked(satellite.id, Asked(resolution.interpretation, offered))
     return ranked, Resolution(
         resolution.interpretation,
         resolution.device_ids,
@@ -766,9 +781,11 @@ def resolve(
     *,
     person: str = "default",
     now: datetime | None = None,
+    only: frozenset[str] | None = None,
 ) -> Resolution:
-    """Bind one interpretation to this home. Sets the satellite's last target on a device command."""
-    turn = _Turn(interp, ctx, satellite, person, [], now or datetime.now())
+    """Bind one interpretation to this home. Sets the satellite's last target on a device command.
+    With `only`, the home is those devices (the answer to "Which one: ...?")."""
+    turn = _Turn(interp, ctx, satellite, person, [], now or datetime.now(), only=only)
     text, words = normalize(interp.text), said_words(interp)
     if UNDO.fullmatch(text):  # whatever the NLU made of it
         return _undo(turn)
@@ -1945,10 +1962,58 @@ def meant_instead(
         return None
     if said["device"].split()[0] in REQUEST_VERBS:
         return str(said["device"])  # "no, i meant turn off the tv": that request
-    if not match_name(said["device"], devices, rooms).devices and room_called(said["device"], rooms) is None:
+    device = re.sub(r" ones?$", "", said["device"])  # "no, the kitchen one": the kitchen's
+    if not match_name(device, devices, rooms).devices and room_called(device, rooms) is None:
         return None  # "i said pause": no device of this home
-    swapped = follow_up(last, f"and the {said['device']}", rooms)
+    swapped = follow_up(last, f"and the {device}", rooms)
     return swapped.text if swapped is not None else None
+
+
+def answer_to(
+    asked: Asked, text: str, ctx: ContextStore, satellite: Satellite, person: str, now: datetime | None
+) -> Resolution | None:
+    """ "Which one: the tv or the living room speaker?", then "the tv": the request asked about,
+    resolved with only the devices the answer names (a name, a room, "both", "the first one");
+    "neither": nothing. None when `text` is no such answer: a request of its own."""
+    what = choice(text)
+    if what is None or _starts_a_request(what):
+        return None
+    if what in NONE_OFFERED:
+        return Resolution(
+            Interpretation("HassNevermind", 1.0, [], text), reasons=["the answer: none of them"]
+        )
+    offered = [d for i in asked.candidates if (d := ctx.device(i)) is not None]
+    pool = offered or ctx.devices()
+    room = room_called(what, list(ctx.config.rooms))
+    chosen: list[Device]
+    if what in ALL_OFFERED:
+        chosen = offered
+    elif (k := by_ordinal(what, offered)) is not None:
+        chosen = [offered[k]]
+    elif room is not None:
+        chosen = [d for d in pool if d.room == room.id]
+    else:
+        chosen = match_name(what, pool, list(ctx.config.rooms), satellite.room).devices
+    if not chosen:
+        return None
+    request = asked.request
+    if room is not None:  # "Which room: the office or the kitchen?", then "the office": not both
+        kept = [
+            s
+            for s in request.slots
+            if s.name != "area" or room_called(s.value, list(ctx.config.rooms)) == room
+        ]
+        request = dataclasses.replace(request, slots=kept)
+    ids = [d.id for d in chosen]
+    resolution = resolve(request, ctx, satellite, person=person, now=now, only=frozenset(ids))
+    if resolution.clarification and len(ids) > 1 and what in ALL_OFFERED:
+        # "pause": "Which one: the tv or the speaker?", then "both": each, as it would be alone
+        each = [resolve(request, ctx, satellite, person=person, now=now, only=frozenset({i})) for i in ids]
+        if all(not r.clarification and r.device_ids for r in each):
+            first = each[0]
+            resolution = dataclasses.replace(first, device_ids=[i for r in each for i in r.device_ids])
+    resolution.reasons.insert(0, f"the answer to the question before: {', '.join(ids)}")
+    return resolution
 
 
 # "no, 30", "i said 40 percent", "make that 25": another value for the last request's level

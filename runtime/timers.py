@@ -6,7 +6,8 @@ and keeps the time left; resuming or changing a timer's length starts a new thre
 
 "The timer" is one of the asking satellite's timers: the one with that name or length when one is
 given and several run, else the most recently started (a plain timer before a command for later,
-and an alarm only when no other timer runs). A name this satellite has no timer of is
+and an alarm only when no other timer runs). The pipeline asks first when "cancel the timer" could
+mean several, and tells each for "how long is left". A name this satellite has no timer of is
 looked up in the whole home ("the pizza timer" set in the kitchen, asked about in the living room);
 the timer still rings where it was set. A name no timer has is none of them, unless a lone timer has
 no name.

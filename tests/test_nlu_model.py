@@ -689,3 +689,36 @@ def test_a_command_for_later_just_after_the_same_device_is_not_lost_to_it(
     for said in ("unlock the front door for 5 minutes", "turn the tv on for an hour"):
         _, r = interpret(nlu.parse(said), ctx, sat)
         assert r.interpretation.intent != "HassStartTimer", (said, r.reasons)
+
+
+def test_the_answer_to_which_one_is_acted_on(nlu: NluModel, config: Config) -> None:
+    """ "next song" with the tv and the speaker idle asked "Which one: the tv or the living room
+    speaker?", and the answer ("the tv") was "Sorry, I can't help with that.": nothing kept the
+    question. An answer that picks none of them is a request of its own."""
+    from runtime.context import ContextStore
+    from runtime.resolve import interpret
+
+    living = config.satellite("living-sat")
+    ctx = ContextStore(config)
+
+    def act(text: str) -> tuple[str, list[str], str | None]:
+        r = interpret(nlu.parse(text), ctx, living)[1]
+        return r.interpretation.intent, r.device_ids, r.clarification
+
+    which = "Which one: the tv or the living room speaker?"
+    picks = {
+        "the tv": ["tv"],
+        "the speaker please": ["living_room_speaker"],
+        "the second one": ["living_room_speaker"],
+        "both": ["tv", "living_room_speaker"],
+    }
+    for answer, devices in picks.items():
+        ctx = ContextStore(config)  # a fresh home: once one has played, "next song" is about it
+        assert act("next song") == ("HassMediaNext", [], which)
+        assert act(answer) == ("HassMediaNext", devices, None), answer
+    ctx = ContextStore(config)
+    assert act("pause") == ("HassMediaPause", [], which)
+    assert act("neither") == ("HassNevermind", [], None)
+    assert act("pause")[2] == which
+    assert act("what time is it")[0] == "HassGetCurrentTime"
+    assert act("the tv")[1] == []  # the question was the turn before's only

@@ -2910,6 +2910,10 @@ def test_no_i_meant_names_what_to_redo(config) -> None:
         "turn on the living room light"
     )
     assert meant_instead(lamp, "the other one", config.rooms, config.devices, [tv]) is None  # no other tv
+    # "no, the kitchen one": the kitchen's ("one" made it a device nobody has: "Sorry about that")
+    light = spoken("HassTurnOn", "turn on the light", ("domain", "light"))
+    for text in ("no, the kitchen one", "no i meant the kitchen one", "no, the kitchen"):
+        assert meant_instead(light, text, config.rooms, config.devices) == "turn on the light in the kitchen"
 
 
 def test_waking_up_at_an_hour_is_in_the_morning(ctx, bedroom) -> None:

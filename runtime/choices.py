@@ -1,0 +1,74 @@
+"""Answers to "Which one?": "the tv", "the kitchen one", "both", "the first one", "neither".
+
+The question lists what it offers; the answer names one of them, several, or none. `resolve.answer_to`
+reads an answer about devices, `chosen_timers` one about timers ("Which one should I cancel?").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from runtime.clock import duration_in_text
+from runtime.timers import RunningTimer, called
+
+# "the tv", "the kitchen one", "the one in the office", "um, the egg timer please"
+ANSWER = re.compile(
+    r"(?:(?:um|uh|oh|er|yes|yeah|no|sorry|well|ok|okay),? )*(?:i meant |i mean |i want |i said )?"
+    r"(?:(?:the|my|in the|on the|in|on) )?(?:one (?:in|on|for) (?:the )?)?(?P<what>.+?)(?: one| ones)?"
+    r"(?: please| thanks| thank you)?"
+)
+ALL_OFFERED = frozenset(
+    ["both", "both of them", "all of them", "all", "all of those", "all three", "each of them"]
+)
+NONE_OFFERED = frozenset(
+    [
+        "neither",
+        "neither of them",
+        "neither one",
+        "none",
+        "none of them",
+        "nothing",
+        "no one",
+        "never mind",
+        "nevermind",
+    ]
+)
+ORDINALS = {"first": 0, "second": 1, "third": 2, "fourth": 3, "last": -1, "former": 0, "latter": -1}
+
+
+def choice(text: str) -> str | None:
+    """What an answer names ("the kitchen one" -> "kitchen"), or None when `text` is too long to be
+    one (a request of its own)."""
+    said = ANSWER.fullmatch(text)
+    if said is None or len(said["what"].split()) > 4:
+        return None
+    return str(said["what"])
+
+
+def by_ordinal(what: str, offered: Sequence[object]) -> int | None:
+    """ "first" -> 0, "last" -> the last index of `offered`; None for no ordinal or one past the end."""
+    k = ORDINALS.get(what)
+    if k is None or not -len(offered) <= k < len(offered):
+        return None
+    return k % len(offered)
+
+
+def chosen_timers(text: str, offered: Sequence[RunningTimer]) -> list[RunningTimer] | None:
+    """The timers of `offered` (in the order the question listed them) an answer picks: "the egg
+    timer", "the 10 minute one", "the first one", "both"; [] for "neither"; None when `text` is no
+    answer about them."""
+    what = choice(re.sub(r"^(?:cancel|stop|delete|remove) ", "", text))
+    if what is None:
+        return None
+    what = re.sub(r" (?:timers?|alarms?|reminders?)$", "", what)
+    if what in NONE_OFFERED:
+        return []
+    if what in ALL_OFFERED:
+        return list(offered)
+    if (k := by_ordinal(what, offered)) is not None:
+        return [offered[k]]
+    seconds = duration_in_text(f"for {what}")
+    if seconds is not None:
+        return [t for t in offered if t.seconds == int(seconds)] or None
+    return [t for t in offered if called(t, what)] or None
