@@ -24,6 +24,14 @@ A request, and what the user says when it was acted on wrongly ("set a timer for
 alarm asked for ("put right"), not only how often it is heard. A correction that repeats the value
 just set is answered with a question ("It's set for 1 minute. How long should it be?"); the user
 then says the time alone ("nine minutes"), a third utterance. Writes spoken_dialogs.json.
+
+    .venv/bin/python benchmarks/spoken.py --answers benchmarks/data/spoken_answers.txt
+
+A question the runtime asks ("Which one: the tv or the living room speaker?" to a typed "next song"
+on the living-room satellite; "Which one should I cancel?" with an egg timer and timers of 5 and 10
+minutes) and its answer, spoken: does the answer pick what it names? Each answer is decoded twice,
+with the recognizer expecting the question's answers (the pipeline's `expected_answers`) and
+without (as before it could). Writes spoken_answers.json.
 """
 
 from __future__ import annotations
@@ -47,12 +55,15 @@ from runtime.asr import create_engine, transcribe  # noqa: E402
 from runtime.asr.grammar import acted_on, meaning  # noqa: E402
 from runtime.asr.wer import word_errors  # noqa: E402
 from runtime.audio.tts import synthesize  # noqa: E402
+from runtime.choices import chosen_timers  # noqa: E402
 from runtime.clauses import commands  # noqa: E402
 from runtime.config import Config, Satellite, load_config  # noqa: E402
 from runtime.context import ContextStore, JustStarted  # noqa: E402
 from runtime.events import Transcript  # noqa: E402
 from runtime.nlu.model import NluModel  # noqa: E402
-from runtime.resolve import interpret  # noqa: E402
+from runtime.pipeline import expected_answers  # noqa: E402
+from runtime.resolve import interpret, normalize  # noqa: E402
+from runtime.timers import RunningTimer  # noqa: E402
 
 OUT = ROOT / "benchmarks" / "out"
 REQUESTS = ROOT / "benchmarks" / "data" / "spoken_requests.txt"
@@ -170,10 +181,83 @@ def dialogs(path: Path, out: Path, engine: Any, model: NluModel, config: Config,
     return 0
 
 
+def answers(path: Path, out: Path, engine: Any, model: NluModel, config: Config, now: datetime) -> int:
+    """Each "request | answer | what it picks" (device ids, or timers by name or seconds; "-" for
+    none; "=" for a request of its own, said instead of an answer, which must not be taken for one),
+    spoken in each voice, decoded with and without the question's answers expected."""
+    sat = config.satellite("living-sat")
+    pad = np.zeros(4800, np.int16)
+    modes = ("expected", "not expected")
+    outcomes: dict[str, Counter[str]] = {m: Counter() for m in modes}
+    rows: list[dict[str, Any]] = []
+
+    def timers() -> list[RunningTimer]:
+        return [RunningTimer(1, sat.id, 180, 0.0, name="egg"), RunningTimer(2, sat.id, 300, 0.0),
+                RunningTimer(3, sat.id, 600, 0.0)]  # fmt: skip
+
+    for line in tqdm(_lines(path), desc="spoken answers", unit="answer"):
+        request, answer, picks = (part.strip() for part in line.split("|"))
+        want = sorted(picks.split()) if picks != "-" else []
+        for voice, speed in VOICES:
+            audio = np.concatenate([pad, synthesize(answer, voice=voice, speed=speed), pad])
+            for mode in modes:
+                ctx = ContextStore(config)
+                offered = timers() if request == "timers" else []
+                if not offered:
+                    _, asked = interpret(model.parse(request), ctx, sat, now=now)
+                    assert asked.clarification, f"{request!r} asked nothing: no question to answer"
+                engine.expect(expected_answers(ctx, sat.id, offered) if mode == "expected" else [])
+                heard = transcribe(engine, audio)
+                engine.expect([])
+                got: list[str] | None = None  # what the answer picked; None: taken for no answer
+                if not heard.rejected and offered:
+                    chosen = chosen_timers(normalize(heard.text), offered)
+                    got = None if chosen is None else sorted(t.name or str(t.seconds) for t in chosen)
+                elif not heard.rejected:
+                    _, r = interpret(model.parse(commands(heard.text)[0]), ctx, sat, now=now)
+                    taken = any(why.startswith("the answer") for why in r.reasons)
+                    got = sorted(r.device_ids) if taken else None
+                if picks == "=":  # a request of its own: right when no answer was read into it
+                    outcome = "rejected" if heard.rejected else "picked" if got is None else "wrong"
+                else:
+                    outcome = "rejected" if heard.rejected else "picked" if got == want else "wrong"
+                outcomes[mode][outcome] += 1
+                rows.append({"answer": answer, "voice": voice, "mode": mode, "heard": heard.text,
+                             "outcome": outcome, "picked": got})  # fmt: skip
+    kinds = ("picked", "rejected", "wrong")
+    n = sum(outcomes[modes[0]].values())
+    requests = [
+        r
+        for r in rows
+        if r["answer"] in {line.split("|")[1].strip() for line in _lines(path) if line.endswith("=")}
+    ]
+    report = {
+        "answers": len(_lines(path)),
+        "utterances": n,
+        "rates": {m: {k: round(outcomes[m][k] / n, 4) for k in kinds} for m in modes},
+        # of the requests said instead of an answer, how many were taken for one
+        "requests_taken_for_answers": {
+            m: sum(r["outcome"] == "wrong" for r in requests if r["mode"] == m) for m in modes
+        },
+        "rows": rows,
+    }
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(report, indent=1))
+    print(json.dumps({k: v for k, v in report.items() if k != "rows"}))
+    for row in rows:
+        if row["outcome"] != "picked":
+            print(
+                f"  {row['mode']:12} {row['outcome']:8} {row['answer']!r} ({row['voice']}) -> {row['heard']!r}"
+            )
+    print(f"wrote {out}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--requests", type=Path, default=REQUESTS, help="one request a line (# comments)")
     parser.add_argument("--dialogs", type=Path, help='"request | correction" a line (# comments)')
+    parser.add_argument("--answers", type=Path, help='"request | answer | what it picks" a line (# comments)')
     parser.add_argument("--out", type=Path)
     args = parser.parse_args(argv)
     config = load_config(ROOT / "devices.yaml")
@@ -183,6 +267,8 @@ def main(argv: list[str] | None = None) -> int:
     now = datetime(2026, 12, 7, 10, 0)  # one clock for typed and heard: an alarm's seconds must not differ
     if args.dialogs is not None:
         return dialogs(args.dialogs, args.out or OUT / "spoken_dialogs.json", engine, model, config, now)
+    if args.answers is not None:
+        return answers(args.answers, args.out or OUT / "spoken_answers.json", engine, model, config, now)
     args.out = args.out or OUT / "spoken.json"
     requests = _lines(args.requests)
 

@@ -7,8 +7,9 @@ reads an answer about devices, `chosen_timers` one about timers ("Which one shou
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
+from runtime.asr.grammar import number_words
 from runtime.clock import duration_in_text
 from runtime.timers import RunningTimer, called
 
@@ -20,6 +21,7 @@ ANSWER = re.compile(
 )
 ALL_OFFERED = frozenset(
     ["both", "both of them", "all of them", "all", "all of those", "all three", "each of them"]
+    + ["of them", "of those", "three"]  # as `rank.normalize` leaves them: it drops a leading "all", "both"
 )
 NONE_OFFERED = frozenset(
     [
@@ -72,3 +74,35 @@ def chosen_timers(text: str, offered: Sequence[RunningTimer]) -> list[RunningTim
     if seconds is not None:
         return [t for t in offered if t.seconds == int(seconds)] or None
     return [t for t in offered if called(t, what)] or None
+
+
+def _any_answer(offered: int) -> set[str]:
+    """What may answer any "Which one?" of `offered` things: both, neither, an ordinal up to
+    `offered` ("the third one" of two was heard for "the first one")."""
+    ordinals = [k for k, i in ORDINALS.items() if i < offered and k not in ("former", "latter")]
+    return {*ALL_OFFERED, *NONE_OFFERED, *(f"the {k} one" for k in ordinals)}
+
+
+def device_answers(names: Iterable[str], rooms: Iterable[str], offered: int) -> list[str]:
+    """The sentences that may answer "Which one: ...?" offering `offered` devices called `names`
+    (names, aliases, kind words) in `rooms`, for the recognizer to accept while the question is open."""
+    said = _any_answer(offered)
+    for n in names:
+        said |= {n, f"the {n}", f"the {n} please", f"{n} please"}
+    for r in rooms:
+        said |= {r, f"the {r}", f"the {r} one", f"in the {r}", f"the one in the {r}"}
+    return sorted(said)
+
+
+def timer_answers(offered: Sequence[RunningTimer]) -> list[str]:
+    """The sentences that may answer "Which one should I cancel?" about `offered`: "the egg timer",
+    "the ten minute one", "both", ..."""
+    said = _any_answer(len(offered))
+    for t in offered:
+        if t.name:
+            said |= {t.name, f"the {t.name}", f"the {t.name} timer", f"the {t.name} one"}
+        minutes, seconds = divmod(t.seconds, 60)
+        if not seconds and 0 < minutes <= 100:
+            m = number_words(minutes)
+            said |= {f"the {m} minute one", f"the {m} minute timer", f"{m} minutes", f"the {m} minutes one"}
+    return sorted(said)

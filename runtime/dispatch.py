@@ -12,6 +12,7 @@ is one.
 from __future__ import annotations
 
 import json
+import random
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -22,7 +23,7 @@ from runtime.context import ContextStore
 from runtime.conventions import ON_OFF_STATES, ConventionError, command_payload, expected_state
 from runtime.events import Action, Command, Resolution
 from runtime.holidays import holiday, next_holiday, title
-from runtime.phrasings import ANSWERED, WEEKDAYS
+from runtime.phrasings import ANSWERED, CHANCE, WEEKDAYS
 from runtime.places import place_name
 from runtime.rank import INTENT_TYPES, ON_A_TIMER, VIDEO_CLASSES, named_devices, said_words
 from runtime.resolve import LISTING_WORDS, SOME_WORDS, SORRY, cap, normalize, outdoor
@@ -125,6 +126,8 @@ def dispatch(resolution: Resolution, ctx: ContextStore, *, now: datetime | None 
         return Action("answer", text=str(values["calculated"]))
     if values.get("answered") in ANSWERED:  # "what's your name", "tell me a joke", "goodbye"
         *_, kind, texts = ANSWERED[values["answered"]]
+        if values["answered"] in CHANCE:  # a coin flipped twice in a minute may land either way
+            return Action(kind, text=random.choice(texts))
         # by the minute, and "another joke" the next one
         pick = (now or datetime.now()).minute + (
             "another" in normalize(resolution.interpretation.text).split()
@@ -378,6 +381,8 @@ def _temperature(device: Device, ctx: ContextStore) -> str:
         return f"The {device.name} is not responding."
     temp = state.get("temperature")
     if device.type == "oven":
+        if not isinstance(temp, int | float) and state.get("state") == "off":  # an oven off reports none
+            return f"The {device.name} is off."
         if not isinstance(temp, int | float):
             return f"I don't know the {device.name}'s temperature yet."
         target = state.get("target_temperature")

@@ -138,12 +138,22 @@ def _said(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else f"{round(value, 2):g}"
 
 
+# "what's the square root of 16", "what is 12 squared": one number's
+ROOT_OR_POWER = re.compile(
+    r"(?:what's|whats|what is|how much is|calculate) (?:the (?P<root>square|cube) root of (?P<of>[a-z\d. ]+?)"
+    r"|(?P<base>[a-z\d. ]+?) (?P<power>squared|cubed))"
+)
+
+
 def calculation(text: str) -> str | None:
     """ "15 times 12 is 180." for a sum said (or typed: "what's 15*12"); None when `text` is none."""
     said = text.lower().strip(" ?!.")
     for symbol, word in SYMBOLS.items():
         said = said.replace(symbol, word)
-    found = SUM.fullmatch(" ".join(said.replace(",", "").split()))
+    said = " ".join(said.replace(",", "").split())
+    if (one := ROOT_OR_POWER.fullmatch(said)) is not None:
+        return _root_or_power(one)
+    found = SUM.fullmatch(said)
     if found is None:
         return None
     a, b = parse_number(found["a"]), parse_number(found["b"])
@@ -161,3 +171,16 @@ def calculation(text: str) -> str | None:
         return None
     said_op = "times" if found["op"] == "x" else found["op"]
     return f"{_said(a)} {said_op} {_said(b)} is {_said(result)}."
+
+
+def _root_or_power(found: re.Match[str]) -> str | None:
+    """ "The square root of 16 is 4.", "12 squared is 144."; None for no number or no real root."""
+    x = parse_number(found["of"] or found["base"])
+    if x is None or (found["root"] == "square" and x < 0):
+        return None
+    if found["root"]:
+        k = 2 if found["root"] == "square" else 3
+        root = round(abs(x) ** (1 / k), 9) * (-1 if x < 0 else 1)  # 27 ** (1/3) is 3.0000000000000004
+        return f"The {found['root']} root of {_said(x)} is {_said(root)}."
+    power = x**2 if found["power"] == "squared" else x**3
+    return f"{_said(x)} {found['power']} is {_said(power)}." if abs(power) < 1e15 else None

@@ -60,7 +60,8 @@ WHERE_IS = re.compile(
 )
 # "make it warmer", "it's too hot in here", "i'm cold": the thermostat a step
 WARMER_COLDER = re.compile(
-    r"(?:(?:please )?(?:can you )?make it )?(?:(?:a )?(?:bit|little) )?(?:(?P<up>warmer|hotter)|cooler|colder)(?: in here)?(?: please)?"
+    r"(?:(?:please )?(?:can you )?make it )?(?:(?:a )?(?:bit|little) |(?P<degrees>\w+) degrees? )?"
+    r"(?:(?P<up>warmer|hotter)|cooler|colder)(?: in here)?(?: please)?"  # "make it two degrees warmer"
     r"|(?:it's|it is|that's|that is) (?:a (?:bit|little) |way |much |really |so )?too (?:(?P<cold>cold|chilly|cool)|hot|warm)"
     r"(?: in here| in the \w+(?: \w+)?)?"
     r"|(?:i'm|i am) (?:a (?:bit|little) |really |so |very )?(?:(?P<chilled>cold|chilly|freezing)|hot|warm|boiling)"
@@ -203,6 +204,9 @@ NEWS = re.compile(
     r"(?:what's|what is) (?:in )?the (?:news|headlines)(?: today)?|(?:read|tell|give) me the (?:news|headlines)(?: please)?"
     r"|(?:what's|what is) new in the world|any news(?: today)?"
 )
+# "flip a coin", "roll a die": said "Sorry, I can't help with that."
+COIN = re.compile(r"(?:please )?(?:flip|toss) a coin|heads or tails")
+DIE = re.compile(r"(?:please )?(?:roll|throw) (?:a|the) (?:die|dice)|roll the dice")
 JOKES = (
     "Why did the smart bulb break up with the switch? It felt turned off.",
     "I tried to tell the thermostat a joke, but it gave me the cold shoulder.",
@@ -221,12 +225,17 @@ ANSWERED: dict[str, tuple[re.Pattern[str], str, ActionKind, tuple[str, ...]]] = 
     "how_are_you": (HOW_ARE_YOU, "OutOfDomain", "answer", ("I'm well, thanks. What can I do for you?",)),
     "news": (NEWS, "OutOfDomain", "answer", ("I can't read the news: I run offline, on this device. "
                                              "Say \"play the news\" to play it on a speaker.",)),
+    "coin": (COIN, "OutOfDomain", "answer", ("It's heads.", "It's tails.")),
+    "die": (DIE, "OutOfDomain", "answer", tuple(f"You rolled a {n}." for n in range(1, 7))),
 }  # fmt: skip
+CHANCE = frozenset({"coin", "die"})  # answered at random, not by the minute
 # "i'm going to bed", "i'm home", "start my morning routine": phrases people teach; not taught yet, they
 # get how to teach them (they were out of domain, and "start my morning routine" turned learning on)
 TEACHABLE = re.compile(
     r"(?P<moment>i'm (?:going to bed|off to bed|going to sleep|home|back|awake|up|leaving|heading out|going out"
-    r"|off to work|off))"
+    r"|off to work|off|going to watch (?:a movie|tv)))"
+    # "make it cozy": a mood nobody taught yet (it was the weather)
+    r"|(?P<mood>make it (?:cozy|cosy|romantic|relaxing|comfy))"
     r"|(?:start|run|do|begin|activate|trigger) (?:my |the )?(?P<routine>.+? (?:routine|scene))"
     # "movie time" said "Sorry" (the grammar's phrases, runtime/asr/grammar.py PHRASES, are heard alone)
     r"|(?:it's |it is )?(?P<time>(?:movie|bed|reading|dinner|party) ?time)"
@@ -469,8 +478,9 @@ WHO_IS_HOME = re.compile(
 )
 # "how loud is it", "what volume is the tv at" (read as the temperature)
 HOW_LOUD = re.compile(
-    r"how loud is (?:it|that|this|the (?:music|tv|television|speaker|\w+ speaker))(?: now| right now)?"
-    r"|what volume is (?:it|that|the (?:music|tv|television|speaker|\w+ speaker))(?: (?:at|on|set to))?"
+    r"(?:how loud is (?:it|that|this|the (?:music|tv|television|speaker|\w+ speaker))(?: now| right now)?"
+    r"|what volume is (?:it|that|the (?:music|tv|television|speaker|\w+ speaker))(?: (?:at|on|set to))?)"
+    r"(?: (?:in|on) the (?P<room>\w+(?: \w+)?))?"  # "how loud is it in the bedroom"
 )
 # "change the channel", "put on channel 5": no convention here carries a channel (read as switching
 # on a device called "channel")

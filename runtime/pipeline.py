@@ -28,8 +28,9 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from runtime.asr.grammar import KIND_WORDS
 from runtime.audio.vad import WAKE_CONTEXT_S, WakeTail
-from runtime.choices import chosen_timers
+from runtime.choices import chosen_timers, device_answers, timer_answers
 from runtime.clauses import commands
 from runtime.config import Config
 from runtime.context import ContextStore, JustStarted
@@ -312,6 +313,7 @@ class Pipeline:
             turn.action = Action("none", text="Sorry, I didn't catch that.")
         else:
             self._understand_and_act(turn)
+        self._expect_answers()
         turn.failure_point = failure_point(turn)
         if not _about_a_turn(turn):  # "that's wrong" next takes back a change ("say that again" between)
             changed = turn.result is not None and turn.result.status == "success"
@@ -479,6 +481,15 @@ class Pipeline:
                 self.ctx.set_just_started(self.satellite, JustStarted.of(timer))
             return Action("answer", text=timer_answer(intent, values, timer))
         return action
+
+    def _expect_answers(self) -> None:
+        """The recognizer accepts the answers to the question the turn just asked ("the tv" to
+        "Which one: the tv or the living room speaker?"), and no longer those to an earlier one."""
+        expect = getattr(self.asr, "expect", None)
+        if expect is None:  # no recognizer here (text), or one that hears any sentence
+            return
+        offered = [t for t in self.timers.running(self.satellite) if t.id in self._timers_offered]
+        expect(expected_answers(self.ctx, self.satellite, offered))
 
     def _alike(self, values: dict[str, Any]) -> list[RunningTimer]:
         """The timers a request that tells none apart could mean: "the timer" (not a command for
@@ -868,6 +879,21 @@ class Pipeline:
         else:
             self._start_listening(chunk, None, preroll=True)
             self._listen(chunk)
+
+
+def expected_answers(ctx: ContextStore, satellite: str, timers_offered: list[RunningTimer]) -> list[str]:
+    """What may answer the question a satellite's turn just asked: which of `timers_offered` to
+    cancel, else which of the devices `ContextStore.asked` offered; [] when it asked none."""
+    if timers_offered:
+        return timer_answers(timers_offered)
+    asked = ctx.asked(satellite)
+    if asked is None:
+        return []
+    devices = [d for i in asked.candidates if (d := ctx.device(i)) is not None] or ctx.devices()
+    rooms = [r for r in ctx.config.rooms if any(d.room == r.id for d in devices)]
+    names = {n.lower() for d in devices for n in (*d.names, *KIND_WORDS.get(d.type, ()))}  # "the speaker"
+    room_names = {n.lower() for r in rooms for n in (r.name, *r.aliases)}
+    return device_answers(names, room_names, len(asked.candidates) or len(devices))
 
 
 def _reminder(values: dict[str, Any]) -> str | None:

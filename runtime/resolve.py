@@ -43,7 +43,7 @@ from typing import Any, overload
 from rapidfuzz import fuzz
 
 from runtime import lists, music
-from runtime.choices import ALL_OFFERED, NONE_OFFERED, by_ordinal, choice
+from runtime.choices import ALL_OFFERED, NONE_OFFERED, ORDINALS, by_ordinal, choice
 from runtime.clauses import DURATION_PHRASE
 from runtime.clauses import VERBS as CLAUSE_VERBS
 from runtime.clock import (
@@ -708,6 +708,8 @@ def interpret(
             resolution = Resolution(top, values=values)
     else:
         resolution = resolve(top, ctx, satellite, person=person, now=now)
+    if question is None and (unasked := _unasked(said, resolution, ctx, satellite)) is not None:
+        resolution = unasked
     if resolution.values.get("out_of_domain"):
         resolution = _unknown_device_question(ranked, ctx, satellite, person) or resolution
     asked = resolution.interpretation
@@ -722,9 +724,9 @@ def interpret(
     elif asked.intent not in TARGETING_INTENTS:
         # "what time is it", then "and in the office": no follow-up of the command before it
         ctx.set_last_request(satellite.id, None)
-    if (resolution.clarification or "").endswith("?") and not resolution.values.get("awaits"):
+    offered = tuple(resolution.values.get("candidates", ()))
+    if offered or (resolution.clarification or "").startswith("Which "):
         # "Which one: the tv or the living room speaker?": the next turn may say which
-        offered = tuple(resolution.values.get("candidates", ()))
         ctx.set_asked(satellite.id, Asked(resolution.interpretation, offered))
     return ranked, Resolution(
         resolution.interpretation,
@@ -903,7 +905,9 @@ def _phrasing(turn: _Turn, text: str) -> Resolution | None:
     if (greeting := GREETING.fullmatch(text)) is not None:  # answered, with how to make it do something
         return _read_as(turn, "OutOfDomain", []).done(greeting=greeting["greeting"])
     if (teachable := TEACHABLE.fullmatch(text)) is not None:  # not taught (a taught one is rewritten)
-        phrase = teachable["moment"] or teachable["routine"] or teachable["time"] or teachable["mode"]
+        phrase = next(
+            v for v in teachable.groupdict().values() if v
+        )  # the moment, routine, time, mode or mood
         return _read_as(turn, "OutOfDomain", []).done(teachable=phrase)
     readers = (_said_of_lists, _said_to_everyone, _said_of_devices, _said_of_time, _said_of_media)
     for reader in (*readers, _said_to_the_assistant):
@@ -1017,7 +1021,8 @@ def _said_of_devices(turn: _Turn, text: str) -> Resolution | None:
     if felt is not None:
         # read as a brightness step, a temperature question or a preference by one model or another
         up = bool(felt["up"] or felt["cold"] or felt["chilled"] or felt["freezing"] or felt["getting_cold"])
-        return _targeted(turn, _thermostat_step(_read_as(turn, "HassClimateSetTemperature"), up=up))
+        by = parse_number(felt["degrees"] or "") or CLIMATE_STEP  # "make it two degrees warmer": 2
+        return _targeted(turn, _thermostat_step(_read_as(turn, "HassClimateSetTemperature"), up=up, by=by))
     if (warmed := ROOM_WARMED.fullmatch(text)) is not None and (
         room := room_called(warmed["room"] or warmed["cool_room"] or warmed["make_room"] or "", turn.rooms)
     ):
@@ -1385,8 +1390,10 @@ def _said_of_media(turn: _Turn, text: str) -> Resolution | None:
         return _cannot(turn, "I can't skip within what plays yet.")
     if TONE.fullmatch(text):  # "turn up the bass" set the volume
         return _cannot(turn, "I can't change the bass or the treble yet.")
-    if HOW_LOUD.fullmatch(text):  # read as the temperature
+    if (loud := HOW_LOUD.fullmatch(text)) is not None:  # read as the temperature
         asked = _read_as(turn, "HassSetVolumeRelative", [])
+        if loud["room"] and (room := room_called(loud["room"], turn.rooms)) is not None:
+            asked = dataclasses.replace(asked, in_rooms=frozenset({room.id}))  # "... in the bedroom"
         found = _media_targets(asked)
         return found if isinstance(found, Resolution) else asked.done([d.id for d in found], query="volume")
     if CHANNEL.fullmatch(text) and not _named(turn, "channel"):
@@ -1967,6 +1974,32 @@ def meant_instead(
         return None  # "i said pause": no device of this home
     swapped = follow_up(last, f"and the {device}", rooms)
     return swapped.text if swapped is not None else None
+
+
+def _unasked(said: str, resolution: Resolution, ctx: ContextStore, satellite: Satellite) -> Resolution | None:
+    """An answer to "Which one?" with no question asked: "the kitchen one" set the kitchen light to
+    1%, "the first one" asked about a device called "first"; "the tv" alone was "Sorry". A question
+    back instead."""
+    what = choice(said)  # `said` is normalized: "the kitchen one" is "kitchen one"
+    if what is None:
+        return None
+    interp = dataclasses.replace(resolution.interpretation, intent="OutOfDomain")
+    if said.endswith((" one", " ones")) and (
+        what in ORDINALS or what in TYPE_WORDS or room_called(what, list(ctx.config.rooms)) is not None
+    ):
+        question = "I haven't asked which one. What should I do?"
+        return Resolution(
+            interp, values={"unasked": True}, clarification=question, reasons=["an answer, unasked"]
+        )
+    named = match_name(what, ctx.devices(), list(ctx.config.rooms), satellite.room)
+    if (
+        resolution.values.get("out_of_domain")
+        and named.devices
+        and named.how in ("exact", "type", "room+type")
+    ):
+        question = f"What should I do with the {named.devices[0].name if len(named.devices) == 1 else what}?"
+        return Resolution(interp, values={"unasked": True}, clarification=question, reasons=["a name alone"])
+    return None
 
 
 def answer_to(
@@ -3428,10 +3461,10 @@ REQUEST_VERBS = SWITCH_WORDS | TARGET_VERBS | {"dim", "play", "lock", "unlock"}
 BRIGHTNESS_STEP_POINTS = 20  # points of 0-100 per "dim" / "brighten"
 
 
-def _thermostat_step(turn: _Turn, up: bool) -> Resolution:
-    """ "It's too hot in here": this room's (else the home's) thermostat a step."""
+def _thermostat_step(turn: _Turn, up: bool, by: float = CLIMATE_STEP) -> Resolution:
+    """ "It's too hot in here": this room's (else the home's) thermostat a step (`by` degrees)."""
     found = _climate_for(turn)
-    return found if isinstance(found, Resolution) else _setpoint_step(turn, found[0], up)
+    return found if isinstance(found, Resolution) else _setpoint_step(turn, found[0], up, by)
 
 
 def _climate_step(turn: _Turn) -> Resolution | None:
@@ -4109,6 +4142,9 @@ def _teach_command(turn: _Turn) -> Resolution:
         gap.pop()
     if gap:  # "when i say morning routine turn on ...": "routine" too; "i'm going to bed": "to bed" too
         phrase = " ".join([phrase, *gap])
+    said_at = [k for k, w in enumerate(words[: max(0, tagged.start)]) if w.lower() in ("say", "says")]
+    if said_at and said_at[-1] + 1 < tagged.start:  # "when i say make it cozy ...": "make" too
+        phrase = " ".join([*(w.lower().strip(",.") for w in words[said_at[-1] + 1 : tagged.start]), phrase])
     if 0 <= said.start < said.end < len(words) and words[said.end].lower().strip(",") in ("and", "then"):
         # "... I mean dim the lights and turn on the tv": the slot stopped at "and"; both are taught
         command = " ".join(words[said.start :])

@@ -430,3 +430,30 @@ def test_grammar_pass_repairs_commands_the_language_model_misheard(
     # cepstral mean differs with the utterances before, so not every one needs the pass here
     assert exact >= 6, got
     assert len(repaired) >= 3 and set(repaired) <= {s for s, *_ in MISHEARD}, (repaired, got)
+
+
+def test_the_answers_to_the_question_just_asked_are_heard(engine: PocketsphinxEngine, say: Say) -> None:
+    """ "Which one: the tv or the living room speaker?", then "the tv": heard word for word, but no
+    template sentence, so rejected ("Sorry, I didn't catch that."). The pipeline tells the engine which
+    answers to expect; a request said instead is still heard as itself."""
+    from runtime.choices import device_answers, timer_answers
+    from runtime.timers import RunningTimer
+
+    names = ["tv", "television", "living room speaker", "sonos", "speaker"]
+    try:
+        assert transcribe(engine, pad(say("the tv"))).rejected  # not expected: as before
+        engine.expect(device_answers(names, ["living room"], 2))
+        for said in ("the tv", "the living room speaker", "both of them"):
+            t = transcribe(engine, pad(say(said)))
+            assert (t.text, t.rejected) == (said, False), t
+        assert transcribe(engine, pad(say("what time is it"))).text == "what time is it"
+        # "the egg timer" was heard as "mute timer": the answers' grammar, close to what was heard
+        egg = RunningTimer(1, "kitchen-sat", 180, 0.0, name="egg")
+        engine.expect(timer_answers([egg, RunningTimer(2, "kitchen-sat", 300, 0.0)]))
+        for said in ("the egg timer", "the five minute one"):  # benchmarks/spoken.py --answers: the rest
+            t = transcribe(engine, pad(say(said)))
+            assert (t.text, t.rejected) == (said, False), t
+        engine.expect([])
+        assert transcribe(engine, pad(say("the tv"))).rejected  # the question is over
+    finally:
+        engine.expect([])

@@ -49,6 +49,7 @@ def test_the_timer_an_answer_picks() -> None:
         "the last one": [ten],
         "both": offered,
         "all of them": offered,
+        "of them": offered,  # "both of them" as the pipeline hears it (normalize drops "both")
         "neither": [],
         "never mind": [],
         "the 20 minute one": None,  # none of them: no answer about these

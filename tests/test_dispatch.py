@@ -158,6 +158,9 @@ def test_temperature_answers_from_live_state(ctx, kitchen) -> None:
         act(ctx, kitchen, "HassClimateGetTemperature").text
         == "The oven is at 180 degrees, heating to 200 degrees."
     )
+    # an oven off reports no temperature ("I don't know the oven's temperature yet.")
+    ctx.update_state("oven", {"state": "off", "temperature": None, "target_temperature": None})
+    assert act(ctx, kitchen, "HassClimateGetTemperature", name="oven").text == "The oven is off."
 
 
 def test_state_answers(ctx, kitchen) -> None:

@@ -429,3 +429,29 @@ def test_a_request_said_in_one_breath_after_alexa_keeps_its_first_words(
     turn = one_turn_heard(home, say(f"alexa {request_}", voice=voice))
     assert turn.wake is not None and turn.wake.model == "alexa"
     assert turn.transcript is not None and turn.transcript.text == request_
+
+
+def test_the_spoken_answer_to_which_one_is_heard_and_acted_on(home: dict[str, Any], say: Say) -> None:
+    """ "next song", "Which one: the tv or the living room speaker?", then "alexa, the tv": heard word
+    for word but rejected ("Sorry, I didn't catch that."), as no template sentence; typed, it was
+    "Sorry, I can't help with that."."""
+    rt, sim = home["rt"], home["sim"]
+    players = ("tv", "living_room_speaker", "bedroom_speaker")
+    for player in players:  # nothing playing: which one?
+        sim.set_state(player, {"state": "off"})
+    pipeline = rt.pipelines["living-sat"]
+    deadline = time.monotonic() + 5
+    while any((s := rt.ctx.state(p)) is None or s.state.get("state") != "off" for p in players):
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    asked = pipeline.handle_text("next song")
+    assert asked.action is not None and asked.action.text == "Which one: the tv or the living room speaker?"
+    wait_quiet(rt, "living-sat")
+    speak_into(rt, "living-sat", say("alexa, the tv"))
+    wait_quiet(rt, "living-sat")
+    turn = pipeline.turns[-1]
+    assert turn.transcript is not None and (turn.transcript.text, turn.transcript.rejected) == (
+        "the tv",
+        False,
+    )
+    assert turn.action is not None and [c.device_id for c in turn.action.commands] == ["tv"], turn.action

@@ -711,6 +711,7 @@ def test_the_answer_to_which_one_is_acted_on(nlu: NluModel, config: Config) -> N
         "the speaker please": ["living_room_speaker"],
         "the second one": ["living_room_speaker"],
         "both": ["tv", "living_room_speaker"],
+        "both of them": ["tv", "living_room_speaker"],  # "of them" once normalized: it was no answer
     }
     for answer, devices in picks.items():
         ctx = ContextStore(config)  # a fresh home: once one has played, "next song" is about it

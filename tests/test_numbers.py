@@ -22,6 +22,11 @@ from runtime.numbers import calculation
         ("what is two to the power of ten", "2 to the power of 10 is 1024."),
         ("what does twenty one times three equal", "21 times 3 is 63."),
         ("what is 5 divided by 0", "You can't divide by zero."),
+        ("what's the square root of 16", "The square root of 16 is 4."),  # it said "Sorry"
+        ("what is the square root of two", "The square root of 2 is 1.41."),
+        ("what's the cube root of 27", "The cube root of 27 is 3."),
+        ("what is 12 squared", "12 squared is 144."),
+        ("what's three cubed", "3 cubed is 27."),
     ],
 )
 def test_a_sum_said_is_answered(said: str, answer: str) -> None:
@@ -30,7 +35,7 @@ def test_a_sum_said_is_answered(said: str, answer: str) -> None:
 
 @pytest.mark.parametrize(
     "said",
-    ["what is the time", "what is x times y", "what is 10000 to the power of 100", "what is minus 8 to the power of 0.5",
+    ["what is the time", "what is x times y", "what's the square root of minus 4", "what is the square root of you", "what is 10000 to the power of 100", "what is minus 8 to the power of 0.5",
      "turn the lights on two times"],
 )  # fmt: skip
 def test_no_sum_or_none_to_say_is_none(said: str) -> None:

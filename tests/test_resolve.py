@@ -1463,6 +1463,10 @@ def test_a_step_goes_to_the_device_named_or_last_acted_on_not_the_lights(ctx, be
     assert [c.device_id for c in dispatch(r, ctx).commands] == ["thermostat"]
     r = resolve(hyp("HassClimateGetTemperature", text="it's way too cold"), ctx, bedroom)
     assert r.values == {"target_temperature": 21}
+    # by as many degrees as said ("make it two degrees warmer" asked "What do you like?")
+    for said, target in (("make it two degrees warmer", 22), ("make it 3 degrees cooler", 17)):
+        r = resolve(hyp("AmbientTeachPreference", text=said), ctx, bedroom)
+        assert r.values == {"target_temperature": target}, said
     # "make it warmer", then "turn it down": the thermostat again
     ctx.set_last_target(bedroom.id, ["thermostat"])
     assert resolve(hyp(step, text="turn it down"), ctx, bedroom).values == {"target_temperature": 19}
@@ -3117,6 +3121,12 @@ def test_it_after_a_lamp_or_a_player_is_that_one(ctx, living) -> None:
     ctx.update_state("living_room_speaker", {"state": "playing", "volume": 40})
     r = resolve(hyp("HassClimateGetTemperature", text="how loud is it"), ctx, living)
     assert dispatch(r, ctx).text == "The volume of the living room speaker is 40%."
+    # another room's: it answered the temperature there
+    ctx.update_state("bedroom_speaker", {"state": "playing", "volume": 25})
+    r = resolve(
+        hyp("HassClimateGetTemperature", text="how loud is it in the bedroom", area="bedroom"), ctx, living
+    )
+    assert dispatch(r, ctx).text == "The volume of the bedroom speaker is 25%."
 
 
 def test_the_humidity_is_what_a_sensor_reports(ctx, living) -> None:
@@ -3271,6 +3281,8 @@ def test_a_routine_or_a_moment_not_taught_says_how_to_teach_it(ctx, living) -> N
     for said, phrase, example in (
         ("start my morning routine", "morning routine", "turn on the lights"),
         ("i'm going to bed", "i'm going to bed", "turn off the lights"),
+        ("make it cozy", "make it cozy", "turn off the lights"),  # it was the weather
+        ("i'm going to watch a movie", "i'm going to watch a movie", "turn off the lights"),
     ):
         r = resolve(hyp("AmbientLearnPreferences", text=said), ctx, living)
         assert dispatch(r, ctx).text == (
@@ -3284,6 +3296,7 @@ def test_a_routine_or_a_moment_not_taught_says_how_to_teach_it(ctx, living) -> N
         ("when i say evening routine turn off the tv", "evening", "evening routine"),
         ("when i say bedtime i mean turn off the tv", "bedtime", "bedtime"),
         ("when i say i'm going to bed turn off the tv", "i'm going", "i'm going to bed"),
+        ("when i say make it cozy turn off the tv", "it cozy", "make it cozy"),  # "it cozy" was taught
     ):
         taught = spoken("AmbientTeachCommand", said, ("phrase", tagged), ("command", "turn off the tv"))
         assert resolve(taught, ctx, living).values == {"phrase": phrase, "command": "turn off the tv"}, said
@@ -3654,6 +3667,15 @@ def test_who_are_you_is_answered(ctx, kitchen, said: str) -> None:
 )  # fmt: skip
 def test_a_check_that_it_listens_is_answered(ctx, kitchen, said: str, answer: str) -> None:
     assert answered(said, ctx, kitchen) == answer  # "Sorry, I can't help with that."
+
+
+def test_a_coin_and_a_die_land_at_random(ctx, kitchen) -> None:
+    """ "flip a coin", "roll a dice" said "Sorry, I can't help with that."; by the minute, as the jokes
+    are picked, a coin flipped twice in a minute would land the same way."""
+    flips = {answered("flip a coin", ctx, kitchen) for _ in range(60)}
+    assert flips == {"It's heads.", "It's tails."}  # both, 1 - 2**-59 of the time
+    rolls = {answered(said, ctx, kitchen) for said in ("roll a dice", "roll a die", "throw the dice") * 40}
+    assert rolls == {f"You rolled a {n}." for n in range(1, 7)}  # all six: 1 - 6 * (5/6)**120 of the time
 
 
 def test_a_joke_the_news_and_days_until_a_holiday_are_answered(ctx, kitchen) -> None:

@@ -42,6 +42,7 @@ import json
 import logging
 import math
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -159,7 +160,7 @@ NBEST, NBEST_PATHS = 10, 30
 # The per-frame acoustic score of the grammar's path against the LM's over the same window did not
 # separate commands (+1.8 .. -0.8) from ordinary speech (+3.1 .. -2.8) either.
 MAX_GRAMMAR_DISTANCE, GRAMMAR_NBEST = 0.45, 10
-LM_SEARCH, GRAMMAR_SEARCH = "home", "templates"
+LM_SEARCH, GRAMMAR_SEARCH, ANSWER_SEARCH = "home", "templates", "answers"
 GRAMMAR_MARGIN_S = 0.3  # audio kept around the LM pass's words for the grammar pass
 
 
@@ -225,6 +226,26 @@ class PocketsphinxEngine:
         self._rng = np.random.default_rng(0)
         self._audio: list[bytes] = []  # the utterance as decoded, for a second pass at final()
         self._alternatives: list[str] = []  # the last n-best search's distinct hypotheses
+        self._expected: frozenset[str] = frozenset()  # answers to the question just asked
+        self._answer_search = False  # whether ANSWER_SEARCH holds them
+
+    def expect(self, phrases: Iterable[str]) -> None:
+        """Accept these sentences too, until told otherwise: the answers to the question the
+        assistant just asked ("the tv" to "Which one: the tv or the living room speaker?"). They are
+        no template sentences, so the LM decodes them (adding them to the LM cost other commands)
+        but the rejection threw them out."""
+        self._expected = frozenset(" ".join(p.lower().split()) for p in phrases)
+        known = sorted(p for p in self._expected if all(self.decoder.lookup_word(w) for w in p.split()))
+        if known:  # a grammar of just these, for a second pass (as the templates' grammar is)
+            rule = " | ".join(f"({p})" for p in known)
+            self.decoder.add_jsgf_string(
+                ANSWER_SEARCH, f"#JSGF V1.0;\ngrammar answers;\npublic <answer> = {rule};\n"
+            )
+        self._answer_search = bool(known)
+
+    def _accepted(self, text: str) -> bool:
+        """A whole template sentence, or an answer expected now."""
+        return in_grammar(self.grammar, text) or text in self._expected
 
     def start(self) -> None:
         if self._in_utt:
@@ -259,7 +280,14 @@ class PocketsphinxEngine:
         if not self._audio:
             return first
         raw = b"".join(self._audio)
-        if first.text and not in_grammar(self.grammar, first.text):
+        if first.text and not self._accepted(first.text) and self._answer_search:
+            # a question is open: its answers first ("the egg timer" heard as "mute timer")
+            heard = [first.text, *self._alternatives[:GRAMMAR_NBEST]]
+            around = around_words(raw, first.words)
+            answer = self._grammar_transcript(around, heard, keep_cmn=cold, search=ANSWER_SEARCH)
+            if answer is not None:
+                return answer
+        if first.text and not self._accepted(first.text):
             heard = [first.text, *self._alternatives[:GRAMMAR_NBEST]]
             constrained = self._grammar_transcript(around_words(raw, first.words), heard, keep_cmn=cold)
             if constrained is not None:
@@ -296,11 +324,13 @@ class PocketsphinxEngine:
             if not keep_cmn:
                 self.decoder.set_cmn(running)
 
-    def _grammar_transcript(self, raw: bytes, heard: list[str], keep_cmn: bool) -> Transcript | None:
-        """The utterance decoded within the templates, if that sentence is spelled close to one of
-        `heard` (the LM pass's text and first n-best hypotheses); None when the grammar finds nothing
-        close (likely not a command)."""
-        t = self._batch_transcript(raw, keep_cmn, search=GRAMMAR_SEARCH)
+    def _grammar_transcript(
+        self, raw: bytes, heard: list[str], keep_cmn: bool, search: str = GRAMMAR_SEARCH
+    ) -> Transcript | None:
+        """The utterance decoded within the templates (or the answers expected), if that sentence is
+        spelled close to one of `heard` (the LM pass's text and first n-best hypotheses); None when
+        the grammar finds nothing close (likely not a command)."""
+        t = self._batch_transcript(raw, keep_cmn, search=search)
         if not t.text or not spelled_close(t.text, heard):
             return None
         # a template sentence close to what was heard is a command, however rare its words in the LM
@@ -318,7 +348,7 @@ class PocketsphinxEngine:
             return Transcript("", 0.0, engine=self.name, rejected=True, reject_reason="no speech recognized")
         text = " ".join(w.text for w in words)
         self._alternatives = []  # filled by the n-best search below, for the grammar pass
-        template = in_grammar(self.grammar, text)
+        template = self._accepted(text)
         if not template:
             alternative = self._grammatical_alternative()
             if alternative is not None:
@@ -344,7 +374,7 @@ class PocketsphinxEngine:
             if text in self._alternatives:
                 continue
             self._alternatives.append(text)
-            if text and in_grammar(self.grammar, text):
+            if text and self._accepted(text):
                 return text
         return None
 
