@@ -3005,8 +3005,11 @@ def _media_targets(turn: _Turn) -> list[Device] | Resolution:
     # "turn on the tv", then "turn it up" / "pause": the player this satellite just acted on
     last = [d for d in _last_targets(turn) if d in media]
     pronoun = bool(set(normalize(turn.interp.text).split()) & PRONOUNS)
+    # "turn on the tv and set the volume to 20", "play music on the tv", then "pause the music": the
+    # player the turn just before changed, over another playing here (it set the speaker's volume)
+    just = pronoun or turn.ctx.just_changed(turn.satellite.id)
     for candidates, why in (
-        (last if pronoun else [], "the last target ('it')"),
+        (last if just else [], "the last target ('it', or changed just before)"),
         (
             [d for d in media if d.room == turn.satellite.room and turn.state(d.id) == "playing"],
             "playing here",

@@ -3900,3 +3900,17 @@ def test_a_well_known_artist_is_music_with_or_without_a_screen(ctx, kitchen, liv
         living,
     )
     assert movie.values["media_class"] == "movie"
+
+
+def test_the_player_changed_just_before_takes_the_volume_over_another_playing(ctx, living) -> None:
+    """ "turn on the tv and set the volume to 20" set the speaker's volume: it was playing here."""
+    ctx.update_state("living_room_speaker", {"state": "playing", "volume": 40})
+    resolve(hyp("HassTurnOn", text="turn on the tv", name="tv"), ctx, living)
+    volume = hyp("HassSetVolume", text="set the volume to 20", volume_level="20")
+    ctx.set_just_changed(living.id, True)  # the pipeline's: the turn just before changed the tv
+    assert resolve(volume, ctx, living).device_ids == ["tv"]
+    ctx.set_just_changed(living.id, False)  # a while later, another turn between: what plays here
+    assert resolve(volume, ctx, living).device_ids == ["living_room_speaker"]
+    # "next song" is still the music's, not the tv's just turned on
+    ctx.set_just_changed(living.id, True)
+    assert resolve(hyp("HassMediaNext", text="next song"), ctx, living).device_ids == ["living_room_speaker"]
