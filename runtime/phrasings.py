@@ -204,6 +204,16 @@ NEWS = re.compile(
     r"(?:what's|what is) (?:in )?the (?:news|headlines)(?: today)?|(?:read|tell|give) me the (?:news|headlines)(?: please)?"
     r"|(?:what's|what is) new in the world|any news(?: today)?"
 )
+# "what's on my calendar": said "Sorry, I can't help with that."
+CALENDAR = re.compile(
+    r"(?:what's|what is|what do i have) (?:on )?(?:my |the )?(?:calendar|schedule|agenda)(?: (?:for )?(?:today|tomorrow))?"
+    r"|(?:do i have|have i got) (?:any )?(?:meetings|appointments|events)(?: today| tomorrow)?"
+)
+# "what should i wear", "do i need a coat": the weather (it said "Sorry")
+WEAR = re.compile(
+    r"what should i wear(?: today| tonight| tomorrow| outside)?"
+    r"|do i need (?:a|my) (?:coat|jacket|sweater|scarf|hat)(?: today| tonight| outside)?"
+)
 # "flip a coin", "roll a die": said "Sorry, I can't help with that."
 COIN = re.compile(r"(?:please )?(?:flip|toss) a coin|heads or tails")
 DIE = re.compile(r"(?:please )?(?:roll|throw) (?:a|the) (?:die|dice)|roll the dice")
@@ -225,6 +235,8 @@ ANSWERED: dict[str, tuple[re.Pattern[str], str, ActionKind, tuple[str, ...]]] = 
     "how_are_you": (HOW_ARE_YOU, "OutOfDomain", "answer", ("I'm well, thanks. What can I do for you?",)),
     "news": (NEWS, "OutOfDomain", "answer", ("I can't read the news: I run offline, on this device. "
                                              "Say \"play the news\" to play it on a speaker.",)),
+    "calendar": (CALENDAR, "OutOfDomain", "answer", ("I can't see your calendar: I run offline, on this device. "
+                                                     "I can remind you, though: say \"remind me to ... at ...\".",)),
     "coin": (COIN, "OutOfDomain", "answer", ("It's heads.", "It's tails.")),
     "die": (DIE, "OutOfDomain", "answer", tuple(f"You rolled a {n}." for n in range(1, 7))),
 }  # fmt: skip

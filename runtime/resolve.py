@@ -130,6 +130,7 @@ from runtime.phrasings import (
     WARM_IN,
     WARMER_COLDER,
     WATCH_SOMETHING,
+    WEAR,
     WEATHER_IN,
     WEEKDAYS,
     WHAT_PLAYS,
@@ -1008,6 +1009,8 @@ def _said_of_devices(turn: _Turn, text: str) -> Resolution | None:
         return _get_temperature(_read_as(turn, "HassClimateGetTemperature", []))
     if INSIDE_OR_OUTSIDE.fullmatch(text):
         return _read_as(turn, "HassGetWeather", []).done(inside_too=True)
+    if WEAR.fullmatch(text):  # "what should i wear": what it is like outside
+        return _read_as(turn, "HassGetWeather", []).done()
     if (level_asked := LEVEL_ASKED.fullmatch(text)) is not None and (
         answered := _level_asked(turn, level_asked)
     ) is not None:

@@ -3914,3 +3914,14 @@ def test_the_player_changed_just_before_takes_the_volume_over_another_playing(ct
     # "next song" is still the music's, not the tv's just turned on
     ctx.set_just_changed(living.id, True)
     assert resolve(hyp("HassMediaNext", text="next song"), ctx, living).device_ids == ["living_room_speaker"]
+
+
+def test_the_calendar_and_what_to_wear_are_answered(ctx, kitchen) -> None:
+    """Each said "Sorry, I can't help with that."."""
+    for said in ("what's on my calendar", "do i have any meetings today"):
+        assert answered(said, ctx, kitchen).startswith("I can't see your calendar: I run offline"), said
+    ctx.update_state("outdoor_temperature", {"temperature": 8})
+    for said in ("what should i wear today", "do i need a coat"):
+        r = resolve(hyp("OutOfDomain", text=said), ctx, kitchen)
+        assert r.interpretation.intent == "HassGetWeather", said
+        assert dispatch(r, ctx).text == "I don't have a weather forecast, but it's 8 degrees outside."
