@@ -1781,7 +1781,16 @@ def _kept(started: JustStarted) -> dict[str, Any]:
 def _targeted(turn: _Turn, resolution: Resolution) -> Resolution:
     """`resolution`, its devices kept as the satellite's last target ("it") when it acts on some."""
     if resolution.clarification is None and resolution.device_ids:
-        turn.ctx.set_last_target(turn.satellite.id, resolution.device_ids)
+        ids = resolution.device_ids
+        asked = (
+            resolution.interpretation.slot("state")
+            if resolution.interpretation.intent == "HassGetState"
+            else None
+        )
+        if asked in ("on", "off") and len(ids) > 1:
+            # "what lights are on", then "turn them off": those on, not every light asked about
+            ids = [i for i in ids if turn.state(i) == asked] or ids
+        turn.ctx.set_last_target(turn.satellite.id, ids)
         turn.ctx.set_last_request(turn.satellite.id, resolution.interpretation)
     return resolution
 

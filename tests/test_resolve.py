@@ -3925,3 +3925,13 @@ def test_the_calendar_and_what_to_wear_are_answered(ctx, kitchen) -> None:
         r = resolve(hyp("OutOfDomain", text=said), ctx, kitchen)
         assert r.interpretation.intent == "HassGetWeather", said
         assert dispatch(r, ctx).text == "I don't have a weather forecast, but it's 8 degrees outside."
+
+
+def test_them_after_which_lights_are_on_is_those_on(ctx, bedroom) -> None:
+    """ "what lights are on", then "turn them all off" turned off every light of the home."""
+    for light, state in (("living_room_light", "on"), ("office_light", "on"), ("kitchen_light", "off")):
+        ctx.update_state(light, {"state": state})
+    asked = spoken("HassGetState", "what lights are on", ("domain", "lights"), ("state", "on"))
+    assert len(resolve(asked, ctx, bedroom).device_ids) > 2  # the answer says which are on, and which unknown
+    off = resolve(hyp("HassTurnOff", text="turn them all off"), ctx, bedroom)
+    assert sorted(off.device_ids) == ["living_room_light", "office_light"]
