@@ -664,6 +664,13 @@ def interpret(
         reasons.append("'cancel that' just after a timer was started: that timer")
         top = Interpretation("HassCancelTimer", top.score, [], top.text)
         resolution = Resolution(top, values={"timer_id": started.id})
+    elif started is not None and (it := TIMER_IT.fullmatch(said)) is not None:
+        reasons.append(f"'{said}' just after a timer was asked about: that timer")
+        top = Interpretation(
+            "HassUnpauseTimer" if it["resume"] else "HassPauseTimer", top.score, [], top.text
+        )
+        which = {"timer_name": started.name} if started.name else {}
+        resolution = Resolution(top, values={**which, "timer_seconds": started.seconds})
     elif (
         started is not None
         and when is not None
@@ -1798,6 +1805,10 @@ def _targeted(turn: _Turn, resolution: Resolution) -> Resolution:
 # "cancel that" just after a timer was set (read as "stop", it paused the music)
 CANCEL_THAT = re.compile(
     r"(?:no,? |never ?mind,? |actually,? |oh,? |wait,? )?(?:cancel|scratch|forget|delete|undo) (?:that|it|this)(?: please)?"
+)
+# "pause the laundry timer", then "resume it": that timer (it resumed the music)
+TIMER_IT = re.compile(
+    r"(?:(?P<resume>resume|unpause|continue|restart)|pause|hold) (?:it|that)(?: again)?(?: please)?"
 )
 # "ten minutes" alone: a timer (or the answer to "How long should it be?")
 DURATION_ALONE = re.compile(r"(?P<amount>\w+(?: \w+)?) (?:seconds?|minutes?|hours?)")

@@ -558,6 +558,22 @@ def test_cancelling_one_of_several_timers_asks_which_and_the_answer_picks(home: 
         pipe.timers.cancel_all("kitchen-sat")
 
 
+def test_resume_it_after_a_timer_is_that_timer(home: dict[str, Any]) -> None:
+    """ "pause the laundry timer", then "resume it" resumed the music."""
+    pipe = home["rt"].pipelines["bedroom-sat"]
+    said = partial(reply, pipe)
+    try:
+        said("set a timer for 20 minutes called laundry")
+        said("set a timer for 5 minutes")
+        assert said("pause the laundry timer") == "Laundry timer paused."
+        assert said("resume it") == "Laundry timer resumed."
+        assert said("pause it") == "Laundry timer paused."
+        paused = {t.name: t.paused for t in pipe.timers.running("bedroom-sat")}
+        assert paused == {"laundry": True, None: False}
+    finally:
+        pipe.timers.cancel_all("bedroom-sat")
+
+
 def test_my_reminder_is_a_reminder_and_never_mind_cancel_that(home: dict[str, Any]) -> None:
     """ "cancel my reminder" cancelled the command for later set just before; "never mind, cancel that"
     was read as "stop"; "set a reminder for my meeting at 3 pm" said it could not set one."""
