@@ -95,6 +95,9 @@ LEVEL_ASKED = re.compile(
     r"|(?:is|are) (?:the |my )?(?P<player>.+?) (?:muted|on mute)"
     # "what's the bedroom light at" (read as the bedroom's temperature); a thermostat named is not a light
     r"|(?:what's|whats|what is) (?:the |my )?(?P<light_at>.+?) (?:at|set to)(?: right now| now)?"
+    # "what's the brightness" (read as the time), "... in here" ("Which device do you want to know about?")
+    r"|(?:what's|whats|what is) the (?P<brightness>brightness)(?: (?:of|on) (?:the |my )?(?P<light_of>.+?))?"
+    r"(?: in here| in the (?P<room>\w+(?: \w+)?))?(?: right now| now)?"
 )
 # "too fast" just after the fan (it said "Sorry"): a speed level down
 TOO_FAST = re.compile(

@@ -1160,6 +1160,8 @@ def _level_asked(turn: _Turn, asked: re.Match[str]) -> Resolution | None:
     """ "how bright is the living room light" (read as the temperature), "is the tv muted" (read as
     muting it): the light's state with its level, the player's mute; None if no such device is named."""
     light = asked["light"] or asked["light_at"]
+    if asked["brightness"]:  # "what's the brightness (in the bedroom)": the lights there
+        light = asked["light_of"] or (f"{asked['room']} lights" if asked["room"] else "lights")
     said, kinds = (light, {"light"}) if light else (asked["player"], {"media_player", "tv"})
     if asked["light_at"]:  # "what's the fan at", "what's the tv set to": its state, with its level
         kinds = {"light", "fan", "cover", "media_player", "tv"}

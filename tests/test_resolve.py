@@ -2140,6 +2140,16 @@ def test_how_bright_is_a_question_not_a_step(ctx, living) -> None:
                     ctx, living)  # fmt: skip
         assert r.values == {"query": "state"}, said
         assert dispatch(r, ctx).text == "The floor lamp is on at 40%."
+    # no light named: this room's ("what is the brightness" was the time, "... in here" asked which device)
+    ctx.update_state("living_room_light", {"state": "on", "brightness": 60})
+    ctx.update_state("bedroom_light", {"state": "on", "brightness": 20})
+    for said, answer in (
+        ("what is the brightness", "The living room light is on at 60%. The floor lamp is on at 40%."),
+        ("what's the brightness in here", "The living room light is on at 60%. The floor lamp is on at 40%."),
+        ("what's the brightness in the bedroom", "The bedroom light is on at 20%."),
+    ):
+        r = resolve(hyp("HassGetCurrentTime", text=said), ctx, living)
+        assert dispatch(r, ctx).text == answer, said
     r = resolve(
         hyp("AmbientSetBrightnessRelative", text="it's too bright", brightness_step="bright"), ctx, living
     )
