@@ -545,5 +545,6 @@ WHY_ASKED = re.compile(
 REPEAT_ASKED = re.compile(
     r"(?:sorry,? |pardon,? )?(?:(?:can|could|would) you |please )?(?:repeat(?: that| it| yourself| the answer| what you said)?"
     r"|say (?:that|it) again|what did you (?:just )?say|what was that|come again|pardon(?: me)?|sorry,? what"
-    r"|i didn't (?:hear|catch) (?:that|you|it|what you said)|one more time)(?: please)?"
+    r"|i didn't (?:hear|catch) (?:that|you|it|what you said)|one more time"
+    r"|what|huh|sorry|excuse me|say again)(?: please)?"  # "what?" just after an answer: said again
 )

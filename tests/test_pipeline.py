@@ -158,6 +158,7 @@ def test_thats_wrong_just_after_a_command_takes_it_back(home: dict[str, Any]) ->
     assert sim.wait_for("floor_lamp", lambda s: s["state"] == "off")
     assert said("no") == "Sorry about that."  # about the undo: no redo
     assert said("what did you say") == "Sorry about that."
+    assert said("huh") == said("what") == "Sorry about that."  # "Sorry, I can't help with that."
     # one turn later it is only feedback: the lamp stays on
     said("turn on the floor lamp")
     assert sim.wait_for("floor_lamp", lambda s: s["state"] == "on")
