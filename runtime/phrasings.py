@@ -388,7 +388,8 @@ OVEN_READY = re.compile(
 # or out of domain)
 PREFERENCES_ASKED = re.compile(
     r"(?:what do you know about me|what (?:are|were) my preferences|what have you learn(?:ed|t)(?: about me)?"
-    r"|what do i like|what (?:do|did) you remember(?: about me)?|what have i taught you)(?: please)?"
+    r"|what do i like|what (?:do|did) you remember(?: about me)?|what have i taught you"
+    r"|what (?:kind of )?(?:music|songs|genres?) do i (?:like|love)|do you know what (?:music )?i like)(?: please)?"
 )
 # "forget my preferences" (read as "stop learning"), "forget everything you know about me"
 PREFERENCES_FORGOTTEN = re.compile(

@@ -1046,14 +1046,14 @@ def _said_of_devices(turn: _Turn, text: str) -> Resolution | None:
         resolution = resolve(command, turn.ctx, turn.satellite, person=turn.person, now=turn.now)
         resolution.reasons.insert(0, f"'make sure ... {sure['state']}': '{said}'")
         return resolution
-    if (renamed := RENAME.fullmatch(text)) is not None and (
-        devices := _named(turn, renamed["device"] or renamed["device2"])
-    ):
+    renamed = RENAME.fullmatch(text)
+    said_device, new_name = (renamed["device"] or renamed["device2"], renamed["name"] or renamed["name2"]) if renamed else _called_anew(turn, text)  # fmt: skip
+    if said_device and new_name and (devices := _named(turn, said_device)):
         # "call the living room light the big light": a name this person uses, as "when i say the big
         # light i mean the living room light" teaches (it said to edit devices.yaml)
         if len(devices) > 1:
             return turn.ask(f"Which one: {_the([d.name for d in devices])}?")
-        name = normalize(renamed["name"] or renamed["name2"])
+        name = normalize(new_name)
         turn.ctx.set_preference(turn.person, f"name:{name}", devices[0].name)
         return _read_as(turn, "AmbientTeachCommand", []).done(phrase=name, name=devices[0].name)
     if (color := COLOR_ASKED.fullmatch(text)) is not None:
@@ -1154,6 +1154,18 @@ def _white_of_it(turn: _Turn, text: str) -> Resolution | None:
         return None
     turn.reasons.append(f"just after the {lights[0].name}'s color: its white")
     return _white_step(_read_as(turn, "HassLightSet", [Slot("name", lights[0].name)]))
+
+
+def _called_anew(turn: _Turn, text: str) -> tuple[str, str]:
+    """ "call the floor lamp reading light", "name the desk lamp work light": the longest first words
+    that name one device exactly, and the rest; ("", "") when the words are no such renaming."""
+    said = re.fullmatch(r"(?:please )?(?:call|name) (?:the |my )?(?P<rest>.+)", text)
+    words = said["rest"].split() if said is not None else []
+    for k in range(len(words) - 1, 0, -1):
+        device = " ".join(words[:k])
+        if len(called(turn.devices, device)) == 1:
+            return device, " ".join(words[k:])
+    return "", ""
 
 
 def _level_asked(turn: _Turn, asked: re.Match[str]) -> Resolution | None:

@@ -727,6 +727,12 @@ def test_what_it_knows_about_a_person_is_said_and_forgotten(ctx, config) -> None
         "You like jazz. You don't like rock music. You taught me bedtime."
     )
     assert said("what does bedtime do") == "When you say bedtime, I lock the front door."
+    # "what music do i like" answered what was playing
+    assert (
+        said("what music do i like", "HassGetState")
+        == said("what kind of music do i like")
+        == ("You like jazz. You don't like rock music. You taught me bedtime.")
+    )
     assert said("forget my preferences", "AmbientLearnPreferences").startswith(
         "OK, I've forgotten what you like."
     )

@@ -276,8 +276,14 @@ def test_a_name_taught_for_a_device_is_that_device_in_any_request(home: dict[str
         assert sim.wait_for("living_room_light", lambda s: s["state"] == "on")
         assert said("forget the big light") == "OK, I've forgotten big light."
         assert pipeline.handle_text("turn off the big light").resolution.device_ids != ["living_room_light"]
+        # "call the floor lamp reading light" (no "the" before the new name) said "Sorry"
+        assert said("call the floor lamp reading light") == (
+            "OK. When you say reading light, I'll take it as the floor lamp."
+        )
+        assert pipeline.handle_text("turn on the reading light").resolution.device_ids == ["floor_lamp"]
     finally:
         said("forget the big light")
+        said("forget the reading light")
 
 
 def test_two_commands_in_one_utterance_are_two_turns(home: dict[str, Any]) -> None:

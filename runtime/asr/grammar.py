@@ -20,9 +20,9 @@ from datetime import datetime
 from typing import Any
 
 from runtime.config import Config, Satellite
-from runtime.events import Resolution
+from runtime.events import Interpretation, Resolution
 from runtime.nlu import intents as I
-from runtime.phrasings import WEEKDAYS
+from runtime.phrasings import REPEAT_ASKED, WEEKDAYS, WHY_ASKED
 
 log = logging.getLogger(__name__)
 
@@ -183,6 +183,8 @@ MEANINGS: dict[str, frozenset[str]] = {
     "(what's playing | what song is this | who sings this | what artist is this)": frozenset({"HassGetState"}),
     # feedback and teaching
     "[no] that's (wrong | not what i meant)": frozenset({I.NEGATIVE_FEEDBACK}),  # just after a command: undone
+    # about the turn before (the pipeline answers them): rejected when spoken, no template had them
+    "(say that again | what did you say | why did you do that | what did you hear | undo that)": learned({ANSWERED_ONLY, I.NEGATIVE_FEEDBACK}),
     "no i meant the <switchable>": frozenset({I.NEGATIVE_FEEDBACK, "HassTurnOn", "HassTurnOff"}),  # the pipeline redoes it there
     # a timer or alarm just set, put right ("seventeen" is often heard as "seventy"): the runtime
     # reads it then; said in a fresh context, it is feedback
@@ -491,9 +493,14 @@ def acted_on(
     command, as the pipeline splits them ("play jazz for 30 minutes" is a play, then a pause)."""
     from runtime.clauses import commands
     from runtime.context import ContextStore
+    from runtime.rank import normalize
     from runtime.resolve import interpret
 
-    _, resolution = interpret(model.parse(commands(text)[0]), ContextStore(config), satellite, now=now)
+    first = commands(text)[0]
+    if REPEAT_ASKED.fullmatch(normalize(first)) or WHY_ASKED.fullmatch(normalize(first)):
+        # the pipeline answers these about the turn before, in words, whatever the model reads
+        return Resolution(Interpretation("OutOfDomain", 1.0, [], first), values={"answered": "about a turn"})
+    _, resolution = interpret(model.parse(first), ContextStore(config), satellite, now=now)
     return resolution
 
 
