@@ -82,6 +82,8 @@ STATE_WORDS: dict[str, str] = {
     "cool": "on",
     "auto": "on",
 }
+# a thermostat's modes, kept as `mode` beside its on/off `state` ("what mode is the thermostat in")
+CLIMATE_MODES = frozenset({"heat", "cool", "auto", "heat_cool", "dry", "fan_only", "eco"})  # off: the state
 # color names people say -> RGB; the tables of both JSON conventions are built from it
 COLORS: dict[str, tuple[int, int, int]] = {
     "red": (255, 0, 0),
@@ -315,7 +317,8 @@ def parse_state(device: Device, payload: bytes | str) -> dict[str, Any]:
     if isinstance(data, str):
         word = data.strip().lower()
         if word in STATE_WORDS:
-            return {"state": STATE_WORDS[word]}
+            mode = {"mode": word} if device.type == "climate" and word in CLIMATE_MODES else {}
+            return {"state": STATE_WORDS[word], **mode}
         try:
             return {"position" if device.type == "cover" else "temperature": float(word)}
         except ValueError:
@@ -327,10 +330,12 @@ def _parse_json_state(device: Device, data: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     brightness_top = {"zigbee2mqtt": 254, "homeassistant": 255}.get(device.convention)
     for key, value in data.items():
-        if key in ("state", "lock_state", "mode", "state_left") and isinstance(value, str):
+        if key in ("state", "lock_state", "mode", "state_left", "system_mode") and isinstance(value, str):
             word = STATE_WORDS.get(value.strip().lower())
-            if word is not None and (key != "mode" or "state" not in out):
+            if word is not None and key != "system_mode" and (key != "mode" or "state" not in out):
                 out["state"] = word
+            if device.type == "climate" and value.strip().lower() in CLIMATE_MODES:
+                out["mode"] = value.strip().lower()
         elif key == "brightness" and isinstance(value, int | float):
             out["brightness"] = _from_scale(value, brightness_top) if brightness_top else value
         elif key == "color":

@@ -82,6 +82,8 @@ def dispatch(resolution: Resolution, ctx: ContextStore, *, now: datetime | None 
         return Action("answer", text=" ".join(_muted(d, ctx) for d in devices))
     if query == "speed":
         return Action("answer", text=" ".join(_speed(d, ctx) for d in devices))
+    if query == "mode":  # "what mode is the thermostat in"
+        return Action("answer", text=" ".join(_mode(d, ctx) for d in devices))
     if query == "playing" and not devices:
         where = f" in the {values['nowhere']}" if values.get("nowhere") else ""
         return Action("answer", text=f"Nothing is playing{where}.")
@@ -580,6 +582,25 @@ def _muted(device: Device, ctx: ContextStore) -> str:
     if not isinstance(muted, bool):
         return f"I don't know whether the {device.name} is muted."
     return f"Yes, the {device.name} is muted." if muted else f"No, the {device.name} isn't muted."
+
+
+def _mode(device: Device, ctx: ContextStore) -> str:
+    """A thermostat's mode, as it reports it ("heat", "cool", "auto"), and its setpoint."""
+    s = ctx.state(device.id)
+    fields = s.state if s is not None else {}
+    if fields.get("state") == "off":  # its last mode is kept, but it is in none
+        return f"The {device.name} is off."
+    mode = fields.get("mode")
+    if not isinstance(mode, str):
+        on = fields.get("state") == "on"
+        return (
+            f"The {device.name} is on; I don't know its mode."
+            if on
+            else f"I don't know the {device.name}'s mode yet."
+        )
+    target = fields.get("target_temperature")
+    at = f", set to {_clean(target)} degrees" if isinstance(target, int | float) else ""
+    return f"The {device.name} is in {mode} mode{at}."
 
 
 def _speed(device: Device, ctx: ContextStore) -> str:

@@ -422,6 +422,16 @@ CLIMATE_MODE = re.compile(
     r" (?:to|on|in|into) (?:the )?(?:eco|auto|automatic|away|cool|cooling|fan|dry|holiday|boost|comfort)"
     r"(?: mode)?(?: please)?"
 )
+# "what mode is the thermostat in" (read as its temperature)
+MODE_ASKED = re.compile(
+    r"(?:what|which) mode is (?:the |my )?(?:thermostat|heating|heat|ac|air conditioning)(?: in| on| set to)?"
+    r"|(?:what's|what is) the (?:thermostat|heating)(?:'s)? mode"
+)
+# "i want it at 22", "i'd like it at 50 percent": the level of what was just commanded ("What do you like?")
+WANT_IT_AT = re.compile(
+    r"i (?:want|need|would like|'d like) (?:it|that) (?:at|to be(?: at)?|on) (?P<value>\w+(?: \w+)?)"
+    r"(?: degrees| percent)?(?: please)?"
+)
 # "stop the music everywhere": every player playing, paused as "stop the music" pauses it here (read as
 # turning the speakers off)
 STOP_EVERYWHERE = re.compile(

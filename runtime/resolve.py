@@ -98,6 +98,7 @@ from runtime.phrasings import (
     MEANT_NO,
     MEDIA_EVERYWHERE,
     MEDIA_MOVED,
+    MODE_ASKED,
     NEVER_MIND,
     NEXT_ONE,
     NOT_SAID,
@@ -126,6 +127,7 @@ from runtime.phrasings import (
     TONE,
     TOO_FAST,
     UNDO,
+    WANT_IT_AT,
     WANT_TO_HEAR,
     WARM_IN,
     WARMER_COLDER,
@@ -1156,6 +1158,25 @@ def _white_of_it(turn: _Turn, text: str) -> Resolution | None:
     return _white_step(_read_as(turn, "HassLightSet", [Slot("name", lights[0].name)]))
 
 
+# the level a request sets on each kind of device, for "i want it at 22"
+LEVEL_OF = {"climate": ("HassClimateSetTemperature", "temperature"), "oven": ("HassClimateSetTemperature", "temperature"),
+            "light": ("HassLightSet", "brightness"), "media_player": ("HassSetVolume", "volume_level"),
+            "tv": ("HassSetVolume", "volume_level"), "fan": ("HassFanSetSpeed", "percentage"),
+            "cover": ("HassSetPosition", "position")}  # fmt: skip
+
+
+def _want_it_at(turn: _Turn, value: str) -> Resolution | None:
+    """ "i want it at 22" just after the thermostat: it set to 22 (read as a preference, "What do you
+    like?"); None when nothing with a level was acted on just before."""
+    last = _last_targets(turn)
+    if not last or parse_number(value) is None or last[0].type not in LEVEL_OF:
+        return None
+    intent, slot = LEVEL_OF[last[0].type]
+    said = f"set it to {value}"
+    return resolve(Interpretation(intent, turn.interp.score, [Slot(slot, value, 3, 3 + len(value.split()))], said),
+                   turn.ctx, turn.satellite, person=turn.person, now=turn.now)  # fmt: skip
+
+
 def _called_anew(turn: _Turn, text: str) -> tuple[str, str]:
     """ "call the floor lamp reading light", "name the desk lamp work light": the longest first words
     that name one device exactly, and the rest; ("", "") when the words are no such renaming."""
@@ -1406,6 +1427,13 @@ def _said_of_media(turn: _Turn, text: str) -> Resolution | None:
         return _playing(_read_as(turn, "HassGetState", []))
     if CLIMATE_MODE.fullmatch(text):
         return _cannot(turn, "I can't change the thermostat's mode yet; I can set its temperature.")
+    if MODE_ASKED.fullmatch(text):
+        asked = _read_as(turn, "HassGetState", [])
+        climates = [d for d in turn.devices if d.type == "climate"]
+        if climates:
+            return _targeted(turn, asked.done([d.id for d in climates], climates[0].room, query="mode"))
+    if (want := WANT_IT_AT.fullmatch(text)) is not None and (set_it := _want_it_at(turn, want["value"])):
+        return set_it
     if SHUFFLE_REPEAT.fullmatch(text):  # read as "stop", which paused the music
         return _cannot(turn, "I can't shuffle or repeat yet.")
     if SKIP_BACK.fullmatch(text):  # read as the next track

@@ -158,6 +158,18 @@ def test_temperature_answers_from_live_state(ctx, kitchen) -> None:
         act(ctx, kitchen, "HassClimateGetTemperature").text
         == "The oven is at 180 degrees, heating to 200 degrees."
     )
+    # "what mode is the thermostat in" answered the temperature
+    ctx.update_state("thermostat", {"state": "on", "mode": "heat"})
+    r = resolve(
+        Interpretation("HassClimateGetTemperature", 0.9, [], "what mode is the thermostat in"), ctx, kitchen
+    )
+    assert dispatch(r, ctx).text == "The thermostat is in heat mode, set to 22 degrees."
+    ctx.update_state("thermostat", {"state": "off"})  # the mode heard before is kept, and is not the answer
+    assert dispatch(r, ctx).text == "The thermostat is off."
+    ctx.update_state("thermostat", {"state": "on", "mode": "heat"})
+    # "i want it at 21" just after it ("What do you like?")
+    r = resolve(Interpretation("AmbientTeachPreference", 0.9, [], "i want it at 21"), ctx, kitchen)
+    assert (r.device_ids, r.values) == (["thermostat"], {"target_temperature": 21})
     # an oven off reports no temperature ("I don't know the oven's temperature yet.")
     ctx.update_state("oven", {"state": "off", "temperature": None, "target_temperature": None})
     assert act(ctx, kitchen, "HassClimateGetTemperature", name="oven").text == "The oven is off."
@@ -386,7 +398,8 @@ def test_out_of_domain_clarify_and_missing_device(ctx, kitchen) -> None:
         ("living_room_blinds", b"closed", {"state": "closed"}),
         ("living_room_blinds", b"40", {"position": 40}),
         ("thermostat", b'{"current_temperature": 20.5, "temperature": 22, "mode": "heat"}',
-         {"temperature": 20.5, "target_temperature": 22, "state": "on"}),
+         {"temperature": 20.5, "target_temperature": 22, "state": "on", "mode": "heat"}),
+        ("thermostat", b"cool", {"state": "on", "mode": "cool"}),  # Home Assistant's mode topic
         ("outdoor_temperature", b"12.5", {"temperature": 12.5}),
         ("kitchen_light", b'{"state": "on", "brightness": 30}', {"state": "on", "brightness": 30}),
         ("living_room_speaker", b'{"state": "playing", "media_title": "Kind of Blue", "volume": 20}',

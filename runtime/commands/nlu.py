@@ -19,7 +19,7 @@ from typing import Any
 
 from runtime.config import Config, ConfigError, Satellite, load_config
 from runtime.context import ContextStore
-from runtime.conventions import STATE_WORDS
+from runtime.conventions import CLIMATE_MODES, STATE_WORDS
 from runtime.events import ActionResult, Command, Interpretation, Resolution, Turn
 
 HELP = "understand a sentence: n-best intents, resolution against devices.yaml, and the action"
@@ -76,6 +76,15 @@ def read_states(path: Path, config: Config) -> dict[str, dict[str, Any]]:
                 str(path), 0, str(device_id), "expected a mapping of state fields or a state word"
             )
         states[str(device_id)] = {str(k): _state_value(k, v) for k, v in fields.items()}
+        said = fields.get("state")
+        if (
+            config.device(str(device_id)).type == "climate"
+            and isinstance(said, str)
+            and said.lower() in CLIMATE_MODES
+        ):
+            states[str(device_id)].setdefault(
+                "mode", said.lower()
+            )  # "heat" is on, in heat mode: as the bridge has it
     return states
 
 
