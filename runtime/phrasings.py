@@ -435,7 +435,7 @@ WANT_IT_AT = re.compile(
 # "stop the music everywhere": every player playing, paused as "stop the music" pauses it here (read as
 # turning the speakers off)
 STOP_EVERYWHERE = re.compile(
-    r"(?:please )?stop (?:all )?(?:the )?(?:music|audio|sound|songs?)(?: playing)? (?:everywhere|in every room"
+    r"(?:please )?(?:stop|pause) (?:(?:all )?(?:the )?(?:music|audio|sound|songs?)(?: playing)? )?(?:everywhere|in every room"
     r"|in all (?:the )?rooms|all over the house|throughout the house|in the whole house)(?: please)?"
 )
 # "stop in 30 minutes", "stop the music in an hour": a sleep timer (read as cancelling a timer)

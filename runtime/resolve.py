@@ -2144,7 +2144,9 @@ def corrected_value(last: Interpretation | None, text: str) -> Interpretation | 
 
 
 # intents whose devices may be a list: "turn off the kitchen and living room lights"
-CONJOINABLE = frozenset({"HassTurnOn", "HassTurnOff", "HassLightSet", "HassGetState"})
+CONJOINABLE = frozenset(
+    {"HassTurnOn", "HassTurnOff", "HassLightSet", "HassGetState", "HassMediaSearchAndPlay"}
+)
 KIND_SLOTS = ("domain", "device_class")
 ARTICLE_WORDS = frozenset(_words("the my a an"))
 

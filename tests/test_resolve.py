@@ -1579,11 +1579,19 @@ def test_stop_the_music_everywhere_pauses_every_player_playing(ctx, living) -> N
     # read as HassTurnOff, it turned the speakers off (and "stop the music" pauses it here)
     ctx.update_state("living_room_speaker", {"state": "playing"})
     ctx.update_state("bedroom_speaker", {"state": "playing"})
-    r = resolve(hyp("HassTurnOff", text="stop the music everywhere"), ctx, living)
-    assert (sorted(r.device_ids), r.values) == (
-        ["bedroom_speaker", "living_room_speaker"],
-        {"state": "paused"},
-    )
+    for said in ("stop the music everywhere", "stop everywhere", "pause everywhere"):  # the last two: "Sorry"
+        r = resolve(hyp("OutOfDomain", text=said), ctx, living)
+        assert (sorted(r.device_ids), r.values) == (
+            ["bedroom_speaker", "living_room_speaker"],
+            {"state": "paused"},
+        )
+    # "and": a request to play in each room ("Which room: the bedroom or the living room?")
+    r = resolve(
+        spoken("HassMediaSearchAndPlay", "play jazz in the bedroom and the living room",
+               ("search_query", "jazz"), ("area", "bedroom"), ("area", "living room")),
+        ctx, living,
+    )  # fmt: skip
+    assert sorted(r.device_ids) == ["bedroom_speaker", "living_room_speaker"] and r.clarification is None
 
 
 def test_stop_just_after_the_blinds_moved_stops_them(ctx, living) -> None:
