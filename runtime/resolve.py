@@ -509,7 +509,7 @@ def match_name(value: str, devices: list[Device], rooms: list[Room], here: str |
     )
     if scored and scored[0][0] >= 85 and (len(scored) == 1 or scored[1][0] < scored[0][0] - 5):
         return Match([scored[0][1]], "fuzzy", plural)
-    if scored and scored[0][0] >= 55:
+    if scored and scored[0][0] >= 65:  # at 55, "washing machine" suggested the coffee maker ("machine")
         return Match(suggestion=scored[0][1].name)
     return Match()
 

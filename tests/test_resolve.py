@@ -1090,6 +1090,10 @@ def test_near_miss_suggests_the_nearest_name(ctx, kitchen) -> None:
     r = resolve(hyp("HassTurnOn", name="coffee mucker thing"), ctx, kitchen)
     assert r.device_ids == [] and r.clarification is not None
     assert "Did you mean the coffee maker?" in r.clarification
+    # a word in common is no near miss: "Did you mean the coffee maker?" (its alias "coffee machine")
+    for name in ("washing machine", "christmas lights"):
+        r = resolve(hyp("HassTurnOn", name=name), ctx, kitchen)
+        assert r.clarification is not None and "Did you mean" not in r.clarification, r.clarification
 
 
 def test_ambiguous_name_asks_which_one(ctx, kitchen) -> None:
