@@ -1193,6 +1193,10 @@ def _level_asked(turn: _Turn, asked: re.Match[str]) -> Resolution | None:
     """ "how bright is the living room light" (read as the temperature), "is the tv muted" (read as
     muting it): the light's state with its level, the player's mute; None if no such device is named."""
     light = asked["light"] or asked["light_at"]
+    if light and (timer := re.fullmatch(r"(?:(?P<name>\w+) )?(?:timer|alarm)", light)) is not None:
+        # "what's the timer at", "what's the egg timer at" (read as the temperature)
+        name = [Slot("name", timer["name"])] if timer["name"] else []
+        return HANDLERS["HassTimerStatus"](_read_as(turn, "HassTimerStatus", name))
     if asked["brightness"]:  # "what's the brightness (in the bedroom)": the lights there
         light = asked["light_of"] or (f"{asked['room']} lights" if asked["room"] else "lights")
     said, kinds = (light, {"light"}) if light else (asked["player"], {"media_player", "tv"})

@@ -219,7 +219,8 @@ class Timers:
         if name is None and len(mine) > 1:  # "the timer" is a plain timer, when one runs: not the alarm
             # nor a command for later ("turn off the oven when the timer is done" runs one as long)
             mine = (
-                [t for t in mine if t.name != ALARM and not t.command]
+                [t for t in mine if t.kind == "timer" and not t.command]  # "the timer": not a reminder
+                or [t for t in mine if t.name != ALARM and not t.command]
                 or [t for t in mine if t.name != ALARM]
                 or mine
             )

@@ -565,6 +565,21 @@ def test_cancelling_one_of_several_timers_asks_which_and_the_answer_picks(home: 
         pipe.timers.cancel_all("kitchen-sat")
 
 
+def test_the_timer_is_no_reminder_and_whats_the_timer_at_is_its_time_left(home: dict[str, Any]) -> None:
+    """ "how long is left on the timer" with a timer and a later reminder told the reminder's; "what's
+    the egg timer at" told the temperature."""
+    pipe = home["rt"].pipelines["bedroom-sat"]
+    said = partial(reply, pipe)
+    try:
+        said("set a timer for 5 minutes")
+        said("remind me to water the plants tomorrow at 9")
+        assert said("how long is left on the timer").endswith(" left on your timer.")
+        said("set a 3 minute egg timer")
+        assert said("what's the egg timer at").endswith(" left on your egg timer.")
+    finally:
+        pipe.timers.cancel_all("bedroom-sat")
+
+
 def test_resume_it_after_a_timer_is_that_timer(home: dict[str, Any]) -> None:
     """ "pause the laundry timer", then "resume it" resumed the music."""
     pipe = home["rt"].pipelines["bedroom-sat"]
