@@ -82,6 +82,14 @@ STATE_WORDS: dict[str, str] = {
     "cool": "on",
     "auto": "on",
 }
+# what plugs and air sensors report (zigbee2mqtt's names) -> what it is called, and its unit
+READINGS: dict[str, tuple[str, str]] = {
+    "power": ("power use", "watts"),
+    "energy": ("energy used", "kilowatt hours"),
+    "co2": ("CO2", "ppm"),
+    "pm25": ("PM2.5", "micrograms per cubic meter"),
+    "voc": ("VOC level", "ppb"),
+}
 # a thermostat's modes, kept as `mode` beside its on/off `state` ("what mode is the thermostat in")
 CLIMATE_MODES = frozenset({"heat", "cool", "auto", "heat_cool", "dry", "fan_only", "eco"})  # off: the state
 # color names people say -> RGB; the tables of both JSON conventions are built from it
@@ -359,6 +367,8 @@ def _parse_json_state(device: Device, data: dict[str, Any]) -> dict[str, Any]:
             out[key] = value.lower()
         elif key in ("media_title", "media_class", "humidity", "speed", "percentage", "muted", "source"):
             out[key] = value  # "source": a tv's input or app ("what's on tv")
+        elif key in READINGS and isinstance(value, int | float) and not isinstance(value, bool):
+            out[key] = value  # a plug's power, an air sensor's co2 ("how much power is the tv using")
     if not out:
         raise ConventionError(f"no known state fields in the message from '{device.id}': {sorted(data)}")
     return out

@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 from runtime import lists
 from runtime.config import Device
 from runtime.context import ContextStore
-from runtime.conventions import ON_OFF_STATES, ConventionError, command_payload, expected_state
+from runtime.conventions import ON_OFF_STATES, READINGS, ConventionError, command_payload, expected_state
 from runtime.events import Action, Command, Resolution
 from runtime.holidays import holiday, next_holiday, title
 from runtime.phrasings import ANSWERED, CHANCE, WEEKDAYS
@@ -82,6 +82,8 @@ def dispatch(resolution: Resolution, ctx: ContextStore, *, now: datetime | None 
         return Action("answer", text=" ".join(_muted(d, ctx) for d in devices))
     if query == "speed":
         return Action("answer", text=" ".join(_speed(d, ctx) for d in devices))
+    if query == "reading":  # "how much power is the tv using"
+        return Action("answer", text=_readings(str(values["reading"]), devices, ctx))
     if query == "mode":  # "what mode is the thermostat in"
         return Action("answer", text=" ".join(_mode(d, ctx) for d in devices))
     if query == "playing" and not devices:
@@ -582,6 +584,21 @@ def _muted(device: Device, ctx: ContextStore) -> str:
     if not isinstance(muted, bool):
         return f"I don't know whether the {device.name} is muted."
     return f"Yes, the {device.name} is muted." if muted else f"No, the {device.name} isn't muted."
+
+
+def _readings(field: str, devices: list[Device], ctx: ContextStore) -> str:
+    """Each device's reading of `field` ("The tv is using 85 watts."); several plugs' power, their sum
+    first; none: that no device here reports it."""
+    what, unit = READINGS[field]
+    values = [(d, float(s.state[field])) for d in devices if (s := ctx.state(d.id)) is not None]
+    if not values:
+        return f"No device here reports the {what}."
+    if field == "power":
+        each = [f"{d.name} {round(v)}" for d, v in values]  # whole watts: a plug's decimals are noise
+        if len(values) == 1:
+            return f"The {values[0][0].name} is using {round(values[0][1])} {unit}."
+        return f"{round(sum(v for _, v in values))} {unit} in all: {_names(each)}."
+    return " ".join(f"The {what} is {_clean(v)} {unit} {_where(d, ctx)}." for d, v in values)
 
 
 def _mode(device: Device, ctx: ContextStore) -> str:

@@ -448,6 +448,15 @@ HUMIDITY_ASKED = re.compile(
     r"(?:what(?:'s| is) the humidity|how humid is it|is it humid)(?: (?:in|like in) (?:the )?(?P<room>.+?)| outside| in here)?"
     r"(?: (?:right now|now|today))?"
 )
+# "how much power is the tv using", "what's the co2 in the office": a plug's or a sensor's reading
+# (it asked "Which device do you want to know about?", or said "Sorry")
+READING_ASKED = re.compile(
+    r"(?:how much (?P<what2>power|energy|electricity) (?:am i|are we|is the house|is the home) (?:using|consuming)"
+    r"|how much (?P<what>power|energy|electricity) (?:is|are) (?:the |my )?(?P<device>.+?) (?:using|drawing|consuming|pulling)"
+    r"|(?:what's|what is) the (?P<what3>power|energy|electricity|co2|carbon dioxide|pm 2\.5|pm25|air quality|voc)"
+    r"(?: (?:use|usage|consumption|level))?(?: (?:of|on|for) (?:the |my )?(?P<device2>.+?)| in (?:the )?(?P<room>.+?))?)"
+    r"(?: right now| now| today)?"
+)
 # "put on a movie", "i want to watch a show": which one? (it switched on the lights just dimmed)
 WATCH_SOMETHING = re.compile(
     r"(?:please )?(?:put on|play|watch|i want to watch|i'd like to watch|let's watch|can we watch|can you put on)"

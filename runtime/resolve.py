@@ -107,6 +107,7 @@ from runtime.phrasings import (
     OVEN_READY,
     PREFERENCES_ASKED,
     PREFERENCES_FORGOTTEN,
+    READING_ASKED,
     REMIND_AT,
     REMIND_UNTIMED,
     RENAME,
@@ -1070,6 +1071,8 @@ def _said_of_devices(turn: _Turn, text: str) -> Resolution | None:
         return _cannot(turn, "I can't see who is at the door: nothing here has a camera.")
     if WHO_IS_HOME.fullmatch(text):
         return _cannot(turn, "I can't tell who is home: nothing here senses people.")
+    if (reading := READING_ASKED.fullmatch(text)) is not None:
+        return _reading_asked(turn, reading)
     if (humid := HUMIDITY_ASKED.fullmatch(text)) is not None:
         return _humidity_asked(turn, humid["room"], outside="outside" in text.split())
     if (asked := WARM_IN.fullmatch(text)) is not None and asked["room"] == "here":  # read as the weather
@@ -1487,6 +1490,27 @@ def _forget_preferences(turn: _Turn, phrases_too: bool) -> None:
     for key, value in turn.ctx.preferences(turn.person).items():
         if key != "learning" and (phrases_too or not key.startswith("command:")):
             turn.ctx.set_preference(turn.person, key, [] if isinstance(value, list) else None)
+
+
+# what a reading is called when asked -> the field devices report it in (conventions.READINGS)
+READING_FIELDS = {"power": "power", "electricity": "power", "energy": "energy", "co2": "co2",
+                  "carbon dioxide": "co2", "pm 2.5": "pm25", "pm25": "pm25", "air quality": "co2", "voc": "voc"}  # fmt: skip
+
+
+def _reading_asked(turn: _Turn, asked: re.Match[str]) -> Resolution:
+    """ "how much power is the tv using", "what's the co2 in the office", "how much power are we
+    using": the devices named (in the room said, else all) that report it; none: said so."""
+    field = READING_FIELDS[said_in(asked, "what") or "power"]
+    said = said_in(asked, "device")
+    room = room_called(asked["room"], turn.rooms) if asked["room"] else None
+    devices = _named(turn, said) if said else [d for d in turn.devices if room is None or d.room == room.id]
+    reporting = [
+        d
+        for d in devices
+        if (s := turn.ctx.state(d.id)) is not None and isinstance(s.state.get(field), int | float)
+    ]
+    question = _read_as(turn, "HassGetState", [])
+    return question.done([d.id for d in reporting], room.id if room else None, query="reading", reading=field)
 
 
 def _humidity_asked(turn: _Turn, room_said: str | None, outside: bool) -> Resolution:

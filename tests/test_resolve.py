@@ -3957,3 +3957,22 @@ def test_them_after_which_lights_are_on_is_those_on(ctx, bedroom) -> None:
     assert len(resolve(asked, ctx, bedroom).device_ids) > 2  # the answer says which are on, and which unknown
     off = resolve(hyp("HassTurnOff", text="turn them all off"), ctx, bedroom)
     assert sorted(off.device_ids) == ["living_room_light", "office_light"]
+
+
+def test_a_plugs_power_and_a_sensors_co2_are_answered(ctx, living) -> None:
+    """ "how much power is the tv using" asked "Which device do you want to know about?"; "what's the
+    co2 in the office" said "Sorry"."""
+    assert answered("how much power is the tv using", ctx, living, "HassGetState") == (
+        "No device here reports the power use."
+    )
+    ctx.update_state("tv", {"state": "on", "power": 85.2})
+    ctx.update_state("coffee_maker", {"state": "on", "power": 1200.5})
+    ctx.update_state("office_temperature", {"temperature": 21, "co2": 650})
+    for said, answer in (
+        ("how much power is the tv using", "The tv is using 85 watts."),
+        ("how much power are we using", "1286 watts in all: the coffee maker 1200 and the tv 85."),
+        ("what's the co2 in the office", "The CO2 is 650 ppm in the office."),
+        ("what's the air quality", "The CO2 is 650 ppm in the office."),
+        ("what's the power use of the floor lamp", "No device here reports the power use."),
+    ):
+        assert answered(said, ctx, living, "HassGetState") == answer, said
