@@ -92,7 +92,10 @@ def test_home_assistant_state(bridge: Bridge, peer: mqtt.Client, ctx: ContextSto
     assert wait_until(lambda: state_of(ctx, "office_heater") == {"state": "on"})
     assert wait_until(lambda: state_of(ctx, "living_room_light") == {"state": "on", "brightness": 100})
     assert wait_until(
-        lambda: state_of(ctx, "thermostat") == {"temperature": 19.5, "target_temperature": 21, "state": "on"}
+        lambda: (
+            state_of(ctx, "thermostat")
+            == {"temperature": 19.5, "target_temperature": 21, "state": "on", "mode": "heat"}
+        )  # the mode kept
     )
 
 
