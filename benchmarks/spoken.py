@@ -92,6 +92,13 @@ def plot(rows: list[dict[str, Any]], outcomes: Counter[str], path: Path) -> None
     plt.close(fig)
 
 
+def _written(report: dict[str, Any], out: Path, rows: str) -> None:
+    """`report` written to `out` as JSON, and printed without its long list `rows`."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(report, indent=1))
+    print(json.dumps({k: v for k, v in report.items() if k != rows}))
+
+
 def _lines(path: Path) -> list[str]:
     return [line.strip() for line in path.read_text().splitlines() if line.strip() and line[0] != "#"]
 
@@ -168,9 +175,7 @@ def dialogs(path: Path, out: Path, engine: Any, model: NluModel, config: Config,
         "put_right_of_wrong": round(outcomes["put right"] / max(1, wrong_first), 4),
         "rows": rows,
     }
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(report, indent=1))
-    print(json.dumps({k: v for k, v in report.items() if k != "rows"}))
+    _written(report, out, "rows")
     for row in rows:
         if row["outcome"] != "right first time":
             print(
@@ -223,14 +228,10 @@ def answers(path: Path, out: Path, engine: Any, model: NluModel, config: Config,
                     outcome = "rejected" if heard.rejected else "picked" if got == want else "wrong"
                 outcomes[mode][outcome] += 1
                 rows.append({"answer": answer, "voice": voice, "mode": mode, "heard": heard.text,
-                             "outcome": outcome, "picked": got})  # fmt: skip
+                             "outcome": outcome, "picked": got, "request_of_its_own": picks == "="})  # fmt: skip
     kinds = ("picked", "rejected", "wrong")
     n = sum(outcomes[modes[0]].values())
-    requests = [
-        r
-        for r in rows
-        if r["answer"] in {line.split("|")[1].strip() for line in _lines(path) if line.endswith("=")}
-    ]
+    requests = [r for r in rows if r["request_of_its_own"]]
     report = {
         "answers": len(_lines(path)),
         "utterances": n,
@@ -241,9 +242,7 @@ def answers(path: Path, out: Path, engine: Any, model: NluModel, config: Config,
         },
         "rows": rows,
     }
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(report, indent=1))
-    print(json.dumps({k: v for k, v in report.items() if k != "rows"}))
+    _written(report, out, "rows")
     for row in rows:
         if row["outcome"] != "picked":
             print(
@@ -312,10 +311,8 @@ def main(argv: list[str] | None = None) -> int:
         "wer": round(errors / max(1, words), 4),
         "not_heard": rows,
     }
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(report, indent=1))
+    _written(report, args.out, "not_heard")
     plot(rows, outcomes, args.out.with_suffix(".png"))
-    print(json.dumps({k: v for k, v in report.items() if k != "not_heard"}))
     for row in rows:
         print(
             f"  {row['outcome']:15} {row['request']!r} ({row['voice']}) -> {row['heard']!r} {row['heard_acts_as'] or ''}"
