@@ -22,6 +22,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from mqtt_bridge.announce import Announcer
 from mqtt_bridge.client import MAX_PAYLOAD, MqttClient
 from mqtt_bridge.commands import CommandExecutor
 from mqtt_bridge.hermes import Hermes
@@ -72,6 +73,7 @@ class Bridge:
         self.rewrite_sync = RewriteSync(self.client, self.rewrites)
         self.commands = CommandExecutor(self.client, ctx, command_timeout_s)
         self.hermes = Hermes(self.client, config.home.device_id, config.mqtt.hermes)
+        self.announcer = Announcer(self.client, config.home.device_id)
         self.client.health = self._health
 
     # lifecycle ----------------------------------------------------------------------------------
@@ -79,6 +81,7 @@ class Bridge:
         """Routes everything, then connects (in the background); True if connected within wait_s."""
         self.state.start()
         self.rewrite_sync.start()
+        self.announcer.start()
         self.uplink.start()
         self.client.start()
         return self.client.wait_connected(wait_s) if wait_s > 0 else self.client.connected.is_set()

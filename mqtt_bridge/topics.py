@@ -59,6 +59,11 @@ class Topics:
         return f"{self.prefix}/rewrites/global"
 
     @property
+    def announce(self) -> str:
+        """ "tell everyone ...": every hub on the broker says it (mqtt_bridge/announce.py)."""
+        return f"{self.prefix}/announce"
+
+    @property
     def personal_rewrites(self) -> str:
         return f"{self.prefix}/{self.device_id}/rewrites"
 

@@ -26,7 +26,7 @@ from typing import Any
 
 from runtime.config import Config, ConfigError, load_config
 from runtime.context import ContextStore
-from runtime.events import AudioChunk, Interpretation, Resolution
+from runtime.events import Announcement, AudioChunk, Interpretation, Resolution
 from runtime.pipeline import AudioLoop, EventSink, Pipeline, Stages
 from runtime.rewrite.cache import RewriteCache
 from runtime.speech import AudioSink, Speaker
@@ -245,6 +245,8 @@ class Runtime:
         }  # fmt: skip
         for pipeline in self.pipelines.values():
             pipeline.on_broadcast = self._broadcast
+        if (announcer := getattr(self.bridge, "announcer", None)) is not None:
+            announcer.on_heard = self._announced  # "tell everyone ..." said to another hub
         self.loops: list[AudioLoop] = []
         self.started = time.time()
         self._cpu0 = time.process_time()
@@ -252,9 +254,9 @@ class Runtime:
         self._health_thread: threading.Thread | None = None
         self.reloads = 0
 
-    def _broadcast(self, satellite: str, message: str, to: list[str]) -> None:
+    def _broadcast(self, satellite: str, message: str, to: list[str], rooms: tuple[str, ...] | None) -> None:
         """ "tell everyone dinner is ready", said on `satellite`: "From the kitchen: dinner is ready." on
-        each of `to` this runtime runs."""
+        each of `to` this runtime runs, and on the other hubs' satellites in `rooms` (None: all)."""
         try:
             room = self.config.room(self.config.satellite(satellite).room).name
         except StopIteration:
@@ -262,6 +264,15 @@ class Runtime:
         for other in to:
             if other in self.pipelines:
                 self.pipelines[other].announce(f"From the {room}: {message}.")
+        if (announcer := getattr(self.bridge, "announcer", None)) is not None:
+            announcer.send(Announcement(self.config.home.device_id, room, message, rooms))
+
+    def _announced(self, announcement: Announcement) -> None:
+        """Another hub's "tell everyone ...": said on this hub's satellites in its rooms."""
+        for satellite_id, pipeline in self.pipelines.items():
+            room = next((s.room for s in self.config.satellites if s.id == satellite_id), None)
+            if announcement.rooms is None or room in announcement.rooms:
+                pipeline.announce(f"From the {announcement.room}: {announcement.message}.")
 
     # lifecycle ------------------------------------------------------------------------------------
     def start(self, *, connect_timeout: float = 10.0, health_interval: float = 30.0) -> Runtime:

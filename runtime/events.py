@@ -164,6 +164,18 @@ class Feedback:
     id: str = field(default_factory=lambda: uuid.uuid4().hex)
 
 
+@dataclass(frozen=True)
+class Announcement:
+    """ "tell everyone dinner is ready", sent to the other hubs on the broker: said on their
+    satellites in `rooms` (room ids), or on all of them when None."""
+
+    device: str  # the hub it was said to
+    room: str  # the room it was said in, by name: "From the kitchen: ..."
+    message: str
+    rooms: tuple[str, ...] | None = None
+    id: str = field(default_factory=lambda: uuid.uuid4().hex)
+
+
 FailurePoint = Literal["false_wake", "asr", "nlu", "resolution", "result", "correct"]
 
 

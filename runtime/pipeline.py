@@ -219,7 +219,9 @@ class Pipeline:
         self.timers = Timers(self._timer_rang)  # a timer rings where it was asked for
         # "tell everyone dinner is ready": (this satellite, the message, the satellites to say it on);
         # the runtime that owns every satellite's pipeline sets it
-        self.on_broadcast: Callable[[str, str, list[str]], None] | None = None
+        # (this satellite, the message, the satellites to say it on, the room ids to say it in on the
+        # other hubs: None for every room)
+        self.on_broadcast: Callable[[str, str, list[str], tuple[str, ...] | None], None] | None = None
         self.ring_every_s, self.ring_heard_s, self.ring_times = RING_EVERY_S, RING_HEARD_S, RING_TIMES
         self._ring_lock = threading.Lock()
         self._ring = 0  # the ringing that may go on; stopping it moves this on
@@ -380,7 +382,9 @@ class Pipeline:
         t = _lap(turn, "dispatch", t)
         said_to = turn.resolution.values.get("to")
         if "broadcast" in turn.resolution.values and self.on_broadcast is not None and said_to:
-            self.on_broadcast(self.satellite, str(turn.resolution.values["broadcast"]), list(said_to))
+            values = turn.resolution.values
+            rooms = None if values.get("everyone") else (str(values["room_id"]),)
+            self.on_broadcast(self.satellite, str(values["broadcast"]), list(said_to), rooms)
         self._emit("action", **to_dict(turn.action), at=time.perf_counter())
         if turn.action.kind == "command" and turn.action.commands:
             change = self.ctx.change_of(turn.action.commands)

@@ -981,7 +981,7 @@ def _said_to_everyone(turn: _Turn, text: str) -> Resolution | None:
     rooms = list(dict.fromkeys(turn.room(s.room).name for s in others))
     turn.reasons.append(f"a broadcast to {', '.join(s.id for s in others)}")
     return _read_as(turn, "HassBroadcast", []).done(
-        broadcast=message, to=[s.id for s in others], to_rooms=rooms
+        broadcast=message, to=[s.id for s in others], to_rooms=rooms, everyone=True
     )
 
 
@@ -1001,7 +1001,9 @@ def _said_to_a_room(turn: _Turn, text: str) -> Resolution | None:
         if not there:
             return broadcast.ask(f"There's no speaker in the {room.name} I can speak through.")
         turn.reasons.append(f"a broadcast to {', '.join(s.id for s in there)}")
-        return broadcast.done(broadcast=said["message"], to=[s.id for s in there], to_rooms=[room.name])
+        return broadcast.done(
+            broadcast=said["message"], to=[s.id for s in there], to_rooms=[room.name], room_id=room.id
+        )
     return None
 
 
