@@ -150,7 +150,8 @@ ALARM_AT_OFF = re.compile(
 ALARM_WHEN = re.compile(
     r"(?:when|what time) is (?:my|the) alarm(?: set)?(?: for)?|is (?:my|the|an) alarm set"
     r"|do i have an alarm(?: set)?|(?:did you|have you) set (?:my|the|an) alarm"
-    r"|how long (?:until|till|before) (?:my|the) alarm(?: goes off| rings)?"
+    r"|how (?:long|much time) (?:until|till|before) (?:my|the) (?:next )?alarm(?: goes off| rings)?"
+    r"|(?:what's|what is|when is) my next alarm"
     r"|(?:when|what time) (?:does|will) (?:my|the) alarm (?:go off|ring|sound)(?: tomorrow)?"
 )
 # "what timers do i have", "how many reminders are there", "do i have any alarms": each one of that kind
@@ -162,7 +163,8 @@ TIMERS_LIST = re.compile(
     r"|(?:list|tell me|read me|what are) (?:all )?(?:my |the )?(?:timers|reminders|alarms)"
     r"|(?:timers|reminders|alarms) (?:do i have|have i (?:got|set))"  # "what" not heard
     r"|(?:when|what time) (?:is|are) my reminders?(?: set)?(?: for)?"  # it was out of domain
-    r"|how long (?:until|till|before|is it until) my reminders?(?: goes off| rings| is)?"
+    r"|how (?:long|much time) (?:until|till|before|is it until) my (?:next )?reminders?(?: goes off| rings| is)?"
+    r"|(?:what's|what is|when is) my next (?:reminder|timer)"  # it said "Sorry"
     # the commands for later, with the timers (they were out of domain)
     r"|what(?:'s| is) (?:scheduled|planned)(?: for later| for tonight| today)?"
     r"|what (?:have you got|do you have|did i) (?:scheduled|planned|set up)(?: for later)?"
@@ -282,6 +284,11 @@ REMIND_AT = re.compile(
 )
 # "remind me to call john" with no time said (out of domain for the model): when? ("at", "in", "by",
 # "tomorrow", "tonight" say one)
+# "remind me to take out the trash every tuesday": nothing repeats here (it asked when, then took the
+# next request for the answer)
+REMINDER_REPEATING = re.compile(
+    r"(?:please )?(?:remind me|set (?:a|up a) reminder)\b.*\b(?:every|each|daily|weekly)\b.*"
+)
 REMIND_UNTIMED = re.compile(
     r"(?:please |can you |could you )?(?:remind me to|set a reminder to) "
     r"(?P<what>(?:(?!\b(?:at|in|by|after|tomorrow|tonight)\b)\S+ ?)+?)(?: please)?"

@@ -110,6 +110,7 @@ from runtime.phrasings import (
     READING_ASKED,
     REMIND_AT,
     REMIND_UNTIMED,
+    REMINDER_REPEATING,
     RENAME,
     ROOM_DEVICES,
     ROOM_WARMED,
@@ -1295,6 +1296,11 @@ def _said_of_time(turn: _Turn, text: str) -> Resolution | None:
         # the question's words, which the answer ("7 am") completes: interpret keeps them for the next turn
         awaits, question = ALARM_QUESTIONS[bool(untimed["wake"])]
         return _read_as(turn, "HassStartTimer", []).ask(question, awaits=awaits)
+    if REMINDER_REPEATING.fullmatch(text):
+        return _cannot(
+            turn,
+            'I can\'t set a reminder that repeats yet. I can set one: say "remind me to ... at 9 tomorrow".',
+        )
     if (untimed_reminder := REMIND_UNTIMED.fullmatch(text)) is not None:  # "remind me to call john": when?
         what = untimed_reminder["what"].strip()
         return _read_as(turn, "HassStartTimer", []).ask(
@@ -1306,7 +1312,11 @@ def _said_of_time(turn: _Turn, text: str) -> Resolution | None:
         answered = _read_as(turn, "HassStartTimer", [], text=f"{last.text} {text}")
         if (at := _timer_until(answered, text)) is not None:
             return at
-    if last is not None and last.text.startswith("remind me to "):  # "When should I remind you?"
+    if (
+        last is not None
+        and last.text.startswith("remind me to ")  # "When should I remind you?"
+        and not text.startswith(("remind me", "set a reminder"))  # a reminder of its own, not the answer
+    ):
         what, answer = last.text.removeprefix("remind me to "), " ".join(turn.interp.text.lower().split())
         delay = duration_in_text(answer if answer.split()[:1] in (["in"], ["after"]) else f"in {answer}")
         if delay is not None:  # "in ten minutes", "an hour"

@@ -580,6 +580,28 @@ def test_the_timer_is_no_reminder_and_whats_the_timer_at_is_its_time_left(home: 
         pipe.timers.cancel_all("bedroom-sat")
 
 
+def test_a_reminder_of_its_own_is_no_answer_and_none_repeats(home: dict[str, Any]) -> None:
+    """ "set a reminder to take out the trash every tuesday" asked when, and "remind me in an hour to
+    check the oven" next was taken for the answer (the trash, in an hour); "what's my next reminder"
+    and "how much time until my alarm" said "Sorry"."""
+    pipe = home["rt"].pipelines["bedroom-sat"]
+    said = partial(reply, pipe)
+    try:
+        assert said("set a reminder to take out the trash every tuesday").startswith(
+            "I can't set a reminder that repeats yet."
+        )
+        assert said("remind me to water the plants") == "When should I remind you?"
+        assert (
+            said("remind me in an hour to check the oven")
+            == "OK, I'll remind you to check the oven in 1 hour."
+        )
+        assert said("what's my next reminder").startswith("You have one reminder: to check the oven at ")
+        said("set an alarm for 7 am")
+        assert said("how much time until my alarm").startswith("Your alarm is set for 7:00 AM")
+    finally:
+        pipe.timers.cancel_all("bedroom-sat")
+
+
 def test_resume_it_after_a_timer_is_that_timer(home: dict[str, Any]) -> None:
     """ "pause the laundry timer", then "resume it" resumed the music."""
     pipe = home["rt"].pipelines["bedroom-sat"]
