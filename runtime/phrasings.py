@@ -34,7 +34,20 @@ LIGHTS_ABLE = re.compile(
     r"(?: here| in this home| in the house)?"
 )
 # "what's your name", "who are you" (it said "Sorry")
-IDENTITY = re.compile(r"(?:what's|what is) your name|who (?:are|r) you|what are you")
+IDENTITY = re.compile(
+    r"(?:what's|what is) your name|who (?:are|r) you|what are you|who (?:made|built|created|programmed|wrote) you"
+)
+# "are you listening all the time", "stop listening" (it paused the music): what is heard and kept
+PRIVACY = re.compile(
+    r"are you (?:always )?(?:listening|recording)(?: to me| to us)?(?: all the time| always| right now)"
+    r"|(?:do|are|will) you (?:record|recording|store|save|keep)(?: me| us| everything| what i say| my voice)?"
+    r"|stop (?:listening|recording)(?: to me)?(?: please)?|is this (?:being )?(?:recorded|private)"
+)
+# "what rooms do you know", "where am i" (they asked which device)
+ROOMS_ASKED = re.compile(r"(?:what|which) rooms (?:do you know|are there|do i have|have you got)")
+WHERE_AM_I = re.compile(
+    r"where am i|(?:which|what) room (?:am i|is this|are we) in|(?:which|what) room is this"
+)
 # "are you there", "can you hear me", "how are you": a check that it listens (they said "Sorry")
 HERE = re.compile(
     r"(?:hello,? |hey,? )?(?:are you (?:there|listening|awake|on)|can you hear me|do you hear me|testing)(?: one two)?"
@@ -51,6 +64,7 @@ DEVICES_LISTED = re.compile(
 # "what devices are in the bedroom", "what's in the kitchen": that room's devices (they gave states)
 ROOM_DEVICES = re.compile(
     r"what (?:devices|things|appliances) (?:are|do i have|do you know) (?:there )?in (?:the )?(?P<room>.+?)"
+    r"|what (?:can you control|devices do you (?:know|control))(?P<room4> in here)?"
     r"|(?:list|name) (?:the |all )?(?:devices|things) in (?:the )?(?P<room2>.+?)|what(?:'s| is) in (?:the )?(?P<room3>.+?)"
 )
 # "where is the floor lamp", "which room is the tv in" (they gave its state)
@@ -237,6 +251,10 @@ ANSWERED: dict[str, tuple[re.Pattern[str], str, ActionKind, tuple[str, ...]]] = 
     "praised": (PRAISE, "AmbientThanks", "none", ("Thank you!",)),
     "joke": (JOKE, "OutOfDomain", "answer", JOKES),
     "here": (HERE, "OutOfDomain", "answer", ("Yes, I'm here.",)),
+    "privacy": (PRIVACY, "OutOfDomain", "answer", (
+        "I listen for the wake word only, here on this device, and act on what you say after it. That is "
+        "kept as text in the turn log and sent to this home's learning service; no audio is kept. To stop "
+        "me listening, mute or unplug the microphone.",)),
     "how_are_you": (HOW_ARE_YOU, "OutOfDomain", "answer", ("I'm well, thanks. What can I do for you?",)),
     "news": (NEWS, "OutOfDomain", "answer", ("I can't read the news: I run offline, on this device. "
                                              "Say \"play the news\" to play it on a speaker.",)),

@@ -114,6 +114,7 @@ from runtime.phrasings import (
     RENAME,
     ROOM_DEVICES,
     ROOM_WARMED,
+    ROOMS_ASKED,
     SEEK,
     SHUFFLE_REPEAT,
     SKIP_BACK,
@@ -139,6 +140,7 @@ from runtime.phrasings import (
     WEEKDAYS,
     WHAT_PLAYS,
     WHEN_TIMER_DONE,
+    WHERE_AM_I,
     WHERE_IS,
     WHO_AT_DOOR,
     WHO_IS_HOME,
@@ -906,10 +908,24 @@ def _phrasing(turn: _Turn, text: str) -> Resolution | None:
     if DEVICES_LISTED.fullmatch(text):
         return _read_as(turn, "HassGetState", []).done([], listed=True)
     in_room = ROOM_DEVICES.fullmatch(text)
-    room = room_called(said_in(in_room, "room") or "", turn.rooms) if in_room is not None else None
+    room_said = said_in(in_room, "room") if in_room is not None else None
+    here = room_said in ("here", "this room", " in here") and turn.room(turn.satellite.room)
+    room = here or room_called(room_said or "", turn.rooms)
+    if in_room is not None and room is None and not room_said:  # "what can you control": all of them
+        return _read_as(turn, "HassGetState", []).done(
+            [d.id for d in turn.devices if d.command_topic], listed=True
+        )
     if room is not None:  # "what devices are in the bedroom": that room's, listed
         there = [d.id for d in turn.devices if d.room == room.id and d.command_topic]
         return _read_as(turn, "HassGetState", []).done(there, room.id, listed=True)
+    if ROOMS_ASKED.fullmatch(text):  # "what rooms do you know"
+        return _read_as(turn, "OutOfDomain", []).done(
+            calculated=f"I know these rooms: {', '.join(r.name for r in turn.rooms)}."
+        )
+    if WHERE_AM_I.fullmatch(text):  # "where am i": the room of the satellite asked
+        return _read_as(turn, "OutOfDomain", []).done(
+            calculated=f"This is the {turn.room(turn.satellite.room).name}."
+        )
     if (where := WHERE_IS.fullmatch(text)) is not None and (
         found := _named(turn, said_in(where, "device") or "")
     ):

@@ -3976,3 +3976,23 @@ def test_a_plugs_power_and_a_sensors_co2_are_answered(ctx, living) -> None:
         ("what's the power use of the floor lamp", "No device here reports the power use."),
     ):
         assert answered(said, ctx, living, "HassGetState") == answer, said
+
+
+def test_rooms_where_am_i_what_it_controls_and_privacy_are_answered(ctx, bedroom) -> None:
+    """Each said "Sorry" or asked "Which device do you want to know about?"; "stop listening" paused
+    the music."""
+    said = {
+        "what rooms do you know": "I know these rooms: kitchen, living room, bedroom, office, hallway, bathroom.",
+        "where am i": "This is the bedroom.",
+        "which room am i in": "This is the bedroom.",
+        "what devices are in here": "In the bedroom I know the bedroom light, the ceiling fan and the bedroom speaker.",
+    }
+    for text, answer in said.items():
+        assert answered(text, ctx, bedroom, "HassGetState") == answer, text
+    assert answered("what can you control", ctx, bedroom).startswith("I know 18 devices: in the kitchen")
+    assert answered("who made you", ctx, bedroom).startswith("I'm this home's voice assistant")
+    for text in ("are you listening all the time", "stop listening", "do you record everything"):
+        r = resolve(hyp("HassMediaPause", text=text), ctx, bedroom)
+        assert r.device_ids == [] and dispatch(r, ctx).text.startswith("I listen for the wake word only"), (
+            text
+        )
