@@ -114,6 +114,10 @@ def dispatch(resolution: Resolution, ctx: ContextStore, *, now: datetime | None 
     if values.get("able"):  # "what lights can change color"
         what = "change color" if values["able"] == "color" else "dim"
         names = values.get("able_lights") or []
+        if asked_of := values.get("asked_of"):  # "can the floor lamp change color": yes or no
+            yes = [n for n in asked_of if n in names]
+            said = f"Yes, {_names(yes)} can {what}" if yes else f"No, {_names(asked_of)} can't {what}"
+            return Action("answer", text=f"{said}.")
         said = f"{_names(names)} can {what}" if names else f"No light here can {what}"
         return Action("answer", text=f"{cap(said)}.")
     if "broadcast" in values:  # the pipeline's runtime says it in those rooms

@@ -33,6 +33,15 @@ LIGHTS_ABLE = re.compile(
     r"(?:what|which) (?:lights?|lamps?) (?:can )?(?P<what>change colou?rs?|do colou?rs?|dim|be dimmed|can dim)"
     r"(?: here| in this home| in the house)?"
 )
+# "can the floor lamp change color", "is the hallway light dimmable" (a light set; its state)
+LIGHT_ABLE = re.compile(
+    r"(?:can|does) (?:the |my )?(?P<light>.+?) (?P<what>change colou?rs?|do colou?rs?|dim|be dimmed)"
+    r"|(?:is|are) (?:the |my )?(?P<light2>.+?) (?P<what2>dimmable|colou?r changing)"
+)
+# "make the living room light brighter by 20 percent": a step of 20 (it set 20%)
+STEP_BY = re.compile(
+    r".*\b(?:brighter|dimmer|darker|brighten|dim)\b.* by (?P<amount>\w+(?: \w+)?)(?: percent| %)?"
+)
 # "what's your name", "who are you" (it said "Sorry")
 IDENTITY = re.compile(
     r"(?:what's|what is) your name|who (?:are|r) you|what are you|who (?:made|built|created|programmed|wrote) you"

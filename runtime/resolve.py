@@ -91,6 +91,7 @@ from runtime.phrasings import (
     INPUT_CHOSEN,
     LEARNING_OFF,
     LEVEL_ASKED,
+    LIGHT_ABLE,
     LIGHTS_ABLE,
     LIKE_FORGOTTEN,
     MADE_SURE,
@@ -119,6 +120,7 @@ from runtime.phrasings import (
     SHUFFLE_REPEAT,
     SKIP_BACK,
     SNOOZE,
+    STEP_BY,
     STOP_EVERYWHERE,
     STOP_LATER,
     TAUGHT_ASKED,
@@ -905,6 +907,17 @@ def _phrasing(turn: _Turn, text: str) -> Resolution | None:
         feature = "color" if "colo" in able["what"] else "brightness"
         lights = [d.name for d in turn.devices if d.type == "light" and feature in d.features]
         return _read_as(turn, "HassGetState", []).done([], able=feature, able_lights=lights)
+    if (able_one := LIGHT_ABLE.fullmatch(text)) is not None and (
+        named_lights := [d for d in _named(turn, said_in(able_one, "light") or "") if d.type == "light"]
+    ):
+        # "can the floor lamp change color": yes or no for the light named
+        can = "color" if "colo" in (said_in(able_one, "what") or "") else "brightness"
+        return _read_as(turn, "HassGetState", []).done(
+            [],
+            able=can,
+            able_lights=[d.name for d in named_lights if can in d.features],
+            asked_of=[d.name for d in named_lights],
+        )
     if DEVICES_LISTED.fullmatch(text):
         return _read_as(turn, "HassGetState", []).done([], listed=True)
     in_room = ROOM_DEVICES.fullmatch(text)
@@ -1038,6 +1051,10 @@ def _said_of_devices(turn: _Turn, text: str) -> Resolution | None:
         return _get_temperature(_read_as(turn, "HassClimateGetTemperature", []))
     if INSIDE_OR_OUTSIDE.fullmatch(text):
         return _read_as(turn, "HassGetWeather", []).done(inside_too=True)
+    if (step_by := STEP_BY.fullmatch(text)) is not None and parse_number(step_by["amount"]) is not None:
+        # "make the living room light brighter by 20 percent": a step of 20 (it set the light to 20%)
+        targets = [s for s in turn.interp.slots if s.name in TARGET_SLOTS]
+        return _targeted(turn, _brightness_step(_read_as(turn, "AmbientSetBrightnessRelative", targets)))
     if WEAR.fullmatch(text):  # "what should i wear": what it is like outside
         return _read_as(turn, "HassGetWeather", []).done()
     if (level_asked := LEVEL_ASKED.fullmatch(text)) is not None and (

@@ -3996,3 +3996,19 @@ def test_rooms_where_am_i_what_it_controls_and_privacy_are_answered(ctx, bedroom
         assert r.device_ids == [] and dispatch(r, ctx).text.startswith("I listen for the wake word only"), (
             text
         )
+
+
+def test_brighter_by_an_amount_is_a_step_and_a_lights_abilities_are_said(ctx, living) -> None:
+    """ "make the living room light brighter by 20 percent" set it to 20%; "can the floor lamp change
+    color" asked what to set; "is the hallway light dimmable" said its state."""
+    ctx.update_state("living_room_light", {"state": "on", "brightness": 60})
+    said = "make the living room light brighter by 20 percent"
+    r = resolve(spoken("HassLightSet", said, ("area", "living room"), ("domain", "light"), ("brightness", "20")),
+                ctx, living)  # fmt: skip
+    assert (r.device_ids, r.values.get("brightness")) == (["living_room_light"], 80)
+    for text, answer in (
+        ("can the floor lamp change color", "No, the floor lamp can't change color."),
+        ("is the hallway light dimmable", "No, the hallway light can't dim."),
+        ("can the living room light dim", "Yes, the living room light can dim."),
+    ):
+        assert answered(text, ctx, living, "HassLightSet") == answer, text
