@@ -2893,11 +2893,23 @@ def _set_temperature(turn: _Turn) -> Resolution:
             )
         turn.reasons.append(f"{_clean(said):g} read as Fahrenheit: {_clean(c):g} °C")
         ids = [d.id for d in found]
-        return turn.done(ids, found[0].room, target_temperature=_clean(c), fahrenheit=_clean(said))
+        on = _oven_on(turn, found)
+        return turn.done(ids, found[0].room, target_temperature=_clean(c), fahrenheit=_clean(said), **on)
     t = _value(turn, "temperature", kind, "temperature")
     if isinstance(t, Resolution):
         return t
-    return turn.done([d.id for d in found], found[0].room, target_temperature=_clean(t))
+    return turn.done(
+        [d.id for d in found], found[0].room, target_temperature=_clean(t), **_oven_on(turn, found)
+    )
+
+
+def _oven_on(turn: _Turn, found: list[Device]) -> dict[str, str]:
+    """ "preheat the oven to 200", "turn on the oven to 180": an oven that is off is switched on too
+    (only its setpoint was sent, and it stayed off)."""
+    if found[0].type == "oven" and turn.state(found[0].id) == "off":
+        turn.reasons.append(f"the {found[0].name} is off: on, at that temperature")
+        return {"state": "on"}
+    return {}
 
 
 def means_fahrenheit(value: float, kind: str, words: set[str]) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import re
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -4012,3 +4013,17 @@ def test_brighter_by_an_amount_is_a_step_and_a_lights_abilities_are_said(ctx, li
         ("can the living room light dim", "Yes, the living room light can dim."),
     ):
         assert answered(text, ctx, living, "HassLightSet") == answer, text
+
+
+def test_a_temperature_set_on_an_oven_that_is_off_switches_it_on(ctx, kitchen) -> None:
+    """ "preheat the oven to 200" sent only the setpoint: the oven stayed off."""
+    ctx.update_state("oven", {"state": "off", "temperature": 21})
+    heat = spoken(
+        "HassClimateSetTemperature", "preheat the oven to 200", ("name", "oven"), ("temperature", "200")
+    )
+    assert resolve(heat, ctx, kitchen).values == {"target_temperature": 200, "state": "on"}
+    assert [json.loads(c.payload) for c in dispatch(resolve(heat, ctx, kitchen), ctx).commands] == [
+        {"state": "ON", "target_temperature": 200}
+    ]
+    ctx.update_state("oven", {"state": "on"})  # already on: the setpoint alone
+    assert resolve(heat, ctx, kitchen).values == {"target_temperature": 200}
