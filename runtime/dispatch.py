@@ -132,6 +132,8 @@ def dispatch(resolution: Resolution, ctx: ContextStore, *, now: datetime | None 
         return Action("answer", text=lists.said(request, changed))
     if "calculated" in values:  # "what's 15 times 12"
         return Action("answer", text=str(values["calculated"]))
+    if "told" in values:  # "where am i", "what rooms do you know": said as the resolver found it
+        return Action("answer", text=str(values["told"]))
     if values.get("answered") in ANSWERED:  # "what's your name", "tell me a joke", "goodbye"
         *_, kind, texts = ANSWERED[values["answered"]]
         if values["answered"] in CHANCE:  # a coin flipped twice in a minute may land either way

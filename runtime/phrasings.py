@@ -73,7 +73,7 @@ DEVICES_LISTED = re.compile(
 # "what devices are in the bedroom", "what's in the kitchen": that room's devices (they gave states)
 ROOM_DEVICES = re.compile(
     r"what (?:devices|things|appliances) (?:are|do i have|do you know) (?:there )?in (?:the )?(?P<room>.+?)"
-    r"|what (?:can you control|devices do you (?:know|control))(?P<room4> in here)?"
+    r"|what (?:can you control|devices do you (?:know|control))(?: in (?P<room4>here))?"
     r"|(?:list|name) (?:the |all )?(?:devices|things) in (?:the )?(?P<room2>.+?)|what(?:'s| is) in (?:the )?(?P<room3>.+?)"
 )
 # "where is the floor lamp", "which room is the tv in" (they gave its state)

@@ -922,7 +922,7 @@ def _phrasing(turn: _Turn, text: str) -> Resolution | None:
         return _read_as(turn, "HassGetState", []).done([], listed=True)
     in_room = ROOM_DEVICES.fullmatch(text)
     room_said = said_in(in_room, "room") if in_room is not None else None
-    here = room_said in ("here", "this room", " in here") and turn.room(turn.satellite.room)
+    here = room_said in ("here", "this room") and turn.room(turn.satellite.room)
     room = here or room_called(room_said or "", turn.rooms)
     if in_room is not None and room is None and not room_said:  # "what can you control": all of them
         return _read_as(turn, "HassGetState", []).done(
@@ -933,11 +933,11 @@ def _phrasing(turn: _Turn, text: str) -> Resolution | None:
         return _read_as(turn, "HassGetState", []).done(there, room.id, listed=True)
     if ROOMS_ASKED.fullmatch(text):  # "what rooms do you know"
         return _read_as(turn, "OutOfDomain", []).done(
-            calculated=f"I know these rooms: {', '.join(r.name for r in turn.rooms)}."
+            told=f"I know these rooms: {', '.join(r.name for r in turn.rooms)}."
         )
     if WHERE_AM_I.fullmatch(text):  # "where am i": the room of the satellite asked
         return _read_as(turn, "OutOfDomain", []).done(
-            calculated=f"This is the {turn.room(turn.satellite.room).name}."
+            told=f"This is the {turn.room(turn.satellite.room).name}."
         )
     if (where := WHERE_IS.fullmatch(text)) is not None and (
         found := _named(turn, said_in(where, "device") or "")
@@ -946,9 +946,8 @@ def _phrasing(turn: _Turn, text: str) -> Resolution | None:
     if (greeting := GREETING.fullmatch(text)) is not None:  # answered, with how to make it do something
         return _read_as(turn, "OutOfDomain", []).done(greeting=greeting["greeting"])
     if (teachable := TEACHABLE.fullmatch(text)) is not None:  # not taught (a taught one is rewritten)
-        phrase = next(
-            v for v in teachable.groupdict().values() if v
-        )  # the moment, routine, time, mode or mood
+        # the moment, routine, time, mode or mood said
+        phrase = next(v for v in teachable.groupdict().values() if v)
         return _read_as(turn, "OutOfDomain", []).done(teachable=phrase)
     readers = (_said_of_lists, _said_to_everyone, _said_of_devices, _said_of_time, _said_of_media)
     for reader in (*readers, _said_to_the_assistant):

@@ -507,7 +507,7 @@ def acted_on(
 def meaning(resolution: Resolution) -> str:
     """A resolution in `MEANINGS`' terms: ANSWERED_ONLY for an answer in words, OutOfDomain when it
     was rejected, else its intent."""
-    if {"answered", "greeting", "teachable", "calculated", "unasked"} & resolution.values.keys():
+    if {"answered", "greeting", "teachable", "calculated", "told", "unasked"} & resolution.values.keys():
         return ANSWERED_ONLY
     return "OutOfDomain" if resolution.values.get("out_of_domain") else resolution.interpretation.intent
 
