@@ -418,6 +418,10 @@ OVEN_READY = re.compile(
     r"(?:how long (?:until|till|before)|when will) the oven (?:be |is )?(?:ready|preheated|hot|done preheating)"
     r"|is the oven (?:ready|preheated|hot)(?: yet)?"
 )
+# "is the coffee ready" (it said "Sorry"): nothing reports the coffee; the coffee maker's state and for how long
+COFFEE_READY = re.compile(
+    r"is (?:the |my )?coffee (?:ready|done|made|on)(?: yet)?|how long (?:until|till) (?:the |my )?coffee is (?:ready|done)"
+)
 # "what do you know about me", "what are my preferences": what this person taught (read as teaching
 # or out of domain)
 PREFERENCES_ASKED = re.compile(

@@ -73,6 +73,7 @@ from runtime.phrasings import (
     APPS,
     CHANNEL,
     CLIMATE_MODE,
+    COFFEE_READY,
     COLOR_ASKED,
     DATE_OF_WEEKDAY,
     DAYS_UNTIL,
@@ -1303,6 +1304,9 @@ def _said_of_time(turn: _Turn, text: str) -> Resolution | None:
     if (holiday := HOLIDAY_WHEN.fullmatch(text)) is not None:
         nxt = said_in(holiday, "year") == "next"
         return _read_as(turn, "HassGetCurrentDate", []).done(until=said_in(holiday, "day"), next_year=nxt)
+    if COFFEE_READY.fullmatch(text) and (makers := [d for d in turn.devices if "coffee" in d.name]):
+        asked = _read_as(turn, "HassGetState", [Slot("name", makers[0].name)])
+        return _targeted(turn, asked.done([makers[0].id], makers[0].room, query="since", asked_state="on"))
     if OVEN_READY.fullmatch(text):
         return _get_temperature(_read_as(turn, "HassClimateGetTemperature", [Slot("name", "oven")]))
     alone = DURATION_ALONE.fullmatch(text)

@@ -4027,3 +4027,11 @@ def test_a_temperature_set_on_an_oven_that_is_off_switches_it_on(ctx, kitchen) -
     ]
     ctx.update_state("oven", {"state": "on"})  # already on: the setpoint alone
     assert resolve(heat, ctx, kitchen).values == {"target_temperature": 200}
+
+
+def test_is_the_coffee_ready_is_the_coffee_makers_state(ctx, kitchen) -> None:
+    """ "is the coffee ready" said "Sorry"; nothing reports the coffee itself."""
+    ctx.update_state("coffee_maker", {"state": "off"})
+    assert answered("is the coffee ready", ctx, kitchen) == "The coffee maker is off, not on."
+    ctx.update_state("coffee_maker", {"state": "on"})
+    assert answered("is the coffee ready", ctx, kitchen).startswith("The coffee maker has been on for ")
