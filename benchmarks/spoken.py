@@ -55,13 +55,12 @@ from runtime.asr import create_engine, transcribe  # noqa: E402
 from runtime.asr.grammar import acted_on, meaning  # noqa: E402
 from runtime.asr.wer import word_errors  # noqa: E402
 from runtime.audio.tts import synthesize  # noqa: E402
-from runtime.choices import chosen_timers  # noqa: E402
+from runtime.choices import chosen_timers, expected_answers  # noqa: E402
 from runtime.clauses import commands  # noqa: E402
 from runtime.config import Config, Satellite, load_config  # noqa: E402
 from runtime.context import ContextStore, JustStarted  # noqa: E402
 from runtime.events import Transcript  # noqa: E402
 from runtime.nlu.model import NluModel  # noqa: E402
-from runtime.pipeline import expected_answers  # noqa: E402
 from runtime.resolve import interpret, normalize  # noqa: E402
 from runtime.timers import RunningTimer  # noqa: E402
 

@@ -1,7 +1,8 @@
 """Answers to "Which one?": "the tv", "the kitchen one", "both", "the first one", "neither".
 
 The question lists what it offers; the answer names one of them, several, or none. `resolve.answer_to`
-reads an answer about devices, `chosen_timers` one about timers ("Which one should I cancel?").
+reads an answer about devices, `chosen_timers` one about timers ("Which one should I cancel?"), and
+`expected_answers` says which sentences the recognizer should accept while the question is open.
 """
 
 from __future__ import annotations
@@ -9,8 +10,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
-from runtime.asr.grammar import number_words
+from runtime.asr.grammar import KIND_WORDS, number_words
 from runtime.clock import duration_in_text
+from runtime.context import ContextStore
 from runtime.timers import RunningTimer, called
 
 # "the tv", "the kitchen one", "the one in the office", "um, the egg timer please"
@@ -106,3 +108,18 @@ def timer_answers(offered: Sequence[RunningTimer]) -> list[str]:
             m = number_words(minutes)
             said |= {f"the {m} minute one", f"the {m} minute timer", f"{m} minutes", f"the {m} minutes one"}
     return sorted(said)
+
+
+def expected_answers(ctx: ContextStore, satellite: str, timers_offered: list[RunningTimer]) -> list[str]:
+    """What may answer the question a satellite's turn just asked: which of `timers_offered` to
+    cancel, else which of the devices `ContextStore.asked` offered; [] when it asked none."""
+    if timers_offered:
+        return timer_answers(timers_offered)
+    asked = ctx.asked(satellite)
+    if asked is None:
+        return []
+    devices = [d for i in asked.candidates if (d := ctx.device(i)) is not None] or ctx.devices()
+    rooms = [r for r in ctx.config.rooms if any(d.room == r.id for d in devices)]
+    names = {n.lower() for d in devices for n in (*d.names, *KIND_WORDS.get(d.type, ()))}  # "the speaker"
+    room_names = {n.lower() for r in rooms for n in (r.name, *r.aliases)}
+    return device_answers(names, room_names, len(asked.candidates) or len(devices))

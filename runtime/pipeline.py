@@ -28,9 +28,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from runtime.asr.grammar import KIND_WORDS
 from runtime.audio.vad import WAKE_CONTEXT_S, WakeTail
-from runtime.choices import chosen_timers, device_answers, timer_answers
+from runtime.choices import chosen_timers, expected_answers
 from runtime.clauses import commands
 from runtime.config import Config
 from runtime.context import ContextStore, JustStarted
@@ -883,21 +882,6 @@ class Pipeline:
         else:
             self._start_listening(chunk, None, preroll=True)
             self._listen(chunk)
-
-
-def expected_answers(ctx: ContextStore, satellite: str, timers_offered: list[RunningTimer]) -> list[str]:
-    """What may answer the question a satellite's turn just asked: which of `timers_offered` to
-    cancel, else which of the devices `ContextStore.asked` offered; [] when it asked none."""
-    if timers_offered:
-        return timer_answers(timers_offered)
-    asked = ctx.asked(satellite)
-    if asked is None:
-        return []
-    devices = [d for i in asked.candidates if (d := ctx.device(i)) is not None] or ctx.devices()
-    rooms = [r for r in ctx.config.rooms if any(d.room == r.id for d in devices)]
-    names = {n.lower() for d in devices for n in (*d.names, *KIND_WORDS.get(d.type, ()))}  # "the speaker"
-    room_names = {n.lower() for r in rooms for n in (r.name, *r.aliases)}
-    return device_answers(names, room_names, len(asked.candidates) or len(devices))
 
 
 def _reminder(values: dict[str, Any]) -> str | None:

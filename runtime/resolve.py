@@ -2124,23 +2124,22 @@ def _unasked(said: str, resolution: Resolution, ctx: ContextStore, satellite: Sa
     what = choice(said)  # `said` is normalized: "the kitchen one" is "kitchen one"
     if what is None:
         return None
-    interp = dataclasses.replace(resolution.interpretation, intent="OutOfDomain")
+    rooms = list(ctx.config.rooms)
     if said.endswith((" one", " ones")) and (
-        what in ORDINALS or what in TYPE_WORDS or room_called(what, list(ctx.config.rooms)) is not None
+        what in ORDINALS or what in TYPE_WORDS or room_called(what, rooms)
     ):
-        question = "I haven't asked which one. What should I do?"
-        return Resolution(
-            interp, values={"unasked": True}, clarification=question, reasons=["an answer, unasked"]
-        )
-    named = match_name(what, ctx.devices(), list(ctx.config.rooms), satellite.room)
-    if (
+        question, why = "I haven't asked which one. What should I do?", "an answer, unasked"
+    elif (
         resolution.values.get("out_of_domain")
-        and named.devices
+        and (named := match_name(what, ctx.devices(), rooms, satellite.room)).devices
         and named.how in ("exact", "type", "room+type")
     ):
         question = f"What should I do with the {named.devices[0].name if len(named.devices) == 1 else what}?"
-        return Resolution(interp, values={"unasked": True}, clarification=question, reasons=["a name alone"])
-    return None
+        why = "a name alone"
+    else:
+        return None
+    interp = dataclasses.replace(resolution.interpretation, intent="OutOfDomain")
+    return Resolution(interp, values={"unasked": True}, clarification=question, reasons=[why])
 
 
 def answer_to(
@@ -2157,8 +2156,8 @@ def answer_to(
             Interpretation("HassNevermind", 1.0, [], text), reasons=["the answer: none of them"]
         )
     offered = [d for i in asked.candidates if (d := ctx.device(i)) is not None]
-    pool = offered or ctx.devices()
-    room = room_called(what, list(ctx.config.rooms))
+    pool, rooms = offered or ctx.devices(), list(ctx.config.rooms)
+    room = room_called(what, rooms)
     chosen: list[Device]
     if what in ALL_OFFERED:
         chosen = offered
@@ -2167,16 +2166,12 @@ def answer_to(
     elif room is not None:
         chosen = [d for d in pool if d.room == room.id]
     else:
-        chosen = match_name(what, pool, list(ctx.config.rooms), satellite.room).devices
+        chosen = match_name(what, pool, rooms, satellite.room).devices
     if not chosen:
         return None
     request = asked.request
     if room is not None:  # "Which room: the office or the kitchen?", then "the office": not both
-        kept = [
-            s
-            for s in request.slots
-            if s.name != "area" or room_called(s.value, list(ctx.config.rooms)) == room
-        ]
+        kept = [s for s in request.slots if s.name != "area" or room_called(s.value, rooms) == room]
         request = dataclasses.replace(request, slots=kept)
     ids = [d.id for d in chosen]
     resolution = resolve(request, ctx, satellite, person=person, now=now, only=frozenset(ids))
