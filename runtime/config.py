@@ -46,6 +46,9 @@ class Home:
     name: str
     device_id: str = "ambient"
     language: str = "en"
+    # where the home is, for sunrise and sunset (runtime/sun.py); in this machine's time zone
+    latitude: float | None = None
+    longitude: float | None = None
 
 
 @dataclass(frozen=True)
@@ -308,6 +311,14 @@ def _check_references(config: Config, b: _Builder, check_files: bool) -> None:
 
     if not config.rooms:
         b.fail(line("rooms") or 1, "rooms", "at least one room is required")
+    for coordinate, limit in (("latitude", 90), ("longitude", 180)):
+        value = getattr(config.home, coordinate)
+        if value is not None and not -limit <= value <= limit:
+            where = f"home.{coordinate}"
+            b.fail(line(where), where, f"{value:g} is not between -{limit} and {limit}")
+    if (config.home.latitude is None) != (config.home.longitude is None):
+        missing = "longitude" if config.home.longitude is None else "latitude"
+        b.fail(line("home"), f"home.{missing}", "required with the other (both give the home's place)")
     unique(config.rooms, "rooms")
     unique(config.satellites, "satellites")
     unique(config.devices, "devices")

@@ -14,11 +14,11 @@ from __future__ import annotations
 import json
 import random
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from runtime import lists
-from runtime.config import Device
+from runtime.config import Device, Home
 from runtime.context import ContextStore
 from runtime.conventions import ON_OFF_STATES, READINGS, ConventionError, command_payload, expected_state
 from runtime.events import Action, Command, Resolution
@@ -27,6 +27,7 @@ from runtime.phrasings import ANSWERED, CHANCE, WEEKDAYS
 from runtime.places import place_name
 from runtime.rank import INTENT_TYPES, ON_A_TIMER, VIDEO_CLASSES, named_devices, said_words
 from runtime.resolve import LISTING_WORDS, SOME_WORDS, SORRY, cap, normalize, outdoor
+from runtime.sun import NO_PLACE, Event, next_sun_time, sun_time
 from runtime.timers import ALARM, RunningTimer, duration_text
 
 # the state a field can report, and how to say it
@@ -181,6 +182,8 @@ def dispatch(resolution: Resolution, ctx: ContextStore, *, now: datetime | None 
 def _answer(intent: str, values: dict[str, Any], ctx: ContextStore, now: datetime) -> Action | None:
     if intent == "HassGetCurrentTime" and "zone" in values:  # "what time is it in tokyo"
         return Action("answer", text=_time_in(str(values["zone"]), str(values["place"]), now))
+    if intent == "HassGetCurrentTime" and "sun" in values:  # "what time is sunset"
+        return Action("answer", text=_sun_said(values, ctx.config.home, now))
     if intent == "HassGetCurrentTime":
         return Action("answer", text=f"It's {now.strftime('%I:%M %p').lstrip('0')}.")
     if intent == "HassGetWeather":
@@ -196,6 +199,8 @@ def _answer(intent: str, values: dict[str, Any], ctx: ContextStore, now: datetim
             )
         if out is None:
             return Action("answer", text="I don't have a weather source configured.")
+        if values.get("reading_only"):  # "how cold is it outside": no forecast was asked for
+            return Action("answer", text=f"It's {_deg(out)} outside.")
         return Action("answer", text=f"I don't have a weather forecast, but it's {_deg(out)} outside.")
     if intent == "HassStartTimer":
         return Action("answer", text=_timer_set(values))
@@ -846,6 +851,8 @@ def _timer_set(values: dict[str, Any]) -> str:
         return f"When your {which} is done I'll {values['command']}."
     if values.get("at"):
         at = _clock(values["at"])
+        if values.get("command") and values.get("sun"):  # "turn on the porch light at sunset"
+            return f"At {values['sun']}, {at}, I'll {values['command']}."
         if values.get("command"):
             return f"At {at} I'll {values['command']}."
         tomorrow = " tomorrow" if values.get("tomorrow") else ""
@@ -865,6 +872,31 @@ def _timer_set(values: dict[str, Any]) -> str:
     if values.get("timer_name"):  # "pasta timer set": which one it is, for "cancel the pasta timer"
         return f"{str(values['timer_name']).capitalize()} timer set for {duration_text(seconds)}."
     return f"Timer set for {duration_text(seconds)}."
+
+
+def _sun_said(values: dict[str, Any], home: Home, now: datetime) -> str:
+    """ "Sunset is at 4:51 PM.", "Sunrise was at 7:12 AM. Tomorrow it's at 7:13 AM.", "Sunset is in 2
+    hours and 5 minutes, at 4:51 PM."; what to add to devices.yaml when the home's place is unknown."""
+    event = cast(Event, values["sun"])
+    if home.latitude is None or home.longitude is None:
+        return f"I don't know when {event} is here: {NO_PLACE}"
+    place = (home.latitude, home.longitude)
+    day = now.date() + timedelta(days=1 if values.get("tomorrow") else 0)
+    at = next_sun_time(now, *place, event) if values.get("how_long") else sun_time(day, *place, event)
+    if at is None:
+        return f"There is no {event} here {'tomorrow' if values.get('tomorrow') else 'today'}."
+    clock, name = at.strftime("%I:%M %p").lstrip("0"), event.capitalize()
+    if values.get("how_long"):
+        minutes = max(1, round((at - now).total_seconds() / 60))
+        return f"{name} is in {duration_text(minutes * 60)}, at {clock}."
+    if values.get("tomorrow"):
+        return f"Tomorrow, {event} is at {clock}."
+    if at < now:
+        after = sun_time(day + timedelta(days=1), *place, event)
+        return f"{name} was at {clock}." + (
+            f" Tomorrow it's at {after.strftime('%I:%M %p').lstrip('0')}." if after else ""
+        )
+    return f"{name} is at {clock}."
 
 
 def _clock(hh_mm: str) -> str:

@@ -123,6 +123,29 @@ SUM = re.compile(
     r"(?:what's|whats|what is|how much is|calculate|compute|what does) (?P<a>[a-z\d. ]+?) "
     rf"(?P<op>{'|'.join(OPERATIONS)}) (?P<b>[a-z\d. ]+?)(?: equal| make| equals| is)?"
 )
+OPERATION = re.compile(rf" ({'|'.join(OPERATIONS)}) ")
+# the order of operations: powers, then products and quotients, then sums
+PRECEDENCE = ({"^"}, {"*", "/", "%"}, {"+", "-"})
+APPLY = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv,
+         "%": lambda x, y: x * y / 100, "^": operator.pow}  # fmt: skip
+
+
+def evaluate(numbers: list[float], ops: list[str]) -> float:
+    """`numbers[0] ops[0] numbers[1] ...` in the order of operations ("2 plus 2 times 3" is 8).
+    Raises ZeroDivisionError and OverflowError."""
+    numbers, ops = list(numbers), list(ops)
+    for level in PRECEDENCE:
+        i = len(ops) - 1 if level == {"^"} else 0  # powers from the right: 2^3^2 is 2^9
+        while 0 <= i < len(ops):
+            if ops[i] in level:
+                numbers[i : i + 2] = [APPLY[ops[i]](numbers[i], numbers[i + 1])]
+                del ops[i]
+                i = i - 1 if level == {"^"} else i
+            else:
+                i += -1 if level == {"^"} else 1
+    return numbers[0]
+
+
 SYMBOLS = {
     "+": " plus ",
     "*": " times ",
@@ -156,21 +179,23 @@ def calculation(text: str) -> str | None:
     found = SUM.fullmatch(said)
     if found is None:
         return None
-    a, b = parse_number(found["a"]), parse_number(found["b"])
-    if a is None or b is None:
+    # "2 plus 2 times 3": more than one operation ("Sorry" before); each part a number
+    parts = OPERATION.split(f"{found['a']} {found['op']} {found['b']}")
+    numbers = [parse_number(p) for p in parts[::2]]
+    if any(n is None for n in numbers):
         return None
-    op = OPERATIONS[found["op"]]
-    if op == "/" and b == 0:
+    ops = [OPERATIONS[w] for w in parts[1::2]]
+    if any(op == "/" and b == 0 for op, b in zip(ops, numbers[1:], strict=True)):
         return "You can't divide by zero."
     try:
-        result = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv,
-                  "%": lambda x, y: x * y / 100, "^": operator.pow}[op](a, b)  # fmt: skip
+        result = evaluate([n for n in numbers if n is not None], ops)
     except (OverflowError, ZeroDivisionError):  # "0 to the power of minus 1"
         return None
     if not isinstance(result, float | int) or abs(result) >= 1e15:  # a complex root; too long to say
         return None
-    said_op = "times" if found["op"] == "x" else found["op"]
-    return f"{_said(a)} {said_op} {_said(b)} is {_said(result)}."
+    values = [n for n in numbers if n is not None]
+    words = [("times" if p == "x" else p) if k % 2 else _said(values[k // 2]) for k, p in enumerate(parts)]
+    return f"{' '.join(words)} is {_said(result)}."
 
 
 def _root_or_power(found: re.Match[str]) -> str | None:

@@ -13,6 +13,7 @@ import re
 from runtime.clauses import HOUR_WORDS
 from runtime.events import ActionKind
 from runtime.holidays import NAMES
+from runtime.sun import Event
 
 
 def said_in(match: re.Match[str], name: str) -> str | None:
@@ -279,7 +280,7 @@ TEACHABLE = re.compile(
     r"(?P<moment>i'm (?:going to bed|off to bed|going to sleep|home|back|awake|up|leaving|heading out|going out"
     r"|off to work|off|going to watch (?:a movie|tv)))"
     # "make it cozy": a mood nobody taught yet (it was the weather)
-    r"|(?P<mood>make it (?:cozy|cosy|romantic|relaxing|comfy))"
+    r"|(?P<mood>make it (?:cozy|cosy|romantic|relaxing|comfy)|set the mood)"
     r"|(?:start|run|do|begin|activate|trigger) (?:my |the )?(?P<routine>.+? (?:routine|scene))"
     # "movie time" said "Sorry" (the grammar's phrases, runtime/asr/grammar.py PHRASES, are heard alone)
     r"|(?:it's |it is )?(?P<time>(?:movie|bed|reading|dinner|party) ?time)"
@@ -390,6 +391,37 @@ DAYS_UNTIL = re.compile(
     rf"how (?:many days|long) (?:is it |are there |is there )?(?:until|till|til|to|before) (?:the )?(?P<day>{HOLIDAY})"
     r"(?: is it)?"
 )
+# "what time is sunset", "when does the sun come up tomorrow", "how long until dark" (read as the time
+# now, a temperature, "Sorry"): the sun's time at the home's place (runtime/sun.py)
+SUN_EVENT = r"sunset|sundown|sunrise|sunup|dawn|dusk|dark|nightfall|first light"
+SUN_ASKED = re.compile(
+    rf"(?:what time|when) (?:is|will be|'s) (?:the )?(?P<event>{SUN_EVENT})(?: (?P<day>today|tonight|tomorrow))?"
+    rf"|(?:what time|when)(?:'s| is) (?P<event2>{SUN_EVENT})(?: (?P<day2>today|tonight|tomorrow))?"
+    r"|(?:what time|when) (?:does|will) the sun (?P<verb>set|rise|come up|go down)(?: (?P<day3>today|tonight|tomorrow))?"
+    r"|(?:what time|when) (?:does|will) it get (?P<light>dark|light)(?: (?P<day4>today|tonight|tomorrow))?"
+    rf"|how long (?P<until>until|till|before) (?:the )?(?P<event3>{SUN_EVENT}|the sun (?:sets|rises|goes down|comes up))"
+)
+# what each way of saying it names
+SUN_WORDS: dict[str, Event] = {
+    "sunset": "sunset", "sundown": "sunset", "set": "sunset", "go down": "sunset", "sets": "sunset",
+    "goes down": "sunset", "sunrise": "sunrise", "sunup": "sunrise", "rise": "sunrise", "come up": "sunrise",
+    "rises": "sunrise", "comes up": "sunrise", "first light": "dawn", "light": "dawn", "dawn": "dawn",
+    "dusk": "dusk", "dark": "dusk", "nightfall": "dusk",
+}  # fmt: skip
+# "spell necessary", "how do you spell restaurant" ("Sorry"): one word, letter by letter
+SPELL = re.compile(
+    r"(?:(?:can you |could you |please )?spell|how (?:do|would|should) (?:you|i) spell)(?: the word)?"
+    r" (?P<word>[a-z'-]+)(?: for me| please)?"
+    r"|how (?:is|do you write|do i write) (?:the word )?(?P<word2>[a-z'-]+) spelled"
+)
+
+
+def spelled(word: str) -> str:
+    """ "Necessary is spelled N, E, C, E, S, S, A, R, Y.": the commas make a speaker pause."""
+    letters = ", ".join(c.upper() if c.isalpha() else "apostrophe" if c == "'" else "dash" for c in word)
+    return f"{word.capitalize()} is spelled {letters}."
+
+
 # "what day is christmas", "when is thanksgiving next year": its date (out of domain, or today's date)
 HOLIDAY_WHEN = re.compile(
     rf"(?:when|what day|what date|which day) (?:is|will be) (?:the )?(?P<day>{HOLIDAY})(?: (?P<year>this|next) year)?"

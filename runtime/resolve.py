@@ -121,9 +121,12 @@ from runtime.phrasings import (
     SHUFFLE_REPEAT,
     SKIP_BACK,
     SNOOZE,
+    SPELL,
     STEP_BY,
     STOP_EVERYWHERE,
     STOP_LATER,
+    SUN_ASKED,
+    SUN_WORDS,
     TAUGHT_ASKED,
     TEACH_NAME,
     TEACHABLE,
@@ -149,6 +152,7 @@ from runtime.phrasings import (
     WHO_IS_HOME,
     WRONG,
     said_in,
+    spelled,
 )
 from runtime.places import zone_of
 from runtime.rank import (
@@ -165,6 +169,7 @@ from runtime.rank import (
     snapshot,
     words_of,
 )
+from runtime.sun import NO_PLACE, Event, next_sun_time
 from runtime.timers import ALARM, duration_text
 from runtime.units import conversion
 
@@ -359,6 +364,11 @@ SONG_WORDS = frozenset(_words("song songs track tracks music album playlist"))
 # "what's playing", "what song is this": a question about what the players play, not about a device
 PLAYING_WORDS = frozenset(_words("playing song track music listening watching singing album movie show"))
 # a request on a condition ("when I leave", "if it gets dark"): not something to do now
+# "close the blinds when the sun sets", "turn on the porch light when it gets dark": at sunset, at dusk
+SUN_CONDITION = re.compile(
+    r"(?P<command>.+?) (?:when|once|as soon as|after) (?:the sun (?P<event>sets|goes down|rises|comes up)"
+    r"|it gets (?P<light>dark|light))"
+)
 CONDITION = re.compile(
     r"\b(?:when|whenever|if|once|as soon as|every time) "
     r"(?:i|i'm|we|we're|you|it|it's|the|this|that|my|someone|somebody)\b"
@@ -808,7 +818,8 @@ def resolve(
     text, words = normalize(interp.text), said_words(interp)
     if UNDO.fullmatch(text):  # whatever the NLU made of it
         return _undo(turn)
-    again = follow_up(ctx.last_request(satellite.id), text, turn.rooms)
+    here = next((r for r in turn.rooms if r.id == satellite.room), None)
+    again = follow_up(ctx.last_request(satellite.id), text, turn.rooms, here)
     if again is not None and (
         match_name(again.slot("name") or "", turn.devices, turn.rooms, satellite.room).devices
         or room_called(again.slot("area") or "", turn.rooms) is not None
@@ -824,6 +835,18 @@ def resolve(
         # "don't turn off the lights": the model reads the command; doing it is the worst answer
         turn.reasons.append("a command said with don't / do not: not done")
         return turn.done(negated=True)
+    if (sun := SUN_CONDITION.fullmatch(text)) is not None and (
+        # "close the blinds when the sun sets": a time this home knows (runtime/sun.py), whatever was read
+        then := _at_a_time(
+            dataclasses.replace(
+                turn,
+                interp=dataclasses.replace(
+                    interp, text=f"{sun['command']} at {SUN_WORDS[sun['event'] or sun['light']]}"
+                ),
+            )
+        )
+    ):
+        return then
     unsure = interp.score < REJECT_THRESHOLD or interp.intent == "OutOfDomain"  # whatever it read
     if unsure and (then := _at_a_time(turn)):  # "lock the door at 12 30 pm" was out of domain
         # "turn off the fan at 2 am": the model unsure what it is, the words say a command for then (the
@@ -904,6 +927,8 @@ def _phrasing(turn: _Turn, text: str) -> Resolution | None:
         return _read_as(turn, ANSWERED[answered][1], []).done(answered=answered)
     if (worked := calculation(turn.interp.text) or conversion(turn.interp.text)) is not None:
         return _read_as(turn, "OutOfDomain", []).done(calculated=worked)  # "what's 15 times 12"
+    if (spell := SPELL.fullmatch(text)) is not None:
+        return _read_as(turn, "OutOfDomain", []).done(calculated=spelled(said_in(spell, "word") or ""))
     if (able := LIGHTS_ABLE.fullmatch(text)) is not None:
         feature = "color" if "colo" in able["what"] else "brightness"
         lights = [d.name for d in turn.devices if d.type == "light" and feature in d.features]
@@ -1037,6 +1062,10 @@ def _said_to_a_room(turn: _Turn, text: str) -> Resolution | None:
     return None
 
 
+# "is it dark in here" brightened the lights: asked, it is answered with their state
+DARK_ASKED = re.compile(
+    r"is it (?:too |very |a bit )?(?:dark|bright|dim|light) (?:in )?(?:here|the (?P<room>.+))"
+)
 # "is it warmer inside or outside": both temperatures (it gave the outside one alone)
 INSIDE_OR_OUTSIDE = re.compile(
     r"(?:is it |it is )?(?:warmer|colder|hotter|cooler) (?:inside|in here) (?:or|than) (?:outside|out there)"
@@ -1051,6 +1080,11 @@ def _said_of_devices(turn: _Turn, text: str) -> Resolution | None:
         return _get_temperature(_read_as(turn, "HassClimateGetTemperature", []))
     if INSIDE_OR_OUTSIDE.fullmatch(text):
         return _read_as(turn, "HassGetWeather", []).done(inside_too=True)
+    if (dark := DARK_ASKED.fullmatch(text)) is not None:  # a question: the lights' state, not a step
+        where = [Slot("area", dark["room"], -1, -1)] if dark["room"] else []
+        return HANDLERS["HassGetState"](
+            _read_as(turn, "HassGetState", [Slot("domain", "lights", -1, -1), *where])
+        )
     if (step_by := STEP_BY.fullmatch(text)) is not None and parse_number(step_by["amount"]) is not None:
         # "make the living room light brighter by 20 percent": a step of 20 (it set the light to 20%)
         targets = [s for s in turn.interp.slots if s.name in TARGET_SLOTS]
@@ -1290,10 +1324,19 @@ def _time_in(turn: _Turn, place: str) -> Resolution | None:
 
 def _said_of_time(turn: _Turn, text: str) -> Resolution | None:
     """Alarms ("wake me up at 7", "cancel my alarm"), "... when the timer is done", "is the oven ready"."""
+    if (sun := SUN_ASKED.fullmatch(text)) is not None:
+        event = said_in(sun, "event") or said_in(sun, "verb") or said_in(sun, "light") or ""
+        event = SUN_WORDS[event.removeprefix("the sun ")]
+        turn.reasons.append(f"the time of {event}")
+        return _read_as(turn, "HassGetCurrentTime", []).done(
+            sun=event, tomorrow=said_in(sun, "day") == "tomorrow", how_long=bool(sun["until"])
+        )
     if (until := DAYS_UNTIL.fullmatch(text)) is not None:
         return _read_as(turn, "HassGetCurrentDate", []).done(until=until["day"])
     if (weather := WEATHER_IN.fullmatch(text)) is not None:
         place = said_in(weather, "place") or ""
+        if normalize(place) in OUTDOOR:  # "and outside", after a temperature: "... in the outside"
+            return _weather(_read_as(turn, "HassGetWeather", []))
         if place not in ("here", "this room", "the house") and room_called(place, turn.rooms) is None:
             return _read_as(turn, "HassGetWeather", []).done(elsewhere=place)
     if (asked_in := TIME_IN.fullmatch(text)) is not None and (there := _time_in(turn, asked_in["place"])):
@@ -2013,12 +2056,13 @@ def _starts_a_request(phrase: str) -> bool:
 
 
 def follow_up(
-    last: Interpretation | None, text: str, rooms: list[Room] | None = None
+    last: Interpretation | None, text: str, rooms: list[Room] | None = None, here: Room | None = None
 ) -> Interpretation | None:
     """ "turn on the tv", then "and the bedroom speaker": "turn on the bedroom speaker" as the last
     request's intent and values, its device phrase swapped; None when `text` is no such follow-up.
     A room of `rooms` ("and the hallway", "the kitchen too") swaps only the last request's room:
-    "turn on the light in the office" becomes "turn on the light in the hallway"."""
+    "turn on the light in the office" becomes "turn on the light in the hallway"; "and in here" is
+    the room `here` (the satellite's)."""
     said = FOLLOW_UP.fullmatch(text)
     phrase = (said["device"] or said["device_too"]) if said is not None else ""
     if said is None or last is None or not last.text or len(phrase.split()) > 5:
@@ -2027,8 +2071,8 @@ def follow_up(
         return None  # "and turn off the tv": a request of its own
     words = last.text.split()
     in_room = re.sub(r"^in (?:the )?", "", phrase)  # "and in the office"
-    room = room_called(in_room, rooms or [])
-    phrase = in_room if room is not None else phrase
+    room = here if in_room == "here" and here is not None else room_called(in_room, rooms or [])
+    phrase = room.name if room is not None and in_room == "here" else in_room if room is not None else phrase
     area = next((s for s in last.slots if s.name == "area" and s.start >= 0), None)
     spans: list[Slot]
     if room is not None and area is None:
@@ -2958,10 +3002,15 @@ def _get_temperature(turn: _Turn) -> Resolution:
             if room is None:
                 return turn.ask(f"I don't know a room called {normalize(i.slot('area') or '')}.")
             there = sorted(
-                (d for d in turn.devices if d.room == room.id and d.type in ("sensor", "climate", "oven")),
+                (
+                    d for d in turn.devices
+                    if d.room == room.id
+                    and (d.type in ("sensor", "climate") or d.type == "oven" and turn.state(d.id) == "on")
+                ),
                 key=lambda d: ("sensor", "climate", "oven").index(d.type),
-            )
-            if not there:  # the home's one thermostat says more than a question would
+            )  # fmt: skip
+            if not there:  # the home's one thermostat says more than a question would (an oven off
+                # is no room's temperature: "how warm is it in the kitchen" answered "The oven is off.")
                 climates = [d for d in turn.devices if d.type == "climate"]
                 if len(climates) != 1:
                     return turn.ask(f"There's no thermometer in the {room.name}.")
@@ -3967,7 +4016,7 @@ DELAYABLE_VERBS = frozenset(
 AT_A_TIME = re.compile(r"(?P<command>.+?) at (?P<time>.+)")
 IN_A_WHILE = re.compile(rf"(?P<command>.+?) (?:in|after) (?P<time>{DURATION_PHRASE})")
 # times that are no time of day: not now, and nothing here knows when they are
-NOT_A_CLOCK = frozenset(_words("sunset sunrise dawn dusk night bedtime"))
+NOT_A_CLOCK = frozenset(_words("night bedtime"))
 
 
 def _named_now(turn: _Turn, command: str) -> str:
@@ -4074,8 +4123,10 @@ def _at_a_time(turn: _Turn) -> Resolution | None:
         return _read_as(turn, "HassStartTimer", []).done(seconds=seconds, command=command)
     # "at 7 tomorrow morning" ("I don't know a device called lights tomorrow morning")
     at, tomorrow = _time_of_day(said)
+    if at is None and (event := next((SUN_WORDS[w] for w in said.split() if w in SUN_WORDS), None)):
+        return _at_the_sun(turn, command, event)
     if at is None:
-        if set(m["time"].split()) & NOT_A_CLOCK:  # "at sunset"
+        if set(m["time"].split()) & NOT_A_CLOCK:  # "at bedtime"
             return turn.ask(
                 "I can do that at a time of day, like at 8 pm, or in a while, like in 10 minutes."
             )
@@ -4087,6 +4138,19 @@ def _at_a_time(turn: _Turn) -> Resolution | None:
         return _read_as(turn, "HassStartTimer", []).ask("I can do that from a minute to 24 hours from now.")
     turn.reasons.append(f"a command for {when}: '{command}', in {seconds} s")
     return _read_as(turn, "HassStartTimer", []).done(seconds=seconds, command=command, at=when)
+
+
+def _at_the_sun(turn: _Turn, command: str, event: Event) -> Resolution:
+    """ "turn on the porch light at sunset": a command for the next sunset at the home's place."""
+    home = turn.ctx.config.home
+    if home.latitude is None or home.longitude is None:
+        return turn.ask(f"I don't know when {event} is here: {NO_PLACE}")
+    at = next_sun_time(turn.now, home.latitude, home.longitude, event)
+    if at is None:
+        return turn.ask(f"There is no {event} here today or tomorrow.")
+    seconds, when = int((at - turn.now).total_seconds()), at.strftime("%H:%M")
+    turn.reasons.append(f"a command for {event} ({when}): '{command}', in {seconds} s")
+    return _read_as(turn, "HassStartTimer", []).done(seconds=seconds, command=command, at=when, sun=event)
 
 
 # "add a minute", "take five minutes off", "add another minute": the time a timer gains or loses
@@ -4453,6 +4517,25 @@ def _no_device(turn: _Turn) -> Resolution:
     return turn.done()
 
 
+# "how cold is it outside" asks for the reading; "will it be cold tomorrow" for a forecast
+WEATHER_NOW_WORDS = frozenset(
+    _words("temperature temp degrees cold hot warm chilly freezing cool colder warmer")
+)
+FORECAST_WORDS = frozenset(
+    _words(
+        "forecast tomorrow tonight later will week weekend rain raining snow snowing umbrella afternoon evening"
+    )
+)
+
+
+def _weather(turn: _Turn) -> Resolution:
+    """The outdoor reading; `reading_only` when a temperature now was asked (no forecast to excuse)."""
+    words = said_words(turn.interp)
+    if words & WEATHER_NOW_WORDS and not words & FORECAST_WORDS:
+        return turn.done(reading_only=True)
+    return turn.done()
+
+
 # the words of a question about the time or date now; any other ("what time is sunset", "what day is
 # christmas") asks about something else, and the time now would be a wrong answer
 NOW_WORDS = frozenset(
@@ -4526,7 +4609,7 @@ HANDLERS = {
     "HassMediaPlayerUnmute": _mute,
     "HassNevermind": _no_device,
     "HassGetCurrentTime": _time,
-    "HassGetWeather": _no_device,
+    "HassGetWeather": _weather,
     "AmbientStop": _stop,
     "AmbientNegativeFeedback": _no_device,
     "AmbientThanks": _no_device,

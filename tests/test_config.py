@@ -152,6 +152,16 @@ BROKEN = [
         "home.yaml:8: rooms[1].floor: expected a string, got a list",
     ),
     (
+        "a latitude past the pole",
+        lambda s: s.replace("  name: Test flat\n", "  name: Test flat\n  latitude: 95\n  longitude: 2\n"),
+        "home.yaml:3: home.latitude: 95 is not between -90 and 90",
+    ),
+    (
+        "a latitude without its longitude",
+        lambda s: s.replace("  name: Test flat\n", "  name: Test flat\n  latitude: 48.9\n"),
+        "home.yaml:1: home.longitude: required with the other (both give the home's place)",
+    ),
+    (
         "unknown enum value for the ASR engine",
         lambda s: s + "asr:\n  engine: whisper\n",
         "home.yaml:20: asr.engine: 'whisper' is not allowed (expected one of: pocketsphinx, vosk)",

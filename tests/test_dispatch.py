@@ -316,6 +316,14 @@ def test_weather_is_honest(ctx, kitchen) -> None:
     assert act(ctx, kitchen, "HassGetWeather").text == (
         "I don't have a weather forecast, but it's 12.5 degrees outside."
     )
+    # a temperature asked now is answered with no forecast to excuse; a forecast asked still is
+    for said, answer in (
+        ("how cold is it outside", "It's 12.5 degrees outside."),
+        ("what's the temperature outside", "It's 12.5 degrees outside."),
+        ("will it be cold tomorrow", "I don't have a weather forecast, but it's 12.5 degrees outside."),
+    ):
+        r = resolve(Interpretation("HassGetWeather", 0.98, [], said), ctx, kitchen)
+        assert dispatch(r, ctx).text == answer, said
     # "is it warmer inside or outside" gave the outside alone; inside is the thermostat's
     ctx.update_state("thermostat", {"temperature": 20.5})
     for said in ("is it warmer inside or outside", "is it colder outside than inside"):

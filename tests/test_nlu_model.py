@@ -503,6 +503,8 @@ def test_off_heard_as_of_still_turns_off(nlu: NluModel) -> None:
         top = nlu.parse(said)[0]
         assert (top.intent, top.text) == ("HassTurnOff", said.replace(" of", " off")), said
     assert nlu.parse("turn on all of the lights")[0].text == "turn on all of the lights"
+    # a sum's power stays ("2 to the power off 3" listed the devices that are off)
+    assert nlu.parse("what is 2 to the power of 3")[0].text == "what is 2 to the power of 3"
 
 
 def test_everyday_idioms_for_a_switch_and_asking_the_temperature(nlu: NluModel, config: Config) -> None:

@@ -27,6 +27,12 @@ from runtime.numbers import calculation
         ("what's the cube root of 27", "The cube root of 27 is 3."),
         ("what is 12 squared", "12 squared is 144."),
         ("what's three cubed", "3 cubed is 27."),
+        # more than one operation ("Sorry"), in the order of operations
+        ("what's 2 plus 2 times 3", "2 plus 2 times 3 is 8."),
+        ("what is one hundred divided by four times two", "100 divided by 4 times 2 is 50."),
+        ("what's 100 minus 20 percent of 50", "100 minus 20 percent of 50 is 90."),
+        ("what is 2 to the power of 3 to the power of 2", "2 to the power of 3 to the power of 2 is 512."),
+        ("what's 5 divided by 0 plus 1", "You can't divide by zero."),
     ],
 )
 def test_a_sum_said_is_answered(said: str, answer: str) -> None:
@@ -46,3 +52,5 @@ def test_no_sum_or_none_to_say_is_none(said: str) -> None:
 def test_sums_of_whole_numbers_are_exact(a: int, b: int) -> None:
     assert calculation(f"what is {a} plus {b}") == f"{a} plus {b} is {a + b}."
     assert calculation(f"what's {a} times {b}") == f"{a} times {b} is {a * b}."
+    assert calculation(f"what's {a} plus {b} times {a}") == f"{a} plus {b} times {a} is {a + b * a}."
+    assert calculation(f"what's {a} minus {b} minus {a}") == f"{a} minus {b} minus {a} is {a - b - a}."

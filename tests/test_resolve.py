@@ -496,8 +496,8 @@ def test_an_alarm_on_a_weekday_is_that_days_and_a_repeating_one_is_said_not_done
         {"seconds": 600, "command": "set the lights to 50 percent"},
     )
     assert dispatch(r, ctx).text == "In 10 minutes I'll set the lights to 50 percent."
-    # a time that is no time of day is asked about, not done now
-    r = resolve(hyp("HassTurnOff", text="close the blinds at sunset", name="blinds"), ctx, kitchen)
+    # a time that is no time of day is asked about, not done now (sunset is one: tests/test_sun.py)
+    r = resolve(hyp("HassTurnOff", text="close the blinds at bedtime", name="blinds"), ctx, kitchen)
     assert (
         r.clarification == "I can do that at a time of day, like at 8 pm, or in a while, like in 10 minutes."
     )
@@ -553,10 +553,10 @@ def test_every_untagged_word_of_the_command_templates_is_a_carrier_or_a_device_w
 
 
 def test_the_time_now_answers_only_a_question_about_now(template_sentences, ctx, kitchen) -> None:
-    """ "what time is sunset" answered the time now (the model reads HassGetCurrentTime); every
-    template's question about the time or date is still answered."""
+    """ "what time is high tide" answered the time now (the model reads HassGetCurrentTime); every
+    template's question about the time or date is still answered. (Sunset is known: tests/test_sun.py.)"""
     for intent, said in (
-        ("HassGetCurrentTime", "what time is sunset"),
+        ("HassGetCurrentTime", "what time is high tide"),
         ("HassGetCurrentTime", "what time is it on mars"),
         ("HassGetCurrentDate", "what day is the party"),
     ):
@@ -875,6 +875,14 @@ def test_temperature_in_a_room_without_a_thermometer_is_the_homes_thermostat_sai
     assert r.clarification is None and r.device_ids == ["thermostat"]
     said = dispatch(r, ctx).text
     assert said.startswith("There's no thermometer in the living room.") and "20.5" in said
+    # an oven that is off is no room's temperature ("how warm is it in the kitchen": "The oven is off.")
+    ctx.update_state("oven", {"state": "off", "temperature": 22})
+    r = resolve(hyp("HassClimateGetTemperature", area="kitchen"), ctx, kitchen)
+    assert r.device_ids == ["thermostat"] and dispatch(r, ctx).text.startswith(
+        "There's no thermometer in the kitchen."
+    )
+    ctx.update_state("oven", {"state": "on", "temperature": 180})
+    assert resolve(hyp("HassClimateGetTemperature", area="kitchen"), ctx, kitchen).device_ids == ["oven"]
 
 
 def test_turning_the_heat_up_or_down_steps_the_setpoint(ctx, kitchen, template_sentences) -> None:
@@ -2434,6 +2442,18 @@ def test_what_about_another_room_follows_the_turn_just_before(ctx, config, livin
     said("turn off the floor lamp", "HassTurnOff", ("name", "floor lamp"))
     said("what time is it", "HassGetCurrentTime")
     assert said("and in the bedroom").device_ids == []
+    # "what about in here" was out of domain, "and in here" asked "What should I do with the speaker?"
+    for here in ("what about in here", "and in here", "and here"):
+        said("what's the temperature in the office", "HassClimateGetTemperature", ("area", "office"))
+        r = said(here, "HassMediaPlayerMute")
+        assert (r.interpretation.intent, r.device_ids) == ("HassClimateGetTemperature", ["thermostat"]), here
+        assert r.values.get("not_in") == "living room", here
+    # "how about outside" asked about "the weather in the outside": "I can't get the weather in the Outside"
+    ctx.update_state("outdoor_temperature", {"temperature": 8})
+    for outside in ("how about outside", "and outside"):
+        said("what's the temperature in the office", "HassClimateGetTemperature", ("area", "office"))
+        r = said(outside, "HassGetWeather")
+        assert "elsewhere" not in r.values and dispatch(r, ctx).text == "It's 8 degrees outside.", outside
 
 
 def test_another_one_is_the_next_on_what_plays(ctx, living) -> None:
@@ -3305,6 +3325,7 @@ def test_a_routine_or_a_moment_not_taught_says_how_to_teach_it(ctx, living) -> N
         ("start my morning routine", "morning routine", "turn on the lights"),
         ("i'm going to bed", "i'm going to bed", "turn off the lights"),
         ("make it cozy", "make it cozy", "turn off the lights"),  # it was the weather
+        ("set the mood", "set the mood", "turn off the lights"),  # a fan speed of a device "mood"
         ("i'm going to watch a movie", "i'm going to watch a movie", "turn off the lights"),
     ):
         r = resolve(hyp("AmbientLearnPreferences", text=said), ctx, living)
@@ -3937,6 +3958,35 @@ def test_the_player_changed_just_before_takes_the_volume_over_another_playing(ct
     # "next song" is still the music's, not the tv's just turned on
     ctx.set_just_changed(living.id, True)
     assert resolve(hyp("HassMediaNext", text="next song"), ctx, living).device_ids == ["living_room_speaker"]
+
+
+def test_is_it_dark_in_here_is_asked_not_done(ctx, living) -> None:
+    """ "is it dark in here" brightened the lights (a question; "it's too dark in here" still does)."""
+    ctx.update_state("living_room_light", {"state": "on", "brightness": 60})
+    ctx.update_state("kitchen_light", {"state": "off"})
+    for said, room_light in (
+        ("is it dark in here", "living_room_light"),
+        ("is it too bright in the kitchen", "kitchen_light"),
+    ):
+        r = resolve(hyp("AmbientSetBrightnessRelative", text=said, brightness_step="dark"), ctx, living)
+        assert r.interpretation.intent == "HassGetState" and room_light in r.device_ids, said
+        assert dispatch(r, ctx).kind == "answer", said
+    r = resolve(
+        hyp("AmbientSetBrightnessRelative", text="it's too dark in here", brightness_step="dark"), ctx, living
+    )
+    assert r.interpretation.intent == "AmbientSetBrightnessRelative"
+
+
+def test_a_word_is_spelled(ctx, kitchen) -> None:
+    """ "spell necessary" and "how do you spell restaurant" said "Sorry, I can't help with that."."""
+    for said, answer in (
+        ("spell necessary", "Necessary is spelled N, E, C, E, S, S, A, R, Y."),
+        ("how do you spell restaurant", "Restaurant is spelled R, E, S, T, A, U, R, A, N, T."),
+        ("how is rhythm spelled", "Rhythm is spelled R, H, Y, T, H, M."),
+        ("can you spell don't", "Don't is spelled D, O, N, apostrophe, T."),
+    ):
+        assert answered(said, ctx, kitchen) == answer, said
+    assert not answered("how is the weather", ctx, kitchen, "HassGetWeather").endswith("spelled")
 
 
 def test_the_calendar_and_what_to_wear_are_answered(ctx, kitchen) -> None:

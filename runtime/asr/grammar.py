@@ -88,7 +88,7 @@ MEANINGS: dict[str, frozenset[str]] = {
     "(turn | switch) (on | off) everything <floor>": frozenset({"HassTurnOn", "HassTurnOff"}),
     "(start | stop) the <runnable>": frozenset({"HassTurnOn", "HassTurnOff", "HassMediaPause", "HassMediaUnpause"}),
     # for later: spoken, "turn off the lights at eleven p m" was heard as "... in the living room" and done now
-    "(turn | switch) (on | off) the <switchable> (in <number> minutes | in an hour | at <clock>)": learned({"HassStartTimer"}),
+    "(turn | switch) (on | off) the <switchable> (in <number> minutes | in an hour | at <clock> | at (sunset | sunrise))": learned({"HassStartTimer"}),
     "<switchable> (on | off) in <number> minutes": learned({"HassStartTimer"}),
     # each its own time (runtime/clauses.py each_its_time): heard as the first alone, the rest lost
     "turn (on | off) the <switchable> in <number> minutes and the <switchable> in <number> [minutes]": learned({"HassStartTimer"}),
@@ -201,6 +201,10 @@ MEANINGS: dict[str, frozenset[str]] = {
     # the template drew "what's the date" to "what's ninety eight" (benchmarks/audio.py)
     "(when is | what day is) (christmas | thanksgiving | easter | halloween | mother's day | father's day)": learned({"HassGetCurrentDate"}),
     "what time is it in (london | paris | tokyo | new york | los angeles | sydney)": learned({"HassGetCurrentTime"}),
+    # the sun at the home's place (runtime/sun.py): the time now, a temperature or "Sorry" before
+    "(what time | when) is (sunset | sunrise) [tomorrow]": learned({"HassGetCurrentTime"}),
+    "(what time | when) does the sun (set | rise | come up | go down) [tomorrow]": learned({"HassGetCurrentTime"}),
+    "(how long until (sunset | sunrise) | when does it get dark)": learned({"HassGetCurrentTime"}),
     "how many (ounces | teaspoons | tablespoons | cups | grams) are in a (cup | tablespoon | pound | gallon)": learned({ANSWERED_ONLY}),
     "how long has the <switchable> been (on | off)": learned({"HassGetState"}),  # it answered about timers
     # lists (runtime/lists.py): "add milk to my shopping list" was rejected, or "Sorry"

@@ -31,8 +31,9 @@ def clean(text: str) -> str:
     return _QUOTES.sub(lambda m: m.group(0).replace("'", " "), text)
 
 
-# ASR writes "turn of the lights" and "switch the tv of" for "off"; no request means "turn of"
-_OF_FOR_OFF = re.compile(r"\b(turn|switch|shut|power)( of\b| (?:\w+ ){1,4}of$)")
+# ASR writes "turn of the lights" and "switch the tv of" for "off"; no request means "turn of" (but
+# "2 to the power of 3" does: it asked for the state of everything off)
+_OF_FOR_OFF = re.compile(r"\b(turn|switch|shut|(?<!the )power)( of\b| (?:\w+ ){1,4}of$)")
 
 
 # everyday ways to say a switch the training templates do not have ("kill the lights" was read as a
