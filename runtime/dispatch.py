@@ -877,15 +877,18 @@ def _timer_set(values: dict[str, Any]) -> str:
 def _sun_said(values: dict[str, Any], home: Home, now: datetime) -> str:
     """ "Sunset is at 4:51 PM.", "Sunrise was at 7:12 AM. Tomorrow it's at 7:13 AM.", "Sunset is in 2
     hours and 5 minutes, at 4:51 PM."; what to add to devices.yaml when the home's place is unknown."""
-    event = cast(Event, values["sun"])
     if home.latitude is None or home.longitude is None:
-        return f"I don't know when {event} is here: {NO_PLACE}"
+        what = "when the sun rises and sets" if values["sun"] == "up" else f"when {values['sun']} is"
+        return f"I don't know {what} here: {NO_PLACE}"
     place = (home.latitude, home.longitude)
+    if values["sun"] == "up":  # "is the sun up", "is it dark outside"
+        return _sun_up(now, place)
+    event = cast(Event, values["sun"])
     day = now.date() + timedelta(days=1 if values.get("tomorrow") else 0)
     at = next_sun_time(now, *place, event) if values.get("how_long") else sun_time(day, *place, event)
     if at is None:
         return f"There is no {event} here {'tomorrow' if values.get('tomorrow') else 'today'}."
-    clock, name = at.strftime("%I:%M %p").lstrip("0"), event.capitalize()
+    clock, name = _at(at), event.capitalize()
     if values.get("how_long"):
         minutes = max(1, round((at - now).total_seconds() / 60))
         return f"{name} is in {duration_text(minutes * 60)}, at {clock}."
@@ -893,10 +896,27 @@ def _sun_said(values: dict[str, Any], home: Home, now: datetime) -> str:
         return f"Tomorrow, {event} is at {clock}."
     if at < now:
         after = sun_time(day + timedelta(days=1), *place, event)
-        return f"{name} was at {clock}." + (
-            f" Tomorrow it's at {after.strftime('%I:%M %p').lstrip('0')}." if after else ""
-        )
+        return f"{name} was at {clock}." + (f" Tomorrow it's at {_at(after)}." if after else "")
     return f"{name} is at {clock}."
+
+
+def _sun_up(now: datetime, place: tuple[float, float]) -> str:
+    """ "The sun is up until 3:52 PM.", "The sun set at 3:52 PM. It rises at 7:52 AM.": whether it is
+    up now, and the next change."""
+    rise, set_ = sun_time(now.date(), *place, "sunrise"), sun_time(now.date(), *place, "sunset")
+    if rise is None or set_ is None:  # polar day or night, or a sunset after midnight
+        return "The sun doesn't both rise and set here today."
+    if now < rise:
+        return f"The sun is down. It rises at {_at(rise)}."
+    if now < set_:
+        return f"The sun is up until {_at(set_)}."
+    after = next_sun_time(now, *place, "sunrise")
+    return f"The sun set at {_at(set_)}." + (f" It rises at {_at(after)}." if after else "")
+
+
+def _at(when: datetime) -> str:
+    """ "3:52 PM", as said."""
+    return when.strftime("%I:%M %p").lstrip("0")
 
 
 def _clock(hh_mm: str) -> str:

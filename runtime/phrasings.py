@@ -302,13 +302,14 @@ SNOOZE = re.compile(
 # "remind me to call mom at 5 pm", "at 5 remind me to call mom": a reminder at a time of day
 REMIND_AT = re.compile(
     r"(?:please |can you |could you )?(?:remind me to|set a reminder to|(?:remind me|set a reminder) (?P<about>about|for))"
-    r" (?P<what>.+?) (?:at|by) (?P<time>.+)"
+    r" (?P<what>(?!(?:tomorrow|tonight|today)\b).+?) (?:at|by) (?P<time>.+)"
     r"|(?:please )?(?:at|by) (?P<time_first>.+?),? remind me to (?P<what_last>.+)"
     # "remind me at 5 pm to call mom" said "Sorry, I can't help with that.", as did "remind me
-    # tomorrow at 9 to call the dentist"
-    r"|(?:please )?remind me (?:(?P<day_first>tomorrow|tonight|today|on \w+day|this (?:morning|afternoon|evening)) )?"
+    # tomorrow at 9 to call the dentist"; "set a reminder for 5 pm to call mom" was out of domain, "set a
+    # reminder for tomorrow at 9 to ..." a 9-minute timer
+    r"|(?:please )?(?:remind me|set a reminder)(?: for)? (?:(?P<day_first>tomorrow|tonight|today|on \w+day|this (?:morning|afternoon|evening)) )?"
     # the "to" of "quarter to nine" is not the one before the task
-    rf"(?:at|by) (?P<time_between>.+?) to (?P<what_after>(?!(?:\d+|{'|'.join(HOUR_WORDS)})\b).+)"
+    rf"(?:(?:at|by|for) )?(?P<time_between>.+?) to (?P<what_after>(?!(?:\d+|{'|'.join(HOUR_WORDS)})\b).+)"
 )
 # "remind me to call john" with no time said (out of domain for the model): when? ("at", "in", "by",
 # "tomorrow", "tonight" say one)
@@ -400,6 +401,10 @@ SUN_ASKED = re.compile(
     r"|(?:what time|when) (?:does|will) the sun (?P<verb>set|rise|come up|go down)(?: (?P<day3>today|tonight|tomorrow))?"
     r"|(?:what time|when) (?:does|will) it get (?P<light>dark|light)(?: (?P<day4>today|tonight|tomorrow))?"
     rf"|how long (?P<until>until|till|before) (?:the )?(?P<event3>{SUN_EVENT}|the sun (?:sets|rises|goes down|comes up))"
+)
+# "is the sun up", "is it dark outside" (the weather, "Sorry"): whether it is, and until when
+SUN_UP = re.compile(
+    r"(?:is the sun (?:up|down|out|still up)|is it (?:still )?(?:light|dark|daytime|night) (?:outside|out)(?: yet| now)?)"
 )
 # what each way of saying it names
 SUN_WORDS: dict[str, Event] = {

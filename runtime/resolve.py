@@ -126,6 +126,7 @@ from runtime.phrasings import (
     STOP_EVERYWHERE,
     STOP_LATER,
     SUN_ASKED,
+    SUN_UP,
     SUN_WORDS,
     TAUGHT_ASKED,
     TEACH_NAME,
@@ -1331,6 +1332,8 @@ def _said_of_time(turn: _Turn, text: str) -> Resolution | None:
         return _read_as(turn, "HassGetCurrentTime", []).done(
             sun=event, tomorrow=said_in(sun, "day") == "tomorrow", how_long=bool(sun["until"])
         )
+    if SUN_UP.fullmatch(text):
+        return _read_as(turn, "HassGetCurrentTime", []).done(sun="up")
     if (until := DAYS_UNTIL.fullmatch(text)) is not None:
         return _read_as(turn, "HassGetCurrentDate", []).done(until=until["day"])
     if (weather := WEATHER_IN.fullmatch(text)) is not None:
@@ -1849,6 +1852,11 @@ def _timer_until(turn: _Turn, said: str, name: str = ALARM) -> Resolution | None
     if name == ALARM and waking and not at[2] and at[0] > 0:  # "wake me up at 7": 7 in the morning
         turn.reasons.append("no am or pm, to wake up: the morning")
         at = (at[0], at[1], True)
+    elif name != ALARM and (tomorrow or weekday is not None) and not at[2] and 1 <= at[0] <= 12:
+        # "remind me tomorrow at 9" rang at 9 pm tomorrow (the nearer 9 today, a day on): on another
+        # day, the hour of the working day it names (7 to 11 in the morning, 12 to 6 in the afternoon)
+        at = (at[0] % 12 + (0 if 7 <= at[0] <= 11 else 12), at[1], True)
+        turn.reasons.append("no am or pm, on another day: the daytime hour")
     seconds, when = _until(turn, at)
     if tomorrow and _a_day_later(turn, seconds):
         seconds, when = _until(turn, at, days=1)  # "tomorrow at 7" said before 7 today

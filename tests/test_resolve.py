@@ -487,6 +487,30 @@ def test_an_alarm_on_a_weekday_is_that_days_and_a_repeating_one_is_said_not_done
     assert (
         dispatch(r, ctx).text == "OK, I'll remind you to call mom at 8:45 AM tomorrow."
     )  # not "nine to call mom"
+    # in the morning "tomorrow at 9" rang at 9 pm tomorrow; "set a reminder for ..." was a 9-minute
+    # timer, or out of domain
+    morning = datetime(2026, 12, 7, 10, 46)
+    for intent, said, answer in (
+        (
+            "HassStartTimer",
+            "remind me tomorrow at 9 to call the dentist",
+            "to call the dentist at 9:00 AM tomorrow",
+        ),
+        (
+            "HassStartTimer",
+            "set a reminder for tomorrow at 9 to call the dentist",
+            "to call the dentist at 9:00 AM tomorrow",
+        ),
+        ("OutOfDomain", "set a reminder for 5 pm to call mom", "to call mom at 5:00 PM"),
+        ("HassStartTimer", "remind me on friday at 3 to pay rent", "to pay rent at 3:00 PM on Friday"),
+        (
+            "HassStartTimer",
+            "remind me at 9 to call the dentist",
+            "to call the dentist at 9:00 PM",
+        ),  # today: the nearer
+    ):
+        r = resolve(hyp(intent, text=said, minutes="9"), ctx, kitchen, now=morning)
+        assert dispatch(r, ctx).text == f"OK, I'll remind you {answer}.", said
     # a duration said with a command the model read as one for now: for then too
     r = resolve(
         hyp("HassLightSet", text="set the lights to 50 percent in 10 minutes", brightness="50"), ctx, kitchen

@@ -116,6 +116,23 @@ def test_a_command_at_sunset_waits_for_it(ctx: ContextStore, kitchen: Satellite)
     assert dispatch(r, ctx, now=NOW).text.startswith("At sunset, ")
 
 
+def test_is_the_sun_up_says_until_when(ctx: ContextStore, kitchen: Satellite) -> None:
+    """ "is the sun up" said "Sorry", "is it dark outside" the weather."""
+    home = ctx.config.home
+    assert home.latitude is not None and home.longitude is not None
+    rise = sun_time(NOW.date(), home.latitude, home.longitude, "sunrise")
+    set_ = sun_time(NOW.date(), home.latitude, home.longitude, "sunset")
+    assert rise is not None and set_ is not None
+    for now, starts in (
+        (rise - timedelta(minutes=5), "The sun is down. It rises at "),
+        (rise + timedelta(minutes=5), "The sun is up until "),
+        (set_ + timedelta(minutes=5), "The sun set at "),
+    ):
+        for text, intent in (("is the sun up", "OutOfDomain"), ("is it dark outside", "HassGetWeather")):
+            r = resolve(Interpretation(intent, 0.95, [], text), ctx, kitchen, now=now)
+            assert dispatch(r, ctx, now=now).text.startswith(starts), (text, now)
+
+
 def test_a_command_when_the_sun_sets_or_it_gets_dark_waits_for_it(
     ctx: ContextStore, kitchen: Satellite
 ) -> None:
