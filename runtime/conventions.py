@@ -6,7 +6,7 @@ Everything above MQTT speaks *normalized fields* (the ContextStore's vocabulary)
     brightness   0-100          position   0-100         volume   0-100      percentage (fan) 0-100
     muted        true/false
     temperature  (measured)     target_temperature       color    a color name ("red", "warm white")
-    media_title, media_class    media_command ("next", "previous")
+    media_title, media_artist, media_class    media_command ("next", "previous")
 
 This module converts them to and from what each convention puts on the wire:
 
@@ -365,7 +365,16 @@ def _parse_json_state(device: Device, data: dict[str, Any]) -> dict[str, Any]:
             out["volume"] = round(value * 100) if value <= 1 else value
         elif key == "media_command" and isinstance(value, str):
             out[key] = value.lower()
-        elif key in ("media_title", "media_class", "humidity", "speed", "percentage", "muted", "source"):
+        elif key in (
+            "media_title",
+            "media_artist",
+            "media_class",
+            "humidity",
+            "speed",
+            "percentage",
+            "muted",
+            "source",
+        ):
             out[key] = value  # "source": a tv's input or app ("what's on tv")
         elif key in READINGS and isinstance(value, int | float) and not isinstance(value, bool):
             out[key] = value  # a plug's power, an air sensor's co2 ("how much power is the tv using")

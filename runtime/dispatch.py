@@ -251,6 +251,8 @@ def _answer(intent: str, values: dict[str, Any], ctx: ContextStore, now: datetim
         return Action("answer", text=f"OK, the lights will come on at {values['lights_on_at']:g}%.")
     if intent == "AmbientTeachPreference" and values.get("dislike"):
         return Action("answer", text=f"OK, I'll remember you don't like {values['preference']}.")
+    if intent == "AmbientTeachPreference" and values.get("liked_title"):  # "i love this song"
+        return Action("answer", text=f"OK, I'll remember you like {values['liked_title']}.")
     if intent == "AmbientTeachPreference":
         return Action("answer", text=f"OK, I'll remember: {values['preference']}.")
     if intent == "AmbientLearnPreferences" and not values.get("learning"):
@@ -499,7 +501,8 @@ def _state(device: Device, ctx: ContextStore, asked: str | None) -> str:
     if state == "playing" and fields.get("media_title"):
         cls = fields.get("media_class")
         what = "the movie" if cls in VIDEO_CLASSES else ""
-        details.append(f"{what} {fields['media_title']}".strip())
+        by = f" by {fields['media_artist']}" if fields.get("media_artist") else ""  # "who sings this"
+        details.append(f"{what} {fields['media_title']}{by}".strip())
     elif state in ("on", "playing") and fields.get("source") and device.type in ("tv", "media_player"):
         details.append(f"showing {fields['source']}")  # "what's on tv": its input or app
     said = STATE_WORDS.get(state, state or "in an unknown state")

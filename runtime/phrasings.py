@@ -360,6 +360,13 @@ NEXT_ONE = re.compile(
     r"|(?:i (?:don't|do not|really don't) (?:like|love|want)|i hate|i'm not (?:into|a fan of)) (?:this|that)"
     r"(?: one| song| track| tune| music)?(?: very much| much)?"
 )
+# "i love this song", "add this to my favorites" (asked "What do you like?", or "Sorry"): a like for what plays
+LIKE_THIS = re.compile(
+    r"(?:i (?:really )?(?:like|love|enjoy|dig)|i'm (?:loving|enjoying|into)) (?:this|that)"
+    r"(?: one| song| track| tune| music)?(?: a lot| very much| so much)?"
+    r"|(?:please )?(?:add|save|put) (?:this|that|it)(?: one| song| track)? (?:to|in|on) (?:my|our) (?:favou?rites|likes)"
+    r"|(?:please )?(?:like|favou?rite|thumbs up) (?:this|that)(?: one| song| track)?"
+)
 # "what are you playing": the model reads it as out of domain
 WHAT_PLAYS = re.compile(
     r"what (?:are you playing|is (?:this|that) song|are (?:we|you) listening to|am i listening to"
@@ -368,6 +375,7 @@ WHAT_PLAYS = re.compile(
     r"|(?:artist|band|singer) is (?:this|that|playing)|is (?:this|that) (?:artist|band|singer))(?: right now| now)?"
     r"|who (?:sings|is singing|'s singing|is (?:this|that) (?:singing|artist|band|singer)|plays|is playing)"
     r"(?: (?:this|that))?(?: song| track)?(?: right now| now)?"
+    r"|who(?: is|'s) (?:this|that)"  # with something playing ("Which device do you want to know about?")
 )
 # "forget bedtime": un-teach a taught phrase (only when one was taught: "forget it" is never mind)
 FORGET = re.compile(
@@ -545,7 +553,7 @@ APPS = {
 }  # fmt: skip
 # "put on netflix", "open youtube": the app on the tv
 APP_OPENED = re.compile(
-    r"(?:please )?(?:open|launch|start|put on|go to|switch to|turn on|put|watch|(?:i want|let'?s) (?:to )?watch) (?:the )?(?P<app>"
+    r"(?:please )?(?:open|launch|start|put on|go to|switch to|turn on|put|play|watch|(?:i want|let'?s) (?:to )?watch) (?:the )?(?P<app>"
     + "|".join(sorted(APPS, key=len, reverse=True))
     + r")(?: app)?(?: on)?(?: (?:on|in) (?:the )?(?P<where>.+?))?(?: please)?"
     # "turn the tv to netflix" asked which player

@@ -95,6 +95,7 @@ from runtime.phrasings import (
     LIGHT_ABLE,
     LIGHTS_ABLE,
     LIKE_FORGOTTEN,
+    LIKE_THIS,
     MADE_SURE,
     MEANT,
     MEANT_NO,
@@ -379,6 +380,11 @@ LATER = re.compile(
     r"\b(?:later(?: on)?|in a (?:bit|while|minute|moment|sec|second|few(?: minutes)?)|in (?:\d+|one|two|three"
     r"|four|five|six|seven|eight|nine|ten|fifteen|twenty|thirty|forty|fifty|sixty)"
     r"(?: (?:seconds?|minutes?|mins?|hours?))?|in (?:an|one|half an) hour|after (?:dinner|lunch|breakfast))$"
+)
+# "turn the tv off in 5": a number of minutes, unsaid
+BARE_LATER = re.compile(
+    r"(?P<command>.+?) in (?P<n>\d+|one|two|three|four|five|six|seven|eight|nine|ten|fifteen|twenty|thirty"
+    r"|forty|forty five|fifty|sixty|ninety)"
 )
 # "don't turn off the lights", "can you not turn on the fan": a command not to do ("why don't you
 # turn on the light" is a request)
@@ -848,6 +854,12 @@ def resolve(
         )
     ):
         return then
+    if (bare := BARE_LATER.fullmatch(text)) is not None and _for_later(bare["command"], DELAYABLE_VERBS):
+        # "turn the tv off in 5" asked "Now, or later?", "turn off the lights in 10" set a plain timer:
+        # minutes, as "set a timer for fifteen" is
+        in_minutes = f"{bare['command']} in {bare['n']} minutes"
+        if then := _at_a_time(dataclasses.replace(turn, interp=dataclasses.replace(interp, text=in_minutes))):
+            return then
     unsure = interp.score < REJECT_THRESHOLD or interp.intent == "OutOfDomain"  # whatever it read
     if unsure and (then := _at_a_time(turn)):  # "lock the door at 12 30 pm" was out of domain
         # "turn off the fan at 2 am": the model unsure what it is, the words say a command for then (the
@@ -1558,6 +1570,8 @@ def _said_of_media(turn: _Turn, text: str) -> Resolution | None:
         if playing or not text.startswith(("play music", "play the music", "play some music")):
             return _media_moved(turn, room)
         # "play music in the kitchen" with nothing playing: music played there, not "Nothing is playing"
+    if LIKE_THIS.fullmatch(text):
+        return _like_this(turn)
     if not NEXT_ONE.fullmatch(text):
         return None
     if not any(turn.state(d.id) == "playing" for d in turn.devices):  # not a title "something"
@@ -1628,6 +1642,24 @@ def _humidity_asked(turn: _Turn, room_said: str | None, outside: bool) -> Resolu
 def _here_first(turn: _Turn, devices: list[Device]) -> Device | None:
     """The first of `devices` in this satellite's room, else the first; None when there are none."""
     return next((d for d in devices if d.room == turn.satellite.room), devices[0] if devices else None)
+
+
+def _like_this(turn: _Turn) -> Resolution:
+    """ "i love this song": a like for the title playing (here first), as "I like <title>" is."""
+    playing = [d for d in _players(turn) if turn.state(d.id) == "playing"]
+    slots = _what_plays(turn, _here_first(turn, playing)) if playing else []
+    if not slots:
+        why = "Nothing is playing" if not playing else "I don't know what's playing"
+        return _read_as(turn, "AmbientTeachPreference", []).ask(f"{why}. Say what you like: I like jazz.")
+    title = normalize(slots[0].value)
+    turn.reasons.append(f"what plays is liked: {title}")
+    liked = _read_as(turn, "AmbientTeachPreference", [Slot("preference", title)], text=f"i like {title}")
+    resolution = _teach_preference(liked)
+    if all(s.value == "music" for s in slots[1:]):  # a song: "play some music" may play it
+        titles = [t for t in turn.ctx.preferences(turn.person).get("music_titles", []) if t != title]
+        turn.ctx.set_preference(turn.person, "music_titles", [*titles, title])
+    resolution.values["liked_title"] = slots[0].value
+    return resolution
 
 
 def _what_plays(turn: _Turn, player: Device | None) -> list[Slot]:
@@ -3422,9 +3454,9 @@ def _play(turn: _Turn) -> Resolution:
     if asks_liked:
         query = "something"
     if normalize(query) in ANY_MUSIC:  # "play some music": the music this person said they like
-        liked = [
-            x for x in turn.ctx.preferences(turn.person).get("likes", []) if set(x.split()) & MUSIC_WORDS
-        ]
+        prefs = turn.ctx.preferences(turn.person)
+        songs = prefs.get("music_titles", [])  # liked as they played ("i love this song")
+        liked = [x for x in prefs.get("likes", []) if set(x.split()) & MUSIC_WORDS or x in songs]
         if liked:
             turn.reasons.append(f"'{query}': {turn.person} likes {liked[-1]}")
             query = liked[-1]

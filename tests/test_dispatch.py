@@ -414,6 +414,8 @@ def test_out_of_domain_clarify_and_missing_device(ctx, kitchen) -> None:
         ("kitchen_light", b'{"state": "on", "brightness": 30}', {"state": "on", "brightness": 30}),
         ("living_room_speaker", b'{"state": "playing", "media_title": "Kind of Blue", "volume": 20}',
          {"state": "playing", "media_title": "Kind of Blue", "volume": 20}),
+        ("living_room_speaker", b'{"state": "playing", "media_title": "So What", "media_artist": "Miles Davis"}',
+         {"state": "playing", "media_title": "So What", "media_artist": "Miles Davis"}),  # "who sings this"
         ("tv", b'{"state": "on", "source": "HDMI 2"}', {"state": "on", "source": "HDMI 2"}),  # it was dropped
     ],
 )  # fmt: skip

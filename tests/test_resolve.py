@@ -1740,19 +1740,31 @@ def test_a_bare_name_of_lights_already_on_switches_them_off(ctx, living) -> None
     assert r.values == {"state": "on"}
 
 
+@pytest.mark.parametrize("said", ["turn off the tv in a bit", "turn off the tv later"])
+def test_a_command_for_later_read_as_one_for_now_is_asked_about(ctx, kitchen, said: str) -> None:
+    r = resolve(hyp("HassTurnOff", text=said), ctx, kitchen)
+    assert r.device_ids == [] and r.clarification is not None and r.clarification.startswith("Now, or later?")
+
+
 @pytest.mark.parametrize(
-    "said",
+    ("intent", "said", "command", "seconds"),
     [
-        "turn the lights off in five",
-        "turn off the tv in a bit",
-        "turn off the tv later",
-        "dim the lights in 5",
+        ("HassTurnOff", "turn the lights off in five", "turn the lights off", 300),
+        ("AmbientSetBrightnessRelative", "dim the lights in 5", "dim the lights", 300),
+        ("HassStartTimer", "turn off the lights in 10", "turn off the lights", 600),  # it set a plain timer
+        ("HassTurnOff", "lights off in twenty", "turn off the lights", 1200),
     ],
 )
-def test_a_command_for_later_read_as_one_for_now_is_asked_about(ctx, kitchen, said: str) -> None:
-    intent = "AmbientSetBrightnessRelative" if said.startswith("dim") else "HassTurnOff"
-    r = resolve(hyp(intent, text=said), ctx, kitchen)
-    assert r.device_ids == [] and r.clarification is not None and r.clarification.startswith("Now, or later?")
+def test_a_command_in_a_bare_number_is_for_that_many_minutes(
+    ctx, kitchen, intent, said, command, seconds
+) -> None:  # type: ignore[no-untyped-def]
+    """ "turn the tv off in 5" asked "Now, or later?"; "turn off the lights in 10" set a 10-minute timer
+    and left the lights on. A number with no unit is minutes, as in "set a timer for fifteen"."""
+    r = resolve(hyp(intent, text=said, hours="10"), ctx, kitchen)
+    assert (r.interpretation.intent, r.values) == (
+        "HassStartTimer",
+        {"seconds": seconds, "command": command},
+    ), said
 
 
 def test_no_device_template_sentence_is_taken_for_a_command_for_later(template_sentences) -> None:
@@ -2498,6 +2510,28 @@ def test_another_one_is_the_next_on_what_plays(ctx, living) -> None:
         hyp("HassMediaSearchAndPlay", text="play something else", search_query="something"), ctx, living
     )
     assert (r.device_ids, r.clarification) == ([], "What should I play?")
+
+
+def test_i_love_this_song_likes_what_plays(ctx, living) -> None:
+    """ "i love this song" asked "What do you like?", "add this song to my favorites" said "Sorry"; the
+    song liked is then what "play some music" plays, and "who sings this" says who."""
+    ctx.update_state(
+        "living_room_speaker", {"state": "playing", "media_title": "So What", "media_artist": "Miles Davis"}
+    )
+    for intent, said in (
+        ("AmbientTeachPreference", "i love this song"),
+        ("OutOfDomain", "add this song to my favorites"),
+    ):
+        r = resolve(hyp(intent, text=said), ctx, living)
+        assert dispatch(r, ctx).text == "OK, I'll remember you like So What.", said
+    assert ctx.preferences("default")["likes"] == ["so what"]
+    r = resolve(hyp("HassMediaSearchAndPlay", text="play some music", search_query="some music"), ctx, living)
+    assert r.values["media_title"] == "so what"
+    r = resolve(hyp("OutOfDomain", text="who sings this"), ctx, living)
+    assert dispatch(r, ctx).text == "The living room speaker is playing So What by Miles Davis."
+    ctx.update_state("living_room_speaker", {"state": "paused"})
+    r = resolve(hyp("AmbientTeachPreference", text="i love this song"), ctx, living)
+    assert r.clarification == "Nothing is playing. Say what you like: I like jazz."
 
 
 def test_every_room_is_the_whole_home(ctx, living) -> None:
@@ -3305,6 +3339,7 @@ def test_a_streaming_app_plays_on_the_player_it_runs_on(ctx, living, kitchen) ->
         ("open youtube", "OutOfDomain"),
         ("watch netflix", "OutOfDomain"),
         ("let's watch youtube", "OutOfDomain"),
+        ("play netflix", "HassMediaSearchAndPlay"),  # "What should I play?"
     ):
         r = resolve(hyp(intent, text=said), ctx, kitchen)  # the home's one tv
         assert r.device_ids == ["tv"], said
