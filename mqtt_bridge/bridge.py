@@ -73,7 +73,10 @@ class Bridge:
         self.rewrite_sync = RewriteSync(self.client, self.rewrites)
         self.commands = CommandExecutor(self.client, ctx, command_timeout_s)
         self.hermes = Hermes(self.client, config.home.device_id, config.mqtt.hermes)
-        self.announcer = Announcer(self.client, config.home.device_id)
+        speaking = {s.room for s in config.satellites if s.speaker}
+        self.announcer = Announcer(
+            self.client, config.home.device_id, [r for r in config.rooms if r.id in speaking]
+        )
         self.client.health = self._health
 
     # lifecycle ----------------------------------------------------------------------------------

@@ -6,6 +6,8 @@ Our own namespace lives under a configurable prefix (``ambient`` by default):
     <prefix>/<device>/health      JSON health snapshot, retained
     <prefix>/<device>/turn        one turn as JSON (QoS 1)
     <prefix>/<device>/feedback    one feedback event as JSON (QoS 1)
+    <prefix>/<device>/rooms       JSON: the rooms the hub speaks in, retained ("tell the garage ...")
+    <prefix>/announce             a broadcast to every hub (QoS 1)
     <prefix>/rewrites/global      retained, signed global rewrite table
     <prefix>/<device>/rewrites    retained, signed personal rewrite table
 
@@ -62,6 +64,23 @@ class Topics:
     def announce(self) -> str:
         """ "tell everyone ...": every hub on the broker says it (mqtt_bridge/announce.py)."""
         return f"{self.prefix}/announce"
+
+    @property
+    def rooms(self) -> str:
+        """This hub's rooms, retained, for the other hubs' "tell the garage ..." (mqtt_bridge/announce.py)."""
+        return f"{self.prefix}/{self.device_id}/rooms"
+
+    def hub_filters(self) -> tuple[str, str]:
+        """Every hub's rooms and status (a hub gone offline speaks nowhere)."""
+        return f"{self.prefix}/+/rooms", f"{self.prefix}/+/status"
+
+    def parse_hub_topic(self, topic: str) -> tuple[str, str] | None:
+        """`<prefix>/<device>/rooms|status` -> (device, "rooms" | "status"); None for any other topic."""
+        head = self.prefix + "/"
+        rest = topic[len(head) :].split("/") if topic.startswith(head) else []
+        if len(rest) == 2 and rest[0] and rest[1] in ("rooms", "status"):
+            return rest[0], rest[1]
+        return None
 
     @property
     def personal_rewrites(self) -> str:

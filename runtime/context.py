@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, NamedTuple, Protocol
 
-from runtime.config import Config, Device
+from runtime.config import Config, Device, Room
 from runtime.events import Command, Interpretation
 from runtime.timers import RunningTimer, kind_of
 
@@ -91,6 +91,7 @@ class ContextStore:
     _alarm_in: dict[str, float | None] = field(default_factory=dict)  # satellite -> seconds to its alarm
     _preferences: dict[str, dict[str, Any]] = field(default_factory=dict)  # person -> prefs
     _listeners: list[StateListener] = field(default_factory=list)
+    _hub_rooms: dict[str, tuple[Room, ...]] = field(default_factory=dict)  # another hub -> rooms it speaks in
 
     # devices ---------------------------------------------------------------------------------
     def devices(self) -> list[Device]:
@@ -121,6 +122,19 @@ class ContextStore:
         with self._lock:
             ids = [s.id for s in self.config.satellites if s.id in self._states]
         return [p for i in ids if (p := self.satellite_player(i)) is not None]
+
+    # other hubs on the broker -----------------------------------------------------------------
+    def set_hub_rooms(self, hub: str, rooms: tuple[Room, ...]) -> None:
+        """The rooms another hub has a speaking satellite in ("tell the garage ..."); () forgets it."""
+        with self._lock:
+            if rooms:
+                self._hub_rooms[hub] = rooms
+            else:
+                self._hub_rooms.pop(hub, None)
+
+    def hub_rooms(self) -> dict[str, tuple[Room, ...]]:
+        with self._lock:
+            return dict(self._hub_rooms)
 
     def add_device(self, device: Device) -> None:
         with self._lock:

@@ -247,6 +247,7 @@ class Runtime:
             pipeline.on_broadcast = self._broadcast
         if (announcer := getattr(self.bridge, "announcer", None)) is not None:
             announcer.on_heard = self._announced  # "tell everyone ..." said to another hub
+            announcer.on_rooms = self.ctx.set_hub_rooms  # "tell the garage ...": another hub's room
         self.loops: list[AudioLoop] = []
         self.started = time.time()
         self._cpu0 = time.process_time()

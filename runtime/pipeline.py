@@ -380,7 +380,8 @@ class Pipeline:
         turn.action = self._timers(turn.resolution, self.stages.dispatch(turn.resolution, self.ctx))
         t = _lap(turn, "dispatch", t)
         said_to = turn.resolution.values.get("to")
-        if "broadcast" in turn.resolution.values and self.on_broadcast is not None and said_to:
+        if "broadcast" in turn.resolution.values and self.on_broadcast is not None and said_to is not None:
+            # said_to may be empty: the room is another hub's ("tell the garage ...")
             values = turn.resolution.values
             rooms = None if values.get("everyone") else (str(values["room_id"]),)
             self.on_broadcast(self.satellite, str(values["broadcast"]), list(said_to), rooms)

@@ -1044,10 +1044,11 @@ def _said_to_everyone(turn: _Turn, text: str) -> Resolution | None:
         return None
     message = m["message"] or m["message2"]
     others = [s for s in turn.ctx.config.satellites if s.id != turn.satellite.id and s.speaker]
-    if not others:
+    elsewhere = [r.name for rooms in turn.ctx.hub_rooms().values() for r in rooms]  # other hubs'
+    if not others and not elsewhere:
         return _read_as(turn, "HassBroadcast", []).ask("There's no other room I can speak in.")
-    rooms = list(dict.fromkeys(turn.room(s.room).name for s in others))
-    turn.reasons.append(f"a broadcast to {', '.join(s.id for s in others)}")
+    rooms = list(dict.fromkeys([*(turn.room(s.room).name for s in others), *elsewhere]))
+    turn.reasons.append(f"a broadcast to {', '.join(s.id for s in others) or 'the other hubs'}")
     return _read_as(turn, "HassBroadcast", []).done(
         broadcast=message, to=[s.id for s in others], to_rooms=rooms, everyone=True
     )
@@ -1055,24 +1056,53 @@ def _said_to_everyone(turn: _Turn, text: str) -> Resolution | None:
 
 def _said_to_a_room(turn: _Turn, text: str) -> Resolution | None:
     """ "tell the kitchen dinner is ready", "announce in the bedroom that ...": said there (it said
-    "Sorry"); None when no room of this home is named so."""
-    for room in sorted(turn.rooms, key=lambda r: len(r.name), reverse=True):
+    "Sorry"), or in another hub's room of that name ("tell the garage ..."); None when no room is
+    named so."""
+    remote = [(hub, r) for hub, rooms in turn.ctx.hub_rooms().items() for r in rooms]
+    local = [(None, r) for r in turn.rooms]
+    for hub, room in sorted([*local, *remote], key=lambda x: len(x[1].name), reverse=True):
+        names = "|".join(re.escape(normalize(n)) for n in (room.name, *room.aliases))
         said = re.fullmatch(
-            rf"(?:please )?(?:tell the {re.escape(room.name)}|(?:announce|say|broadcast) (?:in|to) the "
-            rf"{re.escape(room.name)})(?: that)? (?P<message>.+)",
+            rf"(?:please )?(?:tell (?:the )?(?:{names})|(?:announce|say|broadcast) (?:in|to) (?:the )?(?:{names}))"
+            r"(?: that| to)? (?P<message>.+)",
             text,
         )
-        if said is None:
-            continue
-        there = [s for s in turn.ctx.config.satellites if s.room == room.id and s.speaker]
+        if said is None or (hub is not None and room_called(room.name, turn.rooms) is not None):
+            continue  # a room of this home is this home's, whatever another hub calls its own
         broadcast = _read_as(turn, "HassBroadcast", [])
+        if hub is not None:  # that hub says it (runtime/daemon.py publishes the announcement)
+            turn.reasons.append(f"a broadcast to {hub}'s {room.name}")
+            return broadcast.done(broadcast=said["message"], to=[], to_rooms=[room.name], room_id=room.id)
+        there = [s for s in turn.ctx.config.satellites if s.room == room.id and s.speaker]
         if not there:
             return broadcast.ask(f"There's no speaker in the {room.name} I can speak through.")
         turn.reasons.append(f"a broadcast to {', '.join(s.id for s in there)}")
         return broadcast.done(
             broadcast=said["message"], to=[s.id for s in there], to_rooms=[room.name], room_id=room.id
         )
-    return None
+    return _told_nowhere(turn, text)
+
+
+# "tell the garage to come in" with no garage anywhere: said "Sorry"
+TELL_SOMEWHERE = re.compile(
+    r"(?:please )?tell (?:the )?(?P<place>\w+(?: room)?) (?:that |to )?(?P<message>\w+ .+)"
+)
+
+
+def _told_nowhere(turn: _Turn, text: str) -> Resolution | None:
+    """ "tell the garage ..." when no hub has a garage: where it can be said instead; None when `text`
+    tells nothing to a place (or tells a device something: "tell the tv to turn off")."""
+    told = TELL_SOMEWHERE.fullmatch(text)
+    if told is None or told["place"] in ("me", "us", "everyone", "everybody", "him", "her", "them"):
+        return None
+    if match_name(told["place"], turn.devices, turn.rooms, turn.satellite.room).devices:
+        return None
+    rooms = list(dict.fromkeys([
+        *(turn.room(s.room).name for s in turn.ctx.config.satellites if s.speaker and s.id != turn.satellite.id),
+        *(r.name for rooms in turn.ctx.hub_rooms().values() for r in rooms),
+    ]))  # fmt: skip
+    where = f" I can speak in: {', '.join(rooms)}." if rooms else ""
+    return _read_as(turn, "HassBroadcast", []).ask(f"I don't know a room called {told['place']}.{where}")
 
 
 # "is it dark in here" brightened the lights: asked, it is answered with their state

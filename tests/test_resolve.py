@@ -4036,6 +4036,42 @@ def test_is_it_dark_in_here_is_asked_not_done(ctx, living) -> None:
     assert r.interpretation.intent == "AmbientSetBrightnessRelative"
 
 
+def test_tell_a_room_of_another_hub_or_of_none(ctx, living) -> None:
+    """ "tell the garage to come in" said "Sorry": another hub's garage says it (the hubs publish their
+    rooms, mqtt_bridge/announce.py); with no garage anywhere, where it can be said."""
+    from runtime.config import Room
+
+    r = resolve(hyp("OutOfDomain", text="tell the garage to come in"), ctx, living)
+    assert r.clarification == "I don't know a room called garage. I can speak in: kitchen, bedroom."
+    ctx.set_hub_rooms("garage-hub", (Room("garage", "garage", ["workshop"]), Room("kitchen", "kitchen")))
+    for said in (
+        "tell the garage to come in",
+        "tell the workshop to come in",
+        "announce in the garage come in",
+    ):
+        r = resolve(hyp("OutOfDomain", text=said), ctx, living)
+        assert r.values == {"broadcast": "come in", "to": [], "to_rooms": ["garage"], "room_id": "garage"}, (
+            said
+        )
+    # this home's kitchen is this home's, whatever another hub calls its own
+    assert resolve(hyp("OutOfDomain", text="tell the kitchen hi"), ctx, living).values["to"] == [
+        "kitchen-sat"
+    ]
+    r = resolve(hyp("HassBroadcast", text="tell everyone dinner is ready"), ctx, living)
+    assert r.values["to_rooms"] == ["kitchen", "bedroom", "garage"] and r.values["everyone"]
+    # a device is no room: "tell the tv to turn off" is not a broadcast
+    assert (
+        resolve(hyp("HassTurnOff", text="tell the tv to turn off", name="tv"), ctx, living).values.get(
+            "broadcast"
+        )
+        is None
+    )
+    ctx.set_hub_rooms("garage-hub", ())  # offline: gone
+    assert (
+        resolve(hyp("OutOfDomain", text="tell the garage to come in"), ctx, living).clarification is not None
+    )
+
+
 def test_a_word_is_spelled(ctx, kitchen) -> None:
     """ "spell necessary" and "how do you spell restaurant" said "Sorry, I can't help with that."."""
     for said, answer in (
