@@ -229,7 +229,7 @@ DURATION_PHRASE = rf"(?:an?|half an|\S+(?: \S+)?) {_UNIT}"
 FOR_A_WHILE = re.compile(
     r"(?P<verb>turn|switch|keep|leave) (?:(?P<on1>on|off) (?P<dev1>.+?)|(?P<dev2>.+?) (?P<on2>on|off))"
     rf" for (?P<time>{DURATION_PHRASE})|(?:run|start) (?P<dev3>.+?) for (?P<time3>{DURATION_PHRASE})"
-    rf"|(?P<door>lock|unlock|open|close) (?P<dev4>.+?) for (?P<time4>{DURATION_PHRASE})"
+    rf"|(?P<door>lock|unlock|open|close|mute|unmute|pause) (?P<dev4>.+?) for (?P<time4>{DURATION_PHRASE})"
     # "set the oven to 180 for 30 minutes" (an oven timer, the oven not set): set now, off then
     rf"|(?:set|put|turn|preheat) (?P<oven>(?:the |my )?(?:\S+ )?oven) (?:on )?(?:to|at) (?P<heat>\S+(?: degrees)?)"
     rf" for (?P<time5>{DURATION_PHRASE})"
@@ -238,12 +238,14 @@ FOR_A_WHILE = re.compile(
     rf"|{SETTING} for (?P<time7>{DURATION_PHRASE})",
     re.IGNORECASE,
 )
-# "unlock the front door for 5 minutes": locked again when the time is up
-UNDONE_BY = {"lock": "unlock", "unlock": "lock", "open": "close", "close": "open"}
+# "unlock the front door for 5 minutes": locked again when the time is up; "mute the tv for 5 minutes"
+# (muted for good): unmuted again
+UNDONE_BY = {"lock": "unlock", "unlock": "lock", "open": "close", "close": "open", "mute": "unmute",
+             "unmute": "mute", "pause": "resume"}  # fmt: skip
 # "leave the lights on until 11 pm", "unlock the door until 6": undone then ("until 11 pm" was dropped)
 UNTIL = re.compile(
     r"(?P<verb>turn|switch|keep|leave) (?:(?P<on1>on|off) (?P<dev1>.+?)|(?P<dev2>.+?) (?P<on2>on|off))"
-    r" until (?P<time>.+)|(?P<door>lock|unlock|open|close) (?P<dev4>.+?) until (?P<time4>.+)"
+    r" until (?P<time>.+)|(?P<door>lock|unlock|open|close|mute|unmute|pause) (?P<dev4>.+?) until (?P<time4>.+)"
     r"|(?P<play>(?:please )?play .+?) until (?P<time6>.+)"
     rf"|{SETTING} until (?P<time7>.+)",
     re.IGNORECASE,

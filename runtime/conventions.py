@@ -89,6 +89,7 @@ READINGS: dict[str, tuple[str, str]] = {
     "co2": ("CO2", "ppm"),
     "pm25": ("PM2.5", "micrograms per cubic meter"),
     "voc": ("VOC level", "ppb"),
+    "battery": ("battery", "percent"),  # zigbee2mqtt's battery devices: locks, sensors, remotes
 }
 # a thermostat's modes, kept as `mode` beside its on/off `state` ("what mode is the thermostat in")
 CLIMATE_MODES = frozenset({"heat", "cool", "auto", "heat_cool", "dry", "fan_only", "eco"})  # off: the state

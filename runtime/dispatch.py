@@ -85,6 +85,8 @@ def dispatch(resolution: Resolution, ctx: ContextStore, *, now: datetime | None 
         return Action("answer", text=" ".join(_speed(d, ctx) for d in devices))
     if query == "reading":  # "how much power is the tv using"
         return Action("answer", text=_readings(str(values["reading"]), devices, ctx))
+    if query == "batteries":  # "are any batteries low"
+        return Action("answer", text=_batteries(devices, ctx))
     if query == "mode":  # "what mode is the thermostat in"
         return Action("answer", text=" ".join(_mode(d, ctx) for d in devices))
     if query == "playing" and not devices:
@@ -607,12 +609,31 @@ def _readings(field: str, devices: list[Device], ctx: ContextStore) -> str:
     values = [(d, float(s.state[field])) for d in devices if (s := ctx.state(d.id)) is not None]
     if not values:
         return f"No device here reports the {what}."
+    if field == "battery":
+        return " ".join(f"The {d.name}'s battery is at {round(v)}%." for d, v in values)
     if field == "power":
         each = [f"{d.name} {round(v)}" for d, v in values]  # whole watts: a plug's decimals are noise
         if len(values) == 1:
             return f"The {values[0][0].name} is using {round(values[0][1])} {unit}."
         return f"{round(sum(v for _, v in values))} {unit} in all: {_names(each)}."
     return " ".join(f"The {what} is {_clean(v)} {unit} {_where(d, ctx)}." for d, v in values)
+
+
+# a battery at or below this is low: zigbee2mqtt devices warn near here, and a lock needs time to be seen to
+BATTERY_LOW = 20
+
+
+def _batteries(devices: list[Device], ctx: ContextStore) -> str:
+    """The batteries that are low ("The front door's battery is low: 12%."), else the lowest; `devices`
+    are the ones that report one, lowest first."""
+    levels = [(d, float(s.state["battery"])) for d in devices if (s := ctx.state(d.id)) is not None]
+    if not levels:
+        return "No device here reports its battery."
+    low = [f"the {d.name}'s, at {round(v)}%" for d, v in levels if v <= BATTERY_LOW]
+    if low:
+        return f"{'This battery is' if len(low) == 1 else 'These batteries are'} low: {_and(low)}."
+    d, v = levels[0]
+    return f"No battery is low. The lowest is the {d.name}'s, at {round(v)}%."
 
 
 def _mode(device: Device, ctx: ContextStore) -> str:

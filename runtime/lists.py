@@ -79,6 +79,14 @@ LESS = re.compile(
     r"(?: too| as well)?(?: please)?"
 )
 ARTICLE = re.compile(r"^(?:some|a few|an?|the|more) ")
+# "we're out of eggs", "we need milk" (said "Sorry"): onto the shopping list, when every item is a grocery
+# ("we need a plumber", "i'm out of ideas" are no shopping)
+RAN_OUT = re.compile(
+    r"(?:(?:we're|we are|i'm|i am|we've|i've|we have|i have) )?(?:all )?(?:out of|run out of|ran out of|running out of"
+    r"|running low on|low on|almost out of)(?: the)? (?P<items>.+?)(?: again)?"
+    # "we need", not "i need": "i need coffee" is as likely a wish for one now
+    r"|we (?:need|need some|need more|could use|could use some) (?P<items2>(?!to )(?!the )(?!a |an ).+?)(?: please)?"
+)
 
 
 def parse(text: str) -> ListRequest | None:
@@ -96,6 +104,10 @@ def parse(text: str) -> ListRequest | None:
             return None
         name = next((NAMES[v] for k, v in groups.items() if k.startswith("name")), SHOPPING)
         return ListRequest(action, name, items)  # type: ignore[arg-type]
+    if (out := RAN_OUT.fullmatch(text)) is not None:
+        items = split_items(out["items"] or out["items2"])
+        if items and all(_grocery(tuple(i.split())) for i in items):
+            return ListRequest("add", SHOPPING, items)
     return None
 
 

@@ -536,9 +536,19 @@ HUMIDITY_ASKED = re.compile(
 READING_ASKED = re.compile(
     r"(?:how much (?P<what2>power|energy|electricity) (?:am i|are we|is the house|is the home) (?:using|consuming)"
     r"|how much (?P<what>power|energy|electricity) (?:is|are) (?:the |my )?(?P<device>.+?) (?:using|drawing|consuming|pulling)"
-    r"|(?:what's|what is) the (?P<what3>power|energy|electricity|co2|carbon dioxide|pm 2\.5|pm25|air quality|voc)"
-    r"(?: (?:use|usage|consumption|level))?(?: (?:of|on|for) (?:the |my )?(?P<device2>.+?)| in (?:the )?(?P<room>.+?))?)"
+    r"|(?:what's|what is) the (?P<what3>power|energy|electricity|co2|carbon dioxide|pm 2\.5|pm25|air quality|voc|battery)"
+    r"(?: (?:use|usage|consumption|level))?(?: (?:of|on|for) (?:the |my )?(?P<device2>.+?)| in (?:the )?(?P<room>.+?))?"
+    # "how much battery does the front door lock have" (the lock's state)
+    r"|how much (?P<what4>battery) (?:does|has) (?:the |my )?(?P<device3>.+?) (?:have|got|left)(?: left)?"
+    r"|(?:what's|what is) (?:the |my )?(?P<device4>.+?)'s (?P<what5>battery)(?: level)?)"
     r"(?: right now| now| today)?"
+)
+# "are any batteries low", "which batteries need changing": the devices that report one, lowest first
+BATTERIES_LOW = re.compile(
+    r"(?:are|is) (?:any|there any|any of the|the) batter(?:y|ies) (?:low|running low|dying|flat)"
+    r"|(?:which|what) batter(?:y|ies) (?:are|is) (?:low|running low|dying|flat)"
+    r"|(?:which|what) batter(?:y|ies) (?:need|needs) (?:changing|replacing|to be (?:changed|replaced))"
+    r"|(?:check|how are) (?:the |my |all the )?batteries"
 )
 # "put on a movie", "i want to watch a show": which one? (it switched on the lights just dimmed)
 WATCH_SOMETHING = re.compile(

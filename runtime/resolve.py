@@ -71,6 +71,7 @@ from runtime.phrasings import (
     ANSWERED,
     APP_OPENED,
     APPS,
+    BATTERIES_LOW,
     CHANNEL,
     CLIMATE_MODE,
     COFFEE_READY,
@@ -1186,6 +1187,10 @@ def _said_of_devices(turn: _Turn, text: str) -> Resolution | None:
         return _cannot(turn, "I can't tell who is home: nothing here senses people.")
     if (reading := READING_ASKED.fullmatch(text)) is not None:
         return _reading_asked(turn, reading)
+    if BATTERIES_LOW.fullmatch(text):  # every device that reports its battery, lowest first
+        reporting = [d for d in turn.devices if isinstance(_field(turn, d, "battery"), int | float)]
+        reporting.sort(key=lambda d: float(_field(turn, d, "battery")))
+        return _read_as(turn, "HassGetState", []).done([d.id for d in reporting], query="batteries")
     if (humid := HUMIDITY_ASKED.fullmatch(text)) is not None:
         return _humidity_asked(turn, humid["room"], outside="outside" in text.split())
     if (asked := WARM_IN.fullmatch(text)) is not None and asked["room"] == "here":  # read as the weather
@@ -1632,7 +1637,14 @@ def _forget_preferences(turn: _Turn, phrases_too: bool) -> None:
 
 # what a reading is called when asked -> the field devices report it in (conventions.READINGS)
 READING_FIELDS = {"power": "power", "electricity": "power", "energy": "energy", "co2": "co2",
-                  "carbon dioxide": "co2", "pm 2.5": "pm25", "pm25": "pm25", "air quality": "co2", "voc": "voc"}  # fmt: skip
+                  "carbon dioxide": "co2", "pm 2.5": "pm25", "pm25": "pm25", "air quality": "co2", "voc": "voc",
+                  "battery": "battery"}  # fmt: skip
+
+
+def _field(turn: _Turn, device: Device, field: str) -> Any:
+    """The field `device`'s last state reported, or None."""
+    state = turn.ctx.state(device.id)
+    return state.state.get(field) if state is not None else None
 
 
 def _reading_asked(turn: _Turn, asked: re.Match[str]) -> Resolution:
@@ -4081,7 +4093,7 @@ def _for_later(command: str, verbs: frozenset[str]) -> bool:
 # the verbs a command for later starts with ("turn on the fan in an hour"); not "set" / "start",
 # which also start a timer ("start a timer in ..." is no command)
 DELAYABLE_VERBS = frozenset(
-    _words("turn switch lock unlock open close dim brighten play pause stop mute unmute shut")
+    _words("turn switch lock unlock open close dim brighten play pause resume stop mute unmute shut")
 )
 AT_A_TIME = re.compile(r"(?P<command>.+?) at (?P<time>.+)")
 IN_A_WHILE = re.compile(rf"(?P<command>.+?) (?:in|after) (?P<time>{DURATION_PHRASE})")

@@ -156,6 +156,10 @@ def test_commands_are_cut_where_a_new_command_starts(said: str, parts: list[str]
         ),
         ("set the timer to 5 minutes for 2 hours", ["set the timer to 5 minutes for 2 hours"]),
         ("set an alarm to 7 until 8", ["set an alarm to 7 until 8"]),
+        # "mute the tv for 5 minutes" muted it for good
+        ("mute the tv for 5 minutes", ["mute the tv", "unmute the tv in 5 minutes"]),
+        ("pause the tv for 10 minutes", ["pause the tv", "resume the tv in 10 minutes"]),
+        ("mute the speaker until 9 pm", ["mute the speaker", "unmute the speaker at 9 pm"]),
     ],
 )
 def test_for_a_while_is_now_and_undone_when_the_time_is_up(said: str, parts: list[str]) -> None:

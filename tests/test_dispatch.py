@@ -410,6 +410,7 @@ def test_out_of_domain_clarify_and_missing_device(ctx, kitchen) -> None:
         ("thermostat", b"cool", {"state": "on", "mode": "cool"}),  # Home Assistant's mode topic
         ("coffee_maker", b'{"state": "ON", "power": 1200.5, "energy": 1.3, "linkquality": 90}',
          {"state": "on", "power": 1200.5, "energy": 1.3}),  # a zigbee2mqtt plug's readings
+        ("front_door_lock", b'{"state": "LOCK", "lock_state": "locked", "battery": 12}', {"state": "locked", "battery": 12}),
         ("outdoor_temperature", b"12.5", {"temperature": 12.5}),
         ("kitchen_light", b'{"state": "on", "brightness": 30}', {"state": "on", "brightness": 30}),
         ("living_room_speaker", b'{"state": "playing", "media_title": "Kind of Blue", "volume": 20}',

@@ -27,7 +27,16 @@ from runtime.lists import SHOPPING, TO_DO, ListRequest, change, more, parse, sai
         ("is milk on my shopping list", ListRequest("has", SHOPPING, ("milk",))),
         ("clear my shopping list", ListRequest("clear", SHOPPING)),
         ("remove everything from the shopping list", ListRequest("clear", SHOPPING)),
+        # said "Sorry": groceries run out or needed go on the shopping list
+        ("we're out of eggs", ListRequest("add", SHOPPING, ("eggs",))),
+        ("i'm all out of milk again", ListRequest("add", SHOPPING, ("milk",))),
+        ("we need milk and bread", ListRequest("add", SHOPPING, ("milk", "bread"))),
+        ("we're running low on coffee", ListRequest("add", SHOPPING, ("coffee",))),
         # not lists
+        ("we need a plumber", None),
+        ("i'm out of ideas", None),
+        ("we need to talk", None),
+        ("i need coffee", None),  # a wish for one now, as likely
         ("turn on the kitchen light", None),
         ("put the lights on", None),
         ("add five minutes to the timer", None),

@@ -516,6 +516,7 @@ def test_everyday_idioms_for_a_switch_and_asking_the_temperature(nlu: NluModel, 
     said = {
         "kill the lights": ("HassTurnOff", "turn off the lights"),
         "i need the lights on": ("HassTurnOn", "turn the lights on"),
+        "we need the lights on": ("HassTurnOn", "turn the lights on"),  # a device "we need lights"
         "crank it up": (None, "turn it up"),
         "all off": ("HassTurnOff", "turn everything off"),  # was "it" off: the last device commanded
         # asked about a device "whatever"; out of domain; asked about a device "night"

@@ -628,6 +628,7 @@ def test_a_command_with_no_verb_for_later_is_one(ctx, bedroom) -> None:
         ("lights off in 5 minutes", "turn off the lights"),
         ("kitchen light on in 10 minutes", "turn on the kitchen light"),
         ("lights off at 11 pm", "turn off the lights"),
+        ("resume the tv in 5 minutes", "resume the tv"),  # "pause the tv for 5 minutes", then
     ):
         r = resolve(hyp("HassStartTimer", text=said, minutes="5"), ctx, bedroom)
         assert r.values.get("command") == command, (said, r.values, r.reasons)
@@ -4120,6 +4121,26 @@ def test_a_plugs_power_and_a_sensors_co2_are_answered(ctx, living) -> None:
         ("what's the co2 in the office", "The CO2 is 650 ppm in the office."),
         ("what's the air quality", "The CO2 is 650 ppm in the office."),
         ("what's the power use of the floor lamp", "No device here reports the power use."),
+    ):
+        assert answered(said, ctx, living, "HassGetState") == answer, said
+
+
+def test_batteries_are_answered_and_the_low_ones_named(ctx, living) -> None:
+    """ "what's the battery of the front door lock" said the lock's state unknown; "are any batteries
+    low" said "Sorry" (zigbee2mqtt reports `battery` in percent)."""
+    assert answered("are any batteries low", ctx, living) == "No device here reports its battery."
+    ctx.update_state("front_door_lock", {"state": "locked", "battery": 80})
+    ctx.update_state("office_temperature", {"temperature": 21, "battery": 95})
+    assert (
+        answered("are any batteries low", ctx, living)
+        == "No battery is low. The lowest is the front door's, at 80%."
+    )
+    ctx.update_state("front_door_lock", {"battery": 12})
+    for said, answer in (
+        ("what's the battery of the front door lock", "The front door's battery is at 12%."),
+        ("how much battery does the front door have left", "The front door's battery is at 12%."),
+        ("what's the front door's battery", "The front door's battery is at 12%."),
+        ("which batteries need changing", "This battery is low: the front door's, at 12%."),
     ):
         assert answered(said, ctx, living, "HassGetState") == answer, said
 

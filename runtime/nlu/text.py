@@ -41,7 +41,12 @@ _OF_FOR_OFF = re.compile(r"\b(turn|switch|shut|(?<!the )power)( of\b| (?:\w+ ){1
 _IDIOMS = (
     (re.compile(r"^(?:please )?(?:kill|cut) (the .+|all the .+|it|everything)$"), r"turn off \1"),
     (re.compile(r"^(?:please )?crank (it|the \w+(?: \w+)?) up$"), r"turn \1 up"),
-    (re.compile(r"^(?:i need|i want|i'd like|i would like) (the .+) (on|off)(?: please)?$"), r"turn \1 \2"),
+    (
+        re.compile(
+            r"^(?:i need|i want|i'd like|i would like|we need|we want) (the .+) (on|off)(?: please)?$"
+        ),
+        r"turn \1 \2",
+    ),
     # "all off" was "it" off (the last device commanded)
     (re.compile(r"^(?:please )?(?:turn )?all (off|on)(?: please)?$"), r"turn everything \1"),
     # "turn off whatever is on" asked about a device called "whatever"
