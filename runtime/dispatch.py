@@ -205,7 +205,8 @@ def _answer(intent: str, values: dict[str, Any], ctx: ContextStore, now: datetim
             return Action("answer", text=f"It's {_deg(out)} outside.")
         return Action("answer", text=f"I don't have a weather forecast, but it's {_deg(out)} outside.")
     if intent == "HassStartTimer":
-        return Action("answer", text=_timer_set(values))
+        once = " It won't repeat: I can't set repeating alarms yet." if values.get("once") else ""
+        return Action("answer", text=_timer_set(values) + once)
     if intent == "HassGetCurrentDate" and "until" in values:  # "how many days until christmas"
         return Action(
             "answer", text=_holiday(str(values["until"]), now.date(), bool(values.get("next_year")))

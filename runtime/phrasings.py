@@ -157,8 +157,9 @@ ALARM_UNTIMED = re.compile(
 )
 # "set an alarm every weekday at 7", "wake me up at 7 every day": no timer here repeats (it said "Sorry")
 ALARM_REPEATING = re.compile(
-    r"(?:please )?(?:(?:set|make|create|add) )?(?:an |a |my |the )?(?:alarm|wake up call)s? .*\b(?:every|each|daily)\b.*"
-    r"|wake me(?: up)? .*\b(?:every|each)\b.*"
+    r"(?:please )?(?:(?:set|make|create|add) )?(?:an |a |my |the )?(?:alarm|wake up call)s? .*\b(?:every|each|daily"
+    r"|weekdays|weekends|mondays|tuesdays|wednesdays|thursdays|fridays|saturdays|sundays)\b.*"
+    r"|wake me(?: up)? .*\b(?:every|each|weekdays|weekends)\b.*"
 )
 # "cancel my alarm", "turn the alarm off": out of domain for the model
 ALARM_OFF = re.compile(

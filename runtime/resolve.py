@@ -37,7 +37,7 @@ import itertools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any, overload
 
 from rapidfuzz import fuzz
@@ -1418,7 +1418,10 @@ def _said_of_time(turn: _Turn, text: str) -> Resolution | None:
         # "stop in 30 minutes": the music paused then, a sleep timer
         return _duration(_read_as(turn, "HassStartTimer", [], text=f"pause the music in {later['time']}"))
     if ALARM_REPEATING.fullmatch(text):
-        return _cannot(turn, f"I can't set an alarm that repeats yet. {TOMORROWS}")
+        # nothing repeats here: the next one is set, and said not to repeat (it set none)
+        return _next_of_repeating(turn, text) or _cannot(
+            turn, f"I can't set an alarm that repeats yet. {TOMORROWS}"
+        )
     if (alarm := ALARM_AT.fullmatch(text)) is not None and (at := _timer_until(turn, alarm["time"])):
         return at
     if (untimed := ALARM_UNTIMED.fullmatch(text)) is not None:  # "set an alarm": for when?
@@ -1959,6 +1962,53 @@ def _a_day_later(turn: _Turn, seconds: int) -> bool:
 
 
 TOMORROWS = 'I can set one for tomorrow: say "set an alarm for 7 tomorrow".'
+# "at 7", "for 6 30 am": the time of a repeating alarm
+REPEATING_AT = re.compile(  # a lookahead: "for weekdays at 7" tries "weekdays at", then "7"
+    r"(?=\b(?:at|for) (?P<time>\d{1,2}(?::\d{2}| \d{2})?(?: (?:am|pm|a m|p m))?|[a-z]+(?: [a-z]+)?(?: (?:am|pm))?)\b)"
+)
+
+
+def _next_of_repeating(turn: _Turn, text: str) -> Resolution | None:
+    """ "set an alarm every weekday at 7": the next one (a weekday's 7 am), marked as not repeating;
+    None when no time of day is said."""
+    plain = re.sub(r"\b(?:every|each)(?: day| morning)?\b", " ", text)
+    at = next(
+        (t for m in REPEATING_AT.finditer(plain) if (t := _time_of_day(m["time"])[0]) is not None), None
+    )
+    if at is None:
+        return None
+    hour, minute, marked = at
+    if not marked and 4 <= hour <= 11:  # an alarm's 7 is the morning's
+        hour = hour % 12
+    elif not marked and 1 <= hour <= 3:
+        hour += 12
+    words = set(text.split())
+    days = (
+        {0, 1, 2, 3, 4} if words & {"weekday", "weekdays"}
+        else {5, 6} if words & {"weekend", "weekends"}
+        else {i for i, d in enumerate(WEEKDAYS) if d in words or f"{d}s" in words} or set(range(7))
+    )  # fmt: skip
+    ring = next(
+        when
+        for ahead in range(8)
+        if (when := datetime.combine(turn.now.date() + timedelta(days=ahead), time(hour, minute))) > turn.now
+        and when.weekday() in days
+    )
+    seconds = int((ring - turn.now).total_seconds())
+    turn.reasons.append(f"a repeating alarm: the next one, {ring:%A %H:%M}, in {seconds} s")
+    values: dict[str, Any] = {
+        "seconds": seconds,
+        "timer_name": ALARM,
+        "at": ring.strftime("%H:%M"),
+        "once": True,
+    }
+    if (ring.date() - turn.now.date()).days == 1:
+        values["tomorrow"] = True
+    elif ring.date() != turn.now.date():
+        values["day"] = ring.strftime("%A")
+    return _read_as(turn, "HassStartTimer", []).done(**values)
+
+
 # in the order of datetime.weekday()
 # an alarm asked for with no time: (the question's words the answer completes, what is asked), by
 # whether waking was said

@@ -420,9 +420,22 @@ def test_an_alarm_on_a_weekday_is_that_days_and_a_repeating_one_is_said_not_done
     assert dispatch(r, ctx).text == "Alarm set for 7:00 AM on Saturday."
     r = resolve(hyp("OutOfDomain", text="remind me to call mom on friday at 5"), ctx, kitchen, now=sunday)
     assert r.values["timer_name"] == "call mom"
-    for said in ("set an alarm every weekday at 7", "wake me up at 7 every day"):
+    # a repeating alarm: the next one, said not to repeat (it set none: "I can't set an alarm that repeats")
+    for said, seconds, answer in (
+        ("set an alarm every weekday at 7", 15 * hours, "Alarm set for 7:00 AM tomorrow."),  # Monday's
+        ("set an alarm for weekdays at 7", 15 * hours, "Alarm set for 7:00 AM tomorrow."),
+        ("wake me up at 7 every day", 15 * hours, "Alarm set for 7:00 AM tomorrow."),
+        (
+            "set an alarm for 8 30 on weekends",
+            6 * 24 * hours - 7 * hours - 30 * 60,
+            "Alarm set for 8:30 AM on Saturday.",
+        ),
+    ):
         r = resolve(hyp("OutOfDomain", text=said), ctx, kitchen, now=sunday)
-        assert r.device_ids == [] and "can't set an alarm that repeats" in (r.clarification or ""), said
+        assert (r.values["seconds"], r.values["once"]) == (seconds, True), said
+        assert dispatch(r, ctx).text == f"{answer} It won't repeat: I can't set repeating alarms yet.", said
+    r = resolve(hyp("OutOfDomain", text="set an alarm every day"), ctx, kitchen, now=sunday)  # no time said
+    assert r.device_ids == [] and "can't set an alarm that repeats" in (r.clarification or "")
     # "cancel my alarm", "when is my alarm" (out of domain for the model): the timer named alarm
     for intent, said in (
         ("HassCancelTimer", "cancel my alarm"),
