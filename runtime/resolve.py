@@ -2083,13 +2083,17 @@ def _targeted(turn: _Turn, resolution: Resolution) -> Resolution:
     if resolution.clarification is None and resolution.device_ids:
         ids = resolution.device_ids
         asked = (
-            resolution.interpretation.slot("state")
+            resolution.interpretation.slot("state") or resolution.values.get("asked_state")
             if resolution.interpretation.intent == "HassGetState"
             else None
         )
         if asked in ("on", "off") and len(ids) > 1:
-            # "what lights are on", then "turn them off": those on, not every light asked about
-            ids = [i for i in ids if turn.state(i) == asked] or ids
+            # "what lights are on", then "turn them off": those on, not every light asked about; "is
+            # anything still on", then "turn off the last one" turned off all 16 devices of the home
+            playing = ("playing", "paused", "idle", "buffering") if asked == "on" else ()
+            ids = [i for i in ids if turn.state(i) == asked or turn.state(i) in playing]
+            if not ids:  # none is: "it" is still what it was
+                return resolution
         turn.ctx.set_last_target(turn.satellite.id, ids)
         turn.ctx.set_last_request(turn.satellite.id, resolution.interpretation)
     return resolution

@@ -4117,6 +4117,17 @@ def test_them_after_which_lights_are_on_is_those_on(ctx, bedroom) -> None:
     assert len(resolve(asked, ctx, bedroom).device_ids) > 2  # the answer says which are on, and which unknown
     off = resolve(hyp("HassTurnOff", text="turn them all off"), ctx, bedroom)
     assert sorted(off.device_ids) == ["living_room_light", "office_light"]
+    # "is anything still on" (no state tagged), then "turn off the last one" turned off all 16 devices
+    ctx.update_state("tv", {"state": "playing"})
+    asked = resolve(hyp("HassGetState", text="is anything still on"), ctx, bedroom)
+    assert asked.values.get("asked_state") == "on" and len(asked.device_ids) > 10
+    off = resolve(hyp("HassTurnOff", text="turn off the last one"), ctx, bedroom)
+    assert sorted(off.device_ids) == ["living_room_light", "office_light", "tv"]
+    # none on: "it" stays what it was, not every device asked about
+    for device in ("living_room_light", "office_light", "tv"):
+        ctx.update_state(device, {"state": "off"})
+    resolve(hyp("HassGetState", text="is anything on"), ctx, bedroom)
+    assert sorted(ctx.last_target(bedroom.id)) == ["living_room_light", "office_light", "tv"]
 
 
 def test_a_plugs_power_and_a_sensors_co2_are_answered(ctx, living) -> None:
