@@ -517,6 +517,10 @@ def test_everyday_idioms_for_a_switch_and_asking_the_temperature(nlu: NluModel, 
         "kill the lights": ("HassTurnOff", "turn off the lights"),
         "i need the lights on": ("HassTurnOn", "turn the lights on"),
         "we need the lights on": ("HassTurnOn", "turn the lights on"),  # a device "we need lights"
+        # "Which device do you mean?"
+        "turn it all off": ("HassTurnOff", "turn everything off"),
+        "turn off all": ("HassTurnOff", "turn everything off"),
+        "shut it all down": ("HassTurnOff", "turn everything off"),
         "crank it up": (None, "turn it up"),
         "all off": ("HassTurnOff", "turn everything off"),  # was "it" off: the last device commanded
         # asked about a device "whatever"; out of domain; asked about a device "night"
@@ -536,6 +540,7 @@ def test_everyday_idioms_for_a_switch_and_asking_the_temperature(nlu: NluModel, 
     for text, (intent, meant) in said.items():
         top = nlu.parse(text)[0]
         assert top.text == meant and intent in (None, top.intent), (text, top)
+    assert nlu.parse("turn it all")[0].text == "turn it all"  # no way said: nothing guessed
     ctx, sat = ContextStore(config), config.satellite("kitchen-sat")
     _, r = interpret(nlu.parse("can i get the temperature"), ctx, sat)
     assert (r.interpretation.intent, r.device_ids) == ("HassClimateGetTemperature", ["thermostat"])

@@ -49,6 +49,10 @@ _IDIOMS = (
     ),
     # "all off" was "it" off (the last device commanded)
     (re.compile(r"^(?:please )?(?:turn )?all (off|on)(?: please)?$"), r"turn everything \1"),
+    # "turn it all off", "turn off all" asked "Which device do you mean?"
+    (re.compile(r"^(?:please )?(?:turn|switch) it all (off|on)(?: please)?$"), r"turn everything \1"),
+    (re.compile(r"^(?:please )?(?:turn|switch) (off|on) all(?: please)?$"), r"turn everything \1"),
+    (re.compile(r"^(?:please )?shut (?:it all|everything) (?:down|off)(?: please)?$"), "turn everything off"),
     # "turn off whatever is on" asked about a device called "whatever"
     (
         re.compile(r"\b(?:whatever|anything that|everything that|all that)(?: is|'s| are) (?:still )?on\b"),
