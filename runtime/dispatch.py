@@ -209,7 +209,13 @@ def _answer(intent: str, values: dict[str, Any], ctx: ContextStore, now: datetim
         return Action("answer", text=_timer_set(values) + once)
     if intent == "HassGetCurrentDate" and "until" in values:  # "how many days until christmas"
         return Action(
-            "answer", text=_holiday(str(values["until"]), now.date(), bool(values.get("next_year")))
+            "answer",
+            text=_holiday(
+                str(values["until"]),
+                now.date(),
+                bool(values.get("next_year")),
+                str(values.get("unit", "days")),
+            ),
         )
     if intent == "HassGetCurrentDate" and values.get("part"):
         return Action("answer", text=f"It's {now.year if values['part'] == 'year' else now.strftime('%B')}.")
@@ -437,8 +443,9 @@ def _weekday_date(weekday: str, now: datetime, also_next: bool) -> str:
     )
 
 
-def _holiday(name: str, today: date, next_year: bool) -> str:
-    """ "Christmas is in 18 days, on Friday, December 25."; next year's: "... is on Sunday, March 28, 2027"."""
+def _holiday(name: str, today: date, next_year: bool, unit: str = "days") -> str:
+    """ "Christmas is in 18 days, on Friday, December 25."; next year's: "... is on Sunday, March 28, 2027";
+    in weeks: "... is in 2 weeks and 4 days"; in sleeps (a child's count): the nights to go."""
     day = holiday(name, today.year + 1) if next_year else next_holiday(name, today)
     if day is None:
         return SORRY
@@ -447,6 +454,13 @@ def _holiday(name: str, today: date, next_year: bool) -> str:
         return f"{title(name)} next year is on {on}, {day.year}."
     days = (day - today).days
     said = "is today" if days == 0 else "is tomorrow" if days == 1 else f"is in {days} days"
+    if unit == "weeks" and days >= 7:
+        weeks, rest = divmod(days, 7)
+        said = f"is in {weeks} week{'s' * (weeks > 1)}" + (
+            f" and {rest} day{'s' * (rest > 1)}" if rest else ""
+        )
+    elif unit == "sleeps" and days > 1:
+        said = f"is {days} sleeps away"
     return f"{title(name)} {said}, on {on}."
 
 

@@ -398,9 +398,18 @@ WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", 
 # "how many days until christmas" said "Sorry": counted from today's date
 HOLIDAY = "|".join(NAMES)
 DAYS_UNTIL = re.compile(
-    rf"how (?:many days|long) (?:is it |are there |is there )?(?:until|till|til|to|before) (?:the )?(?P<day>{HOLIDAY})"
-    r"(?: is it)?"
+    rf"how (?:many (?P<unit>days|weeks|sleeps)|long) (?:is it |are there |is there )?(?:until|till|til|to|before)"
+    rf" (?:the )?(?P<day>{HOLIDAY})(?: is it)?"
 )
+# "what time will it be in 3 hours" ("Sorry"): the clock then
+TIME_IN_A_WHILE = re.compile(r"what time (?:will it be|is it going to be|would it be) in (?P<time>.+)")
+# "how many days are in february", "is it a leap year" ("Sorry"): the calendar's facts
+MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+          "november", "december")  # fmt: skip
+DAYS_IN_MONTH = re.compile(
+    rf"how many days (?:are )?(?:there )?in (?P<month>{'|'.join(MONTHS)}|this month|next month)(?: (?P<year>\d{{4}}))?"
+)
+LEAP_YEAR = re.compile(r"is (?:it|this|this year|(?P<year>\d{4})|next year) a leap year")
 # "what time is sunset", "when does the sun come up tomorrow", "how long until dark" (read as the time
 # now, a temperature, "Sorry"): the sun's time at the home's place (runtime/sun.py)
 SUN_EVENT = r"sunset|sundown|sunrise|sunup|dawn|dusk|dark|nightfall|first light"
@@ -438,7 +447,7 @@ def spelled(word: str) -> str:
 
 # "what day is christmas", "when is thanksgiving next year": its date (out of domain, or today's date)
 HOLIDAY_WHEN = re.compile(
-    rf"(?:when|what day|what date|which day) (?:is|will be) (?:the )?(?P<day>{HOLIDAY})(?: (?P<year>this|next) year)?"
+    rf"(?:when|what day|what day of the week|what date|which day) (?:is|will be) (?:the )?(?P<day>{HOLIDAY})(?: (?P<year>this|next) year)?"
     rf"|(?:what day|what date|which day) (?:does|will) (?:the )?(?P<day2>{HOLIDAY}) (?:fall on|be|fall)"
     r"(?: (?P<year2>this|next) year)?"
 )

@@ -32,12 +32,13 @@ context here (preferences; a taught command under the key ``command:<phrase>``).
 
 from __future__ import annotations
 
+import calendar
 import dataclasses
 import itertools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any, overload
 
 from rapidfuzz import fuzz
@@ -77,6 +78,7 @@ from runtime.phrasings import (
     COFFEE_READY,
     COLOR_ASKED,
     DATE_OF_WEEKDAY,
+    DAYS_IN_MONTH,
     DAYS_UNTIL,
     DEVICES_LISTED,
     FAN_LEVEL_SAID,
@@ -91,6 +93,7 @@ from runtime.phrasings import (
     HOW_LOUD,
     HUMIDITY_ASKED,
     INPUT_CHOSEN,
+    LEAP_YEAR,
     LEARNING_OFF,
     LEVEL_ASKED,
     LIGHT_ABLE,
@@ -103,6 +106,7 @@ from runtime.phrasings import (
     MEDIA_EVERYWHERE,
     MEDIA_MOVED,
     MODE_ASKED,
+    MONTHS,
     NEVER_MIND,
     NEXT_ONE,
     NOT_SAID,
@@ -135,6 +139,7 @@ from runtime.phrasings import (
     TEACHABLE,
     TEMPERATURE_ASKED,
     TIME_IN,
+    TIME_IN_A_WHILE,
     TIMERS_LIST,
     TONE,
     TOO_FAST,
@@ -1359,6 +1364,24 @@ WHEN_LATER = re.compile(
 )
 
 
+def _days_in(asked: re.Match[str], today: date) -> str:
+    """ "February has 28 days this year.": the month said (this one, next one), this year or the year said."""
+    name = asked["month"]
+    if name in ("this month", "next month"):
+        first = today.replace(day=1)
+        if name == "next month":
+            first = (first + timedelta(days=32)).replace(day=1)
+        year, month = first.year, first.month
+    else:
+        month = (
+            MONTHS.index(name) + 1
+        )  # unsaid, the year of the next one ("february" in december: next year's)
+        year = int(asked["year"]) if asked["year"] else today.year + (month < today.month)
+    days = calendar.monthrange(year, month)[1]
+    when = "this year" if year == today.year and not asked["year"] else f"in {year}"
+    return f"{calendar.month_name[month]} has {days} days {when}."
+
+
 def _time_in(turn: _Turn, place: str) -> Resolution | None:
     """ "what time is it in tokyo": that place's time zone; in a room or "here", the time now."""
     if place in ("here", "this room", "this house") or room_called(place, turn.rooms) is not None:
@@ -1382,7 +1405,21 @@ def _said_of_time(turn: _Turn, text: str) -> Resolution | None:
     if SUN_UP.fullmatch(text):
         return _read_as(turn, "HassGetCurrentTime", []).done(sun="up")
     if (until := DAYS_UNTIL.fullmatch(text)) is not None:
-        return _read_as(turn, "HassGetCurrentDate", []).done(until=until["day"])
+        unit = {"weeks": "weeks", "sleeps": "sleeps"}.get(until["unit"] or "", "days")
+        return _read_as(turn, "HassGetCurrentDate", []).done(until=until["day"], unit=unit)
+    if (later := TIME_IN_A_WHILE.fullmatch(text)) is not None and (
+        seconds := duration_in_text(f"in {later['time']}")
+    ) is not None:
+        then = (turn.now + timedelta(seconds=seconds)).strftime("%I:%M %p").lstrip("0")
+        return _read_as(turn, "OutOfDomain", []).done(calculated=f"In {later['time']} it will be {then}.")
+    if (month := DAYS_IN_MONTH.fullmatch(text)) is not None:
+        return _read_as(turn, "OutOfDomain", []).done(calculated=_days_in(month, turn.now.date()))
+    if (leap := LEAP_YEAR.fullmatch(text)) is not None:
+        year = int(leap["year"]) if leap["year"] else turn.now.year + ("next year" in text)
+        leap_said = (
+            f"Yes, {year} is a leap year." if calendar.isleap(year) else f"No, {year} isn't a leap year."
+        )
+        return _read_as(turn, "OutOfDomain", []).done(calculated=leap_said)
     if (weather := WEATHER_IN.fullmatch(text)) is not None:
         place = said_in(weather, "place") or ""
         if normalize(place) in OUTDOOR:  # "and outside", after a temperature: "... in the outside"

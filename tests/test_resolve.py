@@ -3820,8 +3820,28 @@ def test_a_joke_the_news_and_days_until_a_holiday_are_answered(ctx, kitchen) -> 
         ("what's the date on friday", "Friday is December 11."),
         ("what date is next friday", "This Friday is December 11; the one after is December 18."),
         ("what's the date on sunday", "Sunday is December 13."),  # said on a Sunday: the coming one
+        # "how many weeks until christmas", "what day of the week is christmas" said "Sorry"
+        ("how many weeks until christmas", "Christmas is in 2 weeks and 5 days, on Friday, December 25."),
+        ("how many sleeps until christmas", "Christmas is 19 sleeps away, on Friday, December 25."),
+        ("what day of the week is christmas", "Christmas is in 19 days, on Friday, December 25."),
     ):
         assert said_back(said) == answer
+
+
+def test_the_calendar_and_the_clock_later_are_worked_out(ctx, kitchen) -> None:
+    """Each said "Sorry, I can't help with that."."""
+    at = datetime(2026, 12, 6, 18, 0)
+    for said, answer in (
+        ("how many days are in february", "February has 28 days in 2027."),  # in December: the next one
+        ("how many days in february 2028", "February has 29 days in 2028."),
+        ("how many days are there in this month", "December has 31 days this year."),
+        ("is it a leap year", "No, 2026 isn't a leap year."),
+        ("is 2028 a leap year", "Yes, 2028 is a leap year."),
+        ("what time will it be in 3 hours", "In 3 hours it will be 9:00 PM."),
+        ("what time will it be in 45 minutes", "In 45 minutes it will be 6:45 PM."),
+    ):
+        r = resolve(hyp("OutOfDomain", text=said), ctx, kitchen, now=at)
+        assert dispatch(r, ctx, now=at).text == answer, said
     # "play the news" played an audiobook on a satellite without a screen
     r = resolve(hyp("HassMediaSearchAndPlay", text="play the news", search_query="the news"), ctx, kitchen)
     assert r.values["media_class"] == "podcast"
