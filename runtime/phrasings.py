@@ -185,7 +185,7 @@ TIMERS_LIST = re.compile(
     r"(?: do i have| have i (?:got|set)| are (?:there|running|set|on))?"
     r"|(?:do i have|are there|have i got) any (?:timers|reminders|alarms)(?: set| running| on)?"
     r"|(?:is there|do i have|have i got) (?:a|an|any) (?:timer|reminder|alarm)(?: set| running| on| going)?"
-    r"|(?:list|tell me|read me|what are) (?:all )?(?:my |the )?(?:timers|reminders|alarms)"
+    r"|(?:list|tell me|read me|what are) (?:all )?(?:my |the )?(?:timers|reminders|alarms)(?: for (?:today|tomorrow|tonight))?"
     r"|(?:timers|reminders|alarms) (?:do i have|have i (?:got|set))"  # "what" not heard
     r"|(?:when|what time) (?:is|are) my reminders?(?: set)?(?: for)?"  # it was out of domain
     r"|how (?:long|much time) (?:until|till|before|is it until) my (?:next )?reminders?(?: goes off| rings| is)?"
@@ -243,6 +243,15 @@ CALENDAR = re.compile(
 WEAR = re.compile(
     r"what should i wear(?: today| tonight| tomorrow| outside)?"
     r"|do i need (?:a|my) (?:coat|jacket|sweater|scarf|hat)(?: today| tonight| outside)?"
+    # "should i take an umbrella" said "Sorry"
+    r"|(?:should|do) i (?:take|bring|need) (?:an?|my) (?:umbrella|coat|jacket|raincoat)(?: today| tonight| with me)?"
+)
+# "how's the traffic", "what's the score": nothing offline knows them (it said "Sorry")
+ONLINE_ONLY = re.compile(
+    r"(?:how's|how is|what's|what is) (?:the )?traffic(?: like)?(?: today| now| on my way to work)?"
+    r"|(?:what's|what is|what was) the score(?: of the game)?(?: last night)?|who won (?:the game|last night)(?: last night)?"
+    r"|(?:what's|what is) the (?:price of|stock price of) .+|search (?:the web|online|google) for .+"
+    r"|(?:look|google) (?:it|that) up|(?:who|what) is the (?:president|prime minister) of .+"
 )
 # "flip a coin", "roll a die": said "Sorry, I can't help with that."
 COIN = re.compile(r"(?:please )?(?:flip|toss) a coin|heads or tails")
@@ -271,6 +280,7 @@ ANSWERED: dict[str, tuple[re.Pattern[str], str, ActionKind, tuple[str, ...]]] = 
                                              "Say \"play the news\" to play it on a speaker.",)),
     "calendar": (CALENDAR, "OutOfDomain", "answer", ("I can't see your calendar: I run offline, on this device. "
                                                      "I can remind you, though: say \"remind me to ... at ...\".",)),
+    "online": (ONLINE_ONLY, "OutOfDomain", "answer", ("I can't look that up: I run offline, on this device.",)),
     "coin": (COIN, "OutOfDomain", "answer", ("It's heads.", "It's tails.")),
     "die": (DIE, "OutOfDomain", "answer", tuple(f"You rolled a {n}." for n in range(1, 7))),
 }  # fmt: skip
@@ -318,6 +328,16 @@ REMIND_AT = re.compile(
 # next request for the answer)
 REMINDER_REPEATING = re.compile(
     r"(?:please )?(?:remind me|set (?:a|up a) reminder)\b.*\b(?:every|each|daily|weekly)\b.*"
+)
+# "remind me to water the plants tomorrow" (a day, no time: "Sorry"): what time that day?
+REMIND_ON_A_DAY = re.compile(
+    r"(?:please |can you |could you )?(?:remind me to|set a reminder to) (?P<what>.+?)"
+    r" (?P<day>tomorrow|tonight|(?:on |this |next )?(?:mon|tues|wednes|thurs|fri|satur|sun)day)(?: please)?"
+)
+# "remind me when i get home to call mom": nothing here knows when someone gets home
+REMIND_ON_EVENT = re.compile(
+    r"(?:please )?remind me (?:when|once|as soon as|if) (?:i|we|you|someone) .+"
+    r"|(?:please )?remind me to .+ (?:when|once|as soon as) (?:i|we) (?:get|come|arrive|leave|wake|go) .*"
 )
 REMIND_UNTIMED = re.compile(
     r"(?:please |can you |could you )?(?:remind me to|set a reminder to) "

@@ -117,6 +117,8 @@ from runtime.phrasings import (
     PREFERENCES_FORGOTTEN,
     READING_ASKED,
     REMIND_AT,
+    REMIND_ON_A_DAY,
+    REMIND_ON_EVENT,
     REMIND_UNTIMED,
     REMINDER_REPEATING,
     RENAME,
@@ -388,10 +390,8 @@ LATER = re.compile(
     r"(?: (?:seconds?|minutes?|mins?|hours?))?|in (?:an|one|half an) hour|after (?:dinner|lunch|breakfast))$"
 )
 # "turn the tv off in 5": a number of minutes, unsaid
-BARE_LATER = re.compile(
-    r"(?P<command>.+?) in (?P<n>\d+|one|two|three|four|five|six|seven|eight|nine|ten|fifteen|twenty|thirty"
-    r"|forty|forty five|fifty|sixty|ninety)"
-)
+BARE_LATER = re.compile(r"(?P<command>.+?) in (?P<n>[a-z\d]+(?: [a-z]+)?)")
+BARE_MINUTES_MAX = 180  # "in 5", "in forty three": minutes; "in 2026" is no delay
 # "don't turn off the lights", "can you not turn on the fan": a command not to do ("why don't you
 # turn on the light" is a request)
 NEGATED = re.compile(
@@ -860,7 +860,12 @@ def resolve(
         )
     ):
         return then
-    if (bare := BARE_LATER.fullmatch(text)) is not None and _for_later(bare["command"], DELAYABLE_VERBS):
+    if (
+        (bare := BARE_LATER.fullmatch(text)) is not None
+        and all(is_number_word(w) for w in bare["n"].split())  # "in thirty hours" has its unit
+        and 1 <= (parse_number(bare["n"]) or 0) <= BARE_MINUTES_MAX
+        and _for_later(bare["command"], DELAYABLE_VERBS)
+    ):
         # "turn the tv off in 5" asked "Now, or later?", "turn off the lights in 10" set a plain timer:
         # minutes, as "set a timer for fifteen" is
         in_minutes = f"{bare['command']} in {bare['n']} minutes"
@@ -1470,6 +1475,16 @@ def _said_of_time(turn: _Turn, text: str) -> Resolution | None:
             turn,
             'I can\'t set a reminder that repeats yet. I can set one: say "remind me to ... at 9 tomorrow".',
         )
+    if (on_a_day := REMIND_ON_A_DAY.fullmatch(text)) is not None:  # "... tomorrow": at what time?
+        what, day = on_a_day["what"].strip(), on_a_day["day"]
+        said_day = re.sub(r"\w+day\b", lambda d: d[0].capitalize(), day)  # "on Friday"
+        return _read_as(turn, "HassStartTimer", []).ask(
+            f"What time {said_day} should I remind you?", awaits=f"remind me to {what} {day}"
+        )
+    if REMIND_ON_EVENT.fullmatch(text):
+        return _read_as(turn, "HassStartTimer", []).ask(
+            'I can\'t tell when that happens. I can remind you at a time: say "remind me at 6 pm to ...".'
+        )
     if (untimed_reminder := REMIND_UNTIMED.fullmatch(text)) is not None:  # "remind me to call john": when?
         what = untimed_reminder["what"].strip()
         return _read_as(turn, "HassStartTimer", []).ask(
@@ -1492,7 +1507,10 @@ def _said_of_time(turn: _Turn, text: str) -> Resolution | None:
             return _read_as(turn, "HassStartTimer", []).done(
                 seconds=int(delay), timer_name=what, reminder=True
             )
-        if (at := _timer_until(turn, re.sub(r"^(?:at|by) ", "", text), what)) is not None:  # "at 6 pm"
+        when = re.sub(r"^(?:at|by) ", "", text)
+        if (day := WHICH_DAY.search(what)) is not None:  # "What time tomorrow ...?": "9 am", that day's
+            what, when = what[: day.start()], f"{when} {day[1]}"
+        if (at := _timer_until(turn, when, what)) is not None:  # "at 6 pm"
             at.values["reminder"] = True
             return at
     if (moved := ALARM_MOVED.fullmatch(text)) is not None and (at := _alarm_moved(turn, moved["time"])):
@@ -2000,8 +2018,8 @@ def _a_day_later(turn: _Turn, seconds: int) -> bool:
 
 TOMORROWS = 'I can set one for tomorrow: say "set an alarm for 7 tomorrow".'
 # "at 7", "for 6 30 am": the time of a repeating alarm
-REPEATING_AT = re.compile(  # a lookahead: "for weekdays at 7" tries "weekdays at", then "7"
-    r"(?=\b(?:at|for) (?P<time>\d{1,2}(?::\d{2}| \d{2})?(?: (?:am|pm|a m|p m))?|[a-z]+(?: [a-z]+)?(?: (?:am|pm))?)\b)"
+REPEATING_AT = re.compile(  # a lookahead at each "at"/"for": "for weekdays at 7" tries "weekdays", then "7"
+    r"(?=\b(?:at|for) (?P<time>.+?)(?: (?:on|every|each)\b.*)?$)"
 )
 
 

@@ -3828,6 +3828,36 @@ def test_a_joke_the_news_and_days_until_a_holiday_are_answered(ctx, kitchen) -> 
         assert said_back(said) == answer
 
 
+def test_a_reminder_on_a_day_asks_the_time_and_one_on_an_event_says_it_cannot(ctx, kitchen) -> None:
+    """ "remind me to water the plants tomorrow" and "remind me when i get home to call mom" said
+    "Sorry"; "what are my reminders for tomorrow" too, and "should i take an umbrella"."""
+    from runtime.resolve import interpret
+
+    at = datetime(2026, 12, 6, 18, 0)  # a Sunday
+
+    def said(text: str) -> Resolution:
+        return interpret([hyp("OutOfDomain", text=text)], ctx, kitchen, now=at)[1]
+
+    for asked, question, answer, then in (
+        ("remind me to water the plants tomorrow", "What time tomorrow should I remind you?", "9 am",
+         "OK, I'll remind you to water the plants at 9:00 AM tomorrow."),
+        ("remind me to pay rent on friday", "What time on Friday should I remind you?", "at 3",
+         "OK, I'll remind you to pay rent at 3:00 PM on Friday."),
+    ):  # fmt: skip
+        assert said(asked).clarification == question, asked
+        assert dispatch(said(answer), ctx, now=at).text == then, asked
+    for event in ("remind me when i get home to call mom", "remind me to call mom when i get home"):
+        assert (said(event).clarification or "").startswith("I can't tell when that happens."), event
+    r = said("what are my reminders for tomorrow")
+    assert (r.interpretation.intent, r.values.get("all_timers")) == ("HassTimerStatus", True)
+    ctx.update_state("outdoor_temperature", {"temperature": 8})
+    assert said("should i take an umbrella").interpretation.intent == "HassGetWeather"
+    assert (
+        dispatch(said("how's the traffic"), ctx).text
+        == "I can't look that up: I run offline, on this device."
+    )
+
+
 def test_the_calendar_and_the_clock_later_are_worked_out(ctx, kitchen) -> None:
     """Each said "Sorry, I can't help with that."."""
     at = datetime(2026, 12, 6, 18, 0)

@@ -17,7 +17,7 @@ from runtime.context import ContextStore
 from runtime.dispatch import dispatch
 from runtime.events import Interpretation, Slot
 from runtime.resolve import resolve
-from runtime.sun import next_sun_time, sun_time
+from runtime.sun import Event, next_sun_time, sun_time
 
 LONDON = (51.5074, -0.1278, ZoneInfo("Europe/London"))
 
@@ -66,6 +66,16 @@ def ctx(config: Config) -> ContextStore:
     return ContextStore(config)
 
 
+def _at_home(ctx: ContextStore, event: Event, *, after: datetime | None = None) -> datetime:
+    """`event` today at the example home's place, or the next one `after` a time."""
+    home = ctx.config.home
+    assert home.latitude is not None and home.longitude is not None
+    place = (home.latitude, home.longitude)
+    at = next_sun_time(after, *place, event) if after else sun_time(NOW.date(), *place, event)
+    assert at is not None
+    return at
+
+
 def _said(text: str, ctx: ContextStore, sat: Satellite, intent: str = "HassGetCurrentTime") -> str:
     r = resolve(Interpretation(intent, 0.95, [], text), ctx, sat, now=NOW)
     return dispatch(r, ctx, now=NOW).text
@@ -73,11 +83,7 @@ def _said(text: str, ctx: ContextStore, sat: Satellite, intent: str = "HassGetCu
 
 def test_sun_questions_are_answered_at_the_homes_place(ctx: ContextStore, kitchen: Satellite) -> None:
     """ "what time is sunset" said the time now; "what time does the sun set" the temperature."""
-    home = ctx.config.home
-    assert home.latitude is not None and home.longitude is not None
-    sunset = sun_time(NOW.date(), home.latitude, home.longitude, "sunset")
-    sunrise = sun_time(NOW.date(), home.latitude, home.longitude, "sunrise")
-    assert sunset is not None and sunrise is not None
+    sunset, sunrise = _at_home(ctx, "sunset"), _at_home(ctx, "sunrise")
     clock = sunset.strftime("%I:%M %p").lstrip("0")
     # the machine's time zone decides whether 10 am is before it (this test's time zones may differ)
     expected = f"Sunset is at {clock}." if sunset > NOW else f"Sunset was at {clock}."
@@ -104,10 +110,7 @@ def test_a_command_at_sunset_waits_for_it(ctx: ContextStore, kitchen: Satellite)
         kitchen,
         now=NOW,
     )
-    home = ctx.config.home
-    assert home.latitude is not None and home.longitude is not None
-    at = next_sun_time(NOW, home.latitude, home.longitude, "sunset")
-    assert at is not None
+    at = _at_home(ctx, "sunset", after=NOW)
     assert r.interpretation.intent == "HassStartTimer" and r.clarification is None
     assert (
         r.values["seconds"] == int((at - NOW).total_seconds())
@@ -118,11 +121,7 @@ def test_a_command_at_sunset_waits_for_it(ctx: ContextStore, kitchen: Satellite)
 
 def test_is_the_sun_up_says_until_when(ctx: ContextStore, kitchen: Satellite) -> None:
     """ "is the sun up" said "Sorry", "is it dark outside" the weather."""
-    home = ctx.config.home
-    assert home.latitude is not None and home.longitude is not None
-    rise = sun_time(NOW.date(), home.latitude, home.longitude, "sunrise")
-    set_ = sun_time(NOW.date(), home.latitude, home.longitude, "sunset")
-    assert rise is not None and set_ is not None
+    rise, set_ = _at_home(ctx, "sunrise"), _at_home(ctx, "sunset")
     for now, starts in (
         (rise - timedelta(minutes=5), "The sun is down. It rises at "),
         (rise + timedelta(minutes=5), "The sun is up until "),
@@ -138,16 +137,14 @@ def test_a_command_when_the_sun_sets_or_it_gets_dark_waits_for_it(
 ) -> None:
     """ "close the blinds when the sun sets" said "I can't wait for something to happen yet"; "open the
     blinds when the sun comes up" (read as a preference) "Sorry"."""
-    home = ctx.config.home
-    assert home.latitude is not None and home.longitude is not None
     for intent, said, command, event in (
         ("HassSetPosition", "close the blinds when the sun sets", "close the blinds", "sunset"),
         ("HassTurnOn", "turn on the kitchen light when it gets dark", "turn on the kitchen light", "dusk"),
         ("AmbientTeachPreference", "open the blinds when the sun comes up", "open the blinds", "sunrise"),
     ):
         r = resolve(Interpretation(intent, 0.95, [], said), ctx, kitchen, now=NOW)
-        at = next_sun_time(NOW, home.latitude, home.longitude, event)
-        assert at is not None and r.interpretation.intent == "HassStartTimer", said
+        at = _at_home(ctx, event, after=NOW)
+        assert r.interpretation.intent == "HassStartTimer", said
         assert (r.values["command"], r.values["sun"], r.values["at"]) == (
             command,
             event,
