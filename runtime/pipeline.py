@@ -215,6 +215,7 @@ class Pipeline:
         self._open_follow_up_on_next_chunk = False  # set from the speaker thread when it finishes
         self.turns: list[Turn] = []  # finished turns (the demo and tests read them)
         self._timers_offered: list[int] = []  # the timers "Which one should I cancel?" listed
+        self._offered_for = "HassCancelTimer"  # what the answer does to them: cancel, pause or resume
         self.timers = Timers(self._timer_rang)  # a timer rings where it was asked for
         # "tell everyone dinner is ready": (this satellite, the message, the satellites to say it on);
         # the runtime that owns every satellite's pipeline sets it
@@ -439,7 +440,7 @@ class Pipeline:
             which = (values.get("timer_name"), values.get("timer_seconds"))
             alike = self._alike(values)
             if len(alike) > 1:  # "cancel the timer" with two running: cancelling either could be wrong
-                self._timers_offered = [t.id for t in alike]
+                self._timers_offered, self._offered_for = [t.id for t in alike], intent
                 told = timers_answer(alike[0].kind, alike)
                 return Action("clarify", text=f"{told} Which one should I cancel?")
             if "timer_id" in values:  # "cancel that": the timer the turn before started
@@ -465,10 +466,20 @@ class Pipeline:
                 device = values.get("later_of")
                 if device and (timer is None or not timer.command or not called(timer, device)):
                     return Action("answer", text=f"I'm not set to do anything with the {device} later.")
-            elif intent == "HassPauseTimer":
-                timer = self.timers.pause(self.satellite, *which)
-            elif intent == "HassUnpauseTimer":
-                timer = self.timers.unpause(self.satellite, *which)
+            elif intent in ("HassPauseTimer", "HassUnpauseTimer"):
+                pausing = intent == "HassPauseTimer"
+                # "pause the timer" with two running paused the latest: the ones it would change
+                changed = [t for t in self._alike(values) if t.paused != pausing]
+                if len(changed) > 1:
+                    self._timers_offered, self._offered_for = [t.id for t in changed], intent
+                    told = timers_answer(changed[0].kind, changed)
+                    return Action(
+                        "clarify", text=f"{told} Which one should I {'pause' if pausing else 'resume'}?"
+                    )
+                if changed:  # of two, one running and one paused: the one it changes
+                    timer = self.timers.set_paused(changed[0].id, pausing)
+                else:
+                    timer = (self.timers.pause if pausing else self.timers.unpause)(self.satellite, *which)
             else:
                 delta = int(values["seconds"]) * (1 if intent == "HassIncreaseTimer" else -1)
                 timer = self.timers.find(self.satellite, *which)
@@ -506,12 +517,15 @@ class Pipeline:
 
     def _timer_chosen(self, turn: Turn, offered: list[int]) -> bool:
         """ "Which one should I cancel?", then "the egg timer", "the first one", "both" or "neither":
-        those cancelled. False when the words are no answer about the timers listed (a new request)."""
+        those cancelled (paused, resumed: "Which one should I pause?"). False when the words are no
+        answer about the timers listed (a new request)."""
         listed = [t for t in self.timers.running(self.satellite) if t.id in offered]
         listed.sort(key=lambda t: offered.index(t.id))  # "the first one": as the question listed them
         chosen = chosen_timers(normalize(turn.text), listed)
         if chosen is None:
             return False
+        if self._offered_for != "HassCancelTimer":
+            return self._timers_paused(turn, chosen, pausing=self._offered_for == "HassPauseTimer")
         cancelled = [t for t in chosen if self.timers.cancel_id(t.id) is not None]
         values: dict[str, Any] = {"timer_ids": [t.id for t in cancelled]}
         why = [f"the answer to which timer to cancel: {', '.join(str(t.id) for t in chosen) or 'none'}"]
@@ -529,6 +543,26 @@ class Pipeline:
         else:
             count = "Both" if len(cancelled) == 2 else f"All {len(cancelled)}"
             turn.action = Action("answer", text=f"{count} {cancelled[0].kind}s cancelled.")
+        return True
+
+    def _timers_paused(self, turn: Turn, chosen: list[RunningTimer], pausing: bool) -> bool:
+        """The answer to "Which one should I pause (resume)?": those paused (resumed)."""
+        intent, verb = ("HassPauseTimer", "paused") if pausing else ("HassUnpauseTimer", "resumed")
+        done = [d for d in (self.timers.set_paused(t.id, pausing) for t in chosen) if d is not None]
+        why = [f"the answer to which timer to {'pause' if pausing else 'resume'}"]
+        values: dict[str, Any] = {"timer_ids": [t.id for t in done]}
+        turn.resolution = Resolution(Interpretation(intent, 1.0, [], turn.text), values=values, reasons=why)
+        if not chosen:
+            text = "OK, they stay as they are."
+        elif not done:
+            text = "That one has already finished."
+        elif len(done) == 1 and not done[0].name:  # which of two plain timers: the one of that length
+            text = f"Your {done[0].kind} for {duration_text(done[0].seconds)} is {verb}."
+        elif len(done) == 1:
+            text = timer_answer(intent, {}, done[0])
+        else:
+            text = f"{'Both' if len(done) == 2 else f'All {len(done)}'} {done[0].kind}s {verb}."
+        turn.action = Action("answer", text=text)
         return True
 
     def _ringing_next(self, kind: str) -> list[RunningTimer]:

@@ -141,12 +141,30 @@ class Timers:
         with self._lock:
             return self._find(satellite, name, seconds, kind)
 
+    def set_paused(self, timer_id: int, paused: bool) -> RunningTimer | None:
+        """Pause or resume the timer with this id (the one a question offered); None if it is gone."""
+        with self._lock:
+            timer = self._running.get(timer_id, (None, None))[0]
+        if timer is None:
+            return None
+        change = self.pause if paused else self.unpause  # each takes the lock (not reentrant)
+        return change(timer.satellite, timer_id=timer_id)
+
     def pause(
-        self, satellite: str, name: str | None = None, seconds: int | None = None
+        self,
+        satellite: str,
+        name: str | None = None,
+        seconds: int | None = None,
+        *,
+        timer_id: int | None = None,
     ) -> RunningTimer | None:
         """Stop the clock of the timer meant; it keeps its time left. Pausing a paused one is a no-op."""
         with self._lock:
-            timer = self._find(satellite, name, seconds)
+            timer = (
+                self._running[timer_id][0]
+                if timer_id in self._running
+                else self._find(satellite, name, seconds)
+            )
             if timer is None or timer.paused:
                 return timer
             paused = replace(timer, paused_left=timer.remaining())
@@ -157,11 +175,20 @@ class Timers:
             return paused
 
     def unpause(
-        self, satellite: str, name: str | None = None, seconds: int | None = None
+        self,
+        satellite: str,
+        name: str | None = None,
+        seconds: int | None = None,
+        *,
+        timer_id: int | None = None,
     ) -> RunningTimer | None:
         """Restart the clock of the timer meant with its time left. Resuming a running one is a no-op."""
         with self._lock:
-            timer = self._find(satellite, name, seconds)
+            timer = (
+                self._running[timer_id][0]
+                if timer_id in self._running
+                else self._find(satellite, name, seconds)
+            )
             if timer is None or not timer.paused:
                 return timer
             return self._restart(timer, timer.remaining())

@@ -565,6 +565,30 @@ def test_cancelling_one_of_several_timers_asks_which_and_the_answer_picks(home: 
         pipe.timers.cancel_all("kitchen-sat")
 
 
+def test_pausing_one_of_several_timers_asks_which_unless_one_is_running(home: dict[str, Any]) -> None:
+    """ "pause the timer" with two running paused the latest without saying which, and "the 5 minute
+    one" then was read as resuming something."""
+    pipe = home["rt"].pipelines["kitchen-sat"]
+    said = partial(reply, pipe)
+
+    def paused() -> list[int]:
+        return sorted(t.seconds for t in pipe.timers.running("kitchen-sat") if t.paused)
+
+    try:
+        said("set a timer for 5 minutes")
+        said("set a timer for 10 minutes")
+        assert said("pause the timer").endswith(" Which one should I pause?")
+        assert said("the 5 minute one") == "Your timer for 5 minutes is paused."
+        assert paused() == [300]
+        said("pause the timer")  # one is still running: that one, asked nothing
+        assert paused() == [300, 600]
+        assert said("resume the timer").endswith(" Which one should I resume?")
+        assert said("both") == "Both timers resumed."
+        assert paused() == []
+    finally:
+        pipe.timers.cancel_all("kitchen-sat")
+
+
 def test_the_timer_is_no_reminder_and_whats_the_timer_at_is_its_time_left(home: dict[str, Any]) -> None:
     """ "how long is left on the timer" with a timer and a later reminder told the reminder's; "what's
     the egg timer at" told the temperature."""

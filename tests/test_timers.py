@@ -57,6 +57,22 @@ def test_pause_keeps_the_time_left_and_resume_rings_after_it(timers: Timers, rin
     assert [t.id for t in rings.timers] == [still.id] and timers.running() == []
 
 
+def test_a_timer_is_paused_and_resumed_by_its_id(timers: Timers) -> None:
+    """The answer to "Which one should I pause?" pauses that one, not the latest (and in a worker
+    thread: a lock taken twice would hang, not fail)."""
+    first = timers.start("kitchen-sat", 300)
+    timers.start("kitchen-sat", 600)
+    done: list[RunningTimer | None] = []
+    worker = threading.Thread(target=lambda: done.append(timers.set_paused(first.id, True)), daemon=True)
+    worker.start()
+    worker.join(5)
+    assert done and done[0] is not None and done[0].id == first.id and done[0].paused
+    assert [t.seconds for t in timers.running("kitchen-sat") if t.paused] == [300]
+    resumed = timers.set_paused(first.id, False)
+    assert resumed is not None and not resumed.paused
+    assert timers.set_paused(999, True) is None
+
+
 def test_adding_and_taking_off_time(timers: Timers, rings: Rings) -> None:
     timers.start("kitchen", 600)
     longer = timers.add("kitchen", 300)
