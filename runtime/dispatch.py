@@ -722,7 +722,8 @@ def _states(
         text = (f"None are {said}: " if which else "No, ") + "; ".join(parts)  # several devices here
         text = f"{text}." if parts else ""
     if unknown and (yes or by_state) and len(unknown) > UNKNOWN_NAMED:  # a long list is no answer
-        text += f" I don't know about {len(unknown)} other devices yet."
+        kind = "lights" if {d.type for d in devices} == {"light"} else "devices"  # "how many lights are on"
+        text += f" I don't know about {len(unknown)} other {kind} yet."
     elif unknown:
         text += f" I don't know the state of {_names(unknown)} yet."
     return text.strip()

@@ -660,6 +660,12 @@ def test_a_state_answer_counts_many_devices_of_unknown_state(ctx, kitchen) -> No
     anything = Interpretation("HassGetState", 0.9, [Slot("state", "on")], "is anything on")
     text = dispatch(resolve(anything, ctx, kitchen), ctx).text
     assert text.startswith("Yes, the kitchen light is on.") and text.endswith("other devices yet."), text
+    # lights only: "other lights" (it said "5 other devices" to "how many lights are on")
+    lights = Interpretation(
+        "HassGetState", 0.9, [Slot("domain", "lights"), Slot("state", "on")], "how many lights are on"
+    )
+    text = dispatch(resolve(lights, ctx, kitchen), ctx).text
+    assert text.startswith("1 is on: the kitchen light.") and text.endswith("other lights yet."), text
     text = act(ctx, kitchen, "HassGetState", name="counter lights").text
     assert text == "I don't know the state of the counter lights yet."
 
