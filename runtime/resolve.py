@@ -850,14 +850,7 @@ def resolve(
         return turn.done(negated=True)
     if (sun := SUN_CONDITION.fullmatch(text)) is not None and (
         # "close the blinds when the sun sets": a time this home knows (runtime/sun.py), whatever was read
-        then := _at_a_time(
-            dataclasses.replace(
-                turn,
-                interp=dataclasses.replace(
-                    interp, text=f"{sun['command']} at {SUN_WORDS[sun['event'] or sun['light']]}"
-                ),
-            )
-        )
+        then := _later_as(turn, f"{sun['command']} at {SUN_WORDS[sun['event'] or sun['light']]}")
     ):
         return then
     if (
@@ -865,12 +858,11 @@ def resolve(
         and all(is_number_word(w) for w in bare["n"].split())  # "in thirty hours" has its unit
         and 1 <= (parse_number(bare["n"]) or 0) <= BARE_MINUTES_MAX
         and _for_later(bare["command"], DELAYABLE_VERBS)
-    ):
         # "turn the tv off in 5" asked "Now, or later?", "turn off the lights in 10" set a plain timer:
         # minutes, as "set a timer for fifteen" is
-        in_minutes = f"{bare['command']} in {bare['n']} minutes"
-        if then := _at_a_time(dataclasses.replace(turn, interp=dataclasses.replace(interp, text=in_minutes))):
-            return then
+        and (then := _later_as(turn, f"{bare['command']} in {bare['n']} minutes"))
+    ):
+        return then
     unsure = interp.score < REJECT_THRESHOLD or interp.intent == "OutOfDomain"  # whatever it read
     if unsure and (then := _at_a_time(turn)):  # "lock the door at 12 30 pm" was out of domain
         # "turn off the fan at 2 am": the model unsure what it is, the words say a command for then (the
@@ -1378,9 +1370,8 @@ def _days_in(asked: re.Match[str], today: date) -> str:
             first = (first + timedelta(days=32)).replace(day=1)
         year, month = first.year, first.month
     else:
-        month = (
-            MONTHS.index(name) + 1
-        )  # unsaid, the year of the next one ("february" in december: next year's)
+        # the year unsaid: the next one's ("february" in december: next year's)
+        month = MONTHS.index(name) + 1
         year = int(asked["year"]) if asked["year"] else today.year + (month < today.month)
     days = calendar.monthrange(year, month)[1]
     when = "this year" if year == today.year and not asked["year"] else f"in {year}"
@@ -1410,8 +1401,7 @@ def _said_of_time(turn: _Turn, text: str) -> Resolution | None:
     if SUN_UP.fullmatch(text):
         return _read_as(turn, "HassGetCurrentTime", []).done(sun="up")
     if (until := DAYS_UNTIL.fullmatch(text)) is not None:
-        unit = {"weeks": "weeks", "sleeps": "sleeps"}.get(until["unit"] or "", "days")
-        return _read_as(turn, "HassGetCurrentDate", []).done(until=until["day"], unit=unit)
+        return _read_as(turn, "HassGetCurrentDate", []).done(until=until["day"], unit=until["unit"] or "days")
     if (later := TIME_IN_A_WHILE.fullmatch(text)) is not None and (
         seconds := duration_in_text(f"in {later['time']}")
     ) is not None:
@@ -4284,6 +4274,12 @@ def said_back(device: Device, before: dict[str, Any], after: dict[str, Any]) -> 
     if switched and before.get("state") == on and after.get("state") == off:
         return f"turn on {the}"
     return None
+
+
+def _later_as(turn: _Turn, said: str) -> Resolution | None:
+    """`_at_a_time` for the request said as `said` ("close the blinds at sunset" for "... when the sun
+    sets"); None if that is no command for later."""
+    return _at_a_time(dataclasses.replace(turn, interp=dataclasses.replace(turn.interp, text=said)))
 
 
 def _at_a_time(turn: _Turn) -> Resolution | None:
