@@ -1076,7 +1076,12 @@ def _said_to_a_room(turn: _Turn, text: str) -> Resolution | None:
         if hub is not None:  # that hub says it (runtime/daemon.py publishes the announcement)
             turn.reasons.append(f"a broadcast to {hub}'s {room.name}")
             return broadcast.done(broadcast=said["message"], to=[], to_rooms=[room.name], room_id=room.id)
-        there = [s for s in turn.ctx.config.satellites if s.room == room.id and s.speaker]
+        there = [
+            s for s in turn.ctx.config.satellites
+            if s.room == room.id and s.speaker and s.id != turn.satellite.id
+        ]  # fmt: skip
+        if not there and room.id == turn.satellite.room:  # "tell the living room ..." said there
+            return broadcast.ask(f"You're in the {room.name}. Which room should I say it in?")
         if not there:
             return broadcast.ask(f"There's no speaker in the {room.name} I can speak through.")
         turn.reasons.append(f"a broadcast to {', '.join(s.id for s in there)}")

@@ -4121,6 +4121,9 @@ def test_tell_a_room_of_another_hub_or_of_none(ctx, living) -> None:
     assert resolve(hyp("OutOfDomain", text="tell the kitchen hi"), ctx, living).values["to"] == [
         "kitchen-sat"
     ]
+    # the room it is said in: not said back to itself ("From the living room: hi" on the same satellite)
+    r = resolve(hyp("OutOfDomain", text="tell the lounge hi"), ctx, living)
+    assert r.clarification == "You're in the living room. Which room should I say it in?"
     r = resolve(hyp("HassBroadcast", text="tell everyone dinner is ready"), ctx, living)
     assert r.values["to_rooms"] == ["kitchen", "bedroom", "garage"] and r.values["everyone"]
     # a device is no room: "tell the tv to turn off" is not a broadcast
