@@ -20,6 +20,11 @@ DURATION = re.compile(rf"\b(?:for|in|after) ({DURATION_PHRASE})\b")
 CLOCK_MARKS = {"am": 0, "pm": 12, "oclock": None, "o'clock": None}
 
 
+def said_time(when: datetime) -> str:
+    """ "3:52 PM": a time of day as the assistant says it."""
+    return when.strftime("%I:%M %p").lstrip("0")
+
+
 def clock_time(text: str) -> tuple[int, int, bool] | None:
     """A time of day said in `text`: (hour 0-23, minute, whether am/pm was said); None if none.
 

@@ -18,6 +18,7 @@ from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from runtime import lists
+from runtime.clock import said_time
 from runtime.config import Device, Home
 from runtime.context import ContextStore
 from runtime.conventions import ON_OFF_STATES, READINGS, ConventionError, command_payload, expected_state
@@ -187,7 +188,7 @@ def _answer(intent: str, values: dict[str, Any], ctx: ContextStore, now: datetim
     if intent == "HassGetCurrentTime" and "sun" in values:  # "what time is sunset"
         return Action("answer", text=_sun_said(values, ctx.config.home, now))
     if intent == "HassGetCurrentTime":
-        return Action("answer", text=f"It's {now.strftime('%I:%M %p').lstrip('0')}.")
+        return Action("answer", text=f"It's {said_time(now)}.")
     if intent == "HassGetWeather":
         out, inside = _reading(ctx, outside=True), _reading(ctx, outside=False)
         if values.get("inside_too") and out is not None and inside is not None:  # "warmer inside or outside"
@@ -427,7 +428,7 @@ def _time_in(zone: str, place: str, now: datetime) -> str:
     here = now if now.tzinfo is not None else now.astimezone()  # a naive time is this machine's
     there = here.astimezone(ZoneInfo(zone))
     on = f" on {there.strftime('%A')}" if there.date() != here.date() else ""
-    return f"It's {there.strftime('%I:%M %p').lstrip('0')}{on} in {place_name(place)}."
+    return f"It's {said_time(there)}{on} in {place_name(place)}."
 
 
 def _weekday_date(weekday: str, now: datetime, also_next: bool) -> str:
@@ -474,7 +475,7 @@ def _since(device: Device, ctx: ContextStore, asked: str | None, now: datetime) 
         return f"The {device.name} {_be(device.name)} {state}, not {STATE_WORDS.get(asked, asked)}."
     has = "have" if _be(device.name) == "are" else "has"
     then = datetime.fromtimestamp(s.since)
-    clock = then.strftime("%I:%M %p").lstrip("0")
+    clock = said_time(then)
     if then.date() != now.date():
         clock = f"{'yesterday' if (now.date() - then.date()).days == 1 else then.strftime('%A')} at {clock}"
     if not s.since_seen:  # it was so when this runtime first heard from it
@@ -928,7 +929,7 @@ def _sun_said(values: dict[str, Any], home: Home, now: datetime) -> str:
     at = next_sun_time(now, *place, event) if values.get("how_long") else sun_time(day, *place, event)
     if at is None:
         return f"There is no {event} here {'tomorrow' if values.get('tomorrow') else 'today'}."
-    clock, name = _at(at), event.capitalize()
+    clock, name = said_time(at), event.capitalize()
     if values.get("how_long"):
         minutes = max(1, round((at - now).total_seconds() / 60))
         return f"{name} is in {duration_text(minutes * 60)}, at {clock}."
@@ -936,7 +937,7 @@ def _sun_said(values: dict[str, Any], home: Home, now: datetime) -> str:
         return f"Tomorrow, {event} is at {clock}."
     if at < now:
         after = sun_time(day + timedelta(days=1), *place, event)
-        return f"{name} was at {clock}." + (f" Tomorrow it's at {_at(after)}." if after else "")
+        return f"{name} was at {clock}." + (f" Tomorrow it's at {said_time(after)}." if after else "")
     return f"{name} is at {clock}."
 
 
@@ -947,21 +948,16 @@ def _sun_up(now: datetime, place: tuple[float, float]) -> str:
     if rise is None or set_ is None:  # polar day or night, or a sunset after midnight
         return "The sun doesn't both rise and set here today."
     if now < rise:
-        return f"The sun is down. It rises at {_at(rise)}."
+        return f"The sun is down. It rises at {said_time(rise)}."
     if now < set_:
-        return f"The sun is up until {_at(set_)}."
+        return f"The sun is up until {said_time(set_)}."
     after = next_sun_time(now, *place, "sunrise")
-    return f"The sun set at {_at(set_)}." + (f" It rises at {_at(after)}." if after else "")
-
-
-def _at(when: datetime) -> str:
-    """ "3:52 PM", as said."""
-    return when.strftime("%I:%M %p").lstrip("0")
+    return f"The sun set at {said_time(set_)}." + (f" It rises at {said_time(after)}." if after else "")
 
 
 def _clock(hh_mm: str) -> str:
     """ "22:00" -> "10:00 PM", as said."""
-    return datetime.strptime(hh_mm, "%H:%M").strftime("%I:%M %p").lstrip("0")
+    return said_time(datetime.strptime(hh_mm, "%H:%M"))
 
 
 def ring_text(timer: RunningTimer) -> str:

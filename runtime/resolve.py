@@ -36,7 +36,7 @@ import calendar
 import dataclasses
 import itertools
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any, overload
@@ -52,6 +52,7 @@ from runtime.clock import (
     clock_time,
     compound_seconds,
     duration_in_text,
+    said_time,
     seconds_until,
 )
 from runtime.config import Device, Room, Satellite
@@ -1037,6 +1038,18 @@ BROADCAST = re.compile(
 )
 
 
+def _other_speakers(turn: _Turn) -> list[Satellite]:
+    """This hub's satellites that can say a broadcast, besides the one it is said to."""
+    return [s for s in turn.ctx.config.satellites if s.id != turn.satellite.id and s.speaker]
+
+
+def _rooms_to_speak_in(turn: _Turn) -> list[str]:
+    """The rooms a broadcast can be said in: this hub's other speakers', then the other hubs'."""
+    here = (turn.room(s.room).name for s in _other_speakers(turn))
+    elsewhere = (r.name for rooms in turn.ctx.hub_rooms().values() for r in rooms)
+    return list(dict.fromkeys([*here, *elsewhere]))
+
+
 def _said_to_everyone(turn: _Turn, text: str) -> Resolution | None:
     """ "tell everyone dinner is ready": the message, and the other satellites that can say it (the
     pipeline's runtime says it there); None when `text` is no broadcast."""
@@ -1046,11 +1059,10 @@ def _said_to_everyone(turn: _Turn, text: str) -> Resolution | None:
     if m is None:
         return None
     message = m["message"] or m["message2"]
-    others = [s for s in turn.ctx.config.satellites if s.id != turn.satellite.id and s.speaker]
-    elsewhere = [r.name for rooms in turn.ctx.hub_rooms().values() for r in rooms]  # other hubs'
-    if not others and not elsewhere:
+    others = _other_speakers(turn)
+    rooms = _rooms_to_speak_in(turn)
+    if not rooms:
         return _read_as(turn, "HassBroadcast", []).ask("There's no other room I can speak in.")
-    rooms = list(dict.fromkeys([*(turn.room(s.room).name for s in others), *elsewhere]))
     turn.reasons.append(f"a broadcast to {', '.join(s.id for s in others) or 'the other hubs'}")
     return _read_as(turn, "HassBroadcast", []).done(
         broadcast=message, to=[s.id for s in others], to_rooms=rooms, everyone=True
@@ -1105,10 +1117,7 @@ def _told_nowhere(turn: _Turn, text: str) -> Resolution | None:
         return None
     if match_name(told["place"], turn.devices, turn.rooms, turn.satellite.room).devices:
         return None
-    rooms = list(dict.fromkeys([
-        *(turn.room(s.room).name for s in turn.ctx.config.satellites if s.speaker and s.id != turn.satellite.id),
-        *(r.name for rooms in turn.ctx.hub_rooms().values() for r in rooms),
-    ]))  # fmt: skip
+    rooms = _rooms_to_speak_in(turn)
     where = f" I can speak in: {', '.join(rooms)}." if rooms else ""
     return _read_as(turn, "HassBroadcast", []).ask(f"I don't know a room called {told['place']}.{where}")
 
@@ -1195,8 +1204,9 @@ def _said_of_devices(turn: _Turn, text: str) -> Resolution | None:
     if (reading := READING_ASKED.fullmatch(text)) is not None:
         return _reading_asked(turn, reading)
     if BATTERIES_LOW.fullmatch(text):  # every device that reports its battery, lowest first
-        reporting = [d for d in turn.devices if isinstance(_field(turn, d, "battery"), int | float)]
-        reporting.sort(key=lambda d: float(_field(turn, d, "battery")))
+        reporting = sorted(
+            _reporting(turn, turn.devices, "battery"), key=lambda d: float(_field(turn, d, "battery"))
+        )
         return _read_as(turn, "HassGetState", []).done([d.id for d in reporting], query="batteries")
     if (humid := HUMIDITY_ASKED.fullmatch(text)) is not None:
         return _humidity_asked(turn, humid["room"], outside="outside" in text.split())
@@ -1410,7 +1420,7 @@ def _said_of_time(turn: _Turn, text: str) -> Resolution | None:
     if (later := TIME_IN_A_WHILE.fullmatch(text)) is not None and (
         seconds := duration_in_text(f"in {later['time']}")
     ) is not None:
-        then = (turn.now + timedelta(seconds=seconds)).strftime("%I:%M %p").lstrip("0")
+        then = said_time(turn.now + timedelta(seconds=seconds))
         return _read_as(turn, "OutOfDomain", []).done(calculated=f"In {later['time']} it will be {then}.")
     if (month := DAYS_IN_MONTH.fullmatch(text)) is not None:
         return _read_as(turn, "OutOfDomain", []).done(calculated=_days_in(month, turn.now.date()))
@@ -1502,11 +1512,8 @@ def _said_of_time(turn: _Turn, text: str) -> Resolution | None:
             return _read_as(turn, "HassStartTimer", []).done(
                 seconds=int(delay), timer_name=what, reminder=True
             )
-        when = re.sub(r"^(?:at|by) ", "", text)
-        if (day := WHICH_DAY.search(what)) is not None:  # "What time tomorrow ...?": "9 am", that day's
-            what, when = what[: day.start()], f"{when} {day[1]}"
-        if (at := _timer_until(turn, when, what)) is not None:  # "at 6 pm"
-            at.values["reminder"] = True
+        # "at 6 pm"; after "What time tomorrow ...?", "9 am" is that day's
+        if (at := _reminder_at(turn, re.sub(r"^(?:at|by) ", "", text), what)) is not None:
             return at
     if (moved := ALARM_MOVED.fullmatch(text)) is not None and (at := _alarm_moved(turn, moved["time"])):
         at.values["moved"] = True  # the pipeline cancels the alarm set before
@@ -1517,10 +1524,7 @@ def _said_of_time(turn: _Turn, text: str) -> Resolution | None:
         when = remind["time"] or remind["time_first"] or remind["time_between"]
         if remind["day_first"]:  # "remind me tomorrow at 9 to ..."
             when = f"{when} {remind['day_first']}"
-        if (day := WHICH_DAY.search(what)) is not None:  # "... tomorrow at 7": the day is the time's
-            what, when = what[: day.start()], f"{when} {day[1]}"
-        if (at := _timer_until(turn, when, what)) is not None:
-            at.values["reminder"] = True
+        if (at := _reminder_at(turn, when, what)) is not None:
             return at
     if ALL_OFF.fullmatch(text):
         return _cancel_all(_read_as(turn, "HassCancelAllTimers", []))
@@ -1700,6 +1704,11 @@ def _field(turn: _Turn, device: Device, field: str) -> Any:
     return state.state.get(field) if state is not None else None
 
 
+def _reporting(turn: _Turn, devices: Iterable[Device], field: str) -> list[Device]:
+    """Those of `devices` whose last state reported a number for `field` (a reading, a battery)."""
+    return [d for d in devices if isinstance(_field(turn, d, field), int | float)]
+
+
 def _reading_asked(turn: _Turn, asked: re.Match[str]) -> Resolution:
     """ "how much power is the tv using", "what's the co2 in the office", "how much power are we
     using": the devices named (in the room said, else all) that report it; none: said so."""
@@ -1707,22 +1716,14 @@ def _reading_asked(turn: _Turn, asked: re.Match[str]) -> Resolution:
     said = said_in(asked, "device")
     room = room_called(asked["room"], turn.rooms) if asked["room"] else None
     devices = _named(turn, said) if said else [d for d in turn.devices if room is None or d.room == room.id]
-    reporting = [
-        d
-        for d in devices
-        if (s := turn.ctx.state(d.id)) is not None and isinstance(s.state.get(field), int | float)
-    ]
+    reporting = _reporting(turn, devices, field)
     question = _read_as(turn, "HassGetState", [])
     return question.done([d.id for d in reporting], room.id if room else None, query="reading", reading=field)
 
 
 def _humidity_asked(turn: _Turn, room_said: str | None, outside: bool) -> Resolution:
     """The humidity a sensor reports: in the room said, outside when asked, else here, else anywhere."""
-    sensors = [
-        d
-        for d in turn.devices
-        if (s := turn.ctx.state(d.id)) is not None and isinstance(s.state.get("humidity"), int | float)
-    ]
+    sensors = _reporting(turn, turn.devices, "humidity")
     outside_ones = [d for d in sensors if outdoor(d)]
     room = room_called(room_said, turn.rooms) if room_said else None
     if room is not None:
@@ -2000,6 +2001,17 @@ def _timer_until(turn: _Turn, said: str, name: str = ALARM) -> Resolution | None
     return resolution
 
 
+def _reminder_at(turn: _Turn, when: str, what: str) -> Resolution | None:
+    """A reminder to `what` at the time of day `when`; a day said with the task ("... tomorrow at 7",
+    "water the plants tomorrow") is the time's. None when `when` is no time of day."""
+    if (day := WHICH_DAY.search(what)) is not None:
+        what, when = what[: day.start()], f"{when} {day[1]}"
+    at = _timer_until(turn, when, what)
+    if at is not None:
+        at.values["reminder"] = True
+    return at
+
+
 # "tomorrow" said before this hour is the day after the night still going on: "wake me up at 7
 # tomorrow" at 1 am rang 30 hours later, a day late for whoever said it before going to sleep
 NIGHT_ENDS = 5
@@ -2257,8 +2269,9 @@ def follow_up(
         return None  # "and turn off the tv": a request of its own
     words = last.text.split()
     in_room = re.sub(r"^in (?:the )?", "", phrase)  # "and in the office"
-    room = here if in_room == "here" and here is not None else room_called(in_room, rooms or [])
-    phrase = room.name if room is not None and in_room == "here" else in_room if room is not None else phrase
+    room = here if in_room == "here" else room_called(in_room, rooms or [])
+    if room is not None:
+        phrase = room.name if in_room == "here" else in_room
     area = next((s for s in last.slots if s.name == "area" and s.start >= 0), None)
     spans: list[Slot]
     if room is not None and area is None:

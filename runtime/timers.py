@@ -142,56 +142,37 @@ class Timers:
             return self._find(satellite, name, seconds, kind)
 
     def set_paused(self, timer_id: int, paused: bool) -> RunningTimer | None:
-        """Pause or resume the timer with this id (the one a question offered); None if it is gone."""
+        """Pause or resume the timer with this id (the one a question offered); None if it is gone
+        (not another timer in its place)."""
         with self._lock:
-            timer = self._running.get(timer_id, (None, None))[0]
-        if timer is None:
-            return None
-        change = self.pause if paused else self.unpause  # each takes the lock (not reentrant)
-        return change(timer.satellite, timer_id=timer_id)
+            return self._paused_as(self._running.get(timer_id, (None, None))[0], paused)
 
     def pause(
-        self,
-        satellite: str,
-        name: str | None = None,
-        seconds: int | None = None,
-        *,
-        timer_id: int | None = None,
+        self, satellite: str, name: str | None = None, seconds: int | None = None
     ) -> RunningTimer | None:
         """Stop the clock of the timer meant; it keeps its time left. Pausing a paused one is a no-op."""
         with self._lock:
-            timer = (
-                self._running[timer_id][0]
-                if timer_id in self._running
-                else self._find(satellite, name, seconds)
-            )
-            if timer is None or timer.paused:
-                return timer
-            paused = replace(timer, paused_left=timer.remaining())
-            thread = self._running[timer.id][1]
-            if thread is not None:
-                thread.cancel()
-            self._running[timer.id] = (paused, None)
-            return paused
+            return self._paused_as(self._find(satellite, name, seconds), True)
 
     def unpause(
-        self,
-        satellite: str,
-        name: str | None = None,
-        seconds: int | None = None,
-        *,
-        timer_id: int | None = None,
+        self, satellite: str, name: str | None = None, seconds: int | None = None
     ) -> RunningTimer | None:
         """Restart the clock of the timer meant with its time left. Resuming a running one is a no-op."""
         with self._lock:
-            timer = (
-                self._running[timer_id][0]
-                if timer_id in self._running
-                else self._find(satellite, name, seconds)
-            )
-            if timer is None or not timer.paused:
-                return timer
+            return self._paused_as(self._find(satellite, name, seconds), False)
+
+    def _paused_as(self, timer: RunningTimer | None, paused: bool) -> RunningTimer | None:
+        """Under the lock: `timer` paused (its clock stopped, its time left kept) or running again."""
+        if timer is None or timer.paused == paused:
+            return timer
+        if not paused:
             return self._restart(timer, timer.remaining())
+        stopped = replace(timer, paused_left=timer.remaining())
+        thread = self._running[timer.id][1]
+        if thread is not None:
+            thread.cancel()
+        self._running[timer.id] = (stopped, None)
+        return stopped
 
     def add(
         self, satellite: str, delta: float, name: str | None = None, seconds: int | None = None
