@@ -29,7 +29,7 @@ from runtime.places import place_name
 from runtime.rank import INTENT_TYPES, ON_A_TIMER, VIDEO_CLASSES, named_devices, said_words
 from runtime.resolve import LISTING_WORDS, SOME_WORDS, SORRY, cap, normalize, outdoor
 from runtime.sun import NO_PLACE, Event, next_sun_time, sun_time
-from runtime.timers import ALARM, RunningTimer, duration_text
+from runtime.timers import ALARM, Repeat, RunningTimer, duration_text
 
 # the state a field can report, and how to say it
 STATE_WORDS = {"on": "on", "off": "off", "open": "open", "closed": "closed", "locked": "locked",
@@ -206,8 +206,7 @@ def _answer(intent: str, values: dict[str, Any], ctx: ContextStore, now: datetim
             return Action("answer", text=f"It's {_deg(out)} outside.")
         return Action("answer", text=f"I don't have a weather forecast, but it's {_deg(out)} outside.")
     if intent == "HassStartTimer":
-        once = " It won't repeat: I can't set repeating alarms yet." if values.get("once") else ""
-        return Action("answer", text=_timer_set(values) + once)
+        return Action("answer", text=_timer_set(values))
     if intent == "HassGetCurrentDate" and "until" in values:  # "how many days until christmas"
         return Action(
             "answer",
@@ -844,8 +843,7 @@ def timer_answer(intent: str, values: dict[str, Any], timer: RunningTimer) -> st
         if timer.paused:
             return f"Your {which} is paused with {left} left."
         if timer.name == ALARM:  # a time of day: when it rings, not how long until
-            at = datetime.now() + timedelta(seconds=timer.remaining())
-            return f"Your alarm is set for {_clock(at.strftime('%H:%M'))}."
+            return f"Your alarm is set for {_rings_at(timer)}{_again(timer)}."
         if timer.command:  # "how long until the fan turns off"
             return f"In {left} I'll {you_form(timer.command)}."
         return f"{left} left on your {which}."
@@ -862,14 +860,13 @@ def timer_answer(intent: str, values: dict[str, Any], timer: RunningTimer) -> st
 
 def timers_answer(kind: str, timers: list[RunningTimer]) -> str:
     """ "What timers do I have": each of `timers` (all of `kind`, at least one) and what it has left."""
-    now = datetime.now()
     said = []
     for t in timers:
-        at = _clock((now + timedelta(seconds=t.remaining())).strftime("%H:%M"))
+        at = _rings_at(t)
         if kind == ALARM:
-            said.append(f"at {at}")
+            said.append(f"at {at}{_again(t)}")
         elif kind == "reminder":
-            said.append(f"{reminder_of(t.name or '')} at {at}")
+            said.append(f"{reminder_of(t.name or '')} at {at}{_again(t)}")
         elif t.command:
             said.append(f"to {t.command} in {_left(t.remaining())}")
         else:
@@ -881,6 +878,23 @@ def timers_answer(kind: str, timers: list[RunningTimer]) -> str:
     return (
         f"You have {count} {kind}{'' if len(timers) == 1 else 's'}: {listed}."  # kind: timer, reminder, alarm
     )
+
+
+def _rings_at(timer: RunningTimer) -> str:
+    """ "7:00 AM": the time of day `timer` rings, to the nearest minute (an alarm set for 7 has a
+    little under its seconds left once set: "6:59 AM" was said)."""
+    at = datetime.now() + timedelta(seconds=timer.remaining() + 30)
+    return _clock(at.strftime("%H:%M"))
+
+
+def alarm_set_already(timer: RunningTimer) -> str:
+    """ "set an alarm for 7" said again: the alarm that is set (the pipeline sets no second one)."""
+    return f"You already have an alarm at {_rings_at(timer)}{_again(timer)}."
+
+
+def _again(timer: RunningTimer) -> str:
+    """ " on weekdays" for a timer that repeats; nothing for one that does not."""
+    return f" {timer.repeat.said}" if timer.repeat else ""
 
 
 def _timer_set(values: dict[str, Any]) -> str:
@@ -898,6 +912,11 @@ def _timer_set(values: dict[str, Any]) -> str:
             return f"At {at} I'll {values['command']}."
         tomorrow = " tomorrow" if values.get("tomorrow") else ""
         tomorrow = f" on {values['day']}" if values.get("day") else tomorrow  # "on Saturday"
+        if values.get("repeat"):  # "every weekday at 7"
+            again = f"{Repeat.from_dict(values['repeat']).said}, starting{tomorrow or ' today'}"
+            if values.get("reminder"):
+                return f"OK, I'll remind you {what} at {at} {again}."
+            return f"Alarm set for {at} {again}."
         if values.get("reminder"):
             return f"OK, I'll remind you {what} at {at}{tomorrow}."
         done = "moved to" if values.get("moved") else "set for"

@@ -155,16 +155,18 @@ ALARM_UNTIMED = re.compile(
     r"(?:please )?(?:(?:set|make|create|add|put in) (?:an|my|the|a) alarm(?: for)?"
     r"|(?P<wake>wake me(?: up)?(?: (?:in the morning|tomorrow(?: morning)?))?))(?: please)?"
 )
-# "set an alarm every weekday at 7", "wake me up at 7 every day": no timer here repeats (it said "Sorry")
+# "set an alarm every weekday at 7", "wake me up at 7 every day", "set a daily alarm for 7" (7 minutes)
+REPEATING_ALARM = r"(?:daily|everyday|recurring|repeating|weekday|weekend)"
 ALARM_REPEATING = re.compile(
     r"(?:please )?(?:(?:set|make|create|add) )?(?:an |a |my |the )?(?:alarm|wake up call)s? .*\b(?:every|each|daily"
     r"|weekdays|weekends|mondays|tuesdays|wednesdays|thursdays|fridays|saturdays|sundays)\b.*"
+    rf"|(?:please )?(?:(?:set|make|create|add) )?(?:an |a |my )?{REPEATING_ALARM} (?:alarm|wake up call) .+"
     r"|wake me(?: up)? .*\b(?:every|each|weekdays|weekends)\b.*"
 )
 # "cancel my alarm", "turn the alarm off": out of domain for the model
 ALARM_OFF = re.compile(
     r"(?:please )?(?:cancel|delete|remove|clear|disable|unset|turn off|switch off|stop)"
-    r"(?: the| my)? alarm(?: please)?|(?:please )?(?:turn|switch) (?:the |my )?alarm off(?: please)?"
+    rf"(?: the| my)?(?: {REPEATING_ALARM})? alarm(?: please)?|(?:please )?(?:turn|switch) (?:the |my )?alarm off(?: please)?"
 )
 # "cancel my 7 am alarm", "delete the alarm for 6 30" (read as a 7-minute timer: "There is no timer running")
 ALARM_AT_OFF = re.compile(
@@ -324,10 +326,10 @@ REMIND_AT = re.compile(
 )
 # "remind me to call john" with no time said (out of domain for the model): when? ("at", "in", "by",
 # "tomorrow", "tonight" say one)
-# "remind me to take out the trash every tuesday": nothing repeats here (it asked when, then took the
-# next request for the answer)
+# "remind me to take out the trash every tuesday at 7", "every night at 10 remind me to lock the door"
 REMINDER_REPEATING = re.compile(
     r"(?:please )?(?:remind me|set (?:a|up a) reminder)\b.*\b(?:every|each|daily|weekly)\b.*"
+    r"|(?:every|each|daily) .+ remind me to .+"
 )
 # "remind me to water the plants tomorrow" (a day, no time: "Sorry"): what time that day?
 REMIND_ON_A_DAY = re.compile(

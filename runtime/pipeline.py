@@ -26,14 +26,21 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from runtime.audio.vad import WAKE_CONTEXT_S, WakeTail
 from runtime.choices import chosen_timers, expected_answers
 from runtime.clauses import commands
 from runtime.config import Config
 from runtime.context import ContextStore, JustStarted
-from runtime.dispatch import TIMER_INTENTS, no_timer, ring_text, timer_answer, timers_answer
+from runtime.dispatch import (
+    TIMER_INTENTS,
+    alarm_set_already,
+    no_timer,
+    ring_text,
+    timer_answer,
+    timers_answer,
+)
 from runtime.events import (
     FRAME_SAMPLES,
     SAMPLE_RATE,
@@ -56,7 +63,7 @@ from runtime.events import (
 )
 from runtime.phrasings import REPEAT_ASKED, SNOOZE, WHY_ASKED
 from runtime.resolve import MAX_TIMER_S, meant_instead, normalize, taught_command
-from runtime.timers import ALARM, RunningTimer, Timers, called, duration_text
+from runtime.timers import ALARM, Repeat, RunningTimer, Timers, called, duration_text, saved
 
 log = logging.getLogger(__name__)
 
@@ -135,6 +142,15 @@ class Bridge(Protocol):
 
 class TurnStore(Protocol):
     def save_turn(self, turn: Turn) -> None: ...
+
+
+@runtime_checkable
+class TimerStore(Protocol):
+    """A store that keeps the timers across a restart (the device's; `ambient nlu` has none)."""
+
+    def save_timers(self, satellite: str, timers: list[dict[str, Any]]) -> None: ...
+
+    def saved_timers(self, satellite: str) -> list[dict[str, Any]]: ...
 
 
 class Speaker(Protocol):
@@ -227,6 +243,13 @@ class Pipeline:
         self._ring = 0  # the ringing that may go on; stopping it moves this on
         self._ring_next: threading.Timer | None = None  # its next time, while it rings
         self._ring_stopped_at = -math.inf  # time.monotonic()
+        if isinstance(store, TimerStore):  # an alarm set last night rings though the daemon restarted
+            keeper: TimerStore = store
+            self.timers.on_change = lambda timers: keeper.save_timers(satellite, [saved(t) for t in timers])
+            if restored := self.timers.restore(keeper.saved_timers(satellite)):
+                log.info(
+                    "%s: %d timers, alarms and reminders kept from before a restart", satellite, len(restored)
+                )
 
     # events ----------------------------------------------------------------------------------
     def _emit(self, kind: str, /, **data: Any) -> None:
@@ -423,12 +446,22 @@ class Pipeline:
                 self.timers.cancel_all(self.satellite, frozenset({ALARM}))
             if "replaces" in values:  # "set a timer for 5 minutes", then "make it 10": that timer, longer
                 return self._timer_replaced(resolution, int(values["replaces"]), int(values["seconds"]))
+            repeat = Repeat.from_dict(values["repeat"]) if values.get("repeat") else None
+            if values.get("timer_name") == ALARM and "at" in values:  # said twice: one alarm, not two
+                twin = next(
+                    (t for t in self.timers.running(self.satellite)
+                     if t.name == ALARM and t.repeat == repeat and abs(t.remaining() - values["seconds"]) <= 60),
+                    None,
+                )  # fmt: skip
+                if twin is not None:
+                    return Action("answer", text=alarm_set_already(twin))
             started = self.timers.start(
                 self.satellite,
                 int(values["seconds"]),
                 values.get("timer_name"),
                 command,
                 reminder=bool(values.get("reminder")),
+                repeat=repeat,
             )
             # "cancel that", said next. Set after _cannot_do_later above: resolving the timer's command
             # there runs resolve(), which clears what the turn before started.

@@ -38,7 +38,7 @@ import itertools
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, overload
 
 from rapidfuzz import fuzz
@@ -181,7 +181,7 @@ from runtime.rank import (
     words_of,
 )
 from runtime.sun import NO_PLACE, Event, next_sun_time
-from runtime.timers import ALARM, duration_text
+from runtime.timers import ALARM, EVERY_DAY, WEEKDAYS_ONLY, WEEKENDS, Repeat, duration_text
 from runtime.units import conversion
 
 
@@ -1465,9 +1465,8 @@ def _said_of_time(turn: _Turn, text: str) -> Resolution | None:
         # "stop in 30 minutes": the music paused then, a sleep timer
         return _duration(_read_as(turn, "HassStartTimer", [], text=f"pause the music in {later['time']}"))
     if ALARM_REPEATING.fullmatch(text):
-        # nothing repeats here: the next one is set, and said not to repeat (it set none)
         return _next_of_repeating(turn, text) or _cannot(
-            turn, f"I can't set an alarm that repeats yet. {TOMORROWS}"
+            turn, 'Say when, too: "set an alarm for 7 every weekday".'
         )
     if (alarm := ALARM_AT.fullmatch(text)) is not None and (at := _timer_until(turn, alarm["time"])):
         return at
@@ -1476,9 +1475,8 @@ def _said_of_time(turn: _Turn, text: str) -> Resolution | None:
         awaits, question = ALARM_QUESTIONS[bool(untimed["wake"])]
         return _read_as(turn, "HassStartTimer", []).ask(question, awaits=awaits)
     if REMINDER_REPEATING.fullmatch(text):
-        return _cannot(
-            turn,
-            'I can\'t set a reminder that repeats yet. I can set one: say "remind me to ... at 9 tomorrow".',
+        return _repeating_reminder(turn, text) or _cannot(
+            turn, 'Say when, too: "remind me to take my pills every day at 8".'
         )
     if (on_a_day := REMIND_ON_A_DAY.fullmatch(text)) is not None:  # "... tomorrow": at what time?
         what, day = on_a_day["what"].strip(), on_a_day["day"]
@@ -2023,7 +2021,6 @@ def _a_day_later(turn: _Turn, seconds: int) -> bool:
     return (turn.now + timedelta(seconds=seconds)).date() == turn.now.date() and turn.now.hour >= NIGHT_ENDS
 
 
-TOMORROWS = 'I can set one for tomorrow: say "set an alarm for 7 tomorrow".'
 # "at 7", "for 6 30 am": the time of a repeating alarm
 REPEATING_AT = re.compile(  # a lookahead at each "at"/"for": "for weekdays at 7" tries "weekdays", then "7"
     r"(?=\b(?:at|for) (?P<time>.+?)(?: (?:on|every|each)\b.*)?$)"
@@ -2031,9 +2028,9 @@ REPEATING_AT = re.compile(  # a lookahead at each "at"/"for": "for weekdays at 7
 
 
 def _next_of_repeating(turn: _Turn, text: str) -> Resolution | None:
-    """ "set an alarm every weekday at 7": the next one (a weekday's 7 am), marked as not repeating;
-    None when no time of day is said."""
-    plain = re.sub(r"\b(?:every|each)(?: day| morning)?\b", " ", text)
+    """ "set an alarm every weekday at 7": an alarm at 7 am on weekdays; None when no time of day is
+    said."""
+    plain = " ".join(REPEATED.sub(" ", text).split())
     at = next(
         (t for m in REPEATING_AT.finditer(plain) if (t := _time_of_day(m["time"])[0]) is not None), None
     )
@@ -2044,31 +2041,63 @@ def _next_of_repeating(turn: _Turn, text: str) -> Resolution | None:
         hour = hour % 12
     elif not marked and 1 <= hour <= 3:
         hour += 12
+    alarm = _read_as(turn, "HassStartTimer", []).done(timer_name=ALARM)
+    return _repeating(turn, alarm, Repeat(hour, minute, _days_said(text)))
+
+
+def _days_said(text: str) -> frozenset[int]:
+    """The days a repeating alarm or reminder rings on: "weekdays", "every monday and friday"; every
+    day when none is said."""
     words = set(text.split())
-    days = (
-        {0, 1, 2, 3, 4} if words & {"weekday", "weekdays"}
-        else {5, 6} if words & {"weekend", "weekends"}
-        else {i for i, d in enumerate(WEEKDAYS) if d in words or f"{d}s" in words} or set(range(7))
-    )  # fmt: skip
-    ring = next(
-        when
-        for ahead in range(8)
-        if (when := datetime.combine(turn.now.date() + timedelta(days=ahead), time(hour, minute))) > turn.now
-        and when.weekday() in days
-    )
+    if words & {"weekday", "weekdays"}:
+        return WEEKDAYS_ONLY
+    if words & {"weekend", "weekends"}:
+        return WEEKENDS
+    return frozenset(i for i, d in enumerate(WEEKDAYS) if d in words or f"{d}s" in words) or EVERY_DAY
+
+
+def _repeating(turn: _Turn, timer: Resolution, repeat: Repeat) -> Resolution:
+    """`timer` (an alarm or a reminder) set for the next time of `repeat`, and to ring again then."""
+    ring = repeat.next_after(turn.now)
     seconds = int((ring - turn.now).total_seconds())
-    turn.reasons.append(f"a repeating alarm: the next one, {ring:%A %H:%M}, in {seconds} s")
-    values: dict[str, Any] = {
-        "seconds": seconds,
-        "timer_name": ALARM,
-        "at": ring.strftime("%H:%M"),
-        "once": True,
-    }
+    turn.reasons.append(f"repeats {repeat.said}: the next one, {ring:%A %H:%M}, in {seconds} s")
+    timer.values.update(seconds=seconds, at=ring.strftime("%H:%M"), repeat=repeat.to_dict())
     if (ring.date() - turn.now.date()).days == 1:
-        values["tomorrow"] = True
+        timer.values["tomorrow"] = True
     elif ring.date() != turn.now.date():
-        values["day"] = ring.strftime("%A")
-    return _read_as(turn, "HassStartTimer", []).done(**values)
+        timer.values["day"] = ring.strftime("%A")
+    return timer
+
+
+_DAY_NAMES = "|".join(WEEKDAYS)
+# "every day", "each morning", "daily", "on mondays and fridays": how often a reminder rings
+REPEATED = re.compile(
+    r" ?\b(?:(?:every|each) (?:single )?(?P<each>day|morning|afternoon|evening|night|weekday|weekend(?: day)?"
+    rf"|{_DAY_NAMES})|(?:on )?(?:weekdays|weekends|(?:{_DAY_NAMES})s)|daily)"
+    rf"(?:,? and (?:{_DAY_NAMES})s?)*\b"
+)
+
+
+def _repeating_reminder(turn: _Turn, text: str) -> Resolution | None:
+    """ "remind me to take my pills every day at 8": a reminder at 8 am every day; None when no time
+    of day is said."""
+    said = REPEATED.search(text)
+    remind = REMIND_AT.fullmatch(" ".join(REPEATED.sub(" ", text).split())) if said else None
+    if said is None or remind is None:
+        return None
+    what = remind["what"] or remind["what_last"] or remind["what_after"]
+    what = f"about {what}" if remind["about"] else what
+    when = remind["time"] or remind["time_first"] or remind["time_between"]
+    if said["each"] in ("morning", "afternoon", "evening", "night"):  # "every morning at 8": 8 am
+        when = f"{when} in the {'evening' if said['each'] == 'night' else said['each']}"
+    at = _time_of_day(when)[0]
+    if at is None:
+        return None
+    hour, minute, marked = at
+    if not marked and 1 <= hour <= 12:  # the hour of the working day it names, as on another day
+        hour = hour % 12 + (0 if 7 <= hour <= 11 else 12)
+    reminder = _read_as(turn, "HassStartTimer", []).done(timer_name=what.strip(), reminder=True)
+    return _repeating(turn, reminder, Repeat(hour, minute, _days_said(text)))
 
 
 # in the order of datetime.weekday()

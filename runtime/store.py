@@ -1,4 +1,5 @@
-"""The device's memory: every turn with its full trace, personal rewrites and preferences, in SQLite.
+"""The device's memory: every turn with its full trace, personal rewrites, preferences and the
+timers still to ring, in SQLite.
 
 One real file in WAL mode so the pipeline can write while `ambient` tools read. Each turn keeps its
 stages as JSON columns (wake, transcript, rewrite, nbest, resolution, action, result, timings) next to
@@ -59,6 +60,12 @@ CREATE TABLE IF NOT EXISTS preferences (
     value TEXT NOT NULL,
     updated REAL NOT NULL,
     PRIMARY KEY (person, key)
+);
+CREATE TABLE IF NOT EXISTS timers (
+    satellite TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    timer TEXT NOT NULL,
+    PRIMARY KEY (satellite, position)
 );
 """
 
@@ -178,6 +185,24 @@ class Store:
                 "SELECT key, value FROM preferences WHERE person = ?", (person,)
             ).fetchall()
         return {r["key"]: json.loads(r["value"]) for r in rows}
+
+    # timers ----------------------------------------------------------------------------------
+    def save_timers(self, satellite: str, timers: list[dict[str, Any]]) -> None:
+        """The satellite's timers, alarms and reminders now (`runtime.timers.saved`), in place of those
+        kept before: a restart of the daemon runs them again."""
+        with self._tx() as db:
+            db.execute("DELETE FROM timers WHERE satellite = ?", (satellite,))
+            db.executemany(
+                "INSERT INTO timers VALUES (?, ?, ?)",
+                [(satellite, i, json.dumps(t)) for i, t in enumerate(timers)],
+            )
+
+    def saved_timers(self, satellite: str) -> list[dict[str, Any]]:
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT timer FROM timers WHERE satellite = ? ORDER BY position", (satellite,)
+            ).fetchall()
+        return [json.loads(r["timer"]) for r in rows]
 
 
 def turn_row(turn: Turn) -> dict[str, Any]:

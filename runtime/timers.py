@@ -11,15 +11,29 @@ mean several, and tells each for "how long is left". A name this satellite has n
 looked up in the whole home ("the pizza timer" set in the kitchen, asked about in the living room);
 the timer still rings where it was set. A name no timer has is none of them, unless a lone timer has
 no name.
+
+An alarm or reminder with a `Repeat` ("every weekday at 7") is set again for its next time as it
+rings. `on_change` sees every change, so the pipeline can keep the timers in its store: a restart of
+the daemon finds them again (`saved` / `Timers.restore`), and one that came due while it was down
+rings at once if it is at most `LATE_GRACE_S` late (a reminder however late; a repeating one is set
+for its next time either way).
 """
 
 from __future__ import annotations
 
+import calendar
 import itertools
+import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from datetime import time as time_of_day
+from typing import Any
+
+log = logging.getLogger(__name__)
 
 # the name of the alarm's timer: "set an alarm for 7" is a timer until then, "cancel my alarm" finds it
 ALARM = "alarm"
@@ -29,6 +43,55 @@ def kind_of(name: str | None, reminder: bool) -> str:
     """ "alarm", "reminder" or "timer" (a plain or named one, or a command for later): what "my
     alarms", "my reminders" and "my timers" each mean."""
     return ALARM if name == ALARM else "reminder" if reminder else "timer"
+
+
+# how late a timer found on restart may still ring: an alarm 3 hours late is no alarm
+LATE_GRACE_S = 15 * 60
+EVERY_DAY = frozenset(range(7))
+WEEKDAYS_ONLY = frozenset(range(5))
+WEEKENDS = frozenset({5, 6})
+
+
+@dataclass(frozen=True)
+class Repeat:
+    """When an alarm or reminder rings again: at `hour`:`minute` on each of `days` (0 is Monday)."""
+
+    hour: int
+    minute: int
+    days: frozenset[int] = EVERY_DAY
+
+    def next_after(self, now: datetime) -> datetime:
+        """The first time after `now` (local, naive) it rings."""
+        return next(
+            when
+            for ahead in range(8)
+            if (
+                when := datetime.combine(
+                    now.date() + timedelta(days=ahead), time_of_day(self.hour, self.minute)
+                )
+            )
+            > now
+            and when.weekday() in self.days
+        )
+
+    @property
+    def said(self) -> str:
+        """ "every day", "on weekdays", "every Monday", "on Mondays and Fridays"."""
+        if self.days == EVERY_DAY:
+            return "every day"
+        if self.days in (WEEKDAYS_ONLY, WEEKENDS):
+            return "on weekdays" if self.days == WEEKDAYS_ONLY else "on weekends"
+        names = [f"{calendar.day_name[d]}s" for d in sorted(self.days)]
+        if len(names) == 1:
+            return f"every {names[0][:-1]}"
+        return "on " + ", ".join(names[:-1]) + f" and {names[-1]}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"hour": self.hour, "minute": self.minute, "days": sorted(self.days)}
+
+    @staticmethod
+    def from_dict(d: dict[str, Any]) -> Repeat:
+        return Repeat(int(d["hour"]), int(d["minute"]), frozenset(int(x) for x in d["days"]))
 
 
 @dataclass(frozen=True)
@@ -42,6 +105,7 @@ class RunningTimer:
     reminder: bool = False  # "remind me to call mom in ten minutes": the name is what to do
     ends: float | None = None  # time.monotonic() it rings at, once paused or changed
     paused_left: float | None = None  # seconds left, while paused
+    repeat: Repeat | None = None  # "every weekday at 7": set again for then as it rings
 
     @property
     def paused(self) -> bool:
@@ -61,6 +125,8 @@ class RunningTimer:
 @dataclass
 class Timers:
     on_done: Callable[[RunningTimer], None]
+    # every timer after each change (under the lock, so changes are seen in order): the store keeps them
+    on_change: Callable[[list[RunningTimer]], None] | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     # a paused timer has no thread
     _running: dict[int, tuple[RunningTimer, threading.Timer | None]] = field(default_factory=dict)
@@ -73,13 +139,54 @@ class Timers:
         name: str | None = None,
         command: str | None = None,
         reminder: bool = False,
+        repeat: Repeat | None = None,
     ) -> RunningTimer:
         timer = RunningTimer(
-            next(self._ids), satellite, seconds, time.monotonic(), name, command, reminder=reminder
+            next(self._ids),
+            satellite,
+            seconds,
+            time.monotonic(),
+            name,
+            command,
+            reminder=reminder,
+            repeat=repeat,
         )
-        with self._lock:
+        with self._changing():
             self._running[timer.id] = (timer, self._thread(timer.id, seconds))
         return timer
+
+    def restore(self, saved: list[dict[str, Any]], now: float | None = None) -> list[RunningTimer]:
+        """Run again the timers `saved` before a restart (as `saved()` gave them; `now` is time.time()).
+        One that came due meanwhile rings at once when it is a reminder or at most `LATE_GRACE_S` late,
+        and is dropped otherwise; a repeating one is also set for its next time. Returns those kept."""
+        now = time.time() if now is None else now
+        kept = []
+        with self._changing():
+            for d in saved:
+                timer = RunningTimer(
+                    next(self._ids), str(d["satellite"]), int(d["seconds"]), time.monotonic(), d.get("name"),
+                    d.get("command"), reminder=bool(d.get("reminder")),
+                    repeat=Repeat.from_dict(d["repeat"]) if d.get("repeat") else None,
+                )  # fmt: skip
+                if d.get("paused_left") is not None:
+                    kept.append(replace(timer, paused_left=float(d["paused_left"])))
+                    self._running[timer.id] = (kept[-1], None)
+                    continue
+                late = now - float(d["due"])
+                if late > LATE_GRACE_S and not timer.reminder:
+                    log.warning(
+                        "dropped %s %r: due %.0f s ago, while the runtime was down",
+                        timer.kind,
+                        timer.name,
+                        late,
+                    )
+                    if timer.repeat is None:
+                        continue
+                    d = {**d, "due": self._next_due(timer.repeat)}
+                left = max(0.0, float(d["due"]) - now)
+                kept.append(replace(timer, ends=time.monotonic() + left))
+                self._running[timer.id] = (kept[-1], self._thread(timer.id, left))
+        return kept
 
     def cancel(
         self,
@@ -93,7 +200,7 @@ class Timers:
         An alarm is cancelled only when asked for by name: "cancel the timer" must not lose it. With
         `ends_in` ("cancel my 7 am alarm"), only one that rings within a minute of then. With `kind`
         ("cancel my reminder"), only one of that kind."""
-        with self._lock:
+        with self._changing():
             timer = (
                 self._find(satellite, name, seconds, kind)
                 if ends_in is None
@@ -108,7 +215,7 @@ class Timers:
 
     def cancel_id(self, timer_id: int) -> RunningTimer | None:
         """Cancel the timer with this id ("cancel that" just after it was started), if it still runs."""
-        with self._lock:
+        with self._changing():
             timer, thread = self._running.pop(timer_id, (None, None))
         if thread is not None:
             thread.cancel()
@@ -117,7 +224,7 @@ class Timers:
     def cancel_all(self, satellite: str, kinds: frozenset[str] | None = None) -> list[RunningTimer]:
         """Cancel this satellite's timers of `kinds` (every kind when None; "cancel all timers" leaves
         the alarm and the reminders); returns those that were running, oldest first."""
-        with self._lock:
+        with self._changing():
             ids = [
                 i
                 for i, (t, _) in self._running.items()
@@ -144,21 +251,21 @@ class Timers:
     def set_paused(self, timer_id: int, paused: bool) -> RunningTimer | None:
         """Pause or resume the timer with this id (the one a question offered); None if it is gone
         (not another timer in its place)."""
-        with self._lock:
+        with self._changing():
             return self._paused_as(self._running.get(timer_id, (None, None))[0], paused)
 
     def pause(
         self, satellite: str, name: str | None = None, seconds: int | None = None
     ) -> RunningTimer | None:
         """Stop the clock of the timer meant; it keeps its time left. Pausing a paused one is a no-op."""
-        with self._lock:
+        with self._changing():
             return self._paused_as(self._find(satellite, name, seconds), True)
 
     def unpause(
         self, satellite: str, name: str | None = None, seconds: int | None = None
     ) -> RunningTimer | None:
         """Restart the clock of the timer meant with its time left. Resuming a running one is a no-op."""
-        with self._lock:
+        with self._changing():
             return self._paused_as(self._find(satellite, name, seconds), False)
 
     def _paused_as(self, timer: RunningTimer | None, paused: bool) -> RunningTimer | None:
@@ -183,7 +290,7 @@ class Timers:
         less time than is left expects it done, and Home Assistant does the same): it is removed
         without `on_done`, and returned with nothing left, so the caller rings it in its answer
         (one spoken "done", not a ring racing the answer)."""
-        with self._lock:
+        with self._changing():
             timer = self._find(satellite, name, seconds)
             if timer is None:
                 return None
@@ -257,13 +364,54 @@ class Timers:
         return thread
 
     def _ring(self, timer_id: int) -> None:
-        with self._lock:
+        with self._changing():
             entry = self._running.get(timer_id)
             # a thread cancelled too late (paused or changed as it fired) must not ring the timer
             if entry is None or entry[1] is not threading.current_thread():
                 return
-            del self._running[timer_id]
-        self.on_done(entry[0])
+            timer = entry[0]
+            if timer.repeat is None:
+                del self._running[timer_id]
+            else:  # "every weekday at 7": the next one, under the same id ("cancel my alarm" finds it)
+                left = self._next_due(timer.repeat) - time.time()
+                again = replace(
+                    timer, seconds=round(left), started=time.monotonic(), ends=None, paused_left=None
+                )
+                self._running[timer_id] = (again, self._thread(timer_id, left))
+        self.on_done(timer)
+
+    @staticmethod
+    def _next_due(repeat: Repeat) -> float:
+        """The time.time() a repeating timer rings next. A minute on from now: a thread that fired a
+        little early must not find today's time still ahead and ring twice."""
+        return repeat.next_after(datetime.now() + timedelta(minutes=1)).timestamp()
+
+    @contextmanager
+    def _changing(self) -> Iterator[None]:
+        """The lock, for a change: `on_change` sees the timers after it."""
+        with self._lock:
+            yield
+            if self.on_change is not None:
+                try:
+                    self.on_change([t for t, _ in self._running.values()])
+                except Exception:  # a full disk must not stop a timer
+                    log.exception("could not keep the timers")
+
+
+def saved(timer: RunningTimer, now: float | None = None) -> dict[str, Any]:
+    """`timer` as the store keeps it: when it rings as a wall-clock time (time.time()), so a restart
+    finds it; a paused one keeps its time left instead."""
+    now = time.time() if now is None else now
+    return {
+        "satellite": timer.satellite,
+        "seconds": timer.seconds,
+        "name": timer.name,
+        "command": timer.command,
+        "reminder": timer.reminder,
+        "due": None if timer.paused else now + timer.remaining(),
+        "paused_left": timer.paused_left,
+        "repeat": timer.repeat.to_dict() if timer.repeat else None,
+    }
 
 
 def called(timer: RunningTimer, name: str) -> bool:

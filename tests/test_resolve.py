@@ -400,7 +400,7 @@ def test_an_alarm_at_a_time_of_day_is_a_timer_until_then(ctx, kitchen) -> None:
         assert r.values == {"seconds": seconds, "timer_name": "alarm"}, said
 
 
-def test_an_alarm_on_a_weekday_is_that_days_and_a_repeating_one_is_said_not_done(ctx, kitchen) -> None:
+def test_an_alarm_on_a_weekday_is_that_days_and_a_repeating_one_says_its_days(ctx, kitchen) -> None:
     from datetime import datetime
 
     from runtime.dispatch import dispatch
@@ -420,22 +420,69 @@ def test_an_alarm_on_a_weekday_is_that_days_and_a_repeating_one_is_said_not_done
     assert dispatch(r, ctx).text == "Alarm set for 7:00 AM on Saturday."
     r = resolve(hyp("OutOfDomain", text="remind me to call mom on friday at 5"), ctx, kitchen, now=sunday)
     assert r.values["timer_name"] == "call mom"
-    # a repeating alarm: the next one, said not to repeat (it set none: "I can't set an alarm that repeats")
-    for said, seconds, answer in (
-        ("set an alarm every weekday at 7", 15 * hours, "Alarm set for 7:00 AM tomorrow."),  # Monday's
-        ("set an alarm for weekdays at 7", 15 * hours, "Alarm set for 7:00 AM tomorrow."),
-        ("wake me up at 7 every day", 15 * hours, "Alarm set for 7:00 AM tomorrow."),
+    # a repeating alarm or reminder: the next one, and the days it rings again on (the pipeline sets it
+    # again as it rings)
+    weekdays, every_day = [0, 1, 2, 3, 4], list(range(7))
+    for said, seconds, repeat, answer in (
+        (
+            "set an alarm every weekday at 7",
+            15 * hours,
+            (7, 0, weekdays),
+            "7:00 AM on weekdays, starting tomorrow",
+        ),
+        (
+            "set an alarm for weekdays at 7",
+            15 * hours,
+            (7, 0, weekdays),
+            "7:00 AM on weekdays, starting tomorrow",
+        ),
+        ("wake me up at 7 every day", 15 * hours, (7, 0, every_day), "7:00 AM every day, starting tomorrow"),
         (
             "set an alarm for 8 30 on weekends",
             6 * 24 * hours - 7 * hours - 30 * 60,
-            "Alarm set for 8:30 AM on Saturday.",
+            (8, 30, [5, 6]),
+            "8:30 AM on weekends, starting on Saturday",
+        ),
+        (
+            "set an alarm every monday and friday at 6 30",
+            14 * hours + 30 * 60,
+            (6, 30, [0, 4]),
+            "6:30 AM on Mondays and Fridays, starting tomorrow",
+        ),
+        ("set a daily alarm for 7", 15 * hours, (7, 0, every_day), "7:00 AM every day, starting tomorrow"),
+        (
+            "every night at 10 remind me to lock the door",
+            6 * hours,
+            (22, 0, every_day),
+            "remind you to lock the door at 10:00 PM every day, starting today",
+        ),
+        (
+            "remind me to take my pills every day at 8",
+            16 * hours,
+            (8, 0, every_day),
+            "remind you to take your pills at 8:00 AM every day, starting tomorrow",
+        ),
+        (
+            "remind me every evening at 9 to water the plants",
+            5 * hours,  # it is 4 pm on Sunday
+            (21, 0, every_day),
+            "remind you to water the plants at 9:00 PM every day, starting today",
+        ),
+        (
+            "remind me to put the bins out every tuesday at 7 pm",
+            2 * 24 * hours + 3 * hours,
+            (19, 0, [1]),
+            "remind you to put the bins out at 7:00 PM every Tuesday, starting on Tuesday",
         ),
     ):
         r = resolve(hyp("OutOfDomain", text=said), ctx, kitchen, now=sunday)
-        assert (r.values["seconds"], r.values["once"]) == (seconds, True), said
-        assert dispatch(r, ctx).text == f"{answer} It won't repeat: I can't set repeating alarms yet.", said
-    r = resolve(hyp("OutOfDomain", text="set an alarm every day"), ctx, kitchen, now=sunday)  # no time said
-    assert r.device_ids == [] and "can't set an alarm that repeats" in (r.clarification or "")
+        hour, minute, days = repeat
+        assert r.values["seconds"] == seconds, said
+        assert r.values["repeat"] == {"hour": hour, "minute": minute, "days": days}, said
+        assert answer in (dispatch(r, ctx).text or ""), said
+    for said in ("set an alarm every day", "remind me to call mom every sunday"):  # no time said
+        r = resolve(hyp("OutOfDomain", text=said), ctx, kitchen, now=sunday)
+        assert r.device_ids == [] and "Say when, too" in (r.clarification or ""), said
     # "cancel my alarm", "when is my alarm" (out of domain for the model): the timer named alarm
     for intent, said in (
         ("HassCancelTimer", "cancel my alarm"),

@@ -7,6 +7,8 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -15,7 +17,8 @@ from runtime.context import ContextStore
 from runtime.dispatch import dispatch, duration_text, ring_text, timer_answer
 from runtime.events import Interpretation, Slot
 from runtime.resolve import resolve
-from runtime.timers import RunningTimer, Timers
+from runtime.store import Store
+from runtime.timers import ALARM, WEEKDAYS_ONLY, Repeat, RunningTimer, Timers, saved
 
 
 class Rings:
@@ -294,3 +297,84 @@ def test_a_command_for_later_is_found_by_the_device_it_acts_on(timers: Timers) -
     timers.start("bedroom", 300)
     assert timers.find("bedroom", name="fan") == fan
     assert timers.find("bedroom", name="the ceiling fans") != fan  # "ceiling" is not in the command
+
+
+def test_a_repeat_rings_next_on_its_days_and_says_them() -> None:
+    monday_noon = datetime(2026, 12, 7, 12, 0)
+    weekdays_at_7 = Repeat(7, 0, WEEKDAYS_ONLY)
+    assert weekdays_at_7.next_after(monday_noon) == datetime(2026, 12, 8, 7, 0)  # Tuesday's: Monday's is gone
+    assert weekdays_at_7.next_after(datetime(2026, 12, 11, 8, 0)) == datetime(
+        2026, 12, 14, 7, 0
+    )  # Fri -> Mon
+    assert Repeat(12, 0).next_after(monday_noon) == datetime(2026, 12, 8, 12, 0)  # not the same minute again
+    assert Repeat(19, 30, frozenset({1})).next_after(monday_noon) == datetime(2026, 12, 8, 19, 30)
+    assert [Repeat(7, 0, frozenset(d)).said for d in (range(7), range(5), {5, 6}, {0}, {0, 4})] == [
+        "every day", "on weekdays", "on weekends", "every Monday", "on Mondays and Fridays",
+    ]  # fmt: skip
+    assert Repeat.from_dict(weekdays_at_7.to_dict()) == weekdays_at_7
+
+
+def test_a_repeating_alarm_rings_and_is_set_again_for_its_next_time(timers: Timers, rings: Rings) -> None:
+    soon = datetime.now() + timedelta(minutes=3)
+    repeat = Repeat(soon.hour, soon.minute)  # every day at a time a few minutes from now
+    started = timers.start("bedroom", 1, ALARM, repeat=repeat)
+    assert rings.rang.wait(10)
+    (again,) = timers.running("bedroom")  # rung, and running still: the same alarm, under its id
+    assert [t.id for t in rings.timers] == [started.id] and again.id == started.id and again.repeat == repeat
+    expected = repeat.next_after(datetime.now() + timedelta(minutes=1)).timestamp() - time.time()
+    assert abs(again.remaining() - expected) < 5 and again.remaining() > 60
+    assert timers.cancel("bedroom", ALARM) == again and timers.running() == []
+
+
+def test_timers_kept_in_the_store_run_again_after_a_restart(tmp_path: Path) -> None:
+    """What the daemon does at start: the timers saved in its SQLite file run again, with the time they
+    had left; one that came due while it was down rings if it is a reminder or at most a little late."""
+    store = Store(tmp_path / "turns.db")
+    before = Timers(lambda t: None, on_change=lambda ts: store.save_timers("kitchen", [saved(t) for t in ts]))
+    before.start("kitchen", 600, "pizza")
+    before.pause("kitchen", "pizza")
+    before.start("kitchen", 3600, ALARM, repeat=Repeat(7, 0, WEEKDAYS_ONLY))
+    before.start("kitchen", 900, "call mom", reminder=True)
+    kept = store.saved_timers("kitchen")
+    before.cancel_all("kitchen")  # the daemon stops: its threads are gone
+    assert store.saved_timers("kitchen") == []
+    store.save_timers("kitchen", kept)  # as it was when the power went
+
+    rings = Rings()
+    after = Timers(rings)
+    restored = after.restore(Store(tmp_path / "turns.db").saved_timers("kitchen"))  # a new connection
+    try:
+        pizza, alarm, reminder = restored
+        assert (pizza.name, pizza.paused, round(pizza.remaining())) == ("pizza", True, 600)
+        assert (
+            alarm.name == ALARM
+            and alarm.repeat == Repeat(7, 0, WEEKDAYS_ONLY)
+            and 3590 < alarm.remaining() <= 3600
+        )
+        assert reminder.reminder and reminder.name == "call mom" and 890 < reminder.remaining() <= 900
+        assert not rings.timers
+    finally:
+        after.cancel_all("kitchen")
+
+    # due while the daemon was down: 2 minutes ago rings now; an hour ago only a reminder rings, and a
+    # repeating alarm is set for its next time without ringing
+    now = time.time()
+    late = [
+        {**kept[1], "name": "tea", "repeat": None, "due": now - 120},
+        {**kept[1], "due": now - 3600},
+        {**kept[2], "due": now - 3600},
+        {**kept[1], "name": "pasta", "repeat": None, "due": now - 3600},
+    ]
+    rings = Rings()
+    after = Timers(rings)
+    try:
+        restored = after.restore(late, now)
+        assert [t.name for t in restored] == ["tea", ALARM, "call mom"]  # the pasta timer: too late
+        deadline = time.monotonic() + 10
+        while len(rings.timers) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert sorted(str(t.name) for t in rings.timers) == ["call mom", "tea"]
+        (alarm,) = after.running("kitchen")
+        assert alarm.repeat is not None and alarm.remaining() > 60
+    finally:
+        after.cancel_all("kitchen")
