@@ -557,7 +557,7 @@ def untagged_words(interp: Interpretation) -> str:
     device ("it"); "turn it off" leaves nothing.
     """
     tagged = {w for s in interp.slots for w in normalize(s.value).split()}
-    said = normalize(interp.text).split()
+    said = ORDINAL_ONE.sub(" ", normalize(interp.text)).split()  # "the first one" of those just said
     # "back" is a carrier in "turn it back on", a name in "is the back door locked"
     named_back = {k for k, w in enumerate(said[:-1]) if w == "back" and said[k + 1] not in CARRIER_WORDS}
     words = [w for k, w in enumerate(said) if w not in tagged and (w not in CARRIER_WORDS or k in named_back)]
@@ -828,6 +828,10 @@ def resolve(
 ) -> Resolution:
     """Bind one interpretation to this home. Sets the satellite's last target on a device command.
     With `only`, the home is those devices (the answer to "Which one: ...?")."""
+    if ORDINAL_ONE.search(normalize(interp.text)):  # "turn off the first one": no floor called "first"
+        interp = dataclasses.replace(
+            interp, slots=[s for s in interp.slots if normalize(s.value) not in ORDINALS]
+        )
     turn = _Turn(interp, ctx, satellite, person, [], now or datetime.now(), only=only)
     text, words = normalize(interp.text), said_words(interp)
     if UNDO.fullmatch(text):  # whatever the NLU made of it
@@ -2845,11 +2849,21 @@ def _joined_name(interp: Interpretation, devices: list[Device]) -> list[Device]:
     return called(devices, phrase)
 
 
+# "turn off the last one", just after "the light, the tv and the speaker are on" (not "the first floor")
+ORDINAL_ONE = re.compile(rf"\bthe (?P<k>{'|'.join(ORDINALS)})(?: one| of them| of those| of the two)\b")
+
+
 def _last_targets(turn: _Turn) -> list[Device]:
     """The devices this satellite's last request acted on or asked about ("it"), still in the home;
-    "both" of one device: with the one before ("turn on the light", "and the lamp", "both off"), and
-    "them" of one device whose name is no plural ("turn them off" turned off the lamp only)."""
+    "the last one" of several: that one, as they were said ("turn off the last one" turned off all
+    four devices just listed as on); "both" of one device: with the one before ("turn on the light",
+    "and the lamp", "both off"), and "them" of one device whose name is no plural ("turn them off"
+    turned off the lamp only)."""
     last = turn.ctx.last_target_devices(turn.satellite.id)
+    ordinal = ORDINAL_ONE.search(normalize(turn.interp.text))
+    if ordinal is not None and len(last) > 1 and (k := by_ordinal(ordinal["k"], last)) is not None:
+        turn.reasons.append(f"'the {ordinal['k']} one' of the last targets: the {last[k].name}")
+        return [last[k]]
     said = said_words(turn.interp)
     plural = "both" in said or (
         bool(said & {"them", "those"}) and len(last) == 1 and not last[0].name.endswith("s")

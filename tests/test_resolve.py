@@ -4217,17 +4217,39 @@ def test_them_after_which_lights_are_on_is_those_on(ctx, bedroom) -> None:
     assert len(resolve(asked, ctx, bedroom).device_ids) > 2  # the answer says which are on, and which unknown
     off = resolve(hyp("HassTurnOff", text="turn them all off"), ctx, bedroom)
     assert sorted(off.device_ids) == ["living_room_light", "office_light"]
-    # "is anything still on" (no state tagged), then "turn off the last one" turned off all 16 devices
+    # "is anything still on" (no state tagged), then "turn off the last one" turned off all 16 devices,
+    # then all those on: the last one said
     ctx.update_state("tv", {"state": "playing"})
     asked = resolve(hyp("HassGetState", text="is anything still on"), ctx, bedroom)
     assert asked.values.get("asked_state") == "on" and len(asked.device_ids) > 10
+    assert (dispatch(asked, ctx).text or "").startswith(
+        "Yes, the living room light, the tv and the desk lamp are on."
+    )
     off = resolve(hyp("HassTurnOff", text="turn off the last one"), ctx, bedroom)
-    assert sorted(off.device_ids) == ["living_room_light", "office_light", "tv"]
+    assert off.device_ids == ["office_light"]  # the desk lamp
+    resolve(hyp("HassGetState", text="is anything still on"), ctx, bedroom)
+    # "the first one", "the second one" (read as a floor: "I don't know a floor called first")
+    off = resolve(spoken("HassTurnOff", "turn off the second one", ("floor", "second")), ctx, bedroom)
+    assert off.device_ids == ["tv"]
+    resolve(hyp("HassGetState", text="is anything still on"), ctx, bedroom)
+    off = resolve(spoken("HassTurnOff", "turn off the first one", ("floor", "first")), ctx, bedroom)
+    assert off.device_ids == ["living_room_light"]
+    # "the first floor" is a floor, not the first of them
+    ctx.set_last_target(bedroom.id, ["living_room_light", "office_light"])
+    on = resolve(
+        spoken(
+            "HassTurnOn", "turn on the lights on the first floor", ("domain", "lights"), ("floor", "first")
+        ),
+        ctx,
+        bedroom,
+    )
+    assert on.device_ids == [] and "floor called first" in (on.clarification or "")
     # none on: "it" stays what it was, not every device asked about
     for device in ("living_room_light", "office_light", "tv"):
         ctx.update_state(device, {"state": "off"})
+    before = sorted(ctx.last_target(bedroom.id))
     resolve(hyp("HassGetState", text="is anything on"), ctx, bedroom)
-    assert sorted(ctx.last_target(bedroom.id)) == ["living_room_light", "office_light", "tv"]
+    assert sorted(ctx.last_target(bedroom.id)) == before == ["living_room_light", "office_light"]
 
 
 def test_a_plugs_power_and_a_sensors_co2_are_answered(ctx, living) -> None:
