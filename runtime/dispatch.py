@@ -887,6 +887,32 @@ def _rings_at(timer: RunningTimer) -> str:
     return _clock(at.strftime("%H:%M"))
 
 
+def alarm_said(timer: RunningTimer) -> str:
+    """ "7:00 AM alarm on weekdays", "6:30 AM alarm"."""
+    return f"{_rings_at(timer)} alarm{_again(timer)}"
+
+
+def alarm_skipped(skipped: RunningTimer, after: RunningTimer | None, on: date | None = None) -> str:
+    """ "skip tomorrow's alarm": `skipped` as it was, on the day `on` (None: its next), and `after`,
+    the same alarm as it rings next (None: it did not repeat, and is cancelled)."""
+    day = _day_of(skipped) if on is None else _day_word(on)
+    if after is None:
+        return f"Your {alarm_said(skipped)} {day} is cancelled."
+    return (
+        f"I'll skip your {alarm_said(skipped)} {day}. The next one is {_day_of(after)} at {_rings_at(after)}."
+    )
+
+
+def _day_of(timer: RunningTimer) -> str:
+    """ "today", "tomorrow", "on Wednesday": the day `timer` rings."""
+    return _day_word((datetime.now() + timedelta(seconds=timer.remaining() + 30)).date())
+
+
+def _day_word(day: date) -> str:
+    ahead = (day - datetime.now().date()).days
+    return "today" if ahead == 0 else "tomorrow" if ahead == 1 else f"on {day:%A}"
+
+
 def alarm_set_already(timer: RunningTimer) -> str:
     """ "set an alarm for 7" said again: the alarm that is set (the pipeline sets no second one)."""
     return f"You already have an alarm at {_rings_at(timer)}{_again(timer)}."

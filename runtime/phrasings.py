@@ -163,10 +163,24 @@ ALARM_REPEATING = re.compile(
     rf"|(?:please )?(?:(?:set|make|create|add) )?(?:an |a |my )?{REPEATING_ALARM} (?:alarm|wake up call) .+"
     r"|wake me(?: up)? .*\b(?:every|each|weekdays|weekends)\b.*"
 )
-# "cancel my alarm", "turn the alarm off": out of domain for the model
+# "cancel my alarm", "turn the alarm off": out of domain for the model; "cancel my weekday alarm": that one
 ALARM_OFF = re.compile(
     r"(?:please )?(?:cancel|delete|remove|clear|disable|unset|turn off|switch off|stop)"
-    rf"(?: the| my)?(?: {REPEATING_ALARM})? alarm(?: please)?|(?:please )?(?:turn|switch) (?:the |my )?alarm off(?: please)?"
+    rf"(?: the| my)?(?: (?P<kind>{REPEATING_ALARM}))? alarm(?: please)?"
+    r"|(?:please )?(?:turn|switch) (?:the |my )?alarm off(?: please)?"
+)
+# the days each kind of repeating alarm rings on (None: any)
+REPEATING_DAYS: dict[str, list[int] | None] = {
+    "daily": list(range(7)), "everyday": list(range(7)), "weekday": list(range(5)), "weekend": [5, 6],
+    "recurring": None, "repeating": None,
+}  # fmt: skip
+# "skip tomorrow's alarm", "no alarm tomorrow", "i don't need an alarm tomorrow": that one, not the
+# days after (it was "Sorry", or a plain cancel)
+ALARM_SKIP = re.compile(
+    r"(?:please )?(?:skip|cancel|turn off|switch off|disable|delete|remove)(?: my| the)?"
+    r" (?:(?P<day>tomorrow)(?:'s| s|s)? alarm|(?P<next>next) alarm|alarm (?:for )?(?P<day2>tomorrow)(?: morning)?)"
+    r"(?: please)?|(?:i )?(?:don'?t|do not) (?:need|want) (?:an |my |the |any )?alarm (?P<day3>tomorrow)(?: morning)?"
+    r"|no alarm (?P<day4>tomorrow)(?: morning)?(?: please)?"
 )
 # "cancel my 7 am alarm", "delete the alarm for 6 30" (read as a 7-minute timer: "There is no timer running")
 ALARM_AT_OFF = re.compile(

@@ -26,6 +26,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from typing import Any, Protocol, runtime_checkable
 
 from runtime.audio.vad import WAKE_CONTEXT_S, WakeTail
@@ -35,7 +36,9 @@ from runtime.config import Config
 from runtime.context import ContextStore, JustStarted
 from runtime.dispatch import (
     TIMER_INTENTS,
+    alarm_said,
     alarm_set_already,
+    alarm_skipped,
     no_timer,
     ring_text,
     timer_answer,
@@ -469,6 +472,8 @@ class Pipeline:
         elif intent == "HassCancelAllTimers":
             cancelled = self.timers.cancel_all(self.satellite, frozenset({values.get("timer_kind", "timer")}))
             return Action("answer", text=timer_answer(intent, values, cancelled[-1])) if cancelled else action
+        elif intent == "HassCancelTimer" and ("skip" in values or "repeating" in values):
+            return self._alarm_left_out(values)
         elif intent == "HassCancelTimer":
             which = (values.get("timer_name"), values.get("timer_seconds"))
             alike = self._alike(values)
@@ -597,6 +602,39 @@ class Pipeline:
             text = f"{'Both' if len(done) == 2 else f'All {len(done)}'} {done[0].kind}s {verb}."
         turn.action = Action("answer", text=text)
         return True
+
+    def _alarm_left_out(self, values: dict[str, Any]) -> Action:
+        """ "skip tomorrow's alarm": that ring only (a repeating alarm rings on its next day after);
+        "cancel my weekday alarm": the alarm that repeats so, of several."""
+        alarms = self._ringing_next(ALARM)
+        if "repeating" in values:
+            days = values["repeating"]
+            mine = [t for t in alarms if t.repeat and (days is None or sorted(t.repeat.days) == days)]
+            if len(mine) > 1:
+                self._timers_offered, self._offered_for = [t.id for t in mine], "HassCancelTimer"
+                return Action("clarify", text=f"{timers_answer(ALARM, mine)} Which one should I cancel?")
+            if not mine or self.timers.cancel_id(mine[0].id) is None:
+                return Action("answer", text=f"You have no {values.get('kind', 'repeating')} alarm.")
+            return Action("answer", text=f"Your {alarm_said(mine[0])} is cancelled.")
+        day = date.fromisoformat(values["date"]) if "date" in values else None
+        if day is None:
+            mine = alarms[:1]
+        else:  # those that ring that day, and those that repeat on it but ring before
+            mine = [
+                t for t in alarms
+                if (datetime.now() + timedelta(seconds=t.remaining())).date() == day
+                or (t.repeat and day.weekday() in t.repeat.days and t.skipping != day)
+            ]  # fmt: skip
+        told = []
+        for timer in mine:
+            if timer.repeat is None:  # a one-off: cancelled
+                self.timers.cancel_id(timer.id)
+                told.append(alarm_skipped(timer, None))
+            elif (after := self.timers.skip(timer.id, day)) is not None:
+                told.append(alarm_skipped(timer, after, day))
+        if not told:
+            return Action("answer", text="You have no alarm tomorrow." if day else "You have no alarm set.")
+        return Action("answer", text="OK. " + " ".join(told))
 
     def _ringing_next(self, kind: str) -> list[RunningTimer]:
         """This satellite's timers of `kind` ("timer", "alarm", "reminder"), the one that rings first, first."""

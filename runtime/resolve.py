@@ -67,6 +67,7 @@ from runtime.phrasings import (
     ALARM_MOVED,
     ALARM_OFF,
     ALARM_REPEATING,
+    ALARM_SKIP,
     ALARM_UNTIMED,
     ALARM_WHEN,
     ALL_OFF,
@@ -123,6 +124,7 @@ from runtime.phrasings import (
     REMIND_UNTIMED,
     REMINDER_REPEATING,
     RENAME,
+    REPEATING_DAYS,
     ROOM_DEVICES,
     ROOM_WARMED,
     ROOMS_ASKED,
@@ -1536,6 +1538,16 @@ def _said_of_time(turn: _Turn, text: str) -> Resolution | None:
         minutes = parse_number(snooze["minutes"] or snooze["more"] or "9") or 9
         turn.reasons.append(f"snoozed: the alarm again in {minutes:g} minutes")
         return _read_as(turn, "HassStartTimer", []).done(seconds=int(minutes * 60), timer_name=ALARM)
+    if (skip := ALARM_SKIP.fullmatch(text)) is not None:  # the pipeline finds it; a repeating one rings after
+        cancel = _read_as(turn, "HassCancelTimer", [Slot("name", ALARM)])
+        if skip["next"]:
+            return cancel.done(timer_name=ALARM, skip="next")
+        # said before the night is over, "tomorrow" is the morning to come
+        tomorrow = turn.now.date() + timedelta(days=0 if turn.now.hour < NIGHT_ENDS else 1)
+        return cancel.done(timer_name=ALARM, skip="tomorrow", date=tomorrow.isoformat())
+    if (kind := ALARM_OFF.fullmatch(text)) is not None and kind["kind"]:  # "cancel my weekday alarm"
+        cancel = _read_as(turn, "HassCancelTimer", [Slot("name", ALARM)])
+        return cancel.done(timer_name=ALARM, repeating=REPEATING_DAYS[kind["kind"]], kind=kind["kind"])
     if (off := ALARM_AT_OFF.fullmatch(text)) is not None and (
         at := _timer_until(turn, off["time"] or off["time2"])
     ) is not None:

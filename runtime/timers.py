@@ -29,7 +29,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from datetime import time as time_of_day
 from typing import Any
 
@@ -106,6 +106,7 @@ class RunningTimer:
     ends: float | None = None  # time.monotonic() it rings at, once paused or changed
     paused_left: float | None = None  # seconds left, while paused
     repeat: Repeat | None = None  # "every weekday at 7": set again for then as it rings
+    skipping: date | None = None  # "skip tomorrow's alarm" said before today's rang: passed over then
 
     @property
     def paused(self) -> bool:
@@ -167,6 +168,7 @@ class Timers:
                     next(self._ids), str(d["satellite"]), int(d["seconds"]), time.monotonic(), d.get("name"),
                     d.get("command"), reminder=bool(d.get("reminder")),
                     repeat=Repeat.from_dict(d["repeat"]) if d.get("repeat") else None,
+                    skipping=date.fromisoformat(d["skipping"]) if d.get("skipping") else None,
                 )  # fmt: skip
                 if d.get("paused_left") is not None:
                     kept.append(replace(timer, paused_left=float(d["paused_left"])))
@@ -182,7 +184,7 @@ class Timers:
                     )
                     if timer.repeat is None:
                         continue
-                    d = {**d, "due": self._next_due(timer.repeat)}
+                    d = {**d, "due": self._next_due(timer)}
                 left = max(0.0, float(d["due"]) - now)
                 kept.append(replace(timer, ends=time.monotonic() + left))
                 self._running[timer.id] = (kept[-1], self._thread(timer.id, left))
@@ -281,6 +283,23 @@ class Timers:
         self._running[timer.id] = (stopped, None)
         return stopped
 
+    def skip(self, timer_id: int, day: date | None = None) -> RunningTimer | None:
+        """ "skip tomorrow's alarm": the repeating timer with this id does not ring on `day` (None: its
+        next day). Its next ring that day is moved on to the one after; a later day is kept to pass
+        over (it still rings before). None if it is gone, does not repeat, or would not ring that day."""
+        with self._changing():
+            timer = self._running.get(timer_id, (None, None))[0]
+            if timer is None or timer.repeat is None:
+                return None
+            rings = datetime.now() + timedelta(seconds=timer.remaining())
+            if day is None or rings.date() == day:
+                return self._restart(timer, _next_ring(timer, rings).timestamp() - time.time())
+            if day < rings.date() or day.weekday() not in timer.repeat.days:
+                return None
+            skipping = replace(timer, skipping=day)
+            self._running[timer_id] = (skipping, self._running[timer_id][1])
+            return skipping
+
     def add(
         self, satellite: str, delta: float, name: str | None = None, seconds: int | None = None
     ) -> RunningTimer | None:
@@ -373,7 +392,7 @@ class Timers:
             if timer.repeat is None:
                 del self._running[timer_id]
             else:  # "every weekday at 7": the next one, under the same id ("cancel my alarm" finds it)
-                left = self._next_due(timer.repeat) - time.time()
+                left = self._next_due(timer) - time.time()
                 again = replace(
                     timer, seconds=round(left), started=time.monotonic(), ends=None, paused_left=None
                 )
@@ -381,10 +400,9 @@ class Timers:
         self.on_done(timer)
 
     @staticmethod
-    def _next_due(repeat: Repeat) -> float:
-        """The time.time() a repeating timer rings next. A minute on from now: a thread that fired a
-        little early must not find today's time still ahead and ring twice."""
-        return repeat.next_after(datetime.now() + timedelta(minutes=1)).timestamp()
+    def _next_due(timer: RunningTimer) -> float:
+        """The time.time() a repeating timer rings next."""
+        return _next_ring(timer, datetime.now()).timestamp()
 
     @contextmanager
     def _changing(self) -> Iterator[None]:
@@ -396,6 +414,16 @@ class Timers:
                     self.on_change([t for t, _ in self._running.values()])
                 except Exception:  # a full disk must not stop a timer
                     log.exception("could not keep the timers")
+
+
+def _next_ring(timer: RunningTimer, after: datetime) -> datetime:
+    """When a repeating timer rings next after `after`, past the day it skips. A minute on: a thread
+    that fired a little early must not find today's time still ahead and ring twice."""
+    assert timer.repeat is not None
+    when = timer.repeat.next_after(after + timedelta(minutes=1))
+    if when.date() == timer.skipping:
+        when = timer.repeat.next_after(when + timedelta(minutes=1))
+    return when
 
 
 def saved(timer: RunningTimer, now: float | None = None) -> dict[str, Any]:
@@ -411,6 +439,7 @@ def saved(timer: RunningTimer, now: float | None = None) -> dict[str, Any]:
         "due": None if timer.paused else now + timer.remaining(),
         "paused_left": timer.paused_left,
         "repeat": timer.repeat.to_dict() if timer.repeat else None,
+        "skipping": timer.skipping.isoformat() if timer.skipping else None,
     }
 
 

@@ -23,6 +23,7 @@ from runtime.pipeline import RING_EVERY_S, RING_TIMES, Pipeline
 from runtime.resolve import taught_command
 from runtime.simulator import DeviceSimulator
 from runtime.store import Store
+from runtime.timers import Repeat
 
 
 class Watcher:
@@ -1101,3 +1102,25 @@ def test_alarms_reminders_and_timers_survive_a_restart(home: dict[str, Any]) -> 
         if restarted is not None:
             restarted.timers.cancel_all("bedroom-sat")
     assert Store(rt.data_dir / "turns.db").saved_timers("bedroom-sat") == []
+
+
+def test_skipping_tomorrows_alarm_leaves_the_days_after(home: dict[str, Any]) -> None:
+    """ "skip tomorrow's alarm" said "Sorry"; with a repeating alarm, cancelling it was the only way, and
+    lost the days after. "cancel my weekend alarm" cancels that one of several."""
+    pipe = home["rt"].pipelines["bedroom-sat"]
+    said = partial(reply, pipe)
+    # an hour whose next ring is "tomorrow" as said now (before 5 am, that is this morning)
+    hour = 4 if datetime.now().hour >= 5 else 5
+    try:
+        said(f"wake me up at {hour} every day")
+        said("set an alarm for 9 am on weekends")
+        (daily,) = [t for t in pipe.timers.running("bedroom-sat") if t.repeat == Repeat(hour, 0)]
+        assert said("skip tomorrow's alarm").startswith(f"OK. I'll skip your {hour}:00 AM alarm every day")
+        (skipped,) = [t for t in pipe.timers.running("bedroom-sat") if t.repeat == Repeat(hour, 0)]
+        assert skipped.id == daily.id and 23 * 3600 < skipped.remaining() - daily.remaining() < 25 * 3600
+        assert said("cancel my weekend alarm") == "Your 9:00 AM alarm on weekends is cancelled."
+        assert said("no alarm tomorrow") == "You have no alarm tomorrow."  # skipped already
+        assert said("cancel my weekday alarm") == "You have no weekday alarm."
+        assert said("what alarms do i have") == f"You have one alarm: at {hour}:00 AM every day."
+    finally:
+        pipe.timers.cancel_all("bedroom-sat")

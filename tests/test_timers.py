@@ -378,3 +378,30 @@ def test_timers_kept_in_the_store_run_again_after_a_restart(tmp_path: Path) -> N
         assert alarm.repeat is not None and alarm.remaining() > 60
     finally:
         after.cancel_all("kitchen")
+
+
+def test_skipping_a_day_passes_over_that_ring_only(timers: Timers, rings: Rings) -> None:
+    """ "skip tomorrow's alarm" with the next ring today: today's still rings, then the day after
+    tomorrow's; with the next ring that day, it moves on at once. A one-off or a day it does not ring
+    on is no skip."""
+    earlier = datetime.now() - timedelta(hours=1)
+    repeat = Repeat(earlier.hour, earlier.minute)  # every day, an hour ago: next rings tomorrow
+    tomorrow = (datetime.now() + timedelta(days=1)).date()
+    started = timers.start("bedroom", 1, ALARM, repeat=repeat)  # rings in a second (today) first
+    skipping = timers.skip(started.id, tomorrow)
+    assert skipping is not None and skipping.skipping == tomorrow and skipping.remaining() <= 1
+    assert rings.rang.wait(10)
+    (again,) = timers.running("bedroom")
+    first = repeat.next_after(datetime.now() + timedelta(minutes=1))
+    expected = repeat.next_after(first + timedelta(minutes=1)) if first.date() == tomorrow else first
+    assert abs(again.remaining() - (expected.timestamp() - time.time())) < 5
+    # its next ring's day: the one after, at once
+    moved = timers.skip(again.id, expected.date())
+    assert moved is not None and abs(moved.remaining() - again.remaining() - 24 * 3600) < 3605  # a DST day
+    assert timers.skip(again.id, expected.date() - timedelta(days=1)) is None  # before its next ring
+    weekly = timers.start(
+        "bedroom", 60, ALARM, repeat=Repeat(7, 0, frozenset({(tomorrow.weekday() + 3) % 7}))
+    )
+    assert timers.skip(weekly.id, tomorrow) is None and weekly in timers.running("bedroom")
+    once = timers.start("bedroom", 60, ALARM)
+    assert timers.skip(once.id, tomorrow) is None
