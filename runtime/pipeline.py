@@ -1016,7 +1016,16 @@ def failure_point(turn: Turn) -> FailurePoint | None:
         return "asr"
     if turn.resolution is not None and turn.resolution.clarification:
         return "resolution"  # it had to ask: an unknown or ambiguous device, a missing value
-    if not turn.nbest or turn.nbest[0].intent == "OutOfDomain":
+    # the resolution's reading, when there is one: "wake me up at 7 every weekday" is out of domain for
+    # the model and an alarm for the runtime's phrasings, which set it (it was blamed on the NLU)
+    read = (
+        turn.resolution.interpretation
+        if turn.resolution is not None
+        else turn.nbest[0]
+        if turn.nbest
+        else None
+    )
+    if read is None or read.intent == "OutOfDomain":
         return "nlu"
     if turn.resolution is not None and turn.resolution.values.get("out_of_domain"):
         return "nlu"  # the context's pick was out of domain or below the confidence to act

@@ -120,3 +120,22 @@ def test_check_lists_what_is_installed_and_what_to_do(tmp_path: Path) -> None:
     broken.write_text("home:\n  name: x\n")
     r = check("--config", str(broken))
     assert r.returncode == 1 and "broken.yaml:1: rooms" in r.stdout
+
+
+def test_a_timer_set_before_a_restart_is_still_running_after_it(tmp_path: Path, broker: Any) -> None:
+    """Two `ambient run` processes on one data directory: the timer and the repeating alarm the first
+    set are there in the second, from the SQLite file."""
+    config = home_yaml(tmp_path, broker.port)
+
+    def said(text: str) -> str:
+        proc = start(["--config", str(config), "--text", text, "--satellite", "kitchen-sat"], tmp_path)
+        out, err = proc.communicate(timeout=120)
+        assert proc.returncode == 0, err
+        turn = json.loads([line for line in out.splitlines() if '"satellite"' in line][-1])
+        return str(turn["action"]["text"])
+
+    assert said("set a pasta timer for 30 minutes") == "Pasta timer set for 30 minutes."
+    assert said("wake me up at 7 every weekday").startswith("Alarm set for 7:00 AM on weekdays")
+    assert said("what alarms do i have") == "You have one alarm: at 7:00 AM on weekdays."
+    left = said("how long is left on the pasta timer")
+    assert left.endswith("left on your pasta timer.") and ("29 minutes" in left or "30 minutes" in left), left
