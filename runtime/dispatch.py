@@ -867,6 +867,8 @@ def timers_answer(kind: str, timers: list[RunningTimer]) -> str:
             said.append(f"at {at}{_again(t)}")
         elif kind == "reminder":
             said.append(f"{reminder_of(t.name or '')} at {at}{_again(t)}")
+        elif t.command and t.repeat:
+            said.append(f"to {t.command} {t.repeat.said} (next at {at})")
         elif t.command:
             said.append(f"to {t.command} in {_left(t.remaining())}")
         else:
@@ -932,6 +934,20 @@ def _timer_set(values: dict[str, Any]) -> str:
         return f"When your {which} is done I'll {values['command']}."
     if values.get("at"):
         at = _clock(values["at"])
+        if values.get("command") and values.get(
+            "repeat"
+        ):  # "... every night at 11", "... every day at sunset"
+            again = Repeat.from_dict(values["repeat"]).said
+            first = (
+                "tomorrow"
+                if values.get("tomorrow")
+                else f"on {values['day']}"
+                if values.get("day")
+                else "today"
+            )
+            if values.get("sun"):
+                return f"{again[0].upper()}{again[1:]} at {values['sun']} I'll {values['command']}, starting {first} at {at}."
+            return f"{again[0].upper()}{again[1:]} at {at} I'll {values['command']}, starting {first}."
         if values.get("command") and values.get("sun"):  # "turn on the porch light at sunset"
             return f"At {values['sun']}, {at}, I'll {values['command']}."
         if values.get("command"):

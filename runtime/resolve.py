@@ -4357,12 +4357,17 @@ def _later_as(turn: _Turn, said: str) -> Resolution | None:
 
 def _at_a_time(turn: _Turn) -> Resolution | None:
     """ "Turn off the tv at 10 pm", "set the lights to 50 percent in 10 minutes": a timer until then
-    that runs the command; None if the request is not one."""
+    that runs the command; None if the request is not one. "... every night at 11", "... every day at
+    sunset": again each time (it said "I'll turn off the lights every night", and did so once)."""
     text = normalize(turn.interp.text)
+    if (every := REPEATED.search(text)) is not None:
+        text = " ".join(REPEATED.sub(" ", text).split())
     m = AT_A_TIME.fullmatch(text) or IN_A_WHILE.fullmatch(text)
     if m is None:
         return None
     command, said = m["command"], m["time"]
+    if every is not None and every["each"] in ("morning", "afternoon", "evening", "night"):
+        said = f"{said} in the {'evening' if every['each'] == 'night' else every['each']}"  # 11 pm
     if m.re is AT_A_TIME and (day := WHICH_DAY.search(command)) is not None:
         # "set the thermostat to 18 tonight at 11": the day is the time's (it was 11 am, "18 tonight")
         command, said = command[: day.start()], f"{said} {day[1]}"
@@ -4384,7 +4389,12 @@ def _at_a_time(turn: _Turn) -> Resolution | None:
     # "at 7 tomorrow morning" ("I don't know a device called lights tomorrow morning")
     at, tomorrow = _time_of_day(said)
     if at is None and (event := next((SUN_WORDS[w] for w in said.split() if w in SUN_WORDS), None)):
-        return _at_the_sun(turn, command, event)
+        then = _at_the_sun(turn, command, event)
+        home = turn.ctx.config.home
+        if every is None or then.clarification or home.latitude is None or home.longitude is None:
+            return then
+        place = (home.latitude, home.longitude)
+        return _repeating(turn, then, Repeat(0, 0, _days_said(every[0]), sun=event, place=place))
     if at is None:
         if set(m["time"].split()) & NOT_A_CLOCK:  # "at bedtime"
             return turn.ask(
@@ -4397,7 +4407,11 @@ def _at_a_time(turn: _Turn) -> Resolution | None:
     if seconds > MAX_TIMER_S:
         return _read_as(turn, "HassStartTimer", []).ask("I can do that from a minute to 24 hours from now.")
     turn.reasons.append(f"a command for {when}: '{command}', in {seconds} s")
-    return _read_as(turn, "HassStartTimer", []).done(seconds=seconds, command=command, at=when)
+    later = _read_as(turn, "HassStartTimer", []).done(seconds=seconds, command=command, at=when)
+    if every is not None and m.re is AT_A_TIME:
+        hour, minute = (int(x) for x in when.split(":"))
+        return _repeating(turn, later, Repeat(hour, minute, _days_said(every[0])))
+    return later
 
 
 def _at_the_sun(turn: _Turn, command: str, event: Event) -> Resolution:

@@ -33,6 +33,8 @@ from datetime import date, datetime, timedelta
 from datetime import time as time_of_day
 from typing import Any
 
+from runtime.sun import Event, sun_time
+
 log = logging.getLogger(__name__)
 
 # the name of the alarm's timer: "set an alarm for 7" is a timer until then, "cancel my alarm" finds it
@@ -54,25 +56,29 @@ WEEKENDS = frozenset({5, 6})
 
 @dataclass(frozen=True)
 class Repeat:
-    """When an alarm or reminder rings again: at `hour`:`minute` on each of `days` (0 is Monday)."""
+    """When an alarm, reminder or command for later rings again: at `hour`:`minute`, or at the `sun`
+    event of the day at `place` ("every day at sunset"), on each of `days` (0 is Monday)."""
 
     hour: int
     minute: int
     days: frozenset[int] = EVERY_DAY
+    sun: Event | None = None
+    place: tuple[float, float] | None = None  # latitude, longitude: where the sun's times are
 
     def next_after(self, now: datetime) -> datetime:
         """The first time after `now` (local, naive) it rings."""
-        return next(
-            when
-            for ahead in range(8)
-            if (
-                when := datetime.combine(
-                    now.date() + timedelta(days=ahead), time_of_day(self.hour, self.minute)
-                )
-            )
-            > now
-            and when.weekday() in self.days
-        )
+        # a year ahead for the sun: north of the polar circle, there is no sunset for weeks
+        for ahead in range(400 if self.sun else 8):
+            day = now.date() + timedelta(days=ahead)
+            if day.weekday() not in self.days:
+                continue
+            if self.sun is None or self.place is None:
+                when: datetime | None = datetime.combine(day, time_of_day(self.hour, self.minute))
+            else:
+                when = sun_time(day, *self.place, self.sun)
+            if when is not None and when > now:
+                return when
+        raise ValueError(f"{self} never rings")
 
     @property
     def said(self) -> str:
@@ -87,11 +93,18 @@ class Repeat:
         return "on " + ", ".join(names[:-1]) + f" and {names[-1]}"
 
     def to_dict(self) -> dict[str, Any]:
-        return {"hour": self.hour, "minute": self.minute, "days": sorted(self.days)}
+        d: dict[str, Any] = {"hour": self.hour, "minute": self.minute, "days": sorted(self.days)}
+        if self.sun is not None:
+            d.update(sun=self.sun, place=list(self.place or ()))
+        return d
 
     @staticmethod
     def from_dict(d: dict[str, Any]) -> Repeat:
-        return Repeat(int(d["hour"]), int(d["minute"]), frozenset(int(x) for x in d["days"]))
+        place = d.get("place")
+        return Repeat(
+            int(d["hour"]), int(d["minute"]), frozenset(int(x) for x in d["days"]), d.get("sun"),
+            (float(place[0]), float(place[1])) if place else None,
+        )  # fmt: skip
 
 
 @dataclass(frozen=True)

@@ -1124,3 +1124,26 @@ def test_skipping_tomorrows_alarm_leaves_the_days_after(home: dict[str, Any]) ->
         assert said("what alarms do i have") == f"You have one alarm: at {hour}:00 AM every day."
     finally:
         pipe.timers.cancel_all("bedroom-sat")
+
+
+def test_a_repeating_command_runs_and_is_set_again(home: dict[str, Any]) -> None:
+    """ "turn on the kitchen light every day at 7": when it rings, the light goes on over MQTT and the
+    command is set for the next day (the same timer)."""
+    rt, sim = home["rt"], home["sim"]
+    pipe = rt.pipelines["kitchen-sat"]
+    set_and_seen(rt, sim, "kitchen_light", {"state": "off"})
+    soon = datetime.now() + timedelta(minutes=5)
+    try:
+        started = pipe.timers.start(
+            "kitchen-sat", 1, None, "turn on the kitchen light", repeat=Repeat(soon.hour, soon.minute)
+        )
+        assert wait_until(lambda: sim.states["kitchen_light"]["state"] == "on", 10)
+        (again,) = pipe.timers.running("kitchen-sat")
+        assert (
+            again.id == started.id and again.command == "turn on the kitchen light" and again.remaining() > 60
+        )
+        assert reply(pipe, "what timers do i have").startswith(
+            "You have one timer: to turn on the kitchen light every day (next at "
+        )
+    finally:
+        pipe.timers.cancel_all("kitchen-sat")

@@ -480,6 +480,26 @@ def test_an_alarm_on_a_weekday_is_that_days_and_a_repeating_one_says_its_days(ct
         assert r.values["seconds"] == seconds, said
         assert r.values["repeat"] == {"hour": hour, "minute": minute, "days": days}, said
         assert answer in (dispatch(r, ctx).text or ""), said
+    # a command for later that repeats: each time (it said "I'll turn off the lights every night", once)
+    for said, seconds, repeat, answer in (
+        (
+            "turn off the lights every night at 11",
+            7 * hours,
+            (23, 0, every_day),
+            "Every day at 11:00 PM I'll turn off the ",
+        ),
+        (
+            "turn on the coffee maker every weekday at 6 30 am",
+            14 * hours + 30 * 60,
+            (6, 30, weekdays),
+            "On weekdays at 6:30 AM I'll turn on the coffee maker, starting tomorrow.",
+        ),
+    ):
+        r = resolve(hyp("OutOfDomain", text=said), ctx, kitchen, now=sunday)
+        hour, minute, days = repeat
+        assert r.values["seconds"] == seconds and r.values["command"], said
+        assert r.values["repeat"] == {"hour": hour, "minute": minute, "days": days}, said
+        assert (dispatch(r, ctx).text or "").startswith(answer), said
     for said in ("set an alarm every day", "remind me to call mom every sunday"):  # no time said
         r = resolve(hyp("OutOfDomain", text=said), ctx, kitchen, now=sunday)
         assert r.device_ids == [] and "Say when, too" in (r.clarification or ""), said

@@ -18,6 +18,7 @@ from runtime.dispatch import dispatch
 from runtime.events import Interpretation, Slot
 from runtime.resolve import resolve
 from runtime.sun import Event, next_sun_time, sun_time
+from runtime.timers import Repeat
 
 LONDON = (51.5074, -0.1278, ZoneInfo("Europe/London"))
 
@@ -117,6 +118,43 @@ def test_a_command_at_sunset_waits_for_it(ctx: ContextStore, kitchen: Satellite)
         and r.values["command"] == "turn on the kitchen light"
     )
     assert dispatch(r, ctx, now=NOW).text.startswith("At sunset, ")
+
+
+def test_a_command_every_day_at_sunset_is_set_again_for_each_sunset(
+    ctx: ContextStore, kitchen: Satellite
+) -> None:
+    """ "turn on the kitchen light every day at sunset" was done once; "every weekday at sunset" the next
+    weekday's sunset, each at that day's time."""
+    r = resolve(
+        Interpretation("HassTurnOn", 0.95, [], "turn on the kitchen light every day at sunset"),
+        ctx,
+        kitchen,
+        now=NOW,
+    )
+    at = _at_home(ctx, "sunset", after=NOW)
+    assert (
+        r.values["seconds"] == int((at - NOW).total_seconds())
+        and r.values["command"] == "turn on the kitchen light"
+    )
+    repeat = Repeat.from_dict(r.values["repeat"])
+    assert repeat.sun == "sunset" and repeat.days == frozenset(range(7))
+    home = ctx.config.home
+    assert home.latitude is not None and home.longitude is not None
+    for ahead in range(1, 4):  # each day's own sunset, not the first day's time again
+        day = NOW.date() + timedelta(days=ahead)
+        assert repeat.next_after(datetime.combine(day, datetime.min.time())) == sun_time(
+            day, home.latitude, home.longitude, "sunset"
+        )
+    said = dispatch(r, ctx, now=NOW).text or ""
+    assert said.startswith("Every day at sunset I'll turn on the kitchen light, starting today at "), said
+    saturday = datetime(2026, 12, 12, 10, 0)
+    r = resolve(
+        Interpretation("HassTurnOn", 0.95, [], "turn on the kitchen light every weekday at sunset"),
+        ctx,
+        kitchen,
+        now=saturday,
+    )
+    assert r.values["day"] == "Monday" and Repeat.from_dict(r.values["repeat"]).days == frozenset(range(5))
 
 
 def test_is_the_sun_up_says_until_when(ctx: ContextStore, kitchen: Satellite) -> None:
