@@ -43,6 +43,7 @@ from runtime.dispatch import (
     ring_text,
     timer_answer,
     timers_answer,
+    you_form,
 )
 from runtime.events import (
     FRAME_SAMPLES,
@@ -65,7 +66,7 @@ from runtime.events import (
     to_dict,
 )
 from runtime.phrasings import REPEAT_ASKED, SNOOZE, WHY_ASKED
-from runtime.resolve import MAX_TIMER_S, meant_instead, normalize, taught_command
+from runtime.resolve import MAX_TIMER_S, REPEATED, meant_instead, normalize, taught_command
 from runtime.timers import ALARM, Repeat, RunningTimer, Timers, called, duration_text, saved
 
 log = logging.getLogger(__name__)
@@ -431,6 +432,8 @@ class Pipeline:
     def _timers(self, resolution: Resolution, action: Action) -> Action:
         """Dispatch words a timer answer; this makes it true."""
         intent, values = resolution.interpretation.intent, resolution.values
+        if values.get("negated") and (undone := self._later_undone(resolution.interpretation.text)):
+            return undone
         if action.kind != "answer":
             return action
         if intent == "HassStartTimer":
@@ -602,6 +605,23 @@ class Pipeline:
             text = f"{'Both' if len(done) == 2 else f'All {len(done)}'} {done[0].kind}s {verb}."
         turn.action = Action("answer", text=text)
         return True
+
+    def _later_undone(self, text: str) -> Action | None:
+        """ "don't turn on the coffee maker", just after "turn on the coffee maker every weekday at 6 30
+        am": that command for later cancelled (it said "OK, I won't." and left it set); None when no
+        command for later is the one said."""
+        said = re.sub(r"^(?:please )?(?:don'?t|do not) ", "", normalize(text))
+        said = " ".join(REPEATED.sub(" ", said).split())
+        said = re.sub(r" (?:tonight|today|tomorrow|any ?more|after all)$", "", said)
+        pending = [
+            t for t in self.timers.running(self.satellite) if t.command and normalize(t.command) == said
+        ]
+        for timer in pending:
+            self.timers.cancel_id(timer.id)
+        if not pending:
+            return None
+        more = " any more" if any(t.repeat for t in pending) else ""
+        return Action("answer", text=f"OK, I won't {you_form(pending[0].command or said)}{more}.")
 
     def _alarm_left_out(self, values: dict[str, Any]) -> Action:
         """ "skip tomorrow's alarm": that ring only (a repeating alarm rings on its next day after);

@@ -1147,3 +1147,19 @@ def test_a_repeating_command_runs_and_is_set_again(home: dict[str, Any]) -> None
         )
     finally:
         pipe.timers.cancel_all("kitchen-sat")
+
+
+def test_dont_after_a_command_for_later_cancels_it(home: dict[str, Any]) -> None:
+    """ "don't turn on the coffee maker" just after setting it for 6:30 every weekday said "OK, I
+    won't." and left it set."""
+    pipe = home["rt"].pipelines["kitchen-sat"]
+    said = partial(reply, pipe)
+    try:
+        said("turn on the coffee maker every weekday at 6 30 am")
+        said("turn off the tv at 11 pm")
+        assert said("don't turn on the coffee maker") == "OK, I won't turn on the coffee maker any more."
+        assert said("do not turn off the tv tonight") == "OK, I won't turn off the tv."
+        assert pipe.timers.running("kitchen-sat") == []
+        assert said("don't turn off the lights") == "OK, I won't."  # nothing for later: as before
+    finally:
+        pipe.timers.cancel_all("kitchen-sat")
