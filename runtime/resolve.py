@@ -834,6 +834,9 @@ def resolve(
         interp = dataclasses.replace(
             interp, slots=[s for s in interp.slots if normalize(s.value) not in ORDINALS]
         )
+        if (switch := ORDINAL_SWITCH.fullmatch(normalize(interp.text))) is not None:  # not "previous track"
+            intent = "HassTurnOn" if "on" in (switch["on"], switch["on2"]) else "HassTurnOff"
+            interp = dataclasses.replace(interp, intent=intent, score=max(interp.score, REJECT_THRESHOLD))
     turn = _Turn(interp, ctx, satellite, person, [], now or datetime.now(), only=only)
     text, words = normalize(interp.text), said_words(interp)
     if UNDO.fullmatch(text):  # whatever the NLU made of it
@@ -2863,6 +2866,13 @@ def _joined_name(interp: Interpretation, devices: list[Device]) -> list[Device]:
 
 # "turn off the last one", just after "the light, the tv and the speaker are on" (not "the first floor")
 ORDINAL_ONE = re.compile(rf"\bthe (?P<k>{'|'.join(ORDINALS)})(?: one| of them| of those| of the two)\b")
+
+
+# "turn on the last one" was the previous track
+ORDINAL_SWITCH = re.compile(
+    rf"(?:please )?(?:turn|switch) (?:(?P<on>on|off) the (?:{'|'.join(ORDINALS)}) (?:one|of them)"
+    rf"|the (?:{'|'.join(ORDINALS)}) one (?P<on2>on|off))(?: please)?"
+)
 
 
 def _last_targets(turn: _Turn) -> list[Device]:

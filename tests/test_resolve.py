@@ -4254,6 +4254,10 @@ def test_them_after_which_lights_are_on_is_those_on(ctx, bedroom) -> None:
     resolve(hyp("HassGetState", text="is anything still on"), ctx, bedroom)
     off = resolve(spoken("HassTurnOff", "turn off the first one", ("floor", "first")), ctx, bedroom)
     assert off.device_ids == ["living_room_light"]
+    # "turn on the last one" was read as the previous track
+    resolve(hyp("HassGetState", text="is anything still on"), ctx, bedroom)
+    on = resolve(hyp("HassMediaPrevious", 0.73, text="turn on the last one"), ctx, bedroom)
+    assert (on.interpretation.intent, on.device_ids) == ("HassTurnOn", ["office_light"])
     # "the first floor" is a floor, not the first of them
     ctx.set_last_target(bedroom.id, ["living_room_light", "office_light"])
     on = resolve(
