@@ -14,7 +14,7 @@ from typing import Any, NamedTuple, Protocol
 
 from runtime.config import Config, Device, Room
 from runtime.events import Command, Interpretation
-from runtime.timers import RunningTimer, kind_of
+from runtime.timers import Repeat, RunningTimer, kind_of
 
 StateListener = Callable[[str, dict[str, Any]], None]
 
@@ -61,6 +61,14 @@ class JustStarted(NamedTuple):
         return cls(timer_id, int(values["seconds"]), kind, "at" in values, name, command)
 
 
+class SetAlarm(NamedTuple):
+    """An alarm a satellite's pipeline has set, as resolution sees it."""
+
+    id: int
+    seconds: float  # until it rings
+    repeat: Repeat | None = None
+
+
 class Asked(NamedTuple):
     """The question a satellite's last turn asked about a request ("Which one: the tv or the living
     room speaker?"): the next turn may be its answer ("the tv")."""
@@ -88,7 +96,7 @@ class ContextStore:
     _last_change: dict[str, dict[str, tuple[dict[str, Any], dict[str, Any]]]] = field(default_factory=dict)
     _just_changed: set[str] = field(default_factory=set)  # satellites whose turn just before changed devices
     _timers: dict[str, int] = field(default_factory=dict)  # satellite -> timers it can act on
-    _alarm_in: dict[str, float | None] = field(default_factory=dict)  # satellite -> seconds to its alarm
+    _alarms: dict[str, list[SetAlarm]] = field(default_factory=dict)  # satellite -> its alarms
     _preferences: dict[str, dict[str, Any]] = field(default_factory=dict)  # person -> prefs
     _listeners: list[StateListener] = field(default_factory=list)
     _hub_rooms: dict[str, tuple[Room, ...]] = field(default_factory=dict)  # another hub -> rooms it speaks in
@@ -275,17 +283,18 @@ class ContextStore:
         with self._lock:
             return satellite in self._just_changed
 
-    def set_running_timers(self, satellite: str, count: int, alarm_in: float | None = None) -> None:
+    def set_running_timers(self, satellite: str, count: int, alarms: Sequence[SetAlarm] = ()) -> None:
         """How many timers this satellite's pipeline runs (it owns them): 'stop the oven' with none
-        running is less likely the oven timer (`rank.timer_is_running`); and in how many seconds its
-        alarm rings, if one is set ("move my alarm to 8" keeps it in the morning)."""
+        running is less likely the oven timer (`rank.timer_is_running`); and its alarms ("move my
+        alarm to 8" keeps it in the morning and on its days, and asks which of several)."""
         with self._lock:
             self._timers[satellite] = count
-            self._alarm_in[satellite] = alarm_in
+            self._alarms[satellite] = sorted(alarms, key=lambda a: a.seconds)
 
-    def alarm_in(self, satellite: str) -> float | None:
+    def alarms(self, satellite: str) -> list[SetAlarm]:
+        """This satellite's alarms, the one that rings first first."""
         with self._lock:
-            return self._alarm_in.get(satellite)
+            return list(self._alarms.get(satellite, ()))
 
     def running_timers(self, satellite: str) -> int:
         with self._lock:

@@ -958,7 +958,7 @@ def _timer_set(values: dict[str, Any]) -> str:
             again = f"{Repeat.from_dict(values['repeat']).said}, starting{tomorrow or ' today'}"
             if values.get("reminder"):
                 return f"OK, I'll remind you {what} at {at} {again}."
-            return f"Alarm set for {at} {again}."
+            return f"Alarm {'moved to' if values.get('moved') else 'set for'} {at} {again}."
         if values.get("reminder"):
             return f"OK, I'll remind you {what} at {at}{tomorrow}."
         done = "moved to" if values.get("moved") else "set for"

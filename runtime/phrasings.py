@@ -147,8 +147,10 @@ ALARM_AT = re.compile(
     r"|(?:set |make |create |put in )?(?:an |my |the |a )?alarm (?:for|at)) (?P<time>.+)"
 )
 # "change my alarm to 7 30", "move my alarm to 8": the alarm moved (read as a blind's position)
+# "move my 6 am alarm to 7", "change my alarm from 6 to 7": that one, of several
 ALARM_MOVED = re.compile(
-    r"(?:please )?(?:change|move|reset|push|make) (?:my |the )?alarm (?:to|for|until) (?P<time>.+)"
+    r"(?:please )?(?:change|move|reset|push|make) (?:my |the )?(?:(?P<from>[\w: ]+?) )?alarm"
+    r"(?: from (?P<from2>[\w: ]+?))? (?:to|for|until) (?P<time>.+)"
 )
 # "set an alarm", "wake me up in the morning": an alarm with no time (out of domain for the model)
 ALARM_UNTIMED = re.compile(

@@ -33,7 +33,7 @@ from runtime.audio.vad import WAKE_CONTEXT_S, WakeTail
 from runtime.choices import chosen_timers, expected_answers
 from runtime.clauses import commands
 from runtime.config import Config
-from runtime.context import ContextStore, JustStarted
+from runtime.context import ContextStore, JustStarted, SetAlarm
 from runtime.dispatch import (
     TIMER_INTENTS,
     alarm_said,
@@ -398,10 +398,12 @@ class Pipeline:
             return
         self._emit("interpretation", nbest=[to_dict(i) for i in turn.nbest[:3]])
         self._hermes("intent", turn.nbest[0])
-        alarm = next((t for t in self.timers.running(self.satellite) if t.kind == ALARM), None)
-        self.ctx.set_running_timers(
-            self.satellite, len(self.timers.running()), alarm.remaining() if alarm is not None else None
-        )
+        alarms = [
+            SetAlarm(t.id, t.remaining(), t.repeat)
+            for t in self.timers.running(self.satellite)
+            if t.kind == ALARM
+        ]
+        self.ctx.set_running_timers(self.satellite, len(self.timers.running()), alarms)
         turn.resolution = self.stages.resolve(turn.nbest, self.ctx, self.satellite)
         t = _lap(turn, "resolve", t)
         self._emit("resolution", **to_dict(turn.resolution))
@@ -448,8 +450,8 @@ class Pipeline:
                 later = self.timers.start(self.satellite, max(1, math.ceil(timer.remaining())), None, command)
                 self.ctx.set_just_started(self.satellite, JustStarted.of(later))
                 return action
-            if values.get("moved"):  # "move my alarm to 8": the alarm set before is no more
-                self.timers.cancel_all(self.satellite, frozenset({ALARM}))
+            if "moved_id" in values:  # "move my alarm to 8": the alarm set before is no more
+                self.timers.cancel_id(int(values["moved_id"]))
             if "replaces" in values:  # "set a timer for 5 minutes", then "make it 10": that timer, longer
                 return self._timer_replaced(resolution, int(values["replaces"]), int(values["seconds"]))
             repeat = Repeat.from_dict(values["repeat"]) if values.get("repeat") else None

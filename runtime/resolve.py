@@ -1522,7 +1522,9 @@ def _said_of_time(turn: _Turn, text: str) -> Resolution | None:
         # "at 6 pm"; after "What time tomorrow ...?", "9 am" is that day's
         if (at := _reminder_at(turn, re.sub(r"^(?:at|by) ", "", text), what)) is not None:
             return at
-    if (moved := ALARM_MOVED.fullmatch(text)) is not None and (at := _alarm_moved(turn, moved["time"])):
+    if (moved := ALARM_MOVED.fullmatch(text)) is not None and (
+        at := _alarm_moved(turn, moved["time"], moved["from"] or moved["from2"])
+    ):
         at.values["moved"] = True  # the pipeline cancels the alarm set before
         return at
     if (remind := REMIND_AT.fullmatch(text)) is not None:
@@ -2128,18 +2130,53 @@ ALARM_QUESTIONS = {
 }
 
 
-def _alarm_moved(turn: _Turn, said: str) -> Resolution | None:
+def _alarm_moved(
+    turn: _Turn, said: str, from_said: str | None = None, alarm_id: int | None = None
+) -> Resolution | None:
     """ "move my alarm to 8": with no am or pm said, the 8 nearer the alarm it moves (7 am -> 8 am),
-    not the nearer 8 from now."""
-    return _moved_to(turn, said, turn.ctx.alarm_in(turn.satellite.id))
+    not the nearer 8 from now; an alarm that repeats keeps its days (it became a one-off). Of several
+    alarms, the one ringing at `from_said` ("move my 6 am alarm to 7") or with `alarm_id` (the one
+    just set); else it asks which (it cancelled them all). None when `said` is no time of day."""
+    alarms = turn.ctx.alarms(turn.satellite.id)
+    if alarm_id is not None:
+        alarms = [a for a in alarms if a.id == alarm_id]
+    elif from_said is not None:  # "from 9": 9 am or 9 pm, whichever an alarm rings at
+        halves = [from_said] if _half_said(from_said) else [f"{from_said} am", f"{from_said} pm"]
+        was = [w.values["seconds"] for h in halves if (w := _timer_until(turn, h)) is not None]
+        if not was:
+            return None
+        alarms = [a for a in alarms if any(abs(a.seconds - s) <= 60 for s in was)]
+        if not alarms:
+            return turn.ask(f"You have no alarm at {from_said}.")
+    if len(alarms) > 1:
+        said_times = [said_time(turn.now + timedelta(seconds=a.seconds + 30)) for a in alarms]
+        times = f"{', '.join(said_times[:-1])} and {said_times[-1]}"
+        return turn.ask(
+            f"You have {len(alarms)} alarms, at {times}. Which one? Say, for example: move my 7 am alarm to 8."
+        )
+    moved = _moved_to(turn, said, alarms[0].seconds if alarms else None)
+    if moved is None or not alarms:
+        return moved
+    moved.values["moved_id"] = alarms[0].id
+    repeat = alarms[0].repeat
+    if repeat is None or repeat.sun is not None:
+        return moved
+    hour, minute = (int(x) for x in moved.values["at"].split(":"))
+    for day_said in ("tomorrow", "day"):  # the days are the repeat's now
+        moved.values.pop(day_said, None)
+    return _repeating(turn, moved, dataclasses.replace(repeat, hour=hour, minute=minute))
+
+
+def _half_said(said: str) -> bool:
+    """Whether the half of the day is said, as _timer_until reads it: a part of the day, or am / pm /
+    noon / midnight."""
+    return any(p.search(said) for p, _ in PARTS_OF_DAY) or bool((clock_time(said) or (0, 0, False))[2])
 
 
 def _moved_to(turn: _Turn, said: str, before: float | None, name: str = ALARM) -> Resolution | None:
     """A timer named `name` until the time of day `said`; with no am or pm said, the one nearer
     `before` (seconds from now to the time it replaces)."""
-    # the half of the day said, as _timer_until reads it: a part of the day, or am / pm / noon / midnight
-    half_said = any(p.search(said) for p, _ in PARTS_OF_DAY) or bool((clock_time(said) or (0, 0, False))[2])
-    if before is None or half_said:
+    if before is None or _half_said(said):
         return _timer_until(turn, said, name)
     tries = [r for half in ("am", "pm") if (r := _timer_until(turn, f"{said} {half}", name)) is not None]
     day = 24 * 3600  # nearer on the clock: 6 pm today is near 5 pm tomorrow
@@ -2160,10 +2197,20 @@ def _put_right_to(
     """The alarm or reminder just set for a time of day, for the time `said` instead ("no, 9 pm",
     "make it 6": the 6 nearer the one it was); None when `said` is no time of day. An alarm is
     moved as "move my alarm to ..." reads it."""
-    if started.kind == ALARM:
-        asked = Interpretation("HassStartTimer", top.score, [], f"move my alarm to {said}")
-        alarm = resolve(asked, ctx, satellite, person=person, now=now)
-        return alarm if alarm.values.get("moved") else None
+    if started.kind == ALARM:  # that alarm, of several
+        asked = _Turn(
+            Interpretation("HassStartTimer", top.score, [], f"move my alarm to {said}"),
+            ctx,
+            satellite,
+            person,
+            [],
+        )
+        asked.now = now or asked.now
+        alarm = _alarm_moved(asked, said, alarm_id=started.id)
+        if alarm is None or alarm.clarification:
+            return None
+        alarm.values["moved"] = True
+        return alarm
     turn = _Turn(Interpretation("HassStartTimer", top.score, [], top.text), ctx, satellite, person, [])
     turn.now = now or turn.now
     moved = _moved_to(turn, said, started.seconds, name="reminder")

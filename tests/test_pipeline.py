@@ -1163,3 +1163,37 @@ def test_dont_after_a_command_for_later_cancels_it(home: dict[str, Any]) -> None
         assert said("don't turn off the lights") == "OK, I won't."  # nothing for later: as before
     finally:
         pipe.timers.cancel_all("kitchen-sat")
+
+
+def test_moving_one_of_several_alarms_moves_that_one_and_keeps_its_days(home: dict[str, Any]) -> None:
+    """With two alarms, "move my alarm to 10" cancelled both and set one at 10; a weekday alarm moved
+    became a one-off; "move my 6 am alarm to 7" asked about a device called alarm."""
+    pipe = home["rt"].pipelines["bedroom-sat"]
+    said = partial(reply, pipe)
+
+    def alarms() -> list[tuple[str, str | None]]:
+        return sorted(
+            (
+                f"{(datetime.now() + timedelta(seconds=t.remaining() + 30)):%H:%M}",
+                t.repeat.said if t.repeat else None,
+            )
+            for t in pipe.timers.running("bedroom-sat")
+            if t.kind == "alarm"
+        )
+
+    try:
+        said("wake me up at 6 every weekday")
+        said("set an alarm for 9 am")
+        assert said("move my alarm to 10") == (
+            "You have 2 alarms, at 6:00 AM and 9:00 AM. Which one? Say, for example: move my 7 am alarm to 8."
+        )
+        assert alarms() == [("06:00", "on weekdays"), ("09:00", None)]
+        assert said("move my 6 am alarm to 7").startswith("Alarm moved to 7:00 AM on weekdays")
+        assert said("change my alarm from 9 to 8 30").startswith("Alarm moved to 8:30 AM")
+        assert alarms() == [("07:00", "on weekdays"), ("08:30", None)]
+        assert said("move my 5 am alarm to 6") == "You have no alarm at 5 am."
+        said("set an alarm for 1 am")
+        assert said("no, 11 am").startswith("Alarm moved to 11:00 AM")  # the alarm just set, of three
+        assert alarms() == [("07:00", "on weekdays"), ("08:30", None), ("11:00", None)]
+    finally:
+        pipe.timers.cancel_all("bedroom-sat")
