@@ -843,7 +843,7 @@ def timer_answer(intent: str, values: dict[str, Any], timer: RunningTimer) -> st
         if timer.paused:
             return f"Your {which} is paused with {left} left."
         if timer.name == ALARM:  # a time of day: when it rings, not how long until
-            return f"Your alarm is set for {_rings_at(timer)}{_again(timer)}."
+            return f"Your alarm is set for {_rings_at(timer)}{_on_a_day(timer)}{_again(timer)}."
         if timer.command:  # "how long until the fan turns off"
             return f"In {left} I'll {you_form(timer.command)}."
         return f"{left} left on your {which}."
@@ -863,10 +863,12 @@ def timers_answer(kind: str, timers: list[RunningTimer]) -> str:
     said = []
     for t in timers:
         at = _rings_at(t)
+        # "at 7:00 AM tomorrow", "at 6:30 AM on Saturday": which 7 (it said "at 7:00 AM and at 6:30 AM")
+        day = _on_a_day(t)
         if kind == ALARM:
-            said.append(f"at {at}{_again(t)}")
+            said.append(f"at {at}{day}{_again(t)}")
         elif kind == "reminder":
-            said.append(f"{reminder_of(t.name or '')} at {at}{_again(t)}")
+            said.append(f"{reminder_of(t.name or '')} at {at}{day}{_again(t)}")
         elif t.command and t.repeat:
             said.append(f"to {t.command} {t.repeat.said} (next at {at})")
         elif t.command:
@@ -903,6 +905,11 @@ def alarm_skipped(skipped: RunningTimer, after: RunningTimer | None, on: date | 
     return (
         f"I'll skip your {alarm_said(skipped)} {day}. The next one is {_day_of(after)} at {_rings_at(after)}."
     )
+
+
+def _on_a_day(timer: RunningTimer) -> str:
+    """ " tomorrow", " on Saturday" for a timer that rings on another day and does not repeat."""
+    return "" if timer.repeat or _day_of(timer) == "today" else f" {_day_of(timer)}"
 
 
 def _day_of(timer: RunningTimer) -> str:

@@ -342,6 +342,11 @@ REMIND_AT = re.compile(
 )
 # "remind me to call john" with no time said (out of domain for the model): when? ("at", "in", "by",
 # "tomorrow", "tonight" say one)
+# "cancel the reminder to call mom", "don't remind me to water the plants" ("Sorry")
+REMINDER_OFF = re.compile(
+    r"(?:please )?(?:(?:cancel|delete|remove|clear) (?:the |my )?reminder (?P<about>to|about|for) "
+    r"|(?:don'?t|do not) remind me (?P<about2>to |about )?)(?P<what>.+?)(?: please| after all| any ?more)?"
+)
 # "remind me to take out the trash every tuesday at 7", "every night at 10 remind me to lock the door"
 REMINDER_REPEATING = re.compile(
     r"(?:please )?(?:remind me|set (?:a|up a) reminder)\b.*\b(?:every|each|daily|weekly)\b.*"

@@ -40,6 +40,7 @@ from runtime.dispatch import (
     alarm_set_already,
     alarm_skipped,
     no_timer,
+    reminder_of,
     ring_text,
     timer_answer,
     timers_answer,
@@ -666,12 +667,14 @@ class Pipeline:
 
     def _none_called(self, values: dict[str, Any]) -> Action | None:
         """ "cancel the egg timer" with only a pasta timer: no egg timer, and the timers there are
-        ("There is no timer running." was wrong)."""
-        name = values.get("timer_name")
-        running = self._ringing_next("timer")
+        ("There is no timer running." was wrong); likewise "cancel the reminder to walk the dog" with
+        another reminder ("You have no reminders.")."""
+        name, kind = values.get("timer_name"), _reminder(values) or "timer"
+        running = self._ringing_next(kind)
         if not name or name == ALARM or not running:
             return None
-        return Action("answer", text=f"You have no {name} timer. {timers_answer('timer', running)}")
+        which = f"reminder {reminder_of(name)}" if kind == "reminder" else f"{name} timer"
+        return Action("answer", text=f"You have no {which}. {timers_answer(kind, running)}")
 
     def _timer_replaced(self, resolution: Resolution, timer_id: int, seconds: int) -> Action:
         """The timer `timer_id` started again for `seconds`, with its name, command or reminder."""

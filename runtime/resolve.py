@@ -122,6 +122,7 @@ from runtime.phrasings import (
     REMIND_ON_A_DAY,
     REMIND_ON_EVENT,
     REMIND_UNTIMED,
+    REMINDER_OFF,
     REMINDER_REPEATING,
     RENAME,
     REPEATING_DAYS,
@@ -1483,6 +1484,10 @@ def _said_of_time(turn: _Turn, text: str) -> Resolution | None:
         # the question's words, which the answer ("7 am") completes: interpret keeps them for the next turn
         awaits, question = ALARM_QUESTIONS[bool(untimed["wake"])]
         return _read_as(turn, "HassStartTimer", []).ask(question, awaits=awaits)
+    if (off := REMINDER_OFF.fullmatch(text)) is not None:  # the pipeline finds it by what it is for
+        about = "about" in (off["about"], (off["about2"] or "").strip())
+        cancel = _read_as(turn, "HassCancelTimer", [])
+        return cancel.done(timer_name=f"about {off['what']}" if about else off["what"], timer_kind="reminder")
     if REMINDER_REPEATING.fullmatch(text):
         return _repeating_reminder(turn, text) or _cannot(
             turn, 'Say when, too: "remind me to take my pills every day at 8".'

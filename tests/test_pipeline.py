@@ -391,9 +391,9 @@ def test_a_timer_rings_on_the_satellite_that_set_it_and_can_be_cancelled(home: d
         assert said("cancel the timer") == "There is no timer running."
         assert said("cancel all timers") == "There is no timer running."
         assert [t.name for t in pipe.timers.running("kitchen-sat")] == ["alarm"]
-        assert said("when is my alarm") in (
-            "Your alarm is set for 6:30 AM.",
-            "Your alarm is set for 6:30 PM.",
+        # " tomorrow" when it rings then
+        assert said("when is my alarm").startswith(
+            ("Your alarm is set for 6:30 AM", "Your alarm is set for 6:30 PM")
         )
         assert said("cancel my alarm") == "Alarm cancelled."
         assert pipe.timers.running() == []
@@ -453,6 +453,11 @@ def test_an_alarm_is_cancelled_by_its_time_and_all_alarms_turned_off(home: dict[
     said = partial(reply, pipe)
     # hours ahead of now, so that the first to ring is known whenever the test runs
     soon, later, none = ((datetime.now() + timedelta(hours=h)).strftime("%-I %p").lower() for h in (2, 3, 5))
+    # " tomorrow" in a list of alarms, after midnight
+    on_day = {
+        said: " tomorrow" if (datetime.now() + timedelta(hours=h)).date() != datetime.now().date() else ""
+        for said, h in ((soon, 2), (later, 3))
+    }
 
     def at(hour: str) -> str:  # "7 am" -> "7:00 AM"
         n, half = hour.split()
@@ -461,10 +466,12 @@ def test_an_alarm_is_cancelled_by_its_time_and_all_alarms_turned_off(home: dict[
     try:
         assert said(f"set an alarm for {later}").startswith(f"Alarm set for {at(later)}")
         assert said(f"set an alarm for {soon}").startswith(f"Alarm set for {at(soon)}")
-        assert said("what alarms do i have") == f"You have 2 alarms: at {at(soon)} and at {at(later)}."
+        assert said("what alarms do i have") == (
+            f"You have 2 alarms: at {at(soon)}{on_day[soon]} and at {at(later)}{on_day[later]}."
+        )
         assert said(f"cancel the alarm for {none}") == f"There is no alarm set for {at(none)}."
         assert said(f"cancel my {later} alarm") == "Alarm cancelled."
-        assert said("what alarms do i have") == f"You have one alarm: at {at(soon)}."
+        assert said("what alarms do i have") == f"You have one alarm: at {at(soon)}{on_day[soon]}."
         assert said("remind me to call mom in 2 hours") == "OK, I'll remind you to call mom in 2 hours."
         assert said("what time is my reminder").startswith("You have one reminder: to call mom at ")
         assert said("turn off all alarms") == "All alarms cancelled."
@@ -679,7 +686,10 @@ def test_an_alarm_moved_keeps_its_half_of_the_day_and_is_the_only_alarm(home: di
         assert said("change my alarm to 7 30 pm").startswith("Alarm moved to 7:30 PM")
         alarms = [t for t in pipe.timers.running("bedroom-sat") if t.kind == "alarm"]
         assert len(alarms) == 1, alarms
-        assert said("when is my alarm") == "Your alarm is set for 7:30 PM."
+        assert said("when is my alarm") in (
+            "Your alarm is set for 7:30 PM.",
+            "Your alarm is set for 7:30 PM tomorrow.",
+        )
     finally:
         pipe.timers.cancel_all("bedroom-sat")
 
@@ -717,7 +727,10 @@ def test_cancel_that_or_make_it_after_asking_about_a_timer_is_about_that_timer(h
         assert [t.seconds for t in pipe.timers.running("kitchen-sat")] == [180]
         said("set an alarm for 7 am")
         said("what time is it")
-        assert said("when is my alarm") == "Your alarm is set for 7:00 AM."
+        assert said("when is my alarm") in (
+            "Your alarm is set for 7:00 AM.",
+            "Your alarm is set for 7:00 AM tomorrow.",
+        )
         assert said("make it 8").startswith("Alarm moved to 8:00 AM")
         assert sorted(t.name or "" for t in pipe.timers.running("kitchen-sat")) == ["", "alarm"]
     finally:
@@ -1195,5 +1208,29 @@ def test_moving_one_of_several_alarms_moves_that_one_and_keeps_its_days(home: di
         said("set an alarm for 1 am")
         assert said("no, 11 am").startswith("Alarm moved to 11:00 AM")  # the alarm just set, of three
         assert alarms() == [("07:00", "on weekdays"), ("08:30", None), ("11:00", None)]
+    finally:
+        pipe.timers.cancel_all("bedroom-sat")
+
+
+def test_a_reminder_is_cancelled_by_what_it_is_for_and_a_list_says_the_day(home: dict[str, Any]) -> None:
+    """ "cancel the reminder to call mom" and "don't remind me to feed the cat" said "Sorry"; "cancel
+    the reminder to walk the dog" said "You have no reminders." with one set; "what alarms do i have"
+    said "at 7:00 AM and at 6:30 AM" for tomorrow's and Saturday's."""
+    pipe = home["rt"].pipelines["bedroom-sat"]
+    said = partial(reply, pipe)
+    try:
+        said("remind me to call mom tomorrow at 5 pm")
+        said("remind me to feed the cat tomorrow at 7 pm")
+        day = "" if datetime.now().hour < 5 else " tomorrow"  # said before the night is over: today's
+        assert said("cancel the reminder to walk the dog") == (
+            f"You have no reminder to walk the dog. You have 2 reminders: to call mom at 5:00 PM{day} "
+            f"and to feed the cat at 7:00 PM{day}."
+        )
+        assert said("cancel the reminder to call mom") == "Reminder to call mom cancelled."
+        assert said("don't remind me to feed the cat") == "Reminder to feed the cat cancelled."
+        assert pipe.timers.running("bedroom-sat") == []
+        in_two_days = datetime.now() + timedelta(days=2)
+        said(f"set an alarm for 6 30 am on {in_two_days:%A}")
+        assert said("what alarms do i have") == f"You have one alarm: at 6:30 AM on {in_two_days:%A}."
     finally:
         pipe.timers.cancel_all("bedroom-sat")
