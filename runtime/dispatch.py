@@ -1029,7 +1029,20 @@ def _clock(hh_mm: str) -> str:
 
 
 def ring_text(timer: RunningTimer) -> str:
-    """What is said when `timer` rings (a timer with a command runs the command instead)."""
+    """What is said when `timer` rings (a timer with a command runs the command instead); after a
+    restart, one rung late says when it was due ("While I was off, ...")."""
+    if timer.was_due is not None:
+        due = said_time(datetime.fromtimestamp(timer.was_due))
+        what = (
+            "your alarm"
+            if timer.name == ALARM
+            else f"your {timer.name} timer"
+            if timer.name
+            else "your timer"
+        )
+        if timer.reminder and timer.name:
+            what = f"your reminder {reminder_of(timer.name)}"
+        return f"While I was off, {what} was due at {due}."
     if timer.name == ALARM:
         return "This is your alarm."
     if timer.reminder and timer.name:

@@ -120,6 +120,7 @@ class RunningTimer:
     paused_left: float | None = None  # seconds left, while paused
     repeat: Repeat | None = None  # "every weekday at 7": set again for then as it rings
     skipping: date | None = None  # "skip tomorrow's alarm" said before today's rang: passed over then
+    was_due: float | None = None  # time.time() it was due, when it rings late after a restart
 
     @property
     def paused(self) -> bool:
@@ -199,7 +200,9 @@ class Timers:
                         continue
                     d = {**d, "due": self._next_due(timer)}
                 left = max(0.0, float(d["due"]) - now)
-                kept.append(replace(timer, ends=time.monotonic() + left))
+                # rung late: "While I was off, ..." says when it was due
+                was_due = float(d["due"]) if now - float(d["due"]) > 60 else None
+                kept.append(replace(timer, ends=time.monotonic() + left, was_due=was_due))
                 self._running[timer.id] = (kept[-1], self._thread(timer.id, left))
         return kept
 
@@ -385,7 +388,7 @@ class Timers:
         old = self._running[timer.id][1]
         if old is not None:
             old.cancel()
-        changed = replace(timer, ends=time.monotonic() + left, paused_left=None)
+        changed = replace(timer, ends=time.monotonic() + left, paused_left=None, was_due=None)
         self._running[timer.id] = (changed, self._thread(timer.id, left))
         return changed
 
@@ -407,7 +410,12 @@ class Timers:
             else:  # "every weekday at 7": the next one, under the same id ("cancel my alarm" finds it)
                 left = self._next_due(timer) - time.time()
                 again = replace(
-                    timer, seconds=round(left), started=time.monotonic(), ends=None, paused_left=None
+                    timer,
+                    seconds=round(left),
+                    started=time.monotonic(),
+                    ends=None,
+                    paused_left=None,
+                    was_due=None,
                 )
                 self._running[timer_id] = (again, self._thread(timer_id, left))
         self.on_done(timer)

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from runtime.clock import said_time
 from runtime.config import Config, Satellite
 from runtime.context import ContextStore
 from runtime.dispatch import dispatch, duration_text, ring_text, timer_answer
@@ -374,6 +375,13 @@ def test_timers_kept_in_the_store_run_again_after_a_restart(tmp_path: Path) -> N
         while len(rings.timers) < 2 and time.monotonic() < deadline:
             time.sleep(0.05)
         assert sorted(str(t.name) for t in rings.timers) == ["call mom", "tea"]
+        # rung late: said so, with when it was due
+        said = sorted(ring_text(t) for t in rings.timers)
+        due = [said_time(datetime.fromtimestamp(now - late)) for late in (3600, 120)]
+        assert said == [
+            f"While I was off, your reminder to call mom was due at {due[0]}.",
+            f"While I was off, your tea timer was due at {due[1]}.",
+        ]
         (alarm,) = after.running("kitchen")
         assert alarm.repeat is not None and alarm.remaining() > 60
     finally:
