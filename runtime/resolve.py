@@ -859,6 +859,11 @@ def resolve(
         # "don't turn off the lights": the model reads the command; doing it is the worst answer
         turn.reasons.append("a command said with don't / do not: not done")
         return turn.done(negated=True)
+    if (first := EVERY_FIRST.fullmatch(text)) is not None and (
+        # "every evening at 6 turn on the porch light" ("Sorry"): said command first, as AT_A_TIME reads it
+        then := _later_as(turn, f"{first['command']} {first['every']} at {first['time']}")
+    ):
+        return then
     if (sun := SUN_CONDITION.fullmatch(text)) is not None and (
         # "close the blinds when the sun sets": a time this home knows (runtime/sun.py), whatever was read
         then := _later_as(turn, f"{sun['command']} at {SUN_WORDS[sun['event'] or sun['light']]}")
@@ -1489,6 +1494,11 @@ def _said_of_time(turn: _Turn, text: str) -> Resolution | None:
         cancel = _read_as(turn, "HassCancelTimer", [])
         return cancel.done(timer_name=f"about {off['what']}" if about else off["what"], timer_kind="reminder")
     if REMINDER_REPEATING.fullmatch(text):
+        if EVERY_WHILE.search(text):  # "every hour", "every 30 minutes": not "Say when, too"
+            return _cannot(
+                turn,
+                'I can only repeat a reminder once a day or week, like: "remind me to drink water every day at 10".',
+            )
         return _repeating_reminder(turn, text) or _cannot(
             turn, 'Say when, too: "remind me to take my pills every day at 8".'
         )
@@ -2005,9 +2015,8 @@ def _timer_until(turn: _Turn, said: str, name: str = ALARM) -> Resolution | None
         turn.reasons.append("no am or pm, to wake up: the morning")
         at = (at[0], at[1], True)
     elif name != ALARM and (tomorrow or weekday is not None) and not at[2] and 1 <= at[0] <= 12:
-        # "remind me tomorrow at 9" rang at 9 pm tomorrow (the nearer 9 today, a day on): on another
-        # day, the hour of the working day it names (7 to 11 in the morning, 12 to 6 in the afternoon)
-        at = (at[0] % 12 + (0 if 7 <= at[0] <= 11 else 12), at[1], True)
+        # "remind me tomorrow at 9" rang at 9 pm tomorrow (the nearer 9 today, a day on)
+        at = _working_hour(at)
         turn.reasons.append("no am or pm, on another day: the daytime hour")
     seconds, when = _until(turn, at)
     if tomorrow and _a_day_later(turn, seconds):
@@ -2023,6 +2032,15 @@ def _timer_until(turn: _Turn, said: str, name: str = ALARM) -> Resolution | None
     elif tomorrow and (turn.now + timedelta(seconds=seconds)).date() != turn.now.date():
         resolution.values["tomorrow"] = True  # not at 1 am: "7:00 AM, 6 hours ... from now" says which 7
     return resolution
+
+
+def _working_hour(at: tuple[int, int, bool]) -> tuple[int, int, bool]:
+    """A time said with no am or pm, on another day or every day: the hour of the working day it
+    names (7 to 11 in the morning, 12 to 6 in the afternoon), not the nearer one from now."""
+    hour, minute, marked = at
+    if marked or not 1 <= hour <= 12:
+        return at
+    return (hour % 12 + (0 if 7 <= hour <= 11 else 12), minute, True)
 
 
 def _reminder_at(turn: _Turn, when: str, what: str) -> Resolution | None:
@@ -2104,6 +2122,16 @@ REPEATED = re.compile(
 )
 
 
+# "every hour", "every 30 minutes": a reminder that repeats within a day
+EVERY_WHILE = re.compile(r"\bevery (?:(?:half an |an |one )?hour|(?:\w+ )?(?:minutes|hours))\b")
+# "every evening at 6 turn on the porch light", "each weekday at 7, open the blinds"
+EVERY_FIRST = re.compile(
+    rf"(?P<every>(?:every|each) (?:day|morning|evening|night|weekday|{_DAY_NAMES})|daily)"
+    r",? at (?P<time>[\w: ]+?),? (?P<command>(?:please )?(?:turn|switch|set|start|open|close|lock|unlock|play|dim"
+    r"|stop|pause) .+)"
+)
+
+
 def _repeating_reminder(turn: _Turn, text: str) -> Resolution | None:
     """ "remind me to take my pills every day at 8": a reminder at 8 am every day; None when no time
     of day is said."""
@@ -2119,9 +2147,7 @@ def _repeating_reminder(turn: _Turn, text: str) -> Resolution | None:
     at = _time_of_day(when)[0]
     if at is None:
         return None
-    hour, minute, marked = at
-    if not marked and 1 <= hour <= 12:  # the hour of the working day it names, as on another day
-        hour = hour % 12 + (0 if 7 <= hour <= 11 else 12)
+    hour, minute, _ = _working_hour(at)  # as on another day
     reminder = _read_as(turn, "HassStartTimer", []).done(timer_name=what.strip(), reminder=True)
     return _repeating(turn, reminder, Repeat(hour, minute, _days_said(text)))
 
@@ -4470,8 +4496,8 @@ def _at_a_time(turn: _Turn) -> Resolution | None:
         return _read_as(turn, "HassStartTimer", []).ask("I can do that from a minute to 24 hours from now.")
     turn.reasons.append(f"a command for {when}: '{command}', in {seconds} s")
     later = _read_as(turn, "HassStartTimer", []).done(seconds=seconds, command=command, at=when)
-    if every is not None and m.re is AT_A_TIME:
-        hour, minute = (int(x) for x in when.split(":"))
+    if every is not None and m.re is AT_A_TIME:  # "every day at 7": 7 am whenever it is said
+        hour, minute, _ = _working_hour(at)
         return _repeating(turn, later, Repeat(hour, minute, _days_said(every[0])))
     return later
 

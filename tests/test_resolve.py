@@ -476,6 +476,18 @@ def test_an_alarm_on_a_weekday_is_that_days_and_a_repeating_one_says_its_days(ct
         ),
         # a command for later that repeats: each time (it said "I'll turn off the lights every night", once)
         (
+            "every evening at 6 turn on the kitchen light",  # "Sorry"
+            2 * hours,
+            (18, 0, every_day),
+            "Every day at 6:00 PM I'll turn on the kitchen light, starting today.",
+        ),
+        (
+            "each weekday at 7, open the living room blinds",  # 7 am, whenever it is said (not 7 pm today)
+            15 * hours,
+            (7, 0, weekdays),
+            "On weekdays at 7:00 AM I'll open the living room blinds, starting tomorrow.",
+        ),
+        (
             "turn off the lights every night at 11",
             7 * hours,
             (23, 0, every_day),
@@ -493,6 +505,8 @@ def test_an_alarm_on_a_weekday_is_that_days_and_a_repeating_one_says_its_days(ct
         assert r.values["seconds"] == seconds, said
         assert r.values["repeat"] == {"hour": hour, "minute": minute, "days": days}, said
         assert answer in (dispatch(r, ctx).text or ""), said
+    r = resolve(hyp("OutOfDomain", text="remind me every hour to drink water"), ctx, kitchen, now=sunday)
+    assert "once a day or week" in (r.clarification or "")  # it said "Say when, too"
     for said in ("set an alarm every day", "remind me to call mom every sunday"):  # no time said
         r = resolve(hyp("OutOfDomain", text=said), ctx, kitchen, now=sunday)
         assert r.device_ids == [] and "Say when, too" in (r.clarification or ""), said
