@@ -32,8 +32,18 @@ GREETED = re.compile(
 )
 
 
+# "set an alarm for 7 am every weekday and 9 am on weekends": two alarms (the second was dropped)
+ALARMS_AND = re.compile(
+    r"(?P<head>(?:please )?(?:set|make) (?:an |my |the )?alarms? (?:for|at)|wake me(?: up)? at)"
+    r" (?P<one>.+? (?:every|each|on) \w+) and (?:at |for )?(?P<two>.+? (?:every|each|on) \w+)",
+    re.IGNORECASE,
+)
+
+
 def commands(text: str) -> list[str]:
     """The commands said in `text`, in order; [text] when it is one."""
+    if (alarms := ALARMS_AND.fullmatch(text.strip())) is not None:
+        return [f"{alarms['head']} {alarms['one']}", f"{alarms['head']} {alarms['two']}"]
     words = text.split()
     bare = [w.lower().strip(",.;!?") for w in words]
     if any(t in " ".join(bare) for t in TEACHING):

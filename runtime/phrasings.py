@@ -163,7 +163,8 @@ ALARM_REPEATING = re.compile(
     r"(?:please )?(?:(?:set|make|create|add) )?(?:an |a |my |the )?(?:alarm|wake up call)s? .*\b(?:every|each|daily"
     r"|weekdays|weekends|mondays|tuesdays|wednesdays|thursdays|fridays|saturdays|sundays)\b.*"
     rf"|(?:please )?(?:(?:set|make|create|add) )?(?:an |a |my )?{REPEATING_ALARM} (?:alarm|wake up call) .+"
-    r"|wake me(?: up)? .*\b(?:every|each|weekdays|weekends)\b.*"
+    r"|wake me(?: up)? .*\b(?:every|each|daily|weekdays|weekends|mondays|tuesdays|wednesdays|thursdays|fridays"
+    r"|saturdays|sundays)\b.*"
 )
 # "cancel my alarm", "turn the alarm off": out of domain for the model; "cancel my weekday alarm": that one
 ALARM_OFF = re.compile(

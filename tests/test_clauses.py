@@ -166,3 +166,16 @@ def test_for_a_while_is_now_and_undone_when_the_time_is_up(said: str, parts: lis
     from runtime.clauses import for_a_while
 
     assert for_a_while(said) == parts
+
+
+def test_two_repeating_alarms_in_one_sentence_are_two() -> None:
+    """ "set an alarm for 7 am every weekday and 9 am on weekends" set only the first."""
+    assert commands("set an alarm for 7 am every weekday and 9 am on weekends") == [
+        "set an alarm for 7 am every weekday",
+        "set an alarm for 9 am on weekends",
+    ]
+    assert commands("wake me up at 6 on weekdays and at 8 on saturdays") == [
+        "wake me up at 6 on weekdays",
+        "wake me up at 8 on saturdays",
+    ]
+    assert commands("set an alarm for 7 am") == ["set an alarm for 7 am"]

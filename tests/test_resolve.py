@@ -450,6 +450,7 @@ def test_an_alarm_on_a_weekday_is_that_days_and_a_repeating_one_says_its_days(ct
             "6:30 AM on Mondays and Fridays, starting tomorrow",
         ),
         ("set a daily alarm for 7", 15 * hours, (7, 0, every_day), "7:00 AM every day, starting tomorrow"),
+        ("wake me up at 8 on saturdays", 5 * 24 * hours + 16 * hours, (8, 0, [5]), "8:00 AM every Saturday"),
         (
             "every night at 10 remind me to lock the door",
             6 * hours,
