@@ -958,7 +958,7 @@ def _timer_set(values: dict[str, Any]) -> str:
         if values.get("command") and values.get("sun"):  # "turn on the porch light at sunset"
             return f"At {values['sun']}, {at}, I'll {values['command']}."
         if values.get("command"):
-            return f"At {at} I'll {values['command']}."
+            return f"At {at}{' tomorrow' if values.get('tomorrow') else ''} I'll {values['command']}."
         tomorrow = " tomorrow" if values.get("tomorrow") else ""
         tomorrow = f" on {values['day']}" if values.get("day") else tomorrow  # "on Saturday"
         if values.get("repeat"):  # "every weekday at 7"

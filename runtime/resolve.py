@@ -4499,6 +4499,8 @@ def _at_a_time(turn: _Turn) -> Resolution | None:
     if every is not None and m.re is AT_A_TIME:  # "every day at 7": 7 am whenever it is said
         hour, minute, _ = _working_hour(at)
         return _repeating(turn, later, Repeat(hour, minute, _days_said(every[0])))
+    if (turn.now + timedelta(seconds=seconds)).date() != turn.now.date():
+        later.values["tomorrow"] = True  # "At 7:00 AM tomorrow I'll open the blinds"
     return later
 
 

@@ -550,7 +550,12 @@ def test_an_alarm_on_a_weekday_is_that_days_and_a_repeating_one_says_its_days(ct
     ):
         r = resolve(hyp(intent, text=said), ctx, kitchen, now=evening)
         assert r.interpretation.intent == "HassStartTimer", said
-        assert r.values == {"seconds": seconds, "command": command, "at": at}, said
+        tomorrow = (
+            {"tomorrow": True} if (evening + timedelta(seconds=seconds)).date() != evening.date() else {}
+        )
+        assert r.values == {"seconds": seconds, "command": command, "at": at, **tomorrow}, said
+    r = resolve(hyp("HassTurnOn", text="turn on the lights at 7 tomorrow morning"), ctx, kitchen, now=evening)
+    assert dispatch(r, ctx).text == "At 7:00 AM tomorrow I'll turn on the lights."  # it said "At 7:00 AM"
     r = resolve(hyp("HassStartTimer", text="turn off the tv at 10 pm"), ctx, kitchen, now=evening)
     assert dispatch(r, ctx).text == "At 10:00 PM I'll turn off the tv."
     r = resolve(hyp("HassTurnOn", text="turn on the fan at 10 pm tomorrow"), ctx, kitchen, now=evening)
