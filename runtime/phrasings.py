@@ -346,7 +346,8 @@ REMIND_AT = re.compile(
 # "cancel the reminder to call mom", "don't remind me to water the plants" ("Sorry")
 REMINDER_OFF = re.compile(
     r"(?:please )?(?:(?:cancel|delete|remove|clear) (?:the |my )?reminder (?P<about>to|about|for) "
-    r"|(?:don'?t|do not) remind me (?P<about2>to |about )?)(?P<what>.+?)(?: please| after all| any ?more)?"
+    r"|(?:(?:don'?t|do not) remind me|stop reminding me|no more reminders) (?P<about2>to |about )?)"
+    r"(?P<what>.+?)(?: please| after all| any ?more)?"
 )
 # "remind me to take out the trash every tuesday at 7", "every night at 10 remind me to lock the door"
 REMINDER_REPEATING = re.compile(
@@ -544,8 +545,12 @@ TAUGHT_ASKED = re.compile(r"what does (?P<phrase>.+?) do|what happens when i say
 # "move the music to the bedroom", "play it in the kitchen": what plays here, played there (read as a
 # title "it", or a blind's position)
 MEDIA_MOVED = re.compile(
-    r"(?:please )?(?:move|transfer|send|switch|take|put|play|continue) (?:the |this |my )?"
-    r"(?:music|song|audio|audiobook|podcast|it|this|that) (?:to|in|into|on|over to) (?:the )?(?P<room>.+?)(?: please)?"
+    r"(?:please )?(?:(?:move|transfer|send|switch|take|put|continue) (?:the |this |my )?"
+    r"(?:music|song|audio|audiobook|podcast|it|this|that)"
+    # "play music in the bedroom" is music there, not what plays elsewhere ("I don't know what the
+    # living room speaker is playing."); "play the music in the bedroom" moves it
+    r"|play (?:(?:the |this |my )(?:music|song|audio|audiobook|podcast)|it|this|that))"
+    r" (?:to|in|into|on|over to) (?:the )?(?P<room>.+?)(?: please)?"
 )
 # "play it everywhere": what plays here, on every speaker (it turned the speakers off)
 MEDIA_EVERYWHERE = re.compile(

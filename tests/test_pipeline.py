@@ -1229,6 +1229,8 @@ def test_a_reminder_is_cancelled_by_what_it_is_for_and_a_list_says_the_day(home:
         )
         assert said("cancel the reminder to call mom") == "Reminder to call mom cancelled."
         assert said("don't remind me to feed the cat") == "Reminder to feed the cat cancelled."
+        said("remind me to take my pills every day at 8")
+        assert said("stop reminding me to take my pills") == "Reminder to take your pills cancelled."
         assert pipe.timers.running("bedroom-sat") == []
         in_two_days = datetime.now() + timedelta(days=2)
         said(f"set an alarm for 6 30 am on {in_two_days:%A}")

@@ -3294,6 +3294,19 @@ def test_a_video_word_pauses_the_tv_and_music_with_nothing_playing_is_played(ctx
     )
     assert (r.values["media_title"], r.values["media_class"]) == ("music", "music")
     assert dispatch(r, ctx).text == "Playing music in the kitchen."
+    # music playing here, its title unknown: "play music in the bedroom" is music there (it asked "I
+    # don't know what the living room speaker is playing.", moving what plays)
+    ctx.update_state("living_room_speaker", {"state": "playing"})
+    r = resolve(
+        hyp("HassMediaSearchAndPlay", text="play music in the bedroom", search_query="music", area="bedroom"),
+        ctx,
+        living,
+    )
+    assert (r.device_ids, r.clarification, r.values.get("media_title")) == (
+        ["bedroom_speaker"],
+        None,
+        "music",
+    )
     for said in ("change the channel", "put on channel 5"):
         r = resolve(hyp("HassTurnOn", text=said, name="channel"), ctx, living)
         assert (r.device_ids, r.clarification) == ([], "I can't tell or change the tv's channel yet."), said
