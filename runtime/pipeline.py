@@ -391,11 +391,16 @@ class Pipeline:
             turn.resolution = Resolution(turn.nbest[0], values={"explains": before.id})
             turn.action = Action("answer", text=explain(before))
             return
-        if before is not None and REPEAT_ASKED.fullmatch(normalize(turn.text)):
-            # "say that again": the answer before, said again (it was out of domain)
-            turn.resolution = Resolution(turn.nbest[0], values={"repeats": before.id})
-            said = before.action.text if before.action is not None else ""
+        if REPEAT_ASKED.fullmatch(normalize(turn.text)):
+            # "say that again": the answer before, said again (it was out of domain); with none, so
+            # (it said "Sorry, I can't help with that.")
+            turn.resolution = Resolution(turn.nbest[0], values={"repeats": before.id if before else None})
+            said = before.action.text if before is not None and before.action is not None else ""
             turn.action = Action("answer", text=said or "I didn't say anything.")
+            return
+        if before is None and WHY_ASKED.fullmatch(normalize(turn.text)):
+            turn.resolution = Resolution(turn.nbest[0], values={"explains": None})
+            turn.action = Action("answer", text="I haven't done anything yet.")
             return
         self._emit("interpretation", nbest=[to_dict(i) for i in turn.nbest[:3]])
         self._hermes("intent", turn.nbest[0])

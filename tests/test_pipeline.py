@@ -1237,3 +1237,16 @@ def test_a_reminder_is_cancelled_by_what_it_is_for_and_a_list_says_the_day(home:
         assert said("what alarms do i have") == f"You have one alarm: at 6:30 AM on {in_two_days:%A}."
     finally:
         pipe.timers.cancel_all("bedroom-sat")
+
+
+def test_say_that_again_and_why_with_nothing_said_yet(home: dict[str, Any], tmp_path: Path) -> None:
+    """ "repeat that" and "why did you do that" as the first words to a satellite said "Sorry, I can't
+    help with that."."""
+    rt = home["rt"]
+    fresh = Pipeline(
+        rt.config, "kitchen-sat", rt.stages, rt.ctx, Store(tmp_path / "turns.db"), rt.bridge, rt.rewriter
+    )
+    assert reply(fresh, "repeat that") == "I didn't say anything."
+    assert reply(fresh, "why did you do that") == "I haven't done anything yet."
+    assert reply(fresh, "what time is it").startswith("It's ")
+    assert reply(fresh, "say that again").startswith("It's ")
