@@ -923,8 +923,12 @@ def _day_word(day: date) -> str:
 
 
 def alarm_set_already(timer: RunningTimer) -> str:
-    """ "set an alarm for 7" said again: the alarm that is set (the pipeline sets no second one)."""
-    return f"You already have an alarm at {_rings_at(timer)}{_again(timer)}."
+    """ "set an alarm for 7" said again: the alarm (or reminder) that is set (the pipeline sets no
+    second one)."""
+    when = f"{_rings_at(timer)}{_on_a_day(timer)}{_again(timer)}"
+    if timer.reminder and timer.name:
+        return f"You already have that reminder: {reminder_of(timer.name)} at {when}."
+    return f"You already have an alarm at {when}."
 
 
 def _again(timer: RunningTimer) -> str:

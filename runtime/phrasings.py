@@ -440,6 +440,23 @@ WANT_TO_HEAR = re.compile(
 )
 # a weekday as said, Monday first (datetime.weekday()'s order): alarms, and the recognizer's <weekday>
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_DAY_NAMES = "|".join(WEEKDAYS)
+# what "every" or "each" repeats on: "every day", "each morning", "every monday"
+_EACH_DAY = rf"day|morning|afternoon|evening|night|weekday|weekend(?: day)?|{_DAY_NAMES}"
+# "every day", "each morning", "daily", "on mondays and fridays": how often an alarm, reminder or
+# command for later rings
+REPEATED = re.compile(
+    rf" ?\b(?:(?:every|each) (?:single )?(?P<each>{_EACH_DAY})|(?:on )?(?:weekdays|weekends|(?:{_DAY_NAMES})s)|daily)"
+    rf"(?:,? and (?:{_DAY_NAMES})s?)*\b"
+)
+# "every hour", "every 30 minutes": a reminder that repeats within a day
+EVERY_WHILE = re.compile(r"\bevery (?:(?:half an |an |one )?hour|(?:\w+ )?(?:minutes|hours))\b")
+# "every evening at 6 turn on the porch light", "each weekday at 7, open the blinds"
+EVERY_FIRST = re.compile(
+    rf"(?P<every>(?:every|each) (?:{_EACH_DAY})|daily)"
+    r",? at (?P<time>[\w: ]+?),? (?P<command>(?:please )?(?:turn|switch|set|start|open|close|lock|unlock|play|dim"
+    r"|stop|pause) .+)"
+)
 # "how many days until christmas" said "Sorry": counted from today's date
 HOLIDAY = "|".join(NAMES)
 DAYS_UNTIL = re.compile(

@@ -66,8 +66,8 @@ from runtime.events import (
     Wake,
     to_dict,
 )
-from runtime.phrasings import REPEAT_ASKED, SNOOZE, WHY_ASKED
-from runtime.resolve import MAX_TIMER_S, REPEATED, meant_instead, normalize, taught_command
+from runtime.phrasings import REPEAT_ASKED, REPEATED, SNOOZE, WHY_ASKED
+from runtime.resolve import MAX_TIMER_S, meant_instead, normalize, taught_command
 from runtime.timers import ALARM, Repeat, RunningTimer, Timers, called, duration_text, saved
 
 log = logging.getLogger(__name__)
@@ -461,10 +461,11 @@ class Pipeline:
             if "replaces" in values:  # "set a timer for 5 minutes", then "make it 10": that timer, longer
                 return self._timer_replaced(resolution, int(values["replaces"]), int(values["seconds"]))
             repeat = Repeat.from_dict(values["repeat"]) if values.get("repeat") else None
-            if values.get("timer_name") == ALARM and "at" in values:  # said twice: one alarm, not two
+            if values.get("timer_name") and "at" in values and not command:  # said twice: one, not two
                 twin = next(
                     (t for t in self.timers.running(self.satellite)
-                     if t.name == ALARM and t.repeat == repeat and abs(t.remaining() - values["seconds"]) <= 60),
+                     if t.name == values["timer_name"] and t.reminder == bool(values.get("reminder"))
+                     and t.repeat == repeat and abs(t.remaining() - values["seconds"]) <= 60),
                     None,
                 )  # fmt: skip
                 if twin is not None:

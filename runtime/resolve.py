@@ -83,6 +83,8 @@ from runtime.phrasings import (
     DAYS_IN_MONTH,
     DAYS_UNTIL,
     DEVICES_LISTED,
+    EVERY_FIRST,
+    EVERY_WHILE,
     FAN_LEVEL_SAID,
     FAN_SPED,
     FAN_SPEED_ASKED,
@@ -125,6 +127,7 @@ from runtime.phrasings import (
     REMINDER_OFF,
     REMINDER_REPEATING,
     RENAME,
+    REPEATED,
     REPEATING_DAYS,
     ROOM_DEVICES,
     ROOM_WARMED,
@@ -2111,25 +2114,6 @@ def _repeating(turn: _Turn, timer: Resolution, repeat: Repeat) -> Resolution:
     elif ring.date() != turn.now.date():
         timer.values["day"] = ring.strftime("%A")
     return timer
-
-
-_DAY_NAMES = "|".join(WEEKDAYS)
-# "every day", "each morning", "daily", "on mondays and fridays": how often a reminder rings
-REPEATED = re.compile(
-    r" ?\b(?:(?:every|each) (?:single )?(?P<each>day|morning|afternoon|evening|night|weekday|weekend(?: day)?"
-    rf"|{_DAY_NAMES})|(?:on )?(?:weekdays|weekends|(?:{_DAY_NAMES})s)|daily)"
-    rf"(?:,? and (?:{_DAY_NAMES})s?)*\b"
-)
-
-
-# "every hour", "every 30 minutes": a reminder that repeats within a day
-EVERY_WHILE = re.compile(r"\bevery (?:(?:half an |an |one )?hour|(?:\w+ )?(?:minutes|hours))\b")
-# "every evening at 6 turn on the porch light", "each weekday at 7, open the blinds"
-EVERY_FIRST = re.compile(
-    rf"(?P<every>(?:every|each) (?:day|morning|evening|night|weekday|{_DAY_NAMES})|daily)"
-    r",? at (?P<time>[\w: ]+?),? (?P<command>(?:please )?(?:turn|switch|set|start|open|close|lock|unlock|play|dim"
-    r"|stop|pause) .+)"
-)
 
 
 def _repeating_reminder(turn: _Turn, text: str) -> Resolution | None:

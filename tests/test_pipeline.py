@@ -1223,6 +1223,9 @@ def test_a_reminder_is_cancelled_by_what_it_is_for_and_a_list_says_the_day(home:
         said("remind me to call mom tomorrow at 5 pm")
         said("remind me to feed the cat tomorrow at 7 pm")
         day = "" if datetime.now().hour < 5 else " tomorrow"  # said before the night is over: today's
+        assert said("remind me to call mom tomorrow at 5 pm") == (  # said twice: one reminder
+            f"You already have that reminder: to call mom at 5:00 PM{day}."
+        )
         assert said("cancel the reminder to walk the dog") == (
             f"You have no reminder to walk the dog. You have 2 reminders: to call mom at 5:00 PM{day} "
             f"and to feed the cat at 7:00 PM{day}."
