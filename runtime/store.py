@@ -10,6 +10,7 @@ Writes go through one lock: the processing threads of several satellites share o
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 import threading
 import time
@@ -20,6 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from runtime.events import Turn, to_dict
+
+log = logging.getLogger(__name__)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS turns (
@@ -198,11 +201,22 @@ class Store:
             )
 
     def saved_timers(self, satellite: str) -> list[dict[str, Any]]:
+        """The satellite's timers as `save_timers` kept them; a row that is no JSON object is logged
+        and left out (a hand-edited file must not stop the daemon)."""
         with self._lock:
             rows = self._db.execute(
                 "SELECT timer FROM timers WHERE satellite = ? ORDER BY position", (satellite,)
             ).fetchall()
-        return [json.loads(r["timer"]) for r in rows]
+        timers = []
+        for r in rows:
+            try:
+                timer = json.loads(r["timer"])
+            except (TypeError, ValueError) as e:
+                log.warning("a kept timer of %s is not JSON, left out: %s", satellite, e)
+                continue
+            if isinstance(timer, dict):
+                timers.append(timer)
+        return timers
 
 
 def turn_row(turn: Turn) -> dict[str, Any]:

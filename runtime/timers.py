@@ -173,38 +173,43 @@ class Timers:
     def restore(self, saved: list[dict[str, Any]], now: float | None = None) -> list[RunningTimer]:
         """Run again the timers `saved` before a restart (as `saved()` gave them; `now` is time.time()).
         One that came due meanwhile rings at once when it is a reminder or at most `LATE_GRACE_S` late,
-        and is dropped otherwise; a repeating one is also set for its next time. Returns those kept."""
+        and is dropped otherwise; a repeating one is also set for its next time. One that cannot be
+        read is logged and left out: the daemon still starts. Returns those kept."""
         now = time.time() if now is None else now
         kept = []
         with self._changing():
             for d in saved:
-                timer = RunningTimer(
-                    next(self._ids), str(d["satellite"]), int(d["seconds"]), time.monotonic(), d.get("name"),
-                    d.get("command"), reminder=bool(d.get("reminder")),
-                    repeat=Repeat.from_dict(d["repeat"]) if d.get("repeat") else None,
-                    skipping=date.fromisoformat(d["skipping"]) if d.get("skipping") else None,
-                )  # fmt: skip
-                if d.get("paused_left") is not None:
-                    kept.append(replace(timer, paused_left=float(d["paused_left"])))
-                    self._running[timer.id] = (kept[-1], None)
+                try:
+                    timer, left = self._from_saved(d, now)
+                except (KeyError, TypeError, ValueError) as e:
+                    log.warning("could not restore the timer %r: %s", d, e)
                     continue
-                late = now - float(d["due"])
-                if late > LATE_GRACE_S and not timer.reminder:
-                    log.warning(
-                        "dropped %s %r: due %.0f s ago, while the runtime was down",
-                        timer.kind,
-                        timer.name,
-                        late,
-                    )
-                    if timer.repeat is None:
-                        continue
-                    d = {**d, "due": self._next_due(timer)}
-                left = max(0.0, float(d["due"]) - now)
-                # rung late: "While I was off, ..." says when it was due
-                was_due = float(d["due"]) if now - float(d["due"]) > 60 else None
-                kept.append(replace(timer, ends=time.monotonic() + left, was_due=was_due))
-                self._running[timer.id] = (kept[-1], self._thread(timer.id, left))
+                if timer is not None:
+                    kept.append(timer)
+                    self._running[timer.id] = (timer, None if timer.paused else self._thread(timer.id, left))
         return kept
+
+    def _from_saved(self, d: dict[str, Any], now: float) -> tuple[RunningTimer | None, float]:
+        """`restore`'s timer for one saved entry and its seconds left; None when it is too late."""
+        timer = RunningTimer(
+            next(self._ids), str(d["satellite"]), int(d["seconds"]), time.monotonic(), d.get("name"),
+            d.get("command"), reminder=bool(d.get("reminder")),
+            repeat=Repeat.from_dict(d["repeat"]) if d.get("repeat") else None,
+            skipping=date.fromisoformat(d["skipping"]) if d.get("skipping") else None,
+        )  # fmt: skip
+        if d.get("paused_left") is not None:
+            return replace(timer, paused_left=float(d["paused_left"])), 0.0
+        due = float(d["due"])
+        if now - due > LATE_GRACE_S and not timer.reminder:
+            log.warning(
+                "dropped %s %r: due %.0f s ago, while the runtime was down", timer.kind, timer.name, now - due
+            )
+            if timer.repeat is None:
+                return None, 0.0
+            due = self._next_due(timer)
+        left = max(0.0, due - now)
+        # rung late: "While I was off, ..." says when it was due
+        return replace(timer, ends=time.monotonic() + left, was_due=due if now - due > 60 else None), left
 
     def cancel(
         self,

@@ -413,3 +413,22 @@ def test_skipping_a_day_passes_over_that_ring_only(timers: Timers, rings: Rings)
     assert timers.skip(weekly.id, tomorrow) is None and weekly in timers.running("bedroom")
     once = timers.start("bedroom", 60, ALARM)
     assert timers.skip(once.id, tomorrow) is None
+
+
+def test_a_kept_timer_that_cannot_be_read_is_left_out_and_the_rest_run(tmp_path: Path) -> None:
+    """A hand-edited or older `turns.db`: the daemon starts, with every timer it can read."""
+    store = Store(tmp_path / "turns.db")
+    good = {"satellite": "kitchen", "seconds": 600, "name": "pizza", "due": time.time() + 600}
+    store.save_timers(
+        "kitchen", [good, {"satellite": "kitchen", "seconds": "ten"}, {**good, "repeat": {"hour": 7}}]
+    )
+    with store._tx() as db:  # a row that is no JSON at all
+        db.execute("INSERT INTO timers VALUES ('kitchen', 9, 'not json')")
+    saved_now = store.saved_timers("kitchen")
+    assert len(saved_now) == 3  # the bad JSON row left out
+    timers = Timers(lambda t: None)
+    try:
+        (pizza,) = timers.restore(saved_now)
+        assert pizza.name == "pizza" and 590 < pizza.remaining() <= 600
+    finally:
+        timers.cancel_all("kitchen")
