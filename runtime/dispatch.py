@@ -829,11 +829,7 @@ def timer_answer(intent: str, values: dict[str, Any], timer: RunningTimer) -> st
     this when it finds the timer."""
     if intent == "HassCancelAllTimers":
         return f"All {values.get('timer_kind', 'timer')}s cancelled."
-    which = f"{timer.name} timer" if timer.name else "timer"
-    if timer.name == ALARM:
-        which = ALARM
-    elif timer.reminder and timer.name:
-        which = f"reminder {reminder_of(timer.name)}"
+    which = _which(timer)
     if intent == "HassCancelTimer" and timer.command:
         return f"OK, I won't {you_form(timer.command)}."
     if intent == "HassCancelTimer":
@@ -884,11 +880,19 @@ def timers_answer(kind: str, timers: list[RunningTimer]) -> str:
     )
 
 
+def _which(timer: RunningTimer) -> str:
+    """ "alarm", "pasta timer", "reminder to call your mom", "timer": `timer` as an answer names it."""
+    if timer.name == ALARM:
+        return ALARM
+    if timer.reminder and timer.name:
+        return f"reminder {reminder_of(timer.name)}"
+    return f"{timer.name} timer" if timer.name else "timer"
+
+
 def _rings_at(timer: RunningTimer) -> str:
     """ "7:00 AM": the time of day `timer` rings, to the nearest minute (an alarm set for 7 has a
     little under its seconds left once set: "6:59 AM" was said)."""
-    at = datetime.now() + timedelta(seconds=timer.remaining() + 30)
-    return _clock(at.strftime("%H:%M"))
+    return _clock((timer.rings_at() + timedelta(seconds=30)).strftime("%H:%M"))
 
 
 def alarm_said(timer: RunningTimer) -> str:
@@ -914,7 +918,7 @@ def _on_a_day(timer: RunningTimer) -> str:
 
 def _day_of(timer: RunningTimer) -> str:
     """ "today", "tomorrow", "on Wednesday": the day `timer` rings."""
-    return _day_word((datetime.now() + timedelta(seconds=timer.remaining() + 30)).date())
+    return _day_word((timer.rings_at() + timedelta(seconds=30)).date())
 
 
 def _day_word(day: date) -> str:
@@ -945,31 +949,24 @@ def _timer_set(values: dict[str, Any]) -> str:
         return f"When your {which} is done I'll {values['command']}."
     if values.get("at"):
         at = _clock(values["at"])
-        if values.get("command") and values.get(
-            "repeat"
-        ):  # "... every night at 11", "... every day at sunset"
-            again = Repeat.from_dict(values["repeat"]).said
-            first = (
-                "tomorrow"
-                if values.get("tomorrow")
-                else f"on {values['day']}"
-                if values.get("day")
-                else "today"
-            )
-            if values.get("sun"):
-                return f"{again[0].upper()}{again[1:]} at {values['sun']} I'll {values['command']}, starting {first} at {at}."
-            return f"{again[0].upper()}{again[1:]} at {at} I'll {values['command']}, starting {first}."
-        if values.get("command") and values.get("sun"):  # "turn on the porch light at sunset"
-            return f"At {values['sun']}, {at}, I'll {values['command']}."
-        if values.get("command"):
-            return f"At {at}{' tomorrow' if values.get('tomorrow') else ''} I'll {values['command']}."
-        tomorrow = " tomorrow" if values.get("tomorrow") else ""
-        tomorrow = f" on {values['day']}" if values.get("day") else tomorrow  # "on Saturday"
-        if values.get("repeat"):  # "every weekday at 7"
-            again = f"{Repeat.from_dict(values['repeat']).said}, starting{tomorrow or ' today'}"
+        # the day it (first) rings when not today: " tomorrow", " on Saturday"
+        tomorrow = (
+            f" on {values['day']}" if values.get("day") else " tomorrow" if values.get("tomorrow") else ""
+        )
+        command, sun = values.get("command"), values.get("sun")
+        if values.get("repeat"):  # "every weekday at 7", "... every night at 11", "... every day at sunset"
+            again, starting = Repeat.from_dict(values["repeat"]).said, f"starting{tomorrow or ' today'}"
+            if command and sun:
+                return f"{cap(again)} at {sun} I'll {command}, {starting} at {at}."
+            if command:
+                return f"{cap(again)} at {at} I'll {command}, {starting}."
             if values.get("reminder"):
-                return f"OK, I'll remind you {what} at {at} {again}."
-            return f"Alarm {'moved to' if values.get('moved') else 'set for'} {at} {again}."
+                return f"OK, I'll remind you {what} at {at} {again}, {starting}."
+            return f"Alarm {'moved to' if values.get('moved') else 'set for'} {at} {again}, {starting}."
+        if command and sun:  # "turn on the porch light at sunset"
+            return f"At {sun}, {at}, I'll {command}."
+        if command:
+            return f"At {at}{tomorrow} I'll {command}."
         if values.get("reminder"):
             return f"OK, I'll remind you {what} at {at}{tomorrow}."
         done = "moved to" if values.get("moved") else "set for"
@@ -1037,16 +1034,7 @@ def ring_text(timer: RunningTimer) -> str:
     restart, one rung late says when it was due ("While I was off, ...")."""
     if timer.was_due is not None:
         due = said_time(datetime.fromtimestamp(timer.was_due))
-        what = (
-            "your alarm"
-            if timer.name == ALARM
-            else f"your {timer.name} timer"
-            if timer.name
-            else "your timer"
-        )
-        if timer.reminder and timer.name:
-            what = f"your reminder {reminder_of(timer.name)}"
-        return f"While I was off, {what} was due at {due}."
+        return f"While I was off, your {_which(timer)} was due at {due}."
     if timer.name == ALARM:
         return "This is your alarm."
     if timer.reminder and timer.name:

@@ -449,6 +449,23 @@ REPEATED = re.compile(
     rf" ?\b(?:(?:every|each) (?:single )?(?P<each>{_EACH_DAY})|(?:on )?(?:weekdays|weekends|(?:{_DAY_NAMES})s)|daily)"
     rf"(?:,? and (?:{_DAY_NAMES})s?)*\b"
 )
+
+
+def unrepeated(text: str) -> str:
+    """`text` without how often it repeats: "turn off the lights every night at 11" -> "turn off the
+    lights at 11"."""
+    return " ".join(REPEATED.sub(" ", text).split())
+
+
+def repeated_part_of_day(every: re.Match[str]) -> str:
+    """ " in the evening" for "every night", " in the morning" for "each morning": the half of the
+    day a repeated time is in ("every night at 11" is 11 pm); nothing for "every day"."""
+    each = every["each"]
+    if each not in ("morning", "afternoon", "evening", "night"):
+        return ""
+    return f" in the {'evening' if each == 'night' else each}"
+
+
 # "every hour", "every 30 minutes": a reminder that repeats within a day
 EVERY_WHILE = re.compile(r"\bevery (?:(?:half an |an |one )?hour|(?:\w+ )?(?:minutes|hours))\b")
 # "every evening at 6 turn on the porch light", "each weekday at 7, open the blinds"

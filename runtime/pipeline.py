@@ -26,7 +26,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date
 from typing import Any, Protocol, runtime_checkable
 
 from runtime.audio.vad import WAKE_CONTEXT_S, WakeTail
@@ -66,7 +66,7 @@ from runtime.events import (
     Wake,
     to_dict,
 )
-from runtime.phrasings import REPEAT_ASKED, REPEATED, SNOOZE, WHY_ASKED
+from runtime.phrasings import REPEAT_ASKED, SNOOZE, WHY_ASKED, unrepeated
 from runtime.resolve import MAX_TIMER_S, meant_instead, normalize, taught_command
 from runtime.timers import ALARM, Repeat, RunningTimer, Timers, called, duration_text, saved
 
@@ -620,7 +620,7 @@ class Pipeline:
         am": that command for later cancelled (it said "OK, I won't." and left it set); None when no
         command for later is the one said."""
         said = re.sub(r"^(?:please )?(?:don'?t|do not) ", "", normalize(text))
-        said = " ".join(REPEATED.sub(" ", said).split())
+        said = unrepeated(said)
         said = re.sub(r" (?:tonight|today|tomorrow|any ?more|after all)$", "", said)
         pending = [
             t for t in self.timers.running(self.satellite) if t.command and normalize(t.command) == said
@@ -651,7 +651,7 @@ class Pipeline:
         else:  # those that ring that day, and those that repeat on it but ring before
             mine = [
                 t for t in alarms
-                if (datetime.now() + timedelta(seconds=t.remaining())).date() == day
+                if t.rings_at().date() == day
                 or (t.repeat and day.weekday() in t.repeat.days and t.skipping != day)
             ]  # fmt: skip
         told = []

@@ -168,8 +168,10 @@ from runtime.phrasings import (
     WHO_AT_DOOR,
     WHO_IS_HOME,
     WRONG,
+    repeated_part_of_day,
     said_in,
     spelled,
+    unrepeated,
 )
 from runtime.places import zone_of
 from runtime.rank import (
@@ -2077,7 +2079,7 @@ REPEATING_AT = re.compile(  # a lookahead at each "at"/"for": "for weekdays at 7
 def _next_of_repeating(turn: _Turn, text: str) -> Resolution | None:
     """ "set an alarm every weekday at 7": an alarm at 7 am on weekdays; None when no time of day is
     said."""
-    plain = " ".join(REPEATED.sub(" ", text).split())
+    plain = unrepeated(text)
     at = next(
         (t for m in REPEATING_AT.finditer(plain) if (t := _time_of_day(m["time"])[0]) is not None), None
     )
@@ -2120,15 +2122,13 @@ def _repeating_reminder(turn: _Turn, text: str) -> Resolution | None:
     """ "remind me to take my pills every day at 8": a reminder at 8 am every day; None when no time
     of day is said."""
     said = REPEATED.search(text)
-    remind = REMIND_AT.fullmatch(" ".join(REPEATED.sub(" ", text).split())) if said else None
+    remind = REMIND_AT.fullmatch(unrepeated(text)) if said else None
     if said is None or remind is None:
         return None
     what = remind["what"] or remind["what_last"] or remind["what_after"]
     what = f"about {what}" if remind["about"] else what
     when = remind["time"] or remind["time_first"] or remind["time_between"]
-    if said["each"] in ("morning", "afternoon", "evening", "night"):  # "every morning at 8": 8 am
-        when = f"{when} in the {'evening' if said['each'] == 'night' else said['each']}"
-    at = _time_of_day(when)[0]
+    at = _time_of_day(when + repeated_part_of_day(said))[0]  # "every morning at 8": 8 am
     if at is None:
         return None
     hour, minute, _ = _working_hour(at)  # as on another day
@@ -4433,13 +4433,13 @@ def _at_a_time(turn: _Turn) -> Resolution | None:
     sunset": again each time (it said "I'll turn off the lights every night", and did so once)."""
     text = normalize(turn.interp.text)
     if (every := REPEATED.search(text)) is not None:
-        text = " ".join(REPEATED.sub(" ", text).split())
+        text = unrepeated(text)
     m = AT_A_TIME.fullmatch(text) or IN_A_WHILE.fullmatch(text)
     if m is None:
         return None
     command, said = m["command"], m["time"]
-    if every is not None and every["each"] in ("morning", "afternoon", "evening", "night"):
-        said = f"{said} in the {'evening' if every['each'] == 'night' else every['each']}"  # 11 pm
+    if every is not None:
+        said += repeated_part_of_day(every)  # "every night at 11": 11 pm
     if m.re is AT_A_TIME and (day := WHICH_DAY.search(command)) is not None:
         # "set the thermostat to 18 tonight at 11": the day is the time's (it was 11 am, "18 tonight")
         command, said = command[: day.start()], f"{said} {day[1]}"

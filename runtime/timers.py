@@ -130,6 +130,10 @@ class RunningTimer:
     def kind(self) -> str:
         return kind_of(self.name, self.reminder)
 
+    def rings_at(self) -> datetime:
+        """The wall-clock time it rings (local, naive), were it running from now."""
+        return datetime.now() + timedelta(seconds=self.remaining())
+
     def remaining(self, now: float | None = None) -> float:
         if self.paused_left is not None:
             return self.paused_left
@@ -312,7 +316,7 @@ class Timers:
             timer = self._running.get(timer_id, (None, None))[0]
             if timer is None or timer.repeat is None:
                 return None
-            rings = datetime.now() + timedelta(seconds=timer.remaining())
+            rings = timer.rings_at()
             if day is None or rings.date() == day:
                 return self._restart(timer, _next_ring(timer, rings).timestamp() - time.time())
             if day < rings.date() or day.weekday() not in timer.repeat.days:
