@@ -667,7 +667,11 @@ def test_my_reminder_is_a_reminder_and_never_mind_cancel_that(home: dict[str, An
             said("set a reminder for my meeting at 3 pm")
             == "OK, I'll remind you about your meeting at 3:00 PM."
         )
-        assert said("how long until my reminder") == "You have one reminder: about your meeting at 3:00 PM."
+        day = " tomorrow" if datetime.now().hour >= 15 else ""  # a list says the day when not today
+        assert (
+            said("how long until my reminder")
+            == f"You have one reminder: about your meeting at 3:00 PM{day}."
+        )
         assert said("cancel my reminder") == "Reminder about your meeting cancelled."
     finally:
         pipe.timers.cancel_all("kitchen-sat")
