@@ -2034,8 +2034,10 @@ def _timer_until(turn: _Turn, said: str, name: str = ALARM) -> Resolution | None
     resolution = _read_as(turn, "HassStartTimer", []).done(seconds=seconds, timer_name=name, at=when)
     if weekday is not None and (turn.now + timedelta(seconds=seconds)).date() != turn.now.date():
         resolution.values["day"] = weekday.capitalize()  # not today's
-    elif tomorrow and (turn.now + timedelta(seconds=seconds)).date() != turn.now.date():
-        resolution.values["tomorrow"] = True  # not at 1 am: "7:00 AM, 6 hours ... from now" says which 7
+    elif (tomorrow or name != ALARM) and (turn.now + timedelta(seconds=seconds)).date() != turn.now.date():
+        # not at 1 am: "7:00 AM, 6 hours ... from now" says which 7; a reminder at a time gone today
+        # says it is tomorrow's (its answer gives no hours from now)
+        resolution.values["tomorrow"] = True
     return resolution
 
 

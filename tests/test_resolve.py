@@ -601,6 +601,8 @@ def test_an_alarm_on_a_weekday_is_that_days_and_a_repeating_one_says_its_days(ct
             "remind me at 9 to call the dentist",
             "to call the dentist at 9:00 PM",
         ),  # today: the nearer
+        # a time gone today is tomorrow's, and the answer says so (no hours from now say which)
+        ("HassStartTimer", "remind me at 8 am to walk the dog", "to walk the dog at 8:00 AM tomorrow"),
     ):
         r = resolve(hyp(intent, text=said, minutes="9"), ctx, kitchen, now=morning)
         assert dispatch(r, ctx).text == f"OK, I'll remind you {answer}.", said
