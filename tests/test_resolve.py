@@ -1622,6 +1622,8 @@ def test_how_long_a_device_has_been_on_is_counted_from_the_change_seen(ctx, livi
     ctx.update_state("tv", {"volume": 30})  # not a change of on/off
     later = datetime.fromtimestamp(ctx.state("tv").since) + timedelta(minutes=25, seconds=10)
     clock = datetime.fromtimestamp(ctx.state("tv").since).strftime("%I:%M %p").lstrip("0")
+    if later.date() != datetime.fromtimestamp(ctx.state("tv").since).date():  # said just after midnight
+        clock = f"yesterday at {clock}"
     for said in (
         "how long has the tv been on",
         "when did the tv turn on",
