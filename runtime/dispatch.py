@@ -832,14 +832,17 @@ def timer_answer(intent: str, values: dict[str, Any], timer: RunningTimer) -> st
     which = _which(timer)
     if intent == "HassCancelTimer" and timer.command:
         return f"OK, I won't {you_form(timer.command)}."
+    if intent == "HassCancelTimer" and timer.repeat and timer.name == ALARM:  # says every day went
+        return f"Your {alarm_said(timer)} is cancelled."
     if intent == "HassCancelTimer":
-        return f"{which.capitalize()} cancelled."
+        return f"{which.capitalize()}{_again(timer)} cancelled."
     left = _left(timer.remaining())
     if intent == "HassTimerStatus":
         if timer.paused:
             return f"Your {which} is paused with {left} left."
-        if timer.name == ALARM:  # a time of day: when it rings, not how long until
-            return f"Your alarm is set for {_rings_at(timer)}{_on_a_day(timer)}{_again(timer)}."
+        if timer.name == ALARM:  # a time of day: when it rings, and how long until when asked
+            until = f", {left} from now" if values.get("how_long") else ""
+            return f"Your alarm is set for {_rings_at(timer)}{_on_a_day(timer)}{_again(timer)}{until}."
         if timer.command:  # "how long until the fan turns off"
             return f"In {left} I'll {you_form(timer.command)}."
         return f"{left} left on your {which}."
@@ -854,13 +857,14 @@ def timer_answer(intent: str, values: dict[str, Any], timer: RunningTimer) -> st
     return f"{change} {left} left."
 
 
-def timers_answer(kind: str, timers: list[RunningTimer]) -> str:
-    """ "What timers do I have": each of `timers` (all of `kind`, at least one) and what it has left."""
+def timers_answer(kind: str, timers: list[RunningTimer], on: date | None = None) -> str:
+    """ "What timers do I have": each of `timers` (all of `kind`, at least one) and what it has left;
+    with `on`, those that ring that day ("What alarms do I have tomorrow")."""
     said = []
     for t in timers:
         at = _rings_at(t)
         # "at 7:00 AM tomorrow", "at 6:30 AM on Saturday": which 7 (it said "at 7:00 AM and at 6:30 AM")
-        day = _on_a_day(t)
+        day = "" if on is not None else _on_a_day(t)
         if kind == ALARM:
             said.append(f"at {at}{day}{_again(t)}")
         elif kind == "reminder":
@@ -875,9 +879,8 @@ def timers_answer(kind: str, timers: list[RunningTimer]) -> str:
             said.append(f"{_left(t.remaining())} left on {which}{paused}")
     count = "one" if len(timers) == 1 else str(len(timers))
     listed = said[0] if len(said) == 1 else ", ".join(said[:-1]) + f" and {said[-1]}"
-    return (
-        f"You have {count} {kind}{'' if len(timers) == 1 else 's'}: {listed}."  # kind: timer, reminder, alarm
-    )
+    day = "" if on is None else f" {day_word(on)}"
+    return f"You have {count} {kind}{'' if len(timers) == 1 else 's'}{day}: {listed}."  # kind: timer, reminder, alarm
 
 
 def _which(timer: RunningTimer) -> str:
@@ -903,7 +906,7 @@ def alarm_said(timer: RunningTimer) -> str:
 def alarm_skipped(skipped: RunningTimer, after: RunningTimer | None, on: date | None = None) -> str:
     """ "skip tomorrow's alarm": `skipped` as it was, on the day `on` (None: its next), and `after`,
     the same alarm as it rings next (None: it did not repeat, and is cancelled)."""
-    day = _day_of(skipped) if on is None else _day_word(on)
+    day = _day_of(skipped) if on is None else day_word(on)
     if after is None:
         return f"Your {alarm_said(skipped)} {day} is cancelled."
     return (
@@ -918,10 +921,10 @@ def _on_a_day(timer: RunningTimer) -> str:
 
 def _day_of(timer: RunningTimer) -> str:
     """ "today", "tomorrow", "on Wednesday": the day `timer` rings."""
-    return _day_word((timer.rings_at() + timedelta(seconds=30)).date())
+    return day_word((timer.rings_at() + timedelta(seconds=30)).date())
 
 
-def _day_word(day: date) -> str:
+def day_word(day: date) -> str:
     ahead = (day - datetime.now().date()).days
     return "today" if ahead == 0 else "tomorrow" if ahead == 1 else f"on {day:%A}"
 

@@ -190,13 +190,21 @@ ALARM_AT_OFF = re.compile(
     r"(?:please )?(?:cancel|delete|remove|disable|unset|turn off|switch off)(?: the| my)?"
     r"(?: (?P<time>[\w: ]+?) alarm| alarm (?:for|at) (?P<time2>[\w: ]+?))(?: please)?"
 )
-# "when is my alarm", "is my alarm set"
+# "... tomorrow", "... for monday": the day a list of alarms or reminders is asked for
+LISTED_DAY = (
+    r"(?: (?:for |on )?(?P<day>today|tonight|this (?:morning|afternoon|evening)"
+    r"|tomorrow(?: morning| afternoon| evening| night)?|monday|tuesday|wednesday|thursday|friday|saturday|sunday))?"
+)
+# "when is my alarm", "is my alarm set", "how much time is left on my alarm" (the model left the
+# alarm out: "5 minutes left on your timer")
 ALARM_WHEN = re.compile(
-    r"(?:when|what time) is (?:my|the) alarm(?: set)?(?: for)?|is (?:my|the|an) alarm set"
+    r"(?:(?:when|what time) is (?:my|the) alarm(?: set)?(?: for)?|is (?:my|the|an) alarm set"
     r"|do i have an alarm(?: set)?|(?:did you|have you) set (?:my|the|an) alarm"
     r"|how (?:long|much time) (?:until|till|before) (?:my|the) (?:next )?alarm(?: goes off| rings)?"
+    r"|how (?:long|much time) is (?:there )?(?:left )?(?:on|until|till|before) (?:my|the) (?:next )?alarm"
     r"|(?:what's|what is|when is) my next alarm"
-    r"|(?:when|what time) (?:does|will) (?:my|the) alarm (?:go off|ring|sound)(?: tomorrow)?"
+    r"|(?:when|what time) (?:does|will) (?:my|the) alarm (?:go off|ring|sound))"
+    rf"{LISTED_DAY}(?: please)?"
 )
 # "what timers do i have", "how many reminders are there", "do i have any alarms": each one of that kind
 TIMERS_LIST = re.compile(
@@ -204,7 +212,8 @@ TIMERS_LIST = re.compile(
     r"(?: do i have| have i (?:got|set)| are (?:there|running|set|on))?"
     r"|(?:do i have|are there|have i got) any (?:timers|reminders|alarms)(?: set| running| on)?"
     r"|(?:is there|do i have|have i got) (?:a|an|any) (?:timer|reminder|alarm)(?: set| running| on| going)?"
-    r"|(?:list|tell me|read me|what are) (?:all )?(?:my |the )?(?:timers|reminders|alarms)(?: for (?:today|tomorrow|tonight))?"
+    r"|(?:list|tell me|read me|what are) (?:all )?(?:my |the )?(?:timers|reminders|alarms)"
+    r"|what(?:'s| is) (?:on )?my (?:reminders|alarms|reminder list)"
     r"|(?:timers|reminders|alarms) (?:do i have|have i (?:got|set))"  # "what" not heard
     r"|(?:when|what time) (?:is|are) my reminders?(?: set)?(?: for)?"  # it was out of domain
     r"|how (?:long|much time) (?:until|till|before|is it until) my (?:next )?reminders?(?: goes off| rings| is)?"
@@ -212,7 +221,8 @@ TIMERS_LIST = re.compile(
     # the commands for later, with the timers (they were out of domain)
     r"|what(?:'s| is) (?:scheduled|planned)(?: for later| for tonight| today)?"
     r"|what (?:have you got|do you have|did i) (?:scheduled|planned|set up)(?: for later)?"
-    r"|what (?:are you going to|will you) do later)(?: please)?"
+    r"|what (?:are you going to|will you) do later)"
+    rf"{LISTED_DAY}(?: please)?"
 )
 # "turn off all alarms" (read as switching a device called alarms off)
 ALL_OFF = re.compile(

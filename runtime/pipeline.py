@@ -39,6 +39,7 @@ from runtime.dispatch import (
     alarm_said,
     alarm_set_already,
     alarm_skipped,
+    day_word,
     no_timer,
     reminder_of,
     ring_text,
@@ -507,6 +508,12 @@ class Pipeline:
             if values.get("all_timers"):  # "what timers do i have", "how many reminders"
                 kind = values.get("timer_kind", "timer")
                 listed = self._ringing_next(kind)
+                if "on_day" in values:  # "what reminders do i have tomorrow": that day's
+                    day = date.fromisoformat(values["on_day"])
+                    listed = [t for t in listed if _rings_on(t, day)]
+                    if not listed:
+                        return Action("answer", text=f"You have no {kind}s {day_word(day)}.")
+                    return Action("answer", text=timers_answer(kind, listed, day))
                 return Action("answer", text=timers_answer(kind, listed)) if listed else action
             if intent == "HassTimerStatus":
                 alike = self._alike(values)
@@ -1019,6 +1026,15 @@ class Pipeline:
         else:
             self._start_listening(chunk, None, preroll=True)
             self._listen(chunk)
+
+
+def _rings_on(timer: RunningTimer, day: date) -> bool:
+    """Whether `timer` rings on `day`: next, or again (it repeats on that weekday and is not set to
+    skip it)."""
+    rings = timer.rings_at().date()
+    if rings == day:
+        return True
+    return bool(timer.repeat and rings < day and day.weekday() in timer.repeat.days and timer.skipping != day)
 
 
 def _reminder(values: dict[str, Any]) -> str | None:

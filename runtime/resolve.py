@@ -1557,8 +1557,10 @@ def _said_of_time(turn: _Turn, text: str) -> Resolution | None:
             return at
     if ALL_OFF.fullmatch(text):
         return _cancel_all(_read_as(turn, "HassCancelAllTimers", []))
-    if TIMERS_LIST.fullmatch(text):  # the pipeline lists them; dispatch words none
-        return _read_as(turn, "HassTimerStatus", []).done(all_timers=True, **_timer_kind(text))
+    if (listed := TIMERS_LIST.fullmatch(text)) is not None:  # the pipeline lists them; dispatch words none
+        return _read_as(turn, "HassTimerStatus", []).done(
+            all_timers=True, **_timer_kind(text), **_day_listed(turn, listed["day"])
+        )
     if (snooze := SNOOZE.fullmatch(text)) is not None:
         minutes = parse_number(snooze["minutes"] or snooze["more"] or "9") or 9
         turn.reasons.append(f"snoozed: the alarm again in {minutes:g} minutes")
@@ -1579,9 +1581,15 @@ def _said_of_time(turn: _Turn, text: str) -> Resolution | None:
         # the alarm that rings then, of several ("cancel the timer" never cancels one)
         cancel = _read_as(turn, "HassCancelTimer", [Slot("name", ALARM)])
         return cancel.done(timer_name=ALARM, ends_in=at.values["seconds"], at=at.values["at"])
-    for said, intent in ((ALARM_OFF, "HassCancelTimer"), (ALARM_WHEN, "HassTimerStatus")):
-        if said.fullmatch(text):  # the alarm is the timer named "alarm" (_timer_until, _duration)
-            return _timer(_read_as(turn, intent, [Slot("name", ALARM)]))
+    if (when := ALARM_WHEN.fullmatch(text)) is not None and when["day"]:  # "... tomorrow": those that day
+        return _read_as(turn, "HassTimerStatus", []).done(
+            all_timers=True, timer_kind=ALARM, **_day_listed(turn, when["day"])
+        )
+    if when is not None:  # "how long until my alarm": the time left too
+        how_long = {"how_long": True} if text.startswith("how ") else {}
+        return _timer(_read_as(turn, "HassTimerStatus", [Slot("name", ALARM)]), **how_long)
+    if ALARM_OFF.fullmatch(text):  # the alarm is the timer named "alarm" (_timer_until, _duration)
+        return _timer(_read_as(turn, "HassCancelTimer", [Slot("name", ALARM)]))
     if (done := WHEN_TIMER_DONE.fullmatch(text)) is not None and _for_later(done["command"], DELAYABLE_VERBS):
         # the pipeline finds the timer and runs the command when it rings; dispatch words it
         turn.reasons.append(f"a command for when the {done['name'] or ''} timer rings: '{done['command']}'")
@@ -1589,6 +1597,23 @@ def _said_of_time(turn: _Turn, text: str) -> Resolution | None:
             command=done["command"], after_timer=done["name"] or ""
         )
     return None
+
+
+def _day_listed(turn: _Turn, said: str | None) -> dict[str, Any]:
+    """The day a list of alarms or reminders is asked for ("tomorrow", "on saturday") as values:
+    `on_day`, an ISO date; none when no day is said. Before the night ends, "tomorrow" is the
+    coming morning's (as for an alarm set then)."""
+    if not said:
+        return {}
+    word = said.split()[0]
+    today = turn.now.date()
+    if word == "tomorrow":
+        day = today if turn.now.hour < NIGHT_ENDS else today + timedelta(days=1)
+    elif word in WEEKDAYS:
+        day = today + timedelta(days=(WEEKDAYS.index(word) - today.weekday()) % 7)
+    else:  # today, tonight, this morning
+        day = today
+    return {"on_day": day.isoformat()}
 
 
 def _span_of(words: list[str], name: str, value: str) -> Slot:

@@ -7,7 +7,8 @@ import json
 import threading
 import time
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from datetime import time as dt_time
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -23,7 +24,7 @@ from runtime.pipeline import RING_EVERY_S, RING_TIMES, Pipeline
 from runtime.resolve import taught_command
 from runtime.simulator import DeviceSimulator
 from runtime.store import Store
-from runtime.timers import Repeat
+from runtime.timers import ALARM, Repeat
 
 
 class Watcher:
@@ -1151,6 +1152,54 @@ def test_skipping_tomorrows_alarm_leaves_the_days_after(home: dict[str, Any]) ->
         assert said("no alarm tomorrow") == "You have no alarm tomorrow."  # skipped already
         assert said("cancel my weekday alarm") == "You have no weekday alarm."
         assert said("what alarms do i have") == f"You have one alarm: at {hour}:00 AM every day."
+        # cancelling a repeating one says every day goes (it said "Alarm cancelled.")
+        assert said("cancel my alarm") == f"Your {hour}:00 AM alarm every day is cancelled."
+        said("remind me to take my pills every day at 8")
+        assert said("cancel my reminder") == "Reminder to take your pills every day cancelled."
+    finally:
+        pipe.timers.cancel_all("bedroom-sat")
+
+
+def test_alarms_and_reminders_are_listed_for_the_day_asked(home: dict[str, Any]) -> None:
+    """ "what reminders do i have tomorrow", "do i have any alarms on friday" said "Sorry"; "what time
+    is my alarm set for tomorrow" read the thermostat; "how much time is left on my alarm" gave a
+    timer's time left. Each is about that day's alarms or reminders, a repeating one on its days."""
+    pipe = home["rt"].pipelines["bedroom-sat"]
+    said = partial(reply, pipe)
+    now = datetime.now()
+    tomorrow = now.date() + timedelta(days=0 if now.hour < 5 else 1)  # before 5 am: the coming morning
+
+    def seconds_to(day: date, hour: int, minute: int = 0) -> int:
+        return int((datetime.combine(day, dt_time(hour, minute)) - datetime.now()).total_seconds())
+
+    weekly_on, none_on = tomorrow + timedelta(days=3), tomorrow + timedelta(days=4)
+    weekly = Repeat(6, 30, frozenset({weekly_on.weekday()}))
+    try:
+        pipe.timers.start("bedroom-sat", 300)  # a timer, which "how much time is left" was about
+        pipe.timers.start("bedroom-sat", seconds_to(tomorrow, 7), ALARM)
+        pipe.timers.start(
+            "bedroom-sat", seconds_to(tomorrow + timedelta(days=2), 9), "call mom", reminder=True
+        )
+        left = said("how much time is left on my alarm")
+        assert left.startswith("Your alarm is set for 7:00 AM") and left.endswith(" from now."), left
+        pipe.timers.start("bedroom-sat", seconds_to(weekly_on, 6, 30), ALARM, repeat=weekly)
+        assert said("what alarms do i have tomorrow") == "You have one alarm tomorrow: at 7:00 AM."
+        assert said("what time is my alarm set for tomorrow") == "You have one alarm tomorrow: at 7:00 AM."
+        assert said("do i have any reminders tomorrow") == "You have no reminders tomorrow."
+        reminder_day = f"{tomorrow + timedelta(days=2):%A}"
+        assert said(f"what is on my reminders for {reminder_day.lower()}") == (
+            f"You have one reminder on {reminder_day}: to call mom at 9:00 AM."
+        )
+        assert said(f"what alarms do i have on {weekly_on:%A}".lower()) == (
+            f"You have one alarm on {weekly_on:%A}: at 6:30 AM {weekly.said}."
+        )
+        assert said(f"do i have any alarms on {none_on:%A}".lower()) == f"You have no alarms on {none_on:%A}."
+        (repeating,) = [t for t in pipe.timers.running("bedroom-sat") if t.repeat]
+        pipe.timers.skip(repeating.id, weekly_on)  # "skip saturday's alarm"
+        assert (
+            said(f"what alarms do i have on {weekly_on:%A}".lower())
+            == f"You have no alarms on {weekly_on:%A}."
+        )
     finally:
         pipe.timers.cancel_all("bedroom-sat")
 
@@ -1248,7 +1297,9 @@ def test_a_reminder_is_cancelled_by_what_it_is_for_and_a_list_says_the_day(home:
         assert said("cancel the reminder to call mom") == "Reminder to call mom cancelled."
         assert said("don't remind me to feed the cat") == "Reminder to feed the cat cancelled."
         said("remind me to take my pills every day at 8")
-        assert said("stop reminding me to take my pills") == "Reminder to take your pills cancelled."
+        assert (
+            said("stop reminding me to take my pills") == "Reminder to take your pills every day cancelled."
+        )
         assert pipe.timers.running("bedroom-sat") == []
         in_two_days = datetime.now() + timedelta(days=2)
         said(f"set an alarm for 6 30 am on {in_two_days:%A}")

@@ -522,7 +522,8 @@ def test_an_alarm_on_a_weekday_is_that_days_and_a_repeating_one_says_its_days(ct
         ("HassTimerStatus", "what time does my alarm go off"),
     ):
         r = resolve(hyp("OutOfDomain", text=said), ctx, kitchen)
-        assert (r.interpretation.intent, r.values) == (intent, {"timer_name": "alarm"}), said
+        how_long = {"how_long": True} if said.startswith("how ") else {}  # the answer says the time left too
+        assert (r.interpretation.intent, r.values) == (intent, {"timer_name": "alarm", **how_long}), said
         assert dispatch(r, ctx).text == "There is no alarm set."  # the pipeline finds it when there is
     # a device command at a time of day: done then, not now
     evening = datetime(2026, 12, 6, 21, 0)
