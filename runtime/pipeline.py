@@ -703,6 +703,7 @@ class Pipeline:
             "command": old.command,
             "reminder": old.reminder,
             "at": at,
+            "tomorrow": resolution.values.get("tomorrow"),  # "at 6:00 PM tomorrow": gone today
         }
         again = dataclasses.replace(resolution, values={k: v for k, v in kept.items() if v})
         return self.stages.dispatch(again, self.ctx)

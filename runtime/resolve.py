@@ -2187,7 +2187,10 @@ def _alarm_moved(
         was = [w.values["seconds"] for h in halves if (w := _timer_until(turn, h)) is not None]
         if not was:
             return None
-        alarms = [a for a in alarms if any(abs(a.seconds - s) <= 60 for s in was)]
+        day = 24 * 3600  # the time of day: a weekday alarm said on a Saturday rings on Monday
+        alarms = [
+            a for a in alarms if any(abs((a.seconds - s + day // 2) % day - day // 2) <= 60 for s in was)
+        ]
         if not alarms:
             return turn.ask(f"You have no alarm at {from_said}.")
     if len(alarms) > 1:
@@ -2265,6 +2268,12 @@ def _put_right_to(
             "replaces": started.id,
             "at": moved.values["at"],
             **_kept(started),
+            # a time gone today is tomorrow's, and the answer says so
+            **(
+                {"tomorrow": True}
+                if (turn.now + timedelta(seconds=moved.values["seconds"])).date() > turn.now.date()
+                else {}
+            ),
         },
     )
 

@@ -351,16 +351,20 @@ class Timers:
             return self._restart(timer, left)
 
     def _ending(self, satellite: str, name: str | None, ends_in: float) -> RunningTimer | None:
-        """Under the lock: this satellite's timer called `name` that rings within a minute of `ends_in`."""
-        return next(
+        """Under the lock: this satellite's timer called `name` that rings within a minute of the time
+        of day `ends_in` from now, on whichever day (a weekday alarm said on a Saturday rings on
+        Monday); of several, the one that rings first."""
+        day = 24 * 3600
+        return min(
             (
                 t
                 for t, _ in self._running.values()
                 if t.satellite == satellite
                 and (name is None or called(t, name))
-                and abs(t.remaining() - ends_in) <= 60
+                and abs((t.remaining() - ends_in + day / 2) % day - day / 2) <= 60
             ),
-            None,
+            key=lambda t: t.remaining(),
+            default=None,
         )
 
     def _find(

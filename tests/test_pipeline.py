@@ -1204,6 +1204,24 @@ def test_alarms_and_reminders_are_listed_for_the_day_asked(home: dict[str, Any])
         pipe.timers.cancel_all("bedroom-sat")
 
 
+def test_an_alarm_said_by_its_time_is_found_on_a_later_day(home: dict[str, Any]) -> None:
+    """On a Saturday, "cancel my 6 am alarm" and "move my 6 am alarm to 7" found no weekday alarm at
+    6 (it rings on Monday, not at the next 6 am)."""
+    pipe = home["rt"].pipelines["bedroom-sat"]
+    said = partial(reply, pipe)
+    on = (datetime.now() + timedelta(days=3)).date()  # no day said finds its 6 am as the next one
+    weekly = Repeat(6, 0, frozenset({on.weekday()}))
+    try:
+        ring = weekly.next_after(datetime.now())
+        pipe.timers.start("bedroom-sat", int((ring - datetime.now()).total_seconds()), ALARM, repeat=weekly)
+        said("set an alarm for 9 am")
+        assert said("move my 6 am alarm to 7").startswith(f"Alarm moved to 7:00 AM {weekly.said}")
+        assert said("cancel my 7 am alarm") == f"Your 7:00 AM alarm {weekly.said} is cancelled."
+        assert [t.repeat for t in pipe.timers.running("bedroom-sat")] == [None]  # the 9 am one is left
+    finally:
+        pipe.timers.cancel_all("bedroom-sat")
+
+
 def test_a_repeating_command_runs_and_is_set_again(home: dict[str, Any]) -> None:
     """ "turn on the kitchen light every day at 7": when it rings, the light goes on over MQTT and the
     command is set for the next day (the same timer)."""
@@ -1262,8 +1280,15 @@ def test_moving_one_of_several_alarms_moves_that_one_and_keeps_its_days(home: di
     try:
         said("wake me up at 6 every weekday")
         said("set an alarm for 9 am")
+        # the one that rings first first (on a Saturday, or between 6 and 9 am, the 9 am one)
+        weekday, once = sorted(
+            (t for t in pipe.timers.running("bedroom-sat")), key=lambda t: t.repeat is None
+        )
+        first, then = (
+            ("6:00 AM", "9:00 AM") if weekday.remaining() < once.remaining() else ("9:00 AM", "6:00 AM")
+        )
         assert said("move my alarm to 10") == (
-            "You have 2 alarms, at 6:00 AM and 9:00 AM. Which one? Say, for example: move my 7 am alarm to 8."
+            f"You have 2 alarms, at {first} and {then}. Which one? Say, for example: move my 7 am alarm to 8."
         )
         assert alarms() == [("06:00", "on weekdays"), ("09:00", None)]
         assert said("move my 6 am alarm to 7").startswith("Alarm moved to 7:00 AM on weekdays")
