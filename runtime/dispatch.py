@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 from datetime import date, datetime, timedelta
 from typing import Any, cast
 from zoneinfo import ZoneInfo
@@ -164,13 +165,13 @@ def dispatch(resolution: Resolution, ctx: ContextStore, *, now: datetime | None 
         example = "turn on the lights" if said == "good morning" else "turn off the lights"
         return Action(
             "answer",
-            text=f"{said.capitalize()}! To make {said} do something, say: when I say {said}, {example}.",
+            text=f"{said.capitalize()}! To make {_quoted(said)} do something, say: when I say {_quoted(said)}, {example}.",
         )
     if values.get("teachable"):  # "i'm going to bed", "start my morning routine": nothing taught yet
         said = values["teachable"]
         waking = bool(set(said.split()) & LIGHTS_ON_PHRASE_WORDS)
         example = "turn on the lights" if waking else "turn off the lights"
-        text = f"I don't know what {said} should do yet. To teach me, say: when I say {said}, {example}."
+        text = f"I don't know what {_quoted(said)} should do yet. To teach me, say: when I say {_quoted(said)}, {example}."
         return Action("answer", text=text)
     if "undo" in values:  # "undo": each device back to its own fields, whatever the intent read
         return _commands(resolution, devices, ctx)
@@ -1056,6 +1057,11 @@ YOU_FORMS = {"my": "your", "me": "you", "i": "you", "myself": "yourself", "mine"
 def reminder_of(name: str) -> str:
     """ "to call your mom", "about your meeting": what a reminder is for, as said to the person."""
     return you_form(name) if name.startswith("about ") else f"to {you_form(name)}"
+
+
+def _quoted(said: str) -> str:
+    """ "\"I'm leaving\"": words heard, quoted as written ("I don't know what i'm leaving should do")."""
+    return '"' + re.sub(r"\bi(?=\b|'[a-z]+\b)", "I", said) + '"'
 
 
 def you_form(text: str) -> str:

@@ -677,7 +677,7 @@ def test_an_untaught_greeting_is_answered_with_how_to_teach_it(ctx, kitchen) -> 
         assert (action.kind, action.commands) == ("answer", [])
         assert (
             action.text
-            == f"{said.capitalize()}! To make {said} do something, say: when I say {said}, {example}."
+            == f'{said.capitalize()}! To make "{said}" do something, say: when I say "{said}", {example}.'
         )
 
 
@@ -702,7 +702,7 @@ def test_are_the_lights_off_is_yes_only_when_all_are(ctx, kitchen) -> None:
 
 def test_goodnight_in_one_word_is_the_greeting(ctx, kitchen) -> None:
     goodnight = dispatch(resolve(Interpretation("OutOfDomain", 0.9, [], "goodnight"), ctx, kitchen), ctx)
-    assert goodnight.text.startswith("Good night! To make good night do something")
+    assert goodnight.text.startswith('Good night! To make "good night" do something')
 
 
 def test_show_me_the_lights_that_are_on_lists_them(ctx, kitchen) -> None:

@@ -1183,9 +1183,10 @@ def test_alarms_and_reminders_are_listed_for_the_day_asked(home: dict[str, Any])
         left = said("how much time is left on my alarm")
         assert left.startswith("Your alarm is set for 7:00 AM") and left.endswith(" from now."), left
         pipe.timers.start("bedroom-sat", seconds_to(weekly_on, 6, 30), ALARM, repeat=weekly)
-        assert said("what alarms do i have tomorrow") == "You have one alarm tomorrow: at 7:00 AM."
-        assert said("what time is my alarm set for tomorrow") == "You have one alarm tomorrow: at 7:00 AM."
-        assert said("do i have any reminders tomorrow") == "You have no reminders tomorrow."
+        day = "today" if tomorrow == now.date() else "tomorrow"  # the answer names the date's day
+        assert said("what alarms do i have tomorrow") == f"You have one alarm {day}: at 7:00 AM."
+        assert said("what time is my alarm set for tomorrow") == f"You have one alarm {day}: at 7:00 AM."
+        assert said("do i have any reminders tomorrow") == f"You have no reminders {day}."
         reminder_day = f"{tomorrow + timedelta(days=2):%A}"
         assert said(f"what is on my reminders for {reminder_day.lower()}") == (
             f"You have one reminder on {reminder_day}: to call mom at 9:00 AM."

@@ -1654,8 +1654,8 @@ def test_weather_elsewhere_a_scene_untaught_and_mute_just_after_a_player(ctx, li
         "what's the weather like in the kitchen", ctx, living, "HassGetWeather"
     )
     # "movie mode", "set the lights to reading mode" said "Sorry": how to teach them
-    assert answered("movie mode", ctx, living).startswith("I don't know what movie mode should do yet.")
-    assert "when I say reading mode, turn on the lights" in answered(
+    assert answered("movie mode", ctx, living).startswith('I don\'t know what "movie mode" should do yet.')
+    assert 'when I say "reading mode", turn on the lights' in answered(
         "set the lights to reading mode", ctx, living
     )
     # "turn up the volume on the tv", then "mute" muted the speaker playing beside it
@@ -3500,8 +3500,9 @@ def test_a_routine_or_a_moment_not_taught_says_how_to_teach_it(ctx, living) -> N
         ("i'm going to watch a movie", "i'm going to watch a movie", "turn off the lights"),
     ):
         r = resolve(hyp("AmbientLearnPreferences", text=said), ctx, living)
+        quoted = phrase.replace("i'm", "I'm")  # the words heard, quoted as written
         assert dispatch(r, ctx).text == (
-            f"I don't know what {phrase} should do yet. To teach me, say: when I say {phrase}, {example}."
+            f'I don\'t know what "{quoted}" should do yet. To teach me, say: when I say "{quoted}", {example}.'
         )
     ctx.set_preference("default", "command:morning", "turn on the kitchen light")
     assert taught_command(ctx, "start my morning routine") == "turn on the kitchen light"
@@ -4075,7 +4076,9 @@ def test_stop_all_with_no_timer_running_stops_what_plays(ctx, kitchen) -> None:
 def test_goodbye_and_im_leaving_are_answered_as_such(ctx, kitchen) -> None:
     assert answered("goodbye", ctx, kitchen, "AmbientThanks") == "Goodbye!"  # "You're welcome."
     # "i'm leaving" (not taught) said "Sorry": how to teach it, as "i'm home"
-    assert answered("i'm leaving", ctx, kitchen).startswith("I don't know what i'm leaving should do yet.")
+    assert answered("i'm leaving", ctx, kitchen).startswith(
+        "I don't know what \"I'm leaving\" should do yet."
+    )
     # "movie time" (not taught) said "Sorry"; the recognizer hears the phrase alone now
     for said in ("movie time", "it's party time", "bedtime"):
         assert answered(said, ctx, kitchen).startswith("I don't know what "), said
