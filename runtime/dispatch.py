@@ -135,6 +135,8 @@ def dispatch(resolution: Resolution, ctx: ContextStore, *, now: datetime | None 
             tuple(values["list_items"]), tuple(values["list_done"]), tuple(values["list_not_done"])
         )
         return Action("answer", text=lists.said(request, changed))
+    if "stopwatch" in values:  # the pipeline has it, and words the answer again
+        return Action("answer", text="There is no stopwatch here.")
     if "calculated" in values:  # "what's 15 times 12"
         return Action("answer", text=str(values["calculated"]))
     if "told" in values:  # "where am i", "what rooms do you know": said as the resolver found it

@@ -190,6 +190,24 @@ ALARM_AT_OFF = re.compile(
     r"(?:please )?(?:cancel|delete|remove|disable|unset|turn off|switch off)(?: the| my)?"
     r"(?: (?P<time>[\w: ]+?) alarm| alarm (?:for|at) (?P<time2>[\w: ]+?))(?: please)?"
 )
+# "start a stopwatch", "what's the stopwatch at", "stop the stopwatch" (out of domain for the model),
+# by what is asked of it (runtime/stopwatch.py), tried in this order
+_SW = r"(?:the |my |a )?stopwatch"
+STOPWATCH = {
+    "restart": re.compile(rf"(?:restart|reset and start) {_SW}|start {_SW} over|start over(?: on)? {_SW}"),
+    "resume": re.compile(rf"(?:resume|continue|unpause) {_SW}|start {_SW} again"),
+    "start": re.compile(
+        r"(?:start|begin|set|run|turn on)(?: a| the| my)?(?: new)? stopwatch|start (?:timing|counting)(?: up)?|time me"
+    ),
+    "status": re.compile(
+        rf"(?:what(?:'s| is)|what does) (?:on )?{_SW}(?: at| say| show(?:ing)?| reading)?|check {_SW}"
+        rf"|how long (?:has|is) {_SW}(?: been)?(?: running| going| on)?|how much time (?:is )?on {_SW}|{_SW} (?:status|time)"
+    ),
+    "stop": re.compile(rf"(?:stop|end|pause|halt|turn off|switch off) {_SW}|stop (?:timing|counting)"),
+    "reset": re.compile(rf"(?:reset|clear|cancel|delete|remove) {_SW}"),
+}
+
+
 # "... tomorrow", "... for monday": the day a list of alarms or reminders is asked for
 LISTED_DAY = (
     r"(?: (?:for |on )?(?P<day>today|tonight|this (?:morning|afternoon|evening)"

@@ -69,6 +69,7 @@ from runtime.events import (
 )
 from runtime.phrasings import REPEAT_ASKED, SNOOZE, WHY_ASKED, unrepeated
 from runtime.resolve import MAX_TIMER_S, meant_instead, normalize, taught_command
+from runtime.stopwatch import Stopwatch
 from runtime.timers import ALARM, Repeat, RunningTimer, Timers, called, duration_text, saved
 
 log = logging.getLogger(__name__)
@@ -239,6 +240,7 @@ class Pipeline:
         self._timers_offered: list[int] = []  # the timers "Which one should I cancel?" listed
         self._offered_for = "HassCancelTimer"  # what the answer does to them: cancel, pause or resume
         self.timers = Timers(self._timer_rang)  # a timer rings where it was asked for
+        self.stopwatch = Stopwatch()  # counts up on this satellite
         # "tell everyone dinner is ready": (this satellite, the message, the satellites to say it on);
         # the runtime that owns every satellite's pipeline sets it
         # (this satellite, the message, the satellites to say it on, the room ids to say it in on the
@@ -441,6 +443,8 @@ class Pipeline:
     def _timers(self, resolution: Resolution, action: Action) -> Action:
         """Dispatch words a timer answer; this makes it true."""
         intent, values = resolution.interpretation.intent, resolution.values
+        if "stopwatch" in values:  # "stop the stopwatch": dispatch cannot see it
+            return Action("answer", text=self.stopwatch.handle(values["stopwatch"]))
         if values.get("negated") and (undone := self._later_undone(resolution.interpretation.text)):
             return undone
         if action.kind != "answer":

@@ -140,6 +140,7 @@ from runtime.phrasings import (
     STEP_BY,
     STOP_EVERYWHERE,
     STOP_LATER,
+    STOPWATCH,
     SUN_ASKED,
     SUN_UP,
     SUN_WORDS,
@@ -958,6 +959,9 @@ def _phrasing(turn: _Turn, text: str) -> Resolution | None:
     """A sentence runtime/phrasings.py reads from its words, whatever the model read; None if none."""
     if HELP.fullmatch(text):  # the model has no intent for it: not out of domain
         return turn.done([], turn.satellite.room, help=True)
+    plain = re.sub(r"^(?:please |can you |could you )|(?: please| for me)$", "", text)
+    if (watch := next((k for k, said in STOPWATCH.items() if said.fullmatch(plain)), None)) is not None:
+        return _read_as(turn, "OutOfDomain", []).done(stopwatch=watch)  # the pipeline keeps it
     if (
         answered := next((k for k, (said, *_) in ANSWERED.items() if said.fullmatch(text)), None)
     ) is not None:

@@ -1223,6 +1223,25 @@ def test_an_alarm_said_by_its_time_is_found_on_a_later_day(home: dict[str, Any])
         pipe.timers.cancel_all("bedroom-sat")
 
 
+def test_a_stopwatch_counts_on_the_satellite_that_started_it(home: dict[str, Any]) -> None:
+    """ "start a stopwatch" said "Sorry"; "stop the stopwatch" stops it, not the music."""
+    kitchen, bedroom = home["rt"].pipelines["kitchen-sat"], home["rt"].pipelines["bedroom-sat"]
+    now = [0.0]
+    kitchen.stopwatch.clock = bedroom.stopwatch.clock = lambda: now[0]
+    assert reply(kitchen, "start a stopwatch") == "Stopwatch started."
+    now[0] += 75
+    assert reply(kitchen, "what's the stopwatch at") == "The stopwatch is at 1 minute and 15 seconds."
+    assert reply(bedroom, "how long has the stopwatch been running").startswith(
+        "There is no stopwatch running."
+    )
+    stopped = kitchen.handle_text("please stop the stopwatch").action
+    assert stopped is not None and (stopped.kind, stopped.text) == (
+        "answer",
+        "Stopwatch stopped at 1 minute and 15 seconds.",
+    )
+    assert reply(kitchen, "reset the stopwatch") == "Stopwatch reset."
+
+
 def test_a_repeating_command_runs_and_is_set_again(home: dict[str, Any]) -> None:
     """ "turn on the kitchen light every day at 7": when it rings, the light goes on over MQTT and the
     command is set for the next day (the same timer)."""
