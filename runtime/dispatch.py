@@ -870,6 +870,8 @@ def timers_answer(kind: str, timers: list[RunningTimer], on: date | None = None)
         day = "" if on is not None else _on_a_day(t)
         if kind == ALARM:
             said.append(f"at {at}{day}{_again(t)}")
+        elif kind == "reminder" and t.repeat and t.repeat.every_s:  # "every hour (next at 4:57 PM)"
+            said.append(f"{reminder_of(t.name or '')} {t.repeat.said} (next at {at})")
         elif kind == "reminder":
             said.append(f"{reminder_of(t.name or '')} at {at}{day}{_again(t)}")
         elif t.command and t.repeat:
@@ -966,6 +968,8 @@ def _timer_set(values: dict[str, Any]) -> str:
                 return f"{cap(again)} at {sun} I'll {command}, {starting} at {at}."
             if command:
                 return f"{cap(again)} at {at} I'll {command}, {starting}."
+            if values.get("reminder") and "every_s" in values["repeat"]:  # "every hour"
+                return f"OK, I'll remind you {what} {again}, starting at {at}."
             if values.get("reminder"):
                 return f"OK, I'll remind you {what} at {at} {again}, {starting}."
             return f"Alarm {'moved to' if values.get('moved') else 'set for'} {at} {again}, {starting}."

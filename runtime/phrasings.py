@@ -495,7 +495,9 @@ def repeated_part_of_day(every: re.Match[str]) -> str:
 
 
 # "every hour", "every 30 minutes": a reminder that repeats within a day
-EVERY_WHILE = re.compile(r"\bevery (?:(?:half an |an |one )?hour|(?:\w+ )?(?:minutes|hours))\b")
+EVERY_WHILE = re.compile(
+    r"\b(?:every|each) (?:(?:half an |half |an |one )?hour|minute|(?:\w+ )?(?:minutes|hours))\b"
+)
 # "every evening at 6 turn on the porch light", "each weekday at 7, open the blinds"
 EVERY_FIRST = re.compile(
     rf"(?P<every>(?:every|each) (?:{_EACH_DAY})|daily)"

@@ -1503,11 +1503,8 @@ def _said_of_time(turn: _Turn, text: str) -> Resolution | None:
         cancel = _read_as(turn, "HassCancelTimer", [])
         return cancel.done(timer_name=f"about {off['what']}" if about else off["what"], timer_kind="reminder")
     if REMINDER_REPEATING.fullmatch(text):
-        if EVERY_WHILE.search(text):  # "every hour", "every 30 minutes": not "Say when, too"
-            return _cannot(
-                turn,
-                'I can only repeat a reminder once a day or week, like: "remind me to drink water every day at 10".',
-            )
+        if (every := EVERY_WHILE.search(text)) is not None:  # "every hour", "every 30 minutes"
+            return _reminder_every(turn, text, every)
         return _repeating_reminder(turn, text) or _cannot(
             turn, 'Say when, too: "remind me to take my pills every day at 8".'
         )
@@ -2147,6 +2144,40 @@ def _repeating(turn: _Turn, timer: Resolution, repeat: Repeat) -> Resolution:
     elif ring.date() != turn.now.date():
         timer.values["day"] = ring.strftime("%A")
     return timer
+
+
+# "remind me to drink water every hour": what to do, once the interval is taken out
+REMIND_ME_TO = re.compile(
+    r"(?:please )?(?:remind me|set (?:a|up a) reminder)(?: (?P<about>to|about))? (?P<what>.+?)(?: please)?"
+)
+EVERY_MIN_S, EVERY_MAX_S = 5 * 60, 12 * 3600  # more often is a nag; less often is a time of day
+
+
+def _reminder_every(turn: _Turn, text: str, every: re.Match[str]) -> Resolution:
+    """ "remind me to drink water every hour", "every 30 minutes remind me to stretch": a reminder
+    that rings again each time that interval is over (they said "I can only repeat a reminder once a
+    day or week")."""
+    said = every[0].removeprefix("every ")
+    seconds = (
+        1800
+        if "half" in said.split()
+        else duration_in_text(f"for {said}") or {"hour": 3600, "minute": 60}.get(said.split()[-1])
+    )
+    rest = " ".join(text.replace(every[0], " ").split())
+    asked = REMIND_ME_TO.fullmatch(rest)
+    if seconds is None or asked is None:
+        return _cannot(turn, 'Say what to remind you of, like: "remind me to drink water every hour".')
+    if not EVERY_MIN_S <= seconds <= EVERY_MAX_S:
+        return _cannot(
+            turn,
+            "I can repeat a reminder every 5 minutes to every 12 hours, or once a day or week at a time,"
+            ' like: "remind me to drink water every day at 10".',
+        )
+    what = f"about {asked['what']}" if asked["about"] == "about" else asked["what"]
+    first = turn.now + timedelta(seconds=seconds)
+    turn.reasons.append(f"a reminder every {seconds} s, first at {first:%H:%M}")
+    reminder = _read_as(turn, "HassStartTimer", []).done(timer_name=what.strip(), reminder=True)
+    return _repeating(turn, reminder, Repeat(first.hour, first.minute, every_s=int(seconds)))
 
 
 def _repeating_reminder(turn: _Turn, text: str) -> Resolution | None:
@@ -4556,10 +4587,20 @@ def _duration(turn: _Turn) -> Resolution:
         seconds, when = _until(turn, at)
         turn.reasons.append(f"a time of day ({when}): a timer until then, {seconds} s")
         return turn.done(seconds=seconds, timer_name=ALARM, at=when)
+    said_text = normalize(turn.interp.text)
+    if (
+        turn.interp.intent == "HassStartTimer"
+        and "timer" in said_text.split()
+        and EVERY_WHILE.search(said_text)
+    ):
+        # "set a timer for 10 minutes every hour": it set one, and said nothing of the rest
+        return _cannot(
+            turn, 'I can\'t repeat a timer, but I can remind you: say "remind me to ... every hour".'
+        )
     whole = compound_seconds(turn.interp.text)  # the slots hold "an hour and a half" as "half"
     if whole is not None:
         turn.reasons.append(f"the duration read whole from the text: {whole:g} s")
-    said = normalize(turn.interp.text).split()
+    said = said_text.split()
     tagged = [s for s in turn.interp.slots if s.name in ("seconds", "minutes", "hours")]
     if (
         whole is None

@@ -57,16 +57,22 @@ WEEKENDS = frozenset({5, 6})
 @dataclass(frozen=True)
 class Repeat:
     """When an alarm, reminder or command for later rings again: at `hour`:`minute`, or at the `sun`
-    event of the day at `place` ("every day at sunset"), on each of `days` (0 is Monday)."""
+    event of the day at `place` ("every day at sunset"), on each of `days` (0 is Monday); or every
+    `every_s` seconds ("every hour"), on the times of each day that are `hour`:`minute` give or take
+    some of them."""
 
     hour: int
     minute: int
     days: frozenset[int] = EVERY_DAY
     sun: Event | None = None
     place: tuple[float, float] | None = None  # latitude, longitude: where the sun's times are
+    every_s: int | None = None
 
     def next_after(self, now: datetime) -> datetime:
         """The first time after `now` (local, naive) it rings."""
+        if self.every_s is not None:  # on today's grid through hour:minute (a wall clock moved is followed)
+            base = datetime.combine(now.date(), time_of_day(self.hour, self.minute))
+            return base + timedelta(seconds=self.every_s * ((now - base).total_seconds() // self.every_s + 1))
         # a year ahead for the sun: north of the polar circle, there is no sunset for weeks
         for ahead in range(400 if self.sun else 8):
             day = now.date() + timedelta(days=ahead)
@@ -82,7 +88,9 @@ class Repeat:
 
     @property
     def said(self) -> str:
-        """ "every day", "on weekdays", "every Monday", "on Mondays and Fridays"."""
+        """ "every day", "on weekdays", "every Monday", "on Mondays and Fridays", "every hour"."""
+        if self.every_s is not None:
+            return "every hour" if self.every_s == 3600 else f"every {duration_text(self.every_s)}"
         if self.days == EVERY_DAY:
             return "every day"
         if self.days in (WEEKDAYS_ONLY, WEEKENDS):
@@ -96,6 +104,8 @@ class Repeat:
         d: dict[str, Any] = {"hour": self.hour, "minute": self.minute, "days": sorted(self.days)}
         if self.sun is not None:
             d.update(sun=self.sun, place=list(self.place or ()))
+        if self.every_s is not None:
+            d["every_s"] = self.every_s
         return d
 
     @staticmethod
@@ -104,6 +114,7 @@ class Repeat:
         return Repeat(
             int(d["hour"]), int(d["minute"]), frozenset(int(x) for x in d["days"]), d.get("sun"),
             (float(place[0]), float(place[1])) if place else None,
+            int(d["every_s"]) if d.get("every_s") else None,
         )  # fmt: skip
 
 

@@ -1104,6 +1104,9 @@ def test_alarms_reminders_and_timers_survive_a_restart(home: dict[str, Any]) -> 
             said("set an alarm for 7 am on weekdays") == "You already have an alarm at 7:00 AM on weekdays."
         )
         said("remind me to take my pills every day at 8")
+        assert said("remind me to drink water every hour").startswith(
+            "OK, I'll remind you to drink water every hour, starting at "
+        )
         said("set a timer for 20 minutes called laundry")
         said("pause the laundry timer")
         before = {t.name: t for t in pipe.timers.running("bedroom-sat")}
@@ -1117,16 +1120,19 @@ def test_alarms_reminders_and_timers_survive_a_restart(home: dict[str, Any]) -> 
             rt.rewriter,
         )
         after = {t.name: t for t in restarted.timers.running("bedroom-sat")}
-        assert set(after) == {"alarm", "take my pills", "laundry"}
+        assert set(after) == {"alarm", "take my pills", "drink water", "laundry"}
         for name, timer in after.items():
             assert (timer.repeat, timer.reminder, timer.paused) == (
                 before[name].repeat, before[name].reminder, before[name].paused,
             ), name  # fmt: skip
             assert abs(timer.remaining() - before[name].remaining()) < 5, name
         assert reply(restarted, "what alarms do i have") == "You have one alarm: at 7:00 AM on weekdays."
-        assert reply(restarted, "what reminders do i have") == (
-            "You have one reminder: to take your pills at 8:00 AM every day."
+        reminders = reply(restarted, "what reminders do i have")
+        assert (
+            reminders.startswith("You have 2 reminders: ")
+            and "to take your pills at 8:00 AM every day" in reminders
         )
+        assert "to drink water every hour (next at " in reminders
     finally:
         pipe.timers.cancel_all("bedroom-sat")
         if restarted is not None:

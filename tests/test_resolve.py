@@ -506,8 +506,39 @@ def test_an_alarm_on_a_weekday_is_that_days_and_a_repeating_one_says_its_days(ct
         assert r.values["seconds"] == seconds, said
         assert r.values["repeat"] == {"hour": hour, "minute": minute, "days": days}, said
         assert answer in (dispatch(r, ctx).text or ""), said
-    r = resolve(hyp("OutOfDomain", text="remind me every hour to drink water"), ctx, kitchen, now=sunday)
-    assert "once a day or week" in (r.clarification or "")  # it said "Say when, too"
+    # every while: from now on, that far apart (it said "I can only repeat a reminder once a day or week")
+    for said, every_s, first, answer in (
+        (
+            "remind me every hour to drink water",
+            3600,
+            (17, 0),
+            "to drink water every hour, starting at 5:00 PM",
+        ),
+        (
+            "remind me to stretch every 30 minutes",
+            1800,
+            (16, 30),
+            "to stretch every 30 minutes, starting at 4:30 PM",
+        ),
+        ("every half hour remind me to check the oven", 1800, (16, 30), "to check the oven every 30 minutes"),
+        ("remind me about the laundry every two hours", 7200, (18, 0), "about the laundry every 2 hours"),
+    ):
+        r = resolve(hyp("OutOfDomain", text=said), ctx, kitchen, now=sunday)
+        assert r.values["seconds"] == every_s and r.values["reminder"], said
+        assert r.values["repeat"] == {
+            "hour": first[0],
+            "minute": first[1],
+            "days": list(range(7)),
+            "every_s": every_s,
+        }
+        assert dispatch(r, ctx).text.startswith(f"OK, I'll remind you {answer}"), said
+    for said in ("remind me to blink every minute", "remind me to sleep every 20 hours"):
+        r = resolve(hyp("OutOfDomain", text=said), ctx, kitchen, now=sunday)
+        assert "every 5 minutes to every 12 hours" in (r.clarification or ""), said
+    r = resolve(
+        hyp("HassStartTimer", text="set a timer for 10 minutes every hour", minutes="10"), ctx, kitchen
+    )
+    assert "can't repeat a timer" in (r.clarification or "")  # it set one for 10 minutes, once
     for said in ("set an alarm every day", "remind me to call mom every sunday"):  # no time said
         r = resolve(hyp("OutOfDomain", text=said), ctx, kitchen, now=sunday)
         assert r.device_ids == [] and "Say when, too" in (r.clarification or ""), said

@@ -327,6 +327,28 @@ def test_a_repeating_alarm_rings_and_is_set_again_for_its_next_time(timers: Time
     assert timers.cancel("bedroom", ALARM) == again and timers.running() == []
 
 
+def test_a_repeat_every_while_rings_on_its_grid_and_is_set_again(timers: Timers, rings: Rings) -> None:
+    """ "remind me to drink water every hour": the times through its first ring, an hour apart, on
+    whichever day; kept whole in the store's form; set again for the next one when it rings."""
+    hourly = Repeat(17, 2, every_s=3600)
+    assert hourly.next_after(datetime(2026, 12, 7, 16, 2, 37)) == datetime(2026, 12, 7, 17, 2)
+    assert hourly.next_after(datetime(2026, 12, 7, 17, 2)) == datetime(2026, 12, 7, 18, 2)  # not the same one
+    assert hourly.next_after(datetime(2026, 12, 7, 23, 59)) == datetime(2026, 12, 8, 0, 2)
+    assert hourly.next_after(datetime(2026, 12, 8, 3, 30)) == datetime(2026, 12, 8, 4, 2)
+    assert [hourly.said, Repeat(0, 0, every_s=1800).said, Repeat(0, 0, every_s=7200).said] == [
+        "every hour", "every 30 minutes", "every 2 hours",
+    ]  # fmt: skip
+    assert Repeat.from_dict(hourly.to_dict()) == hourly
+    soon = datetime.now() + timedelta(minutes=3)
+    every_5 = Repeat(soon.hour, soon.minute, every_s=300)
+    started = timers.start("bedroom", 1, "stretch", reminder=True, repeat=every_5)
+    assert rings.rang.wait(10)
+    (again,) = timers.running("bedroom")
+    assert again.id == started.id and again.repeat == every_5
+    expected = every_5.next_after(datetime.now() + timedelta(minutes=1)).timestamp() - time.time()
+    assert abs(again.remaining() - expected) < 5 and 60 < again.remaining() <= 6 * 60
+
+
 def test_timers_kept_in_the_store_run_again_after_a_restart(tmp_path: Path) -> None:
     """What the daemon does at start: the timers saved in its SQLite file run again, with the time they
     had left; one that came due while it was down rings if it is a reminder or at most a little late."""
