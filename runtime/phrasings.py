@@ -379,7 +379,8 @@ REMINDER_OFF = re.compile(
 )
 # "remind me to take out the trash every tuesday at 7", "every night at 10 remind me to lock the door"
 REMINDER_REPEATING = re.compile(
-    r"(?:please )?(?:remind me|set (?:a|up a) reminder)\b.*\b(?:every|each|daily|weekly)\b.*"
+    r"(?:please )?(?:remind me|set (?:up )?an? reminder)\b.*\b(?:every|each|daily|weekly|hourly)\b.*"
+    r"|(?:please )?set (?:up )?an? (?:hourly|daily|weekly) reminder .+"
     r"|(?:every|each|daily) .+ remind me to .+"
 )
 # "remind me to water the plants tomorrow" (a day, no time: "Sorry"): what time that day?
@@ -496,7 +497,7 @@ def repeated_part_of_day(every: re.Match[str]) -> str:
 
 # "every hour", "every 30 minutes": a reminder that repeats within a day
 EVERY_WHILE = re.compile(
-    r"\b(?:every|each) (?:(?:half an |half |an |one )?hour|minute|(?:\w+ )?(?:minutes|hours))\b"
+    r"\b(?:(?:every|each) (?:(?:half an |half |an |one )?hour|minute|(?:\w+ )?(?:minutes|hours))|hourly)\b"
 )
 # "every evening at 6 turn on the porch light", "each weekday at 7, open the blinds"
 EVERY_FIRST = re.compile(

@@ -1505,6 +1505,9 @@ def _said_of_time(turn: _Turn, text: str) -> Resolution | None:
     if REMINDER_REPEATING.fullmatch(text):
         if (every := EVERY_WHILE.search(text)) is not None:  # "every hour", "every 30 minutes"
             return _reminder_every(turn, text, every)
+        if "weekly" in text.split():  # "a weekly reminder ... on tuesday": every tuesday
+            days = "|".join(WEEKDAYS)
+            text = re.sub(rf"\b(?:on )?({days})s?\b", r"every \1", text.replace("weekly ", ""), count=1)
         return _repeating_reminder(turn, text) or _cannot(
             turn, 'Say when, too: "remind me to take my pills every day at 8".'
         )
@@ -2148,7 +2151,7 @@ def _repeating(turn: _Turn, timer: Resolution, repeat: Repeat) -> Resolution:
 
 # "remind me to drink water every hour": what to do, once the interval is taken out
 REMIND_ME_TO = re.compile(
-    r"(?:please )?(?:remind me|set (?:a|up a) reminder)(?: (?P<about>to|about))? (?P<what>.+?)(?: please)?"
+    r"(?:please )?(?:remind me|set (?:up )?an? reminder)(?: (?P<about>to|about))? (?P<what>.+?)(?: please)?"
 )
 EVERY_MIN_S, EVERY_MAX_S = 5 * 60, 12 * 3600  # more often is a nag; less often is a time of day
 
@@ -2157,11 +2160,12 @@ def _reminder_every(turn: _Turn, text: str, every: re.Match[str]) -> Resolution:
     """ "remind me to drink water every hour", "every 30 minutes remind me to stretch": a reminder
     that rings again each time that interval is over (they said "I can only repeat a reminder once a
     day or week")."""
-    said = every[0].removeprefix("every ")
+    said = every[0].split(" ", 1)[-1]  # "hour", "30 minutes", "hourly"
     seconds = (
         1800
         if "half" in said.split()
-        else duration_in_text(f"for {said}") or {"hour": 3600, "minute": 60}.get(said.split()[-1])
+        else duration_in_text(f"for {said}")
+        or {"hour": 3600, "hourly": 3600, "minute": 60}.get(said.split()[-1])
     )
     rest = " ".join(text.replace(every[0], " ").split())
     asked = REMIND_ME_TO.fullmatch(rest)

@@ -475,6 +475,18 @@ def test_an_alarm_on_a_weekday_is_that_days_and_a_repeating_one_says_its_days(ct
             (19, 0, [1]),
             "remind you to put the bins out at 7:00 PM every Tuesday, starting on Tuesday",
         ),
+        (  # "a daily / weekly reminder" asked "When should I remind you?" or said "Say when, too"
+            "set a weekly reminder to put the bins out on tuesday at 7 pm",
+            2 * 24 * hours + 3 * hours,
+            (19, 0, [1]),
+            "remind you to put the bins out at 7:00 PM every Tuesday, starting on Tuesday",
+        ),
+        (
+            "set a daily reminder to call mom at 6 pm",
+            2 * hours,
+            (18, 0, every_day),
+            "remind you to call mom at 6:00 PM every day, starting today",
+        ),
         # a command for later that repeats: each time (it said "I'll turn off the lights every night", once)
         (
             "every evening at 6 turn on the kitchen light",  # "Sorry"
@@ -521,6 +533,7 @@ def test_an_alarm_on_a_weekday_is_that_days_and_a_repeating_one_says_its_days(ct
             "to stretch every 30 minutes, starting at 4:30 PM",
         ),
         ("every half hour remind me to check the oven", 1800, (16, 30), "to check the oven every 30 minutes"),
+        ("set an hourly reminder to drink water", 3600, (17, 0), "to drink water every hour"),
         ("remind me about the laundry every two hours", 7200, (18, 0), "about the laundry every 2 hours"),
     ):
         r = resolve(hyp("OutOfDomain", text=said), ctx, kitchen, now=sunday)
