@@ -208,6 +208,34 @@ STOPWATCH = {
 }
 
 
+# "what timers do i have", then "cancel it", "delete the second one", "cancel both": of those listed
+CANCEL_LISTED = re.compile(
+    r"(?:no,? |actually,? |ok,? |okay,? )?(?:please )?(?:cancel|delete|remove|clear|turn off|switch off)"
+    r"(?: (?P<it>it|that|this|that one|this one))?(?P<what> .+?)?(?: please)?"
+)
+
+
+# just after the stopwatch: "stop", "pause it", "keep going", "how long" are about it (it paused the music)
+STOPWATCH_IT = {
+    "stop": re.compile(r"(?:stop|pause|end)(?: it| that| timing| counting)?(?: now| please)?"),
+    "resume": re.compile(
+        r"(?:resume|continue|unpause|keep going|start again|start it again)(?: it| please)?"
+    ),
+    "restart": re.compile(r"(?:restart|start over)(?: it| please)?"),
+    "reset": re.compile(r"(?:reset|clear)(?: it| that)?(?: please)?"),
+    "status": re.compile(
+        r"how long(?: has it been| is it at| now)?|what(?:'s| is) it at(?: now)?|what(?:'s| is) the time now"
+    ),
+}
+
+
+# "what alarms do i have on friday", then "and on saturday": the same list, another day
+DAY_FOLLOW_UP = re.compile(
+    r"(?:and|what about|how about|and what about)(?: on| for)? (?P<day>today|tonight|tomorrow"
+    r"|monday|tuesday|wednesday|thursday|friday|saturday|sunday)(?: then)?"
+)
+
+
 # "... tomorrow", "... for monday": the day a list of alarms or reminders is asked for
 LISTED_DAY = (
     r"(?: (?:for |on )?(?P<day>today|tonight|this (?:morning|afternoon|evening)"

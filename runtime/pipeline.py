@@ -26,7 +26,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any, Protocol, runtime_checkable
 
 from runtime.audio.vad import WAKE_CONTEXT_S, WakeTail
@@ -67,7 +67,15 @@ from runtime.events import (
     Wake,
     to_dict,
 )
-from runtime.phrasings import REPEAT_ASKED, SNOOZE, WHY_ASKED, unrepeated
+from runtime.phrasings import (
+    CANCEL_LISTED,
+    DAY_FOLLOW_UP,
+    REPEAT_ASKED,
+    SNOOZE,
+    STOPWATCH_IT,
+    WHY_ASKED,
+    unrepeated,
+)
 from runtime.resolve import MAX_TIMER_S, meant_instead, normalize, taught_command
 from runtime.stopwatch import Stopwatch
 from runtime.timers import ALARM, Repeat, RunningTimer, Timers, called, duration_text, saved
@@ -239,8 +247,11 @@ class Pipeline:
         self.turns: list[Turn] = []  # finished turns (the demo and tests read them)
         self._timers_offered: list[int] = []  # the timers "Which one should I cancel?" listed
         self._offered_for = "HassCancelTimer"  # what the answer does to them: cancel, pause or resume
+        self._timers_listed: list[int] = []  # the timers the answer just before listed, in its order
+        self._kind_listed: str | None = None  # the kind of timer listed just before ("alarm")
         self.timers = Timers(self._timer_rang)  # a timer rings where it was asked for
         self.stopwatch = Stopwatch()  # counts up on this satellite
+        self._stopwatch_last = False  # the turn just before was about it: "stop" is about it too
         # "tell everyone dinner is ready": (this satellite, the message, the satellites to say it on);
         # the runtime that owns every satellite's pipeline sets it
         # (this satellite, the message, the satellites to say it on, the room ids to say it in on the
@@ -383,7 +394,24 @@ class Pipeline:
         offered, self._timers_offered = self._timers_offered, []
         if offered and self._timer_chosen(turn, offered):  # "Which one should I cancel?" -> "the egg timer"
             return
-        turn.nbest = self.stages.nlu.parse(turn.text, NBEST)
+        listed, self._timers_listed = self._timers_listed, []
+        if listed and self._listed_cancelled(turn, listed):  # "what timers do i have" -> "cancel it"
+            return
+        watched, self._stopwatch_last = self._stopwatch_last, False
+        text = normalize(turn.text)
+        if watched and (asked := next((k for k, said in STOPWATCH_IT.items() if said.fullmatch(text)), None)):
+            # "start a stopwatch", then "stop": the stopwatch (it paused the music)
+            why = [f"'{text}' just after the stopwatch: about it"]
+            interp = Interpretation("OutOfDomain", 1.0, [], turn.text)
+            turn.resolution = Resolution(interp, values={"stopwatch": asked}, reasons=why)
+            turn.action = Action("answer", text=self.stopwatch.handle(asked))
+            self._stopwatch_last = self.stopwatch.used  # reset: "stop" is the music's again
+            return
+        asked = turn.text
+        kind_listed, self._kind_listed = self._kind_listed, None
+        if kind_listed and (more := DAY_FOLLOW_UP.fullmatch(text)) is not None:
+            asked = f"what {kind_listed}s do i have {more['day']}"  # "and on saturday": that day's list
+        turn.nbest = self.stages.nlu.parse(asked, NBEST)
         t = _lap(turn, "nlu", t)
         if not turn.nbest:
             turn.action = Action("none", text="Sorry, I didn't understand that.")
@@ -444,7 +472,9 @@ class Pipeline:
         """Dispatch words a timer answer; this makes it true."""
         intent, values = resolution.interpretation.intent, resolution.values
         if "stopwatch" in values:  # "stop the stopwatch": dispatch cannot see it
-            return Action("answer", text=self.stopwatch.handle(values["stopwatch"]))
+            answer = Action("answer", text=self.stopwatch.handle(values["stopwatch"]))
+            self._stopwatch_last = self.stopwatch.used
+            return answer
         if values.get("negated") and (undone := self._later_undone(resolution.interpretation.text)):
             return undone
         if action.kind != "answer":
@@ -512,16 +542,19 @@ class Pipeline:
             if values.get("all_timers"):  # "what timers do i have", "how many reminders"
                 kind = values.get("timer_kind", "timer")
                 listed = self._ringing_next(kind)
+                self._kind_listed = kind
                 if "on_day" in values:  # "what reminders do i have tomorrow": that day's
                     day = date.fromisoformat(values["on_day"])
                     listed = [t for t in listed if _rings_on(t, day)]
                     if not listed:
                         return Action("answer", text=f"You have no {kind}s {day_word(day)}.")
-                    return Action("answer", text=timers_answer(kind, listed, day))
-                return Action("answer", text=timers_answer(kind, listed)) if listed else action
+                self._timers_listed = [t.id for t in listed]
+                on = date.fromisoformat(values["on_day"]) if "on_day" in values else None
+                return Action("answer", text=timers_answer(kind, listed, on)) if listed else action
             if intent == "HassTimerStatus":
                 alike = self._alike(values)
                 if len(alike) > 1 and not values.get("later_of"):  # "how long is left" on two timers: each
+                    self._timers_listed = [t.id for t in alike]
                     return Action("answer", text=timers_answer(alike[0].kind, alike))
                 timer = self.timers.find(self.satellite, *which, kind=_reminder(values))
                 device = values.get("later_of")
@@ -587,9 +620,42 @@ class Pipeline:
             return False
         if self._offered_for != "HassCancelTimer":
             return self._timers_paused(turn, chosen, pausing=self._offered_for == "HassPauseTimer")
+        self._cancel_chosen(turn, chosen)
+        return True
+
+    def _listed_cancelled(self, turn: Turn, listed_ids: list[int]) -> bool:
+        """ "what timers do i have", then "cancel it" (one listed), "delete the second one", "cancel
+        both": those of the list cancelled; "cancel that" of several asks which (it stopped the music).
+        False when the words are no cancelling of those listed."""
+        said = CANCEL_LISTED.fullmatch(normalize(turn.text))
+        listed = [t for t in self.timers.running(self.satellite) if t.id in listed_ids]
+        listed.sort(key=lambda t: listed_ids.index(t.id))
+        if said is None or not listed or (said["it"] and said["what"]) or not (said["it"] or said["what"]):
+            return False
+        if said["what"] is not None:  # "the second one", "both", "the pasta timer"
+            words = set(said["what"].split())
+            kinds = {w.removesuffix("s") for w in words} & {"timer", "alarm", "reminder"}
+            if kinds - {t.kind for t in listed} or (kinds and words & {"all", "every"}):
+                return False  # "turn off all alarms" after a list of reminders, or of tomorrow's alarms
+            chosen = chosen_timers(said["what"].strip(), listed)
+            if chosen is None:
+                return False
+            self._cancel_chosen(turn, chosen)
+        elif len(listed) == 1:
+            self._cancel_chosen(turn, listed)
+        else:
+            self._timers_offered, self._offered_for = [t.id for t in listed], "HassCancelTimer"
+            why = ["'cancel that' just after several timers were listed: which one"]
+            interp = Interpretation("HassCancelTimer", 1.0, [], turn.text)
+            turn.resolution = Resolution(interp, clarification="Which one should I cancel?", reasons=why)
+            turn.action = Action("clarify", text="Which one should I cancel?")
+        return True
+
+    def _cancel_chosen(self, turn: Turn, chosen: list[RunningTimer]) -> None:
+        """The timers `chosen` of some listed cancelled, and said so."""
         cancelled = [t for t in chosen if self.timers.cancel_id(t.id) is not None]
         values: dict[str, Any] = {"timer_ids": [t.id for t in cancelled]}
-        why = [f"the answer to which timer to cancel: {', '.join(str(t.id) for t in chosen) or 'none'}"]
+        why = [f"the timers chosen to cancel: {', '.join(str(t.id) for t in chosen) or 'none'}"]
         interp = Interpretation("HassCancelTimer", 1.0, [], turn.text)
         turn.resolution = Resolution(interp, values=values, reasons=why)
         if not chosen:
@@ -604,7 +670,6 @@ class Pipeline:
         else:
             count = "Both" if len(cancelled) == 2 else f"All {len(cancelled)}"
             turn.action = Action("answer", text=f"{count} {cancelled[0].kind}s cancelled.")
-        return True
 
     def _timers_paused(self, turn: Turn, chosen: list[RunningTimer], pausing: bool) -> bool:
         """The answer to "Which one should I pause (resume)?": those paused (resumed)."""
@@ -698,8 +763,23 @@ class Pipeline:
         old = self.timers.cancel_id(timer_id)
         if old is None:
             return Action("answer", text="That timer has already finished.")
-        new = self.timers.start(self.satellite, seconds, old.name, old.command, reminder=old.reminder)
         at = resolution.values.get("at")  # a reminder moved to "6 pm" is said as at 6 pm
+        repeat = (
+            Repeat.from_dict(resolution.values["repeat"]) if resolution.values.get("repeat") else old.repeat
+        )
+        tomorrow = resolution.values.get("tomorrow")  # "at 6:00 PM tomorrow": gone today
+        day = resolution.values.get("day")  # "on Tuesday"
+        if repeat is not None and repeat.every_s is None and at and "repeat" not in resolution.values:
+            # "remind me ... every day at 8", then "make it 9": every day at 9 (it became a one-off)
+            hour, minute = (int(x) for x in str(at).split(":"))
+            repeat = dataclasses.replace(repeat, hour=hour, minute=minute)
+            now = datetime.now()
+            ring = repeat.next_after(now)
+            seconds, ahead = int((ring - now).total_seconds()), (ring.date() - now.date()).days
+            tomorrow, day = ahead == 1, ring.strftime("%A") if ahead > 1 else None
+        new = self.timers.start(
+            self.satellite, seconds, old.name, old.command, reminder=old.reminder, repeat=repeat
+        )
         self.ctx.set_just_started(self.satellite, JustStarted.of(new, at is not None))
         kept = {
             "seconds": seconds,
@@ -707,7 +787,9 @@ class Pipeline:
             "command": old.command,
             "reminder": old.reminder,
             "at": at,
-            "tomorrow": resolution.values.get("tomorrow"),  # "at 6:00 PM tomorrow": gone today
+            "tomorrow": tomorrow,
+            "day": day,
+            "repeat": repeat.to_dict() if repeat else None,
         }
         again = dataclasses.replace(resolution, values={k: v for k, v in kept.items() if v})
         return self.stages.dispatch(again, self.ctx)

@@ -715,6 +715,16 @@ def interpret(
         resolution = Resolution(top, values={**which, "timer_seconds": started.seconds})
     elif (
         started is not None
+        and started.kind == "reminder"
+        and started.name
+        and (every := EVERY_CHANGED.fullmatch(fix)) is not None
+        and EVERY_WHILE.fullmatch(every["every"])
+    ):
+        # "remind me to drink water every hour", then "make it every 30 minutes" (it set the volume)
+        reasons.append(f"'{top.text}' just after a reminder: how often it repeats")
+        resolution = _every_changed(every["every"], started, top, ctx, satellite, person, now)
+    elif (
+        started is not None
         and when is not None
         and (moved := _put_right_to(when["time"], started, top, ctx, satellite, person, now))
     ):
@@ -2315,6 +2325,35 @@ def _put_right_to(
             ),
         },
     )
+
+
+# "make it every 30 minutes", "no, every two hours instead": a reminder just set, repeated so
+EVERY_CHANGED = re.compile(
+    r"(?:(?:no|nope|actually|sorry),? )?(?:(?:make|change|set) (?:it|that) (?:to )?)?"
+    r"(?P<every>(?:every|each) .+?|hourly)(?: instead)?(?: please)?"
+)
+
+
+def _every_changed(
+    every: str,
+    started: JustStarted,
+    top: Interpretation,
+    ctx: ContextStore,
+    satellite: Satellite,
+    person: str,
+    now: datetime | None,
+) -> Resolution:
+    """The reminder just set, to ring `every` ("every 30 minutes") from now instead."""
+    name = started.name or ""
+    asked = f"remind me {name if name.startswith('about ') else 'to ' + name} {every}"
+    turn = _Turn(Interpretation("HassStartTimer", top.score, [], asked), ctx, satellite, person, [])
+    turn.now = now or turn.now
+    said = EVERY_WHILE.search(asked)
+    assert said is not None  # `every` is one (the caller matched it)
+    repeated = _reminder_every(turn, asked, said)
+    if repeated.clarification is None:
+        repeated.values.update(replaces=started.id, **_kept(started))
+    return repeated
 
 
 def _kept(started: JustStarted) -> dict[str, Any]:

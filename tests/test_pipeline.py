@@ -1201,6 +1201,9 @@ def test_alarms_and_reminders_are_listed_for_the_day_asked(home: dict[str, Any])
             f"You have one alarm on {weekly_on:%A}: at 6:30 AM {weekly.said}."
         )
         assert said(f"do i have any alarms on {none_on:%A}".lower()) == f"You have no alarms on {none_on:%A}."
+        assert said(f"and on {weekly_on:%A}".lower()) == (  # it said "Sorry"
+            f"You have one alarm on {weekly_on:%A}: at 6:30 AM {weekly.said}."
+        )
         (repeating,) = [t for t in pipe.timers.running("bedroom-sat") if t.repeat]
         pipe.timers.skip(repeating.id, weekly_on)  # "skip saturday's alarm"
         assert (
@@ -1229,8 +1232,58 @@ def test_an_alarm_said_by_its_time_is_found_on_a_later_day(home: dict[str, Any])
         pipe.timers.cancel_all("bedroom-sat")
 
 
+def test_cancel_it_after_a_list_of_timers_is_about_those_listed(home: dict[str, Any]) -> None:
+    """ "what timers do i have", then "cancel it" stopped the music; "delete the second one" likewise.
+    One listed is cancelled; of several, it asks which, and the answer picks."""
+    pipe = home["rt"].pipelines["kitchen-sat"]
+    said = partial(reply, pipe)
+    try:
+        said("set a timer for 10 minutes")
+        said("set a timer for 20 minutes")
+        said("remind me to drink water every hour")
+        assert said("what timers do i have").startswith("You have 2 timers: ")
+        assert said("cancel it") == "Which one should I cancel?"
+        assert said("the second one") == "Timer for 20 minutes cancelled."
+        said("set a timer for 5 minutes")
+        said("how long is left on my timer")  # two: each, in the order they ring
+        assert said("delete the first one") == "Timer for 5 minutes cancelled."
+        assert said("what reminders do i have").startswith("You have one reminder: to drink water every hour")
+        assert said("cancel that") == "Reminder to drink water every hour cancelled."
+        said("what timers do i have")
+        assert said("turn off the light") != "Timer for 10 minutes cancelled."  # not about those listed
+        assert [t.seconds for t in pipe.timers.running("kitchen-sat")] == [600]
+    finally:
+        pipe.timers.cancel_all("kitchen-sat")
+
+
+def test_a_repeating_reminder_put_right_still_repeats(home: dict[str, Any]) -> None:
+    """ "remind me to take my pills every day at 8", then "make it 9", made a one-off reminder;
+    "remind me to drink water every hour", then "make it every 30 minutes", set the volume to 30%."""
+    pipe = home["rt"].pipelines["kitchen-sat"]
+    said = partial(reply, pipe)
+    try:
+        said("remind me to take my pills every day at 8")
+        assert said("make it 9").startswith(
+            "OK, I'll remind you to take your pills at 9:00 AM every day, starting "
+        )
+        said("remind me to drink water every hour")
+        assert said("make it every 30 minutes").startswith(
+            "OK, I'll remind you to drink water every 30 minutes, starting at "
+        )
+        repeats = sorted(
+            (t.name, t.repeat.every_s or (t.repeat.hour, t.repeat.minute))
+            for t in pipe.timers.running("kitchen-sat")
+            if t.repeat is not None
+        )
+        assert repeats == [("drink water", 1800), ("take my pills", (9, 0))]
+        assert len(pipe.timers.running("kitchen-sat")) == 2  # the ones put right are no more
+    finally:
+        pipe.timers.cancel_all("kitchen-sat")
+
+
 def test_a_stopwatch_counts_on_the_satellite_that_started_it(home: dict[str, Any]) -> None:
-    """ "start a stopwatch" said "Sorry"; "stop the stopwatch" stops it, not the music."""
+    """ "start a stopwatch" said "Sorry"; "stop the stopwatch", or "stop" just after it, stops it,
+    not the music; once reset, "stop" is the music's again."""
     kitchen, bedroom = home["rt"].pipelines["kitchen-sat"], home["rt"].pipelines["bedroom-sat"]
     now = [0.0]
     kitchen.stopwatch.clock = bedroom.stopwatch.clock = lambda: now[0]
@@ -1240,12 +1293,15 @@ def test_a_stopwatch_counts_on_the_satellite_that_started_it(home: dict[str, Any
     assert reply(bedroom, "how long has the stopwatch been running").startswith(
         "There is no stopwatch running."
     )
+    assert reply(kitchen, "stop") == "Stopwatch stopped at 1 minute and 15 seconds."  # just after: it
+    assert reply(kitchen, "keep going") == "Stopwatch running again from 1 minute and 15 seconds."
     stopped = kitchen.handle_text("please stop the stopwatch").action
     assert stopped is not None and (stopped.kind, stopped.text) == (
         "answer",
         "Stopwatch stopped at 1 minute and 15 seconds.",
     )
     assert reply(kitchen, "reset the stopwatch") == "Stopwatch reset."
+    assert "stopwatch" not in reply(kitchen, "stop")
 
 
 def test_a_repeating_command_runs_and_is_set_again(home: dict[str, Any]) -> None:
