@@ -208,10 +208,11 @@ STOPWATCH = {
 }
 
 
-# "what timers do i have", then "cancel it", "delete the second one", "cancel both": of those listed
-CANCEL_LISTED = re.compile(
-    r"(?:no,? |actually,? |ok,? |okay,? )?(?:please )?(?:cancel|delete|remove|clear|turn off|switch off)"
-    r"(?: (?P<it>it|that|this|that one|this one))?(?P<what> .+?)?(?: please)?"
+# "what timers do i have", then "cancel it", "pause the second one", "cancel both": of those listed
+LISTED_CHANGED = re.compile(
+    r"(?:no,? |actually,? |ok,? |okay,? )?(?:please )?"
+    r"(?:(?P<cancel>cancel|delete|remove|clear|turn off|switch off)|(?P<pause>pause|hold)|(?P<resume>resume|unpause|continue))"
+    r"(?: (?P<it>it|that|this|that one|this one|them|those|both))?(?P<what> .+?)?(?: please)?"
 )
 
 

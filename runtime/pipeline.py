@@ -68,8 +68,8 @@ from runtime.events import (
     to_dict,
 )
 from runtime.phrasings import (
-    CANCEL_LISTED,
     DAY_FOLLOW_UP,
+    LISTED_CHANGED,
     REPEAT_ASKED,
     SNOOZE,
     STOPWATCH_IT,
@@ -395,7 +395,7 @@ class Pipeline:
         if offered and self._timer_chosen(turn, offered):  # "Which one should I cancel?" -> "the egg timer"
             return
         listed, self._timers_listed = self._timers_listed, []
-        if listed and self._listed_cancelled(turn, listed):  # "what timers do i have" -> "cancel it"
+        if listed and self._listed_changed(turn, listed):  # "what timers do i have" -> "cancel it"
             return
         watched, self._stopwatch_last = self._stopwatch_last, False
         text = normalize(turn.text)
@@ -623,33 +623,46 @@ class Pipeline:
         self._cancel_chosen(turn, chosen)
         return True
 
-    def _listed_cancelled(self, turn: Turn, listed_ids: list[int]) -> bool:
-        """ "what timers do i have", then "cancel it" (one listed), "delete the second one", "cancel
-        both": those of the list cancelled; "cancel that" of several asks which (it stopped the music).
-        False when the words are no cancelling of those listed."""
-        said = CANCEL_LISTED.fullmatch(normalize(turn.text))
+    def _listed_changed(self, turn: Turn, listed_ids: list[int]) -> bool:
+        """ "what timers do i have", then "cancel it" (one listed), "pause the second one", "cancel
+        both": those of the list cancelled, paused or resumed; "cancel that" of several asks which (it
+        stopped the music, "pause it" paused it). False when the words are about no timer listed."""
+        said = LISTED_CHANGED.fullmatch(normalize(turn.text))
         listed = [t for t in self.timers.running(self.satellite) if t.id in listed_ids]
         listed.sort(key=lambda t: listed_ids.index(t.id))
         if said is None or not listed or (said["it"] and said["what"]) or not (said["it"] or said["what"]):
             return False
-        if said["what"] is not None:  # "the second one", "both", "the pasta timer"
+        intent = (
+            "HassCancelTimer" if said["cancel"] else "HassPauseTimer" if said["pause"] else "HassUnpauseTimer"
+        )
+        if said["what"] is not None:  # "the second one", "the pasta timer"
             words = set(said["what"].split())
             kinds = {w.removesuffix("s") for w in words} & {"timer", "alarm", "reminder"}
             if kinds - {t.kind for t in listed} or (kinds and words & {"all", "every"}):
                 return False  # "turn off all alarms" after a list of reminders, or of tomorrow's alarms
             chosen = chosen_timers(said["what"].strip(), listed)
-            if chosen is None:
-                return False
+        elif said["it"] in ("them", "those", "both") or len(listed) == 1:
+            chosen = listed
+        elif (
+            intent != "HassCancelTimer"
+            and len(changed := [t for t in listed if t.paused != bool(said["pause"])]) == 1
+        ):
+            chosen = changed  # "resume it" of two, one paused: that one
+        else:  # "cancel that" of several: which one?
+            self._timers_offered, self._offered_for = [t.id for t in listed], intent
+            verb = {"HassCancelTimer": "cancel", "HassPauseTimer": "pause"}.get(intent, "resume")
+            why = [f"'{turn.text}' just after several timers were listed: which one"]
+            question = f"Which one should I {verb}?"
+            interp = Interpretation(intent, 1.0, [], turn.text)
+            turn.resolution = Resolution(interp, clarification=question, reasons=why)
+            turn.action = Action("clarify", text=question)
+            return True
+        if chosen is None:
+            return False
+        if intent == "HassCancelTimer":
             self._cancel_chosen(turn, chosen)
-        elif len(listed) == 1:
-            self._cancel_chosen(turn, listed)
-        else:
-            self._timers_offered, self._offered_for = [t.id for t in listed], "HassCancelTimer"
-            why = ["'cancel that' just after several timers were listed: which one"]
-            interp = Interpretation("HassCancelTimer", 1.0, [], turn.text)
-            turn.resolution = Resolution(interp, clarification="Which one should I cancel?", reasons=why)
-            turn.action = Action("clarify", text="Which one should I cancel?")
-        return True
+            return True
+        return self._timers_paused(turn, chosen, pausing=intent == "HassPauseTimer")
 
     def _cancel_chosen(self, turn: Turn, chosen: list[RunningTimer]) -> None:
         """The timers `chosen` of some listed cancelled, and said so."""

@@ -1233,8 +1233,8 @@ def test_an_alarm_said_by_its_time_is_found_on_a_later_day(home: dict[str, Any])
 
 
 def test_cancel_it_after_a_list_of_timers_is_about_those_listed(home: dict[str, Any]) -> None:
-    """ "what timers do i have", then "cancel it" stopped the music; "delete the second one" likewise.
-    One listed is cancelled; of several, it asks which, and the answer picks."""
+    """ "what timers do i have", then "cancel it" stopped the music, "pause it" paused it; "delete the
+    second one" likewise. One listed is cancelled; of several, it asks which, and the answer picks."""
     pipe = home["rt"].pipelines["kitchen-sat"]
     said = partial(reply, pipe)
     try:
@@ -1246,6 +1246,11 @@ def test_cancel_it_after_a_list_of_timers_is_about_those_listed(home: dict[str, 
         assert said("the second one") == "Timer for 20 minutes cancelled."
         said("set a timer for 5 minutes")
         said("how long is left on my timer")  # two: each, in the order they ring
+        assert said("pause it") == "Which one should I pause?"  # it paused the music
+        assert said("the first one") == "Your timer for 5 minutes is paused."
+        said("what timers do i have")
+        assert said("resume it") == "Your timer for 5 minutes is resumed."  # the one paused of the two
+        said("what timers do i have")
         assert said("delete the first one") == "Timer for 5 minutes cancelled."
         assert said("what reminders do i have").startswith("You have one reminder: to drink water every hour")
         assert said("cancel that") == "Reminder to drink water every hour cancelled."
