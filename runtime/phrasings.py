@@ -386,6 +386,11 @@ SNOOZE = re.compile(
     r"(?:please )?snooze(?: (?:it|that|the alarm|my alarm))?(?: for (?P<minutes>\w+(?: \w+)?) minutes?)?(?: please)?"
     r"|(?:give me )?(?P<more>\w+) more minutes(?: please)?"
 )
+# just after a reminder rang: "remind me again in 10 minutes", "remind me later", "snooze"
+REMIND_AGAIN = re.compile(
+    r"(?:ok,? |okay,? )?(?:please )?(?:remind me (?:again|later|again later)|ask me again|tell me again later)"
+    r"(?: in (?P<time>.+?))?(?: please)?"
+)
 # "remind me to call mom at 5 pm", "at 5 remind me to call mom": a reminder at a time of day
 REMIND_AT = re.compile(
     r"(?:please |can you |could you )?(?:remind me to|set a reminder to|(?:remind me|set a reminder) (?P<about>about|for))"

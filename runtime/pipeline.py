@@ -32,6 +32,7 @@ from typing import Any, Protocol, runtime_checkable
 from runtime.audio.vad import WAKE_CONTEXT_S, WakeTail
 from runtime.choices import chosen_timers, expected_answers
 from runtime.clauses import commands
+from runtime.clock import duration_in_text
 from runtime.config import Config
 from runtime.context import ContextStore, JustStarted, SetAlarm
 from runtime.dispatch import (
@@ -67,9 +68,11 @@ from runtime.events import (
     Wake,
     to_dict,
 )
+from runtime.numbers import parse_number
 from runtime.phrasings import (
     DAY_FOLLOW_UP,
     LISTED_CHANGED,
+    REMIND_AGAIN,
     REPEAT_ASKED,
     SNOOZE,
     STOPWATCH_IT,
@@ -262,6 +265,7 @@ class Pipeline:
         self._ring = 0  # the ringing that may go on; stopping it moves this on
         self._ring_next: threading.Timer | None = None  # its next time, while it rings
         self._ring_stopped_at = -math.inf  # time.monotonic()
+        self._last_rung: RunningTimer | None = None  # what rang last: "remind me again" is about it
         if isinstance(store, TimerStore):  # an alarm set last night rings though the daemon restarted
             keeper: TimerStore = store
             self.timers.on_change = lambda timers: keeper.save_timers(satellite, [saved(t) for t in timers])
@@ -383,6 +387,10 @@ class Pipeline:
                 Interpretation("AmbientStop", 1.0, [], turn.text), values={"ring": "stopped"}
             )
             turn.action = Action("answer", text="")
+            return
+        rung, self._last_rung = self._last_rung, None
+        if ringing_heard and rung is not None and (again := self._reminded_again(turn, rung)) is not None:
+            turn.action = again  # "It's time to stretch.", then "remind me again in 10 minutes"
             return
         if not ringing_heard and SNOOZE.fullmatch(normalize(turn.text)):
             # "snooze" with nothing ringing set an alarm 9 minutes away
@@ -623,6 +631,34 @@ class Pipeline:
         self._cancel_chosen(turn, chosen)
         return True
 
+    def _reminded_again(self, turn: Turn, rung: RunningTimer) -> Action | None:
+        """ "It's time to stretch.", then "remind me again in 10 minutes", "remind me later" or
+        "snooze": that reminder again, in that while (10 minutes unless said; "snooze" set an alarm);
+        None when `rung` is no reminder or the words are no asking again."""
+        text = normalize(turn.text)
+        again, snoozed = REMIND_AGAIN.fullmatch(text), SNOOZE.fullmatch(text)
+        if not rung.reminder or not rung.name or (again is None and snoozed is None):
+            return None
+        if again is not None:
+            seconds = duration_in_text(f"in {again['time']}") if again["time"] else REMIND_AGAIN_S
+        else:
+            assert snoozed is not None
+            minutes = snoozed["minutes"] or snoozed["more"]
+            seconds = 60 * (parse_number(minutes) or 0) if minutes else SNOOZE_S
+        if not seconds or not 0 < seconds <= MAX_TIMER_S:
+            return None
+        later = self.timers.start(self.satellite, int(seconds), rung.name, reminder=True)
+        self.ctx.set_just_started(self.satellite, JustStarted.of(later))
+        values = {"seconds": int(seconds), "timer_name": rung.name, "reminder": True, "again_of": rung.id}
+        why = [f"'{turn.text}' just after the reminder {rung.id} rang: it again"]
+        turn.resolution = Resolution(
+            Interpretation("HassStartTimer", 1.0, [], turn.text), values=values, reasons=why
+        )
+        return Action(
+            "answer",
+            text=f"OK, I'll remind you {reminder_of(rung.name)} again in {duration_text(int(seconds))}.",
+        )
+
     def _listed_changed(self, turn: Turn, listed_ids: list[int]) -> bool:
         """ "what timers do i have", then "cancel it" (one listed), "pause the second one", "cancel
         both": those of the list cancelled, paused or resumed; "cancel that" of several asks which (it
@@ -827,6 +863,7 @@ class Pipeline:
         with self._ring_lock:
             replaced = self._stop_ringing_locked()  # a new ring: the one before is over
             ring = self._ring
+            self._last_rung = timer
         if replaced:
             self._emit("ring_stopped")
         self._ring_again(ring_text(timer), self.ring_times, ring)
@@ -1126,6 +1163,10 @@ class Pipeline:
         else:
             self._start_listening(chunk, None, preroll=True)
             self._listen(chunk)
+
+
+REMIND_AGAIN_S = 10 * 60  # "remind me again later"
+SNOOZE_S = 9 * 60  # "snooze", as an alarm's
 
 
 def _rings_on(timer: RunningTimer, day: date) -> bool:

@@ -447,6 +447,41 @@ def test_stop_after_the_last_ring_stops_nothing_else_and_snooze_needs_a_ring(hom
         pipe.timers.cancel_all("kitchen-sat")
 
 
+def test_remind_me_again_just_after_a_reminder_rang_is_that_reminder(home: dict[str, Any]) -> None:
+    """ "It's time to stretch.", then "remind me again in 10 minutes" said "Sorry"; "snooze" set an
+    alarm. Both set the reminder again, for what it was."""
+    pipe = home["rt"].pipelines["kitchen-sat"]
+    said = partial(reply, pipe)
+    rings: list[str] = []
+
+    def sink(kind: str, satellite: str, data: dict[str, Any]) -> None:
+        if kind == "response" and data.get("turn") is None:
+            rings.append(data["text"])
+
+    old, pipe._emit_fn = pipe._emit_fn, sink
+    pipe.ring_every_s, pipe.ring_times = 0.2, 2
+    try:
+        for then, answer, seconds in (
+            ("remind me again in 10 minutes", "OK, I'll remind you to stretch again in 10 minutes.", 600),
+            ("snooze", "OK, I'll remind you to stretch again in 9 minutes.", 540),
+        ):
+            rings.clear()
+            said("remind me to stretch in 1 second")
+            assert wait_until(lambda: len(rings) == 2), rings
+            assert rings[0] == "It's time to stretch."
+            time.sleep(0.4)
+            assert said(then) == answer, then
+            (again,) = pipe.timers.running("kitchen-sat")
+            assert (again.name, again.reminder, again.seconds) == ("stretch", True, seconds)
+            pipe.timers.cancel_all("kitchen-sat")
+        said("what time is it")  # not just after a ring: no reminder to ask again
+        assert said("remind me again in 10 minutes") != "OK, I'll remind you to stretch again in 10 minutes."
+    finally:
+        pipe._emit_fn = old
+        pipe.ring_every_s, pipe.ring_times = RING_EVERY_S, RING_TIMES
+        pipe.timers.cancel_all("kitchen-sat")
+
+
 def test_an_alarm_is_cancelled_by_its_time_and_all_alarms_turned_off(home: dict[str, Any]) -> None:
     """ "cancel my 7 am alarm" said "There is no timer running." (read as a 7-minute timer); "turn off
     all alarms" asked about a device called alarms; "what time is my reminder" said Sorry."""
