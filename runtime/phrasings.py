@@ -422,13 +422,23 @@ REMIND_ON_A_DAY = re.compile(
     r"(?:please |can you |could you )?(?:remind me to|set a reminder to) (?P<what>.+?)"
     r" (?P<day>tomorrow|tonight|(?:on |this |next )?(?:mon|tues|wednes|thurs|fri|satur|sun)day)(?: please)?"
 )
+# "remind me tomorrow to call mom" (it said "Sorry"): the day first, then what
+REMIND_DAY_FIRST = re.compile(
+    r"(?:please |can you |could you )?(?:remind me|set a reminder)"
+    r" (?P<day>tomorrow|tonight|(?:on |this |next )?(?:mon|tues|wednes|thurs|fri|satur|sun)day)"
+    r" (?P<about>to|about) (?P<what>.+?)(?: please)?"
+)
+# "remind me at 5 pm", "remind me in 10 minutes", "set a reminder for tomorrow": when, but not what
+REMIND_NO_TASK = re.compile(
+    r"(?:please |can you |could you )?(?:remind me|set (?:a|an|up a) reminder) (?P<when>.+?)(?: please)?"
+)
 # "remind me when i get home to call mom": nothing here knows when someone gets home
 REMIND_ON_EVENT = re.compile(
     r"(?:please )?remind me (?:when|once|as soon as|if) (?:i|we|you|someone) .+"
     r"|(?:please )?remind me to .+ (?:when|once|as soon as) (?:i|we) (?:get|come|arrive|leave|wake|go) .*"
 )
 REMIND_UNTIMED = re.compile(
-    r"(?:please |can you |could you )?(?:remind me to|set a reminder to) "
+    r"(?:please |can you |could you )?(?:remind me to|set a reminder to|(?:remind me|set a reminder) (?P<about>about|for)) "
     r"(?P<what>(?:(?!\b(?:at|in|by|after|tomorrow|tonight)\b)\S+ ?)+?)(?: please)?"
 )
 # "i didn't say turn off the tv": feedback on the last answer, which the model reads as a teaching

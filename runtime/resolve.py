@@ -121,6 +121,8 @@ from runtime.phrasings import (
     PREFERENCES_FORGOTTEN,
     READING_ASKED,
     REMIND_AT,
+    REMIND_DAY_FIRST,
+    REMIND_NO_TASK,
     REMIND_ON_A_DAY,
     REMIND_ON_EVENT,
     REMIND_UNTIMED,
@@ -1522,21 +1524,38 @@ def _said_of_time(turn: _Turn, text: str) -> Resolution | None:
             turn, 'Say when, too: "remind me to take my pills every day at 8".'
         )
     if (on_a_day := REMIND_ON_A_DAY.fullmatch(text)) is not None:  # "... tomorrow": at what time?
-        what, day = on_a_day["what"].strip(), on_a_day["day"]
-        said_day = re.sub(r"\w+day\b", lambda d: d[0].capitalize(), day)  # "on Friday"
+        return _reminder_on_a_day(turn, on_a_day["what"].strip(), on_a_day["day"])
+    if (day_first := REMIND_DAY_FIRST.fullmatch(text)) is not None:  # "remind me tomorrow to call mom"
+        what = f"about {day_first['what']}" if day_first["about"] == "about" else day_first["what"]
+        return _reminder_on_a_day(turn, what, day_first["day"])
+    if (no_task := REMIND_NO_TASK.fullmatch(text)) is not None and _when_said(no_task["when"]):
+        # "remind me at 5 pm": of what? The answer completes the question's words
         return _read_as(turn, "HassStartTimer", []).ask(
-            f"What time {said_day} should I remind you?", awaits=f"remind me to {what} {day}"
+            "What should I remind you about?", awaits=f"remind me {no_task['when']} to"
         )
     if REMIND_ON_EVENT.fullmatch(text):
         return _read_as(turn, "HassStartTimer", []).ask(
             'I can\'t tell when that happens. I can remind you at a time: say "remind me at 6 pm to ...".'
         )
-    if (untimed_reminder := REMIND_UNTIMED.fullmatch(text)) is not None:  # "remind me to call john": when?
+    if (untimed_reminder := REMIND_UNTIMED.fullmatch(text)) is not None and not (
+        untimed_reminder["about"] and clock_time(untimed_reminder["what"])  # "... for 5 pm to call mom"
+    ):  # "remind me to call john": when?
         what = untimed_reminder["what"].strip()
+        what = f"about {what}" if untimed_reminder["about"] else what  # "remind me about the meeting"
         return _read_as(turn, "HassStartTimer", []).ask(
             "When should I remind you?", awaits=f"remind me to {what}"
         )
     last = turn.ctx.last_request(turn.satellite.id)
+    if (
+        last is not None
+        and last.text.startswith("remind me ")
+        and last.text.endswith(" to")  # "What should I remind you about?"
+        and not text.startswith(("remind me", "set a reminder"))  # a reminder of its own, not the answer
+    ):
+        said_when = last.text.removeprefix("remind me ").removesuffix(" to")
+        task = re.sub(r"^(?:to |that i (?:need to |have to |should )?|i (?:need|have) to )", "", text)
+        if (reminded := _reminder_when(turn, said_when, task)) is not None:
+            return reminded
     if last is not None and last.text in (a for a, _ in ALARM_QUESTIONS.values()):
         # "set an alarm" -> "What time ...?" -> "7 am": the answer, said with the question's words
         answered = _read_as(turn, "HassStartTimer", [], text=f"{last.text} {text}")
@@ -2078,6 +2097,67 @@ def _timer_until(turn: _Turn, said: str, name: str = ALARM) -> Resolution | None
         # says it is tomorrow's (its answer gives no hours from now)
         resolution.values["tomorrow"] = True
     return resolution
+
+
+def _reminder_on_a_day(turn: _Turn, what: str, day: str) -> Resolution:
+    """ "remind me to water the plants tomorrow": what time that day?"""
+    said_day = re.sub(r"\w+day\b", lambda d: d[0].capitalize(), day)  # "on Friday"
+    return _read_as(turn, "HassStartTimer", []).ask(
+        f"What time {said_day} should I remind you?", awaits=f"remind me to {what} {day}"
+    )
+
+
+WHILE_WORDS = frozenset(
+    [
+        "in",
+        "after",
+        "a",
+        "an",
+        "and",
+        "half",
+        "quarter",
+        "of",
+        "hour",
+        "hours",
+        "minute",
+        "minutes",
+        "second",
+        "seconds",
+        "couple",
+        "few",
+    ]
+)
+# "tomorrow", "on friday": a day said with no time
+DAY_ONLY = re.compile(
+    r"(?:for |on )?(?:this |next )?(?P<day>tomorrow|tonight|(?:mon|tues|wednes|thurs|fri|satur|sun)day)"
+)
+
+
+def _when_said(when: str) -> str | None:
+    """What `when` says of a reminder's time: "while" ("in 10 minutes"), "day" ("tomorrow"), "time"
+    ("at 5 pm", "tomorrow at 9"); None when it is none of them ("remind me about the meeting")."""
+    if when.split()[0] in ("in", "after") and duration_in_text(when) is not None:
+        # all of it a while: not "in an hour to check the oven" (a reminder whole)
+        whole = all(w in WHILE_WORDS or is_number_word(w) or w.isdigit() for w in when.split())
+        return "while" if whole else None
+    if DAY_ONLY.fullmatch(when):
+        return "day"
+    plain = re.sub(r"^(?:at|for|by|on) ", "", when)
+    if not all(w in TIME_WORDS or is_number_word(w) or ":" in w for w in plain.split()):
+        return None  # "to call mom at 5 pm", "for my meeting at 3": a time, and what
+    return "time" if _time_of_day(plain)[0] is not None else None
+
+
+def _reminder_when(turn: _Turn, when: str, what: str) -> Resolution | None:
+    """A reminder to `what` at `when` ("in 10 minutes", "at 5 pm", "tomorrow at 9"), or the question
+    of what time on a day said alone ("tomorrow"); None when `when` says no time."""
+    said = _when_said(when)
+    if said == "while":
+        delay = duration_in_text(when) or 0
+        return _read_as(turn, "HassStartTimer", []).done(seconds=int(delay), timer_name=what, reminder=True)
+    if said == "day" and (day := DAY_ONLY.fullmatch(when)) is not None:
+        return _reminder_on_a_day(turn, what, day["day"])
+    return _reminder_at(turn, re.sub(r"^(?:at|for|by|on) ", "", when), what) if said == "time" else None
 
 
 def _working_hour(at: tuple[int, int, bool]) -> tuple[int, int, bool]:

@@ -482,6 +482,33 @@ def test_remind_me_again_just_after_a_reminder_rang_is_that_reminder(home: dict[
         pipe.timers.cancel_all("kitchen-sat")
 
 
+def test_a_reminder_said_without_what_or_when_asks_for_it(home: dict[str, Any]) -> None:
+    """ "remind me at 5 pm" and "remind me tomorrow to call mom" said "Sorry"; "remind me in 10
+    minutes" set a plain timer; "remind me about the meeting" said "Sorry". Each asks what is missing,
+    and the answer completes it."""
+    pipe = home["rt"].pipelines["kitchen-sat"]
+    said = partial(reply, pipe)
+    try:
+        assert said("remind me in 10 minutes") == "What should I remind you about?"
+        assert said("to check the oven") == "OK, I'll remind you to check the oven in 10 minutes."
+        assert said("remind me at 5 pm") == "What should I remind you about?"
+        assert said("i need to call mom").startswith("OK, I'll remind you to call mom at 5:00 PM")
+        assert said("set a reminder for tomorrow") == "What should I remind you about?"
+        assert said("water the plants") == "What time tomorrow should I remind you?"
+        assert said("9 am").startswith("OK, I'll remind you to water the plants at 9:00 AM")  # tomorrow's
+        assert said("remind me tomorrow to call the bank") == "What time tomorrow should I remind you?"
+        assert said("at 10").startswith("OK, I'll remind you to call the bank at 10:00 AM")
+        assert said("remind me about the meeting") == "When should I remind you?"
+        assert said("in an hour") == "OK, I'll remind you about the meeting in 1 hour."
+        running = sorted((t.name or "", t.reminder) for t in pipe.timers.running("kitchen-sat"))
+        assert running == [
+            ("about the meeting", True), ("call mom", True), ("call the bank", True),
+            ("check the oven", True), ("water the plants", True),
+        ]  # fmt: skip
+    finally:
+        pipe.timers.cancel_all("kitchen-sat")
+
+
 def test_an_alarm_is_cancelled_by_its_time_and_all_alarms_turned_off(home: dict[str, Any]) -> None:
     """ "cancel my 7 am alarm" said "There is no timer running." (read as a 7-minute timer); "turn off
     all alarms" asked about a device called alarms; "what time is my reminder" said Sorry."""
