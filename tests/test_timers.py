@@ -435,9 +435,10 @@ def test_skipping_a_day_passes_over_that_ring_only(timers: Timers, rings: Rings)
     weekly = timers.start(
         "bedroom", 60, ALARM, repeat=Repeat(7, 0, frozenset({(tomorrow.weekday() + 3) % 7}))
     )
-    assert timers.skip(weekly.id, tomorrow) is None and weekly in timers.running("bedroom")
+    later = tomorrow + timedelta(days=1)  # not the day a minute from now is (at 23:59, tomorrow)
+    assert timers.skip(weekly.id, later) is None and weekly in timers.running("bedroom")
     once = timers.start("bedroom", 60, ALARM)
-    assert timers.skip(once.id, tomorrow) is None
+    assert timers.skip(once.id, later) is None
 
 
 def test_a_kept_timer_that_cannot_be_read_is_left_out_and_the_rest_run(tmp_path: Path) -> None:
