@@ -969,7 +969,7 @@ def _timer_set(values: dict[str, Any]) -> str:
             if command:
                 return f"{cap(again)} at {at} I'll {command}, {starting}."
             if values.get("reminder") and "every_s" in values["repeat"]:  # "every hour"
-                return f"OK, I'll remind you {what} {again}, starting at {at}."
+                return f"OK, I'll remind you {what} {again}, starting at {at}{tomorrow}."
             if values.get("reminder"):
                 return f"OK, I'll remind you {what} at {at} {again}, {starting}."
             return f"Alarm {'moved to' if values.get('moved') else 'set for'} {at} {again}, {starting}."

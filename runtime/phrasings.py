@@ -245,7 +245,7 @@ LISTED_DAY = (
 # "when is my alarm", "is my alarm set", "how much time is left on my alarm" (the model left the
 # alarm out: "5 minutes left on your timer")
 ALARM_WHEN = re.compile(
-    r"(?:(?:when|what time) is (?:my|the) alarm(?: set)?(?: for)?|is (?:my|the|an) alarm set"
+    r"(?:(?:when|what time) is (?:my|the) (?:first |next )?alarm(?: set)?(?: for)?|is (?:my|the|an) alarm set"
     r"|do i have an alarm(?: set)?|(?:did you|have you) set (?:my|the|an) alarm"
     r"|how (?:long|much time) (?:until|till|before) (?:my|the) (?:next )?alarm(?: goes off| rings)?"
     r"|how (?:long|much time) is (?:there )?(?:left )?(?:on|until|till|before) (?:my|the) (?:next )?alarm"
@@ -257,7 +257,7 @@ ALARM_WHEN = re.compile(
 TIMERS_LIST = re.compile(
     r"(?:(?:what|which|how many) (?:timers|reminders|alarms)"
     r"(?: do i have| have i (?:got|set)| are (?:there|running|set|on))?"
-    r"|(?:do i have|are there|have i got) any (?:timers|reminders|alarms)(?: set| running| on)?"
+    r"|(?:(?:do i have|are there|have i got) )?any (?:timers|reminders|alarms)(?: set| running| on)?"
     r"|(?:is there|do i have|have i got) (?:a|an|any) (?:timer|reminder|alarm)(?: set| running| on| going)?"
     r"|(?:list|tell me|read me|what are) (?:all )?(?:my |the )?(?:timers|reminders|alarms)"
     r"|what(?:'s| is) (?:on )?my (?:reminders|alarms|reminder list)"

@@ -2258,7 +2258,11 @@ def _reminder_every(turn: _Turn, text: str, every: re.Match[str]) -> Resolution:
         or {"hour": 3600, "hourly": 3600, "minute": 60}.get(said.split()[-1])
     )
     rest = " ".join(text.replace(every[0], " ").split())
-    asked = REMIND_ME_TO.fullmatch(rest)
+    window = HOURS_WINDOW.search(rest)  # "from 9 to 5": only then
+    hours = _hours_window(window) if window is not None else None
+    if window is not None and hours is None:
+        return _cannot(turn, 'Say the hours as times of day, like: "every hour from 9 am to 5 pm".')
+    asked = REMIND_ME_TO.fullmatch(rest[: window.start()].strip() if window is not None else rest)
     if seconds is None or asked is None:
         return _cannot(turn, 'Say what to remind you of, like: "remind me to drink water every hour".')
     if not EVERY_MIN_S <= seconds <= EVERY_MAX_S:
@@ -2268,10 +2272,30 @@ def _reminder_every(turn: _Turn, text: str, every: re.Match[str]) -> Resolution:
             ' like: "remind me to drink water every day at 10".',
         )
     what = f"about {asked['what']}" if asked["about"] == "about" else asked["what"]
+    reminder = _read_as(turn, "HassStartTimer", []).done(timer_name=what.strip(), reminder=True)
+    if hours is not None:  # from the window's start, each while, to its end, each day
+        (start_h, start_m), until = hours
+        turn.reasons.append(
+            f"a reminder every {seconds} s from {start_h}:{start_m:02d} to {until[0]}:{until[1]:02d}"
+        )
+        return _repeating(turn, reminder, Repeat(start_h, start_m, every_s=int(seconds), until=until))
     first = turn.now + timedelta(seconds=seconds)
     turn.reasons.append(f"a reminder every {seconds} s, first at {first:%H:%M}")
-    reminder = _read_as(turn, "HassStartTimer", []).done(timer_name=what.strip(), reminder=True)
     return _repeating(turn, reminder, Repeat(first.hour, first.minute, every_s=int(seconds)))
+
+
+# "remind me to drink water every hour from 9 to 5", "... between 9 am and 5 pm"
+HOURS_WINDOW = re.compile(r" (?:from|between) (?P<start>[\w: ]+?) (?:to|and|until|till) (?P<end>[\w: ]+?)$")
+
+
+def _hours_window(window: re.Match[str]) -> tuple[tuple[int, int], tuple[int, int]] | None:
+    """The first and last times of day of `window` ("from 9 to 5": 9 am to 5 pm, the working day's
+    hours when no am or pm is said); None when they are no times, or the first is not before the last."""
+    start, end = _time_of_day(window["start"])[0], _time_of_day(window["end"])[0]
+    if start is None or end is None:
+        return None
+    (h1, m1, _), (h2, m2, _) = _working_hour(start), _working_hour(end)
+    return ((h1, m1), (h2, m2)) if (h1, m1) < (h2, m2) else None
 
 
 def _repeating_reminder(turn: _Turn, text: str) -> Resolution | None:

@@ -67,9 +67,21 @@ class Repeat:
     sun: Event | None = None
     place: tuple[float, float] | None = None  # latitude, longitude: where the sun's times are
     every_s: int | None = None
+    until: tuple[int, int] | None = (
+        None  # with every_s: the last time of day ("from 9 to 5"), from hour:minute
+    )
 
     def next_after(self, now: datetime) -> datetime:
         """The first time after `now` (local, naive) it rings."""
+        if self.every_s is not None and self.until is not None:  # hour:minute, then every_s, to until
+            for ahead in range(2):
+                start = datetime.combine(
+                    now.date() + timedelta(days=ahead), time_of_day(self.hour, self.minute)
+                )
+                end = start.replace(hour=self.until[0], minute=self.until[1])
+                steps = max(0, int((now - start).total_seconds() // self.every_s + 1))
+                if (ring := start + timedelta(seconds=self.every_s * steps)) <= end:
+                    return ring
         if self.every_s is not None:  # on today's grid through hour:minute (a wall clock moved is followed)
             base = datetime.combine(now.date(), time_of_day(self.hour, self.minute))
             return base + timedelta(seconds=self.every_s * ((now - base).total_seconds() // self.every_s + 1))
@@ -90,7 +102,10 @@ class Repeat:
     def said(self) -> str:
         """ "every day", "on weekdays", "every Monday", "on Mondays and Fridays", "every hour"."""
         if self.every_s is not None:
-            return "every hour" if self.every_s == 3600 else f"every {duration_text(self.every_s)}"
+            every = "every hour" if self.every_s == 3600 else f"every {duration_text(self.every_s)}"
+            if self.until is None:
+                return every
+            return f"{every} from {_clock_said(self.hour, self.minute)} to {_clock_said(*self.until)}"
         if self.days == EVERY_DAY:
             return "every day"
         if self.days in (WEEKDAYS_ONLY, WEEKENDS):
@@ -106,6 +121,8 @@ class Repeat:
             d.update(sun=self.sun, place=list(self.place or ()))
         if self.every_s is not None:
             d["every_s"] = self.every_s
+        if self.until is not None:
+            d["until"] = list(self.until)
         return d
 
     @staticmethod
@@ -115,6 +132,7 @@ class Repeat:
             int(d["hour"]), int(d["minute"]), frozenset(int(x) for x in d["days"]), d.get("sun"),
             (float(place[0]), float(place[1])) if place else None,
             int(d["every_s"]) if d.get("every_s") else None,
+            (int(d["until"][0]), int(d["until"][1])) if d.get("until") else None,
         )  # fmt: skip
 
 
@@ -459,6 +477,12 @@ class Timers:
                     self.on_change([t for t, _ in self._running.values()])
                 except Exception:  # a full disk must not stop a timer
                     log.exception("could not keep the timers")
+
+
+def _clock_said(hour: int, minute: int) -> str:
+    """ "9 AM", "5:30 PM": a time of day as a repeat says it."""
+    half = "AM" if hour < 12 else "PM"
+    return f"{hour % 12 or 12}{f':{minute:02d}' if minute else ''} {half}"
 
 
 def _next_ring(timer: RunningTimer, after: datetime) -> datetime:

@@ -545,6 +545,31 @@ def test_an_alarm_on_a_weekday_is_that_days_and_a_repeating_one_says_its_days(ct
             "every_s": every_s,
         }
         assert dispatch(r, ctx).text.startswith(f"OK, I'll remind you {answer}"), said
+    # only within some hours: from the first, each day ("from 9 to 5" was part of what to do)
+    for said, every_s, hours, answer in (
+        (
+            "remind me to drink water every hour from 9 to 5",
+            3600,
+            ((9, 0), [17, 0]),
+            "every hour from 9 AM to 5 PM, starting at 5:00 PM.",
+        ),
+        (
+            "remind me to stretch every 30 minutes between 10 am and 4 pm",
+            1800,
+            ((10, 0), [16, 0]),
+            "every 30 minutes from 10 AM to 4 PM, starting at 10:00 AM tomorrow.",
+        ),
+    ):
+        r = resolve(hyp("OutOfDomain", text=said), ctx, kitchen, now=sunday)
+        (hour, minute), until = hours
+        assert r.values["repeat"] == {
+            "hour": hour,
+            "minute": minute,
+            "days": list(range(7)),
+            "every_s": every_s,
+            "until": until,
+        }, said
+        assert dispatch(r, ctx).text.endswith(answer), said
     for said in ("remind me to blink every minute", "remind me to sleep every 20 hours"):
         r = resolve(hyp("OutOfDomain", text=said), ctx, kitchen, now=sunday)
         assert "every 5 minutes to every 12 hours" in (r.clarification or ""), said

@@ -339,6 +339,12 @@ def test_a_repeat_every_while_rings_on_its_grid_and_is_set_again(timers: Timers,
         "every hour", "every 30 minutes", "every 2 hours",
     ]  # fmt: skip
     assert Repeat.from_dict(hourly.to_dict()) == hourly
+    nine_to_five = Repeat(9, 0, every_s=3600, until=(17, 0))  # "every hour from 9 to 5"
+    assert [nine_to_five.next_after(datetime(2026, 12, 7, h, m)) for h, m in ((7, 0), (9, 0), (16, 49), (17, 0))] == [
+        datetime(2026, 12, 7, 9), datetime(2026, 12, 7, 10), datetime(2026, 12, 7, 17), datetime(2026, 12, 8, 9),
+    ]  # fmt: skip
+    assert nine_to_five.said == "every hour from 9 AM to 5 PM"
+    assert Repeat.from_dict(nine_to_five.to_dict()) == nine_to_five
     soon = datetime.now() + timedelta(minutes=3)
     every_5 = Repeat(soon.hour, soon.minute, every_s=300)
     started = timers.start("bedroom", 1, "stretch", reminder=True, repeat=every_5)
