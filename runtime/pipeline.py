@@ -378,6 +378,11 @@ class Pipeline:
             self._emit(
                 "rewrite", original=turn.rewrite.original, text=turn.rewrite.text, source=turn.rewrite.source
             )
+        # what the turn just before left to be about ("cancel it" after a list): this turn only
+        listed, self._timers_listed = self._timers_listed, []
+        watched, self._stopwatch_last = self._stopwatch_last, False
+        kind_listed, self._kind_listed = self._kind_listed, None
+        rung, self._last_rung = self._last_rung, None
         # the first request after a ringing stopped may be about it; no later one is
         ringing_heard = time.monotonic() - self._ring_stopped_at < self.ring_heard_s
         self._ring_stopped_at = -math.inf
@@ -388,7 +393,6 @@ class Pipeline:
             )
             turn.action = Action("answer", text="")
             return
-        rung, self._last_rung = self._last_rung, None
         if ringing_heard and rung is not None and (again := self._reminded_again(turn, rung)) is not None:
             turn.action = again  # "It's time to stretch.", then "remind me again in 10 minutes"
             return
@@ -402,10 +406,8 @@ class Pipeline:
         offered, self._timers_offered = self._timers_offered, []
         if offered and self._timer_chosen(turn, offered):  # "Which one should I cancel?" -> "the egg timer"
             return
-        listed, self._timers_listed = self._timers_listed, []
         if listed and self._listed_changed(turn, listed):  # "what timers do i have" -> "cancel it"
             return
-        watched, self._stopwatch_last = self._stopwatch_last, False
         text = normalize(turn.text)
         if watched and (asked := next((k for k, said in STOPWATCH_IT.items() if said.fullmatch(text)), None)):
             # "start a stopwatch", then "stop": the stopwatch (it paused the music)
@@ -415,11 +417,10 @@ class Pipeline:
             turn.action = Action("answer", text=self.stopwatch.handle(asked))
             self._stopwatch_last = self.stopwatch.used  # reset: "stop" is the music's again
             return
-        asked = turn.text
-        kind_listed, self._kind_listed = self._kind_listed, None
+        parsed = turn.text
         if kind_listed and (more := DAY_FOLLOW_UP.fullmatch(text)) is not None:
-            asked = f"what {kind_listed}s do i have {more['day']}"  # "and on saturday": that day's list
-        turn.nbest = self.stages.nlu.parse(asked, NBEST)
+            parsed = f"what {kind_listed}s do i have {more['day']}"  # "and on saturday": that day's list
+        turn.nbest = self.stages.nlu.parse(parsed, NBEST)
         t = _lap(turn, "nlu", t)
         if not turn.nbest:
             turn.action = Action("none", text="Sorry, I didn't understand that.")
