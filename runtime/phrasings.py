@@ -382,6 +382,7 @@ LEARNING_OFF = re.compile(
     r"|my habits)(?: preferences)?)?(?: please)?"
 )
 # "snooze", "snooze for 5 minutes", "ten more minutes": an alarm again in a while (9 minutes unsaid)
+SNOOZE_MINUTES = 9  # "snooze" with no time said: an alarm clock's
 SNOOZE = re.compile(
     r"(?:please )?snooze(?: (?:it|that|the alarm|my alarm))?(?: for (?P<minutes>\w+(?: \w+)?) minutes?)?(?: please)?"
     r"|(?:give me )?(?P<more>\w+) more minutes(?: please)?"

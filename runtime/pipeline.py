@@ -75,6 +75,7 @@ from runtime.phrasings import (
     REMIND_AGAIN,
     REPEAT_ASKED,
     SNOOZE,
+    SNOOZE_MINUTES,
     STOPWATCH_IT,
     WHY_ASKED,
     unrepeated,
@@ -772,14 +773,8 @@ class Pipeline:
                 return Action("answer", text=f"You have no {values.get('kind', 'repeating')} alarm.")
             return Action("answer", text=f"Your {alarm_said(mine[0])} is cancelled.")
         day = date.fromisoformat(values["date"]) if "date" in values else None
-        if day is None:
-            mine = alarms[:1]
-        else:  # those that ring that day, and those that repeat on it but ring before
-            mine = [
-                t for t in alarms
-                if t.rings_at().date() == day
-                or (t.repeat and day.weekday() in t.repeat.days and t.skipping != day)
-            ]  # fmt: skip
+        # the next one; or those that ring that day, and those that repeat on it but ring before
+        mine = alarms[:1] if day is None else [t for t in alarms if _rings_on(t, day)]
         told = []
         for timer in mine:
             if timer.repeat is None:  # a one-off: cancelled
@@ -1167,7 +1162,7 @@ class Pipeline:
 
 
 REMIND_AGAIN_S = 10 * 60  # "remind me again later"
-SNOOZE_S = 9 * 60  # "snooze", as an alarm's
+SNOOZE_S = SNOOZE_MINUTES * 60  # "snooze", as an alarm's
 
 
 def _rings_on(timer: RunningTimer, day: date) -> bool:

@@ -138,6 +138,7 @@ from runtime.phrasings import (
     SHUFFLE_REPEAT,
     SKIP_BACK,
     SNOOZE,
+    SNOOZE_MINUTES,
     SPELL,
     STEP_BY,
     STOP_EVERYWHERE,
@@ -1595,7 +1596,7 @@ def _said_of_time(turn: _Turn, text: str) -> Resolution | None:
             all_timers=True, **_timer_kind(text), **_day_listed(turn, listed["day"])
         )
     if (snooze := SNOOZE.fullmatch(text)) is not None:
-        minutes = parse_number(snooze["minutes"] or snooze["more"] or "9") or 9
+        minutes = parse_number(snooze["minutes"] or snooze["more"] or "") or SNOOZE_MINUTES
         turn.reasons.append(f"snoozed: the alarm again in {minutes:g} minutes")
         return _read_as(turn, "HassStartTimer", []).done(seconds=int(minutes * 60), timer_name=ALARM)
     if (skip := ALARM_SKIP.fullmatch(text)) is not None:  # the pipeline finds it; a repeating one rings after
