@@ -47,11 +47,12 @@ class JustStarted(NamedTuple):
     at_a_time: bool = False  # set for a time of day ("remind me at 5 pm"): put right by one too
     name: str | None = None  # "pasta", a reminder's "call mom"
     command: str | None = None  # a command for later's: "turn off the tv"
+    repeat: Repeat | None = None  # "every day at 8": put right to 9, still every day
 
     @classmethod
     def of(cls, timer: RunningTimer, at_a_time: bool = False) -> JustStarted:
         """A running timer, just started."""
-        return cls(timer.id, timer.seconds, timer.kind, at_a_time, timer.name, timer.command)
+        return cls(timer.id, timer.seconds, timer.kind, at_a_time, timer.name, timer.command, timer.repeat)
 
     @classmethod
     def from_values(cls, timer_id: int, values: dict[str, Any]) -> JustStarted:

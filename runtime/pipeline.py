@@ -26,7 +26,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Any, Protocol, runtime_checkable
 
 from runtime.audio.vad import WAKE_CONTEXT_S, WakeTail
@@ -812,16 +812,6 @@ class Pipeline:
         repeat = (
             Repeat.from_dict(resolution.values["repeat"]) if resolution.values.get("repeat") else old.repeat
         )
-        tomorrow = resolution.values.get("tomorrow")  # "at 6:00 PM tomorrow": gone today
-        day = resolution.values.get("day")  # "on Tuesday"
-        if repeat is not None and repeat.every_s is None and at and "repeat" not in resolution.values:
-            # "remind me ... every day at 8", then "make it 9": every day at 9 (it became a one-off)
-            hour, minute = (int(x) for x in str(at).split(":"))
-            repeat = dataclasses.replace(repeat, hour=hour, minute=minute)
-            now = datetime.now()
-            ring = repeat.next_after(now)
-            seconds, ahead = int((ring - now).total_seconds()), (ring.date() - now.date()).days
-            tomorrow, day = ahead == 1, ring.strftime("%A") if ahead > 1 else None
         new = self.timers.start(
             self.satellite, seconds, old.name, old.command, reminder=old.reminder, repeat=repeat
         )
@@ -832,8 +822,8 @@ class Pipeline:
             "command": old.command,
             "reminder": old.reminder,
             "at": at,
-            "tomorrow": tomorrow,
-            "day": day,
+            "tomorrow": resolution.values.get("tomorrow"),  # "at 6:00 PM tomorrow": gone today
+            "day": resolution.values.get("day"),  # "on Tuesday": a repeating one's next
             "repeat": repeat.to_dict() if repeat else None,
         }
         again = dataclasses.replace(resolution, values={k: v for k, v in kept.items() if v})

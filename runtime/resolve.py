@@ -193,7 +193,15 @@ from runtime.rank import (
     words_of,
 )
 from runtime.sun import NO_PLACE, Event, next_sun_time
-from runtime.timers import ALARM, EVERY_DAY, WEEKDAYS_ONLY, WEEKENDS, Repeat, duration_text
+from runtime.timers import (
+    ALARM,
+    EVERY_DAY,
+    WEEKDAYS_ONLY,
+    WEEKENDS,
+    Repeat,
+    apart_on_the_clock,
+    duration_text,
+)
 from runtime.units import conversion
 
 
@@ -2108,26 +2116,8 @@ def _reminder_on_a_day(turn: _Turn, what: str, day: str) -> Resolution:
     )
 
 
-WHILE_WORDS = frozenset(
-    [
-        "in",
-        "after",
-        "a",
-        "an",
-        "and",
-        "half",
-        "quarter",
-        "of",
-        "hour",
-        "hours",
-        "minute",
-        "minutes",
-        "second",
-        "seconds",
-        "couple",
-        "few",
-    ]
-)
+# the words of a while alone: "in an hour and a half", "after 10 minutes"
+WHILE_WORDS = DURATION_UNITS | {"in", "after", "a", "an", "and", "of", "couple", "few"}
 # "tomorrow", "on friday": a day said with no time
 DAY_ONLY = re.compile(
     r"(?:for |on )?(?:this |next )?(?P<day>tomorrow|tonight|(?:mon|tues|wednes|thurs|fri|satur|sun)day)"
@@ -2143,7 +2133,7 @@ def _when_said(when: str) -> str | None:
         return "while" if whole else None
     if DAY_ONLY.fullmatch(when):
         return "day"
-    plain = re.sub(r"^(?:at|for|by|on) ", "", when)
+    plain = _time_part(when)
     if not all(w in TIME_WORDS or is_number_word(w) or ":" in w for w in plain.split()):
         return None  # "to call mom at 5 pm", "for my meeting at 3": a time, and what
     return "time" if _time_of_day(plain)[0] is not None else None
@@ -2158,7 +2148,12 @@ def _reminder_when(turn: _Turn, when: str, what: str) -> Resolution | None:
         return _read_as(turn, "HassStartTimer", []).done(seconds=int(delay), timer_name=what, reminder=True)
     if said == "day" and (day := DAY_ONLY.fullmatch(when)) is not None:
         return _reminder_on_a_day(turn, what, day["day"])
-    return _reminder_at(turn, re.sub(r"^(?:at|for|by|on) ", "", when), what) if said == "time" else None
+    return _reminder_at(turn, _time_part(when), what) if said == "time" else None
+
+
+def _time_part(when: str) -> str:
+    """ "5 pm" of "at 5 pm", "for 6 30": the time, without the word before it."""
+    return re.sub(r"^(?:at|for|by|on) ", "", when)
 
 
 def _working_hour(at: tuple[int, int, bool]) -> tuple[int, int, bool]:
@@ -2341,10 +2336,8 @@ def _alarm_moved(
         was = [w.values["seconds"] for h in halves if (w := _timer_until(turn, h)) is not None]
         if not was:
             return None
-        day = 24 * 3600  # the time of day: a weekday alarm said on a Saturday rings on Monday
-        alarms = [
-            a for a in alarms if any(abs((a.seconds - s + day // 2) % day - day // 2) <= 60 for s in was)
-        ]
+        # the time of day: a weekday alarm said on a Saturday rings on Monday
+        alarms = [a for a in alarms if any(apart_on_the_clock(a.seconds, s) <= 60 for s in was)]
         if not alarms:
             return turn.ask(f"You have no alarm at {from_said}.")
     if len(alarms) > 1:
@@ -2378,10 +2371,8 @@ def _moved_to(turn: _Turn, said: str, before: float | None, name: str = ALARM) -
     if before is None or _half_said(said):
         return _timer_until(turn, said, name)
     tries = [r for half in ("am", "pm") if (r := _timer_until(turn, f"{said} {half}", name)) is not None]
-    day = 24 * 3600  # nearer on the clock: 6 pm today is near 5 pm tomorrow
-    return min(
-        tries, key=lambda r: abs((r.values["seconds"] - before + day // 2) % day - day // 2), default=None
-    )
+    # nearer on the clock: 6 pm today is near 5 pm tomorrow
+    return min(tries, key=lambda r: apart_on_the_clock(r.values["seconds"], before), default=None)
 
 
 def _put_right_to(
@@ -2397,39 +2388,41 @@ def _put_right_to(
     "make it 6": the 6 nearer the one it was); None when `said` is no time of day. An alarm is
     moved as "move my alarm to ..." reads it."""
     if started.kind == ALARM:  # that alarm, of several
-        asked = _Turn(
-            Interpretation("HassStartTimer", top.score, [], f"move my alarm to {said}"),
-            ctx,
-            satellite,
-            person,
-            [],
-        )
-        asked.now = now or asked.now
+        asked = _timer_turn(f"move my alarm to {said}", top, ctx, satellite, person, now)
         alarm = _alarm_moved(asked, said, alarm_id=started.id)
         if alarm is None or alarm.clarification:
             return None
         alarm.values["moved"] = True
         return alarm
-    turn = _Turn(Interpretation("HassStartTimer", top.score, [], top.text), ctx, satellite, person, [])
-    turn.now = now or turn.now
+    turn = _timer_turn(top.text, top, ctx, satellite, person, now)
     moved = _moved_to(turn, said, started.seconds, name="reminder")
     if moved is None:
         return None
+    kept = {"replaces": started.id, **_kept(started)}
+    if started.repeat is not None and started.repeat.every_s is None:
+        # "remind me ... every day at 8", then "make it 9": every day at 9 (it became a one-off)
+        hour, minute = (int(x) for x in moved.values["at"].split(":"))
+        again = Resolution(turn.interp, values=kept)
+        return _repeating(turn, again, dataclasses.replace(started.repeat, hour=hour, minute=minute))
+    # a time gone today is tomorrow's ("tomorrow", as _timer_until read it), and the answer says so
+    said_day = {"tomorrow": True} if moved.values.get("tomorrow") else {}
     return Resolution(
-        turn.interp,
-        values={
-            "seconds": moved.values["seconds"],
-            "replaces": started.id,
-            "at": moved.values["at"],
-            **_kept(started),
-            # a time gone today is tomorrow's, and the answer says so
-            **(
-                {"tomorrow": True}
-                if (turn.now + timedelta(seconds=moved.values["seconds"])).date() > turn.now.date()
-                else {}
-            ),
-        },
+        turn.interp, values={"seconds": moved.values["seconds"], "at": moved.values["at"], **kept, **said_day}
     )
+
+
+def _timer_turn(
+    text: str,
+    top: Interpretation,
+    ctx: ContextStore,
+    satellite: Satellite,
+    person: str,
+    now: datetime | None,
+) -> _Turn:
+    """A turn of its own for `text`, said as a timer request just after one (at `now`, when given)."""
+    turn = _Turn(Interpretation("HassStartTimer", top.score, [], text), ctx, satellite, person, [])
+    turn.now = now or turn.now
+    return turn
 
 
 # "make it every 30 minutes", "no, every two hours instead": a reminder just set, repeated so
@@ -2451,8 +2444,7 @@ def _every_changed(
     """The reminder just set, to ring `every` ("every 30 minutes") from now instead."""
     name = started.name or ""
     asked = f"remind me {name if name.startswith('about ') else 'to ' + name} {every}"
-    turn = _Turn(Interpretation("HassStartTimer", top.score, [], asked), ctx, satellite, person, [])
-    turn.now = now or turn.now
+    turn = _timer_turn(asked, top, ctx, satellite, person, now)
     said = EVERY_WHILE.search(asked)
     assert said is not None  # `every` is one (the caller matched it)
     repeated = _reminder_every(turn, asked, said)

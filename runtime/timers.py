@@ -383,14 +383,13 @@ class Timers:
         """Under the lock: this satellite's timer called `name` that rings within a minute of the time
         of day `ends_in` from now, on whichever day (a weekday alarm said on a Saturday rings on
         Monday); of several, the one that rings first."""
-        day = 24 * 3600
         return min(
             (
                 t
                 for t, _ in self._running.values()
                 if t.satellite == satellite
                 and (name is None or called(t, name))
-                and abs((t.remaining() - ends_in + day / 2) % day - day / 2) <= 60
+                and apart_on_the_clock(t.remaining(), ends_in) <= 60
             ),
             key=lambda t: t.remaining(),
             default=None,
@@ -477,6 +476,13 @@ class Timers:
                     self.on_change([t for t, _ in self._running.values()])
                 except Exception:  # a full disk must not stop a timer
                     log.exception("could not keep the timers")
+
+
+def apart_on_the_clock(a: float, b: float) -> float:
+    """How far apart, in seconds, the times `a` and `b` seconds from now are on the clock, whatever
+    their days: 6 pm today and 5 pm tomorrow are an hour apart."""
+    day = 24 * 3600
+    return abs((a - b + day / 2) % day - day / 2)
 
 
 def _clock_said(hour: int, minute: int) -> str:
