@@ -870,7 +870,8 @@ def resolve(
     if UNDO.fullmatch(text):  # whatever the NLU made of it
         return _undo(turn)
     here = next((r for r in turn.rooms if r.id == satellite.room), None)
-    again = follow_up(ctx.last_request(satellite.id), text, turn.rooms, here)
+    said_kind = _one_as_kind(text, ctx.last_target_devices(satellite.id))
+    again = follow_up(ctx.last_request(satellite.id), said_kind, turn.rooms, here)
     if again is not None and (
         match_name(again.slot("name") or "", turn.devices, turn.rooms, satellite.room).devices
         or room_called(again.slot("area") or "", turn.rooms) is not None
@@ -2567,6 +2568,24 @@ FOLLOW_UP = re.compile(
     r" (?:the |my )?(?P<device>.+?)(?: too| as well| please)?"
     r"|(?:the |my )?(?P<device_too>.+?) (?:too|as well)(?: please)?"  # "the kitchen too"
 )
+
+
+# "and the living room one": "one" is the kind of device the last request acted on
+ONE_OF_A_KIND = re.compile(
+    r"(?P<before>.*\bthe (?!other\b)(?:\w+ )+?)ones?(?P<after>(?: too| as well| please)*)"
+)
+
+
+def _one_as_kind(text: str, last: list[Device]) -> str:
+    """ "turn off the kitchen light", then "and the living room one": "and the living room light",
+    the kind word of what was acted on (all of one kind); `text` otherwise. Not "the first one" (a
+    pick from a list) nor "the other one"."""
+    said = ONE_OF_A_KIND.fullmatch(text)
+    kinds = {d.type for d in last}
+    if said is None or len(kinds) != 1 or set(said["before"].split()) & set(ORDINALS):
+        return text
+    word = next((w for w, types in TYPE_WORDS.items() if types == (kinds.pop(),)), None)
+    return text if word is None else f"{said['before']}{word}{said['after']}"
 
 
 def _starts_a_request(phrase: str) -> bool:

@@ -2598,6 +2598,25 @@ def test_and_the_other_device_asks_the_last_request_of_it(ctx, bedroom) -> None:
     )
 
 
+def test_the_one_of_a_room_is_the_kind_just_acted_on(ctx, kitchen) -> None:
+    """ "turn it off" (the kitchen light), then "and the living room one": the living room light (it
+    was a brightness set of 1% on both living-room lights). Not "the first one" nor "the other one"."""
+    from runtime.resolve import _one_as_kind
+
+    resolve(spoken("HassTurnOn", "turn on the kitchen light", ("name", "kitchen light")), ctx, kitchen)
+    resolve(Interpretation("HassTurnOff", 0.9, [], "turn it off"), ctx, kitchen)
+    r = resolve(spoken("HassLightSet", "and the living room one", ("area", "living room")), ctx, kitchen)
+    assert (r.interpretation.intent, r.device_ids, r.values) == (
+        "HassTurnOff",
+        ["living_room_light"],
+        {"state": "off"},
+    )
+    light = ctx.last_target_devices("kitchen-sat")
+    assert _one_as_kind("and the bedroom one too", light) == "and the bedroom light too"
+    for said in ("and the first one", "the other one", "and one more"):
+        assert _one_as_kind(said, light) == said
+
+
 def test_a_room_follows_up_with_the_last_request_in_that_room(ctx, config, bedroom) -> None:
     """ "turn on the light in the office", then "and the hallway" / "the kitchen too": the same request
     in that room (they were out of domain, or read as a volume step). Without a room in the last
