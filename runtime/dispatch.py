@@ -210,6 +210,17 @@ def _answer(intent: str, values: dict[str, Any], ctx: ContextStore, now: datetim
         return Action("answer", text=f"I don't have a weather forecast, but it's {_deg(out)} outside.")
     if intent == "HassStartTimer":
         return Action("answer", text=_timer_set(values))
+    if intent == "HassGetCurrentDate" and "until_day" in values:  # "how many days until friday"
+        return Action(
+            "answer",
+            text=_days_until(
+                str(values["until_said"]),
+                date.fromisoformat(str(values["until_day"])),
+                now.date(),
+                str(values.get("unit", "days")),
+                bool(values.get("also_next")),
+            ),
+        )
     if intent == "HassGetCurrentDate" and "until" in values:  # "how many days until christmas"
         return Action(
             "answer",
@@ -455,7 +466,11 @@ def _holiday(name: str, today: date, next_year: bool, unit: str = "days") -> str
     on = f"{day.strftime('%A, %B')} {day.day}"
     if next_year:
         return f"{title(name)} next year is on {on}, {day.year}."
-    days = (day - today).days
+    return f"{title(name)} {_counted((day - today).days, unit)}, on {on}."
+
+
+def _counted(days: int, unit: str) -> str:
+    """ "is in 18 days"; "is tomorrow"; in weeks: "is in 2 weeks and 4 days"; in sleeps: the nights."""
     said = "is today" if days == 0 else "is tomorrow" if days == 1 else f"is in {days} days"
     if unit == "weeks" and days >= 7:
         weeks, rest = divmod(days, 7)
@@ -464,7 +479,22 @@ def _holiday(name: str, today: date, next_year: bool, unit: str = "days") -> str
         )
     elif unit == "sleeps" and days > 1:
         said = f"is {days} sleeps away"
-    return f"{title(name)} {said}, on {on}."
+    return said
+
+
+def _days_until(said: str, day: date, today: date, unit: str, also_next: bool) -> str:
+    """ "Friday is in 4 days, on December 11."; "December 25 is in 18 days, on a Friday."; "next
+    friday", either Friday: "This Friday is in 4 days, on December 11; the one after in 11 days." """
+    days = (day - today).days
+    if said in (d.title() for d in WEEKDAYS):
+        if also_next:
+            return (
+                f"This {said} {_counted(days, unit)}, on {day:%B} {day.day}; "
+                f"the one after {_counted(days + 7, unit).removeprefix('is ')}."
+            )
+        return f"{said} {_counted(days, unit)}, on {day:%B} {day.day}."
+    year = f", {day.year}" if day.year != today.year else ""
+    return f"{said} is today." if days == 0 else f"{said}{year} {_counted(days, unit)}, on a {day:%A}."
 
 
 def _since(device: Device, ctx: ContextStore, asked: str | None, now: datetime) -> str:

@@ -35,6 +35,31 @@ UNIT_WORDS = frozenset(
 )
 
 
+# "the twenty fifth", "the 3rd": a day of the month said
+ORDINAL_WORDS = {
+    w: i + 1
+    for i, w in enumerate(
+        _split(
+            "first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth "
+            "fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth"
+        )
+    )
+}
+ORDINAL_WORDS.update({"twentieth": 20, "thirtieth": 30})
+
+
+def ordinal(text: str) -> int | None:
+    """ "25th", "25", "twenty fifth", "thirty first", "third" -> the number; else None."""
+    words = text.replace("-", " ").split()
+    if len(words) == 1 and (said := re.fullmatch(r"(\d{1,2})(?:st|nd|rd|th)?", words[0])):
+        return int(said[1])
+    if len(words) == 1:
+        return ORDINAL_WORDS.get(words[0])
+    if len(words) == 2 and words[0] in TENS and words[1] in ORDINAL_WORDS and ORDINAL_WORDS[words[1]] < 10:
+        return TENS[words[0]] + ORDINAL_WORDS[words[1]]
+    return None
+
+
 def parse_number(text: str | None) -> float | None:
     """ "50", "50%", "21.5 degrees", "fifty", "twenty-one point five", "a hundred" -> number; else None."""
     if text is None:

@@ -552,17 +552,21 @@ EVERY_FIRST = re.compile(
 )
 # "how many days until christmas" said "Sorry": counted from today's date
 HOLIDAY = "|".join(NAMES)
+# "how many days until friday" / "until december 25th" / "until the 3rd of january" ("Sorry") too
+MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+          "november", "december")  # fmt: skip
+_MONTH = "|".join(MONTHS)
 DAYS_UNTIL = re.compile(
     rf"how (?:many (?P<unit>days|weeks|sleeps)|long) (?:is it |are there |is there )?(?:until|till|til|to|before)"
-    rf" (?:the )?(?P<day>{HOLIDAY})(?: is it)?"
+    rf" (?:(?:the )?(?P<day>{HOLIDAY})|(?:(?:this|the) |(?P<next>next) )?(?P<weekday>{_DAY_NAMES})"
+    rf"|(?:the )?(?P<date>\w+(?: \w+)?) of (?P<month>{_MONTH})|(?P<month2>{_MONTH}) (?:the )?(?P<date2>\w+(?: \w+)?))"
+    r"(?: is it| is)?"
 )
 # "what time will it be in 3 hours" ("Sorry"): the clock then
 TIME_IN_A_WHILE = re.compile(r"what time (?:will it be|is it going to be|would it be) in (?P<time>.+)")
 # "how many days are in february", "is it a leap year" ("Sorry"): the calendar's facts
-MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-          "november", "december")  # fmt: skip
 DAYS_IN_MONTH = re.compile(
-    rf"how many days (?:are )?(?:there )?in (?P<month>{'|'.join(MONTHS)}|this month|next month)(?: (?P<year>\d{{4}}))?"
+    rf"how many days (?:are )?(?:there )?in (?P<month>{_MONTH}|this month|next month)(?: (?P<year>\d{{4}}))?"
 )
 LEAP_YEAR = re.compile(r"is (?:it|this|this year|(?P<year>\d{4})|next year) a leap year")
 # "what time is sunset", "when does the sun come up tomorrow", "how long until dark" (read as the time
@@ -607,10 +611,9 @@ HOLIDAY_WHEN = re.compile(
     r"(?: (?P<year2>this|next) year)?"
 )
 # "what's the date on friday", "what date is next friday": that weekday's date (it said "Sorry")
-_WEEKDAY = "monday|tuesday|wednesday|thursday|friday|saturday|sunday"
 DATE_OF_WEEKDAY = re.compile(
-    rf"(?:what's|whats|what is) the date (?:on |this |(?P<next>next) |of )?(?P<day>{_WEEKDAY})"
-    rf"|what date is (?:it )?(?:on |this |(?P<next2>next) )?(?P<day2>{_WEEKDAY})"
+    rf"(?:what's|whats|what is) the date (?:on |this |(?P<next>next) |of )?(?P<day>{_DAY_NAMES})"
+    rf"|what date is (?:it )?(?:on |this |(?P<next2>next) )?(?P<day2>{_DAY_NAMES})"
 )
 # "what time is it in london": the time there (out of domain; the time here would be a wrong answer)
 TIME_IN = re.compile(

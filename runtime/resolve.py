@@ -60,7 +60,7 @@ from runtime.context import Asked, ContextStore, JustStarted
 from runtime.conventions import COLORS, ON_OFF_STATES
 from runtime.events import Interpretation, Resolution, Slot
 from runtime.nlu.intents import DOMAIN_WORDS, REJECT_THRESHOLD
-from runtime.numbers import calculation, is_number_word, number_in_text, number_words, parse_number
+from runtime.numbers import calculation, is_number_word, number_in_text, number_words, ordinal, parse_number
 from runtime.phrasings import (
     ALARM_AT,
     ALARM_AT_OFF,
@@ -1461,8 +1461,8 @@ def _said_of_time(turn: _Turn, text: str) -> Resolution | None:
         )
     if SUN_UP.fullmatch(text):
         return _read_as(turn, "HassGetCurrentTime", []).done(sun="up")
-    if (until := DAYS_UNTIL.fullmatch(text)) is not None:
-        return _read_as(turn, "HassGetCurrentDate", []).done(until=until["day"], unit=until["unit"] or "days")
+    if (until := DAYS_UNTIL.fullmatch(text)) is not None and (counted := _days_until(until, turn.now.date())):
+        return _read_as(turn, "HassGetCurrentDate", []).done(**counted, unit=until["unit"] or "days")
     if (later := TIME_IN_A_WHILE.fullmatch(text)) is not None and (
         seconds := duration_in_text(f"in {later['time']}")
     ) is not None:
@@ -2586,6 +2586,43 @@ def _one_as_kind(text: str, last: list[Device]) -> str:
         return text
     word = next((w for w, types in TYPE_WORDS.items() if types == (kinds.pop(),)), None)
     return text if word is None else f"{said['before']}{word}{said['after']}"
+
+
+def _days_until(until: re.Match[str], today: date) -> dict[str, Any] | None:
+    """What "how many days until ..." counts to: a holiday's name (`until`), or the day itself
+    (`until_day`, ISO) and how to say it (`until_said`: "Friday", "December 25"); "next friday" is
+    the coming one and the one after (`also_next`). None for a date that is none ("the 32nd of may")."""
+    if until["day"]:
+        return {"until": until["day"]}
+    if until["weekday"]:
+        ahead = (WEEKDAYS.index(until["weekday"]) - today.weekday() - 1) % 7 + 1
+        return {
+            "until_day": (today + timedelta(days=ahead)).isoformat(),
+            "until_said": until["weekday"].title(),
+            "also_next": bool(until["next"]),
+        }
+    month, said = MONTHS.index(said_in(until, "month") or "") + 1, ordinal(said_in(until, "date") or "")
+    if said is None:
+        return None
+    day = next(
+        (
+            d
+            for year in range(today.year, today.year + 9)
+            if (d := _date_or_none(year, month, said)) and d >= today
+        ),
+        None,
+    )
+    if day is None:
+        return None
+    return {"until_day": day.isoformat(), "until_said": f"{MONTHS[month - 1].title()} {said}"}
+
+
+def _date_or_none(year: int, month: int, day: int) -> date | None:
+    """The date, or None where there is none (February 29 of a common year)."""
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
 
 
 def _starts_a_request(phrase: str) -> bool:

@@ -4015,6 +4015,35 @@ def test_a_joke_the_news_and_days_until_a_holiday_are_answered(ctx, kitchen) -> 
         assert said_back(said) == answer
 
 
+def test_days_until_a_weekday_or_a_date_are_counted(ctx, kitchen) -> None:
+    """ "how many days until friday" / "until december 25th" said "Sorry" (only holidays were known)."""
+    from runtime.resolve import interpret
+
+    at = datetime(2026, 12, 6, 18, 0)  # a Sunday
+
+    def said_back(text: str) -> str:
+        return dispatch(interpret([hyp("OutOfDomain", text=text)], ctx, kitchen, now=at)[1], ctx, now=at).text
+
+    for said, answer in (
+        ("how many days until friday", "Friday is in 5 days, on December 11."),
+        ("how many days until sunday", "Sunday is in 7 days, on December 13."),  # not today: the coming one
+        ("how long until next friday", "This Friday is in 5 days, on December 11; the one after in 12 days."),
+        ("how many days until december 25th", "December 25 is in 19 days, on a Friday."),
+        ("how many days until the 3rd of january", "January 3, 2027 is in 28 days, on a Sunday."),
+        ("how many weeks until march the first", "March 1, 2027 is in 12 weeks and 1 day, on a Monday."),
+        (
+            "how many sleeps until the twenty fourth of december",
+            "December 24 is 18 sleeps away, on a Thursday.",
+        ),
+        ("how many days until february 29", "February 29, 2028 is in 450 days, on a Tuesday."),
+        ("how many days until december 6", "December 6 is today."),
+        # a holiday named by its date stays the holiday
+        ("how long until the fourth of july", "Independence Day is in 210 days, on Sunday, July 4."),
+    ):
+        assert said_back(said) == answer, said
+    assert said_back("how many days until the 32nd of may") == SORRY
+
+
 def test_a_reminder_on_a_day_asks_the_time_and_one_on_an_event_says_it_cannot(ctx, kitchen) -> None:
     """ "remind me to water the plants tomorrow" and "remind me when i get home to call mom" said
     "Sorry"; "what are my reminders for tomorrow" too, and "should i take an umbrella"."""
