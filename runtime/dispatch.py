@@ -942,11 +942,12 @@ def alarm_skipped(skipped: RunningTimer, after: RunningTimer | None, on: date | 
     """ "skip tomorrow's alarm": `skipped` as it was, on the day `on` (None: its next), and `after`,
     the same alarm as it rings next (None: it did not repeat, and is cancelled)."""
     day = _day_of(skipped) if on is None else day_word(on)
+    what = alarm_said(skipped)
+    if skipped.kind != ALARM:  # "your reminder to call mom at 10:00 AM"
+        what = f"{_which(skipped)} at {_rings_at(skipped)}{_again(skipped)}"
     if after is None:
-        return f"Your {alarm_said(skipped)} {day} is cancelled."
-    return (
-        f"I'll skip your {alarm_said(skipped)} {day}. The next one is {_day_of(after)} at {_rings_at(after)}."
-    )
+        return f"Your {what} {day} is cancelled."
+    return f"I'll skip your {what} {day}. The next one is {_day_of(after)} at {_rings_at(after)}."
 
 
 def _on_a_day(timer: RunningTimer) -> str:

@@ -208,6 +208,13 @@ STOPWATCH = {
 }
 
 
+# "cancel the first one" of two timers with none listed: the first set, when it also rings first
+TIMER_ORDINAL = re.compile(
+    r"\b(?:cancel|stop|delete|remove|turn off) (?:the|my) (?P<k>first|second|third|fourth|last)"
+    r" (?:one|timer|alarm|reminder)\b"
+)
+
+
 # "what timers do i have", then "cancel it", "pause the second one", "cancel both": of those listed
 LISTED_CHANGED = re.compile(
     r"(?:no,? |actually,? |ok,? |okay,? )?(?:please )?"
@@ -238,9 +245,16 @@ DAY_FOLLOW_UP = re.compile(
 
 
 # "... tomorrow", "... for monday": the day a list of alarms or reminders is asked for
-LISTED_DAY = (
-    r"(?: (?:for |on )?(?P<day>today|tonight|this (?:morning|afternoon|evening)"
-    r"|tomorrow(?: morning| afternoon| evening| night)?|monday|tuesday|wednesday|thursday|friday|saturday|sunday))?"
+_DAY_SAID = (
+    r"today|tonight|this (?:morning|afternoon|evening)"
+    r"|tomorrow(?: morning| afternoon| evening| night)?|monday|tuesday|wednesday|thursday|friday|saturday|sunday"
+)
+LISTED_DAY = rf"(?: (?:for |on )?(?P<day>{_DAY_SAID}))?"
+# "cancel tomorrow's reminders", "delete my alarms for saturday" ("Sorry"): those that ring that day
+DAY_TIMERS_OFF = re.compile(
+    r"(?:please )?(?:cancel|delete|remove|clear|skip|turn off)(?: all)?(?: of)?(?: my| the)?"
+    rf" (?:(?P<day>{_DAY_SAID})(?:'s| s|s)? (?P<kind>reminders?|alarms)"
+    rf"|(?P<kind2>reminders|alarms) (?:for |on )?(?P<day2>{_DAY_SAID}))(?: please)?"
 )
 # "when is my alarm", "is my alarm set", "how much time is left on my alarm" (the model left the
 # alarm out: "5 minutes left on your timer")

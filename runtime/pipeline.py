@@ -30,7 +30,7 @@ from datetime import date
 from typing import Any, Protocol, runtime_checkable
 
 from runtime.audio.vad import WAKE_CONTEXT_S, WakeTail
-from runtime.choices import chosen_timers, expected_answers
+from runtime.choices import by_ordinal, chosen_timers, expected_answers
 from runtime.clauses import commands
 from runtime.clock import duration_in_text
 from runtime.config import Config
@@ -77,6 +77,7 @@ from runtime.phrasings import (
     SNOOZE,
     SNOOZE_MINUTES,
     STOPWATCH_IT,
+    TIMER_ORDINAL,
     WHY_ASKED,
     unrepeated,
 )
@@ -534,6 +535,9 @@ class Pipeline:
         elif intent == "HassCancelTimer":
             which = (values.get("timer_name"), values.get("timer_seconds"))
             alike = self._alike(values)
+            if len(alike) > 1 and (first := _first_both_ways(resolution.interpretation.text, alike)):
+                self.timers.cancel_id(first.id)  # "cancel the first one"
+                return Action("answer", text=_one_cancelled(first))
             if len(alike) > 1:  # "cancel the timer" with two running: cancelling either could be wrong
                 self._timers_offered, self._offered_for = [t.id for t in alike], intent
                 told = timers_answer(alike[0].kind, alike)
@@ -713,11 +717,8 @@ class Pipeline:
             turn.action = Action("answer", text="OK, they keep running.")
         elif not cancelled:  # it rang while the question was answered
             turn.action = Action("answer", text="That one has already finished.")
-        elif len(cancelled) == 1 and cancelled[0].kind == "timer" and not cancelled[0].name:
-            # which of two plain timers: the one of that length
-            turn.action = Action("answer", text=f"Timer for {duration_text(cancelled[0].seconds)} cancelled.")
         elif len(cancelled) == 1:
-            turn.action = Action("answer", text=timer_answer("HassCancelTimer", {}, cancelled[0]))
+            turn.action = Action("answer", text=_one_cancelled(cancelled[0]))
         else:
             count = "Both" if len(cancelled) == 2 else f"All {len(cancelled)}"
             turn.action = Action("answer", text=f"{count} {cancelled[0].kind}s cancelled.")
@@ -761,8 +762,10 @@ class Pipeline:
 
     def _alarm_left_out(self, values: dict[str, Any]) -> Action:
         """ "skip tomorrow's alarm": that ring only (a repeating alarm rings on its next day after);
-        "cancel my weekday alarm": the alarm that repeats so, of several."""
-        alarms = self._ringing_next(ALARM)
+        "cancel my weekday alarm": the alarm that repeats so, of several; "cancel tomorrow's
+        reminders": those of that day, as alarms are."""
+        kind = "reminder" if values.get("timer_kind") == "reminder" else ALARM
+        alarms = self._ringing_next(kind)
         if "repeating" in values:
             days = values["repeating"]
             mine = [t for t in alarms if t.repeat and (days is None or sorted(t.repeat.days) == days)]
@@ -783,7 +786,8 @@ class Pipeline:
             elif (after := self.timers.skip(timer.id, day)) is not None:
                 told.append(alarm_skipped(timer, after, day))
         if not told:
-            return Action("answer", text="You have no alarm tomorrow." if day else "You have no alarm set.")
+            none = "You have no reminders" if kind == "reminder" else "You have no alarm"
+            return Action("answer", text=f"{none} {day_word(day)}." if day else f"{none} set.")
         return Action("answer", text="OK. " + " ".join(told))
 
     def _ringing_next(self, kind: str) -> list[RunningTimer]:
@@ -1327,3 +1331,22 @@ class AudioLoop:
                 self.pipeline.process(chunk)
             except Exception:
                 log.exception("turn processing failed on %s; listening on", self.pipeline.satellite)
+
+
+def _one_cancelled(timer: RunningTimer) -> str:
+    """What is said of one timer of several cancelled: a plain timer by its length (which of two)."""
+    if timer.kind == "timer" and not timer.name:
+        return f"Timer for {duration_text(timer.seconds)} cancelled."
+    return timer_answer("HassCancelTimer", {}, timer)
+
+
+def _first_both_ways(text: str, timers: list[RunningTimer]) -> RunningTimer | None:
+    """ "cancel the first one" (the second, the last) of `timers` (soonest first) with none listed
+    just before: the one that is so counted both by when it was set and by when it rings; None when
+    the two counts differ (which was meant is then asked) or no ordinal was said."""
+    said = TIMER_ORDINAL.search(normalize(text))
+    k = by_ordinal(said["k"], timers) if said is not None else None
+    if k is None:
+        return None
+    by_setting = sorted(timers, key=lambda t: t.id)  # ids count up as timers are set
+    return timers[k] if timers[k] is by_setting[k] else None

@@ -80,6 +80,7 @@ from runtime.phrasings import (
     COFFEE_READY,
     COLOR_ASKED,
     DATE_OF_WEEKDAY,
+    DAY_TIMERS_OFF,
     DAYS_IN_MONTH,
     DAYS_UNTIL,
     DEVICES_LISTED,
@@ -1608,6 +1609,13 @@ def _said_of_time(turn: _Turn, text: str) -> Resolution | None:
         minutes = parse_number(snooze["minutes"] or snooze["more"] or "") or SNOOZE_MINUTES
         turn.reasons.append(f"snoozed: the alarm again in {minutes:g} minutes")
         return _read_as(turn, "HassStartTimer", []).done(seconds=int(minutes * 60), timer_name=ALARM)
+    if (day_off := DAY_TIMERS_OFF.fullmatch(text)) is not None:  # as "skip tomorrow's alarm", of a kind
+        alarms = "alarm" in (said_in(day_off, "kind") or "")
+        values: dict[str, Any] = (
+            {"timer_name": ALARM, "timer_kind": ALARM} if alarms else {"timer_kind": "reminder"}
+        )
+        cancel = _read_as(turn, "HassCancelTimer", [Slot("name", ALARM)] if alarms else [])
+        return cancel.done(**values, skip="day", date=_day_listed(turn, said_in(day_off, "day"))["on_day"])
     if (skip := ALARM_SKIP.fullmatch(text)) is not None:  # the pipeline finds it; a repeating one rings after
         cancel = _read_as(turn, "HassCancelTimer", [Slot("name", ALARM)])
         if skip["next"]:
@@ -4864,6 +4872,8 @@ def _timer(turn: _Turn, **values: Any) -> Resolution:
     said = TIMER_NAMED.search(normalize(turn.interp.text))
     if not name and said is not None and not any(parse_number(w) is not None for w in said["name"].split()):
         name = said["name"]  # "the fan timer": "fan" is a device word, which the model does not tag here
+    if name in ORDINALS:
+        name = ""  # "cancel the last timer": which of several, as the pipeline counts them
     if name:
         values["timer_name"] = name
     elif _timer_kind(normalize(turn.interp.text)).get("timer_kind") == "reminder":  # "cancel my reminder"

@@ -21,6 +21,7 @@ from conftest import Broker, free_port, wait_until
 from runtime.config import Config
 from runtime.context import ContextStore
 from runtime.daemon import Runtime, with_broker
+from runtime.dispatch import day_word
 from runtime.pipeline import RING_EVERY_S, RING_TIMES, Pipeline
 from runtime.resolve import taught_command
 from runtime.simulator import DeviceSimulator
@@ -638,6 +639,26 @@ def test_cancelling_one_of_several_timers_asks_which_and_the_answer_picks(home: 
         pipe.timers.cancel_all("kitchen-sat")
 
 
+def test_the_first_of_several_timers_is_cancelled_when_set_and_ringing_first(home: dict[str, Any]) -> None:
+    """ "cancel the first one" just after setting timers of 5 and 10 minutes asked which; it is the
+    one set first when it also rings first. When the two orders differ, it still asks."""
+    pipe = home["rt"].pipelines["kitchen-sat"]
+    said = partial(reply, pipe)
+    try:
+        said("set a timer for 5 minutes")
+        said("set a timer for 10 minutes")
+        assert said("cancel the first one") == "Timer for 5 minutes cancelled."
+        assert [t.seconds for t in pipe.timers.running("kitchen-sat")] == [600]
+        said("set a timer for 20 minutes")
+        assert said("cancel the last timer") == "Timer for 20 minutes cancelled."
+        said("set a timer for 3 minutes")  # set last, rings first
+        assert said("cancel the first one").endswith(" Which one should I cancel?")
+        assert said("the first one") == "Timer for 3 minutes cancelled."  # as the question listed them
+        assert [t.seconds for t in pipe.timers.running("kitchen-sat")] == [600]
+    finally:
+        pipe.timers.cancel_all("kitchen-sat")
+
+
 def test_pausing_one_of_several_timers_asks_which_unless_one_is_running(home: dict[str, Any]) -> None:
     """ "pause the timer" with two running paused the latest without saying which, and "the 5 minute
     one" then was read as resuming something."""
@@ -1226,6 +1247,51 @@ def test_skipping_tomorrows_alarm_leaves_the_days_after(home: dict[str, Any]) ->
         assert said("cancel my alarm") == f"Your {hour}:00 AM alarm every day is cancelled."
         said("remind me to take my pills every day at 8")
         assert said("cancel my reminder") == "Reminder to take your pills every day cancelled."
+    finally:
+        pipe.timers.cancel_all("bedroom-sat")
+
+
+def test_a_days_reminders_and_alarms_are_cancelled_and_a_repeating_one_skipped(home: dict[str, Any]) -> None:
+    """ "cancel tomorrow's reminders", "delete my alarms for friday" said "Sorry". Those that ring that
+    day are cancelled; one that repeats is skipped that day only; those of other days stay."""
+    pipe = home["rt"].pipelines["bedroom-sat"]
+    said = partial(reply, pipe)
+    now = datetime.now()
+    tomorrow = now.date() + timedelta(days=0 if now.hour < 5 else 1)  # before 5 am: the coming morning
+    later = tomorrow + timedelta(days=2)
+
+    def seconds_to(day: date, hour: int) -> int:
+        return int((datetime.combine(day, dt_time(hour, 0)) - datetime.now()).total_seconds())
+
+    try:
+        pipe.timers.start("bedroom-sat", seconds_to(tomorrow, 10), "call mom", reminder=True)
+        pipe.timers.start("bedroom-sat", seconds_to(tomorrow, 17), "buy milk", reminder=True)
+        pipe.timers.start("bedroom-sat", seconds_to(later, 9), "pay rent", reminder=True)
+        daily = Repeat(8, 0)
+        pipe.timers.start(
+            "bedroom-sat", seconds_to(tomorrow, 8), "water the plants", reminder=True, repeat=daily
+        )
+        pipe.timers.start("bedroom-sat", seconds_to(later, 7), ALARM)
+        day = "today" if tomorrow == now.date() else "tomorrow"
+        assert said("cancel tomorrow's reminders") == (
+            f"OK. I'll skip your reminder to water the plants at 8:00 AM every day {day}. The next one is"
+            f" {day_word(tomorrow + timedelta(days=1))} at 8:00 AM. Your reminder to call mom at 10:00 AM {day}"
+            f" is cancelled. Your reminder to buy milk at 5:00 PM {day} is cancelled."
+        )
+        assert sorted(t.name or "" for t in pipe.timers.running("bedroom-sat")) == [
+            ALARM,
+            "pay rent",
+            "water the plants",
+        ]
+        assert said("delete all my reminders for tomorrow") == f"You have no reminders {day}."
+        assert (
+            said(f"cancel my alarms for {later:%A}".lower())
+            == f"OK. Your 7:00 AM alarm on {later:%A} is cancelled."
+        )
+        assert sorted(t.name or "" for t in pipe.timers.running("bedroom-sat")) == [
+            "pay rent",
+            "water the plants",
+        ]
     finally:
         pipe.timers.cancel_all("bedroom-sat")
 
