@@ -2592,7 +2592,8 @@ def _one_as_kind(text: str, last: list[Device]) -> str:
     kinds = {d.type for d in last}
     if said is None or len(kinds) != 1 or set(said["before"].split()) & set(ORDINALS):
         return text
-    word = next((w for w, types in TYPE_WORDS.items() if types == (kinds.pop(),)), None)
+    kind = kinds.pop()
+    word = next((w for w, types in TYPE_WORDS.items() if types == (kind,)), None)
     return text if word is None else f"{said['before']}{word}{said['after']}"
 
 
