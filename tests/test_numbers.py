@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from runtime.numbers import calculation
+from runtime.numbers import calculation, ordinal
 
 
 @pytest.mark.parametrize(
@@ -54,3 +54,9 @@ def test_sums_of_whole_numbers_are_exact(a: int, b: int) -> None:
     assert calculation(f"what's {a} times {b}") == f"{a} times {b} is {a * b}."
     assert calculation(f"what's {a} plus {b} times {a}") == f"{a} plus {b} times {a} is {a + b * a}."
     assert calculation(f"what's {a} minus {b} minus {a}") == f"{a} minus {b} minus {a} is {a - b - a}."
+
+
+def test_a_day_of_the_month_is_read_from_digits_or_words() -> None:
+    said = ("25th", "25", "1st", "twenty fifth", "twenty-first", "thirty first", "third", "twentieth")
+    assert [ordinal(s) for s in said] == [25, 25, 1, 25, 21, 31, 3, 20]
+    assert [ordinal(s) for s in ("fifth of", "twenty", "the third", "tenth fifth", "")] == [None] * 5
