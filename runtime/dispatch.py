@@ -1005,7 +1005,7 @@ def _timer_set(values: dict[str, Any]) -> str:
                 return f"OK, I'll remind you {what} at {at} {again}, {starting}."
             return f"Alarm {'moved to' if values.get('moved') else 'set for'} {at} {again}, {starting}."
         if command and sun:  # "turn on the porch light at sunset"
-            return f"At {sun}, {at}, I'll {command}."
+            return f"{'Tomorrow at' if tomorrow else 'At'} {sun}, {at}, I'll {command}."
         if command:
             return f"At {at}{tomorrow} I'll {command}."
         if values.get("reminder"):

@@ -4774,7 +4774,10 @@ def _at_the_sun(turn: _Turn, command: str, event: Event) -> Resolution:
         return turn.ask(f"There is no {event} here today or tomorrow.")
     seconds, when = int((at - turn.now).total_seconds()), at.strftime("%H:%M")
     turn.reasons.append(f"a command for {event} ({when}): '{command}', in {seconds} s")
-    return _read_as(turn, "HassStartTimer", []).done(seconds=seconds, command=command, at=when, sun=event)
+    later = _read_as(turn, "HassStartTimer", []).done(seconds=seconds, command=command, at=when, sun=event)
+    if at.date() != turn.now.date():  # today's is gone: "Tomorrow at sunset, 3:52 PM, ..."
+        later.values["tomorrow"] = True
+    return later
 
 
 # "add a minute", "take five minutes off", "add another minute": the time a timer gains or loses

@@ -118,6 +118,13 @@ def test_a_command_at_sunset_waits_for_it(ctx: ContextStore, kitchen: Satellite)
         and r.values["command"] == "turn on the kitchen light"
     )
     assert dispatch(r, ctx, now=NOW).text.startswith("At sunset, ")
+    # after today's sunset, tomorrow's: said so (it said "At sunset, 3:52 PM", a time gone)
+    late = at + timedelta(hours=1)
+    r = resolve(
+        Interpretation("HassTurnOn", 0.95, [], "turn on the kitchen light at sunset"), ctx, kitchen, now=late
+    )
+    assert dispatch(r, ctx, now=late).text.startswith("Tomorrow at sunset, ")
+    assert r.values["seconds"] > 20 * 3600
 
 
 def test_a_command_every_day_at_sunset_is_set_again_for_each_sunset(
