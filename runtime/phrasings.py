@@ -300,6 +300,7 @@ MEANT = re.compile(
 MEANT_NO = re.compile(
     r"(?:no|nope|wrong one|not that one),? (?:the|my) (?P<device>(?!.*\b(?:is|are|was|were|still|isn't|aren't)\b)"
     r"(?:\w+ ){0,3}\w+)(?: please| instead)?"
+    r"|(?:actually,? )?(?:(?:the|my) )?(?P<device2>(?:\w+ ){0,3}\w+) instead(?: please)?"  # "the kitchen light instead"
 )
 # "no, the other one": the last request, of the one other device of its kind there
 OTHER_ONE = re.compile(

@@ -2735,11 +2735,12 @@ def meant_instead(
             meant_instead(last, f"i meant the {others[0].name}", rooms, devices) if len(others) == 1 else None
         )
     said = MEANT.fullmatch(text) or MEANT_NO.fullmatch(text)
-    if said is None or parse_number(said["device"]) is not None:
+    meant = said_in(said, "device") if said is not None else None
+    if meant is None or parse_number(meant) is not None:
         return None
-    if said["device"].split()[0] in REQUEST_VERBS:
-        return str(said["device"])  # "no, i meant turn off the tv": that request
-    device = re.sub(r" ones?$", "", said["device"])  # "no, the kitchen one": the kitchen's
+    if meant.split()[0] in REQUEST_VERBS and said is not None and not said.groupdict().get("device2"):
+        return meant  # "no, i meant turn off the tv": that request (not "make it 20 instead")
+    device = re.sub(r" ones?$", "", meant)  # "no, the kitchen one": the kitchen's
     if not match_name(device, devices, rooms).devices and room_called(device, rooms) is None:
         return None  # "i said pause": no device of this home
     swapped = follow_up(last, f"and the {device}", rooms)

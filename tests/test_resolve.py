@@ -4172,7 +4172,10 @@ def test_too_fast_with_no_fan_just_commanded_is_this_rooms(ctx, bedroom, kitchen
 @pytest.mark.parametrize(
     ("said", "meant"),
     [("wait, unlock it", "unlock it"), ("ok turn off the lights", "turn off the lights"),
-     ("wait a minute", "wait a minute"), ("okay stop", "okay stop")],
+     ("wait a minute", "wait a minute"), ("okay stop", "okay stop"),
+     # "instead" was read as a device's name; "the floor lamp instead" is a correction (the pipeline's)
+     ("play it in the kitchen instead", "play it in the kitchen"), ("make it 20 instead please", "make it 20"),
+     ("the floor lamp instead", "the floor lamp instead")],
 )  # fmt: skip
 def test_an_interjection_before_a_command_is_dropped(said: str, meant: str) -> None:
     from runtime.nlu.text import as_meant

@@ -39,6 +39,13 @@ _OF_FOR_OFF = re.compile(r"\b(turn|switch|shut|(?<!the )power)( of\b| (?:\w+ ){1
 # everyday ways to say a switch the training templates do not have ("kill the lights" was read as a
 # brightness step, "i need the lights on" as a device "need lights"): said the way the model knows
 _IDIOMS = (
+    # "make it 20 instead", "play it in the kitchen instead": "instead" was read as a device's name
+    (
+        re.compile(
+            r"^((?:please )?(?:make|set|turn|switch|play|put|change|move|dim|open|close|start) .+) instead(?: please)?$"
+        ),
+        r"\1",
+    ),
     (re.compile(r"^(?:please )?(?:kill|cut) (the .+|all the .+|it|everything)$"), r"turn off \1"),
     (re.compile(r"^(?:please )?crank (it|the \w+(?: \w+)?) up$"), r"turn \1 up"),
     (
