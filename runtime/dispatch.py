@@ -165,9 +165,10 @@ def dispatch(resolution: Resolution, ctx: ContextStore, *, now: datetime | None 
     if values.get("greeting"):  # nothing taught for it yet: say how
         said = str(values["greeting"]).replace("goodnight", "good night")
         example = "turn on the lights" if said == "good morning" else "turn off the lights"
+        name = f", {values['name_said']}" if values.get("name_said") else ""
         return Action(
             "answer",
-            text=f"{said.capitalize()}! To make {_quoted(said)} do something, say: when I say {_quoted(said)}, {example}.",
+            text=f"{said.capitalize()}{name}! To make {_quoted(said)} do something, say: when I say {_quoted(said)}, {example}.",
         )
     if values.get("teachable"):  # "i'm going to bed", "start my morning routine": nothing taught yet
         said = values["teachable"]
@@ -248,6 +249,19 @@ def _answer(intent: str, values: dict[str, Any], ctx: ContextStore, now: datetim
         return Action("none", text="Sorry about that.")
     if intent == "AmbientThanks":
         return Action("none", text="You're welcome.")  # "none": it closes the conversation, no follow-up
+    if intent == "AmbientTeachPreference" and "called" in values:  # "call me sam"
+        return Action("answer", text=f"OK, I'll call you {values['called']}.")
+    if intent == "AmbientTeachPreference" and "called_asked" in values:  # "what's my name"
+        name = values["called_asked"]
+        unknown = "I don't know your name yet. To tell me, say: call me, and your name."
+        return Action("answer", text=f"You're {name}." if name else unknown)
+    if intent == "AmbientTeachPreference" and "called_forgotten" in values:
+        return Action(
+            "answer",
+            text="OK, I've forgotten your name."
+            if values["called_forgotten"]
+            else "I didn't know your name.",
+        )
     if intent == "AmbientTeachPreference" and "known" in values:
         return Action("answer", text=_known(values["known"]))
     if intent == "AmbientTeachPreference" and "forgot" in values:  # "forget that i like jazz"
@@ -612,6 +626,8 @@ def _volume(device: Device, ctx: ContextStore) -> str:
 def _known(known: dict[str, Any]) -> str:
     """ "What do you know about me": what was taught, and whether it learns."""
     said = []
+    if known.get("called"):
+        said.append(f"Your name is {known['called']}.")
     if known.get("likes"):
         said.append(f"You like {_and(known['likes'])}.")
     if known.get("dislikes"):

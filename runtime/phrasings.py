@@ -657,6 +657,20 @@ PREFERENCES_ASKED = re.compile(
     r"|what do i like|what (?:do|did) you remember(?: about me)?|what have i taught you"
     r"|what (?:kind of )?(?:music|songs|genres?) do i (?:like|love)|do you know what (?:music )?i like)(?: please)?"
 )
+# "call me sam", "my name is sam" ("Sorry"): what to call this person; not "call me back", "call me in
+# ten minutes" nor "call me an uber"
+NAME_TOLD = re.compile(
+    r"(?:please )?(?:call me|(?:my )?name is|(?:my )?name's|i'm called|i am called|you can call me)"  # "my" normalized away
+    r" (?P<name>(?!(?:a|an|the|back|in|at|on|when|later|tomorrow|tonight|if|after|before|now|maybe|please)\b)"
+    r"[a-z][a-z'-]*(?: (?!please\b)[a-z][a-z'-]*)?)(?: please| from now on)?"
+)
+# "what's my name", "who am i" ("Sorry"); "forget my name"
+NAME_ASKED = re.compile(
+    r"(?:what's|what is|whats) my name|who am i|do you know (?:my name|who i am)|say my name|what do you call me"
+)
+NAME_FORGOTTEN = re.compile(
+    r"(?:please )?(?:forget|delete|clear) my name(?: please)?|(?:don't|do not|stop) call(?:ing)? me (?:that|by my name)"
+)
 # "forget my preferences" (read as "stop learning"), "forget everything you know about me"
 PREFERENCES_FORGOTTEN = re.compile(
     r"(?:please )?(?:forget|delete|clear|erase|reset) (?:all )?(?P<all>everything (?:you know |you learned |you've learned )?about me"

@@ -112,6 +112,9 @@ from runtime.phrasings import (
     MEDIA_MOVED,
     MODE_ASKED,
     MONTHS,
+    NAME_ASKED,
+    NAME_FORGOTTEN,
+    NAME_TOLD,
     NEVER_MIND,
     NEXT_ONE,
     NOT_SAID,
@@ -1034,7 +1037,8 @@ def _phrasing(turn: _Turn, text: str) -> Resolution | None:
     ):
         return _read_as(turn, "HassGetState", []).done([d.id for d in found], None, query="where")
     if (greeting := GREETING.fullmatch(text)) is not None:  # answered, with how to make it do something
-        return _read_as(turn, "OutOfDomain", []).done(greeting=greeting["greeting"])
+        called = turn.ctx.preferences(turn.person).get("called") or ""  # "Good morning, Sam!"
+        return _read_as(turn, "OutOfDomain", []).done(greeting=greeting["greeting"], name_said=called)
     if (teachable := TEACHABLE.fullmatch(text)) is not None:  # not taught (a taught one is rewritten)
         # the moment, routine, time, mode or mood said
         phrase = next(v for v in teachable.groupdict().values() if v)
@@ -1794,16 +1798,16 @@ def _known_about(turn: _Turn) -> dict[str, Any]:
     """What this person taught: likes, dislikes, a preferred kind of media, phrases, learning on/off."""
     prefs = turn.ctx.preferences(turn.person)
     taught = sorted(k.removeprefix("command:") for k, v in prefs.items() if k.startswith("command:") and v)
-    known = ("likes", "dislikes", "media_class", "lights_on_at", "learning")
+    known = ("called", "likes", "dislikes", "media_class", "lights_on_at", "learning")
     names = sorted((k.removeprefix("name:"), v) for k, v in prefs.items() if k.startswith("name:") and v)
     return {**{k: prefs.get(k) for k in known}, "taught": taught, "names": names}
 
 
 def _forget_preferences(turn: _Turn, phrases_too: bool) -> None:
-    """Likes, dislikes and the preferred media forgotten (and the taught phrases with `phrases_too`);
+    """Likes, dislikes and the preferred media forgotten (and the taught phrases and name with `phrases_too`);
     learning on or off stays. Empty is what every reader takes as never taught."""
     for key, value in turn.ctx.preferences(turn.person).items():
-        if key != "learning" and (phrases_too or not key.startswith("command:")):
+        if key != "learning" and (phrases_too or not key.startswith("command:") and key != "called"):
             turn.ctx.set_preference(turn.person, key, [] if isinstance(value, list) else None)
 
 
@@ -1939,6 +1943,17 @@ def _said_to_the_assistant(turn: _Turn, text: str) -> Resolution | None:
     ):
         # "no, 17 minutes" with no timer or alarm just set to put right (interpret does that)
         return _no_device(_read_as(turn, "AmbientNegativeFeedback", []))
+    if (told := NAME_TOLD.fullmatch(text)) is not None:  # "call me sam"
+        name = told["name"].title()
+        turn.ctx.set_preference(turn.person, "called", name)
+        return _read_as(turn, "AmbientTeachPreference", []).done(called=name)
+    if NAME_ASKED.fullmatch(text):
+        called = turn.ctx.preferences(turn.person).get("called") or ""
+        return _read_as(turn, "AmbientTeachPreference", []).done(called_asked=called)
+    if NAME_FORGOTTEN.fullmatch(text):
+        had = bool(turn.ctx.preferences(turn.person).get("called"))
+        turn.ctx.set_preference(turn.person, "called", None)
+        return _read_as(turn, "AmbientTeachPreference", []).done(called_forgotten=had)
     if PREFERENCES_ASKED.fullmatch(text):
         return _read_as(turn, "AmbientTeachPreference", []).done(known=_known_about(turn))
     if (unliked := LIKE_FORGOTTEN.fullmatch(text)) is not None:

@@ -4525,3 +4525,25 @@ def test_is_the_coffee_ready_is_the_coffee_makers_state(ctx, kitchen) -> None:
     assert answered("is the coffee ready", ctx, kitchen) == "The coffee maker is off, not on."
     ctx.update_state("coffee_maker", {"state": "on"})
     assert answered("is the coffee ready", ctx, kitchen).startswith("The coffee maker has been on for ")
+
+
+def test_the_name_told_is_what_the_person_is_called(ctx, kitchen) -> None:
+    """ "call me sam", "my name is mary jane", "what's my name" said "Sorry"; a greeting uses the name,
+    "what do you know about me" tells it; "forget my name" forgets it, "forget my preferences" not."""
+    unknown = "I don't know your name yet. To tell me, say: call me, and your name."
+    assert answered("what's my name", ctx, kitchen) == unknown
+    assert answered("call me sam", ctx, kitchen) == "OK, I'll call you Sam."
+    assert ctx.preferences("default")["called"] == "Sam"
+    for asked in ("what's my name", "who am i", "do you know my name"):
+        assert answered(asked, ctx, kitchen) == "You're Sam.", asked
+    assert answered("good morning", ctx, kitchen).startswith("Good morning, Sam! ")
+    assert answered("what do you know about me", ctx, kitchen).startswith("Your name is Sam.")
+    answered("forget my preferences", ctx, kitchen)
+    assert answered("who am i", ctx, kitchen) == "You're Sam."
+    assert answered("my name is mary jane", ctx, kitchen) == "OK, I'll call you Mary Jane."
+    for other in ("call me back", "call me in ten minutes", "call me an uber", "my name is"):
+        assert "called" not in resolve(hyp("OutOfDomain", text=other), ctx, kitchen).values, other
+    assert ctx.preferences("default")["called"] == "Mary Jane"
+    assert answered("forget my name", ctx, kitchen) == "OK, I've forgotten your name."
+    assert answered("what's my name", ctx, kitchen) == unknown
+    assert answered("good morning", ctx, kitchen).startswith("Good morning! ")
