@@ -1951,9 +1951,9 @@ def _said_to_the_assistant(turn: _Turn, text: str) -> Resolution | None:
         called = turn.ctx.preferences(turn.person).get("called") or ""
         return _read_as(turn, "AmbientTeachPreference", []).done(called_asked=called)
     if NAME_FORGOTTEN.fullmatch(text):
-        had = bool(turn.ctx.preferences(turn.person).get("called"))
+        known = bool(turn.ctx.preferences(turn.person).get("called"))
         turn.ctx.set_preference(turn.person, "called", None)
-        return _read_as(turn, "AmbientTeachPreference", []).done(called_forgotten=had)
+        return _read_as(turn, "AmbientTeachPreference", []).done(called_forgotten=known)
     if PREFERENCES_ASKED.fullmatch(text):
         return _read_as(turn, "AmbientTeachPreference", []).done(known=_known_about(turn))
     if (unliked := LIKE_FORGOTTEN.fullmatch(text)) is not None:
