@@ -2278,6 +2278,8 @@ def _reminder_every(turn: _Turn, text: str, every: re.Match[str]) -> Resolution:
         or {"hour": 3600, "hourly": 3600, "minute": 60}.get(said.split()[-1])
     )
     rest = " ".join(text.replace(every[0], " ").split())
+    night_too = DAY_AND_NIGHT.search(rest)  # "... day and night": no quiet night, and not the task's words
+    rest = " ".join(DAY_AND_NIGHT.sub(" ", rest).split())
     window = HOURS_WINDOW.search(rest)  # "from 9 to 5": only then
     hours = _hours_window(window) if window is not None else None
     if window is not None and hours is None:
@@ -2300,8 +2302,35 @@ def _reminder_every(turn: _Turn, text: str, every: re.Match[str]) -> Resolution:
         )
         return _repeating(turn, reminder, Repeat(start_h, start_m, every_s=int(seconds), until=until))
     first = turn.now + timedelta(seconds=seconds)
+    awake = _awake_grid(turn.now, int(seconds))
+    if awake is not None and not night_too:  # not at 3 am: the day's hours only
+        turn.reasons.append(
+            f"a reminder every {seconds} s in the day's hours, from {awake[0]}:{awake[1]:02d}"
+        )
+        return _repeating(turn, reminder, Repeat(*awake, every_s=int(seconds), until=AWAKE_UNTIL))
     turn.reasons.append(f"a reminder every {seconds} s, first at {first:%H:%M}")
     return _repeating(turn, reminder, Repeat(first.hour, first.minute, every_s=int(seconds)))
+
+
+# "remind me to drink water every hour" rings in the day's hours only: not through the night (said
+# at night, the person is up, and it rings day and night; "day and night" says so too)
+AWAKE_FROM, AWAKE_UNTIL = (7, 0), (22, 0)
+DAY_AND_NIGHT = re.compile(
+    r"\b(?:day and night|night and day|around the clock|round the clock|all night|24 hours a day)\b"
+)
+
+
+def _awake_grid(now: datetime, every_s: int) -> tuple[int, int] | None:
+    """The first time of each day, from AWAKE_FROM, of a reminder every `every_s` seconds whose first
+    ring is `every_s` from `now` (so today's rings stay where they would be); None when `now` is
+    outside the day's hours."""
+    minutes = now.hour * 60 + now.minute
+    start, end = AWAKE_FROM[0] * 60 + AWAKE_FROM[1], AWAKE_UNTIL[0] * 60 + AWAKE_UNTIL[1]
+    if not start <= minutes < end:
+        return None
+    step = max(1, every_s // 60)
+    first = (minutes + step - start) % step + start  # the grid of now + every_s, back to the day's start
+    return divmod(first, 60)
 
 
 # "remind me to drink water every hour from 9 to 5", "... between 9 am and 5 pm"

@@ -1420,7 +1420,7 @@ def test_a_repeating_reminder_put_right_still_repeats(home: dict[str, Any]) -> N
         )
         said("remind me to drink water every hour")
         assert said("make it every 30 minutes").startswith(
-            "OK, I'll remind you to drink water every 30 minutes, starting at "
+            "OK, I'll remind you to drink water every 30 minutes"
         )
         repeats = sorted(
             (t.name, t.repeat.every_s or (t.repeat.hour, t.repeat.minute))

@@ -518,23 +518,30 @@ def test_an_alarm_on_a_weekday_is_that_days_and_a_repeating_one_says_its_days(ct
         assert r.values["seconds"] == seconds, said
         assert r.values["repeat"] == {"hour": hour, "minute": minute, "days": days}, said
         assert answer in (dispatch(r, ctx).text or ""), said
-    # every while: from now on, that far apart (it said "I can only repeat a reminder once a day or week")
+    # every while: from now on, that far apart (it said "I can only repeat a reminder once a day or week"),
+    # in the day's hours only (it rang through the night): from the grid's first time after 7 am to 10 pm
     for said, every_s, first, answer in (
         (
             "remind me every hour to drink water",
             3600,
-            (17, 0),
-            "to drink water every hour, starting at 5:00 PM",
+            (7, 0),
+            "to drink water every hour from 7 AM to 10 PM, starting at 5:00 PM",
         ),
         (
             "remind me to stretch every 30 minutes",
             1800,
-            (16, 30),
-            "to stretch every 30 minutes, starting at 4:30 PM",
+            (7, 0),
+            "to stretch every 30 minutes from 7 AM to 10 PM, starting at 4:30 PM",
         ),
-        ("every half hour remind me to check the oven", 1800, (16, 30), "to check the oven every 30 minutes"),
-        ("set an hourly reminder to drink water", 3600, (17, 0), "to drink water every hour"),
-        ("remind me about the laundry every two hours", 7200, (18, 0), "about the laundry every 2 hours"),
+        ("every half hour remind me to check the oven", 1800, (7, 0), "to check the oven every 30 minutes"),
+        ("set an hourly reminder to drink water", 3600, (7, 0), "to drink water every hour"),
+        (
+            "remind me about the laundry every two hours",
+            7200,
+            (8, 0),
+            "about the laundry every 2 hours from 8 AM",
+        ),
+        ("remind me to stretch every 40 minutes", 2400, (7, 20), "to stretch every 40 minutes from 7:20 AM"),
     ):
         r = resolve(hyp("OutOfDomain", text=said), ctx, kitchen, now=sunday)
         assert r.values["seconds"] == every_s and r.values["reminder"], said
@@ -543,8 +550,20 @@ def test_an_alarm_on_a_weekday_is_that_days_and_a_repeating_one_says_its_days(ct
             "minute": first[1],
             "days": list(range(7)),
             "every_s": every_s,
+            "until": [22, 0],
         }
         assert dispatch(r, ctx).text.startswith(f"OK, I'll remind you {answer}"), said
+    # day and night when said so, or said at night (the person is up)
+    for said, at, first in (
+        ("remind me to stretch every 30 minutes day and night", sunday, (16, 30)),
+        ("remind me to check the oven every 10 minutes", sunday.replace(hour=23), (23, 10)),
+    ):
+        r = resolve(hyp("OutOfDomain", text=said), ctx, kitchen, now=at)
+        assert (
+            "until" not in r.values["repeat"]
+            and (r.values["repeat"]["hour"], r.values["repeat"]["minute"]) == first
+        ), said
+        assert r.values["timer_name"] in ("stretch", "check the oven"), said
     # only within some hours: from the first, each day ("from 9 to 5" was part of what to do)
     for said, every_s, hours, answer in (
         (
