@@ -268,6 +268,9 @@ class Pipeline:
         self._ring_next: threading.Timer | None = None  # its next time, while it rings
         self._ring_stopped_at = -math.inf  # time.monotonic()
         self._last_rung: RunningTimer | None = None  # what rang last: "remind me again" is about it
+        # the reminder that rang last and when (monotonic): "remind me again in 10 minutes" said later
+        self._reminder_rung: tuple[RunningTimer, float] | None = None
+        self.remind_again_within_s = REMIND_AGAIN_WITHIN_S
         if isinstance(store, TimerStore):  # an alarm set last night rings though the daemon restarted
             keeper: TimerStore = store
             self.timers.on_change = lambda timers: keeper.save_timers(satellite, [saved(t) for t in timers])
@@ -398,6 +401,15 @@ class Pipeline:
         if ringing_heard and rung is not None and (again := self._reminded_again(turn, rung)) is not None:
             turn.action = again  # "It's time to stretch.", then "remind me again in 10 minutes"
             return
+        recent = self._reminder_rung
+        if (
+            not ringing_heard
+            and recent is not None
+            and time.monotonic() - recent[1] < self.remind_again_within_s
+            and (again := self._reminded_again(turn, recent[0])) is not None
+        ):
+            turn.action = again  # said a while after it rang, not as the first thing: the same
+            return
         if not ringing_heard and SNOOZE.fullmatch(normalize(turn.text)):
             # "snooze" with nothing ringing set an alarm 9 minutes away
             turn.resolution = Resolution(
@@ -422,6 +434,9 @@ class Pipeline:
         parsed = turn.text
         if kind_listed and (more := DAY_FOLLOW_UP.fullmatch(text)) is not None:
             parsed = f"what {kind_listed}s do i have {more['day']}"  # "and on saturday": that day's list
+        if (again_asked := REMIND_AGAIN.fullmatch(text)) is not None:
+            # no reminder rang lately: remind of what? (it set a plain timer)
+            parsed = f"remind me in {again_asked['time'] or duration_text(REMIND_AGAIN_S)}"
         turn.nbest = self.stages.nlu.parse(parsed, NBEST)
         t = _lap(turn, "nlu", t)
         if not turn.nbest:
@@ -854,6 +869,8 @@ class Pipeline:
             replaced = self._stop_ringing_locked()  # a new ring: the one before is over
             ring = self._ring
             self._last_rung = timer
+            if timer.reminder and timer.name:
+                self._reminder_rung = (timer, time.monotonic())
         if replaced:
             self._emit("ring_stopped")
         self._ring_again(ring_text(timer), self.ring_times, ring)
@@ -1156,6 +1173,7 @@ class Pipeline:
 
 
 REMIND_AGAIN_S = 10 * 60  # "remind me again later"
+REMIND_AGAIN_WITHIN_S = 60 * 60  # "remind me again" said this long after a reminder rang is about it
 SNOOZE_S = SNOOZE_MINUTES * 60  # "snooze", as an alarm's
 
 
