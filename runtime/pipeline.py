@@ -406,6 +406,7 @@ class Pipeline:
             not ringing_heard
             and recent is not None
             and time.monotonic() - recent[1] < self.remind_again_within_s
+            and REMIND_AGAIN.fullmatch(normalize(turn.text))  # not "snooze": nothing rings
             and (again := self._reminded_again(turn, recent[0])) is not None
         ):
             turn.action = again  # said a while after it rang, not as the first thing: the same

@@ -3462,8 +3462,33 @@ def white_of(said: str) -> str | None:
     return next(name for limit, name in WHITE_KELVIN if kelvin < limit)
 
 
+# "set the bedroom to 22": a room's temperature, said as people set the heating (it set the light to 22%)
+ROOM_WARMTH_C = (15, 30)
+
+
+def _room_warmth(turn: _Turn) -> str | None:
+    """The number of "set the bedroom to 22" when it reads as a temperature: a room said, no device,
+    no light or brightness word, no percent, a number people set the heating to, and a thermostat in
+    the home; None otherwise."""
+    i, words = turn.interp, set(normalize(turn.interp.text).split())
+    said = i.slot("brightness")
+    level = parse_number(said) if said and i.slot("area") and not i.slot("name") else None
+    bright = LIGHT_WORDS | {"bright", "brighter", "brightness", "dim", "dimmer", "percent", "light", "%"}
+    if (
+        level is None
+        or words & bright
+        or "%" in (said or "")
+        or not ROOM_WARMTH_C[0] <= level <= ROOM_WARMTH_C[1]
+    ):
+        return None
+    return said if any(d.type == "climate" for d in turn.devices) else None
+
+
 def _light_set(turn: _Turn) -> Resolution:
     values: dict[str, Any] = {}
+    if (warmth := _room_warmth(turn)) is not None:
+        turn.reasons.append(f"'{warmth}' for a room, no light said: its temperature")
+        return _setting(turn, "HassClimateSetTemperature", "temperature", warmth)
     if not any(turn.interp.slot(k) for k in ("brightness", "color", "temperature")) and (
         said_words(turn.interp) & TEMPERATURE_COMPARATIVES
     ):  # "make the bedroom light warmer" read as a light set with no value asked what to set
@@ -3524,8 +3549,14 @@ def _set_temperature(turn: _Turn) -> Resolution:
     climates = [d for d in turn.devices if d.type == "climate"]
     heating_said = bool(said_words(i) & {"heating", "heat", "thermostat", "temperature"})
     area = find_room(i.slot("area") or "", turn.rooms) if i.slot("area") else None
-    if area is not None and said_words(i) & {"degree", "degrees"}:  # "set the living room to 22 degrees"
-        heating_said = heating_said or not any(d.room == area.id and d.type == "oven" for d in turn.devices)
+    # "set the living room to 22 degrees", or "to 22" (read as a light's brightness: _room_warmth); a
+    # room's warmth is the heating's even where an oven is ("set the kitchen to 22": no oven is at 22)
+    warmth = parse_number(i.slot("temperature"))
+    room_warm = warmth is not None and ROOM_WARMTH_C[0] <= warmth <= ROOM_WARMTH_C[1]
+    if area is not None and (said_words(i) & {"degree", "degrees"} or room_warm):
+        heating_said = (
+            heating_said or room_warm or not any(d.room == area.id and d.type == "oven" for d in turn.devices)
+        )
     if not (i.slot("name") or i.slot("area") or i.slot("domain")):
         if said_words(i) & PRONOUNS and (level := _level_of_it(turn)) is not None:
             return level  # "set it to 180" just after the oven: the oven, not the thermostat
@@ -3830,8 +3861,10 @@ def _media_targets(turn: _Turn) -> list[Device] | Resolution:
     untagged = untagged_words(turn.interp).split()
     if kinds := {k for w in untagged for k in TYPE_WORDS.get(w, ()) if k in ("media_player", "tv")}:
         media = [d for d in media if d.type in kinds]  # "mute the tv" with "tv" untagged
-    elif (said := said_words(turn.interp)) & VIDEO_WORDS and not said & MUSIC_WORDS:
-        # "pause the movie": a tv that is on, not the music playing
+    elif (said := said_words(turn.interp)) & (
+        VIDEO_WORDS | {"channel", "channels"}
+    ) and not said & MUSIC_WORDS:
+        # "pause the movie", "next channel": a tv that is on, not the music playing
         tvs = [d for d in media if d.type == "tv"]
         on = [d for d in tvs if turn.state(d.id) in ("on", "playing", "paused")]
         media = on or tvs or media  # "resume the movie" with the tv off resumed the music

@@ -1213,7 +1213,7 @@ def test_alarms_reminders_and_timers_survive_a_restart(home: dict[str, Any]) -> 
         )
         said("remind me to take my pills every day at 8")
         assert said("remind me to drink water every hour").startswith(
-            "OK, I'll remind you to drink water every hour, starting at "
+            "OK, I'll remind you to drink water every hour"  # from 7 AM to 10 PM, unless said at night
         )
         said("set a timer for 20 minutes called laundry")
         said("pause the laundry timer")
@@ -1240,7 +1240,7 @@ def test_alarms_reminders_and_timers_survive_a_restart(home: dict[str, Any]) -> 
             reminders.startswith("You have 2 reminders: ")
             and "to take your pills at 8:00 AM every day" in reminders
         )
-        assert "to drink water every hour (next at " in reminders
+        assert "to drink water every hour" in reminders and "(next at " in reminders
     finally:
         pipe.timers.cancel_all("bedroom-sat")
         if restarted is not None:
@@ -1407,7 +1407,10 @@ def test_cancel_it_after_a_list_of_timers_is_about_those_listed(home: dict[str, 
         said("what timers do i have")
         assert said("delete the first one") == "Timer for 5 minutes cancelled."
         assert said("what reminders do i have").startswith("You have one reminder: to drink water every hour")
-        assert said("cancel that") == "Reminder to drink water every hour cancelled."
+        cancelled = said("cancel that")
+        assert cancelled.startswith("Reminder to drink water every hour") and cancelled.endswith(
+            " cancelled."
+        )
         said("what timers do i have")
         assert said("turn off the light") != "Timer for 10 minutes cancelled."  # not about those listed
         assert [t.seconds for t in pipe.timers.running("kitchen-sat")] == [600]

@@ -1657,7 +1657,8 @@ def test_every_volume_step_template_says_which_way_and_a_question_is_answered(
 
 
 def test_a_room_without_that_kind_of_device_is_said_by_kind(ctx, kitchen) -> None:
-    r = resolve(hyp("HassClimateSetTemperature", area="bedroom", temperature="19"), ctx, kitchen)
+    # (a room's warmth, "set the bedroom to 19", is the home's thermostat: test_a_room_set_to_a_warmth...)
+    r = resolve(hyp("HassClimateSetTemperature", area="bedroom", temperature="180"), ctx, kitchen)
     assert r.clarification == "There's no oven or thermostat in the bedroom."
     r = resolve(hyp("HassFanSetSpeed", area="kitchen", percentage="50"), ctx, kitchen)
     assert r.clarification == "There's no fan in the kitchen."
@@ -4566,3 +4567,54 @@ def test_the_name_told_is_what_the_person_is_called(ctx, kitchen) -> None:
     assert answered("forget my name", ctx, kitchen) == "OK, I've forgotten your name."
     assert answered("what's my name", ctx, kitchen) == unknown
     assert answered("good morning", ctx, kitchen).startswith("Good morning! ")
+
+
+def test_a_room_set_to_a_warmth_is_the_heating(ctx, kitchen) -> None:
+    """ "set the bedroom to 22" set the bedroom light to 22%; "set the kitchen to 22" asked for an oven
+    temperature. A room, a number people heat to and no light said: the home's thermostat."""
+    for said, slots in (
+        ("set the bedroom to 22", {"area": "bedroom", "brightness": "22"}),
+        ("set the kitchen to 22", {"area": "kitchen", "brightness": "22"}),
+        ("set the kitchen to 22 degrees", {"area": "kitchen", "temperature": "22"}),
+    ):
+        r = resolve(
+            hyp("HassLightSet" if "brightness" in slots else "HassClimateSetTemperature", text=said, **slots),
+            ctx,
+            kitchen,
+        )
+        assert (r.interpretation.intent, r.device_ids, r.values) == (
+            "HassClimateSetTemperature",
+            ["thermostat"],
+            {"target_temperature": 22},
+        ), said
+    for said, slots, device in (
+        ("set the kitchen to 50", {"area": "kitchen", "brightness": "50"}, "kitchen_light"),
+        (
+            "set the bedroom light to 22",
+            {"area": "bedroom", "domain": "light", "brightness": "22"},
+            "bedroom_light",
+        ),
+        ("set the bedroom to 22 percent", {"area": "bedroom", "brightness": "22"}, "bedroom_light"),
+    ):
+        r = resolve(hyp("HassLightSet", text=said, **slots), ctx, kitchen)
+        assert (r.interpretation.intent, r.device_ids) == ("HassLightSet", [device]), said
+    r = resolve(
+        hyp(
+            "HassClimateSetTemperature",
+            text="set the kitchen to 200 degrees",
+            area="kitchen",
+            temperature="200",
+        ),
+        ctx,
+        kitchen,
+    )
+    assert r.device_ids == ["oven"]
+
+
+def test_next_channel_is_the_tvs_not_the_music_playing(ctx, living) -> None:
+    # "next channel" with the speaker playing and the tv on skipped the speaker's song
+    ctx.update_state("living_room_speaker", {"state": "playing"})
+    ctx.update_state("tv", {"state": "on"})
+    for said, intent in (("next channel", "HassMediaNext"), ("previous channel", "HassMediaPrevious")):
+        assert resolve(hyp(intent, text=said), ctx, living).device_ids == ["tv"], said
+    assert resolve(hyp("HassMediaNext", text="next song"), ctx, living).device_ids == ["living_room_speaker"]
