@@ -249,6 +249,15 @@ def _answer(intent: str, values: dict[str, Any], ctx: ContextStore, now: datetim
         return Action("none", text="Sorry about that.")
     if intent == "AmbientThanks":
         return Action("none", text="You're welcome.")  # "none": it closes the conversation, no follow-up
+    if "speech_wpm" in values:  # "speak slower": the pipeline tells its speaker
+        how = values["speech"]
+        if values.get("speech_limit"):
+            return Action(
+                "answer", text=f"This is as {'slowly' if how == 'slower' else 'fast'} as I can speak."
+            )
+        return Action(
+            "answer", text="OK, back to my normal speed." if how == "normal" else f"OK, I'll speak {how}."
+        )
     if intent == "AmbientTeachPreference" and "called" in values:  # "call me sam"
         return Action("answer", text=f"OK, I'll call you {values['called']}.")
     if intent == "AmbientTeachPreference" and "called_asked" in values:  # "what's my name"

@@ -657,6 +657,12 @@ PREFERENCES_ASKED = re.compile(
     r"|what do i like|what (?:do|did) you remember(?: about me)?|what have i taught you"
     r"|what (?:kind of )?(?:music|songs|genres?) do i (?:like|love)|do you know what (?:music )?i like)(?: please)?"
 )
+# "speak slower", "can you talk faster", "speak normally" (read as "stop"): how fast responses are said
+SPEECH_SPEED = re.compile(
+    r"(?:please )?(?:can you |could you )?(?:speak|talk)(?: a (?:bit|little)| much)?"
+    r" (?:(?P<slower>slower|more slowly|slowly)|(?P<faster>faster|more quickly|quicker|quickly)"
+    r"|(?P<normal>normally|at (?:a )?normal speed|at (?:the )?(?:normal|usual|regular) speed))(?: please)?"
+)
 # "call me sam", "my name is sam" ("Sorry"): what to call this person; not "call me back", "call me in
 # ten minutes" nor "call me an uber"
 NAME_TOLD = re.compile(

@@ -81,7 +81,7 @@ from runtime.phrasings import (
     WHY_ASKED,
     unrepeated,
 )
-from runtime.resolve import MAX_TIMER_S, meant_instead, normalize, taught_command
+from runtime.resolve import MAX_TIMER_S, meant_instead, normalize, speech_key, taught_command
 from runtime.stopwatch import Stopwatch
 from runtime.timers import ALARM, Repeat, RunningTimer, Timers, called, duration_text, saved
 
@@ -174,6 +174,8 @@ class TimerStore(Protocol):
 
 
 class Speaker(Protocol):
+    speed_wpm: int  # words per minute ("speak slower")
+
     @property
     def speaking(self) -> bool: ...
 
@@ -226,6 +228,8 @@ class Pipeline:
         self.ctx, self.store, self.bridge, self.rewriter = ctx, store, bridge, rewriter
         self.speaker = speaker
         self.person = person
+        if speaker is not None and (wpm := ctx.preferences(person).get(speech_key(satellite))):
+            speaker.speed_wpm = int(wpm)  # "speak slower", said before a restart
         self.barge_in_on_speech = barge_in_on_speech  # off where the speaker echoes into the mic
         self.early_endpoint_ms = early_endpoint_ms
         self._early_checked = ""
@@ -472,6 +476,10 @@ class Pipeline:
         t = _lap(turn, "resolve", t)
         self._emit("resolution", **to_dict(turn.resolution))
         turn.action = self._timers(turn.resolution, self.stages.dispatch(turn.resolution, self.ctx))
+        if (
+            "speech_wpm" in turn.resolution.values and self.speaker is not None
+        ):  # "speak slower", this answer too
+            self.speaker.speed_wpm = int(turn.resolution.values["speech_wpm"])
         t = _lap(turn, "dispatch", t)
         said_to = turn.resolution.values.get("to")
         if "broadcast" in turn.resolution.values and self.on_broadcast is not None and said_to is not None:

@@ -143,6 +143,7 @@ from runtime.phrasings import (
     SKIP_BACK,
     SNOOZE,
     SNOOZE_MINUTES,
+    SPEECH_SPEED,
     SPELL,
     STEP_BY,
     STOP_EVERYWHERE,
@@ -196,6 +197,7 @@ from runtime.rank import (
     snapshot,
     words_of,
 )
+from runtime.speech import FASTEST_WPM, NORMAL_WPM, SLOWEST_WPM, WPM_STEP
 from runtime.sun import NO_PLACE, Event, next_sun_time
 from runtime.timers import (
     ALARM,
@@ -1794,6 +1796,25 @@ def _said_of_media(turn: _Turn, text: str) -> Resolution | None:
     return _targeted(turn, skip.done([d.id for d in found], found[0].room, media_command="next"))
 
 
+def speech_key(satellite: str) -> str:
+    """The preference that keeps how fast `satellite` speaks (words per minute)."""
+    return f"speech_wpm:{satellite}"
+
+
+def _speech_speed(turn: _Turn, how: str) -> Resolution:
+    """ "speak slower": this satellite's responses a step slower (faster, or back to normal), kept as
+    a preference; `speech_wpm` the new speed, `speech_limit` when it was as slow (fast) as it goes."""
+    key = speech_key(turn.satellite.id)
+    now = int(turn.ctx.preferences(turn.person).get(key) or NORMAL_WPM)
+    step = {"slower": -WPM_STEP, "faster": WPM_STEP}.get(how)
+    wpm = NORMAL_WPM if step is None else min(FASTEST_WPM, max(SLOWEST_WPM, now + step))
+    turn.ctx.set_preference(turn.person, key, wpm)
+    turn.reasons.append(f"speech {how}: {now} -> {wpm} words per minute")
+    return _read_as(turn, "OutOfDomain", []).done(
+        speech_wpm=wpm, speech=how, speech_limit=wpm == now and step is not None
+    )
+
+
 def _known_about(turn: _Turn) -> dict[str, Any]:
     """What this person taught: likes, dislikes, a preferred kind of media, phrases, learning on/off."""
     prefs = turn.ctx.preferences(turn.person)
@@ -1943,6 +1964,8 @@ def _said_to_the_assistant(turn: _Turn, text: str) -> Resolution | None:
     ):
         # "no, 17 minutes" with no timer or alarm just set to put right (interpret does that)
         return _no_device(_read_as(turn, "AmbientNegativeFeedback", []))
+    if (speed := SPEECH_SPEED.fullmatch(text)) is not None:  # "speak slower" (read as "stop")
+        return _speech_speed(turn, "slower" if speed["slower"] else "faster" if speed["faster"] else "normal")
     if (told := NAME_TOLD.fullmatch(text)) is not None:  # "call me sam"
         name = told["name"].title()
         turn.ctx.set_preference(turn.person, "called", name)

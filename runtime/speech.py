@@ -22,6 +22,9 @@ from runtime.events import FRAME_SAMPLES, SAMPLE_RATE
 
 log = logging.getLogger(__name__)
 
+# how fast responses are spoken (espeak-ng words per minute): "speak slower" steps it down
+NORMAL_WPM, SLOWEST_WPM, FASTEST_WPM, WPM_STEP = 160, 100, 250, 30
+
 
 class AudioSink(Protocol):
     """Plays 16 kHz mono int16 blocks; `write` returns about when the block has been played."""
@@ -102,10 +105,13 @@ class Speaker:
         sink_factory: Callable[[], AudioSink] | None,
         synthesize: Callable[[str], np.ndarray] | None = None,
     ) -> None:
+        self.speed_wpm = (
+            NORMAL_WPM  # "speak slower": what espeak-ng is asked for (an injected voice keeps its own)
+        )
         if synthesize is None:
             from runtime.audio.tts import synthesize as espeak
 
-            synthesize = espeak
+            synthesize = lambda text: espeak(text, speed=self.speed_wpm)  # noqa: E731
         self._synthesize = synthesize
         self._sink_factory = sink_factory
         self._lock = threading.Lock()

@@ -19,8 +19,9 @@ from runtime.audio.sources import silence_padded
 from runtime.config import Config
 from runtime.daemon import Runtime, chunks, with_broker
 from runtime.events import SAMPLE_RATE
-from runtime.pipeline import RING_EVERY_S, RING_HEARD_S
+from runtime.pipeline import RING_EVERY_S, RING_HEARD_S, Pipeline
 from runtime.simulator import DeviceSimulator
+from runtime.speech import Speaker
 
 Say = Callable[..., np.ndarray]
 
@@ -455,3 +456,34 @@ def test_the_spoken_answer_to_which_one_is_heard_and_acted_on(home: dict[str, An
         False,
     )
     assert turn.action is not None and [c.device_id for c in turn.action.commands] == ["tv"], turn.action
+
+
+def test_speak_slower_slows_the_answers_down_and_is_kept(home: dict[str, Any]) -> None:
+    """ "speak slower" was read as "stop"; the answers after it are spoken slower (espeak-ng's rate),
+    "speak normally" puts it back, and a pipeline started again keeps the speed asked for."""
+    rt, sinks = home["rt"], home["sinks"]
+    pipeline = rt.pipelines["kitchen-sat"]
+    assert pipeline.speaker is not None
+
+    def spoken_seconds(text: str) -> float:
+        turn = pipeline.handle_text(text)
+        assert turn.action is not None and pipeline.speaker is not None
+        assert pipeline.speaker.wait(30), "the answer did not end"
+        return sinks[-1].seconds
+
+    spell = "how do you spell necessary"
+    try:
+        normal = spoken_seconds(spell)
+        assert spoken_seconds("speak slower") > 0
+        assert spoken_seconds("speak slower") > 0
+        assert pipeline.speaker.speed_wpm == 100
+        slow = spoken_seconds(spell)
+        assert slow > 1.3 * normal, (slow, normal)  # 160 -> 100 words per minute
+        again = Pipeline(rt.config, "kitchen-sat", rt.stages, rt.ctx, rt.store, rt.bridge, rt.rewriter,
+                         speaker=Speaker(None))  # fmt: skip
+        assert again.speaker is not None and again.speaker.speed_wpm == 100  # kept over a restart
+        assert spoken_seconds("speak normally") > 0
+        assert pipeline.speaker.speed_wpm == 160
+    finally:
+        rt.ctx.set_preference(pipeline.person, "speech_wpm:kitchen-sat", None)
+        pipeline.speaker.speed_wpm = 160

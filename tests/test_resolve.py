@@ -4618,3 +4618,14 @@ def test_next_channel_is_the_tvs_not_the_music_playing(ctx, living) -> None:
     for said, intent in (("next channel", "HassMediaNext"), ("previous channel", "HassMediaPrevious")):
         assert resolve(hyp(intent, text=said), ctx, living).device_ids == ["tv"], said
     assert resolve(hyp("HassMediaNext", text="next song"), ctx, living).device_ids == ["living_room_speaker"]
+
+
+def test_speak_faster_steps_up_to_a_limit_and_normally_goes_back(ctx, kitchen) -> None:
+    said = [answered(s, ctx, kitchen) for s in ("can you talk faster",) * 4 + ("speak at normal speed",)]
+    assert said == ["OK, I'll speak faster."] * 3 + [
+        "This is as fast as I can speak.",
+        "OK, back to my normal speed.",
+    ]
+    assert ctx.preferences("default")["speech_wpm:kitchen-sat"] == 160
+    assert answered("speak slower please", ctx, kitchen) == "OK, I'll speak slower."
+    assert ctx.preferences("default")["speech_wpm:kitchen-sat"] == 130
