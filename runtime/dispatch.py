@@ -60,6 +60,10 @@ def dispatch(resolution: Resolution, ctx: ContextStore, *, now: datetime | None 
         missing = sorted(set(resolution.device_ids) - {d.id for d in devices})
         return Action("clarify", text=f"I can't find {', '.join(missing)} any more.")
     query = values.get("query")
+    if query == "temperature" and values.get("extreme"):  # "which room is the warmest": it, then the rest
+        top, reading = devices[0], (s.state.get("temperature") if (s := ctx.state(devices[0].id)) else None)
+        lead = f"The {_room_name(ctx, top.room)} is the {values['extreme']}, at {_deg(reading)}."
+        return Action("answer", text=" ".join([lead, *(_temperature(d, ctx) for d in devices[1:])]))
     if query == "temperature":
         nowhere = f"There's no thermometer in the {values['not_in']}. " if values.get("not_in") else ""
         return Action("answer", text=nowhere + " ".join(_temperature(d, ctx) for d in devices))

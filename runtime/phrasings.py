@@ -850,6 +850,17 @@ ROOM_WARMED = re.compile(
     r"|(?:cool down|cool) (?:the )?(?P<cool_room>.+?)(?: down)?"
     r"|make (?:the )?(?P<make_room>.+?) (?P<how>warmer|hotter|cooler|colder))(?: (?:a (?:bit|little)|please))?"
 )
+# "what's the temperature in every room", "which room is the warmest" (the weather "in every room", a
+# room called "rooms"): each room's thermometer; "is the house warm enough" (the weather): the home's
+ROOMS_TEMPERATURE = re.compile(
+    r"(?:what's|what is|whats|what are|tell me) the temperatures?(?: in| of)? (?:every|each|all(?: of)?(?: the)?|the) rooms?"
+    r"|how (?:warm|cold|hot) is (?:it )?(?:in )?(?:every|each|all the) rooms?"
+    r"|(?:which|what) rooms? (?:is|are) (?:the )?(?P<extreme>warmest|hottest|coldest|coolest|warm|cold|hot)(?: right now| now)?"
+    r"|(?:what's|what is|whats) the temperature (?:around|all over|throughout) the (?:house|home)"
+)
+HOUSE_WARM = re.compile(
+    r"is (?:the |my )?(?:house|home|place|flat|apartment) (?:warm|cold|hot|chilly|cool)(?: enough)?(?: right now| now)?"
+)
 # "is it warm in the office", "is it cold in the bedroom": the temperature there (read as the weather)
 WARM_IN = re.compile(
     r"(?:is it|is the temperature) (?:warm|cold|hot|chilly|cool|freezing)(?: enough)? in (?:the )?(?P<room>.+?)"

@@ -95,6 +95,7 @@ from runtime.phrasings import (
     GREETING,
     HELP,
     HOLIDAY_WHEN,
+    HOUSE_WARM,
     HOW_LOUD,
     HUMIDITY_ASKED,
     INPUT_CHOSEN,
@@ -138,6 +139,7 @@ from runtime.phrasings import (
     ROOM_DEVICES,
     ROOM_WARMED,
     ROOMS_ASKED,
+    ROOMS_TEMPERATURE,
     SEEK,
     SHUFFLE_REPEAT,
     SKIP_BACK,
@@ -405,10 +407,19 @@ PLAYING_WORDS = frozenset(_words("playing song track music listening watching si
 SUN_CONDITION = re.compile(
     r"(?P<command>.+?) (?:when|once|as soon as|after) (?:the sun (?P<event>sets|goes down|rises|comes up)"
     r"|it gets (?P<light>dark|light))"
+    # said first: "when the sun sets, close the blinds"
+    r"|(?:when|once|as soon as|after) (?:the sun (?P<event2>sets|goes down|rises|comes up)"
+    r"|it gets (?P<light2>dark|light)),? (?P<command2>.+)"
 )
 CONDITION = re.compile(
     r"\b(?:when|whenever|if|once|as soon as|every time) "
     r"(?:i|i'm|we|we're|you|it|it's|the|this|that|my|someone|somebody)\b"
+)
+# "if it gets cold turn on the heating", "when i leave lock the door": a condition said first (not
+# "when i say movie time ...", which teaches a phrase)
+CONDITION_FIRST = re.compile(
+    r"(?:if|when|whenever|once|as soon as|every time) (?!i say\b|i said\b|i tell you\b|you hear\b)"
+    r"(?:i|i'm|we|we're|you|it|it's|the|someone|somebody|anyone)\b"
 )
 # a command for later the NLU read as one for now ("in ten minutes" read so is a timer's, not here)
 LATER = re.compile(
@@ -900,7 +911,10 @@ def resolve(
         return then
     if (sun := SUN_CONDITION.fullmatch(text)) is not None and (
         # "close the blinds when the sun sets": a time this home knows (runtime/sun.py), whatever was read
-        then := _later_as(turn, f"{sun['command']} at {SUN_WORDS[sun['event'] or sun['light']]}")
+        then := _later_as(
+            turn,
+            f"{said_in(sun, 'command')} at {SUN_WORDS[said_in(sun, 'event') or said_in(sun, 'light') or '']}",
+        )
     ):
         return then
     if (
@@ -913,6 +927,11 @@ def resolve(
         and (then := _later_as(turn, f"{bare['command']} in {bare['n']} minutes"))
     ):
         return then
+    if CONDITION_FIRST.match(text) and _starts_a_request(text.split(" ", 1)[-1]):
+        # "if it gets cold turn on the heating" (read as teaching a phrase): a condition, first
+        return _read_as(turn, "OutOfDomain", []).ask(
+            "I can't wait for something to happen yet. I can do it now, or in a set time."
+        )
     unsure = interp.score < REJECT_THRESHOLD or interp.intent == "OutOfDomain"  # whatever it read
     if unsure and (then := _at_a_time(turn)):  # "lock the door at 12 30 pm" was out of domain
         # "turn off the fan at 2 am": the model unsure what it is, the words say a command for then (the
@@ -1263,6 +1282,10 @@ def _said_of_devices(turn: _Turn, text: str) -> Resolution | None:
         return _read_as(turn, "HassGetState", []).done([d.id for d in reporting], query="batteries")
     if (humid := HUMIDITY_ASKED.fullmatch(text)) is not None:
         return _humidity_asked(turn, humid["room"], outside="outside" in text.split())
+    if (rooms_asked := ROOMS_TEMPERATURE.fullmatch(text)) is not None:
+        return _rooms_temperature(turn, rooms_asked["extreme"])
+    if HOUSE_WARM.fullmatch(text):  # "is the house warm enough": the home's, not the weather
+        return _get_temperature(_read_as(turn, "HassClimateGetTemperature", [Slot("area", "house")]))
     if (asked := WARM_IN.fullmatch(text)) is not None and asked["room"] == "here":  # read as the weather
         return _get_temperature(_read_as(turn, "HassClimateGetTemperature", []))
     if asked is not None and (room := room_called(asked["room"], turn.rooms)):
@@ -3677,6 +3700,28 @@ def _climate_for(turn: _Turn) -> list[Device] | Resolution:
     return turn.ask(
         f"Which thermostat: {_the([d.name for d in climates])}?", candidates=[d.id for d in climates]
     )
+
+
+def _rooms_temperature(turn: _Turn, extreme: str | None) -> Resolution:
+    """Every indoor thermometer that has reported (the thermostat's own too), warmest first, or
+    coldest first for "which room is the coldest"; `extreme` the superlative asked, if any."""
+
+    def reading(d: Device) -> float | None:
+        value = _field(turn, d, "temperature")
+        return float(value) if isinstance(value, int | float) else None
+
+    found = [
+        d
+        for d in turn.devices
+        if d.type in ("sensor", "climate") and not outdoor(d) and reading(d) is not None
+    ]
+    cold = extreme in ("coldest", "coolest", "cold")
+    found.sort(key=lambda d: reading(d) or 0.0, reverse=not cold)
+    asked = _read_as(turn, "HassClimateGetTemperature", [])
+    if not found:
+        return asked.ask("No thermometer in the home has reported a temperature yet.")
+    superlative = extreme if extreme and extreme.endswith("est") else None
+    return asked.done([d.id for d in found], None, query="temperature", extreme=superlative)
 
 
 def _get_temperature(turn: _Turn) -> Resolution:

@@ -4629,3 +4629,42 @@ def test_speak_faster_steps_up_to_a_limit_and_normally_goes_back(ctx, kitchen) -
     assert ctx.preferences("default")["speech_wpm:kitchen-sat"] == 160
     assert answered("speak slower please", ctx, kitchen) == "OK, I'll speak slower."
     assert ctx.preferences("default")["speech_wpm:kitchen-sat"] == 130
+
+
+def test_each_rooms_temperature_and_the_warmest_are_told(ctx, living) -> None:
+    """ "what's the temperature in every room" said the weather "in Every Room"; "which room is the
+    warmest" asked about a room called "room"; "is the house warm enough" said the outdoor reading."""
+    ctx.update_state("thermostat", {"state": "heat", "target_temperature": 20, "temperature": 19.5})
+    ctx.update_state("office_temperature", {"temperature": 21.0})
+    ctx.update_state("outdoor_temperature", {"temperature": 8.0})
+    each = "It's 21 degrees in the office. It's 19.5 degrees in the hallway. The thermostat is set to 20 degrees."
+    assert answered("what's the temperature in every room", ctx, living) == each
+    assert answered("how warm is it in all the rooms", ctx, living) == each
+    assert answered("which room is the warmest", ctx, living, "HassGetState").startswith(
+        "The office is the warmest, at 21 degrees. It's 19.5 degrees in the hallway."
+    )
+    assert answered("which room is coldest", ctx, living) == (
+        "The hallway is the coldest, at 19.5 degrees. It's 21 degrees in the office."
+    )
+    assert answered("is the house warm enough", ctx, living, "HassGetWeather") == (
+        "It's 19.5 degrees in the hallway. The thermostat is set to 20 degrees."
+    )
+
+
+def test_a_condition_said_first_is_not_done_now(ctx, living) -> None:
+    """ "if it gets cold turn on the heating" was taken for teaching a phrase ("What should the phrase
+    be?"); "when the sun sets close the blinds" asked the same, and is a command for sunset."""
+    wait = "I can't wait for something to happen yet. I can do it now, or in a set time."
+    for said in ("if it gets cold turn on the heating", "when i leave lock the door"):
+        r = resolve(hyp("AmbientTeachCommand", text=said), ctx, living)
+        assert (r.clarification, r.device_ids) == (wait, []), said
+    taught = resolve(
+        hyp("AmbientTeachCommand", text="when i say movie night turn off the lights"), ctx, living
+    )
+    assert taught.clarification != wait
+    r = resolve(hyp("OutOfDomain", text="when the sun sets, close the blinds"), ctx, living)
+    assert (r.interpretation.intent, r.values.get("sun"), r.values.get("command")) == (
+        "HassStartTimer",
+        "sunset",
+        "close the blinds",
+    )
