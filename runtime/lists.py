@@ -89,6 +89,15 @@ RAN_OUT = re.compile(
 )
 
 
+# "add milk", "buy eggs and bread" ("Sorry"): onto the shopping list, when every item is a grocery
+ADD_ALONE = re.compile(r"(?:please )?(?:add|buy)(?: some| more)? (?P<items>.+?)(?: please)?")
+# "i got the bread", "we bought milk" ("Sorry"): off the shopping list, when every item is a grocery
+GOT = re.compile(
+    r"(?:i|we|i've|we've|i have|we have) (?:got|bought|picked up|already got|already bought)(?: the| some)?"
+    r" (?P<items>.+?)(?: already| today| now)?"
+)
+
+
 def parse(text: str) -> ListRequest | None:
     """The list request said in `text`, or None when it is none. Commas are kept: "eggs, bread and
     butter" is three items."""
@@ -104,10 +113,11 @@ def parse(text: str) -> ListRequest | None:
             return None
         name = next((NAMES[v] for k, v in groups.items() if k.startswith("name")), SHOPPING)
         return ListRequest(action, name, items)  # type: ignore[arg-type]
-    if (out := RAN_OUT.fullmatch(text)) is not None:
-        items = split_items(out["items"] or out["items2"])
-        if items and all(_grocery(tuple(i.split())) for i in items):
-            return ListRequest("add", SHOPPING, items)
+    for action, pattern in (("add", RAN_OUT), ("add", ADD_ALONE), ("remove", GOT)):
+        if (out := pattern.fullmatch(text)) is not None:
+            items = split_items(next(v for k, v in out.groupdict().items() if v and k.startswith("items")))
+            if items and all(_grocery(tuple(i.split())) for i in items):
+                return ListRequest(action, SHOPPING, items)  # type: ignore[arg-type]
     return None
 
 

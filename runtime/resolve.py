@@ -1082,9 +1082,12 @@ def _said_of_lists(turn: _Turn, text: str) -> Resolution | None:
     if request is None and more is None and listed is not None:  # "what's on my list", then "remove milk"
         more = lists.more(text, listed) if text.startswith(("add ", "put ")) else None
         request = lists.less(text, listed)
-    if more is not None and not any(_starts_a_request(i) or duration_in_text(f"in {i}") for i in more.items):
+    if more is not None and not any(
+        _starts_a_request(i) or duration_in_text(f"in {i}") or re.search(r"\b(?:to|onto|into)\b", i)
+        for i in more.items
+    ):
         # "add milk to my shopping list", then "and eggs": not a request of its own ("and turn off the
-        # tv"), nor a timer's minutes ("add 5 minutes")
+        # tv"), nor a timer's minutes ("add 5 minutes"), nor added somewhere else ("add john to the meeting")
         request = more
     if request is None:
         return None

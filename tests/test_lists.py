@@ -32,6 +32,10 @@ from runtime.lists import SHOPPING, TO_DO, ListRequest, change, more, parse, sai
         ("i'm all out of milk again", ListRequest("add", SHOPPING, ("milk",))),
         ("we need milk and bread", ListRequest("add", SHOPPING, ("milk", "bread"))),
         ("we're running low on coffee", ListRequest("add", SHOPPING, ("coffee",))),
+        ("add milk", ListRequest("add", SHOPPING, ("milk",))),
+        ("buy eggs and bread", ListRequest("add", SHOPPING, ("eggs", "bread"))),
+        ("i got the bread", ListRequest("remove", SHOPPING, ("bread",))),
+        ("we bought milk and eggs", ListRequest("remove", SHOPPING, ("milk", "eggs"))),
         # not lists
         ("we need a plumber", None),
         ("i'm out of ideas", None),
@@ -41,6 +45,10 @@ from runtime.lists import SHOPPING, TO_DO, ListRequest, change, more, parse, sai
         ("put the lights on", None),
         ("add five minutes to the timer", None),
         ("add it to my shopping list", None),
+        ("add 5 minutes", None),
+        ("add john to the meeting", None),
+        ("i got a new job", None),
+        ("buy me some time", None),
     ],
 )
 def test_list_requests_are_read_from_the_words(text: str, request_: ListRequest | None) -> None:

@@ -4668,3 +4668,14 @@ def test_a_condition_said_first_is_not_done_now(ctx, living) -> None:
         "sunset",
         "close the blinds",
     )
+
+
+def test_adding_to_something_else_after_the_list_is_no_list_item(ctx, kitchen) -> None:
+    # after "what's on my shopping list", "add john to the meeting" went on the shopping list
+    from runtime.resolve import interpret
+
+    interpret([hyp("OutOfDomain", text="what's on my shopping list")], ctx, kitchen)
+    _, r = interpret([hyp("OutOfDomain", text="add john to the meeting")], ctx, kitchen)
+    assert r.interpretation.intent == "OutOfDomain" and "list" not in r.values
+    _, r = interpret([hyp("OutOfDomain", text="add cheese")], ctx, kitchen)
+    assert (r.interpretation.intent, r.values["list_items"]) == ("HassShoppingListAddItem", ["cheese"])
