@@ -285,6 +285,11 @@ TIMERS_LIST = re.compile(
     r"|what (?:are you going to|will you) do later)"
     rf"{LISTED_DAY}(?: please)?"
 )
+# "pause all timers" (read as cancelling them: they were), "unpause all timers" (resumed the music)
+ALL_PAUSED = re.compile(
+    r"(?:please )?(?:(?P<pause>pause|hold|freeze)|resume|unpause|continue|restart) (?:all|every|both)(?: of)?"
+    r"(?: the| my)? (?:timers|reminders)(?: please)?"
+)
 # "turn off all alarms" (read as switching a device called alarms off)
 ALL_OFF = re.compile(
     r"(?:please )?(?:cancel|delete|remove|clear|disable|turn off|switch off|stop) (?:all|every)(?: of)?(?: the| my)?"

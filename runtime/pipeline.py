@@ -256,6 +256,7 @@ class Pipeline:
         self.turns: list[Turn] = []  # finished turns (the demo and tests read them)
         self._timers_offered: list[int] = []  # the timers "Which one should I cancel?" listed
         self._offered_for = "HassCancelTimer"  # what the answer does to them: cancel, pause or resume
+        self._offered_delta = 0  # with HassIncreaseTimer / HassDecreaseTimer: the seconds added
         self._timers_listed: list[int] = []  # the timers the answer just before listed, in its order
         self._kind_listed: str | None = None  # the kind of timer listed just before ("alarm")
         self.timers = Timers(self._timer_rang)  # a timer rings where it was asked for
@@ -602,6 +603,8 @@ class Pipeline:
                 pausing = intent == "HassPauseTimer"
                 # "pause the timer" with two running paused the latest: the ones it would change
                 changed = [t for t in self._alike(values) if t.paused != pausing]
+                if values.get("every_timer"):  # "pause all timers": each of them
+                    return _all_paused([self.timers.set_paused(t.id, pausing) for t in changed], pausing)
                 if len(changed) > 1:
                     self._timers_offered, self._offered_for = [t.id for t in changed], intent
                     told = timers_answer(changed[0].kind, changed)
@@ -614,6 +617,14 @@ class Pipeline:
                     timer = (self.timers.pause if pausing else self.timers.unpause)(self.satellite, *which)
             else:
                 delta = int(values["seconds"]) * (1 if intent == "HassIncreaseTimer" else -1)
+                if len(alike := [t for t in self._alike(values) if t.kind == "timer"]) > 1:
+                    # "add 5 minutes to the timer" with several: which (it added to one, unsaid)
+                    self._timers_offered, self._offered_for = [t.id for t in alike], intent
+                    self._offered_delta = delta
+                    verb = "add it to" if delta > 0 else "take it from"
+                    return Action(
+                        "clarify", text=f"{timers_answer('timer', alike)} Which one should I {verb}?"
+                    )
                 timer = self.timers.find(self.satellite, *which)
                 if timer is not None and timer.remaining() + delta > MAX_TIMER_S:
                     return Action("answer", text="A timer can run up to 24 hours.")
@@ -656,6 +667,8 @@ class Pipeline:
         chosen = chosen_timers(normalize(turn.text), listed)
         if chosen is None:
             return False
+        if self._offered_for in ("HassIncreaseTimer", "HassDecreaseTimer"):
+            return self._timers_changed(turn, chosen, self._offered_delta)
         if self._offered_for != "HassCancelTimer":
             return self._timers_paused(turn, chosen, pausing=self._offered_for == "HassPauseTimer")
         self._cancel_chosen(turn, chosen)
@@ -746,6 +759,26 @@ class Pipeline:
         else:
             count = "Both" if len(cancelled) == 2 else f"All {len(cancelled)}"
             turn.action = Action("answer", text=f"{count} {cancelled[0].kind}s cancelled.")
+
+    def _timers_changed(self, turn: Turn, chosen: list[RunningTimer], delta: int) -> bool:
+        """The answer to "Which one should I add it to?": `delta` seconds added to those (taken off)."""
+        intent = "HassIncreaseTimer" if delta > 0 else "HassDecreaseTimer"
+        done = [d for t in chosen if (d := self.timers.add_to(t.id, delta)) is not None]
+        why = [f"the answer to which timer to {'add to' if delta > 0 else 'take off'}"]
+        values: dict[str, Any] = {"timer_ids": [t.id for t in done], "seconds": abs(delta)}
+        turn.resolution = Resolution(Interpretation(intent, 1.0, [], turn.text), values=values, reasons=why)
+        if not chosen:
+            text = "OK, they stay as they are."
+        elif not done:
+            text = "That one has already finished."
+        elif len(done) == 1:
+            text = timer_answer(intent, values, done[0])
+        else:  # "both": "Took 1 minute off both timers."
+            count = "both" if len(done) == 2 else f"all {len(done)}"
+            said = duration_text(abs(delta))
+            text = f"Added {said} to {count} timers." if delta > 0 else f"Took {said} off {count} timers."
+        turn.action = Action("answer", text=text)
+        return True
 
     def _timers_paused(self, turn: Turn, chosen: list[RunningTimer], pausing: bool) -> bool:
         """The answer to "Which one should I pause (resume)?": those paused (resumed)."""
@@ -1358,6 +1391,24 @@ class AudioLoop:
                 self.pipeline.process(chunk)
             except Exception:
                 log.exception("turn processing failed on %s; listening on", self.pipeline.satellite)
+
+
+def _all_paused(done: list[RunningTimer | None], pausing: bool) -> Action:
+    """ "All 3 timers paused.": the answer to "pause all timers" (resumed: "resume all timers")."""
+    changed = [t for t in done if t is not None]
+    verb = "paused" if pausing else "resumed"
+    if not changed:
+        return Action("answer", text=f"No timer is {'running' if pausing else 'paused'}.")
+    if len(changed) == 1 and not changed[0].name:  # the one of several: by its length
+        return Action(
+            "answer", text=f"Your {changed[0].kind} for {duration_text(changed[0].seconds)} is {verb}."
+        )
+    if len(changed) == 1:
+        return Action(
+            "answer", text=timer_answer("HassPauseTimer" if pausing else "HassUnpauseTimer", {}, changed[0])
+        )
+    count = "Both" if len(changed) == 2 else f"All {len(changed)}"
+    return Action("answer", text=f"{count} {changed[0].kind}s {verb}.")
 
 
 def _one_cancelled(timer: RunningTimer) -> str:

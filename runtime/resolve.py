@@ -71,6 +71,7 @@ from runtime.phrasings import (
     ALARM_UNTIMED,
     ALARM_WHEN,
     ALL_OFF,
+    ALL_PAUSED,
     ANSWERED,
     APP_OPENED,
     APPS,
@@ -1631,7 +1632,7 @@ def _said_of_time(turn: _Turn, text: str) -> Resolution | None:
             when = f"{when} {remind['day_first']}"
         if (at := _reminder_at(turn, when, what)) is not None:
             return at
-    if ALL_OFF.fullmatch(text):
+    if ALL_OFF.fullmatch(text) or ALL_PAUSED.fullmatch(text):
         return _cancel_all(_read_as(turn, "HassCancelAllTimers", []))
     if (listed := TIMERS_LIST.fullmatch(text)) is not None:  # the pipeline lists them; dispatch words none
         return _read_as(turn, "HassTimerStatus", []).done(
@@ -5027,6 +5028,11 @@ def _timer(turn: _Turn, **values: Any) -> Resolution:
         name = said["name"]  # "the fan timer": "fan" is a device word, which the model does not tag here
     if name in ORDINALS:
         name = ""  # "cancel the last timer": which of several, as the pipeline counts them
+    if turn.interp.intent in ("HassPauseTimer", "HassUnpauseTimer") and set(
+        normalize(turn.interp.text).split()
+    ) & {"all", "every", "everything"}:
+        values["every_timer"] = True  # "pause all my timers": each, none asked about
+        name = "" if name in ("all", "all timers", "every") else name
     if name:
         values["timer_name"] = name
     elif _timer_kind(normalize(turn.interp.text)).get("timer_kind") == "reminder":  # "cancel my reminder"
@@ -5049,12 +5055,22 @@ def _timer_kind(text: str) -> dict[str, Any]:
     return {"timer_kind": ALARM} if words & {"alarm", "alarms"} else {}
 
 
+PAUSE_WORDS, RESUME_WORDS = (
+    frozenset({"pause", "hold", "freeze"}),
+    frozenset({"resume", "unpause", "continue"}),
+)
+
+
 def _cancel_all(turn: _Turn) -> Resolution:
     """ "cancel all timers" leaves the alarm and the reminders; "cancel all reminders" only those.
     "stop all the music" (music said, no timer) stops the players."""
     text = normalize(turn.interp.text)
     kind = _timer_kind(text)
     words = set(text.split())
+    if words & (PAUSE_WORDS | RESUME_WORDS) and (words & TIMER_WORDS or kind):
+        # "pause all timers" (read as cancelling them all, and they were cancelled): each paused
+        intent = "HassPauseTimer" if words & PAUSE_WORDS else "HassUnpauseTimer"
+        return _read_as(turn, intent, []).done(every_timer=True, **kind)
     if words & (MUSIC_WORDS | VIDEO_WORDS) and not kind and not words & TIMER_WORDS:
         turn.reasons.append("music said and no timer: the players stop")
         return _stop(_read_as(turn, "AmbientStop", []))

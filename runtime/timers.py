@@ -365,19 +365,27 @@ class Timers:
         (one spoken "done", not a ring racing the answer)."""
         with self._changing():
             timer = self._find(satellite, name, seconds)
-            if timer is None:
-                return None
-            left = timer.remaining() + delta
-            if left <= 0:
-                thread = self._running.pop(timer.id)[1]
-                if thread is not None:
-                    thread.cancel()
-                return replace(timer, ends=time.monotonic(), paused_left=None)
-            if timer.paused:
-                changed = replace(timer, paused_left=left)
-                self._running[timer.id] = (changed, None)
-                return changed
-            return self._restart(timer, left)
+            return None if timer is None else self._added(timer, delta)
+
+    def add_to(self, timer_id: int, delta: float) -> RunningTimer | None:
+        """`add` for the timer with this id ("Which one should I add it to?" answered); None if gone."""
+        with self._changing():
+            timer = self._running.get(timer_id, (None, None))[0]
+            return None if timer is None else self._added(timer, delta)
+
+    def _added(self, timer: RunningTimer, delta: float) -> RunningTimer:
+        """Under the lock: `timer` with `delta` seconds more (less), as `add` says."""
+        left = timer.remaining() + delta
+        if left <= 0:
+            thread = self._running.pop(timer.id)[1]
+            if thread is not None:
+                thread.cancel()
+            return replace(timer, ends=time.monotonic(), paused_left=None)
+        if timer.paused:
+            changed = replace(timer, paused_left=left)
+            self._running[timer.id] = (changed, None)
+            return changed
+        return self._restart(timer, left)
 
     def _ending(self, satellite: str, name: str | None, ends_in: float) -> RunningTimer | None:
         """Under the lock: this satellite's timer called `name` that rings within a minute of the time

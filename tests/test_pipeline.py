@@ -666,6 +666,56 @@ def test_the_first_of_several_timers_is_cancelled_when_set_and_ringing_first(hom
         pipe.timers.cancel_all("kitchen-sat")
 
 
+def test_pause_all_timers_pauses_them_and_does_not_cancel_them(home: dict[str, Any]) -> None:
+    """ "pause all timers" cancelled every timer (read as cancelling them all); "unpause all timers"
+    resumed the music."""
+    pipe = home["rt"].pipelines["kitchen-sat"]
+    said = partial(reply, pipe)
+
+    def paused() -> list[bool]:
+        return [t.paused for t in sorted(pipe.timers.running("kitchen-sat"), key=lambda t: t.seconds)]
+
+    try:
+        assert said("pause all timers") == "No timer is running."
+        said("set a timer for 5 minutes")
+        said("set a pasta timer for 8 minutes")
+        assert said("pause all timers") == "Both timers paused."
+        assert paused() == [True, True]
+        assert said("unpause all timers") == "Both timers resumed."
+        assert paused() == [False, False]
+        said("pause the pasta timer")
+        assert said("pause all my timers") == "Your timer for 5 minutes is paused."  # the one running
+        assert said("resume all the timers") == "Both timers resumed."
+        assert paused() == [False, False]
+    finally:
+        pipe.timers.cancel_all("kitchen-sat")
+
+
+def test_adding_time_to_one_of_several_timers_asks_which(home: dict[str, Any]) -> None:
+    """ "add 5 minutes to the timer" with two running added it to one, unsaid."""
+    pipe = home["rt"].pipelines["kitchen-sat"]
+    said = partial(reply, pipe)
+
+    def left() -> list[int]:
+        return sorted(round(t.remaining() / 60) for t in pipe.timers.running("kitchen-sat"))
+
+    try:
+        said("set a timer for 5 minutes")
+        said("set a timer for 10 minutes")
+        assert said("add 5 minutes to the timer").endswith(" Which one should I add it to?")
+        assert said("the first one") == "Added 5 minutes. 10 minutes left."
+        assert left() == [10, 10]
+        assert said("take a minute off my timer").endswith(" Which one should I take it from?")
+        assert said("both") == "Took 1 minute off both timers."
+        assert left() == [9, 9]
+        said("set a pasta timer for 8 minutes")
+        assert (
+            said("add 2 minutes to the pasta timer") == "Added 2 minutes. 10 minutes left."
+        )  # named: no question
+    finally:
+        pipe.timers.cancel_all("kitchen-sat")
+
+
 def test_pausing_one_of_several_timers_asks_which_unless_one_is_running(home: dict[str, Any]) -> None:
     """ "pause the timer" with two running paused the latest without saying which, and "the 5 minute
     one" then was read as resuming something."""
