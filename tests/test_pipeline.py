@@ -1230,12 +1230,17 @@ def test_timers_can_be_paused_resumed_changed_and_asked_about(home: dict[str, An
         assert pizza.paused and 890 < pizza.remaining() <= 900
         assert text("HassUnpauseTimer", name="pizza") == "Pizza timer resumed."
         assert not next(t for t in pipe.timers.running("bedroom-sat") if t.name == "pizza").paused
-        # the five minute timer (the latest): two minutes off, then more than is left ends it now
-        took = text("HassDecreaseTimer", minutes="two")
+        # two timers, neither said: which one (it took the time off the latest, unsaid)
+        asked = act("HassDecreaseTimer", minutes="two")
+        assert asked.kind == "clarify" and (asked.text or "").endswith(" Which one should I take it from?")
+        # the five minute timer: two minutes off, then more than is left ends it now
+        took = text("HassDecreaseTimer", minutes="two", start_minutes="five")
         assert took.startswith("Took 2 minutes off. ") and took.endswith(" left."), took
         latest = max(pipe.timers.running("bedroom-sat"), key=lambda t: t.started)
         assert latest.seconds == 300 and 120 < latest.remaining() <= 180
-        assert text("HassIncreaseTimer", hours="twenty four") == "A timer can run up to 24 hours."
+        assert (
+            text("HassIncreaseTimer", hours="twenty four", name="pizza") == "A timer can run up to 24 hours."
+        )
         done = text("HassDecreaseTimer", minutes="ten", start_minutes="five")
         assert done == "Took 10 minutes off. Your timer for 5 minutes is done."
         assert ("timer", "bedroom-sat", {"seconds": 300}) in events
