@@ -529,6 +529,8 @@ def test_everyday_idioms_for_a_switch_and_asking_the_temperature(nlu: NluModel, 
         "lock up for the night": (None, "lock up"),
         "i can't see anything": ("AmbientSetBrightnessRelative", "it's too dark in here"),  # out of domain
         "make me a coffee": ("HassTurnOn", "turn on the coffee maker"),  # out of domain
+        "make me coffee": ("HassTurnOn", "turn on the coffee maker"),  # "Sorry" (no article)
+        "brew a pot of coffee": ("HassTurnOn", "turn on the coffee maker"),
         # a turn-off; a timer's status
         "what's the status of the front door": ("HassGetState", "what's the state of the front door"),
         "give me a status report": ("HassGetState", "what devices are on"),

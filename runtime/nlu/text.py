@@ -72,7 +72,7 @@ _IDIOMS = (
     # "make me a coffee", "brew some coffee" were out of domain
     (
         re.compile(
-            r"^(?:please )?(?:make|brew|start)(?: me)? (?:a|some|the|my)(?: cup of)? coffee(?: please)?$"
+            r"^(?:please )?(?:make|brew|start)(?: me| us)?(?: a| some| the| my)?(?: cup of| pot of)? coffee(?: please)?$"
         ),
         "turn on the coffee maker",
     ),
