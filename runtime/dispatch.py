@@ -214,7 +214,7 @@ def _answer(intent: str, values: dict[str, Any], ctx: ContextStore, now: datetim
             return Action("answer", text=f"It's {_deg(out)} outside.")
         return Action("answer", text=f"I don't have a weather forecast, but it's {_deg(out)} outside.")
     if intent == "HassStartTimer":
-        return Action("answer", text=_timer_set(values))
+        return Action("answer", text=_timer_set(values, now))
     if intent == "HassGetCurrentDate" and "until_day" in values:  # "how many days until friday"
         return Action(
             "answer",
@@ -1008,7 +1008,7 @@ def _again(timer: RunningTimer) -> str:
     return f" {timer.repeat.said}" if timer.repeat else ""
 
 
-def _timer_set(values: dict[str, Any]) -> str:
+def _timer_set(values: dict[str, Any], now: datetime | None = None) -> str:
     """What is said when a timer is set: a plain one, an alarm, a reminder, a command for later."""
     seconds = int(values.get("seconds", 0))
     what = reminder_of(str(values.get("timer_name", "")))
@@ -1047,8 +1047,11 @@ def _timer_set(values: dict[str, Any]) -> str:
         return f"In {duration_text(seconds)} I'll {values['command']}."
     if values.get("reminder"):
         return f"OK, I'll remind you {what} in {duration_text(seconds)}."
-    if values.get("timer_name") == ALARM:
-        return f"Alarm set for {duration_text(seconds)} from now."
+    if values.get("timer_name") == ALARM:  # "wake me up in 8 hours": the time it rings too
+        rings = (
+            "" if now is None or values.get("snoozed") else f"{said_time(now + timedelta(seconds=seconds))}, "
+        )
+        return f"Alarm set for {rings}{duration_text(seconds)} from now."
     if values.get("timer_name"):  # "pasta timer set": which one it is, for "cancel the pasta timer"
         return f"{str(values['timer_name']).capitalize()} timer set for {duration_text(seconds)}."
     return f"Timer set for {duration_text(seconds)}."

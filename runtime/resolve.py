@@ -1641,7 +1641,9 @@ def _said_of_time(turn: _Turn, text: str) -> Resolution | None:
     if (snooze := SNOOZE.fullmatch(text)) is not None:
         minutes = parse_number(snooze["minutes"] or snooze["more"] or "") or SNOOZE_MINUTES
         turn.reasons.append(f"snoozed: the alarm again in {minutes:g} minutes")
-        return _read_as(turn, "HassStartTimer", []).done(seconds=int(minutes * 60), timer_name=ALARM)
+        return _read_as(turn, "HassStartTimer", []).done(
+            seconds=int(minutes * 60), timer_name=ALARM, snoozed=True
+        )
     if (day_off := DAY_TIMERS_OFF.fullmatch(text)) is not None:  # as "skip tomorrow's alarm", of a kind
         alarms = "alarm" in (said_in(day_off, "kind") or "")
         values: dict[str, Any] = (

@@ -381,7 +381,9 @@ def test_an_alarm_at_a_time_of_day_is_a_timer_until_then(ctx, kitchen) -> None:
     # "wake me up in 20 minutes": an alarm, which rings as one and "cancel my alarm" finds
     r = resolve(hyp("HassStartTimer", text="wake me up in 20 minutes", minutes="20"), ctx, kitchen)
     assert r.values == {"seconds": 1200, "timer_name": "alarm"}
-    assert dispatch(r, ctx).text == "Alarm set for 20 minutes from now."
+    # the time it rings too (it said only how long from now)
+    at = datetime(2026, 12, 7, 18, 22)
+    assert dispatch(r, ctx, now=at).text == "Alarm set for 6:42 PM, 20 minutes from now."
     # a reminder at a time of day, and snooze (out of domain for the model)
     for said, name, seconds, tomorrow in (
         ("set a reminder to call mom at 5 pm", "call mom", 16 * 3600 + 44 * 60, False),
