@@ -399,7 +399,8 @@ def test_an_alarm_at_a_time_of_day_is_a_timer_until_then(ctx, kitchen) -> None:
     assert dispatch(r, ctx).text == "OK, I'll remind you to call mom at 5:00 PM."
     for said, seconds in (("snooze", 9 * 60), ("snooze for 5 minutes", 300), ("ten more minutes", 600)):
         r = resolve(hyp("OutOfDomain", text=said), ctx, kitchen)
-        assert r.values == {"seconds": seconds, "timer_name": "alarm"}, said
+        assert r.values == {"seconds": seconds, "timer_name": "alarm", "snoozed": True}, said
+        assert dispatch(r, ctx).text == f"Alarm set for {seconds // 60} minutes from now.", said
 
 
 def test_an_alarm_on_a_weekday_is_that_days_and_a_repeating_one_says_its_days(ctx, kitchen) -> None:
