@@ -907,6 +907,8 @@ def timer_answer(intent: str, values: dict[str, Any], timer: RunningTimer) -> st
             return f"Your alarm is set for {_rings_at(timer)}{_on_a_day(timer)}{_again(timer)}{until}."
         if timer.command:  # "how long until the fan turns off"
             return f"In {left} I'll {you_form(timer.command)}."
+        if values.get("when_asked"):  # "what time does my timer go off": the time of day, then how long
+            return f"Your {which} goes off at {_rings_at(timer)}, {left} from now."
         return f"{left} left on your {which}."
     if intent == "HassPauseTimer":
         return f"{which.capitalize()} paused."
@@ -919,9 +921,10 @@ def timer_answer(intent: str, values: dict[str, Any], timer: RunningTimer) -> st
     return f"{change} {left} left."
 
 
-def timers_answer(kind: str, timers: list[RunningTimer], on: date | None = None) -> str:
+def timers_answer(kind: str, timers: list[RunningTimer], on: date | None = None, clock: bool = False) -> str:
     """ "What timers do I have": each of `timers` (all of `kind`, at least one) and what it has left;
-    with `on`, those that ring that day ("What alarms do I have tomorrow")."""
+    with `on`, those that ring that day ("What alarms do I have tomorrow"); with `clock`, when each
+    timer goes off ("what time do my timers go off")."""
     said = []
     for t in timers:
         at = _rings_at(t)
@@ -940,7 +943,12 @@ def timers_answer(kind: str, timers: list[RunningTimer], on: date | None = None)
         else:
             which = f"your {t.name} timer" if t.name else f"your timer for {duration_text(t.seconds)}"
             paused = " (paused)" if t.paused else ""
-            said.append(f"{_left(t.remaining())} left on {which}{paused}")
+            left = (
+                f"{which} at {at}{paused}"
+                if clock and not t.paused
+                else f"{_left(t.remaining())} left on {which}{paused}"
+            )
+            said.append(left)
     count = "one" if len(timers) == 1 else str(len(timers))
     listed = said[0] if len(said) == 1 else ", ".join(said[:-1]) + f" and {said[-1]}"
     day = "" if on is None else f" {day_word(on)}"

@@ -589,12 +589,14 @@ class Pipeline:
                         return Action("answer", text=f"You have no {kind}s {day_word(day)}.")
                 self._timers_listed = [t.id for t in listed]
                 on = date.fromisoformat(values["on_day"]) if "on_day" in values else None
-                return Action("answer", text=timers_answer(kind, listed, on)) if listed else action
+                clock = bool(values.get("when_asked"))  # "when will my timers be done": the times
+                return Action("answer", text=timers_answer(kind, listed, on, clock)) if listed else action
             if intent == "HassTimerStatus":
                 alike = self._alike(values)
                 if len(alike) > 1 and not values.get("later_of"):  # "how long is left" on two timers: each
                     self._timers_listed = [t.id for t in alike]
-                    return Action("answer", text=timers_answer(alike[0].kind, alike))
+                    clock = bool(values.get("when_asked"))
+                    return Action("answer", text=timers_answer(alike[0].kind, alike, clock=clock))
                 timer = self.timers.find(self.satellite, *which, kind=_reminder(values))
                 device = values.get("later_of")
                 if device and (timer is None or not timer.command or not called(timer, device)):

@@ -1634,6 +1634,9 @@ def _said_of_time(turn: _Turn, text: str) -> Resolution | None:
             return at
     if ALL_OFF.fullmatch(text) or ALL_PAUSED.fullmatch(text):
         return _cancel_all(_read_as(turn, "HassCancelAllTimers", []))
+    if (ends := TIMER_ENDS.fullmatch(text)) is not None:  # "when does the pasta timer end" ("Sorry")
+        named = [Slot("name", ends["name"])] if ends["name"] else []
+        return _timer(_read_as(turn, "HassTimerStatus", named))
     if (listed := TIMERS_LIST.fullmatch(text)) is not None:  # the pipeline lists them; dispatch words none
         return _read_as(turn, "HassTimerStatus", []).done(
             all_timers=True, **_timer_kind(text), **_day_listed(turn, listed["day"])
@@ -5020,16 +5023,37 @@ TIMER_NAMED = re.compile(
 )
 
 
+# "when does the pasta timer end", "what time will my timer go off" (out of domain for the model)
+TIMER_ENDS = re.compile(
+    r"(?:when|what time) (?:does|will|is) (?:my|the) (?:(?P<name>(?!timer\b)\w+(?: \w+)?) )?timer"
+    r" (?:go off|going to go off|ring|end|be done|finish|done)(?: please)?"
+)
+# "what time does my timer go off", "when will the timer be done": when, not how long
+WHEN_RINGS = re.compile(
+    r"^(?:what time|when)\b.*\b(?:go off|goes off|ring|rings|end|ends|be done|finish|finishes)\b"
+)
+
+
+# "when will my timers be done" (read as cancelling them all, and they were cancelled): a question
+# never cancels
+TIMER_QUESTION = re.compile(r"^(?:when|what|how|is|are|do|does|did|will|which|have|has)\b")
+
+
 def _timer(turn: _Turn, **values: Any) -> Resolution:
     """Which of the satellite's timers is meant: `timer_name` ("the pizza timer") and
     `timer_seconds` ("the five minute timer") when heard. Timers belong to the satellite that set
     them, so an area slot does not pick one (the reasons say so)."""
+    if turn.interp.intent == "HassCancelTimer" and TIMER_QUESTION.match(normalize(turn.interp.text)):
+        turn.reasons.append("a question about a timer: asked, not cancelled")
+        turn = _read_as(turn, "HassTimerStatus")
     name = normalize(turn.interp.slot("name") or "")
     said = TIMER_NAMED.search(normalize(turn.interp.text))
     if not name and said is not None and not any(parse_number(w) is not None for w in said["name"].split()):
         name = said["name"]  # "the fan timer": "fan" is a device word, which the model does not tag here
     if name in ORDINALS:
         name = ""  # "cancel the last timer": which of several, as the pipeline counts them
+    if turn.interp.intent == "HassTimerStatus" and WHEN_RINGS.search(normalize(turn.interp.text)):
+        values["when_asked"] = True  # "what time does my timer go off": the time of day
     if turn.interp.intent in ("HassPauseTimer", "HassUnpauseTimer") and set(
         normalize(turn.interp.text).split()
     ) & {"all", "every", "everything"}:
@@ -5069,6 +5093,10 @@ def _cancel_all(turn: _Turn) -> Resolution:
     text = normalize(turn.interp.text)
     kind = _timer_kind(text)
     words = set(text.split())
+    if TIMER_QUESTION.match(text):  # "when will my timers be done": each of them, told
+        turn.reasons.append("a question about the timers: told, not cancelled")
+        asked = _read_as(turn, "HassTimerStatus", [])
+        return asked.done(all_timers=True, when_asked=bool(WHEN_RINGS.search(text)), **kind)
     if words & (PAUSE_WORDS | RESUME_WORDS) and (words & TIMER_WORDS or kind):
         # "pause all timers" (read as cancelling them all, and they were cancelled): each paused
         intent = "HassPauseTimer" if words & PAUSE_WORDS else "HassUnpauseTimer"

@@ -4,6 +4,7 @@ a real mosquitto and the simulated devices; every turn lands in SQLite and on th
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 from collections.abc import Iterator
@@ -687,6 +688,29 @@ def test_pause_all_timers_pauses_them_and_does_not_cancel_them(home: dict[str, A
         assert said("pause all my timers") == "Your timer for 5 minutes is paused."  # the one running
         assert said("resume all the timers") == "Both timers resumed."
         assert paused() == [False, False]
+    finally:
+        pipe.timers.cancel_all("kitchen-sat")
+
+
+def test_when_a_timer_goes_off_is_told_and_never_cancels_it(home: dict[str, Any]) -> None:
+    """ "when will my timers be done" was read as cancelling them all, and cancelled them; "when does
+    the pasta timer end" said "Sorry"; "what time does my timer go off" told the time left only."""
+    pipe = home["rt"].pipelines["kitchen-sat"]
+    said = partial(reply, pipe)
+    try:
+        said("set a timer for 5 minutes")
+        rings = said("what time does my timer go off")
+        assert re.fullmatch(
+            r"Your timer goes off at \d{1,2}:\d\d [AP]M, (?:4|5) minutes? .*from now\.", rings
+        ), rings
+        said("set a pasta timer for 8 minutes")
+        both = said("when will my timers be done")
+        assert re.fullmatch(
+            r"You have 2 timers: your timer for 5 minutes at \d{1,2}:\d\d [AP]M and your pasta timer at \d{1,2}:\d\d [AP]M\.",
+            both,
+        ), both
+        assert len(pipe.timers.running("kitchen-sat")) == 2
+        assert said("when does the pasta timer end").startswith("Your pasta timer goes off at ")
     finally:
         pipe.timers.cancel_all("kitchen-sat")
 
