@@ -5052,8 +5052,9 @@ def _timer(turn: _Turn, **values: Any) -> Resolution:
         name = said["name"]  # "the fan timer": "fan" is a device word, which the model does not tag here
     if name in ORDINALS:
         name = ""  # "cancel the last timer": which of several, as the pipeline counts them
-    if turn.interp.intent == "HassTimerStatus" and WHEN_RINGS.search(normalize(turn.interp.text)):
-        values["when_asked"] = True  # "what time does my timer go off": the time of day
+    asked = normalize(turn.interp.text)
+    if turn.interp.intent == "HassTimerStatus" and WHEN_RINGS.search(asked) and "alarm" not in asked.split():
+        values["when_asked"] = True  # "what time does my timer go off": the time of day (an alarm says it)
     if turn.interp.intent in ("HassPauseTimer", "HassUnpauseTimer") and set(
         normalize(turn.interp.text).split()
     ) & {"all", "every", "everything"}:
