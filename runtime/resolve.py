@@ -3579,6 +3579,15 @@ def _light_set(turn: _Turn) -> Resolution:
         return _light_set(
             _read_as(turn, turn.interp.intent, [*turn.interp.slots, Slot("brightness", f"{heard:g}")])
         )
+    said_white = next(
+        (w for w in WHITES if len(w.split()) > 1 and f" {w} " in f" {normalize(turn.interp.text)} "), None
+    )
+    if not values and said_white is not None:
+        # "warm white in the bedroom" with nothing tagged (it asked what to set): the white said
+        turn.reasons.append(f"'{said_white}' read from the text (no color slot)")
+        return _light_set(
+            _read_as(turn, turn.interp.intent, [*turn.interp.slots, Slot("temperature", said_white)])
+        )
     if not values:
         return turn.ask("What brightness or color should I set?")
     types = INTENT_TYPES["HassLightSet"]
@@ -4622,6 +4631,8 @@ def _brightness_step(turn: _Turn) -> Resolution:
     size = said if by and said is not None else BRIGHTNESS_STEP_POINTS
     if ALL_THE_WAY.search(normalize(i.text)):  # "turn the lights all the way down": as far as they go
         size = 100
+    elif not by and A_BIT.search(normalize(i.text)):  # "dim the lights a little": half a step (it was a whole one)
+        size = BRIGHTNESS_STEP_POINTS / 2
     brightness = max(1.0, min(100.0, base + step * size))
     reported = all(isinstance(st.state.get("brightness"), int | float) for st in on)
     if brightness == base and on and reported and len(on) == len(found):  # it said "Brightening ... to 100%"

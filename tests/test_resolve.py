@@ -4682,3 +4682,24 @@ def test_adding_to_something_else_after_the_list_is_no_list_item(ctx, kitchen) -
     assert r.interpretation.intent == "OutOfDomain" and "list" not in r.values
     _, r = interpret([hyp("OutOfDomain", text="add cheese")], ctx, kitchen)
     assert (r.interpretation.intent, r.values["list_items"]) == ("HassShoppingListAddItem", ["cheese"])
+
+
+def test_a_little_dimmer_is_half_a_step_and_a_white_said_alone_is_set(ctx, living) -> None:
+    """ "dim the lights a little" dimmed as far as "dim the lights"; "warm white in the bedroom"
+    asked what brightness or color to set."""
+    ctx.update_state("living_room_light", {"state": "on", "brightness": 60})
+    step = "AmbientSetBrightnessRelative"
+    r = resolve(
+        hyp(step, text="dim the living room light a little", name="living room light", brightness_step="dim"),
+        ctx,
+        living,
+    )
+    assert r.values["brightness"] == 50
+    r = resolve(
+        hyp(step, text="dim the living room light", name="living room light", brightness_step="dim"),
+        ctx,
+        living,
+    )
+    assert r.values["brightness"] == 40
+    r = resolve(hyp("HassLightSet", text="warm white in the bedroom", area="bedroom"), ctx, living)
+    assert (r.device_ids, r.values) == (["bedroom_light"], {"color": "warm white"})
