@@ -488,9 +488,12 @@ WRONG = re.compile(
     r"|you got (?:it|that) wrong|not that(?: one)?)"
 )
 # "turn off the oven when the timer is done": a command for when a running timer rings
+_TIMER_DONE = r"(?:is done|is finished|finishes|ends|rings|goes off|runs out|is up|has finished)"
 WHEN_TIMER_DONE = re.compile(
     r"(?P<command>.+?),? (?:when|once|as soon as|after) (?:the|my|that) (?:(?P<name>\w+) )?timer"
-    r" (?:is done|is finished|finishes|ends|rings|goes off|runs out|is up|has finished)(?: please)?"
+    rf" {_TIMER_DONE}(?: please)?"
+    # said first: "when the timer is done, turn off the oven"
+    rf"|(?:when|once|as soon as|after) (?:the|my|that) (?:(?P<name2>\w+) )?timer {_TIMER_DONE},? (?P<command2>.+?)(?: please)?"
 )
 # "play something else", "another song", "i don't like this song": the next one on what is playing
 # (read as playing a title "something", or as a preference with nothing liked)

@@ -420,7 +420,7 @@ CONDITION = re.compile(
 # "when i say movie time ...", which teaches a phrase)
 CONDITION_FIRST = re.compile(
     r"(?:if|when|whenever|once|as soon as|every time) (?!i say\b|i said\b|i tell you\b|you hear\b)"
-    r"(?:i|i'm|we|we're|you|it|it's|the|someone|somebody|anyone)\b"
+    r"(?:i|i'm|we|we're|you|it|it's|the|my|someone|somebody|anyone)\b"
 )
 # a command for later the NLU read as one for now ("in ten minutes" read so is a timer's, not here)
 LATER = re.compile(
@@ -1679,12 +1679,12 @@ def _said_of_time(turn: _Turn, text: str) -> Resolution | None:
         return _timer(_read_as(turn, "HassTimerStatus", [Slot("name", ALARM)]), **how_long)
     if ALARM_OFF.fullmatch(text):  # the alarm is the timer named "alarm" (_timer_until, _duration)
         return _timer(_read_as(turn, "HassCancelTimer", [Slot("name", ALARM)]))
-    if (done := WHEN_TIMER_DONE.fullmatch(text)) is not None and _for_later(done["command"], DELAYABLE_VERBS):
+    done = WHEN_TIMER_DONE.fullmatch(text)
+    command, timer_name = (said_in(done, "command") or "", said_in(done, "name") or "") if done else ("", "")
+    if command and _for_later(command, DELAYABLE_VERBS):
         # the pipeline finds the timer and runs the command when it rings; dispatch words it
-        turn.reasons.append(f"a command for when the {done['name'] or ''} timer rings: '{done['command']}'")
-        return _read_as(turn, "HassStartTimer", []).done(
-            command=done["command"], after_timer=done["name"] or ""
-        )
+        turn.reasons.append(f"a command for when the {timer_name} timer rings: '{command}'")
+        return _read_as(turn, "HassStartTimer", []).done(command=command, after_timer=timer_name)
     return None
 
 
@@ -4631,7 +4631,9 @@ def _brightness_step(turn: _Turn) -> Resolution:
     size = said if by and said is not None else BRIGHTNESS_STEP_POINTS
     if ALL_THE_WAY.search(normalize(i.text)):  # "turn the lights all the way down": as far as they go
         size = 100
-    elif not by and A_BIT.search(normalize(i.text)):  # "dim the lights a little": half a step (it was a whole one)
+    elif not by and A_BIT.search(
+        normalize(i.text)
+    ):  # "dim the lights a little": half a step (it was a whole one)
         size = BRIGHTNESS_STEP_POINTS / 2
     brightness = max(1.0, min(100.0, base + step * size))
     reported = all(isinstance(st.state.get("brightness"), int | float) for st in on)

@@ -1148,6 +1148,14 @@ def test_a_command_for_when_the_timer_is_done_runs_when_it_rings(home: dict[str,
         none = pipe.handle_text("turn off the coffee maker when the timer is done")
         assert none.action is not None and none.action.text == "There is no timer running."
         assert pipe.handle_text("set a timer for two seconds").action is not None
+        # said condition first too (it said it could not wait for something to happen)
+        first = pipe.handle_text("when the timer is done, turn off the coffee maker")
+        assert (
+            first.action is not None
+            and first.action.text == "When your timer is done I'll turn off the coffee maker."
+        )
+        pipe.timers.cancel_all("kitchen-sat")
+        assert pipe.handle_text("set a timer for two seconds").action is not None
         turn = pipe.handle_text("turn off the coffee maker when the timer is done")
         assert turn.action is not None
         assert turn.action.text == "When your timer is done I'll turn off the coffee maker."
