@@ -261,6 +261,9 @@ DAY_TIMERS_OFF = re.compile(
 ALARM_WHEN = re.compile(
     r"(?:(?:when|what time) is (?:my|the) (?:first |next )?alarm(?: set)?(?: for)?|is (?:my|the|an) alarm set"
     r"|do i have an alarm(?: set)?|(?:did you|have you) set (?:my|the|an) alarm"
+    # "is my alarm off", "did you cancel my alarm" (a device "alarm" asked about; "Sorry"): whether one is set
+    r"|is (?:my|the) alarm (?:on|off|still on|still set|cancelled|canceled)"
+    r"|(?:did you|have you) (?:cancel|cancelled|canceled|turn off|turned off|delete|deleted) (?:my|the) alarm"
     r"|how (?:long|much time) (?:until|till|before) (?:my|the) (?:next )?alarm(?: goes off| rings)?"
     r"|how (?:long|much time) is (?:there )?(?:left )?(?:on|until|till|before) (?:my|the) (?:next )?alarm"
     r"|(?:what's|what is|when is) my next alarm"

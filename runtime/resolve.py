@@ -189,6 +189,7 @@ from runtime.places import zone_of
 from runtime.rank import (
     AUDIO_CLASSES,
     INTENT_TYPES,
+    ON_A_TIMER,
     PRONOUNS,
     TIMER_WORDS,
     VIDEO_CLASSES,
@@ -416,6 +417,16 @@ CONDITION = re.compile(
     r"\b(?:when|whenever|if|once|as soon as|every time) "
     r"(?:i|i'm|we|we're|you|it|it's|the|this|that|my|someone|somebody)\b"
 )
+# "is the music paused", "did the timer go off", "has the coffee maker finished": a question, whatever
+# the model read ("can you", "could you", "will you" ask for something done, and are not these)
+YES_NO_QUESTION = re.compile(r"(?:is|are|was|were|did|does|has|have|had)\b(?! you\b)")
+CHANGING_INTENTS = frozenset(
+    {"HassTurnOn", "HassTurnOff", "HassLightSet", "HassClimateSetTemperature", "HassSetPosition",
+     "HassMediaPause", "HassMediaUnpause", "HassMediaNext", "HassMediaPrevious", "HassSetVolume",
+     "HassFanSetSpeed", "AmbientSetBrightnessRelative", "HassMediaPlayerMute", "HassMediaPlayerUnmute",
+     "HassCancelTimer", "HassCancelAllTimers", "HassIncreaseTimer", "HassDecreaseTimer", "HassPauseTimer",
+     "HassUnpauseTimer"}
+)  # fmt: skip
 # "if it gets cold turn on the heating", "when i leave lock the door": a condition said first (not
 # "when i say movie time ...", which teaches a phrase)
 CONDITION_FIRST = re.compile(
@@ -946,6 +957,13 @@ def resolve(
     if handler is None:
         turn.reasons.append(f"{interp.intent} is not supported here")
         return turn.done(out_of_domain=True)
+    if interp.intent in CHANGING_INTENTS and YES_NO_QUESTION.match(text):
+        # "is the music paused" (read as pausing it), "did the timer go off" (taking time off it): a
+        # question changes nothing; it is asked of what it names
+        turn.reasons.append(f"a yes/no question read as {interp.intent}: answered, nothing changed")
+        if interp.intent in ON_A_TIMER:
+            return _timer(_read_as(turn, "HassTimerStatus", [s for s in interp.slots if s.name == "name"]))
+        return _get_state(_read_as(turn, "HassGetState", [s for s in interp.slots if s.name in TARGET_SLOTS]))
     if interp.intent in TARGETING_INTENTS and CONDITION.search(text):
         # "turn off the lights when I leave": doing it now would be wrong, and nothing here waits
         return turn.ask("I can't wait for something to happen yet. I can do it now, or in a set time.")

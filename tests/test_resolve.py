@@ -2441,7 +2441,8 @@ def test_dimming_a_light_that_reported_no_state_yet_is_not_said_to_be_off(ctx, b
     ctx.set_last_target(bedroom.id, ["bedroom_light"])
     step = "AmbientSetBrightnessRelative"
     r = resolve(hyp(step, text="make it a bit dimmer", brightness_step="dimmer"), ctx, bedroom)
-    assert r.device_ids == ["bedroom_light"] and r.values["brightness"] == 80, (r.clarification, r.reasons)
+    # "a bit": half a step down from full
+    assert r.device_ids == ["bedroom_light"] and r.values["brightness"] == 90, (r.clarification, r.reasons)
     ctx.update_state("bedroom_light", {"state": "off"})
     r = resolve(hyp(step, text="make it a bit dimmer", brightness_step="dimmer"), ctx, bedroom)
     assert r.clarification == "The bedroom light is off."
@@ -4703,3 +4704,27 @@ def test_a_little_dimmer_is_half_a_step_and_a_white_said_alone_is_set(ctx, livin
     assert r.values["brightness"] == 40
     r = resolve(hyp("HassLightSet", text="warm white in the bedroom", area="bedroom"), ctx, living)
     assert (r.device_ids, r.values) == (["bedroom_light"], {"color": "warm white"})
+
+
+def test_a_yes_no_question_read_as_a_change_changes_nothing(ctx, living) -> None:
+    """ "is the music paused" was read as pausing (it asked what to do), "did the timer go off" as
+    taking time off ("By how much?"), "has the coffee maker finished" as turning it on ("Sorry"), "is
+    my alarm off" as a device called alarm. Each is answered; "can you turn off the lights" still acts."""
+    ctx.update_state("living_room_speaker", {"state": "playing"})
+    for said, intent, slots, asked in (
+        ("is the music paused", "HassMediaPause", {}, "HassGetState"),
+        ("has the coffee maker finished", "HassTurnOn", {"name": "coffee maker"}, "HassGetState"),
+        ("are the lights off", "HassTurnOff", {"domain": "lights"}, "HassGetState"),
+        ("did the timer go off", "HassDecreaseTimer", {}, "HassTimerStatus"),
+        ("is the pasta timer paused", "HassPauseTimer", {"name": "pasta"}, "HassTimerStatus"),
+        ("is my alarm off", "HassGetState", {"state": "off"}, "HassTimerStatus"),
+        ("did you cancel my alarm", "OutOfDomain", {}, "HassTimerStatus"),
+    ):
+        r = resolve(hyp(intent, text=said, **slots), ctx, living)
+        assert r.interpretation.intent == asked, said
+        assert not {"state", "brightness", "volume", "media_command", "seconds"} & r.values.keys(), said
+    assert resolve(
+        hyp("HassGetState", text="has the coffee maker finished", name="coffee maker"), ctx, living
+    ).device_ids == ["coffee_maker"]
+    r = resolve(hyp("HassTurnOff", text="can you turn off the lights", domain="lights"), ctx, living)
+    assert (r.interpretation.intent, r.values) == ("HassTurnOff", {"state": "off"})
