@@ -3061,6 +3061,11 @@ def conjuncts(interp: Interpretation) -> list[Interpretation]:
     return out
 
 
+# what a light set says of some of its devices ("lacking" a feature, switched "on_too"): not the setting,
+# so parts that differ only in these are one request ("the kitchen and living room lights to 50")
+PER_DEVICE_NOTES = ("lacking", "on_too")
+
+
 def _conjoined(
     turn: _Turn, handler: Callable[[_Turn], Resolution], parts: list[Interpretation]
 ) -> Resolution:
@@ -3080,11 +3085,20 @@ def _conjoined(
     asked = next((r for r in done if r.clarification is not None), None)
     if asked is not None:
         return dataclasses.replace(asked, interpretation=turn.interp, reasons=reasons)
-    if any(r.values != done[0].values for r in done):  # "the bedroom light to 20 and the kitchen light to 80"
-        return turn.ask("I can do one of those at a time. Which first?")
+
+    def setting(values: dict[str, Any]) -> dict[str, Any]:
+        return {k: v for k, v in values.items() if k not in PER_DEVICE_NOTES}
+
+    if any(setting(r.values) != setting(done[0].values) for r in done):
+        return turn.ask("I can do one of those at a time. Which first?")  # "... to 20 and ... to 80"
     ids = list(dict.fromkeys(d for r in done for d in r.device_ids))
     areas = {r.area for r in done}
-    values = {**done[0].values, "not_there": missing} if missing else done[0].values
+    values = dict(done[0].values)
+    for note in PER_DEVICE_NOTES:  # "the counter lights can't dim" in one part, "the kitchen" in the other
+        if said := [x for r in done for x in r.values.get(note, [])]:
+            values[note] = list(dict.fromkeys(said))
+    if missing:
+        values["not_there"] = missing
     return Resolution(turn.interp, ids, areas.pop() if len(areas) == 1 else None, values, None, reasons)
 
 

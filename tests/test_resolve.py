@@ -4728,3 +4728,18 @@ def test_a_yes_no_question_read_as_a_change_changes_nothing(ctx, living) -> None
     ).device_ids == ["coffee_maker"]
     r = resolve(hyp("HassTurnOff", text="can you turn off the lights", domain="lights"), ctx, living)
     assert (r.interpretation.intent, r.values) == ("HassTurnOff", {"state": "off"})
+
+
+def test_two_rooms_lights_set_alike_are_one_request(ctx, living) -> None:
+    """ "set the kitchen and living room lights to 50 percent", with the kitchen's off (switched on
+    too) and the counter lights unable to dim, asked "I can do one of those at a time. Which first?"."""
+    ctx.update_state("kitchen_light", {"state": "off"})
+    ctx.update_state("kitchen_counter_light", {"state": "on"})
+    ctx.update_state("living_room_light", {"state": "on", "brightness": 60})
+    said = "set the kitchen and living room lights to 50 percent"
+    slots = [Slot("area", "kitchen", 2, 3), Slot("area", "living room", 4, 6), Slot("domain", "lights", 6, 7),
+             Slot("brightness", "50", 8, 9)]  # fmt: skip
+    r = resolve(Interpretation("HassLightSet", 0.95, slots, said), ctx, living)
+    assert r.clarification is None, r.reasons
+    assert set(r.device_ids) == {"kitchen_light", "living_room_light", "floor_lamp"}
+    assert r.values["brightness"] == 50
