@@ -276,6 +276,9 @@ TIMERS_LIST = re.compile(
     r"(?: do i have| have i (?:got|set)| are (?:there|running|set|on))?"
     r"|(?:(?:do i have|are there|have i got) )?any (?:timers|reminders|alarms)(?: set| running| on)?"
     r"|(?:is there|do i have|have i got) (?:a|an|any) (?:timer|reminder|alarm)(?: set| running| on| going)?"
+    # "is my reminder set" (the thermostat's setpoint was said), "did you set a reminder" ("Sorry")
+    r"|is (?:my|the) (?:timer|reminder) (?:set|running|on|going|still on|still set|still running)"
+    r"|(?:did you|have you) set (?:a|an|my|the|any) (?:timer|reminder)s?"
     r"|(?:list|tell me|read me|what are) (?:all )?(?:my |the )?(?:timers|reminders|alarms)"
     r"|what(?:'s| is) (?:on )?my (?:reminders|alarms|reminder list)"
     r"|(?:timers|reminders|alarms) (?:do i have|have i (?:got|set))"  # "what" not heard

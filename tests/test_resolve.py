@@ -4743,3 +4743,11 @@ def test_two_rooms_lights_set_alike_are_one_request(ctx, living) -> None:
     assert r.clarification is None, r.reasons
     assert set(r.device_ids) == {"kitchen_light", "living_room_light", "floor_lamp"}
     assert r.values["brightness"] == 50
+
+
+def test_whether_a_timer_or_reminder_is_set_lists_them(ctx, kitchen) -> None:
+    # "is my reminder set" said the thermostat's setpoint; "did you set a reminder" said "Sorry"
+    for said, intent in (("is my reminder set", "HassClimateGetTemperature"), ("did you set a reminder", "OutOfDomain"),
+                         ("is the timer running", "HassTimerStatus")):  # fmt: skip
+        r = resolve(hyp(intent, text=said), ctx, kitchen)
+        assert (r.interpretation.intent, r.values.get("all_timers")) == ("HassTimerStatus", True), said
