@@ -591,6 +591,19 @@ DAYS_UNTIL = re.compile(
     rf"|(?:the )?(?P<date>\w+(?: \w+)?) of (?P<month>{_MONTH})|(?P<month2>{_MONTH}) (?:the )?(?P<date2>\w+(?: \w+)?))"
     r"(?: is it| is)?"
 )
+# "how long until midnight", "how many hours until 6 pm" ("Sorry", or a timer's status): the time left
+TIME_UNTIL = re.compile(
+    r"how (?:long|much time|many (?:hours|minutes)) (?:is it |is there |is left |do i have |have i got |left )?"
+    r"(?:until|till|til|before) (?P<time>[\w: ]+?)(?: today| tonight| tomorrow)?"
+)
+# "is it the weekend", "is today a weekday" ("Sorry")
+WEEKEND_ASKED = re.compile(
+    r"is (?:it|today) (?:a |the )?(?P<weekend>weekend|weekday|work day|workday|school day)(?: yet| today)?"
+)
+# "what day was yesterday" ("Sorry"): yesterday's date
+YESTERDAY_ASKED = re.compile(
+    r"what (?:day|date) was (?:it )?yesterday|what was (?:yesterday's date|the date yesterday)|what was yesterday"
+)
 # "what time will it be in 3 hours" ("Sorry"): the clock then
 TIME_IN_A_WHILE = re.compile(r"what time (?:will it be|is it going to be|would it be) in (?P<time>.+)")
 # "how many days are in february", "is it a leap year" ("Sorry"): the calendar's facts

@@ -161,6 +161,7 @@ from runtime.phrasings import (
     TEMPERATURE_ASKED,
     TIME_IN,
     TIME_IN_A_WHILE,
+    TIME_UNTIL,
     TIMERS_LIST,
     TONE,
     TOO_FAST,
@@ -173,6 +174,7 @@ from runtime.phrasings import (
     WEAR,
     WEATHER_IN,
     WEEKDAYS,
+    WEEKEND_ASKED,
     WHAT_PLAYS,
     WHEN_TIMER_DONE,
     WHERE_AM_I,
@@ -180,6 +182,7 @@ from runtime.phrasings import (
     WHO_AT_DOOR,
     WHO_IS_HOME,
     WRONG,
+    YESTERDAY_ASKED,
     repeated_part_of_day,
     said_in,
     spelled,
@@ -1515,6 +1518,21 @@ def _said_of_time(turn: _Turn, text: str) -> Resolution | None:
         return _read_as(turn, "HassGetCurrentTime", []).done(sun="up")
     if (until := DAYS_UNTIL.fullmatch(text)) is not None and (counted := _days_until(until, turn.now.date())):
         return _read_as(turn, "HassGetCurrentDate", []).done(**counted, unit=until["unit"] or "days")
+    if (left := TIME_UNTIL.fullmatch(text)) is not None and (
+        clock := _time_of_day(left["time"])[0]
+    ) is not None:
+        wait_s = _until(turn, clock)[0]
+        ends_at = turn.now + timedelta(seconds=wait_s)
+        took = duration_text(wait_s // 60 * 60) if wait_s >= 60 else "less than a minute"
+        named = left["time"] if left["time"] in ("midnight", "noon", "midday") else said_time(ends_at)
+        day = " tomorrow" if ends_at.date() != turn.now.date() and named != "midnight" else ""
+        return _read_as(turn, "OutOfDomain", []).done(calculated=f"It's {took} until {named}{day}.")
+    if (weekend := WEEKEND_ASKED.fullmatch(text)) is not None:
+        return _read_as(turn, "OutOfDomain", []).done(
+            calculated=_weekend_said(turn.now.date(), weekend["weekend"])
+        )
+    if YESTERDAY_ASKED.fullmatch(text):
+        return _read_as(turn, "HassGetCurrentDate", []).done(days=-1)
     if (later := TIME_IN_A_WHILE.fullmatch(text)) is not None and (
         seconds := duration_in_text(f"in {later['time']}")
     ) is not None:
@@ -2741,6 +2759,17 @@ def _days_until(until: re.Match[str], today: date) -> dict[str, Any] | None:
     if day is None:
         return None
     return {"until_day": day.isoformat(), "until_said": f"{MONTHS[month - 1].title()} {said}"}
+
+
+def _weekend_said(today: date, asked: str) -> str:
+    """ "Yes, it's Saturday." / "No, it's Monday. The weekend starts on Saturday, in 5 days." """
+    weekend, name = today.weekday() >= 5, f"{today:%A}"
+    if asked == "weekend" and weekend:
+        return f"Yes, it's {name}."
+    if asked == "weekend":
+        ahead = 5 - today.weekday()
+        return f"No, it's {name}. The weekend starts on Saturday, in {ahead} day{'s' * (ahead > 1)}."
+    return f"No, it's {name}." if weekend else f"Yes, it's {name}."
 
 
 def _date_or_none(year: int, month: int, day: int) -> date | None:

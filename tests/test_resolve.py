@@ -4751,3 +4751,25 @@ def test_whether_a_timer_or_reminder_is_set_lists_them(ctx, kitchen) -> None:
                          ("is the timer running", "HassTimerStatus")):  # fmt: skip
         r = resolve(hyp(intent, text=said), ctx, kitchen)
         assert (r.interpretation.intent, r.values.get("all_timers")) == ("HassTimerStatus", True), said
+
+
+def test_time_until_a_clock_time_weekends_and_yesterday_are_answered(ctx, kitchen) -> None:
+    # each said "Sorry, I can't help with that." ("how long until 7 am": "There is no timer running.")
+    from runtime.resolve import interpret
+
+    at = datetime(2026, 12, 7, 18, 40)  # a Monday
+
+    def said_back(text: str, when: datetime = at) -> str:
+        return dispatch(
+            interpret([hyp("OutOfDomain", text=text)], ctx, kitchen, now=when)[1], ctx, now=when
+        ).text
+
+    assert said_back("how long until midnight") == "It's 5 hours and 20 minutes until midnight."
+    assert said_back("how many hours until 6 pm") == "It's 23 hours and 20 minutes until 6:00 PM tomorrow."
+    assert said_back("how long until 7 am") == "It's 12 hours and 20 minutes until 7:00 AM tomorrow."
+    assert said_back("how long until 8 pm") == "It's 1 hour and 20 minutes until 8:00 PM."
+    assert said_back("is it the weekend yet") == "No, it's Monday. The weekend starts on Saturday, in 5 days."
+    assert said_back("is it a weekend", at + timedelta(days=5)) == "Yes, it's Saturday."
+    assert said_back("is today a weekday") == "Yes, it's Monday."
+    assert said_back("what day was yesterday") == "Yesterday was Sunday, December 6."
+    assert said_back("how long until christmas") == "Christmas is in 18 days, on Friday, December 25."
