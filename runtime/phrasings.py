@@ -62,6 +62,16 @@ WHERE_AM_I = re.compile(
 HERE = re.compile(
     r"(?:hello,? |hey,? )?(?:are you (?:there|listening|awake|on)|can you hear me|do you hear me|testing)(?: one two)?"
 )
+# "hello", "hi there" ("Sorry"): a greeting back
+HELLO = re.compile(
+    r"(?:hello|hi|hey|hiya|howdy|hey there|hi there|hello there)(?: assistant| you)?(?: there)?"
+)
+# "you're stupid", "useless machine" ("Sorry"): feedback, taken as such
+INSULT = re.compile(
+    r"(?:you're|you are|that's|that is|that was) (?:so |really |very |such an? |an? )?"
+    r"(?:stupid|dumb|useless|idiot|idiotic|terrible|awful|rubbish|hopeless|annoying|bad|wrong again)"
+    r"|(?:stupid|dumb|useless|silly) (?:assistant|machine|thing|robot|computer)"
+)
 HOW_ARE_YOU = re.compile(
     r"(?:hi,? |hello,? |hey,? )?(?:how are you(?: doing| today)?|how's it going|how are things)"
 )
@@ -378,6 +388,8 @@ ANSWERED: dict[str, tuple[re.Pattern[str], str, ActionKind, tuple[str, ...]]] = 
         "kept as text in the turn log and sent to this home's learning service; no audio is kept. To stop "
         "me listening, mute or unplug the microphone.",)),
     "how_are_you": (HOW_ARE_YOU, "OutOfDomain", "answer", ("I'm well, thanks. What can I do for you?",)),
+    "hello": (HELLO, "OutOfDomain", "answer", ("Hello! What can I do for you?",)),
+    "insult": (INSULT, "AmbientNegativeFeedback", "none", ("Sorry about that. Tell me what I got wrong, or say undo.",)),
     "news": (NEWS, "OutOfDomain", "answer", ("I can't read the news: I run offline, on this device. "
                                              "Say \"play the news\" to play it on a speaker.",)),
     "calendar": (CALENDAR, "OutOfDomain", "answer", ("I can't see your calendar: I run offline, on this device. "
@@ -393,7 +405,7 @@ TEACHABLE = re.compile(
     r"(?P<moment>i'm (?:going to bed|off to bed|going to sleep|home|back|awake|up|leaving|heading out|going out"
     r"|off to work|off|going to watch (?:a movie|tv)))"
     # "make it cozy": a mood nobody taught yet (it was the weather)
-    r"|(?P<mood>make it (?:cozy|cosy|romantic|relaxing|comfy)|set the mood)"
+    r"|(?P<mood>make it (?:cozy|cosy|romantic|relaxing|comfy)(?: in here)?|set the mood)"
     r"|(?:start|run|do|begin|activate|trigger) (?:my |the )?(?P<routine>.+? (?:routine|scene))"
     # "movie time" said "Sorry" (the grammar's phrases, runtime/asr/grammar.py PHRASES, are heard alone)
     r"|(?:it's |it is )?(?P<time>(?:movie|bed|reading|dinner|party) ?time)"

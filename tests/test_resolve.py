@@ -3991,7 +3991,10 @@ def test_who_are_you_is_answered(ctx, kitchen, said: str) -> None:
 @pytest.mark.parametrize(
     ("said", "answer"),
     [("are you there", "Yes, I'm here."), ("can you hear me", "Yes, I'm here."),
-     ("how are you", "I'm well, thanks. What can I do for you?")],
+     ("how are you", "I'm well, thanks. What can I do for you?"),
+     ("hello", "Hello! What can I do for you?"), ("hi there", "Hello! What can I do for you?"),
+     ("you're so stupid", "Sorry about that. Tell me what I got wrong, or say undo."),
+     ("useless machine", "Sorry about that. Tell me what I got wrong, or say undo.")],
 )  # fmt: skip
 def test_a_check_that_it_listens_is_answered(ctx, kitchen, said: str, answer: str) -> None:
     assert answered(said, ctx, kitchen) == answer  # "Sorry, I can't help with that."
@@ -4773,3 +4776,9 @@ def test_time_until_a_clock_time_weekends_and_yesterday_are_answered(ctx, kitche
     assert said_back("is today a weekday") == "Yes, it's Monday."
     assert said_back("what day was yesterday") == "Yesterday was Sunday, December 6."
     assert said_back("how long until christmas") == "Christmas is in 18 days, on Friday, December 25."
+
+
+def test_an_insult_is_negative_feedback(ctx, kitchen) -> None:
+    # "you're stupid" said "Sorry, I can't help with that.": it is feedback on what was just done
+    r = resolve(hyp("OutOfDomain", text="you're stupid"), ctx, kitchen)
+    assert r.interpretation.intent == "AmbientNegativeFeedback"
