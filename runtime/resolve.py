@@ -1977,9 +1977,32 @@ def _what_plays(turn: _Turn, player: Device | None) -> list[Slot]:
     return [Slot("search_query", str(fields["media_title"])), *kind]
 
 
+def _played_again(turn: _Turn) -> Resolution | None:
+    """ "play it on the bedroom speaker" just after "play the hunger games": that title on the player
+    or in the room said, of the kind that player plays (the audiobook on a speaker), and paused where
+    it played; None with no player or room said, or nothing played just before."""
+    i = turn.interp
+    where = [s for s in i.slots if s.name in ("name", "area")]
+    last = turn.ctx.last_request(turn.satellite.id)
+    title = last.slot("search_query") if last is not None and last.intent == "HassMediaSearchAndPlay" else None
+    if not where or not title or normalize(title) in ("it", "that", "this"):
+        return None
+    turn.reasons.append(f"'it': {title}, played just before")
+    there = _play(_read_as(turn, i.intent, [Slot("search_query", title), *where]))
+    before = [d for d in _last_targets(turn) if d.type in ("tv", "media_player")]
+    if there.clarification is None and before and not set(there.device_ids) & {d.id for d in before}:
+        there.values["paused_too"] = [d.id for d in before]  # moved, not doubled
+    return there
+
+
 def _played_everywhere(turn: _Turn) -> Resolution:
-    """ "play it everywhere": what plays (here first) on every speaker (it turned the speakers off)."""
-    slots = _what_plays(turn, _here_first(turn, [d for d in _players(turn) if turn.state(d.id) == "playing"]))
+    """ "play it everywhere": what plays (here first) on every speaker (it turned the speakers off);
+    "play music everywhere": the music playing, not the tv's film, else music."""
+    music = bool(said_words(turn.interp) & {"music", "song", "audio"})
+    playing = [d for d in _players(turn) if turn.state(d.id) == "playing" and not (music and d.type == "tv")]
+    slots = _what_plays(turn, _here_first(turn, playing))
+    if not slots and music:  # "play music everywhere" with only a film on: music (it played the film)
+        slots = [Slot("search_query", "music")]
     if not slots:
         asked = _read_as(turn, "HassMediaSearchAndPlay", [])
         return asked.ask("Nothing is playing. What should I play everywhere?")
@@ -4237,6 +4260,8 @@ def _play(turn: _Turn) -> Resolution:
         i = dataclasses.replace(i, slots=[*i.slots, Slot("media_class", kinds[0])])
         turn = dataclasses.replace(turn, interp=i)
     query, said_music = _query(turn)
+    if normalize(query) in ("it", "that", "this") and (again := _played_again(turn)) is not None:
+        return again  # "play the hunger games", then "play it on the bedroom speaker" (a title "it")
     asks_liked = bool(LIKED_SAID.search(normalize(i.text)))  # "play something i like"
     if asks_liked:
         query = "something"

@@ -4782,3 +4782,33 @@ def test_an_insult_is_negative_feedback(ctx, kitchen) -> None:
     # "you're stupid" said "Sorry, I can't help with that.": it is feedback on what was just done
     r = resolve(hyp("OutOfDomain", text="you're stupid"), ctx, kitchen)
     assert r.interpretation.intent == "AmbientNegativeFeedback"
+
+
+def test_play_it_on_another_player_and_music_everywhere(ctx, living) -> None:
+    """ "play the hunger games", then "play it on the bedroom speaker" played a title "it"; "play
+    music everywhere" with the film on played the film on the tv."""
+    from runtime.resolve import interpret
+
+    def said(text: str, intent: str, **slots: str) -> Resolution:
+        spans = [Slot(k, v, *_span(text, v)) for k, v in slots.items()]
+        return interpret([Interpretation(intent, 0.95, spans, text)], ctx, living)[1]
+
+    def _span(text: str, value: str) -> tuple[int, int]:
+        words, part = text.split(), value.split()
+        k = next(k for k in range(len(words)) if words[k : k + len(part)] == part)
+        return k, k + len(part)
+
+    played = said("play the hunger games", "HassMediaSearchAndPlay", search_query="the hunger games")
+    assert played.device_ids == ["tv"]
+    ctx.set_last_target(living.id, ["tv"])
+    ctx.set_last_request(living.id, played.interpretation)
+    r = said(
+        "play it on the bedroom speaker", "HassMediaSearchAndPlay", search_query="it", name="bedroom speaker"
+    )
+    assert r.device_ids == ["bedroom_speaker"] and r.values["paused_too"] == ["tv"], r.reasons
+    assert (r.values["media_title"], r.values["media_class"]) == ("the hunger games", "audiobook")
+    ctx.update_state("tv", {"state": "playing", "media_title": "the hunger games", "media_class": "movie"})
+    r = said("play music everywhere", "HassMediaSearchAndPlay", search_query="music")
+    assert "tv" not in r.device_ids and set(r.device_ids) >= {"living_room_speaker", "bedroom_speaker"}, (
+        r.reasons
+    )
