@@ -1984,7 +1984,9 @@ def _played_again(turn: _Turn) -> Resolution | None:
     i = turn.interp
     where = [s for s in i.slots if s.name in ("name", "area")]
     last = turn.ctx.last_request(turn.satellite.id)
-    title = last.slot("search_query") if last is not None and last.intent == "HassMediaSearchAndPlay" else None
+    title = (
+        last.slot("search_query") if last is not None and last.intent == "HassMediaSearchAndPlay" else None
+    )
     if not where or not title or normalize(title) in ("it", "that", "this"):
         return None
     turn.reasons.append(f"'it': {title}, played just before")
