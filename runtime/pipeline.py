@@ -1236,8 +1236,14 @@ def _reminder(values: dict[str, Any]) -> str | None:
 
 
 def _about_a_turn(turn: Turn) -> bool:
-    """Whether `turn` asked about the turn before it ("why did you do that", "say that again")."""
-    return turn.resolution is not None and bool({"explains", "repeats"} & turn.resolution.values.keys())
+    """Whether `turn` was about the turn before it ("why did you do that", "say that again", or a "no"
+    that changed nothing): "why did you do that" is asked of the one before."""
+    if turn.resolution is None:
+        return False
+    said_no = turn.resolution.interpretation.intent == "AmbientNegativeFeedback" and not (
+        turn.action is not None and turn.action.commands
+    )
+    return said_no or bool({"explains", "repeats"} & turn.resolution.values.keys())
 
 
 def _lap(turn: Turn, stage: str, since: float) -> float:
