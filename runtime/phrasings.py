@@ -847,7 +847,7 @@ WHO_AT_DOOR = re.compile(
 )
 # "is anyone home" (it asked which device): nothing here senses people
 WHO_IS_HOME = re.compile(
-    r"(?:is )?(?:anyone|anybody|someone|somebody) (?:at )?(?:home|here|in the house)(?: right now| now)?"
+    r"(?:is )?(?:anyone|anybody|someone|somebody) (?:at )?(?:home|here|in the house|in (?:the )?\w+(?: room)?)(?: right now| now)?"
     r"|who(?:'s| is) (?:at )?(?:home|here|in the house)(?: right now| now)?"
 )
 # "how loud is it", "what volume is the tv at" (read as the temperature)

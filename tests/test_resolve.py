@@ -3512,6 +3512,9 @@ def test_blinds_down_a_lock_open_and_who_is_at_the_door(ctx, living) -> None:
     for said in ("is anyone home", "who's home"):
         r = resolve(hyp("HassGetState", text=said, state="home"), ctx, living)
         assert r.clarification == "I can't tell who is home: nothing here senses people.", said
+    # "is anyone in the office" said "The desk lamp is off."
+    r = resolve(hyp("HassGetState", text="is anyone in the office", area="office"), ctx, living)
+    assert r.clarification == "I can't tell who is in a room: nothing here senses people."
 
 
 def test_a_preferred_level_is_how_bright_lights_come_on(ctx, living) -> None:
