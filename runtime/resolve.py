@@ -1297,8 +1297,8 @@ def _said_of_devices(turn: _Turn, text: str) -> Resolution | None:
     if WHO_AT_DOOR.fullmatch(text):
         return _cannot(turn, "I can't see who is at the door: nothing here has a camera.")
     if WHO_IS_HOME.fullmatch(text):
-        where = "in a room" if " in " in f" {text} " and "in the house" not in text else "home"
-        return _cannot(turn, f"I can't tell who is {where}: nothing here senses people.")
+        in_room = "in a room" if " in " in f" {text} " and "in the house" not in text else "home"
+        return _cannot(turn, f"I can't tell who is {in_room}: nothing here senses people.")
     if (reading := READING_ASKED.fullmatch(text)) is not None:
         return _reading_asked(turn, reading)
     if BATTERIES_LOW.fullmatch(text):  # every device that reports its battery, lowest first
