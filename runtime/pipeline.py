@@ -477,10 +477,9 @@ class Pipeline:
         t = _lap(turn, "resolve", t)
         self._emit("resolution", **to_dict(turn.resolution))
         turn.action = self._timers(turn.resolution, self.stages.dispatch(turn.resolution, self.ctx))
-        if (
-            "speech_wpm" in turn.resolution.values and self.speaker is not None
-        ):  # "speak slower", this answer too
-            self.speaker.speed_wpm = int(turn.resolution.values["speech_wpm"])
+        wpm = turn.resolution.values.get("speech_wpm")
+        if wpm is not None and self.speaker is not None:  # "speak slower": this answer already
+            self.speaker.speed_wpm = int(wpm)
         t = _lap(turn, "dispatch", t)
         said_to = turn.resolution.values.get("to")
         if "broadcast" in turn.resolution.values and self.on_broadcast is not None and said_to is not None:
