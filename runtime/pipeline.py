@@ -449,10 +449,11 @@ class Pipeline:
             turn.action = Action("none", text="Sorry, I didn't understand that.")
             return
         before = next((b for b in reversed(self.turns) if not _about_a_turn(b)), None)
-        if before is not None and WHY_ASKED.fullmatch(normalize(turn.text)):
+        done = next((b for b in reversed(self.turns) if not (_about_a_turn(b) or _said_no_only(b))), None)
+        if done is not None and WHY_ASKED.fullmatch(normalize(turn.text)):
             # "why did you do that": what the turn before heard and did (the model read it as feedback)
-            turn.resolution = Resolution(turn.nbest[0], values={"explains": before.id})
-            turn.action = Action("answer", text=explain(before))
+            turn.resolution = Resolution(turn.nbest[0], values={"explains": done.id})
+            turn.action = Action("answer", text=explain(done))
             return
         if REPEAT_ASKED.fullmatch(normalize(turn.text)):
             # "say that again": the answer before, said again (it was out of domain); with none, so
@@ -461,7 +462,7 @@ class Pipeline:
             said = before.action.text if before is not None and before.action is not None else ""
             turn.action = Action("answer", text=said or "I didn't say anything.")
             return
-        if before is None and WHY_ASKED.fullmatch(normalize(turn.text)):
+        if done is None and WHY_ASKED.fullmatch(normalize(turn.text)):
             turn.resolution = Resolution(turn.nbest[0], values={"explains": None})
             turn.action = Action("answer", text="I haven't done anything yet.")
             return
@@ -1235,14 +1236,17 @@ def _reminder(values: dict[str, Any]) -> str | None:
 
 
 def _about_a_turn(turn: Turn) -> bool:
-    """Whether `turn` was about the turn before it ("why did you do that", "say that again", or a "no"
-    that changed nothing): "why did you do that" is asked of the one before."""
-    if turn.resolution is None:
-        return False
-    said_no = turn.resolution.interpretation.intent == "AmbientNegativeFeedback" and not (
-        turn.action is not None and turn.action.commands
+    """Whether `turn` asked about the turn before it ("why did you do that", "say that again")."""
+    return turn.resolution is not None and bool({"explains", "repeats"} & turn.resolution.values.keys())
+
+
+def _said_no_only(turn: Turn) -> bool:
+    """Whether `turn` was a "no" that changed nothing: "why did you do that" is about the one before."""
+    return (
+        turn.resolution is not None
+        and turn.resolution.interpretation.intent == "AmbientNegativeFeedback"
+        and not (turn.action is not None and turn.action.commands)
     )
-    return said_no or bool({"explains", "repeats"} & turn.resolution.values.keys())
 
 
 def _lap(turn: Turn, stage: str, since: float) -> float:
