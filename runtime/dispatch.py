@@ -218,7 +218,7 @@ def _answer(intent: str, values: dict[str, Any], ctx: ContextStore, now: datetim
     if intent == "HassGetCurrentDate" and "until_day" in values:  # "how many days until friday"
         return Action(
             "answer",
-            text=_days_until(
+            text=_days_until_said(
                 str(values["until_said"]),
                 date.fromisoformat(str(values["until_day"])),
                 now.date(),
@@ -509,7 +509,7 @@ def _counted(days: int, unit: str) -> str:
     return said
 
 
-def _days_until(said: str, day: date, today: date, unit: str, also_next: bool) -> str:
+def _days_until_said(said: str, day: date, today: date, unit: str, also_next: bool) -> str:
     """ "Friday is in 4 days, on December 11."; "December 25 is in 18 days, on a Friday."; "next
     friday", either Friday: "This Friday is in 4 days, on December 11; the one after in 11 days." """
     days = (day - today).days

@@ -784,7 +784,7 @@ class Pipeline:
 
     def _timers_paused(self, turn: Turn, chosen: list[RunningTimer], pausing: bool) -> bool:
         """The answer to "Which one should I pause (resume)?": those paused (resumed)."""
-        intent, verb = ("HassPauseTimer", "paused") if pausing else ("HassUnpauseTimer", "resumed")
+        intent = "HassPauseTimer" if pausing else "HassUnpauseTimer"
         done = [d for d in (self.timers.set_paused(t.id, pausing) for t in chosen) if d is not None]
         why = [f"the answer to which timer to {'pause' if pausing else 'resume'}"]
         values: dict[str, Any] = {"timer_ids": [t.id for t in done]}
@@ -793,12 +793,8 @@ class Pipeline:
             text = "OK, they stay as they are."
         elif not done:
             text = "That one has already finished."
-        elif len(done) == 1 and not done[0].name:  # which of two plain timers: the one of that length
-            text = f"Your {done[0].kind} for {duration_text(done[0].seconds)} is {verb}."
-        elif len(done) == 1:
-            text = timer_answer(intent, {}, done[0])
         else:
-            text = f"{'Both' if len(done) == 2 else f'All {len(done)}'} {done[0].kind}s {verb}."
+            text = _paused_said(done, pausing)
         turn.action = Action("answer", text=text)
         return True
 
@@ -1405,21 +1401,21 @@ class AudioLoop:
 
 
 def _all_paused(done: list[RunningTimer | None], pausing: bool) -> Action:
-    """ "All 3 timers paused.": the answer to "pause all timers" (resumed: "resume all timers")."""
+    """The answer to "pause all timers" (resumed: "resume all timers")."""
     changed = [t for t in done if t is not None]
-    verb = "paused" if pausing else "resumed"
     if not changed:
         return Action("answer", text=f"No timer is {'running' if pausing else 'paused'}.")
-    if len(changed) == 1 and not changed[0].name:  # the one of several: by its length
-        return Action(
-            "answer", text=f"Your {changed[0].kind} for {duration_text(changed[0].seconds)} is {verb}."
-        )
-    if len(changed) == 1:
-        return Action(
-            "answer", text=timer_answer("HassPauseTimer" if pausing else "HassUnpauseTimer", {}, changed[0])
-        )
-    count = "Both" if len(changed) == 2 else f"All {len(changed)}"
-    return Action("answer", text=f"{count} {changed[0].kind}s {verb}.")
+    return Action("answer", text=_paused_said(changed, pausing))
+
+
+def _paused_said(done: list[RunningTimer], pausing: bool) -> str:
+    """ "Both timers paused.", "All 3 timers resumed."; of one, which: a plain timer by its length."""
+    verb = "paused" if pausing else "resumed"
+    if len(done) == 1 and not done[0].name:  # which of two plain timers: the one of that length
+        return f"Your {done[0].kind} for {duration_text(done[0].seconds)} is {verb}."
+    if len(done) == 1:
+        return timer_answer("HassPauseTimer" if pausing else "HassUnpauseTimer", {}, done[0])
+    return f"{'Both' if len(done) == 2 else f'All {len(done)}'} {done[0].kind}s {verb}."
 
 
 def _one_cancelled(timer: RunningTimer) -> str:
