@@ -25,7 +25,7 @@ from runtime.context import ContextStore
 from runtime.conventions import ON_OFF_STATES, READINGS, ConventionError, command_payload, expected_state
 from runtime.events import Action, Command, Resolution
 from runtime.holidays import holiday, next_holiday, title
-from runtime.phrasings import ANSWERED, CHANCE, WEEKDAYS
+from runtime.phrasings import ANSWERED, CHANCE, WEEKDAYS, days_to_weekday
 from runtime.places import place_name
 from runtime.rank import INTENT_TYPES, ON_A_TIMER, VIDEO_CLASSES, named_devices, said_words
 from runtime.resolve import LISTING_WORDS, SOME_WORDS, SORRY, cap, normalize, outdoor
@@ -473,7 +473,7 @@ def _time_in(zone: str, place: str, now: datetime) -> str:
 
 def _weekday_date(weekday: str, now: datetime, also_next: bool) -> str:
     """The coming `weekday`'s date (tomorrow .. a week from today); "next friday" means either, so both."""
-    ahead = (WEEKDAYS.index(weekday) - now.weekday() - 1) % 7 + 1
+    ahead = days_to_weekday(weekday, now.date())
     this, after = now + timedelta(days=ahead), now + timedelta(days=ahead + 7)
     if also_next:
         return f"This {this:%A} is {this:%B} {this.day}; the one after is {after:%B} {after.day}."

@@ -9,6 +9,7 @@ test in tests/test_resolve.py that says what it must do.
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from runtime.clauses import HOUR_WORDS
 from runtime.events import ActionKind
@@ -555,6 +556,13 @@ WANT_TO_HEAR = re.compile(
 )
 # a weekday as said, Monday first (datetime.weekday()'s order): alarms, and the recognizer's <weekday>
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+def days_to_weekday(weekday: str, today: date) -> int:
+    """Days from `today` to the coming `weekday`: 1 (tomorrow) to 7 (a week from today)."""
+    return (WEEKDAYS.index(weekday) - today.weekday() - 1) % 7 + 1
+
+
 _DAY_NAMES = "|".join(WEEKDAYS)
 # what "every" or "each" repeats on: "every day", "each morning", "every monday"
 _EACH_DAY = rf"day|morning|afternoon|evening|night|weekday|weekend(?: day)?|{_DAY_NAMES}"

@@ -183,6 +183,7 @@ from runtime.phrasings import (
     WHO_IS_HOME,
     WRONG,
     YESTERDAY_ASKED,
+    days_to_weekday,
     repeated_part_of_day,
     said_in,
     spelled,
@@ -416,10 +417,9 @@ SUN_CONDITION = re.compile(
     r"|(?:when|once|as soon as|after) (?:the sun (?P<event2>sets|goes down|rises|comes up)"
     r"|it gets (?P<light2>dark|light)),? (?P<command2>.+)"
 )
-CONDITION = re.compile(
-    r"\b(?:when|whenever|if|once|as soon as|every time) "
-    r"(?:i|i'm|we|we're|you|it|it's|the|this|that|my|someone|somebody)\b"
-)
+_IF = r"(?:when|whenever|if|once|as soon as|every time)"
+_SUBJECT = r"i|i'm|we|we're|you|it|it's|the|my|someone|somebody"
+CONDITION = re.compile(rf"\b{_IF} (?:{_SUBJECT}|this|that)\b")
 # "is the music paused", "did the timer go off", "has the coffee maker finished": a question, whatever
 # the model read ("can you", "could you", "will you" ask for something done, and are not these)
 YES_NO_QUESTION = re.compile(r"(?:is|are|was|were|did|does|has|have|had)\b(?! you\b)")
@@ -432,10 +432,8 @@ CHANGING_INTENTS = frozenset(
 )  # fmt: skip
 # "if it gets cold turn on the heating", "when i leave lock the door": a condition said first (not
 # "when i say movie time ...", which teaches a phrase)
-CONDITION_FIRST = re.compile(
-    r"(?:if|when|whenever|once|as soon as|every time) (?!i say\b|i said\b|i tell you\b|you hear\b)"
-    r"(?:i|i'm|we|we're|you|it|it's|the|my|someone|somebody|anyone)\b"
-)
+CONDITION_FIRST = re.compile(rf"{_IF} (?!i say\b|i said\b|i tell you\b|you hear\b)(?:{_SUBJECT}|anyone)\b")
+CANNOT_WAIT = "I can't wait for something to happen yet. I can do it now, or in a set time."
 # a command for later the NLU read as one for now ("in ten minutes" read so is a timer's, not here)
 LATER = re.compile(
     r"\b(?:later(?: on)?|in a (?:bit|while|minute|moment|sec|second|few(?: minutes)?)|in (?:\d+|one|two|three"
@@ -944,9 +942,7 @@ def resolve(
         return then
     if CONDITION_FIRST.match(text) and _starts_a_request(text.split(" ", 1)[-1]):
         # "if it gets cold turn on the heating" (read as teaching a phrase): a condition, first
-        return _read_as(turn, "OutOfDomain", []).ask(
-            "I can't wait for something to happen yet. I can do it now, or in a set time."
-        )
+        return _read_as(turn, "OutOfDomain", []).ask(CANNOT_WAIT)
     unsure = interp.score < REJECT_THRESHOLD or interp.intent == "OutOfDomain"  # whatever it read
     if unsure and (then := _at_a_time(turn)):  # "lock the door at 12 30 pm" was out of domain
         # "turn off the fan at 2 am": the model unsure what it is, the words say a command for then (the
@@ -969,7 +965,7 @@ def resolve(
         return _get_state(_read_as(turn, "HassGetState", [s for s in interp.slots if s.name in TARGET_SLOTS]))
     if interp.intent in TARGETING_INTENTS and CONDITION.search(text):
         # "turn off the lights when I leave": doing it now would be wrong, and nothing here waits
-        return turn.ask("I can't wait for something to happen yet. I can do it now, or in a set time.")
+        return turn.ask(CANNOT_WAIT)
     if (
         interp.intent in TARGETING_INTENTS - {"HassGetState"}
         and words & PAST_SWITCHING
@@ -1696,8 +1692,7 @@ def _said_of_time(turn: _Turn, text: str) -> Resolution | None:
         if skip["next"]:
             return cancel.done(timer_name=ALARM, skip="next")
         # said before the night is over, "tomorrow" is the morning to come
-        tomorrow = turn.now.date() + timedelta(days=0 if turn.now.hour < NIGHT_ENDS else 1)
-        return cancel.done(timer_name=ALARM, skip="tomorrow", date=tomorrow.isoformat())
+        return cancel.done(timer_name=ALARM, skip="tomorrow", date=_day_listed(turn, "tomorrow")["on_day"])
     if (kind := ALARM_OFF.fullmatch(text)) is not None and kind["kind"]:  # "cancel my weekday alarm"
         cancel = _read_as(turn, "HassCancelTimer", [Slot("name", ALARM)])
         return cancel.done(timer_name=ALARM, repeating=REPEATING_DAYS[kind["kind"]], kind=kind["kind"])
@@ -2765,9 +2760,8 @@ def _days_until(until: re.Match[str], today: date) -> dict[str, Any] | None:
     if until["day"]:
         return {"until": until["day"]}
     if until["weekday"]:
-        ahead = (WEEKDAYS.index(until["weekday"]) - today.weekday() - 1) % 7 + 1
         return {
-            "until_day": (today + timedelta(days=ahead)).isoformat(),
+            "until_day": (today + timedelta(days=days_to_weekday(until["weekday"], today))).isoformat(),
             "until_said": until["weekday"].title(),
             "also_next": bool(until["next"]),
         }
@@ -3810,18 +3804,12 @@ def _climate_for(turn: _Turn) -> list[Device] | Resolution:
 def _rooms_temperature(turn: _Turn, extreme: str | None) -> Resolution:
     """Every indoor thermometer that has reported (the thermostat's own too), warmest first, or
     coldest first for "which room is the coldest"; `extreme` the superlative asked, if any."""
-
-    def reading(d: Device) -> float | None:
-        value = _field(turn, d, "temperature")
-        return float(value) if isinstance(value, int | float) else None
-
-    found = [
-        d
-        for d in turn.devices
-        if d.type in ("sensor", "climate") and not outdoor(d) and reading(d) is not None
-    ]
-    cold = extreme in ("coldest", "coolest", "cold")
-    found.sort(key=lambda d: reading(d) or 0.0, reverse=not cold)
+    indoor = [d for d in turn.devices if d.type in ("sensor", "climate") and not outdoor(d)]
+    found = sorted(
+        _reporting(turn, indoor, "temperature"),
+        key=lambda d: float(_field(turn, d, "temperature")),
+        reverse=extreme not in ("coldest", "coolest", "cold"),
+    )
     asked = _read_as(turn, "HassClimateGetTemperature", [])
     if not found:
         return asked.ask("No thermometer in the home has reported a temperature yet.")
