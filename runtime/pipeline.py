@@ -748,55 +748,27 @@ class Pipeline:
     def _cancel_chosen(self, turn: Turn, chosen: list[RunningTimer]) -> None:
         """The timers `chosen` of some listed cancelled, and said so."""
         cancelled = [t for t in chosen if self.timers.cancel_id(t.id) is not None]
-        values: dict[str, Any] = {"timer_ids": [t.id for t in cancelled]}
-        why = [f"the timers chosen to cancel: {', '.join(str(t.id) for t in chosen) or 'none'}"]
-        interp = Interpretation("HassCancelTimer", 1.0, [], turn.text)
-        turn.resolution = Resolution(interp, values=values, reasons=why)
-        if not chosen:
-            turn.action = Action("answer", text="OK, they keep running.")
-        elif not cancelled:  # it rang while the question was answered
-            turn.action = Action("answer", text="That one has already finished.")
-        elif len(cancelled) == 1:
-            turn.action = Action("answer", text=_one_cancelled(cancelled[0]))
-        else:
-            count = "Both" if len(cancelled) == 2 else f"All {len(cancelled)}"
-            turn.action = Action("answer", text=f"{count} {cancelled[0].kind}s cancelled.")
+        why = f"the timers chosen to cancel: {', '.join(str(t.id) for t in chosen) or 'none'}"
+        _answer_chosen(turn, "HassCancelTimer", chosen, cancelled, why, _cancelled_said(cancelled))
 
     def _timers_changed(self, turn: Turn, chosen: list[RunningTimer], delta: int) -> bool:
         """The answer to "Which one should I add it to?": `delta` seconds added to those (taken off)."""
         intent = "HassIncreaseTimer" if delta > 0 else "HassDecreaseTimer"
         done = [d for t in chosen if (d := self.timers.add_to(t.id, delta)) is not None]
-        why = [f"the answer to which timer to {'add to' if delta > 0 else 'take off'}"]
-        values: dict[str, Any] = {"timer_ids": [t.id for t in done], "seconds": abs(delta)}
-        turn.resolution = Resolution(Interpretation(intent, 1.0, [], turn.text), values=values, reasons=why)
-        if not chosen:
-            text = "OK, they stay as they are."
-        elif not done:
-            text = "That one has already finished."
-        elif len(done) == 1:
-            text = timer_answer(intent, values, done[0])
+        why = f"the answer to which timer to {'add to' if delta > 0 else 'take off'}"
+        if len(done) == 1:
+            said = timer_answer(intent, {"seconds": abs(delta)}, done[0])
         else:  # "both": "Took 1 minute off both timers."
-            count = "both" if len(done) == 2 else f"all {len(done)}"
-            said = duration_text(abs(delta))
-            text = f"Added {said} to {count} timers." if delta > 0 else f"Took {said} off {count} timers."
-        turn.action = Action("answer", text=text)
-        return True
+            count, amount = "both" if len(done) == 2 else f"all {len(done)}", duration_text(abs(delta))
+            said = f"Added {amount} to {count} timers." if delta > 0 else f"Took {amount} off {count} timers."
+        return _answer_chosen(turn, intent, chosen, done, why, said, seconds=abs(delta))
 
     def _timers_paused(self, turn: Turn, chosen: list[RunningTimer], pausing: bool) -> bool:
         """The answer to "Which one should I pause (resume)?": those paused (resumed)."""
         intent = "HassPauseTimer" if pausing else "HassUnpauseTimer"
         done = [d for d in (self.timers.set_paused(t.id, pausing) for t in chosen) if d is not None]
-        why = [f"the answer to which timer to {'pause' if pausing else 'resume'}"]
-        values: dict[str, Any] = {"timer_ids": [t.id for t in done]}
-        turn.resolution = Resolution(Interpretation(intent, 1.0, [], turn.text), values=values, reasons=why)
-        if not chosen:
-            text = "OK, they stay as they are."
-        elif not done:
-            text = "That one has already finished."
-        else:
-            text = _paused_said(done, pausing)
-        turn.action = Action("answer", text=text)
-        return True
+        why = f"the answer to which timer to {'pause' if pausing else 'resume'}"
+        return _answer_chosen(turn, intent, chosen, done, why, _paused_said(done, pausing) if done else "")
 
     def _later_undone(self, text: str) -> Action | None:
         """ "don't turn on the coffee maker", just after "turn on the coffee maker every weekday at 6 30
@@ -1416,6 +1388,35 @@ def _paused_said(done: list[RunningTimer], pausing: bool) -> str:
     if len(done) == 1:
         return timer_answer("HassPauseTimer" if pausing else "HassUnpauseTimer", {}, done[0])
     return f"{'Both' if len(done) == 2 else f'All {len(done)}'} {done[0].kind}s {verb}."
+
+
+def _answer_chosen(
+    turn: Turn,
+    intent: str,
+    chosen: list[RunningTimer],
+    done: list[RunningTimer],
+    why: str,
+    said: str,
+    **values: Any,
+) -> bool:
+    """`turn` answered with what `intent` did to the timers `chosen` (of those asked about): `said`
+    of those `done`; of none chosen, that they stay; of none done, that it rang meanwhile."""
+    interp = Interpretation(intent, 1.0, [], turn.text)
+    turn.resolution = Resolution(interp, values={"timer_ids": [t.id for t in done], **values}, reasons=[why])
+    if not chosen:
+        said = "OK, they keep running." if intent == "HassCancelTimer" else "OK, they stay as they are."
+    elif not done:  # it rang while the question was answered
+        said = "That one has already finished."
+    turn.action = Action("answer", text=said)
+    return True
+
+
+def _cancelled_said(cancelled: list[RunningTimer]) -> str:
+    """ "Timer for 5 minutes cancelled.", "Both timers cancelled." ("" of none)."""
+    if len(cancelled) == 1:
+        return _one_cancelled(cancelled[0])
+    count = "Both" if len(cancelled) == 2 else f"All {len(cancelled)}"
+    return f"{count} {cancelled[0].kind}s cancelled." if cancelled else ""
 
 
 def _one_cancelled(timer: RunningTimer) -> str:
