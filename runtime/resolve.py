@@ -5133,26 +5133,29 @@ def _timer(turn: _Turn, **values: Any) -> Resolution:
     """Which of the satellite's timers is meant: `timer_name` ("the pizza timer") and
     `timer_seconds` ("the five minute timer") when heard. Timers belong to the satellite that set
     them, so an area slot does not pick one (the reasons say so)."""
-    if turn.interp.intent == "HassCancelTimer" and TIMER_QUESTION.match(normalize(turn.interp.text)):
+    text = normalize(turn.interp.text)
+    words = set(text.split())
+    if turn.interp.intent == "HassCancelTimer" and TIMER_QUESTION.match(text):
         turn.reasons.append("a question about a timer: asked, not cancelled")
         turn = _read_as(turn, "HassTimerStatus")
     name = normalize(turn.interp.slot("name") or "")
-    said = TIMER_NAMED.search(normalize(turn.interp.text))
+    said = TIMER_NAMED.search(text)
     if not name and said is not None and not any(parse_number(w) is not None for w in said["name"].split()):
         name = said["name"]  # "the fan timer": "fan" is a device word, which the model does not tag here
     if name in ORDINALS:
         name = ""  # "cancel the last timer": which of several, as the pipeline counts them
-    asked = normalize(turn.interp.text)
-    if turn.interp.intent == "HassTimerStatus" and WHEN_RINGS.search(asked) and "alarm" not in asked.split():
+    if turn.interp.intent == "HassTimerStatus" and WHEN_RINGS.search(text) and "alarm" not in words:
         values["when_asked"] = True  # "what time does my timer go off": the time of day (an alarm says it)
-    if turn.interp.intent in ("HassPauseTimer", "HassUnpauseTimer") and set(
-        normalize(turn.interp.text).split()
-    ) & {"all", "every", "everything"}:
+    if turn.interp.intent in ("HassPauseTimer", "HassUnpauseTimer") and words & {
+        "all",
+        "every",
+        "everything",
+    }:
         values["every_timer"] = True  # "pause all my timers": each, none asked about
         name = "" if name in ("all", "all timers", "every") else name
     if name:
         values["timer_name"] = name
-    elif _timer_kind(normalize(turn.interp.text)).get("timer_kind") == "reminder":  # "cancel my reminder"
+    elif _timer_kind(text).get("timer_kind") == "reminder":  # "cancel my reminder"
         values["timer_kind"] = "reminder"
     start = _slot_seconds(turn, "start_")
     if isinstance(start, str):
