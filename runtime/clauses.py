@@ -270,6 +270,10 @@ def for_a_while(command: str) -> list[str]:
         len(command.split()) > 24
     ):  # a command is short; the pattern's cost grows with the square of the length
         return [command]
+    if re.search(
+        r"\btimers?\b", command, re.IGNORECASE
+    ):  # "turn on the sleep timer for 45 minutes": its length
+        return [command]
     m = FOR_A_WHILE.fullmatch(command.strip().rstrip(".!?"))
     if m is None:
         return until(command)

@@ -780,6 +780,12 @@ STOP_LATER = re.compile(
     r"(?:please )?(?:stop|pause)(?: (?:the )?(?:music|playing|song|audio))? "
     r"(?:in|after) (?P<time>(?:a|an|one|half|\d+|[a-z]+)(?: [a-z\d]+)*)"
 )
+# "sleep timer 20 minutes", "set a sleep timer for an hour", "sleep timer": the music stopped then (read
+# as resuming or pausing a timer, it said "Sorry")
+SLEEP_TIMER = re.compile(
+    r"(?:please )?(?:(?:set|start|put on|turn on|give me)(?: up)? )?(?:a |the |my )?sleep timer"
+    r"(?: (?:for|of|in|to) | )?(?P<time>(?:a|an|one|half|\d+|[a-z]+)(?: [a-z\d]+)*?)?(?: please)?"
+)
 # "what's the humidity", "how humid is it in the bathroom" (out of domain for the model)
 HUMIDITY_ASKED = re.compile(
     r"(?:what(?:'s| is) the humidity|how humid is it|is it humid)(?: (?:in|like in) (?:the )?(?P<room>.+?)| outside| in here)?"

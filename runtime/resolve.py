@@ -144,6 +144,7 @@ from runtime.phrasings import (
     SEEK,
     SHUFFLE_REPEAT,
     SKIP_BACK,
+    SLEEP_TIMER,
     SNOOZE,
     SNOOZE_MINUTES,
     SPEECH_SPEED,
@@ -1562,11 +1563,16 @@ def _said_of_time(turn: _Turn, text: str) -> Resolution | None:
         return _targeted(turn, asked.done([makers[0].id], makers[0].room, query="since", asked_state="on"))
     if OVEN_READY.fullmatch(text):
         return _get_temperature(_read_as(turn, "HassClimateGetTemperature", [Slot("name", "oven")]))
-    alone = DURATION_ALONE.fullmatch(text)
+    alone = DURATION_ALONE.fullmatch(re.sub(r"^(?:for|make it) ", "", text))
     if alone is not None and parse_number(alone["amount"]) is not None:
         # "ten minutes" alone: a timer, as the model reads most (it read "eighty five hours" as out of
         # domain); just after "How long should it be?" interpret reads it as the answer instead
-        return _duration(_read_as(turn, "HassStartTimer", [], text=f"set a timer for {text}"))
+        last = turn.ctx.last_request(turn.satellite.id)
+        if last is not None and (awaited := TIMER_AWAITED.fullmatch(last.text)) is not None:
+            # "set a pasta timer" -> "For how long?" -> "ten minutes": the pasta timer (it set a timer)
+            name = [] if awaited["name"] == "sleep" else [Slot("name", awaited["name"])]
+            return _duration(_read_as(turn, "HassStartTimer", name, text=f"{last.text} {alone[0]}"))
+        return _duration(_read_as(turn, "HassStartTimer", [], text=f"set a timer for {alone[0]}"))
     if (later_of := WHEN_LATER.fullmatch(text)) is not None:  # "how long until the fan turns off"
         device = later_of["device"]
         return _read_as(turn, "HassTimerStatus", []).done(timer_name=device, later_of=device)
@@ -1577,6 +1583,11 @@ def _said_of_time(turn: _Turn, text: str) -> Resolution | None:
     ) is not None:
         # "stop in 30 minutes": the music paused then, a sleep timer
         return _duration(_read_as(turn, "HassStartTimer", [], text=f"pause the music in {later['time']}"))
+    if (sleep := SLEEP_TIMER.fullmatch(text)) is not None and (
+        not sleep["time"] or duration_in_text(f"for {sleep['time']}") is not None
+    ):
+        said = f"set a sleep timer for {sleep['time']}" if sleep["time"] else "set a sleep timer"
+        return _duration(_read_as(turn, "HassStartTimer", [], text=said))
     if ALARM_REPEATING.fullmatch(text):
         return _next_of_repeating(turn, text) or _cannot(
             turn, 'Say when, too: "set an alarm for 7 every weekday".'
@@ -2656,6 +2667,8 @@ TIMER_IT = re.compile(
     r"(?:(?P<resume>resume|unpause|continue|restart)|pause|hold) (?:it|that)(?: again)?(?: please)?"
 )
 # "ten minutes" alone: a timer (or the answer to "How long should it be?")
+# a timer asked "For how long?" (`_duration`), as the words its answer completes
+TIMER_AWAITED = re.compile(r"set a (?P<name>.+) timer for")
 DURATION_ALONE = re.compile(r"(?P<amount>\w+(?: \w+)?) (?:seconds?|minutes?|hours?)")
 HOW_LONG_ASKED = "make it"  # the words an answer to "How long should it be?" completes
 # "make it 10" just after a timer was set (read as the volume, it set the music to 100%); "no, 17
@@ -5077,15 +5090,22 @@ def _duration(turn: _Turn) -> Resolution:
         and (total := duration_in_text(f"for {added['time'] or 'a ' + added['unit']}")) is not None
     ):
         turn.reasons.append(f"the time added or taken off, from the text: {total:g} s")
+    if total is None and turn.interp.intent == "HassStartTimer":
+        named = normalize(turn.interp.slot("name") or "")
+        if not named and "sleep" in said_words(turn.interp):
+            named = "sleep"
+        # the answer ("ten minutes") completes the request's words: that timer, named, or a sleep timer
+        return turn.ask("For how long?", **({"awaits": f"set a {named} timer for"} if named else {}))
     if total is None:
-        return turn.ask("For how long?" if turn.interp.intent == "HassStartTimer" else "By how much?")
+        return turn.ask("By how much?")
     if not 0 < total <= MAX_TIMER_S:
         return turn.ask("A timer can run from one second to 24 hours.")
     if turn.interp.intent == "HassStartTimer":
         resolution = turn.done(seconds=int(round(total)))
         command = delayed_command(turn.interp)
-        if not command and "sleep" in said_words(turn.interp):  # "set a sleep timer": the music stops then
-            command = "pause the music"
+        if not command and "sleep" in said_words(turn.interp):  # "set a sleep timer": what plays stops then
+            command = _sleep_command(turn)
+            resolution.values["timer_name"] = "sleep"  # "cancel the sleep timer"
         if command:  # the pipeline checks it can be done, and does it when the timer rings
             resolution.values["command"] = _named_now(turn, command)
             return resolution
@@ -5101,6 +5121,19 @@ def _duration(turn: _Turn) -> Resolution:
                 resolution.values["reminder"] = True
         return resolution
     return _timer(turn, seconds=int(round(total)))
+
+
+def _sleep_command(turn: _Turn) -> str:
+    """What a sleep timer stops: the music playing here, else the tv on here (it paused the speaker
+    while the tv played on), else the music."""
+    here = [d for d in _players(turn) if d.room == turn.satellite.room]
+    if any(d.type != "tv" and turn.state(d.id) == "playing" for d in here):
+        return "pause the music"
+    tvs = [d for d in here if d.type == "tv" and turn.state(d.id) in ("on", "playing", "paused")]
+    if tvs:
+        turn.reasons.append(f"a sleep timer with the tv on and no music: {tvs[0].id} off then")
+        return f"turn off the {tvs[0].name}"
+    return "pause the music"
 
 
 # "set a 5 minute egg timer", "an egg timer for 5 minutes": the name of a timer started

@@ -155,6 +155,8 @@ def test_commands_are_cut_where_a_new_command_starts(said: str, parts: list[str]
             ["dim the lights to 30 percent", "set the lights back in half an hour"],
         ),
         ("set the timer to 5 minutes for 2 hours", ["set the timer to 5 minutes for 2 hours"]),
+        # a timer's "for" is its length ("turn on the sleep timer", and off in 45 minutes)
+        ("turn on the sleep timer for 45 minutes", ["turn on the sleep timer for 45 minutes"]),
         ("set an alarm to 7 until 8", ["set an alarm to 7 until 8"]),
         # "mute the tv for 5 minutes" muted it for good
         ("mute the tv for 5 minutes", ["mute the tv", "unmute the tv in 5 minutes"]),

@@ -520,6 +520,33 @@ def test_a_reminder_said_without_what_or_when_asks_for_it(home: dict[str, Any]) 
         pipe.timers.cancel_all("kitchen-sat")
 
 
+def test_a_timer_asked_for_how_long_keeps_its_name_and_a_sleep_timer_its_command(
+    home: dict[str, Any],
+) -> None:
+    """ "set a timer for the pasta" asked "For how long?", and "ten minutes" then set a timer with no
+    name; "sleep timer 20 minutes" said "Sorry", and "sleep timer", answered, set a plain timer."""
+    pipe = home["rt"].pipelines["bedroom-sat"]
+    said = partial(reply, pipe)
+    try:
+        assert said("set a timer for the pasta") == "For how long?"
+        assert said("ten minutes") == "Pasta timer set for 10 minutes."
+        assert said("sleep timer") == "For how long?"
+        assert said("for 20 minutes") == "In 20 minutes I'll pause the music."
+        assert said("sleep timer 45 minutes") == "In 45 minutes I'll pause the music."
+        running = sorted(
+            (t.name or "", t.command or "", t.seconds) for t in pipe.timers.running("bedroom-sat")
+        )
+        assert running == [
+            ("pasta", "", 600),
+            ("sleep", "pause the music", 1200),
+            ("sleep", "pause the music", 2700),
+        ]
+        assert said("set a timer") == "For how long?"  # a plain one stays plain
+        assert said("5 minutes") == "Timer set for 5 minutes."
+    finally:
+        pipe.timers.cancel_all("bedroom-sat")
+
+
 def test_an_alarm_is_cancelled_by_its_time_and_all_alarms_turned_off(home: dict[str, Any]) -> None:
     """ "cancel my 7 am alarm" said "There is no timer running." (read as a 7-minute timer); "turn off
     all alarms" asked about a device called alarms; "what time is my reminder" said Sorry."""

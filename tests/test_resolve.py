@@ -2906,8 +2906,16 @@ def test_a_kind_said_after_a_tagged_name_is_part_of_the_name(ctx, kitchen) -> No
 def test_a_sleep_timer_pauses_the_music_when_it_rings(ctx, bedroom) -> None:
     """ "set a sleep timer for 30 minutes" was a plain timer: the music played on."""
     r = resolve(hyp("HassStartTimer", text="set a sleep timer for 30 minutes", minutes="30"), ctx, bedroom)
-    assert r.values == {"seconds": 1800, "command": "pause the music"}
+    assert r.values == {"seconds": 1800, "command": "pause the music", "timer_name": "sleep"}
     assert dispatch(r, ctx).text == "In 30 minutes I'll pause the music."
+    # said without a verb (read as resuming a timer, it said "Sorry")
+    for said in (
+        "sleep timer 30 minutes",
+        "sleep timer for half an hour",
+        "turn on the sleep timer for 30 minutes",
+    ):
+        r = resolve(hyp("HassUnpauseTimer", text=said), ctx, bedroom)
+        assert (r.interpretation.intent, r.values.get("seconds")) == ("HassStartTimer", 1800), said
     # "stop in 30 minutes" was read as cancelling a timer: "There is no timer running"
     for said in ("stop in 30 minutes", "stop the music in half an hour", "pause in thirty minutes"):
         r = resolve(hyp("HassCancelTimer", text=said), ctx, bedroom)
@@ -2919,6 +2927,18 @@ def test_a_sleep_timer_pauses_the_music_when_it_rings(ctx, bedroom) -> None:
         resolve(hyp("HassCancelTimer", text="stop the timer"), ctx, bedroom).interpretation.intent
         == "HassCancelTimer"
     )
+
+
+def test_a_sleep_timer_with_the_tv_on_and_no_music_turns_the_tv_off(config, living) -> None:
+    """ "set a sleep timer" while the tv played paused the speaker, which was not playing."""
+    ctx = ContextStore(config)
+    ctx.update_state("tv", {"state": "on"})
+    ctx.update_state("living_room_speaker", {"state": "off"})
+    r = resolve(hyp("HassStartTimer", text="set a sleep timer for 30 minutes"), ctx, living)
+    assert r.values.get("command") == "turn off the tv"
+    ctx.update_state("living_room_speaker", {"state": "playing"})  # music too: the music, as before
+    r = resolve(hyp("HassStartTimer", text="set a sleep timer for 30 minutes"), ctx, living)
+    assert r.values.get("command") == "pause the music"
 
 
 def test_a_request_with_a_preamble_is_not_taught(template_sentences, ctx, living) -> None:
