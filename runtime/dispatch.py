@@ -377,6 +377,8 @@ def _lacking(v: dict[str, Any]) -> str:
 def _confirmation(resolution: Resolution, devices: list[Device]) -> str:
     v = resolution.values
     names = _names([d.name for d in devices]) if devices else "here"
+    if "undo" in v and v.get("halfway"):  # "too much", just after a step
+        return f"Back a bit: {_levels_said(v['undo'], devices)}."
     if "undo" in v:
         if v.get("said_wrong"):  # "that's wrong" just after the command
             return f"Sorry about that. {cap(names)} {_are([d.name for d in devices])} back as before."
@@ -844,6 +846,18 @@ def _where_they_are(devices: list[Device], ctx: ContextStore) -> str:
 def _be(name: str) -> str:
     last = name.split()[-1] if name.split() else name
     return "are" if last.endswith("s") and not last.endswith("ss") else "is"
+
+
+def _levels_said(levels: dict[str, dict[str, Any]], devices: list[Device]) -> str:
+    """ "the bedroom light to 80%", "the volume of the tv to 55%", "the thermostat to 20.5 degrees"."""
+    said = []
+    for device in devices:
+        for key, value in levels[device.id].items():
+            what = f"the volume of the {device.name}" if key == "volume" else f"the {device.name}"
+            said.append(
+                f"{what} to {value:g} degrees" if key == "target_temperature" else f"{what} to {value:g}%"
+            )
+    return _and(said)
 
 
 def _names(names: list[str]) -> str:

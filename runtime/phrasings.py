@@ -489,6 +489,12 @@ UNDO = re.compile(
     r"(?: please)?|(?:please )?(?:put|change|set|turn) (?:it|that|them|those|everything) back"
     r"(?: (?:please|again|the way it was|how it was|as it was))?|take (?:that|it) back"
 )
+# "too much", "that's too far" just after a step ("dim it a bit more"): half of it back (it said "You're
+# welcome")
+TOO_MUCH = re.compile(
+    r"(?:no,? |oh,? |oops,? )?(?:(?:that's|that is|that was|it's|it is) )?(?:(?:still|way|a bit|a little|much) )?"
+    r"(?:too (?:much|far)|(?:not|less) (?:that|so) much)|(?:you )?(?:went|go|gone|turned it) too far"
+)
 # "how long has the tv been on", "when did the oven go on": since when it has been so (read as a
 # timer's status)
 STATES_SINCE = "on|off|running|open|closed|locked|unlocked|playing|paused"

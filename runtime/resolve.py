@@ -166,6 +166,7 @@ from runtime.phrasings import (
     TIMERS_LIST,
     TONE,
     TOO_FAST,
+    TOO_MUCH,
     UNDO,
     WANT_IT_AT,
     WANT_TO_HEAR,
@@ -900,6 +901,10 @@ def resolve(
     text, words = normalize(interp.text), said_words(interp)
     if UNDO.fullmatch(text):  # whatever the NLU made of it
         return _undo(turn)
+    if TOO_MUCH.fullmatch(text):  # whatever the NLU made of it ("too much" read as thanks)
+        return _too_far(turn) or _cannot(
+            turn, "I haven't just changed a level, so I can't take half of it back."
+        )
     here = next((r for r in turn.rooms if r.id == satellite.room), None)
     said_kind = _one_as_kind(text, ctx.last_target_devices(satellite.id))
     again = follow_up(ctx.last_request(satellite.id), said_kind, turn.rooms, here)
@@ -5472,6 +5477,44 @@ def _undo(turn: _Turn, said_wrong: bool = False) -> Resolution | None:
         return turn.ask("There's nothing for me to undo.")
     turn.reasons.append("undo: " + "; ".join(f"{d} -> {f}" for d, f in restore.items()))
     return turn.done(list(restore), rooms[0], undo=restore, **({"said_wrong": True} if said_wrong else {}))
+
+
+# the levels a step changes, which "too much" takes half back
+STEPPED_LEVELS = ("brightness", "volume", "target_temperature", "percentage", "position")
+
+
+def _too_far(turn: _Turn) -> Resolution | None:
+    """ "Too much" just after a step ("dim it a bit more", "turn it up"): each level half way back
+    (it said "You're welcome"); "still too much" just after that: half as far again the same way.
+    None when the last thing done changed no level."""
+    sat = turn.satellite.id
+    last = turn.ctx.last_request(sat)
+    again = last is not None and TOO_MUCH.fullmatch(normalize(last.text)) is not None
+    if not (again or turn.ctx.just_changed(sat)):
+        return None
+    levels: dict[str, dict[str, Any]] = {}
+    for device_id, (before, after) in turn.ctx.last_change(sat).items():
+        for key in STEPPED_LEVELS:
+            was, now = before.get(key), after.get(key)
+            if not (isinstance(was, int | float) and isinstance(now, int | float)) or was == now:
+                continue
+            level = now + (now - was) / 2 if again else was + (now - was) / 2
+            level = round(level * 2) / 2 if key == "target_temperature" else round(level)
+            if level != now:
+                levels.setdefault(device_id, {})[key] = _clean(level)
+    devices = [d for i in levels if (d := turn.ctx.device(i)) is not None]
+    if not devices and any(
+        after.get(k) is not None for _, after in turn.ctx.last_change(sat).values() for k in STEPPED_LEVELS
+    ):  # a level set from one not known ("turn it up" on a tv that never said its volume)
+        return _cannot(
+            turn, "I don't know what it was before, so I can't take back half. Say the level you want."
+        )
+    if not devices:
+        return None
+    intent = last.intent if last is not None else turn.interp.intent
+    turn.reasons.append("too much: half way back: " + "; ".join(f"{d} -> {f}" for d, f in levels.items()))
+    back = _read_as(turn, intent).done([d.id for d in devices], devices[0].room, undo=levels, halfway=True)
+    return _targeted(turn, back)
 
 
 def _no_device(turn: _Turn) -> Resolution:

@@ -547,6 +547,25 @@ def test_a_timer_asked_for_how_long_keeps_its_name_and_a_sleep_timer_its_command
         pipe.timers.cancel_all("bedroom-sat")
 
 
+def test_too_much_after_a_step_takes_half_of_it_back(home: dict[str, Any]) -> None:
+    """ "dim it a bit more", then "too much" said "You're welcome"."""
+    rt, sim = home["rt"], home["sim"]
+    pipe = rt.pipelines["bedroom-sat"]
+    said = partial(reply, pipe)
+    set_and_seen(rt, sim, "bedroom_light", {"state": "on", "brightness": 255})
+    assert said("dim the bedroom light") == "Dimming the bedroom light to 80%."
+    assert said("a bit more") == "Dimming the bedroom light to 60%."
+    assert said("too much") == "Back a bit: the bedroom light to 70%."
+    assert sim.wait_for("bedroom_light", lambda s: s.get("brightness") == 70)  # as the device reports it
+    assert said("still too much") == "Back a bit: the bedroom light to 75%."  # half as far again
+    assert said("set the thermostat to 20") == "Setting the thermostat to 20 degrees."
+    assert said("make it warmer") == "Setting the thermostat to 21 degrees."
+    assert said("that's too much") == "Back a bit: the thermostat to 20.5 degrees."
+    assert said("what time is it").startswith("It's")
+    # with no level just changed there is nothing to take half of (not "You're welcome")
+    assert said("too much") == "I haven't just changed a level, so I can't take half of it back."
+
+
 def test_an_alarm_is_cancelled_by_its_time_and_all_alarms_turned_off(home: dict[str, Any]) -> None:
     """ "cancel my 7 am alarm" said "There is no timer running." (read as a 7-minute timer); "turn off
     all alarms" asked about a device called alarms; "what time is my reminder" said Sorry."""

@@ -4835,3 +4835,13 @@ def test_play_it_on_another_player_and_music_everywhere(ctx, living) -> None:
     assert "tv" not in r.device_ids and set(r.device_ids) >= {"living_room_speaker", "bedroom_speaker"}, (
         r.reasons
     )
+
+
+def test_too_much_is_said_of_a_step_and_thanks_are_not_it() -> None:
+    from runtime.phrasings import TOO_MUCH
+
+    for said in ("too much", "that's too much", "way too much", "still too much", "that's too far", "you went too far",
+                 "not that much", "oops too much"):  # fmt: skip
+        assert TOO_MUCH.fullmatch(said), said
+    for said in ("thank you so much", "thanks so much", "it's too much for me", "too loud", "too dark"):
+        assert not TOO_MUCH.fullmatch(said), said
