@@ -253,6 +253,13 @@ def _answer(intent: str, values: dict[str, Any], ctx: ContextStore, now: datetim
         return Action("none", text="Sorry about that.")
     if intent == "AmbientThanks":
         return Action("none", text="You're welcome.")  # "none": it closes the conversation, no follow-up
+    if "speech_amplitude" in values:  # "speak up": the pipeline tells its speaker
+        if values.get("speech_limit"):
+            return Action(
+                "answer",
+                text=f"This is as {'loud' if values['speech'] == 'louder' else 'quietly'} as I can speak.",
+            )
+        return Action("answer", text=f"OK, I'll speak {values['speech']}.")
     if "speech_wpm" in values:  # "speak slower": the pipeline tells its speaker
         how = values["speech"]
         if values.get("speech_limit"):

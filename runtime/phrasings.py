@@ -716,6 +716,13 @@ SPEECH_SPEED = re.compile(
     r" (?:(?P<slower>slower|more slowly|slowly)|(?P<faster>faster|more quickly|quicker|quickly)"
     r"|(?P<normal>normally|at (?:a )?normal speed|at (?:the )?(?:normal|usual|regular) speed))(?: please)?"
 )
+# "speak up", "talk more quietly", "i can't hear you": how loud answers are spoken ("speak up" paused the
+# music; "talk louder" turned the music up)
+SPEECH_LOUDNESS = re.compile(
+    r"(?:please )?(?:can you |could you )?(?:(?:speak|talk)(?: a (?:bit|little)| much)? (?:(?P<up>up|louder|more loudly)"
+    r"|(?P<down>quieter|more quietly|softer|more softly|softly|quietly|lower))|(?P<up2>i can't hear you|i cannot hear you"
+    r"|you're too quiet|you are too quiet)|(?P<down2>lower your voice|you're too loud|you are too loud))(?: please)?"
+)
 # "call me sam", "my name is sam" ("Sorry"): what to call this person; not "call me back", "call me in
 # ten minutes" nor "call me an uber"
 NAME_TOLD = re.compile(

@@ -81,7 +81,7 @@ from runtime.phrasings import (
     WHY_ASKED,
     unrepeated,
 )
-from runtime.resolve import MAX_TIMER_S, meant_instead, normalize, speech_key, taught_command
+from runtime.resolve import MAX_TIMER_S, loudness_key, meant_instead, normalize, speech_key, taught_command
 from runtime.stopwatch import Stopwatch
 from runtime.timers import ALARM, Repeat, RunningTimer, Timers, called, duration_text, saved
 
@@ -175,6 +175,7 @@ class TimerStore(Protocol):
 
 class Speaker(Protocol):
     speed_wpm: int  # words per minute ("speak slower")
+    amplitude: int  # espeak-ng's loudness ("speak up")
 
     @property
     def speaking(self) -> bool: ...
@@ -230,6 +231,8 @@ class Pipeline:
         self.person = person
         if speaker is not None and (wpm := ctx.preferences(person).get(speech_key(satellite))):
             speaker.speed_wpm = int(wpm)  # "speak slower", said before a restart
+        if speaker is not None and (amplitude := ctx.preferences(person).get(loudness_key(satellite))):
+            speaker.amplitude = int(amplitude)  # "speak up"
         self.barge_in_on_speech = barge_in_on_speech  # off where the speaker echoes into the mic
         self.early_endpoint_ms = early_endpoint_ms
         self._early_checked = ""
@@ -481,6 +484,9 @@ class Pipeline:
         wpm = turn.resolution.values.get("speech_wpm")
         if wpm is not None and self.speaker is not None:  # "speak slower": this answer already
             self.speaker.speed_wpm = int(wpm)
+        amplitude = turn.resolution.values.get("speech_amplitude")
+        if amplitude is not None and self.speaker is not None:  # "speak up"
+            self.speaker.amplitude = int(amplitude)
         t = _lap(turn, "dispatch", t)
         said_to = turn.resolution.values.get("to")
         if "broadcast" in turn.resolution.values and self.on_broadcast is not None and said_to is not None:

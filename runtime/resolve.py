@@ -147,6 +147,7 @@ from runtime.phrasings import (
     SLEEP_TIMER,
     SNOOZE,
     SNOOZE_MINUTES,
+    SPEECH_LOUDNESS,
     SPEECH_SPEED,
     SPELL,
     STEP_BY,
@@ -207,7 +208,16 @@ from runtime.rank import (
     snapshot,
     words_of,
 )
-from runtime.speech import FASTEST_WPM, NORMAL_WPM, SLOWEST_WPM, WPM_STEP
+from runtime.speech import (
+    AMPLITUDE_STEP,
+    FASTEST_WPM,
+    LOUDEST_AMPLITUDE,
+    NORMAL_AMPLITUDE,
+    NORMAL_WPM,
+    QUIETEST_AMPLITUDE,
+    SLOWEST_WPM,
+    WPM_STEP,
+)
 from runtime.sun import NO_PLACE, Event, next_sun_time
 from runtime.timers import (
     ALARM,
@@ -1881,6 +1891,26 @@ def speech_key(satellite: str) -> str:
     return f"speech_wpm:{satellite}"
 
 
+def loudness_key(satellite: str) -> str:
+    """The preference that keeps how loud `satellite` speaks (espeak-ng's amplitude)."""
+    return f"speech_amplitude:{satellite}"
+
+
+def _speech_loudness(turn: _Turn, up: bool) -> Resolution:
+    """ "speak up": this satellite's responses a step louder (or quieter), kept as a preference;
+    `speech_amplitude` the new loudness, `speech_limit` when it was as loud (quiet) as it goes."""
+    key = loudness_key(turn.satellite.id)
+    now = int(turn.ctx.preferences(turn.person).get(key) or NORMAL_AMPLITUDE)
+    amplitude = min(
+        LOUDEST_AMPLITUDE, max(QUIETEST_AMPLITUDE, now + (AMPLITUDE_STEP if up else -AMPLITUDE_STEP))
+    )
+    turn.ctx.set_preference(turn.person, key, amplitude)
+    turn.reasons.append(f"speech {'louder' if up else 'quieter'}: amplitude {now} -> {amplitude}")
+    return _read_as(turn, "OutOfDomain", []).done(
+        speech_amplitude=amplitude, speech="louder" if up else "more quietly", speech_limit=amplitude == now
+    )
+
+
 def _speech_speed(turn: _Turn, how: str) -> Resolution:
     """ "speak slower": this satellite's responses a step slower (faster, or back to normal), kept as
     a preference; `speech_wpm` the new speed, `speech_limit` when it was as slow (fast) as it goes."""
@@ -2069,6 +2099,8 @@ def _said_to_the_assistant(turn: _Turn, text: str) -> Resolution | None:
     ):
         # "no, 17 minutes" with no timer or alarm just set to put right (interpret does that)
         return _no_device(_read_as(turn, "AmbientNegativeFeedback", []))
+    if (loud := SPEECH_LOUDNESS.fullmatch(text)) is not None:  # "speak up" (read as "stop")
+        return _speech_loudness(turn, up=bool(loud["up"] or loud["up2"]))
     if (speed := SPEECH_SPEED.fullmatch(text)) is not None:  # "speak slower" (read as "stop")
         return _speech_speed(turn, "slower" if speed["slower"] else "faster" if speed["faster"] else "normal")
     if (told := NAME_TOLD.fullmatch(text)) is not None:  # "call me sam"

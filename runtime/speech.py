@@ -24,6 +24,8 @@ log = logging.getLogger(__name__)
 
 # how fast responses are spoken (espeak-ng words per minute): "speak slower" steps it down
 NORMAL_WPM, SLOWEST_WPM, FASTEST_WPM, WPM_STEP = 160, 100, 250, 30
+# how loud (espeak-ng's amplitude): "speak up" steps it up; past 160 it only clips more
+NORMAL_AMPLITUDE, QUIETEST_AMPLITUDE, LOUDEST_AMPLITUDE, AMPLITUDE_STEP = 100, 40, 160, 30
 
 
 class AudioSink(Protocol):
@@ -108,10 +110,11 @@ class Speaker:
         self.speed_wpm = (
             NORMAL_WPM  # "speak slower": what espeak-ng is asked for (an injected voice keeps its own)
         )
+        self.amplitude = NORMAL_AMPLITUDE  # "speak up"
         if synthesize is None:
             from runtime.audio.tts import synthesize as espeak
 
-            synthesize = lambda text: espeak(text, speed=self.speed_wpm)  # noqa: E731
+            synthesize = lambda text: espeak(text, speed=self.speed_wpm, amplitude=self.amplitude)  # noqa: E731
         self._synthesize = synthesize
         self._sink_factory = sink_factory
         self._lock = threading.Lock()

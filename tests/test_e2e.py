@@ -458,6 +458,39 @@ def test_the_spoken_answer_to_which_one_is_heard_and_acted_on(home: dict[str, An
     assert turn.action is not None and [c.device_id for c in turn.action.commands] == ["tv"], turn.action
 
 
+def test_speak_up_makes_the_answers_louder_and_is_kept(home: dict[str, Any]) -> None:
+    """ "speak up" paused the music; the answers after it are spoken louder (espeak-ng's amplitude), and
+    a pipeline started again keeps it."""
+    rt, sinks = home["rt"], home["sinks"]
+    pipeline = rt.pipelines["kitchen-sat"]
+    assert pipeline.speaker is not None
+
+    def spoken_rms(text: str) -> float:
+        turn = pipeline.handle_text(text)
+        assert turn.action is not None and pipeline.speaker is not None
+        assert pipeline.speaker.wait(30), "the answer did not end"
+        samples = np.concatenate(sinks[-1].blocks).astype(np.float64)
+        return float(np.sqrt(np.mean(samples**2)))
+
+    spell = "how do you spell necessary"
+    try:
+        normal = spoken_rms(spell)
+        assert spoken_rms("speak up") > 0
+        assert pipeline.speaker.amplitude == 130
+        louder = spoken_rms(spell)
+        assert louder > 1.2 * normal, (louder, normal)  # amplitude 100 -> 130
+        again = Pipeline(rt.config, "kitchen-sat", rt.stages, rt.ctx, rt.store, rt.bridge, rt.rewriter,
+                         speaker=Speaker(None))  # fmt: skip
+        assert again.speaker is not None and again.speaker.amplitude == 130  # kept over a restart
+        spoken_rms("speak more quietly")
+        spoken_rms("speak more quietly")
+        assert pipeline.speaker.amplitude == 70
+        assert spoken_rms(spell) < 0.85 * normal
+    finally:
+        rt.ctx.set_preference(pipeline.person, "speech_amplitude:kitchen-sat", None)
+        pipeline.speaker.amplitude = 100
+
+
 def test_speak_slower_slows_the_answers_down_and_is_kept(home: dict[str, Any]) -> None:
     """ "speak slower" was read as "stop"; the answers after it are spoken slower (espeak-ng's rate),
     "speak normally" puts it back, and a pipeline started again keeps the speed asked for."""

@@ -4661,6 +4661,18 @@ def test_speak_faster_steps_up_to_a_limit_and_normally_goes_back(ctx, kitchen) -
     assert ctx.preferences("default")["speech_wpm:kitchen-sat"] == 130
 
 
+def test_speak_up_steps_the_voice_louder_to_a_limit_and_never_touches_the_music(ctx, living) -> None:
+    """ "speak up" paused the music; "talk louder" turned it up."""
+    ctx.update_state("living_room_speaker", {"state": "playing", "volume": 40})
+    said = [answered(s, ctx, living) for s in ("speak up", "talk louder please", "i can't hear you")]
+    assert said == ["OK, I'll speak louder.", "OK, I'll speak louder.", "This is as loud as I can speak."]
+    assert ctx.preferences("default")["speech_amplitude:living-sat"] == 160
+    assert answered("you're too loud", ctx, living) == "OK, I'll speak more quietly."
+    assert ctx.preferences("default")["speech_amplitude:living-sat"] == 130
+    r = resolve(hyp("AmbientStop", text="speak up"), ctx, living)
+    assert r.device_ids == [] and r.values.get("speech_amplitude") == 160
+
+
 def test_each_rooms_temperature_and_the_warmest_are_told(ctx, living) -> None:
     """ "what's the temperature in every room" said the weather "in Every Room"; "which room is the
     warmest" asked about a room called "room"; "is the house warm enough" said the outdoor reading."""
