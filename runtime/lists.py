@@ -98,6 +98,14 @@ GOT = re.compile(
 )
 
 
+# "do i need bread", "do we need more eggs" (read as the weather): is it on the shopping list, when every
+# item is a grocery ("do i need an umbrella" is the weather's)
+NEED_ASKED = re.compile(
+    r"do (?:i|we) (?:still )?(?:need|need to (?:buy|get)|have to (?:buy|get))(?: any| some| more)? (?P<items>.+?)"
+    r"(?: today| this week)?(?: please)?"
+)
+
+
 def parse(text: str) -> ListRequest | None:
     """The list request said in `text`, or None when it is none. Commas are kept: "eggs, bread and
     butter" is three items."""
@@ -113,7 +121,7 @@ def parse(text: str) -> ListRequest | None:
             return None
         name = next((NAMES[v] for k, v in groups.items() if k.startswith("name")), SHOPPING)
         return ListRequest(action, name, items)  # type: ignore[arg-type]
-    for action, pattern in (("add", RAN_OUT), ("add", ADD_ALONE), ("remove", GOT)):
+    for action, pattern in (("add", RAN_OUT), ("add", ADD_ALONE), ("remove", GOT), ("has", NEED_ASKED)):
         if (out := pattern.fullmatch(text)) is not None:
             items = split_items(next(v for k, v in out.groupdict().items() if v and k.startswith("items")))
             if items and all(_grocery(tuple(i.split())) for i in items):

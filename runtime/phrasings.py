@@ -504,6 +504,10 @@ ON_SINCE = re.compile(
     r"|when did (?P<device3>.+?) (?:go|turn|get turned|come|switch|get switched|get) (?P<state3>on|off)"
     r"|when (?:was|were) (?P<device4>.+?) (?:turned|switched) (?P<state4>on|off)"
     r"|when (?:did|was|were) (?P<device5>.+?) (?:get )?(?P<state5>unlock|lock|open|close)(?:ed|d)?"
+    # "when did i turn on the tv", "when did someone unlock the door" (read as teaching a command)
+    r"|when did (?:i|you|we|someone|somebody|anyone|anybody) (?:last )?(?:turn|switch) (?P<state6>on|off) (?P<device6>.+)"
+    r"|when did (?:i|you|we|someone|somebody|anyone|anybody) (?:last )?(?:turn|switch) (?P<device7>.+?) (?P<state7>on|off)"
+    r"|when did (?:i|you|we|someone|somebody|anyone|anybody) (?:last )?(?P<state8>unlock|lock|open|close) (?P<device8>.+)"
 )
 # "that's wrong", "no, not that one" said just after a command: it did the wrong thing, so it is
 # taken back ("Sorry about that." left it done)
@@ -798,6 +802,16 @@ STOP_LATER = re.compile(
 SLEEP_TIMER = re.compile(
     r"(?:please )?(?:(?:set|start|put on|turn on|give me)(?: up)? )?(?:a |the |my )?sleep timer"
     r"(?: (?:for|of|in|to) | )?(?P<time>(?:a|an|one|half|\d+|[a-z]+)(?: [a-z\d]+)*?)?(?: please)?"
+)
+# "how windy is it", "what's the high today", "should i wear a coat": the weather (read as the thermostat's
+# setpoint, as the date, or "Sorry")
+WEATHER_ASKED = re.compile(
+    r"(?:how windy is it|is it (?:very |too )?windy|what's the wind(?: like| speed)?|how strong is the wind"
+    r"|what(?:'s| is| will be) the (?:high|low|highest|lowest|top|high temperature|low temperature|temperature high)"
+    r"|(?:should|do|will) i (?:wear|need|bring|take) (?:a |my |an )?(?:coat|jacket|sweater|jumper|scarf|gloves|hat"
+    r"|sunscreen|sun cream|sunglasses|boots|raincoat|warm clothes)"
+    r"|is it (?:a )?(?:nice|good|bad|lovely) (?:day|weather)(?: (?:for|to) .+?)?)"
+    r"(?: (?:outside|out|today|tonight|tomorrow|now|right now|this (?:morning|afternoon|evening)))*(?: please)?"
 )
 # "what's the humidity", "how humid is it in the bathroom" (out of domain for the model)
 HUMIDITY_ASKED = re.compile(

@@ -175,6 +175,7 @@ from runtime.phrasings import (
     WARMER_COLDER,
     WATCH_SOMETHING,
     WEAR,
+    WEATHER_ASKED,
     WEATHER_IN,
     WEEKDAYS,
     WEEKEND_ASKED,
@@ -889,6 +890,16 @@ def _unknown_device_question(
     return None
 
 
+# a "play ..." that is a step back or on ("play the previous song", "play something else")
+SKIP_WORDS = frozenset(
+    _words("next previous last back skip again before earlier else another different other")
+)
+# what "play ..." names, whole ("play radio 4")
+PLAYED_REST = re.compile(
+    r"(?:please )?(?:play|put on|listen to) (?:the |some |me )?(?P<what>.+?)(?: please)?"
+)
+
+
 def resolve(
     interp: Interpretation,
     ctx: ContextStore,
@@ -907,6 +918,20 @@ def resolve(
         if (switch := ORDINAL_SWITCH.fullmatch(normalize(interp.text))) is not None:  # not "previous track"
             intent = "HassTurnOn" if "on" in (switch["on"], switch["on2"]) else "HassTurnOff"
             interp = dataclasses.replace(interp, intent=intent, score=max(interp.score, REJECT_THRESHOLD))
+    if (
+        "radio" in normalize(interp.text).split()
+        and normalize(interp.slot("name") or "radio") == "radio"
+        and interp.intent not in ("HassTurnOn", "HassMediaSearchAndPlay")  # "turn on the radio" plays it
+        and not PLAYED_REST.fullmatch(normalize(interp.text))  # "play radio one", read as a skip back
+        and not called(ctx.devices(), "radio")
+    ):
+        # "stop the radio", "turn the radio up" with no device called so: the music ("I don't know a
+        # device called radio")
+        interp = dataclasses.replace(
+            interp,
+            slots=[s for s in interp.slots if s.name != "name"],
+            text=re.sub(r"\bradio\b", "music", interp.text, flags=re.IGNORECASE),
+        )
     turn = _Turn(interp, ctx, satellite, person, [], now or datetime.now(), only=only)
     text, words = normalize(interp.text), said_words(interp)
     if UNDO.fullmatch(text):  # whatever the NLU made of it
@@ -1318,6 +1343,8 @@ def _said_of_devices(turn: _Turn, text: str) -> Resolution | None:
             _reporting(turn, turn.devices, "battery"), key=lambda d: float(_field(turn, d, "battery"))
         )
         return _read_as(turn, "HassGetState", []).done([d.id for d in reporting], query="batteries")
+    if WEATHER_ASKED.fullmatch(text):
+        return _weather(_read_as(turn, "HassGetWeather", []))
     if (humid := HUMIDITY_ASKED.fullmatch(text)) is not None:
         return _humidity_asked(turn, humid["room"], outside="outside" in text.split())
     if (rooms_asked := ROOMS_TEMPERATURE.fullmatch(text)) is not None:
@@ -4173,6 +4200,11 @@ def _media(turn: _Turn) -> Resolution:
                 return _setting(turn, meant, slot, value)
     if intent != "HassSetVolume" and (asked := _said_nothing_to_do(turn)) is not None:
         return asked
+    played = PLAYED_REST.fullmatch(normalize(turn.interp.text))
+    if intent in ("HassMediaNext", "HassMediaPrevious") and played is not None and not words & SKIP_WORDS:
+        # "play radio one please" skipped back a song: a title to play
+        turn.reasons.append(f"'play {played['what']}' names no step: what to play")
+        return _play(_read_as(turn, "HassMediaSearchAndPlay", [Slot("search_query", played["what"])]))
     found = _media_targets(turn)
     if isinstance(found, Resolution):
         return found
@@ -4321,7 +4353,10 @@ def _play(turn: _Turn) -> Resolution:
     if not query and name and not i.slot("area") and not _named(turn, name):
         # "play the radio" with "radio" tagged as a device name: no device is called that, it is what to play
         turn.reasons.append(f"'{name}' names no device here: what to play")
-        query, i = name, dataclasses.replace(i, slots=[s for s in i.slots if s.name != "name"])
+        # the words after it too: "play radio 4" played "radio"
+        rest = PLAYED_REST.fullmatch(normalize(i.text))
+        query = rest["what"] if rest is not None and rest["what"].startswith(f"{name} ") else name
+        i = dataclasses.replace(i, slots=[s for s in i.slots if s.name != "name"])
         turn = dataclasses.replace(turn, interp=i)
     if not query and i.slot("media_class"):  # "play a podcast": one of that kind
         query = normalize(i.slot("media_class") or "")
@@ -4365,6 +4400,9 @@ def _play(turn: _Turn) -> Resolution:
     if not cls and not screen and set(normalize(query).split()) & {"news", "headlines"}:
         cls = "podcast"  # "play the news" was an audiobook
         turn.reasons.append(f"'{query}': news, a podcast")
+    if not cls and "radio" in normalize(query).split():  # "play radio 4", "bbc radio 1": a station
+        cls = "radio"
+        turn.reasons.append(f"'{query}': a radio station")
     if not cls and set(normalize(query).split()) & MUSIC_WORDS:  # "play some jazz" is music anywhere
         cls = "music"
         turn.reasons.append(f"'{query}' is music")

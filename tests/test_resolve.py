@@ -4857,3 +4857,50 @@ def test_too_much_is_said_of_a_step_and_thanks_are_not_it() -> None:
         assert TOO_MUCH.fullmatch(said), said
     for said in ("thank you so much", "thanks so much", "it's too much for me", "too loud", "too dark"):
         assert not TOO_MUCH.fullmatch(said), said
+
+
+def test_the_radio_with_no_radio_is_the_music_and_play_radio_4_plays_it(ctx, living) -> None:
+    """ "stop the radio" asked about a device called radio; "play radio 4" played "radio"; "play radio
+    one please", read as a skip back, skipped back a song."""
+    ctx.update_state("living_room_speaker", {"state": "playing"})
+    for said, intent in (
+        ("stop the radio", "HassMediaPause"),
+        ("turn the radio down", "HassSetVolumeRelative"),
+    ):
+        r = resolve(spoken(intent, said, ("name", "radio")), ctx, living)
+        assert r.clarification is None and r.device_ids == ["living_room_speaker"], said
+    r = resolve(spoken("HassMediaSearchAndPlay", "play radio 4", ("name", "radio")), ctx, living)
+    assert (r.values.get("media_title"), r.values.get("media_class")) == ("radio 4", "radio")
+    r = resolve(hyp("HassMediaPrevious", text="play radio one please"), ctx, living)
+    assert (r.interpretation.intent, r.values.get("media_title")) == ("HassMediaSearchAndPlay", "radio one")
+    r = resolve(hyp("HassMediaPrevious", text="play the previous song"), ctx, living)
+    assert r.values.get("media_command") == "previous"
+
+
+def test_when_did_i_turn_it_on_is_since_when(ctx, living) -> None:
+    """ "when did i turn on the tv" was read as teaching a command ("What should the phrase be?")."""
+    ctx.update_state("tv", {"state": "on"})
+    for said in (
+        "when did i turn on the tv",
+        "when did someone turn the tv on",
+        "when did you last switch on the tv",
+    ):
+        r = resolve(hyp("AmbientTeachCommand", text=said), ctx, living)
+        assert (r.device_ids, r.values.get("query")) == (["tv"], "since"), said
+
+
+def test_do_i_need_bread_is_the_shopping_list_and_a_coat_the_weather(ctx, living) -> None:
+    """ "do i need bread" said the weather; "how windy is it" the thermostat's setpoint; "what's the
+    high today" and "should i wear a coat" said "Sorry"."""
+    ctx.update_state("outdoor_temperature", {"temperature": 8.0})
+    assert answered("add eggs to my shopping list", ctx, living) == "I've added eggs to your shopping list."
+    assert (
+        answered("do we need eggs", ctx, living, "HassGetWeather") == "Yes, eggs are on your shopping list."
+    )
+    assert (
+        answered("do i need bread", ctx, living, "HassGetWeather") == "No, bread isn't on your shopping list."
+    )
+    for said in ("how windy is it", "what's the high today", "should i wear a coat", "do i need an umbrella"):
+        r = resolve(hyp("HassClimateGetTemperature", text=said), ctx, living)
+        assert r.interpretation.intent == "HassGetWeather", said
+        assert dispatch(r, ctx).text == "I don't have a weather forecast, but it's 8 degrees outside.", said
