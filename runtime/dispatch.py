@@ -889,6 +889,8 @@ def no_timer(resolution: Resolution, ctx: ContextStore) -> str:
         return "There is no alarm set."
     if resolution.values.get("timer_kind") == "reminder":
         return "You have no reminders."
+    if kinds := resolution.values.get("timer_kinds"):
+        return f"You have no {' or '.join(f'{k}s' for k in kinds)}."
     text = "There is no timer running."
     _, named = named_devices(interp, ctx.devices())
     if len(named) != 1 or named[0].type not in INTENT_TYPES["HassTurnOff"]:
@@ -910,6 +912,8 @@ def timer_answer(intent: str, values: dict[str, Any], timer: RunningTimer) -> st
     """The answer to a request on a timer (`ON_A_TIMER`), given the timer meant as it is after the
     change. Dispatch cannot see the timers and answers `no_timer`; the pipeline words it again with
     this when it finds the timer."""
+    if intent == "HassCancelAllTimers" and "timer_kinds" in values:  # "cancel all my timers and alarms"
+        return f"All {_and([f'{k}s' for k in values['timer_kinds']])} cancelled."
     if intent == "HassCancelAllTimers":
         return f"All {values.get('timer_kind', 'timer')}s cancelled."
     which = _which(timer)
@@ -926,6 +930,8 @@ def timer_answer(intent: str, values: dict[str, Any], timer: RunningTimer) -> st
         if timer.name == ALARM:  # a time of day: when it rings, and how long until when asked
             until = f", {left} from now" if values.get("how_long") else ""
             return f"Your alarm is set for {_rings_at(timer)}{_on_a_day(timer)}{_again(timer)}{until}."
+        if timer.command and values.get("when_asked"):  # "what time does the coffee maker turn on"
+            return f"At {_rings_at(timer)}{_on_a_day(timer)} I'll {you_form(timer.command)}, {left} from now."
         if timer.command:  # "how long until the fan turns off"
             return f"In {left} I'll {you_form(timer.command)}."
         if values.get("when_asked"):  # "what time does my timer go off": the time of day, then how long

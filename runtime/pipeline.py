@@ -559,7 +559,8 @@ class Pipeline:
             # there runs resolve(), which clears what the turn before started.
             self.ctx.set_just_started(self.satellite, JustStarted.of(started, "at" in values))
         elif intent == "HassCancelAllTimers":
-            cancelled = self.timers.cancel_all(self.satellite, frozenset({values.get("timer_kind", "timer")}))
+            kinds = frozenset(values.get("timer_kinds") or [values.get("timer_kind", "timer")])
+            cancelled = self.timers.cancel_all(self.satellite, kinds)
             return Action("answer", text=timer_answer(intent, values, cancelled[-1])) if cancelled else action
         elif intent == "HassCancelTimer" and ("skip" in values or "repeating" in values):
             return self._alarm_left_out(values)

@@ -1512,7 +1512,7 @@ def _room_warmed(turn: _Turn, room: Room, up: bool) -> Resolution:
 # "how long until the fan turns off", "when will the tv turn off": a command for later's time left
 # (it answered whether the fan was off)
 WHEN_LATER = re.compile(
-    r"(?:how long (?:until|till|before)|when (?:will|does|is)) (?:the |my )?(?P<device>.+?) "
+    r"(?:how long (?:until|till|before)|(?:when|what time) (?:will|does|is)) (?:the |my )?(?P<device>.+?) "
     r"(?:going to )?(?:turns?|goes|go|switch(?:es)?|shuts?|be turned|be switched|gets? turned) (?:on|off)"
 )
 
@@ -1615,9 +1615,14 @@ def _said_of_time(turn: _Turn, text: str) -> Resolution | None:
             name = [] if awaited["name"] == "sleep" else [Slot("name", awaited["name"])]
             return _duration(_read_as(turn, "HassStartTimer", name, text=f"{last.text} {alone[0]}"))
         return _duration(_read_as(turn, "HassStartTimer", [], text=f"set a timer for {alone[0]}"))
-    if (later_of := WHEN_LATER.fullmatch(text)) is not None:  # "how long until the fan turns off"
+    if (later_of := WHEN_LATER.fullmatch(text)) is not None and not set(later_of["device"].split()) & (
+        TIMER_WORDS | {"alarm", "alarms", "reminder", "reminders"}
+    ):  # "how long until the fan turns off"; not "what time does my alarm go off"
         device = later_of["device"]
-        return _read_as(turn, "HassTimerStatus", []).done(timer_name=device, later_of=device)
+        asked = _read_as(turn, "HassTimerStatus", [])
+        if text.startswith("how long"):
+            return asked.done(timer_name=device, later_of=device)
+        return asked.done(timer_name=device, later_of=device, when_asked=True)  # "what time ...": the time
     if STOP_EVERYWHERE.fullmatch(text):
         return _stop(_read_as(turn, "AmbientStop", [], text="stop everything everywhere"))
     if (later := STOP_LATER.fullmatch(text)) is not None and duration_in_text(
@@ -5275,6 +5280,14 @@ def _timer(turn: _Turn, **values: Any) -> Resolution:
     return turn.done(**values)
 
 
+# the kinds of timer, by the words that say each
+KIND_WORDS = {
+    "timer": frozenset({"timer", "timers"}),
+    ALARM: frozenset({"alarm", "alarms"}),
+    "reminder": frozenset({"reminder", "reminders"}),
+}
+
+
 def _timer_kind(text: str) -> dict[str, Any]:
     """The kind of timer said ("my reminders", "all alarms") as values; none for plain timers."""
     words = set(text.split())
@@ -5317,6 +5330,10 @@ def _cancel_all(turn: _Turn) -> Resolution:
         if stopped.device_ids:
             turn.reasons.append("no timer is running and no timer said: what plays stops")
             return stopped
+    said = [k for k, kind_words in KIND_WORDS.items() if words & kind_words]
+    if len(said) > 1:  # "cancel all my timers and alarms" cancelled the alarms only
+        turn.reasons.append(f"every kind said: {', '.join(said)}")
+        return turn.done(timer_kinds=said)
     return turn.done(**kind)
 
 

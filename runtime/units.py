@@ -41,7 +41,7 @@ HOW_MANY = re.compile(
     rf"how many (?P<to>{_UNIT}) (?:are )?(?:there )?(?:in|to|make) (?:a |an |one )?(?P<n>[\d. ]*?[a-z\d.]*?)? ?(?P<from>{_UNIT})"
 )
 CONVERT = re.compile(
-    rf"(?:convert |what's |whats |what is |how much is |how many (?P<to2>{_UNIT}) is )?(?P<n>[a-z\d. ]+?) "
+    rf"(?:convert |what's |whats |what is |how much is |how (?:long|far|heavy|big) is |how many (?P<to2>{_UNIT}) is )?(?P<n>[a-z\d. ]+?) "
     rf"(?P<from>{_UNIT})(?: (?:to|into|in) (?P<to>{_UNIT}))?"
 )
 

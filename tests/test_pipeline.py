@@ -566,6 +566,33 @@ def test_too_much_after_a_step_takes_half_of_it_back(home: dict[str, Any]) -> No
     assert said("too much") == "I haven't just changed a level, so I can't take half of it back."
 
 
+def test_cancel_all_timers_and_alarms_cancels_both_and_a_command_later_is_told_by_the_clock(
+    home: dict[str, Any],
+) -> None:
+    """ "cancel all my timers and alarms" cancelled the alarms only; "what time does the coffee maker
+    turn on" was read as teaching a command."""
+    pipe = home["rt"].pipelines["bedroom-sat"]
+    said = partial(reply, pipe)
+    try:
+        said("set a timer for 5 minutes")
+        said("set an alarm for 7 am")
+        said("remind me to call mom in an hour")
+        assert said("cancel all my timers and alarms") == "All timers and alarms cancelled."
+        assert [t.kind for t in pipe.timers.running("bedroom-sat")] == ["reminder"]
+        assert said("cancel all timers and alarms") == "You have no timers or alarms."
+        assert said("what time does the coffee maker turn on") == (
+            "I'm not set to do anything with the coffee maker later."
+        )
+        said("turn on the coffee maker in 2 hours")
+        at = pipe.timers.running("bedroom-sat")[-1]
+        told = said("what time does the coffee maker turn on")
+        assert told.startswith("At ") and "I'll turn on the coffee maker, 2 hours from now." in told, told
+        assert said("how long until the coffee maker turns on") == "In 2 hours I'll turn on the coffee maker."
+        assert at.command == "turn on the coffee maker"
+    finally:
+        pipe.timers.cancel_all("bedroom-sat")
+
+
 def test_an_alarm_is_cancelled_by_its_time_and_all_alarms_turned_off(home: dict[str, Any]) -> None:
     """ "cancel my 7 am alarm" said "There is no timer running." (read as a 7-minute timer); "turn off
     all alarms" asked about a device called alarms; "what time is my reminder" said Sorry."""

@@ -24,6 +24,9 @@ from runtime.units import SIZES, conversion, convert
         ("what's 30 celsius in fahrenheit", "30 degrees Celsius is 86 degrees Fahrenheit."),
         ("what is 100 fahrenheit in celsius", "100 degrees Fahrenheit is 37.78 degrees Celsius."),
         ("How many inches is 2 feet?", "2 feet is 24 inches."),
+        # "how long is 90 minutes in hours" asked about a timer ("There is no timer running.")
+        ("how long is 90 minutes in hours", "90 minutes is 1.5 hours."),
+        ("how far is 10 kilometers in miles", "10 kilometers is 6.21 miles."),
         ("convert 2 cups to grams", "I can't convert cups to grams: they measure different things."),
     ],
 )
