@@ -460,12 +460,14 @@ REMINDER_REPEATING = re.compile(
 # "remind me to water the plants tomorrow" (a day, no time: "Sorry"): what time that day?
 REMIND_ON_A_DAY = re.compile(
     r"(?:please |can you |could you )?(?:remind me to|set a reminder to) (?P<what>.+?)"
-    r" (?P<day>tomorrow|tonight|(?:on |this |next )?(?:mon|tues|wednes|thurs|fri|satur|sun)day)(?: please)?"
+    r" (?P<day>tomorrow(?: morning| afternoon| evening| night)?|tonight|(?:this|in the) (?:morning|afternoon|evening)"
+    r"|(?:on |this |next )?(?:mon|tues|wednes|thurs|fri|satur|sun)day)(?: please)?"
 )
 # "remind me tomorrow to call mom" (it said "Sorry"): the day first, then what
 REMIND_DAY_FIRST = re.compile(
     r"(?:please |can you |could you )?(?:remind me|set a reminder)"
-    r" (?P<day>tomorrow|tonight|(?:on |this |next )?(?:mon|tues|wednes|thurs|fri|satur|sun)day)"
+    r" (?P<day>tomorrow(?: morning| afternoon| evening| night)?|tonight|(?:this|in the) (?:morning|afternoon|evening)"
+    r"|(?:on |this |next )?(?:mon|tues|wednes|thurs|fri|satur|sun)day)"
     r" (?P<about>to|about) (?P<what>.+?)(?: please)?"
 )
 # "remind me at 5 pm", "remind me in 10 minutes", "set a reminder for tomorrow": when, but not what

@@ -406,8 +406,9 @@ LIKED_SAID = re.compile(
 PLAYED_NOT_SWITCHED = MUSIC_WORDS | frozenset(_words("news radio podcast podcasts audiobook some"))
 # "put on some music in the bedroom" switched the bedroom speaker on; "put some music on" asked what played
 SOME_MUSIC_ON = re.compile(
-    r"(?:please )?(?:put on (?:some )?music|(?:turn|switch) on some music|put (?:some )?music on)"
-    r"(?: in (?:the |my )?(?P<room>\w+(?: \w+)?))?(?: please)?"
+    r"(?:please )?(?:put on (?:some )?music|(?:turn|switch) on some music|put (?:some )?music on"
+    r"|(?:some |a little |a bit of )?(?:music|tunes))"  # "music please" asked what to do with the speaker
+    r"(?: in (?:the |my )?(?P<room>\w+(?: \w+)??))?(?: please)?"
 )
 ANY_MUSIC = frozenset(
     {"music", "some music", "something", "anything", "a song", "some songs", "songs", "my music"}
@@ -984,6 +985,18 @@ def resolve(
     if CONDITION_FIRST.match(text) and _starts_a_request(text.split(" ", 1)[-1]):
         # "if it gets cold turn on the heating" (read as teaching a phrase): a condition, first
         return _read_as(turn, "OutOfDomain", []).ask(CANNOT_WAIT)
+    if (
+        (part := PART_OF_DAY_LATER.fullmatch(text)) is not None
+        and _for_later(part["command"], DELAYABLE_VERBS)
+        and not AT_A_TIME.fullmatch(part["command"])  # "... at 7 tomorrow morning" says when
+        and not DELAY.search(part["command"])
+    ):
+        # "turn on the coffee maker tomorrow morning" turned it on now: asked what time, and the answer
+        # ("7") completes the request (`TIME_AWAITED`)
+        command = _named_now(turn, part["command"])
+        return _read_as(turn, "HassStartTimer", []).ask(
+            f"What time {part['part']} should I {command}?", awaits=f"{command} at _ {part['part']}"
+        )
     unsure = interp.score < REJECT_THRESHOLD or interp.intent == "OutOfDomain"  # whatever it read
     if unsure and (then := _at_a_time(turn)):  # "lock the door at 12 30 pm" was out of domain
         # "turn off the fan at 2 am": the model unsure what it is, the words say a command for then (the
@@ -1691,6 +1704,13 @@ def _said_of_time(turn: _Turn, text: str) -> Resolution | None:
         task = re.sub(r"^(?:to |that i (?:need to |have to |should )?|i (?:need|have) to )", "", text)
         if (reminded := _reminder_when(turn, said_when, task)) is not None:
             return reminded
+    if (
+        last is not None
+        and (awaited := TIME_AWAITED.fullmatch(last.text)) is not None
+        and (at_then := _at_a_time(_read_as(turn, "HassStartTimer", [], text=f"{awaited['command']} at "
+                                           f"{re.sub(r'^(?:at|by|around|about) ', '', text)} {awaited['part']}")))
+    ):  # fmt: skip
+        return at_then  # "What time tomorrow morning should I turn on the coffee maker?" -> "7"
     if last is not None and last.text in (a for a, _ in ALARM_QUESTIONS.values()):
         # "set an alarm" -> "What time ...?" -> "7 am": the answer, said with the question's words
         answered = _read_as(turn, "HassStartTimer", [], text=f"{last.text} {text}")
@@ -2255,7 +2275,8 @@ def _named(turn: _Turn, name: str) -> list[Device]:
 
 # "take the bins out tomorrow" (at 7): the day said before the time
 WHICH_DAY = re.compile(
-    r" (tomorrow|today|tonight|this (?:morning|afternoon|evening)|in the (?:morning|afternoon|evening)"
+    r" (tomorrow(?: morning| afternoon| evening| night)?|today|tonight|this (?:morning|afternoon|evening)"
+    r"|in the (?:morning|afternoon|evening)"
     r"|(?:on |this |next )?(?:mon|tues|wednes|thurs|fri|satur|sun)day)$"
 )
 # "7 in the morning", "tomorrow evening": am / pm as the clock says it
@@ -4954,6 +4975,13 @@ DELAYABLE_VERBS = frozenset(
     _words("turn switch lock unlock open close dim brighten play pause resume stop mute unmute shut")
 )
 AT_A_TIME = re.compile(r"(?P<command>.+?) at (?P<time>.+)")
+# "turn on the coffee maker tomorrow morning": a part of a day, no time of day (it was done now)
+PART_OF_DAY_LATER = re.compile(
+    r"(?:please )?(?P<command>.+?) (?P<part>(?:tomorrow|this) (?:morning|afternoon|evening)|tomorrow night"
+    r"|in the (?:morning|afternoon|evening)|tonight|later tonight)(?: please)?"
+)
+# a command asked "What time tomorrow morning ...?": its words, the answer ("7") in place of the "_"
+TIME_AWAITED = re.compile(r"(?P<command>.+) at _ (?P<part>.+)")
 IN_A_WHILE = re.compile(rf"(?P<command>.+?) (?:in|after) (?P<time>{DURATION_PHRASE})")
 # times that are no time of day: not now, and nothing here knows when they are
 NOT_A_CLOCK = frozenset(_words("night bedtime"))

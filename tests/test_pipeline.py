@@ -593,6 +593,36 @@ def test_cancel_all_timers_and_alarms_cancels_both_and_a_command_later_is_told_b
         pipe.timers.cancel_all("bedroom-sat")
 
 
+def test_a_command_for_tomorrow_morning_asks_what_time_and_is_not_done_now(home: dict[str, Any]) -> None:
+    """ "turn on the coffee maker tomorrow morning" turned it on now; "open the blinds in the morning"
+    and "remind me in the morning to call mom" said "Sorry"."""
+    rt, sim = home["rt"], home["sim"]
+    pipe = rt.pipelines["bedroom-sat"]
+    said = partial(reply, pipe)
+    set_and_seen(rt, sim, "coffee_maker", {"state": "off"})
+    try:
+        assert said("turn on the coffee maker tomorrow morning") == (
+            "What time tomorrow morning should I turn on the coffee maker?"
+        )
+        told = said("7")
+        assert told.startswith("At 7:00 AM") and told.endswith("I'll turn on the coffee maker."), told
+        assert said("open the blinds in the morning") == "What time in the morning should I open the blinds?"
+        assert said("at 8").startswith("At 8:00 AM")
+        assert said("remind me in the morning to call mom") == "What time in the morning should I remind you?"
+        assert said("9").startswith("OK, I'll remind you to call mom at 9:00 AM")
+        running = sorted(
+            (t.command or t.name or "", t.rings_at().hour) for t in pipe.timers.running("bedroom-sat")
+        )
+        assert running == [
+            ("call mom", 9),
+            ("open the blinds", 8),
+            ("turn on the coffee maker", 7),
+        ]
+        assert rt.ctx.state("coffee_maker").state["state"] == "off"  # not now
+    finally:
+        pipe.timers.cancel_all("bedroom-sat")
+
+
 def test_an_alarm_is_cancelled_by_its_time_and_all_alarms_turned_off(home: dict[str, Any]) -> None:
     """ "cancel my 7 am alarm" said "There is no timer running." (read as a 7-minute timer); "turn off
     all alarms" asked about a device called alarms; "what time is my reminder" said Sorry."""

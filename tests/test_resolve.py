@@ -4904,3 +4904,14 @@ def test_do_i_need_bread_is_the_shopping_list_and_a_coat_the_weather(ctx, living
         r = resolve(hyp("HassClimateGetTemperature", text=said), ctx, living)
         assert r.interpretation.intent == "HassGetWeather", said
         assert dispatch(r, ctx).text == "I don't have a weather forecast, but it's 8 degrees outside.", said
+
+
+def test_music_please_plays_some_music(ctx, living) -> None:
+    """ "music please" (read as resuming) asked "What should I do with the living room speaker?"; "some
+    music please" asked what the person likes."""
+    for said, intent in (("music please", "HassMediaUnpause"), ("some music please", "AmbientTeachPreference"),
+                         ("music", "HassMediaUnpause")):  # fmt: skip
+        r = resolve(hyp(intent, text=said), ctx, living)
+        assert (r.device_ids, r.values.get("media_title")) == (["living_room_speaker"], "some music"), said
+    r = resolve(hyp("HassGetState", text="some music in the bedroom please"), ctx, living)
+    assert (r.device_ids, r.values.get("media_title")) == (["bedroom_speaker"], "some music")
