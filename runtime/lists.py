@@ -137,6 +137,24 @@ def less(text: str, name: str) -> ListRequest | None:
     return ListRequest("remove", name, items) if items else None
 
 
+# "what's on my shopping list", then "how many things are on it" / "read it" / "clear it": that list (the
+# first listed every device of the home)
+IT_READ = re.compile(
+    r"(?:what's|whats|what is|what else is) on it|how many (?:things|items)(?: are| do (?:i|we) have)? (?:on|in) it"
+    r"|read it(?: (?:back|out|again|to me))?|is it empty"
+)
+IT_CLEAR = re.compile(r"(?:please )?(?:clear|empty) it(?: please)?")
+
+
+def about_it(text: str, name: str) -> ListRequest | None:
+    """ "how many things are on it", "clear it" just after the list `name` was read or changed; None
+    if `text` is neither."""
+    said = " ".join(text.lower().split())
+    if IT_READ.fullmatch(said):
+        return ListRequest("read", name, ())
+    return ListRequest("clear", name, ()) if IT_CLEAR.fullmatch(said) else None
+
+
 def more(text: str, name: str) -> ListRequest | None:
     """ "and eggs" just after items were added to the list `name`: those items too; None if `text` is
     no such addition."""

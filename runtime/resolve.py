@@ -836,6 +836,8 @@ def interpret(
         ctx.set_last_request(satellite.id, added)
     elif resolution.values.get("awaits"):  # "set an alarm": "What time ...?", and the answer is next
         ctx.set_last_request(satellite.id, Interpretation(asked.intent, 1.0, [], resolution.values["awaits"]))
+    elif asked.intent == "HassGetWeather" and last is not None and last.intent == "HassClimateGetTemperature":
+        pass  # "what's the temperature in the office", "and outside", then "and in the hallway": still asked
     elif asked.intent not in TARGETING_INTENTS:
         # "what time is it", then "and in the office": no follow-up of the command before it
         ctx.set_last_request(satellite.id, None)
@@ -1153,7 +1155,7 @@ def _said_of_lists(turn: _Turn, text: str) -> Resolution | None:
     listed = last.slot("list") if last is not None and last.intent in lists.INTENT_NAMES else None
     if request is None and more is None and listed is not None:  # "what's on my list", then "remove milk"
         more = lists.more(text, listed) if text.startswith(("add ", "put ")) else None
-        request = lists.less(text, listed)
+        request = lists.less(text, listed) or lists.about_it(text, listed)
     if more is not None and not any(
         _starts_a_request(i) or duration_in_text(f"in {i}") or re.search(r"\b(?:to|onto|into)\b", i)
         for i in more.items
@@ -2081,6 +2083,9 @@ def _played_again(turn: _Turn) -> Resolution | None:
     title = (
         last.slot("search_query") if last is not None and last.intent == "HassMediaSearchAndPlay" else None
     )
+    if not title and (told := [d for d in _last_targets(turn) if d.type in ("tv", "media_player")]):
+        # "play jazz", "louder", "stop", then "play it in the kitchen": what that player last played
+        title = next((s.value for s in _what_plays(turn, told[0]) if s.name == "search_query"), None)
     if not where or not title or normalize(title) in ("it", "that", "this"):
         return None
     turn.reasons.append(f"'it': {title}, played just before")
@@ -2114,6 +2119,10 @@ def _media_moved(turn: _Turn, room: Room) -> Resolution:
     if playing and all(d.room == room.id for d in playing):
         return turn.ask(f"It is playing in the {room.name} already.")
     source = _here_first(turn, [d for d in playing if d.room != room.id])
+    told = [d for d in _last_targets(turn) if d.type in ("tv", "media_player") and d.room != room.id]
+    if told and _what_plays(turn, told[0]) and turn.state(told[0].id) in ("playing", "paused"):
+        # "play jazz", "stop", then "play it in the kitchen": the jazz just paused, not another player's
+        source = told[0]
     if source is None:
         return turn.ask("Nothing is playing. What should I play?")
     what = _what_plays(turn, source)
@@ -3947,6 +3956,7 @@ def _get_temperature(turn: _Turn) -> Resolution:
                 (
                     d for d in turn.devices
                     if d.room == room.id
+                    and not outdoor(d)  # "the temperature in the hallway": not the outdoor sensor mounted there
                     and (d.type in ("sensor", "climate") or d.type == "oven" and turn.state(d.id) == "on")
                 ),
                 key=lambda d: ("sensor", "climate", "oven").index(d.type),

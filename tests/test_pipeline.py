@@ -623,6 +623,26 @@ def test_a_command_for_tomorrow_morning_asks_what_time_and_is_not_done_now(home:
         pipe.timers.cancel_all("bedroom-sat")
 
 
+def test_follow_ups_of_a_list_and_of_temperatures_keep_what_they_follow(home: dict[str, Any]) -> None:
+    """ "add apples to my shopping list", then "how many things are on it" listed every device of the
+    home; "what's the temperature in the office", "and outside", then "and in the hallway" said "Sorry"."""
+    rt, sim = home["rt"], home["sim"]
+    pipe = rt.pipelines["bedroom-sat"]
+    said = partial(reply, pipe)
+    set_and_seen(rt, sim, "office_temperature", {"temperature": 21.0})
+    set_and_seen(rt, sim, "outdoor_temperature", {"temperature": 8.0})
+    set_and_seen(rt, sim, "thermostat", {"temperature": 19.5})
+    try:
+        assert said("add apples to my shopping list") == "I've added apples to your shopping list."
+        assert said("how many things are on it") == "Your shopping list has 1 item: apples."
+        assert said("clear it") == "Your shopping list is empty now."
+        assert said("what's the temperature in the office") == "It's 21 degrees in the office."
+        assert said("and outside") == "It's 8 degrees outside."
+        assert said("and in the hallway").startswith("It's 19.5 degrees in the hallway.")
+    finally:
+        rt.ctx.set_preference("home", "list:shopping", None)
+
+
 def test_an_alarm_is_cancelled_by_its_time_and_all_alarms_turned_off(home: dict[str, Any]) -> None:
     """ "cancel my 7 am alarm" said "There is no timer running." (read as a 7-minute timer); "turn off
     all alarms" asked about a device called alarms; "what time is my reminder" said Sorry."""

@@ -4915,3 +4915,30 @@ def test_music_please_plays_some_music(ctx, living) -> None:
         assert (r.device_ids, r.values.get("media_title")) == (["living_room_speaker"], "some music"), said
     r = resolve(hyp("HassGetState", text="some music in the bedroom please"), ctx, living)
     assert (r.device_ids, r.values.get("media_title")) == (["bedroom_speaker"], "some music")
+
+
+def test_play_it_elsewhere_after_other_requests_is_what_that_player_played(ctx, bedroom) -> None:
+    """ "play jazz", "louder", "stop", then "play it in the kitchen instead" said "I don't know what the
+    living room speaker is playing"; "play it on the living room speaker" played a title "it"."""
+    ctx.update_state("bedroom_speaker", {"state": "paused", "media_title": "jazz", "media_class": "music"})
+    ctx.update_state("living_room_speaker", {"state": "playing"})
+    ctx.set_last_target("bedroom-sat", ["bedroom_speaker"])
+    r = resolve(spoken("HassMediaSearchAndPlay", "play it in the kitchen", ("area", "kitchen")), ctx, bedroom)
+    assert (r.values.get("media_title"), r.values.get("paused_too")) == ("jazz", ["bedroom_speaker"])
+    ctx.set_last_target("bedroom-sat", ["bedroom_speaker"])
+    said = spoken("HassMediaSearchAndPlay", "play it on the living room speaker", ("search_query", "it"),
+                  ("name", "living room speaker"))  # fmt: skip
+    r = resolve(said, ctx, bedroom)
+    assert (r.device_ids, r.values.get("media_title")) == (["living_room_speaker"], "jazz")
+
+
+def test_the_temperature_in_the_hallway_is_not_the_outdoor_sensor_mounted_there(ctx, bedroom) -> None:
+    """ "what's the temperature in the hallway" said "It's 8 degrees outside." (the outdoor sensor is
+    in the hallway)."""
+    ctx.update_state("thermostat", {"state": "heat", "target_temperature": 20, "temperature": 19.5})
+    ctx.update_state("outdoor_temperature", {"temperature": 8.0})
+    r = resolve(hyp("HassClimateGetTemperature", area="hallway"), ctx, bedroom)
+    assert r.device_ids == ["thermostat"]
+    assert dispatch(r, ctx).text.startswith("It's 19.5 degrees in the hallway.")
+    outside = resolve(hyp("HassClimateGetTemperature", text="how cold is it outside"), ctx, bedroom)
+    assert outside.device_ids == ["outdoor_temperature"]
