@@ -64,6 +64,13 @@ def dispatch(resolution: Resolution, ctx: ContextStore, *, now: datetime | None 
         top, reading = devices[0], (s.state.get("temperature") if (s := ctx.state(devices[0].id)) else None)
         lead = f"The {_room_name(ctx, top.room)} is the {values['extreme']}, at {_deg(reading)}."
         return Action("answer", text=" ".join([lead, *(_temperature(d, ctx) for d in devices[1:])]))
+    if query == "temperature" and values.get("comparative"):  # "is it colder in the office or the hallway"
+        (top, other), states = devices, [ctx.state(d.id) for d in devices]
+        top_at, other_at = (s.state.get("temperature") if s is not None else None for s in states)
+        if top_at == other_at:
+            return Action("answer", text=f"It's the same in both: {_deg(top_at)}.")
+        lead = f"The {_room_name(ctx, top.room)} is {values['comparative']}, at {_deg(top_at)}."
+        return Action("answer", text=f"{lead} {_temperature(other, ctx)}")
     if query == "temperature":
         nowhere = f"There's no thermometer in the {values['not_in']}. " if values.get("not_in") else ""
         return Action("answer", text=nowhere + " ".join(_temperature(d, ctx) for d in devices))

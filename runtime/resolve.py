@@ -3929,6 +3929,31 @@ def _rooms_temperature(turn: _Turn, extreme: str | None) -> Resolution:
     return asked.done([d.id for d in found], None, query="temperature", extreme=superlative)
 
 
+def _rooms_compared(turn: _Turn, areas: list[str], colder: bool) -> Resolution:
+    """ "is it colder in the office or the hallway": each room's thermometer, the one asked about
+    first (it told the first room's only)."""
+    found: list[Device] = []
+    for area in areas:
+        room = find_room(area, turn.rooms)
+        if room is None:
+            return turn.ask(f"I don't know a room called {normalize(area)}.")
+        there = [
+            d
+            for d in turn.devices
+            if d.room == room.id and d.type in ("sensor", "climate") and not outdoor(d)
+        ]
+        reporting = _reporting(turn, there, "temperature")
+        if not there:
+            return turn.ask(f"There's no thermometer in the {room.name}.")
+        if not reporting:
+            return turn.ask(f"No thermometer in the {room.name} has reported a temperature yet.")
+        found.append(reporting[0])
+    found.sort(key=lambda d: float(_field(turn, d, "temperature")), reverse=not colder)
+    return turn.done(
+        [d.id for d in found], None, query="temperature", comparative="colder" if colder else "warmer"
+    )
+
+
 def _get_temperature(turn: _Turn) -> Resolution:
     i = turn.interp
     words = said_words(i)
@@ -3947,6 +3972,9 @@ def _get_temperature(turn: _Turn) -> Resolution:
     if outdoors and words & set(OUTDOOR) and normalize(i.slot("name") or "") in ("", *OUTDOOR):
         # "how cold is it outside" ("outside" heard as a device's name): the outdoor sensor
         return turn.done([outdoors[0].id], outdoors[0].room, query="temperature")
+    areas = [s.value for s in i.slots if s.name == "area"]
+    if len(areas) == 2 and not i.slot("name") and (how := words & TEMPERATURE_COMPARATIVES):
+        return _rooms_compared(turn, areas, colder=bool(how & {"colder", "cooler"}))
     if i.slot("name") or i.slot("area"):
         if i.slot("area") and not i.slot("name"):  # "the temperature in the office": a sensor there first
             room = find_room(i.slot("area") or "", turn.rooms)
@@ -4014,6 +4042,11 @@ QUESTION_START = QUESTION_FORM | frozenset(_words("hows who why when where will 
 
 def _get_state(turn: _Turn) -> Resolution:
     i = turn.interp
+    areas = [s.value for s in i.slots if s.name == "area"]
+    if len(areas) == 2 and not i.slot("name") and (how := said_words(i) & TEMPERATURE_COMPARATIVES):
+        # "is the office warmer than the hallway" asked "Which room: the office or the hallway?"
+        as_temperature = _read_as(turn, "HassClimateGetTemperature")
+        return _rooms_compared(as_temperature, areas, colder=bool(how & {"colder", "cooler"}))
     state = normalize(i.slot("state") or "")
     # (with no text, nothing tells a question from a command: the model's reading stands)
     if state in ("on", "off") and i.text.strip() and not said_words(i) & QUESTION_FORM and "?" not in i.text:

@@ -4942,3 +4942,23 @@ def test_the_temperature_in_the_hallway_is_not_the_outdoor_sensor_mounted_there(
     assert dispatch(r, ctx).text.startswith("It's 19.5 degrees in the hallway.")
     outside = resolve(hyp("HassClimateGetTemperature", text="how cold is it outside"), ctx, bedroom)
     assert outside.device_ids == ["outdoor_temperature"]
+
+
+def test_which_of_two_rooms_is_colder_is_both_told(ctx, living) -> None:
+    """ "is it colder in the office or the hallway" told the office's only; "is the office warmer than
+    the hallway" asked "Which room: the office or the hallway?"."""
+    ctx.update_state("thermostat", {"state": "heat", "target_temperature": 20, "temperature": 19.5})
+    ctx.update_state("office_temperature", {"temperature": 21.0})
+    ctx.update_state("outdoor_temperature", {"temperature": 8.0})
+    two = (("area", "office"), ("area", "hallway"))
+    colder = spoken("HassClimateGetTemperature", "is it colder in the office or the hallway", *two)
+    assert dispatch(resolve(colder, ctx, living), ctx).text.startswith(
+        "The hallway is colder, at 19.5 degrees. It's 21 degrees in the office."
+    )
+    warmer = spoken("HassGetState", "is the office warmer than the hallway", *two)
+    assert dispatch(resolve(warmer, ctx, living), ctx).text.startswith(
+        "The office is warmer, at 21 degrees. It's 19.5 degrees in the hallway."
+    )
+    none = spoken("HassClimateGetTemperature", "is it warmer in the bedroom or the office", ("area", "bedroom"),
+                  ("area", "office"))  # fmt: skip
+    assert resolve(none, ctx, living).clarification == "There's no thermometer in the bedroom."
