@@ -163,6 +163,13 @@ ALARM_MOVED = re.compile(
     r"(?:please )?(?:change|move|reset|push|make) (?:my |the )?(?:(?P<from>[\w: ]+?) )?alarm"
     r"(?: from (?P<from2>[\w: ]+?))? (?:to|for|until) (?P<time>.+)"
 )
+# "set my alarm 10 minutes earlier", "push the alarm back half an hour": the alarm moved by that much
+# (it set a new alarm 10 minutes from now)
+ALARM_SHIFTED = re.compile(
+    r"(?:please )?(?:set|move|make|put|change|push|reset)(?: back| forward)? (?:my |the )?(?:(?P<from>[\w: ]+?) )?alarm"
+    r"(?: (?P<way2>back|forward))? (?:by )?(?P<amount>(?:a|an|half an|\S+(?: \S+)?) (?:minutes?|hours?))"
+    r"(?: (?P<way>earlier|later|sooner|back|forward))?(?: please)?"
+)
 # "set an alarm", "wake me up in the morning": an alarm with no time (out of domain for the model)
 ALARM_UNTIMED = re.compile(
     r"(?:please )?(?:(?:set|make|create|add|put in) (?:an|my|the|a) alarm(?: for)?"

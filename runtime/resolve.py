@@ -67,6 +67,7 @@ from runtime.phrasings import (
     ALARM_MOVED,
     ALARM_OFF,
     ALARM_REPEATING,
+    ALARM_SHIFTED,
     ALARM_SKIP,
     ALARM_UNTIMED,
     ALARM_WHEN,
@@ -1732,6 +1733,13 @@ def _said_of_time(turn: _Turn, text: str) -> Resolution | None:
         # "at 6 pm"; after "What time tomorrow ...?", "9 am" is that day's
         if (at := _reminder_at(turn, re.sub(r"^(?:at|by) ", "", text), what)) is not None:
             return at
+    if (
+        (shifted := ALARM_SHIFTED.fullmatch(text)) is not None
+        and (shifted["way"] or shifted["way2"])
+        and (by := duration_in_text(f"in {shifted['amount']}"))
+    ):
+        is_later = (shifted["way"] or shifted["way2"]) in ("later", "back")
+        return _alarm_shifted(turn, by if is_later else -by, shifted["from"])
     if (moved := ALARM_MOVED.fullmatch(text)) is not None and (
         at := _alarm_moved(turn, moved["time"], moved["from"] or moved["from2"])
     ):
@@ -2632,6 +2640,33 @@ def _alarm_moved(
     for day_said in ("tomorrow", "day"):  # the days are the repeat's now
         moved.values.pop(day_said, None)
     return _repeating(turn, moved, dataclasses.replace(repeat, hour=hour, minute=minute))
+
+
+def _alarm_shifted(turn: _Turn, by: float, from_said: str | None) -> Resolution:
+    """ "set my alarm 10 minutes earlier": the alarm (the one at `from_said` of several) `by` seconds
+    later, kept as it repeats (it set a new alarm 10 minutes from now)."""
+    asked = _read_as(turn, "HassStartTimer", [])
+    alarms = turn.ctx.alarms(turn.satellite.id)
+    if from_said is not None:
+        alarms = [a for a in alarms if (at := _timer_until(turn, from_said)) is not None
+                  and apart_on_the_clock(a.seconds, at.values["seconds"]) <= 60]  # fmt: skip
+    if not alarms:
+        return asked.ask(
+            "There is no alarm set." if from_said is None else f"You have no alarm at {from_said}."
+        )
+    if len(alarms) > 1:
+        said_times = [said_time(turn.now + timedelta(seconds=a.seconds + 30)) for a in alarms]
+        return asked.ask(
+            f"You have {len(alarms)} alarms, at {', '.join(said_times[:-1])} and {said_times[-1]}. Which one? "
+            "Say, for example: set my 7 am alarm 10 minutes earlier."
+        )
+    then = (turn.now + timedelta(seconds=alarms[0].seconds + by + 30)).replace(second=0, microsecond=0)
+    turn.reasons.append(f"the alarm {by:+g} s: {said_time(then)}")
+    moved = _alarm_moved(turn, then.strftime("%-I:%M %p").lower(), alarm_id=alarms[0].id)
+    if moved is None:
+        return asked.ask("I couldn't move your alarm.")
+    moved.values["moved"] = True  # the pipeline cancels the alarm set before
+    return moved
 
 
 def _half_said(said: str) -> bool:

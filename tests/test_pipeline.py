@@ -643,6 +643,28 @@ def test_follow_ups_of_a_list_and_of_temperatures_keep_what_they_follow(home: di
         rt.ctx.set_preference("home", "list:shopping", None)
 
 
+def test_an_alarm_set_ten_minutes_earlier_is_moved_not_a_new_one(home: dict[str, Any]) -> None:
+    """ "set my alarm 10 minutes earlier" set a new alarm 10 minutes from now."""
+    pipe = home["rt"].pipelines["bedroom-sat"]
+    said = partial(reply, pipe)
+    try:
+        assert said("set my alarm 10 minutes earlier") == "There is no alarm set."
+        assert said("set an alarm for weekdays at 6 30").startswith("Alarm set for 6:30 AM on weekdays")
+        assert said("set my alarm 10 minutes earlier").startswith("Alarm moved to 6:20 AM on weekdays")
+        assert said("push the alarm back half an hour").startswith("Alarm moved to 6:50 AM on weekdays")
+        assert said("what alarms do i have") == "You have one alarm: at 6:50 AM on weekdays."
+        said("set an alarm for 9 am")
+        asked = said("set my alarm 15 minutes later")
+        assert asked.startswith("You have 2 alarms, at ") and "Which one?" in asked, (
+            asked
+        )  # (in ringing order)
+        assert "6:50 AM" in asked and "9:00 AM" in asked, asked
+        assert said("set my 9 am alarm 15 minutes later").startswith("Alarm moved to 9:15 AM")
+        assert len(pipe.timers.running("bedroom-sat")) == 2
+    finally:
+        pipe.timers.cancel_all("bedroom-sat")
+
+
 def test_an_alarm_is_cancelled_by_its_time_and_all_alarms_turned_off(home: dict[str, Any]) -> None:
     """ "cancel my 7 am alarm" said "There is no timer running." (read as a 7-minute timer); "turn off
     all alarms" asked about a device called alarms; "what time is my reminder" said Sorry."""
