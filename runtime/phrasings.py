@@ -163,6 +163,12 @@ ALARM_MOVED = re.compile(
     r"(?:please )?(?:change|move|reset|push|make) (?:my |the )?(?:(?P<from>[\w: ]+?) )?alarm"
     r"(?: from (?P<from2>[\w: ]+?))? (?:to|for|until) (?P<time>.+)"
 )
+# "restart the timer", "start the pasta timer again" (Sorry, or "For how long?"): from its whole length again
+TIMER_RESTART = re.compile(
+    r"(?:please )?(?:restart|reset)(?: the| my)?(?: (?P<name>[a-z]+))? timer(?: please)?"
+    r"|(?:please )?(?:start|set) (?:the|my) (?:(?P<name2>[a-z]+) )?timer (?:again|over)(?: from the (?:start|beginning))?"
+    r"(?: please)?"
+)
 # "set my alarm 10 minutes earlier", "push the alarm back half an hour": the alarm moved by that much
 # (it set a new alarm 10 minutes from now)
 ALARM_SHIFTED = re.compile(

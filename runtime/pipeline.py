@@ -521,6 +521,17 @@ class Pipeline:
             return undone
         if action.kind != "answer":
             return action
+        if intent == "HassStartTimer" and values.get(
+            "restart"
+        ):  # "restart the timer": its whole length again
+            alike = self._alike(values)
+            if len(alike) > 1:
+                told = timers_answer(alike[0].kind, alike)
+                return Action("clarify", text=f"{told} Which one? Say, for example: restart the pasta timer.")
+            timer = self.timers.find(self.satellite, values.get("timer_name"))
+            if timer is None or timer.command:
+                return action  # "There is no timer running."
+            return self._timer_replaced(resolution, timer.id, timer.seconds)
         if intent == "HassStartTimer":
             command = values.get("command")
             problem = self._cannot_do_later(command) if command else None

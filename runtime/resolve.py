@@ -165,6 +165,7 @@ from runtime.phrasings import (
     TIME_IN,
     TIME_IN_A_WHILE,
     TIME_UNTIL,
+    TIMER_RESTART,
     TIMERS_LIST,
     TONE,
     TOO_FAST,
@@ -1646,6 +1647,12 @@ def _said_of_time(turn: _Turn, text: str) -> Resolution | None:
     ) is not None:
         # "stop in 30 minutes": the music paused then, a sleep timer
         return _duration(_read_as(turn, "HassStartTimer", [], text=f"pause the music in {later['time']}"))
+    if (restart := TIMER_RESTART.fullmatch(text)) is not None:  # the pipeline finds it, and its length
+        if not turn.ctx.running_timers(turn.satellite.id):
+            return _read_as(turn, "HassTimerStatus", []).ask("There is no timer running.")
+        if (restarted := said_in(restart, "name")) is not None:  # "restart the laundry timer"
+            return _read_as(turn, "HassStartTimer", []).done(restart=True, timer_name=restarted)
+        return _read_as(turn, "HassStartTimer", []).done(restart=True)
     if (sleep := SLEEP_TIMER.fullmatch(text)) is not None and (
         not sleep["time"] or duration_in_text(f"for {sleep['time']}") is not None
     ):

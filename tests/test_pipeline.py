@@ -643,6 +643,25 @@ def test_follow_ups_of_a_list_and_of_temperatures_keep_what_they_follow(home: di
         rt.ctx.set_preference("home", "list:shopping", None)
 
 
+def test_restart_the_timer_runs_it_from_its_whole_length_again(home: dict[str, Any]) -> None:
+    """ "restart the timer" said "Sorry"; "start the laundry timer again" asked "For how long?"."""
+    pipe = home["rt"].pipelines["bedroom-sat"]
+    said = partial(reply, pipe)
+    try:
+        assert said("restart the timer") == "There is no timer running."
+        said("set a timer for 10 minutes called laundry")
+        assert said("pause the laundry timer") == "Laundry timer paused."
+        assert said("restart the timer") == "Laundry timer set for 10 minutes."
+        (laundry,) = pipe.timers.running("bedroom-sat")
+        assert (laundry.name, laundry.seconds, laundry.paused) == ("laundry", 600, False)
+        said("set a timer for 5 minutes")
+        assert said("restart the timer").endswith("Which one? Say, for example: restart the pasta timer.")
+        assert said("start the laundry timer again") == "Laundry timer set for 10 minutes."
+        assert sorted(t.seconds for t in pipe.timers.running("bedroom-sat")) == [300, 600]
+    finally:
+        pipe.timers.cancel_all("bedroom-sat")
+
+
 def test_an_alarm_set_ten_minutes_earlier_is_moved_not_a_new_one(home: dict[str, Any]) -> None:
     """ "set my alarm 10 minutes earlier" set a new alarm 10 minutes from now."""
     pipe = home["rt"].pipelines["bedroom-sat"]
