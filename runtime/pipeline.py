@@ -521,9 +521,8 @@ class Pipeline:
             return undone
         if action.kind != "answer":
             return action
-        if intent == "HassStartTimer" and values.get(
-            "restart"
-        ):  # "restart the timer": its whole length again
+        # "restart the timer": its whole length again
+        if intent == "HassStartTimer" and values.get("restart"):
             alike = self._alike(values)
             if len(alike) > 1:
                 told = timers_answer(alike[0].kind, alike)
