@@ -56,7 +56,7 @@ from runtime.clock import (
     seconds_until,
 )
 from runtime.config import Device, Room, Satellite
-from runtime.context import Asked, ContextStore, JustStarted
+from runtime.context import Asked, ContextStore, JustStarted, SetAlarm
 from runtime.conventions import COLORS, ON_OFF_STATES
 from runtime.events import Interpretation, Resolution, Slot
 from runtime.nlu.intents import DOMAIN_WORDS, REJECT_THRESHOLD
@@ -2618,24 +2618,15 @@ def _alarm_moved(
     not the nearer 8 from now; an alarm that repeats keeps its days (it became a one-off). Of several
     alarms, the one ringing at `from_said` ("move my 6 am alarm to 7") or with `alarm_id` (the one
     just set); else it asks which (it cancelled them all). None when `said` is no time of day."""
-    alarms = turn.ctx.alarms(turn.satellite.id)
     if alarm_id is not None:
-        alarms = [a for a in alarms if a.id == alarm_id]
-    elif from_said is not None:  # "from 9": 9 am or 9 pm, whichever an alarm rings at
-        halves = [from_said] if _half_said(from_said) else [f"{from_said} am", f"{from_said} pm"]
-        was = [w.values["seconds"] for h in halves if (w := _timer_until(turn, h)) is not None]
-        if not was:
-            return None
-        # the time of day: a weekday alarm said on a Saturday rings on Monday
-        alarms = [a for a in alarms if any(apart_on_the_clock(a.seconds, s) <= 60 for s in was)]
-        if not alarms:
-            return turn.ask(f"You have no alarm at {from_said}.")
+        alarms = [a for a in turn.ctx.alarms(turn.satellite.id) if a.id == alarm_id]
+    else:
+        found = _alarms_at(turn, from_said)
+        if not isinstance(found, list):
+            return found  # no time said, or no alarm then
+        alarms = found
     if len(alarms) > 1:
-        said_times = [said_time(turn.now + timedelta(seconds=a.seconds + 30)) for a in alarms]
-        times = f"{', '.join(said_times[:-1])} and {said_times[-1]}"
-        return turn.ask(
-            f"You have {len(alarms)} alarms, at {times}. Which one? Say, for example: move my 7 am alarm to 8."
-        )
+        return _which_alarm(turn, alarms, "move my 7 am alarm to 8")
     moved = _moved_to(turn, said, alarms[0].seconds if alarms else None)
     if moved is None or not alarms:
         return moved
@@ -2649,24 +2640,41 @@ def _alarm_moved(
     return _repeating(turn, moved, dataclasses.replace(repeat, hour=hour, minute=minute))
 
 
+def _alarms_at(turn: _Turn, from_said: str | None) -> list[SetAlarm] | Resolution | None:
+    """The satellite's alarms; with `from_said` ("my 6 am alarm"), those ringing then, 6 am or 6 pm
+    with no half of the day said (a question when none does); None when `from_said` is no time."""
+    alarms = turn.ctx.alarms(turn.satellite.id)
+    if from_said is None:
+        return alarms
+    halves = [from_said] if _half_said(from_said) else [f"{from_said} am", f"{from_said} pm"]
+    was = [w.values["seconds"] for h in halves if (w := _timer_until(turn, h)) is not None]
+    if not was:
+        return None
+    # the time of day: a weekday alarm said on a Saturday rings on Monday
+    alarms = [a for a in alarms if any(apart_on_the_clock(a.seconds, s) <= 60 for s in was)]
+    return alarms or turn.ask(f"You have no alarm at {from_said}.")
+
+
+def _which_alarm(turn: _Turn, alarms: list[SetAlarm], example: str) -> Resolution:
+    """ "You have 2 alarms, at 6:50 AM and 9:00 AM. Which one? Say, for example: ..." """
+    said_times = [said_time(turn.now + timedelta(seconds=a.seconds + 30)) for a in alarms]
+    times = f"{', '.join(said_times[:-1])} and {said_times[-1]}"
+    return turn.ask(f"You have {len(alarms)} alarms, at {times}. Which one? Say, for example: {example}.")
+
+
 def _alarm_shifted(turn: _Turn, by: float, from_said: str | None) -> Resolution:
     """ "set my alarm 10 minutes earlier": the alarm (the one at `from_said` of several) `by` seconds
     later, kept as it repeats (it set a new alarm 10 minutes from now)."""
     asked = _read_as(turn, "HassStartTimer", [])
-    alarms = turn.ctx.alarms(turn.satellite.id)
-    if from_said is not None:
-        alarms = [a for a in alarms if (at := _timer_until(turn, from_said)) is not None
-                  and apart_on_the_clock(a.seconds, at.values["seconds"]) <= 60]  # fmt: skip
+    alarms = _alarms_at(asked, from_said)
+    if isinstance(alarms, Resolution):
+        return alarms
     if not alarms:
         return asked.ask(
             "There is no alarm set." if from_said is None else f"You have no alarm at {from_said}."
         )
     if len(alarms) > 1:
-        said_times = [said_time(turn.now + timedelta(seconds=a.seconds + 30)) for a in alarms]
-        return asked.ask(
-            f"You have {len(alarms)} alarms, at {', '.join(said_times[:-1])} and {said_times[-1]}. Which one? "
-            "Say, for example: set my 7 am alarm 10 minutes earlier."
-        )
+        return _which_alarm(asked, alarms, "set my 7 am alarm 10 minutes earlier")
     then = (turn.now + timedelta(seconds=alarms[0].seconds + by + 30)).replace(second=0, microsecond=0)
     turn.reasons.append(f"the alarm {by:+g} s: {said_time(then)}")
     moved = _alarm_moved(turn, then.strftime("%-I:%M %p").lower(), alarm_id=alarms[0].id)
