@@ -81,7 +81,14 @@ from runtime.phrasings import (
     WHY_ASKED,
     unrepeated,
 )
-from runtime.resolve import MAX_TIMER_S, loudness_key, meant_instead, normalize, speech_key, taught_command
+from runtime.resolve import (
+    MAX_TIMER_S,
+    SPEECH_SETTINGS,
+    meant_instead,
+    normalize,
+    speech_key,
+    taught_command,
+)
 from runtime.stopwatch import Stopwatch
 from runtime.timers import ALARM, Repeat, RunningTimer, Timers, called, duration_text, saved
 
@@ -229,10 +236,12 @@ class Pipeline:
         self.ctx, self.store, self.bridge, self.rewriter = ctx, store, bridge, rewriter
         self.speaker = speaker
         self.person = person
-        if speaker is not None and (wpm := ctx.preferences(person).get(speech_key(satellite))):
-            speaker.speed_wpm = int(wpm)  # "speak slower", said before a restart
-        if speaker is not None and (amplitude := ctx.preferences(person).get(loudness_key(satellite))):
-            speaker.amplitude = int(amplitude)  # "speak up"
+        for (
+            setting,
+            attribute,
+        ) in SPEECH_SETTINGS.items():  # "speak slower", "speak up", said before a restart
+            if speaker is not None and (kept := ctx.preferences(person).get(speech_key(satellite, setting))):
+                setattr(speaker, attribute, int(kept))
         self.barge_in_on_speech = barge_in_on_speech  # off where the speaker echoes into the mic
         self.early_endpoint_ms = early_endpoint_ms
         self._early_checked = ""
@@ -481,12 +490,9 @@ class Pipeline:
         t = _lap(turn, "resolve", t)
         self._emit("resolution", **to_dict(turn.resolution))
         turn.action = self._timers(turn.resolution, self.stages.dispatch(turn.resolution, self.ctx))
-        wpm = turn.resolution.values.get("speech_wpm")
-        if wpm is not None and self.speaker is not None:  # "speak slower": this answer already
-            self.speaker.speed_wpm = int(wpm)
-        amplitude = turn.resolution.values.get("speech_amplitude")
-        if amplitude is not None and self.speaker is not None:  # "speak up"
-            self.speaker.amplitude = int(amplitude)
+        for setting, attribute in SPEECH_SETTINGS.items():  # "speak slower", "speak up": this answer already
+            if (value := turn.resolution.values.get(setting)) is not None and self.speaker is not None:
+                setattr(self.speaker, attribute, int(value))
         t = _lap(turn, "dispatch", t)
         said_to = turn.resolution.values.get("to")
         if "broadcast" in turn.resolution.values and self.on_broadcast is not None and said_to is not None:

@@ -1955,43 +1955,46 @@ def _said_of_media(turn: _Turn, text: str) -> Resolution | None:
     return _targeted(turn, skip.done([d.id for d in found], found[0].room, media_command="next"))
 
 
-def speech_key(satellite: str) -> str:
-    """The preference that keeps how fast `satellite` speaks (words per minute)."""
-    return f"speech_wpm:{satellite}"
+# how a satellite speaks: the resolution value (also the preference, per satellite, that keeps it) by
+# the `Speaker` attribute it sets
+SPEECH_SETTINGS = {"speech_wpm": "speed_wpm", "speech_amplitude": "amplitude"}
 
 
-def loudness_key(satellite: str) -> str:
-    """The preference that keeps how loud `satellite` speaks (espeak-ng's amplitude)."""
-    return f"speech_amplitude:{satellite}"
+def speech_key(satellite: str, setting: str = "speech_wpm") -> str:
+    """The preference that keeps a `SPEECH_SETTINGS` setting of `satellite` (by default how fast it speaks)."""
+    return f"{setting}:{satellite}"
+
+
+def _speech_stepped(
+    turn: _Turn, setting: str, how: str, step: int | None, normal: int, lowest: int, highest: int
+) -> Resolution:
+    """This satellite's `setting` a `step` on within `lowest`..`highest` (back to `normal` with no
+    step), kept as a preference; `speech_limit` when it was as far as it goes already."""
+    key = speech_key(turn.satellite.id, setting)
+    now = int(turn.ctx.preferences(turn.person).get(key) or normal)
+    then = normal if step is None else min(highest, max(lowest, now + step))
+    turn.ctx.set_preference(turn.person, key, then)
+    turn.reasons.append(f"speech {how}: {setting} {now} -> {then}")
+    resolution = _read_as(turn, "OutOfDomain", []).done(
+        speech=how, speech_limit=then == now and step is not None
+    )
+    resolution.values[setting] = then
+    return resolution
 
 
 def _speech_loudness(turn: _Turn, up: bool) -> Resolution:
-    """ "speak up": this satellite's responses a step louder (or quieter), kept as a preference;
-    `speech_amplitude` the new loudness, `speech_limit` when it was as loud (quiet) as it goes."""
-    key = loudness_key(turn.satellite.id)
-    now = int(turn.ctx.preferences(turn.person).get(key) or NORMAL_AMPLITUDE)
-    amplitude = min(
-        LOUDEST_AMPLITUDE, max(QUIETEST_AMPLITUDE, now + (AMPLITUDE_STEP if up else -AMPLITUDE_STEP))
-    )
-    turn.ctx.set_preference(turn.person, key, amplitude)
-    turn.reasons.append(f"speech {'louder' if up else 'quieter'}: amplitude {now} -> {amplitude}")
-    return _read_as(turn, "OutOfDomain", []).done(
-        speech_amplitude=amplitude, speech="louder" if up else "more quietly", speech_limit=amplitude == now
+    """ "speak up": this satellite's responses a step louder (or quieter): `speech_amplitude`."""
+    step = AMPLITUDE_STEP if up else -AMPLITUDE_STEP
+    how = "louder" if up else "more quietly"
+    return _speech_stepped(
+        turn, "speech_amplitude", how, step, NORMAL_AMPLITUDE, QUIETEST_AMPLITUDE, LOUDEST_AMPLITUDE
     )
 
 
 def _speech_speed(turn: _Turn, how: str) -> Resolution:
-    """ "speak slower": this satellite's responses a step slower (faster, or back to normal), kept as
-    a preference; `speech_wpm` the new speed, `speech_limit` when it was as slow (fast) as it goes."""
-    key = speech_key(turn.satellite.id)
-    now = int(turn.ctx.preferences(turn.person).get(key) or NORMAL_WPM)
+    """ "speak slower": this satellite's responses a step slower (faster, or back to normal): `speech_wpm`."""
     step = {"slower": -WPM_STEP, "faster": WPM_STEP}.get(how)
-    wpm = NORMAL_WPM if step is None else min(FASTEST_WPM, max(SLOWEST_WPM, now + step))
-    turn.ctx.set_preference(turn.person, key, wpm)
-    turn.reasons.append(f"speech {how}: {now} -> {wpm} words per minute")
-    return _read_as(turn, "OutOfDomain", []).done(
-        speech_wpm=wpm, speech=how, speech_limit=wpm == now and step is not None
-    )
+    return _speech_stepped(turn, "speech_wpm", how, step, NORMAL_WPM, SLOWEST_WPM, FASTEST_WPM)
 
 
 def _known_about(turn: _Turn) -> dict[str, Any]:

@@ -458,18 +458,24 @@ def test_the_spoken_answer_to_which_one_is_heard_and_acted_on(home: dict[str, An
     assert turn.action is not None and [c.device_id for c in turn.action.commands] == ["tv"], turn.action
 
 
+def answer_played(home: dict[str, Any], pipeline: Pipeline, text: str) -> RecordingSink:
+    """The sink `pipeline`'s answer to `text` was spoken into, once it has been played out."""
+    turn = pipeline.handle_text(text)
+    assert turn.action is not None and pipeline.speaker is not None
+    assert pipeline.speaker.wait(30), "the answer did not end"
+    sink: RecordingSink = home["sinks"][-1]
+    return sink
+
+
 def test_speak_up_makes_the_answers_louder_and_is_kept(home: dict[str, Any]) -> None:
     """ "speak up" paused the music; the answers after it are spoken louder (espeak-ng's amplitude), and
     a pipeline started again keeps it."""
-    rt, sinks = home["rt"], home["sinks"]
+    rt = home["rt"]
     pipeline = rt.pipelines["kitchen-sat"]
     assert pipeline.speaker is not None
 
     def spoken_rms(text: str) -> float:
-        turn = pipeline.handle_text(text)
-        assert turn.action is not None and pipeline.speaker is not None
-        assert pipeline.speaker.wait(30), "the answer did not end"
-        samples = np.concatenate(sinks[-1].blocks).astype(np.float64)
+        samples = np.concatenate(answer_played(home, pipeline, text).blocks).astype(np.float64)
         return float(np.sqrt(np.mean(samples**2)))
 
     spell = "how do you spell necessary"
@@ -494,15 +500,12 @@ def test_speak_up_makes_the_answers_louder_and_is_kept(home: dict[str, Any]) -> 
 def test_speak_slower_slows_the_answers_down_and_is_kept(home: dict[str, Any]) -> None:
     """ "speak slower" was read as "stop"; the answers after it are spoken slower (espeak-ng's rate),
     "speak normally" puts it back, and a pipeline started again keeps the speed asked for."""
-    rt, sinks = home["rt"], home["sinks"]
+    rt = home["rt"]
     pipeline = rt.pipelines["kitchen-sat"]
     assert pipeline.speaker is not None
 
     def spoken_seconds(text: str) -> float:
-        turn = pipeline.handle_text(text)
-        assert turn.action is not None and pipeline.speaker is not None
-        assert pipeline.speaker.wait(30), "the answer did not end"
-        return sinks[-1].seconds
+        return answer_played(home, pipeline, text).seconds
 
     spell = "how do you spell necessary"
     try:
