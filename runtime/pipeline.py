@@ -611,6 +611,9 @@ class Pipeline:
                     if not listed:
                         return Action("answer", text=f"You have no {kind}s {day_word(day)}.")
                 self._timers_listed = [t.id for t in listed]
+                if len(listed) == 1 and listed[0].kind != "reminder":
+                    # "what alarms do i have", then "move it to 7:30": that one, as if just set
+                    self.ctx.set_just_started(self.satellite, JustStarted.of(listed[0]))
                 on = date.fromisoformat(values["on_day"]) if "on_day" in values else None
                 clock = bool(values.get("when_asked"))  # "when will my timers be done": the times
                 return Action("answer", text=timers_answer(kind, listed, on, clock)) if listed else action
@@ -827,6 +830,8 @@ class Pipeline:
             return Action("answer", text=f"Your {alarm_said(mine[0])} is cancelled.")
         day = date.fromisoformat(values["date"]) if "date" in values else None
         # the next one; or those that ring that day, and those that repeat on it but ring before
+        if "timer_id" in values:  # "skip it tomorrow" just after an alarm was set: that one
+            alarms = [t for t in alarms if t.id == values["timer_id"]]
         mine = alarms[:1] if day is None else [t for t in alarms if _rings_on(t, day)]
         told = []
         for timer in mine:

@@ -758,6 +758,11 @@ def interpret(
         when = None  # a time of day alone: "remind me at 5 pm to call mom" just after an alarm moved it
     if answered is not None:  # "Which one: the tv or the living room speaker?", then "the tv"
         resolution = answered
+    elif alarm and started is not None and (skip := ALARM_IT_SKIPPED.fullmatch(said)) is not None:
+        # "set an alarm for 7 every weekday", then "turn it off for tomorrow": that alarm, that day
+        # only (it asked about a device called tomorrow)
+        reasons.append(f"'{said}' just after an alarm was set or asked about: its next ring skipped")
+        resolution = _skipped_it(skip["day"], started, _timer_turn(said, top, ctx, satellite, person, now))
     elif started is not None and CANCEL_THAT.fullmatch(said):
         # "turn off the light in 5 minutes", then "cancel that": that timer, not the music
         reasons.append("'cancel that' just after a timer was started: that timer")
@@ -2739,6 +2744,15 @@ def _put_right_to(
     )
 
 
+def _skipped_it(day: str | None, started: JustStarted, turn: _Turn) -> Resolution:
+    """The alarm `started` skipped `day` ("tomorrow"), or its next ring with no day said."""
+    cancel = _read_as(turn, "HassCancelTimer", [Slot("name", ALARM)])
+    if day is None:
+        return cancel.done(timer_name=ALARM, skip="next", timer_id=started.id)
+    on_day = _day_listed(turn, day)["on_day"]
+    return cancel.done(timer_name=ALARM, skip="tomorrow", date=on_day, timer_id=started.id)
+
+
 def _timer_turn(
     text: str,
     top: Interpretation,
@@ -2811,6 +2825,12 @@ def _targeted(turn: _Turn, resolution: Resolution) -> Resolution:
 
 
 # "cancel that" just after a timer was set (read as "stop", it paused the music)
+# "turn it off for tomorrow", "skip it tomorrow morning", "skip that one": an alarm just set or asked about
+ALARM_IT_SKIPPED = re.compile(
+    r"(?:please |just )?(?:(?:skip|cancel|disable|turn off|switch off) (?:it|that)(?: one)?"
+    r"|(?:turn|switch) (?:it|that)(?: one)? off)(?: just)? (?:for |on )?(?P<day>tomorrow)(?: morning)?(?: please)?"
+    r"|(?:please |just )?skip (?:it|that)(?: one)?(?: please)?"
+)
 CANCEL_THAT = re.compile(
     r"(?:no,? |never ?mind,? |actually,? |oh,? |wait,? )?(?:cancel|scratch|forget|delete|undo) (?:that|it|this)(?: please)?"
 )
@@ -2834,7 +2854,7 @@ TIMER_CHANGED = re.compile(
 NO_TIME = re.compile(r"(?:no|nope),? (?:i said |i meant )?(?P<time>.+?)(?: instead)?(?: please)?")
 # "no, 5 am" just after an alarm was set (misheard "nine"): that alarm moved ("Sorry about that", it stayed)
 ALARM_CORRECTED = re.compile(
-    r"(?:(?:no|nope|actually|sorry),? )?(?:i said |i meant |(?:make|change|set) (?:it|that) (?:to |for )?"
+    r"(?:(?:no|nope|actually|sorry),? )?(?:i said |i meant |(?:make|change|set|move|push|put) (?:it|that) (?:to |for |until )?"
     r"|(?:at|for) )*(?P<time>.+?)(?: instead)?(?: please)?"
 )
 

@@ -1530,6 +1530,30 @@ def test_skipping_tomorrows_alarm_leaves_the_days_after(home: dict[str, Any]) ->
         pipe.timers.cancel_all("bedroom-sat")
 
 
+def test_an_alarm_listed_or_just_set_is_it(home: dict[str, Any]) -> None:
+    """ "what alarms do i have", then "move it to 7:30" asked which device; "turn it off for
+    tomorrow" asked about a device called tomorrow. Both are about that alarm, of several."""
+    pipe = home["rt"].pipelines["bedroom-sat"]
+    said = partial(reply, pipe)
+    hour = 4 if datetime.now().hour >= 5 else 5  # its next ring is "tomorrow" as said now
+    try:
+        said(f"wake me up at {hour} every day")
+        assert said("what alarms do i have") == f"You have one alarm: at {hour}:00 AM every day."
+        assert said("move it to 3:30").startswith("Alarm moved to 3:30 AM every day")
+        (daily,) = pipe.timers.running("bedroom-sat")
+        said("set an alarm for 9 am on saturday")
+        said(f"wake me up at {hour} every day")  # the one just set, of three
+        assert said("turn it off for tomorrow").startswith(f"OK. I'll skip your {hour}:00 AM alarm every day")
+        assert len(pipe.timers.running("bedroom-sat")) == 3
+        (moved,) = [t for t in pipe.timers.running("bedroom-sat") if t.id == daily.id]
+        assert moved.remaining() == pytest.approx(daily.remaining(), abs=120)  # not skipped
+        assert said("set an alarm for 9 am on sunday") == "Alarm set for 9:00 AM on Sunday."
+        assert said("skip it") == "OK. Your 9:00 AM alarm on Sunday is cancelled."
+        assert len(pipe.timers.running("bedroom-sat")) == 3
+    finally:
+        pipe.timers.cancel_all("bedroom-sat")
+
+
 def test_a_days_reminders_and_alarms_are_cancelled_and_a_repeating_one_skipped(home: dict[str, Any]) -> None:
     """ "cancel tomorrow's reminders", "delete my alarms for friday" said "Sorry". Those that ring that
     day are cancelled; one that repeats is skipped that day only; those of other days stay."""
