@@ -4366,7 +4366,36 @@ def _media(turn: _Turn) -> Resolution:
     v = _value(turn, "volume_level", "volume", "volume")
     if isinstance(v, Resolution):
         return v
-    return turn.done(ids, found[0].room, volume=_clean(_of_ten(turn, v)))
+    volume = _of_ten(turn, v)
+    if v == 11 and words & VOLUME_UP and "percent" not in words:  # "turn it up to 11": as loud as it goes
+        turn.reasons.append("'up to 11' (of ten): the top")
+        volume = 100.0
+    if (against := _against_the_way(turn, found, volume)) is not None:
+        return against
+    return turn.done(ids, found[0].room, volume=_clean(volume))
+
+
+VOLUME_UP = frozenset(_words("up louder raise increase"))
+VOLUME_DOWN = frozenset(_words("down quieter lower decrease reduce"))
+
+
+def _against_the_way(turn: _Turn, found: list[Device], volume: float) -> Resolution | None:
+    """ "turn it up to 15" at 40% (misheard for 50, or not): it turned the music down, the other way
+    from the one said; it is said instead, and nothing is changed."""
+    words = said_words(turn.interp)
+    up, down = bool(words & VOLUME_UP), bool(words & VOLUME_DOWN)
+    if up == down:
+        return None
+    now = [
+        float(v)
+        for d in found
+        if (s := turn.ctx.state(d.id)) and isinstance(v := s.state.get("volume"), int | float)
+    ]
+    if len(now) != len(found) or (up and max(now) <= volume) or (down and min(now) >= volume):
+        return None
+    than = "louder" if up else "quieter"
+    turn.reasons.append(f"volume said {'up' if up else 'down'} to {volume:g}, from {now[0]:g}: the other way")
+    return turn.ask(f"{_they_are(found)} at {_clean(now[0])}% already, {than} than {_clean(volume)}%.")
 
 
 def _of_ten(turn: _Turn, level: float) -> float:

@@ -2575,6 +2575,23 @@ def test_a_volume_level_without_a_direction_is_set_and_the_music_is_what_plays(c
     assert r.device_ids == ["living_room_speaker"] and r.values == {"state": "off"}
 
 
+def test_a_volume_said_up_to_a_lower_level_is_not_turned_down(ctx, kitchen) -> None:
+    """ "turn it up to 15" at 40% turned the music down (15 misheard for 50, or not); "up to 11" set 11%."""
+    ctx.update_state("living_room_speaker", {"state": "playing", "volume": 40})
+    for said, level in (("turn it up to 15", "15"), ("turn the volume down to 60", "60")):
+        r = resolve(hyp("HassSetVolume", text=said, volume_level=level), ctx, kitchen)
+        assert r.clarification and not r.values, said
+    assert r.clarification == "The living room speaker is at 40% already, quieter than 60%."
+    for said, level, volume in (
+        ("turn it up to 11", "11", 100),  # of ten: as loud as it goes
+        ("set the volume to 11", "11", 11),
+        ("turn it up to 70", "70", 70),
+        ("turn the volume down to 2", "2", 20),
+    ):
+        r = resolve(hyp("HassSetVolume", text=said, volume_level=level), ctx, kitchen)
+        assert r.values == {"volume": volume}, said
+
+
 def test_both_tagged_as_a_name_is_a_quantifier(ctx, kitchen) -> None:
     said = spoken(
         "HassTurnOff", "turn off both lights in the living room", ("name", "both"), ("area", "living room")
