@@ -910,6 +910,24 @@ PLAYED_REST = re.compile(
 )
 
 
+# where "play ..." is said to play, after what: "play radio 4 in the kitchen"
+PLAYED_WHERE = re.compile(r"(?P<what>.+?) (?:in|on|through) (?:the )?(?P<where>.+)")
+
+
+def _title_from(turn: _Turn, first: str) -> tuple[str, Slot | None]:
+    """What "play ..." names, from the word `first` tagged as all of it: "play radio 4" tagged
+    "radio"; and a room or player said after it ("in the kitchen") as its slot."""
+    rest = PLAYED_REST.fullmatch(normalize(turn.interp.text))
+    if rest is None or not rest["what"].startswith(f"{first} "):
+        return first, None
+    where = PLAYED_WHERE.fullmatch(rest["what"])
+    if where is not None and find_room(where["where"], turn.rooms):
+        return where["what"], Slot("area", where["where"])
+    if where is not None and _named(turn, where["where"]):
+        return where["what"], Slot("name", where["where"])
+    return rest["what"], None
+
+
 def resolve(
     interp: Interpretation,
     ctx: ContextStore,
@@ -4521,17 +4539,26 @@ def _play(turn: _Turn) -> Resolution:
         elif asks_liked:
             return turn.ask("I don't know what you like yet. What should I play?")
     name = normalize(i.slot("name") or "")
-    if not query and name and not i.slot("area") and not _named(turn, name):
-        # "play the radio" with "radio" tagged as a device name: no device is called that, it is what to play
+    if not query and name and not _named(turn, name) and (not i.slot("area") or name == "radio"):
+        # "play the radio" with "radio" tagged as a device name: no device is called that, it is what
+        # to play; "play the radio in the kitchen" plays it there (it asked "What should I play?")
         turn.reasons.append(f"'{name}' names no device here: what to play")
-        # the words after it too: "play radio 4" played "radio"
-        rest = PLAYED_REST.fullmatch(normalize(i.text))
-        query = rest["what"] if rest is not None and rest["what"].startswith(f"{name} ") else name
-        i = dataclasses.replace(i, slots=[s for s in i.slots if s.name != "name"])
+        query = _title_from(turn, name)[0]  # the words after it too: "play radio 4" played "radio"
+        # its words are the title's, not a name left untagged
+        i = dataclasses.replace(
+            i, slots=[dataclasses.replace(s, name="search_query") if s.name == "name" else s for s in i.slots]
+        )
         turn = dataclasses.replace(turn, interp=i)
+    if query and parse_number(query) is not None and normalize(i.slot("media_class") or "") == "radio":
+        query = f"radio {query}"  # "play radio 2" tagged as a radio called "2"
     if not query and i.slot("media_class"):  # "play a podcast": one of that kind
         query = normalize(i.slot("media_class") or "")
         turn.reasons.append(f"no title: a {query}")
+        if query == "radio":  # "play radio 4 in the kitchen" played "radio"
+            query, said_where = _title_from(turn, query)
+            if said_where is not None and not i.slot(said_where.name):
+                i = dataclasses.replace(i, slots=[*i.slots, said_where])
+                turn = dataclasses.replace(turn, interp=i)
     held = [d for d in _players(turn) if turn.state(d.id) == "paused"]
     if not query and [d for d in held if d.room == turn.satellite.room or d in _last_targets(turn)]:
         # "pause", then "play": what was paused plays on (it asked "What should I play?")

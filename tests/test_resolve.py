@@ -4892,6 +4892,21 @@ def test_the_radio_with_no_radio_is_the_music_and_play_radio_4_plays_it(ctx, liv
     assert (r.interpretation.intent, r.values.get("media_title")) == ("HassMediaSearchAndPlay", "radio one")
     r = resolve(hyp("HassMediaPrevious", text="play the previous song"), ctx, living)
     assert r.values.get("media_command") == "previous"
+    # "play radio 4 in the kitchen" played "radio"; "play the radio in the kitchen" asked what to play
+    for said, slots, title in (
+        ("play radio 4 in the kitchen", [("media_class", "radio"), ("area", "kitchen")], "radio 4"),
+        ("play the radio in the bedroom", [("name", "radio"), ("area", "bedroom")], "radio"),
+        ("play radio 2 on the bedroom speaker", [("media_class", "radio")], "radio 2"),
+        (
+            "play radio 3 on the bedroom speaker",
+            [("media_class", "radio"), ("search_query", "3"), ("name", "bedroom speaker")],
+            "radio 3",
+        ),
+    ):
+        r = resolve(spoken("HassMediaSearchAndPlay", said, *slots), ctx, living)
+        assert (r.values.get("media_title"), r.device_ids) == (title, ["bedroom_speaker"]) or (
+            "kitchen" in said and r.values.get("media_title") == title
+        ), said
 
 
 def test_when_did_i_turn_it_on_is_since_when(ctx, living) -> None:
