@@ -143,7 +143,11 @@ def dispatch(resolution: Resolution, ctx: ContextStore, *, now: datetime | None 
     if "list" in values:  # "add milk to my shopping list": changed by the resolver, said here
         request = lists.ListRequest(values["list_action"], values["list"], tuple(values["list_done"]))
         changed = lists.Changed(
-            tuple(values["list_items"]), tuple(values["list_done"]), tuple(values["list_not_done"])
+            tuple(values["list_items"]),
+            tuple(values["list_done"]),
+            tuple(values["list_not_done"]),
+            bool(values.get("list_made")),
+            bool(values.get("list_missing")),
         )
         return Action("answer", text=lists.said(request, changed))
     if "stopwatch" in values:  # the pipeline has it, and words the answer again

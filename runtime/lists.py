@@ -1,5 +1,6 @@
 """Lists: "add milk and eggs to my shopping list", "what's on my shopping list", "take milk off the
-list", "is bread on my shopping list", "clear my to do list".
+list", "is bread on my shopping list", "clear my to do list"; lists of the home's own, "make a packing
+list", "add socks to my packing list", "what lists do i have", "delete the packing list".
 
 The NLU model has no list intents, so `parse` reads the words; `change` is the update, a pure
 function; `said` words the answer. A list is the home's, not one person's (whoever shops reads it).
@@ -10,21 +11,27 @@ SQLite file: a list outlives a restart. The intents are Home Assistant's where i
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, replace
 from typing import Literal
 
 HOME = "home"  # the preferences' person the home's lists are kept under
 SHOPPING = "shopping"
 TO_DO = "to do"
 NAMES = {"shopping": SHOPPING, "grocery": SHOPPING, "groceries": SHOPPING, "to do": TO_DO, "todo": TO_DO}
+BUILT_IN = (SHOPPING, TO_DO)  # always there; others are made by "make a packing list" and deleted
+OWN = "lists"  # the preferences' key of the names of the home's own lists
 
-Action = Literal["add", "remove", "read", "clear", "has"]
+Action = Literal["add", "remove", "read", "clear", "has", "create", "delete", "names"]
 INTENTS: dict[Action, str] = {
     "add": "HassListAddItem",  # HassShoppingListAddItem for the shopping list
     "remove": "HassListCompleteItem",
     "read": "AmbientListRead",
     "has": "AmbientListRead",
     "clear": "AmbientListClear",
+    "create": "AmbientListCreate",
+    "delete": "AmbientListDelete",
+    "names": "AmbientListRead",
 }
 
 
@@ -35,7 +42,7 @@ ADDING = frozenset({"HassListAddItem", "HassShoppingListAddItem"})
 @dataclass(frozen=True)
 class ListRequest:
     action: Action
-    name: str  # SHOPPING or TO_DO
+    name: str  # SHOPPING, TO_DO, a list of the home's own ("packing"), or "" for "names"
     items: tuple[str, ...] = ()
 
     @property
@@ -45,9 +52,15 @@ class ListRequest:
         return INTENTS[self.action]
 
 
+# a list's name as said before "list": up to three words ("packing", "christmas gift")
+_WORD = r"(?!(?:from|off|of|on|onto|to|into|in|and)\b)[a-z][\w'-]*"  # no "remove apples from ..."
+_NAME = rf"to do|(?!(?:my|the|our|a|an|new|that|this|it) ){_WORD}(?: {_WORD}){{0,2}}"
+
+
 def _list(n: int = 1) -> str:
-    """ "my shopping list", "the list": the name in group `name<n>` (a pattern may say it twice)."""
-    return rf"(?:my |the |our )?(?:(?P<name{n}>shopping|grocery|groceries|to do|todo) )?list"
+    """ "my shopping list", "the list", "my packing list": the name in group `name<n>` (a pattern may
+    say it twice)."""
+    return rf"(?:my |the |our )?(?:(?P<name{n}>{_NAME}) )?list"
 
 
 _PLEASE = r"(?: please)?"
@@ -69,16 +82,29 @@ CLEAR = re.compile(
     rf"(?:please )?(?:clear|empty|delete|erase|wipe) {_list(1)}{_PLEASE}"
     rf"|(?:remove|delete|take) (?:everything|all(?: the)? items) (?:off |from )+{_list(2)}{_PLEASE}"
 )
+# "make a packing list", "create a new list called camping", "start a list" (no name: asked)
+CREATE = re.compile(
+    r"(?:please )?(?:create|make|start|set up|begin)(?: me| us)? (?:a |an |my |our )?(?:new )?"
+    rf"(?:list(?: (?:called|named|for) (?P<name1>{_NAME}))?|(?P<name2>{_NAME}) list)(?: for me)?{_PLEASE}"
+)
+# "delete the packing list": a list of the home's own goes (a built-in one is emptied, as "clear")
+DELETE = re.compile(rf"(?:please )?(?:delete|remove|get rid of|throw away) {_list(1)}{_PLEASE}")
+NAMES_ASKED = re.compile(
+    r"what lists do (?:i|we) have|what (?:are|are all) (?:my|our|the) lists|(?:which|what) lists are there"
+    rf"|(?:read|tell me|list|name) (?:all )?(?:my|our) lists{_PLEASE}|how many lists do (?:i|we) have"
+)
 # "add milk to my shopping list", then "and eggs" / "also add bread" / "add butter too": the same list
+# ("add eggs to it" just after it was read said "Sorry")
 MORE = re.compile(
-    r"(?:(?:and|also|oh and)(?: also)?(?: add| put)?|add|put) (?P<items>.+?)(?: too| as well)?(?: please)?"
+    r"(?:(?:and|also|oh and)(?: also)?(?: add| put)?|add|put) (?P<items>.+?)(?: (?:to|on|onto) (?:it|that|this))?"
+    r"(?: too| as well)?(?: please)?"
 )
 # "what's on my shopping list", then "remove milk" / "take the bread off": the same list
 LESS = re.compile(
     r"(?:and |also |oh and )?(?:please )?(?:remove|delete|take|cross|tick|check)(?: off)? (?P<items>.+?)(?: off)?"
     r"(?: too| as well)?(?: please)?"
 )
-ARTICLE = re.compile(r"^(?:some|a few|an?|the|more) ")
+ARTICLE = re.compile(r"^(?:some|a few|an?|the|more|my|our) ")
 # "we're out of eggs", "we need milk" (said "Sorry"): onto the shopping list, when every item is a grocery
 # ("we need a plumber", "i'm out of ideas" are no shopping)
 RAN_OUT = re.compile(
@@ -106,10 +132,26 @@ NEED_ASKED = re.compile(
 )
 
 
+def list_name(said: str) -> str:
+    """The list a name said is: "groceries" is the shopping list, "packing" its own."""
+    return NAMES.get(said, said)
+
+
 def parse(text: str) -> ListRequest | None:
     """The list request said in `text`, or None when it is none. Commas are kept: "eggs, bread and
-    butter" is three items."""
+    butter" is three items. Any name may be said ("my packing list"); whether it is a list of the
+    home's is `update`'s to tell."""
     text = " ".join(re.sub(r"[^\w' ,&-]", " ", text.lower()).replace(",", ", ").split()).replace(" ,", ",")
+    if NAMES_ASKED.fullmatch(text):
+        return ListRequest("names", "")
+    if (made := CREATE.fullmatch(text)) is not None:
+        return ListRequest("create", list_name(made["name1"] or made["name2"] or ""))
+    if (
+        (gone := DELETE.fullmatch(text)) is not None
+        and gone["name1"]
+        and list_name(gone["name1"]) not in BUILT_IN
+    ):
+        return ListRequest("delete", gone["name1"])
     for action, pattern in (("clear", CLEAR), ("add", ADD), ("remove", REMOVE), ("has", HAS), ("read", READ)):
         m = pattern.fullmatch(text)
         if m is None:
@@ -119,7 +161,7 @@ def parse(text: str) -> ListRequest | None:
         items = split_items(said) if said else ()
         if said and not items:
             return None
-        name = next((NAMES[v] for k, v in groups.items() if k.startswith("name")), SHOPPING)
+        name = next((list_name(v) for k, v in groups.items() if k.startswith("name")), SHOPPING)
         return ListRequest(action, name, items)  # type: ignore[arg-type]
     for action, pattern in (("add", RAN_OUT), ("add", ADD_ALONE), ("remove", GOT), ("has", NEED_ASKED)):
         if (out := pattern.fullmatch(text)) is not None:
@@ -242,9 +284,42 @@ def split_items(said: str) -> tuple[str, ...]:
 class Changed:
     """What a request did to a list: the list after it, and the items as they were found."""
 
-    items: tuple[str, ...]  # the list after
+    items: tuple[str, ...]  # the list after; for "names", the lists' names
     done: tuple[str, ...] = ()  # added, removed, or found on it
     not_done: tuple[str, ...] = ()  # already on it, not on it
+    made: bool = False  # the list was made by this request ("add socks to my packing list")
+    missing: bool = False  # no list of that name: nothing was done
+
+
+def update(
+    request: ListRequest, home: Mapping[str, tuple[str, ...]]
+) -> tuple[Changed, dict[str, tuple[str, ...]]]:
+    """`request` done to the home's lists (`home`: each list's name to its items, the built-in ones
+    too): what changed, and the lists after. Adding to a list there is not yet makes it; reading,
+    taking from or deleting one says it is missing."""
+    after = {name: home.get(name, ()) for name in (*BUILT_IN, *home)}
+    if request.action == "names":
+        return Changed(tuple(after)), after
+    there = request.name in after
+    if request.action == "create":
+        if not request.name:
+            return Changed((), missing=True), after
+        if not there:
+            after[request.name] = ()
+        return Changed(after[request.name], made=not there), after
+    if not there and request.action != "add":
+        return Changed((), missing=True), after
+    if request.action == "delete":
+        del after[request.name]
+        return Changed((), home[request.name]), after
+    changed = change(request, after.get(request.name, ()))
+    after[request.name] = changed.items
+    return replace(changed, made=not there), after
+
+
+def known_lists(names: Collection[str]) -> str:
+    """ "a shopping list, a to do list and a packing list"."""
+    return _and([f"a {n} list" for n in names])
 
 
 def change(request: ListRequest, items: tuple[str, ...]) -> Changed:
@@ -282,6 +357,23 @@ def _and(items: tuple[str, ...] | list[str]) -> str:
 def said(request: ListRequest, changed: Changed) -> str:
     """The answer to `request`, which changed the list as `changed` says."""
     your = f"your {request.name} list"
+    if request.action == "names":
+        return f"You have {known_lists(changed.items)}."
+    if request.action == "create" and not request.name:
+        return "What should I call it? Say, for example: make a packing list."
+    if changed.missing:
+        return f"You don't have a {request.name} list. To start one, say: make a {request.name} list."
+    if request.action == "create":
+        if changed.made:
+            return f"I've made {your}."
+        n = len(changed.items)
+        has = f"It has {n} item{'' if n == 1 else 's'}." if n else "It's empty."
+        return f"You have a {request.name} list already. {has}"
+    if request.action == "delete":
+        n = len(changed.done)
+        return f"I've deleted {your}" + (f" and its {n} item{'s' if n > 1 else ''}." if n else ".")
+    if request.action == "add" and changed.made:
+        return f"I've made {your} and added {_and(changed.done)} to it."
     if request.action == "add":
         parts = [f"I've added {_and(changed.done)} to {your}." if changed.done else ""]
         if changed.not_done:

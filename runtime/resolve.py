@@ -837,7 +837,9 @@ def interpret(
     asked = resolution.interpretation
     if asked.intent == "HassClimateGetTemperature" and resolution.device_ids:
         ctx.set_last_request(satellite.id, asked)  # "what's the temperature in here", "and in the office"
-    elif resolution.values.get("list_action"):  # "add milk to my shopping list", then "and eggs"
+    elif resolution.values.get("list_action") in ("add", "remove", "read", "has", "clear", "create") and not (
+        resolution.values.get("list_missing")
+    ):  # "add milk to my shopping list", then "and eggs"
         name = resolution.values["list"]  # or "what's on it", then "remove milk"
         added = Interpretation(asked.intent, 1.0, [Slot("list", name)], lists.added_to(name))
         ctx.set_last_request(satellite.id, added)
@@ -1190,18 +1192,24 @@ def _said_of_lists(turn: _Turn, text: str) -> Resolution | None:
         request = more
     if request is None:
         return None
-    key = f"list:{request.name}"
-    before = tuple(turn.ctx.preferences(lists.HOME).get(key) or ())
-    changed = lists.change(request, before)
-    if changed.items != before:
-        turn.ctx.set_preference(lists.HOME, key, list(changed.items))
-    turn.reasons.append(f"the {request.name} list, {request.action}: {list(before)} -> {list(changed.items)}")
+    kept = turn.ctx.preferences(lists.HOME)
+    names = [*lists.BUILT_IN, *(kept.get(lists.OWN) or [])]
+    home = {name: tuple(kept.get(f"list:{name}") or ()) for name in names}
+    changed, after = lists.update(request, home)
+    for name in {*home, *after}:
+        if after.get(name) != home.get(name):
+            turn.ctx.set_preference(lists.HOME, f"list:{name}", list(after.get(name, ())))
+    if list(after) != names:  # one made or deleted
+        turn.ctx.set_preference(lists.HOME, lists.OWN, [n for n in after if n not in lists.BUILT_IN])
+    turn.reasons.append(f"the {request.name or 'home'} list, {request.action}: {changed}")
     return _read_as(turn, request.intent, []).done(
         list=request.name,
         list_action=request.action,
         list_items=list(changed.items),
         list_done=list(changed.done),
         list_not_done=list(changed.not_done),
+        list_made=changed.made,
+        list_missing=changed.missing,
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from runtime.lists import SHOPPING, TO_DO, ListRequest, change, more, parse, said, split_items
+from runtime.lists import SHOPPING, TO_DO, ListRequest, change, more, parse, said, split_items, update
 
 
 @pytest.mark.parametrize(
@@ -36,6 +36,16 @@ from runtime.lists import SHOPPING, TO_DO, ListRequest, change, more, parse, sai
         ("buy eggs and bread", ListRequest("add", SHOPPING, ("eggs", "bread"))),
         ("i got the bread", ListRequest("remove", SHOPPING, ("bread",))),
         ("we bought milk and eggs", ListRequest("remove", SHOPPING, ("milk", "eggs"))),
+        # lists of the home's own (they said "Sorry"); whether the home has one is update's to tell
+        ("add socks to my packing list", ListRequest("add", "packing", ("socks",))),
+        ("what's on the christmas gift list", ListRequest("read", "christmas gift")),
+        ("make a packing list", ListRequest("create", "packing")),
+        ("create a new list called camping", ListRequest("create", "camping")),
+        ("make a todo list", ListRequest("create", TO_DO)),
+        ("make a list", ListRequest("create", "")),
+        ("what lists do i have", ListRequest("names", "")),
+        ("delete the packing list", ListRequest("delete", "packing")),
+        ("delete my shopping list", ListRequest("clear", SHOPPING)),  # a built-in one is emptied
         # not lists
         ("we need a plumber", None),
         ("i'm out of ideas", None),
@@ -101,8 +111,36 @@ def test_items_are_listed_once_in_the_order_added_and_answered() -> None:
 
 def test_more_items_said_next_go_on_the_same_list() -> None:
     """ "add milk to my shopping list", then "and eggs" (the resolver checks it follows an addition)."""
-    for text in ("and eggs", "also add eggs", "add eggs too", "and some eggs please"):
+    # "add eggs to it" just after the list was read said "Sorry"
+    for text in (
+        "and eggs",
+        "also add eggs",
+        "add eggs too",
+        "and some eggs please",
+        "add eggs to it",
+        "put eggs on it",
+    ):
         assert more(text, TO_DO) == ListRequest("add", TO_DO, ("eggs",)), text
     assert more("what time is it", SHOPPING) is None
     add = ListRequest("add", SHOPPING, ("eggs",))
     assert said(add, change(add, ("eggs",))) == "Eggs are already on your shopping list."
+
+
+def test_a_list_of_the_homes_own_is_made_by_adding_and_missing_otherwise() -> None:
+    home = {SHOPPING: ("milk",), TO_DO: (), "packing": ("socks",)}
+    changed, after = update(ListRequest("add", "camping", ("tent",)), home)
+    assert changed.made and after["camping"] == ("tent",) and after[SHOPPING] == ("milk",)
+    assert (
+        said(ListRequest("add", "camping", ("tent",)), changed)
+        == "I've made your camping list and added tent to it."
+    )
+    changed, after = update(ListRequest("read", "camping"), home)
+    assert changed.missing and "camping" not in after
+    assert said(ListRequest("read", "camping"), changed).startswith("You don't have a camping list.")
+    changed, after = update(ListRequest("delete", "packing"), home)
+    assert "packing" not in after and changed.done == ("socks",)
+    changed, after = update(ListRequest("create", TO_DO), home)
+    assert not changed.made and after == home
+    assert said(ListRequest("names", ""), update(ListRequest("names", ""), home)[0]) == (
+        "You have a shopping list, a to do list and a packing list."
+    )

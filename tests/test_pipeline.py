@@ -251,6 +251,32 @@ def test_the_shopping_list_is_the_homes_and_outlives_a_restart(home: dict[str, A
     kitchen("clear my shopping list")
 
 
+def test_a_list_of_the_homes_own_is_made_kept_and_deleted(home: dict[str, Any]) -> None:
+    """ "make a packing list", "add socks to my packing list", "what lists do i have" said "Sorry"."""
+    rt = home["rt"]
+    kitchen, bedroom = (partial(reply, rt.pipelines[s]) for s in ("kitchen-sat", "bedroom-sat"))
+    assert kitchen("make a packing list") == "I've made your packing list."
+    assert kitchen("add socks and a toothbrush to the packing list") == (
+        "I've added socks and toothbrush to your packing list."
+    )
+    assert kitchen("and my passport") == "I've added passport to your packing list."
+    assert kitchen("add a tent to our camping list") == "I've made your camping list and added tent to it."
+    assert (
+        bedroom("what lists do i have")
+        == "You have a shopping list, a to do list, a packing list and a camping list."
+    )
+    # the next start of the daemon reads them back from the SQLite file
+    again = ContextStore(rt.config, memory=Store(rt.data_dir / "turns.db"))
+    assert again.preferences("home")["list:packing"] == ["socks", "toothbrush", "passport"]
+    assert bedroom("delete the camping list") == "I've deleted your camping list and its 1 item."
+    assert bedroom("what's on my camping list") == (
+        "You don't have a camping list. To start one, say: make a camping list."
+    )
+    assert bedroom("make a todo list") == "You have a to do list already. It's empty."
+    assert bedroom("delete the packing list") == "I've deleted your packing list and its 3 items."
+    assert bedroom("what lists do i have") == "You have a shopping list and a to do list."
+
+
 def test_a_phrase_taught_two_commands_does_both(home: dict[str, Any]) -> None:
     rt, sim = home["rt"], home["sim"]
     set_and_seen(rt, sim, "floor_lamp", {"state": "on", "brightness": 80})  # "dim" steps from 80
