@@ -47,6 +47,8 @@ STEP_BY = re.compile(
 # "what's your name", "who are you" (it said "Sorry")
 IDENTITY = re.compile(
     r"(?:what's|what is) your name|who (?:are|r) you|what are you|who (?:made|built|created|programmed|wrote) you"
+    # "how old are you", "are you a robot" (they said "Sorry")
+    r"|how old are you|are you (?:a |an )?(?:robot|human|real|person|real person|computer|ai|machine)"
 )
 # "are you listening all the time", "stop listening" (it paused the music): what is heard and kept
 PRIVACY = re.compile(
@@ -965,7 +967,10 @@ WARM_IN = re.compile(
 WHY_ASKED = re.compile(
     r"(?:hey |ok |okay )?(?:why did you (?:do|say) (?:that|this)|what did you (?:just )?(?:do|hear)"
     r"|what did i (?:just )?(?:say|ask(?: you)?(?: for)?)"
-    r"|what (?:just )?happened|why did (?:that|this) happen)(?: just now| there)?"
+    r"|what (?:just )?happened|why did (?:that|this) happen"
+    # "what's the last thing i asked" (it said "Sorry")
+    r"|what(?:'s|s| is| was) the last thing (?:i|we) (?:said|asked(?: you)?(?: for)?|told you)"
+    r"|what(?: was| is|'s|s) my last (?:request|question|command))(?: just now| there)?"
 )
 # "say that again", "what did you say": the answer before, said again (they were out of domain)
 REPEAT_ASKED = re.compile(

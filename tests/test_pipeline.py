@@ -1233,6 +1233,10 @@ def test_why_did_you_do_that_says_what_was_heard_and_done(home: dict[str, Any]) 
     assert said("why did you do that") == f'I heard "turn on the floor lamp", and answered: "{done}"'
     assert said("what did you hear") == f'I heard "turn on the floor lamp", and answered: "{done}"'
     assert said("what did i ask you") == f'I heard "turn on the floor lamp", and answered: "{done}"'
+    # it said "Sorry, I can't help with that."
+    assert (
+        said("what's the last thing i asked") == f'I heard "turn on the floor lamp", and answered: "{done}"'
+    )
     # a "no" that changed nothing between: still the request before (it explained the "no")
     told = said("what time is it")
     assert said("no") == "Sorry about that."
