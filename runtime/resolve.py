@@ -1486,7 +1486,7 @@ def _white_of_it(turn: _Turn, text: str) -> Resolution | None:
 
 
 # the level a request sets on each kind of device, for "i want it at 22"
-LEVEL_OF = {"climate": ("HassClimateSetTemperature", "temperature"), "oven": ("HassClimateSetTemperature", "temperature"),
+WANTED_LEVEL_OF = {"climate": ("HassClimateSetTemperature", "temperature"), "oven": ("HassClimateSetTemperature", "temperature"),
             "light": ("HassLightSet", "brightness"), "media_player": ("HassSetVolume", "volume_level"),
             "tv": ("HassSetVolume", "volume_level"), "fan": ("HassFanSetSpeed", "percentage"),
             "cover": ("HassSetPosition", "position")}  # fmt: skip
@@ -1496,9 +1496,9 @@ def _want_it_at(turn: _Turn, value: str) -> Resolution | None:
     """ "i want it at 22" just after the thermostat: it set to 22 (read as a preference, "What do you
     like?"); None when nothing with a level was acted on just before."""
     last = _last_targets(turn)
-    if not last or parse_number(value) is None or last[0].type not in LEVEL_OF:
+    if not last or parse_number(value) is None or last[0].type not in WANTED_LEVEL_OF:
         return None
-    intent, slot = LEVEL_OF[last[0].type]
+    intent, slot = WANTED_LEVEL_OF[last[0].type]
     said = f"set it to {value}"
     return resolve(Interpretation(intent, turn.interp.score, [Slot(slot, value, 3, 3 + len(value.split()))], said),
                    turn.ctx, turn.satellite, person=turn.person, now=turn.now)  # fmt: skip
@@ -4393,7 +4393,7 @@ def _media(turn: _Turn) -> Resolution:
     if isinstance(v, Resolution):
         return v
     volume = _of_ten(turn, v)
-    if v == 11 and words & VOLUME_UP and "percent" not in words:  # "turn it up to 11": as loud as it goes
+    if v == 11 and words & TO_LEVEL_UP and "percent" not in words:  # "turn it up to 11": as loud as it goes
         turn.reasons.append("'up to 11' (of ten): the top")
         volume = 100.0
     if (against := _against_the_way(turn, found, volume)) is not None:
@@ -4401,15 +4401,17 @@ def _media(turn: _Turn) -> Resolution:
     return turn.done(ids, found[0].room, volume=_clean(volume))
 
 
-VOLUME_UP = frozenset(_words("up louder raise increase"))
-VOLUME_DOWN = frozenset(_words("down quieter lower decrease reduce"))
+# the way a volume is said to go to a level: "turn it up to 15" (VOLUME_UP has "more" and "hear", which
+# say no way to a level: "set it to 30, i can't hear it")
+TO_LEVEL_UP = frozenset(_words("up louder raise increase"))
+TO_LEVEL_DOWN = frozenset(_words("down quieter lower decrease reduce"))
 
 
 def _against_the_way(turn: _Turn, found: list[Device], volume: float) -> Resolution | None:
     """ "turn it up to 15" at 40% (misheard for 50, or not): it turned the music down, the other way
     from the one said; it is said instead, and nothing is changed."""
     words = said_words(turn.interp)
-    up, down = bool(words & VOLUME_UP), bool(words & VOLUME_DOWN)
+    up, down = bool(words & TO_LEVEL_UP), bool(words & TO_LEVEL_DOWN)
     if up == down:
         return None
     now = [

@@ -2590,6 +2590,10 @@ def test_a_volume_said_up_to_a_lower_level_is_not_turned_down(ctx, kitchen) -> N
     ):
         r = resolve(hyp("HassSetVolume", text=said, volume_level=level), ctx, kitchen)
         assert r.values == {"volume": volume}, said
+    # "i want it at 30" just after the speaker: its volume ("What do you like?": a second table of
+    # levels had the name of the first, without players)
+    r = resolve(hyp("AmbientTeachPreference", text="i want it at 30"), ctx, kitchen)
+    assert (r.device_ids, r.values) == (["living_room_speaker"], {"volume": 30})
 
 
 def test_both_tagged_as_a_name_is_a_quantifier(ctx, kitchen) -> None:
