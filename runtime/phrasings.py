@@ -695,9 +695,16 @@ def spelled(word: str) -> str:
 
 # "what day is christmas", "when is thanksgiving next year": its date (out of domain, or today's date)
 HOLIDAY_WHEN = re.compile(
-    rf"(?:when|what day|what day of the week|what date|which day) (?:is|will be) (?:the )?(?P<day>{HOLIDAY})(?: (?P<year>this|next) year)?"
+    rf"(?:when|what day|what day of the week|what date|which day) (?:is|will be) (?:the )?(?P<day>{HOLIDAY})(?: on)?"
+    r"(?: (?P<year>this|next) year)?"
     rf"|(?:what day|what date|which day) (?:does|will) (?:the )?(?P<day2>{HOLIDAY}) (?:fall on|be|fall)"
     r"(?: (?P<year2>this|next) year)?"
+)
+# "what day is december 25th", "what day of the week is the 4th of july" ("Sorry"): that date's weekday
+DATE_WHEN = re.compile(
+    r"(?:what day|what day of the week|which day) (?:is|will be|does|will) "
+    rf"(?:(?:the )?(?P<date>\w+(?: \w+)?) of (?P<month>{_MONTH})|(?P<month2>{_MONTH}) (?:the )?(?P<date2>\w+(?: (?!fall|be|on|this)\w+)?))"
+    r"(?: fall on| be| fall| on)?(?: this year)?"
 )
 # "what's the date on friday", "what date is next friday": that weekday's date (it said "Sorry")
 DATE_OF_WEEKDAY = re.compile(

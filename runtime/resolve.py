@@ -82,6 +82,7 @@ from runtime.phrasings import (
     COFFEE_READY,
     COLOR_ASKED,
     DATE_OF_WEEKDAY,
+    DATE_WHEN,
     DAY_TIMERS_OFF,
     DAYS_IN_MONTH,
     DAYS_UNTIL,
@@ -1645,6 +1646,8 @@ def _said_of_time(turn: _Turn, text: str) -> Resolution | None:
     if (dated := DATE_OF_WEEKDAY.fullmatch(text)) is not None:
         weekday, also_next = said_in(dated, "day"), bool(said_in(dated, "next"))
         return _read_as(turn, "HassGetCurrentDate", []).done(weekday=weekday, also_next=also_next)
+    if (dated := DATE_WHEN.fullmatch(text)) is not None and (counted := _days_until(dated, turn.now.date())):
+        return _read_as(turn, "HassGetCurrentDate", []).done(**counted, unit="days")
     if (holiday := HOLIDAY_WHEN.fullmatch(text)) is not None:
         nxt = said_in(holiday, "year") == "next"
         return _read_as(turn, "HassGetCurrentDate", []).done(until=said_in(holiday, "day"), next_year=nxt)
@@ -2968,9 +2971,9 @@ def _days_until(until: re.Match[str], today: date) -> dict[str, Any] | None:
     """What "how many days until ..." counts to: a holiday's name (`until`), or the day itself
     (`until_day`, ISO) and how to say it (`until_said`: "Friday", "December 25"); "next friday" is
     the coming one and the one after (`also_next`). None for a date that is none ("the 32nd of may")."""
-    if until["day"]:
-        return {"until": until["day"]}
-    if until["weekday"]:
+    if said_in(until, "day"):
+        return {"until": said_in(until, "day")}
+    if said_in(until, "weekday"):
         return {
             "until_day": (today + timedelta(days=days_to_weekday(until["weekday"], today))).isoformat(),
             "until_said": until["weekday"].title(),

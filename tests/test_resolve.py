@@ -4082,6 +4082,7 @@ def test_a_joke_the_news_and_days_until_a_holiday_are_answered(ctx, kitchen) -> 
         ("how many weeks until christmas", "Christmas is in 2 weeks and 5 days, on Friday, December 25."),
         ("how many sleeps until christmas", "Christmas is 19 sleeps away, on Friday, December 25."),
         ("what day of the week is christmas", "Christmas is in 19 days, on Friday, December 25."),
+        ("what day is christmas on", "Christmas is in 19 days, on Friday, December 25."),  # "Sorry"
     ):
         assert said_back(said) == answer
 
@@ -4108,6 +4109,9 @@ def test_days_until_a_weekday_or_a_date_are_counted(ctx, kitchen) -> None:
         ),
         ("how many days until february 29", "February 29, 2028 is in 450 days, on a Tuesday."),
         ("how many days until december 6", "December 6 is today."),
+        # "what day is december 25th" said "Sorry": that date's weekday
+        ("what day is december 25th", "December 25 is in 19 days, on a Friday."),
+        ("what day does march 3rd fall on", "March 3, 2027 is in 87 days, on a Wednesday."),
         # a holiday named by its date stays the holiday
         ("how long until the fourth of july", "Independence Day is in 210 days, on Sunday, July 4."),
     ):
