@@ -312,7 +312,8 @@ TIMERS_LIST = re.compile(
     r"|how (?:long|much time) (?:until|till|before|is it until) my (?:next )?reminders?(?: goes off| rings| is)?"
     r"|(?:what's|what is|when is) my next (?:reminder|timer)"  # it said "Sorry"
     # the commands for later, with the timers (they were out of domain)
-    r"|what(?:'s| is) (?:scheduled|planned)(?: for later| for tonight| today)?"
+    r"|what(?:'s| is) (?:scheduled|planned|pending|coming up|on the schedule|set up)(?: for later| for tonight| today)?"
+    r"|(?:is )?(?:anything|there anything) (?:scheduled|planned|pending|set up)(?: for later| for tonight| today)?"
     r"|what (?:have you got|do you have|did i) (?:scheduled|planned|set up)(?: for later)?"
     r"|what (?:are you going to|will you) do later)"
     rf"{LISTED_DAY}(?: please)?"

@@ -743,6 +743,9 @@ def test_an_alarm_is_cancelled_by_its_time_and_all_alarms_turned_off(home: dict[
         # "what's scheduled" was out of domain; beyond an hour, time left is said to the minute
         assert said("turn off the fan in 2 hours") == "In 2 hours I'll turn off the fan."
         assert said("what's scheduled") == "You have one timer: to turn off the fan in 2 hours."
+        # "what's pending" asked which device, "what's coming up" said "Sorry"
+        for asked in ("what's pending", "what's coming up", "is there anything planned for later"):
+            assert said(asked) == "You have one timer: to turn off the fan in 2 hours.", asked
     finally:
         pipe.timers.cancel_all("bedroom-sat", frozenset({"alarm", "reminder", "timer"}))
 
