@@ -103,10 +103,12 @@ WARMER_COLDER = re.compile(
     r"(?: in here| in the \w+(?: \w+)?)?"
     r"|(?:i'm|i am) (?:a (?:bit|little) |really |so |very )?(?:(?P<chilled>cold|chilly|freezing)|hot|warm|boiling)"
     r"(?: in here)?"
-    r"|(?:it's|it is) (?:getting )?(?:a (?:bit|little) |really |so )?(?:(?P<freezing>freezing|cold|chilly)|boiling|hot)"
-    r" (?:in here|in this room)"
+    r"|(?:it's|it is) (?:getting )?(?:a (?:bit|little) |really |so )?(?:(?P<freezing>freezing|cold|chilly)|boiling|hot"
+    r"|stuffy|muggy)(?: (?:in here|in this room))?"  # "it's stuffy in here" said "Sorry"
     r"|(?:it's|it is) getting (?:a (?:bit|little) |really |too )?(?:(?P<getting_cold>cold|chilly)|hot|warm)(?: in here)?"
 )
+# "i can't see", "i can't see a thing in here" ("Sorry"): as "it's too dark", the lights here brighter
+CANT_SEE = re.compile(r"(?:i|we) (?:can't|cannot|can not) see(?: anything| a thing)?(?: in here)?")
 # "can i get the temperature", "tell me the temperature": a question the model reads as learning preferences
 TEMPERATURE_ASKED = re.compile(
     r"(?:(?:can|could|may) (?:i|you) (?:get|have|tell me|give me)|(?:tell|give) me) the temperature(?: please)?"

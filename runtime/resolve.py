@@ -77,6 +77,7 @@ from runtime.phrasings import (
     APP_OPENED,
     APPS,
     BATTERIES_LOW,
+    CANT_SEE,
     CHANNEL,
     CLIMATE_MODE,
     COFFEE_READY,
@@ -1349,6 +1350,12 @@ def _said_of_devices(turn: _Turn, text: str) -> Resolution | None:
         up = bool(felt["up"] or felt["cold"] or felt["chilled"] or felt["freezing"] or felt["getting_cold"])
         by = parse_number(felt["degrees"] or "") or CLIMATE_STEP  # "make it two degrees warmer": 2
         return _targeted(turn, _thermostat_step(_read_as(turn, "HassClimateSetTemperature"), up=up, by=by))
+    if CANT_SEE.fullmatch(text):
+        turn.reasons.append(f"'{text}': too dark here")
+        too_dark = [Slot("brightness_step", "dark")]  # said so: no music turned up for it
+        return _brightness_step(
+            _read_as(turn, "AmbientSetBrightnessRelative", too_dark, "it's too dark in here")
+        )
     if (warmed := ROOM_WARMED.fullmatch(text)) is not None and (
         room := room_called(warmed["room"] or warmed["cool_room"] or warmed["make_room"] or "", turn.rooms)
     ):

@@ -2033,10 +2033,21 @@ def test_warmer_or_too_hot_steps_the_thermostat_whatever_the_model_read(ctx, bed
     for said, target in (("make it warmer", 21), ("it's too hot in here", 19), ("it's a bit too cold", 21),
                          ("make it a little cooler", 19), ("i'm cold", 21), ("i am so hot", 19),
                          ("i'm freezing", 21), ("warmer", 21), ("a bit cooler please", 19),
-                         ("that's too warm", 19)):  # fmt: skip
+                         ("that's too warm", 19), ("it's stuffy in here", 19)):  # fmt: skip
         r = resolve(Interpretation(intent, 0.9, [], said), ctx, bedroom)
         assert r.device_ids == ["thermostat"] and r.values == {"target_temperature": target}, said
         assert dispatch(r, ctx).text == f"Setting the thermostat to {target} degrees.", said
+
+
+@pytest.mark.parametrize("intent", ["OutOfDomain", "HassSetVolumeRelative", "AmbientSetBrightnessRelative"])
+def test_i_cant_see_brightens_the_lights_here_not_the_music(ctx, living, intent: str) -> None:
+    """ "i can't see" said "Sorry", or turned the music playing here up."""
+    ctx.update_state("living_room_speaker", {"state": "playing", "volume": 40})
+    for light in ("living_room_light", "floor_lamp"):
+        ctx.update_state(light, {"state": "on", "brightness": 50})
+    for said in ("i can't see", "i can't see a thing in here"):
+        r = resolve(Interpretation(intent, 0.9, [], said), ctx, living)
+        assert r.device_ids == ["living_room_light", "floor_lamp"] and r.values["brightness"] == 70, said
 
 
 def test_all_the_way_is_fully_open_or_closed(ctx, kitchen) -> None:
