@@ -25,7 +25,7 @@ from runtime.context import ContextStore
 from runtime.conventions import ON_OFF_STATES, READINGS, ConventionError, command_payload, expected_state
 from runtime.events import Action, Command, Resolution
 from runtime.holidays import holiday, next_holiday, title
-from runtime.phrasings import ANSWERED, CHANCE, WEEKDAYS, days_to_weekday
+from runtime.phrasings import ANSWERED, CHANCE, INPUTS, WEEKDAYS, days_to_weekday
 from runtime.places import place_name
 from runtime.rank import INTENT_TYPES, ON_A_TIMER, VIDEO_CLASSES, named_devices, said_words
 from runtime.resolve import LISTING_WORDS, SOME_WORDS, SORRY, cap, normalize, outdoor
@@ -401,7 +401,8 @@ def _confirmation(resolution: Resolution, devices: list[Device]) -> str:
         if v.get("said_wrong"):  # "that's wrong" just after the command
             return f"Sorry about that. {cap(names)} {_are([d.name for d in devices])} back as before."
         return f"Undone: {names} {_are([d.name for d in devices])} back as before."
-    if str(v.get("media_source", "")).startswith("HDMI"):  # "switch the tv to hdmi 2"
+    if str(v.get("media_source", "")).startswith("HDMI") or v.get("media_source") in INPUTS.values():
+        # "switch the tv to hdmi 2", "to the ps5"
         return f"Switching {names} to {v['media_source']}."
     if "media_source" in v and "media_title" not in v:  # "open netflix"
         return f"Opening {v['media_source']} on the {names.removeprefix('the ')}."

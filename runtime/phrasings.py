@@ -892,9 +892,19 @@ FAVORITE_PLAYED = re.compile(
     r"|podcast|audiobook|book|show|tv show|movie|film|series))?(?: please)?"
 )
 # "switch the tv to hdmi 2", "change the input to hdmi 1" (asked about a device called "hdmi")
+# "switch the tv to the ps5" turned the tv off: a console or box said is that input, as the tv names it
+INPUTS = {"ps5": "PS5", "p s five": "PS5", "p s 5": "PS5", "playstation 5": "PS5", "playstation five": "PS5",
+          "playstation": "PlayStation", "xbox": "Xbox", "nintendo switch": "Nintendo Switch", "cable box": "Cable",
+          "cable": "Cable", "blu ray": "Blu-ray", "blu ray player": "Blu-ray", "dvd player": "DVD", "dvd": "DVD",
+          "chromecast": "Chromecast", "fire stick": "Fire TV Stick", "firestick": "Fire TV Stick",
+          "game console": "Game Console", "console": "Game Console"}  # fmt: skip
+_INPUT_NAMES = "|".join(sorted(INPUTS, key=len, reverse=True))
 INPUT_CHOSEN = re.compile(
     r"(?:please )?(?:switch|change|set|put|turn) (?:the )?(?:(?P<where>(?!input|source)\w+(?: \w+){0,2}) )?"
-    r"(?:(?:input|source) )?(?:to|on) (?:the )?hdmi ?(?P<number>[1-4]|one|two|three|four)?(?: input)?(?: please)?"
+    r"(?:(?:input|source) )?(?:to|on|over to) (?:the |my )?(?:hdmi ?(?P<number>[1-4]|one|two|three|four)?(?: input)?"
+    rf"|(?P<named>{_INPUT_NAMES}))(?: please)?"
+    rf"|(?:please )?(?:switch to|(?:let'?s |i want to )?play(?: on)?|turn on|put on) (?:the |my )?(?P<named2>{_INPUT_NAMES})"
+    r"(?: (?:on|in) (?:the )?(?P<where2>\w+(?: \w+)?))?(?: please)?"
 )
 # "rename the floor lamp to reading lamp": names live in devices.yaml (it was read as a turn-on)
 # "when i say the big light i mean the living room light": a name of one's own for a device (taught

@@ -103,6 +103,7 @@ from runtime.phrasings import (
     HOW_LOUD,
     HUMIDITY_ASKED,
     INPUT_CHOSEN,
+    INPUTS,
     LEAP_YEAR,
     LEARNING_OFF,
     LEVEL_ASKED,
@@ -1935,10 +1936,13 @@ def _said_of_media(turn: _Turn, text: str) -> Resolution | None:
         return _read_as(turn, "HassMediaSearchAndPlay", []).ask(
             f"I don't know your favorite {kind} yet. Which {kind} should I play?"
         )
-    if (chosen := INPUT_CHOSEN.fullmatch(text)) is not None:
+    if (chosen := INPUT_CHOSEN.fullmatch(text)) is not None and not (
+        said_in(chosen, "named") and _named(turn, said_in(chosen, "named") or "")
+    ):  # (not a device of the home's called so: "turn on the xbox" turns that on)
         number = parse_number(chosen["number"])
         source = f"HDMI {number:g}" if number else "HDMI"  # as most tvs name the input in Home Assistant
-        tv = _app_player(turn, source, chosen["where"], kind="tv")
+        source = INPUTS.get(said_in(chosen, "named") or "", source)
+        tv = _app_player(turn, source, said_in(chosen, "where"), kind="tv")
         if isinstance(tv, Resolution):
             return tv
         turn.reasons.append(f"the input {source}: on the {tv.name}")

@@ -3896,11 +3896,14 @@ def test_a_command_when_this_or_my_something_happens_is_not_done_now(ctx, living
 @pytest.mark.parametrize(
     ("said", "source"),
     [("switch to hdmi 2", "HDMI 2"), ("change the input to hdmi one", "HDMI 1"),
-     ("switch the living room tv to hdmi 3", "HDMI 3"), ("put the tv on hdmi 2", "HDMI 2")],
+     ("switch the living room tv to hdmi 3", "HDMI 3"), ("put the tv on hdmi 2", "HDMI 2"),
+     # "switch the tv to the ps5" turned the tv off
+     ("switch the tv to the ps5", "PS5"), ("change the input to the cable box", "Cable"), ("let's play xbox", "Xbox")],
 )  # fmt: skip
-def test_a_tvs_input_is_its_source(ctx, living, said: str, source: str) -> None:
+@pytest.mark.parametrize("intent", ["HassTurnOn", "HassTurnOff"])
+def test_a_tvs_input_is_its_source(ctx, living, said: str, source: str, intent: str) -> None:
     # "switch to hdmi 2" asked about a device called "hdmi"
-    r = resolve(hyp("HassTurnOn", text=said, name="hdmi"), ctx, living)
+    r = resolve(hyp(intent, text=said, name="hdmi"), ctx, living)
     assert (r.device_ids, r.values) == (["tv"], {"state": "on", "media_source": source})
     assert dispatch(r, ctx).text == f"Switching the tv to {source}."
 
