@@ -3647,6 +3647,12 @@ def _fit(
     turn: _Turn, found: list[Device], types: frozenset[str], need_feature: str | None
 ) -> list[Device] | Resolution:
     able = [d for d in found if d.type in types]
+    said_kind = DOMAIN_WORDS.get(normalize(turn.interp.slot("domain") or ""))
+    if not able and said_kind is not None and all(d.type != said_kind for d in found):
+        # "turn the lights on outside": no light is named so ("I can't do that with the outside
+        # temperature (a sensor)")
+        name = normalize(turn.interp.slot("name") or turn.interp.slot("area") or "")
+        return turn.ask(f"I don't know any {normalize(turn.interp.slot('domain') or '')} called {name}.")
     if not able:
         d = found[0]
         kind = d.type.replace("_", " ")

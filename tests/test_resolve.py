@@ -5017,3 +5017,18 @@ def test_which_of_two_rooms_is_colder_is_both_told(ctx, living) -> None:
     none = spoken("HassClimateGetTemperature", "is it warmer in the bedroom or the office", ("area", "bedroom"),
                   ("area", "office"))  # fmt: skip
     assert resolve(none, ctx, living).clarification == "There's no thermometer in the bedroom."
+
+
+def test_a_kind_said_of_a_name_only_another_kind_has_is_not_known(ctx, living) -> None:
+    """ "turn the lights on outside" said "I can't do that with the outside temperature (a sensor)":
+    no light is called so; the sensor itself named is still told it cannot be switched."""
+    r = resolve(
+        spoken("HassTurnOn", "turn the lights on outside", ("domain", "lights"), ("name", "outside")),
+        ctx,
+        living,
+    )
+    assert (r.device_ids, r.clarification) == ([], "I don't know any lights called outside.")
+    r = resolve(
+        spoken("HassTurnOn", "turn on the outside temperature", ("name", "outside temperature")), ctx, living
+    )
+    assert r.clarification == "I can't do that with the outside temperature (a sensor)."
