@@ -180,6 +180,12 @@ ALARM_SHIFTED = re.compile(
     r"(?: (?P<way2>back|forward))? (?:by )?(?P<amount>(?:a|an|half an|\S+(?: \S+)?) (?:minutes?|hours?))"
     r"(?: (?P<way>earlier|later|sooner|back|forward))?(?: please)?"
 )
+# "set my alarm earlier", "push my alarm back" (no amount): asked by how much (they said "Sorry", or asked
+# about a device called alarm); "move my alarm forward" is either way
+ALARM_NUDGED = re.compile(
+    r"(?:please )?(?:set|move|make|put|change|push)(?: (?P<way2>back|forward))? (?:my |the )?(?:(?P<from>[\w: ]+?) )?alarm"
+    r"(?: (?P<way>earlier|later|sooner|back|forward)| a (?:bit|little)(?: (?P<way3>earlier|later))?)?(?: please)?"
+)
 # "set an alarm", "wake me up in the morning": an alarm with no time (out of domain for the model)
 ALARM_UNTIMED = re.compile(
     r"(?:please )?(?:(?:set|make|create|add|put in) (?:an|my|the|a) alarm(?: for)?"

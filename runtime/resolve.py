@@ -65,6 +65,7 @@ from runtime.phrasings import (
     ALARM_AT,
     ALARM_AT_OFF,
     ALARM_MOVED,
+    ALARM_NUDGED,
     ALARM_OFF,
     ALARM_REPEATING,
     ALARM_SHIFTED,
@@ -1664,6 +1665,18 @@ def _said_of_time(turn: _Turn, text: str) -> Resolution | None:
         return _targeted(turn, asked.done([makers[0].id], makers[0].room, query="since", asked_state="on"))
     if OVEN_READY.fullmatch(text):
         return _get_temperature(_read_as(turn, "HassClimateGetTemperature", [Slot("name", "oven")]))
+    asked_before = turn.ctx.last_request(turn.satellite.id)
+    if (
+        asked_before is not None
+        and (by_much := ALARM_BY_AWAITED.fullmatch(asked_before.text)) is not None
+        and duration_in_text(f"in {re.sub(r'^by ', '', text)}")
+    ):
+        # "set my alarm earlier" -> "By how much?" -> "ten minutes", "half an hour"
+        amount = re.sub(r"^by ", "", text)
+        said_by = f"set {by_much['mine']} {amount} {by_much['way']}"
+        return _alarm_shifted(
+            _read_as(turn, "HassStartTimer", [], text=said_by), *_shift_said(by_much, amount)
+        )
     alone = DURATION_ALONE.fullmatch(re.sub(r"^(?:for|make it) ", "", text))
     if alone is not None and parse_number(alone["amount"]) is not None:
         # "ten minutes" alone: a timer, as the model reads most (it read "eighty five hours" as out of
@@ -1789,6 +1802,16 @@ def _said_of_time(turn: _Turn, text: str) -> Resolution | None:
     ):
         is_later = (shifted["way"] or shifted["way2"]) in ("later", "back")
         return _alarm_shifted(turn, by if is_later else -by, shifted["from"])
+    if (nudged := ALARM_NUDGED.fullmatch(text)) is not None and (way := said_in(nudged, "way")):
+        if not turn.ctx.alarms(turn.satellite.id):
+            return _read_as(turn, "HassStartTimer", []).ask("There is no alarm set.")
+        if way == "forward":  # earlier to some, later to others
+            return _read_as(turn, "HassStartTimer", []).ask(
+                "Earlier or later? Say, for example: set my alarm 10 minutes earlier."
+            )
+        way_to = "later" if way in ("later", "back") else "earlier"
+        mine = f"my {nudged['from']} alarm" if nudged["from"] else "my alarm"
+        return _read_as(turn, "HassStartTimer", []).ask("By how much?", awaits=f"set {mine} _ {way_to}")
     if (moved := ALARM_MOVED.fullmatch(text)) is not None and (
         at := _alarm_moved(turn, moved["time"], moved["from"] or moved["from2"])
     ):
@@ -2881,6 +2904,17 @@ TIMER_IT = re.compile(
 # "ten minutes" alone: a timer (or the answer to "How long should it be?")
 # a timer asked "For how long?" (`_duration`), as the words its answer completes
 TIMER_AWAITED = re.compile(r"set a (?P<name>.+) timer for")
+# "By how much?" asked of "set my alarm earlier": the answer goes where "_" is
+ALARM_BY_AWAITED = re.compile(r"set (?P<mine>my (?:(?P<from>.+) )?alarm) _ (?P<way>earlier|later)")
+
+
+def _shift_said(awaited: re.Match[str], amount: str) -> tuple[float, str | None]:
+    """The seconds an alarm moves by, `amount` ("ten minutes") the way `awaited` asked, and the alarm's
+    time said ("my 7 am alarm")."""
+    by = duration_in_text(f"in {amount}") or 0
+    return (by if awaited["way"] == "later" else -by), awaited["from"]
+
+
 DURATION_ALONE = re.compile(r"(?P<amount>\w+(?: \w+)?) (?:seconds?|minutes?|hours?)")
 HOW_LONG_ASKED = "make it"  # the words an answer to "How long should it be?" completes
 # "make it 10" just after a timer was set (read as the volume, it set the music to 100%); "no, 17

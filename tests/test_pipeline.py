@@ -706,6 +706,13 @@ def test_an_alarm_set_ten_minutes_earlier_is_moved_not_a_new_one(home: dict[str,
         assert "6:50 AM" in asked and "9:00 AM" in asked, asked
         assert said("set my 9 am alarm 15 minutes later").startswith("Alarm moved to 9:15 AM")
         assert len(pipe.timers.running("bedroom-sat")) == 2
+        # no amount said: asked by how much (they said "Sorry", or asked about a device called alarm)
+        assert said("push my 9:15 am alarm back") == "By how much?"
+        assert said("half an hour").startswith("Alarm moved to 9:45 AM")
+        assert said("set my 6:50 alarm earlier") == "By how much?"
+        assert said("by 5 minutes").startswith("Alarm moved to 6:45 AM on weekdays")
+        assert said("move my alarm forward").startswith("Earlier or later?")
+        assert len(pipe.timers.running("bedroom-sat")) == 2
     finally:
         pipe.timers.cancel_all("bedroom-sat")
 
