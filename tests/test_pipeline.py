@@ -1587,8 +1587,9 @@ def test_an_alarm_listed_or_just_set_is_it(home: dict[str, Any]) -> None:
         assert len(pipe.timers.running("bedroom-sat")) == 3
         (moved,) = [t for t in pipe.timers.running("bedroom-sat") if t.id == daily.id]
         assert moved.remaining() == pytest.approx(daily.remaining(), abs=120)  # not skipped
-        assert said("set an alarm for 9 am on sunday") == "Alarm set for 9:00 AM on Sunday."
-        assert said("skip it") == "OK. Your 9:00 AM alarm on Sunday is cancelled."
+        assert said("set an alarm for 9 am on sunday").startswith("Alarm set for 9:00 AM")
+        skipped = said("skip it")  # "on Sunday", or "tomorrow" said on a Saturday
+        assert skipped.startswith("OK. Your 9:00 AM alarm") and skipped.endswith("is cancelled."), skipped
         assert len(pipe.timers.running("bedroom-sat")) == 3
     finally:
         pipe.timers.cancel_all("bedroom-sat")
