@@ -920,6 +920,11 @@ def _left(seconds: float) -> str:
     return duration_text(round(seconds / 60) * 60 if seconds >= 3600 else round(seconds))
 
 
+def timer_renamed(timer: RunningTimer) -> str:
+    """ "rename the timer to pasta": "OK, that's the pasta timer now, with 9 minutes left." """
+    return f"OK, that's the {_which(timer)} now, with {_left(timer.remaining())} left."
+
+
 def timer_answer(intent: str, values: dict[str, Any], timer: RunningTimer) -> str:
     """The answer to a request on a timer (`ON_A_TIMER`), given the timer meant as it is after the
     change. Dispatch cannot see the timers and answers `no_timer`; the pipeline words it again with

@@ -180,6 +180,17 @@ ALARM_SHIFTED = re.compile(
     r"(?: (?P<way2>back|forward))? (?:by )?(?P<amount>(?:a|an|half an|\S+(?: \S+)?) (?:minutes?|hours?))"
     r"(?: (?P<way>earlier|later|sooner|back|forward))?(?: please)?"
 )
+# "rename the timer to pasta", "call the 10 minute timer laundry" (it asked "By how much?", or "Sorry")
+TIMER_RENAMED = re.compile(
+    r"(?:please )?(?:rename|call|name|change the name of) (?:the |my |that |this )?(?:(?P<old>[\w ]+?) )?timer"
+    r" (?:to |as )?(?:the |a )?(?P<name>[a-z]+(?: [a-z]+)?)(?: timer)?(?: please)?"
+)
+# just after a timer was set: "call it pasta", "name it the laundry timer"
+TIMER_IT_NAMED = re.compile(
+    r"(?:please )?(?:call|name|rename) (?:it|that|this)(?: one)? (?:to |as )?(?!a day|a night|quits)(?:the |a )?"
+    r"(?P<name>[a-z]+(?: [a-z]+)?)"
+    r"(?: timer)?(?: please)?"
+)
 # "set my alarm earlier", "push my alarm back" (no amount): asked by how much (they said "Sorry", or asked
 # about a device called alarm); "move my alarm forward" is either way
 ALARM_NUDGED = re.compile(

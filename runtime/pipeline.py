@@ -45,6 +45,7 @@ from runtime.dispatch import (
     reminder_of,
     ring_text,
     timer_answer,
+    timer_renamed,
     timers_answer,
     you_form,
 )
@@ -527,6 +528,8 @@ class Pipeline:
             return undone
         if action.kind != "answer":
             return action
+        if "rename_to" in values:  # "rename the timer to pasta", "call it pasta" just after one was set
+            return self._timer_renamed(values) or action
         # "restart the timer": its whole length again
         if intent == "HassStartTimer" and values.get("restart"):
             alike = self._alike(values)
@@ -861,6 +864,24 @@ class Pipeline:
             return None
         which = f"reminder {reminder_of(name)}" if kind == "reminder" else f"{name} timer"
         return Action("answer", text=f"You have no {which}. {timers_answer(kind, running)}")
+
+    def _timer_renamed(self, values: dict[str, Any]) -> Action | None:
+        """The timer meant called what was said; of several, a question; None when there is none."""
+        if len(alike := self._alike(values)) > 1:
+            told = timers_answer("timer", alike)
+            return Action(
+                "clarify", text=f"{told} Which one? Say, for example: rename the 5 minute timer to pasta."
+            )
+        if "timer_id" in values:
+            timer = next((t for t in self.timers.running(self.satellite) if t.id == values["timer_id"]), None)
+        else:
+            timer = self.timers.find(
+                self.satellite, values.get("timer_name"), values.get("timer_seconds"), "timer"
+            )
+        if timer is None or timer.kind != "timer" or timer.command:
+            return None
+        renamed = self.timers.rename(timer.id, values["rename_to"])
+        return Action("answer", text=timer_renamed(renamed)) if renamed is not None else None
 
     def _timer_replaced(self, resolution: Resolution, timer_id: int, seconds: int) -> Action:
         """The timer `timer_id` started again for `seconds`, with its name, command or reminder."""

@@ -169,6 +169,8 @@ from runtime.phrasings import (
     TIME_IN,
     TIME_IN_A_WHILE,
     TIME_UNTIL,
+    TIMER_IT_NAMED,
+    TIMER_RENAMED,
     TIMER_RESTART,
     TIMERS_LIST,
     TONE,
@@ -767,6 +769,11 @@ def interpret(
         # only (it asked about a device called tomorrow)
         reasons.append(f"'{said}' just after an alarm was set or asked about: its next ring skipped")
         resolution = _skipped_it(skip["day"], started, _timer_turn(said, top, ctx, satellite, person, now))
+    elif started is not None and started.kind == "timer" and (named := TIMER_IT_NAMED.fullmatch(said)):
+        # "set a timer for 10 minutes", then "call it pasta" ("Sorry"): that timer named
+        reasons.append(f"'{said}' just after a timer was started: named")
+        top = Interpretation("HassTimerStatus", top.score, [], top.text)
+        resolution = Resolution(top, values={"rename_to": named["name"], "timer_id": started.id})
     elif started is not None and CANCEL_THAT.fullmatch(said):
         # "turn off the light in 5 minutes", then "cancel that": that timer, not the music
         reasons.append("'cancel that' just after a timer was started: that timer")
@@ -1802,6 +1809,11 @@ def _said_of_time(turn: _Turn, text: str) -> Resolution | None:
     ):
         is_later = (shifted["way"] or shifted["way2"]) in ("later", "back")
         return _alarm_shifted(turn, by if is_later else -by, shifted["from"])
+    if (renamed := TIMER_RENAMED.fullmatch(text)) is not None:  # the pipeline finds it
+        old = renamed["old"] or ""
+        length = duration_in_text(f"in {old}") if old else None  # "the 10 minute timer"
+        which = {"timer_seconds": int(length)} if length else {"timer_name": old} if old else {}
+        return _read_as(turn, "HassTimerStatus", []).done(rename_to=renamed["name"], **which)
     if (nudged := ALARM_NUDGED.fullmatch(text)) is not None and (way := said_in(nudged, "way")):
         if not turn.ctx.alarms(turn.satellite.id):
             return _read_as(turn, "HassStartTimer", []).ask("There is no alarm set.")

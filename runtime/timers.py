@@ -337,6 +337,15 @@ class Timers:
         self._running[timer.id] = (stopped, None)
         return stopped
 
+    def rename(self, timer_id: int, name: str) -> RunningTimer | None:
+        """The timer with this id called `name` ("rename the timer to pasta"); None if it is gone."""
+        with self._changing():
+            if (running := self._running.get(timer_id)) is None:
+                return None
+            renamed = replace(running[0], name=name)
+            self._running[timer_id] = (renamed, running[1])
+            return renamed
+
     def skip(self, timer_id: int, day: date | None = None) -> RunningTimer | None:
         """ "skip tomorrow's alarm": the repeating timer with this id does not ring on `day` (None: its
         next day). Its next ring that day is moved on to the one after; a later day is kept to pass

@@ -688,6 +688,33 @@ def test_restart_the_timer_runs_it_from_its_whole_length_again(home: dict[str, A
         pipe.timers.cancel_all("bedroom-sat")
 
 
+def test_a_timer_is_renamed_and_kept_so(home: dict[str, Any]) -> None:
+    """ "rename the timer to pasta" asked "By how much?"; "call it pasta" just after one said "Sorry"."""
+    rt = home["rt"]
+    pipe = rt.pipelines["bedroom-sat"]
+    said = partial(reply, pipe)
+    try:
+        said("set a timer for 10 minutes")
+        assert said("call it pasta") == "OK, that's the pasta timer now, with 10 minutes left."
+        said("set a timer for 5 minutes")
+        assert said("rename the timer to laundry").endswith(
+            "Which one? Say, for example: rename the 5 minute timer to pasta."
+        )
+        assert said("rename the 5 minute timer to eggs").startswith(
+            "OK, that's the eggs timer now, with 5 minutes"
+        )
+        assert said("rename the pasta timer to sauce").startswith("OK, that's the sauce timer now")
+        assert sorted(t["name"] for t in Store(rt.data_dir / "turns.db").saved_timers("bedroom-sat")) == [
+            "eggs",
+            "sauce",
+        ]
+        said("set a timer for 3 minutes")
+        assert said("call it a day") != "OK, that's the a day timer now, with 3 minutes left."
+        assert "day" not in {t.name for t in pipe.timers.running("bedroom-sat")}
+    finally:
+        pipe.timers.cancel_all("bedroom-sat")
+
+
 def test_an_alarm_set_ten_minutes_earlier_is_moved_not_a_new_one(home: dict[str, Any]) -> None:
     """ "set my alarm 10 minutes earlier" set a new alarm 10 minutes from now."""
     pipe = home["rt"].pipelines["bedroom-sat"]
