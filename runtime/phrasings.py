@@ -964,7 +964,11 @@ SHUFFLE_REPEAT = re.compile(
 # convention here carries a seek. "turn up the bass" set the volume.
 SEEK = re.compile(
     r"(?:please )?(?:(?:rewind|fast forward)(?P<by>(?: (?:by )?(?:\w+ ){0,2}(?:seconds?|minutes?)))?"
-    r"|(?:skip|go|jump) (?:forward|ahead|back|backward)(?P<by2> (?:by )?(?:\w+ ){0,2}(?:seconds?|minutes?)))"
+    r"|(?:skip|go|jump) (?:forward|ahead|back|backward)(?P<by2> (?:by )?(?:\w+ ){0,2}(?:seconds?|minutes?))"
+    # "play it from the start", "restart this song" ("Sorry")
+    r"|(?:play|start) (?:it|this|that|the (?:song|track|episode|movie)|this (?:song|track|episode|movie))"
+    r" (?:from the (?:start|beginning|top)|again from the (?:start|beginning)|over)"
+    r"|restart (?:the|this) (?:song|track|episode|movie))"
     r"(?: please)?"
 )
 SKIP_BACK = re.compile(r"(?:please )?(?:skip|jump) back(?:wards?)?(?: (?:a|one) (?:song|track))?(?: please)?")

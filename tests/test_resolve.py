@@ -4005,6 +4005,8 @@ def test_stop_the_title_that_plays_pauses_where_it_plays(ctx, living) -> None:
     [("HassMediaNext", "skip forward 30 seconds", "I can't skip within what plays yet."),
      ("HassUnpauseTimer", "rewind 30 seconds", "I can't skip within what plays yet."),
      ("AmbientNegativeFeedback", "rewind", "I can't skip within what plays yet."),
+     ("OutOfDomain", "play it from the start", "I can't skip within what plays yet."),  # "Sorry"
+     ("HassMediaPrevious", "restart this song", "I can't skip within what plays yet."),
      ("AmbientSetBrightnessRelative", "turn up the bass", "I can't change the bass or the treble yet.")],
 )  # fmt: skip
 def test_a_seek_or_the_bass_is_said_not_done(ctx, living, intent: str, said: str, answer: str) -> None:
