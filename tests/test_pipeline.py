@@ -1581,7 +1581,8 @@ def test_skipping_tomorrows_alarm_leaves_the_days_after(home: dict[str, Any]) ->
         said(f"wake me up at {hour} every day")
         said("set an alarm for 9 am on weekends")
         (daily,) = [t for t in pipe.timers.running("bedroom-sat") if t.repeat == Repeat(hour, 0)]
-        assert said("skip tomorrow's alarm").startswith(f"OK. I'll skip your {hour}:00 AM alarm every day")
+        # (on a Saturday the weekend alarm rings tomorrow too, and is skipped first)
+        assert f"I'll skip your {hour}:00 AM alarm every day" in said("skip tomorrow's alarm")
         (skipped,) = [t for t in pipe.timers.running("bedroom-sat") if t.repeat == Repeat(hour, 0)]
         assert skipped.id == daily.id and 23 * 3600 < skipped.remaining() - daily.remaining() < 25 * 3600
         assert said("cancel my weekend alarm") == "Your 9:00 AM alarm on weekends is cancelled."
