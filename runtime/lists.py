@@ -36,6 +36,8 @@ INTENTS: dict[Action, str] = {
 
 
 INTENT_NAMES = frozenset({*INTENTS.values(), "HassShoppingListAddItem"})
+# what a follow-up ("and eggs", "remove milk", "clear it") is about: a list there after the request
+FOLLOWED: frozenset[Action] = frozenset({"add", "remove", "read", "has", "clear", "create"})
 ADDING = frozenset({"HassListAddItem", "HassShoppingListAddItem"})
 
 

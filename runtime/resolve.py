@@ -848,9 +848,8 @@ def interpret(
     asked = resolution.interpretation
     if asked.intent == "HassClimateGetTemperature" and resolution.device_ids:
         ctx.set_last_request(satellite.id, asked)  # "what's the temperature in here", "and in the office"
-    elif resolution.values.get("list_action") in ("add", "remove", "read", "has", "clear", "create") and not (
-        resolution.values.get("list_missing")
-    ):  # "add milk to my shopping list", then "and eggs"
+    elif resolution.values.get("list_action") in lists.FOLLOWED and not resolution.values.get("list_missing"):
+        # "add milk to my shopping list", then "and eggs"
         name = resolution.values["list"]  # or "what's on it", then "remove milk"
         added = Interpretation(asked.intent, 1.0, [Slot("list", name)], lists.added_to(name))
         ctx.set_last_request(satellite.id, added)
@@ -2899,13 +2898,13 @@ def _targeted(turn: _Turn, resolution: Resolution) -> Resolution:
     return resolution
 
 
-# "cancel that" just after a timer was set (read as "stop", it paused the music)
 # "turn it off for tomorrow", "skip it tomorrow morning", "skip that one": an alarm just set or asked about
 ALARM_IT_SKIPPED = re.compile(
     r"(?:please |just )?(?:(?:skip|cancel|disable|turn off|switch off) (?:it|that)(?: one)?"
     r"|(?:turn|switch) (?:it|that)(?: one)? off)(?: just)? (?:for |on )?(?P<day>tomorrow)(?: morning)?(?: please)?"
     r"|(?:please |just )?skip (?:it|that)(?: one)?(?: please)?"
 )
+# "cancel that" just after a timer was set (read as "stop", it paused the music)
 CANCEL_THAT = re.compile(
     r"(?:no,? |never ?mind,? |actually,? |oh,? |wait,? )?(?:cancel|scratch|forget|delete|undo) (?:that|it|this)(?: please)?"
 )
