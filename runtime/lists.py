@@ -11,7 +11,7 @@ SQLite file: a list outlives a restart. The intents are Home Assistant's where i
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Literal
 
@@ -312,16 +312,10 @@ def update(
     if not there and request.action != "add":
         return Changed((), missing=True), after
     if request.action == "delete":
-        del after[request.name]
-        return Changed((), home[request.name]), after
+        return Changed((), after.pop(request.name)), after
     changed = change(request, after.get(request.name, ()))
     after[request.name] = changed.items
     return replace(changed, made=not there), after
-
-
-def known_lists(names: Collection[str]) -> str:
-    """ "a shopping list, a to do list and a packing list"."""
-    return _and([f"a {n} list" for n in names])
 
 
 def change(request: ListRequest, items: tuple[str, ...]) -> Changed:
@@ -352,6 +346,11 @@ def _is(items: tuple[str, ...]) -> str:
     return "is" if one else "are"
 
 
+def _items(n: int) -> str:
+    """ "1 item", "3 items"."""
+    return f"{n} item{'' if n == 1 else 's'}"
+
+
 def _and(items: tuple[str, ...] | list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
@@ -359,8 +358,8 @@ def _and(items: tuple[str, ...] | list[str]) -> str:
 def said(request: ListRequest, changed: Changed) -> str:
     """The answer to `request`, which changed the list as `changed` says."""
     your = f"your {request.name} list"
-    if request.action == "names":
-        return f"You have {known_lists(changed.items)}."
+    if request.action == "names":  # "You have a shopping list, a to do list and a packing list."
+        return f"You have {_and([f'a {n} list' for n in changed.items])}."
     if request.action == "create" and not request.name:
         return "What should I call it? Say, for example: make a packing list."
     if changed.missing:
@@ -368,12 +367,10 @@ def said(request: ListRequest, changed: Changed) -> str:
     if request.action == "create":
         if changed.made:
             return f"I've made {your}."
-        n = len(changed.items)
-        has = f"It has {n} item{'' if n == 1 else 's'}." if n else "It's empty."
+        has = f"It has {_items(len(changed.items))}." if changed.items else "It's empty."
         return f"You have a {request.name} list already. {has}"
     if request.action == "delete":
-        n = len(changed.done)
-        return f"I've deleted {your}" + (f" and its {n} item{'s' if n > 1 else ''}." if n else ".")
+        return f"I've deleted {your}" + (f" and its {_items(len(changed.done))}." if changed.done else ".")
     if request.action == "add" and changed.made:
         return f"I've made {your} and added {_and(changed.done)} to it."
     if request.action == "add":
@@ -407,5 +404,4 @@ def said(request: ListRequest, changed: Changed) -> str:
         )
     if not changed.items:
         return f"{your.capitalize()} is empty."
-    n = len(changed.items)
-    return f"{your.capitalize()} has {n} item{'s' if n > 1 else ''}: {_and(changed.items)}."
+    return f"{your.capitalize()} has {_items(len(changed.items))}: {_and(changed.items)}."

@@ -174,11 +174,13 @@ TIMER_RESTART = re.compile(
     r"(?: please)?"
 )
 # "set my alarm 10 minutes earlier", "push the alarm back half an hour": the alarm moved by that much
-# (it set a new alarm 10 minutes from now)
+# (it set a new alarm 10 minutes from now). With no amount, "set my alarm earlier", "push my alarm
+# back": asked by how much (they said "Sorry", or asked about a device called alarm)
 ALARM_SHIFTED = re.compile(
-    r"(?:please )?(?:set|move|make|put|change|push|reset)(?: back| forward)? (?:my |the )?(?:(?P<from>[\w: ]+?) )?alarm"
-    r"(?: (?P<way2>back|forward))? (?:by )?(?P<amount>(?:a|an|half an|\S+(?: \S+)?) (?:minutes?|hours?))"
-    r"(?: (?P<way>earlier|later|sooner|back|forward))?(?: please)?"
+    r"(?:please )?(?:set|move|make|put|change|push|reset)(?: (?P<way3>back|forward))? (?:my |the )?"
+    r"(?:(?P<from>[\w: ]+?) )?alarm(?: (?P<way2>back|forward))?"
+    r"(?: (?:by )?(?P<amount>(?:a|an|half an|\S+(?: \S+)?) (?:minutes?|hours?)))?"
+    r"(?: (?P<way>earlier|later|sooner|back|forward)| a (?:bit|little)(?: (?P<way4>earlier|later))?)?(?: please)?"
 )
 # "rename the timer to pasta", "call the 10 minute timer laundry" (it asked "By how much?", or "Sorry")
 TIMER_RENAMED = re.compile(
@@ -190,12 +192,6 @@ TIMER_IT_NAMED = re.compile(
     r"(?:please )?(?:call|name|rename) (?:it|that|this)(?: one)? (?:to |as )?(?!a day|a night|quits)(?:the |a )?"
     r"(?P<name>[a-z]+(?: [a-z]+)?)"
     r"(?: timer)?(?: please)?"
-)
-# "set my alarm earlier", "push my alarm back" (no amount): asked by how much (they said "Sorry", or asked
-# about a device called alarm); "move my alarm forward" is either way
-ALARM_NUDGED = re.compile(
-    r"(?:please )?(?:set|move|make|put|change|push)(?: (?P<way2>back|forward))? (?:my |the )?(?:(?P<from>[\w: ]+?) )?alarm"
-    r"(?: (?P<way>earlier|later|sooner|back|forward)| a (?:bit|little)(?: (?P<way3>earlier|later))?)?(?: please)?"
 )
 # "set an alarm", "wake me up in the morning": an alarm with no time (out of domain for the model)
 ALARM_UNTIMED = re.compile(

@@ -237,12 +237,10 @@ class Pipeline:
         self.ctx, self.store, self.bridge, self.rewriter = ctx, store, bridge, rewriter
         self.speaker = speaker
         self.person = person
-        for (
-            setting,
-            attribute,
-        ) in SPEECH_SETTINGS.items():  # "speak slower", "speak up", said before a restart
-            if speaker is not None and (kept := ctx.preferences(person).get(speech_key(satellite, setting))):
-                setattr(speaker, attribute, int(kept))
+        if speaker is not None:  # "speak slower", "speak up", said before a restart
+            for setting, attribute in SPEECH_SETTINGS.items():
+                if kept := ctx.preferences(person).get(speech_key(satellite, setting)):
+                    setattr(speaker, attribute, int(kept))
         self.barge_in_on_speech = barge_in_on_speech  # off where the speaker echoes into the mic
         self.early_endpoint_ms = early_endpoint_ms
         self._early_checked = ""
@@ -532,13 +530,9 @@ class Pipeline:
             return self._timer_renamed(values) or action
         # "restart the timer": its whole length again
         if intent == "HassStartTimer" and values.get("restart"):
-            alike = self._alike(values)
-            if len(alike) > 1:
-                told = timers_answer(alike[0].kind, alike)
-                return Action("clarify", text=f"{told} Which one? Say, for example: restart the pasta timer.")
-            timer = self.timers.find(self.satellite, values.get("timer_name"))
-            if timer is None or timer.command:
-                return action  # "There is no timer running."
+            timer = self._timer_meant(values, "restart the pasta timer")
+            if not isinstance(timer, RunningTimer):
+                return timer or action  # "There is no timer running."
             return self._timer_replaced(resolution, timer.id, timer.seconds)
         if intent == "HassStartTimer":
             command = values.get("command")
@@ -832,9 +826,9 @@ class Pipeline:
                 return Action("answer", text=f"You have no {values.get('kind', 'repeating')} alarm.")
             return Action("answer", text=f"Your {alarm_said(mine[0])} is cancelled.")
         day = date.fromisoformat(values["date"]) if "date" in values else None
-        # the next one; or those that ring that day, and those that repeat on it but ring before
         if "timer_id" in values:  # "skip it tomorrow" just after an alarm was set: that one
             alarms = [t for t in alarms if t.id == values["timer_id"]]
+        # the next one; or those that ring that day, and those that repeat on it but ring before
         mine = alarms[:1] if day is None else [t for t in alarms if _rings_on(t, day)]
         told = []
         for timer in mine:
@@ -867,21 +861,28 @@ class Pipeline:
 
     def _timer_renamed(self, values: dict[str, Any]) -> Action | None:
         """The timer meant called what was said; of several, a question; None when there is none."""
+        timer = self._timer_meant(values, "rename the 5 minute timer to pasta", kind="timer")
+        if not isinstance(timer, RunningTimer):
+            return timer
+        renamed = self.timers.rename(timer.id, values["rename_to"])
+        return Action("answer", text=timer_renamed(renamed)) if renamed is not None else None
+
+    def _timer_meant(
+        self, values: dict[str, Any], example: str, kind: str | None = None
+    ) -> RunningTimer | Action | None:
+        """The one timer a request names: by `timer_id` (the one just set), name or length, else the
+        only one. Of several it does not tell apart, a question ending with `example`; None when there
+        is none (a command for later is none)."""
         if len(alike := self._alike(values)) > 1:
-            told = timers_answer("timer", alike)
-            return Action(
-                "clarify", text=f"{told} Which one? Say, for example: rename the 5 minute timer to pasta."
-            )
+            told = timers_answer(alike[0].kind, alike)
+            return Action("clarify", text=f"{told} Which one? Say, for example: {example}.")
         if "timer_id" in values:
             timer = next((t for t in self.timers.running(self.satellite) if t.id == values["timer_id"]), None)
         else:
             timer = self.timers.find(
-                self.satellite, values.get("timer_name"), values.get("timer_seconds"), "timer"
+                self.satellite, values.get("timer_name"), values.get("timer_seconds"), kind
             )
-        if timer is None or timer.kind != "timer" or timer.command:
-            return None
-        renamed = self.timers.rename(timer.id, values["rename_to"])
-        return Action("answer", text=timer_renamed(renamed)) if renamed is not None else None
+        return None if timer is None or timer.command else timer
 
     def _timer_replaced(self, resolution: Resolution, timer_id: int, seconds: int) -> Action:
         """The timer `timer_id` started again for `seconds`, with its name, command or reminder."""

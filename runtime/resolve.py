@@ -65,7 +65,6 @@ from runtime.phrasings import (
     ALARM_AT,
     ALARM_AT_OFF,
     ALARM_MOVED,
-    ALARM_NUDGED,
     ALARM_OFF,
     ALARM_REPEATING,
     ALARM_SHIFTED,
@@ -768,7 +767,8 @@ def interpret(
         # "set an alarm for 7 every weekday", then "turn it off for tomorrow": that alarm, that day
         # only (it asked about a device called tomorrow)
         reasons.append(f"'{said}' just after an alarm was set or asked about: its next ring skipped")
-        resolution = _skipped_it(skip["day"], started, _timer_turn(said, top, ctx, satellite, person, now))
+        turn = _timer_turn(said, top, ctx, satellite, person, now)
+        resolution = _alarm_skipped(turn, tomorrow=bool(skip["day"]), alarm_id=started.id)
     elif started is not None and started.kind == "timer" and (named := TIMER_IT_NAMED.fullmatch(said)):
         # "set a timer for 10 minutes", then "call it pasta" ("Sorry"): that timer named
         reasons.append(f"'{said}' just after a timer was started: named")
@@ -1672,17 +1672,17 @@ def _said_of_time(turn: _Turn, text: str) -> Resolution | None:
     if OVEN_READY.fullmatch(text):
         return _get_temperature(_read_as(turn, "HassClimateGetTemperature", [Slot("name", "oven")]))
     asked_before = turn.ctx.last_request(turn.satellite.id)
+    amount = re.sub(r"^by ", "", text)
     if (
         asked_before is not None
         and (by_much := ALARM_BY_AWAITED.fullmatch(asked_before.text)) is not None
-        and duration_in_text(f"in {re.sub(r'^by ', '', text)}")
+        and (by := duration_in_text(f"in {amount}"))
     ):
         # "set my alarm earlier" -> "By how much?" -> "ten minutes", "half an hour"
-        amount = re.sub(r"^by ", "", text)
-        said_by = f"set {by_much['mine']} {amount} {by_much['way']}"
-        return _alarm_shifted(
-            _read_as(turn, "HassStartTimer", [], text=said_by), *_shift_said(by_much, amount)
+        said_by = _read_as(
+            turn, "HassStartTimer", [], text=f"set {by_much['mine']} {amount} {by_much['way']}"
         )
+        return _alarm_shifted(said_by, by if by_much["way"] == "later" else -by, by_much["from"])
     alone = DURATION_ALONE.fullmatch(re.sub(r"^(?:for|make it) ", "", text))
     if alone is not None and parse_number(alone["amount"]) is not None:
         # "ten minutes" alone: a timer, as the model reads most (it read "eighty five hours" as out of
@@ -1801,28 +1801,16 @@ def _said_of_time(turn: _Turn, text: str) -> Resolution | None:
         # "at 6 pm"; after "What time tomorrow ...?", "9 am" is that day's
         if (at := _reminder_at(turn, re.sub(r"^(?:at|by) ", "", text), what)) is not None:
             return at
-    if (
-        (shifted := ALARM_SHIFTED.fullmatch(text)) is not None
-        and (shifted["way"] or shifted["way2"])
-        and (by := duration_in_text(f"in {shifted['amount']}"))
-    ):
-        is_later = (shifted["way"] or shifted["way2"]) in ("later", "back")
-        return _alarm_shifted(turn, by if is_later else -by, shifted["from"])
+    if (shifted := ALARM_SHIFTED.fullmatch(text)) is not None and (way := said_in(shifted, "way")):
+        if shifted["amount"] and (by := duration_in_text(f"in {shifted['amount']}")):
+            return _alarm_shifted(turn, by if way in ("later", "back") else -by, shifted["from"])
+        if not shifted["amount"]:  # "set my alarm earlier": asked by how much
+            return _alarm_nudged(turn, way, shifted["from"])
     if (renamed := TIMER_RENAMED.fullmatch(text)) is not None:  # the pipeline finds it
         old = renamed["old"] or ""
         length = duration_in_text(f"in {old}") if old else None  # "the 10 minute timer"
         which = {"timer_seconds": int(length)} if length else {"timer_name": old} if old else {}
         return _read_as(turn, "HassTimerStatus", []).done(rename_to=renamed["name"], **which)
-    if (nudged := ALARM_NUDGED.fullmatch(text)) is not None and (way := said_in(nudged, "way")):
-        if not turn.ctx.alarms(turn.satellite.id):
-            return _read_as(turn, "HassStartTimer", []).ask("There is no alarm set.")
-        if way == "forward":  # earlier to some, later to others
-            return _read_as(turn, "HassStartTimer", []).ask(
-                "Earlier or later? Say, for example: set my alarm 10 minutes earlier."
-            )
-        way_to = "later" if way in ("later", "back") else "earlier"
-        mine = f"my {nudged['from']} alarm" if nudged["from"] else "my alarm"
-        return _read_as(turn, "HassStartTimer", []).ask("By how much?", awaits=f"set {mine} _ {way_to}")
     if (moved := ALARM_MOVED.fullmatch(text)) is not None and (
         at := _alarm_moved(turn, moved["time"], moved["from"] or moved["from2"])
     ):
@@ -1859,11 +1847,7 @@ def _said_of_time(turn: _Turn, text: str) -> Resolution | None:
         cancel = _read_as(turn, "HassCancelTimer", [Slot("name", ALARM)] if alarms else [])
         return cancel.done(**values, skip="day", date=_day_listed(turn, said_in(day_off, "day"))["on_day"])
     if (skip := ALARM_SKIP.fullmatch(text)) is not None:  # the pipeline finds it; a repeating one rings after
-        cancel = _read_as(turn, "HassCancelTimer", [Slot("name", ALARM)])
-        if skip["next"]:
-            return cancel.done(timer_name=ALARM, skip="next")
-        # said before the night is over, "tomorrow" is the morning to come
-        return cancel.done(timer_name=ALARM, skip="tomorrow", date=_day_listed(turn, "tomorrow")["on_day"])
+        return _alarm_skipped(turn, tomorrow=not skip["next"])
     if (kind := ALARM_OFF.fullmatch(text)) is not None and kind["kind"]:  # "cancel my weekday alarm"
         cancel = _read_as(turn, "HassCancelTimer", [Slot("name", ALARM)])
         return cancel.done(timer_name=ALARM, repeating=REPEATING_DAYS[kind["kind"]], kind=kind["kind"])
@@ -2766,6 +2750,20 @@ def _alarm_shifted(turn: _Turn, by: float, from_said: str | None) -> Resolution:
     return moved
 
 
+def _alarm_nudged(turn: _Turn, way: str, from_said: str | None) -> Resolution:
+    """ "set my alarm earlier", "push my alarm back": asked by how much (`ALARM_BY_AWAITED` reads the
+    answer); "move my alarm forward" is earlier to some and later to others: asked which."""
+    asked = _read_as(turn, "HassStartTimer", [])
+    if not turn.ctx.alarms(turn.satellite.id):
+        return asked.ask("There is no alarm set.")
+    if way == "forward":
+        return asked.ask("Earlier or later? Say, for example: set my alarm 10 minutes earlier.")
+    mine = f"my {from_said} alarm" if from_said else "my alarm"
+    return asked.ask(
+        "By how much?", awaits=f"set {mine} _ {'later' if way in ('later', 'back') else 'earlier'}"
+    )
+
+
 def _half_said(said: str) -> bool:
     """Whether the half of the day is said, as _timer_until reads it: a part of the day, or am / pm /
     noon / midnight."""
@@ -2818,13 +2816,17 @@ def _put_right_to(
     )
 
 
-def _skipped_it(day: str | None, started: JustStarted, turn: _Turn) -> Resolution:
-    """The alarm `started` skipped `day` ("tomorrow"), or its next ring with no day said."""
+def _alarm_skipped(turn: _Turn, tomorrow: bool, alarm_id: int | None = None) -> Resolution:
+    """ "skip tomorrow's alarm": its ring tomorrow only (said before the night is over, the morning to
+    come), else its next ring; of the alarm `alarm_id` ("skip it" just after it was set), else of
+    the one the pipeline finds."""
     cancel = _read_as(turn, "HassCancelTimer", [Slot("name", ALARM)])
-    if day is None:
-        return cancel.done(timer_name=ALARM, skip="next", timer_id=started.id)
-    on_day = _day_listed(turn, day)["on_day"]
-    return cancel.done(timer_name=ALARM, skip="tomorrow", date=on_day, timer_id=started.id)
+    which: dict[str, Any] = {} if alarm_id is None else {"timer_id": alarm_id}
+    if not tomorrow:
+        return cancel.done(timer_name=ALARM, skip="next", **which)
+    return cancel.done(
+        timer_name=ALARM, skip="tomorrow", date=_day_listed(turn, "tomorrow")["on_day"], **which
+    )
 
 
 def _timer_turn(
@@ -2917,13 +2919,6 @@ TIMER_IT = re.compile(
 TIMER_AWAITED = re.compile(r"set a (?P<name>.+) timer for")
 # "By how much?" asked of "set my alarm earlier": the answer goes where "_" is
 ALARM_BY_AWAITED = re.compile(r"set (?P<mine>my (?:(?P<from>.+) )?alarm) _ (?P<way>earlier|later)")
-
-
-def _shift_said(awaited: re.Match[str], amount: str) -> tuple[float, str | None]:
-    """The seconds an alarm moves by, `amount` ("ten minutes") the way `awaited` asked, and the alarm's
-    time said ("my 7 am alarm")."""
-    by = duration_in_text(f"in {amount}") or 0
-    return (by if awaited["way"] == "later" else -by), awaited["from"]
 
 
 DURATION_ALONE = re.compile(r"(?P<amount>\w+(?: \w+)?) (?:seconds?|minutes?|hours?)")
